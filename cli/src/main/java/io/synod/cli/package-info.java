@@ -1,0 +1,2 @@
+/** Synod cli module. */
+package io.synod.cli;

@@ -1,0 +1,2 @@
+/** Synod client module. */
+package io.synod.client;

@@ -1,0 +1,2 @@
+/** Synod clock module. */
+package io.synod.clock;

@@ -1,0 +1,2 @@
+/** Synod consensus module. */
+package io.synod.consensus;

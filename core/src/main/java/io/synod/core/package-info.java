@@ -1,0 +1,2 @@
+/** Synod core module. */
+package io.synod.core;

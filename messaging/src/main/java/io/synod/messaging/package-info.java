@@ -1,0 +1,2 @@
+/** Synod messaging module. */
+package io.synod.messaging;

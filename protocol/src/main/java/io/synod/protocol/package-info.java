@@ -1,0 +1,2 @@
+/** Synod protocol module. */
+package io.synod.protocol;

@@ -1,0 +1,2 @@
+/** Synod registry module. */
+package io.synod.registry;

@@ -1,0 +1,2 @@
+/** Synod server module. */
+package io.synod.server;

@@ -1,0 +1,2 @@
+/** Synod simulation module. */
+package io.synod.simulation;

@@ -1,0 +1,2 @@
+/** Synod store module. */
+package io.synod.store;
