@@ -1,0 +1,162 @@
+package io.synod.protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Typed, validating access to the {@code data} map of an envelope or a publication payload.
+ * Every failure is a {@link ProtocolException} whose text names the field and the rule, so it can
+ * be sent back to the client as is.
+ */
+public final class Fields {
+    private final Map<String, Object> data;
+
+    public Fields(Map<String, Object> data) {
+        this.data = data;
+    }
+
+    public boolean has(String field) {
+        return data.get(field) != null;
+    }
+
+    public Map<String, Object> asMap() {
+        return data;
+    }
+
+    /** A required string of 1 to {@code charsMax} characters with no control characters. */
+    public String requireText(String field, int charsMax) {
+        Object value = data.get(field);
+        if (value == null) {
+            throw new ProtocolException("missing field '" + field + "'");
+        }
+        if (!(value instanceof String text)) {
+            throw new ProtocolException("field '" + field + "' must be a string, was " + typeName(value));
+        }
+        return checkText(field, text, charsMax);
+    }
+
+    public Optional<String> optionalText(String field, int charsMax) {
+        return has(field) ? Optional.of(requireText(field, charsMax)) : Optional.empty();
+    }
+
+    /** A required name: 1 to {@code charsMax} characters, see {@link Names}. */
+    public String requireName(String field, int charsMax) {
+        return Names.check(field, requireText(field, charsMax), charsMax);
+    }
+
+    public Optional<String> optionalName(String field, int charsMax) {
+        return has(field) ? Optional.of(requireName(field, charsMax)) : Optional.empty();
+    }
+
+    public long requireLong(String field) {
+        Object value = data.get(field);
+        if (value == null) {
+            throw new ProtocolException("missing field '" + field + "'");
+        }
+        return toLong(field, value);
+    }
+
+    public long optionalLong(String field, long absent) {
+        Object value = data.get(field);
+        return value == null ? absent : toLong(field, value);
+    }
+
+    /** A timestamp in any accepted form, as float epoch seconds; see {@link Timestamps}. */
+    public Optional<Double> optionalTimestamp(String field) {
+        Object value = data.get(field);
+        return value == null ? Optional.empty() : Optional.of(Timestamps.toEpochSeconds(field, value));
+    }
+
+    public double requireDouble(String field) {
+        Object value = data.get(field);
+        if (value instanceof Double d) {
+            return d;
+        }
+        if (value instanceof Long l) {
+            return l;
+        }
+        throw new ProtocolException(value == null
+                ? "missing field '" + field + "'"
+                : "field '" + field + "' must be a number, was " + typeName(value));
+    }
+
+    /** A list of strings; non-string items are an error. */
+    public List<String> requireStringList(String field) {
+        Object value = data.get(field);
+        if (!(value instanceof List<?> list)) {
+            throw new ProtocolException(value == null
+                    ? "missing field '" + field + "'"
+                    : "field '" + field + "' must be a list, was " + typeName(value));
+        }
+        List<String> out = new ArrayList<>(list.size());
+        for (Object item : list) {
+            if (!(item instanceof String s)) {
+                throw new ProtocolException("field '" + field + "' must hold strings only");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** A list of maps (e.g. history items); non-map items are an error. */
+    public List<Fields> requireMapList(String field) {
+        Object value = data.get(field);
+        if (!(value instanceof List<?> list)) {
+            throw new ProtocolException(value == null
+                    ? "missing field '" + field + "'"
+                    : "field '" + field + "' must be a list, was " + typeName(value));
+        }
+        List<Fields> out = new ArrayList<>(list.size());
+        for (Object item : list) {
+            if (!(item instanceof Map<?, ?> map)) {
+                throw new ProtocolException("field '" + field + "' must hold maps only");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> typed = (Map<String, Object>) map;
+            out.add(new Fields(typed));
+        }
+        return out;
+    }
+
+    private static long toLong(String field, Object value) {
+        if (value instanceof Long l) {
+            return l;
+        }
+        if (value instanceof Double d && d == Math.rint(d) && Math.abs(d) < 9.0e15) {
+            return d.longValue();
+        }
+        throw new ProtocolException("field '" + field + "' must be an integer, was " + typeName(value));
+    }
+
+    static String checkText(String field, String text, int charsMax) {
+        if (text.isEmpty()) {
+            throw new ProtocolException("field '" + field + "' must not be empty");
+        }
+        if (text.length() > charsMax) {
+            throw new ProtocolException(
+                    "field '" + field + "' is " + text.length() + " characters, the limit is " + charsMax);
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) && c != '\n' && c != '\t') {
+                throw new ProtocolException("field '" + field + "' contains a control character");
+            }
+        }
+        return text;
+    }
+
+    static String typeName(Object value) {
+        return switch (value) {
+            case String s -> "a string";
+            case Long l -> "an integer";
+            case Double d -> "a float";
+            case Boolean b -> "a boolean";
+            case byte[] b -> "binary";
+            case List<?> l -> "a list";
+            case Map<?, ?> m -> "a map";
+            default -> value.getClass().getSimpleName();
+        };
+    }
+}

@@ -1,0 +1,163 @@
+package io.synod.protocol;
+
+import java.io.IOException;
+import java.nio.charset.CodingErrorAction;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessagePackException;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.value.ValueType;
+
+/**
+ * MessagePack to and from a small value model: {@code null}, {@link Boolean}, {@link Long},
+ * {@link Double}, {@link String}, {@code byte[]}, {@link List} and {@link Map} with string keys.
+ *
+ * <p>Decoding is strict and bounded: invalid UTF-8, non-string map keys, trailing bytes, integers
+ * beyond 64 bits signed, nesting deeper than {@link Limits#nestingDepthMax()} and frames larger
+ * than {@link Limits#frameBytesMax()} are rejected with a {@link ProtocolException}.
+ *
+ * <p>Thread-safe: stateless.
+ */
+public final class MsgPack {
+    private static final MessagePack.UnpackerConfig UNPACKER = new MessagePack.UnpackerConfig()
+            .withActionOnMalformedString(CodingErrorAction.REPORT)
+            .withActionOnUnmappableString(CodingErrorAction.REPORT);
+
+    private MsgPack() {}
+
+    /** Encodes a value of the value model (plus Integer, Float, Short, Byte, Enum by name). */
+    public static byte[] encode(Object value) {
+        try (MessageBufferPacker packer = MessagePack.newDefaultBufferPacker()) {
+            pack(packer, value);
+            return packer.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("in-memory MessagePack encoding failed", e);
+        }
+    }
+
+    /** Decodes one complete MessagePack value occupying the whole frame. */
+    public static Object decode(byte[] frame, Limits limits) {
+        if (frame.length == 0) {
+            throw new ProtocolException("empty frame: expected a MessagePack map");
+        }
+        if (frame.length > limits.frameBytesMax()) {
+            throw new ProtocolException(
+                    "frame of " + frame.length + " bytes exceeds the limit of " + limits.frameBytesMax());
+        }
+        try (MessageUnpacker unpacker = UNPACKER.newUnpacker(frame)) {
+            Object value = unpack(unpacker, limits, 0);
+            if (unpacker.hasNext()) {
+                throw new ProtocolException("trailing bytes after the MessagePack value");
+            }
+            return value;
+        } catch (MessagePackException | IOException e) {
+            throw new ProtocolException("malformed MessagePack: " + describe(e));
+        }
+    }
+
+    private static String describe(Exception e) {
+        String text = e.getMessage();
+        return text == null ? e.getClass().getSimpleName() : text;
+    }
+
+    private static Object unpack(MessageUnpacker unpacker, Limits limits, int depth) throws IOException {
+        if (depth > limits.nestingDepthMax()) {
+            throw new ProtocolException("nesting deeper than " + limits.nestingDepthMax());
+        }
+        ValueType type = unpacker.getNextFormat().getValueType();
+        return switch (type) {
+            case NIL -> {
+                unpacker.unpackNil();
+                yield null;
+            }
+            case BOOLEAN -> unpacker.unpackBoolean();
+            case INTEGER -> unpackInteger(unpacker);
+            case FLOAT -> unpacker.unpackDouble();
+            case STRING -> unpacker.unpackString();
+            case BINARY -> unpacker.readPayload(unpacker.unpackBinaryHeader());
+            case ARRAY -> unpackArray(unpacker, limits, depth);
+            case MAP -> unpackMap(unpacker, limits, depth);
+            case EXTENSION -> throw new ProtocolException("MessagePack extension types are not accepted");
+        };
+    }
+
+    private static Long unpackInteger(MessageUnpacker unpacker) throws IOException {
+        try {
+            return unpacker.unpackLong();
+        } catch (MessagePackException e) {
+            throw new ProtocolException("integer out of the signed 64-bit range");
+        }
+    }
+
+    private static List<Object> unpackArray(MessageUnpacker unpacker, Limits limits, int depth)
+            throws IOException {
+        int size = unpacker.unpackArrayHeader();
+        checkItems(size, limits);
+        List<Object> items = new ArrayList<>(Math.min(size, 1024));
+        for (int i = 0; i < size; i++) {
+            items.add(unpack(unpacker, limits, depth + 1));
+        }
+        return Collections.unmodifiableList(items);
+    }
+
+    private static Map<String, Object> unpackMap(MessageUnpacker unpacker, Limits limits, int depth)
+            throws IOException {
+        int size = unpacker.unpackMapHeader();
+        checkItems(size, limits);
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < size; i++) {
+            if (unpacker.getNextFormat().getValueType() != ValueType.STRING) {
+                throw new ProtocolException("map keys must be strings");
+            }
+            String key = unpacker.unpackString();
+            map.put(key, unpack(unpacker, limits, depth + 1));
+        }
+        return Collections.unmodifiableMap(map);
+    }
+
+    private static void checkItems(int size, Limits limits) {
+        if (size < 0 || size > limits.collectionItemsMax()) {
+            throw new ProtocolException(
+                    "collection of " + size + " items exceeds the limit of " + limits.collectionItemsMax());
+        }
+    }
+
+    private static void pack(MessageBufferPacker packer, Object value) throws IOException {
+        switch (value) {
+            case null -> packer.packNil();
+            case Boolean b -> packer.packBoolean(b);
+            case Long l -> packer.packLong(l);
+            case Integer i -> packer.packInt(i);
+            case Short s -> packer.packShort(s);
+            case Byte b -> packer.packByte(b);
+            case Double d -> packer.packDouble(d);
+            case Float f -> packer.packDouble(f);
+            case String s -> packer.packString(s);
+            case Enum<?> e -> packer.packString(e.name());
+            case byte[] bytes -> {
+                packer.packBinaryHeader(bytes.length);
+                packer.writePayload(bytes);
+            }
+            case List<?> list -> {
+                packer.packArrayHeader(list.size());
+                for (Object item : list) {
+                    pack(packer, item);
+                }
+            }
+            case Map<?, ?> map -> {
+                packer.packMapHeader(map.size());
+                for (Map.Entry<?, ?> entry : map.entrySet()) {
+                    packer.packString(String.valueOf(entry.getKey()));
+                    pack(packer, entry.getValue());
+                }
+            }
+            default -> throw new IllegalArgumentException(
+                    "cannot encode " + value.getClass().getName() + " as MessagePack");
+        }
+    }
+}

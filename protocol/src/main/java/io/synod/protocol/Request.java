@@ -1,0 +1,185 @@
+package io.synod.protocol;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every request a Synod process accepts, one record per service. {@link Requests#parse} turns an
+ * {@link Envelope} into one of these or throws a {@link ProtocolException}; {@link #toEnvelope()}
+ * turns it back (without the Lamport stamp, which the sending adapter adds).
+ */
+public sealed interface Request {
+    RequestMeta meta();
+
+    String service();
+
+    /** The request-specific fields; the meta fields are added by {@link #toEnvelope()}. */
+    Map<String, Object> fields();
+
+    default Envelope toEnvelope() {
+        Map<String, Object> data = new LinkedHashMap<>(fields());
+        meta().write(data);
+        return new Envelope(service(), data);
+    }
+
+    /** True for requests that change replicated state. */
+    default boolean isWrite() {
+        return this instanceof Login || this instanceof CreateChannel || this instanceof Publish
+                || this instanceof SendMessage;
+    }
+
+    /** {@code login}: records a login of {@code user} (every login is kept with its timestamp). */
+    record Login(RequestMeta meta, String user) implements Request {
+        public String service() {
+            return Services.LOGIN;
+        }
+
+        public Map<String, Object> fields() {
+            return Map.of("user", user);
+        }
+    }
+
+    /** {@code users}: lists every user who ever logged in. */
+    record Users(RequestMeta meta) implements Request {
+        public String service() {
+            return Services.USERS;
+        }
+
+        public Map<String, Object> fields() {
+            return Map.of();
+        }
+    }
+
+    /** {@code channel}: creates a channel if it does not exist. */
+    record CreateChannel(RequestMeta meta, String channel) implements Request {
+        public String service() {
+            return Services.CHANNEL;
+        }
+
+        public Map<String, Object> fields() {
+            return Map.of("channel", channel);
+        }
+    }
+
+    /** {@code channels}: lists every channel. */
+    record Channels(RequestMeta meta) implements Request {
+        public String service() {
+            return Services.CHANNELS;
+        }
+
+        public Map<String, Object> fields() {
+            return Map.of();
+        }
+    }
+
+    /** {@code publish}: posts {@code message} on {@code channel} as {@code user}. */
+    record Publish(RequestMeta meta, String user, String channel, String message) implements Request {
+        public String service() {
+            return Services.PUBLISH;
+        }
+
+        public Map<String, Object> fields() {
+            return Map.of("user", user, "channel", channel, "message", message);
+        }
+    }
+
+    /** {@code message}: a private message from {@code src} to {@code dst}. */
+    record SendMessage(RequestMeta meta, String src, String dst, String message) implements Request {
+        public String service() {
+            return Services.MESSAGE;
+        }
+
+        public Map<String, Object> fields() {
+            return Map.of("src", src, "dst", dst, "message", message);
+        }
+    }
+
+    /** Extension {@code history}: a channel's messages with sequence numbers above {@code afterSeq}. */
+    record History(RequestMeta meta, String channel, long afterSeq, int limit) implements Request {
+        public String service() {
+            return Services.HISTORY;
+        }
+
+        public Map<String, Object> fields() {
+            return Map.of("channel", channel, "after_seq", afterSeq, "limit", limit);
+        }
+    }
+
+    /**
+     * Extension {@code private_history}: the conversation between {@code user} and {@code peer}
+     * with sequence numbers above {@code afterSeq}; with no peer, every private message to or from
+     * {@code user} (the sequence is then the user's inbox sequence).
+     */
+    record PrivateHistory(RequestMeta meta, String user, String peer, long afterSeq, int limit)
+            implements Request {
+        public String service() {
+            return Services.PRIVATE_HISTORY;
+        }
+
+        public Map<String, Object> fields() {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("user", user);
+            if (peer != null) {
+                f.put("peer", peer);
+            }
+            f.put("after_seq", afterSeq);
+            f.put("limit", limit);
+            return f;
+        }
+    }
+
+    /** Statement {@code clock} (server to coordinator): asks for the coordinator's time. */
+    record ClockRequest(RequestMeta meta) implements Request {
+        public String service() {
+            return Services.CLOCK;
+        }
+
+        public Map<String, Object> fields() {
+            return Map.of();
+        }
+    }
+
+    /** Statement {@code election} (server to higher-ranked servers). */
+    record ElectionRequest(RequestMeta meta) implements Request {
+        public String service() {
+            return Services.ELECTION;
+        }
+
+        public Map<String, Object> fields() {
+            return Map.of();
+        }
+    }
+
+    /** Statement {@code rank} (server to reference); extension {@code address}: the peer endpoint. */
+    record Rank(RequestMeta meta, String user, String address) implements Request {
+        public String service() {
+            return Services.RANK;
+        }
+
+        public Map<String, Object> fields() {
+            return address == null ? Map.of("user", user) : Map.of("user", user, "address", address);
+        }
+    }
+
+    /** Statement {@code list} (server to reference). */
+    record ListServers(RequestMeta meta) implements Request {
+        public String service() {
+            return Services.LIST;
+        }
+
+        public Map<String, Object> fields() {
+            return Map.of();
+        }
+    }
+
+    /** Statement {@code heartbeat} (server to reference); extension {@code address}. */
+    record Heartbeat(RequestMeta meta, String user, String address) implements Request {
+        public String service() {
+            return Services.HEARTBEAT;
+        }
+
+        public Map<String, Object> fields() {
+            return address == null ? Map.of("user", user) : Map.of("user", user, "address", address);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.synod.protocol;
+
+import java.util.Map;
+
+/**
+ * Fields every request may carry besides its own.
+ *
+ * @param timestampSeconds the sender's {@code timestamp} as float epoch seconds, or null if absent
+ * @param clock the sender's Lamport {@code clock}, 0 if absent (clients of parts 1 to 3 send none)
+ * @param clientId extension {@code client_id}: a stable id of the client process, or null
+ * @param requestId extension {@code request_id}: unique per client id, 0 if absent; with
+ *     {@code clientId} it makes a retried write idempotent
+ */
+public record RequestMeta(Double timestampSeconds, long clock, String clientId, long requestId) {
+    public static final RequestMeta NONE = new RequestMeta(null, 0, null, 0);
+
+    public RequestMeta {
+        if (clock < 0) {
+            throw new ProtocolException("field 'clock' must not be negative");
+        }
+        if (requestId < 0) {
+            throw new ProtocolException("field 'request_id' must not be negative");
+        }
+    }
+
+    static RequestMeta read(Fields fields, Limits limits) {
+        return new RequestMeta(
+                fields.optionalTimestamp("timestamp").orElse(null),
+                fields.optionalLong("clock", 0),
+                fields.optionalText("client_id", limits.nameCharsMax()).orElse(null),
+                fields.optionalLong("request_id", 0));
+    }
+
+    void write(Map<String, Object> data) {
+        if (timestampSeconds != null) {
+            data.put("timestamp", timestampSeconds);
+        }
+        data.put("clock", clock);
+        if (clientId != null) {
+            data.put("client_id", clientId);
+        }
+        if (requestId != 0) {
+            data.put("request_id", requestId);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.synod.protocol;
+
+/** Parses envelopes into {@link Request}s, validating every field against {@link Limits}. */
+public final class Requests {
+    private Requests() {}
+
+    /** The default page size of history requests that give no {@code limit}. */
+    public static final int HISTORY_PAGE_DEFAULT = 100;
+
+    /**
+     * Parses {@code envelope} as a request.
+     *
+     * @throws ProtocolException for an unknown service or a missing, mistyped or oversized field
+     */
+    public static Request parse(Envelope envelope, Limits limits) {
+        Fields f = envelope.fields();
+        RequestMeta meta = RequestMeta.read(f, limits);
+        int names = limits.nameCharsMax();
+        return switch (envelope.service()) {
+            case Services.LOGIN -> new Request.Login(meta, f.requireName("user", names));
+            case Services.USERS -> new Request.Users(meta);
+            case Services.CHANNEL -> new Request.CreateChannel(meta, f.requireName("channel", names));
+            case Services.CHANNELS -> new Request.Channels(meta);
+            case Services.PUBLISH -> new Request.Publish(
+                    meta,
+                    f.requireName("user", names),
+                    f.requireName("channel", names),
+                    f.requireText("message", limits.messageCharsMax()));
+            case Services.MESSAGE -> new Request.SendMessage(
+                    meta,
+                    f.requireName("src", names),
+                    f.requireName("dst", names),
+                    f.requireText("message", limits.messageCharsMax()));
+            case Services.HISTORY -> new Request.History(
+                    meta, f.requireName("channel", names), afterSeq(f), limit(f, limits));
+            case Services.PRIVATE_HISTORY -> new Request.PrivateHistory(
+                    meta,
+                    f.requireName("user", names),
+                    f.optionalName("peer", names).orElse(null),
+                    afterSeq(f),
+                    limit(f, limits));
+            case Services.CLOCK -> new Request.ClockRequest(meta);
+            case Services.ELECTION -> new Request.ElectionRequest(meta);
+            case Services.RANK -> new Request.Rank(
+                    meta, f.requireName("user", names), f.optionalText("address", 256).orElse(null));
+            case Services.LIST -> new Request.ListServers(meta);
+            case Services.HEARTBEAT -> new Request.Heartbeat(
+                    meta, f.requireName("user", names), f.optionalText("address", 256).orElse(null));
+            default -> throw new ProtocolException("unknown service '" + envelope.service() + "'");
+        };
+    }
+
+    private static long afterSeq(Fields f) {
+        long after = f.optionalLong("after_seq", 0);
+        if (after < 0) {
+            throw new ProtocolException("field 'after_seq' must not be negative");
+        }
+        return after;
+    }
+
+    private static int limit(Fields f, Limits limits) {
+        long limit = f.optionalLong("limit", HISTORY_PAGE_DEFAULT);
+        if (limit < 1 || limit > limits.historyPageMax()) {
+            throw new ProtocolException("field 'limit' must be between 1 and " + limits.historyPageMax());
+        }
+        return (int) limit;
+    }
+}

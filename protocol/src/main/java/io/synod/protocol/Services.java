@@ -1,0 +1,28 @@
+package io.synod.protocol;
+
+/** The service names on the wire. Statement services first, then Synod's extensions. */
+public final class Services {
+    private Services() {}
+
+    // Statement, client -> server (through the broker).
+    public static final String LOGIN = "login";
+    public static final String USERS = "users";
+    public static final String CHANNEL = "channel";
+    public static final String CHANNELS = "channels";
+    public static final String PUBLISH = "publish";
+    public static final String MESSAGE = "message";
+    // Statement, server -> reference.
+    public static final String RANK = "rank";
+    public static final String LIST = "list";
+    public static final String HEARTBEAT = "heartbeat";
+    // Statement, server -> server.
+    public static final String CLOCK = "clock";
+    public static final String ELECTION = "election";
+    // Extensions, client -> server.
+    public static final String HISTORY = "history";
+    public static final String PRIVATE_HISTORY = "private_history";
+    /** Reply service used when the request's own service cannot be read. */
+    public static final String ERROR = "erro";
+    /** The topic on which the bully winner announces itself. */
+    public static final String SERVERS_TOPIC = "servers";
+}
