@@ -1,5 +1,6 @@
 package io.synod.protocol;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -15,7 +16,7 @@ public record Envelope(String service, Map<String, Object> data) {
 
     public Envelope {
         Objects.requireNonNull(service, "service");
-        data = Map.copyOf(withoutNulls(Objects.requireNonNull(data, "data")));
+        data = withoutNulls(Objects.requireNonNull(data, "data"));
     }
 
     /** Decodes and validates the envelope shape; the data fields are checked by the parser. */
@@ -61,16 +62,14 @@ public record Envelope(String service, Map<String, Object> data) {
         return new Fields(data);
     }
 
+    /** An unmodifiable copy in the same key order, without null values. */
     private static Map<String, Object> withoutNulls(Map<String, Object> data) {
-        if (!data.containsValue(null)) {
-            return data;
-        }
         Map<String, Object> copy = new LinkedHashMap<>();
         data.forEach((key, value) -> {
             if (value != null) {
-                copy.put(key, value);
+                copy.put(Objects.requireNonNull(key, "null key"), value);
             }
         });
-        return copy;
+        return Collections.unmodifiableMap(copy);
     }
 }
