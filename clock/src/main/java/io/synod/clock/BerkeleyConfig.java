@@ -1,0 +1,57 @@
+package io.synod.clock;
+
+/**
+ * Limits of physical clock synchronisation ({@link BerkeleySync}). Durations in ticks are counted
+ * on the owner's tick clock (10 ms per tick in production: a round every 5 s by default).
+ *
+ * <p>Thread-safety: immutable.
+ *
+ * @param roundIntervalTicks a coordinator starts a Berkeley round this often
+ * @param replyTimeoutTicks a round closes this long after its polls even if some servers are silent;
+ *     must be below {@code roundIntervalTicks}
+ * @param roundTripMaxMillis a measurement (poll or {@code clock} request) whose round-trip time
+ *     exceeds this is discarded: its error bound, half the round trip, is too large
+ * @param outlierThresholdMillis a clock further than this from the median offset is left out of the
+ *     average (it still receives its correction)
+ * @param clockRequestEveryMessages a follower sends a {@code clock} request to the coordinator after
+ *     this many exchanged messages (the statement says 10)
+ * @param clockReplyTimeoutTicks an unanswered {@code clock} request is forgotten after this long
+ * @param serversMax the largest number of servers polled in one round
+ */
+public record BerkeleyConfig(
+        int roundIntervalTicks,
+        int replyTimeoutTicks,
+        long roundTripMaxMillis,
+        long outlierThresholdMillis,
+        int clockRequestEveryMessages,
+        int clockReplyTimeoutTicks,
+        int serversMax) {
+
+    /** Validates the limits. */
+    public BerkeleyConfig {
+        Invariants.require(replyTimeoutTicks >= 1, "replyTimeoutTicks must be >= 1");
+        Invariants.require(
+                roundIntervalTicks > replyTimeoutTicks, "roundIntervalTicks must exceed replyTimeoutTicks");
+        Invariants.require(roundIntervalTicks <= 10_000_000, "roundIntervalTicks must be <= 10000000");
+        Invariants.require(
+                roundTripMaxMillis >= 1 && roundTripMaxMillis <= 60_000,
+                "roundTripMaxMillis must be in 1..60000");
+        Invariants.require(
+                outlierThresholdMillis >= 0 && outlierThresholdMillis <= 3_600_000L,
+                "outlierThresholdMillis must be in 0..3600000");
+        Invariants.require(clockRequestEveryMessages >= 1, "clockRequestEveryMessages must be >= 1");
+        Invariants.require(clockReplyTimeoutTicks >= 1, "clockReplyTimeoutTicks must be >= 1");
+        Invariants.require(serversMax >= 1 && serversMax <= 1_000, "serversMax must be in 1..1000");
+    }
+
+    /**
+     * The production defaults (with 10 ms ticks): a round every 5 s, 500 ms to answer, round trips up
+     * to 200 ms, outliers beyond 50 ms, a {@code clock} request every 10 messages, 1 s to answer it,
+     * up to 64 servers.
+     *
+     * @return the defaults
+     */
+    public static BerkeleyConfig defaults() {
+        return new BerkeleyConfig(500, 50, 200, 50, 10, 100, 64);
+    }
+}
