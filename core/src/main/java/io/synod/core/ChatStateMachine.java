@@ -1,0 +1,333 @@
+package io.synod.core;
+
+import io.synod.protocol.Publication;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The chat state machine (design notes 1.2): {@link #apply(Command)} turns one decided command into
+ * a {@link Result} (the reply outcome and the publications to send), and the queries answer reads
+ * from the applied state. Applying the same commands in the same order to the same state gives the
+ * same state, the same results and the same {@link #stateDigest() digest}: nothing here reads a
+ * clock, a random source or anything but the {@link ChatStore}.
+ *
+ * <p>Rules:
+ *
+ * <ul>
+ *   <li>login: always succeeds; every login is recorded with its timestamp, Lamport clock and index;
+ *   <li>channel: an error if the channel exists;
+ *   <li>publish: an error if the channel does not exist or the user never logged in (decision: a
+ *       post needs an author who exists, as a private message needs a recipient who exists);
+ *   <li>message: an error if {@code dst} never logged in, or if {@code src} never logged in;
+ *   <li>exactly-once: for a command with a client id and a request id, the last result per client
+ *       is kept in the state; the same request id again returns that result with
+ *       {@link Result#replayed()} set and applies nothing; an older request id is an error that
+ *       applies nothing.
+ * </ul>
+ *
+ * <p>Effects: a channel post is published on the channel with a gap-free per-channel {@code seq}; a
+ * private message on {@code dst} with a gap-free per-recipient {@code seq} (the recipient's inbox
+ * sequence) and a per-conversation {@code conversation_seq}. The message id is
+ * {@code <log index>-<n>}, unique in the cluster because log indexes are.
+ *
+ * <p>Every command, including an error or a replay, moves the applied index and the digest. The
+ * digest is a SHA-256 chain over (previous digest, index, encoded command, outcome) stored in the
+ * state, so snapshots carry it.
+ *
+ * <p>Thread-safety: not thread-safe; owned by one thread (the server's event loop or the
+ * simulator). Call order: construct over a store (empty or reopened), then {@code apply} commands
+ * with increasing indexes; queries at any time from the same thread.
+ */
+public final class ChatStateMachine {
+    private static final int DIGEST_BYTES = 32;
+
+    private final ChatStore store;
+    private final ChatConfig config;
+
+    public ChatStateMachine(ChatStore store, ChatConfig config) {
+        Invariants.require(store != null && config != null, "store and config are required");
+        this.store = store;
+        this.config = config;
+    }
+
+    /** The index of the last applied command; 0 when nothing was applied. */
+    public long appliedIndex() {
+        return store.appliedIndex();
+    }
+
+    /** Applies one command and stores its effects and the new applied index in one atomic batch. */
+    public Result apply(Command command) {
+        long applied = store.appliedIndex();
+        Invariants.require(command.index() > applied,
+                "command index " + command.index() + " must be above the applied index " + applied);
+        Transaction tx = new Transaction(store, new StoreBatch(command.index()));
+        Result result = deduplicateOrExecute(tx, command);
+        tx.batch.put(Keys.digest(), nextDigest(tx.get(Keys.digest()), command, result));
+        store.write(tx.batch);
+        Invariants.check(store.appliedIndex() == command.index(), "the store took the applied index");
+        return result;
+    }
+
+    private Result deduplicateOrExecute(Transaction tx, Command command) {
+        if (!command.isIdempotent()) {
+            return execute(tx, command);
+        }
+        byte[] clientKey = Keys.client(command.clientId());
+        byte[] last = tx.get(clientKey);
+        if (last != null) {
+            List<Object> v = Values.decode(last, 3);
+            long lastRequestId = Values.longAt(v, 0);
+            if (command.requestId() == lastRequestId) {
+                Object text = v.get(2);
+                return (Boolean.TRUE.equals(v.get(1)) ? Result.ok(List.of()) : Result.error((String) text)).asReplay();
+            }
+            if (command.requestId() < lastRequestId) {
+                return Result.error("request_id " + command.requestId() + " of client '" + command.clientId()
+                        + "' is older than its last applied request " + lastRequestId);
+            }
+        }
+        Result result = execute(tx, command);
+        tx.batch.put(clientKey, Values.encode(command.requestId(), result.isOk(), result.errorText()));
+        return result;
+    }
+
+    private Result execute(Transaction tx, Command command) {
+        return switch (command.operation()) {
+            case ChatCommand.Login login -> login(tx, command, login);
+            case ChatCommand.CreateChannel create -> createChannel(tx, command, create);
+            case ChatCommand.Publish publish -> publish(tx, command, publish);
+            case ChatCommand.SendMessage message -> sendMessage(tx, command, message);
+        };
+    }
+
+    private Result login(Transaction tx, Command command, ChatCommand.Login login) {
+        UserRecord user = UserRecord.read(tx.get(Keys.user(login.user())));
+        long loginNumber = user.loginCount() + 1;
+        tx.batch.put(Keys.login(login.user(), loginNumber),
+                Values.encode(command.timestampSeconds(), command.clock(), command.index()));
+        tx.batch.put(Keys.user(login.user()), new UserRecord(loginNumber, user.inboxSeq()).encode());
+        return Result.ok(List.of());
+    }
+
+    private Result createChannel(Transaction tx, Command command, ChatCommand.CreateChannel create) {
+        byte[] key = Keys.channel(create.channel());
+        if (tx.get(key) != null) {
+            return Result.error("channel '" + create.channel() + "' already exists");
+        }
+        tx.batch.put(key, Values.encode(0L, command.timestampSeconds(), command.clock(), command.index()));
+        return Result.ok(List.of());
+    }
+
+    private Result publish(Transaction tx, Command command, ChatCommand.Publish publish) {
+        byte[] channelKey = Keys.channel(publish.channel());
+        byte[] channel = tx.get(channelKey);
+        if (channel == null) {
+            return Result.error("channel '" + publish.channel() + "' does not exist");
+        }
+        if (tx.get(Keys.user(publish.user())) == null) {
+            return Result.error("user '" + publish.user() + "' has never logged in");
+        }
+        List<Object> c = Values.decode(channel, 4);
+        long seq = Values.longAt(c, 0) + 1;
+        Publication.ChannelPost post = new Publication.ChannelPost(publish.channel(), publish.user(),
+                publish.message(), command.timestampSeconds(), command.clock(), seq, messageId(command, 0),
+                command.index());
+        c.set(0, seq);
+        tx.batch.put(channelKey, Values.encode(c.toArray()));
+        tx.batch.put(Keys.post(publish.channel(), seq), Values.post(post));
+        return Result.ok(List.of(post));
+    }
+
+    private Result sendMessage(Transaction tx, Command command, ChatCommand.SendMessage send) {
+        byte[] dstKey = Keys.user(send.dst());
+        byte[] dstValue = tx.get(dstKey);
+        if (dstValue == null) {
+            return Result.error("user '" + send.dst() + "' does not exist");
+        }
+        if (tx.get(Keys.user(send.src())) == null) {
+            return Result.error("user '" + send.src() + "' has never logged in");
+        }
+        UserRecord dst = UserRecord.read(dstValue);
+        long inboxSeq = dst.inboxSeq() + 1;
+        byte[] conversationKey = Keys.conversation(send.src(), send.dst());
+        byte[] conversation = tx.get(conversationKey);
+        long conversationSeq = (conversation == null ? 0 : Values.longAt(Values.decode(conversation, 1), 0)) + 1;
+        Publication.DirectMessage message = new Publication.DirectMessage(send.src(), send.dst(), send.message(),
+                command.timestampSeconds(), command.clock(), inboxSeq, messageId(command, 0), command.index(),
+                conversationSeq);
+        byte[] stored = Values.direct(message);
+        tx.batch.put(dstKey, new UserRecord(dst.loginCount(), inboxSeq).encode());
+        tx.batch.put(Keys.inbox(send.dst(), inboxSeq), stored);
+        tx.batch.put(conversationKey, Values.encode(conversationSeq));
+        tx.batch.put(Keys.conversationMessage(send.src(), send.dst(), conversationSeq), stored);
+        return Result.ok(List.of(message));
+    }
+
+    private static String messageId(Command command, int ordinal) {
+        return command.index() + "-" + ordinal;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** Every user who ever logged in, in key (code point) order, at most {@code namesListMax}. */
+    public List<String> users() {
+        return names(Keys.USER);
+    }
+
+    /** Every channel, in key (code point) order, at most {@code namesListMax}. */
+    public List<String> channels() {
+        return names(Keys.CHANNEL);
+    }
+
+    private List<String> names(byte tag) {
+        byte[] prefix = Keys.tagOnly(tag);
+        List<String> names = new ArrayList<>();
+        for (StoreEntry e : store.scan(prefix, Keys.prefixEnd(prefix), config.namesListMax())) {
+            names.add(Keys.nameOf(e.key()));
+        }
+        return names;
+    }
+
+    /** Whether {@code user} ever logged in. */
+    public boolean userExists(String user) {
+        return store.get(Keys.user(Invariants.requireKeyName("user", user))) != null;
+    }
+
+    /** Whether {@code channel} exists. */
+    public boolean channelExists(String channel) {
+        return store.get(Keys.channel(Invariants.requireKeyName("channel", channel))) != null;
+    }
+
+    /** The logins of {@code user} numbered above {@code afterNumber}, oldest first. */
+    public List<LoginRecord> loginHistory(String user, long afterNumber, int limit) {
+        byte[] prefix = Keys.prefix(Keys.LOGIN, Invariants.requireKeyName("user", user));
+        List<LoginRecord> logins = new ArrayList<>();
+        for (StoreEntry e : scanAfter(prefix, afterNumber, clampLimit(limit))) {
+            List<Object> v = Values.decode(e.value(), 3);
+            logins.add(new LoginRecord(user, Keys.seqOf(e.key()), Values.doubleAt(v, 0), Values.longAt(v, 1),
+                    Values.longAt(v, 2)));
+        }
+        return logins;
+    }
+
+    /** The posts of {@code channel} with {@code seq > afterSeq}, at most {@code limit}. */
+    public HistoryResult channelHistory(String channel, long afterSeq, int limit) {
+        if (!channelExists(channel)) {
+            return new HistoryResult.Rejected("channel '" + channel + "' does not exist");
+        }
+        return page(Keys.prefix(Keys.POST, channel), afterSeq, limit, false);
+    }
+
+    /**
+     * Private messages. With {@code peer == null}: the inbox of {@code user} (every message it
+     * received, the stream of its topic) by inbox {@code seq}. With a peer: the conversation of
+     * the two users, both directions, by {@code conversation_seq}.
+     */
+    public HistoryResult privateHistory(String user, String peer, long afterSeq, int limit) {
+        if (!userExists(user)) {
+            return new HistoryResult.Rejected("user '" + user + "' does not exist");
+        }
+        if (peer == null) {
+            return page(Keys.prefix(Keys.INBOX, user), afterSeq, limit, true);
+        }
+        if (!userExists(peer)) {
+            return new HistoryResult.Rejected("user '" + peer + "' does not exist");
+        }
+        return page(Keys.conversationPrefix(user, peer), afterSeq, limit, true);
+    }
+
+    private HistoryResult page(byte[] prefix, long afterSeq, int limit, boolean direct) {
+        Invariants.require(afterSeq >= 0, "afterSeq must not be negative");
+        int pageMax = clampLimit(limit);
+        List<StoreEntry> entries = scanAfter(prefix, afterSeq, pageMax + 1);
+        boolean more = entries.size() > pageMax;
+        List<Publication> messages = new ArrayList<>(Math.min(entries.size(), pageMax));
+        long nextSeq = afterSeq;
+        for (StoreEntry e : entries.subList(0, Math.min(entries.size(), pageMax))) {
+            messages.add(direct ? Values.direct(e.value()) : Values.post(e.value()));
+            nextSeq = Keys.seqOf(e.key());
+        }
+        return new HistoryResult.Page(messages, nextSeq, more);
+    }
+
+    private List<StoreEntry> scanAfter(byte[] prefix, long afterSeq, int limit) {
+        long from = afterSeq == Long.MAX_VALUE ? afterSeq : afterSeq + 1;
+        return store.scan(Keys.withSeq(prefix, from), Keys.prefixEnd(prefix), limit);
+    }
+
+    private int clampLimit(int limit) {
+        Invariants.require(limit > 0, "limit must be positive, was " + limit);
+        return Math.min(limit, config.historyPageMax());
+    }
+
+    // ---------------------------------------------------------------- digest and snapshots
+
+    /** The digest of the applied state (32 bytes; all zero before the first command). */
+    public byte[] stateDigest() {
+        byte[] digest = store.get(Keys.digest());
+        return digest == null ? new byte[DIGEST_BYTES] : digest.clone();
+    }
+
+    /** {@link #stateDigest()} in lowercase hexadecimal, for {@code /status}. */
+    public String stateDigestHex() {
+        return HexFormat.of().formatHex(stateDigest());
+    }
+
+    /** The whole state and its applied index as bytes; see {@link ChatSnapshots}. */
+    public byte[] exportSnapshot() {
+        return ChatSnapshots.export(store, config.snapshotScanPageEntries());
+    }
+
+    /** Replaces the whole state with a snapshot made by {@link #exportSnapshot()}. */
+    public void importSnapshot(byte[] snapshot) {
+        ChatSnapshots.Decoded decoded = ChatSnapshots.decode(snapshot);
+        store.replaceAll(decoded.entries(), decoded.appliedIndex());
+    }
+
+    private static byte[] nextDigest(byte[] previous, Command command, Result result) {
+        MessageDigest sha = sha256();
+        sha.update(previous == null ? new byte[DIGEST_BYTES] : previous);
+        sha.update(ByteBuffer.allocate(Long.BYTES).putLong(command.index()).array());
+        sha.update(ChatCommands.encode(command));
+        sha.update((byte) (result.isOk() ? 1 : 0));
+        if (result.errorText() != null) {
+            sha.update(result.errorText().getBytes(StandardCharsets.UTF_8));
+        }
+        return sha.digest();
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /** Reads through the pending batch, so a command sees its own earlier writes. */
+    private record Transaction(ChatStore store, StoreBatch batch) {
+        byte[] get(byte[] key) {
+            return batch.touches(key) ? batch.pending(key) : store.get(key);
+        }
+    }
+
+    /** The stored user: how many logins, and the last inbox sequence. */
+    private record UserRecord(long loginCount, long inboxSeq) {
+        static UserRecord read(byte[] value) {
+            if (value == null) {
+                return new UserRecord(0, 0);
+            }
+            List<Object> v = Values.decode(value, 2);
+            return new UserRecord(Values.longAt(v, 0), Values.longAt(v, 1));
+        }
+
+        byte[] encode() {
+            return Values.encode(loginCount, inboxSeq);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.synod.core;
+
+/**
+ * A {@link ChatCommand} with everything that makes applying it deterministic and exactly-once.
+ *
+ * @param index the log index of the command (the slot in the replicated log; a single server
+ *     numbers its commands 1, 2, 3...). Applied indexes strictly increase.
+ * @param timestampSeconds the synchronised time (float epoch seconds) read by the server that
+ *     accepted the request; it becomes the timestamp of logins and publications
+ * @param clock the Lamport clock the accepting server assigned to the command; it becomes the
+ *     {@code clock} of the publications it produces
+ * @param clientId the client's stable id (extension {@code client_id}), or null
+ * @param requestId the client's request id (extension {@code request_id}), 0 when absent; with
+ *     {@code clientId} it deduplicates retries
+ * @param operation what to do
+ *     <p>Thread-safety: immutable.
+ */
+public record Command(
+        long index, double timestampSeconds, long clock, String clientId, long requestId, ChatCommand operation) {
+
+    public Command {
+        Invariants.require(index > 0, "index must be positive, was " + index);
+        Invariants.require(Double.isFinite(timestampSeconds), "timestampSeconds must be finite");
+        Invariants.require(clock >= 0, "clock must not be negative, was " + clock);
+        Invariants.require(requestId >= 0, "requestId must not be negative, was " + requestId);
+        Invariants.require(clientId == null || !clientId.isEmpty(), "clientId must be null or non-empty");
+        Invariants.require(operation != null, "operation must not be null");
+    }
+
+    /** A command without client or request id. */
+    public static Command of(long index, double timestampSeconds, long clock, ChatCommand operation) {
+        return new Command(index, timestampSeconds, clock, null, 0, operation);
+    }
+
+    /** The same command at another log index (the replicated log assigns the slot after encoding). */
+    public Command withIndex(long newIndex) {
+        return new Command(newIndex, timestampSeconds, clock, clientId, requestId, operation);
+    }
+
+    /** Whether this command takes part in deduplication (it has a client id and a request id). */
+    public boolean isIdempotent() {
+        return clientId != null && requestId > 0;
+    }
+}

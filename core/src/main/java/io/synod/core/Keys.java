@@ -1,0 +1,141 @@
+package io.synod.core;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The layout of the chat state in ordered byte keys. Every key starts with one tag byte; names are
+ * UTF-8 and end with a NUL separator when something follows (names never contain NUL); sequence
+ * numbers are big-endian so that byte order is numeric order.
+ *
+ * <pre>
+ *   U name                         user: [loginCount, inboxSeq]
+ *   L name 0 loginNumber           one login: [timestampSeconds, clock, index]
+ *   C name                         channel: [lastSeq, timestampSeconds, clock, index]
+ *   P channel 0 seq                channel post (Values.post)
+ *   I user 0 inboxSeq              private message received by user (Values.direct)
+ *   V low 0 high                   conversation: [lastConversationSeq]
+ *   W low 0 high 0 conversationSeq private message of the conversation (Values.direct)
+ *   D clientId                     last request of a client: [requestId, ok, errorText]
+ *   M name                         metadata (the state digest)
+ * </pre>
+ *
+ * <p>Thread-safety: stateless.
+ */
+final class Keys {
+    static final byte USER = 'U';
+    static final byte LOGIN = 'L';
+    static final byte CHANNEL = 'C';
+    static final byte POST = 'P';
+    static final byte INBOX = 'I';
+    static final byte CONVERSATION = 'V';
+    static final byte CONVERSATION_MESSAGE = 'W';
+    static final byte CLIENT = 'D';
+    static final byte META = 'M';
+
+    private Keys() {}
+
+    static byte[] user(String name) {
+        return tagged(USER, utf8(name));
+    }
+
+    static byte[] login(String name, long loginNumber) {
+        return withSeq(prefix(LOGIN, name), loginNumber);
+    }
+
+    static byte[] channel(String name) {
+        return tagged(CHANNEL, utf8(name));
+    }
+
+    static byte[] post(String channel, long seq) {
+        return withSeq(prefix(POST, channel), seq);
+    }
+
+    static byte[] inbox(String user, long seq) {
+        return withSeq(prefix(INBOX, user), seq);
+    }
+
+    static byte[] conversation(String a, String b) {
+        return concat(prefix(CONVERSATION, low(a, b)), utf8(high(a, b)));
+    }
+
+    static byte[] conversationMessage(String a, String b, long seq) {
+        return withSeq(conversationPrefix(a, b), seq);
+    }
+
+    static byte[] conversationPrefix(String a, String b) {
+        return concat(prefix(CONVERSATION_MESSAGE, low(a, b)), utf8(high(a, b)), new byte[] {0});
+    }
+
+    static byte[] client(String clientId) {
+        return tagged(CLIENT, utf8(clientId));
+    }
+
+    static byte[] digest() {
+        return tagged(META, utf8("digest"));
+    }
+
+    /** {@code tag name NUL}: the prefix of the keys that belong to one name. */
+    static byte[] prefix(byte tag, String name) {
+        return concat(tagged(tag, utf8(name)), new byte[] {0});
+    }
+
+    /** The one-byte prefix of every key with {@code tag}. */
+    static byte[] tagOnly(byte tag) {
+        return new byte[] {tag};
+    }
+
+    /** The first key after every key starting with {@code prefix}; prefixes never end in 0xFF. */
+    static byte[] prefixEnd(byte[] prefix) {
+        byte[] end = Arrays.copyOf(prefix, prefix.length);
+        int last = end.length - 1;
+        Invariants.check(end[last] != (byte) 0xFF, "a key prefix never ends in 0xFF");
+        end[last]++;
+        return end;
+    }
+
+    static byte[] withSeq(byte[] prefix, long seq) {
+        Invariants.require(seq >= 0, "sequence numbers are not negative");
+        return ByteBuffer.allocate(prefix.length + Long.BYTES).put(prefix).putLong(seq).array();
+    }
+
+    /** The sequence number at the end of a key built by {@link #withSeq}. */
+    static long seqOf(byte[] key) {
+        return ByteBuffer.wrap(key, key.length - Long.BYTES, Long.BYTES).getLong();
+    }
+
+    /** The name of a key {@code tag name} (users, channels). */
+    static String nameOf(byte[] key) {
+        return new String(key, 1, key.length - 1, StandardCharsets.UTF_8);
+    }
+
+    /** The lower of two names in key order; with {@link #high} it names a conversation. */
+    static String low(String a, String b) {
+        return Arrays.compareUnsigned(utf8(a), utf8(b)) <= 0 ? a : b;
+    }
+
+    static String high(String a, String b) {
+        return Arrays.compareUnsigned(utf8(a), utf8(b)) <= 0 ? b : a;
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] tagged(byte tag, byte[] rest) {
+        return concat(new byte[] {tag}, rest);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(length);
+        for (byte[] part : parts) {
+            out.put(part);
+        }
+        return out.array();
+    }
+}
