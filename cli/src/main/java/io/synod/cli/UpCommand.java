@@ -1,0 +1,215 @@
+package io.synod.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code synod up}: starts the reference, the broker, the proxy, the servers and the bots as
+ * separate OS processes, with logs and data under one run directory, prints a line containing
+ * {@code ready} once every process answers, and stops them all on Ctrl-C or SIGTERM.
+ */
+@Command(
+        name = "up",
+        mixinStandardHelpOptions = true,
+        description = "Start a local cluster (reference, broker, proxy, servers, bots) as separate processes.")
+final class UpCommand implements Callable<Integer> {
+    /** Servers the launcher can start before replication lands. */
+    static final int SERVERS_MAX_UNREPLICATED = 1;
+
+    @Option(names = "--servers", defaultValue = "1", description = "Number of servers (default: ${DEFAULT-VALUE}).")
+    int servers;
+
+    @Option(names = "--bots", defaultValue = "2", description = "Number of bots (default: ${DEFAULT-VALUE}).")
+    int bots;
+
+    @Option(names = "--bot-rate", defaultValue = "2", description = "Messages per second per bot.")
+    double botRate;
+
+    @Option(names = "--run-dir", defaultValue = "run", description = "Logs and data go here (default: ${DEFAULT-VALUE}).")
+    Path runDir;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address every process binds.")
+    String host;
+
+    @Option(names = "--broker-port", defaultValue = "5555", description = "Broker client port; the server port is the next one.")
+    int brokerPort;
+
+    @Option(names = "--proxy-port", defaultValue = "5557", description = "Proxy XSUB port; XPUB is the next one.")
+    int proxyPort;
+
+    @Option(names = "--reference-port", defaultValue = "5559", description = "Reference REP port.")
+    int referencePort;
+
+    @Option(names = "--admin-port", defaultValue = "8081", description = "First server's HTTP admin port; server i gets this + i - 1.")
+    int adminPort;
+
+    @Option(names = "--peer-port", defaultValue = "7001", description = "First server's peer port; server i gets this + i - 1.")
+    int peerPort;
+
+    @Option(names = "--skew", description = "Give each server a random clock skew within +-1 s (shows clock sync).")
+    boolean skew;
+
+    @Option(names = "--seed", defaultValue = "7261", description = "Seed for --skew.")
+    long seed;
+
+    @Option(names = "--ready-timeout-s", defaultValue = "90", description = "How long to wait for every process.")
+    int readyTimeoutSeconds;
+
+    private final List<ChildProcess> children = new ArrayList<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    @Override
+    public Integer call() throws Exception {
+        if (servers < 1 || servers > SERVERS_MAX_UNREPLICATED) {
+            System.err.println("synod up: --servers must be 1 for now: servers are not replicated yet, and several"
+                    + " unreplicated servers would each hold part of the data (see issue 4).");
+            return 2;
+        }
+        Path logs = runDir.resolve("logs");
+        Path data = runDir.resolve("data");
+        Files.createDirectories(logs);
+        Files.createDirectories(data);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "synod-up-stop"));
+        try {
+            startAll(logs, data);
+        } catch (StartFailure failure) {
+            System.err.println("synod up: " + failure.getMessage());
+            stopAll();
+            return 1;
+        }
+        writeClusterFile();
+        System.out.printf(
+                "synod ready: %d server(s), %d bot(s); clients connect to broker tcp://%s:%d and proxy tcp://%s:%d;"
+                        + " logs and data in %s (Ctrl-C stops everything)%n",
+                servers, bots, host, brokerPort, host, proxyPort + 1, runDir.toAbsolutePath().normalize());
+        System.out.flush();
+        return watch();
+    }
+
+    private void startAll(Path logs, Path data) throws IOException, InterruptedException, StartFailure {
+        String broker = "tcp://" + host + ":";
+        start("reference", logs, List.of("reference", "--bind", broker + referencePort,
+                "--data-dir", data.resolve("reference").toString(), "--log", logs.resolve("reference.jsonl").toString()));
+        start("broker", logs, List.of("broker", "--frontend", broker + brokerPort, "--backend", broker + (brokerPort + 1),
+                "--log", logs.resolve("broker.jsonl").toString()));
+        start("proxy", logs, List.of("proxy", "--xsub", broker + proxyPort, "--xpub", broker + (proxyPort + 1),
+                "--log", logs.resolve("proxy.jsonl").toString()));
+        Random skews = new Random(seed);
+        for (int i = 1; i <= servers; i++) {
+            String name = "server-" + i;
+            List<String> args = new ArrayList<>(List.of("server", "--name", name,
+                    "--broker", broker + (brokerPort + 1), "--proxy", broker + proxyPort,
+                    "--reference", broker + referencePort, "--data-dir", data.resolve(name).toString(),
+                    "--admin-port", Integer.toString(adminPort + i - 1),
+                    "--advertise", broker + (peerPort + i - 1),
+                    "--log", logs.resolve(name + ".jsonl").toString()));
+            if (skew) {
+                args.add("--clock-skew-ms");
+                args.add(Integer.toString(skews.nextInt(-1000, 1001)));
+            }
+            start(name, logs, args);
+        }
+        for (int i = 1; i <= bots; i++) {
+            String name = "bot-" + i;
+            start(name, logs, List.of("bot", "--broker", broker + brokerPort, "--proxy", broker + (proxyPort + 1),
+                    "--rate", Double.toString(botRate), "--log", logs.resolve(name + ".jsonl").toString()));
+        }
+    }
+
+    private void start(String name, Path logs, List<String> arguments)
+            throws IOException, InterruptedException, StartFailure {
+        ChildProcess child = new ChildProcess(name, ChildProcess.javaCommand(arguments), logs.resolve(name + ".out"));
+        System.out.printf("starting %-10s ", name);
+        System.out.flush();
+        child.start();
+        children.add(child);
+        long deadline = System.nanoTime() + Duration.ofSeconds(readyTimeoutSeconds).toNanos();
+        while (child.readyLine().isEmpty()) {
+            if (!child.isAlive()) {
+                System.out.println("FAILED");
+                throw new StartFailure(name + " exited with status " + child.exitValue() + "; last output:\n  "
+                        + String.join("\n  ", child.tail(15)));
+            }
+            if (System.nanoTime() > deadline) {
+                System.out.println("TIMEOUT");
+                throw new StartFailure(name + " did not report ready within " + readyTimeoutSeconds
+                        + " s; see " + child.outputFile());
+            }
+            Thread.sleep(50);
+        }
+        System.out.printf("ok (pid %d)%n", child.pid());
+    }
+
+    /** Reports children that die; returns when stopped by a signal. */
+    private int watch() throws InterruptedException {
+        List<ChildProcess> reported = new ArrayList<>();
+        while (!stopped.await(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            for (ChildProcess child : children) {
+                if (!child.isAlive() && !reported.contains(child)) {
+                    reported.add(child);
+                    System.out.printf("%s exited with status %d (output: %s)%n",
+                            child.name(), child.exitValue(), child.outputFile());
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void writeClusterFile() throws IOException {
+        Map<String, Object> cluster = new LinkedHashMap<>();
+        cluster.put("broker", Map.of("clients", "tcp://" + host + ":" + brokerPort,
+                "servers", "tcp://" + host + ":" + (brokerPort + 1)));
+        cluster.put("proxy", Map.of("publishers", "tcp://" + host + ":" + proxyPort,
+                "subscribers", "tcp://" + host + ":" + (proxyPort + 1)));
+        cluster.put("reference", "tcp://" + host + ":" + referencePort);
+        List<Map<String, Object>> serverList = new ArrayList<>();
+        for (int i = 1; i <= servers; i++) {
+            serverList.add(Map.of("name", "server-" + i, "admin", "http://" + host + ":" + (adminPort + i - 1)));
+        }
+        cluster.put("servers", serverList);
+        Map<String, Long> pids = new LinkedHashMap<>();
+        children.forEach(child -> pids.put(child.name(), child.pid()));
+        cluster.put("pids", pids);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(runDir.resolve("cluster.json").toFile(), cluster);
+    }
+
+    /** Stops bots first, then servers, then the infrastructure; waits for each group. */
+    private synchronized void stopAll() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        List<ChildProcess> reversed = new ArrayList<>(children);
+        java.util.Collections.reverse(reversed);
+        for (ChildProcess child : reversed) {
+            child.requestStop();
+        }
+        for (ChildProcess child : reversed) {
+            child.awaitStop(Duration.ofSeconds(10));
+        }
+        stopped.countDown();
+        System.out.println("synod up: all processes stopped");
+    }
+
+    /** A process that failed to start; the message says which and why. */
+    static final class StartFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StartFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.synod.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code synod up} starts every process of the topology as a separate OS process, reports ready,
+ * serves a client, and stops every child on SIGTERM.
+ */
+class LauncherTest {
+    @Test
+    void upStartsTheWholeTopologyAndStopsItOnSigterm() throws Exception {
+        int broker = freePair();
+        int proxy = freePair();
+        int reference = Processes.freePort();
+        int admin = Processes.freePort();
+        try (Processes processes = new Processes("launcher")) {
+            Path runDir = processes.directory().resolve("run");
+            Processes.Started up = processes.start("up", List.of("up", "--run-dir", runDir.toString(),
+                    "--broker-port", Integer.toString(broker), "--proxy-port", Integer.toString(proxy),
+                    "--reference-port", Integer.toString(reference), "--admin-port", Integer.toString(admin),
+                    "--peer-port", Integer.toString(Processes.freePort()), "--bots", "2", "--bot-rate", "5"));
+            assertThat(up.readyLine()).contains("synod ready");
+            List<ProcessHandle> children = up.process().children().toList();
+            assertThat(children).hasSize(6); // reference, broker, proxy, 1 server, 2 bots
+            assertThat(children)
+                    .anySatisfy(child -> assertThat(child.info().commandLine().orElse(""))
+                            .contains("server --name server-1"));
+
+            try (WireClient client = new WireClient(Processes.endpoint(broker), Processes.endpoint(proxy + 1))) {
+                assertThat(client.call("login", Map.of("user", "launcher_ana")).data())
+                        .containsEntry("status", "sucesso");
+                // The bots create a channel and publish into it.
+                for (int i = 0; i < 100 && ((List<?>) client.call("channels", Map.of()).data().get("channels")).isEmpty(); i++) {
+                    Thread.sleep(100);
+                }
+                assertThat((List<?>) client.call("channels", Map.of()).data().get("channels")).isNotEmpty();
+            }
+            JsonNode status = new ObjectMapper().readTree(get("http://127.0.0.1:" + admin + "/status"));
+            assertThat(status.path("name").asText()).isEqualTo("server-1");
+
+            assertThat(Processes.stop(up)).isZero();
+            for (ProcessHandle child : children) {
+                child.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(child.isAlive()).as(child.info().commandLine().orElse("?")).isFalse();
+            }
+        }
+    }
+
+    private static String get(String url) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** A port p such that p and p + 1 were both free a moment ago. */
+    private static int freePair() throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = Processes.freePort();
+            if (port < 65535 && isFree(port + 1)) {
+                return port;
+            }
+        }
+        throw new IOException("no free pair of ports");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

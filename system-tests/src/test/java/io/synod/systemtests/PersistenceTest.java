@@ -1,0 +1,46 @@
+package io.synod.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synod.protocol.Envelope;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A restarted server has all its data back: logins, channels, publications, private messages. */
+class PersistenceTest {
+    @Test
+    void everyAcknowledgedWriteSurvivesAKillAndRestart() throws Exception {
+        try (Cluster cluster = new Cluster("persistence")) {
+            Processes.Started server = cluster.startServer("server-1");
+            try (WireClient client = cluster.client()) {
+                assertThat(client.call("login", Map.of("user", "keep_ana")).data()).containsEntry("status", "sucesso");
+                client.call("login", Map.of("user", "keep_bia"));
+                client.call("channel", Map.of("channel", "kept"));
+                client.call("publish", Map.of("user", "keep_ana", "channel", "kept", "message", "before the crash"));
+                client.call("message", Map.of("src", "keep_ana", "dst", "keep_bia", "message", "still here?"));
+            }
+            Processes.kill(server); // kill -9: only what was synced to disk before the reply counts
+            cluster.startServer("server-1");
+            try (WireClient client = cluster.client()) {
+                assertThat((List<?>) client.call("users", Map.of()).data().get("users"))
+                        .contains("keep_ana", "keep_bia");
+                assertThat((List<?>) client.call("channels", Map.of()).data().get("channels")).contains("kept");
+                Envelope history = client.call("history", Map.of("channel", "kept"));
+                assertThat((List<?>) history.data().get("messages"))
+                        .extracting(m -> ((Map<?, ?>) m).get("message"))
+                        .containsExactly("before the crash");
+                Envelope inbox = client.call("private_history", Map.of("user", "keep_bia"));
+                assertThat((List<?>) inbox.data().get("messages"))
+                        .extracting(m -> ((Map<?, ?>) m).get("message"))
+                        .containsExactly("still here?");
+                client.call("publish", Map.of("user", "keep_ana", "channel", "kept", "message", "after"));
+                Envelope after = client.call("history", Map.of("channel", "kept"));
+                assertThat((List<?>) after.data().get("messages"))
+                        .extracting(m -> ((Map<?, ?>) m).get("seq"))
+                        .as("sequence numbers continue where they stopped")
+                        .containsExactly(1L, 2L);
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.synod.systemtests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts real Synod processes ({@code java -jar synod.jar <subcommand>}) for a test, waits for each
+ * one's {@code ready} line with a bounded wait, and stops them all on {@link #close()}. Output of
+ * each process goes to {@code target/system-tests/<test>/<name>.out}, kept for failure analysis.
+ */
+final class Processes implements AutoCloseable {
+    /** Longest wait for a process to print its ready line. */
+    static final long READY_TIMEOUT_MILLIS = 60_000;
+
+    private final Path directory;
+    private final List<Started> started = Collections.synchronizedList(new ArrayList<>());
+
+    /** A started process and the ready line it printed. */
+    record Started(String name, Process process, Path output, String readyLine) {
+        String outputText() {
+            try {
+                return Files.readString(output, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "(unreadable: " + e + ")";
+            }
+        }
+    }
+
+    Processes(String testName) throws IOException {
+        this.directory = Path.of(System.getProperty("synod.workdir", "target/system-tests"))
+                .resolve(testName + "-" + System.nanoTime());
+        Files.createDirectories(directory);
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    static Path jar() {
+        Path jar = Path.of(System.getProperty("synod.jar", "../cli/target/synod.jar"));
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("synod.jar not built: " + jar.toAbsolutePath());
+        }
+        return jar;
+    }
+
+    static List<String> javaCommand() {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("--enable-native-access=ALL-UNNAMED");
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.add("-Xmx256m");
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-jar");
+        command.add(jar().toAbsolutePath().toString());
+        return command;
+    }
+
+    /** A TCP port that was free a moment ago on 127.0.0.1. */
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String endpoint(int port) {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    /** Starts {@code synod <arguments>} and waits for its ready line. */
+    Started start(String name, List<String> arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(javaCommand());
+        command.addAll(arguments);
+        Path output = directory.resolve(name + ".out");
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .start();
+        long from = Files.exists(output) ? Files.size(output) : 0;
+        Started placeholder = new Started(name, process, output, null);
+        started.add(placeholder);
+        long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
+        while (true) {
+            Optional<String> ready = readyLine(output, from);
+            if (ready.isPresent()) {
+                Started running = new Started(name, process, output, ready.get());
+                started.set(started.indexOf(placeholder), running);
+                return running;
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n"
+                        + placeholder.outputText());
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException(name + " not ready in time:\n" + placeholder.outputText());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static Optional<String> readyLine(Path output, long from) throws IOException {
+        byte[] bytes = Files.readAllBytes(output);
+        if (bytes.length <= from) {
+            return Optional.empty();
+        }
+        return new String(bytes, (int) from, bytes.length - (int) from, StandardCharsets.UTF_8)
+                .lines()
+                .filter(line -> line.contains("ready"))
+                .findFirst();
+    }
+
+    /** Sends SIGTERM and waits (bounded) for the process to exit; returns its exit status. */
+    static int stop(Started process) throws InterruptedException {
+        process.process().destroy();
+        if (!process.process().waitFor(15, TimeUnit.SECONDS)) {
+            process.process().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        return process.process().exitValue();
+    }
+
+    /** kill -9. */
+    static void kill(Started process) throws InterruptedException {
+        process.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        List<Started> all = new ArrayList<>(started);
+        Collections.reverse(all);
+        for (Started s : all) {
+            s.process().descendants().forEach(ProcessHandle::destroy);
+            s.process().destroy();
+        }
+        for (Started s : all) {
+            if (!s.process().waitFor(15, TimeUnit.SECONDS)) {
+                s.process().descendants().forEach(ProcessHandle::destroyForcibly);
+                s.process().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.synod.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The course's third language: a Python client (Debian's python3-zmq and python3-msgpack) logs in,
+ * creates a channel, receives a publication on SUB and a private message, against the Java
+ * cluster. Proves the wire format with a client that shares no code with ours.
+ */
+class PythonClientTest {
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+
+    @Test
+    void pythonClientPassesItsSelfTest() throws Exception {
+        assertThat(PYTHON).as("Debian's /usr/bin/python3 (apt-get install python3-zmq python3-msgpack)").exists();
+        Path script = Path.of(System.getProperty("synod.examples", "../examples"), "python", "synod_client.py");
+        try (Cluster cluster = new Cluster("python")) {
+            cluster.startServer("server-1");
+            Path output = cluster.processes.directory().resolve("python.out");
+            Process python = new ProcessBuilder(List.of(PYTHON.toString(), script.toString(),
+                            "--broker", Processes.endpoint(cluster.brokerFrontend),
+                            "--proxy", Processes.endpoint(cluster.proxyXpub), "selftest"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
+            boolean finished = python.waitFor(90, TimeUnit.SECONDS);
+            if (!finished) {
+                python.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+            String text = Files.readString(output, StandardCharsets.UTF_8);
+            assertThat(finished).as("python client finished in time:\n" + text).isTrue();
+            assertThat(python.exitValue()).as("python client output:\n" + text).isZero();
+            assertThat(text).contains("all checks passed").doesNotContain("FAIL");
+        }
+    }
+}
