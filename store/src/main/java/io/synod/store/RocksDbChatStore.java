@@ -1,0 +1,211 @@
+package io.synod.store;
+
+import io.synod.core.ChatStore;
+import io.synod.core.StoreBatch;
+import io.synod.core.StoreEntry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * A {@link ChatStore} on RocksDB. The chat keys live in the default column family; the applied
+ * index lives in column family {@code meta} under key {@code applied_index}, so a full scan of the
+ * chat keys never sees it. Every {@link #write} and {@link #replaceAll} is one RocksDB
+ * {@link WriteBatch} written with {@code sync=true}: the command's writes and the applied index are
+ * on disk together, or neither is.
+ *
+ * <p>Thread-safety: safe for concurrent reads; writes come from the state machine's owner thread.
+ * Call order: {@link #open}, use, {@link #close} once (after which every call fails).
+ */
+public final class RocksDbChatStore implements ChatStore, AutoCloseable {
+    private static final byte[] META_FAMILY = "meta".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] APPLIED_INDEX_KEY = "applied_index".getBytes(StandardCharsets.UTF_8);
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Path directory;
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions familyOptions;
+    private final WriteOptions syncWrites;
+    private final ReadOptions reads;
+    private final RocksDB db;
+    private final ColumnFamilyHandle data;
+    private final ColumnFamilyHandle meta;
+    private volatile long appliedIndex;
+
+    private RocksDbChatStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions familyOptions, RocksDB db,
+            List<ColumnFamilyHandle> handles) {
+        this.directory = directory;
+        this.dbOptions = dbOptions;
+        this.familyOptions = familyOptions;
+        this.db = db;
+        this.data = handles.get(0);
+        this.meta = handles.get(1);
+        this.syncWrites = new WriteOptions().setSync(true);
+        this.reads = new ReadOptions();
+        this.appliedIndex = readAppliedIndex();
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code directory}.
+     *
+     * @throws StoreException if the directory cannot be created or RocksDB cannot open it (for
+     *     example because another process holds its lock)
+     */
+    public static RocksDbChatStore open(Path directory) {
+        DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+        ColumnFamilyOptions familyOptions = new ColumnFamilyOptions();
+        List<ColumnFamilyDescriptor> families = List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions),
+                new ColumnFamilyDescriptor(META_FAMILY, familyOptions));
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try {
+            Files.createDirectories(directory);
+            RocksDB db = RocksDB.open(dbOptions, directory.toString(), families, handles);
+            return new RocksDbChatStore(directory, dbOptions, familyOptions, db, handles);
+        } catch (RocksDBException | IOException e) {
+            handles.forEach(ColumnFamilyHandle::close);
+            familyOptions.close();
+            dbOptions.close();
+            throw new StoreException("cannot open the store in " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        try {
+            return db.get(data, reads, key);
+        } catch (RocksDBException e) {
+            throw new StoreException("read failed in " + directory, e);
+        }
+    }
+
+    @Override
+    public List<StoreEntry> scan(byte[] fromInclusive, byte[] toExclusive, int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        List<StoreEntry> out = new ArrayList<>(Math.min(limit, 64));
+        try (RocksIterator it = db.newIterator(data, reads)) {
+            if (fromInclusive == null) {
+                it.seekToFirst();
+            } else {
+                it.seek(fromInclusive);
+            }
+            for (; it.isValid() && out.size() < limit; it.next()) {
+                byte[] key = it.key();
+                if (toExclusive != null && Arrays.compareUnsigned(key, toExclusive) >= 0) {
+                    break;
+                }
+                out.add(new StoreEntry(key, it.value()));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw new StoreException("scan failed in " + directory, e);
+        }
+        return out;
+    }
+
+    @Override
+    public long appliedIndex() {
+        return appliedIndex;
+    }
+
+    @Override
+    public void write(StoreBatch batch) {
+        if (batch.appliedIndex() <= appliedIndex) {
+            throw new IllegalStateException("invariant violated: applied index " + batch.appliedIndex()
+                    + " must be above " + appliedIndex);
+        }
+        try (WriteBatch writes = new WriteBatch()) {
+            for (Map.Entry<byte[], byte[]> e : batch.writes().entrySet()) {
+                if (e.getValue() == null) {
+                    writes.delete(data, e.getKey());
+                } else {
+                    writes.put(data, e.getKey(), e.getValue());
+                }
+            }
+            writes.put(meta, APPLIED_INDEX_KEY, encodeIndex(batch.appliedIndex()));
+            db.write(syncWrites, writes);
+        } catch (RocksDBException e) {
+            throw new StoreException("write of index " + batch.appliedIndex() + " failed in " + directory, e);
+        }
+        appliedIndex = batch.appliedIndex();
+    }
+
+    @Override
+    public void replaceAll(List<StoreEntry> entries, long newAppliedIndex) {
+        if (newAppliedIndex < 0) {
+            throw new IllegalArgumentException("applied index must not be negative");
+        }
+        try (WriteBatch writes = new WriteBatch(); RocksIterator it = db.newIterator(data, reads)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                writes.delete(data, it.key());
+            }
+            it.status();
+            for (StoreEntry e : entries) {
+                writes.put(data, e.key(), e.value());
+            }
+            writes.put(meta, APPLIED_INDEX_KEY, encodeIndex(newAppliedIndex));
+            db.write(syncWrites, writes);
+        } catch (RocksDBException e) {
+            throw new StoreException("replacing the state failed in " + directory, e);
+        }
+        appliedIndex = newAppliedIndex;
+    }
+
+    private long readAppliedIndex() {
+        try {
+            byte[] value = db.get(meta, APPLIED_INDEX_KEY);
+            return value == null ? 0 : ByteBuffer.wrap(value).getLong();
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot read the applied index in " + directory, e);
+        }
+    }
+
+    private static byte[] encodeIndex(long index) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(index).array();
+    }
+
+    /** Flushes nothing (every write is synced) and releases RocksDB and its native handles. */
+    @Override
+    public synchronized void close() {
+        if (!db.isOwningHandle()) {
+            return;
+        }
+        data.close();
+        meta.close();
+        try {
+            db.closeE();
+        } catch (RocksDBException e) {
+            throw new StoreException("close failed in " + directory, e);
+        } finally {
+            syncWrites.close();
+            reads.close();
+            familyOptions.close();
+            dbOptions.close();
+        }
+    }
+}

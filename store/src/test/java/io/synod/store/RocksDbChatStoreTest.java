@@ -1,0 +1,106 @@
+package io.synod.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.synod.core.ChatCommand;
+import io.synod.core.ChatConfig;
+import io.synod.core.ChatStateMachine;
+import io.synod.core.Command;
+import io.synod.core.HistoryResult;
+import io.synod.core.StoreBatch;
+import io.synod.core.StoreEntry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RocksDbChatStoreTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void writesAndTheAppliedIndexSurviveReopen() {
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            assertThat(store.appliedIndex()).isZero();
+            StoreBatch first = new StoreBatch(1);
+            first.put(b("a"), b("1"));
+            first.put(b("b"), b("2"));
+            first.put(b("c"), b("3"));
+            store.write(first);
+            StoreBatch second = new StoreBatch(2);
+            second.delete(b("b"));
+            second.put(b("d"), b("4"));
+            store.write(second);
+        }
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            assertThat(store.appliedIndex()).isEqualTo(2);
+            assertThat(store.get(b("a"))).isEqualTo(b("1"));
+            assertThat(store.get(b("b"))).isNull();
+            assertThat(store.scan(null, null, 10)).extracting(e -> new String(e.key(), StandardCharsets.UTF_8))
+                    .containsExactly("a", "c", "d");
+            assertThat(store.scan(b("b"), b("d"), 10)).hasSize(1);
+            assertThat(store.scan(b("a"), null, 2)).hasSize(2);
+            assertThatThrownBy(() -> store.write(new StoreBatch(2))).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void replaceAllSwapsTheWholeContent() {
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            StoreBatch batch = new StoreBatch(5);
+            batch.put(b("old"), b("x"));
+            store.write(batch);
+            store.replaceAll(List.of(new StoreEntry(b("new"), b("y"))), 42);
+        }
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            assertThat(store.appliedIndex()).isEqualTo(42);
+            assertThat(store.scan(null, null, 10)).containsExactly(new StoreEntry(b("new"), b("y")));
+        }
+    }
+
+    @Test
+    void theChatStateComesBackAfterReopen() {
+        String digest;
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            ChatStateMachine machine = new ChatStateMachine(store, ChatConfig.DEFAULT);
+            machine.apply(Command.of(1, 1.0, 1, new ChatCommand.Login("ana")));
+            machine.apply(Command.of(2, 2.0, 2, new ChatCommand.CreateChannel("geral")));
+            machine.apply(Command.of(3, 3.0, 3, new ChatCommand.Publish("ana", "geral", "oi")));
+            digest = machine.stateDigestHex();
+        }
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            ChatStateMachine machine = new ChatStateMachine(store, ChatConfig.DEFAULT);
+            assertThat(machine.appliedIndex()).isEqualTo(3);
+            assertThat(machine.stateDigestHex()).isEqualTo(digest);
+            assertThat(machine.users()).containsExactly("ana");
+            assertThat(machine.channels()).containsExactly("geral");
+            HistoryResult.Page page = (HistoryResult.Page) machine.channelHistory("geral", 0, 10);
+            assertThat(page.messages()).hasSize(1);
+            assertThat(machine.apply(Command.of(4, 4.0, 4, new ChatCommand.Publish("ana", "geral", "2")))
+                    .publications().get(0).seq()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aSecondOpenOfTheSameDirectoryFailsClearly() {
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            assertThatThrownBy(() -> RocksDbChatStore.open(dir))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("cannot open the store");
+            assertThat(store.appliedIndex()).isZero();
+        }
+    }
+
+    @Test
+    void closeTwiceIsHarmless() {
+        RocksDbChatStore store = RocksDbChatStore.open(dir);
+        store.close();
+        store.close();
+    }
+}
