@@ -1,0 +1,18 @@
+package io.synod.consensus;
+
+import java.util.List;
+
+/**
+ * The storage a driver provides for a replica's {@link DurableRecord}s (owned by consensus, implemented by the
+ * store adapter, e.g. on RocksDB with synced write batches).
+ *
+ * <p>Call order: {@link #persist} the records of each {@link Ready} before sending its messages; after a restart,
+ * {@link #load} once and pass the result to {@link PaxosReplica#restore}. Thread-safety is up to the implementation.
+ */
+public interface DurableLog {
+    /** Makes {@code records} durable, in order. Returns only once they survive a crash. */
+    void persist(List<DurableRecord> records);
+
+    /** Reads back everything persisted so far. */
+    DurableState load();
+}

@@ -1,0 +1,38 @@
+package io.synod.consensus;
+
+import java.util.Collections;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Everything a replica persisted, as read back after a restart and passed to
+ * {@link PaxosReplica#restore(PaxosConfig, DurableState, long, java.util.random.RandomGenerator)}.
+ *
+ * @param promised highest ballot promised
+ * @param accepted accepted values by slot (slots above the snapshot)
+ * @param decided decided values by slot (slots above the snapshot; may have gaps)
+ * @param snapshot the latest snapshot, if any
+ *     <p>Immutable (maps are unmodifiable copies); thread-safe.
+ */
+public record DurableState(
+        Ballot promised,
+        SortedMap<Long, AcceptedEntry> accepted,
+        SortedMap<Long, Batch> decided,
+        Optional<Snapshot> snapshot) {
+
+    public DurableState {
+        accepted = Collections.unmodifiableSortedMap(new TreeMap<>(accepted));
+        decided = Collections.unmodifiableSortedMap(new TreeMap<>(decided));
+    }
+
+    /** The state of a replica that never persisted anything. */
+    public static DurableState empty() {
+        return new DurableState(Ballot.ZERO, new TreeMap<>(), new TreeMap<>(), Optional.empty());
+    }
+
+    /** Last slot contained in the snapshot, 0 without one. */
+    public long snapshotSlot() {
+        return snapshot.map(Snapshot::lastIncludedSlot).orElse(0L);
+    }
+}

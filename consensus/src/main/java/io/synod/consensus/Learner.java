@@ -1,0 +1,174 @@
+package io.synod.consensus;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The learner role (Paxos Made Simple, section 2.3 "Learning a Chosen Value"): records decided values, tracks the
+ * contiguous decided prefix, hands decided entries to the driver in slot order, interprets reconfiguration commands
+ * (section 3, alpha rule), and owns snapshots and log truncation.
+ *
+ * <p>Not thread-safe: owned by one {@link PaxosReplica}.
+ */
+final class Learner {
+    private final PaxosConfig config;
+    private final Outbox out;
+    private final Acceptor acceptor;
+    private final TreeMap<Long, Batch> decided = new TreeMap<>();
+    private long decidedPrefixSlot;
+    private long appliedSlot;
+    private Optional<Snapshot> snapshot;
+    private ConfigTimeline timeline;
+    private boolean snapshotRequested;
+
+    Learner(PaxosConfig config, Outbox out, Acceptor acceptor, DurableState state, long driverAppliedSlot) {
+        this.config = config;
+        this.out = out;
+        this.acceptor = acceptor;
+        this.snapshot = state.snapshot();
+        this.decided.putAll(state.decided());
+        this.decidedPrefixSlot = state.snapshotSlot();
+        this.timeline = new ConfigTimeline(
+                snapshot.map(s -> s.meta().configs()).orElse(List.of(new ConfigEntry(1, config.genesis()))));
+        Invariants.require(driverAppliedSlot >= 0, "applied slot must be >= 0");
+        if (driverAppliedSlot < decidedPrefixSlot) {
+            out.snapshotToInstall = snapshot.orElseThrow();
+            this.appliedSlot = decidedPrefixSlot;
+        } else {
+            this.appliedSlot = driverAppliedSlot;
+        }
+        advancePrefix();
+        Invariants.check(appliedSlot <= decidedPrefixSlot, "driver applied beyond the decided prefix");
+    }
+
+    long decidedPrefixSlot() {
+        return decidedPrefixSlot;
+    }
+
+    long appliedSlot() {
+        return appliedSlot;
+    }
+
+    long snapshotSlot() {
+        return snapshot.map(Snapshot::lastIncludedSlot).orElse(0L);
+    }
+
+    ConfigTimeline timeline() {
+        return timeline;
+    }
+
+    boolean isDecided(long slot) {
+        return slot <= decidedPrefixSlot || decided.containsKey(slot);
+    }
+
+    long highestKnownSlot() {
+        return decided.isEmpty() ? decidedPrefixSlot : Math.max(decidedPrefixSlot, decided.lastKey());
+    }
+
+    /** Records that {@code value} is decided in {@code slot}; returns true when this was news. */
+    boolean learn(long slot, Batch value) {
+        if (slot <= snapshotSlot()) {
+            return false;
+        }
+        Batch known = decided.get(slot);
+        if (known != null) {
+            Invariants.check(known.equals(value), "slot " + slot + " decided twice: " + known + " vs " + value);
+            return false;
+        }
+        decided.put(slot, value);
+        out.persist(new DurableRecord.DecidedValue(new LogEntry(slot, value)));
+        advancePrefix();
+        return true;
+    }
+
+    private void advancePrefix() {
+        Batch next;
+        while ((next = decided.get(decidedPrefixSlot + 1)) != null) {
+            decidedPrefixSlot++;
+            applyReconfigurations(decidedPrefixSlot, next);
+        }
+        for (long slot = appliedSlot + 1; slot <= decidedPrefixSlot; slot++) {
+            out.toApply.add(new LogEntry(slot, decided.get(slot)));
+        }
+        appliedSlot = decidedPrefixSlot;
+        if (out.snapshotRequestSlot != 0) {
+            out.snapshotRequestSlot = appliedSlot; // the driver's state will reflect the whole Ready
+        }
+        if (!snapshotRequested && appliedSlot - snapshotSlot() >= config.snapshotLogSlotsMax()) {
+            snapshotRequested = true;
+            out.snapshotRequestSlot = appliedSlot;
+        }
+    }
+
+    private void applyReconfigurations(long slot, Batch value) {
+        Membership current = timeline.latest();
+        Membership next = current;
+        for (Command command : value.commands()) {
+            next = next.apply(command).orElse(next);
+        }
+        if (!next.equals(current)) {
+            timeline.add(slot + config.inflightSlotsMax(), next);
+        }
+    }
+
+    /** Decided entries from {@code fromSlot} on (contiguous or not), at most {@code entriesMax}. */
+    List<LogEntry> decidedFrom(long fromSlot, int entriesMax) {
+        List<LogEntry> result = new ArrayList<>();
+        for (var e : decided.tailMap(fromSlot, true).entrySet()) {
+            if (result.size() >= entriesMax) {
+                break;
+            }
+            result.add(new LogEntry(e.getKey(), e.getValue()));
+        }
+        return result;
+    }
+
+    /** The reply to a catch-up request for slots from {@code fromSlot}. */
+    PaxosMessage.CatchUpReply catchUpFrom(long fromSlot) {
+        Optional<Snapshot> shipped = fromSlot <= snapshotSlot() ? snapshot : Optional.empty();
+        long first = Math.max(fromSlot, snapshotSlot() + 1);
+        List<LogEntry> entries = new ArrayList<>();
+        for (long slot = first; slot <= decidedPrefixSlot && entries.size() < config.catchUpSlotsMax(); slot++) {
+            entries.add(new LogEntry(slot, decided.get(slot)));
+        }
+        return new PaxosMessage.CatchUpReply(shipped, entries);
+    }
+
+    /** Installs a snapshot received from a peer if it is ahead of our decided prefix. Returns true if installed. */
+    boolean install(Snapshot incoming) {
+        if (incoming.lastIncludedSlot() <= decidedPrefixSlot) {
+            return false;
+        }
+        long slot = incoming.lastIncludedSlot();
+        out.persist(new DurableRecord.SnapshotSaved(incoming));
+        snapshot = Optional.of(incoming);
+        decided.headMap(slot, true).clear();
+        acceptor.truncateThrough(slot);
+        decidedPrefixSlot = slot;
+        appliedSlot = slot;
+        timeline = new ConfigTimeline(incoming.meta().configs());
+        out.toApply.clear();
+        out.snapshotToInstall = incoming;
+        out.snapshotRequestSlot = 0;
+        snapshotRequested = false;
+        advancePrefix();
+        return true;
+    }
+
+    /** The driver serialised the application state as of {@code slot}: keep it and truncate the log behind it. */
+    void snapshotTaken(long slot, byte[] state) {
+        Invariants.require(slot <= appliedSlot, "snapshot slot " + slot + " not applied yet");
+        snapshotRequested = false;
+        if (slot <= snapshotSlot()) {
+            return;
+        }
+        Snapshot taken = new Snapshot(new SnapshotMeta(slot, timeline.from(slot + 1)), state);
+        out.persist(new DurableRecord.SnapshotSaved(taken));
+        snapshot = Optional.of(taken);
+        decided.headMap(slot, true).clear();
+        acceptor.truncateThrough(slot);
+        timeline.pruneBefore(slot + 1);
+    }
+}

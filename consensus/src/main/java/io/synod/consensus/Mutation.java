@@ -1,0 +1,18 @@
+package io.synod.consensus;
+
+/**
+ * Deliberate protocol bugs, used only by tests to prove that the simulator's checkers catch them. Package-private:
+ * production code can never enable one. The default is none.
+ */
+enum Mutation {
+    /** An acceptor forgets its promised ballot (and accepted values) on restart. */
+    FORGET_PROMISE_ON_RESTART,
+    /** A new leader skips phase 1 and proposes fresh values straight away. */
+    SKIP_PHASE_ONE,
+    /** A new leader ignores the accepted values reported in promises. */
+    IGNORE_PROMISED_VALUES,
+    /** An acceptor accepts Accept messages below its promised ballot. */
+    ACCEPT_BELOW_PROMISE,
+    /** Quorums are one vote short of a majority. */
+    QUORUM_TOO_SMALL
+}

@@ -1,0 +1,69 @@
+package io.synod.consensus;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Collects a replica's outputs until the driver takes them as a {@link Ready}. Messages a replica addresses to itself
+ * are queued locally and delivered by the replica before it returns, so its own acceptor and learner are driven
+ * through the same code as remote ones. Not thread-safe: owned by one {@link PaxosReplica}.
+ */
+final class Outbox {
+    private final int self;
+    final List<DurableRecord> toPersist = new ArrayList<>();
+    final List<Envelope> toSend = new ArrayList<>();
+    final List<LogEntry> toApply = new ArrayList<>();
+    final ArrayDeque<PaxosMessage> local = new ArrayDeque<>();
+    Snapshot snapshotToInstall;
+    long snapshotRequestSlot;
+
+    Outbox(int self) {
+        this.self = self;
+    }
+
+    void persist(DurableRecord record) {
+        toPersist.add(record);
+    }
+
+    void send(int target, PaxosMessage message) {
+        if (target == self) {
+            local.add(message);
+        } else {
+            toSend.add(new Envelope(self, target, message));
+        }
+    }
+
+    void sendAll(List<Integer> targets, PaxosMessage message) {
+        for (int target : targets) {
+            send(target, message);
+        }
+    }
+
+    boolean hasReady() {
+        return !toPersist.isEmpty()
+                || !toSend.isEmpty()
+                || !toApply.isEmpty()
+                || snapshotToInstall != null
+                || snapshotRequestSlot != 0;
+    }
+
+    Ready toReady() {
+        return new Ready(
+                toPersist,
+                toSend,
+                Optional.ofNullable(snapshotToInstall),
+                toApply,
+                snapshotRequestSlot == 0 ? OptionalLong.empty() : OptionalLong.of(snapshotRequestSlot));
+    }
+
+    void clear() {
+        toPersist.clear();
+        toSend.clear();
+        toApply.clear();
+        snapshotToInstall = null;
+        snapshotRequestSlot = 0;
+    }
+}

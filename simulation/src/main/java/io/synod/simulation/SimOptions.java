@@ -1,0 +1,34 @@
+package io.synod.simulation;
+
+/**
+ * Knobs of one simulated run, all bounded.
+ *
+ * @param faultPhaseTimeMax simulated time units (about 0.1 ms each) during which faults are injected
+ * @param livenessPhaseTimeMax time allowed after faults stop for every client to be served and every member to
+ *     converge
+ * @param eventsMax hard bound on processed events (a run exceeding it fails)
+ * @param clients concurrent clients, each with one outstanding request
+ * @param faults inject crashes, partitions, clogging, loss and duplication
+ * @param membershipChanges add learners and remove servers during the run
+ * @param traceLinesMax lines kept in the trace ring buffer
+ *     <p>Immutable; thread-safe.
+ */
+public record SimOptions(
+        long faultPhaseTimeMax,
+        long livenessPhaseTimeMax,
+        long eventsMax,
+        int clients,
+        boolean faults,
+        boolean membershipChanges,
+        int traceLinesMax) {
+
+    /** The options the test suite and {@code synod sim} use. */
+    public static SimOptions defaults() {
+        return new SimOptions(12_000, 40_000, 400_000, 3, true, true, 400);
+    }
+
+    /** A copy with another fault phase length. */
+    public SimOptions withFaultPhaseTimeMax(long time) {
+        return new SimOptions(time, livenessPhaseTimeMax, eventsMax, clients, faults, membershipChanges, traceLinesMax);
+    }
+}
