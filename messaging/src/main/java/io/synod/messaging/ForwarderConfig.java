@@ -1,0 +1,31 @@
+package io.synod.messaging;
+
+/**
+ * Limits of a {@link Forwarder} (the broker and the pub/sub proxy).
+ *
+ * @param pollIntervalMillis how long one poll waits before checking for a stop request
+ * @param highWaterMarkMessages ZeroMQ send and receive high-water mark of both sockets (messages
+ *     queued per peer before the socket drops (ROUTER, XPUB) or blocks (DEALER))
+ * @param messagesPerWakeupMax most messages forwarded from one socket per poll wake-up, so one busy
+ *     side cannot starve the other
+ * @param statsIntervalMillis how often the forwarded-message counters go to the interaction log
+ * @param sendTimeoutMillis how long forwarding one message may wait for the other side (a DEALER
+ *     with no server connected blocks): after it, the message is dropped and counted, and the
+ *     client's retry (Lazy Pirate) takes over
+ *     <p>Thread-safety: immutable.
+ */
+public record ForwarderConfig(
+        long pollIntervalMillis,
+        int highWaterMarkMessages,
+        int messagesPerWakeupMax,
+        long statsIntervalMillis,
+        int sendTimeoutMillis) {
+    public static final ForwarderConfig DEFAULT = new ForwarderConfig(100, 100_000, 256, 1_000, 1_000);
+
+    public ForwarderConfig {
+        if (pollIntervalMillis <= 0 || highWaterMarkMessages <= 0 || messagesPerWakeupMax <= 0
+                || statsIntervalMillis <= 0 || sendTimeoutMillis <= 0) {
+            throw new IllegalArgumentException("every forwarder limit must be positive");
+        }
+    }
+}
