@@ -17,6 +17,8 @@ package io.synod.clock;
  *     this many exchanged messages (the statement says 10)
  * @param clockReplyTimeoutTicks an unanswered {@code clock} request is forgotten after this long
  * @param serversMax the largest number of servers polled in one round
+ * @param dampedCorrectionMaxMillis corrections up to this size are halved before they are applied
+ *     (a loop filter against measurement noise, see {@link BerkeleyFollower#damped}); 0 disables it
  */
 public record BerkeleyConfig(
         int roundIntervalTicks,
@@ -25,7 +27,8 @@ public record BerkeleyConfig(
         long outlierThresholdMillis,
         int clockRequestEveryMessages,
         int clockReplyTimeoutTicks,
-        int serversMax) {
+        int serversMax,
+        long dampedCorrectionMaxMillis) {
 
     /** Validates the limits. */
     public BerkeleyConfig {
@@ -42,16 +45,19 @@ public record BerkeleyConfig(
         Invariants.require(clockRequestEveryMessages >= 1, "clockRequestEveryMessages must be >= 1");
         Invariants.require(clockReplyTimeoutTicks >= 1, "clockReplyTimeoutTicks must be >= 1");
         Invariants.require(serversMax >= 1 && serversMax <= 1_000, "serversMax must be in 1..1000");
+        Invariants.require(
+                dampedCorrectionMaxMillis >= 0 && dampedCorrectionMaxMillis <= 1_000,
+                "dampedCorrectionMaxMillis must be in 0..1000");
     }
 
     /**
      * The production defaults (with 10 ms ticks): a round every 5 s, 500 ms to answer, round trips up
      * to 200 ms, outliers beyond 50 ms, a {@code clock} request every 10 messages, 1 s to answer it,
-     * up to 64 servers.
+     * up to 64 servers, corrections up to 10 ms halved.
      *
      * @return the defaults
      */
     public static BerkeleyConfig defaults() {
-        return new BerkeleyConfig(500, 50, 200, 50, 10, 100, 64);
+        return new BerkeleyConfig(500, 50, 200, 50, 10, 100, 64, 10);
     }
 }

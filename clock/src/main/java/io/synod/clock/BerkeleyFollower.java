@@ -70,7 +70,8 @@ public final class BerkeleyFollower {
             rejectedCorrectionCount++;
             return false;
         }
-        return applyIfInRange(adjustment.deltaMillis(), underlyingMillis);
+        long deltaMillis = damped(config, adjustment.deltaMillis());
+        return deltaMillis != 0 && applyIfInRange(deltaMillis, underlyingMillis);
     }
 
     /**
@@ -116,6 +117,7 @@ public final class BerkeleyFollower {
             return Optional.empty();
         }
         long deltaMillis = BerkeleyCoordinator.halfUp(2 * (reply.timeMillis() - nowMillis) + roundTripMillis);
+        deltaMillis = damped(config, deltaMillis);
         if (deltaMillis == 0 || !applyIfInRange(deltaMillis, underlyingMillis)) {
             return Optional.empty();
         }
@@ -143,6 +145,21 @@ public final class BerkeleyFollower {
     /** @return how many corrections were discarded as stale, too slow, or out of range */
     public long rejectedCorrectionCount() {
         return rejectedCorrectionCount;
+    }
+
+    /**
+     * The loop filter: a correction no larger than {@code dampedCorrectionMaxMillis} is halved
+     * (rounded towards zero), a larger one is applied in full. Small corrections are mostly
+     * measurement noise (reading resolution, delay asymmetry); halving them keeps one bad
+     * measurement from moving the clock by its whole error, while a real offset still shrinks
+     * geometrically with every measurement. A 1 ms correction is therefore never applied.
+     *
+     * @param config the limits
+     * @param deltaMillis the measured correction
+     * @return the correction to apply
+     */
+    public static long damped(BerkeleyConfig config, long deltaMillis) {
+        return Math.abs(deltaMillis) <= config.dampedCorrectionMaxMillis() ? deltaMillis / 2 : deltaMillis;
     }
 
     private boolean applyIfInRange(long deltaMillis, long underlyingMillis) {
