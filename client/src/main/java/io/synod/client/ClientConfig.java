@@ -1,0 +1,121 @@
+package io.synod.client;
+
+import io.synod.protocol.Limits;
+import java.util.Objects;
+
+/**
+ * Every setting and limit of a {@link SynodClient}, validated on construction. Immutable; build
+ * one with {@link #defaults(String, String)} and the {@code with...} methods.
+ *
+ * @param brokerEndpoint the broker's client-facing ROUTER, e.g. {@code tcp://127.0.0.1:5555}
+ * @param proxyEndpoint the pub/sub proxy's XPUB, e.g. {@code tcp://127.0.0.1:5558}
+ * @param requestTimeoutMillis how long one attempt of a request waits for its reply (Lazy Pirate)
+ * @param requestRetriesMax how many times a timed-out request is sent again (same request id)
+ *     before it fails; a request is therefore sent at most {@code 1 + requestRetriesMax} times
+ * @param requestsInFlightMax most requests sent and not yet answered, when the servers echo
+ *     {@code request_id}; with servers that do not, the client keeps one request in flight
+ * @param requestsQueuedMax most requests waiting for an in-flight slot; beyond it a request
+ *     fails at once with {@link ClientException.TooManyRequests}
+ * @param bufferedDeliveriesPerTopicMax most out-of-order publications held per topic while a gap
+ *     is being filled; later ones are dropped and fetched from history instead
+ * @param historyPageSize the {@code limit} of each history request
+ * @param joinHistoryDeliverMax on subscribing with history, how many of the most recent messages
+ *     are delivered (older ones only set the starting sequence number)
+ * @param gapRetryDelayMillis wait before asking history again for a gap it could not fill yet
+ * @param gapFillAttemptsMax history fetches for one gap before it is skipped and reported
+ * @param limits the protocol limits used to decode replies and publications
+ */
+public record ClientConfig(
+        String brokerEndpoint,
+        String proxyEndpoint,
+        long requestTimeoutMillis,
+        int requestRetriesMax,
+        int requestsInFlightMax,
+        int requestsQueuedMax,
+        int bufferedDeliveriesPerTopicMax,
+        int historyPageSize,
+        int joinHistoryDeliverMax,
+        long gapRetryDelayMillis,
+        int gapFillAttemptsMax,
+        Limits limits) {
+
+    public static final String BROKER_ENDPOINT_DEFAULT = "tcp://127.0.0.1:5555";
+    public static final String PROXY_ENDPOINT_DEFAULT = "tcp://127.0.0.1:5558";
+    public static final long REQUEST_TIMEOUT_MILLIS_DEFAULT = 2_500;
+    public static final int REQUEST_RETRIES_MAX_DEFAULT = 3;
+
+    public ClientConfig {
+        Objects.requireNonNull(brokerEndpoint, "brokerEndpoint");
+        Objects.requireNonNull(proxyEndpoint, "proxyEndpoint");
+        Objects.requireNonNull(limits, "limits");
+        positive(requestTimeoutMillis, "requestTimeoutMillis");
+        if (requestRetriesMax < 0) {
+            throw new IllegalArgumentException("requestRetriesMax must not be negative, was " + requestRetriesMax);
+        }
+        positive(requestsInFlightMax, "requestsInFlightMax");
+        positive(requestsQueuedMax, "requestsQueuedMax");
+        positive(bufferedDeliveriesPerTopicMax, "bufferedDeliveriesPerTopicMax");
+        positive(historyPageSize, "historyPageSize");
+        if (historyPageSize > limits.historyPageMax()) {
+            throw new IllegalArgumentException("historyPageSize must be at most " + limits.historyPageMax());
+        }
+        if (joinHistoryDeliverMax < 0) {
+            throw new IllegalArgumentException("joinHistoryDeliverMax must not be negative");
+        }
+        positive(gapRetryDelayMillis, "gapRetryDelayMillis");
+        positive(gapFillAttemptsMax, "gapFillAttemptsMax");
+    }
+
+    /** The defaults: 2.5 s per attempt, 3 retries, 64 requests in flight, 1000 buffered per topic. */
+    public static ClientConfig defaults(String brokerEndpoint, String proxyEndpoint) {
+        return new ClientConfig(
+                brokerEndpoint,
+                proxyEndpoint,
+                REQUEST_TIMEOUT_MILLIS_DEFAULT,
+                REQUEST_RETRIES_MAX_DEFAULT,
+                64,
+                10_000,
+                1_000,
+                100,
+                20,
+                200,
+                5,
+                Limits.DEFAULT);
+    }
+
+    public ClientConfig withRequestTimeoutMillis(long millis) {
+        return new ClientConfig(brokerEndpoint, proxyEndpoint, millis, requestRetriesMax, requestsInFlightMax,
+                requestsQueuedMax, bufferedDeliveriesPerTopicMax, historyPageSize, joinHistoryDeliverMax,
+                gapRetryDelayMillis, gapFillAttemptsMax, limits);
+    }
+
+    public ClientConfig withRequestRetriesMax(int retries) {
+        return new ClientConfig(brokerEndpoint, proxyEndpoint, requestTimeoutMillis, retries, requestsInFlightMax,
+                requestsQueuedMax, bufferedDeliveriesPerTopicMax, historyPageSize, joinHistoryDeliverMax,
+                gapRetryDelayMillis, gapFillAttemptsMax, limits);
+    }
+
+    public ClientConfig withRequestsInFlightMax(int inFlight) {
+        return new ClientConfig(brokerEndpoint, proxyEndpoint, requestTimeoutMillis, requestRetriesMax, inFlight,
+                requestsQueuedMax, bufferedDeliveriesPerTopicMax, historyPageSize, joinHistoryDeliverMax,
+                gapRetryDelayMillis, gapFillAttemptsMax, limits);
+    }
+
+    public ClientConfig withGapRetryDelayMillis(long millis) {
+        return new ClientConfig(brokerEndpoint, proxyEndpoint, requestTimeoutMillis, requestRetriesMax,
+                requestsInFlightMax, requestsQueuedMax, bufferedDeliveriesPerTopicMax, historyPageSize,
+                joinHistoryDeliverMax, millis, gapFillAttemptsMax, limits);
+    }
+
+    public ClientConfig withHistoryPageSize(int pageSize) {
+        return new ClientConfig(brokerEndpoint, proxyEndpoint, requestTimeoutMillis, requestRetriesMax,
+                requestsInFlightMax, requestsQueuedMax, bufferedDeliveriesPerTopicMax, pageSize,
+                joinHistoryDeliverMax, gapRetryDelayMillis, gapFillAttemptsMax, limits);
+    }
+
+    private static void positive(long value, String name) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+}

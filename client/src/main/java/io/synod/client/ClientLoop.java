@@ -1,0 +1,412 @@
+package io.synod.client;
+
+import io.synod.messaging.InteractionLog;
+import io.synod.messaging.ProcessClock;
+import io.synod.protocol.Envelope;
+import io.synod.protocol.MsgPack;
+import io.synod.protocol.ProtocolException;
+import io.synod.protocol.Publication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * The client's I/O thread: the only thread that touches its ZeroMQ sockets (a DEALER to the
+ * broker, a SUB to the proxy) and its request and subscription state. Other threads hand it
+ * work with {@link #execute(Runnable)}, which queues the task and wakes the poll through a
+ * {@link Pipe}.
+ *
+ * <p>Requests follow the ZeroMQ guide's Lazy Pirate pattern over a DEALER: each send is stamped
+ * (Lamport clock, synchronised timestamp, {@code client_id}, {@code request_id}); when an attempt
+ * times out, the DEALER is closed and a new one connected (dropping any late reply), and every
+ * request in flight is sent again with the same request id, until a request has used its
+ * attempts and fails with {@link ClientException.RequestTimeout}. {@link RequestTracker} decides
+ * the window and the reply matching.
+ *
+ * <p>Publications are matched to their topic exactly, decoded, clock-observed, logged and passed
+ * through a {@link TopicSequencer} per subscribed channel and one for the user's own inbox.
+ */
+final class ClientLoop implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientLoop.class);
+    private static final long POLL_MILLIS_MAX = 100;
+    private static final String PROXY_PEER = "proxy";
+
+    private final ClientConfig config;
+    private final ProcessClock clock;
+    private final InteractionLog log;
+    private final String clientId;
+    private final Deliverer deliverer;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final Pipe wakePipe;
+    private final ZContext context = new ZContext(1);
+    private final RequestTracker tracker;
+    private final Subscriptions subscriptions;
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+
+    private ZMQ.Socket dealer;
+    private ZMQ.Socket sub;
+    private ZMQ.Poller poller;
+    private int dealerIndex;
+    private int subIndex;
+    private long nextRequestId = 1;
+    private volatile boolean running = true;
+    private volatile Thread thread;
+
+    private record Timer(long dueNanos, long order, Runnable action) implements Comparable<Timer> {
+        @Override
+        public int compareTo(Timer other) {
+            int byDue = Long.compare(dueNanos, other.dueNanos);
+            return byDue != 0 ? byDue : Long.compare(order, other.order);
+        }
+    }
+
+    private long timerOrder;
+
+    ClientLoop(ClientConfig config, ProcessClock clock, InteractionLog log, String clientId, Deliverer deliverer) {
+        this.config = config;
+        this.clock = clock;
+        this.log = log;
+        this.clientId = clientId;
+        this.deliverer = deliverer;
+        this.tracker = new RequestTracker(config.requestsInFlightMax(), config.requestsQueuedMax());
+        this.subscriptions = new Subscriptions(this, config);
+        try {
+            this.wakePipe = Pipe.open();
+            wakePipe.source().configureBlocking(false);
+            wakePipe.sink().configureBlocking(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the client's wake-up pipe", e);
+        }
+    }
+
+    /** Queues {@code task} to run on the I/O thread; thread-safe. Fails it if the loop has stopped. */
+    void execute(Runnable task) {
+        if (!running) {
+            throw new ClientException.Closed();
+        }
+        tasks.add(task);
+        wake();
+    }
+
+    boolean onLoopThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    boolean running() {
+        return running;
+    }
+
+    ClientConfig config() {
+        return config;
+    }
+
+    Deliverer deliverer() {
+        return deliverer;
+    }
+
+    Subscriptions subscriptions() {
+        return subscriptions;
+    }
+
+    /** Asks the loop to stop; it fails what is pending and closes its sockets. Thread-safe. */
+    void stop() {
+        running = false;
+        wake();
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        try {
+            sub = context.createSocket(SocketType.SUB);
+            sub.setLinger(0);
+            sub.connect(config.proxyEndpoint());
+            openDealer();
+            while (running) {
+                iterate();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("client I/O loop failed", e);
+        } finally {
+            running = false;
+            shutdown();
+        }
+    }
+
+    private void iterate() {
+        poller.poll(pollTimeoutMillis(System.nanoTime()));
+        drainWakePipe();
+        runTasks();
+        if (poller.pollin(dealerIndex)) {
+            receiveReplies();
+        }
+        if (poller.pollin(subIndex)) {
+            receivePublications();
+        }
+        long now = System.nanoTime();
+        if (tracker.anyExpired(now)) {
+            onAttemptTimeout(now);
+        }
+        runDueTimers(now);
+        sendSendable();
+    }
+
+    private long pollTimeoutMillis(long nowNanos) {
+        long due = tracker.nextDeadlineNanos(nowNanos);
+        if (!timers.isEmpty()) {
+            due = Math.min(due, timers.peek().dueNanos());
+        }
+        if (due == Long.MAX_VALUE) {
+            return POLL_MILLIS_MAX;
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(due - nowNanos) + 1;
+        return Math.max(0, Math.min(POLL_MILLIS_MAX, millis));
+    }
+
+    // ---- requests ----
+
+    /**
+     * Submits a request on the I/O thread; {@code onDone} runs on the I/O thread with the reply,
+     * or with null and the failure.
+     */
+    void submit(String service, Map<String, Object> fields, BiConsumer<Envelope, ClientException> onDone) {
+        PendingRequest request = new PendingRequest(nextRequestId++, service, fields, onDone);
+        if (!running) {
+            complete(request, null, new ClientException.Closed());
+        } else if (!tracker.submit(request)) {
+            complete(request, null, new ClientException.TooManyRequests(config.requestsQueuedMax()));
+        }
+    }
+
+    private void sendSendable() {
+        for (PendingRequest request : tracker.takeSendable()) {
+            send(request);
+        }
+    }
+
+    private void send(PendingRequest request) {
+        Map<String, Object> data = new LinkedHashMap<>(request.fields);
+        long stamp = clock.tickForSend();
+        double timestamp = clock.nowSeconds();
+        data.put("timestamp", timestamp);
+        data.put("clock", stamp);
+        data.put("client_id", clientId);
+        data.put("request_id", request.requestId);
+        Envelope envelope = new Envelope(request.service, data);
+        request.attemptsSent++;
+        request.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
+        log.sent(request.service, config.brokerEndpoint(), stamp, timestamp, envelope.data());
+        boolean queued = dealer.sendMore(new byte[0]) && dealer.send(envelope.encode(), ZMQ.DONTWAIT);
+        if (!queued) {
+            LOG.warn("could not queue '{}' for the broker at {}; it will be retried", request.service,
+                    config.brokerEndpoint());
+        }
+    }
+
+    private void receiveReplies() {
+        while (true) {
+            byte[] frame = dealer.recv(ZMQ.DONTWAIT);
+            if (frame == null) {
+                return;
+            }
+            byte[] payload = frame;
+            while (dealer.hasReceiveMore()) {
+                payload = dealer.recv();
+            }
+            onReplyFrame(payload);
+        }
+    }
+
+    private void onReplyFrame(byte[] payload) {
+        Envelope reply;
+        try {
+            reply = Envelope.decode(payload, config.limits());
+        } catch (ProtocolException e) {
+            LOG.warn("dropped an undecodable reply from {}: {}", config.brokerEndpoint(), e.getMessage());
+            return;
+        }
+        long received = reply.data().get("clock") instanceof Long c ? c : 0;
+        long stamp = clock.observe(received);
+        log.received(reply.service(), config.brokerEndpoint(), stamp, clock.nowSeconds(), reply.data());
+        PendingRequest request = tracker.match(reply);
+        if (request == null) {
+            LOG.debug("dropped a stale reply to '{}'", reply.service());
+            return;
+        }
+        complete(request, reply, null);
+    }
+
+    /** Lazy Pirate: give up on exhausted requests, recreate the DEALER, resend what is in flight. */
+    private void onAttemptTimeout(long nowNanos) {
+        int attemptsMax = 1 + config.requestRetriesMax();
+        for (PendingRequest exhausted : tracker.removeExhausted(nowNanos, attemptsMax)) {
+            complete(exhausted, null, new ClientException.RequestTimeout(
+                    config.brokerEndpoint(), exhausted.service, exhausted.attemptsSent,
+                    config.requestTimeoutMillis()));
+        }
+        LOG.debug("request timed out; reconnecting to the broker at {}", config.brokerEndpoint());
+        openDealer();
+        for (PendingRequest request : tracker.inFlight()) {
+            send(request);
+        }
+    }
+
+    private void complete(PendingRequest request, Envelope reply, ClientException failure) {
+        try {
+            request.onDone.accept(reply, failure);
+        } catch (RuntimeException e) {
+            LOG.error("a request callback failed", e);
+        }
+    }
+
+    private void openDealer() {
+        if (poller == null) {
+            poller = context.createPoller(3);
+            subIndex = poller.register(sub, ZMQ.Poller.POLLIN);
+            poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
+        }
+        if (dealer != null) {
+            poller.unregister(dealer);
+            dealer.close();
+        }
+        dealer = context.createSocket(SocketType.DEALER);
+        dealer.setLinger(0);
+        dealer.connect(config.brokerEndpoint());
+        dealerIndex = poller.register(dealer, ZMQ.Poller.POLLIN);
+    }
+
+    // ---- subscriptions ----
+
+    /** Subscribes the SUB socket to {@code topic} (a ZeroMQ prefix filter). */
+    void zmqSubscribe(String topic) {
+        sub.subscribe(topic.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void zmqUnsubscribe(String topic) {
+        sub.unsubscribe(topic.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void receivePublications() {
+        while (true) {
+            byte[] topicFrame = sub.recv(ZMQ.DONTWAIT);
+            if (topicFrame == null) {
+                return;
+            }
+            List<byte[]> rest = new ArrayList<>(1);
+            while (sub.hasReceiveMore()) {
+                rest.add(sub.recv());
+            }
+            if (rest.isEmpty()) {
+                continue;
+            }
+            onPublicationFrames(new String(topicFrame, StandardCharsets.UTF_8), rest.get(0));
+        }
+    }
+
+    private void onPublicationFrames(String topic, byte[] payload) {
+        if (!subscriptions.wants(topic)) {
+            return; // ZeroMQ filters by prefix: "ana" also receives "anabel"
+        }
+        Object decoded;
+        try {
+            decoded = MsgPack.decode(payload, config.limits());
+        } catch (ProtocolException e) {
+            LOG.warn("dropped an undecodable publication on '{}': {}", topic, e.getMessage());
+            return;
+        }
+        Publication publication = ReplyParser.publicationOf(topic, decoded, config.limits());
+        if (publication == null) {
+            LOG.debug("dropped a publication on '{}' that is not a post or a message", topic);
+            return;
+        }
+        long stamp = clock.observe(publication.toPayload().get("clock") instanceof Long c ? c : 0);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("topic", topic);
+        data.put("payload", decoded);
+        log.received("publication", PROXY_PEER + " " + config.proxyEndpoint(), stamp, clock.nowSeconds(), data);
+        subscriptions.onLive(topic, publication);
+    }
+
+    // ---- timers, wake-up, shutdown ----
+
+    /** Runs {@code action} on the I/O thread after {@code delayMillis}. I/O thread only. */
+    void schedule(long delayMillis, Runnable action) {
+        timers.add(new Timer(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis), timerOrder++, action));
+    }
+
+    private void runDueTimers(long nowNanos) {
+        while (!timers.isEmpty() && timers.peek().dueNanos() - nowNanos <= 0) {
+            timers.poll().action().run();
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("a client task failed", e);
+            }
+        }
+    }
+
+    private void wake() {
+        try {
+            wakePipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+        } catch (IOException e) {
+            // The pipe is closed only on shutdown; the poll timeout bounds the delay anyway.
+        }
+    }
+
+    private void drainWakePipe() {
+        ByteBuffer buffer = ByteBuffer.allocate(256);
+        try {
+            while (wakePipe.source().read(buffer) > 0) {
+                buffer.clear();
+            }
+        } catch (IOException e) {
+            // see wake()
+        }
+    }
+
+    private void shutdown() {
+        runTasks();
+        for (PendingRequest request : tracker.drainAll()) {
+            complete(request, null, new ClientException.Closed());
+        }
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.debug("a task queued during shutdown failed", e);
+            }
+        }
+        if (poller != null) {
+            poller.close();
+        }
+        context.close();
+        try {
+            wakePipe.sink().close();
+            wakePipe.source().close();
+        } catch (IOException e) {
+            LOG.debug("closing the wake-up pipe failed", e);
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package io.synod.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.synod.messaging.InteractionLog;
+import io.synod.messaging.ProcessClock;
+import io.synod.protocol.Envelope;
+import io.synod.protocol.Publication;
+import io.synod.protocol.Services;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SynodClientTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private FakeCluster cluster;
+    private SynodClient client;
+    private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+    private final List<String> gaps = new CopyOnWriteArrayList<>();
+    private final InteractionLog log = InteractionLog.inMemory("test-client");
+
+    private final DeliveryListener listener = new DeliveryListener() {
+        @Override
+        public void onDelivery(Delivery delivery) {
+            deliveries.add(delivery);
+        }
+
+        @Override
+        public void onGapSkipped(String topic, long fromSeq, long toSeq) {
+            gaps.add(topic + ":" + fromSeq + "-" + toSeq);
+        }
+    };
+
+    @BeforeEach
+    void start() {
+        cluster = new FakeCluster();
+    }
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        cluster.close();
+        log.close();
+    }
+
+    private SynodClient connect(ClientConfig config) {
+        client = new SynodClient(config, ProcessClock.system(), log, listener);
+        return client;
+    }
+
+    private SynodClient connect() {
+        return connect(ClientConfig.defaults(cluster.brokerEndpoint(), cluster.proxyEndpoint())
+                .withRequestTimeoutMillis(1_000)
+                .withGapRetryDelayMillis(20));
+    }
+
+    @Test
+    void requestsAreStampedAndRepliesAdvanceTheLamportClock() {
+        connect();
+        cluster.replyClock = 100;
+        double before = client.clock().nowSeconds();
+
+        assertThat(client.login("ana").ok()).isTrue();
+
+        Envelope login = cluster.requests(Services.LOGIN).get(0);
+        assertThat(login.data()).containsEntry("user", "ana").containsKeys("client_id", "request_id");
+        assertThat((Long) login.data().get("clock")).isPositive();
+        assertThat((Double) login.data().get("timestamp")).isBetween(before, client.clock().nowSeconds());
+        assertThat(client.clock().lamport().current()).isGreaterThan(100);
+
+        client.users();
+        Envelope users = cluster.requests(Services.USERS).get(0);
+        assertThat((Long) users.data().get("clock")).isGreaterThan(101);
+        assertThat(users.data().get("request_id")).isNotEqualTo(login.data().get("request_id"));
+        assertThat(log.recentLines()).anyMatch(line -> line.contains("\"dir\":\"out\"") && line.contains("login"))
+                .anyMatch(line -> line.contains("\"dir\":\"in\"") && line.contains("login"));
+    }
+
+    @Test
+    void typedRepliesCarryListsAndServerErrors() {
+        connect();
+        client.login("ana");
+        assertThat(client.createChannel("general").ok()).isTrue();
+        ClientReply.Status again = client.createChannel("general");
+        assertThat(again.ok()).isFalse();
+        assertThat(again.errorText()).isEqualTo("channel already exists");
+        assertThat(client.channels().names()).containsExactly("general");
+        assertThat(client.users().names()).containsExactly("ana");
+        assertThat(client.publish("general", "hello").ok()).isTrue();
+        assertThat(client.publish("nowhere", "hello").errorText()).contains("no such channel");
+        ClientReply.HistoryPage page = client.history("general", 0, 10);
+        assertThat(page.messages()).extracting(Publication::seq).containsExactly(1L);
+        assertThat(((Publication.ChannelPost) page.messages().get(0)).message()).isEqualTo("hello");
+    }
+
+    @Test
+    void lazyPirateRetriesWithTheSameRequestIdOnANewSocket() {
+        connect(ClientConfig.defaults(cluster.brokerEndpoint(), cluster.proxyEndpoint())
+                .withRequestTimeoutMillis(300));
+        client.login("ana");
+        client.createChannel("general");
+        cluster.repliesToDrop.set(1);
+
+        assertThat(client.publish("general", "once").ok()).isTrue();
+
+        List<FakeCluster.Received> publishes = cluster.received.stream()
+                .filter(r -> r.request().service().equals(Services.PUBLISH))
+                .toList();
+        assertThat(publishes).hasSize(2);
+        assertThat(publishes.get(1).request().data().get("request_id"))
+                .isEqualTo(publishes.get(0).request().data().get("request_id"));
+        assertThat(publishes.get(1).request().data().get("client_id"))
+                .isEqualTo(publishes.get(0).request().data().get("client_id"));
+        assertThat(publishes.get(1).identity()).isNotEqualTo(publishes.get(0).identity());
+        assertThat((Long) publishes.get(1).request().data().get("clock"))
+                .isGreaterThan((Long) publishes.get(0).request().data().get("clock"));
+    }
+
+    @Test
+    void aSilentClusterFailsTheRequestNamingTheBroker() {
+        connect(ClientConfig.defaults(cluster.brokerEndpoint(), cluster.proxyEndpoint())
+                .withRequestTimeoutMillis(100)
+                .withRequestRetriesMax(2));
+        cluster.silent = true;
+
+        assertThatThrownBy(() -> client.users())
+                .isInstanceOf(ClientException.RequestTimeout.class)
+                .hasMessageContaining(cluster.brokerEndpoint())
+                .hasMessageContaining("3 attempts");
+        assertThat(cluster.requests(Services.USERS)).hasSize(3);
+    }
+
+    @Test
+    void manyRequestsInFlightCompleteWhenServersEchoRequestIds() {
+        connect();
+        client.login("ana");
+        client.createChannel("general");
+        List<CompletableFuture<ClientReply.Status>> futures = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            futures.add(client.publishAsync("general", "m" + i));
+        }
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+        assertThat(futures).allMatch(f -> f.join().ok());
+        assertThat(cluster.channelHistory.get("general")).hasSize(50);
+    }
+
+    @Test
+    void foreignServersWithoutRequestIdEchoGetOneRequestAtATime() {
+        cluster.echoRequestId = false;
+        connect();
+        client.login("ana");
+        client.createChannel("general");
+        List<CompletableFuture<ClientReply.Status>> futures = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            futures.add(client.publishAsync("general", "m" + i));
+        }
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+        assertThat(futures).allMatch(f -> f.join().ok());
+        assertThat(cluster.channelHistory.get("general"))
+                .extracting(p -> ((Publication.ChannelPost) p).message())
+                .containsExactly(java.util.stream.IntStream.range(0, 20).mapToObj(i -> "m" + i).toArray(String[]::new));
+    }
+
+    @Test
+    void loginSubscribesToTheOwnNameAndTopicsMatchExactly() {
+        connect();
+        client.login("ana");
+        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("ana"));
+
+        cluster.publish(new Publication.DirectMessage("bob", "anabel", "not for ana", 1.0, 1, 1, "x1", 1, 1));
+        cluster.publish(new Publication.DirectMessage("bob", "ana", "for ana", 1.0, 1, 1, "x2", 2, 1));
+
+        await().atMost(WAIT).until(() -> !deliveries.isEmpty());
+        assertThat(deliveries).extracting(d -> ((Publication.DirectMessage) d.publication()).message())
+                .containsExactly("for ana");
+        assertThat(deliveries.get(0).topic()).isEqualTo("ana");
+    }
+
+    @Test
+    void aGapIsFilledFromHistoryAndEverythingIsDeliveredOnceInOrder() {
+        connect();
+        client.subscribe("general", false);
+        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("general"));
+        Publication p1 = cluster.store("general", 1, "bob", "one");
+        Publication p2 = cluster.store("general", 2, "bob", "two");
+        cluster.store("general", 3, "bob", "three");
+        Publication p4 = cluster.store("general", 4, "bob", "four");
+
+        cluster.publish(p1);
+        cluster.publish(p2);
+        cluster.publish(p4);
+        await().atMost(WAIT).until(() -> deliveries.size() >= 4);
+        cluster.publish(p4);
+        cluster.publish(p2);
+        Publication p5 = cluster.store("general", 5, "bob", "five");
+        cluster.publish(p5);
+        await().atMost(WAIT).until(() -> deliveries.size() >= 5);
+
+        assertThat(deliveries).extracting(Delivery::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(deliveries.get(2).source()).isEqualTo(Delivery.Source.HISTORY);
+        assertThat(cluster.requests(Services.HISTORY)).first()
+                .satisfies(r -> assertThat(r.data()).containsEntry("channel", "general").containsEntry("after_seq", 2L));
+        assertThat(gaps).isEmpty();
+    }
+
+    @Test
+    void anInboxGapIsFilledFromPrivateHistory() {
+        connect();
+        client.login("ana");
+        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("ana"));
+        client.sendMessageAsync("ana", "hello me").join();
+        await().atMost(WAIT).until(() -> deliveries.size() == 1);
+        cluster.repliesToDrop.set(0);
+        // Seq 2 is stored but never published: the client sees 3 and fetches 2.
+        cluster.handler = null;
+        List<Publication> inbox = cluster.inboxHistory.get("ana");
+        inbox.add(new Publication.DirectMessage("bob", "ana", "lost", 1.0, 2, 2, "d2", 2, 1));
+        Publication.DirectMessage third = new Publication.DirectMessage("bob", "ana", "third", 1.0, 3, 3, "d3", 3, 2);
+        inbox.add(third);
+        cluster.publish(third);
+
+        await().atMost(WAIT).until(() -> deliveries.size() >= 3);
+        assertThat(deliveries).extracting(Delivery::seq).containsExactly(1L, 2L, 3L);
+        assertThat(cluster.requests(Services.PRIVATE_HISTORY).get(0).data())
+                .containsEntry("user", "ana")
+                .doesNotContainKey("peer");
+    }
+
+    @Test
+    void subscribingWithHistoryReplaysTheRecentMessagesThenGoesLive() {
+        for (int seq = 1; seq <= 30; seq++) {
+            cluster.store("general", seq, "bob", "m" + seq);
+        }
+        connect(ClientConfig.defaults(cluster.brokerEndpoint(), cluster.proxyEndpoint()).withHistoryPageSize(7));
+        client.subscribe("general", true);
+        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("general"));
+        await().atMost(WAIT).until(() -> deliveries.size() >= 20);
+        cluster.publish(cluster.store("general", 31, "bob", "m31"));
+        await().atMost(WAIT).until(() -> deliveries.size() >= 21);
+
+        assertThat(deliveries).extracting(Delivery::seq)
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(11, 31).boxed().toList());
+        assertThat(deliveries.get(0).source()).isEqualTo(Delivery.Source.HISTORY);
+        assertThat(deliveries.get(20).source()).isEqualTo(Delivery.Source.LIVE);
+    }
+
+    @Test
+    void publicationsWithoutSeqAreDeliveredAsTheyCome() {
+        connect();
+        client.subscribe("general", false);
+        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("general"));
+        cluster.publish("general", Map.of("user", "bob", "message", "first", "timestamp", 1.0, "clock", 5L));
+        cluster.publish("general", Map.of("user", "bob", "message", "first", "timestamp", 1.0, "clock", 6L));
+        await().atMost(WAIT).until(() -> deliveries.size() >= 2);
+        assertThat(deliveries).allMatch(d -> d.seq() == 0);
+        assertThat(client.clock().lamport().current()).isGreaterThan(6);
+    }
+
+    @Test
+    void closingFailsLaterCalls() {
+        connect();
+        client.close();
+        assertThatThrownBy(() -> client.users()).isInstanceOf(ClientException.Closed.class);
+        client = null;
+    }
+}
