@@ -165,7 +165,8 @@ public final class BullyElection {
     }
 
     /**
-     * A server joined (or changed rank). If it outranks the current coordinator, an election starts.
+     * A server joined (or changed rank). If it outranks the known coordinator, an election starts;
+     * while no coordinator is known, the running election or the coordinator timeout covers it.
      *
      * @param name its name
      * @param rank its rank
@@ -356,9 +357,10 @@ public final class BullyElection {
         return outranks(name, ranksByName.get(name), selfName, selfRank);
     }
 
+    /** True if a coordinator is known and {@code name} outranks it (or its rank is no longer known). */
     private boolean outranksCoordinator(String name) {
         if (coordinator.isEmpty()) {
-            return true;
+            return false;
         }
         String current = coordinator.get();
         Integer currentRank = current.equals(selfName) ? Integer.valueOf(selfRank) : ranksByName.get(current);
