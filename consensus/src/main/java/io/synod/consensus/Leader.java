@@ -189,7 +189,7 @@ final class Leader {
 
     /** True while a membership change is queued, in flight, or decided but not yet governing. */
     boolean reconfigurationPending() {
-        if (learner.timeline().latestFromSlot() > learner.decidedPrefixSlot()) {
+        if (learner.timeline().latestFromSlot() > learner.decidedPrefixSlot() + 1) {
             return true;
         }
         for (Command c : queued) {

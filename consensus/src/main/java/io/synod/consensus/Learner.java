@@ -63,6 +63,13 @@ final class Learner {
         return slot <= decidedPrefixSlot || decided.containsKey(slot);
     }
 
+    /** The decided value of a slot in the retained log (above the snapshot, at most the prefix). */
+    Batch decidedValue(long slot) {
+        Batch value = decided.get(slot);
+        Invariants.check(value != null, "slot " + slot + " is not in the retained decided log");
+        return value;
+    }
+
     long highestKnownSlot() {
         return decided.isEmpty() ? decidedPrefixSlot : Math.max(decidedPrefixSlot, decided.lastKey());
     }

@@ -43,6 +43,7 @@ public final class PaxosReplica {
     private int catchUpCooldownTicks;
     private int leaderHint = -1;
     private long previousHeartbeatPrefixSlot;
+    private Ballot announcedBallot = Ballot.ZERO;
     private boolean readyOutstanding;
 
     private PaxosReplica(
@@ -214,7 +215,7 @@ public final class PaxosReplica {
             }
             case PaxosMessage.Decision d -> learner.learn(d.slot(), d.value());
             case PaxosMessage.Heartbeat h -> onHeartbeat(from, h);
-            case PaxosMessage.HeartbeatReply r -> leader.onLearnerProgress(from, r.decidedPrefixSlot());
+            case PaxosMessage.HeartbeatReply r -> onHeartbeatReply(from, r);
             case PaxosMessage.CatchUpRequest r -> out.send(from, learner.catchUpFrom(r.fromSlot()));
             case PaxosMessage.CatchUpReply r -> onCatchUpReply(from, r);
         }
@@ -235,6 +236,10 @@ public final class PaxosReplica {
 
     private void onAccept(int from, PaxosMessage.Accept accept) {
         observe(accept.ballot());
+        if (accept.slot() <= learner.decidedPrefixSlot() && accept.slot() > learner.snapshotSlot()) {
+            out.send(from, new PaxosMessage.Decision(accept.slot(), learner.decidedValue(accept.slot())));
+            return;
+        }
         PaxosMessage reply = acceptor.onAccept(accept, learner.snapshotSlot());
         if (reply instanceof PaxosMessage.Accepted && from != config.nodeId()) {
             followLeader(from, accept.ballot());
@@ -257,6 +262,13 @@ public final class PaxosReplica {
             requestCatchUp(from);
         }
         previousHeartbeatPrefixSlot = heartbeat.decidedPrefixSlot();
+    }
+
+    private void onHeartbeatReply(int from, PaxosMessage.HeartbeatReply reply) {
+        leader.onLearnerProgress(from, reply.decidedPrefixSlot());
+        if (reply.decidedPrefixSlot() > learner.decidedPrefixSlot()) {
+            requestCatchUp(from); // a leader can lag: decisions of an older ballot reached others after phase 1
+        }
     }
 
     private void followLeader(int from, Ballot ballot) {
@@ -325,7 +337,6 @@ public final class PaxosReplica {
 
     /** Delivers self-addressed messages, then lets the leader finish phase 1 and open slots. */
     private void settle() {
-        boolean wasLeader = leader.role() == Leader.Role.LEADER;
         for (int round = 0; round < 1_000_000; round++) {
             while (!out.local.isEmpty()) {
                 handle(config.nodeId(), out.local.poll());
@@ -335,8 +346,8 @@ public final class PaxosReplica {
             if (leader.takeNeedsNewBallot()) {
                 startElection();
             }
-            if (!wasLeader && leader.role() == Leader.Role.LEADER) {
-                wasLeader = true;
+            if (leader.role() == Leader.Role.LEADER && !leader.ballot().equals(announcedBallot)) {
+                announcedBallot = leader.ballot();
                 leaderHint = config.nodeId();
                 broadcastHeartbeat();
             }

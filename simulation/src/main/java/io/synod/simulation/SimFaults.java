@@ -25,6 +25,7 @@ final class SimFaults {
     private final RandomGenerator random;
     private final SimNetwork network;
     private final SimTrace trace;
+    private int leader;
 
     SimFaults(RandomGenerator random, SimNetwork network, SimTrace trace) {
         this.random = random;
@@ -32,10 +33,11 @@ final class SimFaults {
         this.trace = trace;
     }
 
-    /** Injects the fault selected by {@code pick} in [10, 100). */
-    void inject(long now, int pick, Crasher crasher, UnclogScheduler unclogs) {
+    /** Injects the fault selected by {@code pick} in [10, 100); {@code leader} is the current leader or 0. */
+    void inject(long now, int pick, int leader, Crasher crasher, UnclogScheduler unclogs) {
+        this.leader = leader;
         if (pick < 28) {
-            int node = node();
+            int node = leader > 0 && random.nextBoolean() ? leader : node();
             trace.add(now, "fault: crash n" + node);
             crasher.crash(node);
         } else if (pick < 46) {
@@ -43,6 +45,17 @@ final class SimFaults {
         } else if (pick < 58) {
             trace.add(now, "fault: partitions healed");
             network.healPartitions();
+        } else if (pick < 66) {
+            int node = leader > 0 && random.nextBoolean() ? leader : node();
+            trace.add(now, "fault: clog every link of n" + node + " (a pause), unclogged one by one");
+            for (int other = 1; other <= Simulation.NODES; other++) {
+                if (other != node) {
+                    network.clog(node, other);
+                    network.clog(other, node);
+                    unclogs.unclogAt(now + 300 + random.nextInt(3_000), SimNetwork.link(node, other));
+                    unclogs.unclogAt(now + 300 + random.nextInt(3_000), SimNetwork.link(other, node));
+                }
+            }
         } else if (pick < 80) {
             int source = node();
             int target = other(source);
@@ -61,6 +74,10 @@ final class SimFaults {
     private void partition(long now) {
         network.healPartitions();
         List<Integer> order = shuffledNodes();
+        if (leader > 0 && random.nextBoolean()) {
+            order.remove(Integer.valueOf(leader));
+            order.add(0, leader); // faults around the leader are the interesting ones
+        }
         int shape = random.nextInt(4);
         switch (shape) {
             case 0 -> {

@@ -24,7 +24,7 @@ public record SimOptions(
 
     /** The options the test suite and {@code synod sim} use. */
     public static SimOptions defaults() {
-        return new SimOptions(12_000, 40_000, 400_000, 3, true, true, 400);
+        return new SimOptions(20_000, 40_000, 400_000, 3, true, true, 400);
     }
 
     /** A copy with another fault phase length. */

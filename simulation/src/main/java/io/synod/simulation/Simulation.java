@@ -345,13 +345,24 @@ public final class Simulation {
         if (!faultPhase) {
             return;
         }
-        schedule(now + 100 + random.nextInt(1_400), new Fault());
+        schedule(now + 100 + random.nextInt(1_000), new Fault());
         int pick = random.nextInt(100);
         if (options.membershipChanges() && pick < 10) {
             reconfigure();
         } else if (options.faults()) {
-            new SimFaults(random, network, trace).inject(now, pick, this::crashById, this::scheduleUnclog);
+            new SimFaults(random, network, trace).inject(now, pick, currentLeader(), this::crashById, this::scheduleUnclog);
         }
+    }
+
+    /** The node that currently believes it leads (the highest ballot if several do), or 0. */
+    private int currentLeader() {
+        int leader = 0;
+        for (int id = 1; id <= NODES; id++) {
+            if (nodes[id].up() && nodes[id].replica.isLeader()) {
+                leader = id;
+            }
+        }
+        return leader;
     }
 
     private void crashById(int id) {

@@ -1,0 +1,98 @@
+package io.synod.consensus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The replica's driver contract: ready/advance order, restore from durable state, config validation. */
+class PaxosReplicaTest {
+    private final PaxosConfig config = PaxosConfig.defaults(1, Membership.ofVoters(List.of(1, 2, 3)));
+
+    @Test
+    void inputsBetweenReadyAndAdvanceAreRejected() {
+        PaxosReplica replica = PaxosReplica.create(config, new SplittableRandom(1));
+        replica.step(new Envelope(2, 1, new PaxosMessage.Prepare(new Ballot(1, 2), 1)));
+        Ready ready = replica.ready();
+        assertThatThrownBy(replica::tick).isInstanceOf(IllegalArgumentException.class);
+        replica.advance(ready);
+        assertThat(replica.hasReady()).isFalse();
+        assertThatThrownBy(() -> replica.advance(ready)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void restartedAcceptorRemembersItsPromise() {
+        TestCluster cluster = new TestCluster(3, 1_000);
+        cluster.replica(2).step(new Envelope(3, 2, new PaxosMessage.Prepare(new Ballot(9, 3), 1)));
+        cluster.flush(cluster.node(2));
+        cluster.crash(2);
+        cluster.restart(2);
+        assertThat(cluster.replica(2).promisedBallot()).isEqualTo(new Ballot(9, 3));
+    }
+
+    @Test
+    void restartedReplicaReappliesDecidedLogAndRejoins() {
+        TestCluster cluster = new TestCluster(3, 1_000);
+        cluster.elect(1);
+        for (int i = 0; i < 5; i++) {
+            cluster.propose(1, TestCluster.command("c" + i));
+        }
+        cluster.stabilize();
+        List<Batch> before = cluster.appliedValues(3);
+        cluster.crash(3);
+        cluster.restart(3);
+        assertThat(cluster.appliedValues(3)).isEqualTo(before);
+        cluster.propose(1, TestCluster.command("after"));
+        cluster.stabilize();
+        assertThat(cluster.appliedValues(3)).hasSize(before.size() + 1);
+    }
+
+    @Test
+    void laggingReplicaCatchesUpFromSnapshotAfterTruncation() {
+        TestCluster cluster = new TestCluster(3, 4);
+        cluster.elect(1);
+        cluster.crash(3);
+        for (int i = 0; i < 20; i++) {
+            cluster.propose(1, TestCluster.command("c" + i));
+            cluster.stabilize();
+        }
+        assertThat(cluster.replica(1).snapshotSlot()).isGreaterThan(4);
+        cluster.restart(3);
+        for (int i = 0; i < 6; i++) {
+            cluster.tick(1, 1);
+            cluster.stabilize();
+        }
+        assertThat(cluster.replica(3).decidedPrefixSlot()).isEqualTo(cluster.replica(1).decidedPrefixSlot());
+        assertThat(cluster.drainEvents()).anyMatch(line -> line.contains("n3 installed snapshot"));
+    }
+
+    @Test
+    void configRejectsUnnamedOrInconsistentLimits() {
+        Membership genesis = Membership.ofVoters(List.of(1));
+        assertThatThrownBy(() -> new PaxosConfig(1, genesis, 2, 5, 1, 1, 1, 1, 1, 1, 1, 1, 0))
+                .hasMessageContaining("electionTimeoutTicksMin");
+        assertThatThrownBy(() -> new PaxosConfig(1, genesis, 5, 4, 1, 1, 1, 1, 1, 1, 1, 1, 0))
+                .hasMessageContaining("electionTimeoutTicksMax");
+        assertThatThrownBy(() -> new PaxosConfig(1, genesis, 5, 5, 1, 1, 0, 1, 1, 1, 1, 1, 0))
+                .hasMessageContaining("inflightSlotsMax");
+    }
+
+    @Test
+    void singleVoterDecidesAlone() {
+        PaxosConfig solo = new PaxosConfig(1, Membership.ofVoters(List.of(1)), 3, 3, 1, 1, 2, 2, 8, 2, 1, 100, 0);
+        PaxosReplica replica = PaxosReplica.create(solo, new SplittableRandom(3));
+        for (int i = 0; i < 3; i++) {
+            replica.tick();
+            if (replica.hasReady()) {
+                replica.advance(replica.ready());
+            }
+        }
+        assertThat(replica.isLeader()).isTrue();
+        replica.propose(new Command.Client(1, 1, new byte[0]));
+        Ready ready = replica.ready();
+        assertThat(ready.toApply()).extracting(LogEntry::slot).containsExactly(1L);
+        replica.advance(ready);
+    }
+}
