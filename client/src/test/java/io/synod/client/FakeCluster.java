@@ -29,9 +29,9 @@ import org.zeromq.ZMQ;
  * connects to (so tests can wait until a subscription arrived). Both bound on free loopback
  * ports. One thread owns both sockets; tests talk to it through thread-safe queues and lists.
  */
-final class FakeCluster implements AutoCloseable {
+public final class FakeCluster implements AutoCloseable {
     /** What the ROUTER received: the peer identity and the decoded request. */
-    record Received(String identity, Envelope request) {}
+    public record Received(String identity, Envelope request) {}
 
     private final ZContext context = new ZContext(1);
     private final ZMQ.Socket router;
@@ -41,25 +41,25 @@ final class FakeCluster implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    final List<Received> received = new CopyOnWriteArrayList<>();
-    final Set<String> subscriptions = Collections.synchronizedSet(new LinkedHashSet<>());
+    public final List<Received> received = new CopyOnWriteArrayList<>();
+    public final Set<String> subscriptions = Collections.synchronizedSet(new LinkedHashSet<>());
     private final ConcurrentLinkedQueue<byte[][]> outgoing = new ConcurrentLinkedQueue<>();
 
     /** Replies to drop: the next N replies are not sent. */
-    final AtomicInteger repliesToDrop = new AtomicInteger();
-    volatile boolean echoRequestId = true;
-    volatile boolean silent;
-    volatile long replyClock = 1;
+    public final AtomicInteger repliesToDrop = new AtomicInteger();
+    public volatile boolean echoRequestId = true;
+    public volatile boolean silent;
+    public volatile long replyClock = 1;
     /** Replaces the default handler when set; returning null sends no reply. */
-    volatile Function<Envelope, Envelope> handler;
+    public volatile Function<Envelope, Envelope> handler;
 
     // Chat state (fake thread only, except seeding before start).
-    final Set<String> users = Collections.synchronizedSet(new LinkedHashSet<>());
-    final Set<String> channels = Collections.synchronizedSet(new LinkedHashSet<>());
-    final Map<String, List<Publication>> channelHistory = Collections.synchronizedMap(new HashMap<>());
-    final Map<String, List<Publication>> inboxHistory = Collections.synchronizedMap(new HashMap<>());
+    public final Set<String> users = Collections.synchronizedSet(new LinkedHashSet<>());
+    public final Set<String> channels = Collections.synchronizedSet(new LinkedHashSet<>());
+    public final Map<String, List<Publication>> channelHistory = Collections.synchronizedMap(new HashMap<>());
+    public final Map<String, List<Publication>> inboxHistory = Collections.synchronizedMap(new HashMap<>());
 
-    FakeCluster() {
+    public FakeCluster() {
         router = context.createSocket(SocketType.ROUTER);
         router.setLinger(0);
         router.bind("tcp://127.0.0.1:*");
@@ -73,29 +73,29 @@ final class FakeCluster implements AutoCloseable {
         thread.start();
     }
 
-    String brokerEndpoint() {
+    public String brokerEndpoint() {
         return brokerEndpoint;
     }
 
-    String proxyEndpoint() {
+    public String proxyEndpoint() {
         return proxyEndpoint;
     }
 
-    List<Envelope> requests(String service) {
+    public List<Envelope> requests(String service) {
         return received.stream().map(Received::request).filter(r -> r.service().equals(service)).toList();
     }
 
     /** Publishes {@code [topic, payload]} from the fake's thread. */
-    void publish(String topic, Map<String, Object> payload) {
+    public void publish(String topic, Map<String, Object> payload) {
         outgoing.add(new byte[][] {topic.getBytes(StandardCharsets.UTF_8), MsgPack.encode(payload)});
     }
 
-    void publish(Publication publication) {
+    public void publish(Publication publication) {
         publish(publication.topic(), publication.toPayload());
     }
 
     /** Adds a post to a channel's history without publishing it. */
-    Publication.ChannelPost store(String channel, long seq, String user, String message) {
+    public Publication.ChannelPost store(String channel, long seq, String user, String message) {
         Publication.ChannelPost post = new Publication.ChannelPost(
                 channel, user, message, 1_700_000_000.0 + seq, seq, seq, "m" + seq, seq);
         channels.add(channel);

@@ -1,0 +1,122 @@
+package io.synod.client.bot;
+
+import io.synod.client.ClientException;
+import io.synod.client.ClientReply;
+import io.synod.client.SynodClient;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * The statement's bot (part 2): logs in, prints a {@code ready} line, then forever (or for
+ * {@link BotSettings#roundsMax()} rounds): picks a random existing channel (creating
+ * {@link BotSettings#defaultChannel()} if there is none) and posts
+ * {@link BotSettings#messagesPerRound()} messages to it at the configured rate. What it does goes
+ * to {@code log} (stderr in production); failures are logged and the loop goes on.
+ *
+ * <p>Not thread-safe: {@link #run()} runs on one thread; {@link #stop()} may be called from any
+ * thread (a shutdown hook) and ends the loop at the next message.
+ */
+final class Bot {
+    private static final List<String> PHRASES = List.of(
+            "hello everyone", "how is it going?", "anyone around?", "nice weather today", "what's new?",
+            "I agree", "good point", "let's meet later", "see you soon", "that's interesting");
+
+    private final SynodClient client;
+    private final BotSettings settings;
+    private final RandomGenerator random;
+    private final PrintStream out;
+    private final PrintStream log;
+    private volatile boolean running = true;
+
+    Bot(SynodClient client, BotSettings settings, RandomGenerator random, PrintStream out, PrintStream log) {
+        this.client = client;
+        this.settings = settings;
+        this.random = random;
+        this.out = out;
+        this.log = log;
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    /** Runs the bot; returns the number of messages the servers accepted. */
+    long run() throws InterruptedException {
+        if (!login()) {
+            return 0;
+        }
+        out.println("bot " + settings.name() + " ready");
+        out.flush();
+        long accepted = 0;
+        for (long round = 1; running && (settings.roundsMax() == 0 || round <= settings.roundsMax()); round++) {
+            accepted += round(round);
+        }
+        log.println("bot " + settings.name() + ": stopped after " + accepted + " accepted messages");
+        return accepted;
+    }
+
+    private boolean login() throws InterruptedException {
+        while (running) {
+            try {
+                ClientReply.Status reply = client.login(settings.name());
+                if (reply.ok()) {
+                    log.println("bot " + settings.name() + ": logged in");
+                    return true;
+                }
+                log.println("bot " + settings.name() + ": login refused: " + masked(reply.errorText()));
+            } catch (ClientException e) {
+                log.println("bot " + settings.name() + ": login failed: " + masked(e.getMessage()));
+            }
+            Thread.sleep(settings.loginRetryMillis());
+        }
+        return false;
+    }
+
+    private long round(long round) throws InterruptedException {
+        String channel;
+        try {
+            channel = pickChannel();
+        } catch (ClientException e) {
+            log.println("bot " + settings.name() + ": round " + round + ": " + e.getMessage());
+            Thread.sleep(settings.pauseMillis());
+            return 0;
+        }
+        log.println("bot " + settings.name() + ": round " + round + ": posting " + settings.messagesPerRound()
+                + " messages to #" + channel);
+        long accepted = 0;
+        for (int i = 1; running && i <= settings.messagesPerRound(); i++) {
+            String text = PHRASES.get(random.nextInt(PHRASES.size())) + " (" + settings.name() + " #" + round + "."
+                    + i + ")";
+            try {
+                ClientReply.Status reply = client.publish(channel, text);
+                if (reply.ok()) {
+                    accepted++;
+                } else {
+                    log.println("bot " + settings.name() + ": publish refused: " + reply.errorText());
+                }
+            } catch (ClientException e) {
+                log.println("bot " + settings.name() + ": publish failed: " + e.getMessage());
+            }
+            Thread.sleep(settings.pauseMillis());
+        }
+        return accepted;
+    }
+
+    /** A random existing channel; creates the default channel if there is none. */
+    private String pickChannel() {
+        ClientReply.Names channels = client.channels();
+        if (channels.ok() && !channels.names().isEmpty()) {
+            return channels.names().get(random.nextInt(channels.names().size()));
+        }
+        ClientReply.Status created = client.createChannel(settings.defaultChannel());
+        log.println("bot " + settings.name() + ": no channel yet, created #" + settings.defaultChannel()
+                + (created.ok() ? "" : " (" + created.errorText() + ")"));
+        return settings.defaultChannel();
+    }
+
+    /** Texts printed before the ready line must not contain "ready" (launchers wait for that word). */
+    private static String masked(String text) {
+        return text == null ? "" : text.replaceAll("(?i)ready", "r-eady");
+    }
+}

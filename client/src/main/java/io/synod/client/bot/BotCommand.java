@@ -1,0 +1,136 @@
+package io.synod.client.bot;
+
+import io.synod.client.ClientConfig;
+import io.synod.client.SynodClient;
+import io.synod.messaging.InteractionLog;
+import io.synod.messaging.ProcessClock;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code synod bot}: the statement's automatic client. Picks a random user name (from
+ * {@code --seed} if given), logs in, prints {@code bot NAME ready}, then loops: a random existing
+ * channel, {@code --messages-per-round} messages at {@code --rate} per second, repeat
+ * ({@code --rounds}, 0 = forever). Its activity goes to stderr. Stops cleanly on SIGTERM/Ctrl-C.
+ *
+ * <p>Not thread-safe: one instance runs once.
+ */
+@Command(
+        name = "bot",
+        mixinStandardHelpOptions = true,
+        description = "Automatic client: logs in under a random name and posts bursts of messages to random channels.")
+public final class BotCommand implements Callable<Integer> {
+    private static final String NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+    private static final int NAME_SUFFIX_CHARS = 6;
+    private static final long LOGIN_RETRY_MILLIS = 1_000;
+    private static final long STOP_WAIT_MILLIS = 5_000;
+
+    @Option(names = "--broker", description = "broker ROUTER endpoint (default: ${DEFAULT-VALUE})")
+    String brokerEndpoint = ClientConfig.BROKER_ENDPOINT_DEFAULT;
+
+    @Option(names = "--proxy", description = "proxy XPUB endpoint (default: ${DEFAULT-VALUE})")
+    String proxyEndpoint = ClientConfig.PROXY_ENDPOINT_DEFAULT;
+
+    @Option(names = "--name", description = "user name (default: bot-<random>)")
+    String name;
+
+    @Option(names = "--seed", description = "seed of the random choices (default: random)")
+    Long seed;
+
+    @Option(names = "--rate", description = "messages per second (default: ${DEFAULT-VALUE})")
+    double messagesPerSecond = 2;
+
+    @Option(names = "--messages-per-round", description = "messages per channel (default: ${DEFAULT-VALUE})")
+    int messagesPerRound = 10;
+
+    @Option(names = "--rounds", description = "rounds to run, 0 = forever (default: ${DEFAULT-VALUE})")
+    long roundsMax;
+
+    @Option(names = "--channel", description = "channel created when none exists (default: ${DEFAULT-VALUE})")
+    String defaultChannel = "general";
+
+    @Option(names = "--log", description = "JSON-lines interaction log file")
+    Path logFile;
+
+    @Option(names = "--timeout-ms", description = "request timeout per attempt in ms (default: ${DEFAULT-VALUE})")
+    long requestTimeoutMillis = ClientConfig.REQUEST_TIMEOUT_MILLIS_DEFAULT;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public BotCommand() {
+        this(System.out, System.err);
+    }
+
+    /** Prints the ready line to {@code out} and the activity to {@code err}. */
+    public BotCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        RandomGenerator random = seed == null ? new Random() : new Random(seed);
+        String user = name != null ? name : randomName(random);
+        BotSettings settings = new BotSettings(
+                user, messagesPerSecond, messagesPerRound, roundsMax, defaultChannel, LOGIN_RETRY_MILLIS);
+        ClientConfig config =
+                ClientConfig.defaults(brokerEndpoint, proxyEndpoint).withRequestTimeoutMillis(requestTimeoutMillis);
+        try (InteractionLog log = InteractionLog.open(logFile, user);
+                SynodClient client = new SynodClient(config, ProcessClock.system(), log, null)) {
+            Bot bot = new Bot(client, settings, random, out, err);
+            Thread worker = Thread.currentThread();
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> stop(bot, worker, finished), "synod-bot-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                bot.run();
+            } catch (InterruptedException e) {
+                err.println("bot " + user + ": interrupted, stopping");
+            } finally {
+                removeHook(hook);
+                finished.countDown();
+            }
+        }
+        return 0;
+    }
+
+    static String randomName(RandomGenerator random) {
+        StringBuilder name = new StringBuilder("bot-");
+        for (int i = 0; i < NAME_SUFFIX_CHARS; i++) {
+            name.append(NAME_ALPHABET.charAt(random.nextInt(NAME_ALPHABET.length())));
+        }
+        return name.toString();
+    }
+
+    /** On SIGTERM: ends the loop and waits (bounded) until the bot has logged out of its loop. */
+    private static void stop(Bot bot, Thread worker, CountDownLatch finished) {
+        bot.stop();
+        worker.interrupt();
+        try {
+            finished.await(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BotCommand()).execute(args));
+    }
+}

@@ -1,0 +1,85 @@
+package io.synod.client.bot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synod.client.FakeCluster;
+import io.synod.protocol.Publication;
+import io.synod.protocol.Services;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class BotCommandTest {
+    private FakeCluster cluster;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void start() {
+        cluster = new FakeCluster();
+    }
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+    }
+
+    private int run(String... extraArgs) {
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "--broker", cluster.brokerEndpoint(), "--proxy", cluster.proxyEndpoint(), "--rate", "1000"));
+        args.addAll(List.of(extraArgs));
+        BotCommand command = new BotCommand(
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new CommandLine(command).execute(args.toArray(String[]::new));
+    }
+
+    @Test
+    void createsAChannelWhenNoneExistsAndRunsBoundedRounds(@TempDir Path dir) throws IOException {
+        Path log = dir.resolve("bot.jsonl");
+        int status = run("--seed", "42", "--rounds", "2", "--messages-per-round", "3", "--log", log.toString());
+
+        String name = BotCommand.randomName(new Random(42));
+        assertThat(status).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("bot " + name + " ready");
+        assertThat(cluster.users).containsExactly(name);
+        assertThat(cluster.channels).containsExactly("general");
+        assertThat(cluster.channelHistory.get("general")).hasSize(6)
+                .allMatch(p -> ((Publication.ChannelPost) p).user().equals(name));
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("round 2: posting 3 messages to #general");
+        List<String> lines = Files.readAllLines(log);
+        assertThat(lines).anyMatch(l -> l.contains("\"dir\":\"out\"") && l.contains("\"kind\":\"publish\""))
+                .anyMatch(l -> l.contains("\"dir\":\"in\"") && l.contains("\"kind\":\"login\""))
+                .allMatch(l -> l.contains("\"process\":\"" + name + "\""));
+    }
+
+    @Test
+    void postsOnlyToExistingChannelsTenPerRoundByDefault() {
+        cluster.channels.add("red");
+        cluster.channels.add("blue");
+        int status = run("--name", "robot", "--rounds", "3");
+
+        assertThat(status).isZero();
+        assertThat(cluster.channels).containsExactlyInAnyOrder("red", "blue");
+        int posted = cluster.channelHistory.values().stream().mapToInt(List::size).sum();
+        assertThat(posted).isEqualTo(30);
+        assertThat(cluster.requests(Services.CHANNEL)).isEmpty();
+        assertThat(cluster.requests(Services.CHANNELS)).hasSize(3);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("bot robot ready");
+    }
+
+    @Test
+    void theSameSeedGivesTheSameName() {
+        assertThat(BotCommand.randomName(new Random(7))).isEqualTo(BotCommand.randomName(new Random(7)))
+                .startsWith("bot-").hasSize(10);
+    }
+}

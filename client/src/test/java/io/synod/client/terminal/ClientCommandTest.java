@@ -1,0 +1,133 @@
+package io.synod.client.terminal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.synod.client.FakeCluster;
+import io.synod.protocol.Publication;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Drives the terminal client in plain (dumb) mode: lines in through a pipe, output lines checked. */
+class ClientCommandTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private FakeCluster cluster;
+    private PipedOutputStream input;
+    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    private CompletableFuture<Integer> exit;
+
+    @BeforeEach
+    void start() {
+        cluster = new FakeCluster();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (input != null) {
+            input.close();
+        }
+        if (exit != null) {
+            exit.get(10, TimeUnit.SECONDS);
+        }
+        cluster.close();
+    }
+
+    private void launch(String... extraArgs) throws IOException {
+        PipedInputStream in = new PipedInputStream(64 * 1024);
+        input = new PipedOutputStream(in);
+        PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
+        List<String> args = new ArrayList<>(List.of(
+                "--broker", cluster.brokerEndpoint(), "--proxy", cluster.proxyEndpoint(), "--plain"));
+        args.addAll(List.of(extraArgs));
+        ClientCommand command = new ClientCommand(in, out);
+        exit = CompletableFuture.supplyAsync(() -> new CommandLine(command).execute(args.toArray(String[]::new)));
+    }
+
+    private void type(String line) throws IOException {
+        input.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        input.flush();
+    }
+
+    private String text() {
+        synchronized (output) {
+            return output.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private void expect(String fragment) {
+        await().atMost(WAIT).until(() -> text().contains(fragment));
+    }
+
+    @Test
+    void aScriptedSession() throws Exception {
+        launch("--user", "ana", "--timeout-ms", "1000");
+        expect("logged in as ana; ready");
+        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("ana"));
+
+        type("/channels");
+        expect("channels (0): none");
+        type("/create general");
+        expect("joined #general; posting to #general");
+        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("general"));
+        type("hello world");
+        expect("#general <ana> hello world");
+
+        type("/msg bob hi");
+        expect("error: no such user: bob");
+        cluster.users.add("bob");
+        type("/msg bob hi bob");
+        expect("to bob: hi bob");
+        cluster.publish(new Publication.DirectMessage("bob", "ana", "psst", 1_700_000_000.0, 9, 1, "d1", 1, 1));
+        expect("[dm] bob -> ana: psst");
+
+        type("/history");
+        expect("history of #general (1 shown):");
+        type("/users");
+        expect("users (2): ana, bob");
+        type("/channels");
+        expect("channels (1): >general");
+        type("/bogus");
+        expect("unknown command /bogus; /help lists the commands");
+        type("/join nowhere");
+        expect("error: no channel #nowhere (create it with /create nowhere)");
+        type("/quit");
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void asksForTheUserNameAndPostsNeedAChannel() throws Exception {
+        launch("--timeout-ms", "1000");
+        type("bea");
+        expect("logged in as bea; ready");
+        type("hello?");
+        expect("error: no current channel: /join NAME or /create NAME first");
+        type("/help");
+        expect("/msg USER TEXT");
+        input.close();
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(cluster.users).containsExactly("bea");
+    }
+
+    @Test
+    void aMissingClusterIsReportedWithTheEndpoint() throws Exception {
+        cluster.silent = true;
+        launch("--user", "ana", "--timeout-ms", "100", "--retries", "1");
+        expect("error: no reply to 'login' from the broker at " + cluster.brokerEndpoint() + " after 2 attempts");
+        type("/quit");
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
+}
