@@ -40,7 +40,6 @@ public final class Forwarder implements AutoCloseable {
     private final String frontendEndpoint;
     private final String backendEndpoint;
     private volatile boolean running = true;
-    private long dropped;
     private Thread thread;
 
     private Forwarder(String name, ZContext context, ZMQ.Socket frontend, ZMQ.Socket backend,
@@ -83,7 +82,6 @@ public final class Forwarder implements AutoCloseable {
         socket.setLinger(0);
         socket.setSndHWM(config.highWaterMarkMessages());
         socket.setRcvHWM(config.highWaterMarkMessages());
-        socket.setSendTimeOut(config.sendTimeoutMillis());
         socket.bind(endpoint);
         return socket;
     }
@@ -99,26 +97,24 @@ public final class Forwarder implements AutoCloseable {
     }
 
     private void loop() {
-        long forwardedIn = 0;
-        long forwardedOut = 0;
+        Direction inbound = new Direction(frontend, backend);
+        Direction outbound = new Direction(backend, frontend);
         long nextStatsMillis = clock.nowMillis() + config.statsIntervalMillis();
         try (ZMQ.Poller poller = context.createPoller(2)) {
             poller.register(frontend, ZMQ.Poller.POLLIN);
             poller.register(backend, ZMQ.Poller.POLLIN);
             while (running && !Thread.currentThread().isInterrupted()) {
-                if (poller.poll(config.pollIntervalMillis()) > 0) {
-                    forwardedIn += poller.pollin(0) ? drain(frontend, backend) : 0;
-                    forwardedOut += poller.pollin(1) ? drain(backend, frontend) : 0;
-                }
+                boolean retrying = inbound.pending != null || outbound.pending != null;
+                poller.poll(retrying ? config.retryIntervalMillis() : config.pollIntervalMillis());
+                inbound.forward(poller.pollin(0));
+                outbound.forward(poller.pollin(1));
                 long now = clock.nowMillis();
                 if (now >= nextStatsMillis) {
-                    logStats(forwardedIn, forwardedOut);
-                    forwardedIn = 0;
-                    forwardedOut = 0;
+                    logStats(inbound.takeCount(), outbound.takeCount());
                     nextStatsMillis = now + config.statsIntervalMillis();
                 }
             }
-            logStats(forwardedIn, forwardedOut);
+            logStats(inbound.takeCount(), outbound.takeCount());
         } catch (ZMQException e) {
             if (running) {
                 LOG.error("{}: forwarding stopped on a ZeroMQ error", name, e);
@@ -130,21 +126,55 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
-    /** Forwards up to {@code messagesPerWakeupMax} waiting messages; returns how many. */
-    private int drain(ZMQ.Socket from, ZMQ.Socket to) {
-        int count = 0;
-        while (count < config.messagesPerWakeupMax()) {
-            List<byte[]> frames = ZmqMessages.receiveMultipart(from, ZMQ.DONTWAIT);
-            if (frames == null) {
-                break;
-            }
-            if (!ZmqMessages.sendMultipart(to, frames)) {
-                dropped++;
-                LOG.warn("{}: dropped a message: the other side took none for {} ms", name, config.sendTimeoutMillis());
-            }
-            count++;
+    /**
+     * One direction of the proxy. A message the target cannot take now stays {@code pending} and
+     * is offered again on the next turn; while it waits, nothing more is read from the source.
+     */
+    private final class Direction {
+        private final ZMQ.Socket from;
+        private final ZMQ.Socket to;
+        private List<byte[]> pending;
+        private long count;
+
+        Direction(ZMQ.Socket from, ZMQ.Socket to) {
+            this.from = from;
+            this.to = to;
         }
-        return count;
+
+        void forward(boolean readable) {
+            if (pending != null && !offer(pending)) {
+                return;
+            }
+            pending = null;
+            for (int i = 0; readable && i < config.messagesPerWakeupMax(); i++) {
+                List<byte[]> frames = ZmqMessages.receiveMultipart(from, ZMQ.DONTWAIT);
+                if (frames == null) {
+                    return;
+                }
+                count++;
+                if (!offer(frames)) {
+                    pending = frames;
+                    return;
+                }
+            }
+        }
+
+        /** Sends every frame without blocking; false (nothing sent) if the target cannot take it now. */
+        private boolean offer(List<byte[]> frames) {
+            if (!to.send(frames.get(0), frames.size() > 1 ? ZMQ.SNDMORE | ZMQ.DONTWAIT : ZMQ.DONTWAIT)) {
+                return false;
+            }
+            for (int i = 1; i < frames.size(); i++) {
+                to.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0); // the rest of an atomic message
+            }
+            return true;
+        }
+
+        long takeCount() {
+            long taken = count;
+            count = 0;
+            return taken;
+        }
     }
 
     private void logStats(long in, long out) {
@@ -154,7 +184,6 @@ public final class Forwarder implements AutoCloseable {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("frontend_to_backend", in);
         data.put("backend_to_frontend", out);
-        data.put("dropped_total", dropped);
         data.put("interval_ms", config.statsIntervalMillis());
         log.event("forwarded", clock.lamport().current(), clock.nowSeconds(), data);
     }

@@ -9,9 +9,9 @@ package io.synod.messaging;
  * @param messagesPerWakeupMax most messages forwarded from one socket per poll wake-up, so one busy
  *     side cannot starve the other
  * @param statsIntervalMillis how often the forwarded-message counters go to the interaction log
- * @param sendTimeoutMillis how long forwarding one message may wait for the other side (a DEALER
- *     with no server connected blocks): after it, the message is dropped and counted, and the
- *     client's retry (Lazy Pirate) takes over
+ * @param retryIntervalMillis how often a message the other side could not take yet (a DEALER with
+ *     no server connected, a full queue) is offered again; meanwhile nothing more is read from its
+ *     side (back-pressure, as {@code zmq.proxy} blocks), and the other direction keeps flowing
  *     <p>Thread-safety: immutable.
  */
 public record ForwarderConfig(
@@ -19,12 +19,12 @@ public record ForwarderConfig(
         int highWaterMarkMessages,
         int messagesPerWakeupMax,
         long statsIntervalMillis,
-        int sendTimeoutMillis) {
-    public static final ForwarderConfig DEFAULT = new ForwarderConfig(100, 100_000, 256, 1_000, 1_000);
+        long retryIntervalMillis) {
+    public static final ForwarderConfig DEFAULT = new ForwarderConfig(100, 100_000, 256, 1_000, 10);
 
     public ForwarderConfig {
         if (pollIntervalMillis <= 0 || highWaterMarkMessages <= 0 || messagesPerWakeupMax <= 0
-                || statsIntervalMillis <= 0 || sendTimeoutMillis <= 0) {
+                || statsIntervalMillis <= 0 || retryIntervalMillis <= 0) {
             throw new IllegalArgumentException("every forwarder limit must be positive");
         }
     }

@@ -69,6 +69,17 @@ class ForwarderTest {
     }
 
     @Test
+    void aRequestSentBeforeAnyServerConnectsIsDeliveredWhenOneDoes() {
+        forwarder = BrokerCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", log, ProcessClock.system());
+        ZMQ.Socket client = socket(SocketType.REQ, forwarder.frontendEndpoint());
+        ZmqMessages.sendEnvelope(client, new Envelope("users", Map.of()));
+        ZMQ.Socket server = socket(SocketType.REP, forwarder.backendEndpoint());
+        assertThat(ZmqMessages.receiveEnvelope(server, Limits.DEFAULT).service()).isEqualTo("users");
+        ZmqMessages.sendEnvelope(server, new Envelope("users", Map.of("users", List.of())));
+        assertThat(ZmqMessages.receiveEnvelope(client, Limits.DEFAULT).data()).containsKey("users");
+    }
+
+    @Test
     void splitRoutedHandlesDealerClientsWithoutDelimiter() {
         byte[] id = {1, 2};
         byte[] body = {9};

@@ -1,0 +1,322 @@
+package io.synod.server;
+
+import io.synod.core.ChatStateMachine;
+import io.synod.messaging.InteractionLog;
+import io.synod.messaging.ProcessClock;
+import io.synod.messaging.ZmqMessages;
+import io.synod.protocol.Envelope;
+import io.synod.protocol.Publication;
+import io.synod.protocol.Request;
+import io.synod.protocol.RequestMeta;
+import io.synod.protocol.Services;
+import io.synod.store.RocksDbChatStore;
+import io.synod.store.StoreException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * One chat server process (single server; replication comes later). Sockets:
+ *
+ * <ul>
+ *   <li>DEALER connected to the broker's backend: receives {@code [routing..., body]} (see
+ *       {@link ZmqMessages#splitRouted}) and replies with the same routing frames, so many requests
+ *       can be in flight (the ZeroMQ guide's asynchronous server);
+ *   <li>PUB connected to the proxy's XSUB: after a write is applied, its publications as
+ *       {@code [topic, payload]} (sent before the reply, so a client that has the reply can rely on
+ *       the publication being out);
+ *   <li>REQ to the reference ({@link ReferenceClient}): {@code rank} at startup, {@code heartbeat}
+ *       every {@code heartbeatIntervalMillis} ({@code rank} again while the rank is unknown),
+ *       {@code list} every {@code listIntervalMillis}; the server serves clients whether or not the
+ *       reference answers.
+ * </ul>
+ *
+ * <p>Threads: one event-loop thread owns the sockets, the {@link ChatStateMachine} and the store;
+ * the admin HTTP threads read the volatile {@link ServerStatus} and thread-safe metrics and logs.
+ * A store failure stops the loop (the state could not be persisted); {@link #awaitTermination}
+ * then returns.
+ *
+ * <p>Call order: {@link #start}, then {@link #close} once from any thread (idempotent).
+ */
+public final class ChatServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ChatServer.class);
+
+    private final ServerConfig config;
+    private final InteractionLog log;
+    private final ProcessClock clock;
+    private final RocksDbChatStore store;
+    private final ChatStateMachine machine;
+    private final ServerMetrics metrics;
+    private final ChatService service;
+    private final ZContext context = new ZContext();
+    private final long startedNanos = System.nanoTime();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private ZMQ.Socket dealer;
+    private ZMQ.Socket publisher;
+    private ReferenceClient reference;
+    private AdminHttp admin;
+    private Thread loopThread;
+    private volatile boolean running = true;
+    private volatile ServerStatus status;
+    private long rank;
+    private List<Object> referenceList = List.of();
+
+    private ChatServer(ServerConfig config, InteractionLog log, ProcessClock clock, RocksDbChatStore store) {
+        this.config = config;
+        this.log = log;
+        this.clock = clock;
+        this.store = store;
+        this.machine = new ChatStateMachine(store, config.chat());
+        this.metrics = new ServerMetrics(config.name());
+        this.service = new ChatService(machine, clock, log, metrics, config.limits());
+    }
+
+    /**
+     * Opens the store, connects the sockets, asks the reference for a rank (bounded), starts the
+     * admin endpoint and the event loop.
+     *
+     * @throws StoreException if the data directory cannot be opened (e.g. used by another server)
+     * @throws RuntimeException if the admin port cannot be bound; everything opened is closed again
+     */
+    public static ChatServer start(ServerConfig config) {
+        InteractionLog log = InteractionLog.open(config.logFile(), config.name());
+        RocksDbChatStore store;
+        try {
+            store = RocksDbChatStore.open(config.dataDirectory().resolve("state"));
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+        ChatServer server = new ChatServer(config, log, new ProcessClock(config.clockSkewMillis()), store);
+        try {
+            server.connect();
+            server.admin = AdminHttp.start(config.adminPort(), server::statusJson, server.metrics::scrape, log);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        server.loopThread = new Thread(server::loop, "server-" + config.name() + "-loop");
+        server.loopThread.start();
+        return server;
+    }
+
+    private void connect() {
+        dealer = context.createSocket(SocketType.DEALER);
+        dealer.setLinger(0);
+        dealer.connect(config.brokerEndpoint());
+        publisher = context.createSocket(SocketType.PUB);
+        publisher.setLinger(1_000);
+        publisher.connect(config.proxyEndpoint());
+        reference = new ReferenceClient(context, config.referenceEndpoint(), config.referenceTimeoutMillis(), clock,
+                log, config.limits());
+        if (config.startupRankAttempts() > 0) {
+            Envelope reply = reference.call(rankRequest(), config.startupRankAttempts());
+            if (reply != null) {
+                onReferenceReply(reply);
+            } else {
+                LOG.warn("{}: the reference at {} did not answer 'rank'; serving with rank 0 and retrying",
+                        config.name(), config.referenceEndpoint());
+            }
+        }
+        log.event("started", clock.lamport().current(), clock.nowSeconds(), Map.of("rank", rank,
+                "applied_index", machine.appliedIndex()));
+        publishStatus();
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    /** The admin HTTP port actually bound. */
+    public int adminPort() {
+        return admin.port();
+    }
+
+    /** The rank the reference gave, 0 while unknown. */
+    public long rank() {
+        ServerStatus s = status;
+        return s == null ? 0 : s.rank();
+    }
+
+    public ProcessClock clock() {
+        return clock;
+    }
+
+    public boolean isRunning() {
+        return stopped.getCount() > 0;
+    }
+
+    /** Blocks until the event loop has stopped (after {@link #close} or a fatal store error). */
+    public void awaitTermination() throws InterruptedException {
+        stopped.await();
+    }
+
+    // ------------------------------------------------------------------ event loop
+
+    private void loop() {
+        long nextHeartbeatMillis = monotonicMillis() + config.heartbeatIntervalMillis();
+        long nextListMillis = monotonicMillis();
+        try (ZMQ.Poller poller = context.createPoller(1)) {
+            poller.register(dealer, ZMQ.Poller.POLLIN);
+            while (running) {
+                long wait = Math.max(0, Math.min(config.pollIntervalMillis(), nextHeartbeatMillis - monotonicMillis()));
+                if (poller.poll(wait) > 0 && poller.pollin(0)) {
+                    serveWaitingRequests();
+                }
+                Envelope reply = reference.poll();
+                if (reply != null) {
+                    onReferenceReply(reply);
+                }
+                long now = monotonicMillis();
+                if (reference.isIdle() && now >= nextHeartbeatMillis) {
+                    reference.send(rank == 0 ? rankRequest() : heartbeatRequest());
+                    nextHeartbeatMillis = now + config.heartbeatIntervalMillis();
+                } else if (reference.isIdle() && now >= nextListMillis) {
+                    reference.send(new Request.ListServers(RequestMeta.NONE).toEnvelope());
+                    nextListMillis = now + config.listIntervalMillis();
+                }
+            }
+        } catch (StoreException e) {
+            LOG.error("{}: the store failed; stopping (the state could not be persisted)", config.name(), e);
+        } catch (RuntimeException e) {
+            if (running) {
+                LOG.error("{}: the event loop failed; stopping", config.name(), e);
+            }
+        } finally {
+            reference.close();
+            dealer.close();
+            publisher.close();
+            stopped.countDown();
+        }
+    }
+
+    private void serveWaitingRequests() {
+        long appliedBefore = machine.appliedIndex();
+        for (int i = 0; i < config.requestsPerWakeupMax(); i++) {
+            List<byte[]> frames = ZmqMessages.receiveMultipart(dealer, ZMQ.DONTWAIT);
+            if (frames == null) {
+                break;
+            }
+            ZmqMessages.Routed routed = ZmqMessages.splitRouted(frames);
+            ChatService.Handled handled = routed.body().size() == 1
+                    ? service.handle(routed.body().get(0), routed.peer())
+                    : service.reject("a request is one MessagePack frame, got " + routed.body().size(), routed.peer());
+            publish(handled.publications());
+            ZmqMessages.sendMultipart(dealer, routed.reply(handled.reply()));
+        }
+        if (machine.appliedIndex() != appliedBefore) {
+            publishStatus();
+        }
+    }
+
+    private void publish(List<Publication> publications) {
+        for (Publication p : publications) {
+            ZmqMessages.sendPublication(publisher, p);
+            log.sent("publication", p.topic(), p instanceof Publication.ChannelPost c ? c.clock()
+                    : ((Publication.DirectMessage) p).clock(), clock.nowSeconds(), p.toPayload());
+        }
+        metrics.published(publications.size());
+    }
+
+    private void onReferenceReply(Envelope reply) {
+        switch (reply.service()) {
+            case Services.RANK -> {
+                Object value = reply.data().get("rank");
+                if (value instanceof Long r && r > 0 && r != rank) {
+                    LOG.info("{}: rank {}", config.name(), r);
+                    rank = r;
+                    log.event("rank", clock.lamport().current(), clock.nowSeconds(), Map.of("rank", r));
+                }
+            }
+            case Services.LIST -> {
+                Object list = reply.data().get("list");
+                referenceList = list instanceof List<?> l ? List.copyOf(l) : List.of();
+            }
+            default -> {
+                // heartbeat acknowledgements and error replies carry nothing to keep
+            }
+        }
+        publishStatus();
+    }
+
+    private Envelope rankRequest() {
+        return new Request.Rank(RequestMeta.NONE, config.name(), config.advertisedAddress()).toEnvelope();
+    }
+
+    private Envelope heartbeatRequest() {
+        return new Request.Heartbeat(RequestMeta.NONE, config.name(), config.advertisedAddress()).toEnvelope();
+    }
+
+    private void publishStatus() {
+        status = new ServerStatus(rank, machine.appliedIndex(), machine.stateDigestHex(), reference.isReachable(),
+                referenceList);
+    }
+
+    private static long monotonicMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+    }
+
+    // ------------------------------------------------------------------ admin
+
+    /** The {@code /status} document; called from admin HTTP threads. */
+    Map<String, Object> statusJson() {
+        ServerStatus s = status;
+        Map<String, Object> self = new LinkedHashMap<>();
+        self.put("name", config.name());
+        self.put("rank", s.rank());
+        self.put("address", config.advertisedAddress());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", config.name());
+        json.put("rank", s.rank());
+        json.put("role", "standalone");
+        json.put("leader", null);
+        json.put("coordinator", null);
+        json.put("ballot", null);
+        json.put("decided_index", s.appliedIndex());
+        json.put("applied_index", s.appliedIndex());
+        json.put("members", List.of(self));
+        json.put("clock_offset_ms", clock.offsetMillis());
+        json.put("clock_skew_ms", clock.skewMillis());
+        json.put("lamport", clock.lamport().current());
+        json.put("state_digest", s.stateDigest());
+        json.put("uptime_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+        json.put("reference_reachable", s.referenceReachable());
+        json.put("reference_list", s.referenceList());
+        return json;
+    }
+
+    /** Stops the loop, the admin endpoint, the store and the ZeroMQ context; idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        running = false;
+        try {
+            if (loopThread != null && !stopped.await(5, TimeUnit.SECONDS)) {
+                LOG.warn("{}: the event loop did not stop within 5 s", config.name());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (loopThread == null && reference != null) {
+            reference.close();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        context.close();
+        store.close();
+        log.event("stopped", clock.lamport().current(), clock.nowSeconds(), Map.of());
+        log.close();
+    }
+}

@@ -1,0 +1,78 @@
+package io.synod.server;
+
+import io.synod.messaging.ProcessRunner;
+import io.synod.store.StoreException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.zeromq.ZMQException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code server} process. Prints {@code server <name> ready admin=http://127.0.0.1:<port>
+ * rank=<rank>} once it serves ({@code rank=0} when the reference did not answer yet).
+ */
+@Command(name = "server", mixinStandardHelpOptions = true, description = "Chat server (single server for now).")
+public final class ServerCommand implements Callable<Integer> {
+    @Option(names = "--name", required = true, description = "unique server name")
+    String name;
+
+    @Option(names = "--broker", description = "broker DEALER endpoint (default: ${DEFAULT-VALUE})")
+    String broker = "tcp://127.0.0.1:5556";
+
+    @Option(names = "--proxy", description = "proxy XSUB endpoint (default: ${DEFAULT-VALUE})")
+    String proxy = "tcp://127.0.0.1:5557";
+
+    @Option(names = "--reference", description = "reference REP endpoint (default: ${DEFAULT-VALUE})")
+    String reference = "tcp://127.0.0.1:5559";
+
+    @Option(names = "--data-dir", required = true, description = "this server's own data directory")
+    Path dataDirectory;
+
+    @Option(names = "--admin-port", description = "admin HTTP port on 127.0.0.1, 0 = any free (default: ${DEFAULT-VALUE})")
+    int adminPort = 0;
+
+    @Option(names = "--advertise", description = "peer address sent to the reference (default: ${DEFAULT-VALUE})")
+    String advertise = "tcp://127.0.0.1:0";
+
+    @Option(names = "--clock-skew-ms", description = "injected physical clock skew (default: ${DEFAULT-VALUE})")
+    long clockSkewMillis = 0;
+
+    @Option(names = "--log", description = "interaction log file (JSON lines)")
+    Path logFile;
+
+    @Override
+    public Integer call() {
+        ServerConfig config;
+        try {
+            config = ServerConfig.defaults(name, broker, proxy, reference, dataDirectory, adminPort)
+                    .withAdvertisedAddress(advertise)
+                    .withClockSkewMillis(clockSkewMillis)
+                    .withLogFile(logFile);
+        } catch (IllegalArgumentException e) {
+            System.err.println("server: " + e.getMessage());
+            return 2;
+        }
+        ChatServer server;
+        try {
+            server = ChatServer.start(config);
+        } catch (StoreException e) {
+            System.err.println("server " + name + ": " + e.getMessage());
+            return 1;
+        } catch (ZMQException e) {
+            System.err.println("server " + name + ": cannot connect: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            System.err.println("server " + name + ": cannot start (admin port " + adminPort + " in use?): " + e);
+            return 1;
+        }
+        ProcessRunner.printReady(System.out, "server " + name + " ready admin=http://127.0.0.1:" + server.adminPort()
+                + " rank=" + server.rank());
+        return ProcessRunner.awaitShutdown("server " + name, server, server::awaitTermination);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ServerCommand()).execute(args));
+    }
+}

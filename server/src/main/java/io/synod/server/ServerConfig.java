@@ -1,0 +1,102 @@
+package io.synod.server;
+
+import io.synod.core.ChatConfig;
+import io.synod.protocol.Limits;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Everything a {@link ChatServer} needs, validated at construction. Endpoints are ZeroMQ endpoints
+ * the server connects to; {@code adminPort} 0 picks a free port.
+ *
+ * @param name the server's unique name (its rank key at the reference)
+ * @param brokerEndpoint the broker's DEALER (backend) endpoint
+ * @param proxyEndpoint the proxy's XSUB endpoint
+ * @param referenceEndpoint the reference's REP endpoint
+ * @param dataDirectory this server's own data directory (never shared)
+ * @param adminPort the admin HTTP port on 127.0.0.1; 0 for any free port
+ * @param advertisedAddress the peer address sent to the reference (extension), or null
+ * @param clockSkewMillis injected physical clock skew (demos and tests)
+ * @param logFile the interaction log file, or null for memory only
+ * @param heartbeatIntervalMillis how often the server sends {@code heartbeat} to the reference
+ * @param listIntervalMillis how often the server asks the reference for {@code list}
+ * @param referenceTimeoutMillis how long one reference request may take before the REQ socket is
+ *     recreated (Lazy Pirate)
+ * @param startupRankAttempts how many {@code rank} attempts are made before serving (the server
+ *     serves anyway if the reference does not answer, and keeps asking)
+ * @param pollIntervalMillis the event loop's longest wait, so timers and stop requests are seen
+ * @param requestsPerWakeupMax most requests handled per wake-up before timers get a turn
+ * @param limits the wire limits (frame size 1 MiB, names, messages...)
+ * @param chat the state machine's limits
+ *     <p>Thread-safety: immutable.
+ */
+public record ServerConfig(
+        String name,
+        String brokerEndpoint,
+        String proxyEndpoint,
+        String referenceEndpoint,
+        Path dataDirectory,
+        int adminPort,
+        String advertisedAddress,
+        long clockSkewMillis,
+        Path logFile,
+        long heartbeatIntervalMillis,
+        long listIntervalMillis,
+        long referenceTimeoutMillis,
+        int startupRankAttempts,
+        long pollIntervalMillis,
+        int requestsPerWakeupMax,
+        Limits limits,
+        ChatConfig chat) {
+
+    public ServerConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(brokerEndpoint, "brokerEndpoint");
+        Objects.requireNonNull(proxyEndpoint, "proxyEndpoint");
+        Objects.requireNonNull(referenceEndpoint, "referenceEndpoint");
+        Objects.requireNonNull(dataDirectory, "dataDirectory");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(chat, "chat");
+        if (name.isEmpty() || name.length() > limits.nameCharsMax()) {
+            throw new IllegalArgumentException("name must have 1 to " + limits.nameCharsMax() + " characters");
+        }
+        if (adminPort < 0 || adminPort > 65_535) {
+            throw new IllegalArgumentException("adminPort must be 0 to 65535, was " + adminPort);
+        }
+        if (heartbeatIntervalMillis <= 0 || listIntervalMillis <= 0 || referenceTimeoutMillis <= 0
+                || startupRankAttempts < 0 || pollIntervalMillis <= 0 || requestsPerWakeupMax <= 0) {
+            throw new IllegalArgumentException("intervals, timeouts and limits must be positive");
+        }
+    }
+
+    /** A configuration with the defaults: 1 s heartbeats, 5 s list, 1 s reference timeout. */
+    public static ServerConfig defaults(String name, String broker, String proxy, String reference, Path dataDirectory,
+            int adminPort) {
+        return new ServerConfig(name, broker, proxy, reference, dataDirectory, adminPort, null, 0, null, 1_000, 5_000,
+                1_000, 2, 50, 256, Limits.DEFAULT, ChatConfig.DEFAULT);
+    }
+
+    public ServerConfig withAdvertisedAddress(String address) {
+        return new ServerConfig(name, brokerEndpoint, proxyEndpoint, referenceEndpoint, dataDirectory, adminPort,
+                address, clockSkewMillis, logFile, heartbeatIntervalMillis, listIntervalMillis, referenceTimeoutMillis,
+                startupRankAttempts, pollIntervalMillis, requestsPerWakeupMax, limits, chat);
+    }
+
+    public ServerConfig withClockSkewMillis(long skewMillis) {
+        return new ServerConfig(name, brokerEndpoint, proxyEndpoint, referenceEndpoint, dataDirectory, adminPort,
+                advertisedAddress, skewMillis, logFile, heartbeatIntervalMillis, listIntervalMillis,
+                referenceTimeoutMillis, startupRankAttempts, pollIntervalMillis, requestsPerWakeupMax, limits, chat);
+    }
+
+    public ServerConfig withLogFile(Path file) {
+        return new ServerConfig(name, brokerEndpoint, proxyEndpoint, referenceEndpoint, dataDirectory, adminPort,
+                advertisedAddress, clockSkewMillis, file, heartbeatIntervalMillis, listIntervalMillis,
+                referenceTimeoutMillis, startupRankAttempts, pollIntervalMillis, requestsPerWakeupMax, limits, chat);
+    }
+
+    public ServerConfig withReferenceTiming(long heartbeatMillis, long timeoutMillis, int startupAttempts) {
+        return new ServerConfig(name, brokerEndpoint, proxyEndpoint, referenceEndpoint, dataDirectory, adminPort,
+                advertisedAddress, clockSkewMillis, logFile, heartbeatMillis, listIntervalMillis, timeoutMillis,
+                startupAttempts, pollIntervalMillis, requestsPerWakeupMax, limits, chat);
+    }
+}

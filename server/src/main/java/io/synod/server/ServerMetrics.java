@@ -1,0 +1,62 @@
+package io.synod.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.synod.protocol.Services;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * The server's Micrometer metrics, exposed in Prometheus format on {@code /metrics}:
+ * {@code synod_requests_total{service}}, {@code synod_request_errors_total{service}},
+ * {@code synod_publications_total}, {@code synod_apply_seconds} (the state machine's apply,
+ * including the synced store write).
+ *
+ * <p>The {@code service} tag takes only known service names ({@code unknown} otherwise), so hostile
+ * input cannot grow the number of series.
+ *
+ * <p>Thread-safety: thread-safe (Micrometer meters are).
+ */
+final class ServerMetrics {
+    private static final Set<String> KNOWN = Set.of(Services.LOGIN, Services.USERS, Services.CHANNEL,
+            Services.CHANNELS, Services.PUBLISH, Services.MESSAGE, Services.HISTORY, Services.PRIVATE_HISTORY,
+            Services.CLOCK, Services.ELECTION, Services.RANK, Services.LIST, Services.HEARTBEAT, Services.ERROR);
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter publications;
+    private final Timer apply;
+
+    ServerMetrics(String serverName) {
+        registry.config().commonTags("server", serverName);
+        publications = Counter.builder("synod.publications").description("publications sent to the proxy")
+                .register(registry);
+        apply = Timer.builder("synod.apply").description("state machine apply incl. the synced store write")
+                .register(registry);
+    }
+
+    void request(String service) {
+        registry.counter("synod.requests", "service", tag(service)).increment();
+    }
+
+    void error(String service) {
+        registry.counter("synod.request.errors", "service", tag(service)).increment();
+    }
+
+    void published(int count) {
+        publications.increment(count);
+    }
+
+    void applied(long nanos) {
+        apply.record(Duration.ofNanos(nanos));
+    }
+
+    String scrape() {
+        return registry.scrape();
+    }
+
+    private static String tag(String service) {
+        return service != null && KNOWN.contains(service) ? service : "unknown";
+    }
+}

@@ -1,0 +1,199 @@
+package io.synod.server.reference;
+
+import io.synod.messaging.InteractionLog;
+import io.synod.messaging.ProcessClock;
+import io.synod.protocol.Envelope;
+import io.synod.protocol.Limits;
+import io.synod.protocol.ProtocolException;
+import io.synod.protocol.Replies;
+import io.synod.protocol.Request;
+import io.synod.protocol.Requests;
+import io.synod.protocol.Services;
+import io.synod.registry.RankResult;
+import io.synod.registry.RegisteredServer;
+import io.synod.registry.RegistryConfig;
+import io.synod.registry.ServerRegistry;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+
+/**
+ * The reference process's server: a REP socket answering {@code rank}, {@code list} and
+ * {@code heartbeat} exactly as the statement says (plus the {@code address} extension in list
+ * items), with a {@link ServerRegistry}. A new name or address is persisted (atomically, see
+ * {@link RegistryFile}) before the reply goes out, so ranks survive restarts. Any other request, or
+ * a malformed one, gets an {@code erro} reply and the REP socket stays in step.
+ *
+ * <p>Threads: one serving thread owns the socket and the registry. Call order: {@link #start},
+ * then {@link #close} once from any thread.
+ */
+public final class ReferenceServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReferenceServer.class);
+    /** The serving loop's longest wait, so a stop request is seen promptly. */
+    static final long POLL_INTERVAL_MILLIS = 100;
+
+    private final ZContext context = new ZContext();
+    private final ZMQ.Socket socket;
+    private final ServerRegistry registry;
+    private final RegistryFile file;
+    private final InteractionLog log;
+    private final ProcessClock clock;
+    private final Limits limits = Limits.DEFAULT;
+    private final String endpoint;
+    private final int serversKnownAtStart;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean running = true;
+    private Thread thread;
+
+    private ReferenceServer(String bind, Path dataDirectory, RegistryConfig config, InteractionLog log,
+            ProcessClock clock) {
+        this.file = new RegistryFile(dataDirectory);
+        byte[] persisted = file.read();
+        this.registry = persisted == null ? new ServerRegistry(config) : ServerRegistry.restore(config, persisted);
+        this.serversKnownAtStart = registry.all().size();
+        this.log = log;
+        this.clock = clock;
+        try {
+            this.socket = context.createSocket(SocketType.REP);
+            socket.setLinger(0);
+            socket.bind(bind);
+        } catch (ZMQException e) {
+            context.close();
+            throw e;
+        }
+        this.endpoint = socket.getLastEndpoint();
+    }
+
+    /**
+     * Loads the persisted ranks, binds and starts serving.
+     *
+     * @throws ZMQException if {@code bind} cannot be bound
+     * @throws java.io.UncheckedIOException if the data directory cannot be read
+     * @throws IllegalArgumentException if the persisted file is corrupt
+     */
+    public static ReferenceServer start(String bind, Path dataDirectory, RegistryConfig config, InteractionLog log,
+            ProcessClock clock) {
+        ReferenceServer server = new ReferenceServer(bind, dataDirectory, config, log, clock);
+        LOG.info("reference: {} servers known from {}", server.serversKnownAtStart, dataDirectory);
+        server.thread = new Thread(server::loop, "reference-loop");
+        server.thread.start();
+        return server;
+    }
+
+    /** The bound endpoint with the real port. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        stopped.await();
+    }
+
+    private void loop() {
+        try (ZMQ.Poller poller = context.createPoller(1)) {
+            poller.register(socket, ZMQ.Poller.POLLIN);
+            while (running) {
+                if (poller.poll(POLL_INTERVAL_MILLIS) > 0 && poller.pollin(0)) {
+                    byte[] frame = socket.recv(ZMQ.DONTWAIT);
+                    while (frame != null && socket.hasReceiveMore()) {
+                        socket.recv(0);
+                    }
+                    if (frame != null) {
+                        socket.send(answer(frame).encode(), 0);
+                    }
+                }
+            }
+        } catch (ZMQException e) {
+            if (running) {
+                LOG.error("reference: serving stopped on a ZeroMQ error", e);
+            }
+        } finally {
+            socket.close();
+            stopped.countDown();
+        }
+    }
+
+    private Envelope answer(byte[] frame) {
+        Envelope reply;
+        try {
+            Envelope request = Envelope.decode(frame, limits);
+            Object sentClock = request.data().get("clock");
+            long observed = clock.observe(sentClock instanceof Long l && l >= 0 ? l : 0);
+            String peer = request.data().get("user") instanceof String user ? user : "server";
+            log.received(request.service(), peer, observed, clock.nowSeconds(), request.data());
+            reply = handle(request);
+        } catch (ProtocolException e) {
+            clock.observe(0);
+            reply = Replies.error(Services.ERROR, e.getMessage());
+        }
+        double now = clock.nowSeconds();
+        Envelope stamped = reply.stamped(now, clock.tickForSend());
+        log.sent(stamped.service(), "server", (Long) stamped.data().get("clock"), now, stamped.data());
+        return stamped;
+    }
+
+    private Envelope handle(Envelope envelope) {
+        Request request;
+        try {
+            request = Requests.parse(envelope, limits);
+        } catch (ProtocolException e) {
+            return Replies.error(envelope.service(), e.getMessage());
+        }
+        long nowMillis = clock.nowMillis();
+        return switch (request) {
+            case Request.Rank r -> ranked(r.service(), registry.rank(r.user(), r.address(), nowMillis), true);
+            case Request.Heartbeat h -> ranked(h.service(), registry.heartbeat(h.user(), h.address(), nowMillis), false);
+            case Request.ListServers l -> Replies.list(registry.list(nowMillis).stream()
+                    .map(ReferenceServer::entry).toList());
+            default -> Replies.error(envelope.service(), "the reference serves only rank, list and heartbeat");
+        };
+    }
+
+    private Envelope ranked(String service, RankResult result, boolean rankReply) {
+        return switch (result) {
+            case RankResult.Refused refused -> Replies.error(service, refused.reason());
+            case RankResult.Ranked ranked -> {
+                if (ranked.persistentStateChanged()) {
+                    file.write(registry.exportState());
+                    log.event("registered", clock.lamport().current(), clock.nowSeconds(),
+                            Map.of("rank", ranked.rank()));
+                }
+                yield rankReply ? Replies.rank(ranked.rank()) : Replies.heartbeat();
+            }
+        };
+    }
+
+    private static Replies.ServerEntry entry(RegisteredServer server) {
+        return new Replies.ServerEntry(server.name(), server.rank(), server.address());
+    }
+
+    /** How many servers the persisted file held at startup. */
+    public int serversKnownAtStart() {
+        return serversKnownAtStart;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        running = false;
+        try {
+            if (thread != null && !stopped.await(5, TimeUnit.SECONDS)) {
+                LOG.warn("reference: the serving loop did not stop within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        context.close();
+    }
+}

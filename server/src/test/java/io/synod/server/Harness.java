@@ -1,0 +1,119 @@
+package io.synod.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synod.messaging.BrokerCommand;
+import io.synod.messaging.Forwarder;
+import io.synod.messaging.InteractionLog;
+import io.synod.messaging.ProcessClock;
+import io.synod.messaging.ProxyCommand;
+import io.synod.messaging.ZmqMessages;
+import io.synod.protocol.Envelope;
+import io.synod.protocol.Limits;
+import io.synod.registry.RegistryConfig;
+import io.synod.server.reference.ReferenceServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * Broker, proxy, reference and servers in-process on free loopback ports ({@code tcp://127.0.0.1:*}),
+ * plus raw JeroMQ client sockets. Everything is closed by {@link #close()}.
+ */
+final class Harness implements AutoCloseable {
+    static final int REPLY_TIMEOUT_MILLIS = 10_000;
+
+    final Path root;
+    final Forwarder broker;
+    final Forwarder proxy;
+    ReferenceServer reference;
+    final ZContext clientContext = new ZContext();
+    private final List<ChatServer> servers = new ArrayList<>();
+
+    Harness(Path root) {
+        this.root = root;
+        this.broker = BrokerCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", InteractionLog.inMemory("broker"),
+                ProcessClock.system());
+        this.proxy = ProxyCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", InteractionLog.inMemory("proxy"),
+                ProcessClock.system());
+        startReference("tcp://127.0.0.1:*");
+    }
+
+    void startReference(String bind) {
+        reference = ReferenceServer.start(bind, root.resolve("reference"), RegistryConfig.withHeartbeatTimeout(5_000),
+                InteractionLog.inMemory("reference"), ProcessClock.system());
+    }
+
+    ServerConfig config(String name) {
+        return ServerConfig.defaults(name, broker.backendEndpoint(), proxy.frontendEndpoint(), reference.endpoint(),
+                root.resolve(name), 0).withAdvertisedAddress("tcp://127.0.0.1:0");
+    }
+
+    ChatServer startServer(ServerConfig config) {
+        ChatServer server = ChatServer.start(config);
+        servers.add(server);
+        return server;
+    }
+
+    ChatServer startServer(String name) {
+        return startServer(config(name));
+    }
+
+    /** A REQ client connected to the broker's frontend. */
+    ZMQ.Socket client() {
+        ZMQ.Socket socket = clientContext.createSocket(SocketType.REQ);
+        socket.setLinger(0);
+        socket.setReceiveTimeOut(REPLY_TIMEOUT_MILLIS);
+        socket.connect(broker.frontendEndpoint());
+        return socket;
+    }
+
+    /** A SUB socket on the proxy's XPUB, subscribed to {@code topics}. */
+    ZMQ.Socket subscriber(String... topics) {
+        ZMQ.Socket socket = clientContext.createSocket(SocketType.SUB);
+        socket.setLinger(0);
+        socket.setReceiveTimeOut(200);
+        socket.connect(proxy.backendEndpoint());
+        for (String topic : topics) {
+            socket.subscribe(topic.getBytes(StandardCharsets.UTF_8));
+        }
+        return socket;
+    }
+
+    /** Sends one raw frame and returns the decoded reply (fails the test on timeout). */
+    static Envelope callRaw(ZMQ.Socket client, byte[] frame) {
+        assertThat(client.send(frame, 0)).isTrue();
+        byte[] reply = client.recv(0);
+        assertThat(reply).as("a reply within %d ms", REPLY_TIMEOUT_MILLIS).isNotNull();
+        return Envelope.decode(reply, Limits.DEFAULT);
+    }
+
+    static Envelope call(ZMQ.Socket client, String service, Map<String, Object> data) {
+        return callRaw(client, new Envelope(service, data).encode());
+    }
+
+    static ZmqMessages.ReceivedPublication nextPublication(ZMQ.Socket sub) {
+        return ZmqMessages.receivePublication(sub, Limits.DEFAULT);
+    }
+
+    void stopServers() {
+        servers.forEach(ChatServer::close);
+        servers.clear();
+    }
+
+    @Override
+    public void close() {
+        stopServers();
+        clientContext.close();
+        if (reference != null) {
+            reference.close();
+        }
+        proxy.close();
+        broker.close();
+    }
+}

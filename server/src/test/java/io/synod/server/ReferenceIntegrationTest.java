@@ -1,0 +1,106 @@
+package io.synod.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.synod.protocol.Envelope;
+import io.synod.protocol.Limits;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+
+class ReferenceIntegrationTest {
+    @TempDir
+    Path root;
+
+    private Harness harness;
+
+    @BeforeEach
+    void start() {
+        harness = new Harness(root);
+    }
+
+    @AfterEach
+    void stop() {
+        harness.close();
+    }
+
+    private ZMQ.Socket referenceClient() {
+        ZMQ.Socket socket = harness.clientContext.createSocket(SocketType.REQ);
+        socket.setLinger(0);
+        socket.setReceiveTimeOut(Harness.REPLY_TIMEOUT_MILLIS);
+        socket.connect(harness.reference.endpoint());
+        return socket;
+    }
+
+    private static Envelope call(ZMQ.Socket socket, String service, Map<String, Object> data) {
+        assertThat(socket.send(new Envelope(service, data).encode(), 0)).isTrue();
+        byte[] reply = socket.recv(0);
+        assertThat(reply).isNotNull();
+        return Envelope.decode(reply, Limits.DEFAULT);
+    }
+
+    @Test
+    void theReferenceAnswersTheStatementsServices() {
+        ZMQ.Socket ref = referenceClient();
+        Envelope rank = call(ref, "rank", Map.of("user", "alpha", "timestamp", 1.0, "clock", 5L));
+        assertThat(rank.service()).isEqualTo("rank");
+        assertThat(rank.data()).containsEntry("rank", 1L).containsKeys("timestamp", "clock");
+        assertThat((Long) rank.data().get("clock")).isGreaterThan(5L);
+        assertThat(call(ref, "rank", Map.of("user", "beta", "timestamp", 1.0, "clock", 1L)).data())
+                .containsEntry("rank", 2L);
+        assertThat(call(ref, "rank", Map.of("user", "alpha", "timestamp", 1.0, "clock", 1L)).data())
+                .containsEntry("rank", 1L);
+        Envelope heartbeat = call(ref, "heartbeat", Map.of("user", "alpha", "timestamp", 1.0, "clock", 1L));
+        assertThat(heartbeat.service()).isEqualTo("heartbeat");
+        assertThat(heartbeat.data()).containsKeys("timestamp", "clock");
+        Envelope list = call(ref, "list", Map.of("timestamp", 1.0, "clock", 1L));
+        assertThat(list.data().get("list")).isEqualTo(List.of(Map.of("name", "alpha", "rank", 1L),
+                Map.of("name", "beta", "rank", 2L)));
+        Envelope bad = call(ref, "login", Map.of("user", "x"));
+        assertThat(bad.data()).containsEntry("status", "erro");
+        assertThat(call(ref, "list", Map.of()).data()).containsKey("list");
+    }
+
+    @Test
+    void ranksSurviveAReferenceRestart() {
+        ChatServer first = harness.startServer("s1");
+        ChatServer second = harness.startServer("s2");
+        assertThat(first.rank()).isEqualTo(1);
+        assertThat(second.rank()).isEqualTo(2);
+        String endpoint = harness.reference.endpoint();
+        harness.stopServers();
+        harness.reference.close();
+
+        harness.startReference(endpoint);
+        ChatServer secondAgain = harness.startServer("s2");
+        assertThat(secondAgain.rank()).isEqualTo(2);
+        ChatServer third = harness.startServer("s3");
+        assertThat(third.rank()).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<?> list = (List<?>) call(referenceClient(), "list", Map.of()).data().get("list");
+            assertThat(list).hasSize(2);
+        });
+    }
+
+    @Test
+    void theServerServesWhileTheReferenceIsDownAndRanksWhenItComesBack() {
+        String endpoint = harness.reference.endpoint();
+        harness.reference.close();
+        ChatServer server = harness.startServer(harness.config("s1").withReferenceTiming(200, 200, 1));
+        assertThat(server.rank()).isZero();
+        ZMQ.Socket client = harness.client();
+        assertThat(Harness.call(client, "login", Map.of("user", "ana")).data()).containsEntry("status", "sucesso");
+
+        harness.startReference(endpoint);
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.rank() == 1);
+        assertThat(Harness.call(client, "users", Map.of()).data().get("users")).isEqualTo(List.of("ana"));
+    }
+}
