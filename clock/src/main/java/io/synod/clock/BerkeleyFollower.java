@@ -152,7 +152,8 @@ public final class BerkeleyFollower {
      * (rounded towards zero), a larger one is applied in full. Small corrections are mostly
      * measurement noise (reading resolution, delay asymmetry); halving them keeps one bad
      * measurement from moving the clock by its whole error, while a real offset still shrinks
-     * geometrically with every measurement. A 1 ms correction is therefore never applied.
+     * geometrically with every measurement. A 1 ms correction is therefore never applied. The
+     * coordinator's own Berkeley correction (an average of several measurements) is not damped.
      *
      * @param config the limits
      * @param deltaMillis the measured correction

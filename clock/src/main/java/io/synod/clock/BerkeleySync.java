@@ -234,7 +234,7 @@ public final class BerkeleySync {
         }
         BerkeleyCoordinator.RoundOutcome result = outcome.get();
         messagesToSend.addAll(result.adjustmentsToSend());
-        long selfDeltaMillis = BerkeleyFollower.damped(config, result.coordinatorDeltaMillis());
+        long selfDeltaMillis = result.coordinatorDeltaMillis();
         if (selfDeltaMillis != 0) {
             if (clock.tryAdjust(underlyingMillis, selfDeltaMillis)) {
                 corrections.add(new ClockCorrection(ClockCorrection.Method.BERKELEY, selfName, selfDeltaMillis, 0));
