@@ -92,6 +92,29 @@ final class ClientLoop implements Runnable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the client's wake-up pipe", e);
         }
+        openSockets();
+    }
+
+    /**
+     * Creates and connects the sockets on the constructing thread, so that a malformed endpoint
+     * fails the constructor; the I/O thread takes them over ({@link Thread#start()} is the memory
+     * barrier ZeroMQ asks for when a socket changes threads).
+     */
+    private void openSockets() {
+        try {
+            sub = context.createSocket(SocketType.SUB);
+            sub.setLinger(0);
+            sub.connect(config.proxyEndpoint());
+        } catch (RuntimeException e) {
+            context.close();
+            throw new IllegalArgumentException("cannot connect to the proxy at " + config.proxyEndpoint() + ": " + e, e);
+        }
+        try {
+            openDealer();
+        } catch (RuntimeException e) {
+            context.close();
+            throw new IllegalArgumentException("cannot connect to the broker at " + config.brokerEndpoint() + ": " + e, e);
+        }
     }
 
     /** Queues {@code task} to run on the I/O thread; thread-safe. Fails it if the loop has stopped. */
@@ -133,10 +156,6 @@ final class ClientLoop implements Runnable {
     public void run() {
         thread = Thread.currentThread();
         try {
-            sub = context.createSocket(SocketType.SUB);
-            sub.setLinger(0);
-            sub.connect(config.proxyEndpoint());
-            openDealer();
             while (running) {
                 iterate();
             }
@@ -334,7 +353,7 @@ final class ClientLoop implements Runnable {
             LOG.debug("dropped a publication on '{}' that is not a post or a message", topic);
             return;
         }
-        long stamp = clock.observe(publication.toPayload().get("clock") instanceof Long c ? c : 0);
+        long stamp = clock.observe(((Map<?, ?>) decoded).get("clock") instanceof Long c ? c : 0);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("topic", topic);
         data.put("payload", decoded);

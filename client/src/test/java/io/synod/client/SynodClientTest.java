@@ -268,6 +268,14 @@ class SynodClientTest {
     }
 
     @Test
+    void aMalformedEndpointFailsTheConstructor() {
+        assertThatThrownBy(() -> connect(ClientConfig.defaults("nonsense", cluster.proxyEndpoint())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot connect to the broker at nonsense");
+        client = null;
+    }
+
+    @Test
     void closingFailsLaterCalls() {
         connect();
         client.close();

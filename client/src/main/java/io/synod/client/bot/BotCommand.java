@@ -99,6 +99,9 @@ public final class BotCommand implements Callable<Integer> {
                 removeHook(hook);
                 finished.countDown();
             }
+        } catch (IllegalArgumentException e) {
+            err.println("synod bot: " + e.getMessage());
+            return 2;
         }
         return 0;
     }

@@ -96,6 +96,9 @@ public final class ClientCommand implements Callable<Integer> {
                     session::refreshNames, NAMES_REFRESH_SECONDS, NAMES_REFRESH_SECONDS, TimeUnit.SECONDS);
             session.run(user);
             removeHook(shutdownHook);
+        } catch (IllegalArgumentException e) {
+            System.err.println("synod client: " + e.getMessage());
+            return 2;
         } finally {
             refresher.shutdownNow();
             console.close();
