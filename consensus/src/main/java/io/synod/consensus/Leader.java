@@ -56,6 +56,7 @@ final class Leader {
     private final TreeMap<Long, InflightSlot> inflight = new TreeMap<>();
     private final ArrayDeque<Command> queued = new ArrayDeque<>();
     private boolean needsNewBallot;
+    private long prunedAtLearnedCount = -1;
 
     Leader(PaxosConfig config, Outbox out, Learner learner, Set<Mutation> mutations) {
         this.config = config;
@@ -265,8 +266,11 @@ final class Leader {
 
     /** Opens as many slots as the window allows (phase 2a). */
     void pump() {
-        inflight.keySet().removeIf(learner::isDecided);
-        recovered.keySet().removeIf(learner::isDecided);
+        if (prunedAtLearnedCount != learner.learnedCount()) {
+            prunedAtLearnedCount = learner.learnedCount(); // prune only when something new was decided
+            inflight.keySet().removeIf(learner::isDecided);
+            recovered.keySet().removeIf(learner::isDecided);
+        }
         while (role == Role.LEADER) {
             long prefix = learner.decidedPrefixSlot();
             nextSlot = Math.max(nextSlot, prefix + 1);

@@ -22,6 +22,7 @@ final class Learner {
     private Optional<Snapshot> snapshot;
     private ConfigTimeline timeline;
     private boolean snapshotRequested;
+    private long learnedCount;
 
     Learner(PaxosConfig config, Outbox out, Acceptor acceptor, DurableState state, long driverAppliedSlot) {
         this.config = config;
@@ -41,6 +42,11 @@ final class Learner {
         }
         advancePrefix();
         Invariants.check(appliedSlot <= decidedPrefixSlot, "driver applied beyond the decided prefix");
+    }
+
+    /** Number of decisions learned so far (changes whenever something new is decided or installed). */
+    long learnedCount() {
+        return learnedCount;
     }
 
     long decidedPrefixSlot() {
@@ -81,10 +87,13 @@ final class Learner {
         }
         Batch known = decided.get(slot);
         if (known != null) {
-            Invariants.check(known.equals(value), "slot " + slot + " decided twice: " + known + " vs " + value);
+            if (!known.equals(value)) {
+                Invariants.check(false, "slot " + slot + " decided twice: " + known + " vs " + value);
+            }
             return false;
         }
         decided.put(slot, value);
+        learnedCount++;
         out.persist(new DurableRecord.DecidedValue(new LogEntry(slot, value)));
         advancePrefix();
         return true;
@@ -150,6 +159,7 @@ final class Learner {
         }
         long slot = incoming.lastIncludedSlot();
         out.persist(new DurableRecord.SnapshotSaved(incoming));
+        learnedCount++;
         snapshot = Optional.of(incoming);
         decided.headMap(slot, true).clear();
         acceptor.truncateThrough(slot);
