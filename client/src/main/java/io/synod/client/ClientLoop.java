@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,8 @@ final class ClientLoop implements Runnable {
     private final String clientId;
     private final Deliverer deliverer;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** Set while a wake-up byte is on its way, so a burst of tasks costs one pipe write. */
+    private final AtomicBoolean wakePending = new AtomicBoolean();
     private final Pipe wakePipe;
     private final ZContext context = new ZContext(1);
     private final RequestTracker tracker;
@@ -107,13 +110,15 @@ final class ClientLoop implements Runnable {
             sub.connect(config.proxyEndpoint());
         } catch (RuntimeException e) {
             context.close();
-            throw new IllegalArgumentException("cannot connect to the proxy at " + config.proxyEndpoint() + ": " + e, e);
+            throw new IllegalArgumentException(
+                    "cannot connect to the proxy at " + config.proxyEndpoint() + ": " + e, e);
         }
         try {
             openDealer();
         } catch (RuntimeException e) {
             context.close();
-            throw new IllegalArgumentException("cannot connect to the broker at " + config.brokerEndpoint() + ": " + e, e);
+            throw new IllegalArgumentException(
+                    "cannot connect to the broker at " + config.brokerEndpoint() + ": " + e, e);
         }
     }
 
@@ -123,7 +128,9 @@ final class ClientLoop implements Runnable {
             throw new ClientException.Closed();
         }
         tasks.add(task);
-        wake();
+        if (wakePending.compareAndSet(false, true)) {
+            wake();
+        }
     }
 
     boolean onLoopThread() {
@@ -170,6 +177,7 @@ final class ClientLoop implements Runnable {
     private void iterate() {
         poller.poll(pollTimeoutMillis(System.nanoTime()));
         drainWakePipe();
+        wakePending.set(false);
         runTasks();
         if (poller.pollin(dealerIndex)) {
             receiveReplies();
@@ -214,11 +222,12 @@ final class ClientLoop implements Runnable {
 
     private void sendSendable() {
         for (PendingRequest request : tracker.takeSendable()) {
-            send(request);
+            send(request, true);
         }
     }
 
-    private void send(PendingRequest request) {
+    /** Stamps and sends one attempt; {@code newAttempt} is false when resent only because the socket changed. */
+    private void send(PendingRequest request, boolean newAttempt) {
         Map<String, Object> data = new LinkedHashMap<>(request.fields);
         long stamp = clock.tickForSend();
         double timestamp = clock.nowSeconds();
@@ -227,7 +236,9 @@ final class ClientLoop implements Runnable {
         data.put("client_id", clientId);
         data.put("request_id", request.requestId);
         Envelope envelope = new Envelope(request.service, data);
-        request.attemptsSent++;
+        if (newAttempt) {
+            request.attemptsSent++;
+        }
         request.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
         log.sent(request.service, config.brokerEndpoint(), stamp, timestamp, envelope.data());
         boolean queued = dealer.sendMore(new byte[0]) && dealer.send(envelope.encode(), ZMQ.DONTWAIT);
@@ -281,7 +292,7 @@ final class ClientLoop implements Runnable {
         LOG.debug("request timed out; reconnecting to the broker at {}", config.brokerEndpoint());
         openDealer();
         for (PendingRequest request : tracker.inFlight()) {
-            send(request);
+            send(request, request.deadlineNanos - nowNanos <= 0);
         }
     }
 

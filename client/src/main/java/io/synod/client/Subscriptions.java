@@ -97,7 +97,8 @@ final class Subscriptions {
         switch (step.fetch().kind()) {
             case NONE -> {}
             case NOW -> fetch(sequencer, step.fetch().afterSeq());
-            case LATER -> loop.schedule(config.gapRetryDelayMillis(), () -> fetch(sequencer, sequencer.lastDeliveredSeq()));
+            case LATER -> loop.schedule(
+                    config.gapRetryDelayMillis(), () -> fetch(sequencer, sequencer.lastDeliveredSeq()));
         }
     }
 

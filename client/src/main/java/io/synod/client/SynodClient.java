@@ -262,7 +262,9 @@ public final class SynodClient implements AutoCloseable {
             }
             throw new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
-            throw loop.running() ? new IllegalStateException("the client's I/O thread did not answer") : new ClientException.Closed();
+            throw loop.running()
+                    ? new IllegalStateException("the client's I/O thread did not answer")
+                    : new ClientException.Closed();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ClientException.Closed();

@@ -182,7 +182,8 @@ public final class FakeCluster implements AutoCloseable {
             case Services.CHANNELS -> Replies.channels(new ArrayList<>(channels));
             case Services.PUBLISH -> publishPost(d);
             case Services.MESSAGE -> sendDirect(d);
-            case Services.HISTORY -> page(channelHistory.getOrDefault((String) d.get("channel"), List.of()), d, Services.HISTORY);
+            case Services.HISTORY -> page(
+                    channelHistory.getOrDefault((String) d.get("channel"), List.of()), d, Services.HISTORY);
             case Services.PRIVATE_HISTORY -> page(
                     inboxHistory.getOrDefault((String) d.get("user"), List.of()), d, Services.PRIVATE_HISTORY);
             default -> Replies.error(request.service(), "unknown service");

@@ -156,6 +156,28 @@ class SynodClientTest {
     }
 
     @Test
+    void aDroppedReplyAmongManyInFlightResendsThemWithTheirOwnIds() {
+        connect(ClientConfig.defaults(cluster.brokerEndpoint(), cluster.proxyEndpoint())
+                .withRequestTimeoutMillis(300));
+        client.login("ana");
+        client.createChannel("general");
+        cluster.repliesToDrop.set(1);
+        List<CompletableFuture<ClientReply.Status>> futures = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            futures.add(client.publishAsync("general", "m" + i));
+        }
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+
+        assertThat(futures).allMatch(f -> f.join().ok());
+        java.util.Map<Object, List<Envelope>> byId = cluster.requests(Services.PUBLISH).stream()
+                .collect(java.util.stream.Collectors.groupingBy(r -> r.data().get("request_id")));
+        assertThat(byId).hasSize(20);
+        byId.values().forEach(sends -> assertThat(sends)
+                .extracting(r -> r.data().get("message"))
+                .containsOnly(sends.get(0).data().get("message")));
+    }
+
+    @Test
     void foreignServersWithoutRequestIdEchoGetOneRequestAtATime() {
         cluster.echoRequestId = false;
         connect();
@@ -210,7 +232,9 @@ class SynodClientTest {
         assertThat(deliveries).extracting(Delivery::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
         assertThat(deliveries.get(2).source()).isEqualTo(Delivery.Source.HISTORY);
         assertThat(cluster.requests(Services.HISTORY)).first()
-                .satisfies(r -> assertThat(r.data()).containsEntry("channel", "general").containsEntry("after_seq", 2L));
+                .satisfies(r -> assertThat(r.data())
+                        .containsEntry("channel", "general")
+                        .containsEntry("after_seq", 2L));
         assertThat(gaps).isEmpty();
     }
 
