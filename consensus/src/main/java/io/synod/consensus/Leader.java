@@ -165,7 +165,9 @@ final class Leader {
                 recoveredMaxSlot = Math.max(recoveredMaxSlot, entry.slot());
                 AcceptedEntry best = recovered.get(entry.slot());
                 boolean adopt = !mutations.contains(Mutation.IGNORE_PROMISED_VALUES);
-                if (adopt && entry.slot() > prefix && (best == null || entry.ballot().greaterThan(best.ballot()))) {
+                if (adopt
+                        && entry.slot() > prefix
+                        && (best == null || entry.ballot().greaterThan(best.ballot()))) {
                     recovered.put(entry.slot(), entry);
                 }
             }
@@ -257,7 +259,8 @@ final class Leader {
             InflightSlot slot = e.getValue();
             if (ticks - slot.sentTick >= config.acceptRetryTicks()) {
                 slot.sentTick = ticks;
-                List<Integer> missing = new ArrayList<>(learner.timeline().at(e.getKey()).voters());
+                List<Integer> missing =
+                        new ArrayList<>(learner.timeline().at(e.getKey()).voters());
                 missing.removeAll(slot.acceptedBy);
                 out.sendAll(missing, new PaxosMessage.Accept(ballot, e.getKey(), slot.value));
             }

@@ -62,11 +62,14 @@ public record Membership(List<Integer> voters, List<Integer> learners) {
         return switch (command) {
             case Command.Client client -> Optional.empty();
             case Command.AddLearner add ->
-                contains(add.nodeId()) ? Optional.empty() : Optional.of(new Membership(voters, plus(learners, add.nodeId())));
+                contains(add.nodeId())
+                        ? Optional.empty()
+                        : Optional.of(new Membership(voters, plus(learners, add.nodeId())));
             case Command.PromoteLearner promote ->
                 !learners.contains(promote.nodeId())
                         ? Optional.empty()
-                        : Optional.of(new Membership(plus(voters, promote.nodeId()), minus(learners, promote.nodeId())));
+                        : Optional.of(
+                                new Membership(plus(voters, promote.nodeId()), minus(learners, promote.nodeId())));
             case Command.RemoveServer remove -> removeServer(remove.nodeId());
         };
     }

@@ -82,7 +82,8 @@ public final class PaxosCodec {
                 w.i32(m.accepted().size());
                 m.accepted().forEach(w::accepted);
             }
-            case PaxosMessage.Accept m -> w.u8(3).ballot(m.ballot()).i64(m.slot()).batch(m.value());
+            case PaxosMessage.Accept m ->
+                w.u8(3).ballot(m.ballot()).i64(m.slot()).batch(m.value());
             case PaxosMessage.Accepted m -> w.u8(4).ballot(m.ballot()).i64(m.slot());
             case PaxosMessage.Nack m -> w.u8(5).ballot(m.rejectedBallot()).ballot(m.promisedBallot());
             case PaxosMessage.Decision m -> w.u8(6).i64(m.slot()).batch(m.value());
@@ -191,7 +192,8 @@ public final class PaxosCodec {
 
         Writer command(Command command) {
             switch (command) {
-                case Command.Client c -> u8(1).i64(c.clientId()).i64(c.requestId()).blob(c.payload());
+                case Command.Client c ->
+                    u8(1).i64(c.clientId()).i64(c.requestId()).blob(c.payload());
                 case Command.AddLearner c -> u8(2).i32(c.nodeId());
                 case Command.PromoteLearner c -> u8(3).i32(c.nodeId());
                 case Command.RemoveServer c -> u8(4).i32(c.nodeId());
@@ -217,7 +219,9 @@ public final class PaxosCodec {
             i64(snapshot.lastIncludedSlot());
             i32(snapshot.meta().configs().size());
             for (ConfigEntry c : snapshot.meta().configs()) {
-                i64(c.fromSlot()).ints(c.membership().voters()).ints(c.membership().learners());
+                i64(c.fromSlot())
+                        .ints(c.membership().voters())
+                        .ints(c.membership().learners());
             }
             return blob(snapshot.state());
         }

@@ -53,7 +53,10 @@ public final class PaxosReplica {
         this.out = new Outbox(config.nodeId());
         boolean forget = mutations.contains(Mutation.FORGET_PROMISE_ON_RESTART);
         this.acceptor = new Acceptor(
-                out, mutations, forget ? Ballot.ZERO : state.promised(), forget ? new java.util.TreeMap<>() : state.accepted());
+                out,
+                mutations,
+                forget ? Ballot.ZERO : state.promised(),
+                forget ? new java.util.TreeMap<>() : state.accepted());
         this.learner = new Learner(config, out, acceptor, state, appliedSlot);
         this.leader = new Leader(config, out, learner, mutations);
         this.maxRoundSeen = acceptor.promised().round();
@@ -70,7 +73,8 @@ public final class PaxosReplica {
      * application state reflects; decided entries after it are handed out again in the first {@link Ready}, and if
      * it lies behind the snapshot, the snapshot is handed out for installation first.
      */
-    public static PaxosReplica restore(PaxosConfig config, DurableState state, long appliedSlot, RandomGenerator random) {
+    public static PaxosReplica restore(
+            PaxosConfig config, DurableState state, long appliedSlot, RandomGenerator random) {
         return new PaxosReplica(config, state, appliedSlot, random, EnumSet.noneOf(Mutation.class));
     }
 

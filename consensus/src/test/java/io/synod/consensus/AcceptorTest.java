@@ -54,7 +54,8 @@ class AcceptorTest {
 
     @Test
     void acceptBehindSnapshotIsIgnored() {
-        assertThat(acceptor.onAccept(new PaxosMessage.Accept(new Ballot(3, 1), 4, value), 10)).isNull();
+        assertThat(acceptor.onAccept(new PaxosMessage.Accept(new Ballot(3, 1), 4, value), 10))
+                .isNull();
     }
 
     @Test

@@ -19,7 +19,9 @@ class LeaderTest {
         assertThat(accepts).isEqualTo(cluster.config.inflightSlotsMax());
         cluster.stabilize();
         // 3 single-command slots opened at once, then the 8 queued commands in batches of at most 4.
-        assertThat(cluster.appliedValues(2)).extracting(b -> b.commands().size()).containsExactly(1, 1, 1, 4, 4);
+        assertThat(cluster.appliedValues(2))
+                .extracting(b -> b.commands().size())
+                .containsExactly(1, 1, 1, 4, 4);
     }
 
     @Test

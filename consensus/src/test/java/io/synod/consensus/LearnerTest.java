@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /** Unit tests of the learner role: ordering, snapshots, truncation, reconfiguration. */
 class LearnerTest {
-    private final PaxosConfig config = new PaxosConfig(1, Membership.ofVoters(List.of(1, 2, 3)), 5, 5, 1, 2, 3, 4, 64,
-            8, 2, 4, 0);
+    private final PaxosConfig config =
+            new PaxosConfig(1, Membership.ofVoters(List.of(1, 2, 3)), 5, 5, 1, 2, 3, 4, 64, 8, 2, 4, 0);
     private final Outbox out = new Outbox(1);
     private final Acceptor acceptor = new Acceptor(out, EnumSet.noneOf(Mutation.class), Ballot.ZERO, new TreeMap<>());
     private final Learner learner = new Learner(config, out, acceptor, DurableState.empty(), 0);
@@ -54,7 +54,8 @@ class LearnerTest {
     @Test
     void installsSnapshotFromPeerAndContinuesAfterIt() {
         learner.learn(1, value(1));
-        Snapshot snapshot = new Snapshot(new SnapshotMeta(10, List.of(new ConfigEntry(11, config.genesis()))), new byte[3]);
+        Snapshot snapshot =
+                new Snapshot(new SnapshotMeta(10, List.of(new ConfigEntry(11, config.genesis()))), new byte[3]);
         learner.learn(11, value(11));
         out.clear();
         assertThat(learner.install(snapshot)).isTrue();

@@ -38,7 +38,8 @@ class MembershipTest {
         assertThat(three.apply(new Command.AddLearner(1))).isEmpty();
         assertThat(three.apply(new Command.PromoteLearner(7))).isEmpty();
         assertThat(three.apply(new Command.RemoveServer(7))).isEmpty();
-        assertThat(Membership.ofVoters(List.of(1)).apply(new Command.RemoveServer(1))).isEmpty();
+        assertThat(Membership.ofVoters(List.of(1)).apply(new Command.RemoveServer(1)))
+                .isEmpty();
         assertThat(three.apply(new Command.Client(1, 1, new byte[0]))).isEmpty();
     }
 

@@ -22,7 +22,8 @@ class PaxosCodecTest {
     static List<PaxosMessage> everyMessage() {
         return List.of(
                 new PaxosMessage.Prepare(B, 5),
-                new PaxosMessage.Promise(B, 4, List.of(new LogEntry(5, BATCH)), List.of(new AcceptedEntry(6, B, BATCH))),
+                new PaxosMessage.Promise(
+                        B, 4, List.of(new LogEntry(5, BATCH)), List.of(new AcceptedEntry(6, B, BATCH))),
                 new PaxosMessage.Accept(B, 6, BATCH),
                 new PaxosMessage.Accepted(B, 6),
                 new PaxosMessage.Nack(B, new Ballot(8, 1)),

@@ -64,7 +64,8 @@ class PaxosPaperTest {
         acceptor.step(new Envelope(3, 2, new PaxosMessage.Accept(HIGH, 1, Batch.NOOP)));
         Ready ready = acceptor.ready();
         assertThat(ready.toPersist())
-                .containsExactly(new DurableRecord.PromisedBallot(HIGH),
+                .containsExactly(
+                        new DurableRecord.PromisedBallot(HIGH),
                         new DurableRecord.AcceptedValue(new AcceptedEntry(1, HIGH, Batch.NOOP)));
         assertThat(ready.toSend()).extracting(Envelope::message).containsExactly(new PaxosMessage.Accepted(HIGH, 1));
         acceptor.advance(ready);
@@ -91,7 +92,8 @@ class PaxosPaperTest {
         for (String text : List.of("a", "b", "c")) {
             cluster.propose(1, TestCluster.command(text));
         }
-        cluster.deliver(e -> e.target() == 2 && e.message() instanceof PaxosMessage.Accept accept && accept.slot() != 2);
+        cluster.deliver(
+                e -> e.target() == 2 && e.message() instanceof PaxosMessage.Accept accept && accept.slot() != 2);
         cluster.crash(1);
         cluster.elect(2);
         assertThat(cluster.appliedValues(2))
@@ -108,7 +110,9 @@ class PaxosPaperTest {
             cluster.propose(1, TestCluster.command("c" + i));
             cluster.stabilize();
         }
-        assertThat(cluster.drainEvents()).noneMatch(line -> line.contains("Prepare")).anyMatch(l -> l.contains("Accept"));
+        assertThat(cluster.drainEvents())
+                .noneMatch(line -> line.contains("Prepare"))
+                .anyMatch(l -> l.contains("Accept"));
         assertThat(cluster.appliedValues(3)).hasSize(10);
     }
 
@@ -122,7 +126,9 @@ class PaxosPaperTest {
         }
         cluster.stabilize();
         for (int id = 1; id <= 5; id++) {
-            assertThat(cluster.appliedValues(id)).isEqualTo(cluster.appliedValues(4)).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(cluster.appliedValues(id))
+                    .isEqualTo(cluster.appliedValues(4))
+                    .hasSizeGreaterThanOrEqualTo(2);
         }
     }
 
@@ -136,7 +142,9 @@ class PaxosPaperTest {
             }
             cluster.stabilize();
         }
-        long leaders = cluster.nodes.values().stream().filter(n -> n.replica.isLeader()).count();
+        long leaders = cluster.nodes.values().stream()
+                .filter(n -> n.replica.isLeader())
+                .count();
         assertThat(leaders).isEqualTo(1);
     }
 

@@ -64,7 +64,8 @@ class PaxosReplicaTest {
             cluster.tick(1, 1);
             cluster.stabilize();
         }
-        assertThat(cluster.replica(3).decidedPrefixSlot()).isEqualTo(cluster.replica(1).decidedPrefixSlot());
+        assertThat(cluster.replica(3).decidedPrefixSlot())
+                .isEqualTo(cluster.replica(1).decidedPrefixSlot());
         assertThat(cluster.drainEvents()).anyMatch(line -> line.contains("n3 installed snapshot"));
     }
 

@@ -36,7 +36,8 @@ class ScenarioTest {
             files = listing.filter(p -> p.toString().endsWith(".txt")).sorted().toList();
         }
         assertThat(files).as("scenario files").hasSizeGreaterThanOrEqualTo(4);
-        return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> run(file, rewrite)));
+        return files.stream()
+                .map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> run(file, rewrite)));
     }
 
     private static void run(Path file, boolean rewrite) {
@@ -46,7 +47,9 @@ class ScenarioTest {
             if (rewrite) {
                 Files.writeString(file, actual, StandardCharsets.UTF_8);
             } else {
-                assertThat(actual).as(file + " (rerun with -Dscenario.rewrite=true to accept)").isEqualTo(expected);
+                assertThat(actual)
+                        .as(file + " (rerun with -Dscenario.rewrite=true to accept)")
+                        .isEqualTo(expected);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -66,7 +69,9 @@ class ScenarioTest {
                 continue;
             }
             result.append(line).append('\n').append("----\n");
-            while (i < lines.size() && !lines.get(i).equals("----") && !lines.get(i).isBlank()) {
+            while (i < lines.size()
+                    && !lines.get(i).equals("----")
+                    && !lines.get(i).isBlank()) {
                 i++; // tolerate a missing separator when writing new scenarios
             }
             if (i < lines.size() && lines.get(i).equals("----")) {
@@ -106,7 +111,8 @@ class ScenarioTest {
                 case "restart" -> cluster.restart(Integer.parseInt(words[1]));
                 case "partition" -> partition(command.substring("partition".length()), output);
                 case "heal" -> cluster.blocked.clear();
-                case "tick" -> cluster.tick(Integer.parseInt(words[1]), words.length > 2 ? Integer.parseInt(words[2]) : 1);
+                case "tick" ->
+                    cluster.tick(Integer.parseInt(words[1]), words.length > 2 ? Integer.parseInt(words[2]) : 1);
                 case "stabilize" -> cluster.stabilize();
                 case "pending" -> cluster.inflight.forEach(e -> output.add("pending " + TestCluster.describe(e)));
                 case "status" -> status(output);
@@ -125,14 +131,15 @@ class ScenarioTest {
                 }
             }
             cluster = new TestCluster(Integer.parseInt(words[1]), snapshotLogSlotsMax);
-            output.add("genesis " + cluster.config.genesis() + " alpha=" + cluster.config.inflightSlotsMax()
-                    + " batch=" + cluster.config.batchCommandsMax());
+            output.add("genesis " + cluster.config.genesis() + " alpha=" + cluster.config.inflightSlotsMax() + " batch="
+                    + cluster.config.batchCommandsMax());
         }
 
         private void propose(String[] words, List<String> output) {
             int node = Integer.parseInt(words[1]);
             for (int w = 2; w < words.length; w++) {
-                output.add("propose " + words[w] + " at n" + node + ": " + cluster.propose(node, TestCluster.command(words[w])));
+                output.add("propose " + words[w] + " at n" + node + ": "
+                        + cluster.propose(node, TestCluster.command(words[w])));
             }
         }
 
@@ -147,7 +154,8 @@ class ScenarioTest {
                 String word = words[w];
                 if (word.startsWith("type=")) {
                     String type = word.substring("type=".length());
-                    filter = filter.and(e -> e.message().getClass().getSimpleName().equals(type));
+                    filter = filter.and(
+                            e -> e.message().getClass().getSimpleName().equals(type));
                 } else if (word.contains("->")) {
                     String[] ends = word.split("->");
                     int source = Integer.parseInt(ends[0]);
@@ -163,7 +171,10 @@ class ScenarioTest {
             String[] sides = spec.split("\\|");
             List<List<Integer>> groups = new ArrayList<>();
             for (String side : sides) {
-                groups.add(Stream.of(side.trim().split(",")).map(String::trim).map(Integer::parseInt).toList());
+                groups.add(Stream.of(side.trim().split(","))
+                        .map(String::trim)
+                        .map(Integer::parseInt)
+                        .toList());
             }
             for (List<Integer> a : groups) {
                 for (List<Integer> b : groups) {
@@ -184,8 +195,10 @@ class ScenarioTest {
                 PaxosReplica r = node.replica;
                 output.add("n" + node.id + (r.isLeader() ? " leader" : " follower") + " promised=" + r.promisedBallot()
                         + " prefix=" + r.decidedPrefixSlot() + " snapshot=" + r.snapshotSlot() + " "
-                        + r.latestMembership() + " applied=" + node.applied.stream()
-                                .map(e -> e.slot() + ":" + TestCluster.describe(e.value())).toList());
+                        + r.latestMembership() + " applied="
+                        + node.applied.stream()
+                                .map(e -> e.slot() + ":" + TestCluster.describe(e.value()))
+                                .toList());
             }
         }
     }

@@ -49,7 +49,20 @@ final class TestCluster {
         for (int i = 1; i <= voters; i++) {
             ids.add(i);
         }
-        config = new PaxosConfig(0, Membership.ofVoters(ids), electionTicksMin, electionTicksMax, 1, 2, 3, 4, 64, 8, 2, snapshotLogSlotsMax, 0);
+        config = new PaxosConfig(
+                0,
+                Membership.ofVoters(ids),
+                electionTicksMin,
+                electionTicksMax,
+                1,
+                2,
+                3,
+                4,
+                64,
+                8,
+                2,
+                snapshotLogSlotsMax,
+                0);
         ids.forEach(this::addNode);
     }
 
@@ -88,7 +101,8 @@ final class TestCluster {
             node.replica.advance(ready);
             if (ready.snapshotRequestSlot().isPresent()) {
                 long slot = ready.snapshotRequestSlot().getAsLong();
-                node.replica.snapshotTaken(slot, ByteBuffer.allocate(8).putLong(slot).array());
+                node.replica.snapshotTaken(
+                        slot, ByteBuffer.allocate(8).putLong(slot).array());
                 events.add("n" + node.id + " snapshot through " + slot);
             }
         }
@@ -195,8 +209,11 @@ final class TestCluster {
     static String describe(PaxosMessage message) {
         return switch (message) {
             case PaxosMessage.Prepare m -> "Prepare b=" + m.ballot() + " from=" + m.fromSlot();
-            case PaxosMessage.Promise m -> "Promise b=" + m.ballot() + " prefix=" + m.decidedPrefixSlot() + " accepted="
-                    + m.accepted().stream().map(a -> a.slot() + "@" + a.ballot() + ":" + describe(a.value())).toList();
+            case PaxosMessage.Promise m ->
+                "Promise b=" + m.ballot() + " prefix=" + m.decidedPrefixSlot() + " accepted="
+                        + m.accepted().stream()
+                                .map(a -> a.slot() + "@" + a.ballot() + ":" + describe(a.value()))
+                                .toList();
             case PaxosMessage.Accept m -> "Accept b=" + m.ballot() + " slot=" + m.slot() + " " + describe(m.value());
             case PaxosMessage.Accepted m -> "Accepted b=" + m.ballot() + " slot=" + m.slot();
             case PaxosMessage.Nack m -> "Nack b=" + m.rejectedBallot() + " promised=" + m.promisedBallot();
@@ -204,9 +221,12 @@ final class TestCluster {
             case PaxosMessage.Heartbeat m -> "Heartbeat b=" + m.ballot() + " prefix=" + m.decidedPrefixSlot();
             case PaxosMessage.HeartbeatReply m -> "HeartbeatReply prefix=" + m.decidedPrefixSlot();
             case PaxosMessage.CatchUpRequest m -> "CatchUpRequest from=" + m.fromSlot();
-            case PaxosMessage.CatchUpReply m -> "CatchUpReply snapshot="
-                    + m.snapshot().map(s -> String.valueOf(s.lastIncludedSlot())).orElse("none") + " entries="
-                    + m.entries().stream().map(LogEntry::slot).toList();
+            case PaxosMessage.CatchUpReply m ->
+                "CatchUpReply snapshot="
+                        + m.snapshot()
+                                .map(s -> String.valueOf(s.lastIncludedSlot()))
+                                .orElse("none") + " entries="
+                        + m.entries().stream().map(LogEntry::slot).toList();
         };
     }
 

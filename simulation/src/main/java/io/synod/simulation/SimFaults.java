@@ -66,8 +66,11 @@ final class SimFaults {
         } else {
             network.lossProbability = random.nextInt(4) == 0 ? 0 : random.nextDouble() * 0.2;
             network.duplicateProbability = random.nextDouble() * 0.1;
-            trace.add(now, String.format(
-                    "fault: loss %.2f duplication %.2f", network.lossProbability, network.duplicateProbability));
+            trace.add(
+                    now,
+                    String.format(
+                            "fault: loss %.2f duplication %.2f",
+                            network.lossProbability, network.duplicateProbability));
         }
     }
 
@@ -95,8 +98,10 @@ final class SimFaults {
                 int bridge = order.get(0);
                 int split = 2 + random.nextInt(order.size() - 2);
                 cut(order.subList(1, split), order.subList(split, order.size()));
-                trace.add(now, "fault: bridge n" + bridge + " between " + order.subList(1, split) + " and "
-                        + order.subList(split, order.size()));
+                trace.add(
+                        now,
+                        "fault: bridge n" + bridge + " between " + order.subList(1, split) + " and "
+                                + order.subList(split, order.size()));
             }
             default -> {
                 int links = 1 + random.nextInt(5);

@@ -72,9 +72,8 @@ public final class Simulation {
     private final ReplicaFactory factory;
     private final SplittableRandom random;
     private final PaxosConfig clusterConfig;
-    private final PriorityQueue<Scheduled> queue = new PriorityQueue<>((a, b) -> a.time != b.time
-            ? Long.compare(a.time, b.time)
-            : Long.compare(a.sequence, b.sequence));
+    private final PriorityQueue<Scheduled> queue = new PriorityQueue<>(
+            (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.sequence, b.sequence));
     private final SimNode[] nodes = new SimNode[NODES + 1];
     private final List<SimClient> clients = new ArrayList<>();
     private final SimNetwork network;
@@ -94,8 +93,8 @@ public final class Simulation {
         this.random = new SplittableRandom(seed);
         this.trace = new SimTrace(options.traceLinesMax());
         this.network = new SimNetwork(random.split(), (time, envelope) -> schedule(time, new Deliver(envelope)));
-        this.clusterConfig = new PaxosConfig(0, Membership.ofVoters(List.of(1, 2, 3)), 8, 16, 2, 3, 4, 8, 64, 16, 3,
-                16, 2);
+        this.clusterConfig =
+                new PaxosConfig(0, Membership.ofVoters(List.of(1, 2, 3)), 8, 16, 2, 3, 4, 8, 64, 16, 3, 16, 2);
     }
 
     /** Runs one simulation of {@code seed} with default options and the production replica. */
@@ -125,8 +124,7 @@ public final class Simulation {
                 trace.add(now, "  node " + id + ": " + (node != null && node.up() ? node.replica : "down"));
             }
         }
-        return new SimResult(seed, violation, trace.text(), events,
-                checker.decidedSlots(), checker.acks());
+        return new SimResult(seed, violation, trace.text(), events, checker.decidedSlots(), checker.acks());
     }
 
     private void start() {
@@ -192,7 +190,9 @@ public final class Simulation {
             return;
         }
         DurableState state = node.disk.load();
-        node.machine = state.snapshot().map(s -> SimStateMachine.fromSnapshot(s.state())).orElseGet(SimStateMachine::new);
+        node.machine = state.snapshot()
+                .map(s -> SimStateMachine.fromSnapshot(s.state()))
+                .orElseGet(SimStateMachine::new);
         node.replica = factory.restore(clusterConfig.withNodeId(node.id), state, state.snapshotSlot(), random.split());
         trace.add(now, "n" + node.id + " boot " + node.replica);
         schedule(now + random.nextInt((int) node.tickPeriod), new Tick(node.id, node.incarnation));
@@ -245,7 +245,9 @@ public final class Simulation {
         if (faultPhase && options.faults() && ready.toPersist().size() > 1 && random.nextInt(300) == 0) {
             int persisted = random.nextInt(ready.toPersist().size());
             ready.toPersist().subList(0, persisted).forEach(r -> persist(node, r));
-            crash(node, "torn flush after " + persisted + " of " + ready.toPersist().size() + " records");
+            crash(
+                    node,
+                    "torn flush after " + persisted + " of " + ready.toPersist().size() + " records");
             return;
         }
         ready.toPersist().forEach(r -> persist(node, r));
@@ -283,7 +285,9 @@ public final class Simulation {
     private void acknowledge(SimNode node, Command.Client command) {
         Long received = node.receivedRequestByClient.get(command.clientId());
         SimClient client = clients.get((int) command.clientId() - 1);
-        if (received == null || received != command.requestId() || !client.outstanding
+        if (received == null
+                || received != command.requestId()
+                || !client.outstanding
                 || client.requestId != command.requestId()) {
             return;
         }
@@ -317,14 +321,17 @@ public final class Simulation {
         if (!client.outstanding || client.requestId != arrive.requestId() || !node.up()) {
             return;
         }
-        byte[] payload = ByteBuffer.allocate(8).putLong(client.id * 31L + client.requestId).array();
+        byte[] payload = ByteBuffer.allocate(8)
+                .putLong(client.id * 31L + client.requestId)
+                .array();
         ProposeOutcome outcome = node.replica.propose(new Command.Client(client.id, client.requestId, payload));
         trace.add(now, "client " + client.id + " #" + client.requestId + " -> n" + node.id + " " + outcome);
         if (outcome == ProposeOutcome.QUEUED) {
             node.receivedRequestByClient.put((long) client.id, client.requestId);
         } else {
             var hint = node.replica.leaderHint();
-            client.target = hint.isPresent() && hint.getAsInt() != node.id ? hint.getAsInt() : 1 + random.nextInt(NODES);
+            client.target =
+                    hint.isPresent() && hint.getAsInt() != node.id ? hint.getAsInt() : 1 + random.nextInt(NODES);
             client.attempt++;
             sendAttempt(client, 50 + random.nextInt(200));
         }
@@ -350,7 +357,8 @@ public final class Simulation {
         if (options.membershipChanges() && pick < 10) {
             reconfigure();
         } else if (options.faults()) {
-            new SimFaults(random, network, trace).inject(now, pick, currentLeader(), this::crashById, this::scheduleUnclog);
+            new SimFaults(random, network, trace)
+                    .inject(now, pick, currentLeader(), this::crashById, this::scheduleUnclog);
         }
     }
 
@@ -400,7 +408,8 @@ public final class Simulation {
             return new Command.AddLearner(outside.get(random.nextInt(outside.size())));
         }
         if (latest.voters().size() >= 4) {
-            return new Command.RemoveServer(latest.voters().get(random.nextInt(latest.voters().size())));
+            return new Command.RemoveServer(
+                    latest.voters().get(random.nextInt(latest.voters().size())));
         }
         return null;
     }

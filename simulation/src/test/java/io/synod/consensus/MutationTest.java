@@ -31,7 +31,9 @@ class MutationTest {
                 failure = result;
             }
         }
-        assertThat(failure).as("a violation with " + mutation + " within " + SEEDS_MAX + " seeds").isNotNull();
+        assertThat(failure)
+                .as("a violation with " + mutation + " within " + SEEDS_MAX + " seeds")
+                .isNotNull();
         System.out.println(mutation + " caught at seed " + (seed - 1) + ": " + failure.violation());
     }
 }
