@@ -48,7 +48,7 @@ public class PaxosCoreBenchmark {
     @Param({"3", "5"})
     public int replicas;
 
-    @Param({"256"})
+    @Param({"1", "256"})
     public int batchCommandsMax;
 
     private PaxosReplica[] nodes;

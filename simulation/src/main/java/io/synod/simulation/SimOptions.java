@@ -7,7 +7,7 @@ package io.synod.simulation;
  * @param livenessPhaseTimeMax time allowed after faults stop for every client to be served and every member to
  *     converge
  * @param eventsMax hard bound on processed events (a run exceeding it fails)
- * @param clients concurrent clients, each with one outstanding request
+ * @param clients most concurrent clients (each run picks 1..clients), each with one outstanding request
  * @param faults inject crashes, partitions, clogging, loss and duplication
  * @param membershipChanges add learners and remove servers during the run
  * @param traceLinesMax lines kept in the trace ring buffer
@@ -24,7 +24,7 @@ public record SimOptions(
 
     /** The options the test suite and {@code synod sim} use. */
     public static SimOptions defaults() {
-        return new SimOptions(20_000, 40_000, 400_000, 3, true, true, 400);
+        return new SimOptions(20_000, 40_000, 400_000, 6, true, true, 400);
     }
 
     /** A copy with another fault phase length. */

@@ -93,8 +93,27 @@ public final class Simulation {
         this.random = new SplittableRandom(seed);
         this.trace = new SimTrace(options.traceLinesMax());
         this.network = new SimNetwork(random.split(), (time, envelope) -> schedule(time, new Deliver(envelope)));
-        this.clusterConfig =
-                new PaxosConfig(0, Membership.ofVoters(List.of(1, 2, 3)), 8, 16, 2, 3, 4, 8, 64, 16, 3, 16, 2);
+        this.clusterConfig = randomConfig(random);
+    }
+
+    /** Cluster settings vary per seed: genesis size, window (alpha), batch size, snapshot and catch-up limits. */
+    private static PaxosConfig randomConfig(SplittableRandom random) {
+        int size = random.nextInt(20);
+        List<Integer> genesis = size < 2 ? List.of(1) : size < 5 ? List.of(1, 2, 3, 4, 5) : List.of(1, 2, 3);
+        return new PaxosConfig(
+                0,
+                Membership.ofVoters(genesis),
+                8,
+                16,
+                2,
+                3,
+                1 + random.nextInt(8),
+                1 + random.nextInt(16),
+                64,
+                2 + random.nextInt(15),
+                3,
+                3 + random.nextInt(38),
+                random.nextInt(5));
     }
 
     /** Runs one simulation of {@code seed} with default options and the production replica. */
@@ -132,7 +151,9 @@ public final class Simulation {
             nodes[id] = new SimNode(id, 80 + random.nextInt(60));
             boot(nodes[id]);
         }
-        for (int c = 1; c <= options.clients(); c++) {
+        trace.add(now, "config " + clusterConfig);
+        int clientCount = 1 + random.nextInt(options.clients());
+        for (int c = 1; c <= clientCount; c++) {
             clients.add(new SimClient(c));
             schedule(random.nextInt(2_000), new ClientSend(c - 1));
         }
@@ -252,6 +273,10 @@ public final class Simulation {
         }
         ready.toPersist().forEach(r -> persist(node, r));
         ready.toSend().forEach(envelope -> network.send(now, envelope));
+        if (faultPhase && options.faults() && !ready.toPersist().isEmpty() && random.nextInt(150) == 0) {
+            crash(node, "right after persisting and sending"); // the moment amnesia bugs would show
+            return;
+        }
         ready.snapshotToInstall().ifPresent(snapshot -> {
             node.machine = SimStateMachine.fromSnapshot(snapshot.state());
             checker.onSnapshotInstalled(node.id, snapshot.lastIncludedSlot(), node.machine.digest());
