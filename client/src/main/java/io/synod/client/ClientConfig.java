@@ -66,7 +66,11 @@ public record ClientConfig(
         positive(gapFillAttemptsMax, "gapFillAttemptsMax");
     }
 
-    /** The defaults: 2.5 s per attempt, 3 retries, 64 requests in flight, 1000 buffered per topic. */
+    /**
+     * The defaults: 2.5 s per attempt, 3 retries, 64 requests in flight, 10,000 queued, 1000
+     * buffered per topic, history pages of 500 (the protocol's maximum), 20 replayed on join, gap
+     * retries every 200 ms, 5 fetches per gap.
+     */
     public static ClientConfig defaults(String brokerEndpoint, String proxyEndpoint) {
         return new ClientConfig(
                 brokerEndpoint,
@@ -76,7 +80,7 @@ public record ClientConfig(
                 64,
                 10_000,
                 1_000,
-                100,
+                Limits.DEFAULT.historyPageMax(),
                 20,
                 200,
                 5,

@@ -285,15 +285,25 @@ final class ClientLoop implements Runnable {
     private void onAttemptTimeout(long nowNanos) {
         int attemptsMax = 1 + config.requestRetriesMax();
         for (PendingRequest exhausted : tracker.removeExhausted(nowNanos, attemptsMax)) {
+            logEvent("request-failed", Map.of(
+                    "service", exhausted.service, "request_id", exhausted.requestId, "attempts",
+                    exhausted.attemptsSent));
             complete(exhausted, null, new ClientException.RequestTimeout(
                     config.brokerEndpoint(), exhausted.service, exhausted.attemptsSent,
                     config.requestTimeoutMillis()));
         }
         LOG.debug("request timed out; reconnecting to the broker at {}", config.brokerEndpoint());
+        logEvent("broker-reconnect", Map.of(
+                "endpoint", config.brokerEndpoint(), "in_flight", tracker.inFlightCount()));
         openDealer();
         for (PendingRequest request : tracker.inFlight()) {
             send(request, request.deadlineNanos - nowNanos <= 0);
         }
+    }
+
+    /** Writes an event line (not a message) to the interaction log. */
+    void logEvent(String kind, Map<String, Object> data) {
+        log.event(kind, clock.lamport().current(), clock.nowSeconds(), data);
     }
 
     private void complete(PendingRequest request, Envelope reply, ClientException failure) {

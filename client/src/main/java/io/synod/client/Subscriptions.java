@@ -90,10 +90,12 @@ final class Subscriptions {
     }
 
     private void apply(TopicSequencer sequencer, TopicSequencer.Step step) {
-        loop.deliverer().deliver(step.deliveries());
         for (TopicSequencer.Gap gap : step.skippedGaps()) {
+            loop.logEvent("gap-skipped", Map.of(
+                    "topic", sequencer.topic(), "from_seq", gap.fromSeq(), "to_seq", gap.toSeq()));
             loop.deliverer().gapSkipped(sequencer.topic(), gap.fromSeq(), gap.toSeq());
         }
+        loop.deliverer().deliver(step.deliveries());
         switch (step.fetch().kind()) {
             case NONE -> {}
             case NOW -> fetch(sequencer, step.fetch().afterSeq());

@@ -41,7 +41,11 @@ final class TopicSequencer {
     private boolean joinReplay;
     private int failedFetches;
 
-    /** What the owner must do after an input, in order: deliver, report gaps, then fetch. */
+    /**
+     * What the owner must do after an input, in order: report the skipped gaps, deliver, then
+     * fetch. (A gap given up after retries is skipped by a step that delivers only what follows
+     * it, so reporting it first keeps the listener's view in order.)
+     */
     record Step(List<Delivery> deliveries, List<Gap> skippedGaps, Fetch fetch) {
         static final Step NOTHING = new Step(List.of(), List.of(), Fetch.NONE);
     }

@@ -243,6 +243,23 @@ class SynodClientTest {
     }
 
     @Test
+    void aGapHistoryNeverFillsIsSkippedAndReported() {
+        connect();
+        client.subscribe("general", false);
+        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("general"));
+        Publication p1 = cluster.store("general", 1, "bob", "one");
+        Publication p3 = new Publication.ChannelPost("general", "bob", "three", 1.0, 3, 3, "m3", 3);
+        cluster.publish(p1);
+        cluster.publish(p3);
+
+        await().atMost(WAIT).until(() -> deliveries.size() >= 2 && !gaps.isEmpty());
+        assertThat(deliveries).extracting(Delivery::seq).containsExactly(1L, 3L);
+        assertThat(gaps).containsExactly("general:2-2");
+        assertThat(cluster.requests(Services.HISTORY)).hasSize(client.config().gapFillAttemptsMax());
+        assertThat(log.recentLines()).anyMatch(line -> line.contains("\"kind\":\"gap-skipped\""));
+    }
+
+    @Test
     void anInboxGapIsFilledFromPrivateHistory() {
         connect();
         client.login("ana");

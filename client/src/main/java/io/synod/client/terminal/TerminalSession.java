@@ -38,6 +38,7 @@ final class TerminalSession {
 
     private static final int SHOWN_HISTORY_MAX = 50;
     private static final int HISTORY_PAGES_MAX = 100;
+    private static final int HISTORY_PAGE_SIZE = 500;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
     private static final String HELP = """
             commands:
@@ -248,7 +249,7 @@ final class TerminalSession {
     }
 
     private void conversation(String peer) {
-        List<Publication> items = fetchAll(afterSeq -> client().privateHistory(peer, afterSeq, 100));
+        List<Publication> items = fetchAll(afterSeq -> client().privateHistory(peer, afterSeq, HISTORY_PAGE_SIZE));
         if (items == null) {
             return;
         }
@@ -257,7 +258,7 @@ final class TerminalSession {
     }
 
     private void history(String channel) {
-        List<Publication> items = fetchAll(afterSeq -> client().history(channel, afterSeq, 100));
+        List<Publication> items = fetchAll(afterSeq -> client().history(channel, afterSeq, HISTORY_PAGE_SIZE));
         if (items == null) {
             return;
         }
