@@ -11,8 +11,13 @@ import java.io.PrintStream;
 public final class SimCommand {
     private SimCommand() {}
 
-    /** Runs the simulator; returns 0 only when no seed failed, 2 for bad arguments. */
+    /** Runs the simulator; returns 0 only when no seed failed, 1 when some failed, 2 for bad arguments. */
     public static int run(String[] args, PrintStream out) {
+        return run(args, out, ReplicaFactory.STANDARD);
+    }
+
+    /** As {@link #run(String[], PrintStream)} with replicas built by {@code factory} (tests inject bugs). */
+    public static int run(String[] args, PrintStream out, ReplicaFactory factory) {
         long seeds = 100;
         long start = 0;
         SimOptions options = SimOptions.defaults();
@@ -35,7 +40,7 @@ public final class SimCommand {
         long progressEvery = Math.max(1, seeds / 10);
         for (long i = 0; i < seeds; i++) {
             long seed = start + i;
-            SimResult result = new Simulation(seed, options, ReplicaFactory.STANDARD).run();
+            SimResult result = new Simulation(seed, options, factory).run();
             if (!result.ok()) {
                 failed++;
                 out.println("FAILED seed=" + seed + ": " + result.violation());
