@@ -226,7 +226,11 @@ final class ClientLoop implements Runnable {
         }
     }
 
-    /** Stamps and sends one attempt; {@code newAttempt} is false when resent only because the socket changed. */
+    /**
+     * Stamps and sends one attempt without blocking (a message the socket cannot queue is sent
+     * again at the timeout). {@code newAttempt} is false when it is resent only because the socket
+     * was recreated for another request.
+     */
     private void send(PendingRequest request, boolean newAttempt) {
         Map<String, Object> data = new LinkedHashMap<>(request.fields);
         long stamp = clock.tickForSend();
@@ -241,7 +245,8 @@ final class ClientLoop implements Runnable {
         }
         request.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
         log.sent(request.service, config.brokerEndpoint(), stamp, timestamp, envelope.data());
-        boolean queued = dealer.sendMore(new byte[0]) && dealer.send(envelope.encode(), ZMQ.DONTWAIT);
+        boolean queued = dealer.send(new byte[0], ZMQ.SNDMORE | ZMQ.DONTWAIT)
+                && dealer.send(envelope.encode(), ZMQ.DONTWAIT);
         if (!queued) {
             LOG.warn("could not queue '{}' for the broker at {}; it will be retried", request.service,
                     config.brokerEndpoint());

@@ -77,14 +77,24 @@ public final class BotCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         RandomGenerator random = seed == null ? new Random() : new Random(seed);
         String user = name != null ? name : randomName(random);
-        BotSettings settings = new BotSettings(
-                user, messagesPerSecond, messagesPerRound, roundsMax, defaultChannel, LOGIN_RETRY_MILLIS);
-        ClientConfig config =
-                ClientConfig.defaults(brokerEndpoint, proxyEndpoint).withRequestTimeoutMillis(requestTimeoutMillis);
-        try (InteractionLog log = InteractionLog.open(logFile, user);
+        try {
+            BotSettings settings = new BotSettings(
+                    user, messagesPerSecond, messagesPerRound, roundsMax, defaultChannel, LOGIN_RETRY_MILLIS);
+            ClientConfig config = ClientConfig.defaults(brokerEndpoint, proxyEndpoint)
+                    .withRequestTimeoutMillis(requestTimeoutMillis);
+            runBot(settings, config, random);
+        } catch (IllegalArgumentException e) {
+            err.println("synod bot: " + e.getMessage());
+            return 2;
+        }
+        return 0;
+    }
+
+    private void runBot(BotSettings settings, ClientConfig config, RandomGenerator random) {
+        try (InteractionLog log = InteractionLog.open(logFile, settings.name());
                 SynodClient client = new SynodClient(config, ProcessClock.system(), log, null)) {
             Bot bot = new Bot(client, settings, random, out, err);
             Thread worker = Thread.currentThread();
@@ -94,16 +104,12 @@ public final class BotCommand implements Callable<Integer> {
             try {
                 bot.run();
             } catch (InterruptedException e) {
-                err.println("bot " + user + ": interrupted, stopping");
+                err.println("bot " + settings.name() + ": interrupted, stopping");
             } finally {
                 removeHook(hook);
                 finished.countDown();
             }
-        } catch (IllegalArgumentException e) {
-            err.println("synod bot: " + e.getMessage());
-            return 2;
         }
-        return 0;
     }
 
     static String randomName(RandomGenerator random) {

@@ -70,12 +70,26 @@ public final class ClientCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ClientConfig config;
+        try {
+            config = ClientConfig.defaults(brokerEndpoint, proxyEndpoint)
+                    .withRequestTimeoutMillis(requestTimeoutMillis)
+                    .withRequestRetriesMax(requestRetriesMax);
+        } catch (IllegalArgumentException e) {
+            System.err.println("synod client: " + e.getMessage());
+            return 2;
+        }
         NameCache names = new NameCache();
         Console console = openConsole(names);
+        try {
+            return runSession(config, console, names);
+        } finally {
+            console.close();
+        }
+    }
+
+    private int runSession(ClientConfig config, Console console, NameCache names) {
         TerminalSession session = new TerminalSession(console, names);
-        ClientConfig config = ClientConfig.defaults(brokerEndpoint, proxyEndpoint)
-                .withRequestTimeoutMillis(requestTimeoutMillis)
-                .withRequestRetriesMax(requestRetriesMax);
         String process = user == null ? "client" : "client-" + user;
         ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "synod-client-names");
@@ -101,7 +115,6 @@ public final class ClientCommand implements Callable<Integer> {
             return 2;
         } finally {
             refresher.shutdownNow();
-            console.close();
         }
         return 0;
     }
