@@ -1,0 +1,180 @@
+package io.synod.server.coordination;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.synod.messaging.Forwarder;
+import io.synod.messaging.InteractionLog;
+import io.synod.messaging.ProcessClock;
+import io.synod.messaging.ProxyCommand;
+import io.synod.messaging.ZmqMessages;
+import io.synod.protocol.Limits;
+import io.synod.registry.RegistryConfig;
+import io.synod.server.reference.ReferenceServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * Three coordination services in one JVM with a real reference and proxy on loopback. Each has its
+ * own {@link ProcessClock} with an injected skew; the test reads their clocks directly.
+ */
+class CoordinationServiceTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    /** Clock rounds every 200 ms to keep the test short. */
+    private static final long SYNC_INTERVAL_MILLIS = 200;
+
+    @TempDir
+    Path root;
+
+    private Forwarder proxy;
+    private ReferenceServer reference;
+    private final ZContext testContext = new ZContext();
+    private final Map<String, CoordinationService> services = new LinkedHashMap<>();
+    private final Map<String, ProcessClock> clocks = new LinkedHashMap<>();
+    private final Map<String, InteractionLog> logs = new LinkedHashMap<>();
+
+    @BeforeEach
+    void startInfrastructure() {
+        proxy = ProxyCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", InteractionLog.inMemory("proxy"),
+                ProcessClock.system());
+        reference = ReferenceServer.start("tcp://127.0.0.1:*", root.resolve("reference"),
+                RegistryConfig.withHeartbeatTimeout(2_000), InteractionLog.inMemory("reference"), ProcessClock.system());
+    }
+
+    @AfterEach
+    void stopAll() {
+        services.values().forEach(CoordinationService::close);
+        if (reference != null) {
+            reference.close();
+        }
+        proxy.close();
+        testContext.close();
+    }
+
+    private CoordinationService start(String name, long skewMillis, long expectedRank) {
+        ProcessClock clock = new ProcessClock(skewMillis);
+        InteractionLog log = InteractionLog.inMemory(name);
+        CoordinationConfig config = CoordinationConfig.defaults(name, "tcp://127.0.0.1:0", reference.endpoint(),
+                proxy.frontendEndpoint()).withClockSyncIntervalMillis(SYNC_INTERVAL_MILLIS);
+        CoordinationService service = CoordinationService.start(config, clock, log);
+        services.put(name, service);
+        clocks.put(name, clock);
+        logs.put(name, log);
+        await().atMost(WAIT).until(() -> service.status().selfRank() == expectedRank);
+        return service;
+    }
+
+    private void awaitCoordinator(String expected, List<String> among) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (String name : among) {
+                assertThat(services.get(name).coordinator()).as(name).contains(expected);
+            }
+        });
+    }
+
+    /** Displayed clock minus the shared underlying clock: what each server adds to the machine's time. */
+    private long correctionMillis(String name) {
+        ProcessClock clock = clocks.get(name);
+        return clock.skewMillis() + clock.offsetMillis();
+    }
+
+    @Test
+    void electsTheHighestRankAnnouncesItAndSynchronisesTheClocks() {
+        ZMQ.Socket subscriber = testContext.createSocket(SocketType.SUB);
+        subscriber.setReceiveTimeOut(200);
+        subscriber.connect(proxy.backendEndpoint());
+        subscriber.subscribe("servers".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        start("s1", -150, 1);
+        start("s2", 20, 2);
+        start("s3", 60, 3);
+        awaitCoordinator("s3", List.of("s1", "s2", "s3"));
+        assertThat(services.get("s3").role()).isEqualTo("COORDINATOR");
+        assertThat(services.get("s1").members()).containsOnlyKeys("s1", "s2", "s3");
+
+        List<Map<String, Object>> announcements = new ArrayList<>();
+        await().atMost(WAIT).until(() -> {
+            ZmqMessages.ReceivedPublication p = ZmqMessages.receivePublication(subscriber, Limits.DEFAULT);
+            if (p != null && p.topic().equals("servers")) {
+                announcements.add(p.payload());
+            }
+            return announcements.stream().anyMatch(a -> a.toString().contains("coordinator=s3"));
+        });
+        Map<String, Object> last = announcements.get(announcements.size() - 1);
+        assertThat(last).containsOnlyKeys("service", "data").containsEntry("service", "election");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> data = (Map<String, Object>) last.get("data");
+        assertThat(data).containsOnlyKeys("coordinator", "timestamp", "clock").containsEntry("coordinator", "s3");
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (String name : services.keySet()) {
+                Optional<CoordinationStatus.RoundSummary> round = services.get(name).lastRound();
+                assertThat(round).as(name).isPresent();
+                assertThat(round.get().spreadMillis()).as(name).isLessThan(5);
+                assertThat(services.get(name).pendingAdjustmentMillis()).as(name).isBetween(-2L, 2L);
+            }
+            // Each process anchors its own underlying clock once (1 ms granularity): allow 2 ms for that.
+            assertThat(correctionMillis("s1") - correctionMillis("s3")).isBetween(-7L, 7L);
+            assertThat(correctionMillis("s2") - correctionMillis("s3")).isBetween(-7L, 7L);
+        });
+        assertThat(logs.get("s3").recentLines()).anyMatch(l -> l.contains("\"kind\":\"clock-round\""));
+        assertThat(logs.get("s1").recentLines()).anyMatch(l -> l.contains("\"kind\":\"clock-correction\""));
+        assertThat(logs.get("s1").recentLines()).anyMatch(l -> l.contains("\"kind\":\"membership\""));
+        assertThat(services.get("s1").statusFields()).containsKeys("coordinator", "clock_offset_ms", "clock",
+                "members", "election");
+    }
+
+    @Test
+    void theNextRankTakesOverWhenTheCoordinatorStopsAndAHigherJoinerTakesOverAgain() {
+        start("s1", 0, 1);
+        start("s2", 0, 2);
+        awaitCoordinator("s2", List.of("s1", "s2"));
+        start("s3", 0, 3);
+        awaitCoordinator("s3", List.of("s1", "s2", "s3"));
+        services.remove("s3").close();
+        awaitCoordinator("s2", List.of("s1", "s2"));
+        assertThat(logs.get("s1").recentLines()).anyMatch(l -> l.contains("\"kind\":\"coordinator-changed\""));
+    }
+
+    @Test
+    void keepsItsMembershipAndElectsWhileTheReferenceIsDown() {
+        start("s1", 0, 1);
+        start("s2", 0, 2);
+        start("s3", 0, 3);
+        awaitCoordinator("s3", List.of("s1", "s2", "s3"));
+        reference.close();
+        reference = null;
+        services.remove("s3").close();
+        awaitCoordinator("s2", List.of("s1", "s2"));
+        assertThat(services.get("s1").members()).containsKeys("s1", "s2");
+        await().atMost(WAIT).until(() -> !services.get("s1").status().referenceReachable());
+    }
+
+    @Test
+    void everyTenthChatMessageAFollowerAsksTheCoordinatorForItsClock() {
+        start("s1", 0, 1);
+        start("s2", 0, 2);
+        awaitCoordinator("s2", List.of("s1", "s2"));
+        for (int i = 0; i < 10; i++) {
+            services.get("s1").noteMessageExchanged();
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(logs.get("s1").recentLines())
+                    .anyMatch(l -> l.contains("\"dir\":\"out\"") && l.contains("\"kind\":\"clock\""));
+            assertThat(logs.get("s1").recentLines())
+                    .anyMatch(l -> l.contains("\"dir\":\"in\"") && l.contains("\"kind\":\"clock\"")
+                            && l.contains("\"time\""));
+        });
+    }
+}
