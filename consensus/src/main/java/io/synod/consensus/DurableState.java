@@ -9,11 +9,12 @@ import java.util.TreeMap;
  * Everything a replica persisted, as read back after a restart and passed to
  * {@link PaxosReplica#restore(PaxosConfig, DurableState, long, java.util.random.RandomGenerator)}.
  *
+ * <p>Immutable (maps are unmodifiable copies); thread-safe.
+ *
  * @param promised highest ballot promised
  * @param accepted accepted values by slot (slots above the snapshot)
  * @param decided decided values by slot (slots above the snapshot; may have gaps)
  * @param snapshot the latest snapshot, if any
- *     <p>Immutable (maps are unmodifiable copies); thread-safe.
  */
 public record DurableState(
         Ballot promised,

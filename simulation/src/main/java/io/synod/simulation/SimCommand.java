@@ -5,7 +5,7 @@ import java.io.PrintStream;
 /**
  * The command-line entry of the simulator ({@code synod sim}): runs many seeds and reports failing ones.
  *
- * <p>Usage: {@code --seeds N --start S [--fault-time T] [--verbose]}. Prints every failing seed with its replay
+ * <p>Usage: {@code --seeds N --start S [--fault-time T] [--steps EVENTS] [--verbose]}. Prints every failing seed with its replay
  * hint and trace, a progress line about every 10%, and ends with exactly {@code N seeds, F failed}. Stateless.
  */
 public final class SimCommand {
@@ -28,12 +28,13 @@ public final class SimCommand {
                     case "--seeds" -> seeds = Long.parseLong(args[++i]);
                     case "--start" -> start = Long.parseLong(args[++i]);
                     case "--fault-time" -> options = options.withFaultPhaseTimeMax(Long.parseLong(args[++i]));
+                    case "--steps" -> options = options.withEventsMax(Long.parseLong(args[++i]));
                     case "--verbose" -> verbose = true;
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
         } catch (RuntimeException bad) {
-            out.println("usage: sim --seeds N --start S [--fault-time T] [--verbose]  (" + bad.getMessage() + ")");
+            out.println("usage: sim --seeds N --start S [--fault-time T] [--steps EVENTS] [--verbose]  (" + bad.getMessage() + ")");
             return 2;
         }
         long failed = 0;

@@ -16,6 +16,8 @@ final class SimNode {
     final InMemoryDurableLog disk = new InMemoryDurableLog();
     PaxosReplica replica;
     SimStateMachine machine;
+    /** The applied state as last persisted by the driver (only in runs with durable application state). */
+    byte[] durableMachine;
     int incarnation;
     boolean flushScheduled;
     final TreeMap<Long, Long> receivedRequestByClient = new TreeMap<>();

@@ -3,6 +3,8 @@ package io.synod.simulation;
 /**
  * Knobs of one simulated run, all bounded.
  *
+ * <p>Immutable; thread-safe.
+ *
  * @param faultPhaseTimeMax simulated time units (about 0.1 ms each) during which faults are injected
  * @param livenessPhaseTimeMax time allowed after faults stop for every client to be served and every member to
  *     converge
@@ -11,7 +13,6 @@ package io.synod.simulation;
  * @param faults inject crashes, partitions, clogging, loss and duplication
  * @param membershipChanges add learners and remove servers during the run
  * @param traceLinesMax lines kept in the trace ring buffer
- *     <p>Immutable; thread-safe.
  */
 public record SimOptions(
         long faultPhaseTimeMax,
@@ -25,6 +26,12 @@ public record SimOptions(
     /** The options the test suite and {@code synod sim} use. */
     public static SimOptions defaults() {
         return new SimOptions(20_000, 40_000, 400_000, 6, true, true, 400);
+    }
+
+    /** A copy with another bound on processed events. */
+    public SimOptions withEventsMax(long events) {
+        return new SimOptions(
+                faultPhaseTimeMax, livenessPhaseTimeMax, events, clients, faults, membershipChanges, traceLinesMax);
     }
 
     /** A copy with another fault phase length. */

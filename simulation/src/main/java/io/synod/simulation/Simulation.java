@@ -72,6 +72,8 @@ public final class Simulation {
     private final ReplicaFactory factory;
     private final SplittableRandom random;
     private final PaxosConfig clusterConfig;
+    /** When true, nodes persist their applied state with every flush and restart from it (not from the snapshot). */
+    private final boolean durableApplicationState;
     private final PriorityQueue<Scheduled> queue = new PriorityQueue<>(
             (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.sequence, b.sequence));
     private final SimNode[] nodes = new SimNode[NODES + 1];
@@ -94,6 +96,7 @@ public final class Simulation {
         this.trace = new SimTrace(options.traceLinesMax());
         this.network = new SimNetwork(random.split(), (time, envelope) -> schedule(time, new Deliver(envelope)));
         this.clusterConfig = randomConfig(random);
+        this.durableApplicationState = random.nextBoolean();
     }
 
     /** Cluster settings vary per seed: genesis size, window (alpha), batch size, snapshot and catch-up limits. */
@@ -151,7 +154,7 @@ public final class Simulation {
             nodes[id] = new SimNode(id, 80 + random.nextInt(60));
             boot(nodes[id]);
         }
-        trace.add(now, "config " + clusterConfig);
+        trace.add(now, "config " + clusterConfig + " durableApplicationState=" + durableApplicationState);
         int clientCount = 1 + random.nextInt(options.clients());
         for (int c = 1; c <= clientCount; c++) {
             clients.add(new SimClient(c));
@@ -211,10 +214,15 @@ public final class Simulation {
             return;
         }
         DurableState state = node.disk.load();
-        node.machine = state.snapshot()
-                .map(s -> SimStateMachine.fromSnapshot(s.state()))
-                .orElseGet(SimStateMachine::new);
-        node.replica = factory.restore(clusterConfig.withNodeId(node.id), state, state.snapshotSlot(), random.split());
+        if (durableApplicationState && node.durableMachine != null) {
+            node.machine = SimStateMachine.fromSnapshot(node.durableMachine); // applied state survived the crash
+        } else {
+            node.machine = state.snapshot()
+                    .map(s -> SimStateMachine.fromSnapshot(s.state()))
+                    .orElseGet(SimStateMachine::new);
+        }
+        long appliedSlot = node.machine.appliedSlot();
+        node.replica = factory.restore(clusterConfig.withNodeId(node.id), state, appliedSlot, random.split());
         trace.add(now, "n" + node.id + " boot " + node.replica);
         schedule(now + random.nextInt((int) node.tickPeriod), new Tick(node.id, node.incarnation));
         afterInput(node);
@@ -284,6 +292,9 @@ public final class Simulation {
         });
         for (LogEntry entry : ready.toApply()) {
             apply(node, entry);
+        }
+        if (durableApplicationState) {
+            node.durableMachine = node.machine.snapshot(); // applied entries and index in one atomic write
         }
         node.replica.advance(ready);
         if (ready.snapshotRequestSlot().isPresent()) {
