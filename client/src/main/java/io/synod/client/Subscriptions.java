@@ -47,7 +47,7 @@ final class Subscriptions {
         if (channels.containsKey(channel)) {
             return;
         }
-        TopicSequencer sequencer = newSequencer(channel);
+        TopicSequencer sequencer = newSequencer(channel, config.joinHistoryDeliverMax());
         channels.put(channel, sequencer);
         useTopic(channel);
         if (replayHistory) {
@@ -61,7 +61,12 @@ final class Subscriptions {
         }
     }
 
-    /** Listens to {@code user}'s private messages, replacing a previous user's inbox. */
+    /**
+     * Listens to {@code user}'s private messages, replacing a previous user's inbox. The inbox's
+     * history is fetched silently (nothing old is delivered) to learn its last {@code seq}, so that
+     * a message lost while the subscription propagates (ZeroMQ's slow joiner) is fetched as soon as
+     * a later one arrives.
+     */
     void subscribeInbox(String user) {
         if (inbox != null && inbox.topic().equals(user)) {
             return;
@@ -69,8 +74,9 @@ final class Subscriptions {
         if (inbox != null) {
             releaseTopic(inbox.topic());
         }
-        inbox = newSequencer(user);
+        inbox = newSequencer(user, 0);
         useTopic(user);
+        apply(inbox, inbox.startJoinReplay());
     }
 
     void onLive(String topic, Publication publication) {
@@ -83,10 +89,9 @@ final class Subscriptions {
         }
     }
 
-    private TopicSequencer newSequencer(String topic) {
+    private TopicSequencer newSequencer(String topic, int joinDeliverMax) {
         return new TopicSequencer(
-                topic, config.bufferedDeliveriesPerTopicMax(), config.joinHistoryDeliverMax(),
-                config.gapFillAttemptsMax());
+                topic, config.bufferedDeliveriesPerTopicMax(), joinDeliverMax, config.gapFillAttemptsMax());
     }
 
     private void apply(TopicSequencer sequencer, TopicSequencer.Step step) {

@@ -260,6 +260,28 @@ class SynodClientTest {
     }
 
     @Test
+    void loginLearnsTheInboxSeqSoAMessageLostBeforeTheSubscriptionIsFetched() {
+        List<Publication> inbox = new CopyOnWriteArrayList<>();
+        for (long seq = 1; seq <= 4; seq++) {
+            inbox.add(new Publication.DirectMessage("bob", "ana", "old " + seq, 1.0, seq, seq, "d" + seq, seq, seq));
+        }
+        cluster.inboxHistory.put("ana", inbox);
+        connect();
+        client.login("ana");
+        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("ana")
+                && log.recentLines().stream().anyMatch(
+                        line -> line.contains("\"dir\":\"in\"") && line.contains("\"kind\":\"private_history\"")));
+        // Seq 5 was "published before the subscription propagated": only in history.
+        inbox.add(new Publication.DirectMessage("bob", "ana", "lost", 1.0, 5, 5, "d5", 5, 5));
+        Publication.DirectMessage sixth = new Publication.DirectMessage("bob", "ana", "six", 1.0, 6, 6, "d6", 6, 6);
+        inbox.add(sixth);
+        cluster.publish(sixth);
+
+        await().atMost(WAIT).until(() -> deliveries.size() >= 2);
+        assertThat(deliveries).extracting(Delivery::seq).containsExactly(5L, 6L);
+    }
+
+    @Test
     void anInboxGapIsFilledFromPrivateHistory() {
         connect();
         client.login("ana");
