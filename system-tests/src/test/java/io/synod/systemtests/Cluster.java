@@ -55,6 +55,18 @@ final class Cluster implements AutoCloseable {
         return server;
     }
 
+    /** Starts the server {@code name} with extra options (e.g. {@code --clock-skew-ms}). */
+    Processes.Started startServer(String name, List<String> extraArguments) throws IOException, InterruptedException {
+        List<String> arguments = new ArrayList<>(List.of("server", "--name", name,
+                "--broker", Processes.endpoint(brokerBackend), "--proxy", Processes.endpoint(proxyXsub),
+                "--reference", Processes.endpoint(reference), "--data-dir", dir(name).toString(),
+                "--admin-port", "0", "--advertise", Processes.endpoint(Processes.freePort()), "--log", log(name)));
+        arguments.addAll(extraArguments);
+        Processes.Started server = processes.start(name, arguments);
+        servers.add(server);
+        return server;
+    }
+
     /** The admin URL from a server's ready line. */
     static String adminUrl(Processes.Started server) {
         Matcher matcher = ADMIN.matcher(server.readyLine());

@@ -23,21 +23,18 @@ class PersistenceTest {
             Processes.kill(server); // kill -9: only what was synced to disk before the reply counts
             cluster.startServer("server-1");
             try (WireClient client = cluster.client()) {
-                assertThat((List<?>) client.call("users", Map.of()).data().get("users"))
+                assertThat(WireClient.list(client.call("users", Map.of()), "users"))
                         .contains("keep_ana", "keep_bia");
-                assertThat((List<?>) client.call("channels", Map.of()).data().get("channels")).contains("kept");
+                assertThat(WireClient.list(client.call("channels", Map.of()), "channels")).contains("kept");
                 Envelope history = client.call("history", Map.of("channel", "kept"));
-                assertThat((List<?>) history.data().get("messages"))
-                        .extracting(m -> ((Map<?, ?>) m).get("message"))
+                assertThat(WireClient.messages(history).stream().map(m -> m.get("message")).toList())
                         .containsExactly("before the crash");
                 Envelope inbox = client.call("private_history", Map.of("user", "keep_bia"));
-                assertThat((List<?>) inbox.data().get("messages"))
-                        .extracting(m -> ((Map<?, ?>) m).get("message"))
+                assertThat(WireClient.messages(inbox).stream().map(m -> m.get("message")).toList())
                         .containsExactly("still here?");
                 client.call("publish", Map.of("user", "keep_ana", "channel", "kept", "message", "after"));
                 Envelope after = client.call("history", Map.of("channel", "kept"));
-                assertThat((List<?>) after.data().get("messages"))
-                        .extracting(m -> ((Map<?, ?>) m).get("seq"))
+                assertThat(WireClient.messages(after).stream().map(m -> m.get("seq")).toList())
                         .as("sequence numbers continue where they stopped")
                         .containsExactly(1L, 2L);
             }

@@ -5,6 +5,7 @@ import io.synod.protocol.Limits;
 import io.synod.protocol.MsgPack;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -56,6 +57,19 @@ final class WireClient implements AutoCloseable {
             clock = Math.max(clock, c) + 1;
         }
         return envelope;
+    }
+
+    /** The list under {@code key} in a reply's data (empty if absent). */
+    @SuppressWarnings("unchecked")
+    static List<Object> list(Envelope reply, String key) {
+        Object value = reply.data().get(key);
+        return value instanceof List<?> items ? (List<Object>) items : List.of();
+    }
+
+    /** The {@code messages} of a history reply, as payload maps. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> messages(Envelope reply) {
+        return list(reply, "messages").stream().map(m -> (Map<String, Object>) m).toList();
     }
 
     void subscribe(String topic) {
