@@ -73,4 +73,23 @@ class LeaderTest {
         assertThat(cluster.replica(1).latestMembership().voters()).containsExactly(1, 2, 3, 4);
         assertThat(cluster.node(4).appliedSlot).isEqualTo(cluster.node(1).appliedSlot);
     }
+
+    @Test
+    void removedLeaderStepsDownOnceTheRemovalGovernsAndAnotherVoterTakesOver() {
+        TestCluster cluster = new TestCluster(3, 1_000);
+        cluster.elect(1);
+        cluster.propose(1, TestCluster.command("a"));
+        cluster.stabilize();
+        assertThat(cluster.propose(1, new Command.RemoveServer(1))).isEqualTo(ProposeOutcome.QUEUED);
+        for (int i = 0; i < cluster.config.inflightSlotsMax() + 2; i++) {
+            cluster.propose(1, TestCluster.command("b" + i));
+            cluster.stabilize();
+        }
+        assertThat(cluster.replica(1).isLeader()).isFalse();
+        cluster.elect(2);
+        assertThat(cluster.propose(2, TestCluster.command("after"))).isEqualTo(ProposeOutcome.QUEUED);
+        cluster.stabilize();
+        assertThat(cluster.appliedValues(3)).last().isEqualTo(Batch.of(TestCluster.command("after")));
+        assertThat(cluster.replica(3).latestMembership().voters()).containsExactly(2, 3);
+    }
 }
