@@ -80,6 +80,11 @@ public final class CoordinationService implements AutoCloseable {
     static final int NOTED_MESSAGES_PER_TURN_MAX = 1_000;
     /** Remembered requests awaiting an answer on their connection; cleared beyond this (foreign REQs). */
     static final int PENDING_REQUESTS_MAX = 1_024;
+    /**
+     * A PUB drops what it publishes until the proxy's subscriptions have reached it; an announcement
+     * made this soon after the PUB connected is published once more when this time is up.
+     */
+    static final long PUBLISHER_WARMUP_MILLIS = 500;
 
     private final CoordinationConfig config;
     private final ProcessClock clock;
@@ -109,6 +114,8 @@ public final class CoordinationService implements AutoCloseable {
     private long nextReferenceNanos;
     private boolean listNext;
     private long coresStartDeadlineNanos;
+    private final long publisherConnectedNanos = System.nanoTime();
+    private CoordinatorAnnouncement republishAfterWarmup;
     private long nextMembersNanos;
 
     private CoordinationService(CoordinationConfig config, ProcessClock clock, InteractionLog log, ZContext context) {
@@ -270,7 +277,20 @@ public final class CoordinationService implements AutoCloseable {
                 sendMembers();
                 nextMembersNanos = now + TimeUnit.MILLISECONDS.toNanos(config.membersIntervalMillis());
             }
+            republishIfWarm(now);
             publishStatus();
+        }
+    }
+
+    private void republishIfWarm(long nowNanos) {
+        if (republishAfterWarmup == null
+                || nowNanos - publisherConnectedNanos < TimeUnit.MILLISECONDS.toNanos(PUBLISHER_WARMUP_MILLIS)) {
+            return;
+        }
+        CoordinatorAnnouncement announcement = republishAfterWarmup;
+        republishAfterWarmup = null;
+        if (election != null && election.coordinator().equals(Optional.of(announcement.coordinator()))) {
+            announce(announcement);
         }
     }
 
@@ -475,6 +495,9 @@ public final class CoordinationService implements AutoCloseable {
         ZmqMessages.sendPublication(publisher, Services.SERVERS_TOPIC, payload);
         log.sent(Services.ELECTION, Services.SERVERS_TOPIC, lamport, now, data);
         LOG.info("{}: announced coordinator {} on topic servers", config.selfName(), announcement.coordinator());
+        if (System.nanoTime() - publisherConnectedNanos < TimeUnit.MILLISECONDS.toNanos(PUBLISHER_WARMUP_MILLIS)) {
+            republishAfterWarmup = announcement;
+        }
         Envelope direct = CoordinationCodec.encode(announcement, config.selfName());
         for (String peer : links.peers().keySet()) {
             links.send(peer, direct);
