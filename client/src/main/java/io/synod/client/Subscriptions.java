@@ -55,6 +55,17 @@ final class Subscriptions {
         }
     }
 
+    /** Subscribes to a channel and delivers every message after {@code afterSeq}, then live ones. */
+    void subscribeChannelFrom(String channel, long afterSeq) {
+        if (channels.containsKey(channel)) {
+            return;
+        }
+        TopicSequencer sequencer = newSequencer(channel, config.joinHistoryDeliverMax());
+        channels.put(channel, sequencer);
+        useTopic(channel);
+        apply(sequencer, sequencer.startFrom(afterSeq));
+    }
+
     void unsubscribeChannel(String channel) {
         if (channels.remove(channel) != null) {
             releaseTopic(channel);

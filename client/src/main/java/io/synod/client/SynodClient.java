@@ -214,6 +214,21 @@ public final class SynodClient implements AutoCloseable {
         });
     }
 
+    /**
+     * Listens to {@code channel} and delivers every message with {@code seq > afterSeq} first
+     * (from history, all of them), then the live ones: resuming where a previous session stopped.
+     */
+    public void subscribeFrom(String channel, long afterSeq) {
+        checkName("channel", channel);
+        if (afterSeq < 0) {
+            throw new IllegalArgumentException("afterSeq must not be negative");
+        }
+        call(subscriptions -> {
+            subscriptions.subscribeChannelFrom(channel, afterSeq);
+            return null;
+        });
+    }
+
     public void unsubscribe(String channel) {
         call(subscriptions -> {
             subscriptions.unsubscribeChannel(channel);

@@ -94,6 +94,14 @@ final class TopicSequencer {
         return new Step(List.of(), List.of(), new Fetch(Fetch.Kind.NOW, lastDeliveredSeq));
     }
 
+    /** Resumes after {@code afterSeq}: fetch and deliver everything newer, then go live. */
+    Step startFrom(long afterSeq) {
+        lastDeliveredSeq = afterSeq;
+        baselineKnown = true;
+        fetching = true;
+        return new Step(List.of(), List.of(), new Fetch(Fetch.Kind.NOW, lastDeliveredSeq));
+    }
+
     /** A publication received live from the proxy. */
     Step onLive(Publication publication) {
         long seq = publication.seq();

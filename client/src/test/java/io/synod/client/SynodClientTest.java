@@ -323,6 +323,21 @@ class SynodClientTest {
     }
 
     @Test
+    void subscribingFromASeqDeliversEverythingAfterItThenGoesLive() {
+        for (int seq = 1; seq <= 30; seq++) {
+            cluster.store("general", seq, "bob", "m" + seq);
+        }
+        connect(ClientConfig.defaults(cluster.brokerEndpoint(), cluster.proxyEndpoint()).withHistoryPageSize(7));
+        client.subscribeFrom("general", 4);
+        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("general") && deliveries.size() >= 26);
+        cluster.publish(cluster.store("general", 31, "bob", "m31"));
+        await().atMost(WAIT).until(() -> deliveries.size() >= 27);
+
+        assertThat(deliveries).extracting(Delivery::seq)
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(5, 31).boxed().toList());
+    }
+
+    @Test
     void publicationsWithoutSeqAreDeliveredAsTheyCome() {
         connect();
         client.subscribe("general", false);
