@@ -22,6 +22,8 @@ final class ChildProcess {
     private final List<String> command;
     private final Path outputFile;
     private Process process;
+    /** Size of the output file when this run started: the ready line must come after it. */
+    private long readyFrom;
 
     ChildProcess(String name, List<String> command, Path outputFile) {
         this.name = name;
@@ -63,12 +65,9 @@ final class ChildProcess {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        long before = Files.exists(outputFile) ? Files.size(outputFile) : 0;
-        readyFrom = before;
+        readyFrom = Files.exists(outputFile) ? Files.size(outputFile) : 0;
         process = builder.start();
     }
-
-    private long readyFrom;
 
     /** The first line containing {@code ready} written since {@link #start}, if any. */
     Optional<String> readyLine() throws IOException {

@@ -70,6 +70,7 @@ final class UpCommand implements Callable<Integer> {
 
     private final List<ChildProcess> children = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
 
     @Override
     public Integer call() throws Exception {
@@ -158,7 +159,7 @@ final class UpCommand implements Callable<Integer> {
         List<ChildProcess> reported = new ArrayList<>();
         while (!stopped.await(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
             for (ChildProcess child : children) {
-                if (!child.isAlive() && !reported.contains(child)) {
+                if (!stopping && !child.isAlive() && !reported.contains(child)) {
                     reported.add(child);
                     System.out.printf("%s exited with status %d (output: %s)%n",
                             child.name(), child.exitValue(), child.outputFile());
@@ -192,6 +193,7 @@ final class UpCommand implements Callable<Integer> {
         if (stopped.getCount() == 0) {
             return;
         }
+        stopping = true;
         List<ChildProcess> reversed = new ArrayList<>(children);
         java.util.Collections.reverse(reversed);
         for (ChildProcess child : reversed) {
