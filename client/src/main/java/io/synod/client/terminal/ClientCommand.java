@@ -1,5 +1,6 @@
 package io.synod.client.terminal;
 
+import ch.qos.logback.classic.Level;
 import io.synod.client.ClientConfig;
 import io.synod.client.SynodClient;
 import io.synod.messaging.InteractionLog;
@@ -11,6 +12,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,6 +82,7 @@ public final class ClientCommand implements Callable<Integer> {
             System.err.println("synod client: " + e.getMessage());
             return 2;
         }
+        quietLogging();
         NameCache names = new NameCache();
         Console console = openConsole(names);
         try {
@@ -117,6 +121,16 @@ public final class ClientCommand implements Callable<Integer> {
             refresher.shutdownNow();
         }
         return 0;
+    }
+
+    /**
+     * The terminal owns the screen: only warnings may reach stderr, whatever logback.xml the
+     * launcher's jar carries (the merged jar may configure INFO for the servers).
+     */
+    private static void quietLogging() {
+        if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(Level.WARN);
+        }
     }
 
     private Console openConsole(NameCache names) {
