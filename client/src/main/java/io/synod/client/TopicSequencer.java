@@ -175,7 +175,7 @@ final class TopicSequencer {
         if (seq <= lastDeliveredSeq) {
             return;
         }
-        if (seq > lastDeliveredSeq + 1 && baselineKnown) {
+        if (seq > lastDeliveredSeq + 1 && baselineKnown && !joinReplay) {
             gaps.add(new Gap(lastDeliveredSeq + 1, seq - 1));
         }
         lastDeliveredSeq = seq;

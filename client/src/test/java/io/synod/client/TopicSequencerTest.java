@@ -98,6 +98,22 @@ class TopicSequencerTest {
     }
 
     @Test
+    void holesInAJoinReplayAreNotReported() {
+        sequencer.startJoinReplay();
+        TopicSequencer.Step page = sequencer.onHistory(List.of(post(2), post(5), post(6)), false);
+        assertThat(page.skippedGaps()).isEmpty();
+        assertThat(seqs(page)).containsExactly(5L, 6L);
+    }
+
+    @Test
+    void resumingFromASeqDeliversEverythingAfterIt() {
+        TopicSequencer.Step start = sequencer.startFrom(3);
+        assertThat(start.fetch()).isEqualTo(new TopicSequencer.Fetch(TopicSequencer.Fetch.Kind.NOW, 3));
+        assertThat(seqs(sequencer.onHistory(List.of(post(3), post(4), post(5), post(6)), false)))
+                .containsExactly(4L, 5L, 6L);
+    }
+
+    @Test
     void aFailedJoinStartsFromWhatArrivesLive() {
         sequencer.startJoinReplay();
         sequencer.onLive(post(8));
