@@ -107,7 +107,10 @@ class CoordinationTest {
                 takeover.addAll(drainAnnouncements(subscriber, 200));
                 return takeover.stream().anyMatch(p -> "s3".equals(announced(p)));
             });
-            assertThat(takeover).allSatisfy(p -> assertThat(announced(p)).isEqualTo("s3"));
+            // No "all announcements name s3" here: a server that learns of s3 before the old
+            // coordinator s2 does asks s2 too, and a coordinator re-asserts itself when asked (ADR
+            // 0003), so s2 may announce itself once more until s3's heartbeats reach it.
+            assertThat(takeover).allSatisfy(p -> assertThat(announced(p)).isIn("s2", "s3"));
             assertThat(status(s3).status()).containsEntry("rank", 3);
 
             Processes.kill(s3);
