@@ -4,6 +4,7 @@ import io.synod.core.ChatStateMachine;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ZmqMessages;
+import io.synod.messaging.ZmqOptions;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Publication;
 import io.synod.protocol.Request;
@@ -112,9 +113,11 @@ public final class ChatServer implements AutoCloseable {
     private void connect() {
         dealer = context.createSocket(SocketType.DEALER);
         dealer.setLinger(0);
+        ZmqOptions.heartbeats(dealer);
         dealer.connect(config.brokerEndpoint());
         publisher = context.createSocket(SocketType.PUB);
         publisher.setLinger(1_000);
+        ZmqOptions.heartbeats(publisher);
         publisher.connect(config.proxyEndpoint());
         reference = new ReferenceClient(context, config.referenceEndpoint(), config.referenceTimeoutMillis(), clock,
                 log, config.limits());
@@ -149,6 +152,11 @@ public final class ChatServer implements AutoCloseable {
 
     public ProcessClock clock() {
         return clock;
+    }
+
+    /** The interaction log (tests and tools read its recent lines). */
+    InteractionLog interactionLog() {
+        return log;
     }
 
     public boolean isRunning() {
@@ -211,7 +219,7 @@ public final class ChatServer implements AutoCloseable {
                     ? service.handle(routed.body().get(0), routed.peer())
                     : service.reject("a request is one MessagePack frame, got " + routed.body().size(), routed.peer());
             publish(handled.publications());
-            ZmqMessages.sendMultipart(dealer, routed.reply(handled.reply()));
+            ZmqMessages.sendMultipart(dealer, routed.reply(handled.replyFrame()));
         }
         if (machine.appliedIndex() != appliedBefore) {
             publishStatus();

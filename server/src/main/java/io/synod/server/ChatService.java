@@ -15,6 +15,7 @@ import io.synod.protocol.Replies;
 import io.synod.protocol.Request;
 import io.synod.protocol.Requests;
 import io.synod.protocol.Services;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -39,8 +40,12 @@ import org.slf4j.LoggerFactory;
 final class ChatService {
     private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
 
-    /** One handled request: the reply frame and the publications to send after it is applied. */
-    record Handled(byte[] reply, List<Publication> publications) {}
+    /** One handled request: the reply and the publications to send (once stamped, the reply is final). */
+    record Handled(Envelope reply, List<Publication> publications) {
+        byte[] replyFrame() {
+            return reply.encode();
+        }
+    }
 
     private final ChatStateMachine machine;
     private final ProcessClock clock;
@@ -66,18 +71,19 @@ final class ChatService {
             long observed = clock.observe(0);
             log.received(Services.ERROR, peer, observed, clock.nowSeconds(), Map.of("bytes", body.length));
             metrics.request(Services.ERROR);
-            return reply(Replies.error(Services.ERROR, e.getMessage()), List.of(), peer);
+            return reply(new Handled(Replies.error(Services.ERROR, e.getMessage()), List.of()), Map.of(), peer);
         }
         Object sentClock = request.data().get("clock");
         long observed = clock.observe(sentClock instanceof Long l && l >= 0 ? l : 0);
         log.received(request.service(), peer, observed, clock.nowSeconds(), request.data());
         metrics.request(request.service());
+        Handled handled;
         try {
-            Request parsed = Requests.parse(request, limits);
-            return dispatch(parsed, peer);
+            handled = dispatch(Requests.parse(request, limits));
         } catch (ProtocolException e) {
-            return reply(Replies.error(request.service(), e.getMessage()), List.of(), peer);
+            handled = new Handled(Replies.error(request.service(), e.getMessage()), List.of());
         }
+        return reply(handled, echoed(request), peer);
     }
 
     /** An {@code erro} reply for a message that is not one request frame (e.g. several body frames). */
@@ -85,30 +91,30 @@ final class ChatService {
         long observed = clock.observe(0);
         log.received(Services.ERROR, peer, observed, clock.nowSeconds(), Map.of("error", text));
         metrics.request(Services.ERROR);
-        return reply(Replies.error(Services.ERROR, text), List.of(), peer);
+        return reply(new Handled(Replies.error(Services.ERROR, text), List.of()), Map.of(), peer);
     }
 
-    private Handled dispatch(Request request, String peer) {
+    private Handled dispatch(Request request) {
         return switch (request) {
-            case Request.Login r -> write(r, new ChatCommand.Login(r.user()), peer);
-            case Request.CreateChannel r -> write(r, new ChatCommand.CreateChannel(r.channel()), peer);
-            case Request.Publish r -> write(r, new ChatCommand.Publish(r.user(), r.channel(), r.message()), peer);
-            case Request.SendMessage r -> write(r, new ChatCommand.SendMessage(r.src(), r.dst(), r.message()), peer);
-            case Request.Users r -> reply(Replies.users(machine.users()), List.of(), peer);
-            case Request.Channels r -> reply(Replies.channels(machine.channels()), List.of(), peer);
-            case Request.History r -> reply(history(r.service(), machine.channelHistory(r.channel(), r.afterSeq(),
-                    r.limit())), List.of(), peer);
-            case Request.PrivateHistory r -> reply(history(r.service(), machine.privateHistory(r.user(), r.peer(),
-                    r.afterSeq(), r.limit())), List.of(), peer);
-            case Request.ClockRequest r -> reply(Replies.clock(clock.nowSeconds()), List.of(), peer);
-            case Request.ElectionRequest r -> reply(Replies.election(), List.of(), peer);
-            case Request.Rank r -> notHere(r, peer);
-            case Request.ListServers r -> notHere(r, peer);
-            case Request.Heartbeat r -> notHere(r, peer);
+            case Request.Login r -> write(r, new ChatCommand.Login(r.user()));
+            case Request.CreateChannel r -> write(r, new ChatCommand.CreateChannel(r.channel()));
+            case Request.Publish r -> write(r, new ChatCommand.Publish(r.user(), r.channel(), r.message()));
+            case Request.SendMessage r -> write(r, new ChatCommand.SendMessage(r.src(), r.dst(), r.message()));
+            case Request.Users r -> read(Replies.users(machine.users()));
+            case Request.Channels r -> read(Replies.channels(machine.channels()));
+            case Request.History r -> read(history(r.service(), machine.channelHistory(r.channel(), r.afterSeq(),
+                    r.limit())));
+            case Request.PrivateHistory r -> read(history(r.service(), machine.privateHistory(r.user(), r.peer(),
+                    r.afterSeq(), r.limit())));
+            case Request.ClockRequest r -> read(Replies.clock(clock.nowSeconds()));
+            case Request.ElectionRequest r -> read(Replies.election());
+            case Request.Rank r -> notHere(r);
+            case Request.ListServers r -> notHere(r);
+            case Request.Heartbeat r -> notHere(r);
         };
     }
 
-    private Handled write(Request request, ChatCommand operation, String peer) {
+    private Handled write(Request request, ChatCommand operation) {
         long commandClock = clock.lamport().tick();
         Command command = new Command(machine.appliedIndex() + 1, clock.nowSeconds(), commandClock,
                 request.meta().clientId(), request.meta().requestId(), operation);
@@ -118,7 +124,11 @@ final class ChatService {
         Envelope reply = result.isOk()
                 ? Replies.success(request.service())
                 : Replies.error(request.service(), result.errorText());
-        return reply(reply, result.publications(), peer);
+        return new Handled(reply, result.publications());
+    }
+
+    private static Handled read(Envelope reply) {
+        return new Handled(reply, List.of());
     }
 
     private static Envelope history(String service, HistoryResult result) {
@@ -128,19 +138,38 @@ final class ChatService {
         };
     }
 
-    private Handled notHere(Request request, String peer) {
-        return reply(Replies.error(request.service(), "service '" + request.service()
-                + "' is answered by the reference, not by a chat server"), List.of(), peer);
+    private static Handled notHere(Request request) {
+        return read(Replies.error(request.service(), "service '" + request.service()
+                + "' is answered by the reference, not by a chat server"));
     }
 
-    private Handled reply(Envelope reply, List<Publication> publications, String peer) {
+    /** Extension: the request's {@code client_id} and {@code request_id}, echoed so clients match replies. */
+    private static Map<String, Object> echoed(Envelope request) {
+        Map<String, Object> echo = new LinkedHashMap<>();
+        if (request.data().get("client_id") instanceof String clientId) {
+            echo.put("client_id", clientId);
+        }
+        if (request.data().get("request_id") instanceof Long requestId) {
+            echo.put("request_id", requestId);
+        }
+        return echo;
+    }
+
+    /** Adds the echoed ids, stamps the reply (time, Lamport send tick), logs it and encodes it. */
+    private Handled reply(Handled handled, Map<String, Object> echo, String peer) {
+        Envelope reply = handled.reply();
         if (Replies.ERRO.equals(reply.data().get("status"))) {
             metrics.error(reply.service());
             LOG.debug("erro to {}: {}", peer, reply.data().get("description"));
         }
+        if (!echo.isEmpty()) {
+            Map<String, Object> data = new LinkedHashMap<>(reply.data());
+            data.putAll(echo);
+            reply = new Envelope(reply.service(), data);
+        }
         double now = clock.nowSeconds();
         Envelope stamped = reply.stamped(now, clock.tickForSend());
         log.sent(stamped.service(), peer, (Long) stamped.data().get("clock"), now, stamped.data());
-        return new Handled(stamped.encode(), publications);
+        return new Handled(stamped, handled.publications());
     }
 }

@@ -2,6 +2,7 @@ package io.synod.server;
 
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
+import io.synod.messaging.ZmqOptions;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.ProtocolException;
@@ -67,6 +68,7 @@ final class ReferenceClient implements AutoCloseable {
         if (socket == null) {
             socket = context.createSocket(SocketType.REQ);
             socket.setLinger(0);
+            ZmqOptions.heartbeats(socket);
             socket.connect(endpoint);
         }
         Envelope stamped = request.stamped(clock.nowSeconds(), clock.tickForSend());

@@ -1,7 +1,5 @@
 package io.synod.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.synod.messaging.BrokerCommand;
 import io.synod.messaging.Forwarder;
 import io.synod.messaging.InteractionLog;
@@ -26,18 +24,18 @@ import org.zeromq.ZMQ;
  * plus raw JeroMQ client sockets. Everything is closed by {@link #close()}.
  */
 final class Harness implements AutoCloseable {
-    static final int REPLY_TIMEOUT_MILLIS = 10_000;
 
     final Path root;
     final Forwarder broker;
     final Forwarder proxy;
     ReferenceServer reference;
     final ZContext clientContext = new ZContext();
+    final InteractionLog brokerLog = InteractionLog.inMemory("broker");
     private final List<ChatServer> servers = new ArrayList<>();
 
     Harness(Path root) {
         this.root = root;
-        this.broker = BrokerCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", InteractionLog.inMemory("broker"),
+        this.broker = BrokerCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", brokerLog,
                 ProcessClock.system());
         this.proxy = ProxyCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", InteractionLog.inMemory("proxy"),
                 ProcessClock.system());
@@ -65,12 +63,8 @@ final class Harness implements AutoCloseable {
     }
 
     /** A REQ client connected to the broker's frontend. */
-    ZMQ.Socket client() {
-        ZMQ.Socket socket = clientContext.createSocket(SocketType.REQ);
-        socket.setLinger(0);
-        socket.setReceiveTimeOut(REPLY_TIMEOUT_MILLIS);
-        socket.connect(broker.frontendEndpoint());
-        return socket;
+    RawReq client() {
+        return new RawReq(clientContext, broker.frontendEndpoint());
     }
 
     /** A SUB socket on the proxy's XPUB, subscribed to {@code topics}. */
@@ -85,16 +79,12 @@ final class Harness implements AutoCloseable {
         return socket;
     }
 
-    /** Sends one raw frame and returns the decoded reply (fails the test on timeout). */
-    static Envelope callRaw(ZMQ.Socket client, byte[] frame) {
-        assertThat(client.send(frame, 0)).isTrue();
-        byte[] reply = client.recv(0);
-        assertThat(reply).as("a reply within %d ms", REPLY_TIMEOUT_MILLIS).isNotNull();
-        return Envelope.decode(reply, Limits.DEFAULT);
+    static Envelope callRaw(RawReq client, byte[] frame) {
+        return client.callRaw(frame);
     }
 
-    static Envelope call(ZMQ.Socket client, String service, Map<String, Object> data) {
-        return callRaw(client, new Envelope(service, data).encode());
+    static Envelope call(RawReq client, String service, Map<String, Object> data) {
+        return client.call(service, data);
     }
 
     static ZmqMessages.ReceivedPublication nextPublication(ZMQ.Socket sub) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.synod.messaging.BrokerCommand;
 import io.synod.messaging.ProxyCommand;
 import io.synod.protocol.Envelope;
-import io.synod.protocol.Limits;
 import io.synod.server.reference.ReferenceCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,9 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.zeromq.SocketType;
 import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /**
  * The real processes, as the launcher starts them: each prints one {@code ready} line, serves, and
@@ -119,13 +116,9 @@ class ProcessLaunchTest {
         assertThat(serverReady).matches("server s1 ready admin=http://127\\.0\\.0\\.1:\\d+ rank=1");
 
         try (ZContext context = new ZContext()) {
-            ZMQ.Socket client = context.createSocket(SocketType.REQ);
-            client.setReceiveTimeOut(10_000);
-            client.connect(frontend);
-            client.send(new Envelope("login", Map.of("user", "ana", "timestamp", 1.0, "clock", 1L)).encode(), 0);
-            byte[] reply = client.recv(0);
-            assertThat(reply).isNotNull();
-            assertThat(Envelope.decode(reply, Limits.DEFAULT).data()).containsEntry("status", "sucesso");
+            Envelope reply = new RawReq(context, frontend).call("login", Map.of("user", "ana", "timestamp", 1.0,
+                    "clock", 1L));
+            assertThat(reply.data()).containsEntry("status", "sucesso");
         }
 
         assertThat(terminate(server)).isZero();

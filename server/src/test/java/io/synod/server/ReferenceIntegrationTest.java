@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.synod.protocol.Envelope;
-import io.synod.protocol.Limits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,8 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.zeromq.SocketType;
-import org.zeromq.ZMQ;
 
 class ReferenceIntegrationTest {
     @TempDir
@@ -32,24 +29,17 @@ class ReferenceIntegrationTest {
         harness.close();
     }
 
-    private ZMQ.Socket referenceClient() {
-        ZMQ.Socket socket = harness.clientContext.createSocket(SocketType.REQ);
-        socket.setLinger(0);
-        socket.setReceiveTimeOut(Harness.REPLY_TIMEOUT_MILLIS);
-        socket.connect(harness.reference.endpoint());
-        return socket;
+    private RawReq referenceClient() {
+        return new RawReq(harness.clientContext, harness.reference.endpoint());
     }
 
-    private static Envelope call(ZMQ.Socket socket, String service, Map<String, Object> data) {
-        assertThat(socket.send(new Envelope(service, data).encode(), 0)).isTrue();
-        byte[] reply = socket.recv(0);
-        assertThat(reply).isNotNull();
-        return Envelope.decode(reply, Limits.DEFAULT);
+    private static Envelope call(RawReq socket, String service, Map<String, Object> data) {
+        return socket.call(service, data);
     }
 
     @Test
     void theReferenceAnswersTheStatementsServices() {
-        ZMQ.Socket ref = referenceClient();
+        RawReq ref = referenceClient();
         Envelope rank = call(ref, "rank", Map.of("user", "alpha", "timestamp", 1.0, "clock", 5L));
         assertThat(rank.service()).isEqualTo("rank");
         assertThat(rank.data()).containsEntry("rank", 1L).containsKeys("timestamp", "clock");
@@ -96,7 +86,7 @@ class ReferenceIntegrationTest {
         harness.reference.close();
         ChatServer server = harness.startServer(harness.config("s1").withReferenceTiming(200, 200, 1));
         assertThat(server.rank()).isZero();
-        ZMQ.Socket client = harness.client();
+        RawReq client = harness.client();
         assertThat(Harness.call(client, "login", Map.of("user", "ana")).data()).containsEntry("status", "sucesso");
 
         harness.startReference(endpoint);

@@ -34,7 +34,7 @@ class ServerIntegrationTest {
 
     private Harness harness;
     private ChatServer server;
-    private ZMQ.Socket client;
+    private RawReq client;
 
     @BeforeEach
     void start() {
@@ -220,9 +220,8 @@ class ServerIntegrationTest {
 
     @Test
     void aMultiFrameRequestGetsAnErroReply() {
-        client.send(new Envelope("users", data()).encode(), ZMQ.SNDMORE);
-        client.send(new Envelope("users", data()).encode(), 0);
-        Envelope reply = Envelope.decode(client.recv(0), io.synod.protocol.Limits.DEFAULT);
+        Envelope reply = client.callFrames(List.of(new Envelope("users", data()).encode(),
+                new Envelope("users", data()).encode()));
         assertThat(reply.data()).containsEntry("status", "erro");
         assertThat(login("ana").data()).containsEntry("status", "sucesso");
     }
@@ -242,8 +241,10 @@ class ServerIntegrationTest {
         call(client, "channel", data("channel", "geral"));
         Map<String, Object> request = data("user", "ana", "channel", "geral", "message", "uma vez", "client_id", "c-1",
                 "request_id", 7L);
-        assertThat(call(client, "publish", request).data()).containsEntry("status", "OK");
-        assertThat(call(client, "publish", request).data()).containsEntry("status", "OK");
+        assertThat(call(client, "publish", request).data()).containsEntry("status", "OK")
+                .containsEntry("client_id", "c-1").containsEntry("request_id", 7L);
+        assertThat(call(client, "publish", request).data()).containsEntry("status", "OK")
+                .containsEntry("request_id", 7L);
         List<?> messages = (List<?>) call(client, "history", data("channel", "geral")).data().get("messages");
         assertThat(messages).hasSize(1);
     }

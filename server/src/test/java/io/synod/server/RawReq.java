@@ -1,0 +1,70 @@
+package io.synod.server;
+
+import io.synod.protocol.Envelope;
+import io.synod.protocol.Limits;
+import java.util.List;
+import java.util.Map;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * A plain REQ client, as a foreign client of the course would use, for the integration tests.
+ *
+ * <p>While waiting for a reply it nudges its context's I/O thread every
+ * {@link #NUDGE_INTERVAL_MILLIS}, never resending. This works around a JeroMQ 0.6.0 race reproduced
+ * here on JDK 17 and 25 (a few percent of fresh contexts on loopback): a newly connected socket in
+ * an otherwise idle context sometimes sends nothing until the context's I/O thread receives another
+ * command. Connecting and closing a throwaway socket delivers such a command, and the stuck request
+ * then goes out once. Synod's processes send every second (heartbeats, publications), and real
+ * clients retry (Lazy Pirate), so they recover by themselves.
+ */
+final class RawReq {
+    static final int REPLY_TIMEOUT_MILLIS = 10_000;
+    static final int NUDGE_INTERVAL_MILLIS = 500;
+
+    private final ZContext context;
+    private final String endpoint;
+    private final ZMQ.Socket socket;
+
+    RawReq(ZContext context, String endpoint) {
+        this.context = context;
+        this.endpoint = endpoint;
+        this.socket = context.createSocket(SocketType.REQ);
+        socket.setLinger(0);
+        socket.setReceiveTimeOut(NUDGE_INTERVAL_MILLIS);
+        socket.connect(endpoint);
+    }
+
+    Envelope call(String service, Map<String, Object> data) {
+        return callRaw(new Envelope(service, data).encode());
+    }
+
+    Envelope callRaw(byte[] frame) {
+        return callFrames(List.of(frame));
+    }
+
+    /** Sends one message of several frames and returns the decoded reply. */
+    Envelope callFrames(List<byte[]> frames) {
+        for (int i = 0; i < frames.size(); i++) {
+            if (!socket.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0)) {
+                throw new AssertionError("send failed");
+            }
+        }
+        for (int waited = 0; waited < REPLY_TIMEOUT_MILLIS; waited += NUDGE_INTERVAL_MILLIS) {
+            byte[] reply = socket.recv(0);
+            if (reply != null) {
+                return Envelope.decode(reply, Limits.DEFAULT);
+            }
+            nudge();
+        }
+        throw new AssertionError("no reply from " + endpoint + " within " + REPLY_TIMEOUT_MILLIS + " ms");
+    }
+
+    private void nudge() {
+        ZMQ.Socket throwaway = context.createSocket(SocketType.DEALER);
+        throwaway.setLinger(0);
+        throwaway.connect(endpoint);
+        throwaway.close();
+    }
+}
