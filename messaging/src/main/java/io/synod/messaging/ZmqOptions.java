@@ -6,13 +6,15 @@ import org.zeromq.ZMQ;
  * Socket options Synod sets on the sockets its processes <em>connect</em> (a server's DEALER to the
  * broker, PUB to the proxy, REQ to the reference).
  *
- * <p>ZMTP heartbeats (PING/PONG, ZeroMQ 4.2+): a dead peer is noticed within
- * {@link #HEARTBEAT_TIMEOUT_MILLIS} and the socket reconnects. They also work around a JeroMQ 0.6.0
- * race seen here on JDK 17 and 25: a freshly connected socket occasionally (a few percent of new
- * contexts on loopback) sends nothing until the context's I/O thread wakes up for another reason.
- * Heartbeat timers wake that thread every {@link #HEARTBEAT_INTERVAL_MILLIS}, so a stuck connect
- * heals within about a second instead of never. A process with a single quiet socket should also
- * retry (Lazy Pirate), which recreates the socket.
+ * <p>ZMTP heartbeats (PING/PONG, ZeroMQ 4.2+): a dead or silently vanished peer is noticed within
+ * {@link #HEARTBEAT_TIMEOUT_MILLIS} and the socket reconnects on its own.
+ *
+ * <p>Known JeroMQ 0.6.0 race (reproduced here on JDK 17 and 25, a few percent of fresh contexts on
+ * loopback): a newly connected socket sometimes sends nothing until its context's I/O thread
+ * receives another <em>command</em> (a connect, a close, a send that wakes an idle pipe); timer
+ * wake-ups such as heartbeats do not cure it. Synod's servers send to the reference every second,
+ * which cures it within a second; clients recover through their Lazy Pirate retries, which recreate
+ * the socket. Code with one quiet socket must do one of these.
  *
  * <p>Bound sockets (broker, proxy, reference) get no heartbeats, so that foreign peers with older
  * ZeroMQ versions are never disconnected for not answering PINGs.
