@@ -187,5 +187,7 @@ final class Learner {
         decided.headMap(slot, true).clear();
         acceptor.truncateThrough(slot);
         timeline.pruneBefore(slot + 1);
+        Invariants.check(decided.isEmpty() || decided.firstKey() > slot, "log truncated behind the snapshot");
+        Invariants.check(decidedPrefixSlot >= slot, "a snapshot never covers undecided slots");
     }
 }
