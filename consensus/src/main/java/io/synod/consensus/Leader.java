@@ -252,7 +252,7 @@ final class Leader {
     /** One tick: resends accepts that have no quorum after {@link PaxosConfig#acceptRetryTicks()}. */
     void tick() {
         ticks++;
-        if (role != Role.LEADER) {
+        if (role != Role.LEADER || mutations.contains(Mutation.NO_ACCEPT_RETRY)) {
             return;
         }
         for (var e : inflight.entrySet()) {

@@ -14,5 +14,7 @@ enum Mutation {
     /** An acceptor accepts Accept messages below its promised ballot. */
     ACCEPT_BELOW_PROMISE,
     /** Quorums are one vote short of a majority. */
-    QUORUM_TOO_SMALL
+    QUORUM_TOO_SMALL,
+    /** A leader never resends an Accept that got no quorum (a liveness bug: lost messages stall the log). */
+    NO_ACCEPT_RETRY
 }

@@ -52,8 +52,8 @@ final class SimFaults {
                 if (other != node) {
                     network.clog(node, other);
                     network.clog(other, node);
-                    unclogs.unclogAt(now + 300 + random.nextInt(3_000), SimNetwork.link(node, other));
-                    unclogs.unclogAt(now + 300 + random.nextInt(3_000), SimNetwork.link(other, node));
+                    unclogs.unclogAt(now + 800 + random.nextInt(3_000), SimNetwork.link(node, other));
+                    unclogs.unclogAt(now + 800 + random.nextInt(3_000), SimNetwork.link(other, node));
                 }
             }
         } else if (pick < 80) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * simulation module's tests) because mutations are package-private.
  */
 class MutationTest {
-    private static final int SEEDS_MAX = 300;
+    private static final int SEEDS_MAX = 500;
 
     private static ReplicaFactory mutated(Mutation mutation) {
         return (config, state, applied, random) ->
