@@ -159,15 +159,8 @@ public final class Forwarder implements AutoCloseable {
             }
         }
 
-        /** Sends every frame without blocking; false (nothing sent) if the target cannot take it now. */
         private boolean offer(List<byte[]> frames) {
-            if (!to.send(frames.get(0), frames.size() > 1 ? ZMQ.SNDMORE | ZMQ.DONTWAIT : ZMQ.DONTWAIT)) {
-                return false;
-            }
-            for (int i = 1; i < frames.size(); i++) {
-                to.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0); // the rest of an atomic message
-            }
-            return true;
+            return ZmqMessages.offerMultipart(to, frames);
         }
 
         long takeCount() {

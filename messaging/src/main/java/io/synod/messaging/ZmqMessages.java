@@ -100,12 +100,28 @@ public final class ZmqMessages {
         return frames;
     }
 
-    /** Sends every frame of one message. */
+    /** Sends every frame of one message (blocking if the socket blocks). */
     public static boolean sendMultipart(ZMQ.Socket socket, List<byte[]> frames) {
         for (int i = 0; i < frames.size(); i++) {
             if (!socket.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0)) {
                 return false;
             }
+        }
+        return true;
+    }
+
+    /**
+     * Sends one message without ever blocking: false, with nothing sent, if the socket cannot take
+     * it now (a DEALER with no peer or at its high-water mark). Once the first frame is accepted,
+     * the rest of the message is accepted too (ZeroMQ messages are atomic).
+     */
+    public static boolean offerMultipart(ZMQ.Socket socket, List<byte[]> frames) {
+        int more = frames.size() > 1 ? ZMQ.SNDMORE : 0;
+        if (!socket.send(frames.get(0), more | ZMQ.DONTWAIT)) {
+            return false;
+        }
+        for (int i = 1; i < frames.size(); i++) {
+            socket.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0);
         }
         return true;
     }

@@ -69,6 +69,7 @@ public final class ChatServer implements AutoCloseable {
     private volatile boolean running = true;
     private volatile ServerStatus status;
     private long rank;
+    private long repliesDropped;
     private List<Object> referenceList = List.of();
 
     private ChatServer(ServerConfig config, InteractionLog log, ProcessClock clock, RocksDbChatStore store) {
@@ -219,7 +220,11 @@ public final class ChatServer implements AutoCloseable {
                     ? service.handle(routed.body().get(0), routed.peer())
                     : service.reject("a request is one MessagePack frame, got " + routed.body().size(), routed.peer());
             publish(handled.publications());
-            ZmqMessages.sendMultipart(dealer, routed.reply(handled.replyFrame()));
+            if (!ZmqMessages.offerMultipart(dealer, routed.reply(handled.replyFrame()))) {
+                repliesDropped++;
+                LOG.warn("{}: reply to {} dropped: the broker link takes nothing now ({} so far); the client retries",
+                        config.name(), routed.peer(), repliesDropped);
+            }
         }
         if (machine.appliedIndex() != appliedBefore) {
             publishStatus();

@@ -13,6 +13,7 @@ import io.synod.registry.RankResult;
 import io.synod.registry.RegisteredServer;
 import io.synod.registry.RegistryConfig;
 import io.synod.registry.ServerRegistry;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -52,6 +53,8 @@ public final class ReferenceServer implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean running = true;
+    /** True while a new name or address is known in memory but not yet in the file. */
+    private boolean unpersisted;
     private Thread thread;
 
     private ReferenceServer(String bind, Path dataDirectory, RegistryConfig config, InteractionLog log,
@@ -134,6 +137,10 @@ public final class ReferenceServer implements AutoCloseable {
         } catch (ProtocolException e) {
             clock.observe(0);
             reply = Replies.error(Services.ERROR, e.getMessage());
+        } catch (RuntimeException e) {
+            // A REP socket must answer every request, or it stops serving altogether.
+            LOG.error("reference: failed to answer a request", e);
+            reply = Replies.error(Services.ERROR, "internal error: " + e.getMessage());
         }
         double now = clock.nowSeconds();
         Envelope stamped = reply.stamped(now, clock.tickForSend());
@@ -162,14 +169,29 @@ public final class ReferenceServer implements AutoCloseable {
         return switch (result) {
             case RankResult.Refused refused -> Replies.error(service, refused.reason());
             case RankResult.Ranked ranked -> {
+                unpersisted |= ranked.persistentStateChanged();
+                if (unpersisted && !persist()) {
+                    yield Replies.error(service, "the reference cannot persist ranks now; retry");
+                }
                 if (ranked.persistentStateChanged()) {
-                    file.write(registry.exportState());
                     log.event("registered", clock.lamport().current(), clock.nowSeconds(),
                             Map.of("rank", ranked.rank()));
                 }
                 yield rankReply ? Replies.rank(ranked.rank()) : Replies.heartbeat();
             }
         };
+    }
+
+    /** Writes the registry file; false (and {@link #unpersisted} stays set) if the disk refuses. */
+    private boolean persist() {
+        try {
+            file.write(registry.exportState());
+            unpersisted = false;
+            return true;
+        } catch (UncheckedIOException e) {
+            LOG.error("reference: cannot persist the ranks: {}", e.getMessage());
+            return false;
+        }
     }
 
     private static Replies.ServerEntry entry(RegisteredServer server) {
