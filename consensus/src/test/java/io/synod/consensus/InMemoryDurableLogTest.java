@@ -33,8 +33,7 @@ class InMemoryDurableLogTest {
         Snapshot snapshot = new Snapshot(
                 new SnapshotMeta(3, List.of(new ConfigEntry(4, Membership.ofVoters(List.of(1, 2, 3))))), new byte[1]);
         log.persist(List.of(
-                new DurableRecord.SnapshotSaved(snapshot),
-                new DurableRecord.DecidedValue(new LogEntry(2, value))));
+                new DurableRecord.SnapshotSaved(snapshot), new DurableRecord.DecidedValue(new LogEntry(2, value))));
         DurableState state = log.load();
         assertThat(state.snapshot()).contains(snapshot);
         assertThat(state.accepted().keySet()).containsExactly(4L, 5L);

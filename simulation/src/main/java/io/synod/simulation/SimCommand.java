@@ -5,7 +5,7 @@ import java.io.PrintStream;
 /**
  * The command-line entry of the simulator ({@code synod sim}): runs many seeds and reports failing ones.
  *
- * <p>Usage: {@code --seeds N --start S [--fault-time T] [--steps EVENTS] [--verbose]}. Prints every failing seed with its replay
+ * <p>Usage: {@code --seeds N --start S [--fault-time T] [--steps EVENTS] [--trace-lines N] [--verbose]}. Prints every failing seed with its replay
  * hint and trace, a progress line about every 10%, and ends with exactly {@code N seeds, F failed}. Stateless.
  */
 public final class SimCommand {
@@ -29,12 +29,15 @@ public final class SimCommand {
                     case "--start" -> start = Long.parseLong(args[++i]);
                     case "--fault-time" -> options = options.withFaultPhaseTimeMax(Long.parseLong(args[++i]));
                     case "--steps" -> options = options.withEventsMax(Long.parseLong(args[++i]));
+                    case "--trace-lines" -> options = options.withTraceLinesMax(Integer.parseInt(args[++i]));
                     case "--verbose" -> verbose = true;
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
         } catch (RuntimeException bad) {
-            out.println("usage: sim --seeds N --start S [--fault-time T] [--steps EVENTS] [--verbose]  (" + bad.getMessage() + ")");
+            out.println(
+                    "usage: sim --seeds N --start S [--fault-time T] [--steps EVENTS] [--trace-lines N] [--verbose]  ("
+                            + bad.getMessage() + ")");
             return 2;
         }
         long failed = 0;

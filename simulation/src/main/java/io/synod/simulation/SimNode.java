@@ -18,6 +18,7 @@ final class SimNode {
     SimStateMachine machine;
     /** The applied state as last persisted by the driver (only in runs with durable application state). */
     byte[] durableMachine;
+
     int incarnation;
     boolean flushScheduled;
     final TreeMap<Long, Long> receivedRequestByClient = new TreeMap<>();

@@ -28,6 +28,12 @@ public record SimOptions(
         return new SimOptions(20_000, 40_000, 400_000, 6, true, true, 400);
     }
 
+    /** A copy keeping {@code lines} trace lines (for replays: the trace never changes the run). */
+    public SimOptions withTraceLinesMax(int lines) {
+        return new SimOptions(
+                faultPhaseTimeMax, livenessPhaseTimeMax, eventsMax, clients, faults, membershipChanges, lines);
+    }
+
     /** A copy with another bound on processed events. */
     public SimOptions withEventsMax(long events) {
         return new SimOptions(

@@ -74,6 +74,7 @@ public final class Simulation {
     private final PaxosConfig clusterConfig;
     /** When true, nodes persist their applied state with every flush and restart from it (not from the snapshot). */
     private final boolean durableApplicationState;
+
     private final PriorityQueue<Scheduled> queue = new PriorityQueue<>(
             (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.sequence, b.sequence));
     private final SimNode[] nodes = new SimNode[NODES + 1];

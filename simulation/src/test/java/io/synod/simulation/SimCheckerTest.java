@@ -19,7 +19,8 @@ class SimCheckerTest {
     @Test
     void twoValuesForOneSlotViolateAgreement() {
         checker.onDecided(1, new LogEntry(1, request(1, 1)));
-        assertThatCode(() -> checker.onDecided(2, new LogEntry(1, request(1, 1)))).doesNotThrowAnyException();
+        assertThatCode(() -> checker.onDecided(2, new LogEntry(1, request(1, 1))))
+                .doesNotThrowAnyException();
         assertThatThrownBy(() -> checker.onDecided(3, new LogEntry(1, Batch.NOOP)))
                 .isInstanceOf(SimViolation.class)
                 .hasMessageContaining("agreement");

@@ -18,7 +18,8 @@ class SimCommandTest {
 
     @Test
     void passingRunEndsWithSummaryAndExitZero() {
-        assertThat(SimCommand.run(new String[] {"--seeds", "20", "--start", "100"}, out)).isZero();
+        assertThat(SimCommand.run(new String[] {"--seeds", "20", "--start", "100"}, out))
+                .isZero();
         assertThat(lines()).last().isEqualTo("20 seeds, 0 failed");
         assertThat(lines()).filteredOn(l -> l.startsWith("progress:")).hasSize(9);
     }

@@ -19,7 +19,8 @@ class SimulationTest {
     void manySeedsWithFaults() {
         Long replay = longProperty("sim.seed");
         if (replay != null) {
-            SimResult result = Simulation.run(replay);
+            SimOptions fullTrace = SimOptions.defaults().withTraceLinesMax(1_000_000);
+            SimResult result = new Simulation(replay, fullTrace, ReplicaFactory.STANDARD).run();
             System.out.print(result.trace());
             assertThat(result.violation()).as(result.replayHint()).isNull();
             return;
