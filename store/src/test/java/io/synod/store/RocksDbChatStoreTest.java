@@ -88,6 +88,32 @@ class RocksDbChatStoreTest {
     }
 
     @Test
+    void aSnapshotOfTheRocksDbStateInstallsIntoAnotherStore() {
+        byte[] snapshot;
+        String digest;
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir.resolve("a"))) {
+            ChatStateMachine machine = new ChatStateMachine(store, new ChatConfig(100, 100, 2));
+            machine.apply(Command.of(1, 1.0, 1, new ChatCommand.Login("ana")));
+            machine.apply(Command.of(2, 2.0, 2, new ChatCommand.Login("bob")));
+            machine.apply(Command.of(3, 3.0, 3, new ChatCommand.SendMessage("ana", "bob", "oi")));
+            snapshot = machine.exportSnapshot();
+            digest = machine.stateDigestHex();
+        }
+        try (RocksDbChatStore other = RocksDbChatStore.open(dir.resolve("b"))) {
+            ChatStateMachine machine = new ChatStateMachine(other, ChatConfig.DEFAULT);
+            machine.apply(Command.of(1, 1.0, 1, new ChatCommand.Login("stale")));
+            machine.importSnapshot(snapshot);
+            assertThat(machine.appliedIndex()).isEqualTo(3);
+            assertThat(machine.stateDigestHex()).isEqualTo(digest);
+            assertThat(machine.users()).containsExactly("ana", "bob");
+            assertThat(((HistoryResult.Page) machine.privateHistory("bob", null, 0, 10)).messages()).hasSize(1);
+        }
+        try (RocksDbChatStore reopened = RocksDbChatStore.open(dir.resolve("b"))) {
+            assertThat(new ChatStateMachine(reopened, ChatConfig.DEFAULT).stateDigestHex()).isEqualTo(digest);
+        }
+    }
+
+    @Test
     void aSecondOpenOfTheSameDirectoryFailsClearly() {
         try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
             assertThatThrownBy(() -> RocksDbChatStore.open(dir))

@@ -1,0 +1,62 @@
+package io.synod.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synod.core.ChatConfig;
+import io.synod.core.ChatStateMachine;
+import io.synod.core.InMemoryChatStore;
+import io.synod.messaging.InteractionLog;
+import io.synod.messaging.ProcessClock;
+import io.synod.protocol.Envelope;
+import io.synod.protocol.Limits;
+import io.synod.protocol.Publication;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The request handler without sockets: Lamport order, stamping, echoed ids, bad input. */
+class ChatServiceTest {
+    private final ChatStateMachine machine = new ChatStateMachine(new InMemoryChatStore(), ChatConfig.DEFAULT);
+    private final InteractionLog log = InteractionLog.inMemory("s1");
+    private final ChatService service =
+            new ChatService(machine, ProcessClock.system(), log, new ServerMetrics("s1"), Limits.DEFAULT);
+
+    private ChatService.Handled handle(String service, Map<String, Object> data) {
+        return this.service.handle(new Envelope(service, data).encode(), "peer");
+    }
+
+    @Test
+    void clocksFollowLamportThroughReceiveApplyAndReply() {
+        handle("login", Map.of("user", "ana"));
+        handle("channel", Map.of("channel", "geral"));
+        ChatService.Handled handled = handle("publish", Map.of("user", "ana", "channel", "geral", "message", "oi",
+                "clock", 500L, "client_id", "c", "request_id", 3L));
+        Publication.ChannelPost post = (Publication.ChannelPost) handled.publications().get(0);
+        long replyClock = (Long) handled.reply().data().get("clock");
+        assertThat(post.clock()).isGreaterThan(500L);
+        assertThat(replyClock).isGreaterThan(post.clock());
+        assertThat(handled.reply().data()).containsEntry("status", "OK").containsEntry("client_id", "c")
+                .containsEntry("request_id", 3L).containsKey("timestamp");
+        assertThat(post.index()).isEqualTo(3);
+        assertThat(Envelope.decode(handled.replyFrame(), Limits.DEFAULT)).isEqualTo(handled.reply());
+    }
+
+    @Test
+    void badInputIsAnsweredAndNothingIsApplied() {
+        ChatService.Handled garbage = service.handle(new byte[] {1, 2, 3}, "peer");
+        assertThat(garbage.reply().service()).isEqualTo("erro");
+        assertThat(garbage.reply().data()).containsEntry("status", "erro").containsKeys("clock", "timestamp");
+        ChatService.Handled badField = handle("channel", Map.of("channel", 7L));
+        assertThat(badField.reply().service()).isEqualTo("channel");
+        assertThat((String) badField.reply().data().get("description")).contains("channel");
+        assertThat(service.reject("two frames", "peer").reply().data()).containsEntry("status", "erro");
+        assertThat(machine.appliedIndex()).isZero();
+        assertThat(log.recentLines()).anyMatch(line -> line.contains("\"dir\":\"out\""));
+    }
+
+    @Test
+    void referenceServicesAreRefusedAndServerServicesAnswered() {
+        assertThat(handle("rank", Map.of("user", "s9")).reply().data()).containsEntry("status", "erro");
+        assertThat(handle("clock", Map.of()).reply().data()).containsKey("time");
+        assertThat(handle("election", Map.of()).reply().data()).containsEntry("election", "OK");
+    }
+}
