@@ -10,6 +10,8 @@ import io.synod.protocol.Publication;
 import io.synod.protocol.Request;
 import io.synod.protocol.RequestMeta;
 import io.synod.protocol.Services;
+import io.synod.server.coordination.CoordinationConfig;
+import io.synod.server.coordination.CoordinationService;
 import io.synod.store.RocksDbChatStore;
 import io.synod.store.StoreException;
 import java.util.LinkedHashMap;
@@ -65,6 +67,7 @@ public final class ChatServer implements AutoCloseable {
     private ZMQ.Socket publisher;
     private ReferenceClient reference;
     private AdminHttp admin;
+    private CoordinationService coordination;
     private Thread loopThread;
     private volatile boolean running = true;
     private volatile ServerStatus status;
@@ -90,6 +93,15 @@ public final class ChatServer implements AutoCloseable {
      * @throws RuntimeException if the admin port cannot be bound; everything opened is closed again
      */
     public static ChatServer start(ServerConfig config) {
+        return start(config, null);
+    }
+
+    /**
+     * As {@link #start(ServerConfig)}, plus the coordination service (bully election, clock
+     * synchronisation, peer links) when {@code coordinationConfig} is not null. It binds the peer
+     * endpoint first; the address sent to the reference is the one actually bound.
+     */
+    public static ChatServer start(ServerConfig config, CoordinationConfig coordinationConfig) {
         InteractionLog log = InteractionLog.open(config.logFile(), config.name());
         RocksDbChatStore store;
         try {
@@ -98,7 +110,20 @@ public final class ChatServer implements AutoCloseable {
             log.close();
             throw e;
         }
-        ChatServer server = new ChatServer(config, log, new ProcessClock(config.clockSkewMillis()), store);
+        ProcessClock clock = new ProcessClock(config.clockSkewMillis());
+        CoordinationService coordination = null;
+        if (coordinationConfig != null) {
+            try {
+                coordination = CoordinationService.start(coordinationConfig, clock, log);
+            } catch (RuntimeException e) {
+                store.close();
+                log.close();
+                throw e;
+            }
+            config = config.withAdvertisedAddress(coordination.advertisedEndpoint());
+        }
+        ChatServer server = new ChatServer(config, log, clock, store);
+        server.coordination = coordination;
         try {
             server.connect();
             server.admin = AdminHttp.start(config.adminPort(), server::statusJson, server.metrics::scrape, log);
@@ -220,6 +245,9 @@ public final class ChatServer implements AutoCloseable {
                     ? service.handle(routed.body().get(0), routed.peer())
                     : service.reject("a request is one MessagePack frame, got " + routed.body().size(), routed.peer());
             publish(handled.publications());
+            if (coordination != null) {
+                coordination.noteMessageExchanged();
+            }
             if (!ZmqMessages.offerMultipart(dealer, routed.reply(handled.replyFrame()))) {
                 repliesDropped++;
                 LOG.warn("{}: reply to {} dropped: the broker link takes nothing now ({} so far); the client retries",
@@ -304,6 +332,9 @@ public final class ChatServer implements AutoCloseable {
         json.put("uptime_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
         json.put("reference_reachable", s.referenceReachable());
         json.put("reference_list", s.referenceList());
+        if (coordination != null) {
+            json.putAll(coordination.statusFields()); // coordinator, clock_offset_ms, clock, members, election
+        }
         return json;
     }
 
@@ -320,6 +351,9 @@ public final class ChatServer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (coordination != null) {
+            coordination.close();
         }
         if (loopThread == null && reference != null) {
             reference.close();

@@ -1,6 +1,8 @@
 package io.synod.server;
 
+import io.synod.clock.SoftwareClockConfig;
 import io.synod.messaging.ProcessRunner;
+import io.synod.server.coordination.CoordinationConfig;
 import io.synod.store.StoreException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -39,24 +41,35 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--clock-skew-ms", description = "injected physical clock skew (default: ${DEFAULT-VALUE})")
     long clockSkewMillis = 0;
 
+    @Option(names = "--clock-sync-interval-ms",
+            description = "Berkeley round interval when coordinator (default: ${DEFAULT-VALUE})")
+    long clockSyncIntervalMillis = 5_000;
+
     @Option(names = "--log", description = "interaction log file (JSON lines)")
     Path logFile;
 
     @Override
     public Integer call() {
         ServerConfig config;
+        CoordinationConfig coordination;
         try {
             config = ServerConfig.defaults(name, broker, proxy, reference, dataDirectory, adminPort)
                     .withAdvertisedAddress(advertise)
                     .withClockSkewMillis(clockSkewMillis)
                     .withLogFile(logFile);
+            long skewMaxMillis = SoftwareClockConfig.defaults().skewMaxMillis();
+            if (Math.abs(clockSkewMillis) > skewMaxMillis) {
+                throw new IllegalArgumentException("--clock-skew-ms must be within +-" + skewMaxMillis);
+            }
+            coordination = CoordinationConfig.defaults(name, advertise, reference, proxy)
+                    .withClockSyncIntervalMillis(clockSyncIntervalMillis);
         } catch (IllegalArgumentException e) {
             System.err.println("server: " + e.getMessage());
             return 2;
         }
         ChatServer server;
         try {
-            server = ChatServer.start(config);
+            server = ChatServer.start(config, coordination);
         } catch (StoreException e) {
             System.err.println("server " + name + ": " + e.getMessage());
             return 1;
