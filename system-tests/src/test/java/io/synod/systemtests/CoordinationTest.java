@@ -27,7 +27,8 @@ class CoordinationTest {
     private static final List<String> FAST_SYNC = List.of("--clock-sync-interval-ms", "500");
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** A {@code /status} document and the test's wall clock just before and after the request. */
     record Reading(Map<String, Object> status, long beforeMillis, long afterMillis) {
@@ -53,7 +54,8 @@ class CoordinationTest {
 
     static Reading status(Processes.Started server) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(Cluster.adminUrl(server) + "/status"))
-                .timeout(Duration.ofSeconds(5)).build();
+                .timeout(Duration.ofSeconds(5))
+                .build();
         long before = System.currentTimeMillis();
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         long after = System.currentTimeMillis();
@@ -65,7 +67,9 @@ class CoordinationTest {
     private static void awaitCoordinator(String expected, List<Processes.Started> servers) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             for (Processes.Started server : servers) {
-                assertThat(status(server).status().get("coordinator")).as(server.name()).isEqualTo(expected);
+                assertThat(status(server).status().get("coordinator"))
+                        .as(server.name())
+                        .isEqualTo(expected);
             }
         });
     }
@@ -73,7 +77,9 @@ class CoordinationTest {
     /** Every {@code servers} publication received within {@code timeoutMillis} per receive. */
     private static List<Map<String, Object>> drainAnnouncements(WireClient subscriber, int timeoutMillis) {
         List<Map<String, Object>> got = new ArrayList<>();
-        for (WireClient.Received r = subscriber.receive(timeoutMillis); r != null; r = subscriber.receive(timeoutMillis)) {
+        for (WireClient.Received r = subscriber.receive(timeoutMillis);
+                r != null;
+                r = subscriber.receive(timeoutMillis)) {
             if (r.topic().equals("servers")) {
                 got.add(r.payload());
             }
@@ -93,7 +99,8 @@ class CoordinationTest {
 
     @Test
     void aHigherRankedJoinerTakesOverAndAfterKill9TheNextRankIsTheOnlyOneAnnounced() throws Exception {
-        try (Cluster cluster = new Cluster("coordination-election"); WireClient subscriber = cluster.client()) {
+        try (Cluster cluster = new Cluster("coordination-election");
+                WireClient subscriber = cluster.client()) {
             subscriber.subscribe("servers");
             Processes.Started s1 = cluster.startServer("s1", FAST_SYNC);
             Processes.Started s2 = cluster.startServer("s2", FAST_SYNC);
@@ -123,7 +130,8 @@ class CoordinationTest {
             long announcedAfterMillis = System.currentTimeMillis() - killedAtMillis;
             awaitCoordinator("s2", List.of(s1, s2));
             failover.addAll(drainAnnouncements(subscriber, 500));
-            assertThat(failover).as("exactly one new coordinator is announced")
+            assertThat(failover)
+                    .as("exactly one new coordinator is announced")
                     .allSatisfy(p -> assertThat(announced(p)).isEqualTo("s2"));
             System.out.println("failover: s2 announced within " + announcedAfterMillis + " ms of kill -9 s3");
         }
@@ -150,11 +158,14 @@ class CoordinationTest {
                     Reading reading = status(server);
                     last.put(server.name(), reading);
                     @SuppressWarnings("unchecked")
-                    Map<String, Object> round = (Map<String, Object>) reading.clock().get("last_round");
+                    Map<String, Object> round =
+                            (Map<String, Object>) reading.clock().get("last_round");
                     assertThat(round).as(server.name() + " has seen a round").isNotNull();
-                    assertThat(((Number) round.get("spread_ms")).longValue()).as(server.name() + " spread")
+                    assertThat(((Number) round.get("spread_ms")).longValue())
+                            .as(server.name() + " spread")
                             .isLessThan(5);
-                    assertThat(((Number) reading.clock().get("pending_ms")).longValue()).as(server.name() + " pending")
+                    assertThat(((Number) reading.clock().get("pending_ms")).longValue())
+                            .as(server.name() + " pending")
                             .isBetween(-2L, 2L);
                 }
                 for (Reading a : last.values()) {
@@ -162,16 +173,23 @@ class CoordinationTest {
                         // Same machine clock underneath (each process anchors it once, to 1 ms).
                         assertThat(a.correctionMillis() - b.correctionMillis()).isBetween(-7L, 7L);
                         long bound = 5 + a.uncertaintyMillis() + b.uncertaintyMillis();
-                        assertThat(a.clockMinusLocalMillis() - b.clockMinusLocalMillis()).isBetween(-bound, bound);
+                        assertThat(a.clockMinusLocalMillis() - b.clockMinusLocalMillis())
+                                .isBetween(-bound, bound);
                     }
                 }
             });
-            StringBuilder report = new StringBuilder("clocks converged " + (System.currentTimeMillis() - startedMillis)
-                    + " ms after the last start:");
-            last.forEach((name, r) -> report.append(' ').append(name).append(" clock-local=")
-                    .append(r.clockMinusLocalMillis()).append("±").append(r.uncertaintyMillis())
-                    .append(" correction=").append(r.correctionMillis())
-                    .append(" last_round=").append(r.clock().get("last_round")));
+            StringBuilder report = new StringBuilder(
+                    "clocks converged " + (System.currentTimeMillis() - startedMillis) + " ms after the last start:");
+            last.forEach((name, r) -> report.append(' ')
+                    .append(name)
+                    .append(" clock-local=")
+                    .append(r.clockMinusLocalMillis())
+                    .append("±")
+                    .append(r.uncertaintyMillis())
+                    .append(" correction=")
+                    .append(r.correctionMillis())
+                    .append(" last_round=")
+                    .append(r.clock().get("last_round")));
             System.out.println(report);
         }
     }

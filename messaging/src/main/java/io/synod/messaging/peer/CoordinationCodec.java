@@ -168,12 +168,17 @@ public final class CoordinationCodec {
         return switch (envelope.service()) {
             case Services.ELECTION -> Optional.of(new Decoded.Election(decodeElection(f, limits)));
             case COORDINATOR_HEARTBEAT -> Optional.of(new Decoded.Election(new CoordinatorHeartbeat()));
-            case Services.CLOCK -> Optional.of(new Decoded.Berkeley(f.has("time")
-                    ? new ClockReply(f.optionalLong("request_id", clockRequestIdIfAbsent),
-                            Timestamps.toEpochMillis(Timestamps.toEpochSeconds("time", f.asMap().get("time"))))
-                    : new ClockRequest(f.optionalLong("request_id", 0))));
+            case Services.CLOCK ->
+                Optional.of(new Decoded.Berkeley(
+                        f.has("time")
+                                ? new ClockReply(
+                                        f.optionalLong("request_id", clockRequestIdIfAbsent),
+                                        Timestamps.toEpochMillis(Timestamps.toEpochSeconds(
+                                                "time", f.asMap().get("time"))))
+                                : new ClockRequest(f.optionalLong("request_id", 0))));
             case BERKELEY -> Optional.of(new Decoded.Berkeley(decodeBerkeley(f, limits)));
-            case MEMBERS -> Optional.of(new Decoded.Members(decodeMembers(f.asMap().get("members"), limits)));
+            case MEMBERS ->
+                Optional.of(new Decoded.Members(decodeMembers(f.asMap().get("members"), limits)));
             default -> Optional.empty();
         };
     }
@@ -193,9 +198,14 @@ public final class CoordinationCodec {
         long round = f.requireLong("round");
         return switch (kind) {
             case "poll" -> new TimeRequest(round, f.requireLong("coordinator_send_ms"));
-            case "reply" -> new TimeReply(round, f.requireLong("coordinator_send_ms"),
-                    f.requireLong("follower_clock_ms"), f.requireLong("adjustment_count"));
-            case "adjustment" -> new TimeAdjustment(round, f.requireLong("delta_ms"), f.requireLong("adjustment_count"));
+            case "reply" ->
+                new TimeReply(
+                        round,
+                        f.requireLong("coordinator_send_ms"),
+                        f.requireLong("follower_clock_ms"),
+                        f.requireLong("adjustment_count"));
+            case "adjustment" ->
+                new TimeAdjustment(round, f.requireLong("delta_ms"), f.requireLong("adjustment_count"));
             default -> throw new ProtocolException("field 'kind' must be poll, reply or adjustment, was " + kind);
         };
     }
@@ -214,8 +224,11 @@ public final class CoordinationCodec {
         }
         List<PeerMember> members = new ArrayList<>(items.size());
         for (Object item : items) {
-            if (item instanceof Map<?, ?> map && map.get("name") instanceof String name && !name.isEmpty()
-                    && name.length() <= limits.nameCharsMax() && map.get("rank") instanceof Long rank) {
+            if (item instanceof Map<?, ?> map
+                    && map.get("name") instanceof String name
+                    && !name.isEmpty()
+                    && name.length() <= limits.nameCharsMax()
+                    && map.get("rank") instanceof Long rank) {
                 Object address = map.get("address");
                 members.add(new PeerMember(name, rank, address instanceof String a && !a.isEmpty() ? a : null));
             }

@@ -33,12 +33,15 @@ public record PeerLinkConfig(
     public PeerLinkConfig {
         Objects.requireNonNull(unloggedServices, "unloggedServices");
         unloggedServices = Set.copyOf(unloggedServices);
-        require(peerQueueMessagesMax >= 1 && peerQueueMessagesMax <= 1_000_000, "peerQueueMessagesMax must be in 1..1000000");
+        require(
+                peerQueueMessagesMax >= 1 && peerQueueMessagesMax <= 1_000_000,
+                "peerQueueMessagesMax must be in 1..1000000");
         require(peerQueueMessageAgeMaxMillis >= 1, "peerQueueMessageAgeMaxMillis must be >= 1");
         require(socketHighWaterMarkMessages >= 1, "socketHighWaterMarkMessages must be >= 1");
         require(receiveMessagesPerPollMax >= 1, "receiveMessagesPerPollMax must be >= 1");
         require(reconnectIntervalMillis >= 1, "reconnectIntervalMillis must be >= 1");
-        require(reconnectIntervalMaxMillis >= reconnectIntervalMillis,
+        require(
+                reconnectIntervalMaxMillis >= reconnectIntervalMillis,
                 "reconnectIntervalMaxMillis must be >= reconnectIntervalMillis");
     }
 
@@ -50,7 +53,13 @@ public record PeerLinkConfig(
      * @return the defaults
      */
     public static PeerLinkConfig defaults() {
-        return new PeerLinkConfig(256, 2_000, 1_000, 256, 100, 1_000,
+        return new PeerLinkConfig(
+                256,
+                2_000,
+                1_000,
+                256,
+                100,
+                1_000,
                 Set.of(CoordinationCodec.COORDINATOR_HEARTBEAT, CoordinationCodec.MEMBERS));
     }
 

@@ -91,8 +91,14 @@ public final class PeerLinks implements AutoCloseable {
      * @param limits decoding limits for received frames
      * @throws org.zeromq.ZMQException if the endpoint cannot be bound
      */
-    public PeerLinks(ZContext context, PeerLinkConfig config, String selfName, String bindEndpoint, ProcessClock clock,
-            InteractionLog log, Limits limits) {
+    public PeerLinks(
+            ZContext context,
+            PeerLinkConfig config,
+            String selfName,
+            String bindEndpoint,
+            ProcessClock clock,
+            InteractionLog log,
+            Limits limits) {
         this.context = Objects.requireNonNull(context, "context");
         this.config = Objects.requireNonNull(config, "config");
         this.selfName = Objects.requireNonNull(selfName, "selfName");
@@ -104,8 +110,8 @@ public final class PeerLinks implements AutoCloseable {
         router.setRouterHandover(true); // a restarted peer's new connection replaces its old one
         router.setRcvHWM(config.socketHighWaterMarkMessages());
         router.setSndHWM(config.socketHighWaterMarkMessages());
-        String endpoint = bindEndpoint.endsWith(":0") ? bindEndpoint.substring(0, bindEndpoint.length() - 1) + "*"
-                : bindEndpoint;
+        String endpoint =
+                bindEndpoint.endsWith(":0") ? bindEndpoint.substring(0, bindEndpoint.length() - 1) + "*" : bindEndpoint;
         router.bind(endpoint);
         boundEndpoint = router.getLastEndpoint();
         rebuildPoller();
@@ -288,7 +294,8 @@ public final class PeerLinks implements AutoCloseable {
     /** Our DEALERs use the server name as identity; a foreign REQ gets a binary one, shown in hex. */
     private static String sourceName(byte[] identity) {
         String text = new String(identity, StandardCharsets.UTF_8);
-        boolean printable = !text.isEmpty() && identity[0] != 0
+        boolean printable = !text.isEmpty()
+                && identity[0] != 0
                 && text.codePoints().allMatch(c -> c >= 0x20 && c != 0xFFFD && !Character.isISOControl(c));
         return printable ? text : HexFormat.of().formatHex(identity);
     }
@@ -334,8 +341,15 @@ public final class PeerLinks implements AutoCloseable {
         for (Peer peer : peers.values()) {
             queued += peer.queue.size();
         }
-        return new PeerLinkStats(sentCount, receivedCount, droppedQueueFullCount, droppedExpiredCount,
-                droppedUnknownPeerCount, invalidReceivedCount, queued, peers.size());
+        return new PeerLinkStats(
+                sentCount,
+                receivedCount,
+                droppedQueueFullCount,
+                droppedExpiredCount,
+                droppedUnknownPeerCount,
+                invalidReceivedCount,
+                queued,
+                peers.size());
     }
 
     /** @return the counters as a map for {@code /status} and logs */

@@ -35,9 +35,13 @@ class CoordinationCodecTest {
     void statementElectionMessagesKeepTheStatementFieldsExactly() {
         assertThat(CoordinationCodec.encode(new ElectionRequest(), "s1")).isEqualTo(new Envelope("election", Map.of()));
         assertThat(CoordinationCodec.encode(new ElectionOk(), "s1").data()).isEqualTo(Map.of("election", "OK"));
-        assertThat(CoordinationCodec.encode(new CoordinatorAnnouncement("s3"), "s3").data())
+        assertThat(CoordinationCodec.encode(new CoordinatorAnnouncement("s3"), "s3")
+                        .data())
                 .isEqualTo(Map.of("coordinator", "s3"));
-        for (ElectionMessage m : List.of(new ElectionRequest(), new ElectionOk(), new CoordinatorAnnouncement("s3"),
+        for (ElectionMessage m : List.of(
+                new ElectionRequest(),
+                new ElectionOk(),
+                new CoordinatorAnnouncement("s3"),
                 new CoordinatorHeartbeat())) {
             assertThat(roundTrip(CoordinationCodec.encode(m, "s3"))).contains(new Decoded.Election(m));
         }
@@ -49,8 +53,11 @@ class CoordinationCodecTest {
         assertThat(reply.service()).isEqualTo("clock");
         assertThat(reply.data()).containsEntry("time", 1_700_000_000.123);
         assertThat(CoordinationCodec.encode(new ClockRequest(4)).service()).isEqualTo("clock");
-        for (BerkeleyMessage m : List.of(new ClockRequest(4), new ClockReply(4, 1_700_000_000_123L),
-                new TimeRequest(2, 1_700_000_000_000L), new TimeReply(2, 1_700_000_000_000L, 1_700_000_000_007L, 5),
+        for (BerkeleyMessage m : List.of(
+                new ClockRequest(4),
+                new ClockReply(4, 1_700_000_000_123L),
+                new TimeRequest(2, 1_700_000_000_000L),
+                new TimeReply(2, 1_700_000_000_000L, 1_700_000_000_007L, 5),
                 new TimeAdjustment(2, -12, 5))) {
             assertThat(roundTrip(CoordinationCodec.encode(m))).contains(new Decoded.Berkeley(m));
         }
@@ -65,19 +72,23 @@ class CoordinationCodecTest {
 
     @Test
     void membersRoundTripAndBadItemsAreSkipped() {
-        List<PeerMember> members = List.of(new PeerMember("s1", 1, "tcp://127.0.0.1:7001"), new PeerMember("s2", 2, null));
+        List<PeerMember> members =
+                List.of(new PeerMember("s1", 1, "tcp://127.0.0.1:7001"), new PeerMember("s2", 2, null));
         assertThat(roundTrip(CoordinationCodec.encodeMembers(members))).contains(new Decoded.Members(members));
-        assertThat(CoordinationCodec.decodeMembers(List.of(Map.of("name", "x"), "junk", Map.of("name", "y", "rank", 3L)),
-                Limits.DEFAULT)).containsExactly(new PeerMember("y", 3, null));
+        assertThat(CoordinationCodec.decodeMembers(
+                        List.of(Map.of("name", "x"), "junk", Map.of("name", "y", "rank", 3L)), Limits.DEFAULT))
+                .containsExactly(new PeerMember("y", 3, null));
     }
 
     @Test
     void unknownServicesAreLeftToOthersAndMalformedKnownOnesAreRejected() {
         assertThat(CoordinationCodec.decode(new Envelope("paxos", Map.of("kind", "prepare")), -1, Limits.DEFAULT))
                 .isEmpty();
-        assertThatThrownBy(() -> CoordinationCodec.decode(new Envelope("berkeley", Map.of("kind", "poll")), -1,
-                Limits.DEFAULT)).isInstanceOf(ProtocolException.class);
-        assertThatThrownBy(() -> CoordinationCodec.decode(new Envelope("berkeley", Map.of("kind", "x", "round", 1L)),
-                -1, Limits.DEFAULT)).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() ->
+                        CoordinationCodec.decode(new Envelope("berkeley", Map.of("kind", "poll")), -1, Limits.DEFAULT))
+                .isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> CoordinationCodec.decode(
+                        new Envelope("berkeley", Map.of("kind", "x", "round", 1L)), -1, Limits.DEFAULT))
+                .isInstanceOf(ProtocolException.class);
     }
 }

@@ -62,10 +62,12 @@ public record CoordinationConfig(
         require(ticksPerWakeupMax >= 1, "ticksPerWakeupMax must be >= 1");
         require(referenceListIntervalMillis >= 1, "referenceListIntervalMillis must be >= 1");
         require(referenceTimeoutMillis >= 1, "referenceTimeoutMillis must be >= 1");
-        require(referenceFreshMillis >= referenceListIntervalMillis,
+        require(
+                referenceFreshMillis >= referenceListIntervalMillis,
                 "referenceFreshMillis must be >= referenceListIntervalMillis");
         require(membersIntervalMillis >= 1, "membersIntervalMillis must be >= 1");
-        require(gossipMemberAgeMaxMillis >= membersIntervalMillis,
+        require(
+                gossipMemberAgeMaxMillis >= membersIntervalMillis,
                 "gossipMemberAgeMaxMillis must be >= membersIntervalMillis");
     }
 
@@ -74,11 +76,24 @@ public record CoordinationConfig(
      * 1 s timeout, fresh for 3 s, membership sent to peers every 1 s and remembered 10 s, the cores'
      * defaults (a Berkeley round every 5 s).
      */
-    public static CoordinationConfig defaults(String selfName, String advertisedEndpoint, String referenceEndpoint,
-            String proxyEndpoint) {
-        return new CoordinationConfig(selfName, advertisedEndpoint, referenceEndpoint, proxyEndpoint, 10, 5, 1_000,
-                1_000, 3_000, 1_000, 10_000, BullyElectionConfig.defaults(), BerkeleyConfig.defaults(),
-                PeerLinkConfig.defaults(), Limits.DEFAULT);
+    public static CoordinationConfig defaults(
+            String selfName, String advertisedEndpoint, String referenceEndpoint, String proxyEndpoint) {
+        return new CoordinationConfig(
+                selfName,
+                advertisedEndpoint,
+                referenceEndpoint,
+                proxyEndpoint,
+                10,
+                5,
+                1_000,
+                1_000,
+                3_000,
+                1_000,
+                10_000,
+                BullyElectionConfig.defaults(),
+                BerkeleyConfig.defaults(),
+                PeerLinkConfig.defaults(),
+                Limits.DEFAULT);
     }
 
     /**
@@ -89,16 +104,35 @@ public record CoordinationConfig(
      */
     public CoordinationConfig withClockSyncIntervalMillis(long intervalMillis) {
         long ticks = intervalMillis / tickIntervalMillis;
-        require(ticks >= 2 && ticks <= 10_000_000, "the clock sync interval must be 2 ticks to 10^7 ticks, was "
-                + intervalMillis + " ms");
+        require(
+                ticks >= 2 && ticks <= 10_000_000,
+                "the clock sync interval must be 2 ticks to 10^7 ticks, was " + intervalMillis + " ms");
         int roundTicks = (int) ticks;
         BerkeleyConfig b = berkeley;
-        BerkeleyConfig changed = new BerkeleyConfig(roundTicks, Math.min(b.replyTimeoutTicks(), roundTicks / 2),
-                b.roundTripMaxMillis(), b.outlierThresholdMillis(), b.clockRequestEveryMessages(),
-                b.clockReplyTimeoutTicks(), b.serversMax(), b.dampedCorrectionMaxMillis());
-        return new CoordinationConfig(selfName, advertisedEndpoint, referenceEndpoint, proxyEndpoint,
-                tickIntervalMillis, ticksPerWakeupMax, referenceListIntervalMillis, referenceTimeoutMillis,
-                referenceFreshMillis, membersIntervalMillis, gossipMemberAgeMaxMillis, election, changed, peerLinks,
+        BerkeleyConfig changed = new BerkeleyConfig(
+                roundTicks,
+                Math.min(b.replyTimeoutTicks(), roundTicks / 2),
+                b.roundTripMaxMillis(),
+                b.outlierThresholdMillis(),
+                b.clockRequestEveryMessages(),
+                b.clockReplyTimeoutTicks(),
+                b.serversMax(),
+                b.dampedCorrectionMaxMillis());
+        return new CoordinationConfig(
+                selfName,
+                advertisedEndpoint,
+                referenceEndpoint,
+                proxyEndpoint,
+                tickIntervalMillis,
+                ticksPerWakeupMax,
+                referenceListIntervalMillis,
+                referenceTimeoutMillis,
+                referenceFreshMillis,
+                membersIntervalMillis,
+                gossipMemberAgeMaxMillis,
+                election,
+                changed,
+                peerLinks,
                 limits);
     }
 

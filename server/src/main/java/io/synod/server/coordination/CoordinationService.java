@@ -123,15 +123,27 @@ public final class CoordinationService implements AutoCloseable {
         this.clock = clock;
         this.log = log;
         this.context = context;
-        this.links = new PeerLinks(context, config.peerLinks(), config.selfName(), config.advertisedEndpoint(), clock,
-                log, config.limits());
+        this.links = new PeerLinks(
+                context,
+                config.peerLinks(),
+                config.selfName(),
+                config.advertisedEndpoint(),
+                clock,
+                log,
+                config.limits());
         this.publisher = context.createSocket(SocketType.PUB);
         publisher.setLinger(0);
         publisher.connect(config.proxyEndpoint());
-        this.reference = new ReferenceLink(context, config.referenceEndpoint(), config.referenceTimeoutMillis(),
-                clock, log, config.limits(), java.util.Set.of(Services.RANK));
-        this.membership = new Membership(config.selfName(), config.referenceFreshMillis(),
-                config.gossipMemberAgeMaxMillis());
+        this.reference = new ReferenceLink(
+                context,
+                config.referenceEndpoint(),
+                config.referenceTimeoutMillis(),
+                clock,
+                log,
+                config.limits(),
+                java.util.Set.of(Services.RANK));
+        this.membership =
+                new Membership(config.selfName(), config.referenceFreshMillis(), config.gossipMemberAgeMaxMillis());
     }
 
     /**
@@ -327,11 +339,18 @@ public final class CoordinationService implements AutoCloseable {
     private void onPeerMessage(PeerInbound message) {
         Optional<Decoded> decoded;
         try {
-            decoded = CoordinationCodec.decode(message.envelope(),
-                    lastClockRequestIdByPeer.getOrDefault(message.source(), -1L), config.limits());
+            decoded = CoordinationCodec.decode(
+                    message.envelope(), lastClockRequestIdByPeer.getOrDefault(message.source(), -1L), config.limits());
         } catch (ProtocolException e) {
-            event("peer-message-invalid", Map.of("peer", message.source(), "service", message.envelope().service(),
-                    "error", String.valueOf(e.getMessage())));
+            event(
+                    "peer-message-invalid",
+                    Map.of(
+                            "peer",
+                            message.source(),
+                            "service",
+                            message.envelope().service(),
+                            "error",
+                            String.valueOf(e.getMessage())));
             return;
         }
         if (decoded.isEmpty()) {
@@ -385,8 +404,10 @@ public final class CoordinationService implements AutoCloseable {
         if (sync.isCoordinator() || !election.coordinator().equals(Optional.of(message.source()))) {
             return;
         }
-        if (data.get("round") instanceof Long round && data.get("spread_ms") instanceof Long spread
-                && (lastRound.isEmpty() || lastRound.get().roundId() != round
+        if (data.get("round") instanceof Long round
+                && data.get("spread_ms") instanceof Long spread
+                && (lastRound.isEmpty()
+                        || lastRound.get().roundId() != round
                         || !lastRound.get().coordinator().equals(message.source()))) {
             lastRound = Optional.of(new RoundSummary(round, message.source(), spread, Map.of(), 0));
         }
@@ -418,7 +439,10 @@ public final class CoordinationService implements AutoCloseable {
         }
         for (CoordinatorChange change : ready.coordinatorChanges()) {
             sync.coordinatorChanged(change.currentCoordinator());
-            LOG.info("{}: coordinator {} -> {}", config.selfName(), change.previousCoordinator().orElse("none"),
+            LOG.info(
+                    "{}: coordinator {} -> {}",
+                    config.selfName(),
+                    change.previousCoordinator().orElse("none"),
                     change.currentCoordinator().orElse("none (electing)"));
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("previous", change.previousCoordinator().orElse(null));
@@ -436,8 +460,12 @@ public final class CoordinationService implements AutoCloseable {
             route(out.target(), CoordinationCodec.encode(out.message()), isReply);
         }
         for (BerkeleyRoundReport report : ready.roundReports()) {
-            lastRound = Optional.of(new RoundSummary(report.roundId(), report.coordinator(), report.spreadMillis(),
-                    report.offsetsMillis(), report.averageOffsetMillis()));
+            lastRound = Optional.of(new RoundSummary(
+                    report.roundId(),
+                    report.coordinator(),
+                    report.spreadMillis(),
+                    report.offsetsMillis(),
+                    report.averageOffsetMillis()));
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("round", report.roundId());
             data.put("offsets_ms", report.offsetsMillis());
@@ -462,7 +490,8 @@ public final class CoordinationService implements AutoCloseable {
 
     private Envelope encodeElection(ElectionMessage message) {
         Envelope envelope = CoordinationCodec.encode(message, config.selfName());
-        if (message instanceof CoordinatorHeartbeat && lastRound.isPresent()
+        if (message instanceof CoordinatorHeartbeat
+                && lastRound.isPresent()
                 && lastRound.get().coordinator().equals(config.selfName())) {
             Map<String, Object> data = new LinkedHashMap<>(envelope.data());
             data.put("round", lastRound.get().roundId());
@@ -549,8 +578,9 @@ public final class CoordinationService implements AutoCloseable {
             }
             case Services.LIST -> {
                 try {
-                    membership.referenceList(CoordinationCodec.decodeMembers(reply.data().get("list"),
-                            config.limits()), monotonicMillis(nowNanos));
+                    membership.referenceList(
+                            CoordinationCodec.decodeMembers(reply.data().get("list"), config.limits()),
+                            monotonicMillis(nowNanos));
                 } catch (ProtocolException e) {
                     LOG.warn("{}: the reference sent an invalid list: {}", config.selfName(), e.getMessage());
                 }
@@ -654,10 +684,15 @@ public final class CoordinationService implements AutoCloseable {
     }
 
     private void publishStatus() {
-        status = new CoordinationStatus(selfRank, election == null ? Optional.empty() : election.coordinator(),
+        status = new CoordinationStatus(
+                selfRank,
+                election == null ? Optional.empty() : election.coordinator(),
                 election == null ? "UNRANKED" : election.role().name(),
-                election == null ? 0 : election.electionsStartedCount(), appliedMembers, reference.isReachable(),
-                lastRound, links.statsMap());
+                election == null ? 0 : election.electionsStartedCount(),
+                appliedMembers,
+                reference.isReachable(),
+                lastRound,
+                links.statsMap());
     }
 
     private void event(String kind, Map<String, Object> data) {

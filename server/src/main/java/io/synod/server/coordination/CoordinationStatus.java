@@ -51,7 +51,11 @@ public record CoordinationStatus(
      * @param offsetsMillis the offsets per server (only known on the coordinator; empty elsewhere)
      * @param averageOffsetMillis the average the servers were moved to (coordinator only, else 0)
      */
-    public record RoundSummary(long roundId, String coordinator, long spreadMillis, Map<String, Long> offsetsMillis,
+    public record RoundSummary(
+            long roundId,
+            String coordinator,
+            long spreadMillis,
+            Map<String, Long> offsetsMillis,
             long averageOffsetMillis) {
         /** Copies the map. */
         public RoundSummary {
@@ -61,8 +65,8 @@ public record CoordinationStatus(
 
     /** The state before the service started. */
     static CoordinationStatus initial() {
-        return new CoordinationStatus(0, Optional.empty(), "UNRANKED", 0, new TreeMap<>(), false, Optional.empty(),
-                Map.of());
+        return new CoordinationStatus(
+                0, Optional.empty(), "UNRANKED", 0, new TreeMap<>(), false, Optional.empty(), Map.of());
     }
 
     /** @return the members in the reference's {@code list} item shape, by rank */

@@ -35,8 +35,14 @@ final class ReferenceLink implements AutoCloseable {
     private long deadlineNanos;
     private boolean reachable;
 
-    ReferenceLink(ZContext context, String endpoint, long timeoutMillis, ProcessClock clock, InteractionLog log,
-            Limits limits, Set<String> loggedServices) {
+    ReferenceLink(
+            ZContext context,
+            String endpoint,
+            long timeoutMillis,
+            ProcessClock clock,
+            InteractionLog log,
+            Limits limits,
+            Set<String> loggedServices) {
         this.context = context;
         this.endpoint = endpoint;
         this.timeoutMillis = timeoutMillis;

@@ -47,10 +47,14 @@ class CoordinationServiceTest {
 
     @BeforeEach
     void startInfrastructure() {
-        proxy = ProxyCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", InteractionLog.inMemory("proxy"),
+        proxy = ProxyCommand.start(
+                "tcp://127.0.0.1:*", "tcp://127.0.0.1:*", InteractionLog.inMemory("proxy"), ProcessClock.system());
+        reference = ReferenceServer.start(
+                "tcp://127.0.0.1:*",
+                root.resolve("reference"),
+                RegistryConfig.withHeartbeatTimeout(2_000),
+                InteractionLog.inMemory("reference"),
                 ProcessClock.system());
-        reference = ReferenceServer.start("tcp://127.0.0.1:*", root.resolve("reference"),
-                RegistryConfig.withHeartbeatTimeout(2_000), InteractionLog.inMemory("reference"), ProcessClock.system());
     }
 
     @AfterEach
@@ -66,8 +70,9 @@ class CoordinationServiceTest {
     private CoordinationService start(String name, long skewMillis, long expectedRank) {
         ProcessClock clock = new ProcessClock(skewMillis);
         InteractionLog log = InteractionLog.inMemory(name);
-        CoordinationConfig config = CoordinationConfig.defaults(name, "tcp://127.0.0.1:0", reference.endpoint(),
-                proxy.frontendEndpoint()).withClockSyncIntervalMillis(SYNC_INTERVAL_MILLIS);
+        CoordinationConfig config = CoordinationConfig.defaults(
+                        name, "tcp://127.0.0.1:0", reference.endpoint(), proxy.frontendEndpoint())
+                .withClockSyncIntervalMillis(SYNC_INTERVAL_MILLIS);
         CoordinationService service = CoordinationService.start(config, clock, log);
         services.put(name, service);
         clocks.put(name, clock);
@@ -119,10 +124,13 @@ class CoordinationServiceTest {
 
         await().atMost(WAIT).untilAsserted(() -> {
             for (String name : services.keySet()) {
-                Optional<CoordinationStatus.RoundSummary> round = services.get(name).lastRound();
+                Optional<CoordinationStatus.RoundSummary> round =
+                        services.get(name).lastRound();
                 assertThat(round).as(name).isPresent();
                 assertThat(round.get().spreadMillis()).as(name).isLessThan(5);
-                assertThat(services.get(name).pendingAdjustmentMillis()).as(name).isBetween(-2L, 2L);
+                assertThat(services.get(name).pendingAdjustmentMillis())
+                        .as(name)
+                        .isBetween(-2L, 2L);
             }
             // Each process anchors its own underlying clock once (1 ms granularity): allow 2 ms for that.
             assertThat(correctionMillis("s1") - correctionMillis("s3")).isBetween(-7L, 7L);
@@ -133,8 +141,8 @@ class CoordinationServiceTest {
         assertThat(logs.values().stream().flatMap(l -> l.recentLines().stream()))
                 .anyMatch(l -> l.contains("\"kind\":\"clock-correction\""));
         assertThat(logs.get("s1").recentLines()).anyMatch(l -> l.contains("\"kind\":\"membership\""));
-        assertThat(services.get("s1").statusFields()).containsKeys("coordinator", "clock_offset_ms", "clock",
-                "members", "election");
+        assertThat(services.get("s1").statusFields())
+                .containsKeys("coordinator", "clock_offset_ms", "clock", "members", "election");
     }
 
     @Test
@@ -175,8 +183,8 @@ class CoordinationServiceTest {
             assertThat(logs.get("s1").recentLines())
                     .anyMatch(l -> l.contains("\"dir\":\"out\"") && l.contains("\"kind\":\"clock\""));
             assertThat(logs.get("s1").recentLines())
-                    .anyMatch(l -> l.contains("\"dir\":\"in\"") && l.contains("\"kind\":\"clock\"")
-                            && l.contains("\"time\""));
+                    .anyMatch(l ->
+                            l.contains("\"dir\":\"in\"") && l.contains("\"kind\":\"clock\"") && l.contains("\"time\""));
         });
     }
 }

@@ -45,8 +45,9 @@ class MembershipTest {
 
     @Test
     void theConfigRejectsInconsistentLimitsAndShortensTheReplyTimeoutForFastRounds() {
-        CoordinationConfig config = CoordinationConfig.defaults("s1", "tcp://127.0.0.1:0", "tcp://127.0.0.1:5559",
-                "tcp://127.0.0.1:5557").withClockSyncIntervalMillis(200);
+        CoordinationConfig config = CoordinationConfig.defaults(
+                        "s1", "tcp://127.0.0.1:0", "tcp://127.0.0.1:5559", "tcp://127.0.0.1:5557")
+                .withClockSyncIntervalMillis(200);
         assertThat(config.berkeley().roundIntervalTicks()).isEqualTo(20);
         assertThat(config.berkeley().replyTimeoutTicks()).isEqualTo(10);
         assertThatThrownBy(() -> config.withClockSyncIntervalMillis(10)).isInstanceOf(IllegalArgumentException.class);

@@ -18,7 +18,9 @@ class ServerOptionsTest {
 
     @Test
     void aSkewBeyondOneSecondOrASyncIntervalBelowTwoTicksIsRejected() {
-        assertThat(run("--name", "s1", "--data-dir", "target/unused", "--clock-skew-ms", "1500")).isEqualTo(2);
-        assertThat(run("--name", "s1", "--data-dir", "target/unused", "--clock-sync-interval-ms", "5")).isEqualTo(2);
+        assertThat(run("--name", "s1", "--data-dir", "target/unused", "--clock-skew-ms", "1500"))
+                .isEqualTo(2);
+        assertThat(run("--name", "s1", "--data-dir", "target/unused", "--clock-sync-interval-ms", "5"))
+                .isEqualTo(2);
     }
 }
