@@ -1,0 +1,204 @@
+package io.synod.store;
+
+import io.synod.consensus.AcceptedEntry;
+import io.synod.consensus.Ballot;
+import io.synod.consensus.Batch;
+import io.synod.consensus.DurableLog;
+import io.synod.consensus.DurableRecord;
+import io.synod.consensus.DurableState;
+import io.synod.consensus.LogEntry;
+import io.synod.consensus.PaxosCodec;
+import io.synod.consensus.Snapshot;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The Paxos {@link DurableLog} on RocksDB, in its own database (the replica's directory, separate from the chat
+ * state). Key layout (ADR 0001): {@code p} -> the promised ballot record; {@code a<slot, 8 bytes big-endian>} -> the
+ * accepted-value record; {@code d<slot>} -> the decided-value record; {@code s} -> the latest snapshot record. Values
+ * are {@link PaxosCodec} encodings of the {@link DurableRecord} itself.
+ *
+ * <p>Every {@link #persist} call is one {@link WriteBatch} written with {@code sync=true}: the driver persists each
+ * {@code Ready} with one call (group commit). The fold matches {@code InMemoryDurableLog} exactly: a promise only
+ * grows, a later accepted value replaces an earlier one of the same slot, a snapshot replaces only an older one and
+ * range-deletes both prefixes up to its slot, and records behind the snapshot are ignored. The in-memory promise and
+ * snapshot slot mirror what is on disk, so the fold needs no read inside a batch.
+ *
+ * <p>Thread-safety: not thread-safe; owned by the replication driver's thread. Call order: {@link #open}, {@link
+ * #load} once, then {@link #persist} per Ready, {@link #close} once.
+ */
+public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
+    private static final byte[] PROMISED_KEY = "p".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SNAPSHOT_KEY = "s".getBytes(StandardCharsets.US_ASCII);
+    private static final byte ACCEPTED = 'a';
+    private static final byte DECIDED = 'd';
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Path directory;
+    private final Options options;
+    private final WriteOptions syncWrites;
+    private final RocksDB db;
+    private Ballot promised = Ballot.ZERO;
+    private long snapshotSlot;
+    private long batchesWritten;
+
+    private RocksDbDurableLog(Path directory, Options options, RocksDB db) {
+        this.directory = directory;
+        this.options = options;
+        this.db = db;
+        this.syncWrites = new WriteOptions().setSync(true);
+    }
+
+    /**
+     * Opens (creating if needed) the log in {@code directory}.
+     *
+     * @throws StoreException if the directory cannot be created or opened (e.g. locked by another process)
+     */
+    public static RocksDbDurableLog open(Path directory) {
+        Options options = new Options().setCreateIfMissing(true);
+        try {
+            Files.createDirectories(directory);
+            RocksDbDurableLog log = new RocksDbDurableLog(directory, options, RocksDB.open(options, directory.toString()));
+            DurableState state = log.load();
+            log.promised = state.promised();
+            log.snapshotSlot = state.snapshotSlot();
+            return log;
+        } catch (RocksDBException | IOException e) {
+            options.close();
+            throw new StoreException("cannot open the Paxos log in " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void persist(List<DurableRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        Ballot newPromised = promised;
+        long newSnapshotSlot = snapshotSlot;
+        try (WriteBatch batch = new WriteBatch()) {
+            for (DurableRecord record : records) {
+                switch (record) {
+                    case DurableRecord.PromisedBallot p -> {
+                        if (p.ballot().greaterThan(newPromised)) {
+                            newPromised = p.ballot();
+                            batch.put(PROMISED_KEY, PaxosCodec.encode(record));
+                        }
+                    }
+                    case DurableRecord.AcceptedValue a -> {
+                        if (a.entry().slot() > newSnapshotSlot) {
+                            batch.put(slotKey(ACCEPTED, a.entry().slot()), PaxosCodec.encode(record));
+                        }
+                    }
+                    case DurableRecord.DecidedValue d -> {
+                        if (d.entry().slot() > newSnapshotSlot) {
+                            batch.put(slotKey(DECIDED, d.entry().slot()), PaxosCodec.encode(record));
+                        }
+                    }
+                    case DurableRecord.SnapshotSaved s -> {
+                        long slot = s.snapshot().lastIncludedSlot();
+                        if (slot > newSnapshotSlot) {
+                            newSnapshotSlot = slot;
+                            batch.put(SNAPSHOT_KEY, PaxosCodec.encode(record));
+                            batch.deleteRange(slotKey(ACCEPTED, 0), slotKey(ACCEPTED, slot + 1));
+                            batch.deleteRange(slotKey(DECIDED, 0), slotKey(DECIDED, slot + 1));
+                        }
+                    }
+                }
+            }
+            db.write(syncWrites, batch);
+        } catch (RocksDBException e) {
+            throw new StoreException("persisting " + records.size() + " Paxos records failed in " + directory, e);
+        }
+        promised = newPromised;
+        snapshotSlot = newSnapshotSlot;
+        batchesWritten++;
+    }
+
+    @Override
+    public DurableState load() {
+        try {
+            byte[] promisedValue = db.get(PROMISED_KEY);
+            Ballot loadedPromised = promisedValue == null
+                    ? Ballot.ZERO
+                    : ((DurableRecord.PromisedBallot) decode(promisedValue)).ballot();
+            byte[] snapshotValue = db.get(SNAPSHOT_KEY);
+            Optional<Snapshot> snapshot = snapshotValue == null
+                    ? Optional.empty()
+                    : Optional.of(((DurableRecord.SnapshotSaved) decode(snapshotValue)).snapshot());
+            TreeMap<Long, AcceptedEntry> accepted = new TreeMap<>();
+            TreeMap<Long, Batch> decided = new TreeMap<>();
+            try (RocksIterator it = db.newIterator()) {
+                for (it.seek(slotKey(ACCEPTED, 0)); it.isValid() && it.key()[0] == ACCEPTED; it.next()) {
+                    AcceptedEntry entry = ((DurableRecord.AcceptedValue) decode(it.value())).entry();
+                    check(entry.slot() == slotOf(it.key()), "accepted entry under the wrong key");
+                    accepted.put(entry.slot(), entry);
+                }
+                for (it.seek(slotKey(DECIDED, 0)); it.isValid() && it.key()[0] == DECIDED; it.next()) {
+                    LogEntry entry = ((DurableRecord.DecidedValue) decode(it.value())).entry();
+                    check(entry.slot() == slotOf(it.key()), "decided entry under the wrong key");
+                    decided.put(entry.slot(), entry.value());
+                }
+                it.status();
+            }
+            return new DurableState(loadedPromised, accepted, decided, snapshot);
+        } catch (RocksDBException e) {
+            throw new StoreException("reading the Paxos log failed in " + directory, e);
+        }
+    }
+
+    /** How many synced batches {@link #persist} wrote (statistics). */
+    public long batchesWritten() {
+        return batchesWritten;
+    }
+
+    private static DurableRecord decode(byte[] value) {
+        return PaxosCodec.decodeRecord(value);
+    }
+
+    private static byte[] slotKey(byte tag, long slot) {
+        return ByteBuffer.allocate(1 + Long.BYTES).put(tag).putLong(slot).array();
+    }
+
+    private static long slotOf(byte[] key) {
+        check(key.length == 1 + Long.BYTES, "slot key of " + key.length + " bytes");
+        return ByteBuffer.wrap(key, 1, Long.BYTES).getLong();
+    }
+
+    private static void check(boolean condition, String what) {
+        if (!condition) {
+            throw new IllegalStateException("invariant violated in the Paxos log: " + what);
+        }
+    }
+
+    /** Releases RocksDB and its native handles; idempotent. */
+    @Override
+    public synchronized void close() {
+        if (!db.isOwningHandle()) {
+            return;
+        }
+        try {
+            db.closeE();
+        } catch (RocksDBException e) {
+            throw new StoreException("close failed in " + directory, e);
+        } finally {
+            syncWrites.close();
+            options.close();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.synod.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synod.consensus.AcceptedEntry;
+import io.synod.consensus.Ballot;
+import io.synod.consensus.Batch;
+import io.synod.consensus.Command;
+import io.synod.consensus.ConfigEntry;
+import io.synod.consensus.DurableRecord;
+import io.synod.consensus.DurableState;
+import io.synod.consensus.InMemoryDurableLog;
+import io.synod.consensus.LogEntry;
+import io.synod.consensus.Membership;
+import io.synod.consensus.Snapshot;
+import io.synod.consensus.SnapshotMeta;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Mirrors consensus's InMemoryDurableLogTest (the reference semantics), each case also after a reopen. */
+class RocksDbDurableLogTest {
+    @TempDir
+    Path dir;
+
+    private final Batch value = Batch.of(new Command.Client(1, 1, new byte[] {7}));
+
+    private DurableState persistAndReload(List<List<DurableRecord>> readies) {
+        DurableState live;
+        try (RocksDbDurableLog log = RocksDbDurableLog.open(dir)) {
+            readies.forEach(log::persist);
+            live = log.load();
+        }
+        try (RocksDbDurableLog log = RocksDbDurableLog.open(dir)) {
+            DurableState reopened = log.load();
+            assertThat(reopened).isEqualTo(live);
+            return reopened;
+        }
+    }
+
+    @Test
+    void promiseOnlyGrows() {
+        DurableState state = persistAndReload(List.of(
+                List.of(new DurableRecord.PromisedBallot(new Ballot(5, 1))),
+                List.of(new DurableRecord.PromisedBallot(new Ballot(4, 3)))));
+        assertThat(state.promised()).isEqualTo(new Ballot(5, 1));
+    }
+
+    @Test
+    void laterAcceptedValueReplacesEarlierForTheSameSlot() {
+        DurableState state = persistAndReload(List.of(
+                List.of(new DurableRecord.AcceptedValue(new AcceptedEntry(3, new Ballot(1, 1), Batch.NOOP))),
+                List.of(new DurableRecord.AcceptedValue(new AcceptedEntry(3, new Ballot(2, 2), value)))));
+        assertThat(state.accepted().get(3L)).isEqualTo(new AcceptedEntry(3, new Ballot(2, 2), value));
+    }
+
+    @Test
+    void snapshotDeletesEverythingBehindItAndIgnoresLateRecordsBehindIt() {
+        List<DurableRecord> first = new ArrayList<>();
+        for (long slot = 1; slot <= 5; slot++) {
+            first.add(new DurableRecord.AcceptedValue(new AcceptedEntry(slot, new Ballot(1, 1), value)));
+            first.add(new DurableRecord.DecidedValue(new LogEntry(slot, value)));
+        }
+        Snapshot snapshot = new Snapshot(
+                new SnapshotMeta(3, List.of(new ConfigEntry(4, Membership.ofVoters(List.of(1, 2, 3))))), new byte[1]);
+        DurableState state = persistAndReload(List.of(
+                first,
+                List.of(
+                        new DurableRecord.SnapshotSaved(snapshot),
+                        new DurableRecord.DecidedValue(new LogEntry(2, value)))));
+        assertThat(state.snapshot()).contains(snapshot);
+        assertThat(state.accepted().keySet()).containsExactly(4L, 5L);
+        assertThat(state.decided().keySet()).containsExactly(4L, 5L);
+        assertThat(state.snapshotSlot()).isEqualTo(3);
+    }
+
+    @Test
+    void olderSnapshotDoesNotReplaceNewer() {
+        Membership genesis = Membership.ofVoters(List.of(1));
+        Snapshot newer = new Snapshot(new SnapshotMeta(9, List.of(new ConfigEntry(10, genesis))), new byte[] {9});
+        Snapshot older = new Snapshot(new SnapshotMeta(4, List.of(new ConfigEntry(5, genesis))), new byte[] {4});
+        DurableState state = persistAndReload(List.of(
+                List.of(new DurableRecord.SnapshotSaved(newer)), List.of(new DurableRecord.SnapshotSaved(older))));
+        assertThat(state.snapshot()).contains(newer);
+    }
+
+    @Test
+    void randomRecordSequencesFoldLikeTheReference() {
+        Random random = new Random(42);
+        Membership genesis = Membership.ofVoters(List.of(1, 2, 3));
+        InMemoryDurableLog reference = new InMemoryDurableLog();
+        List<List<DurableRecord>> readies = new ArrayList<>();
+        for (int ready = 0; ready < 40; ready++) {
+            List<DurableRecord> records = new ArrayList<>();
+            for (int i = random.nextInt(4); i >= 0; i--) {
+                long slot = 1 + random.nextInt(30);
+                Ballot ballot = new Ballot(random.nextInt(5), random.nextInt(3));
+                records.add(switch (random.nextInt(4)) {
+                    case 0 -> new DurableRecord.PromisedBallot(ballot);
+                    case 1 -> new DurableRecord.AcceptedValue(new AcceptedEntry(slot, ballot, value));
+                    case 2 -> new DurableRecord.DecidedValue(new LogEntry(slot, value));
+                    default -> new DurableRecord.SnapshotSaved(new Snapshot(
+                            new SnapshotMeta(slot, List.of(new ConfigEntry(slot + 1, genesis))), new byte[] {1}));
+                });
+            }
+            reference.persist(records);
+            readies.add(records);
+        }
+        assertThat(persistAndReload(readies)).isEqualTo(reference.load());
+    }
+}
