@@ -32,6 +32,7 @@ import io.synod.protocol.Request;
 import io.synod.protocol.RequestMeta;
 import io.synod.protocol.Services;
 import io.synod.server.coordination.CoordinationStatus.RoundSummary;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -58,7 +59,8 @@ import org.zeromq.ZMQ;
  * turn it waits for peer messages until the next 10 ms tick, steps the cores with what arrived,
  * talks to the reference, ticks the cores, sends its membership view every second, and after every
  * step and tick drains the cores' {@code ready()}: sends their messages over the peer links,
- * publishes announcements on topic {@code servers} (and sends them to every peer), passes
+ * publishes announcements on topic {@code servers} (and sends them to every peer; a coordinator
+ * publishes its announcement again when a new subscription to {@code servers} arrives), passes
  * coordinator changes to the clock core and logs everything notable (elections, announcements,
  * coordinator changes, Berkeley rounds, clock corrections, membership changes).
  *
@@ -80,11 +82,8 @@ public final class CoordinationService implements AutoCloseable {
     static final int NOTED_MESSAGES_PER_TURN_MAX = 1_000;
     /** Remembered requests awaiting an answer on their connection; cleared beyond this (foreign REQs). */
     static final int PENDING_REQUESTS_MAX = 1_024;
-    /**
-     * A PUB drops what it publishes until the proxy's subscriptions have reached it; an announcement
-     * made this soon after the PUB connected is published once more when this time is up.
-     */
-    static final long PUBLISHER_WARMUP_MILLIS = 500;
+    /** Subscription messages read from the XPUB per loop turn. */
+    static final int SUBSCRIPTIONS_PER_TURN_MAX = 64;
 
     private final CoordinationConfig config;
     private final ProcessClock clock;
@@ -114,8 +113,6 @@ public final class CoordinationService implements AutoCloseable {
     private long nextReferenceNanos;
     private boolean listNext;
     private long coresStartDeadlineNanos;
-    private final long publisherConnectedNanos = System.nanoTime();
-    private CoordinatorAnnouncement republishAfterWarmup;
     private long nextMembersNanos;
 
     private CoordinationService(CoordinationConfig config, ProcessClock clock, InteractionLog log, ZContext context) {
@@ -131,7 +128,11 @@ public final class CoordinationService implements AutoCloseable {
                 clock,
                 log,
                 config.limits());
-        this.publisher = context.createSocket(SocketType.PUB);
+        // An XPUB, not a PUB: it also receives the subscriptions the proxy forwards, so a coordinator
+        // can publish its announcement again when someone (or the proxy, on connecting) subscribes
+        // to 'servers' (the ZeroMQ guide's last value cache). A PUB would drop an announcement made
+        // before the proxy's subscriptions reached it.
+        this.publisher = context.createSocket(SocketType.XPUB);
         publisher.setLinger(0);
         publisher.connect(config.proxyEndpoint());
         this.reference = new ReferenceLink(
@@ -147,7 +148,7 @@ public final class CoordinationService implements AutoCloseable {
     }
 
     /**
-     * Binds the peer ROUTER, connects the PUB and the reference REQ, and starts the thread.
+     * Binds the peer ROUTER, connects the XPUB and the reference REQ, and starts the thread.
      *
      * @param config the configuration
      * @param clock the process clock (its software clock is corrected here)
@@ -289,20 +290,24 @@ public final class CoordinationService implements AutoCloseable {
                 sendMembers();
                 nextMembersNanos = now + TimeUnit.MILLISECONDS.toNanos(config.membersIntervalMillis());
             }
-            republishIfWarm(now);
+            onSubscriptions();
             publishStatus();
         }
     }
 
-    private void republishIfWarm(long nowNanos) {
-        if (republishAfterWarmup == null
-                || nowNanos - publisherConnectedNanos < TimeUnit.MILLISECONDS.toNanos(PUBLISHER_WARMUP_MILLIS)) {
-            return;
+    /** A new subscription covering {@code servers}: the coordinator publishes its announcement again. */
+    private void onSubscriptions() {
+        boolean subscribed = false;
+        for (int i = 0; i < SUBSCRIPTIONS_PER_TURN_MAX; i++) {
+            byte[] frame = publisher.recv(ZMQ.DONTWAIT);
+            if (frame == null) {
+                break;
+            }
+            String topic = new String(frame, 1, Math.max(0, frame.length - 1), StandardCharsets.UTF_8);
+            subscribed |= frame.length > 0 && frame[0] == 1 && Services.SERVERS_TOPIC.startsWith(topic);
         }
-        CoordinatorAnnouncement announcement = republishAfterWarmup;
-        republishAfterWarmup = null;
-        if (election != null && election.coordinator().equals(Optional.of(announcement.coordinator()))) {
-            announce(announcement);
+        if (subscribed && election != null && sync.isCoordinator()) {
+            publishAnnouncement(config.selfName());
         }
     }
 
@@ -512,10 +517,19 @@ public final class CoordinationService implements AutoCloseable {
     }
 
     private void announce(CoordinatorAnnouncement announcement) {
+        publishAnnouncement(announcement.coordinator());
+        Envelope direct = CoordinationCodec.encode(announcement, config.selfName());
+        for (String peer : links.peers().keySet()) {
+            links.send(peer, direct);
+        }
+    }
+
+    /** Publishes {@code {"service":"election","data":{"coordinator","timestamp","clock"}}} on topic servers. */
+    private void publishAnnouncement(String coordinator) {
         long lamport = clock.tickForSend();
         double now = clock.nowSeconds();
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("coordinator", announcement.coordinator());
+        data.put("coordinator", coordinator);
         data.put("timestamp", now);
         data.put("clock", lamport);
         Map<String, Object> payload = new LinkedHashMap<>();
@@ -523,14 +537,7 @@ public final class CoordinationService implements AutoCloseable {
         payload.put("data", data);
         ZmqMessages.sendPublication(publisher, Services.SERVERS_TOPIC, payload);
         log.sent(Services.ELECTION, Services.SERVERS_TOPIC, lamport, now, data);
-        LOG.info("{}: announced coordinator {} on topic servers", config.selfName(), announcement.coordinator());
-        if (System.nanoTime() - publisherConnectedNanos < TimeUnit.MILLISECONDS.toNanos(PUBLISHER_WARMUP_MILLIS)) {
-            republishAfterWarmup = announcement;
-        }
-        Envelope direct = CoordinationCodec.encode(announcement, config.selfName());
-        for (String peer : links.peers().keySet()) {
-            links.send(peer, direct);
-        }
+        LOG.info("{}: announced coordinator {} on topic servers", config.selfName(), coordinator);
     }
 
     private void logElectionProgress() {

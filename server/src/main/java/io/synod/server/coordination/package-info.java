@@ -4,8 +4,9 @@
  *
  * <p>{@link io.synod.server.coordination.CoordinationService} owns one thread and its own ZeroMQ
  * sockets: the peer links ({@link io.synod.messaging.peer.PeerLinks}: a ROUTER on the advertised
- * endpoint, a DEALER per peer), a PUB to the proxy's XSUB for the statement's {@code servers}
- * announcements, and a Lazy Pirate REQ to the reference for {@code rank} and {@code list}. It ticks
+ * endpoint, a DEALER per peer), an XPUB (a publisher that also sees subscriptions) connected to
+ * the proxy's XSUB for the statement's {@code servers} announcements, and a Lazy Pirate REQ to the
+ * reference for {@code rank}, {@code heartbeat} and {@code list}. It ticks
  * both cores every 10 ms, learns membership from the reference and from its peers ({@link
  * io.synod.server.coordination.Membership}, requirement P3), and publishes a read-only {@link
  * io.synod.server.coordination.CoordinationStatus} for {@code /status}.

@@ -109,12 +109,17 @@ class CoordinationServiceTest {
         assertThat(services.get("s1").members()).containsOnlyKeys("s1", "s2", "s3");
 
         List<Map<String, Object>> announcements = new ArrayList<>();
-        await().atMost(WAIT).until(() -> {
-            ZmqMessages.ReceivedPublication p = ZmqMessages.receivePublication(subscriber, Limits.DEFAULT);
-            if (p != null && p.topic().equals("servers")) {
-                announcements.add(p.payload());
+        await().atMost(WAIT).pollInSameThread().untilAsserted(() -> {
+            for (ZmqMessages.ReceivedPublication p = ZmqMessages.receivePublication(subscriber, Limits.DEFAULT);
+                    p != null;
+                    p = ZmqMessages.receivePublication(subscriber, Limits.DEFAULT)) {
+                if (p.topic().equals("servers")) {
+                    announcements.add(p.payload());
+                }
             }
-            return announcements.stream().anyMatch(a -> a.toString().contains("coordinator=s3"));
+            assertThat(announcements)
+                    .as("announcements; s3 log: %s", logs.get("s3").recentLines())
+                    .anyMatch(a -> a.toString().contains("coordinator=s3"));
         });
         Map<String, Object> last = announcements.get(announcements.size() - 1);
         assertThat(last).containsOnlyKeys("service", "data").containsEntry("service", "election");
