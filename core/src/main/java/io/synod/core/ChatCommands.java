@@ -24,8 +24,8 @@ public final class ChatCommands {
     public static final long FORMAT_VERSION = 1;
 
     private static final int HEADER_ITEMS = 7;
-    private static final Limits LIMITS = new Limits(64 << 20, 4, 64, Integer.MAX_VALUE, Integer.MAX_VALUE,
-            Integer.MAX_VALUE, Integer.MAX_VALUE);
+    private static final Limits LIMITS =
+            new Limits(64 << 20, 4, 64, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
 
     private ChatCommands() {}
 
@@ -56,8 +56,13 @@ public final class ChatCommands {
         ChatCommand operation = operation(kind, fields);
         Object clientId = items.get(5);
         require(clientId == null || clientId instanceof String, "clientId must be a string or nil");
-        return new Command(integer(items, 2), number(items, 3), integer(items, 4), (String) clientId,
-                integer(items, 6), operation);
+        return new Command(
+                integer(items, 2),
+                number(items, 3),
+                integer(items, 4),
+                (String) clientId,
+                integer(items, 6),
+                operation);
     }
 
     private static List<Object> fields(ChatCommand operation) {

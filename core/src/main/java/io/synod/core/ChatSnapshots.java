@@ -74,7 +74,8 @@ public final class ChatSnapshots {
         require(bytes.length >= headerBytes + TRAILER_BYTES, "too short");
         MessageDigest sha = ChatStateMachine.sha256();
         sha.update(bytes, 0, bytes.length - TRAILER_BYTES);
-        require(Arrays.equals(sha.digest(), Arrays.copyOfRange(bytes, bytes.length - TRAILER_BYTES, bytes.length)),
+        require(
+                Arrays.equals(sha.digest(), Arrays.copyOfRange(bytes, bytes.length - TRAILER_BYTES, bytes.length)),
                 "checksum mismatch");
         ByteBuffer in = ByteBuffer.wrap(bytes, 0, bytes.length - TRAILER_BYTES);
         byte[] magic = new byte[MAGIC.length];

@@ -63,7 +63,8 @@ public final class ChatStateMachine {
     /** Applies one command and stores its effects and the new applied index in one atomic batch. */
     public Result apply(Command command) {
         long applied = store.appliedIndex();
-        Invariants.require(command.index() > applied,
+        Invariants.require(
+                command.index() > applied,
                 "command index " + command.index() + " must be above the applied index " + applied);
         Transaction tx = new Transaction(store, new StoreBatch(command.index()));
         Result result = deduplicateOrExecute(tx, command);
@@ -108,7 +109,8 @@ public final class ChatStateMachine {
     private Result login(Transaction tx, Command command, ChatCommand.Login login) {
         UserRecord user = UserRecord.read(tx.get(Keys.user(login.user())));
         long loginNumber = user.loginCount() + 1;
-        tx.batch.put(Keys.login(login.user(), loginNumber),
+        tx.batch.put(
+                Keys.login(login.user(), loginNumber),
                 Values.encode(command.timestampSeconds(), command.clock(), command.index()));
         tx.batch.put(Keys.user(login.user()), new UserRecord(loginNumber, user.inboxSeq()).encode());
         return Result.ok(List.of());
@@ -134,8 +136,14 @@ public final class ChatStateMachine {
         }
         List<Object> c = Values.decode(channel, 4);
         long seq = Values.longAt(c, 0) + 1;
-        Publication.ChannelPost post = new Publication.ChannelPost(publish.channel(), publish.user(),
-                publish.message(), command.timestampSeconds(), command.clock(), seq, messageId(command, 0),
+        Publication.ChannelPost post = new Publication.ChannelPost(
+                publish.channel(),
+                publish.user(),
+                publish.message(),
+                command.timestampSeconds(),
+                command.clock(),
+                seq,
+                messageId(command, 0),
                 command.index());
         c.set(0, seq);
         tx.batch.put(channelKey, Values.encode(c.toArray()));
@@ -157,8 +165,15 @@ public final class ChatStateMachine {
         byte[] conversationKey = Keys.conversation(send.src(), send.dst());
         byte[] conversation = tx.get(conversationKey);
         long conversationSeq = (conversation == null ? 0 : Values.longAt(Values.decode(conversation, 1), 0)) + 1;
-        Publication.DirectMessage message = new Publication.DirectMessage(send.src(), send.dst(), send.message(),
-                command.timestampSeconds(), command.clock(), inboxSeq, messageId(command, 0), command.index(),
+        Publication.DirectMessage message = new Publication.DirectMessage(
+                send.src(),
+                send.dst(),
+                send.message(),
+                command.timestampSeconds(),
+                command.clock(),
+                inboxSeq,
+                messageId(command, 0),
+                command.index(),
                 conversationSeq);
         byte[] stored = Values.direct(message);
         tx.batch.put(dstKey, new UserRecord(dst.loginCount(), inboxSeq).encode());
@@ -209,8 +224,8 @@ public final class ChatStateMachine {
         List<LoginRecord> logins = new ArrayList<>();
         for (StoreEntry e : scanAfter(prefix, afterNumber, clampLimit(limit))) {
             List<Object> v = Values.decode(e.value(), 3);
-            logins.add(new LoginRecord(user, Keys.seqOf(e.key()), Values.doubleAt(v, 0), Values.longAt(v, 1),
-                    Values.longAt(v, 2)));
+            logins.add(new LoginRecord(
+                    user, Keys.seqOf(e.key()), Values.doubleAt(v, 0), Values.longAt(v, 1), Values.longAt(v, 2)));
         }
         return logins;
     }

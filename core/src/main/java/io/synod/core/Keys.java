@@ -97,7 +97,10 @@ final class Keys {
 
     static byte[] withSeq(byte[] prefix, long seq) {
         Invariants.require(seq >= 0, "sequence numbers are not negative");
-        return ByteBuffer.allocate(prefix.length + Long.BYTES).put(prefix).putLong(seq).array();
+        return ByteBuffer.allocate(prefix.length + Long.BYTES)
+                .put(prefix)
+                .putLong(seq)
+                .array();
     }
 
     /** The sequence number at the end of a key built by {@link #withSeq}. */

@@ -17,8 +17,14 @@ import java.util.List;
  */
 final class Values {
     /** Stored values are trusted and may be large (snapshots); only the shape is checked. */
-    static final Limits STORED = new Limits(Integer.MAX_VALUE, 8, Integer.MAX_VALUE, Integer.MAX_VALUE,
-            Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    static final Limits STORED = new Limits(
+            Integer.MAX_VALUE,
+            8,
+            Integer.MAX_VALUE,
+            Integer.MAX_VALUE,
+            Integer.MAX_VALUE,
+            Integer.MAX_VALUE,
+            Integer.MAX_VALUE);
 
     private Values() {}
 
@@ -35,8 +41,8 @@ final class Values {
         }
         Invariants.check(decoded instanceof List<?>, "a stored value is a MessagePack array");
         List<?> list = (List<?>) decoded;
-        Invariants.check(list.size() == itemsExpected,
-                "a stored value has " + itemsExpected + " items, found " + list.size());
+        Invariants.check(
+                list.size() == itemsExpected, "a stored value has " + itemsExpected + " items, found " + list.size());
         return new ArrayList<>(list);
     }
 
@@ -61,18 +67,41 @@ final class Values {
 
     static Publication.ChannelPost post(byte[] value) {
         List<Object> v = decode(value, 8);
-        return new Publication.ChannelPost(stringAt(v, 0), stringAt(v, 1), stringAt(v, 2), doubleAt(v, 3),
-                longAt(v, 4), longAt(v, 5), stringAt(v, 6), longAt(v, 7));
+        return new Publication.ChannelPost(
+                stringAt(v, 0),
+                stringAt(v, 1),
+                stringAt(v, 2),
+                doubleAt(v, 3),
+                longAt(v, 4),
+                longAt(v, 5),
+                stringAt(v, 6),
+                longAt(v, 7));
     }
 
     static byte[] direct(Publication.DirectMessage m) {
-        return encode(m.src(), m.dst(), m.message(), m.timestampSeconds(), m.clock(), m.seq(), m.id(), m.index(),
+        return encode(
+                m.src(),
+                m.dst(),
+                m.message(),
+                m.timestampSeconds(),
+                m.clock(),
+                m.seq(),
+                m.id(),
+                m.index(),
                 m.conversationSeq());
     }
 
     static Publication.DirectMessage direct(byte[] value) {
         List<Object> v = decode(value, 9);
-        return new Publication.DirectMessage(stringAt(v, 0), stringAt(v, 1), stringAt(v, 2), doubleAt(v, 3),
-                longAt(v, 4), longAt(v, 5), stringAt(v, 6), longAt(v, 7), longAt(v, 8));
+        return new Publication.DirectMessage(
+                stringAt(v, 0),
+                stringAt(v, 1),
+                stringAt(v, 2),
+                doubleAt(v, 3),
+                longAt(v, 4),
+                longAt(v, 5),
+                stringAt(v, 6),
+                longAt(v, 7),
+                longAt(v, 8));
     }
 }

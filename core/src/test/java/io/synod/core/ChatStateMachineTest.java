@@ -68,7 +68,8 @@ class ChatStateMachineTest {
         Result noUser = apply(new ChatCommand.Publish("bob", "geral", "oi"));
         assertThat(noUser.errorText()).isEqualTo("user 'bob' has never logged in");
         assertThat(noUser.publications()).isEmpty();
-        assertThat(((HistoryResult.Page) machine.channelHistory("geral", 0, 10)).messages()).isEmpty();
+        assertThat(((HistoryResult.Page) machine.channelHistory("geral", 0, 10)).messages())
+                .isEmpty();
     }
 
     @Test
@@ -78,7 +79,8 @@ class ChatStateMachineTest {
         apply(new ChatCommand.CreateChannel("b"));
         List<Publication> published = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            published.addAll(apply(new ChatCommand.Publish("ana", i % 2 == 0 ? "a" : "b", "m" + i)).publications());
+            published.addAll(apply(new ChatCommand.Publish("ana", i % 2 == 0 ? "a" : "b", "m" + i))
+                    .publications());
             apply(new ChatCommand.Publish("ana", "nope", "x")); // errors in between use no seq
         }
         assertThat(published).extracting(Publication::topic).containsExactly("a", "b", "a", "b", "a");
@@ -110,8 +112,8 @@ class ChatStateMachineTest {
         HistoryResult.Page empty = (HistoryResult.Page) machine.channelHistory("geral", 5, 2);
         assertThat(empty.messages()).isEmpty();
         assertThat(empty.nextSeq()).isEqualTo(5);
-        assertThat(machine.channelHistory("nope", 0, 2)).isEqualTo(new HistoryResult.Rejected(
-                "channel 'nope' does not exist"));
+        assertThat(machine.channelHistory("nope", 0, 2))
+                .isEqualTo(new HistoryResult.Rejected("channel 'nope' does not exist"));
     }
 
     @Test
@@ -129,12 +131,15 @@ class ChatStateMachineTest {
         apply(new ChatCommand.Login("ana"));
         apply(new ChatCommand.Login("bob"));
         apply(new ChatCommand.Login("cid"));
-        Publication.DirectMessage m1 =
-                (Publication.DirectMessage) apply(new ChatCommand.SendMessage("ana", "bob", "1")).publications().get(0);
-        Publication.DirectMessage m2 =
-                (Publication.DirectMessage) apply(new ChatCommand.SendMessage("bob", "ana", "2")).publications().get(0);
-        Publication.DirectMessage m3 =
-                (Publication.DirectMessage) apply(new ChatCommand.SendMessage("cid", "bob", "3")).publications().get(0);
+        Publication.DirectMessage m1 = (Publication.DirectMessage) apply(new ChatCommand.SendMessage("ana", "bob", "1"))
+                .publications()
+                .get(0);
+        Publication.DirectMessage m2 = (Publication.DirectMessage) apply(new ChatCommand.SendMessage("bob", "ana", "2"))
+                .publications()
+                .get(0);
+        Publication.DirectMessage m3 = (Publication.DirectMessage) apply(new ChatCommand.SendMessage("cid", "bob", "3"))
+                .publications()
+                .get(0);
         assertThat(m1.topic()).isEqualTo("bob");
         assertThat(m1.src()).isEqualTo("ana");
         assertThat(List.of(m1.seq(), m1.conversationSeq())).containsExactly(1L, 1L);
@@ -146,7 +151,8 @@ class ChatStateMachineTest {
         assertThat(inbox.nextSeq()).isEqualTo(2);
         HistoryResult.Page conversation = (HistoryResult.Page) machine.privateHistory("bob", "ana", 0, 10);
         assertThat(conversation.messages()).containsExactly(m1, m2);
-        assertThat(machine.privateHistory("ana", "bob", 1, 10)).isEqualTo(new HistoryResult.Page(List.of(m2), 2, false));
+        assertThat(machine.privateHistory("ana", "bob", 1, 10))
+                .isEqualTo(new HistoryResult.Page(List.of(m2), 2, false));
         assertThat(machine.privateHistory("zoe", null, 0, 10)).isInstanceOf(HistoryResult.Rejected.class);
         assertThat(machine.privateHistory("ana", "zoe", 0, 10)).isInstanceOf(HistoryResult.Rejected.class);
     }
@@ -162,7 +168,8 @@ class ChatStateMachineTest {
         assertThat(retry.isOk()).isTrue();
         assertThat(retry.replayed()).isTrue();
         assertThat(retry.publications()).isEmpty();
-        assertThat(((HistoryResult.Page) machine.channelHistory("geral", 0, 10)).messages()).hasSize(1);
+        assertThat(((HistoryResult.Page) machine.channelHistory("geral", 0, 10)).messages())
+                .hasSize(1);
 
         Result failed = applyAs("c1", 4, new ChatCommand.CreateChannel("geral"));
         Result failedRetry = applyAs("c1", 4, new ChatCommand.CreateChannel("geral"));
@@ -175,8 +182,11 @@ class ChatStateMachineTest {
         assertThat(machine.channels()).containsExactly("geral");
 
         // Another client with the same request id is independent; no client id means no dedup.
-        assertThat(applyAs("c2", 3, new ChatCommand.Publish("ana", "geral", "oi")).replayed()).isFalse();
-        assertThat(apply(new ChatCommand.Publish("ana", "geral", "oi")).publications()).hasSize(1);
+        assertThat(applyAs("c2", 3, new ChatCommand.Publish("ana", "geral", "oi"))
+                        .replayed())
+                .isFalse();
+        assertThat(apply(new ChatCommand.Publish("ana", "geral", "oi")).publications())
+                .hasSize(1);
         assertThat(machine.appliedIndex()).isEqualTo(index);
     }
 
@@ -231,7 +241,8 @@ class ChatStateMachineTest {
         assertThat(copy.exportSnapshot()).isEqualTo(snapshot);
 
         List<Command> rest = commands.subList(200, 400);
-        assertThat(rest.stream().map(copy::apply).toList()).isEqualTo(rest.stream().map(source::apply).toList());
+        assertThat(rest.stream().map(copy::apply).toList())
+                .isEqualTo(rest.stream().map(source::apply).toList());
         assertThat(copy.stateDigestHex()).isEqualTo(source.stateDigestHex());
     }
 

@@ -32,8 +32,8 @@ public final class BrokerCommand implements Callable<Integer> {
 
     /** Starts a broker (tests and the launcher's in-process mode use this directly). */
     public static Forwarder start(String frontend, String backend, InteractionLog log, ProcessClock clock) {
-        return Forwarder.start("broker", SocketType.ROUTER, frontend, SocketType.DEALER, backend,
-                ForwarderConfig.DEFAULT, log, clock);
+        return Forwarder.start(
+                "broker", SocketType.ROUTER, frontend, SocketType.DEALER, backend, ForwarderConfig.DEFAULT, log, clock);
     }
 
     @Override
@@ -48,14 +48,21 @@ public final class BrokerCommand implements Callable<Integer> {
             log.close();
             return 1;
         }
-        log.event("started", clock.lamport().current(), clock.nowSeconds(),
+        log.event(
+                "started",
+                clock.lamport().current(),
+                clock.nowSeconds(),
                 Map.of("frontend", broker.frontendEndpoint(), "backend", broker.backendEndpoint()));
-        ProcessRunner.printReady(System.out, "broker ready frontend=" + broker.frontendEndpoint() + " backend="
-                + broker.backendEndpoint());
-        return ProcessRunner.awaitShutdown("broker", () -> {
-            broker.close();
-            log.close();
-        }, broker::awaitTermination);
+        ProcessRunner.printReady(
+                System.out,
+                "broker ready frontend=" + broker.frontendEndpoint() + " backend=" + broker.backendEndpoint());
+        return ProcessRunner.awaitShutdown(
+                "broker",
+                () -> {
+                    broker.close();
+                    log.close();
+                },
+                broker::awaitTermination);
     }
 
     public static void main(String[] args) {

@@ -42,8 +42,14 @@ public final class Forwarder implements AutoCloseable {
     private volatile boolean running = true;
     private Thread thread;
 
-    private Forwarder(String name, ZContext context, ZMQ.Socket frontend, ZMQ.Socket backend,
-            ForwarderConfig config, InteractionLog log, ProcessClock clock) {
+    private Forwarder(
+            String name,
+            ZContext context,
+            ZMQ.Socket frontend,
+            ZMQ.Socket backend,
+            ForwarderConfig config,
+            InteractionLog log,
+            ProcessClock clock) {
         this.name = name;
         this.context = context;
         this.frontend = frontend;
@@ -61,8 +67,15 @@ public final class Forwarder implements AutoCloseable {
      *
      * @throws ZMQException if an endpoint cannot be bound (port in use, bad address)
      */
-    public static Forwarder start(String name, SocketType frontendType, String frontendBind, SocketType backendType,
-            String backendBind, ForwarderConfig config, InteractionLog log, ProcessClock clock) {
+    public static Forwarder start(
+            String name,
+            SocketType frontendType,
+            String frontendBind,
+            SocketType backendType,
+            String backendBind,
+            ForwarderConfig config,
+            InteractionLog log,
+            ProcessClock clock) {
         ZContext context = new ZContext();
         try {
             ZMQ.Socket frontend = bound(context, frontendType, frontendBind, config);

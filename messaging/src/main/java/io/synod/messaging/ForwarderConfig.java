@@ -23,8 +23,11 @@ public record ForwarderConfig(
     public static final ForwarderConfig DEFAULT = new ForwarderConfig(100, 100_000, 256, 1_000, 10);
 
     public ForwarderConfig {
-        if (pollIntervalMillis <= 0 || highWaterMarkMessages <= 0 || messagesPerWakeupMax <= 0
-                || statsIntervalMillis <= 0 || retryIntervalMillis <= 0) {
+        if (pollIntervalMillis <= 0
+                || highWaterMarkMessages <= 0
+                || messagesPerWakeupMax <= 0
+                || statsIntervalMillis <= 0
+                || retryIntervalMillis <= 0) {
             throw new IllegalArgumentException("every forwarder limit must be positive");
         }
     }

@@ -34,18 +34,20 @@ public final class ProcessRunner {
      */
     public static int awaitShutdown(String processName, AutoCloseable service, Termination termination) {
         AtomicBoolean signalled = new AtomicBoolean();
-        Thread hook = new Thread(() -> {
-            signalled.set(true);
-            int status = 0;
-            try {
-                service.close();
-                LOG.info("{} stopped", processName);
-            } catch (Exception e) {
-                LOG.error("{}: error while stopping", processName, e);
-                status = 1;
-            }
-            Runtime.getRuntime().halt(status);
-        }, processName + "-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    signalled.set(true);
+                    int status = 0;
+                    try {
+                        service.close();
+                        LOG.info("{} stopped", processName);
+                    } catch (Exception e) {
+                        LOG.error("{}: error while stopping", processName, e);
+                        status = 1;
+                    }
+                    Runtime.getRuntime().halt(status);
+                },
+                processName + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             termination.await();

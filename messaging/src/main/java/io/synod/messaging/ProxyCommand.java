@@ -32,8 +32,8 @@ public final class ProxyCommand implements Callable<Integer> {
 
     /** Starts a proxy; its frontend is the XSUB side, its backend the XPUB side. */
     public static Forwarder start(String xsub, String xpub, InteractionLog log, ProcessClock clock) {
-        return Forwarder.start("proxy", SocketType.XSUB, xsub, SocketType.XPUB, xpub, ForwarderConfig.DEFAULT, log,
-                clock);
+        return Forwarder.start(
+                "proxy", SocketType.XSUB, xsub, SocketType.XPUB, xpub, ForwarderConfig.DEFAULT, log, clock);
     }
 
     @Override
@@ -48,14 +48,20 @@ public final class ProxyCommand implements Callable<Integer> {
             log.close();
             return 1;
         }
-        log.event("started", clock.lamport().current(), clock.nowSeconds(),
+        log.event(
+                "started",
+                clock.lamport().current(),
+                clock.nowSeconds(),
                 Map.of("xsub", proxy.frontendEndpoint(), "xpub", proxy.backendEndpoint()));
-        ProcessRunner.printReady(System.out, "proxy ready xsub=" + proxy.frontendEndpoint() + " xpub="
-                + proxy.backendEndpoint());
-        return ProcessRunner.awaitShutdown("proxy", () -> {
-            proxy.close();
-            log.close();
-        }, proxy::awaitTermination);
+        ProcessRunner.printReady(
+                System.out, "proxy ready xsub=" + proxy.frontendEndpoint() + " xpub=" + proxy.backendEndpoint());
+        return ProcessRunner.awaitShutdown(
+                "proxy",
+                () -> {
+                    proxy.close();
+                    log.close();
+                },
+                proxy::awaitTermination);
     }
 
     public static void main(String[] args) {

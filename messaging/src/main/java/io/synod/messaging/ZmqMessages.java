@@ -153,10 +153,13 @@ public final class ZmqMessages {
     public static Routed splitRouted(List<byte[]> frames) {
         for (int i = 0; i < frames.size(); i++) {
             if (frames.get(i).length == 0) {
-                return new Routed(List.copyOf(frames.subList(0, i + 1)), List.copyOf(frames.subList(i + 1, frames.size())));
+                return new Routed(
+                        List.copyOf(frames.subList(0, i + 1)), List.copyOf(frames.subList(i + 1, frames.size())));
             }
         }
         int last = frames.size() - 1;
-        return new Routed(List.copyOf(frames.subList(0, Math.max(0, last))), List.copyOf(frames.subList(Math.max(0, last), frames.size())));
+        return new Routed(
+                List.copyOf(frames.subList(0, Math.max(0, last))),
+                List.copyOf(frames.subList(Math.max(0, last), frames.size())));
     }
 }

@@ -49,7 +49,8 @@ class ForwarderTest {
             Envelope received = ZmqMessages.receiveEnvelope(server, Limits.DEFAULT);
             assertThat(received).isEqualTo(request);
             ZmqMessages.sendEnvelope(server, new Envelope("login", Map.of("status", "sucesso")));
-            assertThat(ZmqMessages.receiveEnvelope(client, Limits.DEFAULT).data()).containsEntry("status", "sucesso");
+            assertThat(ZmqMessages.receiveEnvelope(client, Limits.DEFAULT).data())
+                    .containsEntry("status", "sucesso");
         }
     }
 
@@ -74,7 +75,8 @@ class ForwarderTest {
         ZMQ.Socket client = socket(SocketType.REQ, forwarder.frontendEndpoint());
         ZmqMessages.sendEnvelope(client, new Envelope("users", Map.of()));
         ZMQ.Socket server = socket(SocketType.REP, forwarder.backendEndpoint());
-        assertThat(ZmqMessages.receiveEnvelope(server, Limits.DEFAULT).service()).isEqualTo("users");
+        assertThat(ZmqMessages.receiveEnvelope(server, Limits.DEFAULT).service())
+                .isEqualTo("users");
         ZmqMessages.sendEnvelope(server, new Envelope("users", Map.of("users", List.of())));
         assertThat(ZmqMessages.receiveEnvelope(client, Limits.DEFAULT).data()).containsKey("users");
     }
@@ -101,12 +103,17 @@ class ForwarderTest {
         ZMQ.Socket nonBlockingSub = sub;
         nonBlockingSub.setReceiveTimeOut(100);
         // Slow joiner: publish until the subscription has propagated through the proxy.
-        ZmqMessages.ReceivedPublication received = await().atMost(Duration.ofSeconds(10)).until(() -> {
-            ZmqMessages.sendPublication(pub, post);
-            return ZmqMessages.receivePublication(nonBlockingSub, Limits.DEFAULT);
-        }, r -> r != null);
+        ZmqMessages.ReceivedPublication received = await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> {
+                            ZmqMessages.sendPublication(pub, post);
+                            return ZmqMessages.receivePublication(nonBlockingSub, Limits.DEFAULT);
+                        },
+                        r -> r != null);
         assertThat(received.topic()).isEqualTo("geral");
-        assertThat(received.payload()).containsEntry("user", "ana").containsEntry("message", "oi")
+        assertThat(received.payload())
+                .containsEntry("user", "ana")
+                .containsEntry("message", "oi")
                 .containsEntry("seq", 1L);
     }
 
@@ -114,8 +121,8 @@ class ForwarderTest {
     void bindingAPortInUseFails() {
         forwarder = BrokerCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", log, ProcessClock.system());
         try {
-            Forwarder second = BrokerCommand.start(forwarder.frontendEndpoint(), "tcp://127.0.0.1:*", log,
-                    ProcessClock.system());
+            Forwarder second =
+                    BrokerCommand.start(forwarder.frontendEndpoint(), "tcp://127.0.0.1:*", log, ProcessClock.system());
             second.close();
             throw new AssertionError("the second bind should have failed");
         } catch (org.zeromq.ZMQException expected) {

@@ -22,7 +22,7 @@ public record RegistryConfig(long heartbeatTimeoutMillis, int serversMax, int na
 
     /** The defaults with another heartbeat timeout. */
     public static RegistryConfig withHeartbeatTimeout(long heartbeatTimeoutMillis) {
-        return new RegistryConfig(heartbeatTimeoutMillis, DEFAULT.serversMax(), DEFAULT.nameCharsMax(),
-                DEFAULT.addressCharsMax());
+        return new RegistryConfig(
+                heartbeatTimeoutMillis, DEFAULT.serversMax(), DEFAULT.nameCharsMax(), DEFAULT.addressCharsMax());
     }
 }

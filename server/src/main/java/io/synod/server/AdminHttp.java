@@ -34,18 +34,21 @@ final class AdminHttp implements AutoCloseable {
      *
      * @throws RuntimeException (from Javalin/Jetty) if the port cannot be bound
      */
-    static AdminHttp start(int port, Supplier<Map<String, Object>> status, Supplier<String> metrics,
-            InteractionLog log) {
+    static AdminHttp start(
+            int port, Supplier<Map<String, Object>> status, Supplier<String> metrics, InteractionLog log) {
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.jetty.threadPool = new QueuedThreadPool(ADMIN_THREADS_MAX, 2);
             config.routes.get("/health", ctx -> json(ctx, Map.of("status", "UP")));
             config.routes.get("/status", ctx -> json(ctx, status.get()));
-            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                    .result(metrics.get()));
-            config.routes.get("/logs", ctx -> ctx.contentType("application/json")
-                    .result("[" + String.join(",", log.recentLines()) + "]"));
+            config.routes.get(
+                    "/metrics",
+                    ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                            .result(metrics.get()));
+            config.routes.get(
+                    "/logs",
+                    ctx -> ctx.contentType("application/json").result("[" + String.join(",", log.recentLines()) + "]"));
         });
         app.start("127.0.0.1", port);
         return new AdminHttp(app);

@@ -145,19 +145,24 @@ public final class ChatServer implements AutoCloseable {
         publisher.setLinger(1_000);
         ZmqOptions.heartbeats(publisher);
         publisher.connect(config.proxyEndpoint());
-        reference = new ReferenceClient(context, config.referenceEndpoint(), config.referenceTimeoutMillis(), clock,
-                log, config.limits());
+        reference = new ReferenceClient(
+                context, config.referenceEndpoint(), config.referenceTimeoutMillis(), clock, log, config.limits());
         if (config.startupRankAttempts() > 0) {
             Envelope reply = reference.call(rankRequest(), config.startupRankAttempts());
             if (reply != null) {
                 onReferenceReply(reply);
             } else {
-                LOG.warn("{}: the reference at {} did not answer 'rank'; serving with rank 0 and retrying",
-                        config.name(), config.referenceEndpoint());
+                LOG.warn(
+                        "{}: the reference at {} did not answer 'rank'; serving with rank 0 and retrying",
+                        config.name(),
+                        config.referenceEndpoint());
             }
         }
-        log.event("started", clock.lamport().current(), clock.nowSeconds(), Map.of("rank", rank,
-                "applied_index", machine.appliedIndex()));
+        log.event(
+                "started",
+                clock.lamport().current(),
+                clock.nowSeconds(),
+                Map.of("rank", rank, "applied_index", machine.appliedIndex()));
         publishStatus();
     }
 
@@ -243,15 +248,21 @@ public final class ChatServer implements AutoCloseable {
             ZmqMessages.Routed routed = ZmqMessages.splitRouted(frames);
             ChatService.Handled handled = routed.body().size() == 1
                     ? service.handle(routed.body().get(0), routed.peer())
-                    : service.reject("a request is one MessagePack frame, got " + routed.body().size(), routed.peer());
+                    : service.reject(
+                            "a request is one MessagePack frame, got "
+                                    + routed.body().size(),
+                            routed.peer());
             publish(handled.publications());
             if (coordination != null) {
                 coordination.noteMessageExchanged();
             }
             if (!ZmqMessages.offerMultipart(dealer, routed.reply(handled.replyFrame()))) {
                 repliesDropped++;
-                LOG.warn("{}: reply to {} dropped: the broker link takes nothing now ({} so far); the client retries",
-                        config.name(), routed.peer(), repliesDropped);
+                LOG.warn(
+                        "{}: reply to {} dropped: the broker link takes nothing now ({} so far); the client retries",
+                        config.name(),
+                        routed.peer(),
+                        repliesDropped);
             }
         }
         if (machine.appliedIndex() != appliedBefore) {
@@ -262,8 +273,12 @@ public final class ChatServer implements AutoCloseable {
     private void publish(List<Publication> publications) {
         for (Publication p : publications) {
             ZmqMessages.sendPublication(publisher, p);
-            log.sent("publication", p.topic(), p instanceof Publication.ChannelPost c ? c.clock()
-                    : ((Publication.DirectMessage) p).clock(), clock.nowSeconds(), p.toPayload());
+            log.sent(
+                    "publication",
+                    p.topic(),
+                    p instanceof Publication.ChannelPost c ? c.clock() : ((Publication.DirectMessage) p).clock(),
+                    clock.nowSeconds(),
+                    p.toPayload());
         }
         metrics.published(publications.size());
     }
@@ -298,8 +313,8 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private void publishStatus() {
-        status = new ServerStatus(rank, machine.appliedIndex(), machine.stateDigestHex(), reference.isReachable(),
-                referenceList);
+        status = new ServerStatus(
+                rank, machine.appliedIndex(), machine.stateDigestHex(), reference.isReachable(), referenceList);
     }
 
     private static long monotonicMillis() {

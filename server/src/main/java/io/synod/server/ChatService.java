@@ -53,8 +53,8 @@ final class ChatService {
     private final ServerMetrics metrics;
     private final Limits limits;
 
-    ChatService(ChatStateMachine machine, ProcessClock clock, InteractionLog log, ServerMetrics metrics,
-            Limits limits) {
+    ChatService(
+            ChatStateMachine machine, ProcessClock clock, InteractionLog log, ServerMetrics metrics, Limits limits) {
         this.machine = machine;
         this.clock = clock;
         this.log = log;
@@ -102,10 +102,10 @@ final class ChatService {
             case Request.SendMessage r -> write(r, new ChatCommand.SendMessage(r.src(), r.dst(), r.message()));
             case Request.Users r -> read(Replies.users(machine.users()));
             case Request.Channels r -> read(Replies.channels(machine.channels()));
-            case Request.History r -> read(history(r.service(), machine.channelHistory(r.channel(), r.afterSeq(),
-                    r.limit())));
-            case Request.PrivateHistory r -> read(history(r.service(), machine.privateHistory(r.user(), r.peer(),
-                    r.afterSeq(), r.limit())));
+            case Request.History r ->
+                read(history(r.service(), machine.channelHistory(r.channel(), r.afterSeq(), r.limit())));
+            case Request.PrivateHistory r ->
+                read(history(r.service(), machine.privateHistory(r.user(), r.peer(), r.afterSeq(), r.limit())));
             case Request.ClockRequest r -> read(Replies.clock(clock.nowSeconds()));
             case Request.ElectionRequest r -> read(Replies.election());
             case Request.Rank r -> notHere(r);
@@ -116,8 +116,13 @@ final class ChatService {
 
     private Handled write(Request request, ChatCommand operation) {
         long commandClock = clock.lamport().tick();
-        Command command = new Command(machine.appliedIndex() + 1, clock.nowSeconds(), commandClock,
-                request.meta().clientId(), request.meta().requestId(), operation);
+        Command command = new Command(
+                machine.appliedIndex() + 1,
+                clock.nowSeconds(),
+                commandClock,
+                request.meta().clientId(),
+                request.meta().requestId(),
+                operation);
         long started = System.nanoTime();
         Result result = machine.apply(command);
         metrics.applied(System.nanoTime() - started);
@@ -139,8 +144,9 @@ final class ChatService {
     }
 
     private static Handled notHere(Request request) {
-        return read(Replies.error(request.service(), "service '" + request.service()
-                + "' is answered by the reference, not by a chat server"));
+        return read(Replies.error(
+                request.service(),
+                "service '" + request.service() + "' is answered by the reference, not by a chat server"));
     }
 
     /** Extension: the request's {@code client_id} and {@code request_id}, echoed so clients match replies. */

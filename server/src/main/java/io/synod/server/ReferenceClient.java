@@ -41,7 +41,12 @@ final class ReferenceClient implements AutoCloseable {
     private long deadlineMillis;
     private boolean reachable = true;
 
-    ReferenceClient(ZContext context, String endpoint, long timeoutMillis, ProcessClock clock, InteractionLog log,
+    ReferenceClient(
+            ZContext context,
+            String endpoint,
+            long timeoutMillis,
+            ProcessClock clock,
+            InteractionLog log,
             Limits limits) {
         this.context = context;
         this.endpoint = endpoint;
@@ -72,8 +77,8 @@ final class ReferenceClient implements AutoCloseable {
             socket.connect(endpoint);
         }
         Envelope stamped = request.stamped(clock.nowSeconds(), clock.tickForSend());
-        log.sent(stamped.service(), "reference", (Long) stamped.data().get("clock"), clock.nowSeconds(),
-                stamped.data());
+        log.sent(
+                stamped.service(), "reference", (Long) stamped.data().get("clock"), clock.nowSeconds(), stamped.data());
         if (!socket.send(stamped.encode(), ZMQ.DONTWAIT)) {
             reset("send failed");
             return;

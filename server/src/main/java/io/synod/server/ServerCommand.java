@@ -32,7 +32,9 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--data-dir", required = true, description = "this server's own data directory")
     Path dataDirectory;
 
-    @Option(names = "--admin-port", description = "admin HTTP port on 127.0.0.1, 0 = any free (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--admin-port",
+            description = "admin HTTP port on 127.0.0.1, 0 = any free (default: ${DEFAULT-VALUE})")
     int adminPort = 0;
 
     @Option(names = "--advertise", description = "peer address sent to the reference (default: ${DEFAULT-VALUE})")
@@ -41,7 +43,8 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--clock-skew-ms", description = "injected physical clock skew (default: ${DEFAULT-VALUE})")
     long clockSkewMillis = 0;
 
-    @Option(names = "--clock-sync-interval-ms",
+    @Option(
+            names = "--clock-sync-interval-ms",
             description = "Berkeley round interval when coordinator (default: ${DEFAULT-VALUE})")
     long clockSyncIntervalMillis = 5_000;
 
@@ -80,8 +83,9 @@ public final class ServerCommand implements Callable<Integer> {
             System.err.println("server " + name + ": cannot start (admin port " + adminPort + " in use?): " + e);
             return 1;
         }
-        ProcessRunner.printReady(System.out, "server " + name + " ready admin=http://127.0.0.1:" + server.adminPort()
-                + " rank=" + server.rank());
+        ProcessRunner.printReady(
+                System.out,
+                "server " + name + " ready admin=http://127.0.0.1:" + server.adminPort() + " rank=" + server.rank());
         return ProcessRunner.awaitShutdown("server " + name, server, server::awaitTermination);
     }
 

@@ -63,40 +63,120 @@ public record ServerConfig(
         if (adminPort < 0 || adminPort > 65_535) {
             throw new IllegalArgumentException("adminPort must be 0 to 65535, was " + adminPort);
         }
-        if (heartbeatIntervalMillis <= 0 || listIntervalMillis <= 0 || referenceTimeoutMillis <= 0
-                || startupRankAttempts < 0 || pollIntervalMillis <= 0 || requestsPerWakeupMax <= 0) {
+        if (heartbeatIntervalMillis <= 0
+                || listIntervalMillis <= 0
+                || referenceTimeoutMillis <= 0
+                || startupRankAttempts < 0
+                || pollIntervalMillis <= 0
+                || requestsPerWakeupMax <= 0) {
             throw new IllegalArgumentException("intervals, timeouts and limits must be positive");
         }
     }
 
     /** A configuration with the defaults: 1 s heartbeats, 5 s list, 1 s reference timeout. */
-    public static ServerConfig defaults(String name, String broker, String proxy, String reference, Path dataDirectory,
-            int adminPort) {
-        return new ServerConfig(name, broker, proxy, reference, dataDirectory, adminPort, null, 0, null, 1_000, 5_000,
-                1_000, 2, 50, 256, Limits.DEFAULT, ChatConfig.DEFAULT);
+    public static ServerConfig defaults(
+            String name, String broker, String proxy, String reference, Path dataDirectory, int adminPort) {
+        return new ServerConfig(
+                name,
+                broker,
+                proxy,
+                reference,
+                dataDirectory,
+                adminPort,
+                null,
+                0,
+                null,
+                1_000,
+                5_000,
+                1_000,
+                2,
+                50,
+                256,
+                Limits.DEFAULT,
+                ChatConfig.DEFAULT);
     }
 
     public ServerConfig withAdvertisedAddress(String address) {
-        return new ServerConfig(name, brokerEndpoint, proxyEndpoint, referenceEndpoint, dataDirectory, adminPort,
-                address, clockSkewMillis, logFile, heartbeatIntervalMillis, listIntervalMillis, referenceTimeoutMillis,
-                startupRankAttempts, pollIntervalMillis, requestsPerWakeupMax, limits, chat);
+        return new ServerConfig(
+                name,
+                brokerEndpoint,
+                proxyEndpoint,
+                referenceEndpoint,
+                dataDirectory,
+                adminPort,
+                address,
+                clockSkewMillis,
+                logFile,
+                heartbeatIntervalMillis,
+                listIntervalMillis,
+                referenceTimeoutMillis,
+                startupRankAttempts,
+                pollIntervalMillis,
+                requestsPerWakeupMax,
+                limits,
+                chat);
     }
 
     public ServerConfig withClockSkewMillis(long skewMillis) {
-        return new ServerConfig(name, brokerEndpoint, proxyEndpoint, referenceEndpoint, dataDirectory, adminPort,
-                advertisedAddress, skewMillis, logFile, heartbeatIntervalMillis, listIntervalMillis,
-                referenceTimeoutMillis, startupRankAttempts, pollIntervalMillis, requestsPerWakeupMax, limits, chat);
+        return new ServerConfig(
+                name,
+                brokerEndpoint,
+                proxyEndpoint,
+                referenceEndpoint,
+                dataDirectory,
+                adminPort,
+                advertisedAddress,
+                skewMillis,
+                logFile,
+                heartbeatIntervalMillis,
+                listIntervalMillis,
+                referenceTimeoutMillis,
+                startupRankAttempts,
+                pollIntervalMillis,
+                requestsPerWakeupMax,
+                limits,
+                chat);
     }
 
     public ServerConfig withLogFile(Path file) {
-        return new ServerConfig(name, brokerEndpoint, proxyEndpoint, referenceEndpoint, dataDirectory, adminPort,
-                advertisedAddress, clockSkewMillis, file, heartbeatIntervalMillis, listIntervalMillis,
-                referenceTimeoutMillis, startupRankAttempts, pollIntervalMillis, requestsPerWakeupMax, limits, chat);
+        return new ServerConfig(
+                name,
+                brokerEndpoint,
+                proxyEndpoint,
+                referenceEndpoint,
+                dataDirectory,
+                adminPort,
+                advertisedAddress,
+                clockSkewMillis,
+                file,
+                heartbeatIntervalMillis,
+                listIntervalMillis,
+                referenceTimeoutMillis,
+                startupRankAttempts,
+                pollIntervalMillis,
+                requestsPerWakeupMax,
+                limits,
+                chat);
     }
 
     public ServerConfig withReferenceTiming(long heartbeatMillis, long timeoutMillis, int startupAttempts) {
-        return new ServerConfig(name, brokerEndpoint, proxyEndpoint, referenceEndpoint, dataDirectory, adminPort,
-                advertisedAddress, clockSkewMillis, logFile, heartbeatMillis, listIntervalMillis, timeoutMillis,
-                startupAttempts, pollIntervalMillis, requestsPerWakeupMax, limits, chat);
+        return new ServerConfig(
+                name,
+                brokerEndpoint,
+                proxyEndpoint,
+                referenceEndpoint,
+                dataDirectory,
+                adminPort,
+                advertisedAddress,
+                clockSkewMillis,
+                logFile,
+                heartbeatMillis,
+                listIntervalMillis,
+                timeoutMillis,
+                startupAttempts,
+                pollIntervalMillis,
+                requestsPerWakeupMax,
+                limits,
+                chat);
     }
 }

@@ -20,9 +20,21 @@ import java.util.Set;
  * <p>Thread-safety: thread-safe (Micrometer meters are).
  */
 final class ServerMetrics {
-    private static final Set<String> KNOWN = Set.of(Services.LOGIN, Services.USERS, Services.CHANNEL,
-            Services.CHANNELS, Services.PUBLISH, Services.MESSAGE, Services.HISTORY, Services.PRIVATE_HISTORY,
-            Services.CLOCK, Services.ELECTION, Services.RANK, Services.LIST, Services.HEARTBEAT, Services.ERROR);
+    private static final Set<String> KNOWN = Set.of(
+            Services.LOGIN,
+            Services.USERS,
+            Services.CHANNEL,
+            Services.CHANNELS,
+            Services.PUBLISH,
+            Services.MESSAGE,
+            Services.HISTORY,
+            Services.PRIVATE_HISTORY,
+            Services.CLOCK,
+            Services.ELECTION,
+            Services.RANK,
+            Services.LIST,
+            Services.HEARTBEAT,
+            Services.ERROR);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter publications;
@@ -30,9 +42,11 @@ final class ServerMetrics {
 
     ServerMetrics(String serverName) {
         registry.config().commonTags("server", serverName);
-        publications = Counter.builder("synod.publications").description("publications sent to the proxy")
+        publications = Counter.builder("synod.publications")
+                .description("publications sent to the proxy")
                 .register(registry);
-        apply = Timer.builder("synod.apply").description("state machine apply incl. the synced store write")
+        apply = Timer.builder("synod.apply")
+                .description("state machine apply incl. the synced store write")
                 .register(registry);
     }
 

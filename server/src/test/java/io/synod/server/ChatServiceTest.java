@@ -28,14 +28,31 @@ class ChatServiceTest {
     void clocksFollowLamportThroughReceiveApplyAndReply() {
         handle("login", Map.of("user", "ana"));
         handle("channel", Map.of("channel", "geral"));
-        ChatService.Handled handled = handle("publish", Map.of("user", "ana", "channel", "geral", "message", "oi",
-                "clock", 500L, "client_id", "c", "request_id", 3L));
-        Publication.ChannelPost post = (Publication.ChannelPost) handled.publications().get(0);
+        ChatService.Handled handled = handle(
+                "publish",
+                Map.of(
+                        "user",
+                        "ana",
+                        "channel",
+                        "geral",
+                        "message",
+                        "oi",
+                        "clock",
+                        500L,
+                        "client_id",
+                        "c",
+                        "request_id",
+                        3L));
+        Publication.ChannelPost post =
+                (Publication.ChannelPost) handled.publications().get(0);
         long replyClock = (Long) handled.reply().data().get("clock");
         assertThat(post.clock()).isGreaterThan(500L);
         assertThat(replyClock).isGreaterThan(post.clock());
-        assertThat(handled.reply().data()).containsEntry("status", "OK").containsEntry("client_id", "c")
-                .containsEntry("request_id", 3L).containsKey("timestamp");
+        assertThat(handled.reply().data())
+                .containsEntry("status", "OK")
+                .containsEntry("client_id", "c")
+                .containsEntry("request_id", 3L)
+                .containsKey("timestamp");
         assertThat(post.index()).isEqualTo(3);
         assertThat(Envelope.decode(handled.replyFrame(), Limits.DEFAULT)).isEqualTo(handled.reply());
     }

@@ -35,21 +35,30 @@ final class Harness implements AutoCloseable {
 
     Harness(Path root) {
         this.root = root;
-        this.broker = BrokerCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", brokerLog,
-                ProcessClock.system());
-        this.proxy = ProxyCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", InteractionLog.inMemory("proxy"),
-                ProcessClock.system());
+        this.broker = BrokerCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", brokerLog, ProcessClock.system());
+        this.proxy = ProxyCommand.start(
+                "tcp://127.0.0.1:*", "tcp://127.0.0.1:*", InteractionLog.inMemory("proxy"), ProcessClock.system());
         startReference("tcp://127.0.0.1:*");
     }
 
     void startReference(String bind) {
-        reference = ReferenceServer.start(bind, root.resolve("reference"), RegistryConfig.withHeartbeatTimeout(5_000),
-                InteractionLog.inMemory("reference"), ProcessClock.system());
+        reference = ReferenceServer.start(
+                bind,
+                root.resolve("reference"),
+                RegistryConfig.withHeartbeatTimeout(5_000),
+                InteractionLog.inMemory("reference"),
+                ProcessClock.system());
     }
 
     ServerConfig config(String name) {
-        return ServerConfig.defaults(name, broker.backendEndpoint(), proxy.frontendEndpoint(), reference.endpoint(),
-                root.resolve(name), 0).withAdvertisedAddress("tcp://127.0.0.1:0");
+        return ServerConfig.defaults(
+                        name,
+                        broker.backendEndpoint(),
+                        proxy.frontendEndpoint(),
+                        reference.endpoint(),
+                        root.resolve(name),
+                        0)
+                .withAdvertisedAddress("tcp://127.0.0.1:0");
     }
 
     ChatServer startServer(ServerConfig config) {

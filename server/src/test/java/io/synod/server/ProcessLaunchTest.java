@@ -62,7 +62,8 @@ class ProcessLaunchTest {
 
     /** The first stdout line containing "ready", within the bounded wait. */
     private static String readyLine(Process process) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
             try {
                 for (String l = out.readLine(); l != null; l = out.readLine()) {
@@ -92,32 +93,60 @@ class ProcessLaunchTest {
 
     @Test
     void everyProcessPrintsReadyServesAndStopsWithStatusZero() throws Exception {
-        Process broker = launch("broker", BrokerCommand.class, "--frontend", "tcp://127.0.0.1:*", "--backend",
-                "tcp://127.0.0.1:*", "--log", root.resolve("broker.jsonl").toString());
+        Process broker = launch(
+                "broker",
+                BrokerCommand.class,
+                "--frontend",
+                "tcp://127.0.0.1:*",
+                "--backend",
+                "tcp://127.0.0.1:*",
+                "--log",
+                root.resolve("broker.jsonl").toString());
         String brokerReady = readyLine(broker);
         assertThat(brokerReady).startsWith("broker ready ");
         String frontend = group(brokerReady, "frontend=(\\S+)");
         String backend = group(brokerReady, "backend=(\\S+)");
 
-        Process proxy = launch("proxy", ProxyCommand.class, "--xsub", "tcp://127.0.0.1:*", "--xpub",
-                "tcp://127.0.0.1:*");
+        Process proxy =
+                launch("proxy", ProxyCommand.class, "--xsub", "tcp://127.0.0.1:*", "--xpub", "tcp://127.0.0.1:*");
         String proxyReady = readyLine(proxy);
         assertThat(proxyReady).startsWith("proxy ready ");
 
-        Process reference = launch("reference", ReferenceCommand.class, "--bind", "tcp://127.0.0.1:*", "--data-dir",
-                root.resolve("ref").toString(), "--log", root.resolve("reference.jsonl").toString());
+        Process reference = launch(
+                "reference",
+                ReferenceCommand.class,
+                "--bind",
+                "tcp://127.0.0.1:*",
+                "--data-dir",
+                root.resolve("ref").toString(),
+                "--log",
+                root.resolve("reference.jsonl").toString());
         String referenceReady = readyLine(reference);
         assertThat(referenceReady).startsWith("reference ready ");
 
-        Process server = launch("server", ServerCommand.class, "--name", "s1", "--broker", backend, "--proxy",
-                group(proxyReady, "xsub=(\\S+)"), "--reference", group(referenceReady, "bind=(\\S+)"), "--data-dir",
-                root.resolve("s1").toString(), "--admin-port", "0", "--log", root.resolve("s1.jsonl").toString());
+        Process server = launch(
+                "server",
+                ServerCommand.class,
+                "--name",
+                "s1",
+                "--broker",
+                backend,
+                "--proxy",
+                group(proxyReady, "xsub=(\\S+)"),
+                "--reference",
+                group(referenceReady, "bind=(\\S+)"),
+                "--data-dir",
+                root.resolve("s1").toString(),
+                "--admin-port",
+                "0",
+                "--log",
+                root.resolve("s1.jsonl").toString());
         String serverReady = readyLine(server);
         assertThat(serverReady).matches("server s1 ready admin=http://127\\.0\\.0\\.1:\\d+ rank=1");
 
         try (ZContext context = new ZContext()) {
-            Envelope reply = new RawReq(context, frontend).call("login", Map.of("user", "ana", "timestamp", 1.0,
-                    "clock", 1L));
+            Envelope reply =
+                    new RawReq(context, frontend).call("login", Map.of("user", "ana", "timestamp", 1.0, "clock", 1L));
             assertThat(reply.data()).containsEntry("status", "sucesso");
         }
 
@@ -131,11 +160,16 @@ class ProcessLaunchTest {
 
     @Test
     void aPortInUseExitsNonZeroWithAMessage() throws Exception {
-        Process first = launch("first", BrokerCommand.class, "--frontend", "tcp://127.0.0.1:*", "--backend",
-                "tcp://127.0.0.1:*");
+        Process first = launch(
+                "first", BrokerCommand.class, "--frontend", "tcp://127.0.0.1:*", "--backend", "tcp://127.0.0.1:*");
         String ready = readyLine(first);
-        Process second = launch("second", BrokerCommand.class, "--frontend", group(ready, "frontend=(\\S+)"),
-                "--backend", "tcp://127.0.0.1:*");
+        Process second = launch(
+                "second",
+                BrokerCommand.class,
+                "--frontend",
+                group(ready, "frontend=(\\S+)"),
+                "--backend",
+                "tcp://127.0.0.1:*");
         assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(second.exitValue()).isNotZero();
         assertThat(Files.readString(root.resolve("second.err"))).contains("cannot bind");

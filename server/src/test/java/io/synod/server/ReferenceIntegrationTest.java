@@ -44,16 +44,18 @@ class ReferenceIntegrationTest {
         assertThat(rank.service()).isEqualTo("rank");
         assertThat(rank.data()).containsEntry("rank", 1L).containsKeys("timestamp", "clock");
         assertThat((Long) rank.data().get("clock")).isGreaterThan(5L);
-        assertThat(call(ref, "rank", Map.of("user", "beta", "timestamp", 1.0, "clock", 1L)).data())
+        assertThat(call(ref, "rank", Map.of("user", "beta", "timestamp", 1.0, "clock", 1L))
+                        .data())
                 .containsEntry("rank", 2L);
-        assertThat(call(ref, "rank", Map.of("user", "alpha", "timestamp", 1.0, "clock", 1L)).data())
+        assertThat(call(ref, "rank", Map.of("user", "alpha", "timestamp", 1.0, "clock", 1L))
+                        .data())
                 .containsEntry("rank", 1L);
         Envelope heartbeat = call(ref, "heartbeat", Map.of("user", "alpha", "timestamp", 1.0, "clock", 1L));
         assertThat(heartbeat.service()).isEqualTo("heartbeat");
         assertThat(heartbeat.data()).containsKeys("timestamp", "clock");
         Envelope list = call(ref, "list", Map.of("timestamp", 1.0, "clock", 1L));
-        assertThat(list.data().get("list")).isEqualTo(List.of(Map.of("name", "alpha", "rank", 1L),
-                Map.of("name", "beta", "rank", 2L)));
+        assertThat(list.data().get("list"))
+                .isEqualTo(List.of(Map.of("name", "alpha", "rank", 1L), Map.of("name", "beta", "rank", 2L)));
         Envelope bad = call(ref, "login", Map.of("user", "x"));
         assertThat(bad.data()).containsEntry("status", "erro");
         assertThat(call(ref, "list", Map.of()).data()).containsKey("list");
@@ -75,7 +77,8 @@ class ReferenceIntegrationTest {
         ChatServer third = harness.startServer("s3");
         assertThat(third.rank()).isEqualTo(3);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            List<?> list = (List<?>) call(referenceClient(), "list", Map.of()).data().get("list");
+            List<?> list =
+                    (List<?>) call(referenceClient(), "list", Map.of()).data().get("list");
             assertThat(list).hasSize(2);
         });
     }

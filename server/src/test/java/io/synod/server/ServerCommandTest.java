@@ -21,8 +21,16 @@ class ServerCommandTest {
         StringWriter err = new StringWriter();
         assertThat(run(new ServerCommand(), err, "--data-dir", "x")).isNotZero();
         assertThat(err.toString()).contains("--name");
-        assertThat(run(new ServerCommand(), new StringWriter(), "--name", "s1", "--data-dir", "x", "--admin-port",
-                "nope")).isNotZero();
+        assertThat(run(
+                        new ServerCommand(),
+                        new StringWriter(),
+                        "--name",
+                        "s1",
+                        "--data-dir",
+                        "x",
+                        "--admin-port",
+                        "nope"))
+                .isNotZero();
         assertThat(run(new ReferenceCommand(), new StringWriter())).isNotZero();
         assertThat(run(new BrokerCommand(), new StringWriter(), "--bogus")).isNotZero();
     }

@@ -84,8 +84,9 @@ class ServerIntegrationTest {
         assertThat(channel.data()).containsEntry("status", "sucesso");
         assertStamped(channel);
         Envelope again = call(client, "channel", data("channel", "geral"));
-        assertThat(again.data()).containsEntry("status", "erro").containsEntry("description",
-                "channel 'geral' already exists");
+        assertThat(again.data())
+                .containsEntry("status", "erro")
+                .containsEntry("description", "channel 'geral' already exists");
         assertStamped(again);
 
         Envelope channels = call(client, "channels", data());
@@ -98,8 +99,9 @@ class ServerIntegrationTest {
         assertThat(publish.data()).containsEntry("status", "OK");
         assertStamped(publish);
         Envelope noChannel = call(client, "publish", data("user", "ana", "channel", "nada", "message", "oi"));
-        assertThat(noChannel.data()).containsEntry("status", "erro").containsEntry("message",
-                "channel 'nada' does not exist");
+        assertThat(noChannel.data())
+                .containsEntry("status", "erro")
+                .containsEntry("message", "channel 'nada' does not exist");
 
         login("bob");
         Envelope message = call(client, "message", data("src", "ana", "dst", "bob", "message", "psiu"));
@@ -148,15 +150,19 @@ class ServerIntegrationTest {
         call(client, "publish", data("user", "ana", "channel", "geral2", "message", "elsewhere"));
         Envelope reply = call(client, "publish", data("user", "ana", "channel", "geral", "message", "olá"));
         assertThat(reply.data()).containsEntry("status", "OK");
-        ZmqMessages.ReceivedPublication received = await().atMost(Duration.ofSeconds(10))
-                .until(() -> Harness.nextPublication(sub), r -> r != null);
+        ZmqMessages.ReceivedPublication received =
+                await().atMost(Duration.ofSeconds(10)).until(() -> Harness.nextPublication(sub), r -> r != null);
         // SUB filters by prefix: "geral2" reaches this socket too; the topic frame tells them apart.
         while (!received.topic().equals("geral")) {
             received = await().atMost(Duration.ofSeconds(10)).until(() -> Harness.nextPublication(sub), r -> r != null);
         }
-        assertThat(received.payload()).containsEntry("user", "ana").containsEntry("message", "olá")
-                .containsEntry("channel", "geral").containsKeys("timestamp", "clock", "seq", "id", "index");
-        Map<String, Object> history = call(client, "history", data("channel", "geral")).data();
+        assertThat(received.payload())
+                .containsEntry("user", "ana")
+                .containsEntry("message", "olá")
+                .containsEntry("channel", "geral")
+                .containsKeys("timestamp", "clock", "seq", "id", "index");
+        Map<String, Object> history =
+                call(client, "history", data("channel", "geral")).data();
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> messages = (List<Map<String, Object>>) history.get("messages");
         assertThat(messages.get(messages.size() - 1)).isEqualTo(received.payload());
@@ -176,14 +182,19 @@ class ServerIntegrationTest {
             // drain
         }
         call(client, "message", data("src", "ana", "dst", "bob", "message", "segredo"));
-        ZmqMessages.ReceivedPublication received = await().atMost(Duration.ofSeconds(10))
-                .until(() -> Harness.nextPublication(sub), r -> r != null);
+        ZmqMessages.ReceivedPublication received =
+                await().atMost(Duration.ofSeconds(10)).until(() -> Harness.nextPublication(sub), r -> r != null);
         assertThat(received.topic()).isEqualTo("bob");
-        assertThat(received.payload()).containsEntry("src", "ana").containsEntry("message", "segredo")
-                .containsEntry("dst", "bob").containsKeys("timestamp", "clock", "seq", "conversation_seq");
+        assertThat(received.payload())
+                .containsEntry("src", "ana")
+                .containsEntry("message", "segredo")
+                .containsEntry("dst", "bob")
+                .containsKeys("timestamp", "clock", "seq", "conversation_seq");
 
-        Map<String, Object> inbox = call(client, "private_history", data("user", "bob")).data();
-        Map<String, Object> conversation = call(client, "private_history", data("user", "ana", "peer", "bob")).data();
+        Map<String, Object> inbox =
+                call(client, "private_history", data("user", "bob")).data();
+        Map<String, Object> conversation = call(client, "private_history", data("user", "ana", "peer", "bob"))
+                .data();
         assertThat((List<?>) inbox.get("messages")).last().isEqualTo(received.payload());
         assertThat((List<?>) conversation.get("messages")).last().isEqualTo(received.payload());
     }
@@ -191,23 +202,25 @@ class ServerIntegrationTest {
     @Test
     void badInputGetsAnErroReplyAndTheServerKeepsServing() {
         List<byte[]> bad = new ArrayList<>();
-        bad.add(new byte[] {(byte) 0xc1, 1, 2});                                        // not MessagePack
-        bad.add("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8));              // not MessagePack either
-        bad.add(MsgPack.encode(List.of(1L, 2L)));                                        // not a map
-        bad.add(new Envelope("dance", data()).encode());                                 // unknown service
-        bad.add(new Envelope("login", data()).encode());                                 // missing user
-        bad.add(new Envelope("login", data("user", 42L)).encode());                      // mistyped user
-        bad.add(new Envelope("login", data("user", "")).encode());                       // empty name
-        bad.add(new Envelope("login", data("user", "x".repeat(10_000))).encode());       // 10,000 characters
+        bad.add(new byte[] {(byte) 0xc1, 1, 2}); // not MessagePack
+        bad.add("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8)); // not MessagePack either
+        bad.add(MsgPack.encode(List.of(1L, 2L))); // not a map
+        bad.add(new Envelope("dance", data()).encode()); // unknown service
+        bad.add(new Envelope("login", data()).encode()); // missing user
+        bad.add(new Envelope("login", data("user", 42L)).encode()); // mistyped user
+        bad.add(new Envelope("login", data("user", "")).encode()); // empty name
+        bad.add(new Envelope("login", data("user", "x".repeat(10_000))).encode()); // 10,000 characters
         bad.add(new Envelope("publish", data("user", "ana", "channel", "geral")).encode()); // missing message
-        bad.add(new Envelope("login", data("user", "a b")).encode());                    // space in a name
-        bad.add(new byte[(1 << 20) + 1]);                                                // over 1 MiB
-        bad.add(new byte[0]);                                                            // empty frame
-        bad.add(invalidUtf8Login());                                                     // invalid UTF-8
+        bad.add(new Envelope("login", data("user", "a b")).encode()); // space in a name
+        bad.add(new byte[(1 << 20) + 1]); // over 1 MiB
+        bad.add(new byte[0]); // empty frame
+        bad.add(invalidUtf8Login()); // invalid UTF-8
         for (byte[] frame : bad) {
             Envelope reply = callRaw(client, frame);
-            assertThat(reply.data()).as("reply to a bad frame of %d bytes", frame.length)
-                    .containsEntry("status", "erro").containsKeys("description", "message");
+            assertThat(reply.data())
+                    .as("reply to a bad frame of %d bytes", frame.length)
+                    .containsEntry("status", "erro")
+                    .containsKeys("description", "message");
             assertThat((String) reply.data().get("description")).isNotBlank();
             assertStamped(reply);
             assertThat(login("ana").data()).containsEntry("status", "sucesso");
@@ -220,8 +233,8 @@ class ServerIntegrationTest {
 
     @Test
     void aMultiFrameRequestGetsAnErroReply() {
-        Envelope reply = client.callFrames(List.of(new Envelope("users", data()).encode(),
-                new Envelope("users", data()).encode()));
+        Envelope reply = client.callFrames(
+                List.of(new Envelope("users", data()).encode(), new Envelope("users", data()).encode()));
         assertThat(reply.data()).containsEntry("status", "erro");
         assertThat(login("ana").data()).containsEntry("status", "sucesso");
     }
@@ -239,13 +252,17 @@ class ServerIntegrationTest {
     void aRetriedRequestIsAppliedOnce() {
         login("ana");
         call(client, "channel", data("channel", "geral"));
-        Map<String, Object> request = data("user", "ana", "channel", "geral", "message", "uma vez", "client_id", "c-1",
-                "request_id", 7L);
-        assertThat(call(client, "publish", request).data()).containsEntry("status", "OK")
-                .containsEntry("client_id", "c-1").containsEntry("request_id", 7L);
-        assertThat(call(client, "publish", request).data()).containsEntry("status", "OK")
+        Map<String, Object> request =
+                data("user", "ana", "channel", "geral", "message", "uma vez", "client_id", "c-1", "request_id", 7L);
+        assertThat(call(client, "publish", request).data())
+                .containsEntry("status", "OK")
+                .containsEntry("client_id", "c-1")
                 .containsEntry("request_id", 7L);
-        List<?> messages = (List<?>) call(client, "history", data("channel", "geral")).data().get("messages");
+        assertThat(call(client, "publish", request).data())
+                .containsEntry("status", "OK")
+                .containsEntry("request_id", 7L);
+        List<?> messages = (List<?>)
+                call(client, "history", data("channel", "geral")).data().get("messages");
         assertThat(messages).hasSize(1);
     }
 
@@ -266,8 +283,8 @@ class ServerIntegrationTest {
         assertThat(call(client, "channels", data()).data().get("channels")).isEqualTo(List.of("geral"));
         call(client, "publish", data("user", "ana", "channel", "geral", "message", "depois"));
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> messages =
-                (List<Map<String, Object>>) call(client, "history", data("channel", "geral")).data().get("messages");
+        List<Map<String, Object>> messages = (List<Map<String, Object>>)
+                call(client, "history", data("channel", "geral")).data().get("messages");
         assertThat(messages).extracting(m -> m.get("message")).containsExactly("antes", "depois");
         assertThat(messages).extracting(m -> m.get("seq")).containsExactly(1L, 2L);
     }
@@ -277,9 +294,12 @@ class ServerIntegrationTest {
     }
 
     private static HttpResponse<String> get(ChatServer server, String path) throws Exception {
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+        try (HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + path))
-                    .timeout(Duration.ofSeconds(10)).GET().build();
+                    .timeout(Duration.ofSeconds(10))
+                    .GET()
+                    .build();
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         }
     }
@@ -289,7 +309,8 @@ class ServerIntegrationTest {
         login("ana");
         HttpResponse<String> health = get(server, "/health");
         assertThat(health.statusCode()).isEqualTo(200);
-        assertThat(new ObjectMapper().readTree(health.body()).get("status").asText()).isEqualTo("UP");
+        assertThat(new ObjectMapper().readTree(health.body()).get("status").asText())
+                .isEqualTo("UP");
 
         JsonNode status = status(server);
         assertThat(status.get("name").asText()).isEqualTo("s1");
@@ -302,11 +323,14 @@ class ServerIntegrationTest {
         assertThat(status.get("decided_index").asLong()).isEqualTo(1);
         assertThat(status.get("members").get(0).get("name").asText()).isEqualTo("s1");
         assertThat(status.get("state_digest").asText()).hasSize(64);
-        assertThat(status.has("clock_offset_ms") && status.has("lamport") && status.has("uptime_ms")).isTrue();
+        assertThat(status.has("clock_offset_ms") && status.has("lamport") && status.has("uptime_ms"))
+                .isTrue();
 
         HttpResponse<String> metrics = get(server, "/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("synod_requests_total").contains("service=\"login\"")
+        assertThat(metrics.body())
+                .contains("synod_requests_total")
+                .contains("service=\"login\"")
                 .contains("synod_apply_seconds");
 
         JsonNode logs = new ObjectMapper().readTree(get(server, "/logs").body());

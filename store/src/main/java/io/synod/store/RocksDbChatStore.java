@@ -51,7 +51,11 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     private final ColumnFamilyHandle meta;
     private volatile long appliedIndex;
 
-    private RocksDbChatStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions familyOptions, RocksDB db,
+    private RocksDbChatStore(
+            Path directory,
+            DBOptions dbOptions,
+            ColumnFamilyOptions familyOptions,
+            RocksDB db,
             List<ColumnFamilyHandle> handles) {
         this.directory = directory;
         this.dbOptions = dbOptions;
@@ -136,8 +140,8 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     @Override
     public void write(StoreBatch batch) {
         if (batch.appliedIndex() <= appliedIndex) {
-            throw new IllegalStateException("invariant violated: applied index " + batch.appliedIndex()
-                    + " must be above " + appliedIndex);
+            throw new IllegalStateException(
+                    "invariant violated: applied index " + batch.appliedIndex() + " must be above " + appliedIndex);
         }
         try (WriteBatch writes = new WriteBatch()) {
             for (Map.Entry<byte[], byte[]> e : batch.writes().entrySet()) {
@@ -160,7 +164,8 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         if (newAppliedIndex < 0) {
             throw new IllegalArgumentException("applied index must not be negative");
         }
-        try (WriteBatch writes = new WriteBatch(); RocksIterator it = db.newIterator(data, reads)) {
+        try (WriteBatch writes = new WriteBatch();
+                RocksIterator it = db.newIterator(data, reads)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 writes.delete(data, it.key());
             }

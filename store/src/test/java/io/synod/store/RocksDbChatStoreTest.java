@@ -42,7 +42,8 @@ class RocksDbChatStoreTest {
             assertThat(store.appliedIndex()).isEqualTo(2);
             assertThat(store.get(b("a"))).isEqualTo(b("1"));
             assertThat(store.get(b("b"))).isNull();
-            assertThat(store.scan(null, null, 10)).extracting(e -> new String(e.key(), StandardCharsets.UTF_8))
+            assertThat(store.scan(null, null, 10))
+                    .extracting(e -> new String(e.key(), StandardCharsets.UTF_8))
                     .containsExactly("a", "c", "d");
             assertThat(store.scan(b("b"), b("d"), 10)).hasSize(1);
             assertThat(store.scan(b("a"), null, 2)).hasSize(2);
@@ -83,7 +84,10 @@ class RocksDbChatStoreTest {
             HistoryResult.Page page = (HistoryResult.Page) machine.channelHistory("geral", 0, 10);
             assertThat(page.messages()).hasSize(1);
             assertThat(machine.apply(Command.of(4, 4.0, 4, new ChatCommand.Publish("ana", "geral", "2")))
-                    .publications().get(0).seq()).isEqualTo(2);
+                            .publications()
+                            .get(0)
+                            .seq())
+                    .isEqualTo(2);
         }
     }
 
@@ -106,10 +110,12 @@ class RocksDbChatStoreTest {
             assertThat(machine.appliedIndex()).isEqualTo(3);
             assertThat(machine.stateDigestHex()).isEqualTo(digest);
             assertThat(machine.users()).containsExactly("ana", "bob");
-            assertThat(((HistoryResult.Page) machine.privateHistory("bob", null, 0, 10)).messages()).hasSize(1);
+            assertThat(((HistoryResult.Page) machine.privateHistory("bob", null, 0, 10)).messages())
+                    .hasSize(1);
         }
         try (RocksDbChatStore reopened = RocksDbChatStore.open(dir.resolve("b"))) {
-            assertThat(new ChatStateMachine(reopened, ChatConfig.DEFAULT).stateDigestHex()).isEqualTo(digest);
+            assertThat(new ChatStateMachine(reopened, ChatConfig.DEFAULT).stateDigestHex())
+                    .isEqualTo(digest);
         }
     }
 

@@ -27,7 +27,9 @@ public final class ReferenceCommand implements Callable<Integer> {
     @Option(names = "--data-dir", required = true, description = "directory for the persisted ranks")
     Path dataDirectory;
 
-    @Option(names = "--heartbeat-timeout-ms", description = "drop a server from list after this (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--heartbeat-timeout-ms",
+            description = "drop a server from list after this (default: ${DEFAULT-VALUE})")
     long heartbeatTimeoutMillis = RegistryConfig.DEFAULT.heartbeatTimeoutMillis();
 
     @Option(names = "--log", description = "interaction log file (JSON lines)")
@@ -43,8 +45,8 @@ public final class ReferenceCommand implements Callable<Integer> {
         ProcessClock clock = ProcessClock.system();
         ReferenceServer server;
         try {
-            server = ReferenceServer.start(bind, dataDirectory, RegistryConfig.withHeartbeatTimeout(
-                    heartbeatTimeoutMillis), log, clock);
+            server = ReferenceServer.start(
+                    bind, dataDirectory, RegistryConfig.withHeartbeatTimeout(heartbeatTimeoutMillis), log, clock);
         } catch (ZMQException e) {
             System.err.println("reference: cannot bind " + bind + ": " + e.getMessage());
             log.close();
@@ -55,12 +57,15 @@ public final class ReferenceCommand implements Callable<Integer> {
             return 1;
         }
         log.event("started", clock.lamport().current(), clock.nowSeconds(), Map.of("bind", server.endpoint()));
-        ProcessRunner.printReady(System.out, "reference ready bind=" + server.endpoint() + " servers="
-                + server.serversKnownAtStart());
-        return ProcessRunner.awaitShutdown("reference", () -> {
-            server.close();
-            log.close();
-        }, server::awaitTermination);
+        ProcessRunner.printReady(
+                System.out, "reference ready bind=" + server.endpoint() + " servers=" + server.serversKnownAtStart());
+        return ProcessRunner.awaitShutdown(
+                "reference",
+                () -> {
+                    server.close();
+                    log.close();
+                },
+                server::awaitTermination);
     }
 
     public static void main(String[] args) {

@@ -55,10 +55,11 @@ public final class ReferenceServer implements AutoCloseable {
     private volatile boolean running = true;
     /** True while a new name or address is known in memory but not yet in the file. */
     private boolean unpersisted;
+
     private Thread thread;
 
-    private ReferenceServer(String bind, Path dataDirectory, RegistryConfig config, InteractionLog log,
-            ProcessClock clock) {
+    private ReferenceServer(
+            String bind, Path dataDirectory, RegistryConfig config, InteractionLog log, ProcessClock clock) {
         this.file = new RegistryFile(dataDirectory);
         byte[] persisted = file.read();
         this.registry = persisted == null ? new ServerRegistry(config) : ServerRegistry.restore(config, persisted);
@@ -83,8 +84,8 @@ public final class ReferenceServer implements AutoCloseable {
      * @throws java.io.UncheckedIOException if the data directory cannot be read
      * @throws IllegalArgumentException if the persisted file is corrupt
      */
-    public static ReferenceServer start(String bind, Path dataDirectory, RegistryConfig config, InteractionLog log,
-            ProcessClock clock) {
+    public static ReferenceServer start(
+            String bind, Path dataDirectory, RegistryConfig config, InteractionLog log, ProcessClock clock) {
         ReferenceServer server = new ReferenceServer(bind, dataDirectory, config, log, clock);
         LOG.info("reference: {} servers known from {}", server.serversKnownAtStart, dataDirectory);
         server.thread = new Thread(server::loop, "reference-loop");
@@ -158,9 +159,12 @@ public final class ReferenceServer implements AutoCloseable {
         long nowMillis = clock.nowMillis();
         return switch (request) {
             case Request.Rank r -> ranked(r.service(), registry.rank(r.user(), r.address(), nowMillis), true);
-            case Request.Heartbeat h -> ranked(h.service(), registry.heartbeat(h.user(), h.address(), nowMillis), false);
-            case Request.ListServers l -> Replies.list(registry.list(nowMillis).stream()
-                    .map(ReferenceServer::entry).toList());
+            case Request.Heartbeat h ->
+                ranked(h.service(), registry.heartbeat(h.user(), h.address(), nowMillis), false);
+            case Request.ListServers l ->
+                Replies.list(registry.list(nowMillis).stream()
+                        .map(ReferenceServer::entry)
+                        .toList());
             default -> Replies.error(envelope.service(), "the reference serves only rank, list and heartbeat");
         };
     }
@@ -174,8 +178,8 @@ public final class ReferenceServer implements AutoCloseable {
                     yield Replies.error(service, "the reference cannot persist ranks now; retry");
                 }
                 if (ranked.persistentStateChanged()) {
-                    log.event("registered", clock.lamport().current(), clock.nowSeconds(),
-                            Map.of("rank", ranked.rank()));
+                    log.event(
+                            "registered", clock.lamport().current(), clock.nowSeconds(), Map.of("rank", ranked.rank()));
                 }
                 yield rankReply ? Replies.rank(ranked.rank()) : Replies.heartbeat();
             }

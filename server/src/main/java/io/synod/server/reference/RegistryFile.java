@@ -42,8 +42,11 @@ final class RegistryFile {
     void write(byte[] state) {
         try {
             Files.createDirectories(directory);
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = FileChannel.open(
+                    temporary,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
                 channel.write(java.nio.ByteBuffer.wrap(state));
                 channel.force(true);
             }
