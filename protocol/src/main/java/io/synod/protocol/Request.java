@@ -107,8 +107,9 @@ public sealed interface Request {
 
     /**
      * Extension {@code private_history}: the conversation between {@code user} and {@code peer}
-     * with sequence numbers above {@code afterSeq}; with no peer, every private message to or from
-     * {@code user} (the sequence is then the user's inbox sequence).
+     * (both directions) with {@code conversation_seq} above {@code afterSeq}; with no peer, the
+     * user's inbox: every private message whose {@code dst} is {@code user}, by the {@code seq}
+     * its publication carried.
      */
     record PrivateHistory(RequestMeta meta, String user, String peer, long afterSeq, int limit)
             implements Request {
