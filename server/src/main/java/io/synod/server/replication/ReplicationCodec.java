@@ -1,0 +1,74 @@
+package io.synod.server.replication;
+
+import io.synod.consensus.Command;
+import io.synod.consensus.PaxosCodec;
+import io.synod.protocol.Envelope;
+import java.util.Map;
+
+/**
+ * The replication messages of the peer links (docs/protocol.md, "Replication on the peer links"). Each is a
+ * {@code {"service","data"}} envelope; {@code timestamp} and {@code clock} are added by the peer links.
+ *
+ * <ul>
+ *   <li>{@code paxos}: {@code payload} = the {@link PaxosCodec} bytes of one consensus envelope (source, target,
+ *       message);
+ *   <li>{@code forward}: a write accepted by a follower, for the leader to propose: {@code origin} (node id),
+ *       {@code seq} (the origin's command id) and {@code command} (the encoded chat command);
+ *   <li>{@code published}: the leader has published every delivery up to chat command index {@code index}.
+ * </ul>
+ *
+ * <p>Thread-safety: stateless.
+ */
+final class ReplicationCodec {
+    /** Service of a Paxos message. */
+    static final String PAXOS = "paxos";
+    /** Service of a forwarded write. */
+    static final String FORWARD = "forward";
+    /** Service of the leader's "published up to" note. */
+    static final String PUBLISHED = "published";
+
+    private ReplicationCodec() {}
+
+    static Envelope paxos(io.synod.consensus.Envelope message) {
+        return new Envelope(PAXOS, Map.of("payload", PaxosCodec.encode(message)));
+    }
+
+    static Envelope forward(Command.Client command) {
+        return new Envelope(
+                FORWARD,
+                Map.of("origin", command.clientId(), "seq", command.requestId(), "command", command.payload()));
+    }
+
+    static Envelope published(long index) {
+        return new Envelope(PUBLISHED, Map.of("index", index));
+    }
+
+    /** The consensus envelope in a {@code paxos} message. */
+    static io.synod.consensus.Envelope decodePaxos(Envelope envelope) {
+        return PaxosCodec.decodeEnvelope(bytes(envelope, "payload"));
+    }
+
+    /** The command in a {@code forward} message. */
+    static Command.Client decodeForward(Envelope envelope) {
+        return new Command.Client(number(envelope, "origin"), number(envelope, "seq"), bytes(envelope, "command"));
+    }
+
+    /** The index in a {@code published} note. */
+    static long decodePublished(Envelope envelope) {
+        return number(envelope, "index");
+    }
+
+    private static byte[] bytes(Envelope envelope, String field) {
+        if (envelope.data().get(field) instanceof byte[] bytes) {
+            return bytes;
+        }
+        throw new IllegalArgumentException(envelope.service() + " needs binary '" + field + "'");
+    }
+
+    private static long number(Envelope envelope, String field) {
+        if (envelope.data().get(field) instanceof Long value && value >= 0) {
+            return value;
+        }
+        throw new IllegalArgumentException(envelope.service() + " needs a non-negative integer '" + field + "'");
+    }
+}

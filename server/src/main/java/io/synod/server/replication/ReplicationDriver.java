@@ -1,0 +1,430 @@
+package io.synod.server.replication;
+
+import io.synod.consensus.Command;
+import io.synod.consensus.LogEntry;
+import io.synod.consensus.Membership;
+import io.synod.consensus.PaxosReplica;
+import io.synod.consensus.ProposeOutcome;
+import io.synod.consensus.Ready;
+import io.synod.core.ChatCommands;
+import io.synod.core.ChatStateMachine;
+import io.synod.core.Result;
+import io.synod.messaging.InteractionLog;
+import io.synod.messaging.ProcessClock;
+import io.synod.messaging.peer.PeerInbound;
+import io.synod.messaging.peer.PeerLinks;
+import io.synod.protocol.Publication;
+import io.synod.store.RocksDbDurableLog;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.ZContext;
+
+/**
+ * Runs one {@link PaxosReplica} inside a chat server and connects it to the chat state machine, the
+ * peer links and the clients' requests.
+ *
+ * <p><b>Owner and call order.</b> Everything here is owned by the server's event-loop thread (the
+ * same thread that owns the {@link ChatStateMachine}): {@link #open}, then any number of {@link
+ * #submit} and {@link #poll} calls, then {@link #close}. Only {@link #statusFields()} may be called
+ * from other threads (it reads a volatile, immutable map).
+ *
+ * <p><b>Ready contract.</b> After every input (tick, peer message, proposal) the driver drains the
+ * replica's {@link Ready}s, strictly in order: persist the records in one synced RocksDB batch
+ * ({@link RocksDbDurableLog}), send the messages, install a snapshot, apply the decided entries,
+ * {@code advance}, and take a snapshot when asked.
+ *
+ * <p><b>Applying.</b> A decided slot holds a batch of commands; the command at 1-based position
+ * {@code p} of slot {@code s} gets the chat index {@code s * stride + p}. The chat store writes each
+ * command's effects and that index in one synced batch, so after a crash the store's index says
+ * exactly which commands are in the state: the replica is restored with applied slot
+ * {@code index / stride - 1} (the slot may be partly applied) and commands at or below the stored
+ * index are skipped when handed out again.
+ *
+ * <p><b>Requests.</b> {@link #submit} wraps a chat command as a consensus command whose
+ * {@code (clientId, requestId)} is (this node id, a local sequence number): the command id. The
+ * leader proposes it; a follower forwards it to the leader hint. When a decided command with this
+ * node's id is applied, the matching request completes with the state machine's {@link Result}
+ * ({@link #poll} returns it). Writes carrying a client's own ids are re-proposed or re-forwarded every
+ * {@code retryIntervalMillis} until applied (the state machine drops duplicates); writes without them
+ * are sent once (a duplicate could apply twice). Every write is answered within
+ * {@code pendingTimeoutMillis}, with an error if it was not applied by then.
+ *
+ * <p><b>Publications.</b> Every server applies every command; only the leader publishes, at apply
+ * time, and tells its peers every {@code publishedNoteIntervalMillis} how far it published. Followers
+ * keep the publications above the last note in a bounded ring; one that becomes leader republishes
+ * them first (duplicates are dropped by clients by {@code seq}).
+ */
+public final class ReplicationDriver implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationDriver.class);
+
+    /** A write this server accepted, answered: the caller's token and the state machine's outcome. */
+    public record Completion(Object token, Result result) {}
+
+    /** Sends publications to the clients (the server's PUB socket); called on the owner thread. */
+    @FunctionalInterface
+    public interface Publisher {
+        /** Publishes {@code publications} in order. */
+        void publish(List<Publication> publications);
+    }
+
+    private static final class Pending {
+        final Object token;
+        final Command.Client command;
+        final boolean retryable;
+        final long createdNanos;
+        long routedNanos;
+        boolean routed;
+
+        Pending(Object token, Command.Client command, boolean retryable, long createdNanos) {
+            this.token = token;
+            this.command = command;
+            this.retryable = retryable;
+            this.createdNanos = createdNanos;
+        }
+    }
+
+    private record Applied(long index, List<Publication> publications) {}
+
+    private final ReplicationConfig config;
+    private final int nodeId;
+    private final PaxosReplica replica;
+    private final RocksDbDurableLog durableLog;
+    private final PeerLinks links;
+    private final ChatStateMachine machine;
+    private final Publisher publisher;
+    private final Map<Long, Pending> pending = new LinkedHashMap<>();
+    private final List<Completion> completions = new ArrayList<>();
+    private final ArrayDeque<Applied> unpublished = new ArrayDeque<>();
+    private long nextSeq = System.currentTimeMillis() * 1_000;
+    private long publishedIndex;
+    private long notedIndex;
+    private boolean wasLeader;
+    private long nextTickNanos = System.nanoTime();
+    private long nextNoteNanos = System.nanoTime();
+    private long nextRetryNanos = System.nanoTime();
+    private long ringOverflowCount;
+    private long invalidReceivedCount;
+    private volatile Map<String, Object> status = Map.of();
+
+    private ReplicationDriver(
+            ReplicationConfig config,
+            RocksDbDurableLog durableLog,
+            PeerLinks links,
+            ChatStateMachine machine,
+            Publisher publisher) {
+        this.config = config;
+        this.nodeId = config.nodeId();
+        this.durableLog = durableLog;
+        this.links = links;
+        this.machine = machine;
+        this.publisher = publisher;
+        long storedIndex = machine.appliedIndex();
+        long appliedSlot = storedIndex == 0 ? 0 : Math.max(0, storedIndex / config.commandSlotStride() - 1);
+        this.replica = PaxosReplica.restore(
+                config.paxos(), durableLog.load(), appliedSlot, new SplittableRandom(System.nanoTime() ^ nodeId));
+        this.publishedIndex = storedIndex;
+        this.notedIndex = storedIndex;
+        drain();
+        publishStatus();
+    }
+
+    /**
+     * Opens the Paxos log in {@code directory}, binds the replication endpoint, connects to the other
+     * members and restores the replica from what was persisted.
+     *
+     * @throws io.synod.store.StoreException if the log cannot be opened
+     * @throws org.zeromq.ZMQException if the endpoint cannot be bound
+     */
+    public static ReplicationDriver open(
+            ReplicationConfig config,
+            Path directory,
+            ZContext context,
+            ChatStateMachine machine,
+            ProcessClock clock,
+            InteractionLog log,
+            Publisher publisher) {
+        RocksDbDurableLog durableLog = RocksDbDurableLog.open(directory);
+        PeerLinks links;
+        try {
+            links = new PeerLinks(
+                    context, config.peerLinks(), config.selfName(), config.selfEndpoint(), clock, log,
+                    config.peerLimits());
+        } catch (RuntimeException e) {
+            durableLog.close();
+            throw e;
+        }
+        links.setPeers(config.members());
+        return new ReplicationDriver(config, durableLog, links, machine, publisher);
+    }
+
+    /**
+     * Accepts a write: it will be proposed (or forwarded to the leader) and completed by {@link #poll}
+     * once applied here.
+     *
+     * @param command the chat command (its index is replaced when it is applied)
+     * @param token handed back in the {@link Completion}
+     * @return false if {@code pendingRequestsMax} writes are already waiting (the caller refuses it)
+     */
+    public boolean submit(io.synod.core.Command command, Object token) {
+        if (pending.size() >= config.pendingRequestsMax()) {
+            return false;
+        }
+        long seq = nextSeq++;
+        Command.Client wrapped = new Command.Client(nodeId, seq, ChatCommands.encode(command));
+        Pending entry = new Pending(token, wrapped, command.isIdempotent(), System.nanoTime());
+        pending.put(seq, entry);
+        route(entry);
+        return true;
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} (less if a tick is due) for peer messages, handles them, runs
+     * the ticks that are due, retries or expires waiting writes.
+     *
+     * @return the writes completed since the last call, in apply order
+     */
+    public List<Completion> poll(long timeoutMillis) {
+        long untilTickMillis = TimeUnit.NANOSECONDS.toMillis(Math.max(0, nextTickNanos - System.nanoTime()));
+        for (PeerInbound inbound : links.poll(Math.min(timeoutMillis, untilTickMillis))) {
+            onPeerMessage(inbound);
+        }
+        long now = System.nanoTime();
+        int ticks = 0;
+        while (now - nextTickNanos >= 0 && ticks++ < 10) {
+            replica.tick();
+            drain();
+            nextTickNanos += TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMillis());
+        }
+        if (now - nextTickNanos >= 0) {
+            nextTickNanos = now; // we fell far behind (a pause): do not replay a tick storm
+        }
+        onLeadershipChange();
+        if (now - nextNoteNanos >= 0) {
+            nextNoteNanos = now + TimeUnit.MILLISECONDS.toNanos(config.publishedNoteIntervalMillis());
+            if (replica.isLeader()) {
+                config.members().keySet().forEach(name -> {
+                    if (!name.equals(config.selfName())) {
+                        links.send(name, ReplicationCodec.published(publishedIndex));
+                    }
+                });
+            }
+        }
+        if (now - nextRetryNanos >= 0) {
+            nextRetryNanos = now + TimeUnit.MILLISECONDS.toNanos(config.retryIntervalMillis()) / 2;
+            retryOrExpire(now);
+        }
+        publishStatus();
+        List<Completion> done = List.copyOf(completions);
+        completions.clear();
+        return done;
+    }
+
+    private void onPeerMessage(PeerInbound inbound) {
+        try {
+            switch (inbound.envelope().service()) {
+                case ReplicationCodec.PAXOS -> {
+                    io.synod.consensus.Envelope message = ReplicationCodec.decodePaxos(inbound.envelope());
+                    if (message.target() == nodeId && config.nameOf(message.source()) != null) {
+                        replica.step(message);
+                        drain();
+                    }
+                }
+                case ReplicationCodec.FORWARD -> {
+                    Command.Client command = ReplicationCodec.decodeForward(inbound.envelope());
+                    if (replica.isLeader()) {
+                        replica.propose(command); // any other outcome: the origin retries
+                        drain();
+                    }
+                }
+                case ReplicationCodec.PUBLISHED -> onPublishedNote(ReplicationCodec.decodePublished(inbound.envelope()));
+                default -> invalidReceivedCount++;
+            }
+        } catch (IllegalArgumentException e) {
+            invalidReceivedCount++;
+            LOG.debug("{}: invalid replication message from {}: {}", config.selfName(), inbound.source(), e.getMessage());
+        }
+    }
+
+    private void route(Pending entry) {
+        entry.routedNanos = System.nanoTime();
+        if (replica.isLeader()) {
+            ProposeOutcome outcome = replica.propose(entry.command);
+            drain();
+            entry.routed = outcome == ProposeOutcome.QUEUED;
+            return;
+        }
+        OptionalInt leader = replica.leaderHint();
+        String leaderName = leader.isPresent() ? config.nameOf(leader.getAsInt()) : null;
+        entry.routed = leaderName != null
+                && !leaderName.equals(config.selfName())
+                && links.send(leaderName, ReplicationCodec.forward(entry.command));
+    }
+
+    private void retryOrExpire(long now) {
+        long retryNanos = TimeUnit.MILLISECONDS.toNanos(config.retryIntervalMillis());
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.pendingTimeoutMillis());
+        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+            Pending entry = it.next();
+            if (now - entry.createdNanos >= timeoutNanos) {
+                it.remove();
+                completions.add(new Completion(entry.token, Result.error("the write was not decided within "
+                        + config.pendingTimeoutMillis() + " ms (no leader reachable?); retry it")));
+            } else if (!entry.routed || (entry.retryable && now - entry.routedNanos >= retryNanos)) {
+                route(entry);
+            }
+        }
+    }
+
+    /** Fulfils every Ready, in the contract's order. */
+    private void drain() {
+        while (replica.hasReady()) {
+            Ready ready = replica.ready();
+            durableLog.persist(ready.toPersist());
+            for (io.synod.consensus.Envelope message : ready.toSend()) {
+                String target = config.nameOf(message.target());
+                if (target != null) {
+                    links.send(target, ReplicationCodec.paxos(message));
+                }
+            }
+            ready.snapshotToInstall().ifPresent(snapshot -> {
+                machine.importSnapshot(snapshot.state());
+                LOG.info("{}: installed the snapshot of slot {}", config.selfName(), snapshot.lastIncludedSlot());
+            });
+            for (LogEntry entry : ready.toApply()) {
+                apply(entry);
+            }
+            replica.advance(ready);
+            if (ready.snapshotRequestSlot().isPresent()) {
+                replica.snapshotTaken(ready.snapshotRequestSlot().getAsLong(), machine.exportSnapshot());
+            }
+        }
+    }
+
+    private void apply(LogEntry entry) {
+        List<Command> commands = entry.value().commands();
+        check(commands.size() < config.commandSlotStride(), "slot " + entry.slot() + " holds too many commands");
+        for (int position = 1; position <= commands.size(); position++) {
+            if (!(commands.get(position - 1) instanceof Command.Client client)) {
+                continue; // membership changes are interpreted by consensus
+            }
+            long index = entry.slot() * config.commandSlotStride() + position;
+            if (index <= machine.appliedIndex()) {
+                continue; // applied before a restart: the store says so
+            }
+            io.synod.core.Command command;
+            try {
+                command = ChatCommands.decode(client.payload()).withIndex(index);
+            } catch (IllegalArgumentException e) {
+                LOG.error("{}: slot {} holds an undecodable command; skipped on every server", config.selfName(),
+                        entry.slot(), e);
+                continue;
+            }
+            Result result = machine.apply(command);
+            onApplied(index, result.publications());
+            if (client.clientId() == nodeId) {
+                Pending done = pending.remove(client.requestId());
+                if (done != null) {
+                    completions.add(new Completion(done.token, result));
+                }
+            }
+        }
+    }
+
+    private void onApplied(long index, List<Publication> publications) {
+        if (publications.isEmpty()) {
+            return;
+        }
+        if (replica.isLeader()) {
+            publishedIndex = Math.max(publishedIndex, index);
+            publisher.publish(publications);
+            return;
+        }
+        unpublished.addLast(new Applied(index, publications));
+        if (unpublished.size() > config.publicationRingMax()) {
+            unpublished.removeFirst();
+            ringOverflowCount++;
+        }
+    }
+
+    private void onPublishedNote(long index) {
+        notedIndex = Math.max(notedIndex, index);
+        while (!unpublished.isEmpty() && unpublished.peekFirst().index() <= notedIndex) {
+            unpublished.removeFirst();
+        }
+    }
+
+    /** A new leader republishes what the previous one may not have published. */
+    private void onLeadershipChange() {
+        boolean leader = replica.isLeader();
+        if (leader && !wasLeader) {
+            LOG.info("{}: leading with ballot {}; republishing {} deliveries above index {}", config.selfName(),
+                    replica.promisedBallot(), unpublished.size(), notedIndex);
+            if (ringOverflowCount > 0) {
+                LOG.warn("{}: {} deliveries fell out of the ring; clients backfill them from history",
+                        config.selfName(), ringOverflowCount);
+            }
+            for (Applied applied : unpublished) {
+                publisher.publish(applied.publications());
+                publishedIndex = Math.max(publishedIndex, applied.index());
+            }
+            unpublished.clear();
+        }
+        wasLeader = leader;
+    }
+
+    /** The replication fields of {@code /status}; any thread. */
+    public Map<String, Object> statusFields() {
+        return status;
+    }
+
+    private void publishStatus() {
+        OptionalInt leader = replica.leaderHint();
+        Membership membership = replica.latestMembership();
+        List<Map<String, Object>> members = new ArrayList<>();
+        for (int id : membership.members()) {
+            Map<String, Object> member = new LinkedHashMap<>();
+            member.put("name", config.nameOf(id));
+            member.put("node_id", id);
+            member.put("role", membership.voters().contains(id) ? "voter" : "learner");
+            member.put("address", config.members().get(config.nameOf(id)));
+            members.add(member);
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("role", replica.isLeader() ? "leader" : membership.learners().contains(nodeId) ? "learner" : "follower");
+        fields.put("leader", leader.isPresent() ? config.nameOf(leader.getAsInt()) : null);
+        fields.put("ballot", replica.promisedBallot().round() + "." + replica.promisedBallot().nodeId());
+        fields.put("decided_index", replica.decidedPrefixSlot());
+        fields.put("applied_index", replica.appliedSlot());
+        fields.put("applied_command_index", machine.appliedIndex());
+        fields.put("snapshot_index", replica.snapshotSlot());
+        fields.put("state_digest", machine.stateDigestHex());
+        fields.put("members", members);
+        fields.put("pending_writes", pending.size());
+        fields.put("published_index", publishedIndex);
+        fields.put("paxos_links", links.statsMap());
+        status = java.util.Collections.unmodifiableMap(fields);
+    }
+
+    private static void check(boolean condition, String what) {
+        if (!condition) {
+            throw new IllegalStateException("invariant violated: " + what);
+        }
+    }
+
+    /** Closes the peer links and the Paxos log (not the state machine's store). */
+    @Override
+    public void close() {
+        links.close();
+        durableLog.close();
+    }
+}
