@@ -110,7 +110,7 @@ class CoordinationTest {
             Processes.Started s3 = cluster.startServer("s3", FAST_SYNC);
             awaitCoordinator("s3", List.of(s1, s2, s3));
             List<Map<String, Object>> takeover = new ArrayList<>();
-            await().atMost(WAIT).until(() -> {
+            await().atMost(WAIT).pollInSameThread().until(() -> {
                 takeover.addAll(drainAnnouncements(subscriber, 200));
                 return takeover.stream().anyMatch(p -> "s3".equals(announced(p)));
             });
@@ -123,7 +123,7 @@ class CoordinationTest {
             Processes.kill(s3);
             long killedAtMillis = System.currentTimeMillis();
             List<Map<String, Object>> failover = new ArrayList<>();
-            await().atMost(WAIT).until(() -> {
+            await().atMost(WAIT).pollInSameThread().until(() -> {
                 failover.addAll(drainAnnouncements(subscriber, 200));
                 return failover.stream().anyMatch(p -> "s2".equals(announced(p)));
             });
