@@ -1,6 +1,7 @@
 package io.synod.server;
 
 import io.synod.core.ChatStateMachine;
+import io.synod.core.Result;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ZmqMessages;
@@ -12,6 +13,8 @@ import io.synod.protocol.RequestMeta;
 import io.synod.protocol.Services;
 import io.synod.server.coordination.CoordinationConfig;
 import io.synod.server.coordination.CoordinationService;
+import io.synod.server.replication.ReplicationConfig;
+import io.synod.server.replication.ReplicationDriver;
 import io.synod.store.RocksDbChatStore;
 import io.synod.store.StoreException;
 import java.util.LinkedHashMap;
@@ -51,6 +54,8 @@ import org.zeromq.ZMQ;
  */
 public final class ChatServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChatServer.class);
+    /** Longest wait on the replication links per loop turn, so broker requests are seen within it. */
+    private static final long REPLICATED_POLL_MILLIS_MAX = 2;
 
     private final ServerConfig config;
     private final InteractionLog log;
@@ -68,6 +73,7 @@ public final class ChatServer implements AutoCloseable {
     private ReferenceClient reference;
     private AdminHttp admin;
     private CoordinationService coordination;
+    private ReplicationDriver replication;
     private Thread loopThread;
     private volatile boolean running = true;
     private volatile ServerStatus status;
@@ -102,6 +108,16 @@ public final class ChatServer implements AutoCloseable {
      * endpoint first; the address sent to the reference is the one actually bound.
      */
     public static ChatServer start(ServerConfig config, CoordinationConfig coordinationConfig) {
+        return start(config, coordinationConfig, null);
+    }
+
+    /**
+     * As {@link #start(ServerConfig, CoordinationConfig)}, replicated when {@code replicationConfig} is not null:
+     * a {@link ReplicationDriver} (Paxos log in {@code <data-dir>/paxos}, its own peer links) is opened here and
+     * handed to the event loop, its only user from then on; writes are proposed and answered once applied.
+     */
+    public static ChatServer start(
+            ServerConfig config, CoordinationConfig coordinationConfig, ReplicationConfig replicationConfig) {
         InteractionLog log = InteractionLog.open(config.logFile(), config.name());
         RocksDbChatStore store;
         try {
@@ -125,6 +141,12 @@ public final class ChatServer implements AutoCloseable {
         ChatServer server = new ChatServer(config, log, clock, store);
         server.coordination = coordination;
         try {
+            if (replicationConfig != null) {
+                server.replication = ReplicationDriver.open(replicationConfig,
+                        config.dataDirectory().resolve("paxos"), server.context, server.machine, clock, log,
+                        server::publish);
+                server.service.setReplicated(true);
+            }
             server.connect();
             server.admin = AdminHttp.start(config.adminPort(), server::statusJson, server.metrics::scrape, log);
         } catch (RuntimeException e) {
@@ -208,8 +230,11 @@ public final class ChatServer implements AutoCloseable {
             poller.register(dealer, ZMQ.Poller.POLLIN);
             while (running) {
                 long wait = Math.max(0, Math.min(config.pollIntervalMillis(), nextHeartbeatMillis - monotonicMillis()));
-                if (poller.poll(wait) > 0 && poller.pollin(0)) {
+                if (poller.poll(replication == null ? wait : 0) > 0 && poller.pollin(0)) {
                     serveWaitingRequests();
+                }
+                if (replication != null) {
+                    answerReplicated(replication.poll(Math.min(wait, REPLICATED_POLL_MILLIS_MAX)));
                 }
                 Envelope reply = reference.poll();
                 if (reply != null) {
@@ -256,17 +281,41 @@ public final class ChatServer implements AutoCloseable {
             if (coordination != null) {
                 coordination.noteMessageExchanged();
             }
-            if (!ZmqMessages.offerMultipart(dealer, routed.reply(handled.replyFrame()))) {
-                repliesDropped++;
-                LOG.warn(
-                        "{}: reply to {} dropped: the broker link takes nothing now ({} so far); the client retries",
-                        config.name(),
-                        routed.peer(),
-                        repliesDropped);
+            if (handled.deferred() != null) {
+                if (!replication.submit(handled.deferred().command(), new Waiting(routed, handled.deferred()))) {
+                    sendReply(routed, service.complete(handled.deferred(),
+                            Result.error("too many writes waiting for replication; retry later")));
+                }
+                continue;
             }
+            sendReply(routed, handled);
         }
         if (machine.appliedIndex() != appliedBefore) {
             publishStatus();
+        }
+    }
+
+    /** A write waiting for replication: where to answer, and how. */
+    private record Waiting(ZmqMessages.Routed routed, ChatService.Deferred deferred) {}
+
+    private void answerReplicated(List<ReplicationDriver.Completion> completions) {
+        for (ReplicationDriver.Completion completion : completions) {
+            Waiting waiting = (Waiting) completion.token();
+            sendReply(waiting.routed(), service.complete(waiting.deferred(), completion.result()));
+        }
+        if (!completions.isEmpty()) {
+            publishStatus();
+        }
+    }
+
+    private void sendReply(ZmqMessages.Routed routed, ChatService.Handled handled) {
+        if (!ZmqMessages.offerMultipart(dealer, routed.reply(handled.replyFrame()))) {
+            repliesDropped++;
+            LOG.warn(
+                    "{}: reply to {} dropped: the broker link takes nothing now ({} so far); the client retries",
+                    config.name(),
+                    routed.peer(),
+                    repliesDropped);
         }
     }
 
@@ -350,6 +399,10 @@ public final class ChatServer implements AutoCloseable {
         if (coordination != null) {
             json.putAll(coordination.statusFields()); // coordinator, clock_offset_ms, clock, members, election
         }
+        if (replication != null) {
+            json.put("coordination_members", json.get("members"));
+            json.putAll(replication.statusFields()); // role, leader, ballot, indexes, Paxos members, digest
+        }
         return json;
     }
 
@@ -369,6 +422,9 @@ public final class ChatServer implements AutoCloseable {
         }
         if (coordination != null) {
             coordination.close();
+        }
+        if (replication != null) {
+            replication.close(); // the loop, its owner, has stopped
         }
         if (loopThread == null && reference != null) {
             reference.close();

@@ -41,11 +41,23 @@ final class ChatService {
     private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
 
     /** One handled request: the reply and the publications to send (once stamped, the reply is final). */
-    record Handled(Envelope reply, List<Publication> publications) {
+    record Handled(Envelope reply, List<Publication> publications, Deferred deferred) {
+        Handled(Envelope reply, List<Publication> publications) {
+            this(reply, publications, null);
+        }
+
         byte[] replyFrame() {
             return reply.encode();
         }
     }
+
+    /**
+     * A write handed to replication instead of being applied here (replicated servers): the reply is built by
+     * {@link #complete} once the command is decided and applied locally.
+     */
+    record Deferred(Command command, String service, Map<String, Object> echo, String peer) {}
+
+    private boolean replicated;
 
     private final ChatStateMachine machine;
     private final ProcessClock clock;
@@ -83,7 +95,24 @@ final class ChatService {
         } catch (ProtocolException e) {
             handled = new Handled(Replies.error(request.service(), e.getMessage()), List.of());
         }
+        if (handled.deferred() != null) {
+            Deferred d = handled.deferred();
+            return new Handled(null, List.of(), new Deferred(d.command(), d.service(), echoed(request), peer));
+        }
         return reply(handled, echoed(request), peer);
+    }
+
+    /** Replicated mode: writes are returned as {@link Deferred} instead of being applied. */
+    void setReplicated(boolean value) {
+        replicated = value;
+    }
+
+    /** The reply to a deferred write, now that replication applied it with {@code result}. */
+    Handled complete(Deferred deferred, Result result) {
+        Envelope reply = result.isOk()
+                ? Replies.success(deferred.service())
+                : Replies.error(deferred.service(), result.errorText());
+        return reply(new Handled(reply, List.of()), deferred.echo(), deferred.peer());
     }
 
     /** An {@code erro} reply for a message that is not one request frame (e.g. several body frames). */
@@ -123,6 +152,9 @@ final class ChatService {
                 request.meta().clientId(),
                 request.meta().requestId(),
                 operation);
+        if (replicated) {
+            return new Handled(null, List.of(), new Deferred(command, request.service(), Map.of(), null));
+        }
         long started = System.nanoTime();
         Result result = machine.apply(command);
         metrics.applied(System.nanoTime() - started);

@@ -3,6 +3,7 @@ package io.synod.server;
 import io.synod.clock.SoftwareClockConfig;
 import io.synod.messaging.ProcessRunner;
 import io.synod.server.coordination.CoordinationConfig;
+import io.synod.server.replication.ReplicationConfig;
 import io.synod.store.StoreException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Option;
  * The {@code server} process. Prints {@code server <name> ready admin=http://127.0.0.1:<port>
  * rank=<rank>} once it serves ({@code rank=0} when the reference did not answer yet).
  */
-@Command(name = "server", mixinStandardHelpOptions = true, description = "Chat server (single server for now).")
+@Command(name = "server", mixinStandardHelpOptions = true, description = "Chat server (replicated with --initial-members, single otherwise).")
 public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--name", required = true, description = "unique server name")
     String name;
@@ -51,10 +52,17 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--log", description = "interaction log file (JSON lines)")
     Path logFile;
 
+    @Option(
+            names = "--initial-members",
+            description = "replicate with these servers: name=tcp://host:port,... in node-id order, the same list on"
+                    + " every server, this server included (its Paxos endpoint); absent: a single unreplicated server")
+    String initialMembers;
+
     @Override
     public Integer call() {
         ServerConfig config;
         CoordinationConfig coordination;
+        ReplicationConfig replication = null;
         try {
             config = ServerConfig.defaults(name, broker, proxy, reference, dataDirectory, adminPort)
                     .withAdvertisedAddress(advertise)
@@ -66,13 +74,16 @@ public final class ServerCommand implements Callable<Integer> {
             }
             coordination = CoordinationConfig.defaults(name, advertise, reference, proxy)
                     .withClockSyncIntervalMillis(clockSyncIntervalMillis);
+            if (initialMembers != null) {
+                replication = ReplicationConfig.defaults(name, ReplicationConfig.parseMembers(initialMembers));
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("server: " + e.getMessage());
             return 2;
         }
         ChatServer server;
         try {
-            server = ChatServer.start(config, coordination);
+            server = ChatServer.start(config, coordination, replication);
         } catch (StoreException e) {
             System.err.println("server " + name + ": " + e.getMessage());
             return 1;
