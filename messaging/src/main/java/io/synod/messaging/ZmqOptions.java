@@ -1,5 +1,7 @@
 package io.synod.messaging;
 
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 /**
@@ -28,6 +30,21 @@ public final class ZmqOptions {
     public static final int HEARTBEAT_TIMEOUT_MILLIS = 10_000;
 
     private ZmqOptions() {}
+
+    /**
+     * Cures the race described above for a quiet socket of {@code context}: connecting and closing a
+     * throwaway socket hands the context's I/O thread a command, which releases a stuck connection.
+     * Harmless when nothing is stuck. Call from any thread that may create sockets in the context.
+     */
+    public static void nudge(ZContext context, String endpoint) {
+        ZMQ.Socket throwaway = context.createSocket(SocketType.DEALER);
+        try {
+            throwaway.setLinger(0);
+            throwaway.connect(endpoint);
+        } finally {
+            throwaway.close();
+        }
+    }
 
     /** Applies the heartbeat options; call before {@code connect}. */
     public static void heartbeats(ZMQ.Socket socket) {

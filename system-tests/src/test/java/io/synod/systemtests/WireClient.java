@@ -1,5 +1,6 @@
 package io.synod.systemtests;
 
+import io.synod.messaging.ZmqOptions;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.MsgPack;
@@ -19,13 +20,19 @@ import org.zeromq.ZMQ;
 final class WireClient implements AutoCloseable {
     /** Longest wait for one reply or publication. */
     static final int RECEIVE_TIMEOUT_MILLIS = 10_000;
+    /** Waits are cut in slices; between slices the context is nudged (see ZmqOptions). */
+    static final int WAIT_SLICE_MILLIS = 250;
 
     private final ZContext context = new ZContext();
     private final ZMQ.Socket request;
     private final ZMQ.Socket subscriber;
+    private final String broker;
+    private final String proxy;
     long clock;
 
     WireClient(String broker, String proxy) {
+        this.broker = broker;
+        this.proxy = proxy;
         request = context.createSocket(SocketType.REQ);
         request.setReceiveTimeOut(RECEIVE_TIMEOUT_MILLIS);
         request.setLinger(0);
@@ -47,7 +54,14 @@ final class WireClient implements AutoCloseable {
     /** Sends any bytes as one frame; returns the decoded reply. */
     Envelope sendRaw(byte[] frame) {
         request.send(frame);
-        byte[] reply = request.recv();
+        byte[] reply = null;
+        for (int waited = 0; reply == null && waited < RECEIVE_TIMEOUT_MILLIS; waited += WAIT_SLICE_MILLIS) {
+            request.setReceiveTimeOut(WAIT_SLICE_MILLIS);
+            reply = request.recv();
+            if (reply == null) {
+                ZmqOptions.nudge(context, broker); // JeroMQ 0.6.0 race: see ZmqOptions
+            }
+        }
         if (reply == null) {
             throw new AssertionError("no reply within " + RECEIVE_TIMEOUT_MILLIS + " ms");
         }
@@ -86,8 +100,14 @@ final class WireClient implements AutoCloseable {
 
     /** The next publication on any subscribed prefix, or null after {@code timeoutMillis}. */
     Received receive(int timeoutMillis) {
-        subscriber.setReceiveTimeOut(timeoutMillis);
-        byte[] topic = subscriber.recv();
+        byte[] topic = null;
+        for (int waited = 0; topic == null && waited < timeoutMillis; waited += WAIT_SLICE_MILLIS) {
+            subscriber.setReceiveTimeOut(Math.min(WAIT_SLICE_MILLIS, timeoutMillis - waited));
+            topic = subscriber.recv();
+            if (topic == null) {
+                ZmqOptions.nudge(context, proxy); // JeroMQ 0.6.0 race: see ZmqOptions
+            }
+        }
         if (topic == null) {
             return null;
         }

@@ -8,6 +8,7 @@ import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ProxyCommand;
 import io.synod.messaging.ZmqMessages;
+import io.synod.messaging.ZmqOptions;
 import io.synod.protocol.Limits;
 import io.synod.registry.RegistryConfig;
 import io.synod.server.reference.ReferenceServer;
@@ -110,6 +111,7 @@ class CoordinationServiceTest {
 
         List<Map<String, Object>> announcements = new ArrayList<>();
         await().atMost(WAIT).pollInSameThread().untilAsserted(() -> {
+            ZmqOptions.nudge(testContext, proxy.backendEndpoint()); // JeroMQ race: see ZmqOptions
             for (ZmqMessages.ReceivedPublication p = ZmqMessages.receivePublication(subscriber, Limits.DEFAULT);
                     p != null;
                     p = ZmqMessages.receivePublication(subscriber, Limits.DEFAULT)) {
