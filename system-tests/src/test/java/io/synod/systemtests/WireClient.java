@@ -114,6 +114,9 @@ final class WireClient implements AutoCloseable {
         byte[] payload = subscriber.hasReceiveMore() ? subscriber.recv() : new byte[0];
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) MsgPack.decode(payload, Limits.DEFAULT);
+        if (map.get("clock") instanceof Long c) {
+            clock = Math.max(clock, c) + 1; // Lamport rule on receipt of a publication too
+        }
         return new Received(new String(topic, StandardCharsets.UTF_8), map);
     }
 
