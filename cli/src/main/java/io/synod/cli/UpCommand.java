@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Start a local cluster (reference, broker, proxy, servers, bots) as separate processes.")
 final class UpCommand implements Callable<Integer> {
-    /** Servers the launcher can start before replication lands. */
-    static final int SERVERS_MAX_UNREPLICATED = 1;
+    /** Cluster sizes the launcher starts: one unreplicated server, or 3 or 5 replicated ones (majorities). */
+    static final java.util.Set<Integer> SERVER_COUNTS = java.util.Set.of(1, 3, 5);
 
     @Option(names = "--servers", defaultValue = "1", description = "Number of servers (default: ${DEFAULT-VALUE}).")
     int servers;
@@ -59,6 +59,9 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--peer-port", defaultValue = "7001", description = "First server's peer port; server i gets this + i - 1.")
     int peerPort;
 
+    @Option(names = "--paxos-port", defaultValue = "7101", description = "First server's replication port; server i gets this + i - 1.")
+    int paxosPort;
+
     @Option(names = "--skew", description = "Give each server a random clock skew within +-1 s (shows clock sync).")
     boolean skew;
 
@@ -74,9 +77,9 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (servers < 1 || servers > SERVERS_MAX_UNREPLICATED) {
-            System.err.println("synod up: --servers must be 1 for now: servers are not replicated yet, and several"
-                    + " unreplicated servers would each hold part of the data (see issue 4).");
+        if (!SERVER_COUNTS.contains(servers)) {
+            System.err.println("synod up: --servers must be 1, 3 or 5 (several servers replicate every write with"
+                    + " Multi-Paxos; an odd count tolerates (n-1)/2 crashes).");
             return 2;
         }
         Path logs = runDir.resolve("logs");
@@ -117,6 +120,10 @@ final class UpCommand implements Callable<Integer> {
                     "--admin-port", Integer.toString(adminPort + i - 1),
                     "--advertise", broker + (peerPort + i - 1),
                     "--log", logs.resolve(name + ".jsonl").toString()));
+            if (servers > 1) {
+                args.add("--initial-members");
+                args.add(initialMembers(broker));
+            }
             if (skew) {
                 args.add("--clock-skew-ms");
                 args.add(Integer.toString(skews.nextInt(-1000, 1001)));
@@ -128,6 +135,15 @@ final class UpCommand implements Callable<Integer> {
             start(name, logs, List.of("bot", "--broker", broker + brokerPort, "--proxy", broker + (proxyPort + 1),
                     "--rate", Double.toString(botRate), "--log", logs.resolve(name + ".jsonl").toString()));
         }
+    }
+
+    /** {@code server-1=tcp://host:paxosPort,...}: the same list, in node-id order, for every server. */
+    private String initialMembers(String endpointPrefix) {
+        List<String> members = new ArrayList<>();
+        for (int i = 1; i <= servers; i++) {
+            members.add("server-" + i + "=" + endpointPrefix + (paxosPort + i - 1));
+        }
+        return String.join(",", members);
     }
 
     private void start(String name, Path logs, List<String> arguments)
