@@ -58,6 +58,15 @@ public final class ServerCommand implements Callable<Integer> {
                     + " every server, this server included (its Paxos endpoint); absent: a single unreplicated server")
     String initialMembers;
 
+    @Option(
+            names = "--join",
+            description = "join the running cluster of --initial-members as a learner (then a voter);"
+                    + " needs --paxos-endpoint")
+    boolean join;
+
+    @Option(names = "--paxos-endpoint", description = "this server's replication endpoint when it joins")
+    String paxosEndpoint;
+
     @Override
     public Integer call() {
         ServerConfig config;
@@ -75,7 +84,14 @@ public final class ServerCommand implements Callable<Integer> {
             coordination = CoordinationConfig.defaults(name, advertise, reference, proxy)
                     .withClockSyncIntervalMillis(clockSyncIntervalMillis);
             if (initialMembers != null) {
-                replication = ReplicationConfig.defaults(name, ReplicationConfig.parseMembers(initialMembers));
+                var members = ReplicationConfig.parseMembers(initialMembers);
+                if (join && paxosEndpoint == null) {
+                    throw new IllegalArgumentException("--join needs --paxos-endpoint");
+                }
+                replication = ReplicationConfig.defaults(
+                        name, join ? paxosEndpoint : members.get(name), join, members);
+            } else if (join) {
+                throw new IllegalArgumentException("--join needs --initial-members (the cluster to join)");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("server: " + e.getMessage());

@@ -14,7 +14,14 @@ import java.util.Map;
  *       message);
  *   <li>{@code forward}: a write accepted by a follower, for the leader to propose: {@code origin} (node id),
  *       {@code seq} (the origin's command id) and {@code command} (the encoded chat command);
- *   <li>{@code published}: the leader has published every delivery up to chat command index {@code index}.
+ *   <li>{@code published}: the leader has published every delivery up to chat command index {@code index};
+ *   <li>{@code members}: the sender's address book, {@code members: {name: endpoint}} (membership itself is in the
+ *       log; this only tells where each node id listens);
+ *   <li>{@code join}: a server asks to be added: {@code name}, {@code endpoint}; the leader proposes
+ *       {@code AddLearner};
+ *   <li>{@code remove}: an operator asks to remove server {@code name} (from {@code synod admin remove-server},
+ *       on a REQ); the answer has {@code status} ({@code OK} or {@code erro}), {@code description} and, from a
+ *       follower, {@code leader} and {@code leader_endpoint} to ask instead.
  * </ul>
  *
  * <p>Thread-safety: stateless.
@@ -26,6 +33,12 @@ final class ReplicationCodec {
     static final String FORWARD = "forward";
     /** Service of the leader's "published up to" note. */
     static final String PUBLISHED = "published";
+    /** Service of an address book. */
+    static final String MEMBERS = "members";
+    /** Service of a join request. */
+    static final String JOIN = "join";
+    /** Service of a removal request and its answer. */
+    static final String REMOVE = "remove";
 
     private ReplicationCodec() {}
 
@@ -41,6 +54,35 @@ final class ReplicationCodec {
 
     static Envelope published(long index) {
         return new Envelope(PUBLISHED, Map.of("index", index));
+    }
+
+    static Envelope members(Map<String, String> endpointByName) {
+        return new Envelope(MEMBERS, Map.of("members", Map.copyOf(endpointByName)));
+    }
+
+    static Envelope join(String name, String endpoint) {
+        return new Envelope(JOIN, Map.of("name", name, "endpoint", endpoint));
+    }
+
+    /** The address book in a {@code members} message (entries that are not text are skipped). */
+    static Map<String, String> decodeMembers(Envelope envelope) {
+        Map<String, String> members = new java.util.TreeMap<>();
+        if (envelope.data().get("members") instanceof Map<?, ?> map) {
+            map.forEach((name, endpoint) -> {
+                if (name instanceof String n && endpoint instanceof String e && e.startsWith("tcp://")) {
+                    members.put(n, e);
+                }
+            });
+        }
+        return members;
+    }
+
+    /** A text field of a {@code join} or {@code remove} message. */
+    static String text(Envelope envelope, String field) {
+        if (envelope.data().get(field) instanceof String value && !value.isEmpty()) {
+            return value;
+        }
+        throw new IllegalArgumentException(envelope.service() + " needs text '" + field + "'");
     }
 
     /** The consensus envelope in a {@code paxos} message. */

@@ -14,19 +14,25 @@ import java.util.Set;
 /**
  * Everything a {@link ReplicationDriver} needs, validated at construction.
  *
- * <p>The initial members are an ordered list of {@code name=endpoint}; a server's Paxos node id is its
- * 1-based position in that list, so every server must be given the same list (the launcher does).
+ * <p>The initial members are a list of {@code name=endpoint}: the genesis membership, identical on every server of a
+ * cluster (the launcher passes the same list to all). A server's Paxos node id is the number its name ends with
+ * ({@code server-3} is node 3), so ids are stable and unique as long as names are. A server started later with
+ * {@code joining} is not in the list: it asks the leader to add it as a learner (docs/decisions/0004).
  *
  * <p>Thread-safety: immutable.
  *
- * @param selfName this server's name; must be one of the members
- * @param members every initial member's name and replication endpoint, in node-id order
+ * @param selfName this server's name; one of the members unless {@code joining}
+ * @param selfEndpoint this server's replication endpoint (what its ROUTER binds and what peers connect to)
+ * @param joining true for a server that is not in the genesis membership and asks to be added
+ * @param members the genesis: every initial member's name and replication endpoint
  * @param tickIntervalMillis the length of one Paxos tick (the core counts time in ticks)
  * @param pendingRequestsMax writes this server accepted and not yet answered; beyond it a write is refused
  * @param retryIntervalMillis how long an unapplied write waits before it is proposed or forwarded again
  * @param pendingTimeoutMillis how long an accepted write may stay undecided before the client gets an error
  * @param publicationRingMax applied publications kept in memory for republishing after a leader change
  * @param publishedNoteIntervalMillis how often the leader tells its peers how far it has published
+ * @param membershipIntervalMillis how often a server sends its address book to its peers and a joining server
+ *     asks to be added
  * @param commandSlotStride chat command index = slot * stride + position in the slot's batch (1-based);
  *     must exceed the batch size
  * @param peerLinks the limits of the replication peer links
@@ -34,6 +40,8 @@ import java.util.Set;
  */
 public record ReplicationConfig(
         String selfName,
+        String selfEndpoint,
+        boolean joining,
         Map<String, String> members,
         long tickIntervalMillis,
         int pendingRequestsMax,
@@ -41,6 +49,7 @@ public record ReplicationConfig(
         long pendingTimeoutMillis,
         int publicationRingMax,
         long publishedNoteIntervalMillis,
+        long membershipIntervalMillis,
         long commandSlotStride,
         PeerLinkConfig peerLinks,
         int frameBytesMax) {
@@ -51,28 +60,57 @@ public record ReplicationConfig(
         Objects.requireNonNull(peerLinks, "peerLinks");
         members = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members));
         require(!members.isEmpty(), "at least one member is required");
-        require(members.containsKey(selfName), "this server '" + selfName + "' is not in the members " + members.keySet());
+        Objects.requireNonNull(selfEndpoint, "selfEndpoint");
+        require(joining != members.containsKey(selfName), joining
+                ? "a joining server must not be in the initial members " + members.keySet()
+                : "this server '" + selfName + "' is not in the initial members " + members.keySet()
+                        + " (use --join to add it to a running cluster)");
+        require(nodeIdOf(selfName) >= 1, "a replicated server's name ends with its node id >= 1, e.g. server-4");
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        for (String name : members.keySet()) {
+            require(nodeIdOf(name) >= 1 && ids.add(nodeIdOf(name)), "member names must end with distinct ids >= 1");
+        }
+        require(!joining || !ids.contains(nodeIdOf(selfName)), "node id of '" + selfName + "' is already taken");
         require(tickIntervalMillis >= 1 && tickIntervalMillis <= 1_000, "tickIntervalMillis must be in 1..1000");
         require(pendingRequestsMax >= 1, "pendingRequestsMax must be >= 1");
         require(retryIntervalMillis >= 1, "retryIntervalMillis must be >= 1");
         require(pendingTimeoutMillis > retryIntervalMillis, "pendingTimeoutMillis must exceed retryIntervalMillis");
         require(publicationRingMax >= 1, "publicationRingMax must be >= 1");
         require(publishedNoteIntervalMillis >= 1, "publishedNoteIntervalMillis must be >= 1");
+        require(membershipIntervalMillis >= 1, "membershipIntervalMillis must be >= 1");
         require(frameBytesMax >= Limits.DEFAULT.frameBytesMax(), "frameBytesMax must be >= the client frame limit");
         require(commandSlotStride > paxosDefaults().batchCommandsMax(), "commandSlotStride must exceed the batch size");
     }
 
     /**
      * The defaults: 10 ms ticks, 4,096 pending writes, retry after 300 ms, give up after 10 s, 65,536 publications
-     * kept, a published note every 100 ms, stride 1,024, 64 MiB frames.
+     * kept, a published note every 100 ms, address book and join requests every 500 ms, stride 1,024, 64 MiB frames.
      *
      * @param selfName this server
      * @param members {@code name -> endpoint} in node-id order
      */
     public static ReplicationConfig defaults(String selfName, Map<String, String> members) {
+        return defaults(selfName, members.get(selfName), false, members);
+    }
+
+    /**
+     * The defaults for a member of the genesis ({@code joining} false) or a server joining it.
+     *
+     * @param selfEndpoint this server's replication endpoint
+     */
+    public static ReplicationConfig defaults(
+            String selfName, String selfEndpoint, boolean joining, Map<String, String> members) {
         PeerLinkConfig links = new PeerLinkConfig(
-                4_096, 2_000, 10_000, 1_024, 100, 1_000, Set.of(ReplicationCodec.PAXOS, ReplicationCodec.PUBLISHED));
-        return new ReplicationConfig(selfName, members, 10, 4_096, 300, 10_000, 65_536, 100, 1_024, links, 64 << 20);
+                4_096,
+                2_000,
+                10_000,
+                1_024,
+                100,
+                1_000,
+                Set.of(ReplicationCodec.PAXOS, ReplicationCodec.PUBLISHED, ReplicationCodec.MEMBERS));
+        return new ReplicationConfig(
+                selfName, selfEndpoint, joining, members, 10, 4_096, 300, 10_000, 65_536, 100, 500, 1_024, links,
+                64 << 20);
     }
 
     /**
@@ -91,39 +129,28 @@ public record ReplicationConfig(
         return members;
     }
 
-    /** This server's Paxos node id: its 1-based position in {@link #members}. */
+    /** This server's Paxos node id: the number its name ends with. */
     public int nodeId() {
         return nodeIdOf(selfName);
     }
 
-    /** The node id of member {@code name}, or -1. */
-    public int nodeIdOf(String name) {
-        int id = 1;
-        for (String member : members.keySet()) {
-            if (member.equals(name)) {
-                return id;
-            }
-            id++;
+    /** The node id a server name stands for (the digits it ends with), or -1 if it ends with none. */
+    public static int nodeIdOf(String name) {
+        int start = name.length();
+        while (start > 0 && Character.isDigit(name.charAt(start - 1))) {
+            start--;
         }
-        return -1;
+        if (start == name.length() || name.length() - start > 9) {
+            return -1;
+        }
+        return Integer.parseInt(name.substring(start));
     }
 
-    /** The name of node {@code nodeId}, or null. */
-    public String nameOf(int nodeId) {
-        List<String> names = new ArrayList<>(members.keySet());
-        return nodeId >= 1 && nodeId <= names.size() ? names.get(nodeId - 1) : null;
-    }
-
-    /** This server's replication endpoint (what its ROUTER binds). */
-    public String selfEndpoint() {
-        return members.get(selfName);
-    }
-
-    /** The Paxos core's settings: every initial member a voter, {@link PaxosConfig#defaults} otherwise. */
+    /** The Paxos core's settings: the initial members are the genesis voters, {@link PaxosConfig#defaults} else. */
     public PaxosConfig paxos() {
         List<Integer> voters = new ArrayList<>();
-        for (int id = 1; id <= members.size(); id++) {
-            voters.add(id);
+        for (String name : members.keySet()) {
+            voters.add(nodeIdOf(name));
         }
         return PaxosConfig.defaults(nodeId(), Membership.ofVoters(voters));
     }

@@ -103,6 +103,7 @@ public final class ReplicationDriver implements AutoCloseable {
     private final ChatStateMachine machine;
     private final Publisher publisher;
     private final Map<Long, Pending> pending = new LinkedHashMap<>();
+    private final java.util.TreeMap<String, String> endpointByName = new java.util.TreeMap<>();
     private final List<Completion> completions = new ArrayList<>();
     private final ArrayDeque<Applied> unpublished = new ArrayDeque<>();
     private long nextSeq = System.currentTimeMillis() * 1_000;
@@ -112,6 +113,8 @@ public final class ReplicationDriver implements AutoCloseable {
     private long nextTickNanos = System.nanoTime();
     private long nextNoteNanos = System.nanoTime();
     private long nextRetryNanos = System.nanoTime();
+    private long nextMembershipNanos = System.nanoTime();
+    private long nextNudgeSeq;
     private long ringOverflowCount;
     private long invalidReceivedCount;
     private volatile Map<String, Object> status = Map.of();
@@ -128,6 +131,9 @@ public final class ReplicationDriver implements AutoCloseable {
         this.links = links;
         this.machine = machine;
         this.publisher = publisher;
+        endpointByName.putAll(config.members());
+        endpointByName.put(config.selfName(), config.selfEndpoint());
+        links.setPeers(endpointByName);
         long storedIndex = machine.appliedIndex();
         long appliedSlot = storedIndex == 0 ? 0 : Math.max(0, storedIndex / config.commandSlotStride() - 1);
         this.replica = PaxosReplica.restore(
@@ -163,7 +169,6 @@ public final class ReplicationDriver implements AutoCloseable {
             durableLog.close();
             throw e;
         }
-        links.setPeers(config.members());
         return new ReplicationDriver(config, durableLog, links, machine, publisher);
     }
 
@@ -203,6 +208,7 @@ public final class ReplicationDriver implements AutoCloseable {
         while (now - nextTickNanos >= 0 && ticks++ < 10) {
             replica.tick();
             drain();
+            nudgeReconfiguration();
             nextTickNanos += TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMillis());
         }
         if (now - nextTickNanos >= 0) {
@@ -212,11 +218,14 @@ public final class ReplicationDriver implements AutoCloseable {
         if (now - nextNoteNanos >= 0) {
             nextNoteNanos = now + TimeUnit.MILLISECONDS.toNanos(config.publishedNoteIntervalMillis());
             if (replica.isLeader()) {
-                config.members().keySet().forEach(name -> {
-                    if (!name.equals(config.selfName())) {
-                        links.send(name, ReplicationCodec.published(publishedIndex));
-                    }
-                });
+                sendToPeers(ReplicationCodec.published(publishedIndex));
+            }
+        }
+        if (now - nextMembershipNanos >= 0) {
+            nextMembershipNanos = now + TimeUnit.MILLISECONDS.toNanos(config.membershipIntervalMillis());
+            sendToPeers(ReplicationCodec.members(endpointByName));
+            if (config.joining() && !replica.latestMembership().contains(nodeId)) {
+                sendToPeers(ReplicationCodec.join(config.selfName(), config.selfEndpoint()));
             }
         }
         if (now - nextRetryNanos >= 0) {
@@ -234,7 +243,7 @@ public final class ReplicationDriver implements AutoCloseable {
             switch (inbound.envelope().service()) {
                 case ReplicationCodec.PAXOS -> {
                     io.synod.consensus.Envelope message = ReplicationCodec.decodePaxos(inbound.envelope());
-                    if (message.target() == nodeId && config.nameOf(message.source()) != null) {
+                    if (message.target() == nodeId && nameOf(message.source()) != null) {
                         replica.step(message);
                         drain();
                     }
@@ -247,12 +256,107 @@ public final class ReplicationDriver implements AutoCloseable {
                     }
                 }
                 case ReplicationCodec.PUBLISHED -> onPublishedNote(ReplicationCodec.decodePublished(inbound.envelope()));
+                case ReplicationCodec.MEMBERS -> learnEndpoints(ReplicationCodec.decodeMembers(inbound.envelope()));
+                case ReplicationCodec.JOIN -> onJoin(inbound);
+                case ReplicationCodec.REMOVE -> onRemove(inbound);
                 default -> invalidReceivedCount++;
             }
         } catch (IllegalArgumentException e) {
             invalidReceivedCount++;
             LOG.debug("{}: invalid replication message from {}: {}", config.selfName(), inbound.source(), e.getMessage());
         }
+    }
+
+    private void sendToPeers(io.synod.protocol.Envelope message) {
+        for (String name : endpointByName.keySet()) {
+            if (!name.equals(config.selfName())) {
+                links.send(name, message);
+            }
+        }
+    }
+
+    /** Merges endpoints learned from a peer; a name keeps the endpoint it was first known with here. */
+    private void learnEndpoints(Map<String, String> learned) {
+        boolean changed = false;
+        for (Map.Entry<String, String> e : learned.entrySet()) {
+            if (ReplicationConfig.nodeIdOf(e.getKey()) >= 1 && !endpointByName.containsKey(e.getKey())) {
+                endpointByName.put(e.getKey(), e.getValue());
+                changed = true;
+            }
+        }
+        if (changed) {
+            links.setPeers(endpointByName);
+        }
+    }
+
+    private void onJoin(PeerInbound inbound) {
+        String name = ReplicationCodec.text(inbound.envelope(), "name");
+        String endpoint = ReplicationCodec.text(inbound.envelope(), "endpoint");
+        int id = ReplicationConfig.nodeIdOf(name);
+        String known = nameOf(id);
+        if (id < 1 || (known != null && !known.equals(name))) {
+            LOG.warn("{}: join of '{}' refused: node id {} belongs to '{}'", config.selfName(), name, id, known);
+            return;
+        }
+        if (!endpoint.equals(endpointByName.get(name))) {
+            endpointByName.put(name, endpoint); // a joiner may come back on a new endpoint
+            links.setPeers(endpointByName);
+        }
+        if (replica.isLeader() && !replica.latestMembership().contains(id)) {
+            ProposeOutcome outcome = replica.propose(new Command.AddLearner(id));
+            drain();
+            LOG.info("{}: {} asks to join as node {}: AddLearner {}", config.selfName(), name, id, outcome);
+        }
+    }
+
+    private void onRemove(PeerInbound inbound) {
+        String name = ReplicationCodec.text(inbound.envelope(), "name");
+        int id = ReplicationConfig.nodeIdOf(name);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        if (!replica.isLeader()) {
+            OptionalInt leader = replica.leaderHint();
+            String leaderName = leader.isPresent() ? nameOf(leader.getAsInt()) : null;
+            answer.put("status", "erro");
+            answer.put("description", "not the leader; ask " + (leaderName == null ? "again later" : leaderName));
+            if (leaderName != null) {
+                answer.put("leader", leaderName);
+                answer.put("leader_endpoint", endpointByName.get(leaderName));
+            }
+        } else if (id < 1 || !replica.latestMembership().contains(id)) {
+            answer.put("status", "erro");
+            answer.put("description", "'" + name + "' is not a member of " + replica.latestMembership());
+        } else {
+            ProposeOutcome outcome = replica.propose(new Command.RemoveServer(id));
+            drain();
+            boolean queued = outcome == ProposeOutcome.QUEUED;
+            answer.put("status", queued ? "OK" : "erro");
+            answer.put("description", queued
+                    ? "removal of " + name + " proposed; it takes effect once decided plus the pipeline window"
+                    : "refused: " + outcome);
+        }
+        links.reply(inbound, new io.synod.protocol.Envelope(ReplicationCodec.REMOVE, answer));
+    }
+
+    /**
+     * A membership change governs only {@code inflightSlotsMax} slots after its own; an idle leader fills those
+     * slots with empty commands (origin 0: nothing to apply), one per tick, so a join or removal completes.
+     */
+    private void nudgeReconfiguration() {
+        if (replica.isLeader()
+                && !replica.latestMembership().equals(replica.membershipAt(replica.decidedPrefixSlot() + 1))) {
+            replica.propose(new Command.Client(0, ++nextNudgeSeq, new byte[0]));
+            drain();
+        }
+    }
+
+    /** The name of node {@code nodeId} in the address book, or null. */
+    private String nameOf(int id) {
+        for (String name : endpointByName.keySet()) {
+            if (ReplicationConfig.nodeIdOf(name) == id) {
+                return name;
+            }
+        }
+        return null;
     }
 
     private void route(Pending entry) {
@@ -264,7 +368,7 @@ public final class ReplicationDriver implements AutoCloseable {
             return;
         }
         OptionalInt leader = replica.leaderHint();
-        String leaderName = leader.isPresent() ? config.nameOf(leader.getAsInt()) : null;
+        String leaderName = leader.isPresent() ? nameOf(leader.getAsInt()) : null;
         entry.routed = leaderName != null
                 && !leaderName.equals(config.selfName())
                 && links.send(leaderName, ReplicationCodec.forward(entry.command));
@@ -291,7 +395,7 @@ public final class ReplicationDriver implements AutoCloseable {
             Ready ready = replica.ready();
             durableLog.persist(ready.toPersist());
             for (io.synod.consensus.Envelope message : ready.toSend()) {
-                String target = config.nameOf(message.target());
+                String target = nameOf(message.target());
                 if (target != null) {
                     links.send(target, ReplicationCodec.paxos(message));
                 }
@@ -314,8 +418,8 @@ public final class ReplicationDriver implements AutoCloseable {
         List<Command> commands = entry.value().commands();
         check(commands.size() < config.commandSlotStride(), "slot " + entry.slot() + " holds too many commands");
         for (int position = 1; position <= commands.size(); position++) {
-            if (!(commands.get(position - 1) instanceof Command.Client client)) {
-                continue; // membership changes are interpreted by consensus
+            if (!(commands.get(position - 1) instanceof Command.Client client) || client.clientId() == 0) {
+                continue; // membership changes are interpreted by consensus; origin 0 is an empty nudge
             }
             long index = entry.slot() * config.commandSlotStride() + position;
             if (index <= machine.appliedIndex()) {
@@ -393,15 +497,15 @@ public final class ReplicationDriver implements AutoCloseable {
         List<Map<String, Object>> members = new ArrayList<>();
         for (int id : membership.members()) {
             Map<String, Object> member = new LinkedHashMap<>();
-            member.put("name", config.nameOf(id));
+            member.put("name", nameOf(id));
             member.put("node_id", id);
             member.put("role", membership.voters().contains(id) ? "voter" : "learner");
-            member.put("address", config.members().get(config.nameOf(id)));
+            member.put("address", endpointByName.get(nameOf(id)));
             members.add(member);
         }
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("role", replica.isLeader() ? "leader" : membership.learners().contains(nodeId) ? "learner" : "follower");
-        fields.put("leader", leader.isPresent() ? config.nameOf(leader.getAsInt()) : null);
+        fields.put("leader", leader.isPresent() ? nameOf(leader.getAsInt()) : null);
         fields.put("ballot", replica.promisedBallot().round() + "." + replica.promisedBallot().nodeId());
         fields.put("decided_index", replica.decidedPrefixSlot());
         fields.put("applied_index", replica.appliedSlot());
@@ -409,6 +513,8 @@ public final class ReplicationDriver implements AutoCloseable {
         fields.put("snapshot_index", replica.snapshotSlot());
         fields.put("state_digest", machine.stateDigestHex());
         fields.put("members", members);
+        fields.put("membership_change_pending",
+                !membership.equals(replica.membershipAt(replica.decidedPrefixSlot() + 1)));
         fields.put("pending_writes", pending.size());
         fields.put("published_index", publishedIndex);
         fields.put("paxos_links", links.statsMap());

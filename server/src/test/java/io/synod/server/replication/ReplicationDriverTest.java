@@ -8,6 +8,8 @@ import io.synod.core.ChatStateMachine;
 import io.synod.core.Command;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
+import io.synod.protocol.Envelope;
+import io.synod.protocol.Limits;
 import io.synod.protocol.Publication;
 import io.synod.store.RocksDbChatStore;
 import java.net.ServerSocket;
@@ -20,7 +22,9 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.zeromq.SocketType;
 import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
 
 /**
  * Three drivers on loopback, all polled from the test thread (each driver's single owner): writes submitted on any
@@ -33,7 +37,7 @@ class ReplicationDriverTest {
 
     private final ZContext context = new ZContext();
     private final Map<String, String> members = new LinkedHashMap<>();
-    private final Node[] nodes = new Node[3];
+    private final Node[] nodes = new Node[4];
 
     private final class Node {
         final String name;
@@ -44,10 +48,14 @@ class ReplicationDriverTest {
         final List<Publication> published = new ArrayList<>();
 
         Node(String name) {
-            this.name = name;
+            this(ReplicationConfig.defaults(name, members));
+        }
+
+        Node(ReplicationConfig config) {
+            this.name = config.selfName();
             store = RocksDbChatStore.open(dir.resolve(name).resolve("state"));
             machine = new ChatStateMachine(store, ChatConfig.DEFAULT);
-            driver = ReplicationDriver.open(ReplicationConfig.defaults(name, members), dir.resolve(name).resolve("paxos"),
+            driver = ReplicationDriver.open(config, dir.resolve(name).resolve("paxos"),
                     context, machine, new ProcessClock(0), InteractionLog.inMemory(name), published::addAll);
         }
 
@@ -120,21 +128,24 @@ class ReplicationDriverTest {
         assertThat(follower.completed).extracting(c -> c.token()).containsExactly("login", "chan", "pub");
         assertThat(follower.completed).allMatch(c -> c.result().isOk());
         pollUntil(() -> nodes[0].machine.appliedIndex() == nodes[1].machine.appliedIndex()
+                && nodes[0].machine.appliedIndex() > 0
                 && nodes[1].machine.appliedIndex() == nodes[2].machine.appliedIndex());
-        for (Node node : nodes) {
-            assertThat(node.machine.stateDigestHex()).isEqualTo(nodes[0].machine.stateDigestHex());
-            assertThat(node.machine.channels()).containsExactly("general");
+        for (int i = 0; i < 3; i++) {
+            assertThat(nodes[i].machine.stateDigestHex()).isEqualTo(nodes[0].machine.stateDigestHex());
+            assertThat(nodes[i].machine.channels()).containsExactly("general");
         }
-        Node leader = leader();
-        assertThat(leader.published).hasSize(1);
+        // Only a leader publishes; a leader change may republish (duplicates are dropped by clients by seq).
+        List<Publication> published = new ArrayList<>();
         for (Node node : nodes) {
-            if (node != leader) {
-                assertThat(node.published).isEmpty();
+            if (node != null) {
+                published.addAll(node.published);
             }
         }
+        assertThat(published).isNotEmpty().allSatisfy(p -> assertThat(p).isEqualTo(published.get(0)));
+        Node leader = leader();
 
         // restart a follower on its data: it replays from its store's applied index and keeps up
-        int restarted = leader == nodes[2] ? 1 : 2;
+        int restarted = leader == nodes[2] || leader == null ? 1 : 2;
         String digestBefore = nodes[restarted].machine.stateDigestHex();
         nodes[restarted].close();
         nodes[restarted] = null;
@@ -146,5 +157,53 @@ class ReplicationDriverTest {
         pollUntil(() -> nodes[restarted].machine.appliedIndex() == other.machine.appliedIndex());
         assertThat(nodes[restarted].machine.stateDigestHex()).isEqualTo(other.machine.stateDigestHex());
         assertThat(nodes[restarted].machine.users()).containsExactly("alice", "bob");
+    }
+
+    private Map<String, Object> askToRemove(String endpoint, String name) {
+        try (ZMQ.Socket request = context.createSocket(SocketType.REQ)) {
+            request.setLinger(0);
+            request.connect(endpoint);
+            request.send(new Envelope("remove", Map.of("name", name)).encode());
+            byte[][] reply = new byte[1][];
+            pollUntil(() -> (reply[0] = reply[0] != null ? reply[0] : request.recv(ZMQ.DONTWAIT)) != null);
+            return Envelope.decode(reply[0], Limits.DEFAULT).data();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> membersOf(Node node) {
+        return (List<Map<String, Object>>) node.driver.statusFields().get("members");
+    }
+
+    @Test
+    void aServerJoinsAsLearnerBecomesVoterAndIsRemoved() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            members.put("s" + i, "tcp://127.0.0.1:" + freePort());
+        }
+        for (int i = 0; i < 3; i++) {
+            nodes[i] = new Node("s" + (i + 1));
+        }
+        pollUntil(() -> leader() != null);
+        for (int i = 1; i <= 20; i++) {
+            assertThat(leader().driver.submit(write("carol", i, new ChatCommand.Login("carol")), i)).isTrue();
+        }
+        pollUntil(() -> leader().completed.size() == 20);
+        nodes[3] = new Node(ReplicationConfig.defaults("s4", "tcp://127.0.0.1:" + freePort(), true, members));
+        assertThat(nodes[3].driver.statusFields().get("role")).isEqualTo("follower"); // not a member yet
+        pollUntil(() -> membersOf(nodes[3]).stream()
+                .anyMatch(m -> "s4".equals(m.get("name")) && "voter".equals(m.get("role"))));
+        pollUntil(() -> nodes[3].machine.appliedIndex() == nodes[0].machine.appliedIndex());
+        assertThat(nodes[3].machine.stateDigestHex()).isEqualTo(nodes[0].machine.stateDigestHex());
+        assertThat(nodes[3].machine.users()).containsExactly("carol");
+
+        Map<String, Object> answer = Map.of();
+        for (int attempt = 0; attempt < 50 && !"OK".equals(answer.get("status")); attempt++) {
+            pollUntil(() -> leader() != null
+                    && Boolean.FALSE.equals(leader().driver.statusFields().get("membership_change_pending")));
+            answer = askToRemove(members.get(leader().name), "s4");
+        }
+        assertThat(answer).containsEntry("status", "OK");
+        pollUntil(() -> leader() != null && membersOf(leader()).stream().noneMatch(m -> "s4".equals(m.get("name"))));
+        assertThat(membersOf(leader())).extracting(m -> m.get("name")).containsExactly("s1", "s2", "s3");
     }
 }
