@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             LogsCommand.class,
             SimCliCommand.class,
+            AdminCommand.class,
             BrokerCommand.class,
             ProxyCommand.class,
             ReferenceCommand.class,

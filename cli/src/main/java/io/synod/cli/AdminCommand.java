@@ -1,0 +1,100 @@
+package io.synod.cli;
+
+import io.synod.protocol.Envelope;
+import io.synod.protocol.Limits;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code synod admin}: operator requests to the replicated servers, sent as one envelope on a REQ
+ * to a server's replication endpoint (docs/protocol.md, replication on the peer links).
+ *
+ * <p>Thread-safety: one command per process, run on the main thread.
+ */
+@Command(
+        name = "admin",
+        mixinStandardHelpOptions = true,
+        description = "Operator requests to replicated servers.",
+        subcommands = {AdminCommand.RemoveServer.class})
+final class AdminCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** {@code synod admin remove-server NAME}: the leader proposes removing NAME through the log. */
+    @Command(
+            name = "remove-server",
+            mixinStandardHelpOptions = true,
+            description = "Remove a server from the replicated cluster (asks the leader; any server redirects).")
+    static final class RemoveServer implements Callable<Integer> {
+        /** Most redirects followed from a follower to the leader it names. */
+        static final int REDIRECTS_MAX = 3;
+        /** Most retries while another membership change is still taking effect. */
+        static final int PENDING_RETRIES_MAX = 20;
+        /** Wait before such a retry. */
+        static final long PENDING_RETRY_MILLIS = 250;
+
+        @Parameters(index = "0", description = "the server to remove, e.g. server-3")
+        String name;
+
+        @Option(
+                names = "--server",
+                defaultValue = "tcp://127.0.0.1:7101",
+                description = "any server's replication endpoint (default: ${DEFAULT-VALUE})")
+        String endpoint;
+
+        @Option(names = "--timeout-ms", defaultValue = "3000", description = "wait per request")
+        int timeoutMillis;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            String target = endpoint;
+            int pendingRetries = 0;
+            try (ZContext context = new ZContext()) {
+                for (int hop = 0; hop <= REDIRECTS_MAX; hop++) {
+                    Map<String, Object> answer = ask(context, target);
+                    if (answer == null) {
+                        System.err.println("admin: no answer from " + target + " within " + timeoutMillis + " ms");
+                        return 1;
+                    }
+                    System.out.println(target + ": " + answer.get("status") + " " + answer.get("description"));
+                    if ("OK".equals(answer.get("status"))) {
+                        return 0;
+                    }
+                    if (String.valueOf(answer.get("description")).contains("RECONFIGURATION_PENDING")
+                            && pendingRetries++ < PENDING_RETRIES_MAX) {
+                        hop--; // the previous change is still taking effect (alpha slots): ask again shortly
+                        Thread.sleep(PENDING_RETRY_MILLIS);
+                        continue;
+                    }
+                    if (!(answer.get("leader_endpoint") instanceof String leader) || leader.equals(target)) {
+                        return 1;
+                    }
+                    target = leader;
+                }
+            }
+            return 1;
+        }
+
+        private Map<String, Object> ask(ZContext context, String target) {
+            try (ZMQ.Socket socket = context.createSocket(SocketType.REQ)) {
+                socket.setLinger(0);
+                socket.setReceiveTimeOut(timeoutMillis);
+                socket.connect(target);
+                socket.send(new Envelope("remove", Map.of("name", name)).encode());
+                byte[] reply = socket.recv();
+                return reply == null ? null : Envelope.decode(reply, Limits.DEFAULT).data();
+            }
+        }
+    }
+}
