@@ -1,10 +1,8 @@
 package io.synod.messaging;
 
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.zeromq.SocketType;
-import org.zeromq.ZMQException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,39 +28,17 @@ public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--log", description = "interaction log file (JSON lines)")
     Path logFile;
 
+    private static final ForwarderProcess BROKER =
+            new ForwarderProcess("broker", "frontend", SocketType.ROUTER, "backend", SocketType.DEALER);
+
     /** Starts a broker (tests and the launcher's in-process mode use this directly). */
     public static Forwarder start(String frontend, String backend, InteractionLog log, ProcessClock clock) {
-        return Forwarder.start(
-                "broker", SocketType.ROUTER, frontend, SocketType.DEALER, backend, ForwarderConfig.DEFAULT, log, clock);
+        return BROKER.start(frontend, backend, log, clock);
     }
 
     @Override
     public Integer call() {
-        InteractionLog log = InteractionLog.open(logFile, "broker");
-        ProcessClock clock = ProcessClock.system();
-        Forwarder broker;
-        try {
-            broker = start(frontend, backend, log, clock);
-        } catch (ZMQException e) {
-            System.err.println("broker: cannot bind " + frontend + " / " + backend + ": " + e.getMessage());
-            log.close();
-            return 1;
-        }
-        log.event(
-                "started",
-                clock.lamport().current(),
-                clock.nowSeconds(),
-                Map.of("frontend", broker.frontendEndpoint(), "backend", broker.backendEndpoint()));
-        ProcessRunner.printReady(
-                System.out,
-                "broker ready frontend=" + broker.frontendEndpoint() + " backend=" + broker.backendEndpoint());
-        return ProcessRunner.awaitShutdown(
-                "broker",
-                () -> {
-                    broker.close();
-                    log.close();
-                },
-                broker::awaitTermination);
+        return BROKER.run(frontend, backend, logFile);
     }
 
     public static void main(String[] args) {

@@ -1,10 +1,8 @@
 package io.synod.messaging;
 
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.zeromq.SocketType;
-import org.zeromq.ZMQException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,38 +28,17 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--log", description = "interaction log file (JSON lines)")
     Path logFile;
 
+    private static final ForwarderProcess PROXY =
+            new ForwarderProcess("proxy", "xsub", SocketType.XSUB, "xpub", SocketType.XPUB);
+
     /** Starts a proxy; its frontend is the XSUB side, its backend the XPUB side. */
     public static Forwarder start(String xsub, String xpub, InteractionLog log, ProcessClock clock) {
-        return Forwarder.start(
-                "proxy", SocketType.XSUB, xsub, SocketType.XPUB, xpub, ForwarderConfig.DEFAULT, log, clock);
+        return PROXY.start(xsub, xpub, log, clock);
     }
 
     @Override
     public Integer call() {
-        InteractionLog log = InteractionLog.open(logFile, "proxy");
-        ProcessClock clock = ProcessClock.system();
-        Forwarder proxy;
-        try {
-            proxy = start(xsub, xpub, log, clock);
-        } catch (ZMQException e) {
-            System.err.println("proxy: cannot bind " + xsub + " / " + xpub + ": " + e.getMessage());
-            log.close();
-            return 1;
-        }
-        log.event(
-                "started",
-                clock.lamport().current(),
-                clock.nowSeconds(),
-                Map.of("xsub", proxy.frontendEndpoint(), "xpub", proxy.backendEndpoint()));
-        ProcessRunner.printReady(
-                System.out, "proxy ready xsub=" + proxy.frontendEndpoint() + " xpub=" + proxy.backendEndpoint());
-        return ProcessRunner.awaitShutdown(
-                "proxy",
-                () -> {
-                    proxy.close();
-                    log.close();
-                },
-                proxy::awaitTermination);
+        return PROXY.run(xsub, xpub, logFile);
     }
 
     public static void main(String[] args) {
