@@ -28,7 +28,7 @@ import java.util.Set;
  * @param tickIntervalMillis the length of one Paxos tick (the core counts time in ticks)
  * @param pendingRequestsMax writes this server accepted and not yet answered; beyond it a write is refused
  * @param retryIntervalMillis how long an unapplied write waits before it is proposed or forwarded again
- * @param pendingTimeoutMillis how long an accepted write may stay undecided before the client gets an error
+ * @param pendingTimeoutMillis how long an accepted write is tracked; after it, it is forgotten unanswered
  * @param publicationRingMax applied publications kept in memory for republishing after a leader change
  * @param publishedNoteIntervalMillis how often the leader tells its peers how far it has published
  * @param membershipIntervalMillis how often a server sends its address book to its peers and a joining server

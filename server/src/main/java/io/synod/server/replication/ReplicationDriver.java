@@ -56,8 +56,9 @@ import org.zeromq.ZContext;
  * node's id is applied, the matching request completes with the state machine's {@link Result}
  * ({@link #poll} returns it). Writes carrying a client's own ids are re-proposed or re-forwarded every
  * {@code retryIntervalMillis} until applied (the state machine drops duplicates); writes without them
- * are sent once (a duplicate could apply twice). Every write is answered within
- * {@code pendingTimeoutMillis}, with an error if it was not applied by then.
+ * are sent once (a duplicate could apply twice). A write not applied within {@code pendingTimeoutMillis}
+ * is forgotten without a reply: its outcome is unknown (an error reply would claim nothing was
+ * applied), and the client's own retry with the same ids is safe.
  *
  * <p><b>Publications.</b> Every server applies every command; only the leader publishes, at apply
  * time, and tells its peers every {@code publishedNoteIntervalMillis} how far it published. Followers
@@ -117,6 +118,7 @@ public final class ReplicationDriver implements AutoCloseable {
     private long nextNudgeSeq;
     private long ringOverflowCount;
     private long invalidReceivedCount;
+    private long expiredCount;
     private volatile Map<String, Object> status = Map.of();
 
     private ReplicationDriver(
@@ -380,9 +382,10 @@ public final class ReplicationDriver implements AutoCloseable {
         for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
             Pending entry = it.next();
             if (now - entry.createdNanos >= timeoutNanos) {
-                it.remove();
-                completions.add(new Completion(entry.token, Result.error("the write was not decided within "
-                        + config.pendingTimeoutMillis() + " ms (no leader reachable?); retry it")));
+                it.remove(); // no reply: the outcome is unknown (errors are definite), the client retries
+                expiredCount++;
+                LOG.warn("{}: a write was not applied within {} ms ({} so far); left unanswered, the client retries",
+                        config.selfName(), config.pendingTimeoutMillis(), expiredCount);
             } else if (!entry.routed || (entry.retryable && now - entry.routedNanos >= retryNanos)) {
                 route(entry);
             }
@@ -517,6 +520,8 @@ public final class ReplicationDriver implements AutoCloseable {
                 !membership.equals(replica.membershipAt(replica.decidedPrefixSlot() + 1)));
         fields.put("pending_writes", pending.size());
         fields.put("published_index", publishedIndex);
+        fields.put("writes_expired", expiredCount);
+        fields.put("invalid_received", invalidReceivedCount);
         fields.put("paxos_links", links.statsMap());
         status = java.util.Collections.unmodifiableMap(fields);
     }
