@@ -29,7 +29,7 @@ final class UpCommand implements Callable<Integer> {
     /** Cluster sizes the launcher starts: one unreplicated server, or 3 or 5 replicated ones (majorities). */
     static final java.util.Set<Integer> SERVER_COUNTS = java.util.Set.of(1, 3, 5);
 
-    @Option(names = "--servers", defaultValue = "1", description = "Number of servers (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--servers", defaultValue = "3", description = "Number of servers: 1 (unreplicated), 3 or 5 (default: ${DEFAULT-VALUE}).")
     int servers;
 
     @Option(names = "--bots", defaultValue = "2", description = "Number of bots (default: ${DEFAULT-VALUE}).")

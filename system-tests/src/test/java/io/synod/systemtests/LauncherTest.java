@@ -24,19 +24,22 @@ import org.junit.jupiter.api.Test;
 class LauncherTest {
     @Test
     void upStartsTheWholeTopologyAndStopsItOnSigterm() throws Exception {
-        int broker = freePair();
-        int proxy = freePair();
+        int broker = freeRange(2);
+        int proxy = freeRange(2);
         int reference = Processes.freePort();
-        int admin = Processes.freePort();
+        int admin = freeRange(3);
+        int peer = freeRange(3);
+        int paxos = freeRange(3);
         try (Processes processes = new Processes("launcher")) {
             Path runDir = processes.directory().resolve("run");
             Processes.Started up = processes.start("up", List.of("up", "--run-dir", runDir.toString(),
                     "--broker-port", Integer.toString(broker), "--proxy-port", Integer.toString(proxy),
                     "--reference-port", Integer.toString(reference), "--admin-port", Integer.toString(admin),
-                    "--peer-port", Integer.toString(Processes.freePort()), "--bots", "2", "--bot-rate", "5"));
+                    "--peer-port", Integer.toString(peer), "--paxos-port", Integer.toString(paxos),
+                    "--bots", "2", "--bot-rate", "5"));
             assertThat(up.readyLine()).contains("synod ready");
             List<ProcessHandle> children = up.process().children().toList();
-            assertThat(children).hasSize(6); // reference, broker, proxy, 1 server, 2 bots
+            assertThat(children).hasSize(8); // reference, broker, proxy, 3 servers (the default), 2 bots
             assertThat(children)
                     .anySatisfy(child -> assertThat(child.info().commandLine().orElse(""))
                             .contains("server --name server-1"));
@@ -50,8 +53,11 @@ class LauncherTest {
                 }
                 assertThat(WireClient.list(client.call("channels", Map.of()), "channels")).isNotEmpty();
             }
-            JsonNode status = new ObjectMapper().readTree(get("http://127.0.0.1:" + admin + "/status"));
-            assertThat(status.path("name").asText()).isEqualTo("server-1");
+            for (int i = 0; i < 3; i++) {
+                JsonNode status = new ObjectMapper().readTree(get("http://127.0.0.1:" + (admin + i) + "/status"));
+                assertThat(status.path("name").asText()).isEqualTo("server-" + (i + 1));
+                assertThat(status.path("role").asText()).isIn("leader", "follower");
+            }
 
             // A JVM stopped by SIGTERM exits with 128 + 15 once its shutdown hooks have run.
             assertThat(Processes.stop(up)).isIn(0, 143);
@@ -69,15 +75,19 @@ class LauncherTest {
         return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    /** A port p such that p and p + 1 were both free a moment ago. */
-    private static int freePair() throws IOException {
-        for (int attempt = 0; attempt < 100; attempt++) {
+    /** A port p such that p .. p + count - 1 were all free a moment ago. */
+    private static int freeRange(int count) throws IOException {
+        for (int attempt = 0; attempt < 200; attempt++) {
             int port = Processes.freePort();
-            if (port < 65535 && isFree(port + 1)) {
+            boolean free = port + count - 1 <= 65535;
+            for (int i = 1; free && i < count; i++) {
+                free = isFree(port + i);
+            }
+            if (free) {
                 return port;
             }
         }
-        throw new IOException("no free pair of ports");
+        throw new IOException("no " + count + " free consecutive ports");
     }
 
     private static boolean isFree(int port) {
