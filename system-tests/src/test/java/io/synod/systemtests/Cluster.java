@@ -1,11 +1,26 @@
 package io.synod.systemtests;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.synod.protocol.Envelope;
+import io.synod.protocol.Limits;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
 
 /**
  * The statement's topology on free loopback ports, as real processes: reference, broker, proxy
@@ -13,6 +28,11 @@ import java.util.regex.Pattern;
  */
 final class Cluster implements AutoCloseable {
     private static final Pattern ADMIN = Pattern.compile("admin=(http://\\S+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Bound of the fault tests' waits (leader, convergence, one retried write). */
+    static final long WAIT_MILLIS_MAX = 30_000;
 
     final Processes processes;
     final int brokerFrontend = Processes.freePort();
@@ -21,12 +41,13 @@ final class Cluster implements AutoCloseable {
     final int proxyXpub = Processes.freePort();
     final int reference = Processes.freePort();
     final List<Processes.Started> servers = new ArrayList<>();
+    /** The running reference process (replaced by {@link #restartReference()}). */
+    Processes.Started referenceProcess;
 
     Cluster(String testName) throws IOException, InterruptedException {
         processes = new Processes(testName);
         try {
-            processes.start("reference", List.of("reference", "--bind", Processes.endpoint(reference),
-                    "--data-dir", dir("reference").toString(), "--log", log("reference")));
+            referenceProcess = startReference();
             processes.start("broker", List.of("broker", "--frontend", Processes.endpoint(brokerFrontend),
                     "--backend", Processes.endpoint(brokerBackend), "--log", log("broker")));
             processes.start("proxy", List.of("proxy", "--xsub", Processes.endpoint(proxyXsub),
@@ -35,6 +56,17 @@ final class Cluster implements AutoCloseable {
             processes.close();
             throw e;
         }
+    }
+
+    private Processes.Started startReference() throws IOException, InterruptedException {
+        return processes.start("reference", List.of("reference", "--bind", Processes.endpoint(reference),
+                "--data-dir", dir("reference").toString(), "--log", log("reference")));
+    }
+
+    /** Starts the reference again on its port and data directory (after {@link Processes#stop}). */
+    Processes.Started restartReference() throws IOException, InterruptedException {
+        referenceProcess = startReference();
+        return referenceProcess;
     }
 
     Path dir(String name) {
@@ -83,5 +115,132 @@ final class Cluster implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         processes.close();
+    }
+
+    /** {@code name=endpoint,...} for {@code --initial-members}. */
+    static String initialMembers(Map<String, String> endpointByName) {
+        StringBuilder members = new StringBuilder();
+        endpointByName.forEach((name, endpoint) ->
+                members.append(members.isEmpty() ? "" : ",").append(name).append('=').append(endpoint));
+        return members.toString();
+    }
+
+    /** A server's /status as a map; empty if it does not answer (e.g. killed). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> status(Processes.Started server) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(adminUrl(server) + "/status"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build();
+            String body = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
+            return JSON.readValue(body, Map.class);
+        } catch (IOException e) {
+            return Map.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        }
+    }
+
+    /** A server's applied index, or -1 if its /status does not answer. */
+    static long appliedIndex(Processes.Started server) {
+        return status(server).get("applied_index") instanceof Number n ? n.longValue() : -1;
+    }
+
+    /** The first of {@code servers} reporting role leader, within the bound. */
+    static Processes.Started awaitLeader(List<Processes.Started> servers) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMillis(WAIT_MILLIS_MAX).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (Processes.Started server : servers) {
+                if ("leader".equals(status(server).get("role"))) {
+                    return server;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no leader within " + WAIT_MILLIS_MAX + " ms");
+    }
+
+    /** Waits (bounded) until every server reports the same applied index and digest; returns "index/digest". */
+    static String awaitConverged(List<Processes.Started> servers) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMillis(WAIT_MILLIS_MAX).toNanos();
+        List<Object> last = List.of();
+        while (System.nanoTime() < deadline) {
+            TreeSet<String> seen = new TreeSet<>();
+            List<Object> readings = new ArrayList<>();
+            for (Processes.Started server : servers) {
+                Map<String, Object> s = status(server);
+                seen.add(s.get("applied_index") + "/" + s.get("state_digest"));
+                readings.add(server.name() + "=" + s.get("applied_index") + "/" + s.get("state_digest"));
+            }
+            last = readings;
+            if (seen.size() == 1 && !seen.first().startsWith("null")) {
+                return seen.first();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("servers did not converge within " + WAIT_MILLIS_MAX + " ms: " + last);
+    }
+
+    /** A Lazy Pirate client: one REQ per attempt, retried with the same client and request ids (exactly-once). */
+    static final class RetryingClient implements AutoCloseable {
+        private final ZContext context = new ZContext();
+        private final String broker;
+        private final String clientId;
+        private long requestId;
+        private long clock;
+
+        RetryingClient(String broker, String clientId) {
+            this.broker = broker;
+            this.clientId = clientId;
+        }
+
+        /** Sends until a reply arrives (any status) within the bound; fails the test otherwise. */
+        Envelope call(String service, Map<String, Object> fields) {
+            Map<String, Object> data = new LinkedHashMap<>(fields);
+            data.put("client_id", clientId);
+            data.put("request_id", ++requestId);
+            long deadline = System.nanoTime() + Duration.ofMillis(WAIT_MILLIS_MAX).toNanos();
+            while (System.nanoTime() < deadline) {
+                data.put("timestamp", System.currentTimeMillis() / 1000.0);
+                data.put("clock", ++clock);
+                try (ZMQ.Socket socket = context.createSocket(SocketType.REQ)) {
+                    socket.setLinger(0);
+                    socket.setReceiveTimeOut(1_500);
+                    socket.connect(broker);
+                    socket.send(new Envelope(service, data).encode());
+                    byte[] reply = socket.recv();
+                    if (reply != null) {
+                        Envelope envelope = Envelope.decode(reply, Limits.DEFAULT);
+                        if (envelope.data().get("clock") instanceof Long c) {
+                            clock = Math.max(clock, c) + 1;
+                        }
+                        return envelope;
+                    }
+                }
+            }
+            throw new AssertionError(service + " " + fields + " got no reply within " + WAIT_MILLIS_MAX + " ms");
+        }
+
+        /** Sends until an OK reply (errors are retried too, with the same ids); fails after 20 replies without. */
+        void write(String service, Map<String, Object> fields) {
+            long id = requestId + 1;
+            for (int attempt = 0; attempt < 20; attempt++) {
+                requestId = id - 1;
+                Envelope reply = call(service, fields);
+                if ("sucesso".equals(reply.data().get("status")) || "OK".equals(reply.data().get("status"))) {
+                    return;
+                }
+                if (String.valueOf(reply.data().get("description")).contains("already exists")) {
+                    return; // a retried channel creation whose first copy was applied
+                }
+            }
+            throw new AssertionError(service + " " + fields + " never succeeded");
+        }
+
+        @Override
+        public void close() {
+            context.close();
+        }
     }
 }
