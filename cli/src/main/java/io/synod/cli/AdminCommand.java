@@ -93,7 +93,9 @@ final class AdminCommand implements Runnable {
                 socket.connect(target);
                 socket.send(new Envelope("remove", Map.of("name", name)).encode());
                 byte[] reply = socket.recv();
-                return reply == null ? null : Envelope.decode(reply, Limits.DEFAULT).data();
+                return reply == null
+                        ? null
+                        : Envelope.decode(reply, Limits.DEFAULT).data();
             }
         }
     }

@@ -22,14 +22,19 @@ import picocli.CommandLine.Parameters;
  * clock(a) &lt; clock(b)), so sorting by (clock, process) gives an order consistent with
  * causality; ties between processes are concurrent events, broken by process name.
  */
-@Command(name = "logs", mixinStandardHelpOptions = true,
+@Command(
+        name = "logs",
+        mixinStandardHelpOptions = true,
         description = "Merge every process's interaction log in causal (Lamport) order.")
 final class LogsCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Lines longer than this are cut in the text view. */
     private static final int DATA_CHARS_MAX = 240;
 
-    @Parameters(index = "0", defaultValue = "run/logs", description = "Directory holding *.jsonl logs (default: ${DEFAULT-VALUE}).")
+    @Parameters(
+            index = "0",
+            defaultValue = "run/logs",
+            description = "Directory holding *.jsonl logs (default: ${DEFAULT-VALUE}).")
     Path directory;
 
     @Option(names = "--process", description = "Only this process (repeatable).")
@@ -56,11 +61,14 @@ final class LogsCommand implements Callable<Integer> {
         List<Line> lines = new ArrayList<>();
         int unreadable = 0;
         try (Stream<Path> files = Files.walk(directory)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
+            for (Path file :
+                    files.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
                 unreadable += read(file, lines);
             }
         }
-        lines.sort(Comparator.comparingLong(Line::clock).thenComparing(Line::process).thenComparingDouble(Line::ts));
+        lines.sort(Comparator.comparingLong(Line::clock)
+                .thenComparing(Line::process)
+                .thenComparingDouble(Line::ts));
         for (Line line : lines) {
             if (matches(line.node())) {
                 System.out.println(json ? line.node().toString() : format(line));
@@ -80,8 +88,11 @@ final class LogsCommand implements Callable<Integer> {
             }
             try {
                 JsonNode node = JSON.readTree(text);
-                into.add(new Line(node.path("clock").asLong(), node.path("process").asText("?"),
-                        node.path("ts").asDouble(), node));
+                into.add(new Line(
+                        node.path("clock").asLong(),
+                        node.path("process").asText("?"),
+                        node.path("ts").asDouble(),
+                        node));
             } catch (IOException e) {
                 unreadable++;
             }
@@ -98,7 +109,8 @@ final class LogsCommand implements Callable<Integer> {
         }
         if (user != null) {
             JsonNode data = node.path("data");
-            return Stream.of("user", "src", "dst").anyMatch(key -> user.equals(data.path(key).asText(null)));
+            return Stream.of("user", "src", "dst")
+                    .anyMatch(key -> user.equals(data.path(key).asText(null)));
         }
         return true;
     }
@@ -111,7 +123,14 @@ final class LogsCommand implements Callable<Integer> {
             data = data.substring(0, DATA_CHARS_MAX) + "...";
         }
         String peer = node.hasNonNull("peer") ? " peer=" + node.path("peer").asText() : "";
-        return String.format("%8d %s %-12s %-5s %-16s%s %s", line.clock(), Instant.ofEpochMilli(millis),
-                line.process(), node.path("dir").asText(), node.path("kind").asText(), peer, data);
+        return String.format(
+                "%8d %s %-12s %-5s %-16s%s %s",
+                line.clock(),
+                Instant.ofEpochMilli(millis),
+                line.process(),
+                node.path("dir").asText(),
+                node.path("kind").asText(),
+                peer,
+                data);
     }
 }

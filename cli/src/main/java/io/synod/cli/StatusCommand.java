@@ -25,7 +25,10 @@ import picocli.CommandLine.Option;
 final class StatusCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--run-dir", defaultValue = "run", description = "Run directory of `synod up` (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--run-dir",
+            defaultValue = "run",
+            description = "Run directory of `synod up` (default: ${DEFAULT-VALUE}).")
     Path runDir;
 
     @Option(names = "--admin", description = "A server's admin URL, e.g. http://127.0.0.1:8081 (repeatable).")
@@ -45,11 +48,14 @@ final class StatusCommand implements Callable<Integer> {
                     + " (looked for " + runDir.resolve("cluster.json") + ")");
             return 2;
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(timeoutMillis)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofMillis(timeoutMillis))
+                .build();
         List<JsonNode> documents = new ArrayList<>();
         int unreachable = 0;
         if (!json) {
-            System.out.printf("%-12s %-6s %-10s %-12s %-12s %9s %9s %10s  %s%n",
+            System.out.printf(
+                    "%-12s %-6s %-10s %-12s %-12s %9s %9s %10s  %s%n",
                     "NAME", "RANK", "ROLE", "LEADER", "COORDINATOR", "DECIDED", "APPLIED", "OFFSET_MS", "DIGEST");
         }
         for (String url : urls) {
@@ -63,10 +69,17 @@ final class StatusCommand implements Callable<Integer> {
             }
             documents.add(status);
             if (!json) {
-                System.out.printf("%-12s %-6s %-10s %-12s %-12s %9s %9s %10s  %s%n",
-                        text(status, "name"), text(status, "rank"), text(status, "role"), text(status, "leader"),
-                        text(status, "coordinator"), text(status, "decided_index"), text(status, "applied_index"),
-                        text(status, "clock_offset_ms"), text(status, "state_digest"));
+                System.out.printf(
+                        "%-12s %-6s %-10s %-12s %-12s %9s %9s %10s  %s%n",
+                        text(status, "name"),
+                        text(status, "rank"),
+                        text(status, "role"),
+                        text(status, "leader"),
+                        text(status, "coordinator"),
+                        text(status, "decided_index"),
+                        text(status, "applied_index"),
+                        text(status, "clock_offset_ms"),
+                        text(status, "state_digest"));
             }
         }
         if (json) {

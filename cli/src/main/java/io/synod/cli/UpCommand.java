@@ -29,7 +29,10 @@ final class UpCommand implements Callable<Integer> {
     /** Cluster sizes the launcher starts: one unreplicated server, or 3 or 5 replicated ones (majorities). */
     static final java.util.Set<Integer> SERVER_COUNTS = java.util.Set.of(1, 3, 5);
 
-    @Option(names = "--servers", defaultValue = "3", description = "Number of servers: 1 (unreplicated), 3 or 5 (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--servers",
+            defaultValue = "3",
+            description = "Number of servers: 1 (unreplicated), 3 or 5 (default: ${DEFAULT-VALUE}).")
     int servers;
 
     @Option(names = "--bots", defaultValue = "2", description = "Number of bots (default: ${DEFAULT-VALUE}).")
@@ -38,13 +41,19 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--bot-rate", defaultValue = "2", description = "Messages per second per bot.")
     double botRate;
 
-    @Option(names = "--run-dir", defaultValue = "run", description = "Logs and data go here (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--run-dir",
+            defaultValue = "run",
+            description = "Logs and data go here (default: ${DEFAULT-VALUE}).")
     Path runDir;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address every process binds.")
     String host;
 
-    @Option(names = "--broker-port", defaultValue = "5555", description = "Broker client port; the server port is the next one.")
+    @Option(
+            names = "--broker-port",
+            defaultValue = "5555",
+            description = "Broker client port; the server port is the next one.")
     int brokerPort;
 
     @Option(names = "--proxy-port", defaultValue = "5557", description = "Proxy XSUB port; XPUB is the next one.")
@@ -53,13 +62,22 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--reference-port", defaultValue = "5559", description = "Reference REP port.")
     int referencePort;
 
-    @Option(names = "--admin-port", defaultValue = "8081", description = "First server's HTTP admin port; server i gets this + i - 1.")
+    @Option(
+            names = "--admin-port",
+            defaultValue = "8081",
+            description = "First server's HTTP admin port; server i gets this + i - 1.")
     int adminPort;
 
-    @Option(names = "--peer-port", defaultValue = "7001", description = "First server's peer port; server i gets this + i - 1.")
+    @Option(
+            names = "--peer-port",
+            defaultValue = "7001",
+            description = "First server's peer port; server i gets this + i - 1.")
     int peerPort;
 
-    @Option(names = "--paxos-port", defaultValue = "7101", description = "First server's replication port; server i gets this + i - 1.")
+    @Option(
+            names = "--paxos-port",
+            defaultValue = "7101",
+            description = "First server's replication port; server i gets this + i - 1.")
     int paxosPort;
 
     @Option(names = "--skew", description = "Give each server a random clock skew within +-1 s (shows clock sync).")
@@ -98,28 +116,73 @@ final class UpCommand implements Callable<Integer> {
         System.out.printf(
                 "synod ready: %d server(s), %d bot(s); clients connect to broker tcp://%s:%d and proxy tcp://%s:%d;"
                         + " logs and data in %s (Ctrl-C stops everything)%n",
-                servers, bots, host, brokerPort, host, proxyPort + 1, runDir.toAbsolutePath().normalize());
+                servers,
+                bots,
+                host,
+                brokerPort,
+                host,
+                proxyPort + 1,
+                runDir.toAbsolutePath().normalize());
         System.out.flush();
         return watch();
     }
 
     private void startAll(Path logs, Path data) throws IOException, InterruptedException, StartFailure {
         String broker = "tcp://" + host + ":";
-        start("reference", logs, List.of("reference", "--bind", broker + referencePort,
-                "--data-dir", data.resolve("reference").toString(), "--log", logs.resolve("reference.jsonl").toString()));
-        start("broker", logs, List.of("broker", "--frontend", broker + brokerPort, "--backend", broker + (brokerPort + 1),
-                "--log", logs.resolve("broker.jsonl").toString()));
-        start("proxy", logs, List.of("proxy", "--xsub", broker + proxyPort, "--xpub", broker + (proxyPort + 1),
-                "--log", logs.resolve("proxy.jsonl").toString()));
+        start(
+                "reference",
+                logs,
+                List.of(
+                        "reference",
+                        "--bind",
+                        broker + referencePort,
+                        "--data-dir",
+                        data.resolve("reference").toString(),
+                        "--log",
+                        logs.resolve("reference.jsonl").toString()));
+        start(
+                "broker",
+                logs,
+                List.of(
+                        "broker",
+                        "--frontend",
+                        broker + brokerPort,
+                        "--backend",
+                        broker + (brokerPort + 1),
+                        "--log",
+                        logs.resolve("broker.jsonl").toString()));
+        start(
+                "proxy",
+                logs,
+                List.of(
+                        "proxy",
+                        "--xsub",
+                        broker + proxyPort,
+                        "--xpub",
+                        broker + (proxyPort + 1),
+                        "--log",
+                        logs.resolve("proxy.jsonl").toString()));
         Random skews = new Random(seed);
         for (int i = 1; i <= servers; i++) {
             String name = "server-" + i;
-            List<String> args = new ArrayList<>(List.of("server", "--name", name,
-                    "--broker", broker + (brokerPort + 1), "--proxy", broker + proxyPort,
-                    "--reference", broker + referencePort, "--data-dir", data.resolve(name).toString(),
-                    "--admin-port", Integer.toString(adminPort + i - 1),
-                    "--advertise", broker + (peerPort + i - 1),
-                    "--log", logs.resolve(name + ".jsonl").toString()));
+            List<String> args = new ArrayList<>(List.of(
+                    "server",
+                    "--name",
+                    name,
+                    "--broker",
+                    broker + (brokerPort + 1),
+                    "--proxy",
+                    broker + proxyPort,
+                    "--reference",
+                    broker + referencePort,
+                    "--data-dir",
+                    data.resolve(name).toString(),
+                    "--admin-port",
+                    Integer.toString(adminPort + i - 1),
+                    "--advertise",
+                    broker + (peerPort + i - 1),
+                    "--log",
+                    logs.resolve(name + ".jsonl").toString()));
             if (servers > 1) {
                 args.add("--initial-members");
                 args.add(initialMembers(broker));
@@ -132,8 +195,19 @@ final class UpCommand implements Callable<Integer> {
         }
         for (int i = 1; i <= bots; i++) {
             String name = "bot-" + i;
-            start(name, logs, List.of("bot", "--broker", broker + brokerPort, "--proxy", broker + (proxyPort + 1),
-                    "--rate", Double.toString(botRate), "--log", logs.resolve(name + ".jsonl").toString()));
+            start(
+                    name,
+                    logs,
+                    List.of(
+                            "bot",
+                            "--broker",
+                            broker + brokerPort,
+                            "--proxy",
+                            broker + (proxyPort + 1),
+                            "--rate",
+                            Double.toString(botRate),
+                            "--log",
+                            logs.resolve(name + ".jsonl").toString()));
         }
     }
 
@@ -153,7 +227,8 @@ final class UpCommand implements Callable<Integer> {
         System.out.flush();
         child.start();
         children.add(child);
-        long deadline = System.nanoTime() + Duration.ofSeconds(readyTimeoutSeconds).toNanos();
+        long deadline =
+                System.nanoTime() + Duration.ofSeconds(readyTimeoutSeconds).toNanos();
         while (child.readyLine().isEmpty()) {
             if (!child.isAlive()) {
                 System.out.println("FAILED");
@@ -162,8 +237,8 @@ final class UpCommand implements Callable<Integer> {
             }
             if (System.nanoTime() > deadline) {
                 System.out.println("TIMEOUT");
-                throw new StartFailure(name + " did not report ready within " + readyTimeoutSeconds
-                        + " s; see " + child.outputFile());
+                throw new StartFailure(
+                        name + " did not report ready within " + readyTimeoutSeconds + " s; see " + child.outputFile());
             }
             Thread.sleep(50);
         }
@@ -177,7 +252,8 @@ final class UpCommand implements Callable<Integer> {
             for (ChildProcess child : children) {
                 if (!stopping && !child.isAlive() && !reported.contains(child)) {
                     reported.add(child);
-                    System.out.printf("%s exited with status %d (output: %s)%n",
+                    System.out.printf(
+                            "%s exited with status %d (output: %s)%n",
                             child.name(), child.exitValue(), child.outputFile());
                 }
             }
@@ -187,10 +263,20 @@ final class UpCommand implements Callable<Integer> {
 
     private void writeClusterFile() throws IOException {
         Map<String, Object> cluster = new LinkedHashMap<>();
-        cluster.put("broker", Map.of("clients", "tcp://" + host + ":" + brokerPort,
-                "servers", "tcp://" + host + ":" + (brokerPort + 1)));
-        cluster.put("proxy", Map.of("publishers", "tcp://" + host + ":" + proxyPort,
-                "subscribers", "tcp://" + host + ":" + (proxyPort + 1)));
+        cluster.put(
+                "broker",
+                Map.of(
+                        "clients",
+                        "tcp://" + host + ":" + brokerPort,
+                        "servers",
+                        "tcp://" + host + ":" + (brokerPort + 1)));
+        cluster.put(
+                "proxy",
+                Map.of(
+                        "publishers",
+                        "tcp://" + host + ":" + proxyPort,
+                        "subscribers",
+                        "tcp://" + host + ":" + (proxyPort + 1)));
         cluster.put("reference", "tcp://" + host + ":" + referencePort);
         List<Map<String, Object>> serverList = new ArrayList<>();
         for (int i = 1; i <= servers; i++) {
@@ -200,7 +286,8 @@ final class UpCommand implements Callable<Integer> {
         Map<String, Long> pids = new LinkedHashMap<>();
         children.forEach(child -> pids.put(child.name(), child.pid()));
         cluster.put("pids", pids);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(runDir.resolve("cluster.json").toFile(), cluster);
     }
 

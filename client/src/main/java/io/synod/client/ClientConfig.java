@@ -88,33 +88,83 @@ public record ClientConfig(
     }
 
     public ClientConfig withRequestTimeoutMillis(long millis) {
-        return new ClientConfig(brokerEndpoint, proxyEndpoint, millis, requestRetriesMax, requestsInFlightMax,
-                requestsQueuedMax, bufferedDeliveriesPerTopicMax, historyPageSize, joinHistoryDeliverMax,
-                gapRetryDelayMillis, gapFillAttemptsMax, limits);
+        return new ClientConfig(
+                brokerEndpoint,
+                proxyEndpoint,
+                millis,
+                requestRetriesMax,
+                requestsInFlightMax,
+                requestsQueuedMax,
+                bufferedDeliveriesPerTopicMax,
+                historyPageSize,
+                joinHistoryDeliverMax,
+                gapRetryDelayMillis,
+                gapFillAttemptsMax,
+                limits);
     }
 
     public ClientConfig withRequestRetriesMax(int retries) {
-        return new ClientConfig(brokerEndpoint, proxyEndpoint, requestTimeoutMillis, retries, requestsInFlightMax,
-                requestsQueuedMax, bufferedDeliveriesPerTopicMax, historyPageSize, joinHistoryDeliverMax,
-                gapRetryDelayMillis, gapFillAttemptsMax, limits);
+        return new ClientConfig(
+                brokerEndpoint,
+                proxyEndpoint,
+                requestTimeoutMillis,
+                retries,
+                requestsInFlightMax,
+                requestsQueuedMax,
+                bufferedDeliveriesPerTopicMax,
+                historyPageSize,
+                joinHistoryDeliverMax,
+                gapRetryDelayMillis,
+                gapFillAttemptsMax,
+                limits);
     }
 
     public ClientConfig withRequestsInFlightMax(int inFlight) {
-        return new ClientConfig(brokerEndpoint, proxyEndpoint, requestTimeoutMillis, requestRetriesMax, inFlight,
-                requestsQueuedMax, bufferedDeliveriesPerTopicMax, historyPageSize, joinHistoryDeliverMax,
-                gapRetryDelayMillis, gapFillAttemptsMax, limits);
+        return new ClientConfig(
+                brokerEndpoint,
+                proxyEndpoint,
+                requestTimeoutMillis,
+                requestRetriesMax,
+                inFlight,
+                requestsQueuedMax,
+                bufferedDeliveriesPerTopicMax,
+                historyPageSize,
+                joinHistoryDeliverMax,
+                gapRetryDelayMillis,
+                gapFillAttemptsMax,
+                limits);
     }
 
     public ClientConfig withGapRetryDelayMillis(long millis) {
-        return new ClientConfig(brokerEndpoint, proxyEndpoint, requestTimeoutMillis, requestRetriesMax,
-                requestsInFlightMax, requestsQueuedMax, bufferedDeliveriesPerTopicMax, historyPageSize,
-                joinHistoryDeliverMax, millis, gapFillAttemptsMax, limits);
+        return new ClientConfig(
+                brokerEndpoint,
+                proxyEndpoint,
+                requestTimeoutMillis,
+                requestRetriesMax,
+                requestsInFlightMax,
+                requestsQueuedMax,
+                bufferedDeliveriesPerTopicMax,
+                historyPageSize,
+                joinHistoryDeliverMax,
+                millis,
+                gapFillAttemptsMax,
+                limits);
     }
 
     public ClientConfig withHistoryPageSize(int pageSize) {
-        return new ClientConfig(brokerEndpoint, proxyEndpoint, requestTimeoutMillis, requestRetriesMax,
-                requestsInFlightMax, requestsQueuedMax, bufferedDeliveriesPerTopicMax, pageSize,
-                joinHistoryDeliverMax, gapRetryDelayMillis, gapFillAttemptsMax, limits);
+        return new ClientConfig(
+                brokerEndpoint,
+                proxyEndpoint,
+                requestTimeoutMillis,
+                requestRetriesMax,
+                requestsInFlightMax,
+                requestsQueuedMax,
+                bufferedDeliveriesPerTopicMax,
+                pageSize,
+                joinHistoryDeliverMax,
+                gapRetryDelayMillis,
+                gapFillAttemptsMax,
+                limits);
     }
 
     private static void positive(long value, String name) {

@@ -55,6 +55,7 @@ final class ClientLoop implements Runnable {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** Set while a wake-up byte is on its way, so a burst of tasks costs one pipe write. */
     private final AtomicBoolean wakePending = new AtomicBoolean();
+
     private final Pipe wakePipe;
     private final ZContext context = new ZContext(1);
     private final RequestTracker tracker;
@@ -245,10 +246,12 @@ final class ClientLoop implements Runnable {
         }
         request.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
         log.sent(request.service, config.brokerEndpoint(), stamp, timestamp, envelope.data());
-        boolean queued = dealer.send(new byte[0], ZMQ.SNDMORE | ZMQ.DONTWAIT)
-                && dealer.send(envelope.encode(), ZMQ.DONTWAIT);
+        boolean queued =
+                dealer.send(new byte[0], ZMQ.SNDMORE | ZMQ.DONTWAIT) && dealer.send(envelope.encode(), ZMQ.DONTWAIT);
         if (!queued) {
-            LOG.warn("could not queue '{}' for the broker at {}; it will be retried", request.service,
+            LOG.warn(
+                    "could not queue '{}' for the broker at {}; it will be retried",
+                    request.service,
                     config.brokerEndpoint());
         }
     }
@@ -290,16 +293,26 @@ final class ClientLoop implements Runnable {
     private void onAttemptTimeout(long nowNanos) {
         int attemptsMax = 1 + config.requestRetriesMax();
         for (PendingRequest exhausted : tracker.removeExhausted(nowNanos, attemptsMax)) {
-            logEvent("request-failed", Map.of(
-                    "service", exhausted.service, "request_id", exhausted.requestId, "attempts",
-                    exhausted.attemptsSent));
-            complete(exhausted, null, new ClientException.RequestTimeout(
-                    config.brokerEndpoint(), exhausted.service, exhausted.attemptsSent,
-                    config.requestTimeoutMillis()));
+            logEvent(
+                    "request-failed",
+                    Map.of(
+                            "service",
+                            exhausted.service,
+                            "request_id",
+                            exhausted.requestId,
+                            "attempts",
+                            exhausted.attemptsSent));
+            complete(
+                    exhausted,
+                    null,
+                    new ClientException.RequestTimeout(
+                            config.brokerEndpoint(),
+                            exhausted.service,
+                            exhausted.attemptsSent,
+                            config.requestTimeoutMillis()));
         }
         LOG.debug("request timed out; reconnecting to the broker at {}", config.brokerEndpoint());
-        logEvent("broker-reconnect", Map.of(
-                "endpoint", config.brokerEndpoint(), "in_flight", tracker.inFlightCount()));
+        logEvent("broker-reconnect", Map.of("endpoint", config.brokerEndpoint(), "in_flight", tracker.inFlightCount()));
         openDealer();
         for (PendingRequest request : tracker.inFlight()) {
             send(request, request.deadlineNanos - nowNanos <= 0);

@@ -27,6 +27,7 @@ final class RequestTracker {
     private final Deque<PendingRequest> waiting = new ArrayDeque<>();
     /** In send order. */
     private final LinkedHashMap<Long, PendingRequest> inFlight = new LinkedHashMap<>();
+
     private boolean serversEchoRequestId;
 
     RequestTracker(int inFlightMax, int queuedMax) {

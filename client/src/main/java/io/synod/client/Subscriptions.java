@@ -107,16 +107,17 @@ final class Subscriptions {
 
     private void apply(TopicSequencer sequencer, TopicSequencer.Step step) {
         for (TopicSequencer.Gap gap : step.skippedGaps()) {
-            loop.logEvent("gap-skipped", Map.of(
-                    "topic", sequencer.topic(), "from_seq", gap.fromSeq(), "to_seq", gap.toSeq()));
+            loop.logEvent(
+                    "gap-skipped",
+                    Map.of("topic", sequencer.topic(), "from_seq", gap.fromSeq(), "to_seq", gap.toSeq()));
             loop.deliverer().gapSkipped(sequencer.topic(), gap.fromSeq(), gap.toSeq());
         }
         loop.deliverer().deliver(step.deliveries());
         switch (step.fetch().kind()) {
             case NONE -> {}
             case NOW -> fetch(sequencer, step.fetch().afterSeq());
-            case LATER -> loop.schedule(
-                    config.gapRetryDelayMillis(), () -> fetch(sequencer, sequencer.lastDeliveredSeq()));
+            case LATER ->
+                loop.schedule(config.gapRetryDelayMillis(), () -> fetch(sequencer, sequencer.lastDeliveredSeq()));
         }
     }
 
@@ -145,7 +146,8 @@ final class Subscriptions {
         List<Publication> mine = page.messages().stream()
                 .filter(p -> isInbox
                         ? p instanceof Publication.DirectMessage dm && dm.dst().equals(sequencer.topic())
-                        : p instanceof Publication.ChannelPost post && post.channel().equals(sequencer.topic()))
+                        : p instanceof Publication.ChannelPost post
+                                && post.channel().equals(sequencer.topic()))
                 .toList();
         apply(sequencer, sequencer.onHistory(mine, page.more()));
     }

@@ -127,8 +127,8 @@ public final class SynodClient implements AutoCloseable {
     }
 
     public ClientReply.Names channels() {
-        return await(requestAsync(Services.CHANNELS, Map.of())
-                .thenApply(r -> ReplyParser.names(r, "channels", "users")));
+        return await(
+                requestAsync(Services.CHANNELS, Map.of()).thenApply(r -> ReplyParser.names(r, "channels", "users")));
     }
 
     /** {@code publish} as the logged-in user. */

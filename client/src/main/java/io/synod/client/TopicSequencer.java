@@ -36,6 +36,7 @@ final class TopicSequencer {
     private long lastDeliveredSeq;
     /** The highest seq seen live, buffered or not (an overflow drops some; history has them). */
     private long highestSeenSeq;
+
     private boolean baselineKnown;
     private boolean fetching;
     private boolean joinReplay;

@@ -47,6 +47,7 @@ public final class FakeCluster implements AutoCloseable {
 
     /** Replies to drop: the next N replies are not sent. */
     public final AtomicInteger repliesToDrop = new AtomicInteger();
+
     public volatile boolean echoRequestId = true;
     public volatile boolean silent;
     public volatile long replyClock = 1;
@@ -82,7 +83,10 @@ public final class FakeCluster implements AutoCloseable {
     }
 
     public List<Envelope> requests(String service) {
-        return received.stream().map(Received::request).filter(r -> r.service().equals(service)).toList();
+        return received.stream()
+                .map(Received::request)
+                .filter(r -> r.service().equals(service))
+                .toList();
     }
 
     /** Publishes {@code [topic, payload]} from the fake's thread. */
@@ -96,10 +100,12 @@ public final class FakeCluster implements AutoCloseable {
 
     /** Adds a post to a channel's history without publishing it. */
     public Publication.ChannelPost store(String channel, long seq, String user, String message) {
-        Publication.ChannelPost post = new Publication.ChannelPost(
-                channel, user, message, 1_700_000_000.0 + seq, seq, seq, "m" + seq, seq);
+        Publication.ChannelPost post =
+                new Publication.ChannelPost(channel, user, message, 1_700_000_000.0 + seq, seq, seq, "m" + seq, seq);
         channels.add(channel);
-        channelHistory.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(post);
+        channelHistory
+                .computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>())
+                .add(post);
         return post;
     }
 
@@ -176,16 +182,17 @@ public final class FakeCluster implements AutoCloseable {
                 yield Replies.success(Services.LOGIN);
             }
             case Services.USERS -> Replies.users(new ArrayList<>(users));
-            case Services.CHANNEL -> channels.add((String) d.get("channel"))
-                    ? Replies.success(Services.CHANNEL)
-                    : Replies.error(Services.CHANNEL, "channel already exists");
+            case Services.CHANNEL ->
+                channels.add((String) d.get("channel"))
+                        ? Replies.success(Services.CHANNEL)
+                        : Replies.error(Services.CHANNEL, "channel already exists");
             case Services.CHANNELS -> Replies.channels(new ArrayList<>(channels));
             case Services.PUBLISH -> publishPost(d);
             case Services.MESSAGE -> sendDirect(d);
-            case Services.HISTORY -> page(
-                    channelHistory.getOrDefault((String) d.get("channel"), List.of()), d, Services.HISTORY);
-            case Services.PRIVATE_HISTORY -> page(
-                    inboxHistory.getOrDefault((String) d.get("user"), List.of()), d, Services.PRIVATE_HISTORY);
+            case Services.HISTORY ->
+                page(channelHistory.getOrDefault((String) d.get("channel"), List.of()), d, Services.HISTORY);
+            case Services.PRIVATE_HISTORY ->
+                page(inboxHistory.getOrDefault((String) d.get("user"), List.of()), d, Services.PRIVATE_HISTORY);
             default -> Replies.error(request.service(), "unknown service");
         };
     }
@@ -221,7 +228,8 @@ public final class FakeCluster implements AutoCloseable {
     private static Envelope page(List<Publication> all, Map<String, Object> d, String service) {
         long after = d.get("after_seq") instanceof Long a ? a : 0;
         long limit = d.get("limit") instanceof Long l ? l : 100;
-        List<Publication> items = all.stream().filter(p -> p.seq() > after).limit(limit).toList();
+        List<Publication> items =
+                all.stream().filter(p -> p.seq() > after).limit(limit).toList();
         long next = items.isEmpty() ? after : items.get(items.size() - 1).seq();
         boolean more = all.stream().anyMatch(p -> p.seq() > next);
         return Replies.history(service, items, next, more);

@@ -43,7 +43,9 @@ class RequestTrackerTest {
         assertThat(tracker.match(reply("users", null)).requestId).isEqualTo(3);
         assertThat(tracker.serversEchoRequestId()).isFalse();
         assertThat(tracker.window()).isEqualTo(1);
-        assertThat(tracker.match(reply("login", null)).requestId).as("the only one left").isEqualTo(2);
+        assertThat(tracker.match(reply("login", null)).requestId)
+                .as("the only one left")
+                .isEqualTo(2);
     }
 
     @Test

@@ -76,14 +76,16 @@ class SynodClientTest {
         Envelope login = cluster.requests(Services.LOGIN).get(0);
         assertThat(login.data()).containsEntry("user", "ana").containsKeys("client_id", "request_id");
         assertThat((Long) login.data().get("clock")).isPositive();
-        assertThat((Double) login.data().get("timestamp")).isBetween(before, client.clock().nowSeconds());
+        assertThat((Double) login.data().get("timestamp"))
+                .isBetween(before, client.clock().nowSeconds());
         assertThat(client.clock().lamport().current()).isGreaterThan(100);
 
         client.users();
         Envelope users = cluster.requests(Services.USERS).get(0);
         assertThat((Long) users.data().get("clock")).isGreaterThan(101);
         assertThat(users.data().get("request_id")).isNotEqualTo(login.data().get("request_id"));
-        assertThat(log.recentLines()).anyMatch(line -> line.contains("\"dir\":\"out\"") && line.contains("login"))
+        assertThat(log.recentLines())
+                .anyMatch(line -> line.contains("\"dir\":\"out\"") && line.contains("login"))
                 .anyMatch(line -> line.contains("\"dir\":\"in\"") && line.contains("login"));
     }
 
@@ -121,11 +123,13 @@ class SynodClientTest {
         assertThat(publishes).hasSizeGreaterThanOrEqualTo(2);
         FakeCluster.Received first = publishes.get(0);
         FakeCluster.Received last = publishes.get(publishes.size() - 1);
-        assertThat(publishes).allSatisfy(p -> assertThat(p.request().data())
-                .containsEntry("request_id", first.request().data().get("request_id"))
-                .containsEntry("client_id", first.request().data().get("client_id")));
+        assertThat(publishes)
+                .allSatisfy(p -> assertThat(p.request().data())
+                        .containsEntry("request_id", first.request().data().get("request_id"))
+                        .containsEntry("client_id", first.request().data().get("client_id")));
         assertThat(last.identity()).as("a new socket").isNotEqualTo(first.identity());
-        assertThat((Long) last.request().data().get("clock")).isGreaterThan((Long) first.request().data().get("clock"));
+        assertThat((Long) last.request().data().get("clock"))
+                .isGreaterThan((Long) first.request().data().get("clock"));
     }
 
     @Test
@@ -140,7 +144,8 @@ class SynodClientTest {
                 .hasMessageContaining(cluster.brokerEndpoint())
                 .hasMessageContaining("3 attempts");
         // An attempt on a socket closed before its connection was up never reaches the server.
-        assertThat(cluster.requests(Services.USERS)).hasSizeBetween(1, 3)
+        assertThat(cluster.requests(Services.USERS))
+                .hasSizeBetween(1, 3)
                 .extracting(r -> r.data().get("request_id"))
                 .containsOnly(1L);
     }
@@ -176,9 +181,10 @@ class SynodClientTest {
         java.util.Map<Object, List<Envelope>> byId = cluster.requests(Services.PUBLISH).stream()
                 .collect(java.util.stream.Collectors.groupingBy(r -> r.data().get("request_id")));
         assertThat(byId).hasSize(20);
-        byId.values().forEach(sends -> assertThat(sends)
-                .extracting(r -> r.data().get("message"))
-                .containsOnly(sends.get(0).data().get("message")));
+        byId.values()
+                .forEach(sends -> assertThat(sends)
+                        .extracting(r -> r.data().get("message"))
+                        .containsOnly(sends.get(0).data().get("message")));
     }
 
     @Test
@@ -195,7 +201,9 @@ class SynodClientTest {
         assertThat(futures).allMatch(f -> f.join().ok());
         assertThat(cluster.channelHistory.get("general"))
                 .extracting(p -> ((Publication.ChannelPost) p).message())
-                .containsExactly(java.util.stream.IntStream.range(0, 20).mapToObj(i -> "m" + i).toArray(String[]::new));
+                .containsExactly(java.util.stream.IntStream.range(0, 20)
+                        .mapToObj(i -> "m" + i)
+                        .toArray(String[]::new));
     }
 
     @Test
@@ -208,7 +216,8 @@ class SynodClientTest {
         cluster.publish(new Publication.DirectMessage("bob", "ana", "for ana", 1.0, 1, 1, "x2", 2, 1));
 
         await().atMost(WAIT).until(() -> !deliveries.isEmpty());
-        assertThat(deliveries).extracting(d -> ((Publication.DirectMessage) d.publication()).message())
+        assertThat(deliveries)
+                .extracting(d -> ((Publication.DirectMessage) d.publication()).message())
                 .containsExactly("for ana");
         assertThat(deliveries.get(0).topic()).isEqualTo("ana");
     }
@@ -235,10 +244,10 @@ class SynodClientTest {
 
         assertThat(deliveries).extracting(Delivery::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
         assertThat(deliveries.get(2).source()).isEqualTo(Delivery.Source.HISTORY);
-        assertThat(cluster.requests(Services.HISTORY)).first()
-                .satisfies(r -> assertThat(r.data())
-                        .containsEntry("channel", "general")
-                        .containsEntry("after_seq", 2L));
+        assertThat(cluster.requests(Services.HISTORY))
+                .first()
+                .satisfies(r ->
+                        assertThat(r.data()).containsEntry("channel", "general").containsEntry("after_seq", 2L));
         assertThat(gaps).isEmpty();
     }
 
@@ -268,9 +277,11 @@ class SynodClientTest {
         cluster.inboxHistory.put("ana", inbox);
         connect();
         client.login("ana");
-        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("ana")
-                && log.recentLines().stream().anyMatch(
-                        line -> line.contains("\"dir\":\"in\"") && line.contains("\"kind\":\"private_history\"")));
+        await().atMost(WAIT)
+                .until(() -> cluster.subscriptions.contains("ana")
+                        && log.recentLines().stream()
+                                .anyMatch(line -> line.contains("\"dir\":\"in\"")
+                                        && line.contains("\"kind\":\"private_history\"")));
         // Seq 5 was "published before the subscription propagated": only in history.
         inbox.add(new Publication.DirectMessage("bob", "ana", "lost", 1.0, 5, 5, "d5", 5, 5));
         Publication.DirectMessage sixth = new Publication.DirectMessage("bob", "ana", "six", 1.0, 6, 6, "d6", 6, 6);
@@ -309,15 +320,18 @@ class SynodClientTest {
         for (int seq = 1; seq <= 30; seq++) {
             cluster.store("general", seq, "bob", "m" + seq);
         }
-        connect(ClientConfig.defaults(cluster.brokerEndpoint(), cluster.proxyEndpoint()).withHistoryPageSize(7));
+        connect(ClientConfig.defaults(cluster.brokerEndpoint(), cluster.proxyEndpoint())
+                .withHistoryPageSize(7));
         client.subscribe("general", true);
         await().atMost(WAIT).until(() -> cluster.subscriptions.contains("general"));
         await().atMost(WAIT).until(() -> deliveries.size() >= 20);
         cluster.publish(cluster.store("general", 31, "bob", "m31"));
         await().atMost(WAIT).until(() -> deliveries.size() >= 21);
 
-        assertThat(deliveries).extracting(Delivery::seq)
-                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(11, 31).boxed().toList());
+        assertThat(deliveries)
+                .extracting(Delivery::seq)
+                .containsExactlyElementsOf(
+                        java.util.stream.LongStream.rangeClosed(11, 31).boxed().toList());
         assertThat(deliveries.get(0).source()).isEqualTo(Delivery.Source.HISTORY);
         assertThat(deliveries.get(20).source()).isEqualTo(Delivery.Source.LIVE);
     }
@@ -327,14 +341,17 @@ class SynodClientTest {
         for (int seq = 1; seq <= 30; seq++) {
             cluster.store("general", seq, "bob", "m" + seq);
         }
-        connect(ClientConfig.defaults(cluster.brokerEndpoint(), cluster.proxyEndpoint()).withHistoryPageSize(7));
+        connect(ClientConfig.defaults(cluster.brokerEndpoint(), cluster.proxyEndpoint())
+                .withHistoryPageSize(7));
         client.subscribeFrom("general", 4);
         await().atMost(WAIT).until(() -> cluster.subscriptions.contains("general") && deliveries.size() >= 26);
         cluster.publish(cluster.store("general", 31, "bob", "m31"));
         await().atMost(WAIT).until(() -> deliveries.size() >= 27);
 
-        assertThat(deliveries).extracting(Delivery::seq)
-                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(5, 31).boxed().toList());
+        assertThat(deliveries)
+                .extracting(Delivery::seq)
+                .containsExactlyElementsOf(
+                        java.util.stream.LongStream.rangeClosed(5, 31).boxed().toList());
     }
 
     @Test

@@ -159,8 +159,8 @@ class ThroughBrokerTest {
                 case "publish" -> {
                     published.add((String) in.get("message"));
                     pub.sendMore(((String) in.get("channel")).getBytes(StandardCharsets.UTF_8));
-                    pub.send(MsgPack.encode(Map.of("user", in.get("user"), "message", in.get("message"),
-                            "timestamp", 1.0, "clock", 7L)));
+                    pub.send(MsgPack.encode(Map.of(
+                            "user", in.get("user"), "message", in.get("message"), "timestamp", 1.0, "clock", 7L)));
                     out.put("status", "OK");
                 }
                 default -> {

@@ -33,12 +33,10 @@ public record BerkeleyConfig(
     /** Validates the limits. */
     public BerkeleyConfig {
         Invariants.require(replyTimeoutTicks >= 1, "replyTimeoutTicks must be >= 1");
-        Invariants.require(
-                roundIntervalTicks > replyTimeoutTicks, "roundIntervalTicks must exceed replyTimeoutTicks");
+        Invariants.require(roundIntervalTicks > replyTimeoutTicks, "roundIntervalTicks must exceed replyTimeoutTicks");
         Invariants.require(roundIntervalTicks <= 10_000_000, "roundIntervalTicks must be <= 10000000");
         Invariants.require(
-                roundTripMaxMillis >= 1 && roundTripMaxMillis <= 60_000,
-                "roundTripMaxMillis must be in 1..60000");
+                roundTripMaxMillis >= 1 && roundTripMaxMillis <= 60_000, "roundTripMaxMillis must be in 1..60000");
         Invariants.require(
                 outlierThresholdMillis >= 0 && outlierThresholdMillis <= 3_600_000L,
                 "outlierThresholdMillis must be in 0..3600000");

@@ -63,7 +63,9 @@ public final class BerkeleyCoordinator {
      * @param coordinatorDeltaMillis the coordinator's own correction
      */
     public record RoundOutcome(
-            BerkeleyRoundReport report, List<Outbound<BerkeleyMessage>> adjustmentsToSend, long coordinatorDeltaMillis) {
+            BerkeleyRoundReport report,
+            List<Outbound<BerkeleyMessage>> adjustmentsToSend,
+            long coordinatorDeltaMillis) {
         /** Copies the list. */
         public RoundOutcome {
             adjustmentsToSend = List.copyOf(adjustmentsToSend);
@@ -99,7 +101,10 @@ public final class BerkeleyCoordinator {
      * @return one {@link TimeRequest} per server
      */
     public List<Outbound<BerkeleyMessage>> startRound(
-            long newRoundId, Collection<String> servers, long coordinatorTargetMillis, long coordinatorAdjustmentCount) {
+            long newRoundId,
+            Collection<String> servers,
+            long coordinatorTargetMillis,
+            long coordinatorAdjustmentCount) {
         Invariants.check(!roundOpen, "a round is already open");
         Invariants.require(newRoundId > roundId, "round ids must increase");
         roundOpen = true;
@@ -222,10 +227,20 @@ public final class BerkeleyCoordinator {
         long averageMillis = Math.round((double) sumMillis / averagedCount);
         List<Outbound<BerkeleyMessage>> adjustments =
                 adjustments(roundId, coordinator, averageMillis, offsetsMillis, measurementsByServer);
-        long spreadMillis = offsetsMillis.values().stream().mapToLong(Long::longValue).max().orElseThrow()
-                - offsetsMillis.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+        long spreadMillis =
+                offsetsMillis.values().stream().mapToLong(Long::longValue).max().orElseThrow()
+                        - offsetsMillis.values().stream()
+                                .mapToLong(Long::longValue)
+                                .min()
+                                .orElseThrow();
         BerkeleyRoundReport report = new BerkeleyRoundReport(
-                roundId, coordinator, offsetsMillis, roundTripsMillis, excluded, silentServers, averageMillis,
+                roundId,
+                coordinator,
+                offsetsMillis,
+                roundTripsMillis,
+                excluded,
+                silentServers,
+                averageMillis,
                 spreadMillis);
         return new RoundOutcome(report, adjustments, averageMillis);
     }

@@ -121,8 +121,7 @@ public final class BerkeleyFollower {
         if (deltaMillis == 0 || !applyIfInRange(deltaMillis, underlyingMillis)) {
             return Optional.empty();
         }
-        return Optional.of(
-                new ClockCorrection(ClockCorrection.Method.CRISTIAN, source, deltaMillis, roundTripMillis));
+        return Optional.of(new ClockCorrection(ClockCorrection.Method.CRISTIAN, source, deltaMillis, roundTripMillis));
     }
 
     /** Advances the timeout of an outstanding {@code clock} request by one tick. */

@@ -29,7 +29,8 @@ class BerkeleyCoordinatorTest {
         List<Outbound<BerkeleyMessage>> polls = coordinator.startRound(1, List.of("s2", "m", "s1"), 5_000, 0);
         assertThat(polls)
                 .containsExactly(
-                        new Outbound<>("s1", new TimeRequest(1, 5_000)), new Outbound<>("s2", new TimeRequest(1, 5_000)));
+                        new Outbound<>("s1", new TimeRequest(1, 5_000)),
+                        new Outbound<>("s2", new TimeRequest(1, 5_000)));
     }
 
     /** Section II: the difference is estimated at the midpoint of the round trip. */
@@ -37,7 +38,8 @@ class BerkeleyCoordinatorTest {
     void offsetCompensatesHalfTheRoundTrip() {
         BerkeleyCoordinator coordinator = new BerkeleyCoordinator(CONFIG, "m");
         coordinator.startRound(1, List.of("s1"), 1_000, 0);
-        assertThat(coordinator.onTimeReply("s1", new TimeReply(1, 1_000, 2_000, 7), 1_010)).isTrue();
+        assertThat(coordinator.onTimeReply("s1", new TimeReply(1, 1_000, 2_000, 7), 1_010))
+                .isTrue();
         assertThat(coordinator.allAnswered()).isTrue();
         RoundOutcome outcome = coordinator.closeRound(0).orElseThrow();
         assertThat(outcome.report().offsetsMillis()).containsEntry("s1", 995L);
@@ -48,10 +50,14 @@ class BerkeleyCoordinatorTest {
     void staleDuplicateAndUnpolledRepliesAreIgnored() {
         BerkeleyCoordinator coordinator = new BerkeleyCoordinator(CONFIG, "m");
         coordinator.startRound(2, List.of("s1", "s2"), 1_000, 0);
-        assertThat(coordinator.onTimeReply("s1", new TimeReply(1, 1_000, 1_000, 0), 1_002)).isFalse();
-        assertThat(coordinator.onTimeReply("s9", new TimeReply(2, 1_000, 1_000, 0), 1_002)).isFalse();
-        assertThat(coordinator.onTimeReply("s1", new TimeReply(2, 1_000, 1_000, 0), 1_002)).isTrue();
-        assertThat(coordinator.onTimeReply("s1", new TimeReply(2, 1_000, 1_500, 0), 1_002)).isFalse();
+        assertThat(coordinator.onTimeReply("s1", new TimeReply(1, 1_000, 1_000, 0), 1_002))
+                .isFalse();
+        assertThat(coordinator.onTimeReply("s9", new TimeReply(2, 1_000, 1_000, 0), 1_002))
+                .isFalse();
+        assertThat(coordinator.onTimeReply("s1", new TimeReply(2, 1_000, 1_000, 0), 1_002))
+                .isTrue();
+        assertThat(coordinator.onTimeReply("s1", new TimeReply(2, 1_000, 1_500, 0), 1_002))
+                .isFalse();
         assertThat(coordinator.allAnswered()).isFalse();
         RoundOutcome outcome = coordinator.closeRound(0).orElseThrow();
         assertThat(outcome.report().silentServers()).containsExactly("s2");

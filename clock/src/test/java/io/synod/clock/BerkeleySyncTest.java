@@ -59,7 +59,8 @@ class BerkeleySyncTest {
 
         private void collect() {
             for (Map.Entry<String, BerkeleySync> entry : syncs.entrySet()) {
-                for (Outbound<BerkeleyMessage> outbound : entry.getValue().ready().messagesToSend()) {
+                for (Outbound<BerkeleyMessage> outbound :
+                        entry.getValue().ready().messagesToSend()) {
                     inFlight.addLast(new Object[] {trueMillis + 1, entry.getKey(), outbound});
                 }
             }
@@ -167,7 +168,8 @@ class BerkeleySyncTest {
         sync.setServers(List.of("m", "s1"));
         sync.coordinatorChanged(Optional.of("m"));
         sync.tick(EPOCH_MILLIS);
-        assertThat(sync.ready().messagesToSend()).containsExactly(new Outbound<>("s1", new TimeRequest(1, EPOCH_MILLIS)));
+        assertThat(sync.ready().messagesToSend())
+                .containsExactly(new Outbound<>("s1", new TimeRequest(1, EPOCH_MILLIS)));
         sync.coordinatorChanged(Optional.of("s9"));
         assertThat(sync.abortedRoundCount()).isEqualTo(1);
         sync.noteMessageExchanged(EPOCH_MILLIS);

@@ -14,15 +14,10 @@ import org.zeromq.ZMQException;
  * @param backendLabel how the backend is named, e.g. {@code backend} or {@code xpub}
  */
 record ForwarderProcess(
-        String name,
-        String frontendLabel,
-        SocketType frontendType,
-        String backendLabel,
-        SocketType backendType) {
+        String name, String frontendLabel, SocketType frontendType, String backendLabel, SocketType backendType) {
 
     Forwarder start(String frontend, String backend, InteractionLog log, ProcessClock clock) {
-        return Forwarder.start(
-                name, frontendType, frontend, backendType, backend, ForwarderConfig.DEFAULT, log, clock);
+        return Forwarder.start(name, frontendType, frontend, backendType, backend, ForwarderConfig.DEFAULT, log, clock);
     }
 
     /** Runs the process; returns its exit status (1 if it cannot bind). */

@@ -77,18 +77,20 @@ public final class Fields {
         if (value instanceof Long l) {
             return l;
         }
-        throw new ProtocolException(value == null
-                ? "missing field '" + field + "'"
-                : "field '" + field + "' must be a number, was " + typeName(value));
+        throw new ProtocolException(
+                value == null
+                        ? "missing field '" + field + "'"
+                        : "field '" + field + "' must be a number, was " + typeName(value));
     }
 
     /** A list of strings; non-string items are an error. */
     public List<String> requireStringList(String field) {
         Object value = data.get(field);
         if (!(value instanceof List<?> list)) {
-            throw new ProtocolException(value == null
-                    ? "missing field '" + field + "'"
-                    : "field '" + field + "' must be a list, was " + typeName(value));
+            throw new ProtocolException(
+                    value == null
+                            ? "missing field '" + field + "'"
+                            : "field '" + field + "' must be a list, was " + typeName(value));
         }
         List<String> out = new ArrayList<>(list.size());
         for (Object item : list) {
@@ -104,9 +106,10 @@ public final class Fields {
     public List<Fields> requireMapList(String field) {
         Object value = data.get(field);
         if (!(value instanceof List<?> list)) {
-            throw new ProtocolException(value == null
-                    ? "missing field '" + field + "'"
-                    : "field '" + field + "' must be a list, was " + typeName(value));
+            throw new ProtocolException(
+                    value == null
+                            ? "missing field '" + field + "'"
+                            : "field '" + field + "' must be a list, was " + typeName(value));
         }
         List<Fields> out = new ArrayList<>(list.size());
         for (Object item : list) {

@@ -94,8 +94,7 @@ public final class MsgPack {
         }
     }
 
-    private static List<Object> unpackArray(MessageUnpacker unpacker, Limits limits, int depth)
-            throws IOException {
+    private static List<Object> unpackArray(MessageUnpacker unpacker, Limits limits, int depth) throws IOException {
         int size = unpacker.unpackArrayHeader();
         checkItems(size, limits);
         List<Object> items = new ArrayList<>(Math.min(size, 1024));
@@ -156,8 +155,9 @@ public final class MsgPack {
                     pack(packer, entry.getValue());
                 }
             }
-            default -> throw new IllegalArgumentException(
-                    "cannot encode " + value.getClass().getName() + " as MessagePack");
+            default ->
+                throw new IllegalArgumentException(
+                        "cannot encode " + value.getClass().getName() + " as MessagePack");
         }
     }
 }

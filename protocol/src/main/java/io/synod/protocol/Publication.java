@@ -25,7 +25,13 @@ public sealed interface Publication {
 
     /** A channel post: topic = channel; payload {@code {user, message, timestamp, clock, channel, seq, id, index}}. */
     record ChannelPost(
-            String channel, String user, String message, double timestampSeconds, long clock, long seq, String id,
+            String channel,
+            String user,
+            String message,
+            double timestampSeconds,
+            long clock,
+            long seq,
+            String id,
             long index)
             implements Publication {
         public String topic() {
@@ -51,7 +57,14 @@ public sealed interface Publication {
      * index, conversation_seq}}. {@code seq} counts the messages received by {@code dst}.
      */
     record DirectMessage(
-            String src, String dst, String message, double timestampSeconds, long clock, long seq, String id, long index,
+            String src,
+            String dst,
+            String message,
+            double timestampSeconds,
+            long clock,
+            long seq,
+            String id,
+            long index,
             long conversationSeq)
             implements Publication {
         public String topic() {
@@ -88,11 +101,24 @@ public sealed interface Publication {
         String message = f.requireText("message", limits.messageCharsMax());
         if (f.has("src")) {
             return new DirectMessage(
-                    f.requireText("src", limits.nameCharsMax()), f.optionalText("dst", limits.nameCharsMax())
-                            .orElse(topic), message, ts, clock, seq, id, index, f.optionalLong("conversation_seq", 0));
+                    f.requireText("src", limits.nameCharsMax()),
+                    f.optionalText("dst", limits.nameCharsMax()).orElse(topic),
+                    message,
+                    ts,
+                    clock,
+                    seq,
+                    id,
+                    index,
+                    f.optionalLong("conversation_seq", 0));
         }
         return new ChannelPost(
                 f.optionalText("channel", limits.nameCharsMax()).orElse(topic),
-                f.requireText("user", limits.nameCharsMax()), message, ts, clock, seq, id, index);
+                f.requireText("user", limits.nameCharsMax()),
+                message,
+                ts,
+                clock,
+                seq,
+                id,
+                index);
     }
 }

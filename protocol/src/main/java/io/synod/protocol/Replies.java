@@ -109,7 +109,9 @@ public final class Replies {
 
         public static ServerEntry fromFields(Fields f) {
             return new ServerEntry(
-                    f.requireText("name", 256), f.requireLong("rank"), f.optionalText("address", 256).orElse(null));
+                    f.requireText("name", 256),
+                    f.requireLong("rank"),
+                    f.optionalText("address", 256).orElse(null));
         }
     }
 

@@ -24,7 +24,9 @@ public sealed interface Request {
 
     /** True for requests that change replicated state. */
     default boolean isWrite() {
-        return this instanceof Login || this instanceof CreateChannel || this instanceof Publish
+        return this instanceof Login
+                || this instanceof CreateChannel
+                || this instanceof Publish
                 || this instanceof SendMessage;
     }
 
@@ -111,8 +113,7 @@ public sealed interface Request {
      * user's inbox: every private message whose {@code dst} is {@code user}, by the {@code seq}
      * its publication carried.
      */
-    record PrivateHistory(RequestMeta meta, String user, String peer, long afterSeq, int limit)
-            implements Request {
+    record PrivateHistory(RequestMeta meta, String user, String peer, long afterSeq, int limit) implements Request {
         public String service() {
             return Services.PRIVATE_HISTORY;
         }

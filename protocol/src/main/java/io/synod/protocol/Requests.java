@@ -21,31 +21,40 @@ public final class Requests {
             case Services.USERS -> new Request.Users(meta);
             case Services.CHANNEL -> new Request.CreateChannel(meta, f.requireName("channel", names));
             case Services.CHANNELS -> new Request.Channels(meta);
-            case Services.PUBLISH -> new Request.Publish(
-                    meta,
-                    f.requireName("user", names),
-                    f.requireName("channel", names),
-                    f.requireText("message", limits.messageCharsMax()));
-            case Services.MESSAGE -> new Request.SendMessage(
-                    meta,
-                    f.requireName("src", names),
-                    f.requireName("dst", names),
-                    f.requireText("message", limits.messageCharsMax()));
-            case Services.HISTORY -> new Request.History(
-                    meta, f.requireName("channel", names), afterSeq(f), limit(f, limits));
-            case Services.PRIVATE_HISTORY -> new Request.PrivateHistory(
-                    meta,
-                    f.requireName("user", names),
-                    f.optionalName("peer", names).orElse(null),
-                    afterSeq(f),
-                    limit(f, limits));
+            case Services.PUBLISH ->
+                new Request.Publish(
+                        meta,
+                        f.requireName("user", names),
+                        f.requireName("channel", names),
+                        f.requireText("message", limits.messageCharsMax()));
+            case Services.MESSAGE ->
+                new Request.SendMessage(
+                        meta,
+                        f.requireName("src", names),
+                        f.requireName("dst", names),
+                        f.requireText("message", limits.messageCharsMax()));
+            case Services.HISTORY ->
+                new Request.History(meta, f.requireName("channel", names), afterSeq(f), limit(f, limits));
+            case Services.PRIVATE_HISTORY ->
+                new Request.PrivateHistory(
+                        meta,
+                        f.requireName("user", names),
+                        f.optionalName("peer", names).orElse(null),
+                        afterSeq(f),
+                        limit(f, limits));
             case Services.CLOCK -> new Request.ClockRequest(meta);
             case Services.ELECTION -> new Request.ElectionRequest(meta);
-            case Services.RANK -> new Request.Rank(
-                    meta, f.requireName("user", names), f.optionalText("address", 256).orElse(null));
+            case Services.RANK ->
+                new Request.Rank(
+                        meta,
+                        f.requireName("user", names),
+                        f.optionalText("address", 256).orElse(null));
             case Services.LIST -> new Request.ListServers(meta);
-            case Services.HEARTBEAT -> new Request.Heartbeat(
-                    meta, f.requireName("user", names), f.optionalText("address", 256).orElse(null));
+            case Services.HEARTBEAT ->
+                new Request.Heartbeat(
+                        meta,
+                        f.requireName("user", names),
+                        f.optionalText("address", 256).orElse(null));
             default -> throw new ProtocolException("unknown service '" + envelope.service() + "'");
         };
     }

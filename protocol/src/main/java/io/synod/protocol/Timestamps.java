@@ -22,9 +22,9 @@ public final class Timestamps {
             case Double d -> finite(field, d);
             case Long l -> Math.abs(l) > SECONDS_MAX ? l / 1000.0 : (double) l;
             case String s -> parseIso(field, s);
-            default -> throw new ProtocolException(
-                    "field '" + field + "' must be epoch seconds, epoch milliseconds or ISO-8601, was "
-                            + Fields.typeName(value));
+            default ->
+                throw new ProtocolException("field '" + field
+                        + "' must be epoch seconds, epoch milliseconds or ISO-8601, was " + Fields.typeName(value));
         };
     }
 

@@ -45,7 +45,8 @@ class EnvelopeTest {
     @Test
     void rejectsGarbageWithClearMessages() {
         assertThatThrownBy(() -> Envelope.decode(new byte[0], LIMITS)).hasMessageContaining("empty frame");
-        assertThatThrownBy(() -> Envelope.decode("hello world".getBytes(java.nio.charset.StandardCharsets.UTF_8), LIMITS))
+        assertThatThrownBy(
+                        () -> Envelope.decode("hello world".getBytes(java.nio.charset.StandardCharsets.UTF_8), LIMITS))
                 .isInstanceOf(ProtocolException.class);
         assertThatThrownBy(() -> Envelope.decode(MsgPack.encode(List.of(1L, 2L)), LIMITS))
                 .hasMessageContaining("must be a MessagePack map");

@@ -19,7 +19,8 @@ class RequestsTest {
         assertThat(parse("login", Map.of("user", "ana", "timestamp", 1.0, "clock", 2L)))
                 .isEqualTo(new Request.Login(new RequestMeta(1.0, 2, null, 0), "ana"));
         assertThat(parse("users", Map.of())).isInstanceOf(Request.Users.class);
-        assertThat(parse("channel", Map.of("channel", "geral"))).isEqualTo(new Request.CreateChannel(RequestMeta.NONE, "geral"));
+        assertThat(parse("channel", Map.of("channel", "geral")))
+                .isEqualTo(new Request.CreateChannel(RequestMeta.NONE, "geral"));
         assertThat(parse("channels", Map.of())).isInstanceOf(Request.Channels.class);
         assertThat(parse("publish", Map.of("user", "ana", "channel", "geral", "message", "oi")))
                 .isEqualTo(new Request.Publish(RequestMeta.NONE, "ana", "geral", "oi"));
@@ -50,15 +51,24 @@ class RequestsTest {
 
     @Test
     void acceptsEveryTimestampForm() {
-        double iso = ((Request.Users) parse("users", Map.of("timestamp", "2025-10-01T12:00:00Z"))).meta().timestampSeconds();
-        double isoLocal = ((Request.Users) parse("users", Map.of("timestamp", "2025-10-01T12:00:00.500"))).meta().timestampSeconds();
-        double millis = ((Request.Users) parse("users", Map.of("timestamp", 1759320000000L))).meta().timestampSeconds();
-        double seconds = ((Request.Users) parse("users", Map.of("timestamp", 1759320000L))).meta().timestampSeconds();
+        double iso = ((Request.Users) parse("users", Map.of("timestamp", "2025-10-01T12:00:00Z")))
+                .meta()
+                .timestampSeconds();
+        double isoLocal = ((Request.Users) parse("users", Map.of("timestamp", "2025-10-01T12:00:00.500")))
+                .meta()
+                .timestampSeconds();
+        double millis = ((Request.Users) parse("users", Map.of("timestamp", 1759320000000L)))
+                .meta()
+                .timestampSeconds();
+        double seconds = ((Request.Users) parse("users", Map.of("timestamp", 1759320000L)))
+                .meta()
+                .timestampSeconds();
         assertThat(iso).isEqualTo(1759320000.0);
         assertThat(isoLocal).isEqualTo(1759320000.5);
         assertThat(millis).isEqualTo(1759320000.0);
         assertThat(seconds).isEqualTo(1759320000.0);
-        assertThatThrownBy(() -> parse("users", Map.of("timestamp", "yesterday"))).hasMessageContaining("ISO-8601");
+        assertThatThrownBy(() -> parse("users", Map.of("timestamp", "yesterday")))
+                .hasMessageContaining("ISO-8601");
     }
 
     @Test
@@ -67,14 +77,16 @@ class RequestsTest {
         assertThatThrownBy(() -> parse("login", Map.of())).hasMessage("missing field 'user'");
         assertThatThrownBy(() -> parse("login", Map.of("user", 5L))).hasMessageContaining("'user' must be a string");
         assertThatThrownBy(() -> parse("login", Map.of("user", ""))).hasMessageContaining("must not be empty");
-        assertThatThrownBy(() -> parse("login", Map.of("user", "a".repeat(10_000)))).hasMessageContaining("the limit is 64");
+        assertThatThrownBy(() -> parse("login", Map.of("user", "a".repeat(10_000))))
+                .hasMessageContaining("the limit is 64");
         assertThatThrownBy(() -> parse("login", Map.of("user", "a b"))).hasMessageContaining("spaces");
         assertThatThrownBy(() -> parse("login", Map.of("user", "a\u0000b"))).hasMessageContaining("control");
         assertThatThrownBy(() -> parse("channel", Map.of("channel", "/etc"))).hasMessageContaining("must not start");
         assertThatThrownBy(() -> parse("publish", Map.of("user", "a", "channel", "c", "message", "x".repeat(5000))))
                 .hasMessageContaining("'message'");
         assertThatThrownBy(() -> parse("users", Map.of("clock", -1L))).hasMessageContaining("'clock'");
-        assertThatThrownBy(() -> parse("history", Map.of("channel", "c", "limit", 0L))).hasMessageContaining("'limit'");
+        assertThatThrownBy(() -> parse("history", Map.of("channel", "c", "limit", 0L)))
+                .hasMessageContaining("'limit'");
     }
 
     @Test

@@ -142,8 +142,13 @@ public final class ChatServer implements AutoCloseable {
         server.coordination = coordination;
         try {
             if (replicationConfig != null) {
-                server.replication = ReplicationDriver.open(replicationConfig,
-                        config.dataDirectory().resolve("paxos"), server.context, server.machine, clock, log,
+                server.replication = ReplicationDriver.open(
+                        replicationConfig,
+                        config.dataDirectory().resolve("paxos"),
+                        server.context,
+                        server.machine,
+                        clock,
+                        log,
                         server::publish);
                 server.service.setReplicated(true);
             }
@@ -283,8 +288,11 @@ public final class ChatServer implements AutoCloseable {
             }
             if (handled.deferred() != null) {
                 if (!replication.submit(handled.deferred().command(), new Waiting(routed, handled.deferred()))) {
-                    sendReply(routed, service.complete(handled.deferred(),
-                            Result.error("too many writes waiting for replication; retry later")));
+                    sendReply(
+                            routed,
+                            service.complete(
+                                    handled.deferred(),
+                                    Result.error("too many writes waiting for replication; retry later")));
                 }
                 continue;
             }

@@ -16,7 +16,10 @@ import picocli.CommandLine.Option;
  * The {@code server} process. Prints {@code server <name> ready admin=http://127.0.0.1:<port>
  * rank=<rank>} once it serves ({@code rank=0} when the reference did not answer yet).
  */
-@Command(name = "server", mixinStandardHelpOptions = true, description = "Chat server (replicated with --initial-members, single otherwise).")
+@Command(
+        name = "server",
+        mixinStandardHelpOptions = true,
+        description = "Chat server (replicated with --initial-members, single otherwise).")
 public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--name", required = true, description = "unique server name")
     String name;
@@ -88,8 +91,7 @@ public final class ServerCommand implements Callable<Integer> {
                 if (join && paxosEndpoint == null) {
                     throw new IllegalArgumentException("--join needs --paxos-endpoint");
                 }
-                replication = ReplicationConfig.defaults(
-                        name, join ? paxosEndpoint : members.get(name), join, members);
+                replication = ReplicationConfig.defaults(name, join ? paxosEndpoint : members.get(name), join, members);
             } else if (join) {
                 throw new IllegalArgumentException("--join needs --initial-members (the cluster to join)");
             }

@@ -73,7 +73,8 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
         Options options = new Options().setCreateIfMissing(true);
         try {
             Files.createDirectories(directory);
-            RocksDbDurableLog log = new RocksDbDurableLog(directory, options, RocksDB.open(options, directory.toString()));
+            RocksDbDurableLog log =
+                    new RocksDbDurableLog(directory, options, RocksDB.open(options, directory.toString()));
             DurableState state = log.load();
             log.promised = state.promised();
             log.snapshotSlot = state.snapshotSlot();

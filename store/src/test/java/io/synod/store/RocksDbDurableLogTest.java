@@ -98,13 +98,16 @@ class RocksDbDurableLogTest {
             for (int i = random.nextInt(4); i >= 0; i--) {
                 long slot = 1 + random.nextInt(30);
                 Ballot ballot = new Ballot(random.nextInt(5), random.nextInt(3));
-                records.add(switch (random.nextInt(4)) {
-                    case 0 -> new DurableRecord.PromisedBallot(ballot);
-                    case 1 -> new DurableRecord.AcceptedValue(new AcceptedEntry(slot, ballot, value));
-                    case 2 -> new DurableRecord.DecidedValue(new LogEntry(slot, value));
-                    default -> new DurableRecord.SnapshotSaved(new Snapshot(
-                            new SnapshotMeta(slot, List.of(new ConfigEntry(slot + 1, genesis))), new byte[] {1}));
-                });
+                records.add(
+                        switch (random.nextInt(4)) {
+                            case 0 -> new DurableRecord.PromisedBallot(ballot);
+                            case 1 -> new DurableRecord.AcceptedValue(new AcceptedEntry(slot, ballot, value));
+                            case 2 -> new DurableRecord.DecidedValue(new LogEntry(slot, value));
+                            default ->
+                                new DurableRecord.SnapshotSaved(new Snapshot(
+                                        new SnapshotMeta(slot, List.of(new ConfigEntry(slot + 1, genesis))),
+                                        new byte[] {1}));
+                        });
             }
             reference.persist(records);
             readies.add(records);

@@ -48,10 +48,26 @@ final class Cluster implements AutoCloseable {
         processes = new Processes(testName);
         try {
             referenceProcess = startReference();
-            processes.start("broker", List.of("broker", "--frontend", Processes.endpoint(brokerFrontend),
-                    "--backend", Processes.endpoint(brokerBackend), "--log", log("broker")));
-            processes.start("proxy", List.of("proxy", "--xsub", Processes.endpoint(proxyXsub),
-                    "--xpub", Processes.endpoint(proxyXpub), "--log", log("proxy")));
+            processes.start(
+                    "broker",
+                    List.of(
+                            "broker",
+                            "--frontend",
+                            Processes.endpoint(brokerFrontend),
+                            "--backend",
+                            Processes.endpoint(brokerBackend),
+                            "--log",
+                            log("broker")));
+            processes.start(
+                    "proxy",
+                    List.of(
+                            "proxy",
+                            "--xsub",
+                            Processes.endpoint(proxyXsub),
+                            "--xpub",
+                            Processes.endpoint(proxyXpub),
+                            "--log",
+                            log("proxy")));
         } catch (IOException | InterruptedException | RuntimeException e) {
             processes.close();
             throw e;
@@ -59,8 +75,16 @@ final class Cluster implements AutoCloseable {
     }
 
     private Processes.Started startReference() throws IOException, InterruptedException {
-        return processes.start("reference", List.of("reference", "--bind", Processes.endpoint(reference),
-                "--data-dir", dir("reference").toString(), "--log", log("reference")));
+        return processes.start(
+                "reference",
+                List.of(
+                        "reference",
+                        "--bind",
+                        Processes.endpoint(reference),
+                        "--data-dir",
+                        dir("reference").toString(),
+                        "--log",
+                        log("reference")));
     }
 
     /** Starts the reference again on its port and data directory (after {@link Processes#stop}). */
@@ -79,20 +103,50 @@ final class Cluster implements AutoCloseable {
 
     /** Starts (or restarts, on the same data directory) the server {@code name}. */
     Processes.Started startServer(String name) throws IOException, InterruptedException {
-        Processes.Started server = processes.start(name, List.of("server", "--name", name,
-                "--broker", Processes.endpoint(brokerBackend), "--proxy", Processes.endpoint(proxyXsub),
-                "--reference", Processes.endpoint(reference), "--data-dir", dir(name).toString(),
-                "--admin-port", "0", "--advertise", Processes.endpoint(Processes.freePort()), "--log", log(name)));
+        Processes.Started server = processes.start(
+                name,
+                List.of(
+                        "server",
+                        "--name",
+                        name,
+                        "--broker",
+                        Processes.endpoint(brokerBackend),
+                        "--proxy",
+                        Processes.endpoint(proxyXsub),
+                        "--reference",
+                        Processes.endpoint(reference),
+                        "--data-dir",
+                        dir(name).toString(),
+                        "--admin-port",
+                        "0",
+                        "--advertise",
+                        Processes.endpoint(Processes.freePort()),
+                        "--log",
+                        log(name)));
         servers.add(server);
         return server;
     }
 
     /** Starts the server {@code name} with extra options (e.g. {@code --clock-skew-ms}). */
     Processes.Started startServer(String name, List<String> extraArguments) throws IOException, InterruptedException {
-        List<String> arguments = new ArrayList<>(List.of("server", "--name", name,
-                "--broker", Processes.endpoint(brokerBackend), "--proxy", Processes.endpoint(proxyXsub),
-                "--reference", Processes.endpoint(reference), "--data-dir", dir(name).toString(),
-                "--admin-port", "0", "--advertise", Processes.endpoint(Processes.freePort()), "--log", log(name)));
+        List<String> arguments = new ArrayList<>(List.of(
+                "server",
+                "--name",
+                name,
+                "--broker",
+                Processes.endpoint(brokerBackend),
+                "--proxy",
+                Processes.endpoint(proxyXsub),
+                "--reference",
+                Processes.endpoint(reference),
+                "--data-dir",
+                dir(name).toString(),
+                "--admin-port",
+                "0",
+                "--advertise",
+                Processes.endpoint(Processes.freePort()),
+                "--log",
+                log(name)));
         arguments.addAll(extraArguments);
         Processes.Started server = processes.start(name, arguments);
         servers.add(server);
@@ -120,8 +174,10 @@ final class Cluster implements AutoCloseable {
     /** {@code name=endpoint,...} for {@code --initial-members}. */
     static String initialMembers(Map<String, String> endpointByName) {
         StringBuilder members = new StringBuilder();
-        endpointByName.forEach((name, endpoint) ->
-                members.append(members.isEmpty() ? "" : ",").append(name).append('=').append(endpoint));
+        endpointByName.forEach((name, endpoint) -> members.append(members.isEmpty() ? "" : ",")
+                .append(name)
+                .append('=')
+                .append(endpoint));
         return members.toString();
     }
 
@@ -132,7 +188,8 @@ final class Cluster implements AutoCloseable {
             HttpRequest request = HttpRequest.newBuilder(URI.create(adminUrl(server) + "/status"))
                     .timeout(Duration.ofSeconds(2))
                     .build();
-            String body = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
+            String body = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                    .body();
             return JSON.readValue(body, Map.class);
         } catch (IOException e) {
             return Map.of();
@@ -200,7 +257,8 @@ final class Cluster implements AutoCloseable {
             Map<String, Object> data = new LinkedHashMap<>(fields);
             data.put("client_id", clientId);
             data.put("request_id", ++requestId);
-            long deadline = System.nanoTime() + Duration.ofMillis(WAIT_MILLIS_MAX).toNanos();
+            long deadline =
+                    System.nanoTime() + Duration.ofMillis(WAIT_MILLIS_MAX).toNanos();
             while (System.nanoTime() < deadline) {
                 data.put("timestamp", System.currentTimeMillis() / 1000.0);
                 data.put("clock", ++clock);
@@ -228,7 +286,8 @@ final class Cluster implements AutoCloseable {
             for (int attempt = 0; attempt < 20; attempt++) {
                 requestId = id - 1;
                 Envelope reply = call(service, fields);
-                if ("sucesso".equals(reply.data().get("status")) || "OK".equals(reply.data().get("status"))) {
+                if ("sucesso".equals(reply.data().get("status"))
+                        || "OK".equals(reply.data().get("status"))) {
                     return;
                 }
                 if (String.valueOf(reply.data().get("description")).contains("already exists")) {

@@ -36,7 +36,10 @@ class FollowerCrashTest {
                 running.put(name, cluster.startServer(name, extra));
             }
             Processes.Started leader = Cluster.awaitLeader(List.copyOf(running.values()));
-            Processes.Started follower = running.values().stream().filter(s -> s != leader).findFirst().orElseThrow();
+            Processes.Started follower = running.values().stream()
+                    .filter(s -> s != leader)
+                    .findFirst()
+                    .orElseThrow();
 
             List<String> acknowledged = new ArrayList<>();
             try (Cluster.RetryingClient client =
@@ -58,7 +61,8 @@ class FollowerCrashTest {
 
                 running.put(follower.name(), cluster.startServer(follower.name(), extra));
                 String converged = Cluster.awaitConverged(List.copyOf(running.values()));
-                System.out.printf("follower-crash: %s killed at write %d; converged at %s%n",
+                System.out.printf(
+                        "follower-crash: %s killed at write %d; converged at %s%n",
                         follower.name(), KILL_AT, converged);
 
                 for (int read = 0; read < 6; read++) { // the broker spreads reads over the servers

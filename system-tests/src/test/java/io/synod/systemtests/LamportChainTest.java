@@ -23,7 +23,8 @@ class LamportChainTest {
     void clockGrowsAlongClientServerProxyClientChain() throws Exception {
         try (Cluster cluster = new Cluster("lamport")) {
             cluster.startServer("server-1");
-            try (WireClient alice = cluster.client(); WireClient bob = cluster.client()) {
+            try (WireClient alice = cluster.client();
+                    WireClient bob = cluster.client()) {
                 alice.call("login", Map.of("user", "chain_alice"));
                 bob.call("login", Map.of("user", "chain_bob"));
                 alice.call("channel", Map.of("channel", "chain"));
@@ -31,15 +32,15 @@ class LamportChainTest {
                 awaitDelivery(alice, bob);
 
                 long publishClock = alice.clock + 1;
-                Envelope reply = alice.call("publish", Map.of("user", "chain_alice", "channel", "chain",
-                        "message", "link 1"));
+                Envelope reply =
+                        alice.call("publish", Map.of("user", "chain_alice", "channel", "chain", "message", "link 1"));
                 long replyClock = (Long) reply.data().get("clock");
                 WireClient.Received post = receive(bob, "link 1");
                 long publicationClock = (Long) post.payload().get("clock");
                 long bobAfterReceipt = bob.clock;
                 long bobSendClock = bob.clock + 1;
-                Envelope answer = bob.call("message", Map.of("src", "chain_bob", "dst", "chain_alice",
-                        "message", "link 2"));
+                Envelope answer =
+                        bob.call("message", Map.of("src", "chain_bob", "dst", "chain_alice", "message", "link 2"));
                 long answerClock = (Long) answer.data().get("clock");
 
                 assertThat(List.of(publishClock, publicationClock, bobAfterReceipt, bobSendClock, answerClock))
@@ -93,7 +94,8 @@ class LamportChainTest {
         for (int attempt = 0; attempt < 50; attempt++) {
             for (String text : Files.readAllLines(log, StandardCharsets.UTF_8)) {
                 JsonNode line = json.readTree(text);
-                if (dir.equals(line.path("dir").asText()) && kind.equals(line.path("kind").asText())
+                if (dir.equals(line.path("dir").asText())
+                        && kind.equals(line.path("kind").asText())
                         && message.equals(line.path("data").path("message").asText())) {
                     return line;
                 }

@@ -32,26 +32,46 @@ class LauncherTest {
         int paxos = freeRange(3);
         try (Processes processes = new Processes("launcher")) {
             Path runDir = processes.directory().resolve("run");
-            Processes.Started up = processes.start("up", List.of("up", "--run-dir", runDir.toString(),
-                    "--broker-port", Integer.toString(broker), "--proxy-port", Integer.toString(proxy),
-                    "--reference-port", Integer.toString(reference), "--admin-port", Integer.toString(admin),
-                    "--peer-port", Integer.toString(peer), "--paxos-port", Integer.toString(paxos),
-                    "--bots", "2", "--bot-rate", "5"));
+            Processes.Started up = processes.start(
+                    "up",
+                    List.of(
+                            "up",
+                            "--run-dir",
+                            runDir.toString(),
+                            "--broker-port",
+                            Integer.toString(broker),
+                            "--proxy-port",
+                            Integer.toString(proxy),
+                            "--reference-port",
+                            Integer.toString(reference),
+                            "--admin-port",
+                            Integer.toString(admin),
+                            "--peer-port",
+                            Integer.toString(peer),
+                            "--paxos-port",
+                            Integer.toString(paxos),
+                            "--bots",
+                            "2",
+                            "--bot-rate",
+                            "5"));
             assertThat(up.readyLine()).contains("synod ready");
             List<ProcessHandle> children = up.process().children().toList();
             assertThat(children).hasSize(8); // reference, broker, proxy, 3 servers (the default), 2 bots
             assertThat(children)
-                    .anySatisfy(child -> assertThat(child.info().commandLine().orElse(""))
-                            .contains("server --name server-1"));
+                    .anySatisfy(child ->
+                            assertThat(child.info().commandLine().orElse("")).contains("server --name server-1"));
 
             try (WireClient client = new WireClient(Processes.endpoint(broker), Processes.endpoint(proxy + 1))) {
                 assertThat(client.call("login", Map.of("user", "launcher_ana")).data())
                         .containsEntry("status", "sucesso");
                 // The bots create a channel and publish into it.
-                for (int i = 0; i < 100 && (WireClient.list(client.call("channels", Map.of()), "channels")).isEmpty(); i++) {
+                for (int i = 0;
+                        i < 100 && (WireClient.list(client.call("channels", Map.of()), "channels")).isEmpty();
+                        i++) {
                     Thread.sleep(100);
                 }
-                assertThat(WireClient.list(client.call("channels", Map.of()), "channels")).isNotEmpty();
+                assertThat(WireClient.list(client.call("channels", Map.of()), "channels"))
+                        .isNotEmpty();
             }
             for (int i = 0; i < 3; i++) {
                 JsonNode status = new ObjectMapper().readTree(get("http://127.0.0.1:" + (admin + i) + "/status"));
@@ -64,14 +84,19 @@ class LauncherTest {
             assertThat(up.outputText()).contains("all processes stopped");
             for (ProcessHandle child : children) {
                 child.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
-                assertThat(child.isAlive()).as(child.info().commandLine().orElse("?")).isFalse();
+                assertThat(child.isAlive())
+                        .as(child.info().commandLine().orElse("?"))
+                        .isFalse();
             }
         }
     }
 
     private static String get(String url) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(5))
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
     }
 

@@ -36,7 +36,9 @@ class MembershipTest {
                     .timeout(Duration.ofSeconds(2))
                     .build();
             return JSON.readValue(
-                    HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body(), Map.class);
+                    HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                            .body(),
+                    Map.class);
         } catch (IOException e) {
             return Map.of();
         } catch (InterruptedException e) {
@@ -45,8 +47,9 @@ class MembershipTest {
         }
     }
 
-    private static Map<String, Object> await(Processes.Started server, Predicate<Map<String, Object>> condition,
-            String what) throws InterruptedException {
+    private static Map<String, Object> await(
+            Processes.Started server, Predicate<Map<String, Object>> condition, String what)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS_MAX);
         Map<String, Object> last = Map.of();
         while (System.nanoTime() < deadline) {
@@ -83,7 +86,10 @@ class MembershipTest {
             for (String name : names) {
                 String endpoint = Processes.endpoint(Processes.freePort());
                 endpoints.add(endpoint);
-                members.append(members.isEmpty() ? "" : ",").append(name).append('=').append(endpoint);
+                members.append(members.isEmpty() ? "" : ",")
+                        .append(name)
+                        .append('=')
+                        .append(endpoint);
             }
             List<Processes.Started> servers = new ArrayList<>();
             for (String name : names) {
@@ -91,29 +97,42 @@ class MembershipTest {
             }
             WireClient client = cluster.client();
             assertThat(client.call("login", Map.of("user", "dora")).data()).containsEntry("status", "sucesso");
-            assertThat(client.call("channel", Map.of("channel", "lobby")).data()).containsEntry("status", "sucesso");
+            assertThat(client.call("channel", Map.of("channel", "lobby")).data())
+                    .containsEntry("status", "sucesso");
 
-            Processes.Started joiner = cluster.startServer("server-4", List.of("--initial-members", members.toString(),
-                    "--join", "--paxos-endpoint", Processes.endpoint(Processes.freePort())));
+            Processes.Started joiner = cluster.startServer(
+                    "server-4",
+                    List.of(
+                            "--initial-members",
+                            members.toString(),
+                            "--join",
+                            "--paxos-endpoint",
+                            Processes.endpoint(Processes.freePort())));
             await(joiner, s -> "voter".equals(roleOf(s, "server-4")), "server-4 is a voter");
             for (int i = 0; i < 10; i++) {
                 Envelope reply = client.call("publish", Map.of("user", "dora", "channel", "lobby", "message", "p" + i));
                 assertThat(reply.data()).containsEntry("status", "OK");
             }
             Map<String, Object> reference = await(servers.get(0), s -> s.get("applied_index") != null, "status");
-            Map<String, Object> joined = await(joiner, s -> String.valueOf(s.get("state_digest"))
-                    .equals(String.valueOf(status(servers.get(0)).get("state_digest"))), "equal digest");
-            assertThat(joined.get("applied_index")).isEqualTo(status(servers.get(0)).get("applied_index"));
+            Map<String, Object> joined = await(
+                    joiner,
+                    s -> String.valueOf(s.get("state_digest"))
+                            .equals(String.valueOf(status(servers.get(0)).get("state_digest"))),
+                    "equal digest");
+            assertThat(joined.get("applied_index"))
+                    .isEqualTo(status(servers.get(0)).get("applied_index"));
             assertThat(reference).isNotEmpty();
 
             List<String> command = new ArrayList<>(Processes.javaCommand());
             command.addAll(List.of("admin", "remove-server", "server-4", "--server", endpoints.get(2)));
-            Process admin = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process admin =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             assertThat(admin.waitFor(30, TimeUnit.SECONDS)).isTrue();
             String output = new String(admin.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(admin.exitValue()).as(output).isZero();
             await(servers.get(0), s -> roleOf(s, "server-4") == null, "server-4 removed");
-            assertThat(client.call("publish", Map.of("user", "dora", "channel", "lobby", "message", "after")).data())
+            assertThat(client.call("publish", Map.of("user", "dora", "channel", "lobby", "message", "after"))
+                            .data())
                     .containsEntry("status", "OK");
             client.close();
         }

@@ -57,12 +57,14 @@ class PartitionTest {
                             members.put(peer, Processes.endpoint(link.port()));
                         }
                     }
-                    running.put(self, cluster.startServer(self,
-                            List.of("--initial-members", Cluster.initialMembers(members))));
+                    running.put(
+                            self,
+                            cluster.startServer(self, List.of("--initial-members", Cluster.initialMembers(members))));
                 }
                 List<Processes.Started> all = List.copyOf(running.values());
                 Processes.Started isolated = Cluster.awaitLeader(all);
-                List<Processes.Started> majority = all.stream().filter(s -> s != isolated).toList();
+                List<Processes.Started> majority =
+                        all.stream().filter(s -> s != isolated).toList();
 
                 List<String> acknowledged = new ArrayList<>();
                 try (Cluster.RetryingClient client =
@@ -89,8 +91,11 @@ class PartitionTest {
                     assertThat(Cluster.appliedIndex(isolated))
                             .as("the isolated server applied (so acknowledged) nothing while cut off")
                             .isEqualTo(baseline);
-                    assertThat(Cluster.appliedIndex(newLeader)).as("the majority went on").isGreaterThan(baseline);
-                    System.out.printf("partition: %s isolated at index %d; %s led the majority to index %d%n",
+                    assertThat(Cluster.appliedIndex(newLeader))
+                            .as("the majority went on")
+                            .isGreaterThan(baseline);
+                    System.out.printf(
+                            "partition: %s isolated at index %d; %s led the majority to index %d%n",
                             isolated.name(), baseline, newLeader.name(), Cluster.appliedIndex(newLeader));
 
                     links.values().forEach(FaultyLink::heal);

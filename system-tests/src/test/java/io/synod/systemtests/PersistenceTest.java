@@ -3,7 +3,6 @@ package io.synod.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.synod.protocol.Envelope;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +13,8 @@ class PersistenceTest {
         try (Cluster cluster = new Cluster("persistence")) {
             Processes.Started server = cluster.startServer("server-1");
             try (WireClient client = cluster.client()) {
-                assertThat(client.call("login", Map.of("user", "keep_ana")).data()).containsEntry("status", "sucesso");
+                assertThat(client.call("login", Map.of("user", "keep_ana")).data())
+                        .containsEntry("status", "sucesso");
                 client.call("login", Map.of("user", "keep_bia"));
                 client.call("channel", Map.of("channel", "kept"));
                 client.call("publish", Map.of("user", "keep_ana", "channel", "kept", "message", "before the crash"));
@@ -25,16 +25,23 @@ class PersistenceTest {
             try (WireClient client = cluster.client()) {
                 assertThat(WireClient.list(client.call("users", Map.of()), "users"))
                         .contains("keep_ana", "keep_bia");
-                assertThat(WireClient.list(client.call("channels", Map.of()), "channels")).contains("kept");
+                assertThat(WireClient.list(client.call("channels", Map.of()), "channels"))
+                        .contains("kept");
                 Envelope history = client.call("history", Map.of("channel", "kept"));
-                assertThat(WireClient.messages(history).stream().map(m -> m.get("message")).toList())
+                assertThat(WireClient.messages(history).stream()
+                                .map(m -> m.get("message"))
+                                .toList())
                         .containsExactly("before the crash");
                 Envelope inbox = client.call("private_history", Map.of("user", "keep_bia"));
-                assertThat(WireClient.messages(inbox).stream().map(m -> m.get("message")).toList())
+                assertThat(WireClient.messages(inbox).stream()
+                                .map(m -> m.get("message"))
+                                .toList())
                         .containsExactly("still here?");
                 client.call("publish", Map.of("user", "keep_ana", "channel", "kept", "message", "after"));
                 Envelope after = client.call("history", Map.of("channel", "kept"));
-                assertThat(WireClient.messages(after).stream().map(m -> m.get("seq")).toList())
+                assertThat(WireClient.messages(after).stream()
+                                .map(m -> m.get("seq"))
+                                .toList())
                         .as("sequence numbers continue where they stopped")
                         .containsExactly(1L, 2L);
             }

@@ -104,8 +104,8 @@ final class Processes implements AutoCloseable {
                 return running;
             }
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n"
-                        + placeholder.outputText());
+                throw new IllegalStateException(
+                        name + " exited with " + process.exitValue() + ":\n" + placeholder.outputText());
             }
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException(name + " not ready in time:\n" + placeholder.outputText());

@@ -19,14 +19,21 @@ class PythonClientTest {
 
     @Test
     void pythonClientPassesItsSelfTest() throws Exception {
-        assertThat(PYTHON).as("Debian's /usr/bin/python3 (apt-get install python3-zmq python3-msgpack)").exists();
+        assertThat(PYTHON)
+                .as("Debian's /usr/bin/python3 (apt-get install python3-zmq python3-msgpack)")
+                .exists();
         Path script = Path.of(System.getProperty("synod.examples", "../examples"), "python", "synod_client.py");
         try (Cluster cluster = new Cluster("python")) {
             cluster.startServer("server-1");
             Path output = cluster.processes.directory().resolve("python.out");
-            Process python = new ProcessBuilder(List.of(PYTHON.toString(), script.toString(),
-                            "--broker", Processes.endpoint(cluster.brokerFrontend),
-                            "--proxy", Processes.endpoint(cluster.proxyXpub), "selftest"))
+            Process python = new ProcessBuilder(List.of(
+                            PYTHON.toString(),
+                            script.toString(),
+                            "--broker",
+                            Processes.endpoint(cluster.brokerFrontend),
+                            "--proxy",
+                            Processes.endpoint(cluster.proxyXpub),
+                            "selftest"))
                     .redirectErrorStream(true)
                     .redirectOutput(output.toFile())
                     .start();

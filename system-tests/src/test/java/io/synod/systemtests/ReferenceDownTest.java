@@ -41,7 +41,8 @@ class ReferenceDownTest {
                 servers.add(cluster.startServer(name, extra));
             }
             Cluster.awaitLeader(servers);
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+            await().atMost(WAIT)
+                    .pollInterval(Duration.ofMillis(200))
                     .untilAsserted(() -> assertThat(referenceList(cluster)).containsExactlyInAnyOrderElementsOf(names));
             await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> assertCoordinated(servers));
 
@@ -59,22 +60,28 @@ class ReferenceDownTest {
                     acknowledged.add(text);
                     Envelope history = client.call("history", Map.of("channel", "den", "limit", 500));
                     // a read may land on a follower a few slots behind; what it shows is a prefix of the acknowledged
-                    List<Object> texts = WireClient.messages(history).stream().map(m -> m.get("message")).toList();
+                    List<Object> texts = WireClient.messages(history).stream()
+                            .map(m -> m.get("message"))
+                            .toList();
                     assertThat(texts).as("read %d", i).isEqualTo(acknowledged.subList(0, texts.size()));
                 }
                 assertCoordinated(servers);
                 Cluster.awaitConverged(servers);
                 for (int read = 0; read < 6; read++) { // the broker spreads reads over the servers
                     Envelope history = client.call("history", Map.of("channel", "den", "limit", 500));
-                    List<Object> texts = WireClient.messages(history).stream().map(m -> m.get("message")).toList();
+                    List<Object> texts = WireClient.messages(history).stream()
+                            .map(m -> m.get("message"))
+                            .toList();
                     assertThat(texts).as("history read %d", read).containsExactlyElementsOf(acknowledged);
                 }
-                System.out.printf("reference-down: %d writes acknowledged and read back without the reference%n",
+                System.out.printf(
+                        "reference-down: %d writes acknowledged and read back without the reference%n",
                         acknowledged.size());
             }
 
             cluster.restartReference();
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+            await().atMost(WAIT)
+                    .pollInterval(Duration.ofMillis(200))
                     .untilAsserted(() -> assertThat(referenceList(cluster)).containsExactlyInAnyOrderElementsOf(names));
         }
     }
@@ -85,7 +92,9 @@ class ReferenceDownTest {
         Set<Set<String>> memberSets = new java.util.HashSet<>();
         for (Processes.Started server : servers) {
             Map<String, Object> status = Cluster.status(server);
-            assertThat(status.get("coordinator")).as(server.name() + " coordinator").isNotNull();
+            assertThat(status.get("coordinator"))
+                    .as(server.name() + " coordinator")
+                    .isNotNull();
             coordinators.add(String.valueOf(status.get("coordinator")));
             memberSets.add(names(status.get("coordination_members")));
         }
@@ -107,8 +116,8 @@ class ReferenceDownTest {
     /** The names in the reference's {@code list} reply. */
     @SuppressWarnings("unchecked")
     private static List<String> referenceList(Cluster cluster) {
-        try (WireClient reference = new WireClient(
-                Processes.endpoint(cluster.reference), Processes.endpoint(cluster.proxyXpub))) {
+        try (WireClient reference =
+                new WireClient(Processes.endpoint(cluster.reference), Processes.endpoint(cluster.proxyXpub))) {
             Envelope reply = reference.call("list", Map.of());
             return WireClient.list(reply, "list").stream()
                     .map(m -> String.valueOf(((Map<String, Object>) m).get("name")))

@@ -55,7 +55,8 @@ class ReplicationTest {
             Map<String, Object> data = new LinkedHashMap<>(fields);
             data.put("client_id", clientId);
             data.put("request_id", ++requestId);
-            long deadline = System.nanoTime() + Duration.ofMillis(WAIT_MILLIS_MAX).toNanos();
+            long deadline =
+                    System.nanoTime() + Duration.ofMillis(WAIT_MILLIS_MAX).toNanos();
             while (System.nanoTime() < deadline) {
                 data.put("timestamp", System.currentTimeMillis() / 1000.0);
                 data.put("clock", ++clock);
@@ -83,7 +84,8 @@ class ReplicationTest {
             for (int attempt = 0; attempt < 20; attempt++) {
                 requestId = id - 1;
                 Envelope reply = call(service, fields);
-                if ("sucesso".equals(reply.data().get("status")) || "OK".equals(reply.data().get("status"))) {
+                if ("sucesso".equals(reply.data().get("status"))
+                        || "OK".equals(reply.data().get("status"))) {
                     return;
                 }
                 if (String.valueOf(reply.data().get("description")).contains("already exists")) {
@@ -105,7 +107,8 @@ class ReplicationTest {
             HttpRequest request = HttpRequest.newBuilder(URI.create(Cluster.adminUrl(server) + "/status"))
                     .timeout(Duration.ofSeconds(2))
                     .build();
-            String body = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
+            String body = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                    .body();
             return JSON.readValue(body, Map.class);
         } catch (IOException e) {
             return Map.of();
@@ -187,8 +190,10 @@ class ReplicationTest {
                     client.write("publish", Map.of("user", "alice", "channel", "room", "message", text));
                     acknowledged.add(text);
                 }
-                long writesMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
-                System.out.printf("replication: %d writes acknowledged in %d ms, leader %s killed at write %d%n",
+                long writesMillis =
+                        Duration.ofNanos(System.nanoTime() - started).toMillis();
+                System.out.printf(
+                        "replication: %d writes acknowledged in %d ms, leader %s killed at write %d%n",
                         acknowledged.size(), writesMillis, killed, KILL_AT);
                 Processes.Started newLeader = awaitLeader(List.copyOf(running.values()));
                 assertThat(newLeader.name()).isNotEqualTo(killed);
@@ -215,7 +220,9 @@ class ReplicationTest {
             }
             subscriber.close();
             assertThat(seqs).as("deliveries on 'room' (duplicates dropped)").isNotEmpty();
-            assertThat(seqs.last() - seqs.first() + 1).as("no gap in the delivered seqs").isEqualTo(seqs.size());
+            assertThat(seqs.last() - seqs.first() + 1)
+                    .as("no gap in the delivered seqs")
+                    .isEqualTo(seqs.size());
             assertThat(seqs.last()).isEqualTo(WRITES);
         }
     }

@@ -73,14 +73,16 @@ class StatementProtocolTest {
 
     @Test
     void publishIsDeliveredOnTheExactChannelTopicWithLamportOrder() {
-        try (WireClient publisher = cluster.client(); WireClient reader = cluster.client()) {
+        try (WireClient publisher = cluster.client();
+                WireClient reader = cluster.client()) {
             publisher.call("login", Map.of("user", "pub_ana"));
             publisher.call("channel", Map.of("channel", "news"));
             reader.subscribe("news");
             awaitSubscription(publisher, reader, "news");
 
             long sentClock = publisher.clock + 1;
-            Envelope reply = publisher.call("publish", Map.of("user", "pub_ana", "channel", "news", "message", "hello"));
+            Envelope reply =
+                    publisher.call("publish", Map.of("user", "pub_ana", "channel", "news", "message", "hello"));
             assertThat(reply.data()).containsEntry("status", "OK");
             assertStamped(reply, sentClock);
 
@@ -91,17 +93,20 @@ class StatementProtocolTest {
                     .containsEntry("message", "hello")
                     .containsKeys("timestamp", "clock", "seq", "id");
             long publicationClock = (Long) post.payload().get("clock");
-            assertThat(publicationClock).as("publication happens after the publish request").isGreaterThan(sentClock);
+            assertThat(publicationClock)
+                    .as("publication happens after the publish request")
+                    .isGreaterThan(sentClock);
 
-            Envelope missing = publisher.call(
-                    "publish", Map.of("user", "pub_ana", "channel", "no-such-channel", "message", "x"));
+            Envelope missing =
+                    publisher.call("publish", Map.of("user", "pub_ana", "channel", "no-such-channel", "message", "x"));
             assertThat(missing.data()).containsEntry("status", "erro").containsKey("message");
         }
     }
 
     @Test
     void privateMessageGoesToTheDestinationTopicOnly() {
-        try (WireClient sender = cluster.client(); WireClient bob = cluster.client()) {
+        try (WireClient sender = cluster.client();
+                WireClient bob = cluster.client()) {
             sender.call("login", Map.of("user", "dm_ana"));
             bob.call("login", Map.of("user", "bob"));
             bob.call("login", Map.of("user", "bobby"));
@@ -134,7 +139,8 @@ class StatementProtocolTest {
             }
             Envelope page = client.call("history", Map.of("channel", "archive", "after_seq", 2L, "limit", 2L));
             @SuppressWarnings("unchecked")
-            List<Map<String, Object>> messages = (List<Map<String, Object>>) page.data().get("messages");
+            List<Map<String, Object>> messages =
+                    (List<Map<String, Object>>) page.data().get("messages");
             assertThat(messages).extracting(m -> m.get("message")).containsExactly("m3", "m4");
             assertThat(messages).extracting(m -> m.get("seq")).containsExactly(3L, 4L);
             assertThat(page.data()).containsEntry("more", true);
@@ -153,7 +159,9 @@ class StatementProtocolTest {
                     new Envelope("login", Map.of("user", 42L)).encode(),
                     new Envelope("login", Map.of("user", "")).encode(),
                     new Envelope("login", Map.of("user", "x".repeat(10_000))).encode(),
-                    new Envelope("publish", Map.of("user", "ana", "channel", "geral", "message", "y".repeat(10_000_000)))
+                    new Envelope(
+                                    "publish",
+                                    Map.of("user", "ana", "channel", "geral", "message", "y".repeat(10_000_000)))
                             .encode(),
                     invalidUtf8Login());
             for (byte[] frame : hostile) {
@@ -163,7 +171,8 @@ class StatementProtocolTest {
             }
             Envelope users = client.call("users", Map.of());
             assertThat(WireClient.list(users, "users")).noneMatch(u -> ((String) u).startsWith("xxxxxxxx"));
-            assertThat(client.call("login", Map.of("user", "still_serving")).data()).containsEntry("status", "sucesso");
+            assertThat(client.call("login", Map.of("user", "still_serving")).data())
+                    .containsEntry("status", "sucesso");
         }
     }
 

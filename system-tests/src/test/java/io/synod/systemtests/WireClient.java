@@ -83,7 +83,9 @@ final class WireClient implements AutoCloseable {
     /** The {@code messages} of a history reply, as payload maps. */
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> messages(Envelope reply) {
-        return list(reply, "messages").stream().map(m -> (Map<String, Object>) m).toList();
+        return list(reply, "messages").stream()
+                .map(m -> (Map<String, Object>) m)
+                .toList();
     }
 
     void subscribe(String topic) {

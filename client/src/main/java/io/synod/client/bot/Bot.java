@@ -19,8 +19,16 @@ import java.util.random.RandomGenerator;
  */
 final class Bot {
     private static final List<String> PHRASES = List.of(
-            "hello everyone", "how is it going?", "anyone around?", "nice weather today", "what's new?",
-            "I agree", "good point", "let's meet later", "see you soon", "that's interesting");
+            "hello everyone",
+            "how is it going?",
+            "anyone around?",
+            "nice weather today",
+            "what's new?",
+            "I agree",
+            "good point",
+            "let's meet later",
+            "see you soon",
+            "that's interesting");
 
     private final SynodClient client;
     private final BotSettings settings;
@@ -86,8 +94,8 @@ final class Bot {
                 + " messages to #" + channel);
         long accepted = 0;
         for (int i = 1; running && i <= settings.messagesPerRound(); i++) {
-            String text = PHRASES.get(random.nextInt(PHRASES.size())) + " (" + settings.name() + " #" + round + "."
-                    + i + ")";
+            String text =
+                    PHRASES.get(random.nextInt(PHRASES.size())) + " (" + settings.name() + " #" + round + "." + i + ")";
             try {
                 ClientReply.Status reply = client.publish(channel, text);
                 if (reply.ok()) {

@@ -83,8 +83,8 @@ public final class BotCommand implements Callable<Integer> {
         try {
             BotSettings settings = new BotSettings(
                     user, messagesPerSecond, messagesPerRound, roundsMax, defaultChannel, LOGIN_RETRY_MILLIS);
-            ClientConfig config = ClientConfig.defaults(brokerEndpoint, proxyEndpoint)
-                    .withRequestTimeoutMillis(requestTimeoutMillis);
+            ClientConfig config =
+                    ClientConfig.defaults(brokerEndpoint, proxyEndpoint).withRequestTimeoutMillis(requestTimeoutMillis);
             runBot(settings, config, random);
         } catch (IllegalArgumentException e) {
             err.println("synod bot: " + e.getMessage());

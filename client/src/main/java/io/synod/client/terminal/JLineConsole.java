@@ -35,7 +35,11 @@ final class JLineConsole implements Console {
      */
     static JLineConsole openSystem(Completer completer) {
         try {
-            Terminal terminal = TerminalBuilder.builder().name("synod").system(true).dumb(true).build();
+            Terminal terminal = TerminalBuilder.builder()
+                    .name("synod")
+                    .system(true)
+                    .dumb(true)
+                    .build();
             if (terminal.getType() == null || terminal.getType().startsWith(Terminal.TYPE_DUMB)) {
                 terminal.close();
                 return null;

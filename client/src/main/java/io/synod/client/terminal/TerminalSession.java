@@ -33,8 +33,18 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class TerminalSession {
     static final List<String> COMMANDS = List.of(
-            "/login", "/users", "/channels", "/create", "/join", "/leave", "/switch", "/msg", "/dm", "/history",
-            "/help", "/quit");
+            "/login",
+            "/users",
+            "/channels",
+            "/create",
+            "/join",
+            "/leave",
+            "/switch",
+            "/msg",
+            "/dm",
+            "/history",
+            "/help",
+            "/quit");
 
     private static final int SHOWN_HISTORY_MAX = 50;
     private static final int HISTORY_PAGES_MAX = 100;
@@ -334,10 +344,10 @@ final class TerminalSession {
     /** One line for a publication: time, where, who, text. */
     static String format(Publication publication) {
         return switch (publication) {
-            case Publication.ChannelPost post -> time(post.timestampSeconds()) + " #" + post.channel() + " <"
-                    + post.user() + "> " + post.message();
-            case Publication.DirectMessage dm -> time(dm.timestampSeconds()) + " [dm] " + dm.src() + " -> "
-                    + dm.dst() + ": " + dm.message();
+            case Publication.ChannelPost post ->
+                time(post.timestampSeconds()) + " #" + post.channel() + " <" + post.user() + "> " + post.message();
+            case Publication.DirectMessage dm ->
+                time(dm.timestampSeconds()) + " [dm] " + dm.src() + " -> " + dm.dst() + ": " + dm.message();
         };
     }
 

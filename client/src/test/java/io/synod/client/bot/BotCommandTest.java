@@ -35,8 +35,8 @@ class BotCommandTest {
     }
 
     private int run(String... extraArgs) {
-        List<String> args = new java.util.ArrayList<>(List.of(
-                "--broker", cluster.brokerEndpoint(), "--proxy", cluster.proxyEndpoint(), "--rate", "1000"));
+        List<String> args = new java.util.ArrayList<>(
+                List.of("--broker", cluster.brokerEndpoint(), "--proxy", cluster.proxyEndpoint(), "--rate", "1000"));
         args.addAll(List.of(extraArgs));
         BotCommand command = new BotCommand(
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -53,11 +53,13 @@ class BotCommandTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("bot " + name + " ready");
         assertThat(cluster.users).containsExactly(name);
         assertThat(cluster.channels).containsExactly("general");
-        assertThat(cluster.channelHistory.get("general")).hasSize(6)
+        assertThat(cluster.channelHistory.get("general"))
+                .hasSize(6)
                 .allMatch(p -> ((Publication.ChannelPost) p).user().equals(name));
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("round 2: posting 3 messages to #general");
         List<String> lines = Files.readAllLines(log);
-        assertThat(lines).anyMatch(l -> l.contains("\"dir\":\"out\"") && l.contains("\"kind\":\"publish\""))
+        assertThat(lines)
+                .anyMatch(l -> l.contains("\"dir\":\"out\"") && l.contains("\"kind\":\"publish\""))
                 .anyMatch(l -> l.contains("\"dir\":\"in\"") && l.contains("\"kind\":\"login\""))
                 .allMatch(l -> l.contains("\"process\":\"" + name + "\""));
     }
@@ -70,7 +72,8 @@ class BotCommandTest {
 
         assertThat(status).isZero();
         assertThat(cluster.channels).containsExactlyInAnyOrder("red", "blue");
-        int posted = cluster.channelHistory.values().stream().mapToInt(List::size).sum();
+        int posted =
+                cluster.channelHistory.values().stream().mapToInt(List::size).sum();
         assertThat(posted).isEqualTo(30);
         assertThat(cluster.requests(Services.CHANNEL)).isEmpty();
         assertThat(cluster.requests(Services.CHANNELS)).hasSize(3);
@@ -79,7 +82,9 @@ class BotCommandTest {
 
     @Test
     void theSameSeedGivesTheSameName() {
-        assertThat(BotCommand.randomName(new Random(7))).isEqualTo(BotCommand.randomName(new Random(7)))
-                .startsWith("bot-").hasSize(10);
+        assertThat(BotCommand.randomName(new Random(7)))
+                .isEqualTo(BotCommand.randomName(new Random(7)))
+                .startsWith("bot-")
+                .hasSize(10);
     }
 }

@@ -50,8 +50,8 @@ class ClientCommandTest {
         PipedInputStream in = new PipedInputStream(64 * 1024);
         input = new PipedOutputStream(in);
         PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
-        List<String> args = new ArrayList<>(List.of(
-                "--broker", cluster.brokerEndpoint(), "--proxy", cluster.proxyEndpoint(), "--plain"));
+        List<String> args = new ArrayList<>(
+                List.of("--broker", cluster.brokerEndpoint(), "--proxy", cluster.proxyEndpoint(), "--plain"));
         args.addAll(List.of(extraArgs));
         ClientCommand command = new ClientCommand(in, out);
         exit = CompletableFuture.supplyAsync(() -> new CommandLine(command).execute(args.toArray(String[]::new)));

@@ -28,8 +28,7 @@ class NameCacheTest {
     void formatsPostsAndPrivateMessagesOnOneLine() {
         String post = TerminalSession.format(
                 new Publication.ChannelPost("general", "ana", "hi all", 1_700_000_000.0, 1, 1, "m1", 1));
-        String dm = TerminalSession.format(
-                new Publication.DirectMessage("bob", "ana", "psst", 0, 1, 1, "d1", 1, 1));
+        String dm = TerminalSession.format(new Publication.DirectMessage("bob", "ana", "psst", 0, 1, 1, "d1", 1, 1));
         assertThat(post).matches("\\d\\d:\\d\\d:\\d\\d #general <ana> hi all");
         assertThat(dm).isEqualTo("--:--:-- [dm] bob -> ana: psst");
     }

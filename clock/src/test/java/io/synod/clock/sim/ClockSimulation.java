@@ -8,8 +8,8 @@ import io.synod.clock.CoordinatorChange;
 import io.synod.clock.ElectionMessage;
 import io.synod.clock.ElectionReady;
 import io.synod.clock.Outbound;
-import java.util.ArrayList;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -80,8 +80,8 @@ final class ClockSimulation {
     private final SplittableRandom noiseRandom;
     private final SplittableRandom workloadRandom;
     private final Map<String, SimNode> nodes = new LinkedHashMap<>();
-    private final PriorityQueue<Scheduled> queue = new PriorityQueue<>(
-            Comparator.comparingLong(Scheduled::atMillis).thenComparingLong(Scheduled::sequence));
+    private final PriorityQueue<Scheduled> queue =
+            new PriorityQueue<>(Comparator.comparingLong(Scheduled::atMillis).thenComparingLong(Scheduled::sequence));
     private final boolean tracing;
     private final Deque<String> trace = new ArrayDeque<>();
     private long sequence;
@@ -131,7 +131,13 @@ final class ClockSimulation {
         }
         SimNode top = highestLive();
         return new Result(
-                seed, liveNodes().size(), top.name, maxSkewMillis, skewBoundMillis(liveNodes()), roundCount, eventCount);
+                seed,
+                liveNodes().size(),
+                top.name,
+                maxSkewMillis,
+                skewBoundMillis(liveNodes()),
+                roundCount,
+                eventCount);
     }
 
     private void createNodes(SplittableRandom random) {
@@ -329,8 +335,8 @@ final class ClockSimulation {
         for (SimNode node : live) {
             boolean isTop = node == top;
             if ((node.election.role() == BullyElection.Role.COORDINATOR) != isTop) {
-                throw new AssertionError(node.name + " role " + node.election.role() + " but the highest live is "
-                        + top.name);
+                throw new AssertionError(
+                        node.name + " role " + node.election.role() + " but the highest live is " + top.name);
             }
             if (!node.election.coordinator().equals(Optional.of(top.name))) {
                 throw new AssertionError(node.name + " names coordinator " + node.election.coordinator()
@@ -366,8 +372,12 @@ final class ClockSimulation {
     private String clockSummary(List<SimNode> live) {
         StringBuilder summary = new StringBuilder();
         for (SimNode node : live) {
-            summary.append(node.name).append('{').append(node.clock).append(", displayed=")
-                    .append(node.lastDisplayedMillis - DriftModel.EPOCH_BASE_MILLIS - nowMillis).append("} ");
+            summary.append(node.name)
+                    .append('{')
+                    .append(node.clock)
+                    .append(", displayed=")
+                    .append(node.lastDisplayedMillis - DriftModel.EPOCH_BASE_MILLIS - nowMillis)
+                    .append("} ");
         }
         return summary.toString();
     }

@@ -58,7 +58,9 @@ class ClockSimulationTest {
         }
         assertThat(result.maxSkewMillis()).isLessThanOrEqualTo(result.skewBoundMillis());
         if (result.liveCount() > 1) {
-            assertThat(result.roundCount()).as("seed=%d ran Berkeley rounds", seed).isPositive();
+            assertThat(result.roundCount())
+                    .as("seed=%d ran Berkeley rounds", seed)
+                    .isPositive();
         }
     }
 

@@ -27,11 +27,15 @@ record DriftModel(long driftPartsPerMillion, int noiseMillis, NavigableMap<Long,
     /** Reads the clock at a true time; {@code random} supplies the noise. */
     long underlyingMillis(long trueMillis, RandomGenerator random) {
         long stepMillis = 0;
-        for (Map.Entry<Long, Long> step : stepsMillisByTrueMillis.headMap(trueMillis, true).entrySet()) {
+        for (Map.Entry<Long, Long> step :
+                stepsMillisByTrueMillis.headMap(trueMillis, true).entrySet()) {
             stepMillis += step.getValue();
         }
         long noise = noiseMillis == 0 ? 0 : random.nextLong(-noiseMillis, noiseMillis + 1L);
-        return EPOCH_BASE_MILLIS + trueMillis + Math.floorDiv(trueMillis * driftPartsPerMillion, 1_000_000L)
-                + stepMillis + noise;
+        return EPOCH_BASE_MILLIS
+                + trueMillis
+                + Math.floorDiv(trueMillis * driftPartsPerMillion, 1_000_000L)
+                + stepMillis
+                + noise;
     }
 }

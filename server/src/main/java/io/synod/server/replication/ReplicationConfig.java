@@ -61,10 +61,12 @@ public record ReplicationConfig(
         members = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members));
         require(!members.isEmpty(), "at least one member is required");
         Objects.requireNonNull(selfEndpoint, "selfEndpoint");
-        require(joining != members.containsKey(selfName), joining
-                ? "a joining server must not be in the initial members " + members.keySet()
-                : "this server '" + selfName + "' is not in the initial members " + members.keySet()
-                        + " (use --join to add it to a running cluster)");
+        require(
+                joining != members.containsKey(selfName),
+                joining
+                        ? "a joining server must not be in the initial members " + members.keySet()
+                        : "this server '" + selfName + "' is not in the initial members " + members.keySet()
+                                + " (use --join to add it to a running cluster)");
         require(nodeIdOf(selfName) >= 1, "a replicated server's name ends with its node id >= 1, e.g. server-4");
         java.util.Set<Integer> ids = new java.util.HashSet<>();
         for (String name : members.keySet()) {
@@ -109,7 +111,19 @@ public record ReplicationConfig(
                 1_000,
                 Set.of(ReplicationCodec.PAXOS, ReplicationCodec.PUBLISHED, ReplicationCodec.MEMBERS));
         return new ReplicationConfig(
-                selfName, selfEndpoint, joining, members, 10, 4_096, 300, 10_000, 65_536, 100, 500, 1_024, links,
+                selfName,
+                selfEndpoint,
+                joining,
+                members,
+                10,
+                4_096,
+                300,
+                10_000,
+                65_536,
+                100,
+                500,
+                1_024,
+                links,
                 64 << 20);
     }
 
@@ -122,7 +136,8 @@ public record ReplicationConfig(
         Map<String, String> members = new LinkedHashMap<>();
         for (String item : text.split(",")) {
             String[] parts = item.trim().split("=", 2);
-            require(parts.length == 2 && !parts[0].isEmpty() && parts[1].startsWith("tcp://"),
+            require(
+                    parts.length == 2 && !parts[0].isEmpty() && parts[1].startsWith("tcp://"),
                     "a member is name=tcp://host:port, got '" + item + "'");
             require(members.put(parts[0], parts[1]) == null, "member '" + parts[0] + "' appears twice");
         }
@@ -162,8 +177,14 @@ public record ReplicationConfig(
     /** The decoding limits of the replication peer links. */
     public Limits peerLimits() {
         Limits d = Limits.DEFAULT;
-        return new Limits(frameBytesMax, d.nestingDepthMax(), d.collectionItemsMax(), d.nameCharsMax(),
-                d.messageCharsMax(), d.passwordCharsMax(), d.historyPageMax());
+        return new Limits(
+                frameBytesMax,
+                d.nestingDepthMax(),
+                d.collectionItemsMax(),
+                d.nameCharsMax(),
+                d.messageCharsMax(),
+                d.passwordCharsMax(),
+                d.historyPageMax());
     }
 
     private static void require(boolean condition, String message) {

@@ -165,7 +165,12 @@ public final class ReplicationDriver implements AutoCloseable {
         PeerLinks links;
         try {
             links = new PeerLinks(
-                    context, config.peerLinks(), config.selfName(), config.selfEndpoint(), clock, log,
+                    context,
+                    config.peerLinks(),
+                    config.selfName(),
+                    config.selfEndpoint(),
+                    clock,
+                    log,
                     config.peerLimits());
         } catch (RuntimeException e) {
             durableLog.close();
@@ -257,7 +262,8 @@ public final class ReplicationDriver implements AutoCloseable {
                         drain();
                     }
                 }
-                case ReplicationCodec.PUBLISHED -> onPublishedNote(ReplicationCodec.decodePublished(inbound.envelope()));
+                case ReplicationCodec.PUBLISHED ->
+                    onPublishedNote(ReplicationCodec.decodePublished(inbound.envelope()));
                 case ReplicationCodec.MEMBERS -> learnEndpoints(ReplicationCodec.decodeMembers(inbound.envelope()));
                 case ReplicationCodec.JOIN -> onJoin(inbound);
                 case ReplicationCodec.REMOVE -> onRemove(inbound);
@@ -265,7 +271,8 @@ public final class ReplicationDriver implements AutoCloseable {
             }
         } catch (IllegalArgumentException e) {
             invalidReceivedCount++;
-            LOG.debug("{}: invalid replication message from {}: {}", config.selfName(), inbound.source(), e.getMessage());
+            LOG.debug(
+                    "{}: invalid replication message from {}: {}", config.selfName(), inbound.source(), e.getMessage());
         }
     }
 
@@ -332,9 +339,11 @@ public final class ReplicationDriver implements AutoCloseable {
             drain();
             boolean queued = outcome == ProposeOutcome.QUEUED;
             answer.put("status", queued ? "OK" : "erro");
-            answer.put("description", queued
-                    ? "removal of " + name + " proposed; it takes effect once decided plus the pipeline window"
-                    : "refused: " + outcome);
+            answer.put(
+                    "description",
+                    queued
+                            ? "removal of " + name + " proposed; it takes effect once decided plus the pipeline window"
+                            : "refused: " + outcome);
         }
         links.reply(inbound, new io.synod.protocol.Envelope(ReplicationCodec.REMOVE, answer));
     }
@@ -384,8 +393,11 @@ public final class ReplicationDriver implements AutoCloseable {
             if (now - entry.createdNanos >= timeoutNanos) {
                 it.remove(); // no reply: the outcome is unknown (errors are definite), the client retries
                 expiredCount++;
-                LOG.warn("{}: a write was not applied within {} ms ({} so far); left unanswered, the client retries",
-                        config.selfName(), config.pendingTimeoutMillis(), expiredCount);
+                LOG.warn(
+                        "{}: a write was not applied within {} ms ({} so far); left unanswered, the client retries",
+                        config.selfName(),
+                        config.pendingTimeoutMillis(),
+                        expiredCount);
             } else if (!entry.routed || (entry.retryable && now - entry.routedNanos >= retryNanos)) {
                 route(entry);
             }
@@ -432,8 +444,11 @@ public final class ReplicationDriver implements AutoCloseable {
             try {
                 command = ChatCommands.decode(client.payload()).withIndex(index);
             } catch (IllegalArgumentException e) {
-                LOG.error("{}: slot {} holds an undecodable command; skipped on every server", config.selfName(),
-                        entry.slot(), e);
+                LOG.error(
+                        "{}: slot {} holds an undecodable command; skipped on every server",
+                        config.selfName(),
+                        entry.slot(),
+                        e);
                 continue;
             }
             Result result = machine.apply(command);
@@ -474,11 +489,17 @@ public final class ReplicationDriver implements AutoCloseable {
     private void onLeadershipChange() {
         boolean leader = replica.isLeader();
         if (leader && !wasLeader) {
-            LOG.info("{}: leading with ballot {}; republishing {} deliveries above index {}", config.selfName(),
-                    replica.promisedBallot(), unpublished.size(), notedIndex);
+            LOG.info(
+                    "{}: leading with ballot {}; republishing {} deliveries above index {}",
+                    config.selfName(),
+                    replica.promisedBallot(),
+                    unpublished.size(),
+                    notedIndex);
             if (ringOverflowCount > 0) {
-                LOG.warn("{}: {} deliveries fell out of the ring; clients backfill them from history",
-                        config.selfName(), ringOverflowCount);
+                LOG.warn(
+                        "{}: {} deliveries fell out of the ring; clients backfill them from history",
+                        config.selfName(),
+                        ringOverflowCount);
             }
             for (Applied applied : unpublished) {
                 publisher.publish(applied.publications());
@@ -507,17 +528,22 @@ public final class ReplicationDriver implements AutoCloseable {
             members.add(member);
         }
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("role", replica.isLeader() ? "leader" : membership.learners().contains(nodeId) ? "learner" : "follower");
+        fields.put(
+                "role",
+                replica.isLeader() ? "leader" : membership.learners().contains(nodeId) ? "learner" : "follower");
         fields.put("leader", leader.isPresent() ? nameOf(leader.getAsInt()) : null);
-        fields.put("ballot", replica.promisedBallot().round() + "." + replica.promisedBallot().nodeId());
+        fields.put(
+                "ballot",
+                replica.promisedBallot().round() + "."
+                        + replica.promisedBallot().nodeId());
         fields.put("decided_index", replica.decidedPrefixSlot());
         fields.put("applied_index", replica.appliedSlot());
         fields.put("applied_command_index", machine.appliedIndex());
         fields.put("snapshot_index", replica.snapshotSlot());
         fields.put("state_digest", machine.stateDigestHex());
         fields.put("members", members);
-        fields.put("membership_change_pending",
-                !membership.equals(replica.membershipAt(replica.decidedPrefixSlot() + 1)));
+        fields.put(
+                "membership_change_pending", !membership.equals(replica.membershipAt(replica.decidedPrefixSlot() + 1)));
         fields.put("pending_writes", pending.size());
         fields.put("published_index", publishedIndex);
         fields.put("writes_expired", expiredCount);

@@ -55,8 +55,14 @@ class ReplicationDriverTest {
             this.name = config.selfName();
             store = RocksDbChatStore.open(dir.resolve(name).resolve("state"));
             machine = new ChatStateMachine(store, ChatConfig.DEFAULT);
-            driver = ReplicationDriver.open(config, dir.resolve(name).resolve("paxos"),
-                    context, machine, new ProcessClock(0), InteractionLog.inMemory(name), published::addAll);
+            driver = ReplicationDriver.open(
+                    config,
+                    dir.resolve(name).resolve("paxos"),
+                    context,
+                    machine,
+                    new ProcessClock(0),
+                    InteractionLog.inMemory(name),
+                    published::addAll);
         }
 
         void poll() {
@@ -93,7 +99,9 @@ class ReplicationDriverTest {
                 }
             }
         }
-        assertThat(condition.getAsBoolean()).as("condition reached within the poll budget").isTrue();
+        assertThat(condition.getAsBoolean())
+                .as("condition reached within the poll budget")
+                .isTrue();
     }
 
     private Node leader() {
@@ -119,7 +127,8 @@ class ReplicationDriverTest {
         }
         pollUntil(() -> leader() != null);
         Node follower = nodes[leader() == nodes[0] ? 1 : 0];
-        assertThat(follower.driver.submit(write("alice", 1, new ChatCommand.Login("alice")), "login")).isTrue();
+        assertThat(follower.driver.submit(write("alice", 1, new ChatCommand.Login("alice")), "login"))
+                .isTrue();
         assertThat(follower.driver.submit(write("alice", 2, new ChatCommand.CreateChannel("general")), "chan"))
                 .isTrue();
         assertThat(follower.driver.submit(write("alice", 3, new ChatCommand.Publish("alice", "general", "hi")), "pub"))
@@ -150,7 +159,8 @@ class ReplicationDriverTest {
         nodes[restarted].close();
         nodes[restarted] = null;
         Node other = nodes[restarted == 1 ? 2 : 1];
-        assertThat(other.driver.submit(write("bob", 1, new ChatCommand.Login("bob")), "bob")).isTrue();
+        assertThat(other.driver.submit(write("bob", 1, new ChatCommand.Login("bob")), "bob"))
+                .isTrue();
         pollUntil(() -> other.completed.stream().anyMatch(c -> "bob".equals(c.token())));
         nodes[restarted] = new Node("s" + (restarted + 1));
         assertThat(nodes[restarted].machine.stateDigestHex()).isEqualTo(digestBefore);
@@ -185,7 +195,8 @@ class ReplicationDriverTest {
         }
         pollUntil(() -> leader() != null);
         for (int i = 1; i <= 20; i++) {
-            assertThat(leader().driver.submit(write("carol", i, new ChatCommand.Login("carol")), i)).isTrue();
+            assertThat(leader().driver.submit(write("carol", i, new ChatCommand.Login("carol")), i))
+                    .isTrue();
         }
         pollUntil(() -> leader().completed.size() == 20);
         nodes[3] = new Node(ReplicationConfig.defaults("s4", "tcp://127.0.0.1:" + freePort(), true, members));
