@@ -1,8 +1,8 @@
 package io.synod.systemtests;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Starts real Synod processes ({@code java -jar synod.jar <subcommand>}) for a test, waits for each
@@ -68,13 +69,39 @@ final class Processes implements AutoCloseable {
         return command;
     }
 
-    /** A TCP port that was free a moment ago on 127.0.0.1. */
+    /**
+     * Ports handed out come from below the kernel's ephemeral range, so an outgoing connection of
+     * some process can never take a port between the moment it is chosen and the moment it is bound.
+     */
+    private static final int PORT_RANGE_LOW = 20_000;
+
+    private static final int PORT_RANGE_HIGH = ephemeralLow() - 1;
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger(
+            PORT_RANGE_LOW + (int) (ProcessHandle.current().pid() * 97 % (PORT_RANGE_HIGH - PORT_RANGE_LOW)));
+
+    /** A TCP port that was free a moment ago on 127.0.0.1, outside the ephemeral range. */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = PORT_RANGE_LOW + Math.floorMod(NEXT_PORT.getAndIncrement() - PORT_RANGE_LOW,
+                    PORT_RANGE_HIGH - PORT_RANGE_LOW);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+                return port;
+            } catch (IOException taken) {
+                // try the next one
+            }
+        }
+        throw new IllegalStateException("no free port in " + PORT_RANGE_LOW + "-" + PORT_RANGE_HIGH);
+    }
+
+    /** The low end of the kernel's ephemeral port range (Linux), or 32768. */
+    private static int ephemeralLow() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Math.max(PORT_RANGE_LOW + 2_000, Integer.parseInt(range.split("\\s+")[0]));
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 
