@@ -123,12 +123,16 @@ final class ReferenceClient implements AutoCloseable {
             if (isIdle()) {
                 continue;
             }
+            ZMQ.Socket registered = socket;
             try (ZMQ.Poller poller = context.createPoller(1)) {
-                poller.register(socket, ZMQ.Poller.POLLIN);
+                poller.register(registered, ZMQ.Poller.POLLIN);
                 while (!isIdle()) {
                     Envelope reply = poll();
                     if (reply != null) {
                         return reply;
+                    }
+                    if (socket != registered) {
+                        break; // a timeout closed and recreated the socket: never poll a closed one
                     }
                     poller.poll(10);
                 }
