@@ -100,13 +100,16 @@ class LauncherTest {
         return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    /** A port p such that p .. p + count - 1 were all free a moment ago. */
+    /** A port p such that p .. p + count - 1 were all free a moment ago, and are handed out to no one else. */
     private static int freeRange(int count) throws IOException {
         for (int attempt = 0; attempt < 200; attempt++) {
             int port = Processes.freePort();
             boolean free = port + count - 1 <= 65535;
             for (int i = 1; free && i < count; i++) {
                 free = isFree(port + i);
+            }
+            for (int i = 1; i < count; i++) {
+                Processes.freePort(); // the counter moves past the range, so later ports cannot fall inside it
             }
             if (free) {
                 return port;
