@@ -37,70 +37,6 @@ class ReplicationTest {
     private static final int KILL_AT = 50;
     private static final long WAIT_MILLIS_MAX = 30_000;
 
-    /** A Lazy Pirate client: one REQ per attempt, retried with the same client and request ids. */
-    private static final class RetryingClient implements AutoCloseable {
-        private final ZContext context = new ZContext();
-        private final String broker;
-        private final String clientId;
-        private long requestId;
-        private long clock;
-
-        RetryingClient(String broker, String clientId) {
-            this.broker = broker;
-            this.clientId = clientId;
-        }
-
-        /** Sends until a reply arrives (any status) within the bound; fails the test otherwise. */
-        Envelope call(String service, Map<String, Object> fields) {
-            Map<String, Object> data = new LinkedHashMap<>(fields);
-            data.put("client_id", clientId);
-            data.put("request_id", ++requestId);
-            long deadline =
-                    System.nanoTime() + Duration.ofMillis(WAIT_MILLIS_MAX).toNanos();
-            while (System.nanoTime() < deadline) {
-                data.put("timestamp", System.currentTimeMillis() / 1000.0);
-                data.put("clock", ++clock);
-                try (ZMQ.Socket socket = context.createSocket(SocketType.REQ)) {
-                    socket.setLinger(0);
-                    socket.setReceiveTimeOut(1_500);
-                    socket.connect(broker);
-                    socket.send(new Envelope(service, data).encode());
-                    byte[] reply = socket.recv();
-                    if (reply != null) {
-                        Envelope envelope = Envelope.decode(reply, Limits.DEFAULT);
-                        if (envelope.data().get("clock") instanceof Long c) {
-                            clock = Math.max(clock, c) + 1;
-                        }
-                        return envelope;
-                    }
-                }
-            }
-            throw new AssertionError(service + " " + fields + " got no reply within " + WAIT_MILLIS_MAX + " ms");
-        }
-
-        /** Sends until an OK reply (errors are retried too: e.g. "not decided in time" during a failover). */
-        void write(String service, Map<String, Object> fields) {
-            long id = requestId + 1;
-            for (int attempt = 0; attempt < 20; attempt++) {
-                requestId = id - 1;
-                Envelope reply = call(service, fields);
-                if ("sucesso".equals(reply.data().get("status"))
-                        || "OK".equals(reply.data().get("status"))) {
-                    return;
-                }
-                if (String.valueOf(reply.data().get("description")).contains("already exists")) {
-                    return; // a retried channel creation whose first copy was applied
-                }
-            }
-            throw new AssertionError(service + " " + fields + " never succeeded");
-        }
-
-        @Override
-        public void close() {
-            context.close();
-        }
-    }
-
     @SuppressWarnings("unchecked")
     private static Map<String, Object> status(Processes.Started server) {
         try {
@@ -177,7 +113,7 @@ class ReplicationTest {
             List<String> acknowledged = new ArrayList<>();
             String killed = null;
             long started = System.nanoTime();
-            try (RetryingClient client = new RetryingClient(Processes.endpoint(cluster.brokerFrontend), "rt")) {
+            try (Cluster.RetryingClient client = new Cluster.RetryingClient(Processes.endpoint(cluster.brokerFrontend), "rt")) {
                 client.write("login", Map.of("user", "alice"));
                 client.write("channel", Map.of("channel", "room"));
                 for (int i = 0; i < WRITES; i++) {
