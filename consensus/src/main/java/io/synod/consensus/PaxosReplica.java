@@ -1,5 +1,6 @@
 package io.synod.consensus;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.OptionalInt;
@@ -121,6 +122,23 @@ public final class PaxosReplica {
         ProposeOutcome outcome = leader.propose(command);
         settle();
         return outcome;
+    }
+
+    /**
+     * Offers several commands at once: each is queued as by {@link #propose(Command)}, then the window is filled
+     * once, so commands that arrive together share slots (up to {@link PaxosConfig#batchCommandsMax()} per slot)
+     * instead of each taking a slot of its own. The driver's group commit: one call per turn of its event loop.
+     *
+     * @return one outcome per command, in order
+     */
+    public List<ProposeOutcome> proposeAll(List<? extends Command> commands) {
+        checkNoReadyOutstanding();
+        List<ProposeOutcome> outcomes = new ArrayList<>(commands.size());
+        for (Command command : commands) {
+            outcomes.add(leader.propose(command));
+        }
+        settle();
+        return outcomes;
     }
 
     /** True when {@link #ready()} has work for the driver. */

@@ -96,4 +96,37 @@ class PaxosReplicaTest {
         assertThat(ready.toApply()).extracting(LogEntry::slot).containsExactly(1L);
         replica.advance(ready);
     }
+    @Test
+    void proposeAllPacksCommandsThatArriveTogetherIntoSharedSlots() {
+        PaxosConfig solo = new PaxosConfig(1, Membership.ofVoters(List.of(1)), 3, 3, 1, 1, 2, 4, 64, 2, 1, 100, 0);
+        PaxosReplica replica = PaxosReplica.create(solo, new SplittableRandom(3));
+        for (int i = 0; i < 3; i++) {
+            replica.tick();
+            if (replica.hasReady()) {
+                replica.advance(replica.ready());
+            }
+        }
+        assertThat(replica.isLeader()).isTrue();
+        List<Command.Client> commands = new java.util.ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            commands.add(new Command.Client(1, i, new byte[] {(byte) i}));
+        }
+        assertThat(replica.proposeAll(commands)).containsOnly(ProposeOutcome.QUEUED).hasSize(10);
+        Ready ready = replica.ready();
+        // 4 commands per slot: 10 commands take 3 slots, not 10 (a single voter decides as it proposes)
+        assertThat(ready.toApply()).extracting(e -> e.value().commands().size()).containsExactly(4, 4, 2);
+        replica.advance(ready);
+        List<Command> applied = new java.util.ArrayList<>();
+        ready.toApply().forEach(e -> applied.addAll(e.value().commands()));
+        while (replica.hasReady() || applied.size() < 10) {
+            if (!replica.hasReady()) {
+                replica.tick();
+                continue;
+            }
+            Ready next = replica.ready();
+            next.toApply().forEach(e -> applied.addAll(e.value().commands()));
+            replica.advance(next);
+        }
+        assertThat(applied).filteredOn(c -> c instanceof Command.Client).containsExactlyElementsOf(commands);
+    }
 }
