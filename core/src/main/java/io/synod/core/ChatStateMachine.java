@@ -55,12 +55,21 @@ public final class ChatStateMachine {
         this.config = config;
     }
 
+    /** Makes every command applied so far durable (the store's group commit). */
+    public void sync() {
+        store.sync();
+    }
+
     /** The index of the last applied command; 0 when nothing was applied. */
     public long appliedIndex() {
         return store.appliedIndex();
     }
 
-    /** Applies one command and stores its effects and the new applied index in one atomic batch. */
+    /**
+     * Applies one command and stores its effects and the new applied index in one atomic batch, durable after
+     * the next {@link #sync()}: the owner must sync before anything that depends on the result (a reply, a
+     * publication) leaves the process.
+     */
     public Result apply(Command command) {
         long applied = store.appliedIndex();
         Invariants.require(

@@ -60,6 +60,10 @@ public final class InMemoryChatStore implements ChatStore {
         appliedIndex = batch.appliedIndex();
     }
 
+    /** Nothing to do: memory holds nothing across a crash anyway. */
+    @Override
+    public void sync() {}
+
     @Override
     public void replaceAll(List<StoreEntry> entries, long newAppliedIndex) {
         Invariants.require(newAppliedIndex >= 0, "applied index must not be negative");

@@ -17,6 +17,7 @@ import io.synod.server.replication.ReplicationConfig;
 import io.synod.server.replication.ReplicationDriver;
 import io.synod.store.RocksDbChatStore;
 import io.synod.store.StoreException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +55,8 @@ import org.zeromq.ZMQ;
  */
 public final class ChatServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChatServer.class);
-    /** Longest wait on the replication links per loop turn, so broker requests are seen within it. */
-    private static final long REPLICATED_POLL_MILLIS_MAX = 2;
+    /** How often {@code /status} is refreshed when nothing was applied (once per turn that applied something). */
+    private static final long STATUS_INTERVAL_MILLIS = 50;
 
     private final ServerConfig config;
     private final InteractionLog log;
@@ -80,6 +81,14 @@ public final class ChatServer implements AutoCloseable {
     private long rank;
     private long repliesDropped;
     private List<Object> referenceList = List.of();
+    private long nextStatusNanos = System.nanoTime();
+    /** This turn's replies, sent once the turn's applied writes are synced. */
+    private final List<Outgoing> outbox = new ArrayList<>();
+    /** This turn's publications (unreplicated server), sent once synced, before the replies. */
+    private final List<Publication> turnPublications = new ArrayList<>();
+
+    /** A reply of this turn and where it goes. */
+    private record Outgoing(ZmqMessages.Routed routed, ChatService.Handled handled) {}
 
     private ChatServer(ServerConfig config, InteractionLog log, ProcessClock clock, RocksDbChatStore store) {
         this.config = config;
@@ -228,18 +237,30 @@ public final class ChatServer implements AutoCloseable {
 
     // ------------------------------------------------------------------ event loop
 
+    /**
+     * One turn: wait for input (the broker link, and the replication links when replicated), take the
+     * waiting requests, let replication do its work, sync the turn's applied writes once (group commit),
+     * then send the turn's publications and replies.
+     */
     private void loop() {
         long nextHeartbeatMillis = monotonicMillis() + config.heartbeatIntervalMillis();
         long nextListMillis = monotonicMillis();
         try (ZMQ.Poller poller = context.createPoller(1)) {
             poller.register(dealer, ZMQ.Poller.POLLIN);
+            if (replication != null) {
+                replication.watch(dealer);
+            }
             while (running) {
                 long wait = Math.max(0, Math.min(config.pollIntervalMillis(), nextHeartbeatMillis - monotonicMillis()));
-                if (poller.poll(replication == null ? wait : 0) > 0 && poller.pollin(0)) {
+                if (replication == null) {
+                    poller.poll(wait);
                     serveWaitingRequests();
-                }
-                if (replication != null) {
-                    answerReplicated(replication.poll(Math.min(wait, REPLICATED_POLL_MILLIS_MAX)));
+                    machine.sync(); // nothing to do when the turn applied nothing
+                    finishTurn(List.of());
+                } else {
+                    replication.awaitInput(wait);
+                    serveWaitingRequests();
+                    finishTurn(replication.flush()); // synced inside
                 }
                 Envelope reply = reference.poll();
                 if (reply != null) {
@@ -268,8 +289,8 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
+    /** Handles the requests waiting on the broker link (at most {@code requestsPerWakeupMax}); replies go to the outbox. */
     private void serveWaitingRequests() {
-        long appliedBefore = machine.appliedIndex();
         for (int i = 0; i < config.requestsPerWakeupMax(); i++) {
             List<byte[]> frames = ZmqMessages.receiveMultipart(dealer, ZMQ.DONTWAIT);
             if (frames == null) {
@@ -282,36 +303,47 @@ public final class ChatServer implements AutoCloseable {
                             "a request is one MessagePack frame, got "
                                     + routed.body().size(),
                             routed.peer());
-            publish(handled.publications());
+            turnPublications.addAll(handled.publications());
             if (coordination != null) {
                 coordination.noteMessageExchanged();
             }
             if (handled.deferred() != null) {
                 if (!replication.submit(handled.deferred().command(), new Waiting(routed, handled.deferred()))) {
-                    sendReply(
+                    outbox.add(new Outgoing(
                             routed,
                             service.complete(
                                     handled.deferred(),
-                                    Result.error("too many writes waiting for replication; retry later")));
+                                    Result.error("too many writes waiting for replication; retry later"))));
                 }
                 continue;
             }
-            sendReply(routed, handled);
-        }
-        if (machine.appliedIndex() != appliedBefore) {
-            publishStatus();
+            outbox.add(new Outgoing(routed, handled));
         }
     }
 
     /** A write waiting for replication: where to answer, and how. */
     private record Waiting(ZmqMessages.Routed routed, ChatService.Deferred deferred) {}
 
-    private void answerReplicated(List<ReplicationDriver.Completion> completions) {
+    /**
+     * Ends a turn whose applied writes are synced: sends its publications, then its replies (reads and
+     * refusals in arrival order), then the answers to the replicated writes it completed.
+     */
+    private void finishTurn(List<ReplicationDriver.Completion> completions) {
+        if (!turnPublications.isEmpty()) {
+            publish(turnPublications);
+            turnPublications.clear();
+        }
+        for (Outgoing outgoing : outbox) {
+            sendReply(outgoing.routed(), outgoing.handled());
+        }
+        outbox.clear();
         for (ReplicationDriver.Completion completion : completions) {
             Waiting waiting = (Waiting) completion.token();
             sendReply(waiting.routed(), service.complete(waiting.deferred(), completion.result()));
         }
-        if (!completions.isEmpty()) {
+        long now = System.nanoTime();
+        if (now - nextStatusNanos >= 0 || machine.appliedIndex() != status.appliedIndex()) {
+            nextStatusNanos = now + TimeUnit.MILLISECONDS.toNanos(STATUS_INTERVAL_MILLIS);
             publishStatus();
         }
     }

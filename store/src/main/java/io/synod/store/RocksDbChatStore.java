@@ -27,8 +27,10 @@ import org.rocksdb.WriteOptions;
  * A {@link ChatStore} on RocksDB. The chat keys live in the default column family; the applied
  * index lives in column family {@code meta} under key {@code applied_index}, so a full scan of the
  * chat keys never sees it. Every {@link #write} and {@link #replaceAll} is one RocksDB
- * {@link WriteBatch} written with {@code sync=true}: the command's writes and the applied index are
- * on disk together, or neither is.
+ * {@link WriteBatch}: the command's writes and the applied index are in the write-ahead log together,
+ * or neither is. {@link #write} goes to the log without an fsync (it survives a killed process, the
+ * page cache keeps it); {@link #sync} fsyncs the log once for every write before it (group commit).
+ * {@link #replaceAll} is synced at once.
  *
  * <p>Thread-safety: safe for concurrent reads; writes come from the state machine's owner thread.
  * Call order: {@link #open}, use, {@link #close} once (after which every call fails).
@@ -45,6 +47,8 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions familyOptions;
     private final WriteOptions syncWrites;
+    private final WriteOptions bufferedWrites;
+    private boolean unsynced;
     private final ReadOptions reads;
     private final RocksDB db;
     private final ColumnFamilyHandle data;
@@ -64,6 +68,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         this.data = handles.get(0);
         this.meta = handles.get(1);
         this.syncWrites = new WriteOptions().setSync(true);
+        this.bufferedWrites = new WriteOptions().setSync(false);
         this.reads = new ReadOptions();
         this.appliedIndex = readAppliedIndex();
     }
@@ -152,11 +157,25 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
                 }
             }
             writes.put(meta, APPLIED_INDEX_KEY, encodeIndex(batch.appliedIndex()));
-            db.write(syncWrites, writes);
+            db.write(bufferedWrites, writes);
+            unsynced = true;
         } catch (RocksDBException e) {
             throw new StoreException("write of index " + batch.appliedIndex() + " failed in " + directory, e);
         }
         appliedIndex = batch.appliedIndex();
+    }
+
+    @Override
+    public void sync() {
+        if (!unsynced) {
+            return;
+        }
+        try {
+            db.syncWal();
+        } catch (RocksDBException e) {
+            throw new StoreException("fsync of the write-ahead log failed in " + directory, e);
+        }
+        unsynced = false;
     }
 
     @Override
@@ -175,6 +194,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
             }
             writes.put(meta, APPLIED_INDEX_KEY, encodeIndex(newAppliedIndex));
             db.write(syncWrites, writes);
+            unsynced = false; // a synced write makes every write before it durable too
         } catch (RocksDBException e) {
             throw new StoreException("replacing the state failed in " + directory, e);
         }
@@ -194,11 +214,16 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         return ByteBuffer.allocate(Long.BYTES).putLong(index).array();
     }
 
-    /** Flushes nothing (every write is synced) and releases RocksDB and its native handles. */
+    /** Syncs what was written and releases RocksDB and its native handles. */
     @Override
     public synchronized void close() {
         if (!db.isOwningHandle()) {
             return;
+        }
+        try {
+            sync();
+        } catch (StoreException e) {
+            // closing after a failure: the data written since the last sync may be lost, as on a crash
         }
         data.close();
         meta.close();
@@ -208,6 +233,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
             throw new StoreException("close failed in " + directory, e);
         } finally {
             syncWrites.close();
+            bufferedWrites.close();
             reads.close();
             familyOptions.close();
             dbOptions.close();

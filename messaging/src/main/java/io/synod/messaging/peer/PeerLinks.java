@@ -55,6 +55,7 @@ public final class PeerLinks implements AutoCloseable {
     private final SortedMap<String, Peer> peers = new TreeMap<>();
     private ZMQ.Poller poller;
     private List<Peer> polledPeers = List.of();
+    private final List<ZMQ.Socket> watched = new ArrayList<>();
     private long sentCount;
     private long receivedCount;
     private long droppedQueueFullCount;
@@ -165,6 +166,15 @@ public final class PeerLinks implements AutoCloseable {
         return dealer;
     }
 
+    /**
+     * Adds a socket of the owner thread (e.g. its broker link) to the wait of {@link #poll}, which then
+     * also returns when that socket has input; {@link #poll} never reads from it.
+     */
+    public void watch(ZMQ.Socket socket) {
+        watched.add(Objects.requireNonNull(socket, "socket"));
+        rebuildPoller();
+    }
+
     /** @return the peers with a link, and their addresses */
     public SortedMap<String, String> peers() {
         SortedMap<String, String> result = new TreeMap<>();
@@ -225,8 +235,9 @@ public final class PeerLinks implements AutoCloseable {
     }
 
     /**
-     * Flushes the queues, waits up to {@code timeoutMillis} for a message, then takes every message
-     * waiting (up to {@link PeerLinkConfig#receiveMessagesPerPollMax}).
+     * Flushes the queues, waits up to {@code timeoutMillis} for a message (or input on a {@linkplain
+     * #watch watched} socket), then takes every message waiting (up to {@link
+     * PeerLinkConfig#receiveMessagesPerPollMax}).
      *
      * @param timeoutMillis longest wait; 0 does not wait
      * @return the messages received, oldest first per socket; invalid frames are dropped and counted
@@ -328,10 +339,13 @@ public final class PeerLinks implements AutoCloseable {
             poller.close();
         }
         polledPeers = List.copyOf(peers.values());
-        poller = context.createPoller(1 + polledPeers.size());
+        poller = context.createPoller(1 + polledPeers.size() + watched.size());
         poller.register(router, ZMQ.Poller.POLLIN);
         for (Peer peer : polledPeers) {
             poller.register(peer.dealer, ZMQ.Poller.POLLIN);
+        }
+        for (ZMQ.Socket socket : watched) {
+            poller.register(socket, ZMQ.Poller.POLLIN);
         }
     }
 

@@ -3,6 +3,8 @@ package io.synod.server.replication;
 import io.synod.consensus.Command;
 import io.synod.consensus.PaxosCodec;
 import io.synod.protocol.Envelope;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,8 +14,9 @@ import java.util.Map;
  * <ul>
  *   <li>{@code paxos}: {@code payload} = the {@link PaxosCodec} bytes of one consensus envelope (source, target,
  *       message);
- *   <li>{@code forward}: a write accepted by a follower, for the leader to propose: {@code origin} (node id),
- *       {@code seq} (the origin's command id) and {@code command} (the encoded chat command);
+ *   <li>{@code forward}: writes accepted by a follower, for the leader to propose: {@code origin} (node id) and
+ *       {@code writes}, a list of {@code [seq, command]} pairs (the origin's command id and the encoded chat
+ *       command), at most {@link #FORWARD_WRITES_MAX} per message: one message per turn of the follower's loop;
  *   <li>{@code published}: the leader has published every delivery up to chat command index {@code index};
  *   <li>{@code members}: the sender's address book, {@code members: {name: endpoint}} (membership itself is in the
  *       log; this only tells where each node id listens);
@@ -31,6 +34,8 @@ final class ReplicationCodec {
     static final String PAXOS = "paxos";
     /** Service of a forwarded write. */
     static final String FORWARD = "forward";
+    /** Most writes in one {@code forward} message; a follower splits a longer turn into several messages. */
+    static final int FORWARD_WRITES_MAX = 512;
     /** Service of the leader's "published up to" note. */
     static final String PUBLISHED = "published";
     /** Service of an address book. */
@@ -46,10 +51,19 @@ final class ReplicationCodec {
         return new Envelope(PAXOS, Map.of("payload", PaxosCodec.encode(message)));
     }
 
-    static Envelope forward(Command.Client command) {
-        return new Envelope(
-                FORWARD,
-                Map.of("origin", command.clientId(), "seq", command.requestId(), "command", command.payload()));
+    /** One {@code forward} message for {@code commands} (1 to {@link #FORWARD_WRITES_MAX}, all from {@code origin}). */
+    static Envelope forward(int origin, List<Command.Client> commands) {
+        if (commands.isEmpty() || commands.size() > FORWARD_WRITES_MAX) {
+            throw new IllegalArgumentException("a forward carries 1 to " + FORWARD_WRITES_MAX + " writes");
+        }
+        List<Object> writes = new ArrayList<>(commands.size());
+        for (Command.Client command : commands) {
+            if (command.clientId() != origin) {
+                throw new IllegalArgumentException("a forward carries only its origin's writes");
+            }
+            writes.add(List.of(command.requestId(), command.payload()));
+        }
+        return new Envelope(FORWARD, Map.of("origin", (long) origin, "writes", writes));
     }
 
     static Envelope published(long index) {
@@ -90,9 +104,29 @@ final class ReplicationCodec {
         return PaxosCodec.decodeEnvelope(bytes(envelope, "payload"));
     }
 
-    /** The command in a {@code forward} message. */
-    static Command.Client decodeForward(Envelope envelope) {
-        return new Command.Client(number(envelope, "origin"), number(envelope, "seq"), bytes(envelope, "command"));
+    /** The commands in a {@code forward} message, in order. */
+    static List<Command.Client> decodeForward(Envelope envelope) {
+        long origin = number(envelope, "origin");
+        if (origin < 1 || origin > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("forward needs a node id 'origin', got " + origin);
+        }
+        if (!(envelope.data().get("writes") instanceof List<?> writes)
+                || writes.isEmpty()
+                || writes.size() > FORWARD_WRITES_MAX) {
+            throw new IllegalArgumentException("forward needs 'writes': a list of 1 to " + FORWARD_WRITES_MAX);
+        }
+        List<Command.Client> commands = new ArrayList<>(writes.size());
+        for (Object write : writes) {
+            if (!(write instanceof List<?> pair)
+                    || pair.size() != 2
+                    || !(pair.get(0) instanceof Long seq)
+                    || seq < 0
+                    || !(pair.get(1) instanceof byte[] payload)) {
+                throw new IllegalArgumentException("forward writes are [seq >= 0, binary command] pairs");
+            }
+            commands.add(new Command.Client(origin, seq, payload));
+        }
+        return commands;
     }
 
     /** The index in a {@code published} note. */

@@ -34,14 +34,19 @@ import org.zeromq.ZContext;
  * peer links and the clients' requests.
  *
  * <p><b>Owner and call order.</b> Everything here is owned by the server's event-loop thread (the
- * same thread that owns the {@link ChatStateMachine}): {@link #open}, then any number of {@link
- * #submit} and {@link #poll} calls, then {@link #close}. Only {@link #statusFields()} may be called
- * from other threads (it reads a volatile, immutable map).
+ * same thread that owns the {@link ChatStateMachine}): {@link #open}, then turns of {@link #awaitInput}
+ * (wait for the broker socket or a peer, take the peers' messages), {@link #submit} (the turn's writes)
+ * and {@link #flush} (the turn's work and its answers), then {@link #close}. Only {@link #statusFields()}
+ * may be called from other threads (it reads a volatile, immutable map).
  *
- * <p><b>Ready contract.</b> After every input (tick, peer message, proposal) the driver drains the
- * replica's {@link Ready}s, strictly in order: persist the records in one synced RocksDB batch
- * ({@link RocksDbDurableLog}), send the messages, install a snapshot, apply the decided entries,
- * {@code advance}, and take a snapshot when asked.
+ * <p><b>Ready contract and group commit.</b> Inputs of a turn (peer messages, ticks, proposals) are fed
+ * to the replica without draining; {@link #flush} proposes the turn's writes together ({@link
+ * PaxosReplica#proposeAll}: they share slots) and then drains the replica's {@link Ready}s, strictly in
+ * order: persist the records in one synced RocksDB batch ({@link RocksDbDurableLog}), send the
+ * messages, install a snapshot, apply the decided entries, {@code advance}, and take a snapshot when
+ * asked. The chat store's writes of the whole turn are synced once at the end, before any reply or
+ * publication that depends on them leaves: one fsync per turn for the log and one for the state,
+ * however many writes the turn carried.
  *
  * <p><b>Applying.</b> A decided slot holds a batch of commands; the command at 1-based position
  * {@code p} of slot {@code s} gets the chat index {@code s * stride + p}. The chat store writes each
@@ -54,19 +59,21 @@ import org.zeromq.ZContext;
  * {@code (clientId, requestId)} is (this node id, a local sequence number): the command id. The
  * leader proposes it; a follower forwards it to the leader hint. When a decided command with this
  * node's id is applied, the matching request completes with the state machine's {@link Result}
- * ({@link #poll} returns it). Writes carrying a client's own ids are re-proposed or re-forwarded every
+ * ({@link #flush} returns it). Writes carrying a client's own ids are re-proposed or re-forwarded every
  * {@code retryIntervalMillis} until applied (the state machine drops duplicates); writes without them
  * are sent once (a duplicate could apply twice). A write not applied within {@code pendingTimeoutMillis}
  * is forgotten without a reply: its outcome is unknown (an error reply would claim nothing was
  * applied), and the client's own retry with the same ids is safe.
  *
- * <p><b>Publications.</b> Every server applies every command; only the leader publishes, at apply
- * time, and tells its peers every {@code publishedNoteIntervalMillis} how far it published. Followers
+ * <p><b>Publications.</b> Every server applies every command; only the leader publishes, once the turn's
+ * applies are synced, and tells its peers every {@code publishedNoteIntervalMillis} how far it published. Followers
  * keep the publications above the last note in a bounded ring; one that becomes leader republishes
  * them first (duplicates are dropped by clients by {@code seq}).
  */
 public final class ReplicationDriver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationDriver.class);
+    /** How often {@code /status} is refreshed when nothing was applied (once per turn that applied something). */
+    private static final long STATUS_INTERVAL_MILLIS = 50;
 
     /** A write this server accepted, answered: the caller's token and the state machine's outcome. */
     public record Completion(Object token, Result result) {}
@@ -107,6 +114,17 @@ public final class ReplicationDriver implements AutoCloseable {
     private final java.util.TreeMap<String, String> endpointByName = new java.util.TreeMap<>();
     private final List<Completion> completions = new ArrayList<>();
     private final ArrayDeque<Applied> unpublished = new ArrayDeque<>();
+    /** This turn's commands for the replica to propose (own writes and forwarded ones), in arrival order. */
+    private final List<Command.Client> toPropose = new ArrayList<>();
+    /** The pending entry of each command in {@link #toPropose}, null for a forwarded one. */
+    private final List<Pending> proposing = new ArrayList<>();
+    /** This turn's writes to forward to the leader. */
+    private final List<Pending> toForward = new ArrayList<>();
+    /** Publications applied this turn while leading; sent once the turn's applies are synced. */
+    private final List<Publication> toPublish = new ArrayList<>();
+    private boolean appliedSinceSync;
+    private long nextStatusNanos = System.nanoTime();
+    private long statusAppliedIndex = -1;
     private long nextSeq = System.currentTimeMillis() * 1_000;
     private long publishedIndex;
     private long notedIndex;
@@ -143,6 +161,10 @@ public final class ReplicationDriver implements AutoCloseable {
         this.publishedIndex = storedIndex;
         this.notedIndex = storedIndex;
         drain();
+        if (appliedSinceSync) {
+            machine.sync();
+            appliedSinceSync = false;
+        }
         publishStatus();
     }
 
@@ -180,8 +202,8 @@ public final class ReplicationDriver implements AutoCloseable {
     }
 
     /**
-     * Accepts a write: it will be proposed (or forwarded to the leader) and completed by {@link #poll}
-     * once applied here.
+     * Accepts a write: it will be proposed (or forwarded to the leader) by the next {@link #flush} and
+     * completed by a later one once applied here.
      *
      * @param command the chat command (its index is replaced when it is applied)
      * @param token handed back in the {@link Completion}
@@ -200,28 +222,43 @@ public final class ReplicationDriver implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeoutMillis} (less if a tick is due) for peer messages, handles them, runs
-     * the ticks that are due, retries or expires waiting writes.
-     *
-     * @return the writes completed since the last call, in apply order
+     * Wakes the turn's wait when {@code socket} (the broker link, owned by the caller's thread) has input,
+     * so {@link #awaitInput} covers both.
      */
-    public List<Completion> poll(long timeoutMillis) {
+    public void watch(org.zeromq.ZMQ.Socket socket) {
+        links.watch(socket);
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} (less if a tick is due) until a peer or a {@linkplain #watch
+     * watched} socket has input, and feeds the peers' messages to the replica (not drained: {@link
+     * #flush} does that once for the turn).
+     */
+    public void awaitInput(long timeoutMillis) {
         long untilTickMillis = TimeUnit.NANOSECONDS.toMillis(Math.max(0, nextTickNanos - System.nanoTime()));
         for (PeerInbound inbound : links.poll(Math.min(timeoutMillis, untilTickMillis))) {
             onPeerMessage(inbound);
         }
+    }
+
+    /**
+     * The turn's work: runs the ticks that are due, retries or expires waiting writes, proposes or
+     * forwards the turn's writes, drains the replica (persist, send, apply), syncs the applied state
+     * once and publishes what the turn applied while leading.
+     *
+     * @return the writes completed this turn, in apply order (durable: safe to answer)
+     */
+    public List<Completion> flush() {
         long now = System.nanoTime();
         int ticks = 0;
         while (now - nextTickNanos >= 0 && ticks++ < 10) {
             replica.tick();
-            drain();
             nudgeReconfiguration();
             nextTickNanos += TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMillis());
         }
         if (now - nextTickNanos >= 0) {
             nextTickNanos = now; // we fell far behind (a pause): do not replay a tick storm
         }
-        onLeadershipChange();
         if (now - nextNoteNanos >= 0) {
             nextNoteNanos = now + TimeUnit.MILLISECONDS.toNanos(config.publishedNoteIntervalMillis());
             if (replica.isLeader()) {
@@ -239,10 +276,60 @@ public final class ReplicationDriver implements AutoCloseable {
             nextRetryNanos = now + TimeUnit.MILLISECONDS.toNanos(config.retryIntervalMillis()) / 2;
             retryOrExpire(now);
         }
-        publishStatus();
+        dispatchRouted();
+        drain();
+        if (appliedSinceSync) {
+            machine.sync(); // one fsync for every command this turn applied, before anything depends on it
+            appliedSinceSync = false;
+        }
+        onLeadershipChange(); // a new leader first republishes what its predecessor may not have
+        if (!toPublish.isEmpty()) {
+            publisher.publish(List.copyOf(toPublish));
+            toPublish.clear();
+        }
+        if (now - nextStatusNanos >= 0 || machine.appliedIndex() != statusAppliedIndex) {
+            nextStatusNanos = now + TimeUnit.MILLISECONDS.toNanos(STATUS_INTERVAL_MILLIS);
+            publishStatus();
+        }
+        if (completions.isEmpty()) {
+            return List.of();
+        }
         List<Completion> done = List.copyOf(completions);
         completions.clear();
         return done;
+    }
+
+    /** Proposes (leading) or forwards (following) the writes routed this turn, together. */
+    private void dispatchRouted() {
+        if (!toPropose.isEmpty()) {
+            List<ProposeOutcome> outcomes = replica.proposeAll(toPropose);
+            for (int i = 0; i < outcomes.size(); i++) {
+                Pending entry = proposing.get(i);
+                if (entry != null) {
+                    entry.routed = outcomes.get(i) == ProposeOutcome.QUEUED;
+                }
+            }
+            toPropose.clear();
+            proposing.clear();
+        }
+        if (toForward.isEmpty()) {
+            return;
+        }
+        OptionalInt leader = replica.leaderHint();
+        String leaderName = leader.isPresent() ? nameOf(leader.getAsInt()) : null;
+        boolean reachable = leaderName != null && !leaderName.equals(config.selfName());
+        for (int from = 0; from < toForward.size(); from += ReplicationCodec.FORWARD_WRITES_MAX) {
+            List<Pending> part = toForward.subList(from, Math.min(toForward.size(), from + ReplicationCodec.FORWARD_WRITES_MAX));
+            List<Command.Client> commands = new ArrayList<>(part.size());
+            for (Pending entry : part) {
+                commands.add(entry.command);
+            }
+            boolean sent = reachable && links.send(leaderName, ReplicationCodec.forward(nodeId, commands));
+            for (Pending entry : part) {
+                entry.routed = sent;
+            }
+        }
+        toForward.clear();
     }
 
     private void onPeerMessage(PeerInbound inbound) {
@@ -251,15 +338,16 @@ public final class ReplicationDriver implements AutoCloseable {
                 case ReplicationCodec.PAXOS -> {
                     io.synod.consensus.Envelope message = ReplicationCodec.decodePaxos(inbound.envelope());
                     if (message.target() == nodeId && nameOf(message.source()) != null) {
-                        replica.step(message);
-                        drain();
+                        replica.step(message); // drained once by flush
                     }
                 }
                 case ReplicationCodec.FORWARD -> {
-                    Command.Client command = ReplicationCodec.decodeForward(inbound.envelope());
-                    if (replica.isLeader()) {
-                        replica.propose(command); // any other outcome: the origin retries
-                        drain();
+                    List<Command.Client> commands = ReplicationCodec.decodeForward(inbound.envelope());
+                    if (replica.isLeader()) { // otherwise dropped: the origin retries
+                        for (Command.Client command : commands) {
+                            toPropose.add(command);
+                            proposing.add(null);
+                        }
                     }
                 }
                 case ReplicationCodec.PUBLISHED ->
@@ -313,7 +401,6 @@ public final class ReplicationDriver implements AutoCloseable {
         }
         if (replica.isLeader() && !replica.latestMembership().contains(id)) {
             ProposeOutcome outcome = replica.propose(new Command.AddLearner(id));
-            drain();
             LOG.info("{}: {} asks to join as node {}: AddLearner {}", config.selfName(), name, id, outcome);
         }
     }
@@ -336,7 +423,6 @@ public final class ReplicationDriver implements AutoCloseable {
             answer.put("description", "'" + name + "' is not a member of " + replica.latestMembership());
         } else {
             ProposeOutcome outcome = replica.propose(new Command.RemoveServer(id));
-            drain();
             boolean queued = outcome == ProposeOutcome.QUEUED;
             answer.put("status", queued ? "OK" : "erro");
             answer.put(
@@ -356,7 +442,6 @@ public final class ReplicationDriver implements AutoCloseable {
         if (replica.isLeader()
                 && !replica.latestMembership().equals(replica.membershipAt(replica.decidedPrefixSlot() + 1))) {
             replica.propose(new Command.Client(0, ++nextNudgeSeq, new byte[0]));
-            drain();
         }
     }
 
@@ -370,19 +455,16 @@ public final class ReplicationDriver implements AutoCloseable {
         return null;
     }
 
+    /** Routes a write in this turn: to the replica's proposals when leading, else to the leader. */
     private void route(Pending entry) {
         entry.routedNanos = System.nanoTime();
+        entry.routed = true; // until dispatchRouted says otherwise
         if (replica.isLeader()) {
-            ProposeOutcome outcome = replica.propose(entry.command);
-            drain();
-            entry.routed = outcome == ProposeOutcome.QUEUED;
-            return;
+            toPropose.add(entry.command);
+            proposing.add(entry);
+        } else {
+            toForward.add(entry);
         }
-        OptionalInt leader = replica.leaderHint();
-        String leaderName = leader.isPresent() ? nameOf(leader.getAsInt()) : null;
-        entry.routed = leaderName != null
-                && !leaderName.equals(config.selfName())
-                && links.send(leaderName, ReplicationCodec.forward(entry.command));
     }
 
     private void retryOrExpire(long now) {
@@ -404,7 +486,7 @@ public final class ReplicationDriver implements AutoCloseable {
         }
     }
 
-    /** Fulfils every Ready, in the contract's order. */
+    /** Fulfils every Ready, in the contract's order; the applied state is synced by the caller. */
     private void drain() {
         while (replica.hasReady()) {
             Ready ready = replica.ready();
@@ -424,6 +506,8 @@ public final class ReplicationDriver implements AutoCloseable {
             }
             replica.advance(ready);
             if (ready.snapshotRequestSlot().isPresent()) {
+                machine.sync(); // the log is truncated behind the snapshot: the state must be durable first
+                appliedSinceSync = false;
                 replica.snapshotTaken(ready.snapshotRequestSlot().getAsLong(), machine.exportSnapshot());
             }
         }
@@ -452,6 +536,7 @@ public final class ReplicationDriver implements AutoCloseable {
                 continue;
             }
             Result result = machine.apply(command);
+            appliedSinceSync = true;
             onApplied(index, result.publications());
             if (client.clientId() == nodeId) {
                 Pending done = pending.remove(client.requestId());
@@ -468,7 +553,7 @@ public final class ReplicationDriver implements AutoCloseable {
         }
         if (replica.isLeader()) {
             publishedIndex = Math.max(publishedIndex, index);
-            publisher.publish(publications);
+            toPublish.addAll(publications);
             return;
         }
         unpublished.addLast(new Applied(index, publications));
@@ -538,7 +623,8 @@ public final class ReplicationDriver implements AutoCloseable {
                         + replica.promisedBallot().nodeId());
         fields.put("decided_index", replica.decidedPrefixSlot());
         fields.put("applied_index", replica.appliedSlot());
-        fields.put("applied_command_index", machine.appliedIndex());
+        statusAppliedIndex = machine.appliedIndex();
+        fields.put("applied_command_index", statusAppliedIndex);
         fields.put("snapshot_index", replica.snapshotSlot());
         fields.put("state_digest", machine.stateDigestHex());
         fields.put("members", members);

@@ -66,7 +66,8 @@ class ReplicationDriverTest {
         }
 
         void poll() {
-            completed.addAll(driver.poll(1));
+            driver.awaitInput(1);
+            completed.addAll(driver.flush());
         }
 
         void close() {
