@@ -161,13 +161,40 @@ public record ReplicationConfig(
         return Integer.parseInt(name.substring(start));
     }
 
-    /** The Paxos core's settings: the initial members are the genesis voters, {@link PaxosConfig#defaults} else. */
+    /** Shortest election timeout of a real server, in ticks (500 ms at 10 ms ticks). */
+    static final int ELECTION_TIMEOUT_TICKS_MIN = 50;
+    /** Longest election timeout of a real server, in ticks (1 s at 10 ms ticks). */
+    static final int ELECTION_TIMEOUT_TICKS_MAX = 100;
+    /** The leader's heartbeat interval, in ticks (50 ms at 10 ms ticks): ten heartbeats per shortest timeout. */
+    static final int HEARTBEAT_INTERVAL_TICKS = 5;
+
+    /**
+     * The Paxos core's settings: the initial members are the genesis voters; {@link PaxosConfig#defaults} else,
+     * except the election timing. A real server shares its cores with other processes, the JIT and the garbage
+     * collector: pauses of a few hundred milliseconds happen on a loaded machine (seen at load 16 on 2 cores:
+     * the simulator's 150-300 ms timeouts made leadership move every few seconds). 0.5-1 s, as etcd's default,
+     * keeps a leader through such pauses at the cost of a slower failover.
+     */
     public PaxosConfig paxos() {
         List<Integer> voters = new ArrayList<>();
         for (String name : members.keySet()) {
             voters.add(nodeIdOf(name));
         }
-        return PaxosConfig.defaults(nodeId(), Membership.ofVoters(voters));
+        PaxosConfig d = PaxosConfig.defaults(nodeId(), Membership.ofVoters(voters));
+        return new PaxosConfig(
+                d.nodeId(),
+                d.genesis(),
+                ELECTION_TIMEOUT_TICKS_MIN,
+                ELECTION_TIMEOUT_TICKS_MAX,
+                HEARTBEAT_INTERVAL_TICKS,
+                d.acceptRetryTicks(),
+                d.inflightSlotsMax(),
+                d.batchCommandsMax(),
+                d.proposalQueueCommandsMax(),
+                d.catchUpSlotsMax(),
+                d.catchUpRetryTicks(),
+                d.snapshotLogSlotsMax(),
+                d.learnerLagSlotsMax());
     }
 
     private static PaxosConfig paxosDefaults() {
