@@ -15,6 +15,10 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The JSON-lines interaction log every Synod process writes (requirement N7): one line per
@@ -25,21 +29,51 @@ import java.util.Map;
  * <p>Line shape: {@code {"ts": <float epoch s>, "clock": <lamport>, "process": <name>,
  * "dir": "in"|"out"|"event", "kind": <service or event>, "peer": <who>, "data": {...}}}.
  *
- * <p>Thread-safe. Keeps the last {@link #RECENT_LINES_MAX} lines in memory for {@code /logs}.
+ * <p>A log with a file writes it from its own thread ({@code interaction-log-<process>}): callers only
+ * queue the line (bounded: {@link #QUEUED_LINES_MAX}; when full, lines are dropped and counted, and the
+ * count is written as a {@code log-dropped} event), so serving a request never waits for the disk or
+ * for JSON encoding. The writer flushes whenever the queue runs empty. {@link #recentLines()} first
+ * waits (bounded) for the lines queued before the call, so it sees every line its caller logged.
+ *
+ * <p>Thread-safe. Keeps the last {@link #RECENT_LINES_MAX} lines in memory for {@code /logs}. Data maps
+ * are encoded later, on the writer thread: callers must not change a map after logging it.
  */
 public final class InteractionLog implements Closeable {
     /** Lines kept in memory for the admin endpoint. */
     public static final int RECENT_LINES_MAX = 500;
+    /** Lines waiting for the writer thread; beyond this a line is dropped (and counted), never waited for. */
+    public static final int QUEUED_LINES_MAX = 65_536;
+    /** Longest wait of {@link #recentLines()} and {@link #close()} for the writer to catch up. */
+    private static final long CATCH_UP_WAIT_MILLIS = 2_000;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String process;
     private final BufferedWriter writer;
     private final Deque<String> recent = new ArrayDeque<>();
+    private final BlockingQueue<Line> queue;
+    private final Thread writerThread;
+    private final AtomicLong queuedCount = new AtomicLong();
+    private final AtomicLong droppedCount = new AtomicLong();
+    private long writtenCount; // guarded by this
+    private long droppedReported; // writer thread only
+    private volatile boolean closing;
+
+    /** One line before encoding. */
+    private record Line(String dir, String kind, String peer, long clock, double ts, Map<String, Object> data) {}
 
     private InteractionLog(String process, BufferedWriter writer) {
         this.process = process;
         this.writer = writer;
+        if (writer == null) {
+            this.queue = null;
+            this.writerThread = null;
+        } else {
+            this.queue = new ArrayBlockingQueue<>(QUEUED_LINES_MAX);
+            this.writerThread = new Thread(this::writeLoop, "interaction-log-" + process);
+            this.writerThread.setDaemon(true);
+            this.writerThread.start();
+        }
     }
 
     /** Opens (appending) {@code file}, creating its directory; a null file keeps lines in memory only. */
@@ -84,29 +118,94 @@ public final class InteractionLog implements Closeable {
         write("event", kind, null, clock, timestampSeconds, data);
     }
 
-    /** The most recent lines, oldest first. */
-    public synchronized List<String> recentLines() {
-        return new ArrayList<>(recent);
+    /** The most recent lines, oldest first, including every line logged before this call (bounded wait). */
+    public List<String> recentLines() {
+        long target = queuedCount.get();
+        long deadline = System.nanoTime() + CATCH_UP_WAIT_MILLIS * 1_000_000L;
+        synchronized (this) {
+            while (queue != null && writtenCount < target && !closing) {
+                long leftMillis = (deadline - System.nanoTime()) / 1_000_000L;
+                if (leftMillis <= 0) {
+                    break;
+                }
+                try {
+                    wait(leftMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return new ArrayList<>(recent);
+        }
+    }
+
+    /** Lines dropped because the writer could not keep up (0 for a healthy process). */
+    public long droppedLines() {
+        return droppedCount.get();
     }
 
     private void write(String dir, String kind, String peer, long clock, double ts, Map<String, Object> data) {
+        Line line = new Line(dir, kind, peer, clock, ts, data == null ? Map.of() : data);
+        if (queue == null) {
+            append(encode(line));
+            return;
+        }
+        if (closing || !queue.offer(line)) {
+            droppedCount.incrementAndGet();
+            return;
+        }
+        queuedCount.incrementAndGet();
+    }
+
+    private void writeLoop() {
+        List<Line> batch = new ArrayList<>();
+        while (true) {
+            try {
+                Line first = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (closing && queue.isEmpty()) {
+                        return;
+                    }
+                    continue;
+                }
+                batch.add(first);
+            } catch (InterruptedException e) {
+                if (queue.isEmpty()) {
+                    return;
+                }
+            }
+            queue.drainTo(batch, 4_096);
+            List<String> encoded = new ArrayList<>(batch.size() + 1);
+            for (Line line : batch) {
+                encoded.add(encode(line));
+            }
+            long dropped = droppedCount.get();
+            if (dropped != droppedReported) {
+                encoded.add(encode(new Line(
+                        "event", "log-dropped", null, 0, batch.get(batch.size() - 1).ts(), Map.of("lines", dropped))));
+                droppedReported = dropped;
+            }
+            appendAll(encoded, batch.size());
+            batch.clear();
+        }
+    }
+
+    private String encode(Line l) {
         Map<String, Object> line = new LinkedHashMap<>();
-        line.put("ts", ts);
-        line.put("clock", clock);
+        line.put("ts", l.ts());
+        line.put("clock", l.clock());
         line.put("process", process);
-        line.put("dir", dir);
-        line.put("kind", kind);
-        if (peer != null) {
-            line.put("peer", peer);
+        line.put("dir", l.dir());
+        line.put("kind", l.kind());
+        if (l.peer() != null) {
+            line.put("peer", l.peer());
         }
-        line.put("data", data == null ? Map.of() : data);
-        String json;
+        line.put("data", l.data());
         try {
-            json = JSON.writeValueAsString(line);
-        } catch (IOException e) {
-            json = "{\"process\":" + quote(process) + ",\"dir\":\"event\",\"kind\":\"log-error\"}";
+            return JSON.writeValueAsString(line);
+        } catch (IOException | RuntimeException e) {
+            return "{\"process\":" + quote(process) + ",\"dir\":\"event\",\"kind\":\"log-error\"}";
         }
-        append(json);
     }
 
     private synchronized void append(String json) {
@@ -114,16 +213,24 @@ public final class InteractionLog implements Closeable {
         if (recent.size() > RECENT_LINES_MAX) {
             recent.removeFirst();
         }
-        if (writer == null) {
-            return;
+    }
+
+    /** Writer thread: appends a batch to the ring and the file, flushes once, wakes {@link #recentLines()}. */
+    private synchronized void appendAll(List<String> lines, int queuedLines) {
+        for (String json : lines) {
+            append(json);
         }
         try {
-            writer.write(json);
-            writer.newLine();
+            for (String json : lines) {
+                writer.write(json);
+                writer.newLine();
+            }
             writer.flush();
         } catch (IOException e) {
             // The log is best effort: a full disk must not stop the process from serving.
         }
+        writtenCount += queuedLines;
+        notifyAll();
     }
 
     private static String quote(String s) {
@@ -134,9 +241,20 @@ public final class InteractionLog implements Closeable {
         }
     }
 
+    /** Writes what is queued (waiting at most {@code CATCH_UP_WAIT_MILLIS}), then closes the file; idempotent. */
     @Override
-    public synchronized void close() {
-        if (writer != null) {
+    public void close() {
+        if (writerThread == null || closing) {
+            return;
+        }
+        closing = true;
+        try {
+            writerThread.join(CATCH_UP_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            notifyAll();
             try {
                 writer.close();
             } catch (IOException e) {

@@ -1,0 +1,74 @@
+package io.synod.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The log is written by its own thread, yet readers see every line logged before they ask, and nothing is lost. */
+class InteractionLogTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void recentLinesSeeEveryLineLoggedBeforeTheCall(@TempDir Path dir) throws Exception {
+        try (InteractionLog log = InteractionLog.open(dir.resolve("p.jsonl"), "p")) {
+            for (int i = 0; i < 1_000; i++) {
+                log.sent("publish", "peer", i, 1.5, Map.of("i", i));
+                if (i % 100 == 99) {
+                    List<String> recent = log.recentLines();
+                    assertThat(JSON.readTree(recent.get(recent.size() - 1)).get("data").get("i").asInt())
+                            .isEqualTo(i);
+                }
+            }
+            assertThat(log.recentLines()).hasSize(InteractionLog.RECENT_LINES_MAX);
+        }
+    }
+
+    @Test
+    void closeWritesEveryQueuedLineFromEveryThreadToTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("logs").resolve("p.jsonl");
+        InteractionLog log = InteractionLog.open(file, "p");
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 2_500; i++) {
+                    log.received("publish", "t" + thread, i, 2.0, Map.of("t", thread, "i", i));
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        log.event("stopped", 1, 3.0, Map.of());
+        log.close();
+        log.close(); // idempotent
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).hasSize(10_001);
+        int[] next = new int[4];
+        for (String line : lines.subList(0, 10_000)) {
+            JsonNode node = JSON.readTree(line);
+            assertThat(node.get("process").asText()).isEqualTo("p");
+            assertThat(node.get("dir").asText()).isEqualTo("in");
+            int t = node.get("data").get("t").asInt();
+            assertThat(node.get("data").get("i").asInt()).as("thread %d in order", t).isEqualTo(next[t]++);
+        }
+        assertThat(JSON.readTree(lines.get(10_000)).get("kind").asText()).isEqualTo("stopped");
+        assertThat(log.droppedLines()).isZero();
+    }
+
+    @Test
+    void inMemoryLogNeedsNoThread() {
+        InteractionLog log = InteractionLog.inMemory("m");
+        log.event("started", 1, 1.0, Map.of("rank", 1));
+        assertThat(log.recentLines()).hasSize(1).first().asString().contains("\"kind\":\"started\"");
+        log.close();
+    }
+}
