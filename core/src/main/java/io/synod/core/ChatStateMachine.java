@@ -24,10 +24,11 @@ import java.util.List;
  *   <li>publish: an error if the channel does not exist or the user never logged in (decision: a
  *       post needs an author who exists, as a private message needs a recipient who exists);
  *   <li>message: an error if {@code dst} never logged in, or if {@code src} never logged in;
- *   <li>exactly-once: for a command with a client id and a request id, the last result per client
- *       is kept in the state; the same request id again returns that result with
- *       {@link Result#replayed()} set and applies nothing; an older request id is an error that
- *       applies nothing.
+ *   <li>exactly-once: for a command with a client id and a request id, the results of the client's
+ *       last {@link ClientWindow#REQUESTS_MAX} request ids are kept in the state ({@link ClientWindow}),
+ *       so a client may have that many writes in flight and they may be decided in any order; the same
+ *       request id again returns the original result with {@link Result#replayed()} set and applies
+ *       nothing; a request id below the window is an error that applies nothing.
  * </ul>
  *
  * <p>Effects: a channel post is published on the channel with a gap-free per-channel {@code seq}; a
@@ -88,21 +89,26 @@ public final class ChatStateMachine {
             return execute(tx, command);
         }
         byte[] clientKey = Keys.client(command.clientId());
-        byte[] last = tx.get(clientKey);
-        if (last != null) {
-            List<Object> v = Values.decode(last, 3);
-            long lastRequestId = Values.longAt(v, 0);
-            if (command.requestId() == lastRequestId) {
-                Object text = v.get(2);
-                return (Boolean.TRUE.equals(v.get(1)) ? Result.ok(List.of()) : Result.error((String) text)).asReplay();
+        ClientWindow window = ClientWindow.read(tx.get(clientKey));
+        long requestId = command.requestId();
+        switch (window.seen(requestId)) {
+            case OK -> {
+                return Result.ok(List.of()).asReplay();
             }
-            if (command.requestId() < lastRequestId) {
-                return Result.error("request_id " + command.requestId() + " of client '" + command.clientId()
-                        + "' is older than its last applied request " + lastRequestId);
+            case FAILED -> {
+                return Result.error(window.errorText(requestId)).asReplay();
+            }
+            case TOO_OLD -> {
+                return Result.error("request_id " + requestId + " of client '" + command.clientId()
+                        + "' is older than its last " + ClientWindow.REQUESTS_MAX + " requests (highest "
+                        + window.highest() + "); it cannot be told apart from an applied one, so nothing was applied");
+            }
+            case NEW -> {
+                // applied below
             }
         }
         Result result = execute(tx, command);
-        tx.batch.put(clientKey, Values.encode(command.requestId(), result.isOk(), result.errorText()));
+        tx.batch.put(clientKey, window.with(requestId, result.isOk(), result.errorText()).encode());
         return result;
     }
 

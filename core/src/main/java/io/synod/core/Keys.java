@@ -17,7 +17,7 @@ import java.util.Arrays;
  *   I user 0 inboxSeq              private message received by user (Values.direct)
  *   V low 0 high                   conversation: [lastConversationSeq]
  *   W low 0 high 0 conversationSeq private message of the conversation (Values.direct)
- *   D clientId                     last request of a client: [requestId, ok, errorText]
+ *   D clientId                     a client's exactly-once window: [highest, appliedBitmap, id, error, ...]
  *   M name                         metadata (the state digest)
  * </pre>
  *

@@ -46,6 +46,18 @@ final class Values {
         return new ArrayList<>(list);
     }
 
+    /** A stored array of any length (the caller checks its shape). */
+    static List<Object> decodeList(byte[] value) {
+        Object decoded;
+        try {
+            decoded = MsgPack.decode(value, STORED);
+        } catch (ProtocolException e) {
+            throw new IllegalStateException("invariant violated: corrupt stored value: " + e.getMessage(), e);
+        }
+        Invariants.check(decoded instanceof List<?>, "a stored value is a MessagePack array");
+        return new ArrayList<>((List<?>) decoded);
+    }
+
     static long longAt(List<Object> items, int i) {
         Invariants.check(items.get(i) instanceof Long, "stored item " + i + " is an integer");
         return (Long) items.get(i);

@@ -176,9 +176,10 @@ class ChatStateMachineTest {
         assertThat(failedRetry.errorText()).isEqualTo(failed.errorText());
         assertThat(failedRetry.replayed()).isTrue();
 
-        Result stale = applyAs("c1", 2, new ChatCommand.CreateChannel("outro"));
-        assertThat(stale.isOk()).isFalse();
-        assertThat(stale.errorText()).contains("older");
+        // An older request id of the window is a retry too: its original result, nothing applied.
+        Result olderRetry = applyAs("c1", 2, new ChatCommand.CreateChannel("outro"));
+        assertThat(olderRetry.isOk()).isTrue();
+        assertThat(olderRetry.replayed()).isTrue();
         assertThat(machine.channels()).containsExactly("geral");
 
         // Another client with the same request id is independent; no client id means no dedup.
@@ -188,6 +189,82 @@ class ChatStateMachineTest {
         assertThat(apply(new ChatCommand.Publish("ana", "geral", "oi")).publications())
                 .hasSize(1);
         assertThat(machine.appliedIndex()).isEqualTo(index);
+    }
+
+    @Test
+    void writesInFlightTogetherMayBeDecidedInAnyOrderWithinTheWindow() {
+        applyAs("c1", 1, new ChatCommand.Login("ana"));
+        applyAs("c1", 2, new ChatCommand.CreateChannel("geral"));
+        // ids 3..6 in flight; decided as 6, 4, 3, 5: each applies once, in decided order
+        for (long id : new long[] {6, 4, 3, 5}) {
+            Result r = applyAs("c1", id, new ChatCommand.Publish("ana", "geral", "m" + id));
+            assertThat(r.isOk()).as("id %d", id).isTrue();
+            assertThat(r.replayed()).as("id %d", id).isFalse();
+        }
+        for (long id = 3; id <= 6; id++) {
+            assertThat(applyAs("c1", id, new ChatCommand.Publish("ana", "geral", "m" + id)).replayed())
+                    .as("retry of %d", id)
+                    .isTrue();
+        }
+        assertThat(((HistoryResult.Page) machine.channelHistory("geral", 0, 10)).messages())
+                .extracting(p -> ((Publication.ChannelPost) p).message())
+                .containsExactly("m6", "m4", "m3", "m5");
+    }
+
+    @Test
+    void requestsBelowTheWindowAreRefusedAndFailuresInsideItReplayTheirError() {
+        applyAs("c1", 1, new ChatCommand.Login("ana"));
+        Result failed = applyAs("c1", 2, new ChatCommand.Publish("ana", "nowhere", "x"));
+        assertThat(failed.isOk()).isFalse();
+        long top = 2 + ClientWindow.REQUESTS_MAX;
+        assertThat(applyAs("c1", top, new ChatCommand.Login("ana")).isOk()).isTrue();
+        // 2 is now below the window (top - 2 == REQUESTS_MAX): refused, nothing applied
+        Result tooOld = applyAs("c1", 2, new ChatCommand.CreateChannel("late"));
+        assertThat(tooOld.isOk()).isFalse();
+        assertThat(tooOld.replayed()).isFalse();
+        assertThat(tooOld.errorText()).contains("older than its last " + ClientWindow.REQUESTS_MAX);
+        assertThat(machine.channels()).isEmpty();
+        // 3 is the oldest id of the window and was never applied: it runs now
+        assertThat(applyAs("c1", 3, new ChatCommand.CreateChannel("geral")).replayed()).isFalse();
+        assertThat(machine.channels()).containsExactly("geral");
+        Result failedInWindow = applyAs("c1", top - 1, new ChatCommand.CreateChannel("geral"));
+        Result failedRetry = applyAs("c1", top - 1, new ChatCommand.CreateChannel("outro"));
+        assertThat(failedRetry.replayed()).isTrue();
+        assertThat(failedRetry.errorText()).isEqualTo(failedInWindow.errorText());
+        assertThat(machine.channels()).containsExactly("geral");
+    }
+
+    @Test
+    void aSeededRandomOrderOfRetriedWritesAppliesEachExactlyOnce() {
+        long seed = Long.getLong("core.seed", 7261L);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        applyAs("c1", 0, new ChatCommand.Login("ana"));
+        applyAs("c2", 0, new ChatCommand.CreateChannel("geral"));
+        java.util.List<Long> sent = new java.util.ArrayList<>();
+        long next = 1;
+        java.util.Set<Long> applied = new java.util.TreeSet<>();
+        for (int step = 0; step < 3_000; step++) {
+            boolean inWindow = sent.isEmpty() || next - java.util.Collections.min(sent) < ClientWindow.REQUESTS_MAX;
+            if (sent.size() < 32 && inWindow && random.nextInt(3) > 0) {
+                sent.add(next++); // a new write in flight: at most 32, all within the window of the oldest
+            }
+            if (sent.isEmpty()) {
+                continue;
+            }
+            long id = sent.get(random.nextInt(sent.size())); // decided in any order, maybe again (a retry)
+            Result r = applyAs("c1", id, new ChatCommand.Publish("ana", "geral", "w" + id));
+            assertThat(r.isOk()).as("seed %d id %d", seed, id).isTrue();
+            assertThat(r.replayed()).as("seed %d id %d", seed, id).isEqualTo(!applied.add(id));
+            if (random.nextInt(4) == 0) {
+                sent.remove(id); // the client got its answer
+            }
+        }
+        long posts = 0;
+        for (HistoryResult.Page page = null; page == null || page.more(); ) {
+            page = (HistoryResult.Page) machine.channelHistory("geral", posts, 100);
+            posts += page.messages().size();
+        }
+        assertThat(posts).as("seed %d", seed).isEqualTo(applied.size());
     }
 
     @Test

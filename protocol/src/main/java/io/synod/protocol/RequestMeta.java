@@ -13,6 +13,8 @@ import java.util.Map;
  */
 public record RequestMeta(Double timestampSeconds, long clock, String clientId, long requestId) {
     public static final RequestMeta NONE = new RequestMeta(null, 0, null, 0);
+    /** Client ids that start with this are given by servers (see the server's ChatService), never by clients. */
+    public static final String SERVER_CLIENT_ID_PREFIX = "~";
 
     public RequestMeta {
         if (clock < 0) {
@@ -20,6 +22,10 @@ public record RequestMeta(Double timestampSeconds, long clock, String clientId, 
         }
         if (requestId < 0) {
             throw new ProtocolException("field 'request_id' must not be negative");
+        }
+        if (clientId != null && clientId.startsWith(SERVER_CLIENT_ID_PREFIX)) {
+            throw new ProtocolException("field 'client_id' must not start with '" + SERVER_CLIENT_ID_PREFIX
+                    + "': that prefix is reserved for the ids servers give writes that carry none");
         }
     }
 

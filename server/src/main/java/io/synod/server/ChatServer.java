@@ -159,7 +159,7 @@ public final class ChatServer implements AutoCloseable {
                         clock,
                         log,
                         server::publish);
-                server.service.setReplicated(true);
+                server.service.setReplicated(config.name(), System.currentTimeMillis() * 1_000);
             }
             server.connect();
             server.admin = AdminHttp.start(config.adminPort(), server::statusJson, server.metrics::scrape, log);

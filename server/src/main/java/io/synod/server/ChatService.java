@@ -13,6 +13,7 @@ import io.synod.protocol.ProtocolException;
 import io.synod.protocol.Publication;
 import io.synod.protocol.Replies;
 import io.synod.protocol.Request;
+import io.synod.protocol.RequestMeta;
 import io.synod.protocol.Requests;
 import io.synod.protocol.Services;
 import java.util.LinkedHashMap;
@@ -57,7 +58,21 @@ final class ChatService {
      */
     record Deferred(Command command, String service, Map<String, Object> echo, String peer) {}
 
+    /** Broker connections remembered for server-given ids; the least recently used is forgotten beyond this. */
+    static final int SERVER_ID_PEERS_MAX = 65_536;
+
     private boolean replicated;
+    private String serverIdPrefix;
+    private long serverIdBase;
+    /** Per broker connection: the last request id this server gave one of its writes without ids. */
+    private final Map<String, Long> serverIds = new LinkedHashMap<>(1_024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > SERVER_ID_PEERS_MAX;
+        }
+    };
+    /** The peer of the request being handled (single-threaded). */
+    private String currentPeer = "?";
 
     private final ChatStateMachine machine;
     private final ProcessClock clock;
@@ -76,6 +91,7 @@ final class ChatService {
 
     /** Handles one request body received from {@code peer} (a routing identity, for the log). */
     Handled handle(byte[] body, String peer) {
+        currentPeer = peer;
         Envelope request;
         try {
             request = Envelope.decode(body, limits);
@@ -102,9 +118,18 @@ final class ChatService {
         return reply(handled, echoed(request), peer);
     }
 
-    /** Replicated mode: writes are returned as {@link Deferred} instead of being applied. */
-    void setReplicated(boolean value) {
-        replicated = value;
+    /**
+     * Replicated mode: writes are returned as {@link Deferred} instead of being applied. A write that carries
+     * no {@code client_id}/{@code request_id} (a plain statement client) gets ids from this server: client id
+     * {@code ~<server>/<broker connection>}, request ids counting up per connection from {@code idBase}. Its
+     * retries inside the cluster (re-forwarded or re-proposed across a leader change) are then exactly-once
+     * too, so it is answered instead of being dropped. {@code idBase} must grow from one run of the server to
+     * the next (the start time in microseconds does): the ids of a new run are above the old ones.
+     */
+    void setReplicated(String serverName, long idBase) {
+        replicated = true;
+        serverIdPrefix = RequestMeta.SERVER_CLIENT_ID_PREFIX + serverName + "/";
+        serverIdBase = idBase;
     }
 
     /** The reply to a deferred write, now that replication applied it with {@code result}. */
@@ -145,13 +170,14 @@ final class ChatService {
 
     private Handled write(Request request, ChatCommand operation) {
         long commandClock = clock.lamport().tick();
+        String clientId = request.meta().clientId();
+        long requestId = request.meta().requestId();
+        if (replicated && clientId == null) {
+            clientId = serverIdPrefix + currentPeer;
+            requestId = serverIds.merge(currentPeer, serverIdBase + 1, (last, first) -> last + 1);
+        }
         Command command = new Command(
-                machine.appliedIndex() + 1,
-                clock.nowSeconds(),
-                commandClock,
-                request.meta().clientId(),
-                request.meta().requestId(),
-                operation);
+                machine.appliedIndex() + 1, clock.nowSeconds(), commandClock, clientId, requestId, operation);
         if (replicated) {
             return new Handled(null, List.of(), new Deferred(command, request.service(), Map.of(), null));
         }

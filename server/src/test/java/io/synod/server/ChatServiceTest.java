@@ -76,4 +76,30 @@ class ChatServiceTest {
         assertThat(handle("clock", Map.of()).reply().data()).containsKey("time");
         assertThat(handle("election", Map.of()).reply().data()).containsEntry("election", "OK");
     }
+
+    @Test
+    void replicatedWritesWithoutIdsGetIdsPerBrokerConnectionSoTheirRetriesAreExactlyOnce() {
+        service.setReplicated("s1", 1_000);
+        ChatService.Handled a1 = service.handle(new Envelope("login", Map.of("user", "ana")).encode(), "aa01");
+        ChatService.Handled a2 = service.handle(new Envelope("login", Map.of("user", "ana")).encode(), "aa01");
+        ChatService.Handled b1 = service.handle(new Envelope("login", Map.of("user", "bia")).encode(), "bb02");
+        ChatService.Handled own = service.handle(
+                new Envelope("login", Map.of("user", "caio", "client_id", "c", "request_id", 9L)).encode(), "aa01");
+        assertThat(a1.deferred().command().clientId()).isEqualTo("~s1/aa01");
+        assertThat(a1.deferred().command().requestId()).isEqualTo(1_001);
+        assertThat(a2.deferred().command().requestId()).isEqualTo(1_002);
+        assertThat(b1.deferred().command().clientId()).isEqualTo("~s1/bb02");
+        assertThat(b1.deferred().command().requestId()).isEqualTo(1_001);
+        assertThat(own.deferred().command().clientId()).isEqualTo("c");
+        assertThat(own.deferred().command().requestId()).isEqualTo(9);
+        assertThat(a1.deferred().command().isIdempotent()).isTrue();
+    }
+
+    @Test
+    void clientIdsWithTheServersPrefixAreRefused() {
+        ChatService.Handled handled = handle("login", Map.of("user", "ana", "client_id", "~s1/aa01", "request_id", 1L));
+        assertThat(handled.reply().data()).containsEntry("status", "erro");
+        assertThat((String) handled.reply().data().get("description")).contains("reserved");
+        assertThat(machine.users()).isEmpty();
+    }
 }

@@ -59,9 +59,9 @@ import org.zeromq.ZContext;
  * {@code (clientId, requestId)} is (this node id, a local sequence number): the command id. The
  * leader proposes it; a follower forwards it to the leader hint. When a decided command with this
  * node's id is applied, the matching request completes with the state machine's {@link Result}
- * ({@link #flush} returns it). Writes carrying a client's own ids are re-proposed or re-forwarded every
- * {@code retryIntervalMillis} until applied (the state machine drops duplicates); writes without them
- * are sent once (a duplicate could apply twice). A write not applied within {@code pendingTimeoutMillis}
+ * ({@link #flush} returns it). Writes carrying client ids (the client's own, or ones the server gave a
+ * write without them) are re-proposed or re-forwarded every {@code retryIntervalMillis} until applied (the
+ * state machine drops duplicates); writes without them are sent once (a duplicate could apply twice). A write not applied within {@code pendingTimeoutMillis}
  * is forgotten without a reply: its outcome is unknown (an error reply would claim nothing was
  * applied), and the client's own retry with the same ids is safe.
  *

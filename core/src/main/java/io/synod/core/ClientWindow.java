@@ -1,0 +1,117 @@
+package io.synod.core;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * The exactly-once record of one client, stored under {@code Keys.client(clientId)}: the highest request id
+ * applied and which request ids of the window {@code (highest - REQUESTS_MAX, highest]} were applied, with
+ * the error text of those that failed (a success needs no text). A request id in the window that is not
+ * marked was never applied (it may run now, in any order); one below the window cannot be told apart from an
+ * applied one and is refused.
+ *
+ * <p>Stored as a MessagePack array {@code [highest, applied, id1, error1, id2, error2, ...]}: {@code applied}
+ * is a bitmap (bit {@code k} set: request {@code highest - k} was applied), followed by the failed requests of
+ * the window. A busy client's record stays about 40 bytes. Immutable.
+ */
+record ClientWindow(long highest, BitSet applied, List<Failure> failures) {
+    /** Request ids remembered per client: how many writes a client may have in flight, reordered. */
+    static final int REQUESTS_MAX = 256;
+
+    /** A request of the window that was applied with an error (its retry gets the same error). */
+    record Failure(long requestId, String errorText) {}
+
+    /** What the window knows of a request id. */
+    enum Seen {
+        /** Applied with success. */
+        OK,
+        /** Applied with an error; see {@link #errorText}. */
+        FAILED,
+        /** In the window and never applied. */
+        NEW,
+        /** Below the window: unknown. */
+        TOO_OLD
+    }
+
+    private static final ClientWindow EMPTY = new ClientWindow(-1, new BitSet(), List.of());
+
+    ClientWindow {
+        applied = (BitSet) applied.clone();
+        failures = List.copyOf(failures);
+    }
+
+    static ClientWindow read(byte[] stored) {
+        if (stored == null) {
+            return EMPTY;
+        }
+        List<Object> v = Values.decodeList(stored);
+        Invariants.check(v.size() >= 2 && v.size() % 2 == 0, "a client window has 2 + 2k items, found " + v.size());
+        Invariants.check(v.get(1) instanceof byte[], "a client window's bitmap is binary");
+        List<Failure> failures = new ArrayList<>((v.size() - 2) / 2);
+        for (int i = 2; i < v.size(); i += 2) {
+            failures.add(new Failure(Values.longAt(v, i), Values.stringAt(v, i + 1)));
+        }
+        return new ClientWindow(Values.longAt(v, 0), BitSet.valueOf((byte[]) v.get(1)), failures);
+    }
+
+    Seen seen(long requestId) {
+        if (highest < 0 || requestId > highest) {
+            return Seen.NEW;
+        }
+        long k = highest - requestId;
+        if (k >= REQUESTS_MAX) {
+            return Seen.TOO_OLD;
+        }
+        if (!applied.get((int) k)) {
+            return Seen.NEW;
+        }
+        return errorText(requestId) == null ? Seen.OK : Seen.FAILED;
+    }
+
+    /** The error of a failed request of the window, or null. */
+    String errorText(long requestId) {
+        for (Failure f : failures) {
+            if (f.requestId() == requestId) {
+                return f.errorText();
+            }
+        }
+        return null;
+    }
+
+    /** This window after applying the new {@code requestId}; requests that fall below it are forgotten. */
+    ClientWindow with(long requestId, boolean ok, String errorText) {
+        Invariants.require(seen(requestId) == Seen.NEW, "request " + requestId + " is new in its window");
+        long newHighest = Math.max(highest, requestId);
+        long shift = highest < 0 ? REQUESTS_MAX : newHighest - highest;
+        BitSet bits = new BitSet(REQUESTS_MAX);
+        if (shift < REQUESTS_MAX) {
+            for (int k = applied.nextSetBit(0); k >= 0 && k + shift < REQUESTS_MAX; k = applied.nextSetBit(k + 1)) {
+                bits.set((int) (k + shift));
+            }
+        }
+        bits.set((int) (newHighest - requestId));
+        List<Failure> kept = new ArrayList<>(failures.size() + 1);
+        for (Failure f : failures) {
+            if (f.requestId() > newHighest - REQUESTS_MAX) {
+                kept.add(f);
+            }
+        }
+        if (!ok) {
+            kept.add(new Failure(requestId, errorText == null ? "" : errorText));
+        }
+        return new ClientWindow(newHighest, bits, kept);
+    }
+
+    byte[] encode() {
+        Object[] items = new Object[2 + 2 * failures.size()];
+        items[0] = highest;
+        items[1] = applied.toByteArray();
+        int i = 2;
+        for (Failure f : failures) {
+            items[i++] = f.requestId();
+            items[i++] = f.errorText();
+        }
+        return Values.encode(items);
+    }
+}
