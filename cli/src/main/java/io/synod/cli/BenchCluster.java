@@ -133,6 +133,9 @@ final class BenchCluster implements AutoCloseable {
             return;
         }
         closed = true;
+        if (Thread.currentThread() == shutdownHook) {
+            System.err.println("bench: interrupted; stopping the cluster (its logs stay in " + runDirectory + ")");
+        }
         List<ProcessHandle> tree = new ArrayList<>(up.descendants());
         up.requestStop();
         up.awaitStop(STOP_GRACE);
