@@ -65,13 +65,13 @@ final class BenchOptions {
     @Option(
             names = "--warmup",
             converter = DurationConverter.class,
-            description = "Load before measuring, not measured (e.g. 2s, 500ms).")
+            description = "Load before measuring, not measured (default: 2s; scaling: 1s per point).")
     Duration warmup;
 
     @Option(
             names = "--duration",
             converter = DurationConverter.class,
-            description = "Measured time (e.g. 10s, 500ms, 1m).")
+            description = "Measured time, e.g. 500ms, 20s, 1m (default: 10s; scaling: 5s per point).")
     Duration duration;
 
     @Option(
@@ -147,7 +147,7 @@ final class BenchOptions {
                     servers,
                     runTag());
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(commandLine, e.getMessage(), e, null, null);
+            throw new CommandLine.ParameterException(commandLine, e.getMessage());
         }
     }
 

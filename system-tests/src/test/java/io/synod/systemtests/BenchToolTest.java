@@ -77,6 +77,9 @@ class BenchToolTest {
             Run workload = bench(processes, "bench-bad-workload", List.of("--workload", "sideways"));
             assertThat(workload.status()).isEqualTo(2);
             assertThat(workload.output()).contains("not a workload");
+            Run clients = bench(processes, "bench-bad-clients", List.of("--clients", "0"));
+            assertThat(clients.status()).isEqualTo(2);
+            assertThat(clients.output()).contains("--clients must be between 1 and");
             assertThat(workload.descendantsLeft()).isEmpty();
         }
     }
