@@ -41,12 +41,6 @@ final class BenchControl {
         }
     }
 
-    /** Whether the load sends new requests now. */
-    boolean sending() {
-        Phase now = phase;
-        return now == Phase.WARMUP || now == Phase.MEASURE;
-    }
-
     CountDownLatch driversReady() {
         return driversReady;
     }

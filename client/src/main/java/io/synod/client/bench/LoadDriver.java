@@ -162,7 +162,7 @@ final class LoadDriver implements Runnable {
             } else if (inFlightTotal == 0) {
                 return;
             }
-            poller.poll(pollMillis());
+            poller.poll(POLL_MILLIS_MAX);
             for (int i = 0; i < clients.size(); i++) {
                 if (poller.pollin(i)) {
                     receive(clients.get(i));
@@ -170,10 +170,6 @@ final class LoadDriver implements Runnable {
             }
             expire(System.nanoTime());
         }
-    }
-
-    private long pollMillis() {
-        return POLL_MILLIS_MAX;
     }
 
     private void fill(Client client, boolean inWindow) {
