@@ -55,6 +55,11 @@ final class ChildProcess {
         return process == null ? -1 : process.pid();
     }
 
+    /** The process's children and their children, now (empty before start or after exit). */
+    List<ProcessHandle> descendants() {
+        return process == null ? List.of() : process.descendants().toList();
+    }
+
     boolean isAlive() {
         return process != null && process.isAlive();
     }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         description = "Synod: a replicated chat system speaking the CC7261 protocol.",
         subcommands = {
             UpCommand.class,
+            BenchCommand.class,
             StatusCommand.class,
             LogsCommand.class,
             SimCliCommand.class,

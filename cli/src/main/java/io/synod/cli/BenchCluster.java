@@ -1,0 +1,192 @@
+package io.synod.cli;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * A cluster started for {@code synod bench}: {@code synod up --bots 0} as a child process on free
+ * loopback ports, its logs and data in a run directory, ready once {@code up} prints its
+ * {@code synod ready} line. {@link #close()} stops {@code up} (which stops its children) and then
+ * kills any process of the tree still alive, so nothing is left behind; a JVM shutdown hook does the
+ * same on Ctrl-C.
+ *
+ * <p>Thread-safe for {@link #close()} (the bench thread and the shutdown hook may both call it).
+ */
+final class BenchCluster implements AutoCloseable {
+    private static final int PORT_LOW = 20_000;
+    private static final int PORT_BLOCK_ATTEMPTS = 200;
+    private static final Duration STOP_GRACE = Duration.ofSeconds(40);
+
+    private final int servers;
+    private final Path runDirectory;
+    private final int basePort;
+    private final ChildProcess up;
+    private final Thread shutdownHook;
+    private boolean closed;
+
+    private BenchCluster(int servers, Path runDirectory, int basePort, ChildProcess up) {
+        this.servers = servers;
+        this.runDirectory = runDirectory;
+        this.basePort = basePort;
+        this.up = up;
+        this.shutdownHook = new Thread(this::close, "synod-bench-cluster-stop");
+    }
+
+    /**
+     * Starts {@code servers} servers (1, 3 or 5) with reference, broker and proxy, and waits for
+     * them to be ready.
+     *
+     * @throws IOException if the cluster does not start; the message carries the end of its output
+     */
+    static BenchCluster start(int servers, Path runDirectory, Duration readyTimeout, Consumer<String> log)
+            throws IOException, InterruptedException {
+        Files.createDirectories(runDirectory);
+        int ports = 5 + 3 * servers;
+        int base = freePortBlock(ports);
+        List<String> arguments = List.of(
+                "up",
+                "--servers",
+                Integer.toString(servers),
+                "--bots",
+                "0",
+                "--run-dir",
+                runDirectory.toString(),
+                "--broker-port",
+                Integer.toString(base),
+                "--proxy-port",
+                Integer.toString(base + 2),
+                "--reference-port",
+                Integer.toString(base + 4),
+                "--admin-port",
+                Integer.toString(base + 5),
+                "--peer-port",
+                Integer.toString(base + 5 + servers),
+                "--paxos-port",
+                Integer.toString(base + 5 + 2 * servers),
+                "--ready-timeout-s",
+                Long.toString(Math.max(1, readyTimeout.toSeconds())));
+        ChildProcess up = new ChildProcess("up", ChildProcess.javaCommand(arguments), runDirectory.resolve("up.out"));
+        BenchCluster cluster = new BenchCluster(servers, runDirectory, base, up);
+        Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
+        log.accept("bench: starting " + servers + " server(s) with reference, broker and proxy on 127.0.0.1:" + base
+                + "-" + (base + ports - 1) + " (logs in " + runDirectory + ")");
+        up.start();
+        try {
+            cluster.awaitReady(readyTimeout);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    private void awaitReady(Duration readyTimeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + readyTimeout.plusSeconds(10).toNanos();
+        while (true) {
+            Optional<String> line = up.readyLine();
+            if (line.isPresent() && line.get().startsWith("synod ready")) {
+                return;
+            }
+            if (!up.isAlive()) {
+                throw new IOException("the cluster did not start (synod up exited with status " + up.exitValue()
+                        + "); last output:\n  " + String.join("\n  ", up.tail(15)));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the cluster was not ready within " + readyTimeout.toSeconds() + " s; see "
+                        + up.outputFile());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    int servers() {
+        return servers;
+    }
+
+    Path runDirectory() {
+        return runDirectory;
+    }
+
+    String brokerEndpoint() {
+        return "tcp://127.0.0.1:" + basePort;
+    }
+
+    /** The proxy's XPUB, where subscribers connect. */
+    String proxyEndpoint() {
+        return "tcp://127.0.0.1:" + (basePort + 3);
+    }
+
+    /** Stops {@code up} and its children (SIGTERM, then SIGKILL for anything left). Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (Thread.currentThread() == shutdownHook) {
+            System.err.println("bench: interrupted; stopping the cluster (its logs stay in " + runDirectory + ")");
+        }
+        List<ProcessHandle> tree = new ArrayList<>(up.descendants());
+        up.requestStop();
+        up.awaitStop(STOP_GRACE);
+        for (ProcessHandle process : tree) {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
+        }
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // The JVM is exiting; the hook runs close() again, which returns at once.
+            }
+        }
+    }
+
+    /** A port p such that p .. p + count - 1 were all free on loopback a moment ago, below the ephemeral range. */
+    static int freePortBlock(int count) throws IOException {
+        int high = ephemeralLow() - count;
+        for (int attempt = 0; attempt < PORT_BLOCK_ATTEMPTS; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(PORT_LOW, high);
+            boolean free = true;
+            for (int port = base; free && port < base + count; port++) {
+                free = isFree(port);
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IOException("found no " + count + " free consecutive loopback ports");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The low end of the kernel's ephemeral port range (Linux), or 32768. */
+    private static int ephemeralLow() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .trim();
+            return Math.max(PORT_LOW + 2_000, Integer.parseInt(range.split("\\s+")[0]));
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
+        }
+    }
+}

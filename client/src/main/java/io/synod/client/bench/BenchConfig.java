@@ -1,0 +1,143 @@
+package io.synod.client.bench;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One bench run's settings, validated. Names carry their units.
+ *
+ * @param brokerEndpoint the broker's ROUTER (client side)
+ * @param proxyEndpoint the proxy's XPUB (subscriber side)
+ * @param workload what the clients send
+ * @param clients bench clients, each with its own user, DEALER socket and client ids
+ * @param inFlightPerClient requests each client keeps outstanding
+ * @param channels channels of the publish and mixed workloads (fanout uses one)
+ * @param fanoutSubscribers SUB sockets on the fanout channel
+ * @param topicSubscribers SUB sockets per channel or user topic for publish, private and mixed (0: none)
+ * @param readRatio share of reads in the mixed workload, 0 to 1
+ * @param messageBytes length of each message text (ASCII, so characters = bytes)
+ * @param warmup load before the measurement, not measured
+ * @param duration measured load
+ * @param requestTimeout a request without a reply after this long is a timeout (never retried)
+ * @param driverThreads threads sharing the clients' sockets
+ * @param servers the cluster's server count, for the report only (0 when unknown)
+ * @param runTag a short tag unique to this run, in every user and channel name (no clash with earlier runs)
+ */
+public record BenchConfig(
+        String brokerEndpoint,
+        String proxyEndpoint,
+        Workload workload,
+        int clients,
+        int inFlightPerClient,
+        int channels,
+        int fanoutSubscribers,
+        int topicSubscribers,
+        double readRatio,
+        int messageBytes,
+        Duration warmup,
+        Duration duration,
+        Duration requestTimeout,
+        int driverThreads,
+        int servers,
+        String runTag) {
+    /** The protocol's longest message text (docs/protocol.md, Limits). */
+    public static final int MESSAGE_BYTES_MAX = 4_096;
+
+    public static final int CLIENTS_MAX = 10_000;
+    public static final int IN_FLIGHT_MAX = 1_000;
+    public static final int CHANNELS_MAX = 10_000;
+    public static final int SUBSCRIBERS_MAX = 1_000;
+    public static final int DRIVER_THREADS_MAX = 64;
+
+    public BenchConfig {
+        Objects.requireNonNull(brokerEndpoint, "brokerEndpoint");
+        Objects.requireNonNull(proxyEndpoint, "proxyEndpoint");
+        Objects.requireNonNull(workload, "workload");
+        Objects.requireNonNull(runTag, "runTag");
+        requireRange("--clients", clients, 1, CLIENTS_MAX);
+        requireRange("--in-flight", inFlightPerClient, 1, IN_FLIGHT_MAX);
+        requireRange("--channels", channels, 1, CHANNELS_MAX);
+        requireRange("--subscribers", fanoutSubscribers, 0, SUBSCRIBERS_MAX);
+        requireRange("--topic-subscribers", topicSubscribers, 0, SUBSCRIBERS_MAX);
+        requireRange("--message-bytes", messageBytes, 1, MESSAGE_BYTES_MAX);
+        requireRange("--driver-threads", driverThreads, 1, DRIVER_THREADS_MAX);
+        if (driverThreads > clients) {
+            throw new IllegalArgumentException("--driver-threads must not exceed --clients");
+        }
+        if (!(readRatio >= 0 && readRatio <= 1)) {
+            throw new IllegalArgumentException("--read-ratio must be between 0 and 1, was " + readRatio);
+        }
+        requirePositive("--duration", duration);
+        requirePositive("--request-timeout", requestTimeout);
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("--warmup must not be negative");
+        }
+        if (!runTag.matches("[a-z0-9]{1,12}")) {
+            throw new IllegalArgumentException("the run tag must be 1-12 lower-case letters or digits");
+        }
+    }
+
+    /** The user name of client {@code index} (zero-padded, so no name is a prefix of another). */
+    public String userName(int index) {
+        return "b" + runTag + "u" + padded(index, clients);
+    }
+
+    /** The name of channel {@code index}. */
+    public String channelName(int index) {
+        return "b" + runTag + "c" + padded(index, channelCount());
+    }
+
+    /** Channels this workload uses: none for private, one for fanout. */
+    public int channelCount() {
+        return switch (workload) {
+            case PRIVATE -> 0;
+            case FANOUT -> 1;
+            case PUBLISH, MIXED -> channels;
+        };
+    }
+
+    /** The settings as JSON-ready values, for result.json. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("workload", workload.label());
+        map.put("clients", clients);
+        map.put("in_flight", inFlightPerClient);
+        map.put("servers", servers);
+        map.put("channels", channelCount());
+        map.put("fanout_subscribers", workload == Workload.FANOUT ? fanoutSubscribers : 0);
+        map.put("topic_subscribers", workload == Workload.FANOUT ? 0 : topicSubscribers);
+        map.put("read_ratio", workload == Workload.MIXED ? readRatio : 0.0);
+        map.put("message_bytes", messageBytes);
+        map.put("warmup_s", warmup.toMillis() / 1_000.0);
+        map.put("duration_s", duration.toMillis() / 1_000.0);
+        map.put("request_timeout_s", requestTimeout.toMillis() / 1_000.0);
+        map.put("driver_threads", driverThreads);
+        map.put("broker", brokerEndpoint);
+        map.put("proxy", proxyEndpoint);
+        map.put("run_tag", runTag);
+        return map;
+    }
+
+    private static String padded(int index, int count) {
+        int width = Integer.toString(Math.max(0, count - 1)).length();
+        StringBuilder text = new StringBuilder(Integer.toString(index));
+        while (text.length() < width) {
+            text.insert(0, '0');
+        }
+        return text.toString();
+    }
+
+    private static void requireRange(String option, long value, long low, long high) {
+        if (value < low || value > high) {
+            throw new IllegalArgumentException(option + " must be between " + low + " and " + high + ", was " + value);
+        }
+    }
+
+    private static void requirePositive(String option, Duration value) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(option + " must be positive");
+        }
+    }
+}

@@ -1,0 +1,333 @@
+package io.synod.client.bench;
+
+import io.synod.messaging.ProcessClock;
+import io.synod.protocol.Envelope;
+import io.synod.protocol.Limits;
+import io.synod.protocol.ProtocolException;
+import io.synod.protocol.Replies;
+import io.synod.protocol.Services;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * One load thread: owns the DEALER sockets of its share of the bench clients, logs each client in,
+ * then keeps {@code --in-flight} requests outstanding per client while the run is sending, and
+ * times each request from send to reply.
+ *
+ * <p>Every request is statement-conformant ({@code {"service", "data"}} with the statement's fields,
+ * {@code timestamp} and {@code clock}) and carries {@code client_id} and {@code request_id}, so a
+ * write is applied at most once. Each in-flight slot of a client has its own {@code client_id}
+ * ({@code <user>-<slot>}): the servers remember the last request id per client id, so one id per
+ * slot keeps the ids of each client id strictly increasing in the order they are applied. A request
+ * without a reply within {@code --request-timeout} is counted as a timeout and never sent again; a
+ * reply that comes later is counted as late.
+ *
+ * <p>Not thread-safe: everything here runs on the driver's own thread.
+ */
+final class LoadDriver implements Runnable {
+    /** How long a poll waits at most, so phase changes are seen quickly. */
+    private static final long POLL_MILLIS_MAX = 10;
+
+    private static final int HISTORY_LIMIT = 20;
+
+    private final BenchConfig config;
+    private final List<Integer> clientIndexes;
+    private final ZContext context;
+    private final ProcessClock clock;
+    private final BenchMeter meter;
+    private final BenchControl control;
+    private final AtomicLongArray publishedPerChannel;
+    private final SplittableRandom random;
+    private final List<Client> clients = new ArrayList<>();
+    private int inFlightTotal;
+
+    /** A request waiting for its reply. */
+    private record Pending(int slot, boolean read, long sentNanos, long deadlineNanos, boolean inWindow) {}
+
+    /** One bench client: a user, a DEALER, and its requests in flight by request id. */
+    private static final class Client {
+        final int index;
+        final String user;
+        final ZMQ.Socket dealer;
+        final String[] slotClientIds;
+        final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
+        final Map<Long, Pending> inFlight = new HashMap<>();
+        long nextRequestId = 1;
+
+        Client(int index, String user, ZMQ.Socket dealer, int slots) {
+            this.index = index;
+            this.user = user;
+            this.dealer = dealer;
+            this.slotClientIds = new String[slots];
+            for (int slot = 0; slot < slots; slot++) {
+                slotClientIds[slot] = user + "-" + slot;
+                freeSlots.add(slot);
+            }
+        }
+    }
+
+    LoadDriver(
+            BenchConfig config,
+            List<Integer> clientIndexes,
+            ZContext context,
+            ProcessClock clock,
+            BenchMeter meter,
+            BenchControl control,
+            AtomicLongArray publishedPerChannel,
+            long seed) {
+        this.config = config;
+        this.clientIndexes = List.copyOf(clientIndexes);
+        this.context = context;
+        this.clock = clock;
+        this.meter = meter;
+        this.control = control;
+        this.publishedPerChannel = publishedPerChannel;
+        this.random = new SplittableRandom(seed);
+    }
+
+    @Override
+    public void run() {
+        ZMQ.Poller poller = null;
+        try {
+            for (int index : clientIndexes) {
+                ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
+                dealer.setLinger(0);
+                dealer.setRcvHWM(0);
+                dealer.setSndHWM(0);
+                dealer.connect(config.brokerEndpoint());
+                clients.add(new Client(index, config.userName(index), dealer, config.inFlightPerClient()));
+            }
+            logIn();
+            control.driversReady().countDown();
+            poller = context.createPoller(clients.size());
+            for (Client client : clients) {
+                poller.register(client.dealer, ZMQ.Poller.POLLIN);
+            }
+            loop(poller);
+        } catch (RuntimeException e) {
+            control.fail("a load driver failed: " + e.getMessage());
+        } finally {
+            if (poller != null) {
+                poller.close();
+            }
+            clients.forEach(client -> client.dealer.close());
+        }
+    }
+
+    /** Every client logs in as its own user, over its own socket, before any load. */
+    private void logIn() {
+        List<SetupCalls.Call> calls = new ArrayList<>();
+        for (Client client : clients) {
+            calls.add(new SetupCalls.Call(
+                    client.dealer,
+                    Services.LOGIN,
+                    Map.of("user", client.user),
+                    client.slotClientIds[0],
+                    client.nextRequestId++));
+        }
+        List<Envelope> replies = SetupCalls.run(
+                context, config.brokerEndpoint(), clock, calls, config.requestTimeout(), control);
+        for (Envelope reply : replies) {
+            if (!SetupCalls.acceptable(reply)) {
+                throw new BenchException("login refused: " + Replies.errorText(reply));
+            }
+        }
+    }
+
+    private void loop(ZMQ.Poller poller) {
+        while (control.phase() == BenchControl.Phase.SETUP) {
+            poller.poll(POLL_MILLIS_MAX);
+        }
+        while (true) {
+            BenchControl.Phase phase = control.phase();
+            if (phase == BenchControl.Phase.STOP) {
+                return;
+            }
+            boolean sending = phase == BenchControl.Phase.WARMUP || phase == BenchControl.Phase.MEASURE;
+            if (sending) {
+                boolean inWindow = phase == BenchControl.Phase.MEASURE;
+                for (Client client : clients) {
+                    fill(client, inWindow);
+                }
+            } else if (inFlightTotal == 0) {
+                return;
+            }
+            poller.poll(POLL_MILLIS_MAX);
+            for (int i = 0; i < clients.size(); i++) {
+                if (poller.pollin(i)) {
+                    receive(clients.get(i));
+                }
+            }
+            expire(System.nanoTime());
+        }
+    }
+
+    private void fill(Client client, boolean inWindow) {
+        while (!client.freeSlots.isEmpty()) {
+            int slot = client.freeSlots.peekFirst();
+            long requestId = client.nextRequestId;
+            Request request = nextRequest(client);
+            Map<String, Object> data = request.fields;
+            long sentNanos = System.nanoTime();
+            if (request.message) {
+                data.put(request.messageField, messageText(sentNanos));
+            }
+            data.put("timestamp", clock.nowSeconds());
+            data.put("clock", clock.tickForSend());
+            data.put("client_id", client.slotClientIds[slot]);
+            data.put("request_id", requestId);
+            byte[] frame = new Envelope(request.service, data).encode();
+            if (!client.dealer.send(new byte[0], ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+                return; // not connected yet: try again at the next turn
+            }
+            client.dealer.send(frame, ZMQ.DONTWAIT);
+            client.freeSlots.pollFirst();
+            client.nextRequestId++;
+            long deadline = sentNanos + config.requestTimeout().toNanos();
+            client.inFlight.put(requestId, new Pending(slot, request.read, sentNanos, deadline, inWindow));
+            inFlightTotal++;
+        }
+    }
+
+    /** What to send next: a service and its fields (the message text is added at send time). */
+    private record Request(
+            String service, Map<String, Object> fields, boolean read, boolean message, String messageField) {}
+
+    private Request nextRequest(Client client) {
+        return switch (config.workload()) {
+            case PUBLISH -> publish(client, client.index % config.channelCount());
+            case FANOUT -> publish(client, 0);
+            case PRIVATE -> privateMessage(client);
+            case MIXED -> random.nextDouble() < config.readRatio()
+                    ? read(client)
+                    : publish(client, client.index % config.channelCount());
+        };
+    }
+
+    private Request publish(Client client, int channel) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("user", client.user);
+        fields.put("channel", config.channelName(channel));
+        return new Request(Services.PUBLISH, fields, false, true, "message");
+    }
+
+    private Request privateMessage(Client client) {
+        int destination = client.index;
+        if (config.clients() > 1) {
+            destination = (client.index + 1 + random.nextInt(config.clients() - 1)) % config.clients();
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("src", client.user);
+        fields.put("dst", config.userName(destination));
+        return new Request(Services.MESSAGE, fields, false, true, "message");
+    }
+
+    /** A read: the recent history of the client's channel, the channel list or the user list. */
+    private Request read(Client client) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        int kind = random.nextInt(3);
+        if (kind == 0) {
+            int channel = client.index % config.channelCount();
+            fields.put("channel", config.channelName(channel));
+            fields.put("after_seq", Math.max(0, publishedPerChannel.get(channel) - HISTORY_LIMIT));
+            fields.put("limit", HISTORY_LIMIT);
+            return new Request(Services.HISTORY, fields, true, false, null);
+        }
+        return new Request(kind == 1 ? Services.CHANNELS : Services.USERS, fields, true, false, null);
+    }
+
+    /**
+     * A text of exactly {@code --message-bytes} ASCII characters that starts with the send time
+     * ({@code t<nanoTime>;}), so a subscriber in this process can time the delivery; too short a
+     * size carries padding only.
+     */
+    private String messageText(long sentNanos) {
+        String stamp = MessageStamp.prefix(sentNanos);
+        int size = config.messageBytes();
+        StringBuilder text = new StringBuilder(size);
+        if (stamp.length() <= size) {
+            text.append(stamp);
+        }
+        while (text.length() < size) {
+            text.append('x');
+        }
+        return text.toString();
+    }
+
+    private void receive(Client client) {
+        while (true) {
+            byte[] frame = client.dealer.recv(ZMQ.DONTWAIT);
+            if (frame == null) {
+                return;
+            }
+            byte[] payload = frame;
+            while (client.dealer.hasReceiveMore()) {
+                payload = client.dealer.recv();
+            }
+            long now = System.nanoTime();
+            Envelope reply;
+            try {
+                reply = Envelope.decode(payload, Limits.DEFAULT);
+            } catch (ProtocolException e) {
+                meter.error("undecodable reply: " + e.getMessage(), false);
+                continue;
+            }
+            clock.observe(reply.data().get("clock") instanceof Long c ? c : 0);
+            Pending pending = reply.data().get("request_id") instanceof Long id ? client.inFlight.remove(id) : null;
+            if (pending == null) {
+                meter.lateReply();
+                continue;
+            }
+            complete(client, pending, reply, now);
+        }
+    }
+
+    private void complete(Client client, Pending pending, Envelope reply, long nowNanos) {
+        client.freeSlots.addLast(pending.slot());
+        inFlightTotal--;
+        boolean ok = !Replies.ERRO.equals(reply.data().get("status")) && !Replies.ERRO.equals(reply.service());
+        if (!ok) {
+            meter.error(reply.service() + ": " + Replies.errorText(reply), pending.inWindow());
+            return;
+        }
+        long micros = TimeUnit.NANOSECONDS.toMicros(nowNanos - pending.sentNanos());
+        if (pending.read()) {
+            meter.readAcked(micros, pending.inWindow());
+        } else {
+            meter.writeAcked(micros, pending.inWindow());
+            if (reply.service().equals(Services.PUBLISH) && config.channelCount() > 0) {
+                int channel = config.workload() == Workload.FANOUT ? 0 : client.index % config.channelCount();
+                publishedPerChannel.incrementAndGet(channel);
+            }
+        }
+    }
+
+    /** Requests past their deadline are timeouts: counted, their slot freed, never sent again. */
+    private void expire(long nowNanos) {
+        if (inFlightTotal == 0) {
+            return;
+        }
+        for (Client client : clients) {
+            var entries = client.inFlight.entrySet().iterator();
+            while (entries.hasNext()) {
+                Pending pending = entries.next().getValue();
+                if (nowNanos - pending.deadlineNanos() >= 0) {
+                    entries.remove();
+                    client.freeSlots.addLast(pending.slot());
+                    inFlightTotal--;
+                    meter.timeout(pending.inWindow());
+                }
+            }
+        }
+    }
+}

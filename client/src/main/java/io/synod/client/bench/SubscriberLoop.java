@@ -1,0 +1,147 @@
+package io.synod.client.bench;
+
+import io.synod.messaging.ProcessClock;
+import io.synod.protocol.Limits;
+import io.synod.protocol.MsgPack;
+import io.synod.protocol.ProtocolException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * The subscriber thread: owns every SUB socket of the run (each subscribed to its topics on the
+ * proxy's XPUB), counts deliveries, times them from the send time the message text starts with,
+ * and checks each topic's {@code seq} per socket with a {@link SeqChecker}. Topics are compared
+ * exactly (ZeroMQ filters by prefix).
+ *
+ * <p>Not thread-safe: runs on its own thread; {@link #totals()} is read after the thread ended.
+ */
+final class SubscriberLoop implements Runnable {
+    private static final long POLL_MILLIS = 10;
+
+    private final ZContext context;
+    private final String proxyEndpoint;
+    private final List<List<String>> topicsPerSocket;
+    private final ProcessClock clock;
+    private final BenchMeter meter;
+    private final BenchControl control;
+    private final List<Map<String, SeqChecker>> checkers = new ArrayList<>();
+    private long undecodable;
+
+    /** What the subscribers saw over the whole run (warm-up and drain included). */
+    record Totals(long sockets, long deliveries, long gaps, long duplicates, long outOfOrder, long undecodable) {}
+
+    SubscriberLoop(
+            ZContext context,
+            String proxyEndpoint,
+            List<List<String>> topicsPerSocket,
+            ProcessClock clock,
+            BenchMeter meter,
+            BenchControl control) {
+        this.context = context;
+        this.proxyEndpoint = proxyEndpoint;
+        this.topicsPerSocket = List.copyOf(topicsPerSocket);
+        this.clock = clock;
+        this.meter = meter;
+        this.control = control;
+    }
+
+    @Override
+    public void run() {
+        List<ZMQ.Socket> sockets = new ArrayList<>();
+        ZMQ.Poller poller = context.createPoller(Math.max(1, topicsPerSocket.size()));
+        try {
+            for (List<String> topics : topicsPerSocket) {
+                ZMQ.Socket sub = context.createSocket(SocketType.SUB);
+                sub.setLinger(0);
+                sub.setRcvHWM(0);
+                Map<String, SeqChecker> byTopic = new HashMap<>();
+                for (String topic : topics) {
+                    sub.subscribe(topic.getBytes(StandardCharsets.UTF_8));
+                    byTopic.put(topic, new SeqChecker());
+                }
+                sub.connect(proxyEndpoint);
+                poller.register(sub, ZMQ.Poller.POLLIN);
+                sockets.add(sub);
+                checkers.add(byTopic);
+            }
+            control.subscribersReady().countDown();
+            while (control.phase() != BenchControl.Phase.STOP) {
+                poller.poll(POLL_MILLIS);
+                for (int i = 0; i < sockets.size(); i++) {
+                    if (poller.pollin(i)) {
+                        receive(sockets.get(i), checkers.get(i));
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            control.fail("the subscriber thread failed: " + e);
+        } finally {
+            poller.close();
+            sockets.forEach(ZMQ.Socket::close);
+        }
+    }
+
+    private void receive(ZMQ.Socket sub, Map<String, SeqChecker> byTopic) {
+        while (true) {
+            byte[] topicFrame = sub.recv(ZMQ.DONTWAIT);
+            if (topicFrame == null) {
+                return;
+            }
+            byte[] payload = null;
+            while (sub.hasReceiveMore()) {
+                byte[] frame = sub.recv();
+                if (payload == null) {
+                    payload = frame;
+                }
+            }
+            long nowNanos = System.nanoTime();
+            SeqChecker checker = byTopic.get(new String(topicFrame, StandardCharsets.UTF_8));
+            if (checker == null || payload == null) {
+                continue; // another topic with the same prefix
+            }
+            onPublication(checker, payload, nowNanos);
+        }
+    }
+
+    private void onPublication(SeqChecker checker, byte[] payload, long nowNanos) {
+        Map<?, ?> fields;
+        try {
+            fields = MsgPack.decode(payload, Limits.DEFAULT) instanceof Map<?, ?> map ? map : null;
+        } catch (ProtocolException e) {
+            fields = null;
+        }
+        if (fields == null) {
+            undecodable++;
+            return;
+        }
+        clock.observe(fields.get("clock") instanceof Long c ? c : 0);
+        checker.onDelivery(fields.get("seq") instanceof Long seq ? seq : 0);
+        long sent = fields.get("message") instanceof String text ? MessageStamp.sentNanos(text) : Long.MIN_VALUE;
+        long latencyMicros = sent == Long.MIN_VALUE ? -1 : TimeUnit.NANOSECONDS.toMicros(nowNanos - sent);
+        meter.delivered(latencyMicros, control.phase() == BenchControl.Phase.MEASURE);
+    }
+
+    /** Sums over every socket and topic; call after the thread ended. */
+    Totals totals() {
+        long deliveries = 0;
+        long gaps = 0;
+        long duplicates = 0;
+        long outOfOrder = 0;
+        for (Map<String, SeqChecker> byTopic : checkers) {
+            for (SeqChecker checker : byTopic.values()) {
+                deliveries += checker.deliveries();
+                gaps += checker.gaps();
+                duplicates += checker.duplicates();
+                outOfOrder += checker.outOfOrder();
+            }
+        }
+        return new Totals(topicsPerSocket.size(), deliveries, gaps, duplicates, outOfOrder, undecodable);
+    }
+}
