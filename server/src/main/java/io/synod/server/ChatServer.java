@@ -151,9 +151,15 @@ public final class ChatServer implements AutoCloseable {
         server.coordination = coordination;
         try {
             if (replicationConfig != null) {
+                if (java.nio.file.Files.exists(config.dataDirectory().resolve("paxos"))) {
+                    throw new StoreException("the data directory " + config.dataDirectory()
+                            + " holds a Paxos log in the layout of an older Synod (a separate 'paxos' database);"
+                            + " this version keeps it inside 'state'. Start this server on a new data directory"
+                            + " (it will catch up from the others) or remove that one.", null);
+                }
                 server.replication = ReplicationDriver.open(
                         replicationConfig,
-                        config.dataDirectory().resolve("paxos"),
+                        store.paxosLog(),
                         server.context,
                         server.machine,
                         clock,

@@ -37,6 +37,7 @@ import org.rocksdb.WriteOptions;
  */
 public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     private static final byte[] META_FAMILY = "meta".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] PAXOS_FAMILY = "paxos".getBytes(StandardCharsets.UTF_8);
     private static final byte[] APPLIED_INDEX_KEY = "applied_index".getBytes(StandardCharsets.UTF_8);
 
     static {
@@ -53,6 +54,8 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     private final RocksDB db;
     private final ColumnFamilyHandle data;
     private final ColumnFamilyHandle meta;
+    private ColumnFamilyHandle paxos;
+    private RocksDbDurableLog paxosLog;
     private volatile long appliedIndex;
 
     private RocksDbChatStore(
@@ -67,6 +70,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         this.db = db;
         this.data = handles.get(0);
         this.meta = handles.get(1);
+        this.paxos = handles.size() > 2 ? handles.get(2) : null;
         this.syncWrites = new WriteOptions().setSync(true);
         this.bufferedWrites = new WriteOptions().setSync(false);
         this.reads = new ReadOptions();
@@ -82,12 +86,21 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     public static RocksDbChatStore open(Path directory) {
         DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
         ColumnFamilyOptions familyOptions = new ColumnFamilyOptions();
-        List<ColumnFamilyDescriptor> families = List.of(
+        List<ColumnFamilyDescriptor> families = new ArrayList<>(List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions),
-                new ColumnFamilyDescriptor(META_FAMILY, familyOptions));
+                new ColumnFamilyDescriptor(META_FAMILY, familyOptions)));
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
             Files.createDirectories(directory);
+            if (Files.exists(directory.resolve("CURRENT"))) {
+                try (org.rocksdb.Options listing = new org.rocksdb.Options()) {
+                    for (byte[] name : RocksDB.listColumnFamilies(listing, directory.toString())) {
+                        if (Arrays.equals(name, PAXOS_FAMILY)) {
+                            families.add(new ColumnFamilyDescriptor(PAXOS_FAMILY, familyOptions));
+                        }
+                    }
+                }
+            }
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), families, handles);
             return new RocksDbChatStore(directory, dbOptions, familyOptions, db, handles);
         } catch (RocksDBException | IOException e) {
@@ -100,6 +113,25 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
 
     public Path directory() {
         return directory;
+    }
+
+    /**
+     * The Paxos log of a replicated server, in column family {@code paxos} of this database (created on first
+     * use), so it shares this store's write-ahead log: see {@link RocksDbDurableLog} for what that buys. The
+     * store owns it: closing the store closes it. Owner thread only.
+     */
+    public synchronized RocksDbDurableLog paxosLog() {
+        if (paxosLog == null) {
+            try {
+                if (paxos == null) {
+                    paxos = db.createColumnFamily(new ColumnFamilyDescriptor(PAXOS_FAMILY, familyOptions));
+                }
+            } catch (RocksDBException e) {
+                throw new StoreException("cannot create the Paxos log in " + directory + ": " + e.getMessage(), e);
+            }
+            paxosLog = RocksDbDurableLog.inSharedDatabase(directory, db, paxos);
+        }
+        return paxosLog;
     }
 
     @Override
@@ -224,6 +256,12 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
             sync();
         } catch (StoreException e) {
             // closing after a failure: the data written since the last sync may be lost, as on a crash
+        }
+        if (paxosLog != null) {
+            paxosLog.close();
+        }
+        if (paxos != null) {
+            paxos.close();
         }
         data.close();
         meta.close();

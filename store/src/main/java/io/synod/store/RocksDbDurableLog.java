@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -30,8 +31,14 @@ import org.rocksdb.WriteOptions;
  * accepted-value record; {@code d<slot>} -> the decided-value record; {@code s} -> the latest snapshot record. Values
  * are {@link PaxosCodec} encodings of the {@link DurableRecord} itself.
  *
- * <p>Every {@link #persist} call is one {@link WriteBatch} written with {@code sync=true}: the driver persists each
- * {@code Ready} with one call (group commit). The fold matches {@code InMemoryDurableLog} exactly: a promise only
+ * <p>Every {@link #persist} call is one {@link WriteBatch}: the driver persists each {@code Ready} with one call
+ * (group commit). A log opened with {@link #open} owns its database and syncs every batch. A log opened by {@link
+ * RocksDbChatStore#paxosLog()} lives in a column family of the chat state's database and shares its write-ahead
+ * log: a batch holding a promise, an accepted value or a snapshot is synced (the acceptor's promises must be on
+ * disk before a message that depends on them leaves), but a batch of decided values only is not: a decision is
+ * never a promise to anyone, a forgotten one is learned again from the peers, and the shared write-ahead log
+ * keeps it ahead of every applied write that depends on it (a crash keeps a prefix of the log), so the applied
+ * state is never ahead of the decisions this log knows. The fold matches {@code InMemoryDurableLog} exactly: a promise only
  * grows, a later accepted value replaces an earlier one of the same slot, a snapshot replaces only an older one and
  * range-deletes both prefixes up to its slot, and records behind the snapshot are ignored. The in-memory promise and
  * snapshot slot mirror what is on disk, so the fold needs no read inside a batch.
@@ -52,16 +59,31 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
     private final Path directory;
     private final Options options;
     private final WriteOptions syncWrites;
+    private final WriteOptions bufferedWrites;
     private final RocksDB db;
+    private final ColumnFamilyHandle family;
+    private final boolean ownsDatabase;
     private Ballot promised = Ballot.ZERO;
     private long snapshotSlot;
     private long batchesWritten;
 
-    private RocksDbDurableLog(Path directory, Options options, RocksDB db) {
+    private RocksDbDurableLog(Path directory, Options options, RocksDB db, ColumnFamilyHandle family) {
         this.directory = directory;
         this.options = options;
         this.db = db;
+        this.family = family;
+        this.ownsDatabase = options != null;
         this.syncWrites = new WriteOptions().setSync(true);
+        this.bufferedWrites = new WriteOptions().setSync(false);
+    }
+
+    /** The log in column family {@code family} of a database owned by the caller (see the class comment). */
+    static RocksDbDurableLog inSharedDatabase(Path directory, RocksDB db, ColumnFamilyHandle family) {
+        RocksDbDurableLog log = new RocksDbDurableLog(directory, null, db, family);
+        DurableState state = log.load();
+        log.promised = state.promised();
+        log.snapshotSlot = state.snapshotSlot();
+        return log;
     }
 
     /**
@@ -73,8 +95,8 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
         Options options = new Options().setCreateIfMissing(true);
         try {
             Files.createDirectories(directory);
-            RocksDbDurableLog log =
-                    new RocksDbDurableLog(directory, options, RocksDB.open(options, directory.toString()));
+            RocksDB db = RocksDB.open(options, directory.toString());
+            RocksDbDurableLog log = new RocksDbDurableLog(directory, options, db, db.getDefaultColumnFamily());
             DurableState state = log.load();
             log.promised = state.promised();
             log.snapshotSlot = state.snapshotSlot();
@@ -98,31 +120,35 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
                     case DurableRecord.PromisedBallot p -> {
                         if (p.ballot().greaterThan(newPromised)) {
                             newPromised = p.ballot();
-                            batch.put(PROMISED_KEY, PaxosCodec.encode(record));
+                            batch.put(family, PROMISED_KEY, PaxosCodec.encode(record));
                         }
                     }
                     case DurableRecord.AcceptedValue a -> {
                         if (a.entry().slot() > newSnapshotSlot) {
-                            batch.put(slotKey(ACCEPTED, a.entry().slot()), PaxosCodec.encode(record));
+                            batch.put(family, slotKey(ACCEPTED, a.entry().slot()), PaxosCodec.encode(record));
                         }
                     }
                     case DurableRecord.DecidedValue d -> {
                         if (d.entry().slot() > newSnapshotSlot) {
-                            batch.put(slotKey(DECIDED, d.entry().slot()), PaxosCodec.encode(record));
+                            batch.put(family, slotKey(DECIDED, d.entry().slot()), PaxosCodec.encode(record));
                         }
                     }
                     case DurableRecord.SnapshotSaved s -> {
                         long slot = s.snapshot().lastIncludedSlot();
                         if (slot > newSnapshotSlot) {
                             newSnapshotSlot = slot;
-                            batch.put(SNAPSHOT_KEY, PaxosCodec.encode(record));
-                            batch.deleteRange(slotKey(ACCEPTED, 0), slotKey(ACCEPTED, slot + 1));
-                            batch.deleteRange(slotKey(DECIDED, 0), slotKey(DECIDED, slot + 1));
+                            batch.put(family, SNAPSHOT_KEY, PaxosCodec.encode(record));
+                            batch.deleteRange(family, slotKey(ACCEPTED, 0), slotKey(ACCEPTED, slot + 1));
+                            batch.deleteRange(family, slotKey(DECIDED, 0), slotKey(DECIDED, slot + 1));
                         }
                     }
                 }
             }
-            db.write(syncWrites, batch);
+            boolean decisionsOnly = true;
+            for (DurableRecord record : records) {
+                decisionsOnly &= record instanceof DurableRecord.DecidedValue;
+            }
+            db.write(decisionsOnly && !ownsDatabase ? bufferedWrites : syncWrites, batch);
         } catch (RocksDBException e) {
             throw new StoreException("persisting " + records.size() + " Paxos records failed in " + directory, e);
         }
@@ -134,17 +160,17 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
     @Override
     public DurableState load() {
         try {
-            byte[] promisedValue = db.get(PROMISED_KEY);
+            byte[] promisedValue = db.get(family, PROMISED_KEY);
             Ballot loadedPromised = promisedValue == null
                     ? Ballot.ZERO
                     : ((DurableRecord.PromisedBallot) decode(promisedValue)).ballot();
-            byte[] snapshotValue = db.get(SNAPSHOT_KEY);
+            byte[] snapshotValue = db.get(family, SNAPSHOT_KEY);
             Optional<Snapshot> snapshot = snapshotValue == null
                     ? Optional.empty()
                     : Optional.of(((DurableRecord.SnapshotSaved) decode(snapshotValue)).snapshot());
             TreeMap<Long, AcceptedEntry> accepted = new TreeMap<>();
             TreeMap<Long, Batch> decided = new TreeMap<>();
-            try (RocksIterator it = db.newIterator()) {
+            try (RocksIterator it = db.newIterator(family)) {
                 for (it.seek(slotKey(ACCEPTED, 0)); it.isValid() && it.key()[0] == ACCEPTED; it.next()) {
                     AcceptedEntry entry = ((DurableRecord.AcceptedValue) decode(it.value())).entry();
                     check(entry.slot() == slotOf(it.key()), "accepted entry under the wrong key");
@@ -187,9 +213,14 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
         }
     }
 
-    /** Releases RocksDB and its native handles; idempotent. */
+    /** Releases RocksDB and its native handles (a shared database is closed by its owner); idempotent. */
     @Override
     public synchronized void close() {
+        if (!ownsDatabase) {
+            syncWrites.close();
+            bufferedWrites.close();
+            return;
+        }
         if (!db.isOwningHandle()) {
             return;
         }
@@ -199,6 +230,7 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
             throw new StoreException("close failed in " + directory, e);
         } finally {
             syncWrites.close();
+            bufferedWrites.close();
             options.close();
         }
     }

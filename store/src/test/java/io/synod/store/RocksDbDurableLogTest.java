@@ -114,4 +114,29 @@ class RocksDbDurableLogTest {
         }
         assertThat(persistAndReload(readies)).isEqualTo(reference.load());
     }
+
+    @Test
+    void theLogInsideTheChatStoresDatabaseSurvivesAReopenBesideTheChatState() {
+        Path shared = dir.resolve("state");
+        List<DurableRecord> records = List.of(
+                new DurableRecord.PromisedBallot(new Ballot(7, 2)),
+                new DurableRecord.AcceptedValue(new AcceptedEntry(1, new Ballot(7, 2), value)));
+        DurableState live;
+        try (RocksDbChatStore store = RocksDbChatStore.open(shared)) {
+            RocksDbDurableLog log = store.paxosLog();
+            assertThat(store.paxosLog()).isSameAs(log);
+            log.persist(records);
+            log.persist(List.of(new DurableRecord.DecidedValue(new LogEntry(1, value)))); // buffered, not synced
+            io.synod.core.StoreBatch batch = new io.synod.core.StoreBatch(1025);
+            batch.put(new byte[] {'k'}, new byte[] {'v'});
+            store.write(batch);
+            live = log.load();
+            assertThat(live.decided()).containsKey(1L);
+        }
+        try (RocksDbChatStore store = RocksDbChatStore.open(shared)) {
+            assertThat(store.appliedIndex()).isEqualTo(1025);
+            assertThat(store.get(new byte[] {'k'})).containsExactly('v');
+            assertThat(store.paxosLog().load()).isEqualTo(live);
+        }
+    }
 }

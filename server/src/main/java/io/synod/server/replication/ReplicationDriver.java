@@ -15,7 +15,6 @@ import io.synod.messaging.peer.PeerInbound;
 import io.synod.messaging.peer.PeerLinks;
 import io.synod.protocol.Publication;
 import io.synod.store.RocksDbDurableLog;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -42,11 +41,14 @@ import org.zeromq.ZContext;
  * <p><b>Ready contract and group commit.</b> Inputs of a turn (peer messages, ticks, proposals) are fed
  * to the replica without draining; {@link #flush} proposes the turn's writes together ({@link
  * PaxosReplica#proposeAll}: they share slots) and then drains the replica's {@link Ready}s, strictly in
- * order: persist the records in one synced RocksDB batch ({@link RocksDbDurableLog}), send the
+ * order: persist the records in one RocksDB batch ({@link RocksDbDurableLog}: synced unless it holds
+ * decisions only), send the
  * messages, install a snapshot, apply the decided entries, {@code advance}, and take a snapshot when
- * asked. The chat store's writes of the whole turn are synced once at the end, before any reply or
- * publication that depends on them leaves: one fsync per turn for the log and one for the state,
- * however many writes the turn carried.
+ * asked: at most one fsync per turn, however many writes the turn carried. The chat store's writes are not synced
+ * per turn: every decided command is in the synced Paxos log before it is applied (its accepted record on a
+ * majority, its decided record here), so after a crash the store's applied index tells where to replay from.
+ * The store is synced every {@code STATE_SYNC_INTERVAL_MILLIS}, before a snapshot lets the log be truncated,
+ * and on close.
  *
  * <p><b>Applying.</b> A decided slot holds a batch of commands; the command at 1-based position
  * {@code p} of slot {@code s} gets the chat index {@code s * stride + p}. The chat store writes each
@@ -65,8 +67,8 @@ import org.zeromq.ZContext;
  * is forgotten without a reply: its outcome is unknown (an error reply would claim nothing was
  * applied), and the client's own retry with the same ids is safe.
  *
- * <p><b>Publications.</b> Every server applies every command; only the leader publishes, once the turn's
- * applies are synced, and tells its peers every {@code publishedNoteIntervalMillis} how far it published. Followers
+ * <p><b>Publications.</b> Every server applies every command; only the leader publishes, at the end of the
+ * turn that applied them, and tells its peers every {@code publishedNoteIntervalMillis} how far it published. Followers
  * keep the publications above the last note in a bounded ring; one that becomes leader republishes
  * them first (duplicates are dropped by clients by {@code seq}).
  */
@@ -74,6 +76,8 @@ public final class ReplicationDriver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationDriver.class);
     /** How often {@code /status} is refreshed when nothing was applied (once per turn that applied something). */
     private static final long STATUS_INTERVAL_MILLIS = 50;
+    /** How often the applied chat state is synced (it can be replayed from the synced Paxos log meanwhile). */
+    private static final long STATE_SYNC_INTERVAL_MILLIS = 200;
 
     /** A write this server accepted, answered: the caller's token and the state machine's outcome. */
     public record Completion(Object token, Result result) {}
@@ -125,6 +129,17 @@ public final class ReplicationDriver implements AutoCloseable {
     private boolean appliedSinceSync;
     private long nextStatusNanos = System.nanoTime();
     private long statusAppliedIndex = -1;
+    private long nextStateSyncNanos = System.nanoTime();
+    // where the time goes (shown in /status under "turns")
+    private long turnCount;
+    private long turnNanos;
+    private long persistCount;
+    private long persistNanos;
+    private long proposedCount;
+    private long proposeCallCount;
+    private long forwardedCount;
+    private long forwardMessageCount;
+    private long appliedCount;
     private long nextSeq = System.currentTimeMillis() * 1_000;
     private long publishedIndex;
     private long notedIndex;
@@ -169,21 +184,21 @@ public final class ReplicationDriver implements AutoCloseable {
     }
 
     /**
-     * Opens the Paxos log in {@code directory}, binds the replication endpoint, connects to the other
-     * members and restores the replica from what was persisted.
+     * Binds the replication endpoint, connects to the other members and restores the replica from what
+     * {@code durableLog} holds (the chat store's own {@link io.synod.store.RocksDbChatStore#paxosLog()}, so
+     * decisions and applied writes share one write-ahead log).
      *
-     * @throws io.synod.store.StoreException if the log cannot be opened
+     * @throws io.synod.store.StoreException if the log cannot be read
      * @throws org.zeromq.ZMQException if the endpoint cannot be bound
      */
     public static ReplicationDriver open(
             ReplicationConfig config,
-            Path directory,
+            RocksDbDurableLog durableLog,
             ZContext context,
             ChatStateMachine machine,
             ProcessClock clock,
             InteractionLog log,
             Publisher publisher) {
-        RocksDbDurableLog durableLog = RocksDbDurableLog.open(directory);
         PeerLinks links;
         try {
             links = new PeerLinks(
@@ -246,10 +261,11 @@ public final class ReplicationDriver implements AutoCloseable {
      * forwards the turn's writes, drains the replica (persist, send, apply), syncs the applied state
      * once and publishes what the turn applied while leading.
      *
-     * @return the writes completed this turn, in apply order (durable: safe to answer)
+     * @return the writes completed this turn, in apply order (decided, so durable on a majority: safe to answer)
      */
     public List<Completion> flush() {
         long now = System.nanoTime();
+        turnCount++;
         int ticks = 0;
         while (now - nextTickNanos >= 0 && ticks++ < 10) {
             replica.tick();
@@ -278,9 +294,10 @@ public final class ReplicationDriver implements AutoCloseable {
         }
         dispatchRouted();
         drain();
-        if (appliedSinceSync) {
-            machine.sync(); // one fsync for every command this turn applied, before anything depends on it
+        if (appliedSinceSync && now - nextStateSyncNanos >= 0) {
+            machine.sync(); // not needed for an answer: decided commands are in the synced Paxos log
             appliedSinceSync = false;
+            nextStateSyncNanos = now + TimeUnit.MILLISECONDS.toNanos(STATE_SYNC_INTERVAL_MILLIS);
         }
         onLeadershipChange(); // a new leader first republishes what its predecessor may not have
         if (!toPublish.isEmpty()) {
@@ -291,6 +308,7 @@ public final class ReplicationDriver implements AutoCloseable {
             nextStatusNanos = now + TimeUnit.MILLISECONDS.toNanos(STATUS_INTERVAL_MILLIS);
             publishStatus();
         }
+        turnNanos += System.nanoTime() - now;
         if (completions.isEmpty()) {
             return List.of();
         }
@@ -303,6 +321,8 @@ public final class ReplicationDriver implements AutoCloseable {
     private void dispatchRouted() {
         if (!toPropose.isEmpty()) {
             List<ProposeOutcome> outcomes = replica.proposeAll(toPropose);
+            proposedCount += toPropose.size();
+            proposeCallCount++;
             for (int i = 0; i < outcomes.size(); i++) {
                 Pending entry = proposing.get(i);
                 if (entry != null) {
@@ -325,6 +345,8 @@ public final class ReplicationDriver implements AutoCloseable {
                 commands.add(entry.command);
             }
             boolean sent = reachable && links.send(leaderName, ReplicationCodec.forward(nodeId, commands));
+            forwardedCount += sent ? commands.size() : 0;
+            forwardMessageCount += sent ? 1 : 0;
             for (Pending entry : part) {
                 entry.routed = sent;
             }
@@ -490,7 +512,12 @@ public final class ReplicationDriver implements AutoCloseable {
     private void drain() {
         while (replica.hasReady()) {
             Ready ready = replica.ready();
-            durableLog.persist(ready.toPersist());
+            if (!ready.toPersist().isEmpty()) {
+                long started = System.nanoTime();
+                durableLog.persist(ready.toPersist());
+                persistNanos += System.nanoTime() - started;
+                persistCount++;
+            }
             for (io.synod.consensus.Envelope message : ready.toSend()) {
                 String target = nameOf(message.target());
                 if (target != null) {
@@ -537,6 +564,7 @@ public final class ReplicationDriver implements AutoCloseable {
             }
             Result result = machine.apply(command);
             appliedSinceSync = true;
+            appliedCount++;
             onApplied(index, result.publications());
             if (client.clientId() == nodeId) {
                 Pending done = pending.remove(client.requestId());
@@ -635,6 +663,17 @@ public final class ReplicationDriver implements AutoCloseable {
         fields.put("writes_expired", expiredCount);
         fields.put("invalid_received", invalidReceivedCount);
         fields.put("paxos_links", links.statsMap());
+        Map<String, Object> turns = new LinkedHashMap<>();
+        turns.put("turns", turnCount);
+        turns.put("turn_us_avg", turnCount == 0 ? 0 : turnNanos / turnCount / 1_000);
+        turns.put("persists", persistCount);
+        turns.put("persist_us_avg", persistCount == 0 ? 0 : persistNanos / persistCount / 1_000);
+        turns.put("proposed", proposedCount);
+        turns.put("proposed_per_call_avg", proposeCallCount == 0 ? 0 : proposedCount / proposeCallCount);
+        turns.put("forwarded", forwardedCount);
+        turns.put("forwarded_per_message_avg", forwardMessageCount == 0 ? 0 : forwardedCount / forwardMessageCount);
+        turns.put("applied", appliedCount);
+        fields.put("turns", turns);
         status = java.util.Collections.unmodifiableMap(fields);
     }
 
@@ -644,9 +683,13 @@ public final class ReplicationDriver implements AutoCloseable {
         }
     }
 
-    /** Closes the peer links and the Paxos log (not the state machine's store). */
+    /** Syncs the applied state, closes the peer links and the Paxos log (not the state machine's store). */
     @Override
     public void close() {
+        if (appliedSinceSync) {
+            machine.sync();
+            appliedSinceSync = false;
+        }
         links.close();
         durableLog.close();
     }

@@ -57,7 +57,7 @@ class ReplicationDriverTest {
             machine = new ChatStateMachine(store, ChatConfig.DEFAULT);
             driver = ReplicationDriver.open(
                     config,
-                    dir.resolve(name).resolve("paxos"),
+                    store.paxosLog(),
                     context,
                     machine,
                     new ProcessClock(0),
