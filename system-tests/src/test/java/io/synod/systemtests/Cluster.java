@@ -246,6 +246,8 @@ final class Cluster implements AutoCloseable {
         private final String clientId;
         private long requestId;
         private long clock;
+        /** Attempts sent again: after a timeout, or after an error reply to a write (same ids). */
+        private long retries;
 
         RetryingClient(String broker, String clientId) {
             this.broker = broker;
@@ -259,7 +261,12 @@ final class Cluster implements AutoCloseable {
             data.put("request_id", ++requestId);
             long deadline =
                     System.nanoTime() + Duration.ofMillis(WAIT_MILLIS_MAX).toNanos();
+            boolean first = true;
             while (System.nanoTime() < deadline) {
+                if (!first) {
+                    retries++;
+                }
+                first = false;
                 data.put("timestamp", System.currentTimeMillis() / 1000.0);
                 data.put("clock", ++clock);
                 try (ZMQ.Socket socket = context.createSocket(SocketType.REQ)) {
@@ -284,6 +291,9 @@ final class Cluster implements AutoCloseable {
         void write(String service, Map<String, Object> fields) {
             long id = requestId + 1;
             for (int attempt = 0; attempt < 20; attempt++) {
+                if (attempt > 0) {
+                    retries++;
+                }
                 requestId = id - 1;
                 Envelope reply = call(service, fields);
                 if ("sucesso".equals(reply.data().get("status"))
@@ -295,6 +305,11 @@ final class Cluster implements AutoCloseable {
                 }
             }
             throw new AssertionError(service + " " + fields + " never succeeded");
+        }
+
+        /** How many attempts were sent again so far (timeouts, and writes answered with an error). */
+        long retries() {
+            return retries;
         }
 
         @Override
