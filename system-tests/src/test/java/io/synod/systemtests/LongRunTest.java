@@ -2,12 +2,18 @@ package io.synod.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.synod.client.ClientConfig;
 import io.synod.client.Delivery;
 import io.synod.client.DeliveryListener;
 import io.synod.client.SynodClient;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Publication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,10 +24,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
@@ -182,6 +190,32 @@ class LongRunTest {
         }
     }
 
+    /** The checker's client id, to find its reads in the servers' interaction logs. */
+    private static final String CHECKER_ID = "longrun-checker";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** {@code topic@after_seq} of a checker's history read in an interaction-log line; "" for anything else. */
+    static String readPage(String line) {
+        try {
+            JsonNode node = JSON.readTree(line);
+            JsonNode data = node.path("data");
+            if (!"in".equals(node.path("dir").asText())) {
+                return "";
+            }
+            String kind = node.path("kind").asText();
+            if ("history".equals(kind)) {
+                return "channel:" + data.path("channel").asText() + "@" + data.path("after_seq").asLong();
+            }
+            if ("private_history".equals(kind)) {
+                return "dm:" + data.path("user").asText() + "@" + data.path("after_seq").asLong();
+            }
+            return "";
+        } catch (IOException e) {
+            return ""; // a line cut by kill -9
+        }
+    }
+
     static String channel(int i) {
         return "ch-" + i;
     }
@@ -195,7 +229,8 @@ class LongRunTest {
         final Settings settings;
         final List<String> events = Collections.synchronizedList(new ArrayList<>());
         final Map<String, List<String>> argumentsByName = new LinkedHashMap<>();
-        final Map<String, Processes.Started> running = new LinkedHashMap<>();
+        /** The servers running now; read by the status sampler's thread too. */
+        final Map<String, Processes.Started> running = Collections.synchronizedMap(new LinkedHashMap<>());
         final Random random;
         final long startNanos = System.nanoTime();
         long loadStartNanos;
@@ -242,12 +277,55 @@ class LongRunTest {
                                 "--paxos-endpoint",
                                 Processes.endpoint(Processes.freePort())));
                 event("leader " + leader().name());
-                withLoad(cluster);
+                AtomicBoolean stopSampler = new AtomicBoolean();
+                Thread sampler = startStatusSampler(
+                        cluster.processes.directory().resolve("status-timeline.txt"), stopSampler);
+                try {
+                    withLoad(cluster);
+                } finally {
+                    stopSampler.set(true);
+                    sampler.join(10_000);
+                }
             }
         }
 
         List<Processes.Started> servers() {
-            return List.copyOf(running.values());
+            synchronized (running) {
+                return List.copyOf(running.values());
+            }
+        }
+
+        /**
+         * Every second, one line per running server (role, leader, ballot, decided and applied index) into
+         * {@code status-timeline.txt} in the run directory: the evidence to read when a check fails.
+         */
+        Thread startStatusSampler(Path file, AtomicBoolean stop) {
+            Thread sampler = new Thread(
+                    () -> {
+                        try (var out = Files.newBufferedWriter(file)) {
+                            while (!stop.get()) {
+                                for (Processes.Started server : servers()) {
+                                    Map<String, Object> st = Cluster.status(server);
+                                    out.write(Instant.now() + " " + server.name() + " role=" + st.get("role")
+                                            + " leader=" + st.get("leader") + " ballot=" + st.get("ballot")
+                                            + " decided=" + st.get("decided_index") + " applied="
+                                            + st.get("applied_index") + " snapshot=" + st.get("snapshot_index")
+                                            + " members=" + st.get("members"));
+                                    out.newLine();
+                                }
+                                out.flush();
+                                Thread.sleep(1_000);
+                            }
+                        } catch (IOException e) {
+                            System.out.println("longrun: status sampler stopped: " + e);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "longrun-status");
+            sampler.setDaemon(true);
+            sampler.start();
+            return sampler;
         }
 
         /**
@@ -299,7 +377,7 @@ class LongRunTest {
             List<Writer> writers = new ArrayList<>();
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> threads = new ArrayList<>();
-            try (Cluster.RetryingClient checker = new Cluster.RetryingClient(broker, "longrun-checker")) {
+            try (Cluster.RetryingClient checker = new Cluster.RetryingClient(broker, CHECKER_ID)) {
                 checker.write("login", Map.of("user", "creator"));
                 for (int c = 0; c < CHANNELS; c++) {
                     checker.write("channel", Map.of("channel", channel(c)));
@@ -344,7 +422,7 @@ class LongRunTest {
                                 writer.failure);
                     }
                 }
-                verify(checker, writers, recorders);
+                verify(cluster, checker, writers, recorders);
             } finally {
                 stop.set(true);
                 for (Thread thread : threads) {
@@ -485,7 +563,7 @@ class LongRunTest {
             return writers.stream().mapToInt(w -> w.acknowledged.size()).sum();
         }
 
-        void verify(Cluster.RetryingClient checker, List<Writer> writers, List<Recorder> recorders)
+        void verify(Cluster cluster, Cluster.RetryingClient checker, List<Writer> writers, List<Recorder> recorders)
                 throws InterruptedException {
             String converged;
             try {
@@ -511,19 +589,35 @@ class LongRunTest {
                 expectedByTopic.putIfAbsent(key(true, subscriber(s)), new ArrayList<>());
             }
 
-            // Each topic's history, read as many times as there are servers and once more (the broker hands
-            // consecutive requests to the servers in turn); every read must hold exactly the acknowledged writes.
+            // Every topic's whole history, in passes; every read must hold exactly the acknowledged writes. The
+            // broker hands consecutive requests to the servers in turn, so each pass is padded with cheap reads
+            // to shift the next pass by one server; the servers' interaction logs then show that every server
+            // answered every page of every topic at least once.
             Map<String, List<Stored>> historyByTopic = new TreeMap<>();
-            int reads = 2 * running.size();
-            for (Map.Entry<String, List<Ack>> topic : expectedByTopic.entrySet()) {
-                for (int read = 0; read < reads; read++) {
-                    List<Stored> history = readHistory(checker, topic.getKey());
-                    checkHistory(topic.getKey(), read, history, topic.getValue());
+            Set<String> pages = new TreeSet<>();
+            int n = running.size();
+            int passes = 0;
+            Map<String, Set<String>> missing;
+            do {
+                int requests = 0;
+                for (Map.Entry<String, List<Ack>> topic : expectedByTopic.entrySet()) {
+                    List<Stored> history = new ArrayList<>();
+                    requests += readHistory(checker, topic.getKey(), history, pages);
+                    checkHistory(topic.getKey(), passes, history, topic.getValue());
                     historyByTopic.put(topic.getKey(), history);
                 }
-            }
-            event("histories checked: " + acks.size() + " acknowledged writes, each once, " + reads
-                    + " reads per topic");
+                for (; requests % n != 1 % n; requests++) {
+                    checker.call("users", Map.of());
+                }
+                passes++;
+                missing = unreadPages(cluster, pages);
+            } while (passes < 2 || (!missing.isEmpty() && passes < 3 * n));
+            assertThat(missing)
+                    .as("LONGRUN READ COVERAGE (test harness): pages of the history no read reached, per server,"
+                            + " after " + passes + " passes")
+                    .isEmpty();
+            event("histories checked: " + acks.size() + " acknowledged writes, each once, " + passes
+                    + " passes; every server answered every page (" + pages.size() + ") at least once");
 
             long deliveriesChecked = 0;
             long fromHistory = 0;
@@ -619,11 +713,14 @@ class LongRunTest {
             return key.substring(key.indexOf(':') + 1);
         }
 
-        /** A whole channel history or inbox, page by page, through the broker. */
-        List<Stored> readHistory(Cluster.RetryingClient checker, String topic) {
-            List<Stored> all = new ArrayList<>();
+        /**
+         * Reads a whole channel history or inbox into {@code all}, page by page, through the broker; adds each page
+         * asked ({@code topic@after_seq}) to {@code pages}; returns the number of requests sent.
+         */
+        int readHistory(Cluster.RetryingClient checker, String topic, List<Stored> all, Set<String> pages) {
             long after = 0;
-            for (int page = 0; page < 10_000; page++) {
+            for (int page = 1; page < 10_000; page++) {
+                pages.add(topic + "@" + after);
                 Map<String, Object> fields = new HashMap<>();
                 if (topic.startsWith("dm:")) {
                     fields.put("user", name(topic));
@@ -640,11 +737,33 @@ class LongRunTest {
                     all.add(new Stored(((Number) m.get("seq")).longValue(), String.valueOf(m.get("message"))));
                 }
                 if (!Boolean.TRUE.equals(reply.data().get("more"))) {
-                    return all;
+                    return page;
                 }
                 after = ((Number) reply.data().get("next_seq")).longValue();
             }
             throw new AssertionError("history of " + topic + " never ended");
+        }
+
+        /**
+         * Per running server, the pages in {@code pages} that its interaction log shows no read of by the checker
+         * (an empty map: every server answered every page).
+         */
+        Map<String, Set<String>> unreadPages(Cluster cluster, Set<String> pages) {
+            Map<String, Set<String>> missing = new TreeMap<>();
+            for (String server : running.keySet()) {
+                Set<String> unread = new TreeSet<>(pages);
+                try (Stream<String> lines = Files.lines(Path.of(cluster.log(server)))) {
+                    lines.filter(line -> line.contains("\"" + CHECKER_ID + "\""))
+                            .map(LongRunTest::readPage)
+                            .forEach(unread::remove);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                if (!unread.isEmpty()) {
+                    missing.put(server, unread);
+                }
+            }
+            return missing;
         }
 
         /** Every acknowledged write once, nothing else, seqs 1..n in order. */
