@@ -249,9 +249,21 @@ final class Cluster implements AutoCloseable {
         /** Attempts sent again: after a timeout, or after an error reply to a write (same ids). */
         private long retries;
 
+        /** How long one attempt waits for its reply before the request is sent again. */
+        private final int attemptTimeoutMillis;
+
         RetryingClient(String broker, String clientId) {
+            this(broker, clientId, 1_500);
+        }
+
+        /**
+         * A client whose attempts wait {@code attemptTimeoutMillis} each (the whole call is still bounded by
+         * {@link #WAIT_MILLIS_MAX}): a longer wait sends fewer copies of a write to an overloaded cluster.
+         */
+        RetryingClient(String broker, String clientId, int attemptTimeoutMillis) {
             this.broker = broker;
             this.clientId = clientId;
+            this.attemptTimeoutMillis = attemptTimeoutMillis;
         }
 
         /** Sends until a reply arrives (any status) within the bound; fails the test otherwise. */
@@ -271,7 +283,7 @@ final class Cluster implements AutoCloseable {
                 data.put("clock", ++clock);
                 try (ZMQ.Socket socket = context.createSocket(SocketType.REQ)) {
                     socket.setLinger(0);
-                    socket.setReceiveTimeOut(1_500);
+                    socket.setReceiveTimeOut(attemptTimeoutMillis);
                     socket.connect(broker);
                     socket.send(new Envelope(service, data).encode());
                     byte[] reply = socket.recv();

@@ -49,7 +49,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * skipped.
  *
  * <p>Runs: the CI version takes about 45 s of load ({@code ./mvnw -pl system-tests verify -Dtest=LongRunTest});
- * {@code -Dlongrun.seconds=600 -Dlongrun.rate=40} runs a long one (the {@link #longRun} method, bounded by the
+ * {@code -Dlongrun.seconds=600 -Dlongrun.rate=15} runs a long one (the {@link #longRun} method, bounded by the
  * given duration plus a margin). {@code -Dlongrun.seed=N} replays the victims' and the writers' choices (the timing
  * of real processes is not replayable). Per-process output and interaction logs stay in the run directory printed
  * at the start and in the summary.
@@ -60,6 +60,11 @@ class LongRunTest {
     private static final int CHANNELS = 3;
     /** Steady load between two fault events, so that every event happens under writes. */
     private static final long PAUSE_MILLIS = 3_000;
+    /**
+     * Each write attempt waits this long before the writer sends it again (same ids), like {@link SynodClient}'s
+     * 2.5 s: every copy that reaches a server is proposed, so quick retries add load to a cluster that is slow.
+     */
+    private static final int WRITE_ATTEMPT_TIMEOUT_MILLIS = 3_000;
     /** Bound of the final wait for the subscribers to receive everything. */
     private static final long DELIVERY_WAIT_MILLIS = 30_000;
 
@@ -67,14 +72,14 @@ class LongRunTest {
     @Timeout(300)
     @DisabledIfSystemProperty(named = "longrun.seconds", matches = ".+")
     void ciRun() throws Exception {
-        new Run(Settings.fromProperties(45, 20)).execute();
+        new Run(Settings.fromProperties(45, 12)).execute();
     }
 
     @Test
     @Timeout(3_600)
     @EnabledIfSystemProperty(named = "longrun.seconds", matches = "\\d+")
     void longRun() throws Exception {
-        Settings settings = Settings.fromProperties(45, 20);
+        Settings settings = Settings.fromProperties(45, 12);
         assertThat(settings.loadSeconds).as("-Dlongrun.seconds bounded by the method's timeout").isLessThan(3_000);
         new Run(settings).execute();
     }
@@ -115,7 +120,7 @@ class LongRunTest {
 
         Writer(String user, String broker, long seed, long intervalNanos, AtomicBoolean stop) {
             this.user = user;
-            this.client = new Cluster.RetryingClient(broker, "longrun-" + user);
+            this.client = new Cluster.RetryingClient(broker, "longrun-" + user, WRITE_ATTEMPT_TIMEOUT_MILLIS);
             this.random = new Random(seed);
             this.intervalNanos = intervalNanos;
             this.stop = stop;
@@ -296,7 +301,7 @@ class LongRunTest {
         }
 
         /**
-         * Every second, one line per running server (role, leader, ballot, decided and applied index) into
+         * Every second, one line per running server (role, leader, ballot, indexes, writes waiting) into
          * {@code status-timeline.txt} in the run directory: the evidence to read when a check fails.
          */
         Thread startStatusSampler(Path file, AtomicBoolean stop) {
@@ -310,7 +315,9 @@ class LongRunTest {
                                             + " leader=" + st.get("leader") + " ballot=" + st.get("ballot")
                                             + " decided=" + st.get("decided_index") + " applied="
                                             + st.get("applied_index") + " snapshot=" + st.get("snapshot_index")
-                                            + " members=" + st.get("members"));
+                                            + " pending_writes=" + st.get("pending_writes") + " writes_expired="
+                                            + st.get("writes_expired") + " members=" + st.get("members")
+                                            + " paxos_links=" + st.get("paxos_links"));
                                     out.newLine();
                                 }
                                 out.flush();
