@@ -246,10 +246,24 @@ final class Cluster implements AutoCloseable {
         private final String clientId;
         private long requestId;
         private long clock;
+        /** Attempts sent again: after a timeout, or after an error reply to a write (same ids). */
+        private long retries;
+
+        /** How long one attempt waits for its reply before the request is sent again. */
+        private final int attemptTimeoutMillis;
 
         RetryingClient(String broker, String clientId) {
+            this(broker, clientId, 1_500);
+        }
+
+        /**
+         * A client whose attempts wait {@code attemptTimeoutMillis} each (the whole call is still bounded by
+         * {@link #WAIT_MILLIS_MAX}): a longer wait sends fewer copies of a write to an overloaded cluster.
+         */
+        RetryingClient(String broker, String clientId, int attemptTimeoutMillis) {
             this.broker = broker;
             this.clientId = clientId;
+            this.attemptTimeoutMillis = attemptTimeoutMillis;
         }
 
         /** Sends until a reply arrives (any status) within the bound; fails the test otherwise. */
@@ -259,12 +273,17 @@ final class Cluster implements AutoCloseable {
             data.put("request_id", ++requestId);
             long deadline =
                     System.nanoTime() + Duration.ofMillis(WAIT_MILLIS_MAX).toNanos();
+            boolean first = true;
             while (System.nanoTime() < deadline) {
+                if (!first) {
+                    retries++;
+                }
+                first = false;
                 data.put("timestamp", System.currentTimeMillis() / 1000.0);
                 data.put("clock", ++clock);
                 try (ZMQ.Socket socket = context.createSocket(SocketType.REQ)) {
                     socket.setLinger(0);
-                    socket.setReceiveTimeOut(1_500);
+                    socket.setReceiveTimeOut(attemptTimeoutMillis);
                     socket.connect(broker);
                     socket.send(new Envelope(service, data).encode());
                     byte[] reply = socket.recv();
@@ -284,6 +303,9 @@ final class Cluster implements AutoCloseable {
         void write(String service, Map<String, Object> fields) {
             long id = requestId + 1;
             for (int attempt = 0; attempt < 20; attempt++) {
+                if (attempt > 0) {
+                    retries++;
+                }
                 requestId = id - 1;
                 Envelope reply = call(service, fields);
                 if ("sucesso".equals(reply.data().get("status"))
@@ -295,6 +317,11 @@ final class Cluster implements AutoCloseable {
                 }
             }
             throw new AssertionError(service + " " + fields + " never succeeded");
+        }
+
+        /** How many attempts were sent again so far (timeouts, and writes answered with an error). */
+        long retries() {
+            return retries;
         }
 
         @Override
