@@ -245,6 +245,23 @@ public final class ChatStateMachine {
         return logins;
     }
 
+    /**
+     * The result of request {@code requestId} of {@code clientId} if it was applied (as a replay: no
+     * publications), or null if it was not, or is unknown (below the client's window). Lets a server answer a
+     * retried write from the applied state instead of ordering it again.
+     */
+    public Result appliedResult(String clientId, long requestId) {
+        if (clientId == null || requestId <= 0) {
+            return null;
+        }
+        ClientWindow window = ClientWindow.read(store.get(Keys.client(clientId)));
+        return switch (window.seen(requestId)) {
+            case OK -> Result.ok(List.of()).asReplay();
+            case FAILED -> Result.error(window.errorText(requestId)).asReplay();
+            case NEW, TOO_OLD -> null;
+        };
+    }
+
     /** The posts of {@code channel} with {@code seq > afterSeq}, at most {@code limit}. */
     public HistoryResult channelHistory(String channel, long afterSeq, int limit) {
         if (!channelExists(channel)) {

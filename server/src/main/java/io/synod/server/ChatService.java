@@ -178,16 +178,22 @@ final class ChatService {
         }
         Command command = new Command(
                 machine.appliedIndex() + 1, clock.nowSeconds(), commandClock, clientId, requestId, operation);
+        Result applied = replicated ? machine.appliedResult(clientId, requestId) : null;
+        if (applied != null) { // a retry of a write this server has applied: answered now, not ordered again
+            metrics.replayed();
+            return new Handled(resultReply(request.service(), applied), List.of());
+        }
         if (replicated) {
             return new Handled(null, List.of(), new Deferred(command, request.service(), Map.of(), null));
         }
         long started = System.nanoTime();
         Result result = machine.apply(command);
         metrics.applied(System.nanoTime() - started);
-        Envelope reply = result.isOk()
-                ? Replies.success(request.service())
-                : Replies.error(request.service(), result.errorText());
-        return new Handled(reply, result.publications());
+        return new Handled(resultReply(request.service(), result), result.publications());
+    }
+
+    private static Envelope resultReply(String service, Result result) {
+        return result.isOk() ? Replies.success(service) : Replies.error(service, result.errorText());
     }
 
     private static Handled read(Envelope reply) {

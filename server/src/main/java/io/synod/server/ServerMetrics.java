@@ -58,6 +58,11 @@ final class ServerMetrics {
         registry.counter("synod.request.errors", "service", tag(service)).increment();
     }
 
+    /** A retried write answered from the exactly-once table instead of being ordered again. */
+    void replayed() {
+        registry.counter("synod.writes.replayed").increment();
+    }
+
     void published(int count) {
         publications.increment(count);
     }

@@ -102,4 +102,18 @@ class ChatServiceTest {
         assertThat((String) handled.reply().data().get("description")).contains("reserved");
         assertThat(machine.users()).isEmpty();
     }
+
+    @Test
+    void aRetryOfAnAppliedWriteIsAnsweredFromTheStateNotOrderedAgain() {
+        handle("login", Map.of("user", "ana", "client_id", "c", "request_id", 1L)); // applied (not replicated yet)
+        service.setReplicated("s1", 1_000);
+        ChatService.Handled retry = handle("login", Map.of("user", "ana", "client_id", "c", "request_id", 1L));
+        assertThat(retry.deferred()).isNull();
+        assertThat(retry.reply().data())
+                .containsEntry("status", "sucesso") // login's reply style (statement part 1)
+                .containsEntry("client_id", "c")
+                .containsEntry("request_id", 1L);
+        ChatService.Handled next = handle("login", Map.of("user", "ana", "client_id", "c", "request_id", 2L));
+        assertThat(next.deferred()).isNotNull(); // a new write goes to replication
+    }
 }

@@ -634,10 +634,11 @@ public final class ReplicationDriver implements AutoCloseable {
         List<Map<String, Object>> members = new ArrayList<>();
         for (int id : membership.members()) {
             Map<String, Object> member = new LinkedHashMap<>();
-            member.put("name", nameOf(id));
+            String name = nameOf(id); // null until a member's address is learned (e.g. after a restart)
+            member.put("name", name);
             member.put("node_id", id);
             member.put("role", membership.voters().contains(id) ? "voter" : "learner");
-            member.put("address", endpointByName.get(nameOf(id)));
+            member.put("address", name == null ? null : endpointByName.get(name));
             members.add(member);
         }
         Map<String, Object> fields = new LinkedHashMap<>();
