@@ -257,7 +257,12 @@ public final class ChatServer implements AutoCloseable {
                 replication.watch(dealer);
             }
             while (running) {
-                long wait = Math.max(0, Math.min(config.pollIntervalMillis(), nextHeartbeatMillis - monotonicMillis()));
+                // never 0 unless a heartbeat can be sent now: a due heartbeat waiting for the reference's
+                // answer to an earlier request would otherwise spin the loop
+                long untilHeartbeat = nextHeartbeatMillis - monotonicMillis();
+                long wait = untilHeartbeat <= 0 && reference.isIdle()
+                        ? 0
+                        : Math.min(config.pollIntervalMillis(), Math.max(1, untilHeartbeat));
                 if (replication == null) {
                     poller.poll(wait);
                     serveWaitingRequests();

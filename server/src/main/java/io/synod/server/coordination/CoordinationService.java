@@ -271,7 +271,7 @@ public final class CoordinationService implements AutoCloseable {
         nextReferenceNanos = System.nanoTime();
         nextMembersNanos = System.nanoTime();
         while (running) {
-            long waitMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextTickNanos - System.nanoTime()));
+            long waitMillis = (Math.max(0, nextTickNanos - System.nanoTime()) + 999_999) / 1_000_000; // rounded up
             for (PeerInbound message : links.poll(waitMillis)) {
                 onPeerMessage(message);
             }

@@ -250,7 +250,8 @@ public final class ReplicationDriver implements AutoCloseable {
      * #flush} does that once for the turn).
      */
     public void awaitInput(long timeoutMillis) {
-        long untilTickMillis = TimeUnit.NANOSECONDS.toMillis(Math.max(0, nextTickNanos - System.nanoTime()));
+        // rounded up: rounding down polls with 0 for the last millisecond before a tick, a busy loop
+        long untilTickMillis = (Math.max(0, nextTickNanos - System.nanoTime()) + 999_999) / 1_000_000;
         for (PeerInbound inbound : links.poll(Math.min(timeoutMillis, untilTickMillis))) {
             onPeerMessage(inbound);
         }
