@@ -150,7 +150,7 @@ public final class Fields {
         return text;
     }
 
-    static String typeName(Object value) {
+    public static String typeName(Object value) {
         return switch (value) {
             case String s -> "a string";
             case Long l -> "an integer";

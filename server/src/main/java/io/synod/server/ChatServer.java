@@ -90,6 +90,19 @@ public final class ChatServer implements AutoCloseable {
     /** A reply of this turn and where it goes. */
     private record Outgoing(ZmqMessages.Routed routed, ChatService.Handled handled) {}
 
+    /** Reads waiting for a {@code min_index} beyond this server's applied state; refused beyond this. */
+    static final int PARKED_READS_MAX = 4_096;
+    /** How long a read waits for its {@code min_index} before an {@code erro} (the client may ask another server). */
+    static final long PARKED_READ_WAIT_MILLIS = 2_000;
+
+    /** A read waiting here for the applied index to reach its {@code min_index}. */
+    private record ParkedRead(ZmqMessages.Routed routed, ChatService.DeferredRead read, long sinceNanos) {}
+
+    /** A linearizable read waiting for its barrier. */
+    private record WaitingRead(ZmqMessages.Routed routed, ChatService.DeferredRead read) {}
+
+    private final java.util.ArrayDeque<ParkedRead> parkedReads = new java.util.ArrayDeque<>();
+
     private ChatServer(ServerConfig config, InteractionLog log, ProcessClock clock, RocksDbChatStore store) {
         this.config = config;
         this.log = log;
@@ -324,11 +337,49 @@ public final class ChatServer implements AutoCloseable {
                             routed,
                             service.complete(
                                     handled.deferred(),
-                                    Result.error("too many writes waiting for replication; retry later"))));
+                                    Result.error("too many writes waiting for replication; retry later"),
+                                    0)));
                 }
                 continue;
             }
+            if (handled.deferredRead() != null) {
+                waitForRead(routed, handled.deferredRead());
+                continue;
+            }
             outbox.add(new Outgoing(routed, handled));
+        }
+    }
+
+    /** A read that cannot be answered from the state as it is: parked, or ordered behind a barrier. */
+    private void waitForRead(ZmqMessages.Routed routed, ChatService.DeferredRead read) {
+        if (read.linearizable()) {
+            if (!replication.submitBarrier(new WaitingRead(routed, read))) {
+                outbox.add(new Outgoing(routed, service.expireRead(read, 0)));
+            }
+        } else if (parkedReads.size() >= PARKED_READS_MAX) {
+            outbox.add(new Outgoing(routed, service.expireRead(read, 0)));
+        } else {
+            parkedReads.addLast(new ParkedRead(routed, read, System.nanoTime()));
+        }
+    }
+
+    /** Answers the parked reads whose index is applied now, and refuses those that waited too long. */
+    private void answerParkedReads() {
+        if (parkedReads.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long applied = machine.appliedIndex();
+        for (java.util.Iterator<ParkedRead> it = parkedReads.iterator(); it.hasNext(); ) {
+            ParkedRead parked = it.next();
+            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(now - parked.sinceNanos());
+            if (parked.read().minIndex() <= applied) {
+                sendReply(parked.routed(), service.answerRead(parked.read()));
+                it.remove();
+            } else if (waitedMillis >= PARKED_READ_WAIT_MILLIS) {
+                sendReply(parked.routed(), service.expireRead(parked.read(), waitedMillis));
+                it.remove();
+            }
         }
     }
 
@@ -349,9 +400,16 @@ public final class ChatServer implements AutoCloseable {
         }
         outbox.clear();
         for (ReplicationDriver.Completion completion : completions) {
-            Waiting waiting = (Waiting) completion.token();
-            sendReply(waiting.routed(), service.complete(waiting.deferred(), completion.result()));
+            switch (completion.token()) {
+                case Waiting waiting ->
+                    sendReply(
+                            waiting.routed(),
+                            service.complete(waiting.deferred(), completion.result(), completion.index()));
+                case WaitingRead read -> sendReply(read.routed(), service.answerRead(read.read()));
+                default -> throw new IllegalStateException("invariant violated: unknown token " + completion.token());
+            }
         }
+        answerParkedReads();
         long now = System.nanoTime();
         if (now - nextStatusNanos >= 0 || machine.appliedIndex() != status.appliedIndex()) {
             nextStatusNanos = now + TimeUnit.MILLISECONDS.toNanos(STATUS_INTERVAL_MILLIS);

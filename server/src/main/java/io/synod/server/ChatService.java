@@ -42,9 +42,13 @@ final class ChatService {
     private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
 
     /** One handled request: the reply and the publications to send (once stamped, the reply is final). */
-    record Handled(Envelope reply, List<Publication> publications, Deferred deferred) {
+    record Handled(Envelope reply, List<Publication> publications, Deferred deferred, DeferredRead deferredRead) {
         Handled(Envelope reply, List<Publication> publications) {
-            this(reply, publications, null);
+            this(reply, publications, null, null);
+        }
+
+        Handled(Envelope reply, List<Publication> publications, Deferred deferred) {
+            this(reply, publications, deferred, null);
         }
 
         byte[] replyFrame() {
@@ -57,6 +61,14 @@ final class ChatService {
      * {@link #complete} once the command is decided and applied locally.
      */
     record Deferred(Command command, String service, Map<String, Object> echo, String peer) {}
+
+    /**
+     * A read that must wait (replicated servers): for this server to have applied command index {@code
+     * minIndex} (monotonic reads: the client passes the highest {@code index} it has seen), or, if {@code
+     * linearizable}, for a read barrier ordered through the log. Answered by {@link #answerRead} or {@link
+     * #expireRead}.
+     */
+    record DeferredRead(Request request, long minIndex, boolean linearizable, Map<String, Object> echo, String peer) {}
 
     /** Broker connections remembered for server-given ids; the least recently used is forgotten beyond this. */
     static final int SERVER_ID_PEERS_MAX = 65_536;
@@ -107,7 +119,12 @@ final class ChatService {
         metrics.request(request.service());
         Handled handled;
         try {
-            handled = dispatch(Requests.parse(request, limits));
+            Request parsed = Requests.parse(request, limits);
+            DeferredRead wait = isRead(parsed) ? readConsistency(parsed, request, peer) : null;
+            if (wait != null) {
+                return new Handled(null, List.of(), null, wait);
+            }
+            handled = dispatch(parsed);
         } catch (ProtocolException e) {
             handled = new Handled(Replies.error(request.service(), e.getMessage()), List.of());
         }
@@ -132,12 +149,63 @@ final class ChatService {
         serverIdBase = idBase;
     }
 
-    /** The reply to a deferred write, now that replication applied it with {@code result}. */
-    Handled complete(Deferred deferred, Result result) {
-        Envelope reply = result.isOk()
-                ? Replies.success(deferred.service())
-                : Replies.error(deferred.service(), result.errorText());
-        return reply(new Handled(reply, List.of()), deferred.echo(), deferred.peer());
+    /** The reply to a deferred write, now that replication applied it with {@code result} at {@code index}. */
+    Handled complete(Deferred deferred, Result result, long index) {
+        Map<String, Object> echo = deferred.echo();
+        if (result.isOk() && index > 0) {
+            echo = new LinkedHashMap<>(echo);
+            echo.put("index", index);
+        }
+        return reply(new Handled(resultReply(deferred.service(), result), List.of()), echo, deferred.peer());
+    }
+
+    /** The answer to a waiting read, now that the state it waited for is applied here. */
+    Handled answerRead(DeferredRead read) {
+        return reply(dispatch(read.request()), read.echo(), read.peer());
+    }
+
+    /** The {@code erro} answer to a read whose {@code min_index} this server did not reach in time. */
+    Handled expireRead(DeferredRead read, long waitedMillis) {
+        String text = "this server has applied up to index " + machine.appliedIndex() + ", below min_index "
+                + read.minIndex() + ", after waiting " + waitedMillis + " ms; retry (another server may be ahead)";
+        return reply(new Handled(Replies.error(read.request().service(), text), List.of()), read.echo(), read.peer());
+    }
+
+    private static boolean isRead(Request request) {
+        return request instanceof Request.Users
+                || request instanceof Request.Channels
+                || request instanceof Request.History
+                || request instanceof Request.PrivateHistory;
+    }
+
+    /**
+     * The extension fields {@code min_index} (integer >= 0) and {@code linearizable} (boolean) of a read: null
+     * when it can be answered now, else what it waits for.
+     *
+     * @throws ProtocolException if a field has the wrong type, or (single server) asks for an index beyond the
+     *     state, which can never be reached
+     */
+    private DeferredRead readConsistency(Request request, Envelope envelope, String peer) {
+        long minIndex = new io.synod.protocol.Fields(envelope.data()).optionalLong("min_index", 0);
+        if (minIndex < 0) {
+            throw new ProtocolException("field 'min_index' must not be negative");
+        }
+        Object flag = envelope.data().get("linearizable");
+        if (flag != null && !(flag instanceof Boolean)) {
+            throw new ProtocolException("field 'linearizable' must be a boolean, got " + io.synod.protocol.Fields.typeName(flag));
+        }
+        boolean linearizable = Boolean.TRUE.equals(flag);
+        if (!replicated) { // one server: its state is the latest there is
+            if (minIndex > machine.appliedIndex()) {
+                throw new ProtocolException(
+                        "min_index " + minIndex + " is beyond the last applied index " + machine.appliedIndex());
+            }
+            return null;
+        }
+        if (!linearizable && minIndex <= machine.appliedIndex()) {
+            return null;
+        }
+        return new DeferredRead(request, minIndex, linearizable, echoed(envelope), peer);
     }
 
     /** An {@code erro} reply for a message that is not one request frame (e.g. several body frames). */
@@ -189,7 +257,13 @@ final class ChatService {
         long started = System.nanoTime();
         Result result = machine.apply(command);
         metrics.applied(System.nanoTime() - started);
-        return new Handled(resultReply(request.service(), result), result.publications());
+        Envelope reply = resultReply(request.service(), result);
+        if (result.isOk() && !result.replayed()) {
+            Map<String, Object> data = new LinkedHashMap<>(reply.data());
+            data.put("index", command.index()); // extension: clients pass it back as min_index
+            reply = new Envelope(reply.service(), data);
+        }
+        return new Handled(reply, result.publications());
     }
 
     private static Envelope resultReply(String service, Result result) {

@@ -116,4 +116,37 @@ class ChatServiceTest {
         ChatService.Handled next = handle("login", Map.of("user", "ana", "client_id", "c", "request_id", 2L));
         assertThat(next.deferred()).isNotNull(); // a new write goes to replication
     }
+
+    @Test
+    void aSingleServerAnswersReadsAtOnceAndRefusesAnIndexItNeverReached() {
+        ChatService.Handled login = handle("login", Map.of("user", "ana"));
+        assertThat(login.reply().data()).containsEntry("index", 1L); // extension: where the write was applied
+        assertThat(handle("users", Map.of("min_index", 1L, "linearizable", true)).reply().data())
+                .containsEntry("users", java.util.List.of("ana"));
+        assertThat(handle("users", Map.of("min_index", 5L)).reply().data())
+                .containsEntry("status", "erro")
+                .hasEntrySatisfying("description", d -> assertThat((String) d).contains("min_index 5"));
+        assertThat(handle("users", Map.of("linearizable", "yes")).reply().data())
+                .containsEntry("status", "erro")
+                .hasEntrySatisfying("description", d -> assertThat((String) d).contains("boolean"));
+        assertThat(handle("users", Map.of("min_index", -1L)).reply().data()).containsEntry("status", "erro");
+    }
+
+    @Test
+    void aReplicatedServerDefersReadsUntilTheirIndexIsAppliedOrABarrierPasses() {
+        handle("login", Map.of("user", "ana")); // applied at index 1 before replication is on
+        service.setReplicated("s1", 1_000);
+        assertThat(handle("users", Map.of("min_index", 1L)).deferredRead()).isNull(); // already applied here
+        ChatService.Handled ahead = handle("users", Map.of("min_index", 2L, "client_id", "c", "request_id", 4L));
+        assertThat(ahead.reply()).isNull();
+        assertThat(ahead.deferredRead().minIndex()).isEqualTo(2);
+        ChatService.Handled barrier = handle("users", Map.of("linearizable", true));
+        assertThat(barrier.deferredRead().linearizable()).isTrue();
+        ChatService.Handled answered = service.answerRead(ahead.deferredRead());
+        assertThat(answered.reply().data())
+                .containsEntry("users", java.util.List.of("ana"))
+                .containsEntry("request_id", 4L);
+        ChatService.Handled expired = service.expireRead(ahead.deferredRead(), 2_000);
+        assertThat((String) expired.reply().data().get("description")).contains("applied up to index 1");
+    }
 }

@@ -79,8 +79,11 @@ public final class ReplicationDriver implements AutoCloseable {
     /** How often the applied chat state is synced (it can be replayed from the synced Paxos log meanwhile). */
     private static final long STATE_SYNC_INTERVAL_MILLIS = 200;
 
-    /** A write this server accepted, answered: the caller's token and the state machine's outcome. */
-    public record Completion(Object token, Result result) {}
+    /**
+     * A write this server accepted, answered: the caller's token, the state machine's outcome and the chat
+     * command index it was applied at (for a read barrier: the applied index when it completed).
+     */
+    public record Completion(Object token, Result result, long index) {}
 
     /** Sends publications to the clients (the server's PUB socket); called on the owner thread. */
     @FunctionalInterface
@@ -242,6 +245,24 @@ public final class ReplicationDriver implements AutoCloseable {
      */
     public void watch(org.zeromq.ZMQ.Socket socket) {
         links.watch(socket);
+    }
+
+    /**
+     * A read barrier (linearizable reads): an empty command ordered through the log like a write; its
+     * {@link Completion} comes once it is decided and every command before it is applied here, so a read
+     * served then reflects every write acknowledged before the barrier was submitted.
+     *
+     * @return false if {@code pendingRequestsMax} writes are already waiting
+     */
+    public boolean submitBarrier(Object token) {
+        if (pending.size() >= config.pendingRequestsMax()) {
+            return false;
+        }
+        long seq = nextSeq++;
+        Pending entry = new Pending(token, new Command.Client(nodeId, seq, new byte[0]), true, System.nanoTime());
+        pending.put(seq, entry);
+        route(entry);
+        return true;
     }
 
     /**
@@ -548,6 +569,13 @@ public final class ReplicationDriver implements AutoCloseable {
             if (!(commands.get(position - 1) instanceof Command.Client client) || client.clientId() == 0) {
                 continue; // membership changes are interpreted by consensus; origin 0 is an empty nudge
             }
+            if (client.payload().length == 0) { // a read barrier: nothing to apply
+                Pending done = client.clientId() == nodeId ? pending.remove(client.requestId()) : null;
+                if (done != null) {
+                    completions.add(new Completion(done.token, Result.ok(List.of()), machine.appliedIndex()));
+                }
+                continue;
+            }
             long index = entry.slot() * config.commandSlotStride() + position;
             if (index <= machine.appliedIndex()) {
                 continue; // applied before a restart: the store says so
@@ -570,7 +598,7 @@ public final class ReplicationDriver implements AutoCloseable {
             if (client.clientId() == nodeId) {
                 Pending done = pending.remove(client.requestId());
                 if (done != null) {
-                    completions.add(new Completion(done.token, result));
+                    completions.add(new Completion(done.token, result, index));
                 }
             }
         }

@@ -86,10 +86,23 @@ class ReplicationDriverTest {
         context.close();
     }
 
+    /** Ports to try: below the kernel's ephemeral range (32768+), where no outgoing connection takes one. */
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+            new java.util.concurrent.atomic.AtomicInteger(21_000 + (int) (ProcessHandle.current().pid() * 131 % 10_000));
+
+    /** A port that was free a moment ago; an ephemeral one (port 0) was once taken by an outgoing connection. */
     private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = 21_000 + Math.floorMod(NEXT_PORT.getAndIncrement() - 21_000, 10_000);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1);
+                return port;
+            } catch (java.io.IOException e) {
+                // taken: try the next one
+            }
         }
+        throw new IllegalStateException("no free port in 21000-30999");
     }
 
     private void pollUntil(BooleanSupplier condition) {
@@ -137,6 +150,17 @@ class ReplicationDriverTest {
         pollUntil(() -> follower.completed.size() == 3);
         assertThat(follower.completed).extracting(c -> c.token()).containsExactly("login", "chan", "pub");
         assertThat(follower.completed).allMatch(c -> c.result().isOk());
+        assertThat(follower.completed).extracting(c -> c.index()).isSorted().allMatch(index -> index > 0);
+        // A read barrier on the other follower completes only once everything acknowledged before it is applied.
+        Node third = java.util.Arrays.stream(nodes)
+                .filter(n -> n != follower && n != leader())
+                .findFirst()
+                .orElseThrow();
+        long lastWrite = follower.completed.get(2).index();
+        assertThat(third.driver.submitBarrier("barrier")).isTrue();
+        pollUntil(() -> third.completed.stream().anyMatch(c -> "barrier".equals(c.token())));
+        assertThat(third.machine.appliedIndex()).isGreaterThanOrEqualTo(lastWrite);
+        assertThat(third.machine.channels()).containsExactly("general");
         pollUntil(() -> nodes[0].machine.appliedIndex() == nodes[1].machine.appliedIndex()
                 && nodes[0].machine.appliedIndex() > 0
                 && nodes[1].machine.appliedIndex() == nodes[2].machine.appliedIndex());
