@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A follower crash on real processes (issue 4), the counterpart of {@link ReplicationTest}'s leader crash: kill -9 of
  * a follower under a bounded write load. The remaining majority (leader + one follower) keeps acknowledging every
- * write with no leader change; the follower restarted on its data directory catches up (equal applied index and
+ * write (usually with the same leader; a loaded machine may elect another, which is allowed); the follower restarted on its data directory catches up (equal applied index and
  * state digest on all three within a bounded wait), and every acknowledged write is in the history exactly once,
- * in order, on every server the broker reads from.
+ * in order, on every server the broker reads from. Then a write's {@code index} used as {@code min_index}, and
+ * a linearizable read, see that write on every server.
  */
 class FollowerCrashTest {
     private static final int WRITES = 60;
@@ -75,6 +76,23 @@ class FollowerCrashTest {
                             .map(m -> m.get("message"))
                             .toList();
                     assertThat(texts).as("history read %d", read).containsExactlyElementsOf(acknowledged);
+                }
+
+                // Read consistency (docs/protocol.md): a write's reply carries its index; a read passing it as
+                // min_index, or a linearizable read, sees the write on whichever server the broker picks, even
+                // one that has not applied it yet when the read arrives.
+                Envelope written =
+                        client.call("publish", Map.of("user", "bob", "channel", "hall", "message", "after"));
+                assertThat(written.data().get("status")).isIn("OK", "sucesso");
+                long index = (Long) written.data().get("index");
+                for (int read = 0; read < 6; read++) {
+                    Map<String, Object> fields = read % 2 == 0
+                            ? Map.of("channel", "hall", "limit", 500, "min_index", index)
+                            : Map.of("channel", "hall", "limit", 500, "linearizable", true);
+                    List<Object> texts = WireClient.messages(client.call("history", fields)).stream()
+                            .map(m -> m.get("message"))
+                            .toList();
+                    assertThat(texts).as("read %d with %s", read, fields).endsWith("after");
                 }
             }
         }
