@@ -6,6 +6,7 @@ import io.synod.protocol.Envelope;
 import io.synod.protocol.MsgPack;
 import io.synod.protocol.ProtocolException;
 import io.synod.protocol.Publication;
+import io.synod.protocol.Services;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -68,6 +69,11 @@ final class ClientLoop implements Runnable {
     private int dealerIndex;
     private int subIndex;
     private long nextRequestId = 1;
+    /** The highest log index seen (I/O thread); reads pass it as {@code min_index}. */
+    private long highestIndexSeen;
+    /** The services that only read: they carry {@code min_index} once an index is known. */
+    private static final java.util.Set<String> READS =
+            java.util.Set.of(Services.USERS, Services.CHANNELS, Services.HISTORY, Services.PRIVATE_HISTORY);
     private volatile boolean running = true;
     private volatile Thread thread;
 
@@ -213,6 +219,11 @@ final class ClientLoop implements Runnable {
      * or with null and the failure.
      */
     void submit(String service, Map<String, Object> fields, BiConsumer<Envelope, ClientException> onDone) {
+        if (highestIndexSeen > 0 && READS.contains(service) && !fields.containsKey("min_index")) {
+            Map<String, Object> withIndex = new LinkedHashMap<>(fields);
+            withIndex.put("min_index", highestIndexSeen); // monotonic reads: never a state older than one seen
+            fields = withIndex;
+        }
         PendingRequest request = new PendingRequest(nextRequestId++, service, fields, onDone);
         if (!running) {
             complete(request, null, new ClientException.Closed());
@@ -281,12 +292,27 @@ final class ClientLoop implements Runnable {
         long received = reply.data().get("clock") instanceof Long c ? c : 0;
         long stamp = clock.observe(received);
         log.received(reply.service(), config.brokerEndpoint(), stamp, clock.nowSeconds(), reply.data());
+        noteIndex(reply.data().get("index"));
+        if (reply.data().get("messages") instanceof List<?> messages) {
+            for (Object message : messages) {
+                if (message instanceof Map<?, ?> m) {
+                    noteIndex(m.get("index"));
+                }
+            }
+        }
         PendingRequest request = tracker.match(reply);
         if (request == null) {
             LOG.debug("dropped a stale reply to '{}'", reply.service());
             return;
         }
         complete(request, reply, null);
+    }
+
+    /** Remembers the highest Synod log index seen in a reply or publication (foreign servers send none). */
+    private void noteIndex(Object index) {
+        if (index instanceof Long i && i > highestIndexSeen) {
+            highestIndexSeen = i;
+        }
     }
 
     /** Lazy Pirate: give up on exhausted requests, recreate the DEALER, resend what is in flight. */
@@ -393,6 +419,7 @@ final class ClientLoop implements Runnable {
             return;
         }
         long stamp = clock.observe(((Map<?, ?>) decoded).get("clock") instanceof Long c ? c : 0);
+        noteIndex(((Map<?, ?>) decoded).get("index"));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("topic", topic);
         data.put("payload", decoded);

@@ -381,4 +381,23 @@ class SynodClientTest {
         assertThatThrownBy(() -> client.users()).isInstanceOf(ClientException.Closed.class);
         client = null;
     }
+
+    @Test
+    void readsCarryTheHighestIndexSeenSoTheyNeverGoBackwards() {
+        connect();
+        client.login("ana");
+        client.users();
+        assertThat(cluster.requests(Services.USERS).get(0).data()).doesNotContainKey("min_index");
+        client.createChannel("geral");
+        client.subscribe("geral", false);
+        assertThat(client.publish("geral", "oi").ok()).isTrue(); // the fake publishes it with index 1
+        cluster.publish("geral", Map.of(
+                "user", "ana", "message", "x", "timestamp", 1.0, "clock", 5L, "channel", "geral",
+                "seq", 2L, "id", "p2", "index", 42L));
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> deliveries.stream().anyMatch(d -> d.seq() == 2));
+        client.users();
+        assertThat(cluster.requests(Services.USERS).get(1).data()).containsEntry("min_index", 42L);
+    }
 }
