@@ -65,7 +65,8 @@ final class BenchOptions {
     @Option(
             names = "--warmup",
             converter = DurationConverter.class,
-            description = "Load before measuring, not measured (default: 2s; scaling: 1s per point).")
+            description = "Load before measuring, not measured (default: 2s on a running cluster, 15s on one the"
+                    + " bench starts, for the JIT; scaling: 5s per point).")
     Duration warmup;
 
     @Option(

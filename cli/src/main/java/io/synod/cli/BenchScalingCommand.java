@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Throughput and p99 as clients grow, for each cluster size; writes scaling.json and scaling.svg.")
 final class BenchScalingCommand implements Callable<Integer> {
-    static final Duration WARMUP_DEFAULT = Duration.ofSeconds(1);
+    /** Per point; points run from few clients to many on one cluster, so later points inherit a warm JIT. */
+    static final Duration WARMUP_DEFAULT = Duration.ofSeconds(5);
     static final Duration DURATION_DEFAULT = Duration.ofSeconds(5);
 
     @CommandLine.Spec
