@@ -43,7 +43,9 @@ import org.zeromq.ZMQ;
  *   <li>REQ to the reference ({@link ReferenceClient}): {@code rank} at startup, {@code heartbeat}
  *       every {@code heartbeatIntervalMillis} ({@code rank} again while the rank is unknown),
  *       {@code list} every {@code listIntervalMillis}; the server serves clients whether or not the
- *       reference answers.
+ *       reference answers. With coordination (peer links), only the startup {@code rank}: the coordination
+ *       service's own reference link sends the heartbeats and asks for the list, and {@code /status} shows
+ *       what it learned.
  * </ul>
  *
  * <p>Threads: one event-loop thread owns the sockets, the {@link ChatStateMachine} and the store;
@@ -291,7 +293,9 @@ public final class ChatServer implements AutoCloseable {
                     onReferenceReply(reply);
                 }
                 long now = monotonicMillis();
-                if (reference.isIdle() && now >= nextHeartbeatMillis) {
+                if (coordination != null) {
+                    nextHeartbeatMillis = now + config.heartbeatIntervalMillis(); // its reference link does it
+                } else if (reference.isIdle() && now >= nextHeartbeatMillis) {
                     reference.send(rank == 0 ? rankRequest() : heartbeatRequest());
                     nextHeartbeatMillis = now + config.heartbeatIntervalMillis();
                 } else if (reference.isIdle() && now >= nextListMillis) {
@@ -470,9 +474,21 @@ public final class ChatServer implements AutoCloseable {
         return new Request.Heartbeat(RequestMeta.NONE, config.name(), config.advertisedAddress()).toEnvelope();
     }
 
+    /**
+     * With coordination, its reference link keeps the rank, the heartbeats and the list (this server's own
+     * reference client only asked for the rank at startup): one heartbeat stream per server, not two.
+     */
     private void publishStatus() {
-        status = new ServerStatus(
-                rank, machine.appliedIndex(), machine.stateDigestHex(), reference.isReachable(), referenceList);
+        long currentRank = rank;
+        boolean reachable = reference.isReachable();
+        List<Object> list = referenceList;
+        if (coordination != null) {
+            var c = coordination.status();
+            currentRank = c.selfRank() > 0 ? c.selfRank() : rank;
+            reachable = c.referenceReachable();
+            list = List.copyOf(c.membersJson());
+        }
+        status = new ServerStatus(currentRank, machine.appliedIndex(), machine.stateDigestHex(), reachable, list);
     }
 
     private static long monotonicMillis() {
