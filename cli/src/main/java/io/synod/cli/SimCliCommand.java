@@ -17,7 +17,7 @@ import picocli.CommandLine.Unmatched;
 final class SimCliCommand implements Callable<Integer> {
     /** Everything after {@code sim} goes to the simulator unchanged. */
     @Unmatched
-    List<String> arguments = List.of();
+    List<String> arguments = new java.util.ArrayList<>(); // mutable: picocli adds to it
 
     @Override
     public Integer call() {
