@@ -534,14 +534,18 @@ public final class ReplicationDriver implements AutoCloseable {
     private void drain() {
         while (replica.hasReady()) {
             Ready ready = replica.ready();
-            send(ready.sendableBeforePersist()); // Accepts: the followers' disks work while ours does
             if (!ready.toPersist().isEmpty()) {
                 long started = System.nanoTime();
                 durableLog.persist(ready.toPersist());
                 persistNanos += System.nanoTime() - started;
                 persistCount++;
             }
-            send(ready.sendableAfterPersist());
+            for (io.synod.consensus.Envelope message : ready.toSend()) {
+                String target = nameOf(message.target());
+                if (target != null) {
+                    links.send(target, ReplicationCodec.paxos(message));
+                }
+            }
             ready.snapshotToInstall().ifPresent(snapshot -> {
                 machine.importSnapshot(snapshot.state());
                 LOG.info("{}: installed the snapshot of slot {}", config.selfName(), snapshot.lastIncludedSlot());
@@ -554,15 +558,6 @@ public final class ReplicationDriver implements AutoCloseable {
                 machine.sync(); // the log is truncated behind the snapshot: the state must be durable first
                 appliedSinceSync = false;
                 replica.snapshotTaken(ready.snapshotRequestSlot().getAsLong(), machine.exportSnapshot());
-            }
-        }
-    }
-
-    private void send(List<io.synod.consensus.Envelope> messages) {
-        for (io.synod.consensus.Envelope message : messages) {
-            String target = nameOf(message.target());
-            if (target != null) {
-                links.send(target, ReplicationCodec.paxos(message));
             }
         }
     }
