@@ -137,8 +137,9 @@ public final class ChatServer implements AutoCloseable {
 
     /**
      * As {@link #start(ServerConfig, CoordinationConfig)}, replicated when {@code replicationConfig} is not null:
-     * a {@link ReplicationDriver} (Paxos log in {@code <data-dir>/paxos}, its own peer links) is opened here and
-     * handed to the event loop, its only user from then on; writes are proposed and answered once applied.
+     * a {@link ReplicationDriver} (Paxos log in column family {@code paxos} of {@code <data-dir>/state}, its own
+     * peer links) is opened here and handed to the event loop, its only user from then on; writes are proposed and
+     * answered once applied.
      */
     public static ChatServer start(
             ServerConfig config, CoordinationConfig coordinationConfig, ReplicationConfig replicationConfig) {
@@ -317,7 +318,7 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
-    /** Handles the requests waiting on the broker link (at most {@code requestsPerWakeupMax}); replies go to the outbox. */
+    /** Handles the requests waiting on the broker link (at most {@code requestsPerWakeupMax}); replies: the outbox. */
     private void serveWaitingRequests() {
         for (int i = 0; i < config.requestsPerWakeupMax(); i++) {
             List<byte[]> frames = ZmqMessages.receiveMultipart(dealer, ZMQ.DONTWAIT);
