@@ -281,7 +281,7 @@ public final class ReplicationDriver implements AutoCloseable {
     /**
      * The turn's work: runs the ticks that are due, retries or expires waiting writes, proposes or
      * forwards the turn's writes, drains the replica (persist, send, apply), syncs the applied state
-     * once and publishes what the turn applied while leading.
+     * when {@code STATE_SYNC_INTERVAL_MILLIS} has passed, and publishes what the turn applied while leading.
      *
      * @return the writes completed this turn, in apply order (decided, so durable on a majority: safe to answer)
      */
