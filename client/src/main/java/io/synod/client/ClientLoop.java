@@ -71,9 +71,7 @@ final class ClientLoop implements Runnable {
     private long nextRequestId = 1;
     /** The highest log index seen (I/O thread); reads pass it as {@code min_index}. */
     private long highestIndexSeen;
-    /** The services that only read: they carry {@code min_index} once an index is known. */
-    private static final java.util.Set<String> READS =
-            java.util.Set.of(Services.USERS, Services.CHANNELS, Services.HISTORY, Services.PRIVATE_HISTORY);
+
     private volatile boolean running = true;
     private volatile Thread thread;
 
@@ -219,7 +217,7 @@ final class ClientLoop implements Runnable {
      * or with null and the failure.
      */
     void submit(String service, Map<String, Object> fields, BiConsumer<Envelope, ClientException> onDone) {
-        if (highestIndexSeen > 0 && READS.contains(service) && !fields.containsKey("min_index")) {
+        if (highestIndexSeen > 0 && Services.READS.contains(service) && !fields.containsKey("min_index")) {
             Map<String, Object> withIndex = new LinkedHashMap<>(fields);
             withIndex.put("min_index", highestIndexSeen); // monotonic reads: never a state older than one seen
             fields = withIndex;

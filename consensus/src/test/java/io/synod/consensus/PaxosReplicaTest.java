@@ -80,9 +80,8 @@ class PaxosReplicaTest {
                 .hasMessageContaining("inflightSlotsMax");
     }
 
-    @Test
-    void singleVoterDecidesAlone() {
-        PaxosConfig solo = new PaxosConfig(1, Membership.ofVoters(List.of(1)), 3, 3, 1, 1, 2, 2, 8, 2, 1, 100, 0);
+    /** A single-voter replica ticked until it leads (it needs no peer for phase 1). */
+    private static PaxosReplica soloLeader(PaxosConfig solo) {
         PaxosReplica replica = PaxosReplica.create(solo, new SplittableRandom(3));
         for (int i = 0; i < 3; i++) {
             replica.tick();
@@ -91,22 +90,23 @@ class PaxosReplicaTest {
             }
         }
         assertThat(replica.isLeader()).isTrue();
+        return replica;
+    }
+
+    @Test
+    void singleVoterDecidesAlone() {
+        PaxosConfig solo = new PaxosConfig(1, Membership.ofVoters(List.of(1)), 3, 3, 1, 1, 2, 2, 8, 2, 1, 100, 0);
+        PaxosReplica replica = soloLeader(solo);
         replica.propose(new Command.Client(1, 1, new byte[0]));
         Ready ready = replica.ready();
         assertThat(ready.toApply()).extracting(LogEntry::slot).containsExactly(1L);
         replica.advance(ready);
     }
+
     @Test
     void proposeAllPacksCommandsThatArriveTogetherIntoSharedSlots() {
         PaxosConfig solo = new PaxosConfig(1, Membership.ofVoters(List.of(1)), 3, 3, 1, 1, 2, 4, 64, 2, 1, 100, 0);
-        PaxosReplica replica = PaxosReplica.create(solo, new SplittableRandom(3));
-        for (int i = 0; i < 3; i++) {
-            replica.tick();
-            if (replica.hasReady()) {
-                replica.advance(replica.ready());
-            }
-        }
-        assertThat(replica.isLeader()).isTrue();
+        PaxosReplica replica = soloLeader(solo);
         List<Command.Client> commands = new java.util.ArrayList<>();
         for (int i = 1; i <= 10; i++) {
             commands.add(new Command.Client(1, i, new byte[] {(byte) i}));

@@ -33,17 +33,10 @@ final class Values {
     }
 
     static List<Object> decode(byte[] value, int itemsExpected) {
-        Object decoded;
-        try {
-            decoded = MsgPack.decode(value, STORED);
-        } catch (ProtocolException e) {
-            throw new IllegalStateException("invariant violated: corrupt stored value: " + e.getMessage(), e);
-        }
-        Invariants.check(decoded instanceof List<?>, "a stored value is a MessagePack array");
-        List<?> list = (List<?>) decoded;
+        List<Object> list = decodeList(value);
         Invariants.check(
                 list.size() == itemsExpected, "a stored value has " + itemsExpected + " items, found " + list.size());
-        return new ArrayList<>(list);
+        return list;
     }
 
     /** A stored array of any length (the caller checks its shape). */

@@ -21,6 +21,11 @@ public final class Services {
     // Extensions, client -> server.
     public static final String HISTORY = "history";
     public static final String PRIVATE_HISTORY = "private_history";
+    /**
+     * The client services that only read the chat state: they accept the read-consistency fields {@code min_index}
+     * and {@code linearizable} (docs/protocol.md).
+     */
+    public static final java.util.Set<String> READS = java.util.Set.of(USERS, CHANNELS, HISTORY, PRIVATE_HISTORY);
     /** Reply service used when the request's own service cannot be read. */
     public static final String ERROR = "erro";
     /** The topic on which the bully winner announces itself. */

@@ -416,7 +416,9 @@ public final class ChatServer implements AutoCloseable {
         }
         answerParkedReads();
         long now = System.nanoTime();
-        if (now - nextStatusNanos >= 0 || machine.appliedIndex() != status.appliedIndex()) {
+        // replicated: the driver's status carries the applied index and digest, and refreshes them itself
+        boolean applied = replication == null && machine.appliedIndex() != status.appliedIndex();
+        if (now - nextStatusNanos >= 0 || applied) {
             nextStatusNanos = now + TimeUnit.MILLISECONDS.toNanos(STATUS_INTERVAL_MILLIS);
             publishStatus();
         }

@@ -8,6 +8,7 @@ import io.synod.core.Result;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Envelope;
+import io.synod.protocol.Fields;
 import io.synod.protocol.Limits;
 import io.synod.protocol.ProtocolException;
 import io.synod.protocol.Publication;
@@ -120,7 +121,8 @@ final class ChatService {
         Handled handled;
         try {
             Request parsed = Requests.parse(request, limits);
-            DeferredRead wait = isRead(parsed) ? readConsistency(parsed, request, peer) : null;
+            DeferredRead wait =
+                    Services.READS.contains(parsed.service()) ? readConsistency(parsed, request, peer) : null;
             if (wait != null) {
                 return new Handled(null, List.of(), null, wait);
             }
@@ -171,13 +173,6 @@ final class ChatService {
         return reply(new Handled(Replies.error(read.request().service(), text), List.of()), read.echo(), read.peer());
     }
 
-    private static boolean isRead(Request request) {
-        return request instanceof Request.Users
-                || request instanceof Request.Channels
-                || request instanceof Request.History
-                || request instanceof Request.PrivateHistory;
-    }
-
     /**
      * The extension fields {@code min_index} (integer >= 0) and {@code linearizable} (boolean) of a read: null
      * when it can be answered now, else what it waits for.
@@ -186,13 +181,13 @@ final class ChatService {
      *     state, which can never be reached
      */
     private DeferredRead readConsistency(Request request, Envelope envelope, String peer) {
-        long minIndex = new io.synod.protocol.Fields(envelope.data()).optionalLong("min_index", 0);
+        long minIndex = new Fields(envelope.data()).optionalLong("min_index", 0);
         if (minIndex < 0) {
             throw new ProtocolException("field 'min_index' must not be negative");
         }
         Object flag = envelope.data().get("linearizable");
         if (flag != null && !(flag instanceof Boolean)) {
-            throw new ProtocolException("field 'linearizable' must be a boolean, got " + io.synod.protocol.Fields.typeName(flag));
+            throw new ProtocolException("field 'linearizable' must be a boolean, got " + Fields.typeName(flag));
         }
         boolean linearizable = Boolean.TRUE.equals(flag);
         if (!replicated) { // one server: its state is the latest there is

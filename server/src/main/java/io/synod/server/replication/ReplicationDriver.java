@@ -179,10 +179,7 @@ public final class ReplicationDriver implements AutoCloseable {
         this.publishedIndex = storedIndex;
         this.notedIndex = storedIndex;
         drain();
-        if (appliedSinceSync) {
-            machine.sync();
-            appliedSinceSync = false;
-        }
+        syncAppliedState();
         publishStatus();
     }
 
@@ -316,9 +313,8 @@ public final class ReplicationDriver implements AutoCloseable {
         }
         dispatchRouted();
         drain();
-        if (appliedSinceSync && now - nextStateSyncNanos >= 0) {
-            machine.sync(); // not needed for an answer: decided commands are in the synced Paxos log
-            appliedSinceSync = false;
+        if (now - nextStateSyncNanos >= 0) {
+            syncAppliedState(); // not needed for an answer: decided commands are in the synced Paxos log
             nextStateSyncNanos = now + TimeUnit.MILLISECONDS.toNanos(STATE_SYNC_INTERVAL_MILLIS);
         }
         onLeadershipChange(); // a new leader first republishes what its predecessor may not have
@@ -555,10 +551,17 @@ public final class ReplicationDriver implements AutoCloseable {
             }
             replica.advance(ready);
             if (ready.snapshotRequestSlot().isPresent()) {
-                machine.sync(); // the log is truncated behind the snapshot: the state must be durable first
-                appliedSinceSync = false;
+                syncAppliedState(); // the log is truncated behind the snapshot: the state must be durable first
                 replica.snapshotTaken(ready.snapshotRequestSlot().getAsLong(), machine.exportSnapshot());
             }
+        }
+    }
+
+    /** Makes the commands applied since the last sync durable (one fsync), if there are any. */
+    private void syncAppliedState() {
+        if (appliedSinceSync) {
+            machine.sync();
+            appliedSinceSync = false;
         }
     }
 
@@ -716,10 +719,7 @@ public final class ReplicationDriver implements AutoCloseable {
     /** Syncs the applied state, closes the peer links and the Paxos log (not the state machine's store). */
     @Override
     public void close() {
-        if (appliedSinceSync) {
-            machine.sync();
-            appliedSinceSync = false;
-        }
+        syncAppliedState();
         links.close();
         durableLog.close();
     }
