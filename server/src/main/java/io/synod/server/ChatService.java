@@ -153,12 +153,8 @@ final class ChatService {
 
     /** The reply to a deferred write, now that replication applied it with {@code result} at {@code index}. */
     Handled complete(Deferred deferred, Result result, long index) {
-        Map<String, Object> echo = deferred.echo();
-        if (result.isOk() && index > 0) {
-            echo = new LinkedHashMap<>(echo);
-            echo.put("index", index);
-        }
-        return reply(new Handled(resultReply(deferred.service(), result), List.of()), echo, deferred.peer());
+        Envelope reply = resultReply(deferred.service(), result, index);
+        return reply(new Handled(reply, List.of()), deferred.echo(), deferred.peer());
     }
 
     /** The answer to a waiting read, now that the state it waited for is applied here. */
@@ -244,7 +240,8 @@ final class ChatService {
         Result applied = replicated ? machine.appliedResult(clientId, requestId) : null;
         if (applied != null) { // a retry of a write this server has applied: answered now, not ordered again
             metrics.replayed();
-            return new Handled(resultReply(request.service(), applied), List.of());
+            // index: this server's applied index, at or after the original write's (a valid min_index for the client)
+            return new Handled(resultReply(request.service(), applied, machine.appliedIndex()), List.of());
         }
         if (replicated) {
             return new Handled(null, List.of(), new Deferred(command, request.service(), Map.of(), null));
@@ -252,17 +249,21 @@ final class ChatService {
         long started = System.nanoTime();
         Result result = machine.apply(command);
         metrics.applied(System.nanoTime() - started);
-        Envelope reply = resultReply(request.service(), result);
-        if (result.isOk() && !result.replayed()) {
-            Map<String, Object> data = new LinkedHashMap<>(reply.data());
-            data.put("index", command.index()); // extension: clients pass it back as min_index
-            reply = new Envelope(reply.service(), data);
-        }
-        return new Handled(reply, result.publications());
+        return new Handled(resultReply(request.service(), result, command.index()), result.publications());
     }
 
-    private static Envelope resultReply(String service, Result result) {
-        return result.isOk() ? Replies.success(service) : Replies.error(service, result.errorText());
+    /**
+     * The reply to a write; a success carries (extension) {@code index}, where the write is in the applied state
+     * (for a retry: at or after it), which the client passes back as {@code min_index} on reads.
+     */
+    private static Envelope resultReply(String service, Result result, long index) {
+        if (!result.isOk()) {
+            return Replies.error(service, result.errorText());
+        }
+        Envelope success = Replies.success(service);
+        Map<String, Object> data = new LinkedHashMap<>(success.data());
+        data.put("index", index);
+        return new Envelope(service, data);
     }
 
     private static Handled read(Envelope reply) {
