@@ -39,6 +39,13 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     private static final byte[] META_FAMILY = "meta".getBytes(StandardCharsets.UTF_8);
     private static final byte[] PAXOS_FAMILY = "paxos".getBytes(StandardCharsets.UTF_8);
     private static final byte[] APPLIED_INDEX_KEY = "applied_index".getBytes(StandardCharsets.UTF_8);
+    /**
+     * Present in {@code meta} while {@link #replaceFromCheckpoint} runs: the chat keys are then a mix of the old and
+     * the new state, so a store opened with it reports applied index 0 (the replica installs its snapshot again).
+     */
+    private static final byte[] INSTALLING_KEY = "installing_checkpoint".getBytes(StandardCharsets.UTF_8);
+    /** Most bytes of keys and values copied in one write batch while installing a checkpoint. */
+    private static final int INSTALL_BATCH_BYTES_MAX = 4 << 20;
 
     static {
         RocksDB.loadLibrary();
@@ -233,8 +240,123 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         appliedIndex = newAppliedIndex;
     }
 
+    /**
+     * Writes a RocksDB checkpoint of this database (hard links to its table files, a copy of the rest) into
+     * {@code target}, which must not exist. Every write so far is synced first, and the checkpoint's files are
+     * synced before this returns. The checkpoint holds the whole database, the Paxos column family included;
+     * {@link #replaceFromCheckpoint} copies only the chat state out of it.
+     *
+     * @throws StoreException if RocksDB or the file system fails
+     */
+    public void createCheckpoint(Path target) {
+        sync();
+        try (org.rocksdb.Checkpoint checkpoint = org.rocksdb.Checkpoint.create(db)) {
+            checkpoint.createCheckpoint(target.toString());
+            FileSync.syncTree(target);
+        } catch (RocksDBException | IOException e) {
+            throw new StoreException("cannot write a checkpoint to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Replaces the whole chat state (every key and the applied index) with the one in the checkpoint at {@code
+     * checkpoint} (made by {@link #createCheckpoint}, here or on another server). The copy is streamed in write
+     * batches of at most {@code INSTALL_BATCH_BYTES_MAX}; a marker written (synced) first and removed by the last,
+     * synced, batch makes a store reopened after a crash in between report applied index 0, so the caller
+     * installs again. Returns the installed applied index.
+     *
+     * @throws StoreException if the checkpoint cannot be opened or read, or the write fails
+     */
+    public long replaceFromCheckpoint(Path checkpoint) {
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions options = new DBOptions();
+                ColumnFamilyOptions families = new ColumnFamilyOptions()) {
+            RocksDB source = RocksDB.openReadOnly(
+                    options,
+                    checkpoint.toString(),
+                    List.of(
+                            new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, families),
+                            new ColumnFamilyDescriptor(META_FAMILY, families)),
+                    handles);
+            try {
+                byte[] index = source.get(handles.get(1), APPLIED_INDEX_KEY);
+                long installed = index == null ? 0 : ByteBuffer.wrap(index).getLong();
+                markInstalling(installed);
+                deleteAllChatKeys();
+                copyChatKeys(source, handles.get(0));
+                try (WriteBatch last = new WriteBatch()) {
+                    last.put(meta, APPLIED_INDEX_KEY, encodeIndex(installed));
+                    last.delete(meta, INSTALLING_KEY);
+                    db.write(syncWrites, last);
+                }
+                unsynced = false;
+                appliedIndex = installed;
+                return installed;
+            } finally {
+                handles.forEach(ColumnFamilyHandle::close);
+                source.close();
+            }
+        } catch (RocksDBException e) {
+            throw new StoreException(
+                    "cannot install the checkpoint " + checkpoint + " into " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes (synced) the marker of an install in progress; from now on the store reports applied index 0. */
+    void markInstalling(long index) throws RocksDBException {
+        db.put(meta, syncWrites, INSTALLING_KEY, encodeIndex(index));
+        appliedIndex = 0;
+    }
+
+    /** Deletes every chat key with one range deletion, from the first key to just past the last. */
+    private void deleteAllChatKeys() throws RocksDBException {
+        byte[] first;
+        byte[] last;
+        try (RocksIterator it = db.newIterator(data, reads)) {
+            it.seekToFirst();
+            if (!it.isValid()) {
+                it.status();
+                return;
+            }
+            first = it.key();
+            it.seekToLast();
+            last = it.key();
+            it.status();
+        }
+        db.deleteRange(data, bufferedWrites, first, Arrays.copyOf(last, last.length + 1));
+    }
+
+    private void copyChatKeys(RocksDB source, ColumnFamilyHandle sourceData) throws RocksDBException {
+        try (ReadOptions sourceReads = new ReadOptions().setFillCache(false);
+                RocksIterator it = source.newIterator(sourceData, sourceReads)) {
+            WriteBatch batch = new WriteBatch();
+            try {
+                long batchBytes = 0;
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    byte[] key = it.key();
+                    byte[] value = it.value();
+                    batch.put(data, key, value);
+                    batchBytes += key.length + value.length;
+                    if (batchBytes >= INSTALL_BATCH_BYTES_MAX) {
+                        db.write(bufferedWrites, batch);
+                        batch.close();
+                        batch = new WriteBatch();
+                        batchBytes = 0;
+                    }
+                }
+                it.status();
+                db.write(bufferedWrites, batch);
+            } finally {
+                batch.close();
+            }
+        }
+    }
+
     private long readAppliedIndex() {
         try {
+            if (db.get(meta, INSTALLING_KEY) != null) {
+                return 0; // a checkpoint install was cut short: the state is partial until it is installed again
+            }
             byte[] value = db.get(meta, APPLIED_INDEX_KEY);
             return value == null ? 0 : ByteBuffer.wrap(value).getLong();
         } catch (RocksDBException e) {
