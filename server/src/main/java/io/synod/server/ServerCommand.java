@@ -70,6 +70,12 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--paxos-endpoint", description = "this server's replication endpoint when it joins")
     String paxosEndpoint;
 
+    @Option(
+            names = "--snapshot-interval-slots",
+            description = "take a snapshot (a RocksDB checkpoint) and truncate the Paxos log every this many applied"
+                    + " slots (default: ${DEFAULT-VALUE})")
+    int snapshotIntervalSlots = ReplicationConfig.SNAPSHOT_INTERVAL_SLOTS_DEFAULT;
+
     @Override
     public Integer call() {
         ServerConfig config;
@@ -91,9 +97,12 @@ public final class ServerCommand implements Callable<Integer> {
                 if (join && paxosEndpoint == null) {
                     throw new IllegalArgumentException("--join needs --paxos-endpoint");
                 }
-                replication = ReplicationConfig.defaults(name, join ? paxosEndpoint : members.get(name), join, members);
+                replication = ReplicationConfig.defaults(name, join ? paxosEndpoint : members.get(name), join, members)
+                        .withSnapshotIntervalSlots(snapshotIntervalSlots);
             } else if (join) {
                 throw new IllegalArgumentException("--join needs --initial-members (the cluster to join)");
+            } else if (snapshotIntervalSlots != ReplicationConfig.SNAPSHOT_INTERVAL_SLOTS_DEFAULT) {
+                throw new IllegalArgumentException("--snapshot-interval-slots needs --initial-members (replication)");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("server: " + e.getMessage());

@@ -87,8 +87,11 @@ class LongRunTest {
         new Run(settings).execute();
     }
 
-    /** The run's parameters: load duration, total write rate, seed, whether a fourth server joins. */
-    record Settings(long loadSeconds, double writesPerSecond, long seed, boolean join) {
+    /**
+     * The run's parameters: load duration, total write rate, seed, whether a fourth server joins, and how many slots
+     * apart the servers snapshot (small, so restarted servers and the joiner catch up by installing checkpoints).
+     */
+    record Settings(long loadSeconds, double writesPerSecond, long seed, boolean join, int snapshotSlots) {
         static Settings fromProperties(long defaultSeconds, double defaultRate) {
             long seconds = Long.getLong("longrun.seconds", defaultSeconds);
             double rate = Double.parseDouble(System.getProperty("longrun.rate", String.valueOf(defaultRate)));
@@ -97,7 +100,8 @@ class LongRunTest {
                 throw new IllegalArgumentException("longrun.seconds and longrun.rate must be positive");
             }
             boolean join = Boolean.parseBoolean(System.getProperty("longrun.join", "true"));
-            return new Settings(seconds, rate, seed, join);
+            int snapshotSlots = Integer.getInteger("longrun.snapshotSlots", 40);
+            return new Settings(seconds, rate, seed, join, snapshotSlots);
         }
     }
 
@@ -275,7 +279,13 @@ class LongRunTest {
                 }
                 String members = Cluster.initialMembers(endpoints);
                 for (String name : names) {
-                    argumentsByName.put(name, List.of("--initial-members", members));
+                    argumentsByName.put(
+                            name,
+                            List.of(
+                                    "--initial-members",
+                                    members,
+                                    "--snapshot-interval-slots",
+                                    String.valueOf(settings.snapshotSlots)));
                     running.put(name, cluster.startServer(name, argumentsByName.get(name)));
                 }
                 argumentsByName.put(
@@ -284,6 +294,8 @@ class LongRunTest {
                                 "--initial-members",
                                 members,
                                 "--join",
+                                "--snapshot-interval-slots",
+                                String.valueOf(settings.snapshotSlots),
                                 "--paxos-endpoint",
                                 Processes.endpoint(Processes.freePort())));
                 event("leader " + leader().name());
@@ -593,6 +605,9 @@ class LongRunTest {
                         + events, e);
             }
             event("converged at " + converged + " on " + running.keySet());
+            for (Processes.Started server : servers()) {
+                event(server.name() + " snapshots " + Cluster.status(server).get("snapshots"));
+            }
 
             List<Ack> acks = new ArrayList<>();
             writers.forEach(w -> acks.addAll(w.acknowledged));

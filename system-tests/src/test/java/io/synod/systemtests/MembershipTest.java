@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Membership on real processes (issue 4): a fourth server started with {@code --join} becomes a learner, catches up,
- * is promoted to voter and holds the same state; {@code synod admin remove-server} removes it through the log.
+ * is promoted to voter and holds the same state; {@code synod admin remove-server} removes it through the log. The
+ * servers snapshot every few slots, so the joiner can only catch up by fetching and installing a RocksDB checkpoint.
  */
 class MembershipTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -76,8 +77,11 @@ class MembershipTest {
         return null;
     }
 
+    private static final String SNAPSHOT_SLOTS = "5";
+
     @Test
     @Timeout(120)
+    @SuppressWarnings("unchecked")
     void aJoiningServerBecomesVoterAndIsRemovedByTheAdminCommand() throws Exception {
         try (Cluster cluster = new Cluster("membership")) {
             List<String> names = List.of("server-1", "server-2", "server-3");
@@ -93,7 +97,9 @@ class MembershipTest {
             }
             List<Processes.Started> servers = new ArrayList<>();
             for (String name : names) {
-                servers.add(cluster.startServer(name, List.of("--initial-members", members.toString())));
+                servers.add(cluster.startServer(
+                        name,
+                        List.of("--initial-members", members.toString(), "--snapshot-interval-slots", SNAPSHOT_SLOTS)));
             }
             // Retried with the same ids (exactly-once): the first writes may meet a leader election.
             Cluster.RetryingClient client =
@@ -101,6 +107,12 @@ class MembershipTest {
             assertThat(client.call("login", Map.of("user", "dora")).data()).containsEntry("status", "sucesso");
             assertThat(client.call("channel", Map.of("channel", "lobby")).data())
                     .containsEntry("status", "sucesso");
+            for (int i = 0; i < 15; i++) { // one slot each: three snapshots, the log truncated behind them
+                assertThat(client.call("publish", Map.of("user", "dora", "channel", "lobby", "message", "b" + i))
+                                .data())
+                        .containsEntry("status", "OK");
+            }
+            await(servers.get(0), s -> ((Number) s.get("snapshot_index")).longValue() > 0, "a snapshot taken");
 
             Processes.Started joiner = cluster.startServer(
                     "server-4",
@@ -108,6 +120,8 @@ class MembershipTest {
                             "--initial-members",
                             members.toString(),
                             "--join",
+                            "--snapshot-interval-slots",
+                            SNAPSHOT_SLOTS,
                             "--paxos-endpoint",
                             Processes.endpoint(Processes.freePort())));
             await(joiner, s -> "voter".equals(roleOf(s, "server-4")), "server-4 is a voter");
@@ -123,6 +137,11 @@ class MembershipTest {
                     "equal digest");
             assertThat(joined.get("applied_index"))
                     .isEqualTo(status(servers.get(0)).get("applied_index"));
+            Map<String, Object> snapshots = (Map<String, Object>) joined.get("snapshots");
+            assertThat(((Number) snapshots.get("installed")).longValue())
+                    .as("the joiner installed a checkpoint: " + snapshots)
+                    .isPositive();
+            assertThat(((Number) snapshots.get("bytes_fetched")).longValue()).isPositive();
             assertThat(reference).isNotEmpty();
 
             List<String> command = new ArrayList<>(Processes.javaCommand());

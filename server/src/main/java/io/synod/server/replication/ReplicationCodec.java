@@ -24,7 +24,12 @@ import java.util.Map;
  *       {@code AddLearner};
  *   <li>{@code remove}: an operator asks to remove server {@code name} (from {@code synod admin remove-server},
  *       on a REQ); the answer has {@code status} ({@code OK} or {@code erro}), {@code description} and, from a
- *       follower, {@code leader} and {@code leader_endpoint} to ask instead.
+ *       follower, {@code leader} and {@code leader_endpoint} to ask instead;
+ *   <li>{@code snapshot_get}: a server fetching a checkpoint (named in a catch-up reply's snapshot) asks for
+ *       {@code max} bytes of file {@code file} of checkpoint {@code checkpoint} from {@code offset};
+ *   <li>{@code snapshot_chunk}: the answer: {@code checkpoint}, {@code file}, {@code offset}, {@code bytes} (binary,
+ *       at most {@code max}) and {@code file_size}; or {@code checkpoint} and {@code error} when the checkpoint or
+ *       file is not there (any more).
  * </ul>
  *
  * <p>Thread-safety: stateless.
@@ -45,7 +50,61 @@ final class ReplicationCodec {
     /** Service of a removal request and its answer. */
     static final String REMOVE = "remove";
 
+    /** Service of a request for a chunk of a checkpoint. */
+    static final String SNAPSHOT_GET = "snapshot_get";
+    /** Service of a chunk of a checkpoint (or the answer that it is gone). */
+    static final String SNAPSHOT_CHUNK = "snapshot_chunk";
+
+    /** A request for a checkpoint's chunk. */
+    record ChunkRequest(String checkpoint, String file, long offset, int maxBytes) {}
+
+    /** A chunk of a checkpoint, or ({@code error} not null) the answer that it is not there. */
+    record Chunk(String checkpoint, String file, long offset, byte[] bytes, long fileSize, String error) {}
+
     private ReplicationCodec() {}
+
+    static Envelope snapshotGet(String checkpoint, String file, long offset, int maxBytes) {
+        return new Envelope(
+                SNAPSHOT_GET, Map.of("checkpoint", checkpoint, "file", file, "offset", offset, "max", (long) maxBytes));
+    }
+
+    static Envelope snapshotChunk(String checkpoint, String file, long offset, byte[] bytes, long fileSize) {
+        return new Envelope(
+                SNAPSHOT_CHUNK,
+                Map.of(
+                        "checkpoint", checkpoint,
+                        "file", file,
+                        "offset", offset,
+                        "bytes", bytes,
+                        "file_size", fileSize));
+    }
+
+    static Envelope snapshotGone(String checkpoint, String why) {
+        return new Envelope(SNAPSHOT_CHUNK, Map.of("checkpoint", checkpoint, "error", why));
+    }
+
+    static ChunkRequest decodeSnapshotGet(Envelope envelope) {
+        long max = number(envelope, "max");
+        if (max < 1 || max > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("snapshot_get needs 'max' in 1.." + Integer.MAX_VALUE);
+        }
+        return new ChunkRequest(
+                text(envelope, "checkpoint"), text(envelope, "file"), number(envelope, "offset"), (int) max);
+    }
+
+    static Chunk decodeSnapshotChunk(Envelope envelope) {
+        String checkpoint = text(envelope, "checkpoint");
+        if (envelope.data().get("error") instanceof String error) {
+            return new Chunk(checkpoint, null, 0, null, 0, error);
+        }
+        return new Chunk(
+                checkpoint,
+                text(envelope, "file"),
+                number(envelope, "offset"),
+                bytes(envelope, "bytes"),
+                number(envelope, "file_size"),
+                null);
+    }
 
     static Envelope paxos(io.synod.consensus.Envelope message) {
         return new Envelope(PAXOS, Map.of("payload", PaxosCodec.encode(message)));

@@ -36,7 +36,10 @@ import java.util.Set;
  * @param commandSlotStride chat command index = slot * stride + position in the slot's batch (1-based);
  *     must exceed the batch size
  * @param peerLinks the limits of the replication peer links
- * @param frameBytesMax largest peer frame accepted (catch-up replies carry snapshots and many slots)
+ * @param frameBytesMax largest peer frame accepted (catch-up replies carry many slots)
+ * @param snapshotIntervalSlots applied slots after which a snapshot (a RocksDB checkpoint) is taken and the log
+ *     truncated behind it
+ * @param snapshotChunkBytes bytes of a checkpoint file per {@code snapshot_chunk} message
  */
 public record ReplicationConfig(
         String selfName,
@@ -52,7 +55,9 @@ public record ReplicationConfig(
         long membershipIntervalMillis,
         long commandSlotStride,
         PeerLinkConfig peerLinks,
-        int frameBytesMax) {
+        int frameBytesMax,
+        int snapshotIntervalSlots,
+        int snapshotChunkBytes) {
 
     /** Validates every limit. */
     public ReplicationConfig {
@@ -82,11 +87,16 @@ public record ReplicationConfig(
         require(membershipIntervalMillis >= 1, "membershipIntervalMillis must be >= 1");
         require(frameBytesMax >= Limits.DEFAULT.frameBytesMax(), "frameBytesMax must be >= the client frame limit");
         require(commandSlotStride > paxosDefaults().batchCommandsMax(), "commandSlotStride must exceed the batch size");
+        require(snapshotIntervalSlots >= 1, "snapshotIntervalSlots must be >= 1");
+        require(
+                snapshotChunkBytes >= 1 && snapshotChunkBytes <= frameBytesMax / 2,
+                "snapshotChunkBytes must be in 1..frameBytesMax/2");
     }
 
     /**
      * The defaults: 10 ms ticks, 4,096 pending writes, retry after 300 ms, give up after 10 s, 65,536 publications
-     * kept, a published note every 100 ms, address book and join requests every 500 ms, stride 1,024, 64 MiB frames.
+     * kept, a published note every 100 ms, address book and join requests every 500 ms, stride 1,024, 64 MiB frames,
+     * a snapshot every 10,000 slots, sent in 1 MiB chunks.
      *
      * @param selfName this server
      * @param members {@code name -> endpoint} in node-id order
@@ -109,7 +119,12 @@ public record ReplicationConfig(
                 1_024,
                 100,
                 1_000,
-                Set.of(ReplicationCodec.PAXOS, ReplicationCodec.PUBLISHED, ReplicationCodec.MEMBERS));
+                Set.of(
+                        ReplicationCodec.PAXOS,
+                        ReplicationCodec.PUBLISHED,
+                        ReplicationCodec.MEMBERS,
+                        ReplicationCodec.SNAPSHOT_GET,
+                        ReplicationCodec.SNAPSHOT_CHUNK));
         return new ReplicationConfig(
                 selfName,
                 selfEndpoint,
@@ -124,7 +139,38 @@ public record ReplicationConfig(
                 500,
                 1_024,
                 links,
-                64 << 20);
+                64 << 20,
+                SNAPSHOT_INTERVAL_SLOTS_DEFAULT,
+                1 << 20);
+    }
+
+    /** Applied slots between snapshots by default. */
+    public static final int SNAPSHOT_INTERVAL_SLOTS_DEFAULT = 10_000;
+
+    /** A copy that takes a snapshot every {@code slots} applied slots. */
+    public ReplicationConfig withSnapshotIntervalSlots(int slots) {
+        return withSnapshots(slots, snapshotChunkBytes);
+    }
+
+    /** A copy that takes a snapshot every {@code slots} applied slots and sends it in {@code chunkBytes} chunks. */
+    public ReplicationConfig withSnapshots(int slots, int chunkBytes) {
+        return new ReplicationConfig(
+                selfName,
+                selfEndpoint,
+                joining,
+                members,
+                tickIntervalMillis,
+                pendingRequestsMax,
+                retryIntervalMillis,
+                pendingTimeoutMillis,
+                publicationRingMax,
+                publishedNoteIntervalMillis,
+                membershipIntervalMillis,
+                commandSlotStride,
+                peerLinks,
+                frameBytesMax,
+                slots,
+                chunkBytes);
     }
 
     /**
@@ -193,7 +239,7 @@ public record ReplicationConfig(
                 d.proposalQueueCommandsMax(),
                 d.catchUpSlotsMax(),
                 d.catchUpRetryTicks(),
-                d.snapshotLogSlotsMax(),
+                snapshotIntervalSlots,
                 d.learnerLagSlotsMax());
     }
 

@@ -14,6 +14,8 @@ import io.synod.messaging.ProcessClock;
 import io.synod.messaging.peer.PeerInbound;
 import io.synod.messaging.peer.PeerLinks;
 import io.synod.protocol.Publication;
+import io.synod.store.CheckpointManifest;
+import io.synod.store.Checkpoints;
 import io.synod.store.RocksDbDurableLog;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -67,6 +69,16 @@ import org.zeromq.ZContext;
  * is forgotten without a reply: its outcome is unknown (an error reply would claim nothing was
  * applied), and the client's own retry with the same ids is safe.
  *
+ * <p><b>Snapshots.</b> Every {@code snapshotIntervalSlots} applied slots the core asks for a snapshot: the driver
+ * syncs the state, writes a RocksDB checkpoint ({@link Checkpoints}: hard links, cheap whatever the state's size)
+ * and hands the core its {@link CheckpointManifest} as the snapshot's bytes; the core truncates its log behind it.
+ * A server that asks for slots behind a peer's snapshot gets the manifest in the catch-up reply; unless it has that
+ * checkpoint already, the driver holds the reply back, fetches the files chunk by chunk from that peer ({@code
+ * snapshot_get}/{@code snapshot_chunk}, one chunk in flight, {@link SnapshotFetcher}) into {@code incoming/}, moves
+ * the complete checkpoint into place, and only then gives the reply to the core, which asks for the install; the
+ * chat state is replaced from the checkpoint and its digest checked against the manifest's. The newest
+ * {@code CHECKPOINTS_KEPT} checkpoints are kept, to serve peers.
+ *
  * <p><b>Publications.</b> Every server applies every command; only the leader publishes, at the end of the
  * turn that applied them, and tells its peers every {@code publishedNoteIntervalMillis} how far it published. Followers
  * keep the publications above the last note in a bounded ring; one that becomes leader republishes
@@ -78,6 +90,17 @@ public final class ReplicationDriver implements AutoCloseable {
     private static final long STATUS_INTERVAL_MILLIS = 50;
     /** How often the applied chat state is synced (it can be replayed from the synced Paxos log meanwhile). */
     private static final long STATE_SYNC_INTERVAL_MILLIS = 200;
+    /** Checkpoints kept on disk: the newest (the core's snapshot) and the one before, which a peer may be fetching. */
+    private static final int CHECKPOINTS_KEPT = 2;
+    /** How long a checkpoint chunk request waits for its answer before it is sent again. */
+    private static final long SNAPSHOT_CHUNK_RETRY_MILLIS = 2_000;
+    /** Unanswered chunk requests in a row after which a fetch is dropped (the core's next catch-up starts anew). */
+    private static final int SNAPSHOT_CHUNK_ATTEMPTS_MAX = 5;
+    /**
+     * A checkpoint a peer fetched a chunk of within this long is not deleted (a fetch slower than two snapshot
+     * intervals would otherwise start over forever). Longer than the fetcher's whole retry budget.
+     */
+    private static final long SERVED_CHECKPOINT_PIN_MILLIS = 15_000;
 
     /**
      * A write this server accepted, answered: the caller's token, the state machine's outcome and the chat
@@ -116,7 +139,22 @@ public final class ReplicationDriver implements AutoCloseable {
     private final RocksDbDurableLog durableLog;
     private final PeerLinks links;
     private final ChatStateMachine machine;
+    private final Checkpoints checkpoints;
+    private final SnapshotFetcher fetcher;
     private final Publisher publisher;
+    /** The checkpoint being received, while {@link #fetcher} is active. */
+    private Checkpoints.Receiving receiving;
+    /** The catch-up reply held back until its checkpoint is here. */
+    private io.synod.consensus.Envelope heldCatchUp;
+    private long nextFetchProgressLogBytes;
+    private long snapshotsTaken;
+    private long snapshotsInstalled;
+    private long snapshotFetchFailures;
+    private long snapshotBytesFetched;
+    private long snapshotChunksServed;
+    private String lastCheckpoint;
+    /** When each checkpoint last had a chunk served (pinned against pruning for a while). */
+    private final Map<String, Long> servedNanosByCheckpoint = new java.util.HashMap<>();
     private final Map<Long, Pending> pending = new LinkedHashMap<>();
     private final java.util.TreeMap<String, String> endpointByName = new java.util.TreeMap<>();
     private final List<Completion> completions = new ArrayList<>();
@@ -160,12 +198,18 @@ public final class ReplicationDriver implements AutoCloseable {
     private ReplicationDriver(
             ReplicationConfig config,
             RocksDbDurableLog durableLog,
+            Checkpoints checkpoints,
             PeerLinks links,
             ChatStateMachine machine,
             Publisher publisher) {
         this.config = config;
         this.nodeId = config.nodeId();
         this.durableLog = durableLog;
+        this.checkpoints = checkpoints;
+        this.fetcher = new SnapshotFetcher(
+                config.snapshotChunkBytes(),
+                TimeUnit.MILLISECONDS.toNanos(SNAPSHOT_CHUNK_RETRY_MILLIS),
+                SNAPSHOT_CHUNK_ATTEMPTS_MAX);
         this.links = links;
         this.machine = machine;
         this.publisher = publisher;
@@ -174,8 +218,13 @@ public final class ReplicationDriver implements AutoCloseable {
         links.setPeers(endpointByName);
         long storedIndex = machine.appliedIndex();
         long appliedSlot = storedIndex == 0 ? 0 : Math.max(0, storedIndex / config.commandSlotStride() - 1);
+        io.synod.consensus.DurableState durable = durableLog.load();
+        durable.snapshot()
+                .filter(snapshot -> CheckpointManifest.isManifest(snapshot.state()))
+                .ifPresent(snapshot -> lastCheckpoint = CheckpointManifest.decode(snapshot.state()).name());
+        pruneCheckpoints();
         this.replica = PaxosReplica.restore(
-                config.paxos(), durableLog.load(), appliedSlot, new SplittableRandom(System.nanoTime() ^ nodeId));
+                config.paxos(), durable, appliedSlot, new SplittableRandom(System.nanoTime() ^ nodeId));
         this.publishedIndex = storedIndex;
         this.notedIndex = storedIndex;
         drain();
@@ -186,7 +235,8 @@ public final class ReplicationDriver implements AutoCloseable {
     /**
      * Binds the replication endpoint, connects to the other members and restores the replica from what
      * {@code durableLog} holds (the chat store's own {@link io.synod.store.RocksDbChatStore#paxosLog()}, so
-     * decisions and applied writes share one write-ahead log).
+     * decisions and applied writes share one write-ahead log); snapshots are checkpoints of that store in
+     * {@code checkpoints}.
      *
      * @throws io.synod.store.StoreException if the log cannot be read
      * @throws org.zeromq.ZMQException if the endpoint cannot be bound
@@ -194,6 +244,7 @@ public final class ReplicationDriver implements AutoCloseable {
     public static ReplicationDriver open(
             ReplicationConfig config,
             RocksDbDurableLog durableLog,
+            Checkpoints checkpoints,
             ZContext context,
             ChatStateMachine machine,
             ProcessClock clock,
@@ -213,7 +264,7 @@ public final class ReplicationDriver implements AutoCloseable {
             durableLog.close();
             throw e;
         }
-        return new ReplicationDriver(config, durableLog, links, machine, publisher);
+        return new ReplicationDriver(config, durableLog, checkpoints, links, machine, publisher);
     }
 
     /**
@@ -311,6 +362,12 @@ public final class ReplicationDriver implements AutoCloseable {
             nextRetryNanos = now + TimeUnit.MILLISECONDS.toNanos(config.retryIntervalMillis()) / 2;
             retryOrExpire(now);
         }
+        SnapshotFetcher.Request again = fetcher.due(now);
+        if (again != null) {
+            sendChunkRequest(again);
+        } else if (receiving != null && !fetcher.active()) {
+            dropFetch(); // gave up: no answers
+        }
         dispatchRouted();
         drain();
         if (now - nextStateSyncNanos >= 0) {
@@ -377,10 +434,12 @@ public final class ReplicationDriver implements AutoCloseable {
             switch (inbound.envelope().service()) {
                 case ReplicationCodec.PAXOS -> {
                     io.synod.consensus.Envelope message = ReplicationCodec.decodePaxos(inbound.envelope());
-                    if (message.target() == nodeId && nameOf(message.source()) != null) {
+                    if (message.target() == nodeId && nameOf(message.source()) != null && !holdForCheckpoint(message)) {
                         replica.step(message); // drained once by flush
                     }
                 }
+                case ReplicationCodec.SNAPSHOT_GET -> serveChunk(inbound);
+                case ReplicationCodec.SNAPSHOT_CHUNK -> onChunk(inbound);
                 case ReplicationCodec.FORWARD -> {
                     List<Command.Client> commands = ReplicationCodec.decodeForward(inbound.envelope());
                     if (replica.isLeader()) { // otherwise dropped: the origin retries
@@ -542,19 +601,208 @@ public final class ReplicationDriver implements AutoCloseable {
                     links.send(target, ReplicationCodec.paxos(message));
                 }
             }
-            ready.snapshotToInstall().ifPresent(snapshot -> {
-                machine.importSnapshot(snapshot.state());
-                LOG.info("{}: installed the snapshot of slot {}", config.selfName(), snapshot.lastIncludedSlot());
-            });
+            ready.snapshotToInstall().ifPresent(this::installSnapshot);
             for (LogEntry entry : ready.toApply()) {
                 apply(entry);
             }
             replica.advance(ready);
             if (ready.snapshotRequestSlot().isPresent()) {
                 syncAppliedState(); // the log is truncated behind the snapshot: the state must be durable first
-                replica.snapshotTaken(ready.snapshotRequestSlot().getAsLong(), machine.exportSnapshot());
+                takeSnapshot(ready.snapshotRequestSlot().getAsLong());
             }
         }
+    }
+
+    /** Checkpoints the state (which reflects exactly {@code slot}) and hands the core its manifest. */
+    private void takeSnapshot(long slot) {
+        long started = System.nanoTime();
+        CheckpointManifest manifest = checkpoints.create(machine.stateDigest());
+        replica.snapshotTaken(slot, manifest.encode());
+        snapshotsTaken++;
+        lastCheckpoint = manifest.name();
+        pruneCheckpoints();
+        LOG.info(
+                "{}: snapshot of slot {} taken: {} in {} ms",
+                config.selfName(),
+                slot,
+                manifest,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /** Replaces the chat state with a snapshot the core installed (a checkpoint here, or inline bytes). */
+    private void installSnapshot(io.synod.consensus.Snapshot snapshot) {
+        if (!CheckpointManifest.isManifest(snapshot.state())) {
+            machine.importSnapshot(snapshot.state()); // the inline format of servers before checkpoints
+            LOG.info("{}: installed the inline snapshot of slot {}", config.selfName(), snapshot.lastIncludedSlot());
+            return;
+        }
+        CheckpointManifest manifest = CheckpointManifest.decode(snapshot.state());
+        long installed = checkpoints.install(manifest);
+        check(installed == manifest.appliedIndex() && installed == machine.appliedIndex(),
+                "the checkpoint " + manifest + " installed applied index " + installed);
+        check(java.util.Arrays.equals(machine.stateDigest(), manifest.digest()),
+                "the checkpoint " + manifest + " installed digest " + machine.stateDigestHex());
+        appliedSinceSync = false; // the install is synced
+        snapshotsInstalled++;
+        lastCheckpoint = manifest.name();
+        pruneCheckpoints();
+        LOG.info("{}: installed the snapshot of slot {}: {}", config.selfName(), snapshot.lastIncludedSlot(), manifest);
+    }
+
+    /**
+     * Deletes all but the newest {@code CHECKPOINTS_KEPT} checkpoints; the core's own and those a peer is fetching
+     * (served within {@code SERVED_CHECKPOINT_PIN_MILLIS}) are kept too.
+     */
+    private void pruneCheckpoints() {
+        List<String> names = checkpoints.names();
+        java.util.Set<String> keep =
+                new java.util.HashSet<>(names.subList(Math.max(0, names.size() - CHECKPOINTS_KEPT), names.size()));
+        if (lastCheckpoint != null) {
+            keep.add(lastCheckpoint);
+        }
+        long now = System.nanoTime();
+        servedNanosByCheckpoint.values()
+                .removeIf(served -> now - served > TimeUnit.MILLISECONDS.toNanos(SERVED_CHECKPOINT_PIN_MILLIS));
+        keep.addAll(servedNanosByCheckpoint.keySet());
+        checkpoints.retainOnly(keep);
+    }
+
+    /**
+     * A catch-up reply whose snapshot is a checkpoint not here is held back (true) while the checkpoint is fetched
+     * from its sender; the core gets it once the checkpoint is complete here. While one fetch runs, further such
+     * replies are dropped: the core asks again after the fetch.
+     */
+    private boolean holdForCheckpoint(io.synod.consensus.Envelope message) {
+        if (!(message.message() instanceof io.synod.consensus.PaxosMessage.CatchUpReply reply)
+                || reply.snapshot().isEmpty()
+                || reply.snapshot().get().lastIncludedSlot() <= replica.decidedPrefixSlot()
+                || !CheckpointManifest.isManifest(reply.snapshot().get().state())) {
+            return false;
+        }
+        CheckpointManifest manifest = CheckpointManifest.decode(reply.snapshot().get().state());
+        if (checkpoints.isComplete(manifest)) {
+            return false;
+        }
+        if (fetcher.active()) {
+            return true;
+        }
+        String from = nameOf(message.source());
+        receiving = checkpoints.receive(manifest);
+        heldCatchUp = message;
+        nextFetchProgressLogBytes = manifest.totalBytes() / 10;
+        LOG.info(
+                "{}: fetching the snapshot of slot {} from {}: {}",
+                config.selfName(),
+                reply.snapshot().get().lastIncludedSlot(),
+                from,
+                manifest);
+        sendChunkRequest(fetcher.start(manifest, from, System.nanoTime()));
+        return true;
+    }
+
+    private void sendChunkRequest(SnapshotFetcher.Request request) {
+        links.send(
+                request.peer(),
+                ReplicationCodec.snapshotGet(request.checkpoint(), request.file(), request.offset(), request.maxBytes()));
+    }
+
+    /** Answers a peer's request for a chunk of one of our checkpoints. */
+    private void serveChunk(PeerInbound inbound) {
+        ReplicationCodec.ChunkRequest request = ReplicationCodec.decodeSnapshotGet(inbound.envelope());
+        if (!endpointByName.containsKey(inbound.source())) {
+            invalidReceivedCount++;
+            return; // only members and joiners we know of fetch our state
+        }
+        int max = Math.min(request.maxBytes(), config.snapshotChunkBytes());
+        java.util.Optional<byte[]> bytes = checkpoints.read(request.checkpoint(), request.file(), request.offset(), max);
+        if (bytes.isEmpty()) {
+            links.send(inbound.source(), ReplicationCodec.snapshotGone(request.checkpoint(), "no such checkpoint file here"));
+            return;
+        }
+        snapshotChunksServed++;
+        servedNanosByCheckpoint.put(request.checkpoint(), System.nanoTime());
+        links.send(
+                inbound.source(),
+                ReplicationCodec.snapshotChunk(
+                        request.checkpoint(),
+                        request.file(),
+                        request.offset(),
+                        bytes.get(),
+                        checkpoints.size(request.checkpoint(), request.file())));
+    }
+
+    /** A chunk (or a "gone") for the checkpoint being fetched. */
+    private void onChunk(PeerInbound inbound) {
+        ReplicationCodec.Chunk chunk = ReplicationCodec.decodeSnapshotChunk(inbound.envelope());
+        if (receiving == null) {
+            return; // late: the fetch is over
+        }
+        SnapshotFetcher.Progress progress = chunk.error() != null
+                ? fetcher.onGone(inbound.source(), chunk.checkpoint())
+                : fetcher.onChunk(
+                        inbound.source(),
+                        chunk.checkpoint(),
+                        chunk.file(),
+                        chunk.offset(),
+                        chunk.bytes(),
+                        chunk.fileSize(),
+                        System.nanoTime());
+        switch (progress) {
+            case IGNORED -> {}
+            case FAILED -> dropFetch();
+            case CONTINUE, COMPLETE -> {
+                try {
+                    receiving.write(chunk.file(), chunk.offset(), chunk.bytes());
+                } catch (IllegalArgumentException e) {
+                    fetcher.cancel(e.getMessage());
+                    dropFetch();
+                    return;
+                }
+                snapshotBytesFetched += chunk.bytes().length;
+                if (progress == SnapshotFetcher.Progress.COMPLETE) {
+                    completeFetch();
+                } else {
+                    logFetchProgress();
+                    sendChunkRequest(fetcher.request());
+                }
+            }
+        }
+    }
+
+    private void logFetchProgress() {
+        long total = receiving.manifest().totalBytes();
+        if (receiving.receivedBytes() >= nextFetchProgressLogBytes && total > 0) {
+            LOG.info(
+                    "{}: fetching {}: {} of {} bytes ({}%)",
+                    config.selfName(),
+                    receiving.manifest().name(),
+                    receiving.receivedBytes(),
+                    total,
+                    receiving.receivedBytes() * 100 / total);
+            nextFetchProgressLogBytes = receiving.receivedBytes() + total / 10;
+        }
+    }
+
+    /** The checkpoint is here, complete: move it into place and give the held catch-up reply to the core. */
+    private void completeFetch() {
+        receiving.complete();
+        LOG.info("{}: fetched {}", config.selfName(), receiving.manifest());
+        io.synod.consensus.Envelope held = heldCatchUp;
+        receiving = null;
+        heldCatchUp = null;
+        replica.step(held); // the core installs it (drained by this turn's flush) if it is still ahead of us
+    }
+
+    private void dropFetch() {
+        snapshotFetchFailures++;
+        LOG.warn(
+                "{}: fetching {} failed: {}; the next catch-up starts again",
+                config.selfName(),
+                receiving.manifest().name(),
+                fetcher.failure());
+        receiving.abandon();
+        receiving = null;
+        heldCatchUp = null;
     }
 
     /** Makes the commands applied since the last sync durable (one fsync), if there are any. */
@@ -687,6 +935,23 @@ public final class ReplicationDriver implements AutoCloseable {
         statusAppliedIndex = machine.appliedIndex();
         fields.put("applied_command_index", statusAppliedIndex);
         fields.put("snapshot_index", replica.snapshotSlot());
+        Map<String, Object> snapshots = new LinkedHashMap<>();
+        snapshots.put("checkpoint", lastCheckpoint);
+        snapshots.put("taken", snapshotsTaken);
+        snapshots.put("installed", snapshotsInstalled);
+        snapshots.put("bytes_fetched", snapshotBytesFetched);
+        snapshots.put("chunks_served", snapshotChunksServed);
+        snapshots.put("fetch_failures", snapshotFetchFailures);
+        if (receiving != null) {
+            snapshots.put(
+                    "fetching",
+                    Map.of(
+                            "checkpoint", receiving.manifest().name(),
+                            "from", String.valueOf(fetcher.peer()),
+                            "received_bytes", receiving.receivedBytes(),
+                            "total_bytes", receiving.manifest().totalBytes()));
+        }
+        fields.put("snapshots", snapshots);
         fields.put("state_digest", machine.stateDigestHex());
         fields.put("members", members);
         fields.put(

@@ -11,6 +11,7 @@ import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.Publication;
+import io.synod.store.Checkpoints;
 import io.synod.store.RocksDbChatStore;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -58,6 +59,7 @@ class ReplicationDriverTest {
             driver = ReplicationDriver.open(
                     config,
                     store.paxosLog(),
+                    Checkpoints.open(dir.resolve(name).resolve("snapshots"), store),
                     context,
                     machine,
                     new ProcessClock(0),
@@ -208,6 +210,88 @@ class ReplicationDriverTest {
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> membersOf(Node node) {
         return (List<Map<String, Object>>) node.driver.statusFields().get("members");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> snapshotsOf(Node node) {
+        return (Map<String, Object>) node.driver.statusFields().get("snapshots");
+    }
+
+    /** Submits {@code count} logins on the leader one at a time (each in its own slot), retrying across elections. */
+    private void writeOneByOne(String user, int count) {
+        for (int i = 1; i <= count; i++) {
+            long requestId = i;
+            pollUntil(() -> leader() != null);
+            Node leader = leader();
+            int before = leader.completed.size();
+            assertThat(leader.driver.submit(write(user, requestId, new ChatCommand.Login(user)), requestId))
+                    .isTrue();
+            pollUntil(() -> leader.completed.size() > before || leader() != leader);
+        }
+    }
+
+    @Test
+    void aServerBehindThePeersSnapshotsFetchesAndInstallsACheckpointAndSoDoesAJoiner() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            members.put("s" + i, "tcp://127.0.0.1:" + freePort());
+        }
+        // a snapshot every 4 slots, fetched in 4 KiB chunks: many chunks per file
+        java.util.function.Function<ReplicationConfig, ReplicationConfig> small = c -> c.withSnapshots(4, 4_096);
+        for (int i = 0; i < 3; i++) {
+            nodes[i] = new Node(small.apply(ReplicationConfig.defaults("s" + (i + 1), members)));
+        }
+        pollUntil(() -> leader() != null);
+        writeOneByOne("dora", 3);
+        int behind = leader() == nodes[2] ? 1 : 2;
+        nodes[behind].close();
+        nodes[behind] = null;
+        writeOneByOne("erin", 40);
+        Node up = nodes[behind == 1 ? 2 : 1];
+        pollUntil(() -> up.machine.appliedIndex() == leaderApplied());
+        assertThat((long) snapshotsOf(up).get("taken")).isGreaterThanOrEqualTo(2);
+        assertThat((long) up.driver.statusFields().get("snapshot_index")).isGreaterThan(10);
+        assertThat(java.nio.file.Files.list(dir.resolve(up.name).resolve("snapshots")).count())
+                .as("old checkpoints are deleted")
+                .isLessThanOrEqualTo(2);
+
+        nodes[behind] = new Node(small.apply(ReplicationConfig.defaults("s" + (behind + 1), members)));
+        Node restarted = nodes[behind];
+        pollUntil(() -> restarted.machine.appliedIndex() == leaderApplied()
+                && (long) snapshotsOf(restarted).get("installed") >= 1);
+        assertThat(restarted.machine.stateDigestHex()).isEqualTo(up.machine.stateDigestHex());
+        assertThat(restarted.machine.users()).containsExactly("dora", "erin");
+        assertThat((long) snapshotsOf(restarted).get("bytes_fetched")).isPositive();
+
+        nodes[3] = new Node(small.apply(ReplicationConfig.defaults("s4", "tcp://127.0.0.1:" + freePort(), true, members)));
+        pollUntil(() -> membersOf(nodes[3]).stream()
+                .anyMatch(m -> "s4".equals(m.get("name")) && "voter".equals(m.get("role"))));
+        writeOneByOne("fay", 2);
+        pollUntil(() -> nodes[3].machine.appliedIndex() == leaderApplied());
+        assertThat((long) snapshotsOf(nodes[3]).get("installed")).isGreaterThanOrEqualTo(1);
+        assertThat(nodes[3].machine.stateDigestHex()).isEqualTo(up.machine.stateDigestHex());
+        assertThat(nodes[3].machine.users()).containsExactly("dora", "erin", "fay");
+
+        // restarted on its data after the install, the joiner holds the same state
+        String digest = nodes[3].machine.stateDigestHex();
+        nodes[3].close();
+        nodes[3] = new Node(small.apply(ReplicationConfig.defaults("s4", members.get("s4") == null
+                ? endpointOf(nodes[0], "s4") : members.get("s4"), true, members)));
+        assertThat(nodes[3].machine.stateDigestHex()).isEqualTo(digest);
+    }
+
+    /** The leader's applied index, or -1 while there is none. */
+    private long leaderApplied() {
+        Node leader = leader();
+        return leader == null ? -1 : leader.machine.appliedIndex();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String endpointOf(Node node, String name) {
+        return membersOf(node).stream()
+                .filter(m -> name.equals(m.get("name")))
+                .map(m -> (String) m.get("address"))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
