@@ -282,7 +282,12 @@ final class Leader {
             }
             Membership m = learner.timeline().at(nextSlot);
             if (!m.voters().contains(config.nodeId())) {
-                stepDown();
+                // Removed from nextSlot on: open no more slots, but lead the ones still ours to a decision and hand
+                // over only then. Stepping down at once abandoned them, and a removed node with the shortest timer
+                // won every election and abandoned them again (simulator seed 7007718: no progress).
+                if (nextSlot == prefix + 1) {
+                    stepDown();
+                }
                 return;
             }
             if (!prepared.contains(m)) {
