@@ -10,8 +10,11 @@ import java.util.OptionalLong;
  *
  * <ol>
  *   <li>persist {@link #toPersist()} durably, in order (one synced batch: group commit). Sending before persisting
- *       breaks Paxos: a promise or an accept would be forgotten by a crash after the peer relied on it;
- *   <li>send {@link #toSend()} (best effort; loss, delay and duplication are tolerated);
+ *       breaks Paxos: a promise or an accept would be forgotten by a crash after the peer relied on it. The one
+ *       exception is {@link #sendableBeforePersist()}: a leader's {@code Accept}s promise nothing about this
+ *       replica's acceptor, so a driver may send them first and let the peers' disks work while its own does (a
+ *       vote of this replica is only counted with a peer's, which arrives in a later input, after this Ready);
+ *   <li>send {@link #toSend()} (best effort; loss, delay and duplication are tolerated), or the rest of it;
  *   <li>if {@link #snapshotToInstall()} is present, replace the application state with its bytes;
  *   <li>apply {@link #toApply()} to the state machine, in order (entries are decided and contiguous);
  *   <li>call {@link PaxosReplica#advance(Ready)};
@@ -32,6 +35,18 @@ public record Ready(
         toPersist = List.copyOf(toPersist);
         toSend = List.copyOf(toSend);
         toApply = List.copyOf(toApply);
+    }
+
+    /** The messages a driver may send before persisting: the leader's {@code Accept}s (see the contract above). */
+    public List<Envelope> sendableBeforePersist() {
+        return toSend.stream().filter(e -> e.message() instanceof PaxosMessage.Accept).toList();
+    }
+
+    /** The messages that must wait until {@link #toPersist()} is durable: all but {@link #sendableBeforePersist()}. */
+    public List<Envelope> sendableAfterPersist() {
+        return toSend.stream()
+                .filter(e -> !(e.message() instanceof PaxosMessage.Accept))
+                .toList();
     }
 
     /** True when there is nothing to do. */

@@ -272,6 +272,12 @@ public final class Simulation {
         }
         node.flushScheduled = false;
         Ready ready = node.replica.ready();
+        // as the server's driver: a leader's Accepts leave before its own records are durable
+        ready.sendableBeforePersist().forEach(envelope -> network.send(now, envelope));
+        if (faultPhase && options.faults() && !ready.sendableBeforePersist().isEmpty() && random.nextInt(100) == 0) {
+            crash(node, "after sending Accepts, before persisting"); // the window the early send opens
+            return;
+        }
         if (faultPhase && options.faults() && ready.toPersist().size() > 1 && random.nextInt(300) == 0) {
             int persisted = random.nextInt(ready.toPersist().size());
             ready.toPersist().subList(0, persisted).forEach(r -> persist(node, r));
@@ -281,7 +287,7 @@ public final class Simulation {
             return;
         }
         ready.toPersist().forEach(r -> persist(node, r));
-        ready.toSend().forEach(envelope -> network.send(now, envelope));
+        ready.sendableAfterPersist().forEach(envelope -> network.send(now, envelope));
         if (faultPhase && options.faults() && !ready.toPersist().isEmpty() && random.nextInt(150) == 0) {
             crash(node, "right after persisting and sending"); // the moment amnesia bugs would show
             return;

@@ -43,10 +43,10 @@ import org.zeromq.ZContext;
  * <p><b>Ready contract and group commit.</b> Inputs of a turn (peer messages, ticks, proposals) are fed
  * to the replica without draining; {@link #flush} proposes the turn's writes together ({@link
  * PaxosReplica#proposeAll}: they share slots) and then drains the replica's {@link Ready}s, strictly in
- * order: persist the records in one RocksDB batch ({@link RocksDbDurableLog}: synced unless it holds
- * decisions only), send the
- * messages, install a snapshot, apply the decided entries, {@code advance}, and take a snapshot when
- * asked: at most one fsync per turn, however many writes the turn carried. The chat store's writes are not synced
+ * order: send a leader's Accepts ({@link Ready#sendableBeforePersist}: they promise nothing about this replica's
+ * acceptor, so the followers' fsyncs overlap ours), persist the records in one RocksDB batch ({@link
+ * RocksDbDurableLog}: synced unless it holds decisions only), send the other messages, install a snapshot, apply
+ * the decided entries, {@code advance}, and take a snapshot when asked: at most one fsync per turn, however many writes the turn carried. The chat store's writes are not synced
  * per turn: every decided command is in the synced Paxos log before it is applied (its accepted record on a
  * majority, its decided record here), so after a crash the store's applied index tells where to replay from.
  * The store is synced every {@code STATE_SYNC_INTERVAL_MILLIS}, before a snapshot lets the log be truncated,
@@ -589,18 +589,14 @@ public final class ReplicationDriver implements AutoCloseable {
     private void drain() {
         while (replica.hasReady()) {
             Ready ready = replica.ready();
+            sendPaxos(ready.sendableBeforePersist()); // a leader's Accepts: the followers' disks work while ours does
             if (!ready.toPersist().isEmpty()) {
                 long started = System.nanoTime();
                 durableLog.persist(ready.toPersist());
                 persistNanos += System.nanoTime() - started;
                 persistCount++;
             }
-            for (io.synod.consensus.Envelope message : ready.toSend()) {
-                String target = nameOf(message.target());
-                if (target != null) {
-                    links.send(target, ReplicationCodec.paxos(message));
-                }
-            }
+            sendPaxos(ready.sendableAfterPersist());
             ready.snapshotToInstall().ifPresent(this::installSnapshot);
             for (LogEntry entry : ready.toApply()) {
                 apply(entry);
@@ -609,6 +605,15 @@ public final class ReplicationDriver implements AutoCloseable {
             if (ready.snapshotRequestSlot().isPresent()) {
                 syncAppliedState(); // the log is truncated behind the snapshot: the state must be durable first
                 takeSnapshot(ready.snapshotRequestSlot().getAsLong());
+            }
+        }
+    }
+
+    private void sendPaxos(List<io.synod.consensus.Envelope> messages) {
+        for (io.synod.consensus.Envelope message : messages) {
+            String target = nameOf(message.target());
+            if (target != null) {
+                links.send(target, ReplicationCodec.paxos(message));
             }
         }
     }
