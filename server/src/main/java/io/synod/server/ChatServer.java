@@ -175,7 +175,7 @@ public final class ChatServer implements AutoCloseable {
                 }
                 server.replication = ReplicationDriver.open(
                         replicationConfig,
-                        store.paxosLog(),
+                        store,
                         io.synod.store.Checkpoints.open(config.dataDirectory().resolve("snapshots"), store),
                         server.context,
                         server.machine,

@@ -30,7 +30,9 @@ import org.rocksdb.WriteOptions;
  * {@link WriteBatch}: the command's writes and the applied index are in the write-ahead log together,
  * or neither is. {@link #write} goes to the log without an fsync (it survives a killed process, the
  * page cache keeps it); {@link #sync} fsyncs the log once for every write before it (group commit).
- * {@link #replaceAll} is synced at once.
+ * {@link #replaceAll} is synced at once. A replicated server adds column families {@code paxos} (its Paxos log, see
+ * {@link #paxosLog()}) and {@code outbox} (the publications a follower keeps for republishing, see {@link
+ * #putOutbox}); neither is part of the chat state.
  *
  * <p>Thread-safety: safe for concurrent reads; writes come from the state machine's owner thread.
  * Call order: {@link #open}, use, {@link #close} once (after which every call fails).
@@ -38,6 +40,7 @@ import org.rocksdb.WriteOptions;
 public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     private static final byte[] META_FAMILY = "meta".getBytes(StandardCharsets.UTF_8);
     private static final byte[] PAXOS_FAMILY = "paxos".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] OUTBOX_FAMILY = "outbox".getBytes(StandardCharsets.UTF_8);
     private static final byte[] APPLIED_INDEX_KEY = "applied_index".getBytes(StandardCharsets.UTF_8);
     /**
      * Present in {@code meta} while {@link #replaceFromCheckpoint} runs: the chat keys are then a mix of the old and
@@ -62,6 +65,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     private final ColumnFamilyHandle data;
     private final ColumnFamilyHandle meta;
     private ColumnFamilyHandle paxos;
+    private ColumnFamilyHandle outbox;
     private RocksDbDurableLog paxosLog;
     private volatile long appliedIndex;
 
@@ -77,7 +81,14 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         this.db = db;
         this.data = handles.get(0);
         this.meta = handles.get(1);
-        this.paxos = handles.size() > 2 ? handles.get(2) : null;
+        for (int i = 2; i < handles.size(); i++) {
+            byte[] name = familyName(handles.get(i));
+            if (Arrays.equals(name, PAXOS_FAMILY)) {
+                this.paxos = handles.get(i);
+            } else if (Arrays.equals(name, OUTBOX_FAMILY)) {
+                this.outbox = handles.get(i);
+            }
+        }
         this.syncWrites = new WriteOptions().setSync(true);
         this.bufferedWrites = new WriteOptions().setSync(false);
         this.reads = new ReadOptions();
@@ -102,8 +113,8 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
             if (Files.exists(directory.resolve("CURRENT"))) {
                 try (org.rocksdb.Options listing = new org.rocksdb.Options()) {
                     for (byte[] name : RocksDB.listColumnFamilies(listing, directory.toString())) {
-                        if (Arrays.equals(name, PAXOS_FAMILY)) {
-                            families.add(new ColumnFamilyDescriptor(PAXOS_FAMILY, familyOptions));
+                        if (Arrays.equals(name, PAXOS_FAMILY) || Arrays.equals(name, OUTBOX_FAMILY)) {
+                            families.add(new ColumnFamilyDescriptor(name, familyOptions));
                         }
                     }
                 }
@@ -302,6 +313,70 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         }
     }
 
+    private static byte[] familyName(ColumnFamilyHandle handle) {
+        try {
+            return handle.getName();
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot read a column family's name: " + e.getMessage(), e);
+        }
+    }
+
+    /** One entry of the publication outbox: the chat index of the write and the encoded publications. */
+    public record OutboxEntry(long index, byte[] value) {}
+
+    /**
+     * Keeps {@code value} (a replicated server's encoded publications of the write at chat index {@code index}) in
+     * column family {@code outbox} until {@link #deleteOutboxThrough}: a follower's record of what the leader may not
+     * have published yet, so it survives a restart. Unsynced, like {@link #write}: it is made durable by the next
+     * {@link #sync} and, being written after the write that produced it, is lost by a crash only together with it or
+     * in the instant between the two. Owner thread only.
+     */
+    public void putOutbox(long index, byte[] value) {
+        try {
+            db.put(outboxFamily(), bufferedWrites, encodeIndex(index), value);
+            unsynced = true;
+        } catch (RocksDBException e) {
+            throw new StoreException("outbox write failed in " + directory, e);
+        }
+    }
+
+    /** Deletes every outbox entry at or below chat index {@code index}. Owner thread only. */
+    public void deleteOutboxThrough(long index) {
+        if (outbox == null || index < 0) {
+            return;
+        }
+        try {
+            db.deleteRange(outbox, bufferedWrites, encodeIndex(0), encodeIndex(index + 1));
+            unsynced = true;
+        } catch (RocksDBException e) {
+            throw new StoreException("outbox delete failed in " + directory, e);
+        }
+    }
+
+    /** The outbox entries, lowest index first. */
+    public List<OutboxEntry> readOutbox() {
+        List<OutboxEntry> entries = new ArrayList<>();
+        if (outbox == null) {
+            return entries;
+        }
+        try (RocksIterator it = db.newIterator(outbox, reads)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                entries.add(new OutboxEntry(ByteBuffer.wrap(it.key()).getLong(), it.value()));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw new StoreException("outbox read failed in " + directory, e);
+        }
+        return entries;
+    }
+
+    private synchronized ColumnFamilyHandle outboxFamily() throws RocksDBException {
+        if (outbox == null) {
+            outbox = db.createColumnFamily(new ColumnFamilyDescriptor(OUTBOX_FAMILY, familyOptions));
+        }
+        return outbox;
+    }
+
     /** Writes (synced) the marker of an install in progress; from now on the store reports applied index 0. */
     void markInstalling(long index) throws RocksDBException {
         db.put(meta, syncWrites, INSTALLING_KEY, encodeIndex(index));
@@ -381,6 +456,9 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         }
         if (paxosLog != null) {
             paxosLog.close();
+        }
+        if (outbox != null) {
+            outbox.close();
         }
         if (paxos != null) {
             paxos.close();

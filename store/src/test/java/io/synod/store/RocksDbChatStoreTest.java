@@ -135,4 +135,25 @@ class RocksDbChatStoreTest {
         store.close();
         store.close();
     }
+
+    @Test
+    void theOutboxKeepsEntriesAcrossAReopenUntilDeletedAndIsNotPartOfTheChatState() {
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            assertThat(store.readOutbox()).isEmpty();
+            store.deleteOutboxThrough(10); // nothing yet: no column family, no error
+            store.putOutbox(3_073, b("c"));
+            store.putOutbox(1_025, b("a"));
+            store.putOutbox(2_049, b("b"));
+            store.sync();
+        }
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            assertThat(store.readOutbox()).extracting(RocksDbChatStore.OutboxEntry::index)
+                    .containsExactly(1_025L, 2_049L, 3_073L);
+            assertThat(store.scan(null, null, 10)).as("not chat keys").isEmpty();
+            store.deleteOutboxThrough(2_049);
+            assertThat(store.readOutbox()).extracting(RocksDbChatStore.OutboxEntry::index)
+                    .containsExactly(3_073L);
+            assertThat(store.readOutbox().get(0).value()).isEqualTo(b("c"));
+        }
+    }
 }

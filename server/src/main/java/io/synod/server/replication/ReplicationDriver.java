@@ -16,6 +16,7 @@ import io.synod.messaging.peer.PeerLinks;
 import io.synod.protocol.Publication;
 import io.synod.store.CheckpointManifest;
 import io.synod.store.Checkpoints;
+import io.synod.store.RocksDbChatStore;
 import io.synod.store.RocksDbDurableLog;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -81,7 +82,8 @@ import org.zeromq.ZContext;
  *
  * <p><b>Publications.</b> Every server applies every command; only the leader publishes, at the end of the
  * turn that applied them, and tells its peers every {@code publishedNoteIntervalMillis} how far it published. Followers
- * keep the publications above the last note in a bounded ring; one that becomes leader republishes
+ * keep the publications above the last note in a bounded ring, mirrored in the store's outbox
+ * ({@link RocksDbChatStore#putOutbox}) so it survives a restart; one that becomes leader republishes
  * them first (duplicates are dropped by clients by {@code seq}).
  */
 public final class ReplicationDriver implements AutoCloseable {
@@ -96,6 +98,15 @@ public final class ReplicationDriver implements AutoCloseable {
     private static final long SNAPSHOT_CHUNK_RETRY_MILLIS = 2_000;
     /** Unanswered chunk requests in a row after which a fetch is dropped (the core's next catch-up starts anew). */
     private static final int SNAPSHOT_CHUNK_ATTEMPTS_MAX = 5;
+    /** Decoding limits of the outbox's own entries: client-sized fields, but a post may notify many followers. */
+    private static final io.synod.protocol.Limits OUTBOX_LIMITS = new io.synod.protocol.Limits(
+            64 << 20,
+            io.synod.protocol.Limits.DEFAULT.nestingDepthMax(),
+            1 << 20,
+            io.synod.protocol.Limits.DEFAULT.nameCharsMax(),
+            io.synod.protocol.Limits.DEFAULT.messageCharsMax(),
+            io.synod.protocol.Limits.DEFAULT.passwordCharsMax(),
+            io.synod.protocol.Limits.DEFAULT.historyPageMax());
     /**
      * A checkpoint a peer fetched a chunk of within this long is not deleted (a fetch slower than two snapshot
      * intervals would otherwise start over forever). Longer than the fetcher's whole retry budget.
@@ -140,6 +151,7 @@ public final class ReplicationDriver implements AutoCloseable {
     private final PeerLinks links;
     private final ChatStateMachine machine;
     private final Checkpoints checkpoints;
+    private final RocksDbChatStore store;
     private final SnapshotFetcher fetcher;
     private final Publisher publisher;
     /** The checkpoint being received, while {@link #fetcher} is active. */
@@ -197,14 +209,15 @@ public final class ReplicationDriver implements AutoCloseable {
 
     private ReplicationDriver(
             ReplicationConfig config,
-            RocksDbDurableLog durableLog,
+            RocksDbChatStore store,
             Checkpoints checkpoints,
             PeerLinks links,
             ChatStateMachine machine,
             Publisher publisher) {
         this.config = config;
         this.nodeId = config.nodeId();
-        this.durableLog = durableLog;
+        this.store = store;
+        this.durableLog = store.paxosLog();
         this.checkpoints = checkpoints;
         this.fetcher = new SnapshotFetcher(
                 config.snapshotChunkBytes(),
@@ -227,23 +240,24 @@ public final class ReplicationDriver implements AutoCloseable {
                 config.paxos(), durable, appliedSlot, new SplittableRandom(System.nanoTime() ^ nodeId));
         this.publishedIndex = storedIndex;
         this.notedIndex = storedIndex;
+        loadOutbox();
         drain();
         syncAppliedState();
         publishStatus();
     }
 
     /**
-     * Binds the replication endpoint, connects to the other members and restores the replica from what
-     * {@code durableLog} holds (the chat store's own {@link io.synod.store.RocksDbChatStore#paxosLog()}, so
-     * decisions and applied writes share one write-ahead log); snapshots are checkpoints of that store in
-     * {@code checkpoints}.
+     * Binds the replication endpoint, connects to the other members and restores the replica from what the chat
+     * store's own Paxos log holds ({@link RocksDbChatStore#paxosLog()}, so decisions and applied writes share one
+     * write-ahead log) and the deliveries its outbox kept; snapshots are checkpoints of that store in {@code
+     * checkpoints}.
      *
      * @throws io.synod.store.StoreException if the log cannot be read
      * @throws org.zeromq.ZMQException if the endpoint cannot be bound
      */
     public static ReplicationDriver open(
             ReplicationConfig config,
-            RocksDbDurableLog durableLog,
+            RocksDbChatStore store,
             Checkpoints checkpoints,
             ZContext context,
             ChatStateMachine machine,
@@ -261,10 +275,10 @@ public final class ReplicationDriver implements AutoCloseable {
                     log,
                     config.peerLimits());
         } catch (RuntimeException e) {
-            durableLog.close();
+            store.paxosLog().close();
             throw e;
         }
-        return new ReplicationDriver(config, durableLog, checkpoints, links, machine, publisher);
+        return new ReplicationDriver(config, store, checkpoints, links, machine, publisher);
     }
 
     /**
@@ -870,16 +884,58 @@ public final class ReplicationDriver implements AutoCloseable {
             return;
         }
         unpublished.addLast(new Applied(index, publications));
+        store.putOutbox(index, encodeOutbox(publications));
         if (unpublished.size() > config.publicationRingMax()) {
-            unpublished.removeFirst();
+            store.deleteOutboxThrough(unpublished.removeFirst().index());
             ringOverflowCount++;
         }
     }
 
     private void onPublishedNote(long index) {
-        notedIndex = Math.max(notedIndex, index);
+        if (index <= notedIndex) {
+            return;
+        }
+        notedIndex = index;
+        boolean trimmed = false;
         while (!unpublished.isEmpty() && unpublished.peekFirst().index() <= notedIndex) {
             unpublished.removeFirst();
+            trimmed = true;
+        }
+        if (trimmed) {
+            store.deleteOutboxThrough(notedIndex);
+        }
+    }
+
+    /** A write's publications as outbox bytes: a MessagePack list of {@code [topic, payload]} pairs. */
+    static byte[] encodeOutbox(List<Publication> publications) {
+        List<Object> pairs = new ArrayList<>(publications.size());
+        for (Publication p : publications) {
+            pairs.add(List.of(p.topic(), p.toPayload()));
+        }
+        return io.synod.protocol.MsgPack.encode(pairs);
+    }
+
+    /** Refills the ring with what the outbox kept before a restart (the leader may not have published it). */
+    private void loadOutbox() {
+        for (RocksDbChatStore.OutboxEntry entry : store.readOutbox()) {
+            try {
+                List<Publication> publications = new ArrayList<>();
+                for (Object pair : (List<?>) io.synod.protocol.MsgPack.decode(entry.value(), OUTBOX_LIMITS)) {
+                    List<?> p = (List<?>) pair;
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> payload = (Map<String, Object>) p.get(1);
+                    publications.add(Publication.fromPayload((String) p.get(0), payload, OUTBOX_LIMITS));
+                }
+                unpublished.addLast(new Applied(entry.index(), publications));
+            } catch (RuntimeException e) { // written by this program: a bad entry is a bug, but not worth stopping for
+                LOG.error("{}: outbox entry of index {} unreadable, skipped", config.selfName(), entry.index(), e);
+            }
+        }
+        if (!unpublished.isEmpty()) {
+            LOG.info(
+                    "{}: {} writes' deliveries kept from before the restart, republished if this server leads",
+                    config.selfName(),
+                    unpublished.size());
         }
     }
 
@@ -902,6 +958,9 @@ public final class ReplicationDriver implements AutoCloseable {
             for (Applied applied : unpublished) {
                 publisher.publish(applied.publications());
                 publishedIndex = Math.max(publishedIndex, applied.index());
+            }
+            if (!unpublished.isEmpty()) {
+                store.deleteOutboxThrough(unpublished.peekLast().index());
             }
             unpublished.clear();
         }

@@ -58,7 +58,7 @@ class ReplicationDriverTest {
             machine = new ChatStateMachine(store, ChatConfig.DEFAULT);
             driver = ReplicationDriver.open(
                     config,
-                    store.paxosLog(),
+                    store,
                     Checkpoints.open(dir.resolve(name).resolve("snapshots"), store),
                     context,
                     machine,
@@ -325,5 +325,52 @@ class ReplicationDriverTest {
         assertThat(answer).containsEntry("status", "OK");
         pollUntil(() -> leader() != null && membersOf(leader()).stream().noneMatch(m -> "s4".equals(m.get("name"))));
         assertThat(membersOf(leader())).extracting(m -> m.get("name")).containsExactly("s1", "s2", "s3");
+    }
+
+    @Test
+    void deliveriesKeptInTheOutboxAcrossARestartAreRepublishedOnceThisServerLeads() throws Exception {
+        members.put("s1", "tcp://127.0.0.1:" + freePort());
+        nodes[0] = new Node("s1");
+        pollUntil(() -> leader() != null);
+        nodes[0].driver.submit(write("gus", 1, new ChatCommand.Login("gus")), "login");
+        nodes[0].driver.submit(write("gus", 2, new ChatCommand.CreateChannel("news")), "channel");
+        nodes[0].driver.submit(write("gus", 3, new ChatCommand.Publish("gus", "news", "kept")), "post");
+        pollUntil(() -> nodes[0].completed.size() == 3);
+        assertThat(nodes[0].published).hasSize(1);
+        Publication post = nodes[0].published.get(0);
+        long index = nodes[0].completed.get(2).index();
+        assertThat(nodes[0].store.readOutbox()).as("a leader publishes at once: nothing kept").isEmpty();
+        // as if it had applied the post while following and the leader died before publishing it
+        nodes[0].store.putOutbox(index, ReplicationDriver.encodeOutbox(List.of(post)));
+        nodes[0].close();
+
+        nodes[0] = new Node("s1");
+        pollUntil(() -> !nodes[0].published.isEmpty());
+        assertThat(nodes[0].published).containsExactly(post);
+        assertThat(nodes[0].store.readOutbox()).as("republished: no longer kept").isEmpty();
+    }
+
+    @Test
+    void aFollowersOutboxIsTrimmedByTheLeadersPublishedNotes() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            members.put("s" + i, "tcp://127.0.0.1:" + freePort());
+        }
+        for (int i = 0; i < 3; i++) {
+            nodes[i] = new Node("s" + (i + 1));
+        }
+        pollUntil(() -> leader() != null);
+        Node leader = leader();
+        leader.driver.submit(write("hal", 1, new ChatCommand.Login("hal")), 1);
+        leader.driver.submit(write("hal", 2, new ChatCommand.CreateChannel("ops")), 2);
+        for (int i = 3; i < 13; i++) {
+            leader.driver.submit(write("hal", i, new ChatCommand.Publish("hal", "ops", "m" + i)), i);
+        }
+        pollUntil(() -> leader.completed.size() == 12);
+        for (Node node : nodes) {
+            if (node != null && node != leader) {
+                pollUntil(() -> node.machine.appliedIndex() == leader.machine.appliedIndex()
+                        && node.store.readOutbox().isEmpty());
+            }
+        }
     }
 }
