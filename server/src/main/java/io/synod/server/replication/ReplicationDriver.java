@@ -883,6 +883,9 @@ public final class ReplicationDriver implements AutoCloseable {
             toPublish.addAll(publications);
             return;
         }
+        if (index <= notedIndex) {
+            return; // the leader already said it published this (a follower catching up applies old writes)
+        }
         unpublished.addLast(new Applied(index, publications));
         store.putOutbox(index, encodeOutbox(publications));
         if (unpublished.size() > config.publicationRingMax()) {
