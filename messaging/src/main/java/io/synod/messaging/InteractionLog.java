@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * count is written as a {@code log-dropped} event), so serving a request never waits for the disk or
  * for JSON encoding. Queuing never wakes the writer: it wakes by itself every {@link #WRITE_INTERVAL_MILLIS}
  * and writes (and flushes) everything queued by then, so a logged message costs its sender no thread
- * hand-off (a wake-up per line, on the sender's critical path, was measurable on a 2-core machine).
+ * hand-off (a signal per line woke the writer, which then competed for the cores with the request it logged).
  * {@link #recentLines()} wakes the writer and waits (bounded) for the lines queued before the call, so it
  * sees every line its caller logged.
  *
