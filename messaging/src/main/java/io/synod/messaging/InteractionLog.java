@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -32,8 +33,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A log with a file writes it from its own thread ({@code interaction-log-<process>}): callers only
  * queue the line (bounded: {@link #QUEUED_LINES_MAX}; when full, lines are dropped and counted, and the
  * count is written as a {@code log-dropped} event), so serving a request never waits for the disk or
- * for JSON encoding. The writer flushes whenever the queue runs empty. {@link #recentLines()} first
- * waits (bounded) for the lines queued before the call, so it sees every line its caller logged.
+ * for JSON encoding. Queuing never wakes the writer: it wakes by itself every {@link #WRITE_INTERVAL_MILLIS}
+ * and writes (and flushes) everything queued by then, so a logged message costs its sender no thread
+ * hand-off (a signal per line woke the writer, which then competed for the cores with the request it logged).
+ * {@link #recentLines()} wakes the writer and waits (bounded) for the lines queued before the call, so it
+ * sees every line its caller logged.
  *
  * <p>Thread-safe. Keeps the last {@link #RECENT_LINES_MAX} lines in memory for {@code /logs}. Data maps
  * are encoded later, on the writer thread: callers must not change a map after logging it.
@@ -43,6 +47,8 @@ public final class InteractionLog implements Closeable {
     public static final int RECENT_LINES_MAX = 500;
     /** Lines waiting for the writer thread; beyond this a line is dropped (and counted), never waited for. */
     public static final int QUEUED_LINES_MAX = 65_536;
+    /** How often the writer thread wakes to write what was queued (a line reaches the file within this). */
+    static final long WRITE_INTERVAL_MILLIS = 20;
     /** Longest wait of {@link #recentLines()} and {@link #close()} for the writer to catch up. */
     private static final long CATCH_UP_WAIT_MILLIS = 2_000;
 
@@ -122,6 +128,9 @@ public final class InteractionLog implements Closeable {
     public List<String> recentLines() {
         long target = queuedCount.get();
         long deadline = System.nanoTime() + CATCH_UP_WAIT_MILLIS * 1_000_000L;
+        if (writerThread != null) {
+            LockSupport.unpark(writerThread); // write now rather than at the next interval
+        }
         synchronized (this) {
             while (queue != null && writtenCount < target && !closing) {
                 long leftMillis = (deadline - System.nanoTime()) / 1_000_000L;
@@ -160,33 +169,28 @@ public final class InteractionLog implements Closeable {
     private void writeLoop() {
         List<Line> batch = new ArrayList<>();
         while (true) {
-            try {
-                Line first = queue.poll(50, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    if (closing && queue.isEmpty()) {
-                        return;
-                    }
-                    continue;
+            while (queue.drainTo(batch, 4_096) > 0) {
+                List<String> encoded = new ArrayList<>(batch.size() + 1);
+                for (Line line : batch) {
+                    encoded.add(encode(line));
                 }
-                batch.add(first);
-            } catch (InterruptedException e) {
+                long dropped = droppedCount.get();
+                if (dropped != droppedReported) {
+                    encoded.add(encode(new Line(
+                            "event", "log-dropped", null, 0, batch.get(batch.size() - 1).ts(), Map.of("lines", dropped))));
+                    droppedReported = dropped;
+                }
+                appendAll(encoded, batch.size());
+                batch.clear();
+            }
+            if (closing || Thread.currentThread().isInterrupted()) {
                 if (queue.isEmpty()) {
                     return;
                 }
+                continue;
             }
-            queue.drainTo(batch, 4_096);
-            List<String> encoded = new ArrayList<>(batch.size() + 1);
-            for (Line line : batch) {
-                encoded.add(encode(line));
-            }
-            long dropped = droppedCount.get();
-            if (dropped != droppedReported) {
-                encoded.add(encode(new Line(
-                        "event", "log-dropped", null, 0, batch.get(batch.size() - 1).ts(), Map.of("lines", dropped))));
-                droppedReported = dropped;
-            }
-            appendAll(encoded, batch.size());
-            batch.clear();
+            // woken early only by recentLines() and close(), never by the loggers: no hand-off per line
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(WRITE_INTERVAL_MILLIS));
         }
     }
 
@@ -248,6 +252,7 @@ public final class InteractionLog implements Closeable {
             return;
         }
         closing = true;
+        LockSupport.unpark(writerThread);
         try {
             writerThread.join(CATCH_UP_WAIT_MILLIS);
         } catch (InterruptedException e) {

@@ -65,6 +65,19 @@ class InteractionLogTest {
     }
 
     @Test
+    void linesReachTheFileWithoutAReaderOrAClose(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("p.jsonl");
+        try (InteractionLog log = InteractionLog.open(file, "p")) {
+            log.sent("publish", "peer", 1, 1.5, Map.of("i", 1));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (Files.readAllLines(file).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5); // the writer wakes by itself: nobody asks it to write
+            }
+            assertThat(Files.readAllLines(file)).hasSize(1).first().asString().contains("\"i\":1");
+        }
+    }
+
+    @Test
     void inMemoryLogNeedsNoThread() {
         InteractionLog log = InteractionLog.inMemory("m");
         log.event("started", 1, 1.0, Map.of("rank", 1));

@@ -328,11 +328,19 @@ public final class ReplicationDriver implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeoutMillis} (less if a tick is due) until a peer or a {@linkplain #watch
+     * Syncs the applied state if {@code STATE_SYNC_INTERVAL_MILLIS} has passed (between turns, so no answer waits
+     * for it), then waits up to {@code timeoutMillis} (less if a tick is due) until a peer or a {@linkplain #watch
      * watched} socket has input, and feeds the peers' messages to the replica (not drained: {@link
      * #flush} does that once for the turn).
      */
     public void awaitInput(long timeoutMillis) {
+        long now = System.nanoTime();
+        if (now - nextStateSyncNanos >= 0) {
+            // here, after the previous turn's answers went out, not in flush: no answer needs it (decided commands
+            // are in the synced Paxos log), so no answer should wait for its fsync
+            syncAppliedState();
+            nextStateSyncNanos = now + TimeUnit.MILLISECONDS.toNanos(STATE_SYNC_INTERVAL_MILLIS);
+        }
         // rounded up: rounding down polls with 0 for the last millisecond before a tick, a busy loop
         long untilTickMillis = (Math.max(0, nextTickNanos - System.nanoTime()) + 999_999) / 1_000_000;
         for (PeerInbound inbound : links.poll(Math.min(timeoutMillis, untilTickMillis))) {
@@ -342,8 +350,8 @@ public final class ReplicationDriver implements AutoCloseable {
 
     /**
      * The turn's work: runs the ticks that are due, retries or expires waiting writes, proposes or
-     * forwards the turn's writes, drains the replica (persist, send, apply), syncs the applied state
-     * when {@code STATE_SYNC_INTERVAL_MILLIS} has passed, and publishes what the turn applied while leading.
+     * forwards the turn's writes, drains the replica (persist, send, apply) and publishes what the turn applied
+     * while leading (the periodic sync of the applied state is left to the next {@link #awaitInput}).
      *
      * @return the writes completed this turn, in apply order (decided, so durable on a majority: safe to answer)
      */
@@ -384,10 +392,6 @@ public final class ReplicationDriver implements AutoCloseable {
         }
         dispatchRouted();
         drain();
-        if (now - nextStateSyncNanos >= 0) {
-            syncAppliedState(); // not needed for an answer: decided commands are in the synced Paxos log
-            nextStateSyncNanos = now + TimeUnit.MILLISECONDS.toNanos(STATE_SYNC_INTERVAL_MILLIS);
-        }
         onLeadershipChange(); // a new leader first republishes what its predecessor may not have
         if (!toPublish.isEmpty()) {
             publisher.publish(List.copyOf(toPublish));
