@@ -100,11 +100,14 @@ public final class Checkpoints {
         }
     }
 
+    /** A chunk of a checkpoint file, and the whole file's size. */
+    public record Chunk(byte[] bytes, long fileSize) {}
+
     /**
-     * Up to {@code maxBytes} of file {@code file} of checkpoint {@code name} from {@code offset}; empty if there is no
-     * such checkpoint or file here (any more), or the offset is past the end.
+     * Up to {@code maxBytes} of file {@code file} of checkpoint {@code name} from {@code offset}, with the file's size;
+     * empty if there is no such checkpoint or file here (any more), or the offset is past the end.
      */
-    public Optional<byte[]> read(String name, String file, long offset, int maxBytes) {
+    public Optional<Chunk> read(String name, String file, long offset, int maxBytes) {
         if (!CheckpointManifest.isSafeName(name) || !CheckpointManifest.isSafeName(file) || offset < 0 || maxBytes < 1) {
             return Optional.empty();
         }
@@ -123,21 +126,9 @@ public final class Checkpoints {
                     return Optional.empty(); // shrank under us: not a checkpoint file
                 }
             }
-            return Optional.of(buffer.array());
+            return Optional.of(new Chunk(buffer.array(), size));
         } catch (IOException e) {
             return Optional.empty();
-        }
-    }
-
-    /** The size of file {@code file} of checkpoint {@code name} here, or -1. */
-    public long size(String name, String file) {
-        if (!CheckpointManifest.isSafeName(name) || !CheckpointManifest.isSafeName(file)) {
-            return -1;
-        }
-        try {
-            return Files.size(directory.resolve(name).resolve(file));
-        } catch (IOException e) {
-            return -1;
         }
     }
 

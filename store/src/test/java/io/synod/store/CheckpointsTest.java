@@ -56,7 +56,7 @@ class CheckpointsTest {
         for (CheckpointManifest.FileEntry file : manifest.files()) {
             long offset = 0;
             while (offset < file.sizeBytes()) {
-                byte[] chunk = from.read(manifest.name(), file.name(), offset, chunkBytes).orElseThrow();
+                byte[] chunk = from.read(manifest.name(), file.name(), offset, chunkBytes).orElseThrow().bytes();
                 receiving.write(file.name(), offset, chunk);
                 offset += chunk.length;
             }
@@ -183,7 +183,7 @@ class CheckpointsTest {
             assertThat(checkpoints.isComplete(first)).isFalse();
 
             Checkpoints.Receiving partial = checkpoints.receive(first);
-            Optional<byte[]> chunk = checkpoints.read(second.name(), "CURRENT", 0, 100);
+            Optional<Checkpoints.Chunk> chunk = checkpoints.read(second.name(), "CURRENT", 0, 100);
             assertThat(chunk).isPresent();
             assertThat(Files.isDirectory(checkpoints.directory().resolve("incoming/cp-5"))).isTrue();
             Checkpoints reopened = Checkpoints.open(checkpoints.directory(), store);

@@ -737,8 +737,9 @@ public final class ReplicationDriver implements AutoCloseable {
             return; // only members and joiners we know of fetch our state
         }
         int max = Math.min(request.maxBytes(), config.snapshotChunkBytes());
-        java.util.Optional<byte[]> bytes = checkpoints.read(request.checkpoint(), request.file(), request.offset(), max);
-        if (bytes.isEmpty()) {
+        java.util.Optional<Checkpoints.Chunk> chunk =
+                checkpoints.read(request.checkpoint(), request.file(), request.offset(), max);
+        if (chunk.isEmpty()) {
             links.send(inbound.source(), ReplicationCodec.snapshotGone(request.checkpoint(), "no such checkpoint file here"));
             return;
         }
@@ -750,8 +751,8 @@ public final class ReplicationDriver implements AutoCloseable {
                         request.checkpoint(),
                         request.file(),
                         request.offset(),
-                        bytes.get(),
-                        checkpoints.size(request.checkpoint(), request.file())));
+                        chunk.get().bytes(),
+                        chunk.get().fileSize()));
     }
 
     /** A chunk (or a "gone") for the checkpoint being fetched. */
