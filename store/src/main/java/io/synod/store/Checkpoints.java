@@ -75,10 +75,15 @@ public final class Checkpoints {
         Path target = directory.resolve(name);
         Path temporary = directory.resolve(name + TEMPORARY_SUFFIX);
         try {
+            if (Files.isDirectory(target)) {
+                // The same index is the same chat state (slots of no-ops or membership changes apply no command):
+                // keep the checkpoint there, which a peer may be fetching, rather than replace it under the peer.
+                store.sync();
+                return new CheckpointManifest(name, index, digest, describe(target));
+            }
             FileSync.deleteTree(temporary);
             store.createCheckpoint(temporary);
             List<CheckpointManifest.FileEntry> files = describe(temporary);
-            FileSync.deleteTree(target); // an older checkpoint of the same index (same state) is replaced
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
             FileSync.sync(directory);
             return new CheckpointManifest(name, index, digest, files);

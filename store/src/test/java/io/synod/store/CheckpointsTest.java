@@ -172,6 +172,9 @@ class CheckpointsTest {
             Checkpoints checkpoints = Checkpoints.open(dir.resolve("a/snapshots"), store);
             fill(store, 1, 5, 4);
             CheckpointManifest first = checkpoints.create(new byte[] {1, 2, 3});
+            assertThat(checkpoints.create(new byte[] {1, 2, 3}))
+                    .as("the same index again: the checkpoint there is kept, not replaced under a peer fetching it")
+                    .isEqualTo(first);
             fill(store, 6, 5, 5);
             CheckpointManifest second = checkpoints.create(DIGEST);
             assertThat(CheckpointManifest.decode(first.encode())).isEqualTo(first);
