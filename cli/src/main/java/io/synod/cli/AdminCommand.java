@@ -39,6 +39,8 @@ final class AdminCommand implements Runnable {
     static final class RemoveServer implements Callable<Integer> {
         /** Most redirects followed from a follower to the leader it names. */
         static final int REDIRECTS_MAX = 3;
+        /** Requests sent to one server before giving up on it (asking again is safe: a removal applies once). */
+        static final int ATTEMPTS_MAX = 3;
         /** Most retries while another membership change is still taking effect. */
         static final int PENDING_RETRIES_MAX = 20;
         /** Wait before such a retry. */
@@ -63,8 +65,15 @@ final class AdminCommand implements Runnable {
             try (ZContext context = new ZContext()) {
                 for (int hop = 0; hop <= REDIRECTS_MAX; hop++) {
                     Map<String, Object> answer = ask(context, target);
+                    for (int attempt = 1; answer == null && attempt < ATTEMPTS_MAX; attempt++) {
+                        // Lazy Pirate: a fresh socket per attempt (a REQ that got no answer cannot send again)
+                        System.err.println("admin: no answer from " + target + " within " + timeoutMillis
+                                + " ms; asking again");
+                        answer = ask(context, target);
+                    }
                     if (answer == null) {
-                        System.err.println("admin: no answer from " + target + " within " + timeoutMillis + " ms");
+                        System.err.println("admin: no answer from " + target + " within " + timeoutMillis + " ms, "
+                                + ATTEMPTS_MAX + " times");
                         return 1;
                     }
                     System.out.println(target + ": " + answer.get("status") + " " + answer.get("description"));
