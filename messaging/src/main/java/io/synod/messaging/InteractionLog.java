@@ -33,9 +33,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A log with a file writes it from its own thread ({@code interaction-log-<process>}): callers only
  * queue the line (bounded: {@link #QUEUED_LINES_MAX}; when full, lines are dropped and counted, and the
  * count is written as a {@code log-dropped} event), so serving a request never waits for the disk or
- * for JSON encoding. Queuing never wakes the writer: it wakes by itself every {@link #WRITE_INTERVAL_MILLIS}
+ * for JSON encoding. While lines keep coming the writer wakes by itself every {@link #WRITE_INTERVAL_MILLIS}
  * and writes (and flushes) everything queued by then, so a logged message costs its sender no thread
  * hand-off (a signal per line woke the writer, which then competed for the cores with the request it logged).
+ * With nothing queued it sleeps until the next line: only the first line after a quiet spell wakes it (one
+ * signal per batch, none in a busy process), so an idle process's writer does not wake at all (it woke 50 times
+ * a second, and on this machine a wake-up costs a tenth of a millisecond of CPU or more).
  * {@link #recentLines()} wakes the writer and waits (bounded) for the lines queued before the call, so it
  * sees every line its caller logged.
  *
@@ -64,6 +67,8 @@ public final class InteractionLog implements Closeable {
     private long writtenCount; // guarded by this
     private long droppedReported; // writer thread only
     private volatile boolean closing;
+    /** True while the writer sleeps with nothing queued: the next line must wake it. */
+    private final java.util.concurrent.atomic.AtomicBoolean writerIdle = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** One line before encoding. */
     private record Line(String dir, String kind, String peer, long clock, double ts, Map<String, Object> data) {}
@@ -164,6 +169,9 @@ public final class InteractionLog implements Closeable {
             return;
         }
         queuedCount.incrementAndGet();
+        if (writerIdle.get() && writerIdle.compareAndSet(true, false)) {
+            LockSupport.unpark(writerThread); // the first line after a quiet spell; the writer then batches
+        }
     }
 
     private void writeLoop() {
@@ -189,7 +197,15 @@ public final class InteractionLog implements Closeable {
                 }
                 continue;
             }
-            // woken early only by recentLines() and close(), never by the loggers: no hand-off per line
+            if (batch.isEmpty() && queue.isEmpty()) {
+                // nothing to write: sleep until a logger (the first line), recentLines() or close() wakes us
+                writerIdle.set(true);
+                if (queue.isEmpty() && !closing) {
+                    LockSupport.park(this);
+                }
+                writerIdle.set(false);
+            }
+            // then collect for an interval; woken early only by recentLines() and close(): no hand-off per line
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(WRITE_INTERVAL_MILLIS));
         }
     }

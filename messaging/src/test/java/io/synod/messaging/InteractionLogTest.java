@@ -74,6 +74,22 @@ class InteractionLogTest {
                 Thread.sleep(5); // the writer wakes by itself: nobody asks it to write
             }
             assertThat(Files.readAllLines(file)).hasSize(1).first().asString().contains("\"i\":1");
+
+            // with nothing queued the writer sleeps without a timeout (an idle process's writer does not wake)...
+            Thread writer = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("interaction-log-p"))
+                    .findFirst()
+                    .orElseThrow();
+            while (writer.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(writer.getState()).isEqualTo(Thread.State.WAITING);
+            // ...and the next line wakes it
+            log.sent("publish", "peer", 2, 1.6, Map.of("i", 2));
+            while (Files.readAllLines(file).size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(Files.readAllLines(file)).hasSize(2).last().asString().contains("\"i\":2");
         }
     }
 

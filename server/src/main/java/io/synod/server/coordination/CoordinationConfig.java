@@ -72,7 +72,7 @@ public record CoordinationConfig(
     }
 
     /**
-     * The production defaults: 10 ms ticks (at most 5 per wake-up), {@code list} every 1 s with a
+     * The production defaults: 10 ms ticks (at most 10 per wake-up), {@code list} every 1 s with a
      * 1 s timeout, fresh for 3 s, membership sent to peers every 1 s and remembered 10 s, the cores'
      * defaults (a Berkeley round every 5 s).
      */
@@ -84,7 +84,7 @@ public record CoordinationConfig(
                 referenceEndpoint,
                 proxyEndpoint,
                 10,
-                5,
+                10,
                 1_000,
                 1_000,
                 3_000,

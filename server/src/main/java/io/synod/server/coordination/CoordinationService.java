@@ -56,7 +56,7 @@ import org.zeromq.ZMQ;
  * clock synchronisation over peer links, on its own thread.
  *
  * <p>Thread: one thread ({@code coordination-<name>}) owns every socket and both cores. Each loop
- * turn it waits for peer messages until the next 10 ms tick, steps the cores with what arrived,
+ * turn it waits for peer messages (up to {@link #TICKS_PER_IDLE_WAKE} 10 ms ticks), steps the cores with what arrived,
  * talks to the reference, ticks the cores, sends its membership view every second, and after every
  * step and tick drains the cores' {@code ready()}: sends their messages over the peer links,
  * publishes announcements on topic {@code servers} (and sends them to every peer; a coordinator
@@ -84,6 +84,12 @@ public final class CoordinationService implements AutoCloseable {
     static final int PENDING_REQUESTS_MAX = 1_024;
     /** Subscription messages read from the XPUB per loop turn. */
     static final int SUBSCRIPTIONS_PER_TURN_MAX = 64;
+    /**
+     * Without input, the loop sleeps this many ticks and then runs them together (bounded by {@link
+     * CoordinationConfig#ticksPerWakeupMax()}): the cores' timers are 10 ticks and more, so they fire up to
+     * 4 ticks late when nothing else happens.
+     */
+    static final int TICKS_PER_IDLE_WAKE = 5;
 
     private final CoordinationConfig config;
     private final ProcessClock clock;
@@ -267,11 +273,15 @@ public final class CoordinationService implements AutoCloseable {
 
     private void loop() {
         long tickNanos = TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMillis());
+        int idleWakeTicks = Math.min(TICKS_PER_IDLE_WAKE, config.ticksPerWakeupMax());
         long nextTickNanos = System.nanoTime() + tickNanos;
         nextReferenceNanos = System.nanoTime();
         nextMembersNanos = System.nanoTime();
         while (running) {
-            long waitMillis = (Math.max(0, nextTickNanos - System.nanoTime()) + 999_999) / 1_000_000; // rounded up
+            // without input, wake every few ticks and run the ticks due since (a wake-up per 10 ms tick cost the
+            // idle thread 2% of a core here, docs/performance.md); rounded up, or the last ms busy-polls
+            long wakeNanos = nextTickNanos + (idleWakeTicks - 1) * tickNanos;
+            long waitMillis = (Math.max(0, wakeNanos - System.nanoTime()) + 999_999) / 1_000_000;
             for (PeerInbound message : links.poll(waitMillis)) {
                 onPeerMessage(message);
             }

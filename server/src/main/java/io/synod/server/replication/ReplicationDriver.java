@@ -88,6 +88,18 @@ import org.zeromq.ZContext;
  */
 public final class ReplicationDriver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationDriver.class);
+    /**
+     * With no input, the loop sleeps this many ticks and then runs them together (at most {@code
+     * TICKS_PER_TURN_MAX} per turn). The core's timers are heartbeats and timeouts of 5 ticks and more, so
+     * they fire up to 4 ticks late when idle, and on time under load (any input wakes the loop).
+     */
+    static final int TICKS_PER_IDLE_WAKE = 5;
+    /** Most ticks run in one turn; after a longer stall the rest are skipped (no storm of timeouts). */
+    static final int TICKS_PER_TURN_MAX = 10;
+    /** A leader whose published index has not moved repeats its note only once per this many note intervals. */
+    static final int NOTE_REPEAT_INTERVALS = 10;
+    /** Most chat commands applied in one state-machine batch (one store write). */
+    static final int APPLY_BATCH_COMMANDS_MAX = 4_096;
     /** How often {@code /status} is refreshed when nothing was applied (once per turn that applied something). */
     private static final long STATUS_INTERVAL_MILLIS = 50;
     /** How often the applied chat state is synced (it can be replayed from the synced Paxos log meanwhile). */
@@ -193,12 +205,15 @@ public final class ReplicationDriver implements AutoCloseable {
     private long forwardedCount;
     private long forwardMessageCount;
     private long appliedCount;
+    private long applyBatchCount;
     private long nextSeq = System.currentTimeMillis() * 1_000;
     private long publishedIndex;
     private long notedIndex;
     private boolean wasLeader;
     private long nextTickNanos = System.nanoTime();
     private long nextNoteNanos = System.nanoTime();
+    private long noteSentIndex = -1;
+    private int notesSkipped;
     private long nextRetryNanos = System.nanoTime();
     private long nextMembershipNanos = System.nanoTime();
     private long nextNudgeSeq;
@@ -341,9 +356,13 @@ public final class ReplicationDriver implements AutoCloseable {
             syncAppliedState();
             nextStateSyncNanos = now + TimeUnit.MILLISECONDS.toNanos(STATE_SYNC_INTERVAL_MILLIS);
         }
-        // rounded up: rounding down polls with 0 for the last millisecond before a tick, a busy loop
-        long untilTickMillis = (Math.max(0, nextTickNanos - System.nanoTime()) + 999_999) / 1_000_000;
-        for (PeerInbound inbound : links.poll(Math.min(timeoutMillis, untilTickMillis))) {
+        // Without input the loop wakes every TICKS_PER_IDLE_WAKE ticks and runs the ticks due since (flush runs
+        // them): a wake-up per 10 ms tick was most of an idle server's CPU (docs/performance.md). Any input wakes it at once,
+        // and the ticks are then run on time. Rounded up: rounding down polls with 0 for the last millisecond,
+        // a busy loop.
+        long wakeNanos = nextTickNanos + (TICKS_PER_IDLE_WAKE - 1) * TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMillis());
+        long untilWakeMillis = (Math.max(0, wakeNanos - System.nanoTime()) + 999_999) / 1_000_000;
+        for (PeerInbound inbound : links.poll(Math.min(timeoutMillis, untilWakeMillis))) {
             onPeerMessage(inbound);
         }
     }
@@ -359,7 +378,7 @@ public final class ReplicationDriver implements AutoCloseable {
         long now = System.nanoTime();
         turnCount++;
         int ticks = 0;
-        while (now - nextTickNanos >= 0 && ticks++ < 10) {
+        while (now - nextTickNanos >= 0 && ticks++ < TICKS_PER_TURN_MAX) {
             replica.tick();
             nudgeReconfiguration();
             nextTickNanos += TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMillis());
@@ -369,8 +388,12 @@ public final class ReplicationDriver implements AutoCloseable {
         }
         if (now - nextNoteNanos >= 0) {
             nextNoteNanos = now + TimeUnit.MILLISECONDS.toNanos(config.publishedNoteIntervalMillis());
-            if (replica.isLeader()) {
+            // an unchanged note is repeated only every NOTE_REPEAT_INTERVALS intervals (for restarted and new
+            // followers): ten notes a second to each follower woke idle servers for nothing
+            if (replica.isLeader() && (publishedIndex != noteSentIndex || ++notesSkipped >= NOTE_REPEAT_INTERVALS)) {
                 sendToPeers(ReplicationCodec.published(publishedIndex));
+                noteSentIndex = publishedIndex;
+                notesSkipped = 0;
             }
         }
         if (now - nextMembershipNanos >= 0) {
