@@ -292,6 +292,82 @@ class ChatStateMachineTest {
     }
 
     @Test
+    void applyingInSeededRandomBatchesGivesTheSameResultsAndStateAsOneByOne() {
+        long seed = Long.getLong("core.seed", 7262L);
+        for (int round = 0; round < 20; round++) {
+            long roundSeed = seed + round;
+            List<Command> commands = randomCommands(roundSeed, 400);
+            ChatStateMachine single = new ChatStateMachine(new InMemoryChatStore(), ChatConfig.DEFAULT);
+            List<Result> expected = commands.stream().map(single::apply).toList();
+
+            CountingStore store = new CountingStore();
+            ChatStateMachine batched = new ChatStateMachine(store, ChatConfig.DEFAULT);
+            SplittableRandom random = new SplittableRandom(roundSeed);
+            List<Result> actual = new ArrayList<>();
+            int batches = 0;
+            for (int from = 0; from < commands.size(); batches++) {
+                int to = Math.min(commands.size(), from + 1 + random.nextInt(12));
+                actual.addAll(batched.applyAll(commands.subList(from, to)));
+                assertThat(batched.appliedIndex()).as("seed %d", roundSeed).isEqualTo(commands.get(to - 1).index());
+                from = to;
+            }
+            assertThat(actual).as("seed %d", roundSeed).isEqualTo(expected);
+            assertThat(batched.stateDigestHex()).as("seed %d", roundSeed).isEqualTo(single.stateDigestHex());
+            assertThat(batched.exportSnapshot()).as("seed %d", roundSeed).isEqualTo(single.exportSnapshot());
+            assertThat(store.writes).as("one store write per batch, seed %d", roundSeed).isEqualTo(batches);
+        }
+    }
+
+    @Test
+    void applyAllRefusesIndexesThatDoNotIncreaseAndChangesNothing() {
+        apply(new ChatCommand.Login("ana"));
+        String digest = machine.stateDigestHex();
+        List<Command> unordered = List.of(
+                Command.of(5, 1.0, 1, new ChatCommand.Login("bob")), Command.of(4, 1.0, 1, new ChatCommand.Login("cid")));
+        assertThatThrownBy(() -> machine.applyAll(unordered)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> machine.applyAll(List.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThat(machine.users()).containsExactly("ana");
+        assertThat(machine.stateDigestHex()).isEqualTo(digest);
+    }
+
+    /** An in-memory store that counts its writes. */
+    private static final class CountingStore implements ChatStore {
+        private final InMemoryChatStore delegate = new InMemoryChatStore();
+        int writes;
+
+        @Override
+        public byte[] get(byte[] key) {
+            return delegate.get(key);
+        }
+
+        @Override
+        public List<StoreEntry> scan(byte[] fromInclusive, byte[] toExclusive, int limit) {
+            return delegate.scan(fromInclusive, toExclusive, limit);
+        }
+
+        @Override
+        public long appliedIndex() {
+            return delegate.appliedIndex();
+        }
+
+        @Override
+        public void write(StoreBatch batch) {
+            writes++;
+            delegate.write(batch);
+        }
+
+        @Override
+        public void sync() {
+            delegate.sync();
+        }
+
+        @Override
+        public void replaceAll(List<StoreEntry> entries, long appliedIndex) {
+            delegate.replaceAll(entries, appliedIndex);
+        }
+    }
+
+    @Test
     void digestChangesOnEveryApply() {
         String before = machine.stateDigestHex();
         assertThat(before).isEqualTo("0".repeat(64));

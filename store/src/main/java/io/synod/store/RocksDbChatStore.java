@@ -332,8 +332,20 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
      * in the instant between the two. Owner thread only.
      */
     public void putOutbox(long index, byte[] value) {
-        try {
-            db.put(outboxFamily(), bufferedWrites, encodeIndex(index), value);
+        putOutbox(List.of(new OutboxEntry(index, value)));
+    }
+
+    /** {@link #putOutbox(long, byte[])} for several entries, in one write. Owner thread only. */
+    public void putOutbox(List<OutboxEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        try (WriteBatch writes = new WriteBatch()) {
+            ColumnFamilyHandle family = outboxFamily();
+            for (OutboxEntry entry : entries) {
+                writes.put(family, encodeIndex(entry.index()), entry.value());
+            }
+            db.write(bufferedWrites, writes);
             unsynced = true;
         } catch (RocksDBException e) {
             throw new StoreException("outbox write failed in " + directory, e);

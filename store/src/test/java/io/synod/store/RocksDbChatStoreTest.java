@@ -142,8 +142,9 @@ class RocksDbChatStoreTest {
             assertThat(store.readOutbox()).isEmpty();
             store.deleteOutboxThrough(10); // nothing yet: no column family, no error
             store.putOutbox(3_073, b("c"));
-            store.putOutbox(1_025, b("a"));
-            store.putOutbox(2_049, b("b"));
+            store.putOutbox(List.of(
+                    new RocksDbChatStore.OutboxEntry(1_025, b("a")), new RocksDbChatStore.OutboxEntry(2_049, b("b"))));
+            store.putOutbox(List.of()); // nothing: no error
             store.sync();
         }
         try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {

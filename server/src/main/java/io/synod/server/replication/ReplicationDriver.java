@@ -191,6 +191,8 @@ public final class ReplicationDriver implements AutoCloseable {
     private final List<Pending> toForward = new ArrayList<>();
     /** Publications applied this turn while leading; sent once the turn's applies are synced. */
     private final List<Publication> toPublish = new ArrayList<>();
+    /** Outbox entries of this drain's applies, written together by {@link #flushOutbox}. */
+    private final List<RocksDbChatStore.OutboxEntry> toOutbox = new ArrayList<>();
     private boolean appliedSinceSync;
     private long nextStatusNanos = System.nanoTime();
     private long statusAppliedIndex = -1;
@@ -639,9 +641,7 @@ public final class ReplicationDriver implements AutoCloseable {
             }
             sendPaxos(ready.sendableAfterPersist());
             ready.snapshotToInstall().ifPresent(this::installSnapshot);
-            for (LogEntry entry : ready.toApply()) {
-                apply(entry);
-            }
+            applyEntries(ready.toApply());
             replica.advance(ready);
             if (ready.snapshotRequestSlot().isPresent()) {
                 syncAppliedState(); // the log is truncated behind the snapshot: the state must be durable first
@@ -860,37 +860,64 @@ public final class ReplicationDriver implements AutoCloseable {
         }
     }
 
-    private void apply(LogEntry entry) {
-        List<Command> commands = entry.value().commands();
-        check(commands.size() < config.commandSlotStride(), "slot " + entry.slot() + " holds too many commands");
-        for (int position = 1; position <= commands.size(); position++) {
-            if (!(commands.get(position - 1) instanceof Command.Client client) || client.clientId() == 0) {
-                continue; // membership changes are interpreted by consensus; origin 0 is an empty nudge
-            }
-            if (client.payload().length == 0) { // a read barrier: nothing to apply
-                Pending done = client.clientId() == nodeId ? pending.remove(client.requestId()) : null;
-                if (done != null) {
-                    completions.add(new Completion(done.token, Result.ok(List.of()), machine.appliedIndex()));
+    /**
+     * Applies the decided entries' chat commands in one state-machine batch (one store write for all of them:
+     * a write per command cost each server a RocksDB write, WAL append included, per command), then records
+     * what they published and completes this server's writes, in apply order.
+     */
+    private void applyEntries(List<LogEntry> entries) {
+        List<io.synod.core.Command> batch = new ArrayList<>();
+        List<Command.Client> origins = new ArrayList<>();
+        for (LogEntry entry : entries) {
+            List<Command> commands = entry.value().commands();
+            check(commands.size() < config.commandSlotStride(), "slot " + entry.slot() + " holds too many commands");
+            for (int position = 1; position <= commands.size(); position++) {
+                if (!(commands.get(position - 1) instanceof Command.Client client) || client.clientId() == 0) {
+                    continue; // membership changes are interpreted by consensus; origin 0 is an empty nudge
                 }
-                continue;
+                if (client.payload().length == 0) { // a read barrier: nothing to apply
+                    applyBatch(batch, origins); // every command before it first, so the index it reports is right
+                    Pending done = client.clientId() == nodeId ? pending.remove(client.requestId()) : null;
+                    if (done != null) {
+                        completions.add(new Completion(done.token, Result.ok(List.of()), machine.appliedIndex()));
+                    }
+                    continue;
+                }
+                long index = entry.slot() * config.commandSlotStride() + position;
+                if (index <= machine.appliedIndex()) {
+                    continue; // applied before a restart: the store says so
+                }
+                try {
+                    batch.add(ChatCommands.decode(client.payload()).withIndex(index));
+                    origins.add(client);
+                } catch (IllegalArgumentException e) {
+                    LOG.error(
+                            "{}: slot {} holds an undecodable command; skipped on every server",
+                            config.selfName(),
+                            entry.slot(),
+                            e);
+                }
+                if (batch.size() >= APPLY_BATCH_COMMANDS_MAX) {
+                    applyBatch(batch, origins);
+                }
             }
-            long index = entry.slot() * config.commandSlotStride() + position;
-            if (index <= machine.appliedIndex()) {
-                continue; // applied before a restart: the store says so
-            }
-            io.synod.core.Command command;
-            try {
-                command = ChatCommands.decode(client.payload()).withIndex(index);
-            } catch (IllegalArgumentException e) {
-                LOG.error(
-                        "{}: slot {} holds an undecodable command; skipped on every server",
-                        config.selfName(),
-                        entry.slot(),
-                        e);
-                continue;
-            }
-            Result result = machine.apply(command);
-            appliedSinceSync = true;
+        }
+        applyBatch(batch, origins);
+        flushOutbox();
+    }
+
+    /** Applies {@code batch} (then empties it and {@code origins}); see {@link #applyEntries}. */
+    private void applyBatch(List<io.synod.core.Command> batch, List<Command.Client> origins) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Result> results = machine.applyAll(batch);
+        appliedSinceSync = true;
+        applyBatchCount++;
+        for (int i = 0; i < batch.size(); i++) {
+            long index = batch.get(i).index();
+            Result result = results.get(i);
+            Command.Client client = origins.get(i);
             appliedCount++;
             onApplied(index, result.publications());
             if (client.clientId() == nodeId) {
@@ -900,6 +927,8 @@ public final class ReplicationDriver implements AutoCloseable {
                 }
             }
         }
+        batch.clear();
+        origins.clear();
     }
 
     private void onApplied(long index, List<Publication> publications) {
@@ -915,10 +944,19 @@ public final class ReplicationDriver implements AutoCloseable {
             return; // the leader already said it published this (a follower catching up applies old writes)
         }
         unpublished.addLast(new Applied(index, publications));
-        store.putOutbox(index, encodeOutbox(publications));
+        toOutbox.add(new RocksDbChatStore.OutboxEntry(index, encodeOutbox(publications)));
         if (unpublished.size() > config.publicationRingMax()) {
+            flushOutbox(); // the entry deleted may be one of these
             store.deleteOutboxThrough(unpublished.removeFirst().index());
             ringOverflowCount++;
+        }
+    }
+
+    /** Writes the outbox entries of the applies so far, in one store write. */
+    private void flushOutbox() {
+        if (!toOutbox.isEmpty()) {
+            store.putOutbox(toOutbox);
+            toOutbox.clear();
         }
     }
 
@@ -1066,6 +1104,7 @@ public final class ReplicationDriver implements AutoCloseable {
         turns.put("forwarded", forwardedCount);
         turns.put("forwarded_per_message_avg", forwardMessageCount == 0 ? 0 : forwardedCount / forwardMessageCount);
         turns.put("applied", appliedCount);
+        turns.put("applied_per_write_avg", applyBatchCount == 0 ? 0 : appliedCount / applyBatchCount);
         fields.put("turns", turns);
         status = java.util.Collections.unmodifiableMap(fields);
     }
