@@ -181,7 +181,7 @@ public final class ChatServer implements AutoCloseable {
                         server.machine,
                         clock,
                         log,
-                        server::publish);
+                        server.turnPublications::addAll); // sent by finishTurn, after the turn's replies
                 server.service.setReplicated(config.name(), System.currentTimeMillis() * 1_000);
             }
             server.connect();
@@ -397,10 +397,6 @@ public final class ChatServer implements AutoCloseable {
      * refusals in arrival order), then the answers to the replicated writes it completed.
      */
     private void finishTurn(List<ReplicationDriver.Completion> completions) {
-        if (!turnPublications.isEmpty()) {
-            publish(turnPublications);
-            turnPublications.clear();
-        }
         for (Outgoing outgoing : outbox) {
             sendReply(outgoing.routed(), outgoing.handled());
         }
@@ -416,6 +412,14 @@ public final class ChatServer implements AutoCloseable {
             }
         }
         answerParkedReads();
+        // Publications after the replies: both leave this turn, but on two cores the first message sent wins the
+        // race of wake-ups that follows (I/O threads, broker or proxy, the client's threads). Sending the
+        // publications first delayed every reply (one server, one client: p50 4.9 ms against 3.0 ms without a
+        // subscriber); the deliveries are not waited for by anyone's request.
+        if (!turnPublications.isEmpty()) {
+            publish(turnPublications);
+            turnPublications.clear();
+        }
         long now = System.nanoTime();
         // replicated: the driver's status carries the applied index and digest, and refreshes them itself
         boolean applied = replication == null && machine.appliedIndex() != status.appliedIndex();
