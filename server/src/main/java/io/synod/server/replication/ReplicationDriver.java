@@ -90,8 +90,9 @@ public final class ReplicationDriver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationDriver.class);
     /**
      * With no input, the loop sleeps this many ticks and then runs them together (at most {@code
-     * TICKS_PER_TURN_MAX} per turn). The core's timers are heartbeats and timeouts of 5 ticks and more, so
-     * they fire up to 4 ticks late when idle, and on time under load (any input wakes the loop).
+     * TICKS_PER_TURN_MAX} per turn). The core's timers are 4 ticks and more (accept retry 4, catch-up retry 6,
+     * heartbeat 10, election 50-100), so they fire up to 4 ticks late when idle, and on time under load (any
+     * input wakes the loop).
      */
     static final int TICKS_PER_IDLE_WAKE = 5;
     /** Most ticks run in one turn; after a longer stall the rest are skipped (no storm of timeouts). */
