@@ -94,6 +94,13 @@ public final class ChatServer implements AutoCloseable {
 
     /** Reads waiting for a {@code min_index} beyond this server's applied state; refused beyond this. */
     static final int PARKED_READS_MAX = 4_096;
+    /**
+     * Messages ZeroMQ may queue towards the broker (replies) and the proxy (publications), as the broker's and
+     * the proxy's own sockets do. At ZeroMQ's default of 1,000 a PUB drops silently: a turn applying a burst of
+     * writes (64 clients with 16 requests in flight each) lost publications that the leader then noted as published,
+     * and subscribers saw gaps.
+     */
+    static final int LINK_QUEUE_MESSAGES_MAX = 100_000;
     /** How long a read waits for its {@code min_index} before an {@code erro} (the client may ask another server). */
     static final long PARKED_READ_WAIT_MILLIS = 2_000;
 
@@ -198,10 +205,12 @@ public final class ChatServer implements AutoCloseable {
     private void connect() {
         dealer = context.createSocket(SocketType.DEALER);
         dealer.setLinger(0);
+        dealer.setSndHWM(LINK_QUEUE_MESSAGES_MAX);
         ZmqOptions.heartbeats(dealer);
         dealer.connect(config.brokerEndpoint());
         publisher = context.createSocket(SocketType.PUB);
         publisher.setLinger(1_000);
+        publisher.setSndHWM(LINK_QUEUE_MESSAGES_MAX);
         ZmqOptions.heartbeats(publisher);
         publisher.connect(config.proxyEndpoint());
         reference = new ReferenceClient(
