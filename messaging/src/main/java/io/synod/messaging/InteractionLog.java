@@ -19,6 +19,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -68,7 +69,7 @@ public final class InteractionLog implements Closeable {
     private long droppedReported; // writer thread only
     private volatile boolean closing;
     /** True while the writer sleeps with nothing queued: the next line must wake it. */
-    private final java.util.concurrent.atomic.AtomicBoolean writerIdle = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean writerIdle = new AtomicBoolean();
 
     /** One line before encoding. */
     private record Line(String dir, String kind, String peer, long clock, double ts, Map<String, Object> data) {}
@@ -197,7 +198,7 @@ public final class InteractionLog implements Closeable {
                 }
                 continue;
             }
-            if (batch.isEmpty() && queue.isEmpty()) {
+            if (queue.isEmpty()) {
                 // nothing to write: sleep until a logger (the first line), recentLines() or close() wakes us
                 writerIdle.set(true);
                 if (queue.isEmpty() && !closing) {

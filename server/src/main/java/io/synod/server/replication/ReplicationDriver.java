@@ -360,10 +360,11 @@ public final class ReplicationDriver implements AutoCloseable {
             nextStateSyncNanos = now + TimeUnit.MILLISECONDS.toNanos(STATE_SYNC_INTERVAL_MILLIS);
         }
         // Without input the loop wakes every TICKS_PER_IDLE_WAKE ticks and runs the ticks due since (flush runs
-        // them): a wake-up per 10 ms tick was most of an idle server's CPU (docs/performance.md). Any input wakes it at once,
-        // and the ticks are then run on time. Rounded up: rounding down polls with 0 for the last millisecond,
-        // a busy loop.
-        long wakeNanos = nextTickNanos + (TICKS_PER_IDLE_WAKE - 1) * TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMillis());
+        // them): a wake-up per 10 ms tick was most of an idle server's CPU (docs/performance.md). Any input wakes
+        // it at once, and the ticks are then run on time. Rounded up: rounding down polls with 0 for the last
+        // millisecond, a busy loop.
+        long tickNanos = TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMillis());
+        long wakeNanos = nextTickNanos + (TICKS_PER_IDLE_WAKE - 1) * tickNanos;
         long untilWakeMillis = (Math.max(0, wakeNanos - System.nanoTime()) + 999_999) / 1_000_000;
         for (PeerInbound inbound : links.poll(Math.min(timeoutMillis, untilWakeMillis))) {
             onPeerMessage(inbound);
