@@ -36,6 +36,11 @@ final class Acceptor {
         return promised;
     }
 
+    /** What this acceptor accepted in {@code slot} (above the snapshot), or null. */
+    AcceptedEntry acceptedAt(long slot) {
+        return accepted.get(slot);
+    }
+
     /** Phase 1b: promise {@code prepare.ballot()} unless a higher ballot was promised. */
     PaxosMessage onPrepare(PaxosMessage.Prepare prepare, Learner learner) {
         if (!prepare.ballot().atLeast(promised)) {

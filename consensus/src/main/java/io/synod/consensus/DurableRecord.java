@@ -19,6 +19,20 @@ public sealed interface DurableRecord {
     record DecidedValue(LogEntry entry) implements DurableRecord {}
 
     /**
+     * The value this acceptor accepted in {@code slot} at {@code ballot} is decided: a {@link DecidedValue} that names
+     * the accepted record instead of repeating its bytes. Persisted only after that {@link AcceptedValue} (earlier in
+     * the same batch or in an earlier one). A later accepted value of the slot has a higher ballot and, the slot being
+     * decided, the same value (Paxos Made Simple, P2c), so the fold resolves the marker to whatever value the slot's
+     * accepted record holds, provided its ballot is at least {@code ballot}; a marker without one is a corrupt log.
+     */
+    record DecidedAccepted(long slot, Ballot ballot) implements DurableRecord {
+        public DecidedAccepted {
+            Invariants.require(slot >= 1, "slots start at 1");
+            Invariants.require(ballot != null, "ballot must not be null");
+        }
+    }
+
+    /**
      * Store {@code snapshot} (replacing any older one) and delete every accepted and decided entry with a slot <=
      * its last included slot.
      */

@@ -41,8 +41,33 @@ public final class InMemoryDurableLog implements DurableLog {
                     decided.put(d.entry().slot(), d.entry().value());
                 }
             }
+            case DurableRecord.DecidedAccepted d -> {
+                if (d.slot() > snapshotSlot()) {
+                    decided.put(d.slot(), resolve(accepted, d));
+                }
+            }
             case DurableRecord.SnapshotSaved s -> saveSnapshot(s.snapshot());
         }
+    }
+
+    /**
+     * The value a {@link DurableRecord.DecidedAccepted} names: the slot's accepted value, whose ballot is at least the
+     * marker's (the same value: see the record). Shared with store adapters so that every fold agrees.
+     *
+     * @throws IllegalStateException when the slot has no such accepted value: the log is corrupt
+     */
+    public static Batch resolve(java.util.Map<Long, AcceptedEntry> accepted, DurableRecord.DecidedAccepted marker) {
+        AcceptedEntry entry = accepted.get(marker.slot());
+        if (entry == null || !entry.ballot().atLeast(marker.ballot())) {
+            throw new IllegalStateException("corrupt Paxos log: slot " + marker.slot() + " is decided as accepted at "
+                    + marker.ballot() + " but its accepted record is " + entry);
+        }
+        return entry.value();
+    }
+
+    /** The decided value of {@code slot} as persisted so far, if any (the simulator's checkers read it). */
+    public Optional<Batch> decided(long slot) {
+        return Optional.ofNullable(decided.get(slot));
     }
 
     private void saveSnapshot(Snapshot newSnapshot) {

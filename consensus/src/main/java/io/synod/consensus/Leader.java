@@ -233,10 +233,16 @@ final class Leader {
         if (isQuorum(m, slot.acceptedBy)) {
             inflight.remove(accepted.slot());
             learner.learn(accepted.slot(), slot.value);
-            TreeSet<Integer> targets = new TreeSet<>(m.members());
-            targets.addAll(learner.timeline().latest().members());
-            targets.remove(config.nodeId());
-            out.sendAll(List.copyOf(targets), new PaxosMessage.Decision(accepted.slot(), slot.value));
+            // The voters were sent the Accept (first, on a link that keeps order): they hold the value and need only
+            // be told it is decided. The other members (learners, members of a later configuration) need the value.
+            List<Integer> voters = new ArrayList<>(m.voters());
+            voters.remove(Integer.valueOf(config.nodeId()));
+            TreeSet<Integer> others = new TreeSet<>(m.members());
+            others.addAll(learner.timeline().latest().members());
+            others.removeAll(m.voters());
+            others.remove(config.nodeId());
+            out.sendAll(voters, new PaxosMessage.DecidedAt(ballot, accepted.slot()));
+            out.sendAll(List.copyOf(others), new PaxosMessage.Decision(accepted.slot(), slot.value));
         }
     }
 

@@ -94,8 +94,33 @@ final class Learner {
         }
         decided.put(slot, value);
         learnedCount++;
-        out.persist(new DurableRecord.DecidedValue(new LogEntry(slot, value)));
+        // The value is usually the one this acceptor accepted (and persisted before this record): name it then,
+        // instead of writing its bytes a second time.
+        AcceptedEntry mine = acceptor.acceptedAt(slot);
+        out.persist(
+                mine != null && (mine.value() == value || mine.value().equals(value))
+                        ? new DurableRecord.DecidedAccepted(slot, mine.ballot())
+                        : new DurableRecord.DecidedValue(new LogEntry(slot, value)));
         advancePrefix();
+        return true;
+    }
+
+    /**
+     * A {@link PaxosMessage.DecidedAt}: the value proposed in {@code slot} at {@code ballot} is decided. Learns the
+     * value this acceptor accepted in the slot at that ballot or a higher one (the same value, by P2c).
+     *
+     * @return false when this replica cannot tell the value (it accepted nothing in the slot, or only at a lower
+     *     ballot) and does not know the slot decided either: it must learn it from a peer
+     */
+    boolean learnDecidedAt(long slot, Ballot ballot) {
+        if (slot <= snapshotSlot() || decided.containsKey(slot)) {
+            return true;
+        }
+        AcceptedEntry mine = acceptor.acceptedAt(slot);
+        if (mine == null || !mine.ballot().atLeast(ballot)) {
+            return false;
+        }
+        learn(slot, mine.value());
         return true;
     }
 

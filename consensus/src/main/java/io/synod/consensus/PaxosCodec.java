@@ -87,6 +87,7 @@ public final class PaxosCodec {
             case PaxosMessage.Accepted m -> w.u8(4).ballot(m.ballot()).i64(m.slot());
             case PaxosMessage.Nack m -> w.u8(5).ballot(m.rejectedBallot()).ballot(m.promisedBallot());
             case PaxosMessage.Decision m -> w.u8(6).i64(m.slot()).batch(m.value());
+            case PaxosMessage.DecidedAt m -> w.u8(11).ballot(m.ballot()).i64(m.slot());
             case PaxosMessage.Heartbeat m -> w.u8(7).ballot(m.ballot()).i64(m.decidedPrefixSlot());
             case PaxosMessage.HeartbeatReply m -> w.u8(8).ballot(m.ballot()).i64(m.decidedPrefixSlot());
             case PaxosMessage.CatchUpRequest m -> w.u8(9).i64(m.fromSlot());
@@ -108,6 +109,7 @@ public final class PaxosCodec {
             case 4 -> new PaxosMessage.Accepted(r.ballot(), r.i64());
             case 5 -> new PaxosMessage.Nack(r.ballot(), r.ballot());
             case 6 -> new PaxosMessage.Decision(r.i64(), r.batch());
+            case 11 -> new PaxosMessage.DecidedAt(r.ballot(), r.i64());
             case 7 -> new PaxosMessage.Heartbeat(r.ballot(), r.i64());
             case 8 -> new PaxosMessage.HeartbeatReply(r.ballot(), r.i64());
             case 9 -> new PaxosMessage.CatchUpRequest(r.i64());
@@ -124,6 +126,7 @@ public final class PaxosCodec {
             case DurableRecord.PromisedBallot p -> w.u8(1).ballot(p.ballot());
             case DurableRecord.AcceptedValue a -> w.u8(2).accepted(a.entry());
             case DurableRecord.DecidedValue d -> w.u8(3).entry(d.entry());
+            case DurableRecord.DecidedAccepted d -> w.u8(5).i64(d.slot()).ballot(d.ballot());
             case DurableRecord.SnapshotSaved s -> w.u8(4).snapshot(s.snapshot());
         }
     }
@@ -134,6 +137,7 @@ public final class PaxosCodec {
             case 1 -> new DurableRecord.PromisedBallot(r.ballot());
             case 2 -> new DurableRecord.AcceptedValue(r.accepted());
             case 3 -> new DurableRecord.DecidedValue(r.entry());
+            case 5 -> new DurableRecord.DecidedAccepted(r.i64(), r.ballot());
             case 4 -> new DurableRecord.SnapshotSaved(r.snapshot());
             default -> throw new IllegalArgumentException("unknown record tag " + tag);
         };

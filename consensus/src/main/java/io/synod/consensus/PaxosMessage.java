@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * Every message replicas exchange. Field names follow Paxos Made Simple: phase 1a {@link Prepare}, phase 1b
- * {@link Promise}, phase 2a {@link Accept}, phase 2b {@link Accepted}; the learner's {@link Decision}; plus the
- * Multi-Paxos machinery (heartbeats, rejections, catch-up).
+ * {@link Promise}, phase 2a {@link Accept}, phase 2b {@link Accepted}; the learner's {@link Decision} and its compact
+ * form {@link DecidedAt}; plus the Multi-Paxos machinery (heartbeats, rejections, catch-up).
  *
  * <p>Immutable records; thread-safe. Encoded by {@link PaxosCodec}.
  */
@@ -37,8 +37,21 @@ public sealed interface PaxosMessage {
     /** The sender ignored a message of {@code rejectedBallot} because it promised {@code promisedBallot}. */
     record Nack(Ballot rejectedBallot, Ballot promisedBallot) implements PaxosMessage {}
 
-    /** {@code value} is decided in {@code slot} (sent by the leader to every member). */
+    /**
+     * {@code value} is decided in {@code slot}: sent by the leader to the members it sent no {@link Accept} for the
+     * slot (learners, members added later), and in answer to an {@link Accept} for a slot already decided.
+     */
     record Decision(long slot, Batch value) implements PaxosMessage {}
+
+    /**
+     * The compact {@link Decision}, sent by the leader to the voters it sent the slot's {@link Accept}: the value
+     * proposed in {@code slot} at {@code ballot} is decided, and the receiver's acceptor holds it if it accepted that
+     * slot at {@code ballot} or at any higher ballot (once a value is chosen, every higher-ballot proposal for the slot
+     * carries it: Paxos Made Simple, P2c). A receiver that holds no such accepted value (the Accept was lost, or is
+     * still on its way over a network that reorders) asks the sender to catch it up. The value crosses the link and
+     * is written to the receiver's log once instead of twice.
+     */
+    record DecidedAt(Ballot ballot, long slot) implements PaxosMessage {}
 
     /** Leader liveness plus its contiguous decided prefix, so laggards know to catch up. */
     record Heartbeat(Ballot ballot, long decidedPrefixSlot) implements PaxosMessage {}

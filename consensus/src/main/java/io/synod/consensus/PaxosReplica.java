@@ -236,6 +236,11 @@ public final class PaxosReplica {
                 leader.onNack(n);
             }
             case PaxosMessage.Decision d -> learner.learn(d.slot(), d.value());
+            case PaxosMessage.DecidedAt c -> {
+                if (!learner.learnDecidedAt(c.slot(), c.ballot())) {
+                    requestCatchUp(from); // our Accept was lost or is still on its way
+                }
+            }
             case PaxosMessage.Heartbeat h -> onHeartbeat(from, h);
             case PaxosMessage.HeartbeatReply r -> onHeartbeatReply(from, r);
             case PaxosMessage.CatchUpRequest r -> out.send(from, learner.catchUpFrom(r.fromSlot()));

@@ -1,6 +1,7 @@
 package io.synod.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -49,5 +50,41 @@ class InMemoryDurableLogTest {
         log.persist(new DurableRecord.SnapshotSaved(newer));
         log.persist(new DurableRecord.SnapshotSaved(older));
         assertThat(log.load().snapshot()).contains(newer);
+    }
+
+    @Test
+    void aDecidedMarkerResolvesToTheAcceptedValueOfItsSlot() {
+        log.persist(List.of(
+                new DurableRecord.AcceptedValue(new AcceptedEntry(3, new Ballot(2, 1), value)),
+                new DurableRecord.DecidedAccepted(3, new Ballot(2, 1))));
+        assertThat(log.load().decided()).containsEntry(3L, value);
+        assertThat(log.decided(3)).contains(value);
+        // A later accept of the decided slot has a higher ballot and the same value: the marker still resolves.
+        log.persist(new DurableRecord.AcceptedValue(new AcceptedEntry(3, new Ballot(5, 2), value)));
+        assertThat(log.load().decided()).containsEntry(3L, value);
+    }
+
+    @Test
+    void aDecidedMarkerWithoutItsAcceptedValueIsACorruptLog() {
+        assertThatThrownBy(() -> log.persist(new DurableRecord.DecidedAccepted(4, new Ballot(1, 1))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("corrupt Paxos log");
+        log.persist(new DurableRecord.AcceptedValue(new AcceptedEntry(4, new Ballot(1, 1), value)));
+        assertThatThrownBy(() -> log.persist(new DurableRecord.DecidedAccepted(4, new Ballot(2, 1))))
+                .hasMessageContaining("slot 4");
+        assertThat(log.load().decided()).isEmpty();
+    }
+
+    @Test
+    void aSnapshotDeletesDecidedMarkersWithTheirAcceptedValues() {
+        for (long slot = 1; slot <= 4; slot++) {
+            log.persist(new DurableRecord.AcceptedValue(new AcceptedEntry(slot, new Ballot(1, 1), value)));
+            log.persist(new DurableRecord.DecidedAccepted(slot, new Ballot(1, 1)));
+        }
+        log.persist(new DurableRecord.SnapshotSaved(new Snapshot(
+                new SnapshotMeta(2, List.of(new ConfigEntry(3, Membership.ofVoters(List.of(1))))), new byte[1])));
+        DurableState state = log.load();
+        assertThat(state.accepted().keySet()).containsExactly(3L, 4L);
+        assertThat(state.decided()).containsOnlyKeys(3L, 4L).containsValue(value);
     }
 }

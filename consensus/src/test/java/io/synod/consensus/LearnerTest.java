@@ -21,6 +21,40 @@ class LearnerTest {
     }
 
     @Test
+    void aDecisionOfTheValueThisAcceptorAcceptedIsPersistedAsAMarker() {
+        Ballot ballot = new Ballot(3, 2);
+        acceptor.onAccept(new PaxosMessage.Accept(ballot, 1, value(1)), 0);
+        acceptor.onAccept(new PaxosMessage.Accept(ballot, 2, value(2)), 0);
+        out.clear();
+        learner.learn(1, value(1)); // equal, not the same object: e.g. a Decision decoded from the wire
+        learner.learn(2, value(9)); // not what this acceptor accepted (impossible in Paxos, but never trusted)
+        learner.learn(3, value(3)); // nothing accepted here
+        assertThat(out.toPersist).containsExactly(
+                new DurableRecord.DecidedAccepted(1, ballot),
+                new DurableRecord.DecidedValue(new LogEntry(2, value(9))),
+                new DurableRecord.DecidedValue(new LogEntry(3, value(3))));
+    }
+
+    @Test
+    void aDecidedAtIsLearnedFromTheAcceptedValueAtItsBallotOrAHigherOne() {
+        acceptor.onAccept(new PaxosMessage.Accept(new Ballot(2, 1), 1, value(1)), 0);
+        acceptor.onAccept(new PaxosMessage.Accept(new Ballot(2, 1), 2, value(2)), 0);
+        acceptor.onAccept(new PaxosMessage.Accept(new Ballot(4, 3), 3, value(3)), 0);
+        out.clear();
+        assertThat(learner.learnDecidedAt(1, new Ballot(2, 1))).isTrue();
+        assertThat(learner.learnDecidedAt(3, new Ballot(3, 2))).isTrue(); // accepted at a higher ballot: same value
+        assertThat(learner.learnDecidedAt(2, new Ballot(3, 2))).isFalse(); // accepted only at a lower ballot
+        assertThat(learner.learnDecidedAt(4, new Ballot(2, 1))).isFalse(); // never accepted
+        assertThat(learner.isDecided(2)).isFalse();
+        assertThat(learner.decidedValue(1)).isEqualTo(value(1));
+        assertThat(learner.decidedValue(3)).isEqualTo(value(3));
+        assertThat(out.toPersist).containsExactly(
+                new DurableRecord.DecidedAccepted(1, new Ballot(2, 1)),
+                new DurableRecord.DecidedAccepted(3, new Ballot(4, 3)));
+        assertThat(learner.learnDecidedAt(1, new Ballot(2, 1))).as("already decided: nothing to ask for").isTrue();
+    }
+
+    @Test
     void outOfOrderDecisionsAreAppliedInSlotOrder() {
         learner.learn(2, value(2));
         assertThat(out.toApply).isEmpty();

@@ -28,6 +28,7 @@ class PaxosCodecTest {
                 new PaxosMessage.Accepted(B, 6),
                 new PaxosMessage.Nack(B, new Ballot(8, 1)),
                 new PaxosMessage.Decision(6, Batch.NOOP),
+                new PaxosMessage.DecidedAt(B, 6),
                 new PaxosMessage.Heartbeat(B, 6),
                 new PaxosMessage.HeartbeatReply(B, 3),
                 new PaxosMessage.CatchUpRequest(2),
@@ -49,10 +50,20 @@ class PaxosCodecTest {
                 new DurableRecord.PromisedBallot(B),
                 new DurableRecord.AcceptedValue(new AcceptedEntry(3, B, BATCH)),
                 new DurableRecord.DecidedValue(new LogEntry(3, BATCH)),
+                new DurableRecord.DecidedAccepted(3, B),
                 new DurableRecord.SnapshotSaved(SNAPSHOT));
         for (DurableRecord record : records) {
             assertThat(PaxosCodec.decodeRecord(PaxosCodec.encode(record))).isEqualTo(record);
         }
+    }
+
+    @Test
+    void aDecidedAtAndADecidedMarkerAreAFewBytesWhateverTheValue() {
+        Batch big = Batch.of(new Command.Client(3, 4, new byte[10_000]));
+        assertThat(PaxosCodec.encode(new Envelope(1, 2, new PaxosMessage.Decision(6, big)))).hasSizeGreaterThan(10_000);
+        assertThat(PaxosCodec.encode(new Envelope(1, 2, new PaxosMessage.DecidedAt(B, 6)))).hasSizeLessThan(40);
+        assertThat(PaxosCodec.encode(new DurableRecord.DecidedValue(new LogEntry(6, big)))).hasSizeGreaterThan(10_000);
+        assertThat(PaxosCodec.encode(new DurableRecord.DecidedAccepted(6, B))).hasSizeLessThan(40);
     }
 
     @Test

@@ -23,6 +23,43 @@ class PaxosReplicaTest {
     }
 
     @Test
+    void aDecidedAtResolvesToTheAcceptedValueOrAsksTheLeaderToCatchUp() {
+        PaxosReplica follower = PaxosReplica.create(
+                PaxosConfig.defaults(2, Membership.ofVoters(List.of(1, 2, 3))), new SplittableRandom(1));
+        Ballot ballot = new Ballot(1, 1);
+        Batch value = Batch.of(TestCluster.command("x"));
+        // The DecidedAt overtook its Accept (a network that reorders): the follower cannot know the value.
+        follower.step(new Envelope(1, 2, new PaxosMessage.DecidedAt(ballot, 1)));
+        Ready first = follower.ready();
+        assertThat(first.toSend()).containsExactly(new Envelope(2, 1, new PaxosMessage.CatchUpRequest(1)));
+        assertThat(first.toApply()).isEmpty();
+        follower.advance(first);
+        follower.step(new Envelope(1, 2, new PaxosMessage.Accept(ballot, 1, value)));
+        follower.advance(follower.ready());
+        follower.step(new Envelope(1, 2, new PaxosMessage.DecidedAt(ballot, 1)));
+        Ready decided = follower.ready();
+        assertThat(decided.toApply()).containsExactly(new LogEntry(1, value));
+        assertThat(decided.toPersist()).containsExactly(new DurableRecord.DecidedAccepted(1, ballot));
+        assertThat(decided.toSend()).isEmpty();
+        follower.advance(decided);
+    }
+
+    @Test
+    void theLeaderSendsOnlyDecidedAtToTheVotersItSentTheAccept() {
+        TestCluster cluster = new TestCluster(3, 1_000);
+        cluster.elect(1);
+        cluster.drainEvents();
+        cluster.propose(1, TestCluster.command("a"));
+        cluster.stabilize();
+        List<String> events = cluster.drainEvents();
+        assertThat(events).anyMatch(line -> line.contains("1->2 DecidedAt slot="));
+        assertThat(events).anyMatch(line -> line.contains("1->3 DecidedAt slot="));
+        assertThat(events).noneMatch(line -> line.contains("Decision"));
+        assertThat(cluster.appliedValues(2)).isEqualTo(cluster.appliedValues(1));
+        assertThat(cluster.appliedValues(3)).isEqualTo(cluster.appliedValues(1));
+    }
+
+    @Test
     void restartedAcceptorRemembersItsPromise() {
         TestCluster cluster = new TestCluster(3, 1_000);
         cluster.replica(2).step(new Envelope(3, 2, new PaxosMessage.Prepare(new Ballot(9, 3), 1)));

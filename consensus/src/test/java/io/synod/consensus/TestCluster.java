@@ -218,6 +218,7 @@ final class TestCluster {
             case PaxosMessage.Accepted m -> "Accepted b=" + m.ballot() + " slot=" + m.slot();
             case PaxosMessage.Nack m -> "Nack b=" + m.rejectedBallot() + " promised=" + m.promisedBallot();
             case PaxosMessage.Decision m -> "Decision slot=" + m.slot() + " " + describe(m.value());
+            case PaxosMessage.DecidedAt m -> "DecidedAt slot=" + m.slot() + " b=" + m.ballot();
             case PaxosMessage.Heartbeat m -> "Heartbeat b=" + m.ballot() + " prefix=" + m.decidedPrefixSlot();
             case PaxosMessage.HeartbeatReply m -> "HeartbeatReply prefix=" + m.decidedPrefixSlot();
             case PaxosMessage.CatchUpRequest m -> "CatchUpRequest from=" + m.fromSlot();

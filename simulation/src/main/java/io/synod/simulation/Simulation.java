@@ -316,6 +316,10 @@ public final class Simulation {
         node.disk.persist(record);
         if (record instanceof DurableRecord.DecidedValue decided) {
             checker.onDecided(node.id, decided.entry());
+        } else if (record instanceof DurableRecord.DecidedAccepted marker
+                && node.disk.decided(marker.slot()).isPresent()) {
+            // the value the marker resolved to on this node's own disk: agreement checks the resolution too
+            checker.onDecided(node.id, new LogEntry(marker.slot(), node.disk.decided(marker.slot()).get()));
         }
     }
 

@@ -6,7 +6,7 @@ import io.synod.consensus.Batch;
 import io.synod.consensus.DurableLog;
 import io.synod.consensus.DurableRecord;
 import io.synod.consensus.DurableState;
-import io.synod.consensus.LogEntry;
+import io.synod.consensus.InMemoryDurableLog;
 import io.synod.consensus.PaxosCodec;
 import io.synod.consensus.Snapshot;
 import java.io.IOException;
@@ -28,8 +28,9 @@ import org.rocksdb.WriteOptions;
 /**
  * The Paxos {@link DurableLog} on RocksDB, in its own database (the replica's directory, separate from the chat
  * state). Key layout (ADR 0001): {@code p} -> the promised ballot record; {@code a<slot, 8 bytes big-endian>} -> the
- * accepted-value record; {@code d<slot>} -> the decided-value record; {@code s} -> the latest snapshot record. Values
- * are {@link PaxosCodec} encodings of the {@link DurableRecord} itself.
+ * accepted-value record; {@code d<slot>} -> the decided-value record, or (usually) the short record naming the slot's
+ * accepted value ({@link DurableRecord.DecidedAccepted}, resolved on {@link #load}); {@code s} -> the latest snapshot
+ * record. Values are {@link PaxosCodec} encodings of the {@link DurableRecord} itself.
  *
  * <p>Every {@link #persist} call is one {@link WriteBatch}: the driver persists each {@code Ready} with one call
  * (group commit). A log opened with {@link #open} owns its database and syncs every batch. A log opened by {@link
@@ -133,6 +134,11 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
                             batch.put(family, slotKey(DECIDED, d.entry().slot()), PaxosCodec.encode(record));
                         }
                     }
+                    case DurableRecord.DecidedAccepted d -> {
+                        if (d.slot() > newSnapshotSlot) {
+                            batch.put(family, slotKey(DECIDED, d.slot()), PaxosCodec.encode(record));
+                        }
+                    }
                     case DurableRecord.SnapshotSaved s -> {
                         long slot = s.snapshot().lastIncludedSlot();
                         if (slot > newSnapshotSlot) {
@@ -146,7 +152,8 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
             }
             boolean decisionsOnly = true;
             for (DurableRecord record : records) {
-                decisionsOnly &= record instanceof DurableRecord.DecidedValue;
+                decisionsOnly &= record instanceof DurableRecord.DecidedValue
+                        || record instanceof DurableRecord.DecidedAccepted;
             }
             db.write(decisionsOnly && !ownsDatabase ? bufferedWrites : syncWrites, batch);
         } catch (RocksDBException e) {
@@ -177,9 +184,17 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
                     accepted.put(entry.slot(), entry);
                 }
                 for (it.seek(slotKey(DECIDED, 0)); it.isValid() && it.key()[0] == DECIDED; it.next()) {
-                    LogEntry entry = ((DurableRecord.DecidedValue) decode(it.value())).entry();
-                    check(entry.slot() == slotOf(it.key()), "decided entry under the wrong key");
-                    decided.put(entry.slot(), entry.value());
+                    switch (decode(it.value())) {
+                        case DurableRecord.DecidedValue d -> {
+                            check(d.entry().slot() == slotOf(it.key()), "decided entry under the wrong key");
+                            decided.put(d.entry().slot(), d.entry().value());
+                        }
+                        case DurableRecord.DecidedAccepted d -> {
+                            check(d.slot() == slotOf(it.key()), "decided marker under the wrong key");
+                            decided.put(d.slot(), InMemoryDurableLog.resolve(accepted, d));
+                        }
+                        default -> check(false, "a record that is not a decision under a decided key");
+                    }
                 }
                 it.status();
             }

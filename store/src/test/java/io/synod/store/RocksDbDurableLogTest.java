@@ -28,6 +28,10 @@ class RocksDbDurableLogTest {
 
     private final Batch value = Batch.of(new Command.Client(1, 1, new byte[] {7}));
 
+    private static Batch value(long slot) {
+        return Batch.of(new Command.Client(1, slot, new byte[] {(byte) slot}));
+    }
+
     private DurableState persistAndReload(List<List<DurableRecord>> readies) {
         DurableState live;
         try (RocksDbDurableLog log = RocksDbDurableLog.open(dir)) {
@@ -93,26 +97,74 @@ class RocksDbDurableLogTest {
         Membership genesis = Membership.ofVoters(List.of(1, 2, 3));
         InMemoryDurableLog reference = new InMemoryDurableLog();
         List<List<DurableRecord>> readies = new ArrayList<>();
-        for (int ready = 0; ready < 40; ready++) {
+        java.util.TreeSet<Long> acceptedSlots = new java.util.TreeSet<>(); // what a marker may name
+        long snapshotSlot = 0;
+        for (int ready = 0; ready < 60; ready++) {
             List<DurableRecord> records = new ArrayList<>();
             for (int i = random.nextInt(4); i >= 0; i--) {
                 long slot = 1 + random.nextInt(30);
                 Ballot ballot = new Ballot(random.nextInt(5), random.nextInt(3));
-                records.add(
-                        switch (random.nextInt(4)) {
+                int kind = random.nextInt(5);
+                if (kind == 4 && acceptedSlots.isEmpty()) {
+                    kind = 1;
+                }
+                DurableRecord record =
+                        switch (kind) {
                             case 0 -> new DurableRecord.PromisedBallot(ballot);
-                            case 1 -> new DurableRecord.AcceptedValue(new AcceptedEntry(slot, ballot, value));
-                            case 2 -> new DurableRecord.DecidedValue(new LogEntry(slot, value));
+                            case 1 -> new DurableRecord.AcceptedValue(new AcceptedEntry(slot, ballot, value(slot)));
+                            case 2 -> new DurableRecord.DecidedValue(new LogEntry(slot, value(slot)));
+                            // Ballot zero: accepted values here replace each other in any ballot order.
+                            case 4 -> new DurableRecord.DecidedAccepted(
+                                    acceptedSlots.ceiling(slot) != null
+                                            ? acceptedSlots.ceiling(slot)
+                                            : acceptedSlots.first(),
+                                    Ballot.ZERO);
                             default ->
                                 new DurableRecord.SnapshotSaved(new Snapshot(
                                         new SnapshotMeta(slot, List.of(new ConfigEntry(slot + 1, genesis))),
                                         new byte[] {1}));
-                        });
+                        };
+                if (record instanceof DurableRecord.AcceptedValue a && a.entry().slot() > snapshotSlot) {
+                    acceptedSlots.add(a.entry().slot());
+                } else if (record instanceof DurableRecord.SnapshotSaved snap
+                        && snap.snapshot().lastIncludedSlot() > snapshotSlot) {
+                    snapshotSlot = snap.snapshot().lastIncludedSlot();
+                    acceptedSlots.headSet(snapshotSlot, true).clear();
+                }
+                records.add(record);
             }
             reference.persist(records);
             readies.add(records);
         }
         assertThat(persistAndReload(readies)).isEqualTo(reference.load());
+    }
+
+    @Test
+    void decidedMarkersSurviveAReopenAndResolveToTheAcceptedValues() {
+        Ballot ballot = new Ballot(3, 1);
+        List<DurableRecord> accepts = new ArrayList<>();
+        List<DurableRecord> markers = new ArrayList<>();
+        for (long slot = 1; slot <= 5; slot++) {
+            accepts.add(new DurableRecord.AcceptedValue(new AcceptedEntry(slot, ballot, value(slot))));
+            markers.add(new DurableRecord.DecidedAccepted(slot, ballot));
+        }
+        DurableState state = persistAndReload(List.of(accepts, markers));
+        for (long slot = 1; slot <= 5; slot++) {
+            assertThat(state.decided()).containsEntry(slot, value(slot));
+        }
+    }
+
+    @Test
+    void aDecidedMarkerWithoutItsAcceptedValueFailsTheLoad() {
+        Path path = dir.resolve("corrupt");
+        try (RocksDbDurableLog log = RocksDbDurableLog.open(path)) {
+            log.persist(List.of(new DurableRecord.DecidedAccepted(2, new Ballot(1, 1))));
+        }
+        try (RocksDbDurableLog log = RocksDbDurableLog.open(path)) {
+            throw new AssertionError("opened a corrupt log: " + log.load());
+        } catch (IllegalStateException expected) {
+            assertThat(expected).hasMessageContaining("corrupt Paxos log").hasMessageContaining("slot 2");
+        }
     }
 
     @Test
