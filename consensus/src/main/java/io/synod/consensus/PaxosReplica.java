@@ -46,6 +46,8 @@ public final class PaxosReplica {
     private long previousHeartbeatPrefixSlot;
     private Ballot announcedBallot = Ballot.ZERO;
     private boolean readyOutstanding;
+    private long catchUpRequestCount;
+    private long decidedAtUnresolvedCount;
 
     private PaxosReplica(
             PaxosConfig config, DurableState state, long appliedSlot, RandomGenerator random, Set<Mutation> mutations) {
@@ -162,8 +164,9 @@ public final class PaxosReplica {
     }
 
     /**
-     * The driver serialised its application state as of {@code slot} (a slot it was asked for in
-     * {@link Ready#snapshotRequestSlot()}): the core keeps it and truncates the log behind it.
+     * The driver serialised its application state as of {@code slot} (the slot it was asked for in
+     * {@link Ready#snapshotRequestSlot()}, or any later applied one): the core keeps it and truncates the log behind
+     * it.
      */
     public void snapshotTaken(long slot, byte[] state) {
         checkNoReadyOutstanding();
@@ -213,6 +216,16 @@ public final class PaxosReplica {
         return learner.timeline().at(slot);
     }
 
+    /** How many catch-up requests this replica sent (statistics). */
+    public long catchUpRequestCount() {
+        return catchUpRequestCount;
+    }
+
+    /** How many {@link PaxosMessage.DecidedAt}s named a value this replica did not hold (statistics). */
+    public long decidedAtUnresolvedCount() {
+        return decidedAtUnresolvedCount;
+    }
+
     /** This replica's node id. */
     public int nodeId() {
         return config.nodeId();
@@ -238,6 +251,7 @@ public final class PaxosReplica {
             case PaxosMessage.Decision d -> learner.learn(d.slot(), d.value());
             case PaxosMessage.DecidedAt c -> {
                 if (!learner.learnDecidedAt(c.slot(), c.ballot())) {
+                    decidedAtUnresolvedCount++;
                     requestCatchUp(from); // our Accept was lost or is still on its way
                 }
             }
@@ -329,6 +343,7 @@ public final class PaxosReplica {
             return;
         }
         catchUpCooldownTicks = config.catchUpRetryTicks();
+        catchUpRequestCount++;
         out.send(from, new PaxosMessage.CatchUpRequest(learner.decidedPrefixSlot() + 1));
     }
 

@@ -19,7 +19,8 @@ import java.util.OptionalLong;
  *   <li>apply {@link #toApply()} to the state machine, in order (entries are decided and contiguous);
  *   <li>call {@link PaxosReplica#advance(Ready)};
  *   <li>if {@link #snapshotRequestSlot()} is present, serialise the application state (which now reflects exactly
- *       that slot) and hand it to {@link PaxosReplica#snapshotTaken(long, byte[])}, now or later.
+ *       that slot) and hand it to {@link PaxosReplica#snapshotTaken(long, byte[])}, now or later; later, the state
+ *       may be serialised as it is then, with the slot it then reflects (any applied slot will do).
  * </ol>
  *
  * <p>Immutable; thread-safe.

@@ -86,6 +86,23 @@ class LearnerTest {
     }
 
     @Test
+    void aSnapshotMayBeTakenAtALaterAppliedSlotThanAskedFor() {
+        for (int i = 1; i <= 4; i++) {
+            learner.learn(i, value(i));
+        }
+        assertThat(out.snapshotRequestSlot).isEqualTo(4);
+        out.clear();
+        learner.learn(5, value(5));
+        learner.learn(6, value(6));
+        assertThat(out.snapshotRequestSlot).as("asked once, until taken").isZero();
+        learner.snapshotTaken(6, new byte[] {6}); // the driver took it two slots later, as the state was then
+        assertThat(learner.snapshotSlot()).isEqualTo(6);
+        assertThat(learner.decidedFrom(1, 100)).isEmpty();
+        assertThat(learner.catchUpFrom(5).snapshot()).isPresent();
+        assertThatThrownBy(() -> learner.snapshotTaken(7, new byte[] {7})).hasMessageContaining("not applied");
+    }
+
+    @Test
     void installsSnapshotFromPeerAndContinuesAfterIt() {
         learner.learn(1, value(1));
         Snapshot snapshot =

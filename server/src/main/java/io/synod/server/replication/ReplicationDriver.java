@@ -26,6 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,8 +74,10 @@ import org.zeromq.ZContext;
  * applied), and the client's own retry with the same ids is safe.
  *
  * <p><b>Snapshots.</b> Every {@code snapshotIntervalSlots} applied slots the core asks for a snapshot: the driver
- * syncs the state, writes a RocksDB checkpoint ({@link Checkpoints}: hard links, cheap whatever the state's size)
- * and hands the core its {@link CheckpointManifest} as the snapshot's bytes; the core truncates its log behind it.
+ * flushes the store's memtables on its {@code snapshot-flush} thread while the loop goes on, then, between two
+ * turns, syncs the state, writes a RocksDB checkpoint of it as it is then ({@link Checkpoints}: hard links, cheap
+ * whatever the state's size, once little is left to flush) and hands the core its {@link CheckpointManifest} as the
+ * snapshot of the slot applied then; the core truncates its log behind it.
  * A server that asks for slots behind a peer's snapshot gets the manifest in the catch-up reply; unless it has that
  * checkpoint already, the driver holds the reply back, fetches the files chunk by chunk from that peer ({@code
  * snapshot_get}/{@code snapshot_chunk}, one chunk in flight, {@link SnapshotFetcher}) into {@code incoming/}, moves
@@ -97,6 +102,8 @@ public final class ReplicationDriver implements AutoCloseable {
     static final int TICKS_PER_IDLE_WAKE = 5;
     /** Most ticks run in one turn; after a longer stall the rest are skipped (no storm of timeouts). */
     static final int TICKS_PER_TURN_MAX = 10;
+    /** How long {@link #close} waits for a memtable flush that is still running. */
+    private static final long SNAPSHOT_FLUSH_CLOSE_WAIT_MILLIS = 30_000;
     /** A leader whose published index has not moved repeats its note only once per this many note intervals. */
     static final int NOTE_REPEAT_INTERVALS = 10;
     /** Most chat commands applied in one state-machine batch (one store write). */
@@ -224,6 +231,10 @@ public final class ReplicationDriver implements AutoCloseable {
     private long invalidReceivedCount;
     private long expiredCount;
     private volatile Map<String, Object> status = Map.of();
+    /** Flushes the memtables before a checkpoint, off the loop (one task at a time: {@link #snapshotFlush}). */
+    private final ExecutorService snapshotFlusher;
+    /** The flush of the snapshot the core asked for, until the snapshot is taken; null otherwise. */
+    private CompletableFuture<Void> snapshotFlush;
 
     private ReplicationDriver(
             ReplicationConfig config,
@@ -244,6 +255,11 @@ public final class ReplicationDriver implements AutoCloseable {
         this.links = links;
         this.machine = machine;
         this.publisher = publisher;
+        this.snapshotFlusher = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, config.selfName() + "-snapshot-flush");
+            thread.setDaemon(true);
+            return thread;
+        });
         endpointByName.putAll(config.members());
         endpointByName.put(config.selfName(), config.selfEndpoint());
         links.setPeers(endpointByName);
@@ -352,6 +368,7 @@ public final class ReplicationDriver implements AutoCloseable {
      * #flush} does that once for the turn).
      */
     public void awaitInput(long timeoutMillis) {
+        takeSnapshotIfFlushed();
         long now = System.nanoTime();
         if (now - nextStateSyncNanos >= 0) {
             // here, after the previous turn's answers went out, not in flush: no answer needs it (decided commands
@@ -645,9 +662,10 @@ public final class ReplicationDriver implements AutoCloseable {
             ready.snapshotToInstall().ifPresent(this::installSnapshot);
             applyEntries(ready.toApply());
             replica.advance(ready);
-            if (ready.snapshotRequestSlot().isPresent()) {
-                syncAppliedState(); // the log is truncated behind the snapshot: the state must be durable first
-                takeSnapshot(ready.snapshotRequestSlot().getAsLong());
+            if (ready.snapshotRequestSlot().isPresent() && snapshotFlush == null) {
+                // The checkpoint is taken between turns once the memtables are flushed (awaitInput), of the state
+                // as it is then: a few slots later than asked, which the core accepts (the state reflects them).
+                snapshotFlush = CompletableFuture.runAsync(store.memtableFlush(), snapshotFlusher);
             }
         }
     }
@@ -659,6 +677,25 @@ public final class ReplicationDriver implements AutoCloseable {
                 links.send(target, ReplicationCodec.paxos(message));
             }
         }
+    }
+
+    /**
+     * Takes the snapshot the core asked for once the memtables it needed flushed are (a failed flush fails the
+     * loop, as a failed checkpoint does). Between turns: the state reflects exactly the applied slot.
+     */
+    private void takeSnapshotIfFlushed() {
+        if (snapshotFlush == null || !snapshotFlush.isDone()) {
+            return;
+        }
+        try {
+            snapshotFlush.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        } finally {
+            snapshotFlush = null;
+        }
+        syncAppliedState(); // the log is truncated behind the snapshot: the state must be durable first
+        takeSnapshot(replica.appliedSlot());
     }
 
     /** Checkpoints the state (which reflects exactly {@code slot}) and hands the core its manifest. */
@@ -1096,6 +1133,13 @@ public final class ReplicationDriver implements AutoCloseable {
         fields.put("writes_expired", expiredCount);
         fields.put("invalid_received", invalidReceivedCount);
         fields.put("paxos_links", links.statsMap());
+        fields.put(
+                "catch_up",
+                Map.of(
+                        "requests",
+                        replica.catchUpRequestCount(),
+                        "decided_at_unresolved",
+                        replica.decidedAtUnresolvedCount()));
         Map<String, Object> turns = new LinkedHashMap<>();
         turns.put("turns", turnCount);
         turns.put("turn_us_avg", turnCount == 0 ? 0 : turnNanos / turnCount / 1_000);
@@ -1120,6 +1164,14 @@ public final class ReplicationDriver implements AutoCloseable {
     /** Syncs the applied state, closes the peer links and the Paxos log (not the state machine's store). */
     @Override
     public void close() {
+        snapshotFlusher.shutdown(); // a running flush finishes first: the store is closed after this
+        try {
+            if (!snapshotFlusher.awaitTermination(SNAPSHOT_FLUSH_CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.warn("{}: a memtable flush still runs at close", config.selfName());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         syncAppliedState();
         links.close();
         durableLog.close();
