@@ -74,11 +74,10 @@ import org.zeromq.ZContext;
  * applied), and the client's own retry with the same ids is safe.
  *
  * <p><b>Snapshots.</b> Every {@code snapshotIntervalSlots} applied slots the core asks for a snapshot: the driver
- * flushes the store's memtables on its {@code snapshot-flush} thread while the loop goes on, then, between two
- * turns, syncs the state, writes a RocksDB checkpoint of it as it is then ({@link Checkpoints}: hard links, cheap
- * whatever the state's size, once little is left to flush) and hands the core its {@link CheckpointManifest} as the
- * snapshot of the slot applied then; the core truncates its log behind it.
- * A server that asks for slots behind a peer's snapshot gets the manifest in the catch-up reply; unless it has that
+ * flushes the store's memtables ({@code SNAPSHOT_FLUSH_PASSES} times) on its {@code snapshot-flush} thread while the
+ * loop goes on, then, between two turns, syncs the state, writes a RocksDB checkpoint of it as it is then ({@link
+ * Checkpoints}: hard links, cheap whatever the state's size, once little is left to flush) and hands the core its
+ * {@link CheckpointManifest} as the snapshot of the slot applied then; the core truncates its log behind it. A server that asks for slots behind a peer's snapshot gets the manifest in the catch-up reply; unless it has that
  * checkpoint already, the driver holds the reply back, fetches the files chunk by chunk from that peer ({@code
  * snapshot_get}/{@code snapshot_chunk}, one chunk in flight, {@link SnapshotFetcher}) into {@code incoming/}, moves
  * the complete checkpoint into place, and only then gives the reply to the core, which asks for the install; the
@@ -102,6 +101,11 @@ public final class ReplicationDriver implements AutoCloseable {
     static final int TICKS_PER_IDLE_WAKE = 5;
     /** Most ticks run in one turn; after a longer stall the rest are skipped (no storm of timeouts). */
     static final int TICKS_PER_TURN_MAX = 10;
+    /**
+     * Memtable flushes run off the loop before a checkpoint: each flushes what arrived during the one before, so the
+     * checkpoint's own flush, on the loop, is short.
+     */
+    static final int SNAPSHOT_FLUSH_PASSES = 2;
     /** How long {@link #close} waits for a memtable flush that is still running. */
     private static final long SNAPSHOT_FLUSH_CLOSE_WAIT_MILLIS = 30_000;
     /** A leader whose published index has not moved repeats its note only once per this many note intervals. */
@@ -235,6 +239,7 @@ public final class ReplicationDriver implements AutoCloseable {
     private final ExecutorService snapshotFlusher;
     /** The flush of the snapshot the core asked for, until the snapshot is taken; null otherwise. */
     private CompletableFuture<Void> snapshotFlush;
+    private int snapshotFlushPasses;
 
     private ReplicationDriver(
             ReplicationConfig config,
@@ -690,10 +695,17 @@ public final class ReplicationDriver implements AutoCloseable {
         try {
             snapshotFlush.join();
         } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        } finally {
             snapshotFlush = null;
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
+        if (++snapshotFlushPasses < SNAPSHOT_FLUSH_PASSES) {
+            // the writes of the first pass's second or so are flushed by a second, shorter pass, so the checkpoint
+            // flushes only what arrived during that one
+            snapshotFlush = CompletableFuture.runAsync(store.memtableFlush(), snapshotFlusher);
+            return;
+        }
+        snapshotFlush = null;
+        snapshotFlushPasses = 0;
         syncAppliedState(); // the log is truncated behind the snapshot: the state must be durable first
         takeSnapshot(replica.appliedSlot());
     }
