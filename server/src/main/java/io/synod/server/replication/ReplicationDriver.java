@@ -77,7 +77,8 @@ import org.zeromq.ZContext;
  * flushes the store's memtables ({@code SNAPSHOT_FLUSH_PASSES} times) on its {@code snapshot-flush} thread while the
  * loop goes on, then, between two turns, syncs the state, writes a RocksDB checkpoint of it as it is then ({@link
  * Checkpoints}: hard links, cheap whatever the state's size, once little is left to flush) and hands the core its
- * {@link CheckpointManifest} as the snapshot of the slot applied then; the core truncates its log behind it. A server that asks for slots behind a peer's snapshot gets the manifest in the catch-up reply; unless it has that
+ * {@link CheckpointManifest} as the snapshot of the slot applied then; the core truncates its log behind it. A
+ * server that asks for slots behind a peer's snapshot gets the manifest in the catch-up reply; unless it has that
  * checkpoint already, the driver holds the reply back, fetches the files chunk by chunk from that peer ({@code
  * snapshot_get}/{@code snapshot_chunk}, one chunk in flight, {@link SnapshotFetcher}) into {@code incoming/}, moves
  * the complete checkpoint into place, and only then gives the reply to the core, which asks for the install; the
