@@ -697,11 +697,12 @@ public final class ReplicationDriver implements AutoCloseable {
             snapshotFlush.join();
         } catch (java.util.concurrent.CompletionException e) {
             snapshotFlush = null;
+            snapshotFlushPasses = 0;
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
         if (++snapshotFlushPasses < SNAPSHOT_FLUSH_PASSES) {
-            // the writes of the first pass's second or so are flushed by a second, shorter pass, so the checkpoint
-            // flushes only what arrived during that one
+            // what arrived during the first pass (a second or so of writes under load) is flushed by a second,
+            // shorter pass, so the checkpoint flushes only what arrived during that one
             snapshotFlush = CompletableFuture.runAsync(store.memtableFlush(), snapshotFlusher);
             return;
         }
