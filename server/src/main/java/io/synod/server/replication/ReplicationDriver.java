@@ -103,8 +103,8 @@ public final class ReplicationDriver implements AutoCloseable {
     /** Most ticks run in one turn; after a longer stall the rest are skipped (no storm of timeouts). */
     static final int TICKS_PER_TURN_MAX = 10;
     /**
-     * Memtable flushes run off the loop before a checkpoint: each flushes what arrived during the one before, so the
-     * checkpoint's own flush, on the loop, is short.
+     * Memtable flushes run off the loop, one after the other, before a checkpoint: each flushes what arrived during
+     * the one before, so the checkpoint's own flush, on the loop, is short.
      */
     static final int SNAPSHOT_FLUSH_PASSES = 2;
     /** How long {@link #close} waits for a memtable flush that is still running. */
@@ -240,7 +240,6 @@ public final class ReplicationDriver implements AutoCloseable {
     private final ExecutorService snapshotFlusher;
     /** The flush of the snapshot the core asked for, until the snapshot is taken; null otherwise. */
     private CompletableFuture<Void> snapshotFlush;
-    private int snapshotFlushPasses;
 
     private ReplicationDriver(
             ReplicationConfig config,
@@ -671,7 +670,13 @@ public final class ReplicationDriver implements AutoCloseable {
             if (ready.snapshotRequestSlot().isPresent() && snapshotFlush == null) {
                 // The checkpoint is taken between turns once the memtables are flushed (awaitInput), of the state
                 // as it is then: a few slots later than asked, which the core accepts (the state reflects them).
-                snapshotFlush = CompletableFuture.runAsync(store.memtableFlush(), snapshotFlusher);
+                // Each pass after the first flushes what arrived during the one before (a second or so of writes
+                // under load), so the checkpoint's own flush, on the loop, is short.
+                Runnable flush = store.memtableFlush();
+                snapshotFlush = CompletableFuture.runAsync(flush, snapshotFlusher);
+                for (int pass = 2; pass <= SNAPSHOT_FLUSH_PASSES; pass++) {
+                    snapshotFlush = snapshotFlush.thenRunAsync(flush, snapshotFlusher);
+                }
             }
         }
     }
@@ -696,18 +701,10 @@ public final class ReplicationDriver implements AutoCloseable {
         try {
             snapshotFlush.join();
         } catch (java.util.concurrent.CompletionException e) {
-            snapshotFlush = null;
-            snapshotFlushPasses = 0;
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        } finally {
+            snapshotFlush = null;
         }
-        if (++snapshotFlushPasses < SNAPSHOT_FLUSH_PASSES) {
-            // what arrived during the first pass (a second or so of writes under load) is flushed by a second,
-            // shorter pass, so the checkpoint flushes only what arrived during that one
-            snapshotFlush = CompletableFuture.runAsync(store.memtableFlush(), snapshotFlusher);
-            return;
-        }
-        snapshotFlush = null;
-        snapshotFlushPasses = 0;
         syncAppliedState(); // the log is truncated behind the snapshot: the state must be durable first
         takeSnapshot(replica.appliedSlot());
     }
