@@ -18,6 +18,7 @@ import io.synod.clock.ElectionMessage.ElectionOk;
 import io.synod.clock.ElectionMessage.ElectionRequest;
 import io.synod.clock.ElectionReady;
 import io.synod.clock.Outbound;
+import io.synod.messaging.IdleWake;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ZmqMessages;
@@ -56,8 +57,8 @@ import org.zeromq.ZMQ;
  * clock synchronisation over peer links, on its own thread.
  *
  * <p>Thread: one thread ({@code coordination-<name>}) owns every socket and both cores. Each loop
- * turn it waits for peer messages (up to {@link #TICKS_PER_IDLE_WAKE} 10 ms ticks), steps the cores with what arrived,
- * talks to the reference, ticks the cores, sends its membership view every second, and after every
+ * turn it waits for peer messages (up to {@link #TICKS_PER_IDLE_WAKE} 10 ms ticks), steps the cores with what
+ * arrived, talks to the reference, ticks the cores, sends its membership view every second, and after every
  * step and tick drains the cores' {@code ready()}: sends their messages over the peer links,
  * publishes announcements on topic {@code servers} (and sends them to every peer; a coordinator
  * publishes its announcement again when a new subscription to {@code servers} arrives), passes
@@ -279,9 +280,8 @@ public final class CoordinationService implements AutoCloseable {
         nextMembersNanos = System.nanoTime();
         while (running) {
             // without input, wake every few ticks and run the ticks due since (a wake-up per 10 ms tick cost the
-            // idle thread 2% of a core here, docs/performance.md); rounded up, or the last ms busy-polls
-            long wakeNanos = nextTickNanos + (idleWakeTicks - 1) * tickNanos;
-            long waitMillis = (Math.max(0, wakeNanos - System.nanoTime()) + 999_999) / 1_000_000;
+            // idle thread 2% of a core here, docs/performance.md)
+            long waitMillis = IdleWake.waitMillis(nextTickNanos, tickNanos, idleWakeTicks, System.nanoTime());
             for (PeerInbound message : links.poll(waitMillis)) {
                 onPeerMessage(message);
             }

@@ -9,6 +9,7 @@ import io.synod.consensus.Ready;
 import io.synod.core.ChatCommands;
 import io.synod.core.ChatStateMachine;
 import io.synod.core.Result;
+import io.synod.messaging.IdleWake;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.peer.PeerInbound;
@@ -382,12 +383,12 @@ public final class ReplicationDriver implements AutoCloseable {
             nextStateSyncNanos = now + TimeUnit.MILLISECONDS.toNanos(STATE_SYNC_INTERVAL_MILLIS);
         }
         // Without input the loop wakes every TICKS_PER_IDLE_WAKE ticks and runs the ticks due since (flush runs
-        // them): a wake-up per 10 ms tick was most of an idle server's CPU (docs/performance.md). Any input wakes
-        // it at once, and the ticks are then run on time. Rounded up: rounding down polls with 0 for the last
-        // millisecond, a busy loop.
-        long tickNanos = TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMillis());
-        long wakeNanos = nextTickNanos + (TICKS_PER_IDLE_WAKE - 1) * tickNanos;
-        long untilWakeMillis = (Math.max(0, wakeNanos - System.nanoTime()) + 999_999) / 1_000_000;
+        // them); any input wakes it at once, and the ticks are then run on time.
+        long untilWakeMillis = IdleWake.waitMillis(
+                nextTickNanos,
+                TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMillis()),
+                TICKS_PER_IDLE_WAKE,
+                System.nanoTime());
         for (PeerInbound inbound : links.poll(Math.min(timeoutMillis, untilWakeMillis))) {
             onPeerMessage(inbound);
         }
