@@ -9,12 +9,13 @@ import java.util.Objects;
  *
  * <p>Thread-safety: immutable (the routing frames are not copied; nobody writes them).
  *
- * @param source the sender: its server name (the DEALER identity it connected with, or the peer
- *     whose DEALER the reply came back on); for a foreign REQ peer, its identity in hex
+ * @param source the sender: its server name (the DEALER identity or hello name it connected with, or
+ *     the peer whose link the answer came back on); for a foreign REQ peer, its identity in hex
  * @param envelope the decoded message; its {@code clock} is already merged into this process's
  *     Lamport clock
- * @param routing the ROUTER routing frames to answer on the same connection ({@link
- *     PeerLinks#reply}); empty when the message came back on one of our DEALERs (it is a reply)
+ * @param routing how to answer on the same connection: the ROUTER routing frames ({@link
+ *     PeerLinks#reply}) or the accepted connection's number ({@link StreamPeerLinks#reply}); empty when
+ *     the message came back on one of our own links (it is an answer)
  */
 public record PeerInbound(String source, Envelope envelope, List<byte[]> routing) {
 
@@ -25,8 +26,11 @@ public record PeerInbound(String source, Envelope envelope, List<byte[]> routing
         routing = List.copyOf(routing);
     }
 
-    /** @return true if it arrived on our ROUTER, so it can be answered with {@link PeerLinks#reply} */
-    public boolean arrivedOnRouter() {
+    /**
+     * @return true if it arrived on a link the sender opened to us (our ROUTER, or a connection we accepted),
+     *     so {@code reply} answers on that link
+     */
+    public boolean arrivedOnAcceptedLink() {
         return !routing.isEmpty();
     }
 }

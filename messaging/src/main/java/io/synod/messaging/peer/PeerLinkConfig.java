@@ -4,7 +4,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Limits of {@link PeerLinks}, validated at construction.
+ * Limits of {@link PeerLinks} and {@link StreamPeerLinks}, validated at construction.
  *
  * <p>Thread-safety: immutable.
  *
@@ -12,11 +12,13 @@ import java.util.Set;
  *     buffer is full); when full, the oldest is dropped and counted
  * @param peerQueueMessageAgeMaxMillis a queued message older than this is dropped and counted
  *     instead of being delivered late (a stale heartbeat or poll only confuses a peer)
- * @param socketHighWaterMarkMessages ZeroMQ's send and receive high-water marks per socket
+ * @param socketHighWaterMarkMessages ZeroMQ's send and receive high-water marks per socket ({@link
+ *     PeerLinks} only; a stream link's only buffer is its queue)
  * @param receiveMessagesPerPollMax most messages taken from the sockets in one {@link
- *     PeerLinks#poll} call, so the owner's timers get a turn
- * @param reconnectIntervalMillis ZeroMQ's first reconnect delay to a peer that is down
- * @param reconnectIntervalMaxMillis ZeroMQ's longest reconnect delay (exponential back-off)
+ *     PeerLinks#poll} call, so the owner's timers get a turn (a stream link also finishes the buffer it
+ *     read, up to 64 KiB)
+ * @param reconnectIntervalMillis first reconnect delay to a peer that is down
+ * @param reconnectIntervalMaxMillis longest reconnect delay (exponential back-off)
  * @param unloggedServices services not written to the interaction log per message (periodic
  *     heartbeats that would drown everything else); their effects are logged as events
  */

@@ -5,20 +5,16 @@ import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ZmqMessages;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
-import io.synod.protocol.ProtocolException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -42,14 +38,10 @@ import org.zeromq.ZMQ;
  * {@link ZContext} may be shared with other sockets of that thread.
  */
 public final class PeerLinks implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(PeerLinks.class);
-
     private final ZContext context;
     private final PeerLinkConfig config;
     private final String selfName;
-    private final ProcessClock clock;
-    private final InteractionLog log;
-    private final Limits limits;
+    private final PeerEnvelopes envelopes;
     private final ZMQ.Socket router;
     private final String boundEndpoint;
     private final SortedMap<String, Peer> peers = new TreeMap<>();
@@ -103,9 +95,7 @@ public final class PeerLinks implements AutoCloseable {
         this.context = Objects.requireNonNull(context, "context");
         this.config = Objects.requireNonNull(config, "config");
         this.selfName = Objects.requireNonNull(selfName, "selfName");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.log = Objects.requireNonNull(log, "log");
-        this.limits = Objects.requireNonNull(limits, "limits");
+        this.envelopes = new PeerEnvelopes(selfName, config, clock, log, limits);
         router = context.createSocket(SocketType.ROUTER);
         router.setLinger(0);
         router.setRouterHandover(true); // a restarted peer's new connection replaces its old one
@@ -194,7 +184,7 @@ public final class PeerLinks implements AutoCloseable {
             droppedUnknownPeerCount++;
             return false;
         }
-        Envelope stamped = stamp(message, peer);
+        Envelope stamped = envelopes.stamp(message, peer);
         if (target.queue.size() >= config.peerQueueMessagesMax()) {
             target.queue.removeFirst();
             droppedQueueFullCount++;
@@ -210,11 +200,11 @@ public final class PeerLinks implements AutoCloseable {
      * DEALERs (it was itself a reply), the answer is sent like {@link #send}.
      */
     public void reply(PeerInbound request, Envelope message) {
-        if (!request.arrivedOnRouter()) {
+        if (!request.arrivedOnAcceptedLink()) {
             send(request.source(), message);
             return;
         }
-        Envelope stamped = stamp(message, request.source());
+        Envelope stamped = envelopes.stamp(message, request.source());
         List<byte[]> frames = new ArrayList<>(request.routing());
         frames.add(stamped.encode());
         if (ZmqMessages.sendMultipart(router, frames)) {
@@ -222,16 +212,6 @@ public final class PeerLinks implements AutoCloseable {
         } else {
             droppedQueueFullCount++;
         }
-    }
-
-    private Envelope stamp(Envelope message, String peer) {
-        long lamport = clock.tickForSend();
-        double now = clock.nowSeconds();
-        Envelope stamped = message.stamped(now, lamport);
-        if (!config.unloggedServices().contains(message.service())) {
-            log.sent(message.service(), peer, lamport, now, stamped.data());
-        }
-        return stamped;
     }
 
     /**
@@ -285,25 +265,17 @@ public final class PeerLinks implements AutoCloseable {
     }
 
     private void accept(String source, byte[] frame, List<byte[]> routing, List<PeerInbound> received) {
-        Envelope envelope;
-        try {
-            envelope = Envelope.decode(frame, limits);
-        } catch (ProtocolException e) {
+        PeerInbound inbound = envelopes.accept(source, frame, routing);
+        if (inbound == null) {
             invalidReceivedCount++;
-            LOG.debug("{}: invalid peer frame from {}: {}", selfName, source, e.getMessage());
             return;
         }
-        Object sentClock = envelope.data().get("clock");
-        long lamport = clock.observe(sentClock instanceof Long c ? c : 0);
-        if (!config.unloggedServices().contains(envelope.service())) {
-            log.received(envelope.service(), source, lamport, clock.nowSeconds(), envelope.data());
-        }
         receivedCount++;
-        received.add(new PeerInbound(source, envelope, routing));
+        received.add(inbound);
     }
 
     /** Our DEALERs use the server name as identity; a foreign REQ gets a binary one, shown in hex. */
-    private static String sourceName(byte[] identity) {
+    static String sourceName(byte[] identity) {
         String text = new String(identity, StandardCharsets.UTF_8);
         boolean printable = !text.isEmpty()
                 && identity[0] != 0
@@ -368,16 +340,7 @@ public final class PeerLinks implements AutoCloseable {
 
     /** @return the counters as a map for {@code /status} and logs */
     public Map<String, Object> statsMap() {
-        PeerLinkStats s = stats();
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("sent", s.sentCount());
-        map.put("received", s.receivedCount());
-        map.put("dropped_queue_full", s.droppedQueueFullCount());
-        map.put("dropped_expired", s.droppedExpiredCount());
-        map.put("dropped_unknown_peer", s.droppedUnknownPeerCount());
-        map.put("invalid_received", s.invalidReceivedCount());
-        map.put("queued", s.queuedMessages());
-        return map;
+        return stats().toMap();
     }
 
     /** Closes every socket this object created (not the context). */

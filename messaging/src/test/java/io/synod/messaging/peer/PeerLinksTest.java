@@ -79,7 +79,7 @@ class PeerLinksTest {
         assertThat(a.send("b", new Envelope(Services.ELECTION, Map.of()))).isTrue();
         PeerInbound request = receive(b, a);
         assertThat(request.source()).isEqualTo("a");
-        assertThat(request.arrivedOnRouter()).isTrue();
+        assertThat(request.arrivedOnAcceptedLink()).isTrue();
         assertThat(request.envelope().service()).isEqualTo("election");
         assertThat(request.envelope().data()).containsOnlyKeys("timestamp", "clock");
         long requestClock = (Long) request.envelope().data().get("clock");
@@ -87,7 +87,7 @@ class PeerLinksTest {
         b.reply(request, new Envelope(Services.ELECTION, Map.of("election", "OK")));
         PeerInbound reply = receive(a, b);
         assertThat(reply.source()).isEqualTo("b");
-        assertThat(reply.arrivedOnRouter()).isFalse();
+        assertThat(reply.arrivedOnAcceptedLink()).isFalse();
         assertThat(reply.envelope().data()).containsEntry("election", "OK");
         assertThat((Long) reply.envelope().data().get("clock")).isGreaterThan(requestClock);
         assertThat(logA.recentLines()).anyMatch(l -> l.contains("\"dir\":\"out\"") && l.contains("\"peer\":\"b\""));
@@ -136,7 +136,7 @@ class PeerLinksTest {
         req.connect(a.boundEndpoint());
         req.send(new Envelope(Services.CLOCK, Map.of("timestamp", 1.0, "clock", 7L)).encode());
         PeerInbound request = receive(a);
-        assertThat(request.arrivedOnRouter()).isTrue();
+        assertThat(request.arrivedOnAcceptedLink()).isTrue();
         assertThat(a.poll(0)).isEmpty();
         a.reply(request, new Envelope(Services.CLOCK, Map.of("time", 12.5)));
         Envelope reply = Envelope.decode(req.recv(), Limits.DEFAULT);

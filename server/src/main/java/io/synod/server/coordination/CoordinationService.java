@@ -404,7 +404,7 @@ public final class CoordinationService implements AutoCloseable {
     }
 
     private void rememberRequest(PeerInbound message, boolean isRequest) {
-        if (!isRequest || !message.arrivedOnRouter()) {
+        if (!isRequest || !message.arrivedOnAcceptedLink()) {
             return;
         }
         if (pendingRequestsBySource.size() >= PENDING_REQUESTS_MAX) {

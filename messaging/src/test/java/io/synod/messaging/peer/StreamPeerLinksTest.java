@@ -1,0 +1,365 @@
+package io.synod.messaging.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.synod.messaging.InteractionLog;
+import io.synod.messaging.ProcessClock;
+import io.synod.protocol.Envelope;
+import io.synod.protocol.Limits;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/** {@link StreamPeerLinks} on loopback: two or three of them polled by the test thread, and raw sockets. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class StreamPeerLinksTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    /** Limits with room for a long frame, as the replication links are configured. */
+    private static final Limits LONG_FRAMES = new Limits(8 << 20, 16, 100_000, 64, 4_096, 128, 500);
+
+    private final List<StreamPeerLinks> opened = new ArrayList<>();
+    private final List<Socket> rawSockets = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws IOException {
+        opened.forEach(StreamPeerLinks::close);
+        for (Socket socket : rawSockets) {
+            socket.close();
+        }
+    }
+
+    private StreamPeerLinks links(String name, String endpoint, PeerLinkConfig config, InteractionLog log) {
+        StreamPeerLinks links = new StreamPeerLinks(config, name, endpoint, ProcessClock.system(), log, LONG_FRAMES);
+        opened.add(links);
+        return links;
+    }
+
+    private StreamPeerLinks links(String name) {
+        return links(name, "tcp://127.0.0.1:0", PeerLinkConfig.defaults(), InteractionLog.inMemory(name));
+    }
+
+    private static PeerLinkConfig config(int queueMax, long ageMaxMillis) {
+        PeerLinkConfig d = PeerLinkConfig.defaults();
+        return new PeerLinkConfig(
+                queueMax,
+                ageMaxMillis,
+                d.socketHighWaterMarkMessages(),
+                d.receiveMessagesPerPollMax(),
+                10,
+                20,
+                d.unloggedServices());
+    }
+
+    /** Polls every link (10 ms waits) until {@code done}, collecting what {@code into}'s owner received. */
+    private static void pollUntil(BooleanSupplier done, StreamPeerLinks... links) {
+        await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).until(() -> {
+            for (StreamPeerLinks l : links) {
+                l.poll(1);
+            }
+            return done.getAsBoolean();
+        });
+    }
+
+    /** Polls {@code receiver} (and {@code others}) until {@code count} messages arrived; returns them. */
+    private static List<PeerInbound> receive(int count, StreamPeerLinks receiver, StreamPeerLinks... others) {
+        List<PeerInbound> got = new ArrayList<>();
+        await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).until(() -> {
+            for (StreamPeerLinks other : others) {
+                other.poll(0);
+            }
+            got.addAll(receiver.poll(5));
+            return got.size() >= count;
+        });
+        return got;
+    }
+
+    private static Envelope message(String service, long n) {
+        return new Envelope(service, Map.of("n", n));
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Socket raw(StreamPeerLinks target) throws IOException {
+        int port = Integer.parseInt(target.boundEndpoint().substring(target.boundEndpoint().lastIndexOf(':') + 1));
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        socket.setSoTimeout(5_000);
+        rawSockets.add(socket);
+        return socket;
+    }
+
+    private static void writeFrame(DataOutputStream out, byte[] body) throws IOException {
+        out.writeInt(body.length);
+        out.write(body);
+        out.flush();
+    }
+
+    private static byte[] hello(String name) {
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        byte[] frame = new byte[StreamPeerLinks.HELLO_MAGIC.length + nameBytes.length];
+        System.arraycopy(StreamPeerLinks.HELLO_MAGIC, 0, frame, 0, StreamPeerLinks.HELLO_MAGIC.length);
+        System.arraycopy(nameBytes, 0, frame, StreamPeerLinks.HELLO_MAGIC.length, nameBytes.length);
+        return frame;
+    }
+
+    @Test
+    void aMessageArrivesWithTheSenderNameAndItsClockAndTheReplyComesBackOnTheSameConnection() {
+        InteractionLog logA = InteractionLog.inMemory("a");
+        StreamPeerLinks a = links("a", "tcp://127.0.0.1:0", PeerLinkConfig.defaults(), logA);
+        StreamPeerLinks b = links("b");
+        a.setPeers(Map.of("a", a.boundEndpoint(), "b", b.boundEndpoint()));
+        assertThat(a.peers()).containsOnlyKeys("b");
+
+        assertThat(a.send("b", message("ping", 1))).isTrue();
+        PeerInbound request = receive(1, b, a).get(0);
+        assertThat(request.source()).isEqualTo("a");
+        assertThat(request.envelope().service()).isEqualTo("ping");
+        assertThat(request.envelope().data()).containsEntry("n", 1L).containsKey("clock").containsKey("timestamp");
+        assertThat(request.arrivedOnAcceptedLink()).isTrue();
+
+        b.reply(request, message("pong", 2));
+        PeerInbound reply = receive(1, a, b).get(0);
+        assertThat(reply.source()).isEqualTo("b");
+        assertThat(reply.envelope().service()).isEqualTo("pong");
+        assertThat(reply.arrivedOnAcceptedLink()).isFalse();
+        assertThat(a.stats().sentCount()).isEqualTo(1);
+        assertThat(a.stats().receivedCount()).isEqualTo(1);
+        assertThat(String.join("\n", logA.recentLines())).contains("ping").contains("pong");
+    }
+
+    @Test
+    void messagesSentWhileThePeerIsDownWaitAndArriveInOrderOnceItListens() {
+        int port = freePort();
+        StreamPeerLinks a = links("a");
+        a.setPeers(Map.of("b", "tcp://127.0.0.1:" + port));
+        for (long n = 1; n <= 5; n++) {
+            a.send("b", message("m", n));
+        }
+        a.poll(20); // refused: they stay queued
+        assertThat(a.stats().queuedMessages()).isEqualTo(5);
+
+        StreamPeerLinks b = links("b", "tcp://127.0.0.1:" + port, PeerLinkConfig.defaults(), InteractionLog.inMemory("b"));
+        List<PeerInbound> got = receive(5, b, a);
+        assertThat(got).extracting(m -> m.envelope().data().get("n")).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(a.stats().queuedMessages()).isZero();
+    }
+
+    @Test
+    void aFullQueueDropsTheOldestAndAStaleMessageExpiresInsteadOfArrivingLate() throws InterruptedException {
+        int port = freePort();
+        StreamPeerLinks a = links("a", "tcp://127.0.0.1:0", config(3, 60_000), InteractionLog.inMemory("a"));
+        a.setPeers(Map.of("b", "tcp://127.0.0.1:" + port));
+        for (long n = 1; n <= 5; n++) {
+            a.send("b", message("m", n));
+        }
+        assertThat(a.stats().droppedQueueFullCount()).isEqualTo(2);
+        StreamPeerLinks b = links("b", "tcp://127.0.0.1:" + port, PeerLinkConfig.defaults(), InteractionLog.inMemory("b"));
+        assertThat(receive(3, b, a)).extracting(m -> m.envelope().data().get("n")).containsExactly(3L, 4L, 5L);
+
+        int port2 = freePort();
+        StreamPeerLinks c = links("c", "tcp://127.0.0.1:0", config(10, 1), InteractionLog.inMemory("c"));
+        c.setPeers(Map.of("d", "tcp://127.0.0.1:" + port2));
+        c.send("d", message("m", 1));
+        Thread.sleep(20); // older than the 1 ms allowed
+        c.poll(0);
+        assertThat(c.stats().droppedExpiredCount()).isEqualTo(1);
+        assertThat(c.stats().queuedMessages()).isZero();
+        assertThat(c.send("nobody", message("m", 2))).isFalse();
+        assertThat(c.stats().droppedUnknownPeerCount()).isEqualTo(1);
+    }
+
+    @Test
+    void thousandsOfMessagesAndLongFramesArriveWholeAndInOrderThroughFullSocketBuffers() {
+        StreamPeerLinks a = links("a", "tcp://127.0.0.1:0", config(10_000, 60_000), InteractionLog.inMemory("a"));
+        StreamPeerLinks b = links("b");
+        a.setPeers(Map.of("b", b.boundEndpoint()));
+        pollUntil(() -> Long.valueOf(1).equals(a.statsMap().get("connected")), a, b);
+        byte[] big = new byte[3 << 20]; // 3 MiB: longer than a read buffer and a socket buffer
+        new java.util.SplittableRandom(7).nextBytes(big);
+        int count = 3_000;
+        List<PeerInbound> got = new ArrayList<>();
+        for (long n = 1; n <= count; n++) {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("n", n);
+            if (n % 1_000 == 0) {
+                data.put("payload", big);
+            }
+            a.send("b", new Envelope("m", data));
+            if (n % 500 == 0) {
+                got.addAll(b.poll(0)); // the receiver keeps up only now and then
+            }
+        }
+        got.addAll(receive(count - got.size(), b, a));
+        assertThat(got).hasSize(count);
+        for (int i = 0; i < count; i++) {
+            assertThat(got.get(i).envelope().data().get("n")).isEqualTo((long) i + 1);
+        }
+        assertThat((byte[]) got.get(999).envelope().data().get("payload")).isEqualTo(big);
+        assertThat(a.stats().sentCount()).isEqualTo(count);
+        assertThat(a.stats().droppedQueueFullCount()).isZero();
+    }
+
+    @Test
+    void aRestartedPeerGetsWhatWasQueuedForItAndTheLinkCountsTheBreak() {
+        StreamPeerLinks a = links("a");
+        StreamPeerLinks b = links("b");
+        String endpointB = b.boundEndpoint();
+        a.setPeers(Map.of("b", endpointB));
+        a.send("b", message("m", 1));
+        receive(1, b, a);
+
+        b.close();
+        opened.remove(b);
+        pollUntil(() -> ((Long) a.statsMap().get("connections_broken")) >= 1, a);
+        a.send("b", message("m", 2));
+        a.send("b", message("m", 3));
+        StreamPeerLinks b2 = links("b", endpointB, PeerLinkConfig.defaults(), InteractionLog.inMemory("b"));
+        assertThat(receive(2, b2, a)).extracting(m -> m.envelope().data().get("n")).containsExactly(2L, 3L);
+    }
+
+    @Test
+    void hostileConnectionsAreClosedOrTheirBadFramesDroppedAndTheLinksKeepServing() throws IOException {
+        StreamPeerLinks b = links("b");
+        StreamPeerLinks a = links("a");
+        a.setPeers(Map.of("b", b.boundEndpoint()));
+
+        // no hello: closed
+        Socket noHello = raw(b);
+        writeFrame(new DataOutputStream(noHello.getOutputStream()), new Envelope("m", Map.of()).encode());
+        pollUntil(() -> b.stats().invalidReceivedCount() == 1, b);
+        assertThat(noHello.getInputStream().read()).isEqualTo(-1);
+
+        // a length over the limit: closed, nothing allocated for it
+        Socket oversized = raw(b);
+        DataOutputStream out = new DataOutputStream(oversized.getOutputStream());
+        writeFrame(out, hello("x"));
+        out.writeInt(Integer.MAX_VALUE);
+        out.flush();
+        pollUntil(() -> b.stats().invalidReceivedCount() == 2, b);
+        assertThat(oversized.getInputStream().read()).isEqualTo(-1);
+
+        // malformed MessagePack, then a frame that is not an envelope: dropped, the connection goes on
+        Socket tool = raw(b);
+        DataOutputStream toolOut = new DataOutputStream(tool.getOutputStream());
+        writeFrame(toolOut, hello("tool"));
+        writeFrame(toolOut, new byte[] {(byte) 0xc1, 1, 2});
+        writeFrame(toolOut, new byte[] {(byte) 0x93, 1, 2, 3});
+        writeFrame(toolOut, new Envelope("m", Map.of("n", 9L)).encode());
+        List<PeerInbound> got = receive(1, b);
+        assertThat(got).singleElement().satisfies(m -> {
+            assertThat(m.source()).isEqualTo("tool");
+            assertThat(m.envelope().data()).containsEntry("n", 9L);
+        });
+        assertThat(b.stats().invalidReceivedCount()).isEqualTo(4);
+
+        // the tool gets its answer on its connection; a real peer is still served
+        b.reply(got.get(0), new Envelope("answer", Map.of("ok", true)));
+        pollUntil(() -> b.stats().queuedMessages() == 0, b);
+        DataInputStream toolIn = new DataInputStream(tool.getInputStream());
+        byte[] answer = new byte[toolIn.readInt()];
+        toolIn.readFully(answer);
+        assertThat(Envelope.decode(answer, Limits.DEFAULT).service()).isEqualTo("answer");
+        a.send("b", message("m", 10));
+        assertThat(receive(1, b, a).get(0).envelope().data()).containsEntry("n", 10L);
+    }
+
+    @Test
+    void aToolsRequestIsAnsweredOnItsOwnConnection() {
+        StreamPeerLinks b = links("b");
+        CompletableFuture<Envelope> answer = CompletableFuture.supplyAsync(() -> {
+            try {
+                return StreamPeerLinks.request(
+                        b.boundEndpoint(), "admin", new Envelope("remove", Map.of("name", "x")), 10_000, Limits.DEFAULT);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        PeerInbound request = receive(1, b).get(0);
+        assertThat(request.source()).isEqualTo("admin");
+        b.reply(request, new Envelope("remove", Map.of("status", "OK")));
+        pollUntil(answer::isDone, b);
+        assertThat(answer.join().data()).containsEntry("status", "OK").containsKey("clock");
+    }
+
+    @Test
+    void aRequestToAnEndpointNobodyListensOnFailsWithAnIoError() {
+        int port = freePort();
+        assertThatThrownBy(() -> StreamPeerLinks.request(
+                        "tcp://127.0.0.1:" + port, "admin", new Envelope("remove", Map.of()), 2_000, Limits.DEFAULT))
+                .isInstanceOf(IOException.class);
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS) // less than one of the 30 s waits below: a missed wake fails
+    void pollWakesWhenAWatchedZeroMqSocketHasInput() throws Exception {
+        StreamPeerLinks a = links("a");
+        try (ZContext context = new ZContext()) {
+            ZMQ.Socket pull = context.createSocket(SocketType.PULL);
+            int port = pull.bindToRandomPort("tcp://127.0.0.1");
+            a.watch(pull);
+            ZContext senderContext = new ZContext();
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                try (ZMQ.Socket push = senderContext.createSocket(SocketType.PUSH)) {
+                    push.connect("tcp://127.0.0.1:" + port);
+                    push.send("hello");
+                    push.setLinger(1_000);
+                }
+            });
+            while (pull.recv(ZMQ.DONTWAIT) == null) {
+                a.poll(30_000);
+            }
+            sent.join();
+            senderContext.close();
+            // a message already waiting (no new signal) must not be slept on either
+            ZMQ.Socket push = context.createSocket(SocketType.PUSH);
+            push.connect("tcp://127.0.0.1:" + port);
+            push.send("again");
+            await().atMost(WAIT).until(() -> (pull.getEvents() & ZMQ.Poller.POLLIN) != 0);
+            a.poll(30_000);
+            assertThat(pull.recvStr(ZMQ.DONTWAIT)).isEqualTo("again");
+        }
+    }
+
+    @Test
+    void badEndpointsAndAnEndpointInUseAreRefusedWithAClearError() {
+        assertThatThrownBy(() -> links("a", "ipc://x", PeerLinkConfig.defaults(), InteractionLog.inMemory("a")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tcp://HOST:PORT");
+        assertThatThrownBy(() -> StreamPeerLinks.parseEndpoint("tcp://127.0.0.1:99999", false))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> StreamPeerLinks.parseEndpoint("tcp://127.0.0.1:0", false))
+                .isInstanceOf(IllegalArgumentException.class);
+        StreamPeerLinks a = links("a");
+        assertThatThrownBy(() -> links("b", a.boundEndpoint(), PeerLinkConfig.defaults(), InteractionLog.inMemory("b")))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("cannot listen on");
+        assertThat(StreamPeerLinks.parseEndpoint("tcp://*:0", true).getAddress().isAnyLocalAddress()).isTrue();
+        assertThat(a.boundEndpoint()).startsWith("tcp://127.0.0.1:").doesNotEndWith(":0");
+    }
+}
