@@ -1,19 +1,19 @@
 package io.synod.cli;
 
+import io.synod.messaging.peer.StreamPeerLinks;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code synod admin}: operator requests to the replicated servers, sent as one envelope on a REQ
- * to a server's replication endpoint (docs/protocol.md, replication on the peer links).
+ * {@code synod admin}: operator requests to the replicated servers, sent as one envelope on a
+ * connection of its own to a server's replication endpoint, answered on that connection
+ * (docs/protocol.md, replication on the peer links).
  *
  * <p>Thread-safety: one command per process, run on the main thread.
  */
@@ -62,49 +62,51 @@ final class AdminCommand implements Runnable {
         public Integer call() throws InterruptedException {
             String target = endpoint;
             int pendingRetries = 0;
-            try (ZContext context = new ZContext()) {
-                for (int hop = 0; hop <= REDIRECTS_MAX; hop++) {
-                    Map<String, Object> answer = ask(context, target);
-                    for (int attempt = 1; answer == null && attempt < ATTEMPTS_MAX; attempt++) {
-                        // Lazy Pirate: a fresh socket per attempt (a REQ that got no answer cannot send again)
-                        System.err.println("admin: no answer from " + target + " within " + timeoutMillis
-                                + " ms; asking again");
-                        answer = ask(context, target);
-                    }
-                    if (answer == null) {
-                        System.err.println("admin: no answer from " + target + " within " + timeoutMillis + " ms, "
-                                + ATTEMPTS_MAX + " times");
-                        return 1;
-                    }
-                    System.out.println(target + ": " + answer.get("status") + " " + answer.get("description"));
-                    if ("OK".equals(answer.get("status"))) {
-                        return 0;
-                    }
-                    if (String.valueOf(answer.get("description")).contains("RECONFIGURATION_PENDING")
-                            && pendingRetries++ < PENDING_RETRIES_MAX) {
-                        hop--; // the previous change is still taking effect (alpha slots): ask again shortly
-                        Thread.sleep(PENDING_RETRY_MILLIS);
-                        continue;
-                    }
-                    if (!(answer.get("leader_endpoint") instanceof String leader) || leader.equals(target)) {
-                        return 1;
-                    }
-                    target = leader;
+            for (int hop = 0; hop <= REDIRECTS_MAX; hop++) {
+                Map<String, Object> answer = ask(target);
+                for (int attempt = 1; answer == null && attempt < ATTEMPTS_MAX; attempt++) {
+                    System.err.println("admin: no answer from " + target + "; asking again");
+                    Thread.sleep(PENDING_RETRY_MILLIS);
+                    answer = ask(target); // a new connection per attempt
                 }
+                if (answer == null) {
+                    System.err.println("admin: no answer from " + target + ", " + ATTEMPTS_MAX + " times");
+                    return 1;
+                }
+                System.out.println(target + ": " + answer.get("status") + " " + answer.get("description"));
+                if ("OK".equals(answer.get("status"))) {
+                    return 0;
+                }
+                if (String.valueOf(answer.get("description")).contains("RECONFIGURATION_PENDING")
+                        && pendingRetries++ < PENDING_RETRIES_MAX) {
+                    hop--; // the previous change is still taking effect (alpha slots): ask again shortly
+                    Thread.sleep(PENDING_RETRY_MILLIS);
+                    continue;
+                }
+                if (!(answer.get("leader_endpoint") instanceof String leader) || leader.equals(target)) {
+                    return 1;
+                }
+                target = leader;
             }
             return 1;
         }
 
-        private Map<String, Object> ask(ZContext context, String target) {
-            try (ZMQ.Socket socket = context.createSocket(SocketType.REQ)) {
-                socket.setLinger(0);
-                socket.setReceiveTimeOut(timeoutMillis);
-                socket.connect(target);
-                socket.send(new Envelope("remove", Map.of("name", name)).encode());
-                byte[] reply = socket.recv();
-                return reply == null
-                        ? null
-                        : Envelope.decode(reply, Limits.DEFAULT).data();
+        /** @return the answer, or null (after saying why) if there was none */
+        private Map<String, Object> ask(String target) {
+            try {
+                return StreamPeerLinks.request(
+                                target,
+                                "admin",
+                                new Envelope("remove", Map.of("name", name)),
+                                timeoutMillis,
+                                Limits.DEFAULT)
+                        .data();
+            } catch (IOException e) {
+                System.err.println("admin: " + target + ": " + e.getMessage());
+                return null;
+            } catch (IllegalArgumentException e) {
+                System.err.println("admin: " + e.getMessage()); // not a tcp://HOST:PORT endpoint
+                return null;
             }
         }
     }

@@ -184,7 +184,6 @@ public final class ChatServer implements AutoCloseable {
                         replicationConfig,
                         store,
                         io.synod.store.Checkpoints.open(config.dataDirectory().resolve("snapshots"), store),
-                        server.context,
                         server.machine,
                         clock,
                         log,

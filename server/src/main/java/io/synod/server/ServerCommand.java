@@ -117,6 +117,9 @@ public final class ServerCommand implements Callable<Integer> {
         } catch (ZMQException e) {
             System.err.println("server " + name + ": cannot connect: " + e.getMessage());
             return 1;
+        } catch (java.io.UncheckedIOException e) {
+            System.err.println("server " + name + ": " + e.getMessage()); // e.g. the replication endpoint in use
+            return 1;
         } catch (RuntimeException e) {
             System.err.println("server " + name + ": cannot start (admin port " + adminPort + " in use?): " + e);
             return 1;

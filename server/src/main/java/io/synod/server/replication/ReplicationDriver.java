@@ -13,7 +13,7 @@ import io.synod.messaging.IdleWake;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.peer.PeerInbound;
-import io.synod.messaging.peer.PeerLinks;
+import io.synod.messaging.peer.StreamPeerLinks;
 import io.synod.protocol.Publication;
 import io.synod.store.CheckpointManifest;
 import io.synod.store.Checkpoints;
@@ -33,7 +33,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zeromq.ZContext;
 
 /**
  * Runs one {@link PaxosReplica} inside a chat server and connects it to the chat state machine, the
@@ -174,7 +173,7 @@ public final class ReplicationDriver implements AutoCloseable {
     private final int nodeId;
     private final PaxosReplica replica;
     private final RocksDbDurableLog durableLog;
-    private final PeerLinks links;
+    private final StreamPeerLinks links;
     private final ChatStateMachine machine;
     private final Checkpoints checkpoints;
     private final RocksDbChatStore store;
@@ -246,7 +245,7 @@ public final class ReplicationDriver implements AutoCloseable {
             ReplicationConfig config,
             RocksDbChatStore store,
             Checkpoints checkpoints,
-            PeerLinks links,
+            StreamPeerLinks links,
             ChatStateMachine machine,
             Publisher publisher) {
         this.config = config;
@@ -293,21 +292,19 @@ public final class ReplicationDriver implements AutoCloseable {
      * checkpoints}.
      *
      * @throws io.synod.store.StoreException if the log cannot be read
-     * @throws org.zeromq.ZMQException if the endpoint cannot be bound
+     * @throws java.io.UncheckedIOException if the endpoint cannot be bound
      */
     public static ReplicationDriver open(
             ReplicationConfig config,
             RocksDbChatStore store,
             Checkpoints checkpoints,
-            ZContext context,
             ChatStateMachine machine,
             ProcessClock clock,
             InteractionLog log,
             Publisher publisher) {
-        PeerLinks links;
+        StreamPeerLinks links;
         try {
-            links = new PeerLinks(
-                    context,
+            links = new StreamPeerLinks(
                     config.peerLinks(),
                     config.selfName(),
                     config.selfEndpoint(),

@@ -23,9 +23,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
+import io.synod.messaging.peer.StreamPeerLinks;
 
 /**
  * Three drivers on loopback, all polled from the test thread (each driver's single owner): writes submitted on any
@@ -36,7 +34,6 @@ class ReplicationDriverTest {
     @TempDir
     Path dir;
 
-    private final ZContext context = new ZContext();
     private final Map<String, String> members = new LinkedHashMap<>();
     private final Node[] nodes = new Node[4];
 
@@ -60,7 +57,6 @@ class ReplicationDriverTest {
                     config,
                     store,
                     Checkpoints.open(dir.resolve(name).resolve("snapshots"), store),
-                    context,
                     machine,
                     new ProcessClock(0),
                     InteractionLog.inMemory(name),
@@ -85,7 +81,6 @@ class ReplicationDriverTest {
                 node.close();
             }
         }
-        context.close();
     }
 
     /** Ports to try: below the kernel's ephemeral range (32768+), where no outgoing connection takes one. */
@@ -210,15 +205,18 @@ class ReplicationDriverTest {
         assertThat(nodes[restarted].machine.users()).containsExactly("alice", "bob");
     }
 
+    /** Asks like {@code synod admin remove-server}, on a thread of its own while this one polls the nodes. */
     private Map<String, Object> askToRemove(String endpoint, String name) {
-        try (ZMQ.Socket request = context.createSocket(SocketType.REQ)) {
-            request.setLinger(0);
-            request.connect(endpoint);
-            request.send(new Envelope("remove", Map.of("name", name)).encode());
-            byte[][] reply = new byte[1][];
-            pollUntil(() -> (reply[0] = reply[0] != null ? reply[0] : request.recv(ZMQ.DONTWAIT)) != null);
-            return Envelope.decode(reply[0], Limits.DEFAULT).data();
-        }
+        java.util.concurrent.CompletableFuture<Envelope> answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return StreamPeerLinks.request(
+                        endpoint, "admin", new Envelope("remove", Map.of("name", name)), 10_000, Limits.DEFAULT);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        pollUntil(answer::isDone);
+        return answer.join().data();
     }
 
     @SuppressWarnings("unchecked")
