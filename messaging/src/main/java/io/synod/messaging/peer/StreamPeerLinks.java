@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
@@ -49,7 +50,8 @@ import org.zeromq.ZMQ;
  * is not a valid envelope is dropped and counted, and the connection goes on.
  *
  * <p>Sending never blocks: each peer has a bounded queue ({@link PeerLinkConfig#peerQueueMessagesMax},
- * drop-oldest, plus an age limit), written to the socket whenever it accepts. While a peer is down its messages
+ * drop-oldest, plus an age limit), written to the socket by the next {@link #poll} as far as the socket accepts:
+ * what one turn of the owner sends to a peer leaves in one write and wakes the peer once. While a peer is down its messages
  * wait in the queue; the link reconnects after {@link PeerLinkConfig#reconnectIntervalMillis}, backing off to
  * {@link PeerLinkConfig#reconnectIntervalMaxMillis}. A frame partly written when a connection breaks is sent
  * again whole on the next one (the receiver dropped the part it had); frames fully written may be lost, as on
@@ -236,8 +238,8 @@ public final class StreamPeerLinks implements AutoCloseable {
     }
 
     /**
-     * Stamps {@code message} and queues it for {@code peer}; it is written at once if the link is up and its
-     * socket accepts. Never blocks.
+     * Stamps {@code message} and queues it for {@code peer}; the next {@link #poll} writes it (with everything
+     * else queued for that peer) if the link is up. Never blocks.
      *
      * @return false if the peer has no known address (the message is dropped and counted)
      */
@@ -280,15 +282,12 @@ public final class StreamPeerLinks implements AutoCloseable {
             }
         }
         connection.queue.addLast(new Queued(System.nanoTime(), frame(body), false));
-        if (connection.connected) {
-            write(connection);
-        }
     }
 
     /**
-     * Writes what the links can take, opens the links that are due, waits up to {@code timeoutMillis} for a
-     * frame (or input on a {@linkplain #watch watched} socket), then reads every frame waiting (up to about
-     * {@link PeerLinkConfig#receiveMessagesPerPollMax}).
+     * Writes what the links can take (everything sent since the last poll), opens the links that are due, waits
+     * up to {@code timeoutMillis} for a frame (or input on a {@linkplain #watch watched} socket), then reads every
+     * frame waiting (up to about {@link PeerLinkConfig#receiveMessagesPerPollMax}).
      *
      * @param timeoutMillis longest wait; 0 does not wait
      * @return the messages received, oldest first per connection; invalid frames are dropped and counted
@@ -305,32 +304,42 @@ public final class StreamPeerLinks implements AutoCloseable {
         }
         for (Connection connection : accepted.values()) {
             expire(connection, now);
+            write(connection);
         }
         List<PeerInbound> received = new ArrayList<>();
-        try {
-            if (timeoutMillis <= 0 || watchedHasInput()) {
-                selector.selectNow();
-            } else {
-                selector.select(timeoutMillis);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("peer links: select failed", e);
-        }
-        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (keys.hasNext()) {
-            SelectionKey key = keys.next();
-            keys.remove();
+        long deadlineNanos = now + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
+        while (true) {
+            long remainingNanos = deadlineNanos - System.nanoTime();
             try {
-                if (key.attachment() instanceof Connection connection) {
-                    ready(connection, key, received);
-                } else if (key.attachment() == this && key.isAcceptable()) {
-                    acceptAll();
+                if (remainingNanos <= 0 || watchedHasInput()) {
+                    selector.selectNow();
+                } else {
+                    selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos)));
                 }
-            } catch (CancelledKeyException e) {
-                // closed while handling an earlier key of this poll
+            } catch (IOException e) {
+                throw new UncheckedIOException("peer links: select failed", e);
+            }
+            Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+            while (keys.hasNext()) {
+                SelectionKey key = keys.next();
+                keys.remove();
+                try {
+                    if (key.attachment() instanceof Connection connection) {
+                        ready(connection, key, received);
+                    } else if (key.attachment() == this && key.isAcceptable()) {
+                        acceptAll();
+                    }
+                } catch (CancelledKeyException e) {
+                    // closed while handling an earlier key of this poll
+                }
+            }
+            // A watched socket's signal also fires for ZeroMQ's own commands (e.g. its pipe has room again), and a
+            // connection may only have been accepted or written: wait on for the rest of the timeout, as ZeroMQ's
+            // poller does, instead of handing the owner a turn with nothing in it.
+            if (!received.isEmpty() || deadlineNanos - System.nanoTime() <= 0 || watchedHasInput()) {
+                return received;
             }
         }
-        return received;
     }
 
     private boolean watchedHasInput() {

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -316,29 +317,33 @@ class StreamPeerLinksTest {
     }
 
     @Test
-    @Timeout(value = 20, unit = TimeUnit.SECONDS) // less than one of the 30 s waits below: a missed wake fails
+    @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // < one 30 s wait
     void pollWakesWhenAWatchedZeroMqSocketHasInput() throws Exception {
         StreamPeerLinks a = links("a");
         try (ZContext context = new ZContext()) {
+            // inproc: no TCP handshake whose retries (JeroMQ's, seconds at times) would make the test about them
             ZMQ.Socket pull = context.createSocket(SocketType.PULL);
-            int port = pull.bindToRandomPort("tcp://127.0.0.1");
+            pull.bind("inproc://watched");
             a.watch(pull);
-            ZContext senderContext = new ZContext();
+            CountDownLatch received = new CountDownLatch(1);
             CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
-                try (ZMQ.Socket push = senderContext.createSocket(SocketType.PUSH)) {
-                    push.connect("tcp://127.0.0.1:" + port);
+                try (ZMQ.Socket push = context.createSocket(SocketType.PUSH)) {
+                    push.connect("inproc://watched");
+                    Thread.sleep(100); // most likely while the poll below waits
                     push.send("hello");
-                    push.setLinger(1_000);
+                    received.await(WAIT.toSeconds(), TimeUnit.SECONDS); // open until it arrived
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             });
             while (pull.recv(ZMQ.DONTWAIT) == null) {
-                a.poll(30_000);
+                a.poll(30_000); // returns when the message is there, not after 30 s
             }
+            received.countDown();
             sent.join();
-            senderContext.close();
             // a message already waiting (no new signal) must not be slept on either
             ZMQ.Socket push = context.createSocket(SocketType.PUSH);
-            push.connect("tcp://127.0.0.1:" + port);
+            push.connect("inproc://watched");
             push.send("again");
             await().atMost(WAIT).until(() -> (pull.getEvents() & ZMQ.Poller.POLLIN) != 0);
             a.poll(30_000);
