@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * What both kinds of peer links do to every envelope, whatever carries it: a sent envelope is stamped
  * with the Lamport clock (incremented) and the synchronised time and logged; a received frame is
  * decoded within the limits, its {@code clock} merged and the envelope logged. Services in {@link
- * PeerLinkConfig#unloggedServices} are not logged.
+ * PeerLinkConfig#unloggedServices} are not logged. It also keeps the links' counters ({@link
+ * PeerLinkStats}), which the links increment where they send, drop or refuse.
  *
  * <p>Thread-safety: not thread-safe; used by the thread that owns the links.
  */
@@ -26,6 +27,12 @@ final class PeerEnvelopes {
     private final ProcessClock clock;
     private final InteractionLog log;
     private final Limits limits;
+    long sentCount;
+    long receivedCount;
+    long droppedQueueFullCount;
+    long droppedExpiredCount;
+    long droppedUnknownPeerCount;
+    long invalidReceivedCount;
 
     PeerEnvelopes(String selfName, PeerLinkConfig config, ProcessClock clock, InteractionLog log, Limits limits) {
         this.selfName = Objects.requireNonNull(selfName, "selfName");
@@ -33,10 +40,6 @@ final class PeerEnvelopes {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.log = Objects.requireNonNull(log, "log");
         this.limits = Objects.requireNonNull(limits, "limits");
-    }
-
-    Limits limits() {
-        return limits;
     }
 
     /** @return {@code message} stamped for sending to {@code peer} (logged unless its service is unlogged) */
@@ -51,23 +54,37 @@ final class PeerEnvelopes {
     }
 
     /**
-     * Decodes a received frame, merges its clock and logs it.
-     *
-     * @return the message, or null if the frame is not a valid envelope (the caller counts it)
+     * Decodes a received frame, merges its clock, logs it and adds it to {@code received}; a frame that is not a
+     * valid envelope is counted and dropped.
      */
-    PeerInbound accept(String source, byte[] frame, List<byte[]> route) {
+    void accept(String source, byte[] frame, List<byte[]> route, List<PeerInbound> received) {
         Envelope envelope;
         try {
             envelope = Envelope.decode(frame, limits);
         } catch (ProtocolException e) {
+            invalidReceivedCount++;
             LOG.debug("{}: invalid peer frame from {}: {}", selfName, source, e.getMessage());
-            return null;
+            return;
         }
         Object sentClock = envelope.data().get("clock");
         long lamport = clock.observe(sentClock instanceof Long c ? c : 0);
         if (!config.unloggedServices().contains(envelope.service())) {
             log.received(envelope.service(), source, lamport, clock.nowSeconds(), envelope.data());
         }
-        return new PeerInbound(source, envelope, route);
+        receivedCount++;
+        received.add(new PeerInbound(source, envelope, route));
+    }
+
+    /** @return the counters, with the links' queued messages and peers */
+    PeerLinkStats stats(int queuedMessages, int peers) {
+        return new PeerLinkStats(
+                sentCount,
+                receivedCount,
+                droppedQueueFullCount,
+                droppedExpiredCount,
+                droppedUnknownPeerCount,
+                invalidReceivedCount,
+                queuedMessages,
+                peers);
     }
 }

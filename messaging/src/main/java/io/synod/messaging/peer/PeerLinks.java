@@ -48,12 +48,6 @@ public final class PeerLinks implements AutoCloseable {
     private ZMQ.Poller poller;
     private List<Peer> polledPeers = List.of();
     private final List<ZMQ.Socket> watched = new ArrayList<>();
-    private long sentCount;
-    private long receivedCount;
-    private long droppedQueueFullCount;
-    private long droppedExpiredCount;
-    private long droppedUnknownPeerCount;
-    private long invalidReceivedCount;
 
     /** One peer: its address, its DEALER and the messages waiting for it. */
     private static final class Peer {
@@ -181,13 +175,13 @@ public final class PeerLinks implements AutoCloseable {
     public boolean send(String peer, Envelope message) {
         Peer target = peers.get(peer);
         if (target == null) {
-            droppedUnknownPeerCount++;
+            envelopes.droppedUnknownPeerCount++;
             return false;
         }
         Envelope stamped = envelopes.stamp(message, peer);
         if (target.queue.size() >= config.peerQueueMessagesMax()) {
             target.queue.removeFirst();
-            droppedQueueFullCount++;
+            envelopes.droppedQueueFullCount++;
         }
         target.queue.addLast(new Queued(System.nanoTime(), stamped.encode()));
         flush(target);
@@ -208,9 +202,9 @@ public final class PeerLinks implements AutoCloseable {
         List<byte[]> frames = new ArrayList<>(request.routing());
         frames.add(stamped.encode());
         if (ZmqMessages.sendMultipart(router, frames)) {
-            sentCount++;
+            envelopes.sentCount++;
         } else {
-            droppedQueueFullCount++;
+            envelopes.droppedQueueFullCount++;
         }
     }
 
@@ -243,10 +237,10 @@ public final class PeerLinks implements AutoCloseable {
             }
             ZmqMessages.Routed routed = ZmqMessages.splitRouted(frames);
             if (routed.routing().isEmpty() || routed.body().size() != 1) {
-                invalidReceivedCount++;
+                envelopes.invalidReceivedCount++;
                 continue;
             }
-            accept(sourceName(routed.routing().get(0)), routed.body().get(0), routed.routing(), received);
+            envelopes.accept(sourceName(routed.routing().get(0)), routed.body().get(0), routed.routing(), received);
         }
     }
 
@@ -257,21 +251,11 @@ public final class PeerLinks implements AutoCloseable {
                 return;
             }
             if (frames.size() != 1) {
-                invalidReceivedCount++;
+                envelopes.invalidReceivedCount++;
                 continue;
             }
-            accept(peer.name, frames.get(0), List.of(), received);
+            envelopes.accept(peer.name, frames.get(0), List.of(), received);
         }
-    }
-
-    private void accept(String source, byte[] frame, List<byte[]> routing, List<PeerInbound> received) {
-        PeerInbound inbound = envelopes.accept(source, frame, routing);
-        if (inbound == null) {
-            invalidReceivedCount++;
-            return;
-        }
-        receivedCount++;
-        received.add(inbound);
     }
 
     /** Our DEALERs use the server name as identity; a foreign REQ gets a binary one, shown in hex. */
@@ -295,14 +279,14 @@ public final class PeerLinks implements AutoCloseable {
             Queued head = peer.queue.peekFirst();
             if (head.enqueuedNanos() - oldestAllowedNanos < 0) {
                 peer.queue.removeFirst();
-                droppedExpiredCount++;
+                envelopes.droppedExpiredCount++;
                 continue;
             }
             if (!peer.dealer.send(head.frame(), ZMQ.DONTWAIT)) {
                 return; // not connected (immediate mode) or socket buffer full: retry on the next poll
             }
             peer.queue.removeFirst();
-            sentCount++;
+            envelopes.sentCount++;
         }
     }
 
@@ -327,15 +311,7 @@ public final class PeerLinks implements AutoCloseable {
         for (Peer peer : peers.values()) {
             queued += peer.queue.size();
         }
-        return new PeerLinkStats(
-                sentCount,
-                receivedCount,
-                droppedQueueFullCount,
-                droppedExpiredCount,
-                droppedUnknownPeerCount,
-                invalidReceivedCount,
-                queued,
-                peers.size());
+        return envelopes.stats(queued, peers.size());
     }
 
     /** @return the counters as a map for {@code /status} and logs */

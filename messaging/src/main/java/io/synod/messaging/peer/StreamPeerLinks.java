@@ -91,12 +91,6 @@ public final class StreamPeerLinks implements AutoCloseable {
     private final Map<Long, Connection> accepted = new HashMap<>();
     private final List<ZMQ.Socket> watched = new ArrayList<>();
     private long nextConnectionId = 1;
-    private long sentCount;
-    private long receivedCount;
-    private long droppedQueueFullCount;
-    private long droppedExpiredCount;
-    private long droppedUnknownPeerCount;
-    private long invalidReceivedCount;
     private long connectionsRefusedCount;
     private long connectionsBrokenCount;
 
@@ -246,7 +240,7 @@ public final class StreamPeerLinks implements AutoCloseable {
     public boolean send(String peer, Envelope message) {
         Connection link = peers.get(peer);
         if (link == null) {
-            droppedUnknownPeerCount++;
+            envelopes.droppedUnknownPeerCount++;
             return false;
         }
         enqueue(link, envelopes.stamp(message, peer).encode());
@@ -265,7 +259,7 @@ public final class StreamPeerLinks implements AutoCloseable {
         }
         Connection connection = accepted.get(ByteBuffer.wrap(request.routing().get(0)).getLong());
         if (connection == null) {
-            droppedUnknownPeerCount++;
+            envelopes.droppedUnknownPeerCount++;
             return;
         }
         enqueue(connection, envelopes.stamp(message, request.source()).encode());
@@ -276,7 +270,7 @@ public final class StreamPeerLinks implements AutoCloseable {
             for (Iterator<Queued> it = connection.queue.iterator(); it.hasNext(); ) {
                 if (it.next().droppable()) { // the oldest that can go
                     it.remove();
-                    droppedQueueFullCount++;
+                    envelopes.droppedQueueFullCount++;
                     break;
                 }
             }
@@ -419,7 +413,7 @@ public final class StreamPeerLinks implements AutoCloseable {
                 return;
             }
             it.remove();
-            droppedExpiredCount++;
+            envelopes.droppedExpiredCount++;
         }
     }
 
@@ -438,7 +432,7 @@ public final class StreamPeerLinks implements AutoCloseable {
                 connection.channel.write(batch);
                 while (!connection.queue.isEmpty() && !connection.queue.peekFirst().wire().hasRemaining()) {
                     if (!connection.queue.removeFirst().hello()) {
-                        sentCount++;
+                        envelopes.sentCount++;
                     }
                 }
                 if (batch[count - 1].hasRemaining()) {
@@ -491,7 +485,7 @@ public final class StreamPeerLinks implements AutoCloseable {
             int length = in.getInt(in.position());
             int max = connection.name == null ? HELLO_MAGIC.length + HELLO_NAME_BYTES_MAX : frameBytesMax;
             if (length < 0 || length > max) {
-                invalidReceivedCount++;
+                envelopes.invalidReceivedCount++;
                 LOG.debug("{}: frame of {} bytes from {} (at most {}): closing", selfName, length, connection.label(), max);
                 return false;
             }
@@ -513,16 +507,10 @@ public final class StreamPeerLinks implements AutoCloseable {
                 }
                 continue;
             }
-            PeerInbound inbound = envelopes.accept(
-                    connection.name,
-                    frame,
-                    connection.outbound ? List.of() : List.of(ByteBuffer.allocate(Long.BYTES).putLong(connection.id).array()));
-            if (inbound == null) {
-                invalidReceivedCount++;
-            } else {
-                receivedCount++;
-                received.add(inbound);
-            }
+            List<byte[]> route = connection.outbound
+                    ? List.of()
+                    : List.of(ByteBuffer.allocate(Long.BYTES).putLong(connection.id).array());
+            envelopes.accept(connection.name, frame, route, received);
         }
         if (in.capacity() > READ_BUFFER_BYTES && in.remaining() <= READ_BUFFER_BYTES) {
             ByteBuffer smaller = ByteBuffer.allocate(READ_BUFFER_BYTES);
@@ -537,7 +525,7 @@ public final class StreamPeerLinks implements AutoCloseable {
     private boolean takeHello(Connection connection, byte[] frame) {
         if (frame.length <= HELLO_MAGIC.length
                 || !Arrays.equals(frame, 0, HELLO_MAGIC.length, HELLO_MAGIC, 0, HELLO_MAGIC.length)) {
-            invalidReceivedCount++;
+            envelopes.invalidReceivedCount++;
             LOG.debug("{}: {} did not open with a hello: closing", selfName, connection.label());
             return false;
         }
@@ -624,15 +612,7 @@ public final class StreamPeerLinks implements AutoCloseable {
         for (Connection connection : accepted.values()) {
             queued += connection.queue.size();
         }
-        return new PeerLinkStats(
-                sentCount,
-                receivedCount,
-                droppedQueueFullCount,
-                droppedExpiredCount,
-                droppedUnknownPeerCount,
-                invalidReceivedCount,
-                queued,
-                peers.size());
+        return envelopes.stats(queued, peers.size());
     }
 
     /**
