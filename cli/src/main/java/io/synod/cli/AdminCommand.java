@@ -60,6 +60,15 @@ final class AdminCommand implements Runnable {
 
         @Override
         public Integer call() throws InterruptedException {
+            try {
+                return removeThroughTheLeader();
+            } catch (IllegalArgumentException e) {
+                System.err.println("admin: " + e.getMessage()); // e.g. not a tcp://HOST:PORT endpoint
+                return 2;
+            }
+        }
+
+        private int removeThroughTheLeader() throws InterruptedException {
             String target = endpoint;
             int pendingRetries = 0;
             for (int hop = 0; hop <= REDIRECTS_MAX; hop++) {
@@ -103,9 +112,6 @@ final class AdminCommand implements Runnable {
                         .data();
             } catch (IOException e) {
                 System.err.println("admin: " + target + ": " + e.getMessage());
-                return null;
-            } catch (IllegalArgumentException e) {
-                System.err.println("admin: " + e.getMessage()); // not a tcp://HOST:PORT endpoint
                 return null;
             }
         }
