@@ -291,6 +291,26 @@ class StreamPeerLinksTest {
     }
 
     @Test
+    void connectionsBeyondTheLimitAreClosedAtOnceAndCounted() throws IOException {
+        StreamPeerLinks b = links("b");
+        List<Socket> held = new ArrayList<>();
+        for (int i = 0; i < StreamPeerLinks.INBOUND_CONNECTIONS_MAX; i++) {
+            held.add(raw(b)); // silent: no hello, each holds a slot
+        }
+        pollUntil(() -> ((Integer) b.statsMap().get("accepted")) == StreamPeerLinks.INBOUND_CONNECTIONS_MAX, b);
+        Socket extra = raw(b);
+        pollUntil(() -> ((Long) b.statsMap().get("connections_refused")) == 1, b);
+        assertThat(extra.getInputStream().read()).isEqualTo(-1);
+
+        held.get(0).close(); // a slot frees up once the close is seen
+        pollUntil(() -> ((Integer) b.statsMap().get("accepted")) == StreamPeerLinks.INBOUND_CONNECTIONS_MAX - 1, b);
+        StreamPeerLinks a = links("a");
+        a.setPeers(Map.of("b", b.boundEndpoint()));
+        a.send("b", message("m", 1));
+        assertThat(receive(1, b, a).get(0).source()).isEqualTo("a");
+    }
+
+    @Test
     void aToolsRequestIsAnsweredOnItsOwnConnection() {
         StreamPeerLinks b = links("b");
         CompletableFuture<Envelope> answer = CompletableFuture.supplyAsync(() -> {
