@@ -296,7 +296,7 @@ public final class StreamPeerLinks implements AutoCloseable {
                 write(link);
             }
         }
-        for (Connection connection : accepted.values()) {
+        for (Connection connection : List.copyOf(accepted.values())) { // a failed write forgets the connection
             expire(connection, now);
             write(connection);
         }

@@ -329,6 +329,29 @@ class StreamPeerLinksTest {
     }
 
     @Test
+    void anAnswerToAToolThatHungUpIsDroppedAndTheOtherConnectionsGoOn() throws IOException {
+        StreamPeerLinks b = links("b");
+        Socket tool = raw(b);
+        DataOutputStream out = new DataOutputStream(tool.getOutputStream());
+        writeFrame(out, hello("tool"));
+        writeFrame(out, new Envelope("remove", Map.of("name", "x")).encode());
+        PeerInbound request = receive(1, b).get(0);
+        StreamPeerLinks a = links("a"); // accepted after the tool's connection, so handled after it
+        a.setPeers(Map.of("b", b.boundEndpoint()));
+        a.send("b", message("m", 1));
+        assertThat(receive(1, b, a).get(0).source()).isEqualTo("a");
+
+        tool.setSoLinger(true, 0);
+        tool.close(); // a reset: the answer's write fails
+        b.reply(request, new Envelope("remove", Map.of("status", "OK")));
+        pollUntil(() -> ((Integer) b.statsMap().get("accepted")) == 1, b);
+        b.reply(request, new Envelope("remove", Map.of("status", "OK"))); // its connection is gone now
+        assertThat(b.stats().droppedUnknownPeerCount()).isEqualTo(1);
+        a.send("b", message("m", 2));
+        assertThat(receive(1, b, a).get(0).envelope().data()).containsEntry("n", 2L);
+    }
+
+    @Test
     void aRequestToAnEndpointNobodyListensOnFailsWithAnIoError() {
         int port = freePort();
         assertThatThrownBy(() -> StreamPeerLinks.request(
