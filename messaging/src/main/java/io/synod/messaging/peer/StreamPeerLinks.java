@@ -74,7 +74,7 @@ public final class StreamPeerLinks implements AutoCloseable {
     public static final int HELLO_NAME_BYTES_MAX = 256;
     /** Accepted connections open at once; a further one is closed at once and counted. */
     public static final int INBOUND_CONNECTIONS_MAX = 256;
-    /** Size of a connection's read buffer; a longer frame gets a buffer of its own while it is read. */
+    /** Size of a connection's read buffer; it doubles while a longer frame arrives, and shrinks back after it. */
     static final int READ_BUFFER_BYTES = 64 * 1024;
     /** Most queued frames handed to one gathering write. */
     static final int FRAMES_PER_WRITE_MAX = 64;
@@ -491,7 +491,10 @@ public final class StreamPeerLinks implements AutoCloseable {
             }
             if (in.remaining() < FRAME_HEADER_BYTES + length) {
                 if (FRAME_HEADER_BYTES + length > in.capacity()) {
-                    ByteBuffer larger = ByteBuffer.allocate(FRAME_HEADER_BYTES + length);
+                    // doubling as the bytes arrive, not what the length announces: a peer that announces 64 MiB and
+                    // sends little holds little
+                    int capacity = (int) Math.min((long) FRAME_HEADER_BYTES + length, 2L * in.capacity());
+                    ByteBuffer larger = ByteBuffer.allocate(capacity);
                     larger.put(in);
                     connection.in = larger; // write mode, holding the frame's start
                     return true;
