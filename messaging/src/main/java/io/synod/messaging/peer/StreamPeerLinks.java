@@ -114,7 +114,6 @@ public final class StreamPeerLinks implements AutoCloseable {
         final Deque<Queued> queue = new ArrayDeque<>();
         SocketChannel channel;
         SelectionKey key;
-        boolean connected;
         long nextAttemptNanos;
         long backoffMillis;
         ByteBuffer in = ByteBuffer.allocate(READ_BUFFER_BYTES);
@@ -125,6 +124,11 @@ public final class StreamPeerLinks implements AutoCloseable {
             this.name = name;
             this.address = address;
             this.backoffMillis = config.reconnectIntervalMillis();
+        }
+
+        /** @return true while the connection is up (accepted, or ours and its connect completed) */
+        boolean connected() {
+            return channel != null && channel.isConnected();
         }
 
         /** @return the peer's name, or the accepted connection's number before its hello */
@@ -390,7 +394,6 @@ public final class StreamPeerLinks implements AutoCloseable {
     }
 
     private void established(Connection link) {
-        link.connected = true;
         link.backoffMillis = config.reconnectIntervalMillis();
         link.queue.addFirst(new Queued(System.nanoTime(), frame(helloFrame), true)); // not counted as a message
         write(link);
@@ -418,7 +421,7 @@ public final class StreamPeerLinks implements AutoCloseable {
     }
 
     private void write(Connection connection) {
-        if (!connection.connected || connection.channel == null) {
+        if (!connection.connected()) {
             return;
         }
         try {
@@ -559,7 +562,6 @@ public final class StreamPeerLinks implements AutoCloseable {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 connection.channel = channel;
                 connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
-                connection.connected = true;
                 accepted.put(connection.id, connection);
             } catch (IOException e) {
                 closeQuietly(channel);
@@ -569,7 +571,7 @@ public final class StreamPeerLinks implements AutoCloseable {
 
     /** Closes a broken connection: an accepted one is forgotten, one of ours reconnects after its back-off. */
     private void broken(Connection connection, long now) {
-        if (connection.connected) {
+        if (connection.connected()) {
             connectionsBrokenCount++;
         }
         closeChannel(connection);
@@ -594,7 +596,6 @@ public final class StreamPeerLinks implements AutoCloseable {
             closeQuietly(connection.channel);
             connection.channel = null;
         }
-        connection.connected = false;
         connection.in = ByteBuffer.allocate(READ_BUFFER_BYTES);
     }
 
@@ -625,7 +626,7 @@ public final class StreamPeerLinks implements AutoCloseable {
      */
     public Map<String, Object> statsMap() {
         Map<String, Object> map = stats().toMap();
-        map.put("connected", peers.values().stream().filter(link -> link.connected).count());
+        map.put("connected", peers.values().stream().filter(Connection::connected).count());
         map.put("accepted", accepted.size());
         map.put("connections_broken", connectionsBrokenCount);
         map.put("connections_refused", connectionsRefusedCount);
