@@ -111,6 +111,8 @@ public final class StreamPeerLinks implements AutoCloseable {
         /** The peer's name: ours to connect to, or the accepted side's hello; null until the hello is read. */
         String name;
         final String address;
+        /** {@link PeerInbound#routing} of what arrives here: empty on ours, this connection's number on one accepted. */
+        final List<byte[]> route;
         final Deque<Queued> queue = new ArrayDeque<>();
         SocketChannel channel;
         SelectionKey key;
@@ -123,6 +125,7 @@ public final class StreamPeerLinks implements AutoCloseable {
             this.id = id;
             this.name = name;
             this.address = address;
+            this.route = outbound ? List.of() : List.of(ByteBuffer.allocate(Long.BYTES).putLong(id).array());
             this.backoffMillis = config.reconnectIntervalMillis();
         }
 
@@ -513,10 +516,7 @@ public final class StreamPeerLinks implements AutoCloseable {
                 }
                 continue;
             }
-            List<byte[]> route = connection.outbound
-                    ? List.of()
-                    : List.of(ByteBuffer.allocate(Long.BYTES).putLong(connection.id).array());
-            envelopes.accept(connection.name, frame, route, received);
+            envelopes.accept(connection.name, frame, connection.route, received);
         }
         if (in.capacity() > READ_BUFFER_BYTES && in.remaining() <= READ_BUFFER_BYTES) {
             ByteBuffer smaller = ByteBuffer.allocate(READ_BUFFER_BYTES);
@@ -596,7 +596,10 @@ public final class StreamPeerLinks implements AutoCloseable {
             closeQuietly(connection.channel);
             connection.channel = null;
         }
-        connection.in = ByteBuffer.allocate(READ_BUFFER_BYTES);
+        // a link that keeps failing to connect reuses its buffer; one grown for a long frame is given back
+        connection.in = connection.in.capacity() == READ_BUFFER_BYTES
+                ? connection.in.clear()
+                : ByteBuffer.allocate(READ_BUFFER_BYTES);
     }
 
     private static void closeQuietly(SocketChannel channel) {
@@ -675,14 +678,9 @@ public final class StreamPeerLinks implements AutoCloseable {
             socket.setTcpNoDelay(true);
             socket.connect(parseEndpoint(endpoint, false), timeoutMillis);
             socket.setSoTimeout(timeoutMillis);
-            java.io.DataOutputStream out = new java.io.DataOutputStream(
-                    new java.io.BufferedOutputStream(socket.getOutputStream()));
-            byte[] hello = hello(selfName);
-            out.writeInt(hello.length);
-            out.write(hello);
-            byte[] body = request.encode();
-            out.writeInt(body.length);
-            out.write(body);
+            java.io.OutputStream out = new java.io.BufferedOutputStream(socket.getOutputStream());
+            out.write(frame(hello(selfName)).array());
+            out.write(frame(request.encode()).array());
             out.flush();
             java.io.DataInputStream in = new java.io.DataInputStream(
                     new java.io.BufferedInputStream(socket.getInputStream()));
