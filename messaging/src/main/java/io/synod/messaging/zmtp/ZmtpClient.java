@@ -1,0 +1,327 @@
+package io.synod.messaging.zmtp;
+
+import io.synod.messaging.TcpEndpoint;
+import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A connecting ZeroMQ socket of one peer, DEALER, PUB or SUB, spoken natively on a non-blocking socket registered with
+ * its owner's {@link Selector}, so the owner's one wait covers it and a message costs no other thread: what a
+ * server uses for its links to the broker and to the proxy.
+ *
+ * <p>Behaves as the ZeroMQ socket would, connected to one endpoint: it reconnects after
+ * {@link Config#reconnectMillis} when the connection fails or breaks; it sends a PING every
+ * {@link Config#heartbeatIntervalMillis} and closes a connection that brought nothing for
+ * {@link Config#heartbeatTimeoutMillis}; received messages wait in a queue ({@link #receive}), and past
+ * {@link Config#receiveQueueMax} the socket is not read until the owner takes some. Sending: a DEALER's message
+ * waits for the connection (up to the high-water mark) and is dropped past it; a PUB's message goes only where
+ * the other side subscribed (its SUBSCRIBE messages are kept in a {@link Subscriptions}) and is dropped while
+ * there is no connection, as ZeroMQ's PUB drops. A SUB sends its {@linkplain #subscribe subscriptions} on every
+ * connection and receives like a DEALER.
+ *
+ * <p>Not thread-safe: everything runs on the thread that owns the selector.
+ */
+public final class ZmtpClient implements ZmtpConnection.Handler {
+    private static final int READ_BUFFER_BYTES = 64 << 10;
+
+    /**
+     * Timings and limits.
+     *
+     * @param reconnectMillis wait before connecting again after a failure or a break
+     * @param heartbeatIntervalMillis how often a PING is sent
+     * @param heartbeatTimeoutMillis how long a connection may bring nothing before it is closed and retried
+     * @param receiveQueueMax received messages kept for the owner before the socket is no longer read
+     * @param connection the connection's own limits (frames, queue to the peer)
+     */
+    public record Config(
+            long reconnectMillis,
+            long heartbeatIntervalMillis,
+            long heartbeatTimeoutMillis,
+            int receiveQueueMax,
+            ZmtpConnection.Limits connection) {
+        public Config {
+            if (reconnectMillis <= 0 || heartbeatIntervalMillis <= 0 || heartbeatTimeoutMillis <= 0
+                    || receiveQueueMax <= 0) {
+                throw new IllegalArgumentException("every ZMTP client limit must be positive");
+            }
+        }
+    }
+
+    private final SocketType type;
+    private final String endpoint;
+    private final InetSocketAddress address;
+    private final Selector selector;
+    private final Config config;
+    private final ArrayDeque<List<byte[]>> received = new ArrayDeque<>();
+    /** A SUB's topics, sent on every connection. */
+    private final List<byte[]> topics = new java.util.ArrayList<>();
+    /** A DEALER's messages sent while the connection is not ready yet. */
+    private final ArrayDeque<List<byte[]>> waiting = new ArrayDeque<>();
+    private final Subscriptions<Boolean> subscriptions = new Subscriptions<>();
+    private SocketChannel connecting;
+    private ZmtpConnection connection;
+    private long nextConnectNanos;
+    private long nextPingNanos;
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+    private long connects;
+    private long dropped;
+
+    /**
+     * Opens the client; the first connection attempt starts at once.
+     *
+     * @param type DEALER or PUB
+     * @param endpoint {@code tcp://HOST:PORT} to connect to
+     * @throws IllegalArgumentException if the endpoint is malformed or the type is not served
+     */
+    public ZmtpClient(SocketType type, String endpoint, Selector selector, Config config, long nowNanos) {
+        if (type != SocketType.DEALER && type != SocketType.PUB && type != SocketType.SUB) {
+            throw new IllegalArgumentException("a ZMTP client is a DEALER, a PUB or a SUB, not " + type);
+        }
+        this.type = type;
+        this.endpoint = endpoint;
+        this.address = TcpEndpoint.parse(endpoint, false);
+        this.selector = selector;
+        this.config = config;
+        this.nextConnectNanos = nowNanos;
+        tick(nowNanos);
+    }
+
+    /** A SUB subscribes to {@code topic} (a prefix of the first frame of the messages it wants). */
+    public void subscribe(byte[] topic) {
+        if (type != SocketType.SUB) {
+            throw new IllegalStateException("only a SUB subscribes");
+        }
+        topics.add(topic.clone());
+        if (isConnected()) {
+            connection.send(ZmtpCodec.subscription(true, topic));
+        }
+    }
+
+    /** Whether the handshake with the peer is done. */
+    public boolean isConnected() {
+        return connection != null && connection.isReady();
+    }
+
+    /** Connections made so far (the first and every reconnection). */
+    public long connects() {
+        return connects;
+    }
+
+    /** Messages dropped: a full queue, or a PUB's message with no connection. */
+    public long dropped() {
+        return dropped;
+    }
+
+    /** The endpoint this client connects to. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /** Handles a selected key of this client (every key it registers carries the client as attachment). */
+    public void handle(SelectionKey key, long nowNanos) {
+        if (!key.isValid()) {
+            return;
+        }
+        if (key.isConnectable()) {
+            finishConnect(nowNanos);
+            return;
+        }
+        ZmtpConnection current = connection;
+        if (current == null) {
+            return;
+        }
+        if (key.isWritable()) {
+            current.flush();
+        }
+        if (key.isValid() && key.isReadable()) {
+            current.readable(readBuffer, nowNanos);
+        }
+    }
+
+    /** Reconnects when due, sends PINGs, closes a silent connection; call every turn. */
+    public void tick(long nowNanos) {
+        if (connection == null && connecting == null && nowNanos - nextConnectNanos >= 0) {
+            startConnect(nowNanos);
+        }
+        if (connection != null) {
+            // also a peer that accepted the connection and never finished the handshake
+            if (nowNanos - connection.lastReceivedNanos() > TimeUnit.MILLISECONDS.toNanos(config.heartbeatTimeoutMillis())) {
+                connection.close("the peer was silent for " + config.heartbeatTimeoutMillis() + " ms");
+            } else if (connection.isReady() && nowNanos - nextPingNanos >= 0) {
+                connection.ping(config.heartbeatTimeoutMillis());
+                nextPingNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMillis());
+            }
+        }
+    }
+
+    /** Nanoseconds until {@link #tick} has something to do (a reconnection or a PING), at least 0. */
+    public long nanosUntilTick(long nowNanos) {
+        if (connection == null && connecting == null) {
+            return Math.max(0, nextConnectNanos - nowNanos);
+        }
+        if (connection != null) {
+            return Math.max(0, Math.min(nextPingNanos, connection.lastReceivedNanos()
+                    + TimeUnit.MILLISECONDS.toNanos(config.heartbeatTimeoutMillis())) - nowNanos);
+        }
+        return Long.MAX_VALUE;
+    }
+
+    private void startConnect(long nowNanos) {
+        try {
+            SocketChannel channel = SocketChannel.open();
+            channel.configureBlocking(false);
+            connecting = channel;
+            if (channel.connect(address)) {
+                finishConnect(nowNanos);
+            } else {
+                channel.register(selector, SelectionKey.OP_CONNECT, this);
+            }
+        } catch (IOException | RuntimeException e) {
+            failed(nowNanos);
+        }
+    }
+
+    private void finishConnect(long nowNanos) {
+        SocketChannel channel = connecting;
+        if (channel == null) {
+            return;
+        }
+        try {
+            if (!channel.finishConnect()) {
+                return;
+            }
+            connecting = null;
+            connection = ZmtpConnection.open(channel, selector, type, config.connection(), this, this, nowNanos);
+            nextPingNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMillis());
+            connection.flush();
+        } catch (IOException e) {
+            failed(nowNanos);
+        }
+    }
+
+    private void failed(long nowNanos) {
+        if (connecting != null) {
+            try {
+                connecting.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+            connecting = null;
+        }
+        nextConnectNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(config.reconnectMillis());
+    }
+
+    /**
+     * Sends a message (written by the next {@link #flush}).
+     *
+     * @return false if it was dropped (a full queue; a PUB without a connection)
+     */
+    public boolean send(List<byte[]> frames) {
+        if (type == SocketType.SUB) {
+            throw new IllegalStateException("a SUB does not send");
+        }
+        if (type == SocketType.PUB) {
+            if (!isConnected()) {
+                return dropFor();
+            }
+            if (!subscriptions.matchesAny(frames.get(0))) {
+                return true; // nobody subscribed: filtered out here, as a PUB filters
+            }
+            return connection.send(frames) || dropFor();
+        }
+        if (isConnected() && waiting.isEmpty()) {
+            return connection.send(frames) || dropFor();
+        }
+        if (waiting.size() >= config.connection().queueMessagesMax()) {
+            return dropFor();
+        }
+        waiting.addLast(List.copyOf(frames));
+        return true;
+    }
+
+    private boolean dropFor() {
+        dropped++;
+        return false;
+    }
+
+    /** Writes what was sent; call once per turn after sending. */
+    public void flush() {
+        if (connection != null) {
+            connection.flush();
+        }
+    }
+
+    /** The next received message, or null if none is waiting. */
+    public List<byte[]> receive() {
+        List<byte[]> message = received.pollFirst();
+        if (message != null && connection != null && received.size() < config.receiveQueueMax()) {
+            connection.pauseReading(false);
+        }
+        return message;
+    }
+
+    /** Whether a received message is waiting for {@link #receive}. */
+    public boolean hasReceived() {
+        return !received.isEmpty();
+    }
+
+    @Override
+    public void ready(ZmtpConnection ready) {
+        connects++;
+        for (byte[] topic : topics) {
+            ready.send(ZmtpCodec.subscription(true, topic));
+        }
+        while (!waiting.isEmpty() && ready.send(waiting.peekFirst())) {
+            waiting.pollFirst();
+        }
+    }
+
+    @Override
+    public void message(ZmtpConnection from, List<byte[]> frames) {
+        if (type == SocketType.PUB) {
+            if (frames.size() == 1) {
+                subscriptions.apply(Boolean.TRUE, frames.get(0));
+            }
+            return;
+        }
+        received.addLast(frames);
+        if (received.size() >= config.receiveQueueMax()) {
+            from.pauseReading(true);
+        }
+    }
+
+    @Override
+    public void closed(ZmtpConnection closed) {
+        if (closed == connection) {
+            connection = null;
+            subscriptions.removeAll(Boolean.TRUE);
+            nextConnectNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.reconnectMillis());
+        }
+    }
+
+    /** Closes the connection (queued messages are dropped); no reconnection follows. */
+    public void close() {
+        if (connecting != null) {
+            try {
+                connecting.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+            connecting = null;
+        }
+        ZmtpConnection current = connection;
+        connection = null;
+        if (current != null) {
+            current.close("closed by its owner");
+        }
+        nextConnectNanos = Long.MAX_VALUE;
+    }
+}

@@ -1,0 +1,398 @@
+package io.synod.messaging.zmtp;
+
+import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One ZMTP connection on a non-blocking socket, read and written by the thread that owns its {@link Selector}:
+ * it sends our greeting and READY at once, checks the peer's, answers PINGs, and then hands each whole message
+ * to its {@link Handler}. Outgoing messages wait in a bounded queue ({@link Limits#queueMessagesMax},
+ * {@link Limits#queueBytesMax}) and are written, several in one write, by {@link #flush}.
+ *
+ * <p>A protocol violation, a limit exceeded, an incompatible socket type or an I/O error closes the connection
+ * ({@link #closeReason} says why) and the handler hears {@link Handler#closed} once.
+ *
+ * <p>Not thread-safe: everything runs on the selector's thread.
+ */
+public final class ZmtpConnection implements ZmtpCodec.Sink {
+    /** What the owner of a connection hears from it. */
+    public interface Handler {
+        /** The handshake is done: the peer's type and identity are known and messages may be sent. */
+        void ready(ZmtpConnection connection);
+
+        /**
+         * A whole message. A ZMTP 3.1 SUBSCRIBE or CANCEL command arrives here in the 3.0 form (one frame, 1 or 0
+         * then the topic), so the two look the same.
+         */
+        void message(ZmtpConnection connection, List<byte[]> frames);
+
+        /** The connection closed (by the peer, an error, or {@link #close}); called once. */
+        void closed(ZmtpConnection connection);
+    }
+
+    /**
+     * Limits of one connection.
+     *
+     * @param frameBytesMax largest frame accepted from the peer
+     * @param messageFramesMax most frames in one received message
+     * @param messageBytesMax most bytes in one received message
+     * @param queueMessagesMax most messages waiting to be written (ZeroMQ's high-water mark)
+     * @param queueBytesMax most bytes waiting to be written
+     * @param readBytesPerTurnMax most bytes read from this connection per {@link #readable} call, so one busy
+     *     peer cannot starve the others
+     */
+    public record Limits(
+            int frameBytesMax,
+            int messageFramesMax,
+            long messageBytesMax,
+            int queueMessagesMax,
+            long queueBytesMax,
+            int readBytesPerTurnMax) {
+        public Limits {
+            if (frameBytesMax <= 0 || messageFramesMax <= 0 || messageBytesMax <= 0 || queueMessagesMax <= 0
+                    || queueBytesMax <= 0 || readBytesPerTurnMax <= 0) {
+                throw new IllegalArgumentException("every ZMTP connection limit must be positive");
+            }
+        }
+    }
+
+    /** Most buffers handed to one gathering write. */
+    private static final int WRITE_BUFFERS_MAX = 64;
+
+    private final SocketChannel channel;
+    private final SelectionKey key;
+    private final SocketType ownType;
+    private final Limits limits;
+    private final Handler handler;
+    private final ZmtpCodec.Decoder decoder;
+    private final String remote;
+    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    private final ByteBuffer[] writeBatch = new ByteBuffer[WRITE_BUFFERS_MAX];
+    private int queuedMessages;
+    private long queuedBytes;
+    private SocketType peerType;
+    private byte[] peerIdentity = new byte[0];
+    private boolean greeted;
+    private boolean ready;
+    private boolean closed;
+    private boolean readPaused;
+    private String closeReason;
+    private long lastReceivedNanos;
+    private long peerTtlNanos;
+    /** Free for the owner (the broker keeps a client's routing id here). */
+    public Object attachment;
+
+    private ZmtpConnection(
+            SocketChannel channel,
+            Selector selector,
+            SocketType ownType,
+            Limits limits,
+            Handler handler,
+            Object keyAttachment,
+            long nowNanos)
+            throws IOException {
+        this.channel = channel;
+        this.ownType = ownType;
+        this.limits = limits;
+        this.handler = handler;
+        this.decoder = new ZmtpCodec.Decoder(limits.frameBytesMax(), limits.messageFramesMax(), limits.messageBytesMax());
+        this.lastReceivedNanos = nowNanos;
+        String address;
+        try {
+            address = String.valueOf(channel.getRemoteAddress());
+        } catch (IOException e) {
+            address = "?";
+        }
+        this.remote = address;
+        channel.configureBlocking(false);
+        channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        this.key = channel.register(selector, SelectionKey.OP_READ, keyAttachment == null ? this : keyAttachment);
+        enqueue(ByteBuffer.wrap(ZmtpCodec.greeting()));
+        enqueue(ByteBuffer.wrap(ZmtpCodec.ready(ownType, null)));
+    }
+
+    /**
+     * Takes over an accepted (or connected) socket: registers it for reading with {@code selector} and queues our
+     * greeting and READY.
+     *
+     * @param keyAttachment what the selection key carries for the owner's dispatch; null for this connection
+     * @throws IOException if the socket cannot be configured or registered
+     */
+    public static ZmtpConnection open(
+            SocketChannel channel,
+            Selector selector,
+            SocketType ownType,
+            Limits limits,
+            Handler handler,
+            Object keyAttachment,
+            long nowNanos)
+            throws IOException {
+        return new ZmtpConnection(channel, selector, ownType, limits, handler, keyAttachment, nowNanos);
+    }
+
+    /** The peer's socket type, once {@link #isReady}. */
+    public SocketType peerType() {
+        return peerType;
+    }
+
+    /** The identity the peer gave in its READY (empty if none). */
+    public byte[] peerIdentity() {
+        return peerIdentity.clone();
+    }
+
+    /** Whether the handshake is done and not closed. */
+    public boolean isReady() {
+        return ready && !closed;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Why the connection closed, or null while open. */
+    public String closeReason() {
+        return closeReason;
+    }
+
+    /** The peer's address, for logs. */
+    public String remote() {
+        return remote;
+    }
+
+    /** Messages waiting to be written (our greeting, READY and PONGs count as messages here). */
+    public int queuedMessages() {
+        return queuedMessages;
+    }
+
+    /** Whether one more message may be queued now. */
+    public boolean hasRoom() {
+        return !closed && queuedMessages < limits.queueMessagesMax() && queuedBytes < limits.queueBytesMax();
+    }
+
+    /**
+     * Queues a message for the next {@link #flush}.
+     *
+     * @return false, queuing nothing, if the connection is not ready or its queue is full
+     */
+    public boolean send(List<byte[]> frames) {
+        if (!isReady() || !hasRoom()) {
+            return false;
+        }
+        enqueue(ZmtpCodec.message(frames));
+        return true;
+    }
+
+    private void enqueue(ByteBuffer buffer) {
+        queue.addLast(buffer);
+        queuedMessages++;
+        queuedBytes += buffer.remaining();
+    }
+
+    /** Whether anything waits to be written. */
+    public boolean hasOutput() {
+        return !queue.isEmpty() && !closed;
+    }
+
+    /**
+     * Writes as much of the queue as the socket takes now; asks the selector for writability if some remains.
+     */
+    public void flush() {
+        if (closed) {
+            return;
+        }
+        try {
+            while (!queue.isEmpty()) {
+                int count = 0;
+                for (ByteBuffer buffer : queue) {
+                    writeBatch[count++] = buffer;
+                    if (count == WRITE_BUFFERS_MAX) {
+                        break;
+                    }
+                }
+                long written = channel.write(writeBatch, 0, count);
+                java.util.Arrays.fill(writeBatch, 0, count, null);
+                queuedBytes -= written;
+                while (!queue.isEmpty() && !queue.peekFirst().hasRemaining()) {
+                    queue.pollFirst();
+                    queuedMessages--;
+                }
+                if (written == 0) {
+                    break;
+                }
+            }
+            interest();
+        } catch (IOException e) {
+            close("write failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Stops or resumes reading from this peer (back-pressure: its messages stay in the kernel's buffers and
+     * then in the peer's own queue).
+     */
+    public void pauseReading(boolean paused) {
+        if (readPaused != paused && !closed) {
+            readPaused = paused;
+            interest();
+        }
+    }
+
+    private void interest() {
+        try {
+            int ops = (readPaused ? 0 : SelectionKey.OP_READ) | (queue.isEmpty() ? 0 : SelectionKey.OP_WRITE);
+            if (key.interestOps() != ops) {
+                key.interestOps(ops);
+            }
+        } catch (CancelledKeyException e) {
+            close("key cancelled");
+        }
+    }
+
+    /**
+     * Reads what the socket has (up to {@link Limits#readBytesPerTurnMax}) into {@code scratch} and hands every
+     * complete unit on; closes the connection on end of stream, an I/O error or a protocol violation.
+     *
+     * @param scratch a buffer the owner reuses for every connection (its content is consumed here)
+     */
+    public void readable(ByteBuffer scratch, long nowNanos) {
+        int total = 0;
+        try {
+            while (!closed && !readPaused && total < limits.readBytesPerTurnMax()) {
+                scratch.clear();
+                int read = channel.read(scratch);
+                if (read < 0) {
+                    close("closed by the peer");
+                    return;
+                }
+                if (read == 0) {
+                    return;
+                }
+                total += read;
+                lastReceivedNanos = nowNanos;
+                scratch.flip();
+                decoder.feed(scratch, this);
+            }
+        } catch (IOException e) {
+            close("read failed: " + e.getMessage());
+        } catch (ZmtpException e) {
+            close(e.getMessage());
+        }
+    }
+
+    @Override
+    public void greeting(byte[] greeting) {
+        ZmtpCodec.checkGreeting(greeting);
+        greeted = true;
+    }
+
+    @Override
+    public void command(byte[] body) {
+        if (closed) {
+            return;
+        }
+        ZmtpCodec.Command command = ZmtpCodec.parseCommand(body);
+        if (!ready) {
+            if (!greeted || !command.name().equals("READY")) {
+                throw new ZmtpException("expected READY, got " + command.name());
+            }
+            Map<String, byte[]> properties = ZmtpCodec.parseProperties(command.data());
+            byte[] typeBytes = properties.get("Socket-Type");
+            SocketType type = typeBytes == null ? null : SocketType.named(new String(typeBytes, StandardCharsets.US_ASCII));
+            if (type == null || !ownType.accepts(type)) {
+                throw new ZmtpException("a " + ownType + " socket does not talk to a "
+                        + (typeBytes == null ? "peer without a socket type" : new String(typeBytes, StandardCharsets.US_ASCII)));
+            }
+            peerType = type;
+            byte[] identity = properties.get("Identity");
+            peerIdentity = identity == null ? new byte[0] : identity;
+            ready = true;
+            handler.ready(this);
+            return;
+        }
+        switch (command.name()) {
+            case "PING" -> {
+                byte[] data = command.data();
+                if (data.length < 2) {
+                    throw new ZmtpException("malformed PING");
+                }
+                int ttlDeciseconds = ((data[0] & 0xFF) << 8) | (data[1] & 0xFF);
+                peerTtlNanos = ttlDeciseconds * 100_000_000L;
+                enqueue(ByteBuffer.wrap(ZmtpCodec.pong(java.util.Arrays.copyOfRange(data, 2, data.length))));
+                interest();
+            }
+            case "SUBSCRIBE" -> handler.message(this, ZmtpCodec.subscription(true, command.data()));
+            case "CANCEL" -> handler.message(this, ZmtpCodec.subscription(false, command.data()));
+            case "ERROR" -> throw new ZmtpException("peer reported an error");
+            default -> {
+                // PONG and unknown commands are ignored (spec 37: a peer must ignore unknown commands).
+            }
+        }
+    }
+
+    @Override
+    public void message(List<byte[]> frames) {
+        if (closed) {
+            return;
+        }
+        if (!ready) {
+            throw new ZmtpException("a message before the handshake");
+        }
+        handler.message(this, frames);
+    }
+
+    /** When bytes last arrived from the peer ({@link System#nanoTime}). */
+    public long lastReceivedNanos() {
+        return lastReceivedNanos;
+    }
+
+    /** Queues a PING telling the peer to consider us gone after {@code ttlMillis} of silence. */
+    public void ping(long ttlMillis) {
+        if (closed) {
+            return;
+        }
+        enqueue(ByteBuffer.wrap(ZmtpCodec.ping(ttlMillis)));
+        interest();
+    }
+
+    /**
+     * Closes the connection if the peer announced a time-to-live in its PINGs and nothing arrived for that long.
+     */
+    public void checkAlive(long nowNanos) {
+        if (!closed && peerTtlNanos > 0 && nowNanos - lastReceivedNanos > peerTtlNanos) {
+            close("peer silent for longer than its heartbeat time-to-live");
+        }
+    }
+
+    /** Closes the socket and tells the handler (once); queued messages are dropped. */
+    public void close(String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeReason = reason;
+        key.cancel();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        queue.clear();
+        queuedMessages = 0;
+        queuedBytes = 0;
+        handler.closed(this);
+    }
+
+    @Override
+    public String toString() {
+        return "zmtp(" + remote + (peerType == null ? "" : " " + peerType) + ")";
+    }
+}
