@@ -6,7 +6,11 @@ import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ZmqMessages;
 import io.synod.messaging.ZmqOptions;
+import io.synod.messaging.zmtp.ZmtpClient;
+import io.synod.messaging.zmtp.ZmtpCodec;
+import io.synod.messaging.zmtp.ZmtpConnection;
 import io.synod.protocol.Envelope;
+import io.synod.protocol.MsgPack;
 import io.synod.protocol.Publication;
 import io.synod.protocol.Request;
 import io.synod.protocol.RequestMeta;
@@ -17,6 +21,11 @@ import io.synod.server.replication.ReplicationConfig;
 import io.synod.server.replication.ReplicationDriver;
 import io.synod.store.RocksDbChatStore;
 import io.synod.store.StoreException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,20 +35,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zeromq.SocketType;
 import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /**
- * One chat server process (single server; replication comes later). Sockets:
+ * One chat server process. Sockets:
  *
  * <ul>
  *   <li>DEALER connected to the broker's backend: receives {@code [routing..., body]} (see
  *       {@link ZmqMessages#splitRouted}) and replies with the same routing frames, so many requests
  *       can be in flight (the ZeroMQ guide's asynchronous server);
  *   <li>PUB connected to the proxy's XSUB: after a write is applied, its publications as
- *       {@code [topic, payload]} (sent before the reply, so a client that has the reply can rely on
- *       the publication being out);
+ *       {@code [topic, payload]} (after the turn's replies: see {@link #finishTurn});
+ *   <li>both are {@link ZmtpClient}s: ZeroMQ's wire protocol spoken by the event loop itself on
+ *       non-blocking sockets, in the same selector as the replication links, so a request or a
+ *       publication wakes no other thread;
  *   <li>REQ to the reference ({@link ReferenceClient}): {@code rank} at startup, {@code heartbeat}
  *       every {@code heartbeatIntervalMillis} ({@code rank} again while the rank is unknown),
  *       {@code list} every {@code listIntervalMillis}; the server serves clients whether or not the
@@ -71,8 +80,12 @@ public final class ChatServer implements AutoCloseable {
     private final long startedNanos = System.nanoTime();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
-    private ZMQ.Socket dealer;
-    private ZMQ.Socket publisher;
+    /** The DEALER to the broker's backend. */
+    private ZmtpClient brokerLink;
+    /** The PUB to the proxy's XSUB. */
+    private ZmtpClient proxyLink;
+    /** The loop's selector when not replicated (replicated: the replication links' selector). */
+    private Selector ownSelector;
     private ReferenceClient reference;
     private AdminHttp admin;
     private CoordinationService coordination;
@@ -101,6 +114,18 @@ public final class ChatServer implements AutoCloseable {
      * published, and subscribers saw gaps (PublicationBurstTest).
      */
     static final int LINK_QUEUE_MESSAGES_MAX = 100_000;
+    /**
+     * The broker and proxy links: ZeroMQ's reconnection interval (100 ms), the heartbeats of {@link ZmqOptions},
+     * frames and messages up to the broker's own limit (16 MiB: a larger request through a foreign broker closes
+     * the link, which reconnects), {@link #LINK_QUEUE_MESSAGES_MAX} messages or 256 MiB queued, and 4,096
+     * received requests waiting for the loop before the broker link is no longer read.
+     */
+    private static final ZmtpClient.Config LINKS = new ZmtpClient.Config(
+            100,
+            ZmqOptions.HEARTBEAT_INTERVAL_MILLIS,
+            ZmqOptions.HEARTBEAT_TIMEOUT_MILLIS,
+            4_096,
+            new ZmtpConnection.Limits(16 << 20, 64, 16 << 20, LINK_QUEUE_MESSAGES_MAX, 256L << 20, 256 << 10));
     /** How long a read waits for its {@code min_index} before an {@code erro} (the client may ask another server). */
     static final long PARKED_READ_WAIT_MILLIS = 2_000;
 
@@ -202,16 +227,24 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private void connect() {
-        dealer = context.createSocket(SocketType.DEALER);
-        dealer.setLinger(0);
-        dealer.setSndHWM(LINK_QUEUE_MESSAGES_MAX);
-        ZmqOptions.heartbeats(dealer);
-        dealer.connect(config.brokerEndpoint());
-        publisher = context.createSocket(SocketType.PUB);
-        publisher.setLinger(1_000);
-        publisher.setSndHWM(LINK_QUEUE_MESSAGES_MAX);
-        ZmqOptions.heartbeats(publisher);
-        publisher.connect(config.proxyEndpoint());
+        Selector selector;
+        if (replication != null) {
+            selector = replication.selector();
+        } else {
+            try {
+                ownSelector = Selector.open();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open a selector", e);
+            }
+            selector = ownSelector;
+        }
+        long now = System.nanoTime();
+        brokerLink = new ZmtpClient(ZmtpCodec.SocketType.DEALER, config.brokerEndpoint(), selector, LINKS, now);
+        proxyLink = new ZmtpClient(ZmtpCodec.SocketType.PUB, config.proxyEndpoint(), selector, LINKS, now);
+        if (replication != null) {
+            replication.watch(brokerLink);
+            replication.watch(proxyLink);
+        }
         reference = new ReferenceClient(
                 context, config.referenceEndpoint(), config.referenceTimeoutMillis(), clock, log, config.limits());
         if (config.startupRankAttempts() > 0) {
@@ -276,11 +309,7 @@ public final class ChatServer implements AutoCloseable {
     private void loop() {
         long nextHeartbeatMillis = monotonicMillis() + config.heartbeatIntervalMillis();
         long nextListMillis = monotonicMillis();
-        try (ZMQ.Poller poller = context.createPoller(1)) {
-            poller.register(dealer, ZMQ.Poller.POLLIN);
-            if (replication != null) {
-                replication.watch(dealer);
-            }
+        try {
             while (running) {
                 // never 0 unless a heartbeat can be sent now: a due heartbeat waiting for the reference's
                 // answer to an earlier request would otherwise spin the loop
@@ -288,8 +317,13 @@ public final class ChatServer implements AutoCloseable {
                 long wait = untilHeartbeat <= 0 && reference.isIdle()
                         ? 0
                         : Math.min(config.pollIntervalMillis(), Math.max(1, untilHeartbeat));
+                long nowNanos = System.nanoTime();
+                brokerLink.tick(nowNanos);
+                proxyLink.tick(nowNanos);
+                long untilLinks = Math.min(brokerLink.nanosUntilTick(nowNanos), proxyLink.nanosUntilTick(nowNanos));
+                wait = Math.min(wait, Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilLinks)));
                 if (replication == null) {
-                    poller.poll(wait);
+                    awaitLinks(wait);
                     serveWaitingRequests();
                     machine.sync(); // nothing to do when the turn applied nothing
                     finishTurn(List.of());
@@ -298,6 +332,8 @@ public final class ChatServer implements AutoCloseable {
                     serveWaitingRequests();
                     finishTurn(replication.flush()); // synced inside
                 }
+                brokerLink.flush();
+                proxyLink.flush();
                 Envelope reply = reference.poll();
                 if (reply != null) {
                     onReferenceReply(reply);
@@ -321,16 +357,52 @@ public final class ChatServer implements AutoCloseable {
             }
         } finally {
             reference.close();
-            dealer.close();
-            publisher.close();
+            proxyLink.flush(); // the last publications, as far as the socket takes them now
+            closeLinks();
             stopped.countDown();
         }
+    }
+
+    private void closeLinks() {
+        if (brokerLink != null) {
+            brokerLink.close();
+        }
+        if (proxyLink != null) {
+            proxyLink.close();
+        }
+        if (ownSelector != null) {
+            try {
+                ownSelector.close();
+            } catch (IOException e) {
+                LOG.debug("{}: closing the selector: {}", config.name(), e.toString());
+            }
+        }
+    }
+
+    /** Not replicated: waits up to {@code waitMillis} for the links, and serves their sockets. */
+    private void awaitLinks(long waitMillis) {
+        try {
+            if (brokerLink.hasReceived()) {
+                ownSelector.selectNow();
+            } else {
+                ownSelector.select(Math.max(1, waitMillis));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the links' select failed", e);
+        }
+        long nowNanos = System.nanoTime();
+        for (SelectionKey key : ownSelector.selectedKeys()) {
+            if (key.attachment() instanceof ZmtpClient client) {
+                client.handle(key, nowNanos);
+            }
+        }
+        ownSelector.selectedKeys().clear();
     }
 
     /** Handles the requests waiting on the broker link (at most {@code requestsPerWakeupMax}); replies: the outbox. */
     private void serveWaitingRequests() {
         for (int i = 0; i < config.requestsPerWakeupMax(); i++) {
-            List<byte[]> frames = ZmqMessages.receiveMultipart(dealer, ZMQ.DONTWAIT);
+            List<byte[]> frames = brokerLink.receive();
             if (frames == null) {
                 break;
             }
@@ -438,7 +510,7 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private void sendReply(ZmqMessages.Routed routed, ChatService.Handled handled) {
-        if (!ZmqMessages.offerMultipart(dealer, routed.reply(handled.replyFrame()))) {
+        if (!brokerLink.send(routed.reply(handled.replyFrame()))) {
             repliesDropped++;
             LOG.warn(
                     "{}: reply to {} dropped: the broker link takes nothing now ({} so far); the client retries",
@@ -450,7 +522,7 @@ public final class ChatServer implements AutoCloseable {
 
     private void publish(List<Publication> publications) {
         for (Publication p : publications) {
-            ZmqMessages.sendPublication(publisher, p);
+            proxyLink.send(List.of(p.topic().getBytes(StandardCharsets.UTF_8), MsgPack.encode(p.toPayload())));
             log.sent(
                     "publication",
                     p.topic(),
@@ -547,7 +619,7 @@ public final class ChatServer implements AutoCloseable {
         return json;
     }
 
-    /** Stops the loop, the admin endpoint, the store and the ZeroMQ context; idempotent. */
+    /** Stops the loop, the links, the admin endpoint, the store and the ZeroMQ context; idempotent. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -567,8 +639,11 @@ public final class ChatServer implements AutoCloseable {
         if (replication != null) {
             replication.close(); // the loop, its owner, has stopped
         }
-        if (loopThread == null && reference != null) {
-            reference.close();
+        if (loopThread == null) { // the loop, their owner, never ran
+            if (reference != null) {
+                reference.close();
+            }
+            closeLinks();
         }
         if (admin != null) {
             admin.close();

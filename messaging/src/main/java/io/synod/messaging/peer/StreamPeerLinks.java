@@ -2,11 +2,12 @@ package io.synod.messaging.peer;
 
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
+import io.synod.messaging.TcpEndpoint;
+import io.synod.messaging.zmtp.ZmtpClient;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -31,7 +32,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zeromq.ZMQ;
 
 /**
  * The replication links of one server on plain TCP (docs/protocol.md, "Replication on the peer links"): the
@@ -89,7 +89,7 @@ public final class StreamPeerLinks implements AutoCloseable {
     private final byte[] helloFrame;
     private final SortedMap<String, Connection> peers = new TreeMap<>();
     private final Map<Long, Connection> accepted = new HashMap<>();
-    private final List<ZMQ.Socket> watched = new ArrayList<>();
+    private final List<ZmtpClient> watched = new ArrayList<>();
     private long nextConnectionId = 1;
     private long connectionsRefusedCount;
     private long connectionsBrokenCount;
@@ -165,7 +165,7 @@ public final class StreamPeerLinks implements AutoCloseable {
         this.envelopes = new PeerEnvelopes(selfName, config, clock, log, limits);
         this.frameBytesMax = limits.frameBytesMax();
         this.helloFrame = hello(selfName);
-        InetSocketAddress bindAddress = parseEndpoint(bindEndpoint, true);
+        InetSocketAddress bindAddress = TcpEndpoint.parse(bindEndpoint, true);
         try {
             selector = Selector.open();
             server = ServerSocketChannel.open();
@@ -182,9 +182,7 @@ public final class StreamPeerLinks implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + bindEndpoint + ": " + e.getMessage(), e);
         }
-        InetSocketAddress local = (InetSocketAddress) server.socket().getLocalSocketAddress();
-        String host = bindEndpoint.substring("tcp://".length(), bindEndpoint.lastIndexOf(':'));
-        boundEndpoint = "tcp://" + (host.equals("*") ? "0.0.0.0" : host) + ":" + local.getPort();
+        boundEndpoint = TcpEndpoint.bound(bindEndpoint, server.socket());
     }
 
     /** @return the endpoint this server listens on, with the actual port; what peers must connect to */
@@ -217,18 +215,20 @@ public final class StreamPeerLinks implements AutoCloseable {
     }
 
     /**
-     * Adds a ZeroMQ socket of the owner thread (e.g. its broker link) to the wait of {@link #poll}, which then
-     * also returns when that socket has input; {@link #poll} never reads from it.
+     * The selector of {@link #poll}, for a {@link ZmtpClient} of the owner thread to register with before it is
+     * {@linkplain #watch watched}.
      */
-    public void watch(ZMQ.Socket socket) {
-        Objects.requireNonNull(socket, "socket");
-        SelectableChannel signal = socket.getFD();
-        try {
-            signal.register(selector, SelectionKey.OP_READ, socket);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        watched.add(socket);
+    public Selector selector() {
+        return selector;
+    }
+
+    /**
+     * Adds a ZeroMQ client of the owner thread (its broker link), registered with {@link #selector()}, to
+     * {@link #poll}: its sockets are served there, and a poll also returns when it has received a message (which
+     * the owner takes with {@link ZmtpClient#receive}).
+     */
+    public void watch(ZmtpClient client) {
+        watched.add(Objects.requireNonNull(client, "client"));
     }
 
     /** @return the peers with a link, and their addresses */
@@ -327,6 +327,8 @@ public final class StreamPeerLinks implements AutoCloseable {
                 try {
                     if (key.attachment() instanceof Connection connection) {
                         ready(connection, key, received);
+                    } else if (key.attachment() instanceof ZmtpClient client) {
+                        client.handle(key, System.nanoTime());
                     } else if (key.attachment() == this && key.isAcceptable()) {
                         acceptAll();
                     }
@@ -334,9 +336,9 @@ public final class StreamPeerLinks implements AutoCloseable {
                     // closed while handling an earlier key of this poll
                 }
             }
-            // A watched socket's signal also fires for ZeroMQ's own commands (e.g. its pipe has room again), and a
-            // connection may only have been accepted or written: wait on for the rest of the timeout, as ZeroMQ's
-            // poller does, instead of handing the owner a turn with nothing in it.
+            // A watched client's socket may only have been written or brought a PONG, and a connection may only have
+            // been accepted or written: wait on for the rest of the timeout instead of handing the owner a turn with
+            // nothing in it.
             if (!received.isEmpty() || deadlineNanos - System.nanoTime() <= 0 || watchedHasInput()) {
                 return received;
             }
@@ -344,8 +346,8 @@ public final class StreamPeerLinks implements AutoCloseable {
     }
 
     private boolean watchedHasInput() {
-        for (ZMQ.Socket socket : watched) {
-            if ((socket.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+        for (ZmtpClient client : watched) {
+            if (client.hasReceived()) {
                 return true;
             }
         }
@@ -372,7 +374,7 @@ public final class StreamPeerLinks implements AutoCloseable {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             link.channel = channel;
-            if (channel.connect(parseEndpoint(link.address, false))) {
+            if (channel.connect(TcpEndpoint.parse(link.address, false))) {
                 link.key = channel.register(selector, SelectionKey.OP_READ, link);
                 established(link);
             } else {
@@ -676,7 +678,7 @@ public final class StreamPeerLinks implements AutoCloseable {
             throws IOException {
         try (java.net.Socket socket = new java.net.Socket()) {
             socket.setTcpNoDelay(true);
-            socket.connect(parseEndpoint(endpoint, false), timeoutMillis);
+            socket.connect(TcpEndpoint.parse(endpoint, false), timeoutMillis);
             socket.setSoTimeout(timeoutMillis);
             java.io.OutputStream out = new java.io.BufferedOutputStream(socket.getOutputStream());
             out.write(frame(hello(selfName)).array());
@@ -706,49 +708,5 @@ public final class StreamPeerLinks implements AutoCloseable {
         byte[] frame = Arrays.copyOf(HELLO_MAGIC, HELLO_MAGIC.length + nameBytes.length);
         System.arraycopy(nameBytes, 0, frame, HELLO_MAGIC.length, nameBytes.length);
         return frame;
-    }
-
-    /**
-     * Parses {@code tcp://HOST:PORT}.
-     *
-     * @param forBind HOST may be {@code *} (every interface) and PORT {@code *} or 0 (any free port)
-     * @throws IllegalArgumentException if it is not such an endpoint
-     */
-    static InetSocketAddress parseEndpoint(String endpoint, boolean forBind) {
-        Objects.requireNonNull(endpoint, "endpoint");
-        int colon = endpoint.lastIndexOf(':');
-        if (!endpoint.startsWith("tcp://") || colon <= "tcp://".length()) {
-            throw new IllegalArgumentException("not a tcp://HOST:PORT endpoint: " + endpoint);
-        }
-        String host = endpoint.substring("tcp://".length(), colon);
-        String portText = endpoint.substring(colon + 1);
-        int port;
-        if (forBind && portText.equals("*")) {
-            port = 0;
-        } else {
-            try {
-                port = Integer.parseInt(portText);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not a tcp://HOST:PORT endpoint: " + endpoint);
-            }
-        }
-        if (port < 0 || port > 65_535 || (!forBind && port == 0)) {
-            throw new IllegalArgumentException("bad port in endpoint " + endpoint);
-        }
-        if (forBind && host.equals("*")) {
-            return new InetSocketAddress(port);
-        }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        return forBind ? new InetSocketAddress(resolve(host, endpoint), port) : new InetSocketAddress(host, port);
-    }
-
-    private static InetAddress resolve(String host, String endpoint) {
-        try {
-            return InetAddress.getByName(host);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException("unknown host in endpoint " + endpoint, e);
-        }
     }
 }

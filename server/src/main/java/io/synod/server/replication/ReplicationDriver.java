@@ -338,12 +338,17 @@ public final class ReplicationDriver implements AutoCloseable {
         return true;
     }
 
+    /** The selector of {@link #awaitInput}, for the caller's broker and proxy links to register with. */
+    public java.nio.channels.Selector selector() {
+        return links.selector();
+    }
+
     /**
-     * Wakes the turn's wait when {@code socket} (the broker link, owned by the caller's thread) has input,
-     * so {@link #awaitInput} covers both.
+     * Serves {@code client} (a link of the caller's thread registered with {@link #selector()}) in {@link
+     * #awaitInput}, which then also returns when it has received a message.
      */
-    public void watch(org.zeromq.ZMQ.Socket socket) {
-        links.watch(socket);
+    public void watch(io.synod.messaging.zmtp.ZmtpClient client) {
+        links.watch(client);
     }
 
     /**
