@@ -119,43 +119,39 @@ public final class ZmtpCodec {
         return command("READY", properties);
     }
 
-    /** A whole command frame (header included) named {@code name} with {@code properties} as its body. */
+    /** A whole command frame (header included) named {@code name} with {@code properties} as its data. */
     static byte[] command(String name, Map<String, byte[]> properties) {
-        byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
-        int size = 1 + nameBytes.length;
+        int size = 0;
         for (Map.Entry<String, byte[]> property : properties.entrySet()) {
             size += 1 + property.getKey().length() + 4 + property.getValue().length;
         }
-        ByteBuffer body = ByteBuffer.allocate(size);
-        body.put((byte) nameBytes.length).put(nameBytes);
+        ByteBuffer data = ByteBuffer.allocate(size);
         for (Map.Entry<String, byte[]> property : properties.entrySet()) {
             byte[] key = property.getKey().getBytes(StandardCharsets.US_ASCII);
-            body.put((byte) key.length).put(key).putInt(property.getValue().length).put(property.getValue());
+            data.put((byte) key.length).put(key).putInt(property.getValue().length).put(property.getValue());
         }
-        return frame(FLAG_COMMAND, body.array());
+        return command(name, data.array());
+    }
+
+    /** A whole command frame (header included): the name's length, the name, then {@code data}. */
+    private static byte[] command(String name, byte[] data) {
+        byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[1 + nameBytes.length + data.length];
+        body[0] = (byte) nameBytes.length;
+        System.arraycopy(nameBytes, 0, body, 1, nameBytes.length);
+        System.arraycopy(data, 0, body, 1 + nameBytes.length, data.length);
+        return frame(FLAG_COMMAND, body);
     }
 
     /** A PONG answering a PING whose context is {@code context} (at most 16 bytes are echoed). */
     public static byte[] pong(byte[] context) {
-        byte[] name = "PONG".getBytes(StandardCharsets.US_ASCII);
-        int contextBytes = Math.min(context.length, PING_CONTEXT_BYTES_MAX);
-        byte[] body = new byte[1 + name.length + contextBytes];
-        body[0] = (byte) name.length;
-        System.arraycopy(name, 0, body, 1, name.length);
-        System.arraycopy(context, 0, body, 1 + name.length, contextBytes);
-        return frame(FLAG_COMMAND, body);
+        return command("PONG", Arrays.copyOf(context, Math.min(context.length, PING_CONTEXT_BYTES_MAX)));
     }
 
-    /** A PING with an empty context, asking the peer to time us out after {@code ttlMillis} (in tenths of seconds on the wire). */
+    /** A PING with an empty context, asking the peer to time us out after {@code ttlMillis} (tenths of seconds on the wire). */
     public static byte[] ping(long ttlMillis) {
-        byte[] name = "PING".getBytes(StandardCharsets.US_ASCII);
         int ttlDeciseconds = (int) Math.min(0xFFFF, Math.max(0, ttlMillis / 100));
-        byte[] body = new byte[1 + name.length + 2];
-        body[0] = (byte) name.length;
-        System.arraycopy(name, 0, body, 1, name.length);
-        body[1 + name.length] = (byte) (ttlDeciseconds >>> 8);
-        body[2 + name.length] = (byte) ttlDeciseconds;
-        return frame(FLAG_COMMAND, body);
+        return command("PING", new byte[] {(byte) (ttlDeciseconds >>> 8), (byte) ttlDeciseconds});
     }
 
     /** One frame, header and body. */

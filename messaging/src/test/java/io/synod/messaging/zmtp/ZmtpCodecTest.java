@@ -93,6 +93,17 @@ class ZmtpCodecTest {
     }
 
     @Test
+    void aPingCarriesItsTimeToLiveInTenthsOfSeconds() {
+        byte[] ping = ZmtpCodec.ping(10_000);
+        ZmtpCodec.Command command = ZmtpCodec.parseCommand(Arrays.copyOfRange(ping, 2, ping.length));
+        assertThat(command.name()).isEqualTo("PING");
+        assertThat(command.data()).containsExactly(0, 100);
+        byte[] longest = ZmtpCodec.ping(Long.MAX_VALUE);
+        assertThat(ZmtpCodec.parseCommand(Arrays.copyOfRange(longest, 2, longest.length)).data())
+                .containsExactly(0xFF, 0xFF);
+    }
+
+    @Test
     void aPongEchoesThePingContext() {
         byte[] pong = ZmtpCodec.pong(new byte[] {7, 8, 9});
         ZmtpCodec.Command command = ZmtpCodec.parseCommand(Arrays.copyOfRange(pong, 2, pong.length));
