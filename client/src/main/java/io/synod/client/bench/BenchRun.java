@@ -20,9 +20,10 @@ import org.zeromq.ZMQ;
  * measurement with one progress line per second, drain, summary.
  *
  * <p>Threads: the caller's thread creates the channels and samples the {@link BenchMeter};
- * {@code driverThreads} {@link LoadDriver}s and one {@link SubscriberLoop} own their sockets, all in
- * one {@link ZContext}. Every thread is joined (bounded) and every socket closed before
- * {@link #run} returns or throws.
+ * {@code driverThreads} {@link LoadDriver}s and one {@link SubscriberLoop} own their sockets (the setup
+ * sockets in one {@link ZContext}; the load and the subscriptions speak ZeroMQ's protocol in the owning
+ * thread, {@link io.synod.messaging.zmtp.ZmtpClient}). Every thread is joined (bounded) and every socket
+ * closed before {@link #run} returns or throws.
  */
 public final class BenchRun {
     private static final long SUBSCRIBE_SETTLE_MILLIS = 300;
@@ -59,8 +60,8 @@ public final class BenchRun {
         try (ZContext context = new ZContext(IO_THREADS)) {
             try {
                 createChannels(context);
-                subscribers = new SubscriberLoop(
-                        context, config.proxyEndpoint(), subscriberTopics(), clock, meter, control);
+                subscribers =
+                        new SubscriberLoop(config.proxyEndpoint(), subscriberTopics(), clock, meter, control);
                 subscriberThread = Thread.ofPlatform().name("bench-subscribers").start(subscribers);
                 awaitReady(control.subscribersReady(), control, "the subscribers");
                 AtomicLongArray published = new AtomicLongArray(Math.max(1, config.channelCount()));

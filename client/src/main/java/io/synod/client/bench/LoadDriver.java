@@ -1,11 +1,17 @@
 package io.synod.client.bench;
 
 import io.synod.messaging.ProcessClock;
+import io.synod.messaging.zmtp.ZmtpClient;
+import io.synod.messaging.zmtp.ZmtpCodec;
+import io.synod.messaging.zmtp.ZmtpConnection;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.ProtocolException;
 import io.synod.protocol.Replies;
 import io.synod.protocol.Services;
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +43,12 @@ import org.zeromq.ZMQ;
 final class LoadDriver implements Runnable {
     /** How long a poll waits at most, so phase changes are seen quickly. */
     private static final long POLL_MILLIS_MAX = 10;
+    /**
+     * The load sockets: ZeroMQ's reconnection interval and a server's heartbeats; replies up to 16 MiB; no
+     * practical queue limit (the in-flight window bounds what is queued).
+     */
+    static final ZmtpClient.Config ZMTP = new ZmtpClient.Config(
+            100, 1_000, 10_000, 100_000, new ZmtpConnection.Limits(16 << 20, 64, 16 << 20, 1_000_000, 1L << 30, 256 << 10));
 
     private static final int HISTORY_LIMIT = 20;
 
@@ -54,20 +66,25 @@ final class LoadDriver implements Runnable {
     /** A request waiting for its reply. */
     private record Pending(int slot, boolean read, long sentNanos, long deadlineNanos, boolean inWindow) {}
 
-    /** One bench client: a user, a DEALER, and its requests in flight by request id. */
+    /**
+     * One bench client: a user, a DEALER (a JeroMQ socket for the login, then ZeroMQ's protocol spoken by this
+     * thread itself, so that the load generator's own cost per message is one wake-up, not three), and its
+     * requests in flight by request id.
+     */
     private static final class Client {
         final int index;
         final String user;
-        final ZMQ.Socket dealer;
+        final ZMQ.Socket setup;
+        ZmtpClient dealer;
         final String[] slotClientIds;
         final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
         final Map<Long, Pending> inFlight = new HashMap<>();
         long nextRequestId = 1;
 
-        Client(int index, String user, ZMQ.Socket dealer, int slots) {
+        Client(int index, String user, ZMQ.Socket setup, int slots) {
             this.index = index;
             this.user = user;
-            this.dealer = dealer;
+            this.setup = setup;
             this.slotClientIds = new String[slots];
             for (int slot = 0; slot < slots; slot++) {
                 slotClientIds[slot] = user + "-" + slot;
@@ -97,30 +114,57 @@ final class LoadDriver implements Runnable {
 
     @Override
     public void run() {
-        ZMQ.Poller poller = null;
+        Selector selector = null;
         try {
             for (int index : clientIndexes) {
-                ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
-                dealer.setLinger(0);
-                dealer.setRcvHWM(0);
-                dealer.setSndHWM(0);
-                dealer.connect(config.brokerEndpoint());
-                clients.add(new Client(index, config.userName(index), dealer, config.inFlightPerClient()));
+                ZMQ.Socket setup = context.createSocket(SocketType.DEALER);
+                setup.setLinger(0);
+                setup.connect(config.brokerEndpoint());
+                clients.add(new Client(index, config.userName(index), setup, config.inFlightPerClient()));
             }
             logIn();
-            control.driversReady().countDown();
-            poller = context.createPoller(clients.size());
+            selector = Selector.open();
+            long now = System.nanoTime();
+            clients.forEach(client -> client.setup.close());
             for (Client client : clients) {
-                poller.register(client.dealer, ZMQ.Poller.POLLIN);
+                client.dealer = new ZmtpClient(
+                        ZmtpCodec.SocketType.DEALER, config.brokerEndpoint(), selector, ZMTP, now);
             }
-            loop(poller);
+            control.driversReady().countDown();
+            loop(selector);
+        } catch (IOException e) {
+            control.fail("a load driver failed: " + e.getMessage());
         } catch (RuntimeException e) {
             control.fail("a load driver failed: " + e.getMessage());
         } finally {
-            if (poller != null) {
-                poller.close();
+            for (Client client : clients) {
+                if (client.dealer != null) {
+                    client.dealer.close();
+                } else {
+                    client.setup.close();
+                }
             }
-            clients.forEach(client -> client.dealer.close());
+            if (selector != null) {
+                try {
+                    selector.close();
+                } catch (IOException e) {
+                    // closing anyway
+                }
+            }
+        }
+    }
+
+    /** One wait of at most {@code timeoutMillis}, then every socket served and every reply handled. */
+    private void turn(Selector selector, long timeoutMillis) throws IOException {
+        selector.select(timeoutMillis);
+        long now = System.nanoTime();
+        for (SelectionKey key : selector.selectedKeys()) {
+            ((ZmtpClient) key.attachment()).handle(key, now);
+        }
+        selector.selectedKeys().clear();
+        for (Client client : clients) {
+            client.dealer.tick(now);
+            receive(client);
         }
     }
 
@@ -129,7 +173,7 @@ final class LoadDriver implements Runnable {
         List<SetupCalls.Call> calls = new ArrayList<>();
         for (Client client : clients) {
             calls.add(new SetupCalls.Call(
-                    client.dealer,
+                    client.setup,
                     Services.LOGIN,
                     Map.of("user", client.user),
                     client.slotClientIds[0],
@@ -144,9 +188,9 @@ final class LoadDriver implements Runnable {
         }
     }
 
-    private void loop(ZMQ.Poller poller) {
+    private void loop(Selector selector) throws IOException {
         while (control.phase() == BenchControl.Phase.SETUP) {
-            poller.poll(POLL_MILLIS_MAX);
+            turn(selector, POLL_MILLIS_MAX);
         }
         while (true) {
             BenchControl.Phase phase = control.phase();
@@ -162,12 +206,10 @@ final class LoadDriver implements Runnable {
             } else if (inFlightTotal == 0) {
                 return;
             }
-            poller.poll(POLL_MILLIS_MAX);
-            for (int i = 0; i < clients.size(); i++) {
-                if (poller.pollin(i)) {
-                    receive(clients.get(i));
-                }
+            for (Client client : clients) {
+                client.dealer.flush();
             }
+            turn(selector, POLL_MILLIS_MAX);
             expire(System.nanoTime());
         }
     }
@@ -187,10 +229,9 @@ final class LoadDriver implements Runnable {
             data.put("client_id", client.slotClientIds[slot]);
             data.put("request_id", requestId);
             byte[] frame = new Envelope(request.service, data).encode();
-            if (!client.dealer.send(new byte[0], ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
-                return; // not connected yet: try again at the next turn
+            if (!client.dealer.send(List.of(new byte[0], frame))) {
+                return; // its queue is full: try again at the next turn
             }
-            client.dealer.send(frame, ZMQ.DONTWAIT);
             client.freeSlots.pollFirst();
             client.nextRequestId++;
             long deadline = sentNanos + config.requestTimeout().toNanos();
@@ -266,14 +307,11 @@ final class LoadDriver implements Runnable {
 
     private void receive(Client client) {
         while (true) {
-            byte[] frame = client.dealer.recv(ZMQ.DONTWAIT);
-            if (frame == null) {
+            List<byte[]> frames = client.dealer.receive();
+            if (frames == null) {
                 return;
             }
-            byte[] payload = frame;
-            while (client.dealer.hasReceiveMore()) {
-                payload = client.dealer.recv();
-            }
+            byte[] payload = frames.get(frames.size() - 1);
             long now = System.nanoTime();
             Envelope reply;
             try {

@@ -1,22 +1,24 @@
 package io.synod.client.bench;
 
 import io.synod.messaging.ProcessClock;
+import io.synod.messaging.zmtp.ZmtpClient;
+import io.synod.messaging.zmtp.ZmtpCodec;
 import io.synod.protocol.Limits;
 import io.synod.protocol.MsgPack;
 import io.synod.protocol.ProtocolException;
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /**
  * The subscriber thread: owns every SUB socket of the run (each subscribed to its topics on the
- * proxy's XPUB), counts deliveries, times them from the send time the message text starts with,
+ * proxy's XPUB; ZeroMQ's protocol spoken by this thread itself, {@link ZmtpClient}), counts deliveries, times them from the send time the message text starts with,
  * and checks each topic's {@code seq} per socket with a {@link SeqChecker}. Topics are compared
  * exactly (ZeroMQ filters by prefix).
  *
@@ -25,7 +27,6 @@ import org.zeromq.ZMQ;
 final class SubscriberLoop implements Runnable {
     private static final long POLL_MILLIS = 10;
 
-    private final ZContext context;
     private final String proxyEndpoint;
     private final List<List<String>> topicsPerSocket;
     private final ProcessClock clock;
@@ -38,13 +39,11 @@ final class SubscriberLoop implements Runnable {
     record Totals(long sockets, long deliveries, long gaps, long duplicates, long outOfOrder, long undecodable) {}
 
     SubscriberLoop(
-            ZContext context,
             String proxyEndpoint,
             List<List<String>> topicsPerSocket,
             ProcessClock clock,
             BenchMeter meter,
             BenchControl control) {
-        this.context = context;
         this.proxyEndpoint = proxyEndpoint;
         this.topicsPerSocket = List.copyOf(topicsPerSocket);
         this.clock = clock;
@@ -54,53 +53,57 @@ final class SubscriberLoop implements Runnable {
 
     @Override
     public void run() {
-        List<ZMQ.Socket> sockets = new ArrayList<>();
-        ZMQ.Poller poller = context.createPoller(Math.max(1, topicsPerSocket.size()));
+        List<ZmtpClient> sockets = new ArrayList<>();
+        Selector selector = null;
         try {
+            selector = Selector.open();
+            long now = System.nanoTime();
             for (List<String> topics : topicsPerSocket) {
-                ZMQ.Socket sub = context.createSocket(SocketType.SUB);
-                sub.setLinger(0);
-                sub.setRcvHWM(0);
+                ZmtpClient sub = new ZmtpClient(ZmtpCodec.SocketType.SUB, proxyEndpoint, selector, LoadDriver.ZMTP, now);
                 Map<String, SeqChecker> byTopic = new HashMap<>();
                 for (String topic : topics) {
                     sub.subscribe(topic.getBytes(StandardCharsets.UTF_8));
                     byTopic.put(topic, new SeqChecker());
                 }
-                sub.connect(proxyEndpoint);
-                poller.register(sub, ZMQ.Poller.POLLIN);
                 sockets.add(sub);
                 checkers.add(byTopic);
             }
             control.subscribersReady().countDown();
             while (control.phase() != BenchControl.Phase.STOP) {
-                poller.poll(POLL_MILLIS);
+                selector.select(POLL_MILLIS);
+                now = System.nanoTime();
+                for (SelectionKey key : selector.selectedKeys()) {
+                    ((ZmtpClient) key.attachment()).handle(key, now);
+                }
+                selector.selectedKeys().clear();
                 for (int i = 0; i < sockets.size(); i++) {
-                    if (poller.pollin(i)) {
-                        receive(sockets.get(i), checkers.get(i));
-                    }
+                    sockets.get(i).tick(now);
+                    receive(sockets.get(i), checkers.get(i));
+                    sockets.get(i).flush();
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             control.fail("the subscriber thread failed: " + e);
         } finally {
-            poller.close();
-            sockets.forEach(ZMQ.Socket::close);
+            sockets.forEach(ZmtpClient::close);
+            if (selector != null) {
+                try {
+                    selector.close();
+                } catch (IOException e) {
+                    // closing anyway
+                }
+            }
         }
     }
 
-    private void receive(ZMQ.Socket sub, Map<String, SeqChecker> byTopic) {
+    private void receive(ZmtpClient sub, Map<String, SeqChecker> byTopic) {
         while (true) {
-            byte[] topicFrame = sub.recv(ZMQ.DONTWAIT);
-            if (topicFrame == null) {
+            List<byte[]> frames = sub.receive();
+            if (frames == null) {
                 return;
             }
-            byte[] payload = null;
-            while (sub.hasReceiveMore()) {
-                byte[] frame = sub.recv();
-                if (payload == null) {
-                    payload = frame;
-                }
-            }
+            byte[] topicFrame = frames.get(0);
+            byte[] payload = frames.size() > 1 ? frames.get(1) : null;
             long nowNanos = System.nanoTime();
             SeqChecker checker = byTopic.get(new String(topicFrame, StandardCharsets.UTF_8));
             if (checker == null || payload == null) {
