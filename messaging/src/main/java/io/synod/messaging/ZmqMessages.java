@@ -57,8 +57,13 @@ public final class ZmqMessages {
 
     /** Publishes any payload map as {@code [topic, MessagePack payload]} (e.g. on topic {@code servers}). */
     public static boolean sendPublication(ZMQ.Socket pub, String topic, Map<String, Object> payload) {
-        byte[] topicFrame = topic.getBytes(StandardCharsets.UTF_8);
-        return pub.send(topicFrame, ZMQ.SNDMORE) && pub.send(MsgPack.encode(payload), 0);
+        List<byte[]> frames = publicationFrames(topic, payload);
+        return pub.send(frames.get(0), ZMQ.SNDMORE) && pub.send(frames.get(1), 0);
+    }
+
+    /** A publication's two frames: the topic in UTF-8, the payload in MessagePack. */
+    public static List<byte[]> publicationFrames(String topic, Map<String, Object> payload) {
+        return List.of(topic.getBytes(StandardCharsets.UTF_8), MsgPack.encode(payload));
     }
 
     /** A publication as received: the exact topic and the decoded payload. */

@@ -10,7 +10,6 @@ import io.synod.messaging.zmtp.ZmtpClient;
 import io.synod.messaging.zmtp.ZmtpCodec;
 import io.synod.messaging.zmtp.ZmtpConnection;
 import io.synod.protocol.Envelope;
-import io.synod.protocol.MsgPack;
 import io.synod.protocol.Publication;
 import io.synod.protocol.Request;
 import io.synod.protocol.RequestMeta;
@@ -25,7 +24,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -522,7 +520,7 @@ public final class ChatServer implements AutoCloseable {
 
     private void publish(List<Publication> publications) {
         for (Publication p : publications) {
-            proxyLink.send(List.of(p.topic().getBytes(StandardCharsets.UTF_8), MsgPack.encode(p.toPayload())));
+            proxyLink.send(ZmqMessages.publicationFrames(p.topic(), p.toPayload()));
             log.sent(
                     "publication",
                     p.topic(),

@@ -77,11 +77,9 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     private final String remote;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
     private final ByteBuffer[] writeBatch = new ByteBuffer[WRITE_BUFFERS_MAX];
-    private int queuedMessages;
     private long queuedBytes;
     private SocketType peerType;
     private byte[] peerIdentity = new byte[0];
-    private boolean greeted;
     private boolean ready;
     private boolean closed;
     private boolean readPaused;
@@ -170,12 +168,12 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
 
     /** Messages waiting to be written (our greeting, READY and PONGs count as messages here). */
     public int queuedMessages() {
-        return queuedMessages;
+        return queue.size();
     }
 
     /** Whether one more message may be queued now. */
     public boolean hasRoom() {
-        return !closed && queuedMessages < limits.queueMessagesMax() && queuedBytes < limits.queueBytesMax();
+        return !closed && queue.size() < limits.queueMessagesMax() && queuedBytes < limits.queueBytesMax();
     }
 
     /**
@@ -193,7 +191,6 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
 
     private void enqueue(ByteBuffer buffer) {
         queue.addLast(buffer);
-        queuedMessages++;
         queuedBytes += buffer.remaining();
     }
 
@@ -223,7 +220,6 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
                 queuedBytes -= written;
                 while (!queue.isEmpty() && !queue.peekFirst().hasRemaining()) {
                     queue.pollFirst();
-                    queuedMessages--;
                 }
                 if (written == 0) {
                     break;
@@ -290,8 +286,7 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
 
     @Override
     public void greeting(byte[] greeting) {
-        ZmtpCodec.checkGreeting(greeting);
-        greeted = true;
+        ZmtpCodec.checkGreeting(greeting); // a bad one closes the connection before any command is read
     }
 
     @Override
@@ -301,7 +296,7 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         }
         ZmtpCodec.Command command = ZmtpCodec.parseCommand(body);
         if (!ready) {
-            if (!greeted || !command.name().equals("READY")) {
+            if (!command.name().equals("READY")) {
                 throw new ZmtpException("expected READY, got " + command.name());
             }
             Map<String, byte[]> properties = ZmtpCodec.parseProperties(command.data());
@@ -386,7 +381,6 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
             // closing anyway
         }
         queue.clear();
-        queuedMessages = 0;
         queuedBytes = 0;
         handler.closed(this);
     }
