@@ -153,7 +153,9 @@ public final class Forwarder implements AutoCloseable {
         @Override
         public void closed(ZmtpConnection connection) {
             connections.remove(connection);
-            LOG.debug("{}: {} connection {} closed: {}", name, label, connection.remote(), connection.closeReason());
+            if (running) {
+                LOG.debug("{}: {} connection {} closed: {}", name, label, connection.remote(), connection.closeReason());
+            }
             routing.closed(this, connection);
         }
 
