@@ -394,4 +394,45 @@ class ForwarderTest {
         assertThat(both.recv(0)).as("delivered once although two subscriptions match").isNull();
         assertThat(other.recv(0)).isNull();
     }
+
+    @Test
+    void aSubscriberThatDoesNotReadMissesPublicationsAndStopsNobodyElse() {
+        ForwarderConfig tight = new ForwarderConfig(100, 5, 64 << 10, 4_096, 8, 64 << 10, 100, 200);
+        forwarder = Forwarder.start(
+                "proxy",
+                io.synod.messaging.zmtp.ZmtpCodec.SocketType.XSUB,
+                "tcp://127.0.0.1:*",
+                io.synod.messaging.zmtp.ZmtpCodec.SocketType.XPUB,
+                "tcp://127.0.0.1:*",
+                tight,
+                log,
+                ProcessClock.system());
+        ZMQ.Socket publisher = socket(SocketType.XPUB, forwarder.frontendEndpoint());
+        ZMQ.Socket stalled = socket(SocketType.SUB, forwarder.backendEndpoint());
+        stalled.setRcvHWM(1);
+        stalled.subscribe(utf8("geral"));
+        receiveNudging(publisher, forwarder.backendEndpoint()); // the subscription is in
+        byte[] text = new byte[4_000];
+        for (int i = 0; i < 5_000; i++) { // ~20 MB: far more than the socket buffers and the queue hold
+            publisher.sendMore("geral");
+            publisher.send(text);
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> log.recentLines().stream()
+                        .anyMatch(line -> line.contains("\"forwarded\"") && !line.contains("\"dropped\":0")));
+        // the proxy still serves: a new subscriber gets a new publication
+        ZMQ.Socket fresh = socket(SocketType.SUB, forwarder.backendEndpoint());
+        fresh.subscribe(utf8("outro"));
+        assertThat(receiveNudging(publisher, forwarder.backendEndpoint())).isEqualTo(concat(new byte[] {1}, utf8("outro")));
+        fresh.setReceiveTimeOut(200);
+        String received = null;
+        for (int i = 0; i < 50 && received == null; i++) {
+            publisher.sendMore("outro");
+            publisher.send("still flowing");
+            if (fresh.recv(0) != null) {
+                received = fresh.recvStr(0);
+            }
+        }
+        assertThat(received).isEqualTo("still flowing");
+    }
 }
