@@ -1,5 +1,6 @@
 package io.synod.messaging;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -54,6 +55,20 @@ public final class TcpEndpoint {
     public static String bound(String bindEndpoint, ServerSocket socket) {
         String host = bindEndpoint.substring("tcp://".length(), bindEndpoint.lastIndexOf(':'));
         return "tcp://" + (host.equals("*") ? "0.0.0.0" : host) + ":" + socket.getLocalPort();
+    }
+
+    /**
+     * Fails if a connection made to a local port nobody listened on ended up connected to itself (TCP's
+     * simultaneous open: the kernel picked that same port as the source). Left open, it would answer its own
+     * messages and hold the port against the real peer's restart.
+     *
+     * @throws IOException if {@code channel} is connected to itself
+     */
+    public static void refuseSelfConnection(java.nio.channels.SocketChannel channel) throws IOException {
+        java.net.SocketAddress local = channel.getLocalAddress();
+        if (local != null && local.equals(channel.getRemoteAddress())) {
+            throw new IOException("connected to itself at " + local + " (nobody listens there)");
+        }
     }
 
     private static InetAddress resolve(String host, String endpoint) {

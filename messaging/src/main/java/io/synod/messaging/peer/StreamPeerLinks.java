@@ -375,6 +375,7 @@ public final class StreamPeerLinks implements AutoCloseable {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             link.channel = channel;
             if (channel.connect(TcpEndpoint.parse(link.address, false))) {
+                TcpEndpoint.refuseSelfConnection(channel);
                 link.key = channel.register(selector, SelectionKey.OP_READ, link);
                 established(link);
             } else {
@@ -389,6 +390,7 @@ public final class StreamPeerLinks implements AutoCloseable {
     private void finishConnect(Connection link) {
         try {
             if (link.channel.finishConnect()) {
+                TcpEndpoint.refuseSelfConnection(link.channel);
                 link.key.interestOps(SelectionKey.OP_READ);
                 established(link);
             }

@@ -198,6 +198,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
             if (!channel.finishConnect()) {
                 return;
             }
+            TcpEndpoint.refuseSelfConnection(channel);
             connecting = null;
             connection = ZmtpConnection.open(channel, selector, type, config.connection(), this, this, nowNanos);
             nextPingNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMillis());
