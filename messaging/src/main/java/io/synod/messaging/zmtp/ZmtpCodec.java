@@ -25,6 +25,8 @@ import java.util.Set;
 public final class ZmtpCodec {
     /** Bytes of the greeting. */
     public static final int GREETING_BYTES = 64;
+    /** Bytes of the greeting's signature, which ZeroMQ peers send before the rest. */
+    public static final int SIGNATURE_BYTES = 10;
     /** Another frame of the same message follows. */
     public static final int FLAG_MORE = 1;
     /** The size is 8 bytes. */
@@ -245,6 +247,9 @@ public final class ZmtpCodec {
 
     /** What a {@link Decoder} hands over. */
     public interface Sink {
+        /** The peer's first {@link #SIGNATURE_BYTES} bytes have arrived and are a ZeroMQ signature. */
+        default void signature() {}
+
         /** The peer's greeting, 64 bytes. */
         void greeting(byte[] greeting);
 
@@ -304,11 +309,16 @@ public final class ZmtpCodec {
         public void feed(ByteBuffer in, Sink sink) {
             while (in.hasRemaining()) {
                 if (greetingRead < GREETING_BYTES) {
-                    int take = Math.min(in.remaining(), GREETING_BYTES - greetingRead);
+                    boolean beforeSignature = greetingRead < SIGNATURE_BYTES;
+                    int upTo = beforeSignature ? SIGNATURE_BYTES : GREETING_BYTES;
+                    int take = Math.min(in.remaining(), upTo - greetingRead);
                     in.get(greeting, greetingRead, take);
                     greetingRead += take;
-                    if (greetingRead >= 10 && ((greeting[0] & 0xFF) != 0xFF || (greeting[9] & 1) != 1)) {
-                        throw new ZmtpException("not a ZeroMQ peer (bad signature)");
+                    if (beforeSignature && greetingRead == SIGNATURE_BYTES) {
+                        if ((greeting[0] & 0xFF) != 0xFF || (greeting[9] & 1) != 1) {
+                            throw new ZmtpException("not a ZeroMQ peer (bad signature)");
+                        }
+                        sink.signature();
                     }
                     if (greetingRead == GREETING_BYTES) {
                         sink.greeting(greeting.clone());

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * One ZMTP connection on a non-blocking socket, read and written by the thread that owns its {@link Selector}:
- * it sends our greeting and READY at once, checks the peer's, answers PINGs, and then hands each whole message
+ * it sends our greeting (its signature first, the rest after the peer's signature) and READY, checks the peer's, answers PINGs, and then hands each whole message
  * to its {@link Handler}. Outgoing messages wait in a bounded queue ({@link Limits#queueMessagesMax},
  * {@link Limits#queueBytesMax}) and are written, several in one write, by {@link #flush}.
  *
@@ -65,6 +65,8 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         }
     }
 
+    /** Our greeting, sent in two parts. */
+    private static final byte[] GREETING = ZmtpCodec.greeting();
     /** Most buffers handed to one gathering write. */
     private static final int WRITE_BUFFERS_MAX = 64;
 
@@ -114,8 +116,9 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         channel.configureBlocking(false);
         channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         this.key = channel.register(selector, SelectionKey.OP_READ, keyAttachment == null ? this : keyAttachment);
-        enqueue(ByteBuffer.wrap(ZmtpCodec.greeting()));
-        enqueue(ByteBuffer.wrap(ZmtpCodec.ready(ownType, null)));
+        // As libzmq and JeroMQ do: the signature at once, the rest of the greeting once the peer's signature is
+        // in, the READY once its greeting is, so a peer meets the handshake in the order its own library uses.
+        enqueue(ByteBuffer.wrap(GREETING, 0, ZmtpCodec.SIGNATURE_BYTES));
     }
 
     /**
@@ -285,8 +288,16 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     }
 
     @Override
+    public void signature() {
+        enqueue(ByteBuffer.wrap(GREETING, ZmtpCodec.SIGNATURE_BYTES, ZmtpCodec.GREETING_BYTES - ZmtpCodec.SIGNATURE_BYTES));
+        interest();
+    }
+
+    @Override
     public void greeting(byte[] greeting) {
         ZmtpCodec.checkGreeting(greeting); // a bad one closes the connection before any command is read
+        enqueue(ByteBuffer.wrap(ZmtpCodec.ready(ownType, null)));
+        interest();
     }
 
     @Override
