@@ -14,9 +14,10 @@ import java.util.Map;
 
 /**
  * One ZMTP connection on a non-blocking socket, read and written by the thread that owns its {@link Selector}:
- * it sends our greeting (its signature first, the rest after the peer's signature) and READY, checks the peer's, answers PINGs, and then hands each whole message
- * to its {@link Handler}. Outgoing messages wait in a bounded queue ({@link Limits#queueMessagesMax},
- * {@link Limits#queueBytesMax}) and are written, several in one write, by {@link #flush}.
+ * it sends our greeting (its signature first, the rest after the peer's signature) and READY, checks the
+ * peer's, answers PINGs, and then hands each whole message to its {@link Handler}. Outgoing messages wait in a
+ * bounded queue ({@link Limits#queueMessagesMax}, {@link Limits#queueBytesMax}) and are written, several in one
+ * write, by {@link #flush}.
  *
  * <p>A protocol violation, a limit exceeded, an incompatible socket type or an I/O error closes the connection
  * ({@link #closeReason} says why) and the handler hears {@link Handler#closed} once.
