@@ -114,16 +114,18 @@ public final class ChatServer implements AutoCloseable {
     static final int LINK_QUEUE_MESSAGES_MAX = 100_000;
     /**
      * The broker and proxy links: ZeroMQ's reconnection interval (100 ms), the heartbeats of {@link ZmqOptions},
-     * frames and messages up to the broker's own limit (16 MiB: a larger request through a foreign broker closes
-     * the link, which reconnects), {@link #LINK_QUEUE_MESSAGES_MAX} messages or 256 MiB queued, and 4,096
-     * received requests waiting for the loop before the broker link is no longer read.
+     * {@link #LINK_QUEUE_MESSAGES_MAX} messages or 256 MiB queued, and 4,096 received requests waiting for the loop
+     * before the broker link is no longer read. A request of up to 256 MiB and 100,000 frames is read whole, so
+     * that the service refuses it with a clear error (its own limits are far lower); only a larger one (the
+     * broker forwards anything) closes the link, which reconnects.
      */
     private static final ZmtpClient.Config LINKS = new ZmtpClient.Config(
             100,
             ZmqOptions.HEARTBEAT_INTERVAL_MILLIS,
             ZmqOptions.HEARTBEAT_TIMEOUT_MILLIS,
             4_096,
-            new ZmtpConnection.Limits(16 << 20, 64, 16 << 20, LINK_QUEUE_MESSAGES_MAX, 256L << 20, 256 << 10));
+            new ZmtpConnection.Limits(
+                    256 << 20, 100_000, 256L << 20, LINK_QUEUE_MESSAGES_MAX, 256L << 20, 256 << 10));
     /** How long a read waits for its {@code min_index} before an {@code erro} (the client may ask another server). */
     static final long PARKED_READ_WAIT_MILLIS = 2_000;
 

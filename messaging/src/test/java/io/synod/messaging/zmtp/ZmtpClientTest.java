@@ -124,11 +124,25 @@ class ZmtpClientTest {
         turnUntil(() -> !dealer.isConnected());
         ZMQ.Socket again = context.createSocket(org.zeromq.SocketType.ROUTER);
         again.setLinger(0);
-        again.bind(endpoint);
+        bindWhenFree(again, endpoint); // JeroMQ closes the old listener in its I/O thread, a little later
         turnUntil(dealer::isConnected);
         dealer.send(List.of(new byte[0], utf8("after the restart")));
         assertThat(receive(again)).last().isEqualTo(utf8("after the restart"));
         assertThat(dealer.connects()).isEqualTo(2);
+    }
+
+    private static void bindWhenFree(ZMQ.Socket socket, String endpoint) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                socket.bind(endpoint);
+                return;
+            } catch (org.zeromq.ZMQException inUse) {
+                if (attempt == 100) {
+                    throw inUse;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     @Test
