@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Behaves as the ZeroMQ socket would, connected to one endpoint: it reconnects after
  * {@link Config#reconnectMillis} when the connection fails or breaks; it sends a PING every
  * {@link Config#heartbeatIntervalMillis} and closes a connection that brought nothing for
- * {@link Config#heartbeatTimeoutMillis}; received messages wait in a queue ({@link #receive}), and past
+ * {@link Config#heartbeatTimeoutMillis} while it was taking what we sent (a peer that stops reading is slow, not
+ * gone: what we send waits for it, up to the queue's limits); received messages wait in a queue ({@link #receive}), and past
  * {@link Config#receiveQueueMax} the socket is not read until the owner takes some. Sending: a DEALER's message
  * waits for the connection (up to the high-water mark) and is dropped past it; a PUB's message goes only where
  * the other side subscribed (its SUBSCRIBE messages are kept in a {@link Subscriptions}) and is dropped while
@@ -70,6 +71,8 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     private ZmtpConnection connection;
     private long nextConnectNanos;
     private long nextPingNanos;
+    /** When the peer last left our output waiting (it is alive but slow then); {@link Long#MIN_VALUE} if never. */
+    private long lastBackpressuredNanos = Long.MIN_VALUE;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private long connects;
     private long dropped;
@@ -152,8 +155,14 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
             startConnect(nowNanos);
         }
         if (connection != null) {
+            if (connection.hasOutput()) {
+                // the peer does not take what we send (TCP flow control): slow, not gone; our PINGs wait behind the
+                // data, so its silence proves nothing until the queue drains (a crashed peer resets the connection)
+                lastBackpressuredNanos = nowNanos;
+            }
+            long lastSign = Math.max(connection.lastReceivedNanos(), lastBackpressuredNanos);
             // also a peer that accepted the connection and never finished the handshake
-            if (nowNanos - connection.lastReceivedNanos() > TimeUnit.MILLISECONDS.toNanos(config.heartbeatTimeoutMillis())) {
+            if (nowNanos - lastSign > TimeUnit.MILLISECONDS.toNanos(config.heartbeatTimeoutMillis())) {
                 connection.close("the peer was silent for " + config.heartbeatTimeoutMillis() + " ms");
             } else if (connection.isReady() && nowNanos - nextPingNanos >= 0) {
                 connection.ping(config.heartbeatTimeoutMillis());
@@ -168,7 +177,8 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
             return Math.max(0, nextConnectNanos - nowNanos);
         }
         if (connection != null) {
-            return Math.max(0, Math.min(nextPingNanos, connection.lastReceivedNanos()
+            long lastSign = Math.max(connection.lastReceivedNanos(), lastBackpressuredNanos);
+            return Math.max(0, Math.min(nextPingNanos, lastSign
                     + TimeUnit.MILLISECONDS.toNanos(config.heartbeatTimeoutMillis())) - nowNanos);
         }
         return Long.MAX_VALUE;
