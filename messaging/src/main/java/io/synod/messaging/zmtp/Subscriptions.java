@@ -3,17 +3,14 @@ package io.synod.messaging.zmtp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 
 /**
  * ZeroMQ's subscription filter: who subscribed to which topics (each subscription counted, as a SUB may
- * subscribe to a topic twice), and which subscribers a message matches (a topic matches when it prefixes the
- * message's first frame). The proxy keeps one for its subscribers, a publisher one for the proxy.
+ * subscribe to a topic twice), and whether a message matches (a topic matches when it prefixes the message's
+ * first frame). A {@link ZmtpClient} PUB keeps one for what the proxy subscribed to.
  *
  * <p>Not thread-safe: owned by one loop.
  *
@@ -27,7 +24,6 @@ public final class Subscriptions<S> {
     /** How many topics of each length are subscribed: only those prefix lengths need a lookup. */
     private final TreeMap<Integer, Integer> topicLengths = new TreeMap<>();
     private final Topic probe = new Topic(new byte[0], 0);
-    private final Set<S> matched = new HashSet<>();
 
     /**
      * Applies one subscription message (its first byte 1 to subscribe, 0 to cancel, then the topic).
@@ -97,11 +93,6 @@ public final class Subscriptions<S> {
         return gone;
     }
 
-    /** Every topic with at least one subscriber. */
-    public List<byte[]> topics() {
-        return subscribers.keySet().stream().map(Topic::copy).toList();
-    }
-
     /** Whether any subscription prefixes {@code first}. */
     public boolean matchesAny(byte[] first) {
         for (int length : topicLengths.keySet()) {
@@ -114,26 +105,6 @@ public final class Subscriptions<S> {
             }
         }
         return false;
-    }
-
-    /** Calls {@code action} once for each subscriber with a subscription that prefixes {@code first}. */
-    public void forEachMatch(byte[] first, Consumer<S> action) {
-        matched.clear();
-        for (int length : topicLengths.keySet()) {
-            if (length > first.length) {
-                break;
-            }
-            probe.reset(first, length);
-            Map<S, Integer> counts = subscribers.get(probe);
-            if (counts == null) {
-                continue;
-            }
-            for (S subscriber : counts.keySet()) {
-                if (matched.add(subscriber)) {
-                    action.accept(subscriber);
-                }
-            }
-        }
     }
 
     /**

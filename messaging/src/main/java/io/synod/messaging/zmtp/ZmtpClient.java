@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Not thread-safe: everything runs on the thread that owns the selector.
  */
 public final class ZmtpClient implements ZmtpConnection.Handler {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ZmtpClient.class);
     private static final int READ_BUFFER_BYTES = 64 << 10;
 
     /**
@@ -312,6 +313,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     @Override
     public void closed(ZmtpConnection closed) {
         if (closed == connection) {
+            LOG.info("{} link to {} closed ({}); reconnecting", type, endpoint, closed.closeReason());
             connection = null;
             subscriptions.removeAll(Boolean.TRUE);
             nextConnectNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.reconnectMillis());

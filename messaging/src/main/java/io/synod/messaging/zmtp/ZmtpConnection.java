@@ -77,20 +77,14 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     private final Limits limits;
     private final Handler handler;
     private final ZmtpCodec.Decoder decoder;
-    private final String remote;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
     private final ByteBuffer[] writeBatch = new ByteBuffer[WRITE_BUFFERS_MAX];
     private long queuedBytes;
-    private SocketType peerType;
-    private byte[] peerIdentity = new byte[0];
     private boolean ready;
     private boolean closed;
     private boolean readPaused;
     private String closeReason;
     private long lastReceivedNanos;
-    private long peerTtlNanos;
-    /** Free for the owner (the broker keeps a client's routing id here). */
-    public Object attachment;
 
     private ZmtpConnection(
             SocketChannel channel,
@@ -107,13 +101,6 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         this.handler = handler;
         this.decoder = new ZmtpCodec.Decoder(limits.frameBytesMax(), limits.messageFramesMax(), limits.messageBytesMax());
         this.lastReceivedNanos = nowNanos;
-        String address;
-        try {
-            address = String.valueOf(channel.getRemoteAddress());
-        } catch (IOException e) {
-            address = "?";
-        }
-        this.remote = address;
         channel.configureBlocking(false);
         channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
         this.key = channel.register(selector, SelectionKey.OP_READ, keyAttachment == null ? this : keyAttachment);
@@ -141,39 +128,20 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         return new ZmtpConnection(channel, selector, ownType, limits, handler, keyAttachment, nowNanos);
     }
 
-    /** The peer's socket type, once {@link #isReady}. */
-    public SocketType peerType() {
-        return peerType;
-    }
 
-    /** The identity the peer gave in its READY (empty if none). */
-    public byte[] peerIdentity() {
-        return peerIdentity.clone();
-    }
 
     /** Whether the handshake is done and not closed. */
     public boolean isReady() {
         return ready && !closed;
     }
 
-    public boolean isClosed() {
-        return closed;
-    }
 
     /** Why the connection closed, or null while open. */
     public String closeReason() {
         return closeReason;
     }
 
-    /** The peer's address, for logs. */
-    public String remote() {
-        return remote;
-    }
 
-    /** Messages waiting to be written (our greeting, READY and PONGs count as messages here). */
-    public int queuedMessages() {
-        return queue.size();
-    }
 
     /** Whether one more message may be queued now. */
     public boolean hasRoom() {
@@ -318,9 +286,6 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
                 throw new ZmtpException("a " + ownType + " socket does not talk to a "
                         + (typeBytes == null ? "peer without a socket type" : new String(typeBytes, StandardCharsets.US_ASCII)));
             }
-            peerType = type;
-            byte[] identity = properties.get("Identity");
-            peerIdentity = identity == null ? new byte[0] : identity;
             ready = true;
             handler.ready(this);
             return;
@@ -331,8 +296,6 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
                 if (data.length < 2) {
                     throw new ZmtpException("malformed PING");
                 }
-                int ttlDeciseconds = ((data[0] & 0xFF) << 8) | (data[1] & 0xFF);
-                peerTtlNanos = ttlDeciseconds * 100_000_000L;
                 enqueue(ByteBuffer.wrap(ZmtpCodec.pong(java.util.Arrays.copyOfRange(data, 2, data.length))));
                 interest();
             }
@@ -370,15 +333,6 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         interest();
     }
 
-    /**
-     * Closes the connection if the peer announced a time-to-live in its PINGs and nothing arrived for that long.
-     */
-    public void checkAlive(long nowNanos) {
-        if (!closed && peerTtlNanos > 0 && nowNanos - lastReceivedNanos > peerTtlNanos) {
-            close("peer silent for longer than its heartbeat time-to-live");
-        }
-    }
-
     /** Closes the socket and tells the handler (once); queued messages are dropped. */
     public void close(String reason) {
         if (closed) {
@@ -397,8 +351,4 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         handler.closed(this);
     }
 
-    @Override
-    public String toString() {
-        return "zmtp(" + remote + (peerType == null ? "" : " " + peerType) + ")";
-    }
 }
