@@ -81,7 +81,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     /**
      * Opens the client; the first connection attempt starts at once.
      *
-     * @param type DEALER or PUB
+     * @param type DEALER, PUB or SUB
      * @param endpoint {@code tcp://HOST:PORT} to connect to
      * @throws IllegalArgumentException if the endpoint is malformed or the type is not served
      */
@@ -242,24 +242,24 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
         }
         if (type == SocketType.PUB) {
             if (!isConnected()) {
-                return dropFor();
+                return drop();
             }
             if (!subscriptions.matchesAny(frames.get(0))) {
                 return true; // nobody subscribed: filtered out here, as a PUB filters
             }
-            return connection.send(frames) || dropFor();
+            return connection.send(frames) || drop();
         }
         if (isConnected() && waiting.isEmpty()) {
-            return connection.send(frames) || dropFor();
+            return connection.send(frames) || drop();
         }
         if (waiting.size() >= config.connection().queueMessagesMax()) {
-            return dropFor();
+            return drop();
         }
         waiting.addLast(List.copyOf(frames));
         return true;
     }
 
-    private boolean dropFor() {
+    private boolean drop() {
         dropped++;
         return false;
     }
@@ -267,6 +267,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     /** Writes what was sent; call once per turn after sending. */
     public void flush() {
         if (connection != null) {
+            drainWaiting(connection);
             connection.flush();
         }
     }
@@ -291,6 +292,11 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
         for (byte[] topic : topics) {
             ready.send(ZmtpCodec.subscription(true, topic));
         }
+        drainWaiting(ready);
+    }
+
+    /** Moves what waited for a connection into it, as far as its queue takes (the rest at the next flush). */
+    private void drainWaiting(ZmtpConnection ready) {
         while (!waiting.isEmpty() && ready.send(waiting.peekFirst())) {
             waiting.pollFirst();
         }

@@ -128,20 +128,15 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         return new ZmtpConnection(channel, selector, ownType, limits, handler, keyAttachment, nowNanos);
     }
 
-
-
     /** Whether the handshake is done and not closed. */
     public boolean isReady() {
         return ready && !closed;
     }
 
-
     /** Why the connection closed, or null while open. */
     public String closeReason() {
         return closeReason;
     }
-
-
 
     /** Whether one more message may be queued now. */
     public boolean hasRoom() {
