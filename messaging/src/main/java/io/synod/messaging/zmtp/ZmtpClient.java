@@ -211,7 +211,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
             }
             TcpEndpoint.refuseSelfConnection(channel);
             connecting = null;
-            connection = ZmtpConnection.open(channel, selector, type, config.connection(), this, this, nowNanos);
+            connection = new ZmtpConnection(channel, selector, type, config.connection(), this, this, nowNanos);
             nextPingNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMillis());
             connection.flush();
         } catch (IOException e) {

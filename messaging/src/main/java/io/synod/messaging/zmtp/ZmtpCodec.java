@@ -296,11 +296,6 @@ public final class ZmtpCodec {
             this.messageBytesMax = messageBytesMax;
         }
 
-        /** Whether the peer's greeting has been read whole. */
-        public boolean greeted() {
-            return greetingRead == GREETING_BYTES;
-        }
-
         /**
          * Consumes every byte remaining in {@code in}, handing each complete unit to {@code sink}.
          *

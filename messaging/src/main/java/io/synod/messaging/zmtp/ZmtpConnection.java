@@ -86,7 +86,14 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     private String closeReason;
     private long lastReceivedNanos;
 
-    private ZmtpConnection(
+    /**
+     * Takes over a connected socket: registers it for reading with {@code selector} and sends our greeting's
+     * signature (the rest of the handshake follows the peer's).
+     *
+     * @param keyAttachment what the selection key carries for the owner's dispatch
+     * @throws IOException if the socket cannot be configured or registered
+     */
+    ZmtpConnection(
             SocketChannel channel,
             Selector selector,
             SocketType ownType,
@@ -103,29 +110,10 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         this.lastReceivedNanos = nowNanos;
         channel.configureBlocking(false);
         channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-        this.key = channel.register(selector, SelectionKey.OP_READ, keyAttachment == null ? this : keyAttachment);
+        this.key = channel.register(selector, SelectionKey.OP_READ, keyAttachment);
         // As libzmq and JeroMQ do: the signature at once, the rest of the greeting once the peer's signature is
         // in, the READY once its greeting is, so a peer meets the handshake in the order its own library uses.
         enqueue(ByteBuffer.wrap(GREETING, 0, ZmtpCodec.SIGNATURE_BYTES));
-    }
-
-    /**
-     * Takes over an accepted (or connected) socket: registers it for reading with {@code selector} and queues our
-     * greeting and READY.
-     *
-     * @param keyAttachment what the selection key carries for the owner's dispatch; null for this connection
-     * @throws IOException if the socket cannot be configured or registered
-     */
-    public static ZmtpConnection open(
-            SocketChannel channel,
-            Selector selector,
-            SocketType ownType,
-            Limits limits,
-            Handler handler,
-            Object keyAttachment,
-            long nowNanos)
-            throws IOException {
-        return new ZmtpConnection(channel, selector, ownType, limits, handler, keyAttachment, nowNanos);
     }
 
     /** Whether the handshake is done and not closed. */
