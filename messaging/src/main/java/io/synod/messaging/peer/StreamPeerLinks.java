@@ -12,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
-import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -38,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * same envelopes as {@link PeerLinks}, each sent as one length-prefixed frame, read and written by the owner
  * thread itself with non-blocking sockets. Where a ZeroMQ message wakes three threads (the sender's I/O thread,
  * the receiver's I/O thread, the receiving thread), a frame here wakes only the receiving thread, and the
- * owner's wait covers the sockets and a {@linkplain #watch watched} ZeroMQ socket in one {@link Selector}.
+ * owner's wait covers these sockets and its {@linkplain #watch watched} ZeroMQ links (the broker's and the
+ * proxy's {@link ZmtpClient}s) in one {@link Selector}.
  *
  * <p>The wire: every frame is a 4-byte big-endian length, then that many bytes. The first frame a connecting
  * side sends is the hello, {@link #HELLO_MAGIC} followed by its name in UTF-8; every later frame is one
