@@ -67,7 +67,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     private final List<byte[]> topics = new java.util.ArrayList<>();
     /** A DEALER's messages sent while the connection is not ready yet. */
     private final ArrayDeque<List<byte[]>> waiting = new ArrayDeque<>();
-    private final Subscriptions<Boolean> subscriptions = new Subscriptions<>();
+    private final Subscriptions subscriptions = new Subscriptions();
     private SocketChannel connecting;
     private ZmtpConnection connection;
     private long nextConnectNanos;
@@ -122,11 +122,6 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     /** Messages dropped: a full queue, or a PUB's message with no connection. */
     public long dropped() {
         return dropped;
-    }
-
-    /** The endpoint this client connects to. */
-    public String endpoint() {
-        return endpoint;
     }
 
     /** Handles a selected key of this client (every key it registers carries the client as attachment). */
@@ -306,7 +301,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     public void message(ZmtpConnection from, List<byte[]> frames) {
         if (type == SocketType.PUB) {
             if (frames.size() == 1) {
-                subscriptions.apply(Boolean.TRUE, frames.get(0));
+                subscriptions.apply(frames.get(0));
             }
             return;
         }
@@ -321,7 +316,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
         if (closed == connection) {
             LOG.info("{} link to {} closed ({}); reconnecting", type, endpoint, closed.closeReason());
             connection = null;
-            subscriptions.removeAll(Boolean.TRUE);
+            subscriptions.clear();
             nextConnectNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.reconnectMillis());
         }
     }
