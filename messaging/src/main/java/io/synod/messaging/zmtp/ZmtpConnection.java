@@ -127,7 +127,7 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     }
 
     /** Whether one more message may be queued now. */
-    public boolean hasRoom() {
+    private boolean hasRoom() {
         return !closed && queue.size() < limits.queueMessagesMax() && queuedBytes < limits.queueBytesMax();
     }
 
@@ -147,6 +147,12 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     private void enqueue(ByteBuffer buffer) {
         queue.addLast(buffer);
         queuedBytes += buffer.remaining();
+    }
+
+    /** Queues a handshake part or a command of our own (never refused) and asks to be told when it can be written. */
+    private void enqueueControl(ByteBuffer buffer) {
+        enqueue(buffer);
+        interest();
     }
 
     /** Whether anything waits to be written. */
@@ -241,15 +247,14 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
 
     @Override
     public void signature() {
-        enqueue(ByteBuffer.wrap(GREETING, ZmtpCodec.SIGNATURE_BYTES, ZmtpCodec.GREETING_BYTES - ZmtpCodec.SIGNATURE_BYTES));
-        interest();
+        enqueueControl(ByteBuffer.wrap(
+                GREETING, ZmtpCodec.SIGNATURE_BYTES, ZmtpCodec.GREETING_BYTES - ZmtpCodec.SIGNATURE_BYTES));
     }
 
     @Override
     public void greeting(byte[] greeting) {
         ZmtpCodec.checkGreeting(greeting); // a bad one closes the connection before any command is read
-        enqueue(ByteBuffer.wrap(ZmtpCodec.ready(ownType, null)));
-        interest();
+        enqueueControl(ByteBuffer.wrap(ZmtpCodec.ready(ownType, null)));
     }
 
     @Override
@@ -279,8 +284,7 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
                 if (data.length < 2) {
                     throw new ZmtpException("malformed PING");
                 }
-                enqueue(ByteBuffer.wrap(ZmtpCodec.pong(java.util.Arrays.copyOfRange(data, 2, data.length))));
-                interest();
+                enqueueControl(ByteBuffer.wrap(ZmtpCodec.pong(java.util.Arrays.copyOfRange(data, 2, data.length))));
             }
             case "SUBSCRIBE" -> handler.message(this, ZmtpCodec.subscription(true, command.data()));
             case "CANCEL" -> handler.message(this, ZmtpCodec.subscription(false, command.data()));
@@ -312,8 +316,7 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         if (closed) {
             return;
         }
-        enqueue(ByteBuffer.wrap(ZmtpCodec.ping(ttlMillis)));
-        interest();
+        enqueueControl(ByteBuffer.wrap(ZmtpCodec.ping(ttlMillis)));
     }
 
     /** Closes the socket and tells the handler (once); queued messages are dropped. */
