@@ -522,13 +522,14 @@ public final class ChatServer implements AutoCloseable {
 
     private void publish(List<Publication> publications) {
         for (Publication p : publications) {
-            proxyLink.send(ZmqMessages.publicationFrames(p.topic(), p.toPayload()));
+            Map<String, Object> payload = p.toPayload(); // built once for the wire and the log
+            proxyLink.send(ZmqMessages.publicationFrames(p.topic(), payload));
             log.sent(
                     "publication",
                     p.topic(),
                     p instanceof Publication.ChannelPost c ? c.clock() : ((Publication.DirectMessage) p).clock(),
                     clock.nowSeconds(),
-                    p.toPayload());
+                    payload);
         }
         metrics.published(publications.size());
     }
