@@ -22,7 +22,6 @@ import io.synod.store.RocksDbChatStore;
 import io.synod.store.StoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -382,21 +381,10 @@ public final class ChatServer implements AutoCloseable {
     /** Not replicated: waits up to {@code waitMillis} for the links, and serves their sockets. */
     private void awaitLinks(long waitMillis) {
         try {
-            if (brokerLink.hasReceived()) {
-                ownSelector.selectNow();
-            } else {
-                ownSelector.select(Math.max(1, waitMillis));
-            }
+            ZmtpClient.awaitAndServe(ownSelector, brokerLink.hasReceived() ? 0 : Math.max(1, waitMillis));
         } catch (IOException e) {
             throw new UncheckedIOException("the links' select failed", e);
         }
-        long nowNanos = System.nanoTime();
-        for (SelectionKey key : ownSelector.selectedKeys()) {
-            if (key.attachment() instanceof ZmtpClient client) {
-                client.handle(key, nowNanos);
-            }
-        }
-        ownSelector.selectedKeys().clear();
     }
 
     /** Handles the requests waiting on the broker link (at most {@code requestsPerWakeupMax}); replies: the outbox. */

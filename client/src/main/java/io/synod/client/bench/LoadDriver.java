@@ -10,7 +10,6 @@ import io.synod.protocol.ProtocolException;
 import io.synod.protocol.Replies;
 import io.synod.protocol.Services;
 import java.io.IOException;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -156,12 +155,7 @@ final class LoadDriver implements Runnable {
 
     /** One wait of at most {@code timeoutMillis}, then every socket served and every reply handled. */
     private void turn(Selector selector, long timeoutMillis) throws IOException {
-        selector.select(timeoutMillis);
-        long now = System.nanoTime();
-        for (SelectionKey key : selector.selectedKeys()) {
-            ((ZmtpClient) key.attachment()).handle(key, now);
-        }
-        selector.selectedKeys().clear();
+        long now = ZmtpClient.awaitAndServe(selector, timeoutMillis);
         for (Client client : clients) {
             client.dealer.tick(now);
             receive(client);

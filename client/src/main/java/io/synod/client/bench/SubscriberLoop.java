@@ -7,7 +7,6 @@ import io.synod.protocol.Limits;
 import io.synod.protocol.MsgPack;
 import io.synod.protocol.ProtocolException;
 import java.io.IOException;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -70,12 +69,7 @@ final class SubscriberLoop implements Runnable {
             }
             control.subscribersReady().countDown();
             while (control.phase() != BenchControl.Phase.STOP) {
-                selector.select(POLL_MILLIS);
-                now = System.nanoTime();
-                for (SelectionKey key : selector.selectedKeys()) {
-                    ((ZmtpClient) key.attachment()).handle(key, now);
-                }
-                selector.selectedKeys().clear();
+                now = ZmtpClient.awaitAndServe(selector, POLL_MILLIS);
                 for (int i = 0; i < sockets.size(); i++) {
                     sockets.get(i).tick(now);
                     receive(sockets.get(i), checkers.get(i));

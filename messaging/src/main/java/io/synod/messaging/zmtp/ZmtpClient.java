@@ -124,6 +124,29 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
         return dropped;
     }
 
+    /**
+     * One wait of a selector that holds only {@code ZmtpClient}s' sockets: up to {@code timeoutMillis} (0 does not
+     * wait), then every selected key handled by its client.
+     *
+     * @return {@link System#nanoTime} after the wait
+     * @throws IOException if the select fails
+     */
+    public static long awaitAndServe(Selector selector, long timeoutMillis) throws IOException {
+        if (timeoutMillis <= 0) {
+            selector.selectNow();
+        } else {
+            selector.select(timeoutMillis);
+        }
+        long nowNanos = System.nanoTime();
+        for (SelectionKey key : selector.selectedKeys()) {
+            if (key.attachment() instanceof ZmtpClient client) {
+                client.handle(key, nowNanos);
+            }
+        }
+        selector.selectedKeys().clear();
+        return nowNanos;
+    }
+
     /** Handles a selected key of this client (every key it registers carries the client as attachment). */
     public void handle(SelectionKey key, long nowNanos) {
         if (!key.isValid()) {

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -52,12 +51,7 @@ class ZmtpClientTest {
 
     /** One turn of an owner loop: wait a little, serve the keys, tick, write. */
     private void turn() throws IOException {
-        selector.select(10);
-        long now = System.nanoTime();
-        for (SelectionKey key : selector.selectedKeys()) {
-            ((ZmtpClient) key.attachment()).handle(key, now);
-        }
-        selector.selectedKeys().clear();
+        long now = ZmtpClient.awaitAndServe(selector, 10);
         for (ZmtpClient client : clients) {
             client.tick(now);
             client.flush();
