@@ -1,71 +1,227 @@
 package io.synod.messaging;
 
+import io.synod.messaging.zmtp.Subscriptions;
+import io.synod.messaging.zmtp.ZmtpCodec;
+import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
+import io.synod.messaging.zmtp.ZmtpConnection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
-import org.zeromq.ZMQException;
 
 /**
- * A plain bidirectional ZeroMQ proxy between two bound sockets, forwarding every message unchanged
- * (all frames, in order), like {@code zmq.proxy(frontend, backend)}: the broker (ROUTER/DEALER,
- * requirement S1) and the pub/sub proxy (XSUB/XPUB, S2) are both one of these. A poll loop is used
- * instead of {@code ZMQ.proxy} so that the loop can stop cleanly and count what it forwards.
+ * The broker (ROUTER for clients, DEALER for servers; requirement S1) and the pub/sub proxy (XSUB for
+ * publishers, XPUB for subscribers; S2): two bound ZeroMQ endpoints and a bidirectional forwarder between them,
+ * behaving as {@code zmq.proxy(frontend, backend)} does with those sockets, so any ZeroMQ 4 client, server,
+ * publisher or subscriber works through it unchanged.
  *
- * <p>Interaction log (N7): logging each message would double the broker's cost and the messages are
- * logged by their senders and receivers anyway, so the forwarder logs one {@code forwarded} event
- * per {@link ForwarderConfig#statsIntervalMillis()} with the number of messages each way (only when
- * something moved).
+ * <p>It speaks the ZeroMQ wire protocol (ZMTP 3, {@link io.synod.messaging.zmtp}) itself, on non-blocking
+ * sockets read and written by its one thread: a message crossing it wakes that thread once, where two ZeroMQ
+ * sockets and a proxy loop wake three threads (the receiving socket's I/O thread, the loop, the sending
+ * socket's I/O thread). Docs/performance.md has the measurements.
  *
- * <p>Thread-safety: {@link #start} binds in the caller's thread and then one owned thread runs the
- * loop; {@link #close()} may be called from any thread, once or more.
+ * <p>What each side does ({@link Routing}):
+ *
+ * <ul>
+ *   <li>Broker: a request from a client gets the client's routing id as a first frame and goes to the next
+ *       server in turn that has room (round robin, as a DEALER); with no server able to take it, it is held, in
+ *       order, until one can, and past {@link ForwarderConfig#highWaterMarkMessages} held requests the clients'
+ *       connections are not read. A reply's first frame names the client; a reply to a client that is gone or
+ *       whose queue is full is dropped and counted (as a ROUTER does).
+ *   <li>Proxy: a subscriber's subscriptions are counted per topic; the first subscription to a topic is sent
+ *       to every publisher, and the last one gone (cancelled or disconnected) cancels it there; a publisher that
+ *       connects gets every topic subscribed. A publication goes once to every subscriber with a subscription
+ *       that prefixes its first frame; a subscriber whose queue is full misses it (as XPUB drops), counted.
+ * </ul>
+ *
+ * <p>Interaction log (N7): logging each message would double the forwarder's cost and the messages are logged
+ * by their senders and receivers anyway, so it logs one {@code forwarded} event per
+ * {@link ForwarderConfig#statsIntervalMillis()} with the messages each way and the drops (only when something
+ * moved).
+ *
+ * <p>Thread-safety: {@link #start} binds in the caller's thread and then one owned thread runs the loop;
+ * {@link #close()} may be called from any thread, once or more.
  */
 public final class Forwarder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
+    /** Bytes read from a socket per read call; the decoder copies them out at once, so one buffer serves all. */
+    private static final int READ_BUFFER_BYTES = 64 << 10;
 
     private final String name;
-    private final ZContext context;
-    private final ZMQ.Socket frontend;
-    private final ZMQ.Socket backend;
     private final ForwarderConfig config;
     private final InteractionLog log;
     private final ProcessClock clock;
+    private final Selector selector;
+    private final Side frontend;
+    private final Side backend;
+    private final Routing routing;
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+    private final List<ZmtpConnection> toFlush = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final String frontendEndpoint;
-    private final String backendEndpoint;
     private volatile boolean running = true;
+    private long frontendToBackend;
+    private long backendToFrontend;
+    private long dropped;
+    private long refused;
     private Thread thread;
+
+    /** One bound endpoint and its connections. */
+    private final class Side implements ZmtpConnection.Handler {
+        final String label;
+        final SocketType type;
+        final ServerSocketChannel server;
+        final String endpoint;
+        final Set<ZmtpConnection> connections = new java.util.LinkedHashSet<>();
+        boolean readPaused;
+
+        Side(String label, SocketType type, String bindEndpoint) throws IOException {
+            this.label = label;
+            this.type = type;
+            ServerSocketChannel channel = ServerSocketChannel.open();
+            try {
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                channel.bind(TcpEndpoint.parse(bindEndpoint, true), 128);
+                channel.configureBlocking(false);
+                channel.register(selector, SelectionKey.OP_ACCEPT, this);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+            this.server = channel;
+            this.endpoint = TcpEndpoint.bound(bindEndpoint, channel.socket());
+        }
+
+        void accept() {
+            while (true) {
+                SocketChannel channel;
+                try {
+                    channel = server.accept();
+                } catch (IOException e) {
+                    LOG.warn("{}: accepting on {} failed: {}", name, endpoint, e.getMessage());
+                    return;
+                }
+                if (channel == null) {
+                    return;
+                }
+                if (connections.size() >= config.connectionsMax()) {
+                    refused++;
+                    closeQuietly(channel);
+                    continue;
+                }
+                try {
+                    ZmtpConnection connection = new ZmtpConnection(
+                            channel, selector, type, config.connectionLimits(), this, null, System.nanoTime());
+                    connections.add(connection);
+                    connection.pauseReading(readPaused);
+                    toFlush.add(connection);
+                } catch (IOException e) {
+                    closeQuietly(channel);
+                }
+            }
+        }
+
+        void pauseReading(boolean paused) {
+            if (readPaused != paused) {
+                readPaused = paused;
+                connections.forEach(connection -> connection.pauseReading(paused));
+            }
+        }
+
+        @Override
+        public void ready(ZmtpConnection connection) {
+            routing.ready(this, connection);
+        }
+
+        @Override
+        public void message(ZmtpConnection connection, List<byte[]> frames) {
+            routing.message(this, connection, frames);
+        }
+
+        @Override
+        public void closed(ZmtpConnection connection) {
+            connections.remove(connection);
+            if (running) {
+                LOG.debug("{}: {} connection {} closed: {}", name, label, connection.remote(), connection.closeReason());
+            }
+            routing.closed(this, connection);
+        }
+
+        void close() {
+            List.copyOf(connections).forEach(connection -> connection.close("forwarder stopped"));
+            closeQuietly(server);
+        }
+    }
+
+    /** What a forwarder does with its two sides' messages. */
+    private interface Routing {
+        void ready(Side side, ZmtpConnection connection);
+
+        void message(Side side, ZmtpConnection connection, List<byte[]> frames);
+
+        void closed(Side side, ZmtpConnection connection);
+
+        /** Called once per turn, after reading: whatever was held may move now. */
+        void afterTurn();
+    }
 
     private Forwarder(
             String name,
-            ZContext context,
-            ZMQ.Socket frontend,
-            ZMQ.Socket backend,
+            SocketType frontendType,
+            String frontendBind,
+            SocketType backendType,
+            String backendBind,
             ForwarderConfig config,
             InteractionLog log,
-            ProcessClock clock) {
+            ProcessClock clock)
+            throws IOException {
+        if (frontendType == SocketType.ROUTER && backendType == SocketType.DEALER) {
+            this.routing = new BrokerRouting();
+        } else if (frontendType == SocketType.XSUB && backendType == SocketType.XPUB) {
+            this.routing = new ProxyRouting();
+        } else {
+            throw new IllegalArgumentException(
+                    "a forwarder is ROUTER/DEALER or XSUB/XPUB, not " + frontendType + "/" + backendType);
+        }
         this.name = name;
-        this.context = context;
-        this.frontend = frontend;
-        this.backend = backend;
         this.config = config;
         this.log = log;
         this.clock = clock;
-        this.frontendEndpoint = frontend.getLastEndpoint();
-        this.backendEndpoint = backend.getLastEndpoint();
+        this.selector = Selector.open();
+        try {
+            this.frontend = new Side("frontend", frontendType, frontendBind);
+            try {
+                this.backend = new Side("backend", backendType, backendBind);
+            } catch (IOException | RuntimeException e) {
+                frontend.close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            selector.close();
+            throw e;
+        }
     }
 
     /**
-     * Binds both sockets and starts forwarding. An endpoint may use port {@code *} to pick a free
-     * port; {@link #frontendEndpoint()} and {@link #backendEndpoint()} then tell which.
+     * Binds both endpoints and starts forwarding. An endpoint may use port {@code *} to pick a free port;
+     * {@link #frontendEndpoint()} and {@link #backendEndpoint()} then tell which.
      *
-     * @throws ZMQException if an endpoint cannot be bound (port in use, bad address)
+     * @param frontendType ROUTER (a broker) or XSUB (a proxy)
+     * @param backendType DEALER (a broker) or XPUB (a proxy)
+     * @throws UncheckedIOException if an endpoint cannot be bound (port in use, address not local)
+     * @throws IllegalArgumentException if an endpoint is not {@code tcp://HOST:PORT} or the types are not a pair
      */
     public static Forwarder start(
             String name,
@@ -76,122 +232,292 @@ public final class Forwarder implements AutoCloseable {
             ForwarderConfig config,
             InteractionLog log,
             ProcessClock clock) {
-        ZContext context = new ZContext();
+        Forwarder forwarder;
         try {
-            ZMQ.Socket frontend = bound(context, frontendType, frontendBind, config);
-            ZMQ.Socket backend = bound(context, backendType, backendBind, config);
-            Forwarder forwarder = new Forwarder(name, context, frontend, backend, config, log, clock);
-            forwarder.thread = new Thread(forwarder::loop, name + "-forwarder");
-            forwarder.thread.start();
-            return forwarder;
-        } catch (RuntimeException e) {
-            context.close();
-            throw e;
+            forwarder = new Forwarder(
+                    name, frontendType, frontendBind, backendType, backendBind, config, log, clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot listen on " + frontendBind + " and " + backendBind + ": " + e.getMessage(), e);
         }
-    }
-
-    private static ZMQ.Socket bound(ZContext context, SocketType type, String endpoint, ForwarderConfig config) {
-        ZMQ.Socket socket = context.createSocket(type);
-        socket.setLinger(0);
-        socket.setSndHWM(config.highWaterMarkMessages());
-        socket.setRcvHWM(config.highWaterMarkMessages());
-        socket.bind(endpoint);
-        return socket;
+        forwarder.thread = new Thread(forwarder::loop, name + "-forwarder");
+        forwarder.thread.start();
+        return forwarder;
     }
 
     /** The frontend's bound endpoint, with the real port. */
     public String frontendEndpoint() {
-        return frontendEndpoint;
+        return frontend.endpoint;
     }
 
     /** The backend's bound endpoint, with the real port. */
     public String backendEndpoint() {
-        return backendEndpoint;
+        return backend.endpoint;
     }
 
     private void loop() {
-        Direction inbound = new Direction(frontend, backend);
-        Direction outbound = new Direction(backend, frontend);
         long nextStatsMillis = clock.nowMillis() + config.statsIntervalMillis();
-        try (ZMQ.Poller poller = context.createPoller(2)) {
-            poller.register(frontend, ZMQ.Poller.POLLIN);
-            poller.register(backend, ZMQ.Poller.POLLIN);
-            while (running && !Thread.currentThread().isInterrupted()) {
-                boolean retrying = inbound.pending != null || outbound.pending != null;
-                poller.poll(retrying ? config.retryIntervalMillis() : config.pollIntervalMillis());
-                inbound.forward(poller.pollin(0));
-                outbound.forward(poller.pollin(1));
-                long now = clock.nowMillis();
-                if (now >= nextStatsMillis) {
-                    logStats(inbound.takeCount(), outbound.takeCount());
-                    nextStatsMillis = now + config.statsIntervalMillis();
+        try {
+            while (running) {
+                selector.select(config.pollIntervalMillis());
+                long now = System.nanoTime();
+                for (SelectionKey key : selector.selectedKeys()) {
+                    if (!key.isValid()) {
+                        continue;
+                    }
+                    if (key.attachment() instanceof Side side) {
+                        side.accept();
+                    } else if (key.attachment() instanceof ZmtpConnection connection) {
+                        if (key.isWritable()) {
+                            connection.flush();
+                        }
+                        if (key.isValid() && key.isReadable()) {
+                            connection.readable(readBuffer, now);
+                        }
+                    }
+                }
+                selector.selectedKeys().clear();
+                routing.afterTurn();
+                for (ZmtpConnection connection : toFlush) {
+                    connection.flush();
+                }
+                toFlush.clear();
+                long nowMillis = clock.nowMillis();
+                if (nowMillis >= nextStatsMillis) {
+                    checkAlive(now);
+                    logStats();
+                    nextStatsMillis = nowMillis + config.statsIntervalMillis();
                 }
             }
-            logStats(inbound.takeCount(), outbound.takeCount());
-        } catch (ZMQException e) {
+            logStats();
+        } catch (IOException | RuntimeException e) {
             if (running) {
-                LOG.error("{}: forwarding stopped on a ZeroMQ error", name, e);
+                LOG.error("{}: forwarding stopped on an error", name, e);
             }
         } finally {
             frontend.close();
             backend.close();
+            closeQuietly(selector);
             stopped.countDown();
         }
     }
 
-    /**
-     * One direction of the proxy. A message the target cannot take now stays {@code pending} and
-     * is offered again on the next turn; while it waits, nothing more is read from the source.
-     */
-    private final class Direction {
-        private final ZMQ.Socket from;
-        private final ZMQ.Socket to;
-        private List<byte[]> pending;
-        private long count;
-
-        Direction(ZMQ.Socket from, ZMQ.Socket to) {
-            this.from = from;
-            this.to = to;
-        }
-
-        void forward(boolean readable) {
-            if (pending != null && !offer(pending)) {
-                return;
+    private void checkAlive(long nowNanos) {
+        for (Side side : List.of(frontend, backend)) {
+            for (ZmtpConnection connection : List.copyOf(side.connections)) {
+                connection.checkAlive(nowNanos);
             }
-            pending = null;
-            for (int i = 0; readable && i < config.messagesPerWakeupMax(); i++) {
-                List<byte[]> frames = ZmqMessages.receiveMultipart(from, ZMQ.DONTWAIT);
-                if (frames == null) {
-                    return;
-                }
-                count++;
-                if (!offer(frames)) {
-                    pending = frames;
-                    return;
-                }
-            }
-        }
-
-        private boolean offer(List<byte[]> frames) {
-            return ZmqMessages.offerMultipart(to, frames);
-        }
-
-        long takeCount() {
-            long taken = count;
-            count = 0;
-            return taken;
         }
     }
 
-    private void logStats(long in, long out) {
-        if (in == 0 && out == 0) {
+    /** Queues {@code frames} on {@code to} for this turn's writes; false if it has no room. */
+    private boolean offer(ZmtpConnection to, List<byte[]> frames) {
+        boolean idle = !to.hasOutput();
+        if (!to.send(frames)) {
+            return false;
+        }
+        if (idle) {
+            toFlush.add(to);
+        }
+        return true;
+    }
+
+    /** ROUTER frontend, DEALER backend. */
+    private final class BrokerRouting implements Routing {
+        private final Map<RoutingId, ZmtpConnection> clients = new java.util.HashMap<>();
+        private final List<ZmtpConnection> servers = new ArrayList<>();
+        private final java.util.ArrayDeque<List<byte[]>> held = new java.util.ArrayDeque<>();
+        private int nextServer;
+        private int nextGeneratedId = new java.util.SplittableRandom().nextInt();
+
+        @Override
+        public void ready(Side side, ZmtpConnection connection) {
+            if (side == backend) {
+                servers.add(connection);
+                return;
+            }
+            byte[] identity = connection.peerIdentity();
+            RoutingId id;
+            if (identity.length > 0 && identity[0] != 0) {
+                id = new RoutingId(identity);
+                if (clients.containsKey(id)) {
+                    connection.close("identity already in use by another client");
+                    return;
+                }
+            } else {
+                do {
+                    id = RoutingId.generated(nextGeneratedId++);
+                } while (clients.containsKey(id));
+            }
+            connection.attachment = id;
+            clients.put(id, connection);
+        }
+
+        @Override
+        public void message(Side side, ZmtpConnection connection, List<byte[]> frames) {
+            if (side == frontend) {
+                if (!(connection.attachment instanceof RoutingId id)) {
+                    return;
+                }
+                List<byte[]> routed = new ArrayList<>(frames.size() + 1);
+                routed.add(id.bytes);
+                routed.addAll(frames);
+                frontendToBackend++;
+                if (held.isEmpty() && toServer(routed)) {
+                    return;
+                }
+                held.addLast(routed);
+                if (held.size() >= config.highWaterMarkMessages()) {
+                    frontend.pauseReading(true);
+                }
+                return;
+            }
+            if (frames.size() < 2) {
+                dropped++; // a reply needs the client's id and a body
+                return;
+            }
+            backendToFrontend++;
+            ZmtpConnection client = clients.get(new RoutingId(frames.get(0)));
+            if (client == null || !offer(client, frames.subList(1, frames.size()))) {
+                dropped++;
+            }
+        }
+
+        private boolean toServer(List<byte[]> frames) {
+            for (int tried = 0; tried < servers.size(); tried++) {
+                nextServer = (nextServer + 1) % servers.size();
+                ZmtpConnection server = servers.get(nextServer);
+                if (offer(server, frames)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public void closed(Side side, ZmtpConnection connection) {
+            if (side == backend) {
+                servers.remove(connection);
+            } else if (connection.attachment instanceof RoutingId id) {
+                clients.remove(id, connection);
+            }
+        }
+
+        @Override
+        public void afterTurn() {
+            while (!held.isEmpty() && toServer(held.peekFirst())) {
+                held.pollFirst();
+            }
+            if (held.size() < config.highWaterMarkMessages()) {
+                frontend.pauseReading(false);
+            }
+        }
+    }
+
+    /** XSUB frontend (publishers), XPUB backend (subscribers). */
+    private final class ProxyRouting implements Routing {
+        private final Subscriptions<ZmtpConnection> subscriptions = new Subscriptions<>();
+
+        @Override
+        public void ready(Side side, ZmtpConnection connection) {
+            if (side == frontend) {
+                for (byte[] topic : subscriptions.topics()) {
+                    offer(connection, ZmtpCodec.subscription(true, topic));
+                }
+            }
+        }
+
+        @Override
+        public void message(Side side, ZmtpConnection connection, List<byte[]> frames) {
+            if (side == frontend) {
+                publish(frames);
+            } else if (frames.size() == 1) {
+                // a subscriber sends only subscriptions; anything else is ignored, as XPUB does
+                byte[] upstream = subscriptions.apply(connection, frames.get(0));
+                if (upstream != null) {
+                    upstream(List.of(upstream));
+                }
+            }
+        }
+
+        private void upstream(List<byte[]> message) {
+            for (ZmtpConnection publisher : frontend.connections) {
+                if (publisher.isReady()) {
+                    offer(publisher, message);
+                }
+            }
+        }
+
+        private void publish(List<byte[]> frames) {
+            frontendToBackend++;
+            subscriptions.forEachMatch(frames.get(0), subscriber -> {
+                backendToFrontend++;
+                if (!offer(subscriber, frames)) {
+                    dropped++;
+                }
+            });
+        }
+
+        @Override
+        public void closed(Side side, ZmtpConnection connection) {
+            if (side == backend) {
+                for (byte[] topic : subscriptions.removeAll(connection)) {
+                    upstream(ZmtpCodec.subscription(false, topic));
+                }
+            }
+        }
+
+        @Override
+        public void afterTurn() {}
+    }
+
+    /** A client's routing id: the identity it gave, or 5 bytes made up here (a zero byte, then a counter). */
+    private record RoutingId(byte[] bytes, int hash) {
+        RoutingId(byte[] bytes) {
+            this(bytes, java.util.Arrays.hashCode(bytes));
+        }
+
+        static RoutingId generated(int counter) {
+            return new RoutingId(new byte[] {0, (byte) (counter >>> 24), (byte) (counter >>> 16),
+                    (byte) (counter >>> 8), (byte) counter});
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof RoutingId id && java.util.Arrays.equals(bytes, id.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    private void logStats() {
+        if (frontendToBackend == 0 && backendToFrontend == 0 && dropped == 0 && refused == 0) {
             return;
         }
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("frontend_to_backend", in);
-        data.put("backend_to_frontend", out);
+        data.put("frontend_to_backend", frontendToBackend);
+        data.put("backend_to_frontend", backendToFrontend);
+        data.put("dropped", dropped);
+        data.put("connections_refused", refused);
+        data.put("frontend_connections", frontend.connections.size());
+        data.put("backend_connections", backend.connections.size());
         data.put("interval_ms", config.statsIntervalMillis());
         log.event("forwarded", clock.lamport().current(), clock.nowSeconds(), data);
+        frontendToBackend = 0;
+        backendToFrontend = 0;
+        dropped = 0;
+        refused = 0;
+    }
+
+    private static void closeQuietly(java.io.Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
     }
 
     /** Blocks until the loop has stopped (after {@link #close()} or a fatal error). */
@@ -204,10 +530,17 @@ public final class Forwarder implements AutoCloseable {
         return stopped.getCount() > 0;
     }
 
-    /** Stops the loop, closes both sockets and the ZeroMQ context; waits up to 5 s. */
+    /** Stops the loop and closes every connection and both endpoints; waits up to 5 s. */
     @Override
     public void close() {
         running = false;
+        if (thread == null) {
+            frontend.close();
+            backend.close();
+            closeQuietly(selector);
+            return;
+        }
+        selector.wakeup();
         try {
             if (!stopped.await(5, TimeUnit.SECONDS)) {
                 LOG.warn("{}: the forwarding loop did not stop within 5 s", name);
@@ -215,6 +548,5 @@ public final class Forwarder implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        context.close();
     }
 }

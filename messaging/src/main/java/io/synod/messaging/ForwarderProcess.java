@@ -1,9 +1,9 @@
 package io.synod.messaging;
 
+import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
-import org.zeromq.SocketType;
-import org.zeromq.ZMQException;
 
 /**
  * The body shared by the {@code broker} and {@code proxy} processes: open the interaction log,
@@ -27,7 +27,7 @@ record ForwarderProcess(
         Forwarder forwarder;
         try {
             forwarder = start(frontend, backend, log, clock);
-        } catch (ZMQException e) {
+        } catch (UncheckedIOException | IllegalArgumentException e) {
             System.err.println(name + ": cannot bind " + frontend + " / " + backend + ": " + e.getMessage());
             log.close();
             return 1;

@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * libzmq peers (Debian's python3-zmq) through the broker and the proxy: REQ/REP, a DEALER with an identity, a
- * client with ZMTP heartbeats idle long enough to need its PINGs answered, PUB/SUB with a topic filter, and an XPUB
- * publisher that connects late and is sent the subscription. JeroMQ peers are in {@link ForwarderTest}.
+ * The broker and the proxy speak ZeroMQ's wire protocol themselves; this runs libzmq peers (Debian's python3-zmq)
+ * through them: REQ/REP, a DEALER with an identity, a client with ZMTP heartbeats idle long enough to need its
+ * PINGs answered, PUB/SUB with a topic filter, and an XPUB publisher that connects late and is sent the
+ * subscription. JeroMQ peers are in {@link ForwarderTest}.
  */
 class ForwarderLibzmqTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");

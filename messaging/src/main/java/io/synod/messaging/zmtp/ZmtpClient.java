@@ -67,7 +67,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     private final List<byte[]> topics = new java.util.ArrayList<>();
     /** A DEALER's messages sent while the connection is not ready yet. */
     private final ArrayDeque<List<byte[]>> waiting = new ArrayDeque<>();
-    private final Subscriptions subscriptions = new Subscriptions();
+    private final Subscriptions<ZmtpConnection> subscriptions = new Subscriptions<>();
     private SocketChannel connecting;
     private ZmtpConnection connection;
     private long nextConnectNanos;
@@ -324,7 +324,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     public void message(ZmtpConnection from, List<byte[]> frames) {
         if (type == SocketType.PUB) {
             if (frames.size() == 1) {
-                subscriptions.apply(frames.get(0));
+                subscriptions.apply(from, frames.get(0));
             }
             return;
         }
@@ -339,7 +339,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
         if (closed == connection) {
             LOG.info("{} link to {} closed ({}); reconnecting", type, endpoint, closed.closeReason());
             connection = null;
-            subscriptions.clear();
+            subscriptions.removeAll(closed);
             nextConnectNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.reconnectMillis());
         }
     }

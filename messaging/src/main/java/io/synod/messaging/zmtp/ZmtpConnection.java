@@ -77,23 +77,29 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     private final Limits limits;
     private final Handler handler;
     private final ZmtpCodec.Decoder decoder;
+    private final String remote;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
     private final ByteBuffer[] writeBatch = new ByteBuffer[WRITE_BUFFERS_MAX];
     private long queuedBytes;
+    private byte[] peerIdentity = new byte[0];
     private boolean ready;
     private boolean closed;
     private boolean readPaused;
     private String closeReason;
     private long lastReceivedNanos;
+    /** The time-to-live the peer announced in its PINGs; 0 until it sends one. */
+    private long peerTtlNanos;
+    /** Free for the owner (the broker keeps a client's routing id here). */
+    public Object attachment;
 
     /**
-     * Takes over a connected socket: registers it for reading with {@code selector} and sends our greeting's
-     * signature (the rest of the handshake follows the peer's).
+     * Takes over a connected (or accepted) socket: registers it for reading with {@code selector} and sends our
+     * greeting's signature (the rest of the handshake follows the peer's).
      *
-     * @param keyAttachment what the selection key carries for the owner's dispatch
+     * @param keyAttachment what the selection key carries for the owner's dispatch; null for this connection
      * @throws IOException if the socket cannot be configured or registered
      */
-    ZmtpConnection(
+    public ZmtpConnection(
             SocketChannel channel,
             Selector selector,
             SocketType ownType,
@@ -108,12 +114,23 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         this.handler = handler;
         this.decoder = new ZmtpCodec.Decoder(limits.frameBytesMax(), limits.messageFramesMax(), limits.messageBytesMax());
         this.lastReceivedNanos = nowNanos;
+        this.remote = String.valueOf(channel.socket().getRemoteSocketAddress());
         channel.configureBlocking(false);
         channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-        this.key = channel.register(selector, SelectionKey.OP_READ, keyAttachment);
+        this.key = channel.register(selector, SelectionKey.OP_READ, keyAttachment == null ? this : keyAttachment);
         // As libzmq and JeroMQ do: the signature at once, the rest of the greeting once the peer's signature is
         // in, the READY once its greeting is, so a peer meets the handshake in the order its own library uses.
         enqueue(ByteBuffer.wrap(GREETING, 0, ZmtpCodec.SIGNATURE_BYTES));
+    }
+
+    /** The identity the peer gave in its READY (empty if none). */
+    public byte[] peerIdentity() {
+        return peerIdentity.clone();
+    }
+
+    /** The peer's address, for logs. */
+    public String remote() {
+        return remote;
     }
 
     /** Whether the handshake is done and not closed. */
@@ -274,6 +291,8 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
                 throw new ZmtpException("a " + ownType + " socket does not talk to a "
                         + (typeBytes == null ? "peer without a socket type" : new String(typeBytes, StandardCharsets.US_ASCII)));
             }
+            byte[] identity = properties.get("Identity");
+            peerIdentity = identity == null ? new byte[0] : identity;
             ready = true;
             handler.ready(this);
             return;
@@ -284,6 +303,8 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
                 if (data.length < 2) {
                     throw new ZmtpException("malformed PING");
                 }
+                int ttlDeciseconds = ((data[0] & 0xFF) << 8) | (data[1] & 0xFF);
+                peerTtlNanos = ttlDeciseconds * 100_000_000L;
                 enqueueControl(ByteBuffer.wrap(ZmtpCodec.pong(java.util.Arrays.copyOfRange(data, 2, data.length))));
             }
             case "SUBSCRIBE" -> handler.message(this, ZmtpCodec.subscription(true, command.data()));
@@ -317,6 +338,13 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
             return;
         }
         enqueueControl(ByteBuffer.wrap(ZmtpCodec.ping(ttlMillis)));
+    }
+
+    /** Closes the connection if the peer announced a time-to-live in its PINGs and nothing arrived for that long. */
+    public void checkAlive(long nowNanos) {
+        if (!closed && peerTtlNanos > 0 && nowNanos - lastReceivedNanos > peerTtlNanos) {
+            close("peer silent for longer than its heartbeat time-to-live");
+        }
     }
 
     /** Closes the socket and tells the handler (once); queued messages are dropped. */

@@ -3,6 +3,8 @@ package io.synod.messaging.zmtp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SubscriptionsTest {
@@ -18,34 +20,57 @@ class SubscriptionsTest {
         return message;
     }
 
+    private static List<String> matches(Subscriptions<String> subscriptions, String first) {
+        List<String> matched = new ArrayList<>();
+        subscriptions.forEachMatch(utf8(first), matched::add);
+        return matched;
+    }
+
     @Test
     void aTopicMatchesTheMessagesItPrefixesUntilItsLastSubscriptionIsCancelled() {
-        Subscriptions subscriptions = new Subscriptions();
+        Subscriptions<String> subscriptions = new Subscriptions<>();
         assertThat(subscriptions.matchesAny(utf8("geral"))).isFalse();
-        subscriptions.apply(message(1, "ger"));
-        subscriptions.apply(message(1, "ger"));
+        assertThat(subscriptions.apply("a", message(1, "ger"))).as("first subscription: passed upstream").isNotNull();
+        assertThat(subscriptions.apply("a", message(1, "ger"))).as("second: nothing changes upstream").isNull();
         assertThat(subscriptions.matchesAny(utf8("geral"))).isTrue();
         assertThat(subscriptions.matchesAny(utf8("ge"))).as("shorter than the topic").isFalse();
         assertThat(subscriptions.matchesAny(utf8("outro"))).isFalse();
-        subscriptions.apply(message(0, "ger"));
+        assertThat(subscriptions.apply("a", message(0, "ger"))).isNull();
         assertThat(subscriptions.matchesAny(utf8("geral"))).as("subscribed twice, cancelled once").isTrue();
-        subscriptions.apply(message(0, "ger"));
+        assertThat(subscriptions.apply("a", message(0, "ger"))).as("the last one: cancelled upstream").isNotNull();
         assertThat(subscriptions.matchesAny(utf8("geral"))).isFalse();
-        subscriptions.apply(message(0, "ger")); // nothing left to cancel
-        subscriptions.apply(message(1, "ger"));
+        assertThat(subscriptions.apply("a", message(0, "ger"))).as("nothing left to cancel").isNull();
+        subscriptions.apply("a", message(1, "ger"));
         assertThat(subscriptions.matchesAny(utf8("geral"))).isTrue();
     }
 
     @Test
     void theEmptyTopicMatchesEverythingAndOtherMessagesAreIgnored() {
-        Subscriptions subscriptions = new Subscriptions();
-        subscriptions.apply(new byte[] {7, 'x'});
-        subscriptions.apply(new byte[0]);
+        Subscriptions<String> subscriptions = new Subscriptions<>();
+        assertThat(subscriptions.apply("a", new byte[] {7, 'x'})).isNull();
+        assertThat(subscriptions.apply("a", new byte[0])).isNull();
         assertThat(subscriptions.matchesAny(utf8("x"))).isFalse();
-        subscriptions.apply(message(1, ""));
+        subscriptions.apply("a", message(1, ""));
         assertThat(subscriptions.matchesAny(utf8("anything"))).isTrue();
         assertThat(subscriptions.matchesAny(new byte[0])).isTrue();
-        subscriptions.clear();
+        assertThat(subscriptions.removeAll("a")).hasSize(1);
         assertThat(subscriptions.matchesAny(utf8("anything"))).isFalse();
+    }
+
+    @Test
+    void eachSubscriberMatchesOnceAndLeavingCancelsOnlyTopicsNobodyElseHolds() {
+        Subscriptions<String> subscriptions = new Subscriptions<>();
+        subscriptions.apply("a", message(1, "ge"));
+        subscriptions.apply("a", message(1, "geral"));
+        subscriptions.apply("b", message(1, "geral"));
+        subscriptions.apply("c", message(1, "outro"));
+        assertThat(matches(subscriptions, "geral!")).as("a holds two matching topics, matched once")
+                .containsExactlyInAnyOrder("a", "b");
+        assertThat(subscriptions.topics()).extracting(String::new).containsExactlyInAnyOrder("ge", "geral", "outro");
+        assertThat(subscriptions.removeAll("a")).extracting(String::new).containsExactly("ge");
+        assertThat(matches(subscriptions, "geral!")).containsExactly("b");
+        assertThat(subscriptions.removeAll("nobody")).isEmpty();
+        assertThat(subscriptions.removeAll("b")).extracting(String::new).containsExactly("geral");
+        assertThat(matches(subscriptions, "geral!")).isEmpty();
     }
 }
