@@ -2,6 +2,7 @@ package io.synod.client;
 
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
+import io.synod.messaging.ZmqOptions;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.MsgPack;
 import io.synod.protocol.ProtocolException;
@@ -47,6 +48,13 @@ final class ClientLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientLoop.class);
     private static final long POLL_MILLIS_MAX = 100;
     private static final String PROXY_PEER = "proxy";
+    /**
+     * JeroMQ's connect race ({@link ZmqOptions#nudge}): a connection can sit unpolled until the context's I/O
+     * thread is nudged. A request unanswered this long, with nothing received since it went out, gets a nudge,
+     * and again at this interval while that lasts; the SUB, which has no reply to wait for, gets one this long
+     * after the sockets open.
+     */
+    static final long NUDGE_AFTER_MILLIS = 200;
 
     private final ClientConfig config;
     private final ProcessClock clock;
@@ -71,6 +79,10 @@ final class ClientLoop implements Runnable {
     private long nextRequestId = 1;
     /** The highest log index seen (I/O thread); reads pass it as {@code min_index}. */
     private long highestIndexSeen;
+    /** When the DEALER last received anything (I/O thread). */
+    private long lastReplyNanos = System.nanoTime();
+    /** No nudge before this (I/O thread). */
+    private long nextNudgeNanos = System.nanoTime();
 
     private volatile boolean running = true;
     private volatile Thread thread;
@@ -167,6 +179,7 @@ final class ClientLoop implements Runnable {
     @Override
     public void run() {
         thread = Thread.currentThread();
+        schedule(NUDGE_AFTER_MILLIS, () -> ZmqOptions.nudge(context));
         try {
             while (running) {
                 iterate();
@@ -194,6 +207,7 @@ final class ClientLoop implements Runnable {
         if (tracker.anyExpired(now)) {
             onAttemptTimeout(now);
         }
+        nudgeIfAReplyIsLate(now);
         runDueTimers(now);
         sendSendable();
     }
@@ -265,12 +279,29 @@ final class ClientLoop implements Runnable {
         }
     }
 
+    /** See {@link #NUDGE_AFTER_MILLIS}. The loop wakes at least every {@link #POLL_MILLIS_MAX}, so no timer. */
+    private void nudgeIfAReplyIsLate(long nowNanos) {
+        long earliestDeadline = tracker.nextDeadlineNanos(nowNanos);
+        if (earliestDeadline == Long.MAX_VALUE || nowNanos - nextNudgeNanos < 0) {
+            return;
+        }
+        long oldestSent = earliestDeadline - TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
+        long waitedNanos = nowNanos - oldestSent;
+        if (waitedNanos >= TimeUnit.MILLISECONDS.toNanos(NUDGE_AFTER_MILLIS) && lastReplyNanos - oldestSent < 0) {
+            ZmqOptions.nudge(context);
+            nextNudgeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(NUDGE_AFTER_MILLIS);
+            logEvent("io-nudge", Map.of(
+                    "endpoint", config.brokerEndpoint(), "waited_ms", TimeUnit.NANOSECONDS.toMillis(waitedNanos)));
+        }
+    }
+
     private void receiveReplies() {
         while (true) {
             byte[] frame = dealer.recv(ZMQ.DONTWAIT);
             if (frame == null) {
                 return;
             }
+            lastReplyNanos = System.nanoTime();
             byte[] payload = frame;
             while (dealer.hasReceiveMore()) {
                 payload = dealer.recv();

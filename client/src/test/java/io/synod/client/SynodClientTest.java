@@ -151,6 +151,20 @@ class SynodClientTest {
     }
 
     @Test
+    void aLateReplyNudgesTheContextsIoThreadWhileItWaits() {
+        connect(ClientConfig.defaults(cluster.brokerEndpoint(), cluster.proxyEndpoint())
+                .withRequestTimeoutMillis(2_000)
+                .withRequestRetriesMax(0));
+        cluster.silent = true;
+
+        assertThatThrownBy(() -> client.users()).isInstanceOf(ClientException.RequestTimeout.class);
+        // JeroMQ's connect race (ZmqOptions.nudge): nudged while the reply is late, at most every 200 ms
+        assertThat(log.recentLines())
+                .filteredOn(line -> line.contains("io-nudge"))
+                .hasSizeBetween(2, (int) (2_000 / ClientLoop.NUDGE_AFTER_MILLIS));
+    }
+
+    @Test
     void manyRequestsInFlightCompleteWhenServersEchoRequestIds() {
         connect();
         client.login("ana");

@@ -294,7 +294,7 @@ class ForwarderTest {
      * Receives on a socket connected just now, nudging its context while nothing comes: JeroMQ's connecting side
      * sometimes sends nothing, not even its handshake, until its I/O thread gets another command (ZmqOptions).
      */
-    private byte[] receiveNudging(ZMQ.Socket socket, String endpoint) {
+    private byte[] receiveNudging(ZMQ.Socket socket) {
         socket.setReceiveTimeOut(500);
         for (int attempt = 0; attempt < 20; attempt++) {
             byte[] frame = socket.recv(0);
@@ -302,7 +302,7 @@ class ForwarderTest {
                 socket.setReceiveTimeOut(5_000);
                 return frame;
             }
-            ZmqOptions.nudge(context, endpoint);
+            ZmqOptions.nudge(context);
         }
         throw new AssertionError("nothing arrived in 10 s");
     }
@@ -351,16 +351,16 @@ class ForwarderTest {
         ZMQ.Socket publisher = socket(SocketType.XPUB, forwarder.frontendEndpoint());
         ZMQ.Socket first = socket(SocketType.SUB, forwarder.backendEndpoint());
         first.subscribe(utf8("geral"));
-        assertThat(receiveNudging(publisher, forwarder.backendEndpoint())).isEqualTo(concat(new byte[] {1}, utf8("geral")));
+        assertThat(receiveNudging(publisher)).isEqualTo(concat(new byte[] {1}, utf8("geral")));
         ZMQ.Socket second = socket(SocketType.SUB, forwarder.backendEndpoint());
         second.subscribe(utf8("geral"));
         second.subscribe(utf8("ger"));
-        assertThat(receiveNudging(publisher, forwarder.backendEndpoint()))
+        assertThat(receiveNudging(publisher))
                 .as("only the new topic goes upstream")
                 .isEqualTo(concat(new byte[] {1}, utf8("ger")));
         ZMQ.Socket late = socket(SocketType.XPUB, forwarder.frontendEndpoint());
         java.util.Set<String> replayed = new java.util.HashSet<>();
-        replayed.add(new String(receiveNudging(late, forwarder.frontendEndpoint()), StandardCharsets.UTF_8));
+        replayed.add(new String(receiveNudging(late), StandardCharsets.UTF_8));
         replayed.add(new String(late.recv(0), StandardCharsets.UTF_8));
         assertThat(replayed).containsExactlyInAnyOrder("\u0001geral", "\u0001ger");
         second.close();
@@ -380,7 +380,7 @@ class ForwarderTest {
         other.subscribe(utf8("esportes"));
         other.setReceiveTimeOut(300);
         for (int i = 0; i < 3; i++) {
-            receiveNudging(publisher, forwarder.backendEndpoint()); // the subscriptions reached the publisher's side
+            receiveNudging(publisher); // the subscriptions reached the publisher's side
         }
         publisher.sendMore("geral");
         publisher.send("um");
@@ -411,7 +411,7 @@ class ForwarderTest {
         ZMQ.Socket stalled = socket(SocketType.SUB, forwarder.backendEndpoint());
         stalled.setRcvHWM(1);
         stalled.subscribe(utf8("geral"));
-        receiveNudging(publisher, forwarder.backendEndpoint()); // the subscription is in
+        receiveNudging(publisher); // the subscription is in
         byte[] text = new byte[4_000];
         for (int i = 0; i < 5_000; i++) { // ~20 MB: far more than the socket buffers and the queue hold
             publisher.sendMore("geral");
@@ -423,7 +423,7 @@ class ForwarderTest {
         // the proxy still serves: a new subscriber gets a new publication
         ZMQ.Socket fresh = socket(SocketType.SUB, forwarder.backendEndpoint());
         fresh.subscribe(utf8("outro"));
-        assertThat(receiveNudging(publisher, forwarder.backendEndpoint())).isEqualTo(concat(new byte[] {1}, utf8("outro")));
+        assertThat(receiveNudging(publisher)).isEqualTo(concat(new byte[] {1}, utf8("outro")));
         fresh.setReceiveTimeOut(200);
         String received = null;
         for (int i = 0; i < 50 && received == null; i++) {

@@ -1,5 +1,6 @@
 package io.synod.server;
 
+import io.synod.messaging.ZmqOptions;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import java.util.List;
@@ -11,13 +12,8 @@ import org.zeromq.ZMQ;
 /**
  * A plain REQ client, as a foreign client of the course would use, for the integration tests.
  *
- * <p>While waiting for a reply it nudges its context's I/O thread every
- * {@link #NUDGE_INTERVAL_MILLIS}, never resending. This works around a JeroMQ 0.6.0 race reproduced
- * here on JDK 17 and 25 (a few percent of fresh contexts on loopback): a newly connected socket in
- * an otherwise idle context sometimes sends nothing until the context's I/O thread receives another
- * command. Connecting and closing a throwaway socket delivers such a command, and the stuck request
- * then goes out once. Synod's processes send every second (heartbeats, publications), and real
- * clients retry (Lazy Pirate), so they recover by themselves.
+ * <p>While waiting for a reply it nudges its context's I/O thread every {@link #NUDGE_INTERVAL_MILLIS}
+ * ({@link ZmqOptions#nudge}: JeroMQ 0.6.0's connect race), never resending.
  */
 final class RawReq {
     static final int REPLY_TIMEOUT_MILLIS = 10_000;
@@ -56,15 +52,8 @@ final class RawReq {
             if (reply != null) {
                 return Envelope.decode(reply, Limits.DEFAULT);
             }
-            nudge();
+            ZmqOptions.nudge(context);
         }
         throw new AssertionError("no reply from " + endpoint + " within " + REPLY_TIMEOUT_MILLIS + " ms");
-    }
-
-    private void nudge() {
-        ZMQ.Socket throwaway = context.createSocket(SocketType.DEALER);
-        throwaway.setLinger(0);
-        throwaway.connect(endpoint);
-        throwaway.close();
     }
 }

@@ -59,7 +59,7 @@ final class WireClient implements AutoCloseable {
             request.setReceiveTimeOut(WAIT_SLICE_MILLIS);
             reply = request.recv();
             if (reply == null) {
-                ZmqOptions.nudge(context, broker); // JeroMQ 0.6.0 race: see ZmqOptions
+                ZmqOptions.nudge(context); // JeroMQ 0.6.0 race: see ZmqOptions
             }
         }
         if (reply == null) {
@@ -107,7 +107,7 @@ final class WireClient implements AutoCloseable {
             subscriber.setReceiveTimeOut(Math.min(WAIT_SLICE_MILLIS, timeoutMillis - waited));
             topic = subscriber.recv();
             if (topic == null) {
-                ZmqOptions.nudge(context, proxy); // JeroMQ 0.6.0 race: see ZmqOptions
+                ZmqOptions.nudge(context); // JeroMQ 0.6.0 race: see ZmqOptions
             }
         }
         if (topic == null) {

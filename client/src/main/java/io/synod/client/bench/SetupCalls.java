@@ -48,7 +48,7 @@ final class SetupCalls {
             sockets.forEach(socket -> poller.register(socket, ZMQ.Poller.POLLIN));
             for (int attempt = 1; attempt <= ATTEMPTS_MAX && replies.size() < calls.size(); attempt++) {
                 if (attempt > 1) {
-                    ZmqOptions.nudge(context, brokerEndpoint);
+                    ZmqOptions.nudge(context);
                 }
                 for (Call call : calls) {
                     if (!replies.containsKey(key(call.clientId(), call.requestId()))) {

@@ -111,7 +111,7 @@ class CoordinationServiceTest {
 
         List<Map<String, Object>> announcements = new ArrayList<>();
         await().atMost(WAIT).pollInSameThread().untilAsserted(() -> {
-            ZmqOptions.nudge(testContext, proxy.backendEndpoint()); // JeroMQ race: see ZmqOptions
+            ZmqOptions.nudge(testContext); // JeroMQ race: see ZmqOptions
             for (ZmqMessages.ReceivedPublication p = ZmqMessages.receivePublication(subscriber, Limits.DEFAULT);
                     p != null;
                     p = ZmqMessages.receivePublication(subscriber, Limits.DEFAULT)) {
