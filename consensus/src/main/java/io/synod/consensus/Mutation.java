@@ -16,5 +16,7 @@ enum Mutation {
     /** Quorums are one vote short of a majority. */
     QUORUM_TOO_SMALL,
     /** A leader never resends an Accept that got no quorum (a liveness bug: lost messages stall the log). */
-    NO_ACCEPT_RETRY
+    NO_ACCEPT_RETRY,
+    /** A follower learns the value it accepted from the leader's vote at any ballot, not only at its own vote's. */
+    LEARN_FROM_ANY_VOTE
 }

@@ -37,6 +37,7 @@ public final class PaxosReplica {
     private final Acceptor acceptor;
     private final Learner learner;
     private final Leader leader;
+    private final boolean learnFromAnyVote;
     private long maxRoundSeen;
     private int electionTimeoutTicks;
     private int electionElapsedTicks;
@@ -48,6 +49,7 @@ public final class PaxosReplica {
     private boolean readyOutstanding;
     private long catchUpRequestCount;
     private long decidedAtUnresolvedCount;
+    private long learnedFromVotesCount;
 
     private PaxosReplica(
             PaxosConfig config, DurableState state, long appliedSlot, RandomGenerator random, Set<Mutation> mutations) {
@@ -55,6 +57,7 @@ public final class PaxosReplica {
         this.random = random;
         this.out = new Outbox(config.nodeId());
         boolean forget = mutations.contains(Mutation.FORGET_PROMISE_ON_RESTART);
+        this.learnFromAnyVote = mutations.contains(Mutation.LEARN_FROM_ANY_VOTE);
         this.acceptor = new Acceptor(
                 out,
                 mutations,
@@ -221,6 +224,14 @@ public final class PaxosReplica {
         return catchUpRequestCount;
     }
 
+    /**
+     * How many slots this replica learned from its own vote and the leader's ({@link #learnFromVote}), before the
+     * leader's {@link PaxosMessage.DecidedAt} (statistics).
+     */
+    public long learnedFromVotesCount() {
+        return learnedFromVotesCount;
+    }
+
     /** How many {@link PaxosMessage.DecidedAt}s named a value this replica did not hold (statistics). */
     public long decidedAtUnresolvedCount() {
         return decidedAtUnresolvedCount;
@@ -241,9 +252,18 @@ public final class PaxosReplica {
     private void handle(int from, PaxosMessage message) {
         switch (message) {
             case PaxosMessage.Prepare p -> onPrepare(from, p);
-            case PaxosMessage.Promise p -> leader.onPromise(from, p);
+            case PaxosMessage.Promise p -> {
+                leader.onPromise(from, p);
+                int source = leader.catchUpSourceIfBehind();
+                if (source >= 0) {
+                    requestCatchUp(source); // a voter decided more than we know: phase 1 ends once we caught up
+                }
+            }
             case PaxosMessage.Accept a -> onAccept(from, a);
-            case PaxosMessage.Accepted a -> leader.onAccepted(from, a);
+            case PaxosMessage.Accepted a -> {
+                leader.onAccepted(from, a);
+                learnFromVote(from, a);
+            }
             case PaxosMessage.Nack n -> {
                 observe(n.promisedBallot());
                 leader.onNack(n);
@@ -287,6 +307,42 @@ public final class PaxosReplica {
         }
         if (reply != null) {
             out.send(from, reply);
+        }
+        if (reply instanceof PaxosMessage.Accepted && from == config.nodeId()) {
+            // The leader's own vote goes to the slot's other voters as well (after the Accepts, on the same ordered
+            // links, persisted before either leaves): with their own vote it may already be a quorum.
+            List<Integer> others = new ArrayList<>(learner.timeline().at(accept.slot()).voters());
+            others.remove(Integer.valueOf(config.nodeId()));
+            out.sendAll(others, reply);
+        }
+    }
+
+    /**
+     * Learning a chosen value from votes (Paxos Made Simple, 2.3): an {@link PaxosMessage.Accepted} is an acceptor's
+     * vote, and the leader's comes to every voter of the slot ({@link #onAccept}). A replica that voted for the same
+     * slot at the same ballot holds two votes for one value (a ballot proposes one value per slot); where two votes
+     * are a quorum of the slot's membership (three voters or fewer) the value is chosen, and this replica learns it
+     * as soon as its own vote is persisted (the record goes out in the same {@link Ready}, before anything is
+     * applied), a round trip before the leader's {@link PaxosMessage.DecidedAt}. The slot's membership is only
+     * certain here within {@link PaxosConfig#inflightSlotsMax()} of the decided prefix (the alpha rule), as for the
+     * leader's own proposals. Only a follower learns so: a leader learns from its {@link Leader#onAccepted} count,
+     * which also tells the other members, and a candidate re-proposes what it finds in phase 1, which does too.
+     */
+    private void learnFromVote(int from, PaxosMessage.Accepted vote) {
+        long slot = vote.slot();
+        if (from == config.nodeId()
+                || leader.role() != Leader.Role.FOLLOWER
+                || learner.isDecided(slot)
+                || slot > learner.decidedPrefixSlot() + config.inflightSlotsMax()) {
+            return;
+        }
+        AcceptedEntry mine = acceptor.acceptedAt(slot);
+        if (mine == null || (!mine.ballot().equals(vote.ballot()) && !learnFromAnyVote)) {
+            return;
+        }
+        if (learner.timeline().at(slot).isQuorum(List.of(config.nodeId(), from))) {
+            learner.learn(slot, mine.value());
+            learnedFromVotesCount++;
         }
     }
 

@@ -60,6 +60,62 @@ class PaxosReplicaTest {
     }
 
     @Test
+    void aFollowerLearnsFromItsVoteAndTheLeadersBeforeAnyDecidedAt() {
+        TestCluster cluster = new TestCluster(3, 1_000);
+        cluster.elect(1);
+        cluster.drainEvents();
+        cluster.propose(1, TestCluster.command("a"));
+        // Only the leader's messages to node 2 arrive: its Accept and its own vote. Nobody's vote reaches the leader.
+        cluster.deliver(e -> e.source() == 1 && e.target() == 2);
+        List<Batch> applied = cluster.appliedValues(2);
+        assertThat(applied).last().isEqualTo(Batch.of(TestCluster.command("a")));
+        assertThat(cluster.replica(2).learnedFromVotesCount()).isEqualTo(1);
+        assertThat(cluster.drainEvents()).noneMatch(line -> line.contains("DecidedAt"));
+        assertThat(cluster.appliedValues(1)).as("the leader has not decided yet").doesNotContain(applied.getLast());
+        cluster.stabilize();
+        assertThat(cluster.appliedValues(1)).isEqualTo(cluster.appliedValues(2));
+        assertThat(cluster.appliedValues(3)).isEqualTo(cluster.appliedValues(2));
+    }
+
+    @Test
+    void twoVotesAreNoQuorumOfFiveVoters() {
+        TestCluster cluster = new TestCluster(5, 1_000);
+        cluster.elect(1);
+        List<Batch> before = cluster.appliedValues(2);
+        cluster.propose(1, TestCluster.command("a"));
+        cluster.deliver(e -> e.source() == 1 && e.target() == 2);
+        assertThat(cluster.appliedValues(2)).isEqualTo(before);
+        assertThat(cluster.replica(2).learnedFromVotesCount()).isZero();
+        cluster.stabilize();
+        assertThat(cluster.appliedValues(2)).last().isEqualTo(Batch.of(TestCluster.command("a")));
+    }
+
+    @Test
+    void aVoteTeachesNothingWithoutOwnVoteAtTheSameBallot() {
+        PaxosReplica follower = PaxosReplica.create(
+                PaxosConfig.defaults(2, Membership.ofVoters(List.of(1, 2, 3))), new SplittableRandom(1));
+        Ballot ballot = new Ballot(1, 1);
+        Batch value = Batch.of(TestCluster.command("x"));
+        // The leader's vote overtook its Accept (a network that reorders): no vote of our own yet.
+        follower.step(new Envelope(1, 2, new PaxosMessage.Accepted(ballot, 1)));
+        follower.advance(follower.ready());
+        follower.step(new Envelope(1, 2, new PaxosMessage.Accept(ballot, 1, value)));
+        follower.advance(follower.ready());
+        // A vote at another ballot: another proposal, maybe another value.
+        follower.step(new Envelope(3, 2, new PaxosMessage.Accepted(new Ballot(2, 3), 1)));
+        Ready other = follower.ready();
+        assertThat(other.toApply()).isEmpty();
+        follower.advance(other);
+        // The same ballot: chosen, learned, persisted as decided before it is applied.
+        follower.step(new Envelope(1, 2, new PaxosMessage.Accepted(ballot, 1)));
+        Ready learned = follower.ready();
+        assertThat(learned.toPersist()).containsExactly(new DurableRecord.DecidedAccepted(1, ballot));
+        assertThat(learned.toApply()).containsExactly(new LogEntry(1, value));
+        follower.advance(learned);
+        assertThat(follower.learnedFromVotesCount()).isEqualTo(1);
+    }
+
+    @Test
     void restartedAcceptorRemembersItsPromise() {
         TestCluster cluster = new TestCluster(3, 1_000);
         cluster.replica(2).step(new Envelope(3, 2, new PaxosMessage.Prepare(new Ballot(9, 3), 1)));

@@ -1153,7 +1153,9 @@ public final class ReplicationDriver implements AutoCloseable {
                         "requests",
                         replica.catchUpRequestCount(),
                         "decided_at_unresolved",
-                        replica.decidedAtUnresolvedCount()));
+                        replica.decidedAtUnresolvedCount(),
+                        "learned_from_votes",
+                        replica.learnedFromVotesCount()));
         Map<String, Object> turns = new LinkedHashMap<>();
         turns.put("turns", turnCount);
         turns.put("turn_us_avg", turnCount == 0 ? 0 : turnNanos / turnCount / 1_000);
