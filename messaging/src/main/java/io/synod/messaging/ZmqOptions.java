@@ -39,14 +39,22 @@ public final class ZmqOptions {
     /**
      * Cures the race described above for every socket of {@code context}: binding a throwaway socket to a free
      * loopback port and closing it makes the context's I/O thread update what it polls, which registers a stuck
-     * connection again. Harmless when nothing is stuck; no traffic to any peer. Call from any thread that may
+     * connection again. Harmless when nothing is stuck; no traffic to any peer. Best effort: a nudge that cannot
+     * bind (no free port) or finds the context closing is skipped, never thrown. Call from any thread that may
      * create sockets in the context.
      */
     public static void nudge(ZContext context) {
-        ZMQ.Socket throwaway = context.createSocket(SocketType.DEALER);
+        ZMQ.Socket throwaway;
+        try {
+            throwaway = context.createSocket(SocketType.DEALER);
+        } catch (RuntimeException e) {
+            return; // the context is closing
+        }
         try {
             throwaway.setLinger(0);
             throwaway.bind("tcp://127.0.0.1:*");
+        } catch (RuntimeException e) {
+            // skipped: the next nudge, or the caller's retry, tries again
         } finally {
             throwaway.close();
         }
