@@ -3,6 +3,7 @@ package io.synod.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.synod.messaging.zmtp.ZmtpCodec;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.Publication;
@@ -133,15 +134,13 @@ class ForwarderTest {
     private static final ForwarderConfig SMALL = new ForwarderConfig(100, 5, 1 << 20, 4_096, 8, 64 << 10, 3, 1_000);
 
     private Forwarder broker(ForwarderConfig config) {
+        return start("broker", ZmtpCodec.SocketType.ROUTER, ZmtpCodec.SocketType.DEALER, config);
+    }
+
+    private Forwarder start(
+            String name, ZmtpCodec.SocketType frontend, ZmtpCodec.SocketType backend, ForwarderConfig config) {
         return Forwarder.start(
-                "broker",
-                io.synod.messaging.zmtp.ZmtpCodec.SocketType.ROUTER,
-                "tcp://127.0.0.1:*",
-                io.synod.messaging.zmtp.ZmtpCodec.SocketType.DEALER,
-                "tcp://127.0.0.1:*",
-                config,
-                log,
-                ProcessClock.system());
+                name, frontend, "tcp://127.0.0.1:*", backend, "tcp://127.0.0.1:*", config, log, ProcessClock.system());
     }
 
     private static byte[] utf8(String text) {
@@ -250,17 +249,16 @@ class ForwarderTest {
         List<byte[]> attacks = List.of(
                 utf8("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
                 // a good greeting, then a READY that is not a READY
-                concat(io.synod.messaging.zmtp.ZmtpCodec.greeting(), new byte[] {4, 3, 2, 'H', 'I'}),
+                concat(ZmtpCodec.greeting(), new byte[] {4, 3, 2, 'H', 'I'}),
                 // a good handshake, then a frame announced at 2^62 bytes
                 concat(
-                        io.synod.messaging.zmtp.ZmtpCodec.greeting(),
-                        io.synod.messaging.zmtp.ZmtpCodec.ready(
-                                io.synod.messaging.zmtp.ZmtpCodec.SocketType.DEALER, null),
+                        ZmtpCodec.greeting(),
+                        ZmtpCodec.ready(ZmtpCodec.SocketType.DEALER, null),
                         new byte[] {2, 0x40, 0, 0, 0, 0, 0, 0, 0}),
                 // a publisher knocking on the broker
                 concat(
-                        io.synod.messaging.zmtp.ZmtpCodec.greeting(),
-                        io.synod.messaging.zmtp.ZmtpCodec.ready(io.synod.messaging.zmtp.ZmtpCodec.SocketType.PUB, null)));
+                        ZmtpCodec.greeting(),
+                        ZmtpCodec.ready(ZmtpCodec.SocketType.PUB, null)));
         for (byte[] attack : attacks) {
             try (java.net.Socket raw = new java.net.Socket(front.getAddress(), front.getPort())) {
                 raw.setSoTimeout(5_000);
@@ -398,15 +396,7 @@ class ForwarderTest {
     @Test
     void aSubscriberThatDoesNotReadMissesPublicationsAndStopsNobodyElse() {
         ForwarderConfig tight = new ForwarderConfig(100, 5, 64 << 10, 4_096, 8, 64 << 10, 100, 200);
-        forwarder = Forwarder.start(
-                "proxy",
-                io.synod.messaging.zmtp.ZmtpCodec.SocketType.XSUB,
-                "tcp://127.0.0.1:*",
-                io.synod.messaging.zmtp.ZmtpCodec.SocketType.XPUB,
-                "tcp://127.0.0.1:*",
-                tight,
-                log,
-                ProcessClock.system());
+        forwarder = start("proxy", ZmtpCodec.SocketType.XSUB, ZmtpCodec.SocketType.XPUB, tight);
         ZMQ.Socket publisher = socket(SocketType.XPUB, forwarder.frontendEndpoint());
         ZMQ.Socket stalled = socket(SocketType.SUB, forwarder.backendEndpoint());
         stalled.setRcvHWM(1);
