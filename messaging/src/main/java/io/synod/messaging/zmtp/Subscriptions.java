@@ -46,7 +46,7 @@ public final class Subscriptions<S> {
     }
 
     /** Adds one subscription; true if the topic had no subscriber before. */
-    public boolean subscribe(S subscriber, byte[] topicBytes) {
+    private boolean subscribe(S subscriber, byte[] topicBytes) {
         Topic topic = new Topic(topicBytes, topicBytes.length);
         topicsOf.computeIfAbsent(subscriber, s -> new HashMap<>()).merge(topic, 1, Integer::sum);
         Map<S, Integer> counts = subscribers.get(topic);
@@ -61,7 +61,7 @@ public final class Subscriptions<S> {
     }
 
     /** Removes one subscription (if there is one); true if the topic has no subscriber left. */
-    public boolean cancel(S subscriber, byte[] topicBytes) {
+    private boolean cancel(S subscriber, byte[] topicBytes) {
         Topic topic = new Topic(topicBytes, topicBytes.length);
         Map<Topic, Integer> own = topicsOf.get(subscriber);
         if (own == null || !own.containsKey(topic)) {
