@@ -48,8 +48,7 @@ import org.slf4j.LoggerFactory;
  * to the replica without draining; {@link #flush} proposes the turn's writes together ({@link
  * PaxosReplica#proposeAll}: they share slots) and then drains the replica's {@link Ready}s, strictly in
  * order: send a leader's Accepts ({@link Ready#sendableBeforePersist}: they promise nothing about this replica's
- * acceptor) and write them to the links at once, so the followers' fsyncs overlap ours, persist the records in
- * one RocksDB batch ({@link
+ * acceptor, so the followers' fsyncs overlap ours), persist the records in one RocksDB batch ({@link
  * RocksDbDurableLog}: synced unless it holds decisions only), send the other messages, install a snapshot, apply
  * the decided entries, {@code advance}, and take a snapshot when asked: at most one fsync per turn, however many writes the turn carried. The chat store's writes are not synced
  * per turn: every decided command is in the synced Paxos log before it is applied (its accepted record on a
@@ -660,11 +659,7 @@ public final class ReplicationDriver implements AutoCloseable {
     private void drain() {
         while (replica.hasReady()) {
             Ready ready = replica.ready();
-            List<io.synod.consensus.Envelope> early = ready.sendableBeforePersist();
-            sendPaxos(early);
-            if (!early.isEmpty() && !ready.toPersist().isEmpty()) {
-                links.flush(); // a leader's Accepts leave now, not after our fsync: the followers' disks work meanwhile
-            }
+            sendPaxos(ready.sendableBeforePersist()); // a leader's Accepts: the followers' disks work while ours does
             if (!ready.toPersist().isEmpty()) {
                 long started = System.nanoTime();
                 durableLog.persist(ready.toPersist());
