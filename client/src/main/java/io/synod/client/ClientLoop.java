@@ -54,7 +54,7 @@ final class ClientLoop implements Runnable {
      * and again at this interval while that lasts; the SUB, which has no reply to wait for, gets one this long
      * after the sockets open.
      */
-    static final long NUDGE_AFTER_MILLIS = 200;
+    static final long NUDGE_AFTER_MILLIS = ZmqOptions.NUDGE_INTERVAL_MILLIS;
 
     private final ClientConfig config;
     private final ProcessClock clock;

@@ -33,6 +33,8 @@ public final class ZmqOptions {
     public static final int HEARTBEAT_INTERVAL_MILLIS = 1_000;
     /** How long without any traffic after a PING before the connection is dropped and retried. */
     public static final int HEARTBEAT_TIMEOUT_MILLIS = 10_000;
+    /** While a reply or a first message is awaited, the context is {@linkplain #nudge nudged} this often. */
+    public static final int NUDGE_INTERVAL_MILLIS = 200;
 
     private ZmqOptions() {}
 
@@ -58,6 +60,23 @@ public final class ZmqOptions {
         } finally {
             throwaway.close();
         }
+    }
+
+    /**
+     * Receives one frame from {@code socket} within {@code timeoutMillis}, {@linkplain #nudge nudging} its context
+     * every {@link #NUDGE_INTERVAL_MILLIS} while nothing arrives (the race above); null if nothing did. The socket's
+     * receive timeout is left at the last slice's. Call from the thread that owns the socket.
+     */
+    public static byte[] receiveNudging(ZContext context, ZMQ.Socket socket, int timeoutMillis) {
+        for (int waited = 0; waited < timeoutMillis; waited += NUDGE_INTERVAL_MILLIS) {
+            socket.setReceiveTimeOut(Math.min(NUDGE_INTERVAL_MILLIS, timeoutMillis - waited));
+            byte[] frame = socket.recv();
+            if (frame != null) {
+                return frame;
+            }
+            nudge(context);
+        }
+        return null;
     }
 
     /** Applies the heartbeat options; call before {@code connect}. */

@@ -293,16 +293,12 @@ class ForwarderTest {
      * sometimes sends nothing, not even its handshake, until its I/O thread gets another command (ZmqOptions).
      */
     private byte[] receiveNudging(ZMQ.Socket socket) {
-        socket.setReceiveTimeOut(500);
-        for (int attempt = 0; attempt < 20; attempt++) {
-            byte[] frame = socket.recv(0);
-            if (frame != null) {
-                socket.setReceiveTimeOut(5_000);
-                return frame;
-            }
-            ZmqOptions.nudge(context);
+        byte[] frame = ZmqOptions.receiveNudging(context, socket, 10_000);
+        socket.setReceiveTimeOut(5_000);
+        if (frame == null) {
+            throw new AssertionError("nothing arrived in 10 s");
         }
-        throw new AssertionError("nothing arrived in 10 s");
+        return frame;
     }
 
     private static byte[] concat(byte[]... parts) {

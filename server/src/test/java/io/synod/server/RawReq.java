@@ -12,12 +12,11 @@ import org.zeromq.ZMQ;
 /**
  * A plain REQ client, as a foreign client of the course would use, for the integration tests.
  *
- * <p>While waiting for a reply it nudges its context's I/O thread every {@link #NUDGE_INTERVAL_MILLIS}
- * ({@link ZmqOptions#nudge}: JeroMQ 0.6.0's connect race), never resending.
+ * <p>While waiting for a reply it nudges its context's I/O thread ({@link ZmqOptions#receiveNudging}: JeroMQ
+ * 0.6.0's connect race), never resending.
  */
 final class RawReq {
     static final int REPLY_TIMEOUT_MILLIS = 10_000;
-    static final int NUDGE_INTERVAL_MILLIS = 500;
 
     private final ZContext context;
     private final String endpoint;
@@ -28,7 +27,6 @@ final class RawReq {
         this.endpoint = endpoint;
         this.socket = context.createSocket(SocketType.REQ);
         socket.setLinger(0);
-        socket.setReceiveTimeOut(NUDGE_INTERVAL_MILLIS);
         socket.connect(endpoint);
     }
 
@@ -47,12 +45,9 @@ final class RawReq {
                 throw new AssertionError("send failed");
             }
         }
-        for (int waited = 0; waited < REPLY_TIMEOUT_MILLIS; waited += NUDGE_INTERVAL_MILLIS) {
-            byte[] reply = socket.recv(0);
-            if (reply != null) {
-                return Envelope.decode(reply, Limits.DEFAULT);
-            }
-            ZmqOptions.nudge(context);
+        byte[] reply = ZmqOptions.receiveNudging(context, socket, REPLY_TIMEOUT_MILLIS);
+        if (reply != null) {
+            return Envelope.decode(reply, Limits.DEFAULT);
         }
         throw new AssertionError("no reply from " + endpoint + " within " + REPLY_TIMEOUT_MILLIS + " ms");
     }

@@ -250,9 +250,6 @@ final class Cluster implements AutoCloseable {
         /** Attempts sent again: after a timeout, or after an error reply to a write (same ids). */
         private long retries;
 
-        /** While an attempt waits, the context's I/O thread is nudged this often (JeroMQ's connect race). */
-        private static final int NUDGE_INTERVAL_MILLIS = 200;
-
         /** How long one attempt waits for its reply before the request is sent again. */
         private final int attemptTimeoutMillis;
 
@@ -287,15 +284,10 @@ final class Cluster implements AutoCloseable {
                 data.put("clock", ++clock);
                 try (ZMQ.Socket socket = context.createSocket(SocketType.REQ)) {
                     socket.setLinger(0);
-                    socket.setReceiveTimeOut(NUDGE_INTERVAL_MILLIS);
                     socket.connect(broker);
                     socket.send(new Envelope(service, data).encode());
-                    byte[] reply = socket.recv();
-                    for (int waited = NUDGE_INTERVAL_MILLIS; reply == null && waited < attemptTimeoutMillis;
-                            waited += NUDGE_INTERVAL_MILLIS) {
-                        ZmqOptions.nudge(context); // JeroMQ's connect race (ZmqOptions), as SynodClient does
-                        reply = socket.recv();
-                    }
+                    // nudged while it waits: JeroMQ's connect race (ZmqOptions), as SynodClient does
+                    byte[] reply = ZmqOptions.receiveNudging(context, socket, attemptTimeoutMillis);
                     if (reply != null) {
                         Envelope envelope = Envelope.decode(reply, Limits.DEFAULT);
                         if (envelope.data().get("clock") instanceof Long c) {

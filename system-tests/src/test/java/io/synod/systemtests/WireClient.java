@@ -20,8 +20,6 @@ import org.zeromq.ZMQ;
 final class WireClient implements AutoCloseable {
     /** Longest wait for one reply or publication. */
     static final int RECEIVE_TIMEOUT_MILLIS = 10_000;
-    /** Waits are cut in slices; between slices the context is nudged (see ZmqOptions). */
-    static final int WAIT_SLICE_MILLIS = 250;
 
     private final ZContext context = new ZContext();
     private final ZMQ.Socket request;
@@ -54,14 +52,7 @@ final class WireClient implements AutoCloseable {
     /** Sends any bytes as one frame; returns the decoded reply. */
     Envelope sendRaw(byte[] frame) {
         request.send(frame);
-        byte[] reply = null;
-        for (int waited = 0; reply == null && waited < RECEIVE_TIMEOUT_MILLIS; waited += WAIT_SLICE_MILLIS) {
-            request.setReceiveTimeOut(WAIT_SLICE_MILLIS);
-            reply = request.recv();
-            if (reply == null) {
-                ZmqOptions.nudge(context); // JeroMQ 0.6.0 race: see ZmqOptions
-            }
-        }
+        byte[] reply = ZmqOptions.receiveNudging(context, request, RECEIVE_TIMEOUT_MILLIS);
         if (reply == null) {
             throw new AssertionError("no reply within " + RECEIVE_TIMEOUT_MILLIS + " ms");
         }
@@ -102,14 +93,7 @@ final class WireClient implements AutoCloseable {
 
     /** The next publication on any subscribed prefix, or null after {@code timeoutMillis}. */
     Received receive(int timeoutMillis) {
-        byte[] topic = null;
-        for (int waited = 0; topic == null && waited < timeoutMillis; waited += WAIT_SLICE_MILLIS) {
-            subscriber.setReceiveTimeOut(Math.min(WAIT_SLICE_MILLIS, timeoutMillis - waited));
-            topic = subscriber.recv();
-            if (topic == null) {
-                ZmqOptions.nudge(context); // JeroMQ 0.6.0 race: see ZmqOptions
-            }
-        }
+        byte[] topic = ZmqOptions.receiveNudging(context, subscriber, timeoutMillis);
         if (topic == null) {
             return null;
         }
