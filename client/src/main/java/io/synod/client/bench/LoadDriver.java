@@ -47,7 +47,11 @@ final class LoadDriver implements Runnable {
      * practical queue limit (the in-flight window bounds what is queued).
      */
     static final ZmtpClient.Config ZMTP = new ZmtpClient.Config(
-            100, 1_000, 10_000, 100_000, new ZmtpConnection.Limits(16 << 20, 64, 16 << 20, 1_000_000, 1L << 30, 256 << 10));
+            100,
+            1_000,
+            10_000,
+            100_000,
+            new ZmtpConnection.Limits(16 << 20, 64, 16 << 20, 1_000_000, 1L << 30, 256 << 10));
 
     private static final int HISTORY_LIMIT = 20;
 
@@ -131,9 +135,7 @@ final class LoadDriver implements Runnable {
             }
             control.driversReady().countDown();
             loop(selector);
-        } catch (IOException e) {
-            control.fail("a load driver failed: " + e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             control.fail("a load driver failed: " + e.getMessage());
         } finally {
             for (Client client : clients) {

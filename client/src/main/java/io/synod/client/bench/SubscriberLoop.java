@@ -17,9 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The subscriber thread: owns every SUB socket of the run (each subscribed to its topics on the
- * proxy's XPUB; ZeroMQ's protocol spoken by this thread itself, {@link ZmtpClient}), counts deliveries, times them from the send time the message text starts with,
- * and checks each topic's {@code seq} per socket with a {@link SeqChecker}. Topics are compared
- * exactly (ZeroMQ filters by prefix).
+ * proxy's XPUB; ZeroMQ's protocol spoken by this thread itself, {@link ZmtpClient}), counts
+ * deliveries, times them from the send time the message text starts with, and checks each topic's
+ * {@code seq} per socket with a {@link SeqChecker}. Topics are compared exactly (ZeroMQ filters by
+ * prefix).
  *
  * <p>Not thread-safe: runs on its own thread; {@link #totals()} is read after the thread ended.
  */
@@ -58,7 +59,8 @@ final class SubscriberLoop implements Runnable {
             selector = Selector.open();
             long now = System.nanoTime();
             for (List<String> topics : topicsPerSocket) {
-                ZmtpClient sub = new ZmtpClient(ZmtpCodec.SocketType.SUB, proxyEndpoint, selector, LoadDriver.ZMTP, now);
+                ZmtpClient sub =
+                        new ZmtpClient(ZmtpCodec.SocketType.SUB, proxyEndpoint, selector, LoadDriver.ZMTP, now);
                 Map<String, SeqChecker> byTopic = new HashMap<>();
                 for (String topic : topics) {
                     sub.subscribe(topic.getBytes(StandardCharsets.UTF_8));

@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Behaves as the ZeroMQ socket would, connected to one endpoint: it reconnects after
  * {@link Config#reconnectMillis} when the connection fails or breaks; it sends a PING every
  * {@link Config#heartbeatIntervalMillis} and closes a connection that brought nothing for
- * {@link Config#heartbeatTimeoutMillis} while it was taking what we sent (a peer that stops reading is slow, not
- * gone: what we send waits for it, up to the queue's limits); received messages wait in a queue ({@link #receive}), and past
- * {@link Config#receiveQueueMax} the socket is not read until the owner takes some. Sending: a DEALER's message
+ * {@link Config#heartbeatTimeoutMillis} while it was taking what we sent (a peer that stops reading is slow,
+ * not gone: what we send waits for it, up to the queue's limits); received messages wait in a queue
+ * ({@link #receive}), and past {@link Config#receiveQueueMax} the socket is not read until the owner takes some. Sending: a DEALER's message
  * waits for the connection (up to the high-water mark) and is dropped past it; a PUB's message goes only where
  * the other side subscribed (its SUBSCRIBE messages are kept in a {@link Subscriptions}) and is dropped while
  * there is no connection, as ZeroMQ's PUB drops. A SUB sends its {@linkplain #subscribe subscriptions} on every

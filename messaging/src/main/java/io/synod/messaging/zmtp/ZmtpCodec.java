@@ -150,7 +150,10 @@ public final class ZmtpCodec {
         return command("PONG", Arrays.copyOf(context, Math.min(context.length, PING_CONTEXT_BYTES_MAX)));
     }
 
-    /** A PING with an empty context, asking the peer to time us out after {@code ttlMillis} (tenths of seconds on the wire). */
+    /**
+     * A PING with an empty context, asking the peer to time us out after {@code ttlMillis} (tenths of seconds on the
+     * wire).
+     */
     public static byte[] ping(long ttlMillis) {
         int ttlDeciseconds = (int) Math.min(0xFFFF, Math.max(0, ttlMillis / 100));
         return command("PING", new byte[] {(byte) (ttlDeciseconds >>> 8), (byte) ttlDeciseconds});

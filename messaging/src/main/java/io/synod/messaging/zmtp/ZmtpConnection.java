@@ -364,5 +364,4 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         queuedBytes = 0;
         handler.closed(this);
     }
-
 }
