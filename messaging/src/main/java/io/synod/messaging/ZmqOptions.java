@@ -42,8 +42,9 @@ public final class ZmqOptions {
      * Cures the race described above for every socket of {@code context}: binding a throwaway socket to a free
      * loopback port and closing it makes the context's I/O thread update what it polls, which registers a stuck
      * connection again. Harmless when nothing is stuck; no traffic to any peer. Best effort: a nudge that cannot
-     * bind (no free port) or finds the context closing is skipped, never thrown. Call from any thread that may
-     * create sockets in the context.
+     * bind (no free port) or finds the context closing is skipped, never thrown. Reliable for a context with one
+     * I/O thread, as every Synod context has: with more, the throwaway lands on the least loaded one, which need
+     * not be the stuck socket's. Call from any thread that may create sockets in the context.
      */
     public static void nudge(ZContext context) {
         ZMQ.Socket throwaway;

@@ -29,7 +29,11 @@ public final class BenchRun {
     private static final long SUBSCRIBE_SETTLE_MILLIS = 300;
     private static final long PUBLICATION_DRAIN_MILLIS = 500;
     private static final long THREAD_JOIN_MARGIN_MILLIS = 5_000;
-    private static final int IO_THREADS = 2;
+    /**
+     * The setup sockets' context (the load and the subscriptions do not use it): one I/O thread, so that a
+     * {@link io.synod.messaging.ZmqOptions#nudge} reaches the thread a stuck setup socket is on.
+     */
+    private static final int IO_THREADS = 1;
     /** Sockets for the private workload's user topics, per copy (users are spread over them). */
     private static final int USER_TOPIC_SOCKETS_MAX = 16;
 

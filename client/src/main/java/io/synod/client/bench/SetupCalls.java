@@ -18,11 +18,14 @@ import org.zeromq.ZMQ;
 /**
  * The requests that prepare a run (channel creation, logins), outside any measurement. Unlike the
  * measured load they are retried: an attempt without a reply is sent again with the same
- * {@code client_id} and {@code request_id} (exactly-once, requirement X2), after nudging the
- * context (see {@link ZmqOptions#nudge}). Not thread-safe: used by the thread owning the sockets.
+ * {@code client_id} and {@code request_id} (exactly-once, requirement X2); while replies are missing the
+ * context is nudged every {@link ZmqOptions#NUDGE_INTERVAL_MILLIS} ({@link ZmqOptions#nudge}). Not
+ * thread-safe: used by the thread owning the sockets.
  */
 final class SetupCalls {
     static final int ATTEMPTS_MAX = 3;
+    private static final long NUDGE_INTERVAL_NANOS =
+            java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ZmqOptions.NUDGE_INTERVAL_MILLIS);
 
     /** One request to send on {@code socket}; {@code clientId} and {@code requestId} identify it. */
     record Call(ZMQ.Socket socket, String service, Map<String, Object> fields, String clientId, long requestId) {}
@@ -47,18 +50,20 @@ final class SetupCalls {
         try {
             sockets.forEach(socket -> poller.register(socket, ZMQ.Poller.POLLIN));
             for (int attempt = 1; attempt <= ATTEMPTS_MAX && replies.size() < calls.size(); attempt++) {
-                if (attempt > 1) {
-                    ZmqOptions.nudge(context);
-                }
                 for (Call call : calls) {
                     if (!replies.containsKey(key(call.clientId(), call.requestId()))) {
                         send(call, clock);
                     }
                 }
                 long deadline = System.nanoTime() + attemptTimeout.toNanos();
+                long nextNudge = System.nanoTime() + NUDGE_INTERVAL_NANOS;
                 while (replies.size() < calls.size() && System.nanoTime() < deadline) {
                     if (control != null && control.phase() == BenchControl.Phase.STOP) {
                         throw new BenchException("stopped during setup");
+                    }
+                    if (System.nanoTime() - nextNudge >= 0) {
+                        ZmqOptions.nudge(context); // JeroMQ's connect race, while replies are missing
+                        nextNudge += NUDGE_INTERVAL_NANOS;
                     }
                     poller.poll(Math.max(1, Math.min(50, (deadline - System.nanoTime()) / 1_000_000)));
                     for (int i = 0; i < sockets.size(); i++) {
