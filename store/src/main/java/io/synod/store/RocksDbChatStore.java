@@ -33,7 +33,8 @@ import org.rocksdb.WriteOptions;
  * page cache keeps it); {@link #sync} fsyncs the log once for every write before it (group commit).
  * {@link #replaceAll} is synced at once. A replicated server adds column families {@code paxos} (its Paxos log, see
  * {@link #paxosLog()}) and {@code outbox} (the publications a follower keeps for republishing, see {@link
- * #putOutbox}); neither is part of the chat state.
+ * #putOutbox}); neither is part of the chat state. Reads go through a {@link ReadCache} of the keys read
+ * recently, kept true by every change of the chat keys.
  *
  * <p>Thread-safety: safe for concurrent reads; writes come from the state machine's owner thread.
  * Call order: {@link #open}, use, {@link #close} once (after which every call fails).
@@ -69,6 +70,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     private ColumnFamilyHandle outbox;
     private RocksDbDurableLog paxosLog;
     private volatile long appliedIndex;
+    private final ReadCache cache = new ReadCache();
 
     private RocksDbChatStore(
             Path directory,
@@ -153,13 +155,26 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         return paxosLog;
     }
 
+    /** Served from a {@link ReadCache} of the keys read recently, which every change of the chat keys keeps true. */
     @Override
     public byte[] get(byte[] key) {
+        ReadCache.Lookup cached = cache.get(key);
+        if (cached.cached()) {
+            return cached.value();
+        }
+        long generation = cache.generation();
         try {
-            return db.get(data, reads, key);
+            byte[] value = db.get(data, reads, key);
+            cache.put(key, value, generation);
+            return value;
         } catch (RocksDBException e) {
             throw new StoreException("read failed in " + directory, e);
         }
+    }
+
+    /** The read cache's counters, for {@code /status}. */
+    public ReadCache.Stats readCacheStats() {
+        return cache.stats();
     }
 
     @Override
@@ -211,7 +226,11 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
             db.write(bufferedWrites, writes);
             unsynced = true;
         } catch (RocksDBException e) {
+            cache.clear(); // whether RocksDB took the batch is unknown
             throw new StoreException("write of index " + batch.appliedIndex() + " failed in " + directory, e);
+        }
+        for (Map.Entry<byte[], byte[]> e : batch.writes().entrySet()) {
+            cache.written(e.getKey(), e.getValue());
         }
         appliedIndex = batch.appliedIndex();
     }
@@ -248,6 +267,8 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
             unsynced = false; // a synced write makes every write before it durable too
         } catch (RocksDBException e) {
             throw new StoreException("replacing the state failed in " + directory, e);
+        } finally {
+            cache.clear();
         }
         appliedIndex = newAppliedIndex;
     }
@@ -329,6 +350,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
                 appliedIndex = installed;
                 return installed;
             } finally {
+                cache.clear();
                 handles.forEach(ColumnFamilyHandle::close);
                 source.close();
             }

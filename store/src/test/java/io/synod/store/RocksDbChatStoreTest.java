@@ -8,11 +8,15 @@ import io.synod.core.ChatConfig;
 import io.synod.core.ChatStateMachine;
 import io.synod.core.Command;
 import io.synod.core.HistoryResult;
+import io.synod.core.InMemoryChatStore;
 import io.synod.core.StoreBatch;
 import io.synod.core.StoreEntry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -155,6 +159,80 @@ class RocksDbChatStoreTest {
             assertThat(store.readOutbox()).extracting(RocksDbChatStore.OutboxEntry::index)
                     .containsExactly(3_073L);
             assertThat(store.readOutbox().get(0).value()).isEqualTo(b("c"));
+        }
+    }
+
+    /**
+     * The read cache never shows a stale value: seeded random reads, writes, deletes and whole-state replacements
+     * against the same operations on an {@link InMemoryChatStore}, with a small key space so that most reads hit
+     * keys the cache holds and most writes change them.
+     */
+    @Test
+    void readsThroughTheCacheAlwaysMatchTheInMemoryStore() {
+        long seed = Long.getLong("store.seed", System.nanoTime());
+        SplittableRandom random = new SplittableRandom(seed);
+        InMemoryChatStore expected = new InMemoryChatStore();
+        long index = 0;
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            for (int step = 0; step < 3_000; step++) {
+                int op = random.nextInt(100);
+                if (op < 60) {
+                    byte[] key = b("k" + random.nextInt(40));
+                    assertThat(store.get(key)).as("seed %d step %d key %s", seed, step, new String(key,
+                            StandardCharsets.UTF_8)).isEqualTo(expected.get(key));
+                } else if (op < 98) {
+                    StoreBatch batch = new StoreBatch(++index);
+                    for (int k = random.nextInt(1, 5); k > 0; k--) {
+                        byte[] key = b("k" + random.nextInt(40));
+                        if (random.nextInt(4) == 0) {
+                            batch.delete(key);
+                        } else {
+                            batch.put(key, b("v" + random.nextInt(1_000)));
+                        }
+                    }
+                    store.write(batch);
+                    expected.write(batch);
+                } else {
+                    List<StoreEntry> entries = new ArrayList<>();
+                    for (int k = 0; k < 40; k += random.nextInt(1, 6)) {
+                        entries.add(new StoreEntry(b("k" + k), b("r" + random.nextInt(1_000))));
+                    }
+                    entries.sort((x, y) -> Arrays.compareUnsigned(x.key(), y.key()));
+                    index++;
+                    store.replaceAll(entries, index);
+                    expected.replaceAll(entries, index);
+                }
+            }
+            assertThat(store.scan(null, null, 100)).as("seed %d", seed).isEqualTo(expected.scan(null, null, 100));
+            assertThat(store.readCacheStats().hits()).as("seed %d: the reads were served by the cache", seed)
+                    .isPositive();
+        }
+    }
+
+    @Test
+    void aReadAfterACheckpointInstallSeesTheInstalledState() {
+        Path checkpoint = dir.resolve("checkpoint");
+        try (RocksDbChatStore source = RocksDbChatStore.open(dir.resolve("source"))) {
+            StoreBatch batch = new StoreBatch(7);
+            batch.put(b("channel"), b("installed"));
+            batch.put(b("user"), b("new"));
+            source.write(batch);
+            source.createCheckpoint(checkpoint);
+        }
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir.resolve("target"))) {
+            StoreBatch batch = new StoreBatch(3);
+            batch.put(b("channel"), b("local"));
+            batch.put(b("gone"), b("soon"));
+            store.write(batch);
+            assertThat(store.get(b("channel"))).isEqualTo(b("local"));
+            assertThat(store.get(b("gone"))).isEqualTo(b("soon"));
+            assertThat(store.get(b("user"))).isNull();
+
+            assertThat(store.replaceFromCheckpoint(checkpoint)).isEqualTo(7);
+
+            assertThat(store.get(b("channel"))).isEqualTo(b("installed"));
+            assertThat(store.get(b("gone"))).isNull();
+            assertThat(store.get(b("user"))).isEqualTo(b("new"));
         }
     }
 }

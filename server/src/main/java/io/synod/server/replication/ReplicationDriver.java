@@ -17,6 +17,7 @@ import io.synod.messaging.peer.StreamPeerLinks;
 import io.synod.protocol.Publication;
 import io.synod.store.CheckpointManifest;
 import io.synod.store.Checkpoints;
+import io.synod.store.ReadCache;
 import io.synod.store.RocksDbChatStore;
 import io.synod.store.RocksDbDurableLog;
 import java.util.ArrayDeque;
@@ -1170,6 +1171,10 @@ public final class ReplicationDriver implements AutoCloseable {
         turns.put("applied", appliedCount);
         turns.put("applied_per_write_avg", applyBatchCount == 0 ? 0 : appliedCount / applyBatchCount);
         fields.put("turns", turns);
+        ReadCache.Stats cache = store.readCacheStats();
+        fields.put(
+                "read_cache",
+                Map.of("hits", cache.hits(), "misses", cache.misses(), "entries", cache.entries(), "bytes", cache.bytes()));
         status = java.util.Collections.unmodifiableMap(fields);
     }
 
