@@ -1,5 +1,7 @@
 package io.synod.messaging;
 
+import static io.synod.messaging.Closeables.closeQuietly;
+
 import io.synod.messaging.zmtp.Subscriptions;
 import io.synod.messaging.zmtp.ZmtpCodec;
 import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
@@ -510,14 +512,6 @@ public final class Forwarder implements AutoCloseable {
         backendToFrontend = 0;
         dropped = 0;
         refused = 0;
-    }
-
-    private static void closeQuietly(java.io.Closeable closeable) {
-        try {
-            closeable.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
     }
 
     /** Blocks until the loop has stopped (after {@link #close()} or a fatal error). */

@@ -1,5 +1,6 @@
 package io.synod.client.bench;
 
+import io.synod.messaging.Closeables;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.zmtp.ZmtpClient;
 import io.synod.messaging.zmtp.ZmtpCodec;
@@ -145,13 +146,7 @@ final class LoadDriver implements Runnable {
                     client.setup.close();
                 }
             }
-            if (selector != null) {
-                try {
-                    selector.close();
-                } catch (IOException e) {
-                    // closing anyway
-                }
-            }
+            Closeables.closeQuietly(selector);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.synod.client.bench;
 
+import io.synod.messaging.Closeables;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.zmtp.ZmtpClient;
 import io.synod.messaging.zmtp.ZmtpCodec;
@@ -82,13 +83,7 @@ final class SubscriberLoop implements Runnable {
             control.fail("the subscriber thread failed: " + e);
         } finally {
             sockets.forEach(ZmtpClient::close);
-            if (selector != null) {
-                try {
-                    selector.close();
-                } catch (IOException e) {
-                    // closing anyway
-                }
-            }
+            Closeables.closeQuietly(selector);
         }
     }
 

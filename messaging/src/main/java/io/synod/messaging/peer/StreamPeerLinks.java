@@ -1,5 +1,7 @@
 package io.synod.messaging.peer;
 
+import static io.synod.messaging.Closeables.closeQuietly;
+
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.TcpEndpoint;
@@ -604,14 +606,6 @@ public final class StreamPeerLinks implements AutoCloseable {
         connection.in = connection.in.capacity() == READ_BUFFER_BYTES
                 ? connection.in.clear()
                 : ByteBuffer.allocate(READ_BUFFER_BYTES);
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // nothing to do: it is gone either way
-        }
     }
 
     /** @return the counters since start */

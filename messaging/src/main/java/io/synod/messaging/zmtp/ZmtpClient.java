@@ -1,5 +1,6 @@
 package io.synod.messaging.zmtp;
 
+import io.synod.messaging.Closeables;
 import io.synod.messaging.TcpEndpoint;
 import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
 import java.io.IOException;
@@ -239,11 +240,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
 
     private void failed(long nowNanos) {
         if (connecting != null) {
-            try {
-                connecting.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
+            Closeables.closeQuietly(connecting);
             connecting = null;
         }
         nextConnectNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(config.reconnectMillis());
@@ -347,11 +344,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     /** Closes the connection (queued messages are dropped); no reconnection follows. */
     public void close() {
         if (connecting != null) {
-            try {
-                connecting.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
+            Closeables.closeQuietly(connecting);
             connecting = null;
         }
         ZmtpConnection current = connection;

@@ -1,5 +1,6 @@
 package io.synod.messaging.zmtp;
 
+import io.synod.messaging.Closeables;
 import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -355,11 +356,7 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         closed = true;
         closeReason = reason;
         key.cancel();
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
+        Closeables.closeQuietly(channel);
         queue.clear();
         queuedBytes = 0;
         handler.closed(this);
