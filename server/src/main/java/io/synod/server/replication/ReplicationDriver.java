@@ -1172,9 +1172,12 @@ public final class ReplicationDriver implements AutoCloseable {
         turns.put("applied_per_write_avg", applyBatchCount == 0 ? 0 : appliedCount / applyBatchCount);
         fields.put("turns", turns);
         ReadCache.Stats cache = store.readCacheStats();
-        fields.put(
-                "read_cache",
-                Map.of("hits", cache.hits(), "misses", cache.misses(), "entries", cache.entries(), "bytes", cache.bytes()));
+        Map<String, Object> readCache = new LinkedHashMap<>();
+        readCache.put("hits", cache.hits());
+        readCache.put("misses", cache.misses());
+        readCache.put("entries", cache.entries());
+        readCache.put("bytes", cache.bytes());
+        fields.put("read_cache", readCache);
         status = java.util.Collections.unmodifiableMap(fields);
     }
 

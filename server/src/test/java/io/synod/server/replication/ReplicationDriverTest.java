@@ -179,6 +179,11 @@ class ReplicationDriverTest {
             assertThat(nodes[i].machine.stateDigestHex()).isEqualTo(nodes[0].machine.stateDigestHex());
             assertThat(nodes[i].machine.channels()).containsExactly("general");
         }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> cache = (Map<String, Object>) follower.driver.statusFields().get("read_cache");
+        assertThat(cache.keySet()).containsExactly("hits", "misses", "entries", "bytes");
+        assertThat((long) cache.get("hits")).as("the state machine read keys it had read before").isPositive();
+        assertThat((int) cache.get("entries")).isPositive();
         // Only a leader publishes; a leader change may republish (duplicates are dropped by clients by seq).
         List<Publication> published = new ArrayList<>();
         for (Node node : nodes) {
