@@ -78,7 +78,7 @@ public final class ReadCache {
         if (readGeneration != generation) {
             return;
         }
-        replace(ByteBuffer.wrap(key.clone()), value == null ? ABSENT : value);
+        replace(ByteBuffer.wrap(key.clone()), stored(value));
     }
 
     /** {@code key} now holds {@code value} (null: deleted) in the store: a cached entry follows it. */
@@ -86,7 +86,7 @@ public final class ReadCache {
         generation++;
         ByteBuffer wrapped = ByteBuffer.wrap(key);
         if (entries.containsKey(wrapped)) {
-            replace(wrapped, value == null ? ABSENT : value);
+            replace(wrapped, stored(value));
         }
     }
 
@@ -110,6 +110,10 @@ public final class ReadCache {
             bytes -= weight(e.getKey(), e.getValue());
             eldest.remove();
         }
+    }
+
+    private static byte[] stored(byte[] value) {
+        return value == null ? ABSENT : value;
     }
 
     private static long weight(ByteBuffer key, byte[] value) {
