@@ -88,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
         if (external) {
             return runAndReport(commandLine, options.broker, options.proxy, serverCount, results, WARMUP_DEFAULT);
         }
-        Path runDirectory = Files.createTempDirectory("synod-bench-");
+        Path runDirectory = options.newClusterDirectory();
         boolean succeeded = false;
         try (BenchCluster cluster = BenchCluster.start(serverCount, runDirectory, options.readyTimeout, err::println)) {
             int status = runAndReport(

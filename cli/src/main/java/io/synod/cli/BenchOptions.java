@@ -3,6 +3,8 @@ package io.synod.cli;
 import io.synod.client.bench.BenchConfig;
 import io.synod.client.bench.BenchDurations;
 import io.synod.client.bench.Workload;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -18,6 +20,8 @@ import picocli.CommandLine.Option;
  * given.
  */
 final class BenchOptions {
+    /** The name of a started cluster's folder begins with this. */
+    static final String CLUSTER_DIRECTORY_PREFIX = "synod-bench-";
     @Option(
             names = "--workload",
             defaultValue = "publish",
@@ -111,12 +115,32 @@ final class BenchOptions {
             description = "How long a started cluster may take to be ready (default: ${DEFAULT-VALUE}).")
     Duration readyTimeout;
 
+    @Option(
+            names = "--cluster-root",
+            description = "Where a cluster the bench starts keeps its data and logs: a new folder under this one"
+                    + " (default: the system's temporary folder). A tmpfs such as /dev/shm takes the disk out of the"
+                    + " numbers.")
+    Path clusterRoot;
+
     /** Whether the bench targets a running cluster instead of starting one. */
     boolean external(CommandLine commandLine) {
         if ((broker == null) != (proxy == null)) {
             throw new CommandLine.ParameterException(commandLine, "--broker and --proxy go together");
         }
+        if (broker != null && clusterRoot != null) {
+            throw new CommandLine.ParameterException(
+                    commandLine, "--cluster-root is for a cluster the bench starts, not one given with --broker");
+        }
         return broker != null;
+    }
+
+    /** A new, empty folder for a cluster the bench starts: under {@code --cluster-root}, or the temporary folder. */
+    Path newClusterDirectory() throws IOException {
+        if (clusterRoot == null) {
+            return Files.createTempDirectory(CLUSTER_DIRECTORY_PREFIX);
+        }
+        Files.createDirectories(clusterRoot);
+        return Files.createTempDirectory(clusterRoot, CLUSTER_DIRECTORY_PREFIX);
     }
 
     /** The settings of one run; bad values become a picocli usage error. */

@@ -6,7 +6,6 @@ import io.synod.client.bench.BenchReport;
 import io.synod.client.bench.BenchResult;
 import io.synod.client.bench.BenchRun;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,7 +81,7 @@ final class BenchScalingCommand implements Callable<Integer> {
                 }
                 continue;
             }
-            Path runDirectory = Files.createTempDirectory("synod-bench-");
+            Path runDirectory = options.newClusterDirectory();
             try (BenchCluster cluster =
                     BenchCluster.start(servers, runDirectory, options.readyTimeout, System.err::println)) {
                 if (!runPoints(

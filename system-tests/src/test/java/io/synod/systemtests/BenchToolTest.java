@@ -27,13 +27,21 @@ class BenchToolTest {
     void publishAndFanoutRunsReportTheirNumbersAndLeaveNoProcessBehind() throws Exception {
         try (Processes processes = new Processes("bench")) {
             Path publishResults = processes.directory().resolve("publish");
+            Path clusterRoot = processes.directory().resolve("clusters");
             Run publish = bench(
                     processes,
                     "bench-publish",
                     List.of(
                             "--servers", "1", "--workload", "publish", "--clients", "4", "--duration", "2s",
-                            "--warmup", "1s", "--json", "--results", publishResults.toString()));
+                            "--warmup", "1s", "--json", "--results", publishResults.toString(), "--cluster-root",
+                            clusterRoot.toString(), "--keep-cluster-dir"));
             JsonNode line = publish.lastLine();
+            try (var started = Files.list(clusterRoot)) {
+                List<Path> clusters = started.toList();
+                assertThat(clusters).as("the started cluster's folder, under --cluster-root").hasSize(1);
+                assertThat(clusters.get(0).getFileName().toString()).startsWith("synod-bench-");
+                assertThat(clusters.get(0).resolve("logs").resolve("server-1.jsonl")).isNotEmptyFile();
+            }
             assertThat(line.path("workload").asText()).isEqualTo("publish");
             assertThat(line.path("clients").asInt()).isEqualTo(4);
             assertThat(line.path("servers").asInt()).isEqualTo(1);
@@ -80,6 +88,12 @@ class BenchToolTest {
             Run clients = bench(processes, "bench-bad-clients", List.of("--clients", "0"));
             assertThat(clients.status()).isEqualTo(2);
             assertThat(clients.output()).contains("--clients must be between 1 and");
+            Run root = bench(
+                    processes,
+                    "bench-bad-root",
+                    List.of("--broker", "tcp://127.0.0.1:1", "--proxy", "tcp://127.0.0.1:2", "--cluster-root", "x"));
+            assertThat(root.status()).isEqualTo(2);
+            assertThat(root.output()).contains("--cluster-root is for a cluster the bench starts");
             assertThat(workload.descendantsLeft()).isEmpty();
         }
     }
