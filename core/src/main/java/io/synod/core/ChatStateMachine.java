@@ -6,8 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The chat state machine (design notes 1.2): {@link #apply(Command)} turns one decided command into
@@ -85,6 +87,15 @@ public final class ChatStateMachine {
      * @return one result per command, in order
      */
     public List<Result> applyAll(List<Command> commands) {
+        return applyAll(commands, results -> {});
+    }
+
+    /**
+     * {@link #applyAll(List)}, calling {@code beforeStoreWrite} with the results (one per command, in order) once
+     * they are known and before the store writes the batch: what it hands the store to write with the next batch
+     * (a replicated follower's outbox) is then in the same atomic write, so a crash keeps both or neither.
+     */
+    public List<Result> applyAll(List<Command> commands, Consumer<List<Result>> beforeStoreWrite) {
         Invariants.require(!commands.isEmpty(), "applyAll needs at least one command");
         long previous = store.appliedIndex();
         for (Command command : commands) {
@@ -102,6 +113,7 @@ public final class ChatStateMachine {
             results.add(result);
         }
         tx.batch.put(Keys.digest(), digest);
+        beforeStoreWrite.accept(Collections.unmodifiableList(results));
         store.write(tx.batch);
         Invariants.check(store.appliedIndex() == previous, "the store took the applied index");
         return results;

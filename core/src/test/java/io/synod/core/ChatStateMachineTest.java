@@ -319,6 +319,28 @@ class ChatStateMachineTest {
     }
 
     @Test
+    void applyAllShowsItsHookTheResultsBeforeTheStoreWritesTheBatch() {
+        CountingStore store = new CountingStore();
+        ChatStateMachine hooked = new ChatStateMachine(store, ChatConfig.DEFAULT);
+        List<Command> commands = List.of(
+                Command.of(1, 1.0, 1, new ChatCommand.Login("ana")),
+                Command.of(2, 1.0, 1, new ChatCommand.CreateChannel("news")),
+                Command.of(3, 1.0, 1, new ChatCommand.Publish("ana", "news", "hi")));
+        List<List<Result>> seen = new ArrayList<>();
+        List<Integer> writesBefore = new ArrayList<>();
+        List<Result> results = hooked.applyAll(commands, applied -> {
+            seen.add(List.copyOf(applied));
+            writesBefore.add(store.writes);
+            assertThat(hooked.appliedIndex()).as("not written yet").isZero();
+        });
+        assertThat(seen).containsExactly(results);
+        assertThat(writesBefore).containsExactly(0);
+        assertThat(store.writes).isEqualTo(1);
+        assertThat(results.get(2).publications()).isNotEmpty();
+        assertThat(hooked.appliedIndex()).isEqualTo(3);
+    }
+
+    @Test
     void applyAllRefusesIndexesThatDoNotIncreaseAndChangesNothing() {
         apply(new ChatCommand.Login("ana"));
         String digest = machine.stateDigestHex();

@@ -32,9 +32,9 @@ import org.rocksdb.WriteOptions;
  * or neither is. {@link #write} goes to the log without an fsync (it survives a killed process, the
  * page cache keeps it); {@link #sync} fsyncs the log once for every write before it (group commit).
  * {@link #replaceAll} is synced at once. A replicated server adds column families {@code paxos} (its Paxos log, see
- * {@link #paxosLog()}) and {@code outbox} (the publications a follower keeps for republishing, see {@link
- * #putOutbox}); neither is part of the chat state. Reads go through a {@link ReadCache} of the keys read
- * recently, kept true by every change of the chat keys.
+ * {@link #paxosLog()}) and {@code outbox} (the publications a follower keeps for republishing, written with the write
+ * that applied them, see {@link #putOutboxWithNextWrite}); neither is part of the chat state. Reads go through a
+ * {@link ReadCache} of the keys read recently, kept true by every change of the chat keys.
  *
  * <p>Thread-safety: safe for concurrent reads; writes come from the state machine's owner thread.
  * Call order: {@link #open}, use, {@link #close} once (after which every call fails).
@@ -71,6 +71,8 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     private RocksDbDurableLog paxosLog;
     private volatile long appliedIndex;
     private final ReadCache cache = new ReadCache();
+    /** Outbox entries that go into the next {@link #write}'s batch (see {@link #putOutboxWithNextWrite}). */
+    private final List<OutboxEntry> outboxWithNextWrite = new ArrayList<>();
 
     private RocksDbChatStore(
             Path directory,
@@ -223,11 +225,19 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
                 }
             }
             writes.put(meta, APPLIED_INDEX_KEY, encodeIndex(batch.appliedIndex()));
+            if (!outboxWithNextWrite.isEmpty()) {
+                ColumnFamilyHandle family = outboxFamily();
+                for (OutboxEntry entry : outboxWithNextWrite) {
+                    writes.put(family, encodeIndex(entry.index()), entry.value());
+                }
+            }
             db.write(bufferedWrites, writes);
             unsynced = true;
         } catch (RocksDBException e) {
             cache.clear(); // whether RocksDB took the batch is unknown
             throw new StoreException("write of index " + batch.appliedIndex() + " failed in " + directory, e);
+        } finally {
+            outboxWithNextWrite.clear();
         }
         for (Map.Entry<byte[], byte[]> e : batch.writes().entrySet()) {
             cache.written(e.getKey(), e.getValue());
@@ -372,17 +382,20 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     public record OutboxEntry(long index, byte[] value) {}
 
     /**
-     * Keeps {@code value} (a replicated server's encoded publications of the write at chat index {@code index}) in
+     * Keeps {@code entries} (a replicated server's encoded publications of the writes at their chat indexes) in
      * column family {@code outbox} until {@link #deleteOutboxThrough}: a follower's record of what the leader may not
-     * have published yet, so it survives a restart. Unsynced, like {@link #write}: it is made durable by the next
-     * {@link #sync} and, being written after the write that produced it, is lost by a crash only together with it or
-     * in the instant between the two. Owner thread only.
+     * have published yet, so it survives a restart. They are written with the next {@link #write}, in its atomic
+     * batch (the one that applies the writes that published them, see {@code ChatStateMachine.applyAll} with a
+     * hook), so a crash keeps both or neither; unsynced, like that write. Owner thread only.
      */
-    public void putOutbox(long index, byte[] value) {
-        putOutbox(List.of(new OutboxEntry(index, value)));
+    public void putOutboxWithNextWrite(List<OutboxEntry> entries) {
+        outboxWithNextWrite.addAll(entries);
     }
 
-    /** {@link #putOutbox(long, byte[])} for several entries, in one write. Owner thread only. */
+    /**
+     * Writes {@code entries} to the outbox now, in one write, outside any chat-state write (restoring or seeding an
+     * outbox; a follower's applies use {@link #putOutboxWithNextWrite}). Unsynced. Owner thread only.
+     */
     public void putOutbox(List<OutboxEntry> entries) {
         if (entries.isEmpty()) {
             return;

@@ -145,7 +145,7 @@ class RocksDbChatStoreTest {
         try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
             assertThat(store.readOutbox()).isEmpty();
             store.deleteOutboxThrough(10); // nothing yet: no column family, no error
-            store.putOutbox(3_073, b("c"));
+            store.putOutbox(List.of(new RocksDbChatStore.OutboxEntry(3_073, b("c"))));
             store.putOutbox(List.of(
                     new RocksDbChatStore.OutboxEntry(1_025, b("a")), new RocksDbChatStore.OutboxEntry(2_049, b("b"))));
             store.putOutbox(List.of()); // nothing: no error
@@ -159,6 +159,29 @@ class RocksDbChatStoreTest {
             assertThat(store.readOutbox()).extracting(RocksDbChatStore.OutboxEntry::index)
                     .containsExactly(3_073L);
             assertThat(store.readOutbox().get(0).value()).isEqualTo(b("c"));
+        }
+    }
+
+    @Test
+    void outboxEntriesHandedForTheNextWriteGoInThatWriteOnly() {
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            store.putOutboxWithNextWrite(List.of(
+                    new RocksDbChatStore.OutboxEntry(1_025, b("a")), new RocksDbChatStore.OutboxEntry(1_026, b("b"))));
+            assertThat(store.readOutbox()).as("nothing before the write").isEmpty();
+            StoreBatch batch = new StoreBatch(1_026);
+            batch.put(b("k"), b("v"));
+            store.write(batch);
+            store.sync();
+        }
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            assertThat(store.appliedIndex()).isEqualTo(1_026);
+            assertThat(store.get(b("k"))).isEqualTo(b("v"));
+            assertThat(store.readOutbox()).extracting(RocksDbChatStore.OutboxEntry::index)
+                    .as("written with the chat write")
+                    .containsExactly(1_025L, 1_026L);
+            store.deleteOutboxThrough(1_026);
+            store.write(new StoreBatch(1_027));
+            assertThat(store.readOutbox()).as("handed once, written once").isEmpty();
         }
     }
 

@@ -90,8 +90,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Publications.</b> Every server applies every command; only the leader publishes, at the end of the
  * turn that applied them, and tells its peers every {@code publishedNoteIntervalMillis} how far it published. Followers
- * keep the publications above the last note in a bounded ring, mirrored in the store's outbox
- * ({@link RocksDbChatStore#putOutbox}) so it survives a restart; one that becomes leader republishes
+ * keep the publications above the last note in a bounded ring, mirrored in the store's outbox (written in the
+ * same store write as the apply that published them, {@link RocksDbChatStore#putOutboxWithNextWrite}) so it
+ * survives a restart; one that becomes leader republishes
  * them first (duplicates are dropped by clients by {@code seq}).
  */
 public final class ReplicationDriver implements AutoCloseable {
@@ -207,8 +208,6 @@ public final class ReplicationDriver implements AutoCloseable {
     private final List<Pending> toForward = new ArrayList<>();
     /** Publications applied this turn while leading; sent once the turn's applies are synced. */
     private final List<Publication> toPublish = new ArrayList<>();
-    /** Outbox entries of this drain's applies, written together by {@link #flushOutbox}. */
-    private final List<RocksDbChatStore.OutboxEntry> toOutbox = new ArrayList<>();
     private boolean appliedSinceSync;
     private long nextStatusNanos = System.nanoTime();
     private long statusAppliedIndex = -1;
@@ -959,7 +958,6 @@ public final class ReplicationDriver implements AutoCloseable {
             }
         }
         applyBatch(batch, origins);
-        flushOutbox();
     }
 
     /** Applies {@code batch} (then empties it and {@code origins}); see {@link #applyEntries}. */
@@ -967,7 +965,7 @@ public final class ReplicationDriver implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
-        List<Result> results = machine.applyAll(batch);
+        List<Result> results = machine.applyAll(batch, applied -> keepWithTheWrite(batch, applied));
         appliedSinceSync = true;
         applyBatchCount++;
         for (int i = 0; i < batch.size(); i++) {
@@ -987,32 +985,44 @@ public final class ReplicationDriver implements AutoCloseable {
         origins.clear();
     }
 
-    private void onApplied(long index, List<Publication> publications) {
-        if (publications.isEmpty()) {
-            return;
+    /**
+     * Hands the store the outbox entries of a batch's results that this server keeps for republishing, so they are
+     * written in the batch's own store write (a crash keeps the applied writes and their entries, or neither).
+     */
+    private void keepWithTheWrite(List<io.synod.core.Command> batch, List<Result> results) {
+        List<RocksDbChatStore.OutboxEntry> entries = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            long index = batch.get(i).index();
+            List<Publication> publications = results.get(i).publications();
+            if (keepsForRepublishing(index, publications)) {
+                entries.add(new RocksDbChatStore.OutboxEntry(index, encodeOutbox(publications)));
+            }
         }
-        if (replica.isLeader()) {
+        store.putOutboxWithNextWrite(entries);
+    }
+
+    /**
+     * Whether a follower keeps a write's publications for republishing: a leader publishes them itself, and the
+     * leader already said it published those at or below {@code notedIndex} (a follower catching up applies old
+     * writes).
+     */
+    private boolean keepsForRepublishing(long index, List<Publication> publications) {
+        return !publications.isEmpty() && !replica.isLeader() && index > notedIndex;
+    }
+
+    private void onApplied(long index, List<Publication> publications) {
+        if (!publications.isEmpty() && replica.isLeader()) {
             publishedIndex = Math.max(publishedIndex, index);
             toPublish.addAll(publications);
             return;
         }
-        if (index <= notedIndex) {
-            return; // the leader already said it published this (a follower catching up applies old writes)
+        if (!keepsForRepublishing(index, publications)) {
+            return;
         }
-        unpublished.addLast(new Applied(index, publications));
-        toOutbox.add(new RocksDbChatStore.OutboxEntry(index, encodeOutbox(publications)));
+        unpublished.addLast(new Applied(index, publications)); // its outbox entry was written with the apply
         if (unpublished.size() > config.publicationRingMax()) {
-            flushOutbox(); // the entry deleted may be one of these
             store.deleteOutboxThrough(unpublished.removeFirst().index());
             ringOverflowCount++;
-        }
-    }
-
-    /** Writes the outbox entries of the applies so far, in one store write. */
-    private void flushOutbox() {
-        if (!toOutbox.isEmpty()) {
-            store.putOutbox(toOutbox);
-            toOutbox.clear();
         }
     }
 

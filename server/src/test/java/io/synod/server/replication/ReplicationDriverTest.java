@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -365,13 +366,68 @@ class ReplicationDriverTest {
         long index = nodes[0].completed.get(2).index();
         assertThat(nodes[0].store.readOutbox()).as("a leader publishes at once: nothing kept").isEmpty();
         // as if it had applied the post while following and the leader died before publishing it
-        nodes[0].store.putOutbox(index, ReplicationDriver.encodeOutbox(List.of(post)));
+        nodes[0].store.putOutbox(
+                List.of(new RocksDbChatStore.OutboxEntry(index, ReplicationDriver.encodeOutbox(List.of(post)))));
         nodes[0].close();
 
         nodes[0] = new Node("s1");
         pollUntil(() -> !nodes[0].published.isEmpty());
         assertThat(nodes[0].published).containsExactly(post);
         assertThat(nodes[0].store.readOutbox()).as("republished: no longer kept").isEmpty();
+    }
+
+    @Test
+    void aFollowerKeepsInItsOutboxEveryDeliveryTheLeaderHasNotNoted() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            members.put("s" + i, "tcp://127.0.0.1:" + freePort());
+        }
+        for (int i = 0; i < 3; i++) {
+            nodes[i] = new Node(withoutPublishedNotes(ReplicationConfig.defaults("s" + (i + 1), members)));
+        }
+        pollUntil(() -> leader() != null);
+        Node leader = leader();
+        leader.driver.submit(write("ivy", 1, new ChatCommand.Login("ivy")), 1);
+        leader.driver.submit(write("ivy", 2, new ChatCommand.CreateChannel("lab")), 2);
+        for (int i = 3; i < 8; i++) {
+            leader.driver.submit(write("ivy", i, new ChatCommand.Publish("ivy", "lab", "m" + i)), i);
+        }
+        pollUntil(() -> leader.completed.size() == 7);
+        List<Long> publishing = leader.completed.stream()
+                .filter(completion -> !completion.result().publications().isEmpty())
+                .map(ReplicationDriver.Completion::index)
+                .toList();
+        assertThat(publishing).hasSizeGreaterThanOrEqualTo(5);
+        for (Node node : nodes) {
+            if (node != null && node != leader) {
+                pollUntil(() -> node.machine.appliedIndex() == leader.machine.appliedIndex());
+                // written in the same store write as the applies: there as soon as they are
+                assertThat(node.store.readOutbox())
+                        .as(node.name + "'s outbox")
+                        .extracting(RocksDbChatStore.OutboxEntry::index)
+                        .containsExactlyElementsOf(publishing);
+            }
+        }
+    }
+
+    /** {@code config} with published notes an hour apart: followers keep every delivery after the first note. */
+    private static ReplicationConfig withoutPublishedNotes(ReplicationConfig config) {
+        return new ReplicationConfig(
+                config.selfName(),
+                config.selfEndpoint(),
+                config.joining(),
+                config.members(),
+                config.tickIntervalMillis(),
+                config.pendingRequestsMax(),
+                config.retryIntervalMillis(),
+                config.pendingTimeoutMillis(),
+                config.publicationRingMax(),
+                TimeUnit.HOURS.toMillis(1),
+                config.membershipIntervalMillis(),
+                config.commandSlotStride(),
+                config.peerLinks(),
+                config.frameBytesMax(),
+                config.snapshotIntervalSlots(),
+                config.snapshotChunkBytes());
     }
 
     @Test
