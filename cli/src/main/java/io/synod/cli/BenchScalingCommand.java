@@ -107,6 +107,17 @@ final class BenchScalingCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The folder of a point's results: {@code s<servers>-c<clients>}, then {@code -2}, {@code -3}... for a point
+     * measured again (a repeated client count, e.g. {@code 64,1,64} to measure 64 clients on warm JVMs).
+     */
+    static String pointFolder(List<BenchReport.ScalingPoint> earlier, int servers, int clients) {
+        long before = earlier.stream()
+                .filter(point -> point.servers() == servers && point.clients() == clients)
+                .count();
+        return "s" + servers + "-c" + clients + (before == 0 ? "" : "-" + (before + 1));
+    }
+
     /** Runs every client count against one cluster; false if a run failed. */
     private boolean runPoints(
             CommandLine commandLine,
@@ -134,7 +145,7 @@ final class BenchScalingCommand implements Callable<Integer> {
                 System.err.println("synod bench scaling: " + e.getMessage());
                 return false;
             }
-            BenchReport.write(result, results.resolve("s" + servers + "-c" + clients));
+            BenchReport.write(result, results.resolve(pointFolder(points, servers, clients)));
             points.add(new BenchReport.ScalingPoint(servers, clients, result));
             BenchResult.Summary s = result.summary();
             System.err.printf(
