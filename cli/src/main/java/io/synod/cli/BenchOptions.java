@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
  */
 final class BenchOptions {
     /** The name of a started cluster's folder begins with this. */
-    static final String CLUSTER_DIRECTORY_PREFIX = "synod-bench-";
+    private static final String CLUSTER_DIRECTORY_PREFIX = "synod-bench-";
+
     @Option(
             names = "--workload",
             defaultValue = "publish",

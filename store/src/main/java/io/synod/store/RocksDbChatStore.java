@@ -398,8 +398,8 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     }
 
     /**
-     * Writes {@code entries} to the outbox now, in one write, outside any chat-state write (restoring or seeding an
-     * outbox; a follower's applies use {@link #putOutboxWithNextWrite}). Unsynced. Owner thread only.
+     * Writes {@code entries} to the outbox now, in a write of their own (tests seed an outbox with it; a follower's
+     * applies use {@link #putOutboxWithNextWrite}, which writes them with the apply). Unsynced. Owner thread only.
      */
     public void putOutbox(List<OutboxEntry> entries) {
         if (entries.isEmpty()) {
