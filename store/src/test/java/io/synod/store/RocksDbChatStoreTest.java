@@ -11,6 +11,7 @@ import io.synod.core.HistoryResult;
 import io.synod.core.InMemoryChatStore;
 import io.synod.core.StoreBatch;
 import io.synod.core.StoreEntry;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +19,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.RocksDB;
 import org.junit.jupiter.api.io.TempDir;
 
 class RocksDbChatStoreTest {
@@ -26,6 +34,67 @@ class RocksDbChatStoreTest {
 
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A database an earlier version wrote with RocksDB's default compression (Snappy) opens, reads and takes writes
+     * now that the store writes LZ4: each table file records its own compression.
+     */
+    @Test
+    void aDatabaseWrittenWithSnappyTableFilesOpensAndReads() throws Exception {
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions options = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+                ColumnFamilyOptions snappy =
+                        new ColumnFamilyOptions().setCompressionType(CompressionType.SNAPPY_COMPRESSION);
+                RocksDB db = RocksDB.open(
+                        options,
+                        dir.toString(),
+                        List.of(
+                                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, snappy),
+                                new ColumnFamilyDescriptor(b("meta"), snappy)),
+                        handles);
+                FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            for (int i = 0; i < 1_000; i++) {
+                db.put(handles.get(0), b("key-" + i), b("value " + i + " ".repeat(100)));
+            }
+            db.put(handles.get(1), b("applied_index"), ByteBuffer.allocate(Long.BYTES).putLong(1_000).array());
+            db.flush(flush, handles);
+            assertThat(db.getProperty(handles.get(0), "rocksdb.num-files-at-level0")).isEqualTo("1");
+        } finally {
+            handles.forEach(ColumnFamilyHandle::close);
+            handles.clear();
+        }
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            assertThat(store.appliedIndex()).isEqualTo(1_000);
+            assertThat(store.get(b("key-7"))).isEqualTo(b("value 7" + " ".repeat(100)));
+            assertThat(store.scan(b("key-"), null, 2_000)).hasSize(1_000);
+            StoreBatch next = new StoreBatch(1_001);
+            next.put(b("key-7"), b("seven"));
+            store.write(next);
+            store.memtableFlush().run();
+            assertThat(store.get(b("key-7"))).isEqualTo(b("seven"));
+        }
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            assertThat(store.appliedIndex()).isEqualTo(1_001);
+            assertThat(store.get(b("key-7"))).isEqualTo(b("seven"));
+            assertThat(store.get(b("key-8"))).isEqualTo(b("value 8" + " ".repeat(100)));
+        }
+        try (DBOptions options = new DBOptions();
+                ColumnFamilyOptions families = new ColumnFamilyOptions();
+                RocksDB db = RocksDB.openReadOnly(
+                        options,
+                        dir.toString(),
+                        List.of(
+                                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, families),
+                                new ColumnFamilyDescriptor(b("meta"), families)),
+                        handles)) {
+            assertThat(db.getPropertiesOfAllTables(handles.get(0)).values())
+                    .extracting(org.rocksdb.TableProperties::getCompressionName)
+                    .as("the old table file, and the one the store flushed")
+                    .containsExactlyInAnyOrder("Snappy", "LZ4");
+        } finally {
+            handles.forEach(ColumnFamilyHandle::close);
+        }
     }
 
     @Test
