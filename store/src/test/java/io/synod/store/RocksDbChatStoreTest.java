@@ -26,6 +26,7 @@ import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.RocksDB;
+import org.rocksdb.TableProperties;
 import org.junit.jupiter.api.io.TempDir;
 
 class RocksDbChatStoreTest {
@@ -34,6 +35,13 @@ class RocksDbChatStoreTest {
 
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The store's two chat column families, as a raw RocksDB opens them: the chat keys, and {@code meta}. */
+    private static List<ColumnFamilyDescriptor> chatFamilies(ColumnFamilyOptions options) {
+        return List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, options),
+                new ColumnFamilyDescriptor(b("meta"), options));
     }
 
     /**
@@ -49,9 +57,7 @@ class RocksDbChatStoreTest {
                 RocksDB db = RocksDB.open(
                         options,
                         dir.toString(),
-                        List.of(
-                                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, snappy),
-                                new ColumnFamilyDescriptor(b("meta"), snappy)),
+                        chatFamilies(snappy),
                         handles);
                 FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
             for (int i = 0; i < 1_000; i++) {
@@ -84,12 +90,10 @@ class RocksDbChatStoreTest {
                 RocksDB db = RocksDB.openReadOnly(
                         options,
                         dir.toString(),
-                        List.of(
-                                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, families),
-                                new ColumnFamilyDescriptor(b("meta"), families)),
+                        chatFamilies(families),
                         handles)) {
             assertThat(db.getPropertiesOfAllTables(handles.get(0)).values())
-                    .extracting(org.rocksdb.TableProperties::getCompressionName)
+                    .extracting(TableProperties::getCompressionName)
                     .as("the old table file, and the one the store flushed")
                     .containsExactlyInAnyOrder("Snappy", "LZ4");
         } finally {

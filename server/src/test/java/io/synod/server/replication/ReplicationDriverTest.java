@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,6 +104,16 @@ class ReplicationDriverTest {
         throw new IllegalStateException("no free port in 21000-30999");
     }
 
+    /** Starts voters s1, s2 and s3 on free ports, each with its default configuration changed by {@code tuning}. */
+    private void startThree(UnaryOperator<ReplicationConfig> tuning) throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            members.put("s" + i, "tcp://127.0.0.1:" + freePort());
+        }
+        for (int i = 0; i < 3; i++) {
+            nodes[i] = new Node(tuning.apply(ReplicationConfig.defaults("s" + (i + 1), members)));
+        }
+    }
+
     private void pollUntil(BooleanSupplier condition) {
         for (int round = 0; round < 5_000 && !condition.getAsBoolean(); round++) {
             for (Node node : nodes) {
@@ -145,12 +156,7 @@ class ReplicationDriverTest {
 
     @Test
     void writesOnAnyServerAreAppliedEverywhereAndSurviveARestart() throws Exception {
-        for (int i = 1; i <= 3; i++) {
-            members.put("s" + i, "tcp://127.0.0.1:" + freePort());
-        }
-        for (int i = 0; i < 3; i++) {
-            nodes[i] = new Node("s" + (i + 1));
-        }
+        startThree(UnaryOperator.identity());
         pollUntil(() -> leader() != null);
         Node follower = nodes[leader() == nodes[0] ? 1 : 0];
         assertThat(follower.driver.submit(write("alice", 1, new ChatCommand.Login("alice")), "login"))
@@ -250,14 +256,9 @@ class ReplicationDriverTest {
 
     @Test
     void aServerBehindThePeersSnapshotsFetchesAndInstallsACheckpointAndSoDoesAJoiner() throws Exception {
-        for (int i = 1; i <= 3; i++) {
-            members.put("s" + i, "tcp://127.0.0.1:" + freePort());
-        }
         // a snapshot every 4 slots, fetched in 4 KiB chunks: many chunks per file
-        java.util.function.Function<ReplicationConfig, ReplicationConfig> small = c -> c.withSnapshots(4, 4_096);
-        for (int i = 0; i < 3; i++) {
-            nodes[i] = new Node(small.apply(ReplicationConfig.defaults("s" + (i + 1), members)));
-        }
+        UnaryOperator<ReplicationConfig> small = c -> c.withSnapshots(4, 4_096);
+        startThree(small);
         pollUntil(() -> leader() != null);
         writeOneByOne("dora", 3);
         int behind = leader() == nodes[2] ? 1 : 2;
@@ -321,12 +322,7 @@ class ReplicationDriverTest {
 
     @Test
     void aServerJoinsAsLearnerBecomesVoterAndIsRemoved() throws Exception {
-        for (int i = 1; i <= 3; i++) {
-            members.put("s" + i, "tcp://127.0.0.1:" + freePort());
-        }
-        for (int i = 0; i < 3; i++) {
-            nodes[i] = new Node("s" + (i + 1));
-        }
+        startThree(UnaryOperator.identity());
         pollUntil(() -> leader() != null);
         for (int i = 1; i <= 20; i++) {
             assertThat(leader().driver.submit(write("carol", i, new ChatCommand.Login("carol")), i))
@@ -378,12 +374,7 @@ class ReplicationDriverTest {
 
     @Test
     void aFollowerKeepsInItsOutboxEveryDeliveryTheLeaderHasNotNoted() throws Exception {
-        for (int i = 1; i <= 3; i++) {
-            members.put("s" + i, "tcp://127.0.0.1:" + freePort());
-        }
-        for (int i = 0; i < 3; i++) {
-            nodes[i] = new Node(withoutPublishedNotes(ReplicationConfig.defaults("s" + (i + 1), members)));
-        }
+        startThree(ReplicationDriverTest::withoutPublishedNotes);
         pollUntil(() -> leader() != null);
         Node leader = leader();
         leader.driver.submit(write("ivy", 1, new ChatCommand.Login("ivy")), 1);
@@ -432,12 +423,7 @@ class ReplicationDriverTest {
 
     @Test
     void aFollowersOutboxIsTrimmedByTheLeadersPublishedNotes() throws Exception {
-        for (int i = 1; i <= 3; i++) {
-            members.put("s" + i, "tcp://127.0.0.1:" + freePort());
-        }
-        for (int i = 0; i < 3; i++) {
-            nodes[i] = new Node("s" + (i + 1));
-        }
+        startThree(UnaryOperator.identity());
         pollUntil(() -> leader() != null);
         Node leader = leader();
         leader.driver.submit(write("hal", 1, new ChatCommand.Login("hal")), 1);
