@@ -377,12 +377,7 @@ class ReplicationDriverTest {
         startThree(ReplicationDriverTest::withoutPublishedNotes);
         pollUntil(() -> leader() != null);
         Node leader = leader();
-        leader.driver.submit(write("ivy", 1, new ChatCommand.Login("ivy")), 1);
-        leader.driver.submit(write("ivy", 2, new ChatCommand.CreateChannel("lab")), 2);
-        for (int i = 3; i < 8; i++) {
-            leader.driver.submit(write("ivy", i, new ChatCommand.Publish("ivy", "lab", "m" + i)), i);
-        }
-        pollUntil(() -> leader.completed.size() == 7);
+        postThrough(leader, "ivy", "lab", 5);
         List<Long> publishing = leader.completed.stream()
                 .filter(completion -> !completion.result().publications().isEmpty())
                 .map(ReplicationDriver.Completion::index)
@@ -398,6 +393,19 @@ class ReplicationDriverTest {
                         .containsExactlyElementsOf(publishing);
             }
         }
+    }
+
+    /**
+     * Through {@code leader}: {@code user} logs in, creates {@code channel} and publishes {@code posts} messages to
+     * it; returns once all of them are completed.
+     */
+    private void postThrough(Node leader, String user, String channel, int posts) {
+        leader.driver.submit(write(user, 1, new ChatCommand.Login(user)), 1);
+        leader.driver.submit(write(user, 2, new ChatCommand.CreateChannel(channel)), 2);
+        for (int i = 3; i < 3 + posts; i++) {
+            leader.driver.submit(write(user, i, new ChatCommand.Publish(user, channel, "m" + i)), i);
+        }
+        pollUntil(() -> leader.completed.size() == 2 + posts);
     }
 
     /** {@code config} with published notes an hour apart: followers keep every delivery after the first note. */
@@ -426,12 +434,7 @@ class ReplicationDriverTest {
         startThree(UnaryOperator.identity());
         pollUntil(() -> leader() != null);
         Node leader = leader();
-        leader.driver.submit(write("hal", 1, new ChatCommand.Login("hal")), 1);
-        leader.driver.submit(write("hal", 2, new ChatCommand.CreateChannel("ops")), 2);
-        for (int i = 3; i < 13; i++) {
-            leader.driver.submit(write("hal", i, new ChatCommand.Publish("hal", "ops", "m" + i)), i);
-        }
-        pollUntil(() -> leader.completed.size() == 12);
+        postThrough(leader, "hal", "ops", 10);
         for (Node node : nodes) {
             if (node != null && node != leader) {
                 pollUntil(() -> node.machine.appliedIndex() == leader.machine.appliedIndex()
