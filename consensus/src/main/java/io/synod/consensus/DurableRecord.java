@@ -9,6 +9,15 @@ package io.synod.consensus;
  */
 public sealed interface DurableRecord {
 
+    /**
+     * True for a record of a decision ({@link DecidedValue}, {@link DecidedAccepted}): one that promises nothing on
+     * this replica's behalf, since the decision is durable on a quorum already; a driver may leave a batch of these
+     * alone unsynced (a crash forgets them, and the replica learns them again from its peers).
+     */
+    default boolean isDecision() {
+        return this instanceof DecidedValue || this instanceof DecidedAccepted;
+    }
+
     /** The acceptor promised {@code ballot} (replaces any lower promise). */
     record PromisedBallot(Ballot ballot) implements DurableRecord {}
 

@@ -18,5 +18,10 @@ enum Mutation {
     /** A leader never resends an Accept that got no quorum (a liveness bug: lost messages stall the log). */
     NO_ACCEPT_RETRY,
     /** A follower learns the value it accepted from the leader's vote at any ballot, not only at its own vote's. */
-    LEARN_FROM_ANY_VOTE
+    LEARN_FROM_ANY_VOTE,
+    /**
+     * {@link Ready#appliableBeforePersist()} takes every decided entry, those learned from this replica's own vote
+     * before that vote is durable too (a driver answers them, then crashes before its fsync).
+     */
+    EARLY_APPLY_OWN_UNPERSISTED_VOTE
 }

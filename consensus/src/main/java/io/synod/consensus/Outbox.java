@@ -50,13 +50,21 @@ final class Outbox {
                 || snapshotRequestSlot != 0;
     }
 
-    Ready toReady() {
+    /**
+     * The outputs as a {@link Ready}; {@code earlyApplyAll} (a {@link Mutation} only) lets every decided entry be
+     * applied before the records are durable, those resting on this replica's unpersisted vote too.
+     */
+    Ready toReady(boolean earlyApplyAll) {
+        Optional<Snapshot> install = Optional.ofNullable(snapshotToInstall);
         return new Ready(
                 toPersist,
                 toSend,
-                Optional.ofNullable(snapshotToInstall),
+                install,
                 toApply,
-                snapshotRequestSlot == 0 ? OptionalLong.empty() : OptionalLong.of(snapshotRequestSlot));
+                snapshotRequestSlot == 0 ? OptionalLong.empty() : OptionalLong.of(snapshotRequestSlot),
+                earlyApplyAll && install.isEmpty()
+                        ? toApply.size()
+                        : Ready.appliableBeforePersist(toPersist, install, toApply));
     }
 
     void clear() {

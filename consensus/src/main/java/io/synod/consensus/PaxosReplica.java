@@ -38,6 +38,7 @@ public final class PaxosReplica {
     private final Learner learner;
     private final Leader leader;
     private final boolean learnFromAnyVote;
+    private final boolean earlyApplyAll;
     private long maxRoundSeen;
     private int electionTimeoutTicks;
     private int electionElapsedTicks;
@@ -58,6 +59,7 @@ public final class PaxosReplica {
         this.out = new Outbox(config.nodeId());
         boolean forget = mutations.contains(Mutation.FORGET_PROMISE_ON_RESTART);
         this.learnFromAnyVote = mutations.contains(Mutation.LEARN_FROM_ANY_VOTE);
+        this.earlyApplyAll = mutations.contains(Mutation.EARLY_APPLY_OWN_UNPERSISTED_VOTE);
         this.acceptor = new Acceptor(
                 out,
                 mutations,
@@ -155,7 +157,7 @@ public final class PaxosReplica {
     public Ready ready() {
         checkNoReadyOutstanding();
         readyOutstanding = true;
-        return out.toReady();
+        return out.toReady(earlyApplyAll);
     }
 
     /** The driver persisted, sent and applied {@code handled}, the last {@link #ready()}. */

@@ -1,7 +1,9 @@
 package io.synod.consensus;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 
 /**
@@ -14,9 +16,14 @@ import java.util.OptionalLong;
  *       exception is {@link #sendableBeforePersist()}: a leader's {@code Accept}s promise nothing about this
  *       replica's acceptor, so a driver may send them first and let the peers' disks work while its own does (a
  *       vote of this replica is only counted with a peer's, which arrives in a later input, after this Ready);
+ *       A second exception is {@link #appliableBeforePersist()}: the leading decided entries whose decision rests on
+ *       no record of this Ready may be applied, and answered, first, once {@link #decisionsAppliableBeforePersist()}
+ *       is written (it need not be synced), so that their replies do not wait for the fsync of newer votes; the
+ *       rest of the records, {@link #toPersistAfterEarlyApply()}, then follow in order;
  *   <li>send {@link #toSend()} (best effort; loss, delay and duplication are tolerated), or the rest of it;
  *   <li>if {@link #snapshotToInstall()} is present, replace the application state with its bytes;
- *   <li>apply {@link #toApply()} to the state machine, in order (entries are decided and contiguous);
+ *   <li>apply {@link #toApply()} to the state machine, in order (entries are decided and contiguous), or what an
+ *       early apply left of it, {@link #toApplyAfterPersist()};
  *   <li>call {@link PaxosReplica#advance(Ready)};
  *   <li>if {@link #snapshotRequestSlot()} is present, serialise the application state (which now reflects exactly
  *       that slot) and hand it to {@link PaxosReplica#snapshotTaken(long, byte[])}, now or later; later, the state
@@ -30,12 +37,81 @@ public record Ready(
         List<Envelope> toSend,
         Optional<Snapshot> snapshotToInstall,
         List<LogEntry> toApply,
-        OptionalLong snapshotRequestSlot) {
+        OptionalLong snapshotRequestSlot,
+        int appliableBeforePersistCount) {
 
     public Ready {
         toPersist = List.copyOf(toPersist);
         toSend = List.copyOf(toSend);
         toApply = List.copyOf(toApply);
+        Invariants.require(
+                appliableBeforePersistCount >= 0 && appliableBeforePersistCount <= toApply.size(),
+                "the early-appliable entries are a prefix of toApply");
+        Invariants.require(
+                appliableBeforePersistCount == 0 || snapshotToInstall.isEmpty(),
+                "nothing is applied before a snapshot is installed");
+    }
+
+    /**
+     * How many leading entries of {@code toApply} may be applied before {@code toPersist} is durable: those before
+     * the first whose slot has an {@link DurableRecord.AcceptedValue} in {@code toPersist}, none when a snapshot is
+     * installed or saved. Such an entry's decision rests only on votes persisted before this Ready: a leader counts
+     * its own vote with a peer's, which arrives in a later input, and a replica that learns a slot from its own
+     * vote and the leader's ({@link PaxosReplica}) holds that vote in this Ready's records when it cast it since
+     * the last one. A decision learned from the leader or a peer is durable on a quorum already.
+     */
+    static int appliableBeforePersist(List<DurableRecord> toPersist, Optional<Snapshot> install, List<LogEntry> toApply) {
+        if (install.isPresent()) {
+            return 0;
+        }
+        Set<Long> acceptedHere = new HashSet<>();
+        for (DurableRecord record : toPersist) {
+            if (record instanceof DurableRecord.SnapshotSaved) {
+                return 0; // it truncates the log behind it: keep the records in their order
+            }
+            if (record instanceof DurableRecord.AcceptedValue accepted) {
+                acceptedHere.add(accepted.entry().slot());
+            }
+        }
+        int count = 0;
+        while (count < toApply.size() && !acceptedHere.contains(toApply.get(count).slot())) {
+            count++;
+        }
+        return count;
+    }
+
+    /** The leading entries of {@link #toApply()} that may be applied before the votes are durable (see above). */
+    public List<LogEntry> appliableBeforePersist() {
+        return toApply.subList(0, appliableBeforePersistCount);
+    }
+
+    /** The entries left to apply after {@link #toPersistAfterEarlyApply()}, once {@link #appliableBeforePersist()} is. */
+    public List<LogEntry> toApplyAfterPersist() {
+        return toApply.subList(appliableBeforePersistCount, toApply.size());
+    }
+
+    /** The decisions of {@link #appliableBeforePersist()}'s slots among {@link #toPersist()}: written before them. */
+    public List<DurableRecord> decisionsAppliableBeforePersist() {
+        return toPersist.stream().filter(this::decidesEarlySlot).toList();
+    }
+
+    /** {@link #toPersist()} without {@link #decisionsAppliableBeforePersist()}, in order. */
+    public List<DurableRecord> toPersistAfterEarlyApply() {
+        return toPersist.stream().filter(record -> !decidesEarlySlot(record)).toList();
+    }
+
+    private boolean decidesEarlySlot(DurableRecord record) {
+        if (appliableBeforePersistCount == 0) {
+            return false;
+        }
+        long first = toApply.get(0).slot();
+        long last = toApply.get(appliableBeforePersistCount - 1).slot();
+        long slot = switch (record) {
+            case DurableRecord.DecidedValue d -> d.entry().slot();
+            case DurableRecord.DecidedAccepted d -> d.slot();
+            default -> -1;
+        };
+        return slot >= first && slot <= last;
     }
 
     /** The messages a driver may send before persisting: the leader's {@code Accept}s (see the contract above). */

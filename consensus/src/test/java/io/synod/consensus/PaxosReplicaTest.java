@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -113,6 +114,74 @@ class PaxosReplicaTest {
         assertThat(learned.toApply()).containsExactly(new LogEntry(1, value));
         follower.advance(learned);
         assertThat(follower.learnedFromVotesCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aSlotLearnedFromTheVoteThisReadyPersistsIsNotAppliedBeforeThatVoteIsDurable() {
+        PaxosReplica follower = PaxosReplica.create(
+                PaxosConfig.defaults(2, Membership.ofVoters(List.of(1, 2, 3))), new SplittableRandom(1));
+        Ballot ballot = new Ballot(1, 1);
+        Batch value = Batch.of(TestCluster.command("x"));
+        // The Accept and the leader's vote in one input: our vote and the decision rest on this Ready's record.
+        follower.step(new Envelope(1, 2, new PaxosMessage.Accept(ballot, 1, value)));
+        follower.step(new Envelope(1, 2, new PaxosMessage.Accepted(ballot, 1)));
+        Ready ready = follower.ready();
+        assertThat(ready.toApply()).containsExactly(new LogEntry(1, value));
+        assertThat(ready.toPersist()).hasAtLeastOneElementOfType(DurableRecord.AcceptedValue.class);
+        assertThat(ready.appliableBeforePersist()).isEmpty();
+        assertThat(ready.decisionsAppliableBeforePersist()).isEmpty();
+        assertThat(ready.toPersistAfterEarlyApply()).isEqualTo(ready.toPersist());
+        assertThat(ready.toApplyAfterPersist()).isEqualTo(ready.toApply());
+        follower.advance(ready);
+    }
+
+    @Test
+    void aSlotLearnedFromAnEarlierVoteIsAppliedBeforeTheNewVoteOfTheSameReady() {
+        PaxosReplica follower = PaxosReplica.create(
+                PaxosConfig.defaults(2, Membership.ofVoters(List.of(1, 2, 3))), new SplittableRandom(1));
+        Ballot ballot = new Ballot(1, 1);
+        Batch first = Batch.of(TestCluster.command("a"));
+        Batch second = Batch.of(TestCluster.command("b"));
+        follower.step(new Envelope(1, 2, new PaxosMessage.Accept(ballot, 1, first)));
+        follower.advance(follower.ready()); // our vote for slot 1 is durable
+        // The leader's vote for slot 1 arrives with its Accept of slot 2.
+        follower.step(new Envelope(1, 2, new PaxosMessage.Accept(ballot, 2, second)));
+        follower.step(new Envelope(1, 2, new PaxosMessage.Accepted(ballot, 1)));
+        Ready ready = follower.ready();
+        assertThat(ready.appliableBeforePersist()).containsExactly(new LogEntry(1, first));
+        assertThat(ready.decisionsAppliableBeforePersist()).containsExactly(new DurableRecord.DecidedAccepted(1, ballot));
+        assertThat(ready.toPersistAfterEarlyApply())
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        DurableRecord.AcceptedValue.class, a -> assertThat(a.entry().slot()).isEqualTo(2));
+        assertThat(ready.toApplyAfterPersist()).isEmpty();
+        follower.advance(ready);
+    }
+
+    @Test
+    void aSoloLeaderDecidesFromItsOwnVoteSoNothingIsAppliedBeforeItsFsync() {
+        PaxosConfig solo = new PaxosConfig(1, Membership.ofVoters(List.of(1)), 3, 3, 1, 1, 2, 2, 8, 2, 1, 100, 0);
+        PaxosReplica replica = soloLeader(solo);
+        replica.propose(new Command.Client(1, 1, new byte[0]));
+        Ready ready = replica.ready();
+        assertThat(ready.toApply()).extracting(LogEntry::slot).containsExactly(1L);
+        assertThat(ready.appliableBeforePersist()).isEmpty();
+        replica.advance(ready);
+    }
+
+    @Test
+    void nothingIsAppliedEarlyAroundASnapshot() {
+        LogEntry decided = new LogEntry(3, Batch.of(TestCluster.command("c")));
+        List<DurableRecord> decision = List.of(new DurableRecord.DecidedValue(decided));
+        Snapshot snapshot = new Snapshot(
+                new SnapshotMeta(2, List.of(new ConfigEntry(3, Membership.ofVoters(List.of(1, 2, 3))))), new byte[1]);
+        assertThat(Ready.appliableBeforePersist(decision, Optional.empty(), List.of(decided))).isEqualTo(1);
+        assertThat(Ready.appliableBeforePersist(
+                        List.of(new DurableRecord.SnapshotSaved(snapshot), decision.get(0)),
+                        Optional.empty(),
+                        List.of(decided)))
+                .isZero();
+        assertThat(Ready.appliableBeforePersist(decision, Optional.of(snapshot), List.of(decided))).isZero();
     }
 
     @Test

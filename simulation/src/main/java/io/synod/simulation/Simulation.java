@@ -286,7 +286,26 @@ public final class Simulation {
                     "torn flush after " + persisted + " of " + ready.toPersist().size() + " records");
             return;
         }
-        ready.toPersist().forEach(r -> persist(node, r));
+        List<DurableRecord> toPersist = ready.toPersist();
+        List<LogEntry> toApply = ready.toApply();
+        if (!ready.appliableBeforePersist().isEmpty()
+                && ready.toPersistAfterEarlyApply().stream().anyMatch(r -> !r.isDecision())) {
+            // as the server's driver: what rests on no vote of this Ready is applied and answered before its fsync
+            ready.decisionsAppliableBeforePersist().forEach(r -> persist(node, r));
+            ready.appliableBeforePersist().forEach(entry -> apply(node, entry));
+            if (faultPhase && options.faults() && random.nextInt(50) == 0) {
+                boolean keptApplies = durableApplicationState && random.nextBoolean();
+                if (keptApplies) {
+                    node.durableMachine = node.machine.snapshot(); // the unsynced applies reached the disk, no vote did
+                }
+                crash(node, "after answering decided entries, before persisting the votes"
+                        + (keptApplies ? " (their applies kept)" : ""));
+                return;
+            }
+            toPersist = ready.toPersistAfterEarlyApply();
+            toApply = ready.toApplyAfterPersist();
+        }
+        toPersist.forEach(r -> persist(node, r));
         ready.sendableAfterPersist().forEach(envelope -> network.send(now, envelope));
         if (faultPhase && options.faults() && !ready.toPersist().isEmpty() && random.nextInt(150) == 0) {
             crash(node, "right after persisting and sending"); // the moment amnesia bugs would show
@@ -297,7 +316,7 @@ public final class Simulation {
             checker.onSnapshotInstalled(node.id, snapshot.lastIncludedSlot(), node.machine.digest());
             trace.add(now, "n" + node.id + " installed snapshot " + snapshot.lastIncludedSlot());
         });
-        for (LogEntry entry : ready.toApply()) {
+        for (LogEntry entry : toApply) {
             apply(node, entry);
         }
         if (durableApplicationState) {

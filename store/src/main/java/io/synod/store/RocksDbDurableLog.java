@@ -152,8 +152,7 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
             }
             boolean decisionsOnly = true;
             for (DurableRecord record : records) {
-                decisionsOnly &= record instanceof DurableRecord.DecidedValue
-                        || record instanceof DurableRecord.DecidedAccepted;
+                decisionsOnly &= record.isDecision();
             }
             db.write(decisionsOnly && !ownsDatabase ? bufferedWrites : syncWrites, batch);
         } catch (RocksDBException e) {
