@@ -329,7 +329,7 @@ public final class ChatServer implements AutoCloseable {
                 } else {
                     replication.awaitInput(wait);
                     serveWaitingRequests();
-                    finishTurn(replication.flush()); // synced inside
+                    finishTurn(replication.flush(this::answerBeforeSync)); // synced inside
                 }
                 brokerLink.flush();
                 proxyLink.flush();
@@ -461,8 +461,9 @@ public final class ChatServer implements AutoCloseable {
     private record Waiting(ZmqMessages.Routed routed, ChatService.Deferred deferred) {}
 
     /**
-     * Ends a turn whose applied writes are synced: sends its publications, then its replies (reads and
-     * refusals in arrival order), then the answers to the replicated writes it completed.
+     * Ends a turn: sends its replies (reads and refusals in arrival order), then the answers to the replicated
+     * writes it completed, then its publications. A replicated turn that syncs new votes also comes here before its
+     * fsync ({@link #answerBeforeSync}), with the writes that may be answered then.
      */
     private void finishTurn(List<ReplicationDriver.Completion> completions) {
         for (Outgoing outgoing : outbox) {
@@ -495,6 +496,16 @@ public final class ChatServer implements AutoCloseable {
             nextStatusNanos = now + TimeUnit.MILLISECONDS.toNanos(STATUS_INTERVAL_MILLIS);
             publishStatus();
         }
+    }
+
+    /**
+     * Sends, in the middle of a replicated turn and before its fsync, the answers and publications of the writes
+     * that rest on none of the votes it syncs ({@link ReplicationDriver#flush(java.util.function.Consumer)}).
+     */
+    private void answerBeforeSync(List<ReplicationDriver.Completion> completions) {
+        finishTurn(completions);
+        brokerLink.flush();
+        proxyLink.flush();
     }
 
     private void sendReply(ZmqMessages.Routed routed, ChatService.Handled handled) {

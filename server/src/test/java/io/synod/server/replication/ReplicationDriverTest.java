@@ -45,6 +45,8 @@ class ReplicationDriverTest {
         final ChatStateMachine machine;
         final ReplicationDriver driver;
         final List<ReplicationDriver.Completion> completed = new ArrayList<>();
+        /** The completions handed over before their turn's fsync (also in {@link #completed}, in order). */
+        final List<ReplicationDriver.Completion> answeredEarly = new ArrayList<>();
         final List<Publication> published = new ArrayList<>();
 
         Node(String name) {
@@ -67,7 +69,11 @@ class ReplicationDriverTest {
 
         void poll() {
             driver.awaitInput(1);
-            completed.addAll(driver.flush());
+            // as the server does: the answers that rest on no vote of the turn are taken before its fsync
+            completed.addAll(driver.flush(early -> {
+                answeredEarly.addAll(early);
+                completed.addAll(early);
+            }));
         }
 
         void close() {
@@ -215,6 +221,38 @@ class ReplicationDriverTest {
         pollUntil(() -> nodes[restarted].machine.appliedIndex() == other.machine.appliedIndex());
         assertThat(nodes[restarted].machine.stateDigestHex()).isEqualTo(other.machine.stateDigestHex());
         assertThat(nodes[restarted].machine.users()).containsExactly("alice", "bob");
+    }
+
+    @Test
+    void writesDecidedWhileNewOnesAreProposedAreAnsweredBeforeTheTurnsFsync() throws Exception {
+        startThree(UnaryOperator.identity());
+        pollUntil(() -> leader() != null);
+        Node leader = leader();
+        leader.driver.submit(write("dora", 1, new ChatCommand.Login("dora")), 1L);
+        pollUntil(() -> leader.completed.size() == 1);
+        // One write per round of polls: the leader's turns take the votes for the previous write (decided) with the
+        // next write (a vote of its own to sync).
+        int writes = 40;
+        for (long requestId = 2; requestId < 2 + writes; requestId++) {
+            assertThat(leader.driver.submit(write("dora", requestId, new ChatCommand.Login("dora")), requestId))
+                    .isTrue();
+            for (int i = 0; i < 3; i++) {
+                nodes[i].poll();
+            }
+        }
+        pollUntil(() -> leader.completed.size() == 1 + writes);
+        assertThat(leader.completed)
+                .extracting(ReplicationDriver.Completion::token)
+                .as("every write answered once, in apply order")
+                .containsExactlyElementsOf(java.util.stream.LongStream.range(1, 2 + writes).boxed().toList());
+        assertThat(leader.answeredEarly).as("some answers left before their turn's fsync").isNotEmpty();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> turns = (Map<String, Object>) leader.driver.statusFields().get("turns");
+        assertThat((long) turns.get("slots_answered_before_fsync")).isPositive();
+        pollUntil(() -> nodes[0].machine.appliedIndex() == nodes[1].machine.appliedIndex()
+                && nodes[1].machine.appliedIndex() == nodes[2].machine.appliedIndex());
+        assertThat(nodes[1].machine.stateDigestHex()).isEqualTo(nodes[0].machine.stateDigestHex());
+        assertThat(nodes[2].machine.stateDigestHex()).isEqualTo(nodes[0].machine.stateDigestHex());
     }
 
     /** Asks like {@code synod admin remove-server}, on a thread of its own while this one polls the nodes. */
