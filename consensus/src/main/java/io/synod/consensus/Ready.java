@@ -3,8 +3,8 @@ package io.synod.consensus;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * What the driver must do after feeding a replica, obtained from {@link PaxosReplica#ready()}. Obligations, in this
@@ -15,7 +15,7 @@ import java.util.OptionalLong;
  *       breaks Paxos: a promise or an accept would be forgotten by a crash after the peer relied on it. The one
  *       exception is {@link #sendableBeforePersist()}: a leader's {@code Accept}s promise nothing about this
  *       replica's acceptor, so a driver may send them first and let the peers' disks work while its own does (a
- *       vote of this replica is only counted with a peer's, which arrives in a later input, after this Ready);
+ *       vote of this replica is only counted with a peer's, which arrives in a later input, after this Ready).
  *       A second exception is {@link #appliableBeforePersist()}: the leading decided entries whose decision rests on
  *       no record of this Ready may be applied, and answered, first, once {@link #decisionsAppliableBeforePersist()}
  *       is written (it need not be synced), so that their replies do not wait for the fsync of newer votes; the
@@ -61,7 +61,7 @@ public record Ready(
      * the last one. A decision learned from the leader or a peer is durable on a quorum already.
      */
     static int appliableBeforePersist(List<DurableRecord> toPersist, Optional<Snapshot> install, List<LogEntry> toApply) {
-        if (install.isPresent()) {
+        if (install.isPresent() || toApply.isEmpty()) {
             return 0;
         }
         Set<Long> acceptedHere = new HashSet<>();

@@ -217,9 +217,9 @@ public final class ReplicationDriver implements AutoCloseable {
     private long turnCount;
     private long turnNanos;
     private long persistCount;
+    private long persistNanos;
     /** Decided slots applied and answered before their turn's fsync ({@link #flush(Consumer)}). */
     private long earlyAppliedCount;
-    private long persistNanos;
     private long proposedCount;
     private long proposeCallCount;
     private long forwardedCount;
@@ -419,8 +419,9 @@ public final class ReplicationDriver implements AutoCloseable {
      * <p>When a turn both applies decided writes and must sync new votes (a leader's proposals, a follower's
      * Accepteds), the decided writes that rest on none of those votes ({@link Ready#appliableBeforePersist()}) are
      * applied first, their publications handed to the publisher and their completions to {@code answerEarly},
-     * which sends them (and whatever the publisher holds) before the fsync; under load that takes an fsync off
-     * every write's latency. Null: no early answers, everything is returned.
+     * which sends them (and whatever the publisher holds) before the fsync: under load a leader's answers and
+     * every publication no longer wait for the fsync of the votes for newer writes. Null: no early answers,
+     * everything is returned.
      *
      * @param answerEarly takes the completions that may be answered before the turn's fsync, and sends them now
      * @return the writes completed this turn and not handed to {@code answerEarly}, in apply order (decided, so
@@ -699,15 +700,16 @@ public final class ReplicationDriver implements AutoCloseable {
             sendPaxos(ready.sendableBeforePersist()); // a leader's Accepts; queued, they leave with its vote
             List<io.synod.consensus.DurableRecord> toPersist = ready.toPersist();
             List<LogEntry> toApply = ready.toApply();
-            if (answerEarly != null
-                    && !ready.appliableBeforePersist().isEmpty()
-                    && ready.toPersistAfterEarlyApply().stream().anyMatch(record -> !record.isDecision())) {
+            List<LogEntry> early = answerEarly == null ? List.of() : ready.appliableBeforePersist();
+            List<io.synod.consensus.DurableRecord> afterEarly =
+                    early.isEmpty() ? toPersist : ready.toPersistAfterEarlyApply();
+            if (!early.isEmpty() && afterEarly.stream().anyMatch(record -> !record.isDecision())) { // an fsync to skip
                 persist(ready.decisionsAppliableBeforePersist()); // decisions only: not synced
-                applyEntries(ready.appliableBeforePersist());
-                earlyAppliedCount += ready.appliableBeforePersist().size();
+                applyEntries(early);
+                earlyAppliedCount += early.size();
                 handOverPublications();
                 answerEarly.accept(takeCompletions());
-                toPersist = ready.toPersistAfterEarlyApply();
+                toPersist = afterEarly;
                 toApply = ready.toApplyAfterPersist();
             }
             persist(toPersist);
