@@ -54,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * before it, measured, they cost one client 0.2-0.3 ms, a second wake-up at each follower for nothing), persist
  * the records in one RocksDB batch ({@link RocksDbDurableLog}: synced unless it holds decisions only), send the
  * other messages, install a snapshot, apply the decided entries, {@code advance}, and take a snapshot when asked:
- * at most one fsync per turn, however many writes the turn carried. The chat store's writes are not synced per turn:
+ * at most one fsync per turn, however many writes the turn carried. Given a way to answer mid-turn ({@link
+ * #flush(Consumer)}), a Ready that must be synced first applies and answers the decided entries that rest on none of
+ * its records ({@link Ready#appliableBeforePersist}). The chat store's writes are not synced per turn:
  * every decided command is in the synced Paxos log before it is applied (its accepted record on a majority, its
  * decided record here), so after a crash the store's applied index tells where to replay from.
  * The store is synced every {@code STATE_SYNC_INTERVAL_MILLIS}, before a snapshot lets the log be truncated,
