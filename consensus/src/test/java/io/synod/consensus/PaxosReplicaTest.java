@@ -12,6 +12,12 @@ import org.junit.jupiter.api.Test;
 class PaxosReplicaTest {
     private final PaxosConfig config = PaxosConfig.defaults(1, Membership.ofVoters(List.of(1, 2, 3)));
 
+    /** Node 2 of voters 1, 2 and 3, fresh, driven by hand (node 1 plays the leader). */
+    private static PaxosReplica followerOfThree() {
+        return PaxosReplica.create(
+                PaxosConfig.defaults(2, Membership.ofVoters(List.of(1, 2, 3))), new SplittableRandom(1));
+    }
+
     @Test
     void inputsBetweenReadyAndAdvanceAreRejected() {
         PaxosReplica replica = PaxosReplica.create(config, new SplittableRandom(1));
@@ -25,8 +31,7 @@ class PaxosReplicaTest {
 
     @Test
     void aDecidedAtResolvesToTheAcceptedValueOrAsksTheLeaderToCatchUp() {
-        PaxosReplica follower = PaxosReplica.create(
-                PaxosConfig.defaults(2, Membership.ofVoters(List.of(1, 2, 3))), new SplittableRandom(1));
+        PaxosReplica follower = followerOfThree();
         Ballot ballot = new Ballot(1, 1);
         Batch value = Batch.of(TestCluster.command("x"));
         // The DecidedAt overtook its Accept (a network that reorders): the follower cannot know the value.
@@ -93,8 +98,7 @@ class PaxosReplicaTest {
 
     @Test
     void aVoteTeachesNothingWithoutOwnVoteAtTheSameBallot() {
-        PaxosReplica follower = PaxosReplica.create(
-                PaxosConfig.defaults(2, Membership.ofVoters(List.of(1, 2, 3))), new SplittableRandom(1));
+        PaxosReplica follower = followerOfThree();
         Ballot ballot = new Ballot(1, 1);
         Batch value = Batch.of(TestCluster.command("x"));
         // The leader's vote overtook its Accept (a network that reorders): no vote of our own yet.
@@ -118,8 +122,7 @@ class PaxosReplicaTest {
 
     @Test
     void aSlotLearnedFromTheVoteThisReadyPersistsIsNotAppliedBeforeThatVoteIsDurable() {
-        PaxosReplica follower = PaxosReplica.create(
-                PaxosConfig.defaults(2, Membership.ofVoters(List.of(1, 2, 3))), new SplittableRandom(1));
+        PaxosReplica follower = followerOfThree();
         Ballot ballot = new Ballot(1, 1);
         Batch value = Batch.of(TestCluster.command("x"));
         // The Accept and the leader's vote in one input: our vote and the decision rest on this Ready's record.
@@ -137,8 +140,7 @@ class PaxosReplicaTest {
 
     @Test
     void aSlotLearnedFromAnEarlierVoteIsAppliedBeforeTheNewVoteOfTheSameReady() {
-        PaxosReplica follower = PaxosReplica.create(
-                PaxosConfig.defaults(2, Membership.ofVoters(List.of(1, 2, 3))), new SplittableRandom(1));
+        PaxosReplica follower = followerOfThree();
         Ballot ballot = new Ballot(1, 1);
         Batch first = Batch.of(TestCluster.command("a"));
         Batch second = Batch.of(TestCluster.command("b"));

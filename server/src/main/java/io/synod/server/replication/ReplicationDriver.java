@@ -404,16 +404,6 @@ public final class ReplicationDriver implements AutoCloseable {
     }
 
     /**
-     * The turn's work, with every answer returned at its end: {@link #flush(Consumer)} without answers before the
-     * turn's fsync.
-     *
-     * @return the writes completed this turn, in apply order (decided, so durable on a majority: safe to answer)
-     */
-    public List<Completion> flush() {
-        return flush(null);
-    }
-
-    /**
      * The turn's work: runs the ticks that are due, retries or expires waiting writes, proposes or
      * forwards the turn's writes, drains the replica (persist, send, apply) and publishes what the turn applied
      * while leading (the periodic sync of the applied state is left to the next {@link #awaitInput}).
@@ -422,14 +412,14 @@ public final class ReplicationDriver implements AutoCloseable {
      * Accepteds), the decided writes that rest on none of those votes ({@link Ready#appliableBeforePersist()}) are
      * applied first, their publications handed to the publisher and their completions to {@code answerEarly},
      * which sends them (and whatever the publisher holds) before the fsync: under load a leader's answers and
-     * every publication no longer wait for the fsync of the votes for newer writes. Null: no early answers,
-     * everything is returned.
+     * every publication no longer wait for the fsync of the votes for newer writes.
      *
      * @param answerEarly takes the completions that may be answered before the turn's fsync, and sends them now
      * @return the writes completed this turn and not handed to {@code answerEarly}, in apply order (decided, so
      *     durable on a majority: safe to answer)
      */
     public List<Completion> flush(Consumer<List<Completion>> answerEarly) {
+        java.util.Objects.requireNonNull(answerEarly, "answerEarly");
         long now = System.nanoTime();
         turnCount++;
         int ticks = 0;
