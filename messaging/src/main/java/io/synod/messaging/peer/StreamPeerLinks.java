@@ -288,6 +288,20 @@ public final class StreamPeerLinks implements AutoCloseable {
     }
 
     /**
+     * Writes what the links can take now (everything sent since the last poll), without waiting or reading: for
+     * messages that should be on their way before a slow step of the caller's, such as a leader's Accepts before its
+     * own disk write. {@link #poll} writes the rest, and opens links.
+     */
+    public void flush() {
+        for (Connection link : peers.values()) {
+            write(link);
+        }
+        for (Connection connection : List.copyOf(accepted.values())) { // a failed write forgets the connection
+            write(connection);
+        }
+    }
+
+    /**
      * Writes what the links can take (everything sent since the last poll), opens the links that are due, waits
      * up to {@code timeoutMillis} for a frame (or input on a {@linkplain #watch watched} socket), then reads every
      * frame waiting (up to about {@link PeerLinkConfig#receiveMessagesPerPollMax}).

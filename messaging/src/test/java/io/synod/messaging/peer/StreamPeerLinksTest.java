@@ -158,6 +158,18 @@ class StreamPeerLinksTest {
     }
 
     @Test
+    void flushWritesWhatWasSentWithoutWaitingForTheSendersNextPoll() {
+        StreamPeerLinks a = links("a");
+        StreamPeerLinks b = links("b");
+        a.setPeers(Map.of("b", b.boundEndpoint()));
+        pollUntil(() -> Long.valueOf(1).equals(a.statsMap().get("connected")), a, b);
+        a.send("b", message("m", 1));
+        a.flush();
+        // Only the receiver polls from here: without the flush the message would wait for a's next poll.
+        assertThat(receive(1, b)).extracting(m -> m.envelope().data().get("n")).containsExactly(1L);
+    }
+
+    @Test
     void messagesSentWhileThePeerIsDownWaitAndArriveInOrderOnceItListens() {
         int port = freePort();
         StreamPeerLinks a = links("a");
