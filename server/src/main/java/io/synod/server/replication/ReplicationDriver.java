@@ -50,9 +50,9 @@ import org.slf4j.LoggerFactory;
  * to the replica without draining; {@link #flush} proposes the turn's writes together ({@link
  * PaxosReplica#proposeAll}: they share slots) and then drains the replica's {@link Ready}s, strictly in
  * order: send a leader's Accepts ({@link Ready#sendableBeforePersist}: they promise nothing about this replica's
- * acceptor; when they carry {@code EARLY_ACCEPT_COMMANDS_MIN} commands or more they are written to the links at once,
- * so that the followers' fsyncs overlap ours; a single write's stay queued and leave after the persist with the
- * leader's vote, in one write: early, they cost one client 0.2-0.3 ms, a second wake-up at each follower), persist
+ * acceptor) and write them to the links at once, so that the followers' fsyncs overlap ours (the leader's vote
+ * follows after its persist, a second wake-up at each follower: measured, that costs less than the overlap gains,
+ * docs/performance.md), persist
  * the records in one RocksDB batch ({@link RocksDbDurableLog}: synced unless it holds decisions only), send the
  * other messages, install a snapshot, apply the decided entries, {@code advance}, and take a snapshot when asked:
  * at most one fsync per turn, however many writes the turn carried. Given a way to answer mid-turn ({@link
@@ -108,14 +108,6 @@ public final class ReplicationDriver implements AutoCloseable {
      * input wakes the loop).
      */
     static final int TICKS_PER_IDLE_WAKE = 5;
-    /**
-     * A leader's Accepts that carry at least this many commands (in all their slots) are written to the links before
-     * its own fsync, so that the followers' fsyncs overlap it; fewer stay queued and leave after it, with its vote, in
-     * one write. Measured on the development machine (docs/performance.md): with one write in flight the early write
-     * cost one client 0.2-0.3 ms (a second wake-up at each follower, for the vote), with 16 clients it gave 14-33 %
-     * more writes per second.
-     */
-    static final int EARLY_ACCEPT_COMMANDS_MIN = 2;
     /** Most ticks run in one turn; after a longer stall the rest are skipped (no storm of timeouts). */
     static final int TICKS_PER_TURN_MAX = 10;
     /**
@@ -698,8 +690,9 @@ public final class ReplicationDriver implements AutoCloseable {
     private void drain(Consumer<List<Completion>> answerEarly) {
         while (replica.hasReady()) {
             Ready ready = replica.ready();
-            sendPaxos(ready.sendableBeforePersist()); // a leader's Accepts
-            if (!ready.toPersist().isEmpty() && acceptedCommands(ready) >= EARLY_ACCEPT_COMMANDS_MIN) {
+            List<io.synod.consensus.Envelope> accepts = ready.sendableBeforePersist(); // a leader's
+            sendPaxos(accepts);
+            if (!accepts.isEmpty() && !ready.toPersist().isEmpty()) {
                 links.flush(); // they leave now: the followers' fsyncs overlap ours (the vote follows the fsync)
             }
             List<io.synod.consensus.DurableRecord> toPersist = ready.toPersist();
@@ -733,17 +726,6 @@ public final class ReplicationDriver implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** How many commands the Ready's Accepts carry (each slot's batch). */
-    private static int acceptedCommands(Ready ready) {
-        int commands = 0;
-        for (io.synod.consensus.Envelope envelope : ready.toSend()) {
-            if (envelope.message() instanceof io.synod.consensus.PaxosMessage.Accept accept) {
-                commands += accept.value().commands().size();
-            }
-        }
-        return commands;
     }
 
     private void persist(List<io.synod.consensus.DurableRecord> records) {
