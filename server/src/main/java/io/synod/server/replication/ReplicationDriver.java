@@ -690,7 +690,7 @@ public final class ReplicationDriver implements AutoCloseable {
     private void drain(Consumer<List<Completion>> answerEarly) {
         while (replica.hasReady()) {
             Ready ready = replica.ready();
-            List<io.synod.consensus.Envelope> accepts = ready.sendableBeforePersist(); // a leader's
+            List<io.synod.consensus.Envelope> accepts = ready.sendableBeforePersist(); // a leader's Accepts, if any
             sendPaxos(accepts);
             if (!accepts.isEmpty() && !ready.toPersist().isEmpty()) {
                 links.flush(); // they leave now: the followers' fsyncs overlap ours (the vote follows the fsync)
