@@ -100,6 +100,17 @@ public record Ready(
         return toPersist.stream().filter(record -> !decidesEarlySlot(record)).toList();
     }
 
+    /**
+     * True when {@link #appliableBeforePersist()} is not empty and the records left after it hold more than decisions
+     * (a promise, an accepted value, a snapshot), which a driver syncs: then applying and answering those entries
+     * first spares their answers that fsync. A batch of decisions only needs none ({@link DurableRecord#isDecision}),
+     * so there is nothing to gain.
+     */
+    public boolean earlyApplySparesAnFsync() {
+        return appliableBeforePersistCount > 0
+                && toPersistAfterEarlyApply().stream().anyMatch(record -> !record.isDecision());
+    }
+
     private boolean decidesEarlySlot(DurableRecord record) {
         if (appliableBeforePersistCount == 0) {
             return false;

@@ -133,6 +133,7 @@ class PaxosReplicaTest {
         assertThat(ready.toPersist()).hasAtLeastOneElementOfType(DurableRecord.AcceptedValue.class);
         assertThat(ready.appliableBeforePersist()).isEmpty();
         assertThat(ready.decisionsAppliableBeforePersist()).isEmpty();
+        assertThat(ready.earlyApplySparesAnFsync()).isFalse();
         assertThat(ready.toPersistAfterEarlyApply()).isEqualTo(ready.toPersist());
         assertThat(ready.toApplyAfterPersist()).isEqualTo(ready.toApply());
         follower.advance(ready);
@@ -157,6 +158,7 @@ class PaxosReplicaTest {
                 .isInstanceOfSatisfying(
                         DurableRecord.AcceptedValue.class, a -> assertThat(a.entry().slot()).isEqualTo(2));
         assertThat(ready.toApplyAfterPersist()).isEmpty();
+        assertThat(ready.earlyApplySparesAnFsync()).as("the rest holds a vote, which is synced").isTrue();
         follower.advance(ready);
     }
 

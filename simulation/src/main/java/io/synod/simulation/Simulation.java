@@ -288,8 +288,7 @@ public final class Simulation {
         }
         List<DurableRecord> toPersist = ready.toPersist();
         List<LogEntry> toApply = ready.toApply();
-        if (!ready.appliableBeforePersist().isEmpty()
-                && ready.toPersistAfterEarlyApply().stream().anyMatch(r -> !r.isDecision())) {
+        if (ready.earlyApplySparesAnFsync()) {
             // as the server's driver: what rests on no vote of this Ready is applied and answered before its fsync
             ready.decisionsAppliableBeforePersist().forEach(r -> persist(node, r));
             ready.appliableBeforePersist().forEach(entry -> apply(node, entry));

@@ -697,16 +697,13 @@ public final class ReplicationDriver implements AutoCloseable {
             }
             List<io.synod.consensus.DurableRecord> toPersist = ready.toPersist();
             List<LogEntry> toApply = ready.toApply();
-            List<LogEntry> early = answerEarly == null ? List.of() : ready.appliableBeforePersist();
-            List<io.synod.consensus.DurableRecord> afterEarly =
-                    early.isEmpty() ? toPersist : ready.toPersistAfterEarlyApply();
-            if (!early.isEmpty() && afterEarly.stream().anyMatch(record -> !record.isDecision())) { // an fsync to skip
+            if (answerEarly != null && ready.earlyApplySparesAnFsync()) {
                 persist(ready.decisionsAppliableBeforePersist()); // decisions only: not synced
-                applyEntries(early);
-                earlyAppliedCount += early.size();
+                applyEntries(ready.appliableBeforePersist());
+                earlyAppliedCount += ready.appliableBeforePersist().size();
                 handOverPublications();
                 answerEarly.accept(takeCompletions());
-                toPersist = afterEarly;
+                toPersist = ready.toPersistAfterEarlyApply();
                 toApply = ready.toApplyAfterPersist();
             }
             persist(toPersist);
