@@ -2,6 +2,7 @@ package io.synod.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.synod.registry.RegistryConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +64,12 @@ final class UpCommand implements Callable<Integer> {
     int referencePort;
 
     @Option(
+            names = "--reference-heartbeat-timeout-ms",
+            description = "The reference lists a server until this long after its last heartbeat"
+                    + " (default: ${DEFAULT-VALUE}; the course's servers beat every 10 s).")
+    long referenceHeartbeatTimeoutMillis = RegistryConfig.DEFAULT.heartbeatTimeoutMillis();
+
+    @Option(
             names = "--admin-port",
             defaultValue = "8081",
             description = "First server's HTTP admin port; server i gets this + i - 1.")
@@ -98,6 +105,10 @@ final class UpCommand implements Callable<Integer> {
         if (!SERVER_COUNTS.contains(servers)) {
             System.err.println("synod up: --servers must be 1, 3 or 5 (several servers replicate every write with"
                     + " Multi-Paxos; an odd count tolerates (n-1)/2 crashes).");
+            return 2;
+        }
+        if (referenceHeartbeatTimeoutMillis <= 0) {
+            System.err.println("synod up: --reference-heartbeat-timeout-ms must be positive");
             return 2;
         }
         Path logs = runDir.resolve("logs");
@@ -138,6 +149,8 @@ final class UpCommand implements Callable<Integer> {
                         broker + referencePort,
                         "--data-dir",
                         data.resolve("reference").toString(),
+                        "--heartbeat-timeout-ms",
+                        Long.toString(referenceHeartbeatTimeoutMillis),
                         "--log",
                         logs.resolve("reference.jsonl").toString()));
         start(

@@ -32,6 +32,21 @@ class ServerRegistryTest {
     }
 
     @Test
+    void byDefaultAServerBeatingEveryTenSecondsStaysListedAndGoesThirtySecondsAfterItsLastBeat() {
+        ServerRegistry defaults = new ServerRegistry(RegistryConfig.DEFAULT);
+        assertThat(RegistryConfig.DEFAULT.heartbeatTimeoutMillis()).isEqualTo(30_000);
+        defaults.rank("foreign", null, 0);
+        for (long beat = 10_000; beat <= 60_000; beat += 10_000) {
+            assertThat(defaults.list(beat - 1)).as("just before the beat at %d", beat).hasSize(1);
+            defaults.heartbeat("foreign", null, beat);
+        }
+        assertThat(defaults.list(90_000)).as("30 s after the last beat").hasSize(1);
+        assertThat(defaults.list(90_001)).isEmpty();
+        defaults.heartbeat("foreign", null, 95_000);
+        assertThat(defaults.list(95_000)).extracting(RegisteredServer::rank).containsExactly(1L);
+    }
+
+    @Test
     void aHeartbeatFromAnUnknownNameRegistersIt() {
         assertThat(registry.heartbeat("s9", null, 0)).isEqualTo(new RankResult.Ranked(1, true));
         assertThat(registry.list(0)).hasSize(1);

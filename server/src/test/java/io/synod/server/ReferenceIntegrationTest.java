@@ -62,6 +62,24 @@ class ReferenceIntegrationTest {
     }
 
     @Test
+    void refusedRequestsAreCountedAndTheTopOfTheClockRangeIsStillAnswered() {
+        RawReq ref = referenceClient();
+        assertThat(ref.callRaw(new byte[] {(byte) 0xc1}).data()).containsEntry("status", "erro");
+        assertThat(call(ref, "rank", Map.of("user", 7L)).data()).containsEntry("status", "erro");
+        assertThat(harness.reference.requestsRefused()).isEqualTo(2);
+        for (long sent : new long[] {Long.MAX_VALUE, Long.MAX_VALUE - 1, Long.MAX_VALUE}) {
+            // answered (whether such a clock is served or refused is the protocol's rule), then served as before
+            assertThat(call(ref, "rank", Map.of("user", "alpha", "clock", sent)).data())
+                    .containsKeys("timestamp", "clock");
+            Envelope rank = call(ref, "rank", Map.of("user", "alpha", "clock", 1L));
+            assertThat(rank.service()).isEqualTo("rank");
+            assertThat(rank.data()).containsEntry("rank", 1L);
+        }
+        assertThat(call(ref, "list", Map.of()).data().get("list")).isEqualTo(List.of(Map.of("name", "alpha", "rank", 1L)));
+        assertThat(harness.reference.requestsFailed()).isZero();
+    }
+
+    @Test
     void ranksSurviveAReferenceRestart() {
         ChatServer first = harness.startServer("s1");
         ChatServer second = harness.startServer("s2");

@@ -29,7 +29,8 @@ public final class ReferenceCommand implements Callable<Integer> {
 
     @Option(
             names = "--heartbeat-timeout-ms",
-            description = "drop a server from list after this (default: ${DEFAULT-VALUE})")
+            description = "list a server until this long after its last rank or heartbeat (default: ${DEFAULT-VALUE};"
+                    + " the course's servers beat every 10 s)")
     long heartbeatTimeoutMillis = RegistryConfig.DEFAULT.heartbeatTimeoutMillis();
 
     @Option(names = "--log", description = "interaction log file (JSON lines)")

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -40,6 +41,9 @@ public final class ReferenceServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReferenceServer.class);
     /** The serving loop's longest wait, so a stop request is seen promptly. */
     static final long POLL_INTERVAL_MILLIS = 100;
+    /** The reply of last resort, when even stamping an error reply failed: an unstamped {@code erro}. */
+    private static final byte[] INTERNAL_ERROR_REPLY =
+            Replies.error(Services.ERROR, "internal error").encode();
 
     private final ZContext context = new ZContext();
     private final ZMQ.Socket socket;
@@ -52,6 +56,8 @@ public final class ReferenceServer implements AutoCloseable {
     private final int serversKnownAtStart;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong requestsRefused = new AtomicLong();
+    private final AtomicLong requestsFailed = new AtomicLong();
     private volatile boolean running = true;
     /** True while a new name or address is known in memory but not yet in the file. */
     private boolean unpersisted;
@@ -108,12 +114,15 @@ public final class ReferenceServer implements AutoCloseable {
             while (running) {
                 if (poller.poll(POLL_INTERVAL_MILLIS) > 0 && poller.pollin(0)) {
                     byte[] frame = socket.recv(ZMQ.DONTWAIT);
-                    while (frame != null && socket.hasReceiveMore()) {
+                    if (frame == null) {
+                        continue;
+                    }
+                    while (socket.hasReceiveMore()) {
                         socket.recv(0);
                     }
-                    if (frame != null) {
-                        socket.send(answer(frame).encode(), 0);
-                    }
+                    // A REP socket that received must send before it can receive again: whatever the
+                    // request did, exactly one reply goes out here, or the reference stops serving.
+                    socket.send(reply(frame), 0);
                 }
             }
         } catch (ZMQException e) {
@@ -126,27 +135,65 @@ public final class ReferenceServer implements AutoCloseable {
         }
     }
 
+    /** The encoded reply to {@code frame}; never throws, so the REP socket always gets its send. */
+    private byte[] reply(byte[] frame) {
+        try {
+            return answer(frame).encode();
+        } catch (RuntimeException e) {
+            long failed = requestsFailed.incrementAndGet();
+            LOG.error("reference: failed to answer a request ({} so far)", failed, e);
+            try {
+                long lamport = clock.lamport().current();
+                double now = clock.nowSeconds();
+                log.event("request-failed", lamport, now, Map.of("error", String.valueOf(e), "failed", failed));
+                return Replies.error(Services.ERROR, "internal error: " + e.getMessage())
+                        .stamped(now, lamport)
+                        .encode();
+            } catch (RuntimeException again) {
+                return INTERNAL_ERROR_REPLY.clone();
+            }
+        }
+    }
+
     private Envelope answer(byte[] frame) {
         Envelope reply;
         try {
             Envelope request = Envelope.decode(frame, limits);
             Object sentClock = request.data().get("clock");
-            long observed = clock.observe(sentClock instanceof Long l && l >= 0 ? l : 0);
+            long observed = observe(sentClock instanceof Long l && l >= 0 ? l : 0);
             String peer = request.data().get("user") instanceof String user ? user : "server";
             log.received(request.service(), peer, observed, clock.nowSeconds(), request.data());
             reply = handle(request);
         } catch (ProtocolException e) {
-            clock.observe(0);
+            requestsRefused.incrementAndGet();
+            observe(0);
             reply = Replies.error(Services.ERROR, e.getMessage());
-        } catch (RuntimeException e) {
-            // A REP socket must answer every request, or it stops serving altogether.
-            LOG.error("reference: failed to answer a request", e);
-            reply = Replies.error(Services.ERROR, "internal error: " + e.getMessage());
         }
         double now = clock.nowSeconds();
-        Envelope stamped = reply.stamped(now, clock.tickForSend());
+        Envelope stamped = reply.stamped(now, tickForSend());
         log.sent(stamped.service(), "server", (Long) stamped.data().get("clock"), now, stamped.data());
         return stamped;
+    }
+
+    /**
+     * The Lamport rule on receipt. A clock that cannot advance (a peer sent one at the top of the
+     * range) is kept as it is: the reference answers with it rather than not at all.
+     */
+    private long observe(long sentClock) {
+        try {
+            return clock.observe(sentClock);
+        } catch (ArithmeticException e) {
+            return clock.lamport().current();
+        }
+    }
+
+    /** The Lamport rule for a send; at the top of the range, the current value (see {@link #observe}). */
+    private long tickForSend() {
+        try {
+            return clock.tickForSend();
+        } catch (ArithmeticException e) {
+            return clock.lamport().current();
+        }
     }
 
     private Envelope handle(Envelope envelope) {
@@ -154,6 +201,7 @@ public final class ReferenceServer implements AutoCloseable {
         try {
             request = Requests.parse(envelope, limits);
         } catch (ProtocolException e) {
+            requestsRefused.incrementAndGet();
             return Replies.error(envelope.service(), e.getMessage());
         }
         long nowMillis = clock.nowMillis();
@@ -200,6 +248,16 @@ public final class ReferenceServer implements AutoCloseable {
 
     private static Replies.ServerEntry entry(RegisteredServer server) {
         return new Replies.ServerEntry(server.name(), server.rank(), server.address());
+    }
+
+    /** Requests answered {@code erro} because they were malformed or broke a rule of the protocol. */
+    public long requestsRefused() {
+        return requestsRefused.get();
+    }
+
+    /** Requests whose handling failed unexpectedly; each was answered {@code erro} and logged. */
+    public long requestsFailed() {
+        return requestsFailed.get();
     }
 
     /** How many servers the persisted file held at startup. */
