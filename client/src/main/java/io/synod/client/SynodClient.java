@@ -98,8 +98,8 @@ public final class SynodClient implements AutoCloseable {
     // ---- requests ----
 
     /** {@code login}; on success also subscribes to the user's own topic. */
-    public ClientReply.Status login(String name) {
-        checkName("user", name);
+    public ClientReply.Status login(String given) {
+        String name = checkName("user", given);
         CompletableFuture<ClientReply.Status> result = new CompletableFuture<>();
         loop.execute(() -> loop.submit(Services.LOGIN, Map.of("user", name), (reply, failure) -> {
             if (failure != null) {
@@ -121,8 +121,8 @@ public final class SynodClient implements AutoCloseable {
     }
 
     /** {@code channel}: creates a channel (an error if it exists). */
-    public ClientReply.Status createChannel(String channel) {
-        checkName("channel", channel);
+    public ClientReply.Status createChannel(String given) {
+        String channel = checkName("channel", given);
         return await(requestAsync(Services.CHANNEL, Map.of("channel", channel)).thenApply(ReplyParser::status));
     }
 
@@ -206,8 +206,8 @@ public final class SynodClient implements AutoCloseable {
      * delivers the most recent {@link ClientConfig#joinHistoryDeliverMax()} messages. Returns once
      * the subscription is in place (the history arrives later, before newer live messages).
      */
-    public void subscribe(String channel, boolean replayHistory) {
-        checkName("channel", channel);
+    public void subscribe(String given, boolean replayHistory) {
+        String channel = checkName("channel", given);
         call(subscriptions -> {
             subscriptions.subscribeChannel(channel, replayHistory);
             return null;
@@ -218,8 +218,8 @@ public final class SynodClient implements AutoCloseable {
      * Listens to {@code channel} and delivers every message with {@code seq > afterSeq} first
      * (from history, all of them), then the live ones: resuming where a previous session stopped.
      */
-    public void subscribeFrom(String channel, long afterSeq) {
-        checkName("channel", channel);
+    public void subscribeFrom(String given, long afterSeq) {
+        String channel = checkName("channel", given);
         if (afterSeq < 0) {
             throw new IllegalArgumentException("afterSeq must not be negative");
         }
@@ -229,7 +229,8 @@ public final class SynodClient implements AutoCloseable {
         });
     }
 
-    public void unsubscribe(String channel) {
+    public void unsubscribe(String given) {
+        String channel = Names.normalize(given);
         call(subscriptions -> {
             subscriptions.unsubscribeChannel(channel);
             return null;
@@ -294,7 +295,11 @@ public final class SynodClient implements AutoCloseable {
         return me;
     }
 
-    private void checkName(String field, String name) {
-        Names.check(field, Objects.requireNonNull(name, field), config.limits().nameCharsMax());
+    /**
+     * The name as the servers store it (NFC, see {@link Names}): the topic a subscription must use,
+     * since servers publish on the stored name.
+     */
+    private String checkName(String field, String name) {
+        return Names.check(field, Objects.requireNonNull(name, field), config.limits().nameCharsMax());
     }
 }

@@ -2,8 +2,10 @@ package io.synod.protocol;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * Typed, validating access to the {@code data} map of an envelope or a publication payload.
@@ -25,8 +27,21 @@ public final class Fields {
         return data;
     }
 
-    /** A required string of 1 to {@code charsMax} characters with no control characters. */
+    /** A required string of 1 to {@code charsMax} characters; see {@link #checkText}. */
     public String requireText(String field, int charsMax) {
+        return checkText(field, requireString(field), charsMax);
+    }
+
+    public Optional<String> optionalText(String field, int charsMax) {
+        return has(field) ? Optional.of(requireText(field, charsMax)) : Optional.empty();
+    }
+
+    /** A required name: 1 to {@code charsMax} characters, in NFC; see {@link Names}. */
+    public String requireName(String field, int charsMax) {
+        return Names.check(field, requireString(field), charsMax);
+    }
+
+    private String requireString(String field) {
         Object value = data.get(field);
         if (value == null) {
             throw new ProtocolException("missing field '" + field + "'");
@@ -34,16 +49,7 @@ public final class Fields {
         if (!(value instanceof String text)) {
             throw new ProtocolException("field '" + field + "' must be a string, was " + typeName(value));
         }
-        return checkText(field, text, charsMax);
-    }
-
-    public Optional<String> optionalText(String field, int charsMax) {
-        return has(field) ? Optional.of(requireText(field, charsMax)) : Optional.empty();
-    }
-
-    /** A required name: 1 to {@code charsMax} characters, see {@link Names}. */
-    public String requireName(String field, int charsMax) {
-        return Names.check(field, requireText(field, charsMax), charsMax);
+        return text;
     }
 
     public Optional<String> optionalName(String field, int charsMax) {
@@ -63,10 +69,13 @@ public final class Fields {
         return value == null ? absent : toLong(field, value);
     }
 
-    /** A timestamp in any accepted form, as float epoch seconds; see {@link Timestamps}. */
+    /**
+     * An informational timestamp in any form {@link Timestamps} reads, as float epoch seconds; empty
+     * if absent or unreadable (never an error: the statement's {@code timestamp} only informs).
+     */
     public Optional<Double> optionalTimestamp(String field) {
-        Object value = data.get(field);
-        return value == null ? Optional.empty() : Optional.of(Timestamps.toEpochSeconds(field, value));
+        OptionalDouble seconds = Timestamps.read(data.get(field));
+        return seconds.isPresent() ? Optional.of(seconds.getAsDouble()) : Optional.empty();
     }
 
     public double requireDouble(String field) {
@@ -133,21 +142,47 @@ public final class Fields {
         throw new ProtocolException("field '" + field + "' must be an integer, was " + typeName(value));
     }
 
+    /**
+     * The rule for free text (message bodies): 1 to {@code charsMax} characters (Unicode code
+     * points), no control characters except line breaks ({@code \n}, {@code \r}) and tabs, no
+     * unpaired surrogates. Stored exactly as sent.
+     */
     static String checkText(String field, String text, int charsMax) {
         if (text.isEmpty()) {
             throw new ProtocolException("field '" + field + "' must not be empty");
         }
-        if (text.length() > charsMax) {
-            throw new ProtocolException(
-                    "field '" + field + "' is " + text.length() + " characters, the limit is " + charsMax);
-        }
+        checkLength(field, text, charsMax);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (Character.isISOControl(c) && c != '\n' && c != '\t') {
-                throw new ProtocolException("field '" + field + "' contains a control character");
+            if (Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t') {
+                throw new ProtocolException("field '" + field + "' contains a control character (U+"
+                        + String.format(Locale.ROOT, "%04X", (int) c) + "); only line breaks and tabs are allowed");
+            }
+            if (Character.isSurrogate(c) && !validSurrogateAt(text, i)) {
+                throw new ProtocolException("field '" + field + "' contains an unpaired surrogate");
             }
         }
         return text;
+    }
+
+    /** Refuses {@code text} if it has more than {@code charsMax} code points. */
+    static void checkLength(String field, String text, int charsMax) {
+        // code points, not UTF-16 units: an emoji is one character
+        if (text.length() > charsMax) {
+            int chars = text.codePointCount(0, text.length());
+            if (chars > charsMax) {
+                throw new ProtocolException(
+                        "field '" + field + "' is " + chars + " characters, the limit is " + charsMax);
+            }
+        }
+    }
+
+    static boolean validSurrogateAt(String s, int i) {
+        char c = s.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+        }
+        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
     }
 
     public static String typeName(Object value) {

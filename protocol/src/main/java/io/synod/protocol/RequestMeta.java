@@ -5,13 +5,18 @@ import java.util.Map;
 /**
  * Fields every request may carry besides its own.
  *
- * @param timestampSeconds the sender's {@code timestamp} as float epoch seconds, or null if absent
+ * @param timestampSeconds the sender's {@code timestamp} as float epoch seconds (any form {@link
+ *     Timestamps} reads), or null if absent or unreadable
  * @param clock the sender's Lamport {@code clock}, 0 if absent (clients of parts 1 to 3 send none)
  * @param clientId extension {@code client_id}: a stable id of the client process, or null
  * @param requestId extension {@code request_id}: unique per client id, 0 if absent; with
  *     {@code clientId} it makes a retried write idempotent
+ * @param timestampReplaced the request carried a {@code timestamp} that could not be read: it is
+ *     informational, so the request is served and the server's own time stands in for it (the
+ *     server notes it in its interaction log)
  */
-public record RequestMeta(Double timestampSeconds, long clock, String clientId, long requestId) {
+public record RequestMeta(
+        Double timestampSeconds, long clock, String clientId, long requestId, boolean timestampReplaced) {
     public static final RequestMeta NONE = new RequestMeta(null, 0, null, 0);
     /** Client ids that start with this are given by servers (see the server's ChatService), never by clients. */
     public static final String SERVER_CLIENT_ID_PREFIX = "~";
@@ -29,12 +34,19 @@ public record RequestMeta(Double timestampSeconds, long clock, String clientId, 
         }
     }
 
+    /** Metadata with a readable (or absent) timestamp. */
+    public RequestMeta(Double timestampSeconds, long clock, String clientId, long requestId) {
+        this(timestampSeconds, clock, clientId, requestId, false);
+    }
+
     static RequestMeta read(Fields fields, Limits limits) {
+        Double timestamp = fields.optionalTimestamp("timestamp").orElse(null);
         return new RequestMeta(
-                fields.optionalTimestamp("timestamp").orElse(null),
+                timestamp,
                 fields.optionalLong("clock", 0),
                 fields.optionalText("client_id", limits.nameCharsMax()).orElse(null),
-                fields.optionalLong("request_id", 0));
+                fields.optionalLong("request_id", 0),
+                timestamp == null && fields.has("timestamp"));
     }
 
     void write(Map<String, Object> data) {

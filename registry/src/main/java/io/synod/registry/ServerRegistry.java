@@ -104,7 +104,7 @@ public final class ServerRegistry {
         if (name == null || name.isEmpty()) {
             return "server name must not be empty";
         }
-        if (name.length() > config.nameCharsMax()) {
+        if (name.codePointCount(0, name.length()) > config.nameCharsMax()) { // characters, as the protocol counts
             return "server name is longer than " + config.nameCharsMax() + " characters";
         }
         if (address != null && address.length() > config.addressCharsMax()) {

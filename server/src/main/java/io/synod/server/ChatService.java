@@ -121,6 +121,9 @@ final class ChatService {
         Handled handled;
         try {
             Request parsed = Requests.parse(request, limits);
+            if (parsed.meta().timestampReplaced()) { // informational: served with the server's time, noted here
+                log.event("timestamp-replaced", observed, clock.nowSeconds(), Map.of("service", request.service()));
+            }
             DeferredRead wait =
                     Services.READS.contains(parsed.service()) ? readConsistency(parsed, request, peer) : null;
             if (wait != null) {

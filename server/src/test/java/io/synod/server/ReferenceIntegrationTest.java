@@ -75,7 +75,8 @@ class ReferenceIntegrationTest {
             assertThat(rank.service()).isEqualTo("rank");
             assertThat(rank.data()).containsEntry("rank", 1L);
         }
-        assertThat(call(ref, "list", Map.of()).data().get("list")).isEqualTo(List.of(Map.of("name", "alpha", "rank", 1L)));
+        assertThat(call(ref, "list", Map.of()).data().get("list"))
+                .isEqualTo(List.of(Map.of("name", "alpha", "rank", 1L)));
         assertThat(harness.reference.requestsFailed()).isZero();
     }
 

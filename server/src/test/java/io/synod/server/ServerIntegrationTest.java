@@ -211,7 +211,8 @@ class ServerIntegrationTest {
         bad.add(new Envelope("login", data("user", "")).encode()); // empty name
         bad.add(new Envelope("login", data("user", "x".repeat(10_000))).encode()); // 10,000 characters
         bad.add(new Envelope("publish", data("user", "ana", "channel", "geral")).encode()); // missing message
-        bad.add(new Envelope("login", data("user", "a b")).encode()); // space in a name
+        bad.add(new Envelope("login", data("user", "ana ")).encode()); // a trailing space in a name
+        bad.add(new Envelope("login", data("user", "a\tb")).encode()); // a tab in a name
         bad.add(new byte[(1 << 20) + 1]); // over 1 MiB
         bad.add(new byte[0]); // empty frame
         bad.add(invalidUtf8Login()); // invalid UTF-8

@@ -25,6 +25,7 @@ final class JLineConsole implements Console {
                 .appName("synod")
                 .terminal(terminal)
                 .completer(completer)
+                .parser(new QuotingParser())
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
                 .build();
     }

@@ -5,6 +5,7 @@ import io.synod.client.ClientReply;
 import io.synod.client.Delivery;
 import io.synod.client.DeliveryListener;
 import io.synod.client.SynodClient;
+import io.synod.protocol.Names;
 import io.synod.protocol.ProtocolException;
 import io.synod.protocol.Publication;
 import java.time.Instant;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Commands: {@code /login USER}, {@code /users}, {@code /channels}, {@code /create NAME},
  * {@code /join NAME}, {@code /leave NAME}, {@code /switch NAME}, {@code /msg USER TEXT},
  * {@code /dm USER}, {@code /history [CHANNEL]}, {@code /help}, {@code /quit}; any other line is
- * posted to the current channel.
+ * posted to the current channel. Names with spaces are typed quoted or, as a command's only
+ * argument, bare ({@link CommandArguments}).
  *
  * <p>Thread-safety: {@link #run} runs on one thread; deliveries arrive on the client's delivery
  * thread and only print. Call order: create, pass {@link #listener()} to the client, then
@@ -64,7 +66,8 @@ final class TerminalSession {
               /history [CHANNEL]  show the recent messages of a channel (default: current)
               /help               this help
               /quit               exit
-              anything else       is posted to the current channel""";
+              anything else       is posted to the current channel
+            names with spaces: /msg "Ana Maria" oi, /join 'minha sala' (or /join minha sala)""";
 
     private final Console console;
     private final NameCache names;
@@ -103,7 +106,7 @@ final class TerminalSession {
             if (name == null) {
                 return;
             }
-            name = name.strip();
+            name = CommandArguments.unquoteWhole(name);
         }
         String first = name;
         guarded(() -> login(first));
@@ -138,10 +141,10 @@ final class TerminalSession {
     }
 
     private boolean command(String line) {
-        String[] parts = line.split("\\s+", 3);
-        String command = parts[0];
-        String first = parts.length > 1 ? parts[1] : null;
-        String rest = parts.length > 2 ? parts[2] : null;
+        String command = line.split("\\s+", 2)[0];
+        CommandArguments.Split arguments = CommandArguments.split(line, command.equals("/msg"));
+        String first = arguments.first() == null ? null : Names.normalize(arguments.first()); // as servers store it
+        String rest = arguments.rest();
         switch (command) {
             case "/quit", "/exit" -> {
                 return false;
@@ -341,14 +344,20 @@ final class TerminalSession {
         return channel == null ? user + "> " : user + "@#" + channel + "> ";
     }
 
-    /** One line for a publication: time, where, who, text. */
+    /** One line for a publication: time, where, who, text (its further lines indented under it). */
     static String format(Publication publication) {
         return switch (publication) {
             case Publication.ChannelPost post ->
-                time(post.timestampSeconds()) + " #" + post.channel() + " <" + post.user() + "> " + post.message();
+                time(post.timestampSeconds()) + " #" + post.channel() + " <" + post.user() + "> "
+                        + lines(post.message());
             case Publication.DirectMessage dm ->
-                time(dm.timestampSeconds()) + " [dm] " + dm.src() + " -> " + dm.dst() + ": " + dm.message();
+                time(dm.timestampSeconds()) + " [dm] " + dm.src() + " -> " + dm.dst() + ": " + lines(dm.message());
         };
+    }
+
+    /** A text's line breaks ({@code \n}, {@code \r\n}, {@code \r}) as indented terminal lines. */
+    private static String lines(String text) {
+        return text.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\n    ");
     }
 
     private static String time(double epochSeconds) {

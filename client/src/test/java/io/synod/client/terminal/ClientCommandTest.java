@@ -109,6 +109,43 @@ class ClientCommandTest {
     }
 
     @Test
+    void namesWithSpacesAndHashesAreTypedQuotedOrBare() throws Exception {
+        launch("--timeout-ms", "1000");
+        type("\"Ana Maria\"");
+        expect("logged in as Ana Maria; ready");
+        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("Ana Maria"));
+
+        type("/create minha sala");
+        expect("joined #minha sala; posting to #minha sala");
+        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("minha sala"));
+        type("olá a todos");
+        expect("#minha sala <Ana Maria> olá a todos");
+        type("/create '#geral'");
+        expect("joined ##geral; posting to ##geral");
+        type("/switch \"minha sala\"");
+        expect("posting to #minha sala");
+        type("/history #geral");
+        expect("history of ##geral (0 shown):");
+        type("/history 'minha sala'");
+        expect("history of #minha sala (1 shown):");
+
+        cluster.users.add("João Pedro");
+        type("/msg \"João Pedro\" oi, tudo bem?");
+        expect("to João Pedro: oi, tudo bem?");
+        type("/msg 'João Pedro");
+        expect("error: the name starting at ' has no closing '");
+        type("/dm Ana Maria");
+        expect("conversation with Ana Maria (0 shown):");
+        cluster.publish(
+                new Publication.DirectMessage("João Pedro", "Ana Maria", "linha 1\nlinha 2", 0, 1, 1, "d1", 1, 1));
+        expect("[dm] João Pedro -> Ana Maria: linha 1\n    linha 2");
+        type("/quit");
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(cluster.channels).contains("minha sala", "#geral");
+        assertThat(cluster.users).contains("Ana Maria");
+    }
+
+    @Test
     void asksForTheUserNameAndPostsNeedAChannel() throws Exception {
         launch("--timeout-ms", "1000");
         type("bea");
