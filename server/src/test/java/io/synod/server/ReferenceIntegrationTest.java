@@ -66,7 +66,8 @@ class ReferenceIntegrationTest {
         RawReq ref = referenceClient();
         assertThat(ref.callRaw(new byte[] {(byte) 0xc1}).data()).containsEntry("status", "erro");
         assertThat(call(ref, "rank", Map.of("user", 7L)).data()).containsEntry("status", "erro");
-        assertThat(harness.reference.requestsRefused()).isEqualTo(2);
+        assertThat(call(ref, "login", Map.of("user", "alpha")).data()).containsEntry("status", "erro");
+        assertThat(harness.reference.requestsRefused()).isEqualTo(3);
         for (long sent : new long[] {Long.MAX_VALUE, Long.MAX_VALUE - 1, Long.MAX_VALUE}) {
             // answered (whether such a clock is served or refused is the protocol's rule), then served as before
             assertThat(call(ref, "rank", Map.of("user", "alpha", "clock", sent)).data())

@@ -213,7 +213,10 @@ public final class ReferenceServer implements AutoCloseable {
                 Replies.list(registry.list(nowMillis).stream()
                         .map(ReferenceServer::entry)
                         .toList());
-            default -> Replies.error(envelope.service(), "the reference serves only rank, list and heartbeat");
+            default -> {
+                requestsRefused.incrementAndGet();
+                yield Replies.error(envelope.service(), "the reference serves only rank, list and heartbeat");
+            }
         };
     }
 
