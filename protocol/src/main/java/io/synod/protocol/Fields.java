@@ -63,6 +63,23 @@ public final class Fields {
         return value == null ? absent : toLong(field, value);
     }
 
+    /**
+     * An optional integer from 0 to {@link Limits#INTEGER_MAX} ({@code clock}, {@code request_id},
+     * sequence numbers, indexes), or {@code absent} when the field is missing.
+     */
+    public long optionalWireInteger(String field, long absent) {
+        Object value = data.get(field);
+        if (value == null) {
+            return absent;
+        }
+        long n = toLong(field, value);
+        if (n < 0 || n > Limits.INTEGER_MAX) {
+            throw new ProtocolException(
+                    "field '" + field + "' must be an integer from 0 to " + Limits.INTEGER_MAX + ", was " + n);
+        }
+        return n;
+    }
+
     /** A timestamp in any accepted form, as float epoch seconds; see {@link Timestamps}. */
     public Optional<Double> optionalTimestamp(String field) {
         Object value = data.get(field);
@@ -127,7 +144,7 @@ public final class Fields {
         if (value instanceof Long l) {
             return l;
         }
-        if (value instanceof Double d && d == Math.rint(d) && Math.abs(d) < 9.0e15) {
+        if (value instanceof Double d && d == Math.rint(d) && Math.abs(d) <= Limits.INTEGER_MAX) {
             return d.longValue();
         }
         throw new ProtocolException("field '" + field + "' must be an integer, was " + typeName(value));

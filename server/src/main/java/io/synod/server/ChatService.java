@@ -177,10 +177,7 @@ final class ChatService {
      *     state, which can never be reached
      */
     private DeferredRead readConsistency(Request request, Envelope envelope, String peer) {
-        long minIndex = new Fields(envelope.data()).optionalLong("min_index", 0);
-        if (minIndex < 0) {
-            throw new ProtocolException("field 'min_index' must not be negative");
-        }
+        long minIndex = new Fields(envelope.data()).optionalWireInteger("min_index", 0);
         Object flag = envelope.data().get("linearizable");
         if (flag != null && !(flag instanceof Boolean)) {
             throw new ProtocolException("field 'linearizable' must be a boolean, got " + Fields.typeName(flag));
