@@ -96,6 +96,8 @@ final class ClientLoop implements Runnable {
     }
 
     private long timerOrder;
+    /** Replies and publications whose handling threw; each was dropped and logged. I/O thread only. */
+    private long messagesFailed;
 
     ClientLoop(ClientConfig config, ProcessClock clock, InteractionLog log, String clientId, Deliverer deliverer) {
         this.config = config;
@@ -148,6 +150,11 @@ final class ClientLoop implements Runnable {
         if (wakePending.compareAndSet(false, true)) {
             wake();
         }
+    }
+
+    /** Replies and publications dropped because their handling threw (read on the I/O thread). */
+    long messagesFailed() {
+        return messagesFailed;
     }
 
     boolean onLoopThread() {
@@ -306,7 +313,17 @@ final class ClientLoop implements Runnable {
             while (dealer.hasReceiveMore()) {
                 payload = dealer.recv();
             }
+            onReplyFrameIsolated(payload);
+        }
+    }
+
+    /** A reply whose handling throws (a bug it exposed) is dropped and logged; the loop serves on. */
+    private void onReplyFrameIsolated(byte[] payload) {
+        try {
             onReplyFrame(payload);
+        } catch (RuntimeException e) {
+            messagesFailed++;
+            LOG.warn("dropped a reply from {} whose handling failed", config.brokerEndpoint(), e);
         }
     }
 
@@ -427,7 +444,13 @@ final class ClientLoop implements Runnable {
             if (rest.isEmpty()) {
                 continue;
             }
-            onPublicationFrames(new String(topicFrame, StandardCharsets.UTF_8), rest.get(0));
+            String topic = new String(topicFrame, StandardCharsets.UTF_8);
+            try {
+                onPublicationFrames(topic, rest.get(0));
+            } catch (RuntimeException e) { // anyone can publish into the proxy: nothing one sends may stop us
+                messagesFailed++;
+                LOG.warn("dropped a publication on '{}' whose handling failed", topic, e);
+            }
         }
     }
 
@@ -465,7 +488,11 @@ final class ClientLoop implements Runnable {
 
     private void runDueTimers(long nowNanos) {
         while (!timers.isEmpty() && timers.peek().dueNanos() - nowNanos <= 0) {
-            timers.poll().action().run();
+            try {
+                timers.poll().action().run();
+            } catch (RuntimeException e) {
+                LOG.error("a client timer failed", e);
+            }
         }
     }
 
