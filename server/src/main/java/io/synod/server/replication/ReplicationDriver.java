@@ -65,7 +65,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Applying.</b> A decided slot holds a batch of commands; the command at 1-based position
  * {@code p} of slot {@code s} gets the chat index {@code s * stride + p}. The chat store writes each
- * command's effects and that index in one synced batch, so after a crash the store's index says
+ * command's effects and that index in one atomic batch (synced later, see above), so after a crash the store's index says
  * exactly which commands are in the state: the replica is restored with applied slot
  * {@code index / stride - 1} (the slot may be partly applied) and commands at or below the stored
  * index are skipped when handed out again.
