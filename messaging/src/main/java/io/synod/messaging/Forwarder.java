@@ -297,7 +297,10 @@ public final class Forwarder implements AutoCloseable {
                 } catch (RuntimeException e) {
                     failed("moving held messages", e);
                 }
-                for (ZmtpConnection connection : toFlush) {
+                // by index: a connection that fails to write closes, and its closing may queue more (a subscriber's
+                // last subscription cancelled upstream), which is flushed in this same pass
+                for (int i = 0; i < toFlush.size(); i++) {
+                    ZmtpConnection connection = toFlush.get(i);
                     try {
                         connection.flush();
                     } catch (RuntimeException e) {

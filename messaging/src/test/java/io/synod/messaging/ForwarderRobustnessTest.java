@@ -340,6 +340,36 @@ class ForwarderRobustnessTest {
     }
 
     @Test
+    void subscribersResettingTheirConnectionWhileTheProxyWritesToThemStopNothing() throws Exception {
+        forwarder = ProxyCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", log, ProcessClock.system());
+        ZMQ.Socket sub = subscriber("room");
+        ZMQ.Socket publisher = publisherSeeing("room");
+        byte[] text = new byte[2_000];
+        for (int round = 0; round < 40; round++) {
+            String topic = "gone" + round;
+            // a raw subscriber, the last one of its topic, that resets its connection while publications flow
+            Socket raw = raw(
+                    forwarder.backendEndpoint(),
+                    concat(handshake(ZmtpCodec.SocketType.SUB), wire(List.of(concat(new byte[] {1}, utf8(topic))))));
+            assertThat(ZmqOptions.receiveNudging(context, publisher, 10_000))
+                    .isEqualTo(concat(new byte[] {1}, utf8(topic)));
+            for (int i = 0; i < 200; i++) {
+                publisher.sendMore(topic);
+                publisher.send(text);
+                if (i == 100) {
+                    raw.setSoLinger(true, 0);
+                    raw.close(); // a reset, not a close
+                }
+            }
+            publisher.setReceiveTimeOut(5_000);
+            assertThat(publisher.recv(0)).as("the cancellation of %s", topic).isEqualTo(concat(new byte[] {0},
+                    utf8(topic)));
+        }
+        theProxyStillForwards(sub, publisher, 1);
+        assertThat(forwarder.isRunning()).isTrue();
+    }
+
+    @Test
     void hostileClientsAndServersOfTheBrokerAreClosedAndItKeepsServing() throws Exception {
         forwarder = BrokerCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", log, ProcessClock.system());
         for (byte[] attack : hostile(ZmtpCodec.SocketType.DEALER)) {
