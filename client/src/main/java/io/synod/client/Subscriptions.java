@@ -117,7 +117,7 @@ final class Subscriptions {
             case NONE -> {}
             case NOW -> fetch(sequencer, step.fetch().afterSeq());
             case LATER ->
-                loop.schedule(config.gapRetryDelayMillis(), () -> fetch(sequencer, sequencer.lastDeliveredSeq()));
+                loop.schedule(config.gapRetryDelayMillis(), () -> fetch(sequencer, sequencer.fetchAfterSeq()));
         }
     }
 

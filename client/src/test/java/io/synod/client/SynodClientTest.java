@@ -380,6 +380,55 @@ class SynodClientTest {
         assertThat(client.clock().lamport().current()).isGreaterThan(6);
     }
 
+    private static Publication.ChannelPost forgedPost(long seq) {
+        return new Publication.ChannelPost("general", "mallory", "forged", 1.0, 1, seq, "x" + seq, seq);
+    }
+
+    @Test
+    void aForgedDeliveryShownBeforeTheRealOneIsCorrectedFromHistory() {
+        connect();
+        client.subscribe("general", false);
+        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("general"));
+        Publication p1 = cluster.store("general", 1, "bob", "one");
+        Publication p2 = cluster.store("general", 2, "bob", "two");
+        cluster.publish(p1);
+        cluster.publish(forgedPost(2)); // anyone may publish into the proxy, with the seq a real post will take
+        cluster.publish(p2);
+        await().atMost(WAIT).until(() -> deliveries.size() >= 3);
+
+        assertThat(deliveries)
+                .containsExactly(
+                        new Delivery(p1, Delivery.Source.LIVE),
+                        new Delivery(forgedPost(2), Delivery.Source.LIVE),
+                        new Delivery(p2, Delivery.Source.CORRECTION));
+        assertThat(cluster.requests(Services.HISTORY))
+                .singleElement()
+                .satisfies(r -> assertThat(r.data()).containsEntry("after_seq", 1L));
+        cluster.publish(forgedPost(2));
+        Publication p3 = cluster.store("general", 3, "bob", "three");
+        cluster.publish(p3);
+        await().atMost(WAIT).until(() -> deliveries.size() >= 4);
+        assertThat(deliveries.get(3)).isEqualTo(new Delivery(p3, Delivery.Source.LIVE));
+        assertThat(cluster.requests(Services.HISTORY)).as("the history's copy is kept: no new check").hasSize(1);
+    }
+
+    @Test
+    void aForgedDeliveryAfterTheRealOneIsDroppedOnceHistoryConfirmsTheRealOne() {
+        connect();
+        client.subscribe("general", false);
+        await().atMost(WAIT).until(() -> cluster.subscriptions.contains("general"));
+        Publication p1 = cluster.store("general", 1, "bob", "one");
+        cluster.publish(p1);
+        cluster.publish(forgedPost(1));
+        await().atMost(WAIT).until(() -> cluster.requests(Services.HISTORY).size() == 1);
+        Publication p2 = cluster.store("general", 2, "bob", "two");
+        cluster.publish(p2);
+        await().atMost(WAIT).until(() -> deliveries.size() >= 2);
+        assertThat(deliveries)
+                .containsExactly(new Delivery(p1, Delivery.Source.LIVE), new Delivery(p2, Delivery.Source.LIVE));
+        assertThat(cluster.requests(Services.HISTORY).get(0).data()).containsEntry("after_seq", 0L);
+    }
+
     @Test
     void aMalformedEndpointFailsTheConstructor() {
         assertThatThrownBy(() -> connect(ClientConfig.defaults("nonsense", cluster.proxyEndpoint())))

@@ -127,4 +127,119 @@ class TopicSequencerTest {
         assertThat(seqs(sequencer.onLive(post(0)))).containsExactly(0L);
         assertThat(seqs(sequencer.onLive(post(0)))).containsExactly(0L);
     }
+
+    private static Publication forged(long seq) {
+        return new Publication.ChannelPost("general", "mallory", "forged " + seq, 1.0, seq, seq, "id" + seq, seq);
+    }
+
+    private static TopicSequencer.Fetch now(long afterSeq) {
+        return new TopicSequencer.Fetch(TopicSequencer.Fetch.Kind.NOW, afterSeq);
+    }
+
+    @Test
+    void aForgedCopyDeliveredFirstIsCorrectedByTheHistorysCopy() {
+        sequencer.onLive(post(1));
+        assertThat(seqs(sequencer.onLive(forged(2)))).containsExactly(2L);
+        sequencer.onLive(post(3));
+        TopicSequencer.Step real = sequencer.onLive(post(2));
+        assertThat(real.deliveries()).isEmpty();
+        assertThat(real.fetch()).as("the history settles seq 2").isEqualTo(now(1));
+        assertThat(sequencer.fetchAfterSeq()).isEqualTo(1);
+
+        TopicSequencer.Step settled = sequencer.onHistory(List.of(post(2), post(3)), false);
+        assertThat(settled.deliveries()).containsExactly(new Delivery(post(2), Delivery.Source.CORRECTION));
+        assertThat(settled.fetch().kind()).isEqualTo(TopicSequencer.Fetch.Kind.NONE);
+        assertThat(sequencer.disputedCount()).isZero();
+        assertThat(sequencer.lastDeliveredSeq()).isEqualTo(3);
+        // the forged copy again: the history's copy is kept, nothing is asked
+        assertThat(sequencer.onLive(forged(2))).isEqualTo(TopicSequencer.Step.NOTHING);
+        assertThat(sequencer.onLive(post(2))).isEqualTo(TopicSequencer.Step.NOTHING);
+    }
+
+    @Test
+    void aForgedCopyArrivingAfterTheRealOneIsDroppedOnceTheHistoryConfirms() {
+        sequencer.onLive(post(1));
+        sequencer.onLive(post(2));
+        TopicSequencer.Step forgedOne = sequencer.onLive(forged(2));
+        assertThat(forgedOne.deliveries()).isEmpty();
+        assertThat(forgedOne.fetch()).isEqualTo(now(1));
+        assertThat(sequencer.onLive(forged(2))).as("one check at a time").isEqualTo(TopicSequencer.Step.NOTHING);
+        TopicSequencer.Step confirmed = sequencer.onHistory(List.of(post(2)), false);
+        assertThat(confirmed.deliveries()).isEmpty();
+        assertThat(confirmed.fetch().kind()).isEqualTo(TopicSequencer.Fetch.Kind.NONE);
+        assertThat(sequencer.onLive(forged(2))).isEqualTo(TopicSequencer.Step.NOTHING);
+        assertThat(seqs(sequencer.onLive(post(3)))).containsExactly(3L);
+    }
+
+    @Test
+    void identicalRepeatsAreDroppedWithoutAskingTheHistory() {
+        sequencer.onLive(post(1));
+        sequencer.onLive(post(2));
+        assertThat(sequencer.onLive(post(2))).isEqualTo(TopicSequencer.Step.NOTHING);
+        assertThat(sequencer.onLive(post(1))).isEqualTo(TopicSequencer.Step.NOTHING);
+        assertThat(sequencer.disputedCount()).isZero();
+    }
+
+    @Test
+    void twoDifferentCopiesOfASeqNotYetDeliveredAreTakenFromTheHistoryOnly() {
+        sequencer.onLive(post(1));
+        TopicSequencer.Step gap = sequencer.onLive(forged(3)); // ahead: buffered, 2 is missing
+        assertThat(gap.fetch()).isEqualTo(now(1));
+        assertThat(sequencer.onLive(post(3)).deliveries()).isEmpty();
+        assertThat(sequencer.bufferedCount()).as("neither copy of 3 is kept").isZero();
+        assertThat(sequencer.onLive(forged(3))).isEqualTo(TopicSequencer.Step.NOTHING);
+        TopicSequencer.Step filled = sequencer.onHistory(List.of(post(2), post(3)), false);
+        assertThat(filled.deliveries())
+                .containsExactly(
+                        new Delivery(post(2), Delivery.Source.HISTORY), new Delivery(post(3), Delivery.Source.HISTORY));
+        assertThat(sequencer.disputedCount()).isZero();
+        assertThat(filled.fetch().kind()).isEqualTo(TopicSequencer.Fetch.Kind.NONE);
+    }
+
+    @Test
+    void aDisputeTheHistoryCannotSettleKeepsWhatWasShownAfterTheAttempts() {
+        sequencer.onLive(post(1));
+        sequencer.onLive(forged(2));
+        assertThat(sequencer.onLive(post(2)).fetch()).isEqualTo(now(1));
+        TopicSequencer.Step first = sequencer.onHistory(List.of(), false); // a server that lags
+        assertThat(first.fetch()).isEqualTo(new TopicSequencer.Fetch(TopicSequencer.Fetch.Kind.LATER, 1));
+        assertThat(sequencer.onFetchFailed().fetch().kind()).isEqualTo(TopicSequencer.Fetch.Kind.LATER);
+        TopicSequencer.Step givenUp = sequencer.onHistory(List.of(), false);
+        assertThat(givenUp.deliveries()).isEmpty();
+        assertThat(givenUp.skippedGaps()).isEmpty();
+        assertThat(givenUp.fetch().kind()).isEqualTo(TopicSequencer.Fetch.Kind.NONE);
+        assertThat(sequencer.disputedCount()).isZero();
+        assertThat(seqs(sequencer.onLive(post(3)))).containsExactly(3L);
+    }
+
+    @Test
+    void aDisputeRaisedDuringAGapFetchIsCheckedWhenItEnds() {
+        sequencer.onLive(post(1));
+        sequencer.onLive(forged(2));
+        assertThat(sequencer.onLive(post(4)).fetch()).isEqualTo(now(2)); // 3 is missing
+        assertThat(sequencer.onLive(post(2))).as("checked after the gap fetch").isEqualTo(TopicSequencer.Step.NOTHING);
+        TopicSequencer.Step gapFilled = sequencer.onHistory(List.of(post(3), post(4)), false);
+        assertThat(seqs(gapFilled)).containsExactly(3L, 4L);
+        assertThat(gapFilled.fetch()).isEqualTo(now(1));
+        TopicSequencer.Step settled = sequencer.onHistory(List.of(post(2), post(3), post(4)), false);
+        assertThat(settled.deliveries()).containsExactly(new Delivery(post(2), Delivery.Source.CORRECTION));
+        assertThat(settled.fetch().kind()).isEqualTo(TopicSequencer.Fetch.Kind.NONE);
+    }
+
+    @Test
+    void disputesAreBoundedAndTheComparedWindowTooIsBounded() {
+        TopicSequencer wide = new TopicSequencer("general", 10_000, 2, 3);
+        long count = TopicSequencer.REMEMBERED_MAX + 10;
+        for (long seq = 1; seq <= count; seq++) {
+            wide.onLive(post(seq));
+        }
+        assertThat(wide.onLive(forged(1))).as("too old to compare: dropped").isEqualTo(TopicSequencer.Step.NOTHING);
+        assertThat(wide.disputedCount()).isZero();
+        TopicSequencer.Step check = wide.onLive(forged(count));
+        assertThat(check.fetch()).isEqualTo(now(count - 1));
+        for (long seq = count - TopicSequencer.DISPUTED_MAX - 10; seq < count; seq++) {
+            wide.onLive(forged(seq)); // during the check: only marked
+        }
+        assertThat(wide.disputedCount()).isEqualTo(TopicSequencer.DISPUTED_MAX);
+    }
 }
