@@ -354,7 +354,7 @@ final class ClientLoop implements Runnable {
         complete(request, reply, null);
     }
 
-    /** Remembers the highest Synod log index seen in a reply or publication (foreign servers send none). */
+    /** Remembers the highest Synod log index seen in a reply (foreign servers send none). */
     private void noteIndex(Object index) {
         if (index instanceof Long i && i > highestIndexSeen) {
             highestIndexSeen = i;
@@ -471,7 +471,8 @@ final class ClientLoop implements Runnable {
             return;
         }
         long stamp = clock.observe(((Map<?, ?>) decoded).get("clock") instanceof Long c ? c : 0);
-        noteIndex(((Map<?, ?>) decoded).get("index"));
+        // a live publication's index does not raise the floor of later reads (min_index): anyone can publish
+        // into the proxy, and a forged huge index would make every read wait and fail
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("topic", topic);
         data.put("payload", decoded);

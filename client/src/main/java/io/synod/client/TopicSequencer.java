@@ -36,6 +36,14 @@ import java.util.TreeSet;
  * compare with; at most {@link #DISPUTED_MAX} seqs are disputed at once (further ones keep the
  * first copy); a dispute the history cannot settle within the fetch attempts keeps what was shown.
  *
+ * <p>A forged delivery may also carry a {@code seq} far beyond the real ones. Skipping the gap up to it
+ * would make every real delivery below it look like a repeat. So when the history, asked every attempt,
+ * answers and ends before what was seen live, the live publications beyond its end are taken as not the
+ * servers' and dropped ({@link #unconfirmedDropped()}); the real ones below go on being delivered, and a
+ * real one the history did not have yet is fetched again when the next live delivery shows the gap. Only
+ * when the history cannot be had at all (no reply, an error: a foreign server without it) is a gap
+ * skipped and reported.
+ *
  * <p>Not thread-safe: owned by the client's I/O thread.
  */
 final class TopicSequencer {
@@ -68,6 +76,10 @@ final class TopicSequencer {
     private boolean fetching;
     private boolean joinReplay;
     private int failedFetches;
+    /** The last fetch was answered by a history that has nothing after {@link #lastDeliveredSeq}. */
+    private boolean historyEnded;
+    private long unconfirmedDropped;
+    private long unconfirmedDroppedUnreported;
 
     /**
      * What the owner must do after an input, in order: report the skipped gaps, deliver, then
@@ -109,6 +121,18 @@ final class TopicSequencer {
 
     boolean fetching() {
         return fetching;
+    }
+
+    /** Live publications dropped because the history, asked every attempt, ended before them. */
+    long unconfirmedDropped() {
+        return unconfirmedDropped;
+    }
+
+    /** The live publications dropped as unconfirmed since the last call (the owner logs them). */
+    long takeUnconfirmedDropped() {
+        long count = unconfirmedDroppedUnreported;
+        unconfirmedDroppedUnreported = 0;
+        return count;
     }
 
     int bufferedCount() {
@@ -234,6 +258,7 @@ final class TopicSequencer {
             }
         }
         boolean progressed = lastDeliveredSeq > before || disputed.size() < disputedBefore;
+        historyEnded = !more;
         if (more && progressed) {
             return new Step(out, gaps, new Fetch(Fetch.Kind.NOW, fetchAfterSeq()));
         }
@@ -259,6 +284,7 @@ final class TopicSequencer {
 
     /** The outstanding fetch got no reply or an error reply. */
     Step onFetchFailed() {
+        historyEnded = false;
         if (joinReplay && replayTail.isEmpty() && lastDeliveredSeq == 0) {
             // Nothing fetched and nothing known: start from what arrives live instead.
             joinReplay = false;
@@ -322,7 +348,12 @@ final class TopicSequencer {
         }
         failedFetches = 0;
         disputed.headSet(lastDeliveredSeq, true).clear(); // not settled: what was delivered stays
-        if (behind()) {
+        if (behind() && historyEnded) {
+            unconfirmedDropped += buffered.size();
+            unconfirmedDroppedUnreported += buffered.size();
+            buffered.clear();
+            highestSeenSeq = lastDeliveredSeq;
+        } else if (behind()) {
             long next = buffered.isEmpty() ? highestSeenSeq + 1 : buffered.firstKey();
             gaps.add(new Gap(lastDeliveredSeq + 1, next - 1));
             lastDeliveredSeq = next - 1;

@@ -43,30 +43,64 @@ class TopicSequencerTest {
     }
 
     @Test
-    void aGapHistoryCannotFillIsRetriedThenSkipped() {
+    void aGapTheHistoryCannotBeAskedAboutIsRetriedThenSkipped() {
         sequencer.onLive(post(1));
         sequencer.onLive(post(3));
         TopicSequencer.Step first = sequencer.onHistory(List.of(), false);
         assertThat(first.fetch()).isEqualTo(new TopicSequencer.Fetch(TopicSequencer.Fetch.Kind.LATER, 1));
         TopicSequencer.Step second = sequencer.onFetchFailed();
         assertThat(second.fetch().kind()).isEqualTo(TopicSequencer.Fetch.Kind.LATER);
-        TopicSequencer.Step third = sequencer.onHistory(List.of(), false);
+        TopicSequencer.Step third = sequencer.onFetchFailed(); // e.g. a foreign server without history
         assertThat(third.skippedGaps()).containsExactly(new TopicSequencer.Gap(2, 2));
         assertThat(seqs(third)).containsExactly(3L);
         assertThat(third.fetch().kind()).isEqualTo(TopicSequencer.Fetch.Kind.NONE);
     }
 
+    /**
+     * Issue 19: a forged delivery with a seq far beyond the real ones. Skipping the gap to it would drop every
+     * real delivery below it as a repeat; the history, which ends before it, shows it is not the servers'.
+     */
     @Test
-    void overflowDroppedAtTheTailIsSkippedIfHistoryNeverHasIt() {
+    void aLiveSeqBeyondTheHistorysEndIsDroppedNotSkippedTo() {
+        sequencer.onLive(post(1));
+        assertThat(sequencer.onLive(post(1_000_000_000)).fetch().kind()).isEqualTo(TopicSequencer.Fetch.Kind.NOW);
+        sequencer.onHistory(List.of(), false);
+        sequencer.onHistory(List.of(), false);
+        TopicSequencer.Step last = sequencer.onHistory(List.of(), false);
+        assertThat(last.skippedGaps()).isEmpty();
+        assertThat(seqs(last)).isEmpty();
+        assertThat(last.fetch().kind()).isEqualTo(TopicSequencer.Fetch.Kind.NONE);
+        assertThat(sequencer.unconfirmedDropped()).isEqualTo(1);
+        assertThat(sequencer.lastDeliveredSeq()).isEqualTo(1);
+        assertThat(seqs(sequencer.onLive(post(2)))).containsExactly(2L);
+        assertThat(seqs(sequencer.onLive(post(3)))).containsExactly(3L);
+    }
+
+    /** A real publication the answering server did not have yet is fetched again once the next one shows the gap. */
+    @Test
+    void aRealPublicationDroppedAsUnconfirmedComesBackFromHistoryLater() {
+        sequencer.onLive(post(1));
+        sequencer.onLive(post(2 + 1)); // 2 lost in transit; the answering server has not applied 2 or 3 yet
+        sequencer.onHistory(List.of(), false);
+        sequencer.onHistory(List.of(), false);
+        sequencer.onHistory(List.of(), false);
+        assertThat(sequencer.unconfirmedDropped()).isEqualTo(1);
+        TopicSequencer.Step next = sequencer.onLive(post(4));
+        assertThat(next.fetch()).isEqualTo(new TopicSequencer.Fetch(TopicSequencer.Fetch.Kind.NOW, 1));
+        assertThat(seqs(sequencer.onHistory(List.of(post(2), post(3), post(4)), false))).containsExactly(2L, 3L, 4L);
+    }
+
+    @Test
+    void overflowDroppedAtTheTailIsSkippedIfHistoryCannotBeHad() {
         TopicSequencer tiny = new TopicSequencer("general", 1, 2, 1);
         tiny.onLive(post(1));
         tiny.onLive(post(3));
         tiny.onLive(post(4));
-        TopicSequencer.Step step = tiny.onHistory(List.of(), false);
+        TopicSequencer.Step step = tiny.onFetchFailed();
         assertThat(step.skippedGaps()).containsExactly(new TopicSequencer.Gap(2, 2));
         assertThat(step.deliveries()).extracting(Delivery::seq).containsExactly(3L);
         assertThat(step.fetch()).isEqualTo(new TopicSequencer.Fetch(TopicSequencer.Fetch.Kind.NOW, 3));
-        TopicSequencer.Step last = tiny.onHistory(List.of(), false);
+        TopicSequencer.Step last = tiny.onFetchFailed();
         assertThat(last.skippedGaps()).containsExactly(new TopicSequencer.Gap(4, 4));
         assertThat(last.fetch().kind()).isEqualTo(TopicSequencer.Fetch.Kind.NONE);
     }
