@@ -13,7 +13,7 @@ package io.synod.core;
  *     <p>Thread-safety: immutable.
  */
 public record ChatConfig(int namesListMax, int historyPageMax, int snapshotScanPageEntries, int serverClientsMax) {
-    /** Server-given client ids kept by default: about 6 MiB of windows at most. */
+    /** Server-given client ids kept by default: about 9 MiB of keys and windows at most (some 135 bytes each). */
     public static final int SERVER_CLIENTS_MAX_DEFAULT = 65_536;
 
     /** The defaults every Synod server uses. */
