@@ -212,7 +212,7 @@ public final class ChatServer implements AutoCloseable {
                         clock,
                         log,
                         server.turnPublications::addAll); // sent by finishTurn, after the turn's replies
-                server.service.setReplicated(config.name(), System.currentTimeMillis() * 1_000);
+                server.service.setReplicated(config.name());
             }
             server.connect();
             server.admin = AdminHttp.start(config.adminPort(), server::statusJson, server.metrics::scrape, log);
