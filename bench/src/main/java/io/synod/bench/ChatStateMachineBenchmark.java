@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Parameters: {@code store} = {@code memory} ({@link InMemoryChatStore}) or {@code rocksdb}
  * ({@link RocksDbChatStore} in a fresh directory under {@code java.io.tmpdir}, deleted after the trial; every apply is
- * one RocksDB write batch with {@code sync=true}, so one fsync per command); {@code operation} = {@code publish} (a
+ * one RocksDB write batch, not synced: a replicated server syncs its state on a timer, since the Paxos log can replay it); {@code operation} = {@code publish} (a
  * post of a {@link CodecBenchmark#MESSAGE_CHARS}-character message to {@code general}; the state machine does not
  * know about subscribers) or {@code message} (a private message from {@code alice} to {@code bob}). Every command
  * carries a client id and a new request id, as a Synod client's writes do, so the exactly-once record is read and

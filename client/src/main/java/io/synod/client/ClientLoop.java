@@ -96,6 +96,8 @@ final class ClientLoop implements Runnable {
     }
 
     private long timerOrder;
+    /** Replies and publications whose handling threw; each was dropped and logged. I/O thread only. */
+    private long messagesFailed;
 
     ClientLoop(ClientConfig config, ProcessClock clock, InteractionLog log, String clientId, Deliverer deliverer) {
         this.config = config;
@@ -148,6 +150,11 @@ final class ClientLoop implements Runnable {
         if (wakePending.compareAndSet(false, true)) {
             wake();
         }
+    }
+
+    /** Replies and publications dropped because their handling threw (read on the I/O thread). */
+    long messagesFailed() {
+        return messagesFailed;
     }
 
     boolean onLoopThread() {
@@ -306,7 +313,17 @@ final class ClientLoop implements Runnable {
             while (dealer.hasReceiveMore()) {
                 payload = dealer.recv();
             }
+            onReplyFrameIsolated(payload);
+        }
+    }
+
+    /** A reply whose handling throws (a bug it exposed) is dropped and logged; the loop serves on. */
+    private void onReplyFrameIsolated(byte[] payload) {
+        try {
             onReplyFrame(payload);
+        } catch (RuntimeException e) {
+            messagesFailed++;
+            LOG.warn("dropped a reply from {} whose handling failed", config.brokerEndpoint(), e);
         }
     }
 
@@ -337,7 +354,7 @@ final class ClientLoop implements Runnable {
         complete(request, reply, null);
     }
 
-    /** Remembers the highest Synod log index seen in a reply or publication (foreign servers send none). */
+    /** Remembers the highest Synod log index seen in a reply (foreign servers send none). */
     private void noteIndex(Object index) {
         if (index instanceof Long i && i > highestIndexSeen) {
             highestIndexSeen = i;
@@ -427,7 +444,13 @@ final class ClientLoop implements Runnable {
             if (rest.isEmpty()) {
                 continue;
             }
-            onPublicationFrames(new String(topicFrame, StandardCharsets.UTF_8), rest.get(0));
+            String topic = new String(topicFrame, StandardCharsets.UTF_8);
+            try {
+                onPublicationFrames(topic, rest.get(0));
+            } catch (RuntimeException e) { // anyone can publish into the proxy: nothing one sends may stop us
+                messagesFailed++;
+                LOG.warn("dropped a publication on '{}' whose handling failed", topic, e);
+            }
         }
     }
 
@@ -448,7 +471,8 @@ final class ClientLoop implements Runnable {
             return;
         }
         long stamp = clock.observe(((Map<?, ?>) decoded).get("clock") instanceof Long c ? c : 0);
-        noteIndex(((Map<?, ?>) decoded).get("index"));
+        // a live publication's index does not raise the floor of later reads (min_index): anyone can publish
+        // into the proxy, and a forged huge index would make every read wait and fail
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("topic", topic);
         data.put("payload", decoded);
@@ -465,7 +489,11 @@ final class ClientLoop implements Runnable {
 
     private void runDueTimers(long nowNanos) {
         while (!timers.isEmpty() && timers.peek().dueNanos() - nowNanos <= 0) {
-            timers.poll().action().run();
+            try {
+                timers.poll().action().run();
+            } catch (RuntimeException e) {
+                LOG.error("a client timer failed", e);
+            }
         }
     }
 

@@ -112,12 +112,18 @@ final class Subscriptions {
                     Map.of("topic", sequencer.topic(), "from_seq", gap.fromSeq(), "to_seq", gap.toSeq()));
             loop.deliverer().gapSkipped(sequencer.topic(), gap.fromSeq(), gap.toSeq());
         }
+        long unconfirmed = sequencer.takeUnconfirmedDropped();
+        if (unconfirmed > 0) {
+            loop.logEvent(
+                    "unconfirmed-dropped",
+                    Map.of("topic", sequencer.topic(), "count", unconfirmed, "after_seq", sequencer.lastDeliveredSeq()));
+        }
         loop.deliverer().deliver(step.deliveries());
         switch (step.fetch().kind()) {
             case NONE -> {}
             case NOW -> fetch(sequencer, step.fetch().afterSeq());
             case LATER ->
-                loop.schedule(config.gapRetryDelayMillis(), () -> fetch(sequencer, sequencer.lastDeliveredSeq()));
+                loop.schedule(config.gapRetryDelayMillis(), () -> fetch(sequencer, sequencer.fetchAfterSeq()));
         }
     }
 

@@ -4,8 +4,10 @@ import io.synod.protocol.Publication;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Puts the publications of one topic in sequence order (requirement X3): delivers each
@@ -21,9 +23,35 @@ import java.util.TreeMap;
  * <p>Publications with {@code seq == 0} (servers that send no sequence numbers) are delivered as
  * they come.
  *
+ * <p>Anyone can publish into the proxy, so a forged delivery may carry a {@code seq} that a real one
+ * carries later. Two <em>different</em> publications with one {@code seq} are therefore settled by
+ * the history, which holds only what the servers applied: a copy identical to the one kept is a
+ * duplicate and dropped; a different one makes the {@code seq} disputed. A disputed {@code seq} not
+ * delivered yet is delivered only from history (the live copies are set aside, and the gap filled
+ * as any other). A disputed {@code seq} already delivered is fetched again from history: if the
+ * history's copy differs from what was delivered, it is delivered as a {@link
+ * Delivery.Source#CORRECTION} (the user saw the forged one first, then the real one marked as a
+ * correction); if it is the same, the other copy is dropped. What came from history is never
+ * disputed again. The last {@link #REMEMBERED_MAX} delivered or fetched publications are kept to
+ * compare with; at most {@link #DISPUTED_MAX} seqs are disputed at once (further ones keep the
+ * first copy); a dispute the history cannot settle within the fetch attempts keeps what was shown.
+ *
+ * <p>A forged delivery may also carry a {@code seq} far beyond the real ones. Skipping the gap up to it
+ * would make every real delivery below it look like a repeat. So when the history, asked every attempt,
+ * answers and ends before what was seen live, the live publications beyond its end are taken as not the
+ * servers' and dropped ({@link #unconfirmedDropped()}); the real ones below go on being delivered, and a
+ * real one the history did not have yet is fetched again when the next live delivery shows the gap. Only
+ * when the history cannot be had at all (no reply, an error: a foreign server without it) is a gap
+ * skipped and reported.
+ *
  * <p>Not thread-safe: owned by the client's I/O thread.
  */
 final class TopicSequencer {
+    /** Delivered (or fetched) publications kept per topic to tell a repeat from a different copy. */
+    static final int REMEMBERED_MAX = 1_024;
+    /** Seqs per topic waiting for the history to settle which of two copies is real. */
+    static final int DISPUTED_MAX = 64;
+
     private final String topic;
     private final int bufferedMax;
     private final int joinDeliverMax;
@@ -32,6 +60,13 @@ final class TopicSequencer {
     private final TreeMap<Long, Publication> buffered = new TreeMap<>();
     /** During a join replay: the most recent fetched items, to deliver when the replay ends. */
     private final Deque<Publication> replayTail = new ArrayDeque<>();
+    /** The most recent publications delivered or fetched, by seq, oldest first. */
+    private final LinkedHashMap<Long, Kept> kept = new LinkedHashMap<>();
+    /** Seqs seen with two different copies, until the history settles them. */
+    private final TreeSet<Long> disputed = new TreeSet<>();
+
+    /** A publication kept for comparison, and whether it came from history (then it is the real one). */
+    private record Kept(Publication publication, boolean fromHistory) {}
 
     private long lastDeliveredSeq;
     /** The highest seq seen live, buffered or not (an overflow drops some; history has them). */
@@ -41,6 +76,10 @@ final class TopicSequencer {
     private boolean fetching;
     private boolean joinReplay;
     private int failedFetches;
+    /** The last fetch was answered by a history that has nothing after {@link #lastDeliveredSeq}. */
+    private boolean historyEnded;
+    private long unconfirmedDropped;
+    private long unconfirmedDroppedUnreported;
 
     /**
      * What the owner must do after an input, in order: report the skipped gaps, deliver, then
@@ -84,8 +123,54 @@ final class TopicSequencer {
         return fetching;
     }
 
+    /** Live publications dropped because the history, asked every attempt, ended before them. */
+    long unconfirmedDropped() {
+        return unconfirmedDropped;
+    }
+
+    /** The live publications dropped as unconfirmed since the last call (the owner logs them). */
+    long takeUnconfirmedDropped() {
+        long count = unconfirmedDroppedUnreported;
+        unconfirmedDroppedUnreported = 0;
+        return count;
+    }
+
     int bufferedCount() {
         return buffered.size();
+    }
+
+    /** Seqs waiting for the history to settle them. */
+    int disputedCount() {
+        return disputed.size();
+    }
+
+    /**
+     * Where the next history fetch starts: before the first disputed seq already delivered, else after the last
+     * delivered one.
+     */
+    long fetchAfterSeq() {
+        return verifying() ? disputed.first() - 1 : lastDeliveredSeq;
+    }
+
+    /** Whether a delivered seq waits to be checked against the history. */
+    private boolean verifying() {
+        return !disputed.isEmpty() && disputed.first() <= lastDeliveredSeq;
+    }
+
+    private void keep(Publication publication, boolean fromHistory) {
+        kept.put(publication.seq(), new Kept(publication, fromHistory));
+        while (kept.size() > REMEMBERED_MAX) {
+            kept.pollFirstEntry();
+        }
+    }
+
+    /** Marks {@code seq} disputed; false if too many are already (the caller keeps the first copy then). */
+    private boolean dispute(long seq) {
+        if (disputed.size() >= DISPUTED_MAX && !disputed.contains(seq)) {
+            return false;
+        }
+        disputed.add(seq);
+        return true;
     }
 
     /** Starts a join: fetch the whole history, deliver its most recent items, then go live. */
@@ -114,11 +199,28 @@ final class TopicSequencer {
             lastDeliveredSeq = seq - 1;
         }
         if (seq <= lastDeliveredSeq) {
-            return Step.NOTHING;
+            Kept shown = kept.get(seq);
+            if (shown == null || shown.fromHistory() || shown.publication().equals(publication) || !dispute(seq)) {
+                return Step.NOTHING; // a repeat, one too old to compare, or a copy the history already refuted
+            }
+            if (fetching) {
+                return Step.NOTHING; // the fetch under way checks it when it ends
+            }
+            fetching = true;
+            return new Step(List.of(), List.of(), new Fetch(Fetch.Kind.NOW, fetchAfterSeq()));
+        }
+        if (disputed.contains(seq)) {
+            return Step.NOTHING; // only the history's copy is taken now
         }
         highestSeenSeq = Math.max(highestSeenSeq, seq);
-        if (buffered.size() < bufferedMax || seq < buffered.lastKey()) {
-            buffered.putIfAbsent(seq, publication);
+        Publication held = buffered.get(seq);
+        if (held != null) {
+            if (held.equals(publication) || !dispute(seq)) {
+                return Step.NOTHING;
+            }
+            buffered.remove(seq); // neither copy is delivered live: the gap left is filled from history
+        } else if (buffered.size() < bufferedMax || seq < buffered.lastKey()) {
+            buffered.put(seq, publication);
             if (buffered.size() > bufferedMax) {
                 buffered.pollLastEntry();
             }
@@ -147,23 +249,49 @@ final class TopicSequencer {
         List<Delivery> out = new ArrayList<>();
         List<Gap> gaps = new ArrayList<>();
         long before = lastDeliveredSeq;
+        int disputedBefore = disputed.size();
         for (Publication item : sorted) {
-            acceptFetched(item, out, gaps);
+            if (item.seq() <= lastDeliveredSeq) {
+                settle(item, out);
+            } else {
+                acceptFetched(item, out, gaps);
+            }
         }
-        if (more && lastDeliveredSeq > before) {
-            return new Step(out, gaps, new Fetch(Fetch.Kind.NOW, lastDeliveredSeq));
+        boolean progressed = lastDeliveredSeq > before || disputed.size() < disputedBefore;
+        historyEnded = !more;
+        if (more && progressed) {
+            return new Step(out, gaps, new Fetch(Fetch.Kind.NOW, fetchAfterSeq()));
         }
-        return finishFetch(out, gaps, lastDeliveredSeq > before);
+        return finishFetch(out, gaps, progressed);
+    }
+
+    /**
+     * The history's copy of a seq already delivered: it is the real one. If what was delivered differs, the
+     * history's copy is delivered as a correction.
+     */
+    private void settle(Publication item, List<Delivery> out) {
+        long seq = item.seq();
+        disputed.remove(seq);
+        Kept shown = kept.get(seq);
+        if (shown == null) {
+            return; // too old to compare: what was delivered stays
+        }
+        if (!shown.publication().equals(item)) {
+            out.add(new Delivery(item, Delivery.Source.CORRECTION));
+        }
+        keep(item, true);
     }
 
     /** The outstanding fetch got no reply or an error reply. */
     Step onFetchFailed() {
+        historyEnded = false;
         if (joinReplay && replayTail.isEmpty() && lastDeliveredSeq == 0) {
             // Nothing fetched and nothing known: start from what arrives live instead.
             joinReplay = false;
             fetching = false;
             baselineKnown = !buffered.isEmpty();
             lastDeliveredSeq = buffered.isEmpty() ? 0 : buffered.firstKey() - 1;
+            disputed.headSet(lastDeliveredSeq, true).clear();
             List<Delivery> out = new ArrayList<>();
             drainContiguous(out);
             return new Step(out, List.of(), Fetch.NONE);
@@ -173,9 +301,8 @@ final class TopicSequencer {
 
     private void acceptFetched(Publication item, List<Delivery> out, List<Gap> gaps) {
         long seq = item.seq();
-        if (seq <= lastDeliveredSeq) {
-            return;
-        }
+        disputed.remove(seq);
+        keep(item, true);
         if (seq > lastDeliveredSeq + 1 && baselineKnown && !joinReplay) {
             gaps.add(new Gap(lastDeliveredSeq + 1, seq - 1));
         }
@@ -206,24 +333,33 @@ final class TopicSequencer {
         }
         buffered.headMap(lastDeliveredSeq, true).clear();
         drainContiguous(out);
-        if (!behind()) {
+        if (!behind() && !verifying()) {
             failedFetches = 0;
             return new Step(out, gaps, Fetch.NONE);
         }
         fetching = true;
         if (progressed) {
             failedFetches = 0;
-            return new Step(out, gaps, new Fetch(Fetch.Kind.NOW, lastDeliveredSeq));
+            return new Step(out, gaps, new Fetch(Fetch.Kind.NOW, fetchAfterSeq()));
         }
         failedFetches++;
         if (failedFetches < fetchAttemptsMax) {
-            return new Step(out, gaps, new Fetch(Fetch.Kind.LATER, lastDeliveredSeq));
+            return new Step(out, gaps, new Fetch(Fetch.Kind.LATER, fetchAfterSeq()));
         }
         failedFetches = 0;
-        long next = buffered.isEmpty() ? highestSeenSeq + 1 : buffered.firstKey();
-        gaps.add(new Gap(lastDeliveredSeq + 1, next - 1));
-        lastDeliveredSeq = next - 1;
-        drainContiguous(out);
+        disputed.headSet(lastDeliveredSeq, true).clear(); // not settled: what was delivered stays
+        if (behind() && historyEnded) {
+            unconfirmedDropped += buffered.size();
+            unconfirmedDroppedUnreported += buffered.size();
+            buffered.clear();
+            highestSeenSeq = lastDeliveredSeq;
+        } else if (behind()) {
+            long next = buffered.isEmpty() ? highestSeenSeq + 1 : buffered.firstKey();
+            gaps.add(new Gap(lastDeliveredSeq + 1, next - 1));
+            lastDeliveredSeq = next - 1;
+            disputed.headSet(lastDeliveredSeq, true).clear();
+            drainContiguous(out);
+        }
         fetching = behind();
         return new Step(out, gaps, fetching ? new Fetch(Fetch.Kind.NOW, lastDeliveredSeq) : Fetch.NONE);
     }
@@ -237,6 +373,7 @@ final class TopicSequencer {
         while (!buffered.isEmpty() && buffered.firstKey() == lastDeliveredSeq + 1) {
             Publication next = buffered.pollFirstEntry().getValue();
             lastDeliveredSeq = next.seq();
+            keep(next, false);
             out.add(new Delivery(next, Delivery.Source.LIVE));
         }
     }

@@ -34,19 +34,60 @@ class LamportClockTest {
     }
 
     @Test
-    void negativeValuesRejected() {
-        LamportClock clock = new LamportClock();
-        assertThatThrownBy(() -> clock.observe(-1)).isInstanceOf(IllegalArgumentException.class);
+    void negativeInitialValueRejected() {
         assertThatThrownBy(() -> new LamportClock(-1)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(clock.current()).isZero();
+        assertThatThrownBy(() -> new LamportClock(LamportClock.STAMP_MAX + 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Received stamps come from anyone: a stamp no conforming sender produces is a local event. */
+    @Test
+    void stampsOutsideTheWireRangeAreNotMerged() {
+        LamportClock clock = new LamportClock(7);
+        assertThat(clock.observe(-1)).isEqualTo(8);
+        assertThat(clock.observe(Long.MIN_VALUE)).isEqualTo(9);
+        assertThat(clock.observe(Long.MAX_VALUE)).isEqualTo(10);
+        assertThat(clock.observe(Long.MAX_VALUE - 1)).isEqualTo(11);
+        assertThat(clock.observe(LamportClock.STAMP_MAX + 1)).isEqualTo(12);
+        assertThat(clock.stampsOutOfRange()).isEqualTo(5);
     }
 
     @Test
-    void overflowThrowsInsteadOfWrapping() {
-        LamportClock clock = new LamportClock(Long.MAX_VALUE);
-        assertThatThrownBy(clock::tick).isInstanceOf(ArithmeticException.class);
-        assertThatThrownBy(() -> clock.observe(0)).isInstanceOf(ArithmeticException.class);
-        assertThat(clock.current()).isEqualTo(Long.MAX_VALUE);
+    void stampsAboveTheCeilingAreMergedAsTheCeiling() {
+        LamportClock clock = new LamportClock();
+        assertThat(clock.observe(LamportClock.STAMP_MAX)).isEqualTo(LamportClock.MERGE_CEILING + 1);
+        assertThat(clock.observe(LamportClock.MERGE_CEILING + 5)).isEqualTo(LamportClock.MERGE_CEILING + 2);
+        assertThat(clock.observe(LamportClock.MERGE_CEILING)).isEqualTo(LamportClock.MERGE_CEILING + 3);
+        assertThat(clock.stampsOutOfRange()).isEqualTo(2);
+        assertThat(clock.tick()).isEqualTo(LamportClock.MERGE_CEILING + 4);
+    }
+
+    /**
+     * The attack of issue 19: stamps of 2^63-1 and 2^63-2 again and again. Every observe and tick
+     * returns a valid stamp, and the clock stays far below where it could overflow.
+     */
+    @Test
+    void hostileStampsNeverThrowAndLeaveTheClockSendable() {
+        LamportClock clock = new LamportClock();
+        long[] hostile = {Long.MAX_VALUE, Long.MAX_VALUE - 1, Long.MAX_VALUE - 1001, LamportClock.STAMP_MAX, -5};
+        for (int round = 0; round < 1_000; round++) {
+            for (long stamp : hostile) {
+                assertThat(LamportClock.isValidStamp(clock.observe(stamp))).isTrue();
+                assertThat(LamportClock.isValidStamp(clock.tick())).isTrue();
+            }
+        }
+        // round 0 reaches the ceiling: six local events, the merge to C + 1, three more: C + 4; every later
+        // round is ten local events, the merge included, since the clock is above the ceiling by then
+        assertThat(clock.current()).isEqualTo(LamportClock.MERGE_CEILING + 4 + 999 * 10);
+    }
+
+    @Test
+    void ticksPastTheWireMaximumStillIncrease() {
+        LamportClock clock = new LamportClock(LamportClock.STAMP_MAX);
+        for (int i = 0; i < 3; i++) {
+            clock.tick(); // beyond what the wire accepts is still a valid long: no wrap, no throw
+        }
+        assertThat(clock.current()).isEqualTo(LamportClock.STAMP_MAX + 3);
     }
 
     /** Lamport 1978, clock condition: if a happens-before b (send then receive) then C(a) < C(b). */

@@ -20,6 +20,13 @@ public final class PaxosCodec {
     public static final byte VERSION = 1;
     /** Limit on any decoded list length or byte-array length (defence against corrupt input). */
     public static final int LENGTH_MAX = 64 * 1024 * 1024;
+    /**
+     * The largest ballot round and slot a decoded message may carry: 2^52. Anyone can reach a replication port
+     * in the course's open mode; past this bound {@code round + 1} and {@code slot + 1} in the core, and the
+     * server's chat index ({@code slot * 1024 + position}), could overflow. No cluster counts that far: a
+     * million slots a second for 142 years.
+     */
+    public static final long NUMBER_MAX = 1L << 52;
 
     private PaxosCodec() {}
 
@@ -103,16 +110,16 @@ public final class PaxosCodec {
     private static PaxosMessage readMessage(Reader r) {
         int tag = r.u8();
         return switch (tag) {
-            case 1 -> new PaxosMessage.Prepare(r.ballot(), r.i64());
-            case 2 -> new PaxosMessage.Promise(r.ballot(), r.i64(), r.list(Reader::entry), r.list(Reader::accepted));
-            case 3 -> new PaxosMessage.Accept(r.ballot(), r.i64(), r.batch());
-            case 4 -> new PaxosMessage.Accepted(r.ballot(), r.i64());
+            case 1 -> new PaxosMessage.Prepare(r.ballot(), r.slot());
+            case 2 -> new PaxosMessage.Promise(r.ballot(), r.slot(), r.list(Reader::entry), r.list(Reader::accepted));
+            case 3 -> new PaxosMessage.Accept(r.ballot(), r.slot(), r.batch());
+            case 4 -> new PaxosMessage.Accepted(r.ballot(), r.slot());
             case 5 -> new PaxosMessage.Nack(r.ballot(), r.ballot());
-            case 6 -> new PaxosMessage.Decision(r.i64(), r.batch());
-            case 11 -> new PaxosMessage.DecidedAt(r.ballot(), r.i64());
-            case 7 -> new PaxosMessage.Heartbeat(r.ballot(), r.i64());
-            case 8 -> new PaxosMessage.HeartbeatReply(r.ballot(), r.i64());
-            case 9 -> new PaxosMessage.CatchUpRequest(r.i64());
+            case 6 -> new PaxosMessage.Decision(r.slot(), r.batch());
+            case 11 -> new PaxosMessage.DecidedAt(r.ballot(), r.slot());
+            case 7 -> new PaxosMessage.Heartbeat(r.ballot(), r.slot());
+            case 8 -> new PaxosMessage.HeartbeatReply(r.ballot(), r.slot());
+            case 9 -> new PaxosMessage.CatchUpRequest(r.slot());
             case 10 -> {
                 Optional<Snapshot> snapshot = r.u8() == 1 ? Optional.of(r.snapshot()) : Optional.empty();
                 yield new PaxosMessage.CatchUpReply(snapshot, r.list(Reader::entry));
@@ -137,7 +144,7 @@ public final class PaxosCodec {
             case 1 -> new DurableRecord.PromisedBallot(r.ballot());
             case 2 -> new DurableRecord.AcceptedValue(r.accepted());
             case 3 -> new DurableRecord.DecidedValue(r.entry());
-            case 5 -> new DurableRecord.DecidedAccepted(r.i64(), r.ballot());
+            case 5 -> new DurableRecord.DecidedAccepted(r.slot(), r.ballot());
             case 4 -> new DurableRecord.SnapshotSaved(r.snapshot());
             default -> throw new IllegalArgumentException("unknown record tag " + tag);
         };
@@ -279,7 +286,19 @@ public final class PaxosCodec {
         }
 
         Ballot ballot() {
-            return new Ballot(i64(), i32());
+            return new Ballot(bounded(i64(), "ballot round"), i32());
+        }
+
+        /** A slot number (also a decided prefix or a catch-up start). */
+        long slot() {
+            return bounded(i64(), "slot");
+        }
+
+        private static long bounded(long value, String what) {
+            if (value < 0 || value > NUMBER_MAX) {
+                throw new IllegalArgumentException(what + " out of range [0, 2^52]: " + value);
+            }
+            return value;
         }
 
         Command command() {
@@ -298,17 +317,17 @@ public final class PaxosCodec {
         }
 
         LogEntry entry() {
-            return new LogEntry(i64(), batch());
+            return new LogEntry(slot(), batch());
         }
 
         AcceptedEntry accepted() {
-            return new AcceptedEntry(i64(), ballot(), batch());
+            return new AcceptedEntry(slot(), ballot(), batch());
         }
 
         Snapshot snapshot() {
-            long slot = i64();
+            long slot = slot();
             List<ConfigEntry> configs =
-                    list(r -> new ConfigEntry(r.i64(), new Membership(r.list(Reader::i32), r.list(Reader::i32))));
+                    list(r -> new ConfigEntry(r.slot(), new Membership(r.list(Reader::i32), r.list(Reader::i32))));
             return new Snapshot(new SnapshotMeta(slot, configs), blob());
         }
     }

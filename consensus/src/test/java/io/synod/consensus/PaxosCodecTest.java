@@ -57,6 +57,29 @@ class PaxosCodecTest {
         }
     }
 
+    /**
+     * Anyone can reach a replication port in the open mode: a ballot round or slot near 2^63 would make the core's
+     * {@code + 1} overflow (issue 19), so decoding refuses them and accepts everything up to the bound.
+     */
+    @Test
+    void roundsAndSlotsBeyondTheBoundAreRefused() {
+        long max = PaxosCodec.NUMBER_MAX;
+        Envelope largest = new Envelope(1, 2, new PaxosMessage.Accept(new Ballot(max, 1), max, BATCH));
+        assertThat(PaxosCodec.decodeEnvelope(PaxosCodec.encode(largest))).isEqualTo(largest);
+        List<PaxosMessage> tooLarge = List.of(
+                new PaxosMessage.Prepare(new Ballot(Long.MAX_VALUE, 1), 1),
+                new PaxosMessage.Prepare(new Ballot(max + 1, 1), 1),
+                new PaxosMessage.Accept(B, max + 1, BATCH),
+                new PaxosMessage.Decision(Long.MAX_VALUE, BATCH),
+                new PaxosMessage.CatchUpRequest(Long.MAX_VALUE));
+        for (PaxosMessage message : tooLarge) {
+            byte[] bytes = PaxosCodec.encode(new Envelope(1, 2, message));
+            assertThatThrownBy(() -> PaxosCodec.decodeEnvelope(bytes))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("out of range");
+        }
+    }
+
     @Test
     void aDecidedAtAndADecidedMarkerAreAFewBytesWhateverTheValue() {
         Batch big = Batch.of(new Command.Client(3, 4, new byte[10_000]));

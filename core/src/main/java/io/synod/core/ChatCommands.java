@@ -7,38 +7,49 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The binary encoding of {@link Command}s for the replicated log: one MessagePack array
+ * The binary encoding of {@link Command}s for the replicated log: one MessagePack array, in one of two versions:
  *
  * <pre>
- *   [formatVersion=1, kind, index, timestampSeconds, clock, clientId|nil, requestId, fields...]
+ *   [1, kind, index, timestampSeconds, clock, clientId|nil, requestId, fields...]                   no fingerprint
+ *   [2, kind, index, timestampSeconds, clock, clientId|nil, requestId, fpHigh, fpLow, fields...]    with one
  * </pre>
  *
  * where {@code kind} is the service name ({@code login}, {@code channel}, {@code publish},
  * {@code message}) and the fields follow the record component order of the {@link ChatCommand}.
- * The encoding is deterministic: equal commands give equal bytes (the state digest relies on it).
+ * A command without a {@link Fingerprint} is written in version 1, byte for byte as before version 2 existed, so
+ * logs and snapshots written by older servers decode unchanged and replaying them gives the same state digest (the
+ * digest hashes the encoding). The encoding is deterministic: equal commands give equal bytes.
  *
  * <p>Thread-safety: stateless.
  */
 public final class ChatCommands {
-    /** The encoding version written first; decoding rejects any other. */
+    /** The encoding version of a command without a fingerprint (the only one before fingerprints existed). */
     public static final long FORMAT_VERSION = 1;
+    /** The encoding version of a command with a fingerprint; decoding rejects any version but these two. */
+    public static final long FORMAT_VERSION_FINGERPRINT = 2;
 
     private static final int HEADER_ITEMS = 7;
+    private static final int FINGERPRINT_ITEMS = 2;
     private static final Limits LIMITS =
             new Limits(64 << 20, 4, 64, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
 
     private ChatCommands() {}
 
     public static byte[] encode(Command command) {
-        List<Object> items = new ArrayList<>(HEADER_ITEMS + 3);
-        items.add(FORMAT_VERSION);
+        Fingerprint fingerprint = command.fingerprint();
+        List<Object> items = new ArrayList<>(HEADER_ITEMS + FINGERPRINT_ITEMS + 3);
+        items.add(fingerprint == null ? FORMAT_VERSION : FORMAT_VERSION_FINGERPRINT);
         items.add(command.operation().service());
         items.add(command.index());
         items.add(command.timestampSeconds());
         items.add(command.clock());
         items.add(command.clientId());
         items.add(command.requestId());
-        items.addAll(fields(command.operation()));
+        if (fingerprint != null) {
+            items.add(fingerprint.high());
+            items.add(fingerprint.low());
+        }
+        items.addAll(Fingerprint.fields(command.operation()));
         return MsgPack.encode(items);
     }
 
@@ -50,9 +61,14 @@ public final class ChatCommands {
     public static Command decode(byte[] bytes) {
         List<?> items = decodeArray(bytes);
         require(items.size() >= HEADER_ITEMS, "too few items");
-        require(Long.valueOf(FORMAT_VERSION).equals(items.get(0)), "unknown format version " + items.get(0));
+        boolean withFingerprint = Long.valueOf(FORMAT_VERSION_FINGERPRINT).equals(items.get(0));
+        require(
+                withFingerprint || Long.valueOf(FORMAT_VERSION).equals(items.get(0)),
+                "unknown format version " + items.get(0));
+        int header = withFingerprint ? HEADER_ITEMS + FINGERPRINT_ITEMS : HEADER_ITEMS;
+        require(items.size() >= header, "too few items");
         String kind = text(items, 1);
-        List<?> fields = items.subList(HEADER_ITEMS, items.size());
+        List<?> fields = items.subList(header, items.size());
         ChatCommand operation = operation(kind, fields);
         Object clientId = items.get(5);
         require(clientId == null || clientId instanceof String, "clientId must be a string or nil");
@@ -62,16 +78,8 @@ public final class ChatCommands {
                 integer(items, 4),
                 (String) clientId,
                 integer(items, 6),
-                operation);
-    }
-
-    private static List<Object> fields(ChatCommand operation) {
-        return switch (operation) {
-            case ChatCommand.Login l -> List.of(l.user());
-            case ChatCommand.CreateChannel c -> List.of(c.channel());
-            case ChatCommand.Publish p -> List.of(p.user(), p.channel(), p.message());
-            case ChatCommand.SendMessage m -> List.of(m.src(), m.dst(), m.message());
-        };
+                operation,
+                withFingerprint ? new Fingerprint(integer(items, 7), integer(items, 8)) : null);
     }
 
     private static ChatCommand operation(String kind, List<?> f) {

@@ -1,11 +1,13 @@
 package io.synod.core;
 
 import io.synod.protocol.Publication;
+import io.synod.protocol.RequestMeta;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
@@ -30,7 +32,14 @@ import java.util.function.Consumer;
  *       last {@link ClientWindow#REQUESTS_MAX} request ids are kept in the state ({@link ClientWindow}),
  *       so a client may have that many writes in flight and they may be decided in any order; the same
  *       request id again returns the original result with {@link Result#replayed()} set and applies
- *       nothing; a request id below the window is an error that applies nothing.
+ *       nothing; a request id below the window is an error that applies nothing. The windows of client ids
+ *       that servers give writes sent without ids ({@code ~...}) are kept for the {@code serverClientsMax} of them
+ *       that wrote last ({@link ChatConfig}); the others are forgotten, so the state does not grow with every
+ *       broker connection that ever wrote;
+ *   <li>a client's own retry of a write sent without ids: a command carrying a {@link Fingerprint} that matches one
+ *       of the last {@link RetryWindow#SENDS_MAX} remembered for its owner (the author; the channel for {@code
+ *       channel}) returns the original outcome as a replay and applies nothing; the outcome of a new one is
+ *       remembered if its owner exists afterwards.
  * </ul>
  *
  * <p>Effects: a channel post is published on the channel with a gap-free per-channel {@code seq}; a
@@ -120,31 +129,128 @@ public final class ChatStateMachine {
     }
 
     private Result deduplicateOrExecute(Transaction tx, Command command) {
-        if (!command.isIdempotent()) {
-            return execute(tx, command);
-        }
-        byte[] clientKey = Keys.client(command.clientId());
-        ClientWindow window = ClientWindow.read(tx.get(clientKey));
+        byte[] clientKey = null;
+        ClientWindow window = null;
         long requestId = command.requestId();
-        switch (window.seen(requestId)) {
-            case OK -> {
-                return Result.ok(List.of()).asReplay();
-            }
-            case FAILED -> {
-                return Result.error(window.errorText(requestId)).asReplay();
-            }
-            case TOO_OLD -> {
-                return Result.error("request_id " + requestId + " of client '" + command.clientId()
-                        + "' is older than its last " + ClientWindow.REQUESTS_MAX + " requests (highest "
-                        + window.highest() + "); it cannot be told apart from an applied one, so nothing was applied");
-            }
-            case NEW -> {
-                // applied below
+        if (command.isIdempotent()) {
+            clientKey = Keys.client(command.clientId());
+            window = ClientWindow.read(tx.get(clientKey));
+            switch (window.seen(requestId)) {
+                case OK -> {
+                    return Result.ok(List.of()).asReplay();
+                }
+                case FAILED -> {
+                    return Result.error(window.errorText(requestId)).asReplay();
+                }
+                case TOO_OLD -> {
+                    return Result.error("request_id " + requestId + " of client '" + command.clientId()
+                            + "' is older than its last " + ClientWindow.REQUESTS_MAX + " requests (highest "
+                            + window.highest()
+                            + "); it cannot be told apart from an applied one, so nothing was applied");
+                }
+                case NEW -> {
+                    // a retry by fingerprint, or applied below
+                }
             }
         }
-        Result result = execute(tx, command);
-        tx.batch.put(clientKey, window.with(requestId, result.isOk(), result.errorText()).encode());
+        Result result = retriedSend(tx, command);
+        if (result == null) {
+            result = execute(tx, command);
+            rememberSend(tx, command, result);
+        }
+        if (window != null) {
+            tx.batch.put(clientKey, window.with(requestId, result.isOk(), result.errorText()).encode());
+            if (command.clientId().startsWith(RequestMeta.SERVER_CLIENT_ID_PREFIX)) {
+                touchServerClient(tx, command.clientId(), command.index());
+            }
+        }
         return result;
+    }
+
+    /** The original outcome if {@code command} is a send without ids seen before (its retry), else null. */
+    private static Result retriedSend(Transaction tx, Command command) {
+        if (command.fingerprint() == null) {
+            return null;
+        }
+        return replay(RetryWindow.read(tx.get(retriesKey(command.operation()))).find(command.fingerprint()));
+    }
+
+    private static Result replay(RetryWindow.Send send) {
+        if (send == null) {
+            return null;
+        }
+        return (send.errorText() == null ? Result.ok(List.of()) : Result.error(send.errorText())).asReplay();
+    }
+
+    /**
+     * Remembers the outcome of a send without ids under its owner, if the owner exists now: names that were never
+     * created (a post by an unknown user) get no window, so refused writes cannot grow the state. Such a send
+     * applied nothing, and its retry is answered by applying it again.
+     */
+    private static void rememberSend(Transaction tx, Command command, Result result) {
+        if (command.fingerprint() == null) {
+            return;
+        }
+        ChatCommand operation = command.operation();
+        byte[] ownerKey = operation instanceof ChatCommand.CreateChannel c
+                ? Keys.channel(c.channel())
+                : Keys.user(ownerName(operation));
+        if (tx.get(ownerKey) == null) {
+            return;
+        }
+        byte[] key = retriesKey(operation);
+        tx.batch.put(key, RetryWindow.read(tx.get(key)).with(command.fingerprint(), result.errorText()).encode());
+    }
+
+    private static byte[] retriesKey(ChatCommand operation) {
+        return operation instanceof ChatCommand.CreateChannel c
+                ? Keys.retries(Keys.CHANNEL, c.channel())
+                : Keys.retries(Keys.USER, ownerName(operation));
+    }
+
+    /** The user a write is sent by (its author); {@code channel} names none. */
+    private static String ownerName(ChatCommand operation) {
+        return switch (operation) {
+            case ChatCommand.Login l -> l.user();
+            case ChatCommand.Publish p -> p.user();
+            case ChatCommand.SendMessage m -> m.src();
+            case ChatCommand.CreateChannel c -> throw new IllegalArgumentException("a channel has no author");
+        };
+    }
+
+    /**
+     * Moves a server-given client id to the newest end of the recency order; if it is new there and the order then
+     * holds more than {@code serverClientsMax}, forgets the one whose last write is the oldest (its window too). A
+     * server never gives a client id again once it stopped using it, so a forgotten window is only missed by a
+     * duplicate of one of its writes still in flight after that many other such clients wrote.
+     */
+    private void touchServerClient(Transaction tx, String clientId, long index) {
+        byte[] useKey = Keys.serverClientUse(clientId);
+        byte[] previous = tx.get(useKey);
+        byte[] countKey = Keys.serverClientCount();
+        long count = countOf(tx.get(countKey));
+        if (previous != null) {
+            tx.batch.delete(Keys.serverClientByUse(Values.longAt(Values.decode(previous, 1), 0), clientId));
+        } else {
+            count++;
+        }
+        tx.batch.put(Keys.serverClientByUse(index, clientId), Values.encode());
+        tx.batch.put(useKey, Values.encode(index));
+        if (count > config.serverClientsMax()) {
+            byte[] oldest = tx.firstKey(Keys.tagOnly(Keys.SERVER_CLIENT_BY_USE));
+            Invariants.check(oldest != null, "the recency order holds every counted client");
+            String evicted = Keys.clientIdOfUse(oldest);
+            Invariants.check(!evicted.equals(clientId), "the client just used is the newest");
+            tx.batch.delete(oldest);
+            tx.batch.delete(Keys.serverClientUse(evicted));
+            tx.batch.delete(Keys.client(evicted));
+            count--;
+        }
+        tx.batch.put(countKey, Values.encode(count));
+    }
+
+    private static long countOf(byte[] stored) {
+        return stored == null ? 0 : Values.longAt(Values.decode(stored, 1), 0);
     }
 
     private Result execute(Transaction tx, Command command) {
@@ -297,6 +403,22 @@ public final class ChatStateMachine {
         };
     }
 
+    /**
+     * The outcome of an earlier send without ids that {@code fingerprint} recognises ({@link RetryWindow}), as a
+     * replay, or null if this state holds none. Lets a server answer the client's own retry from the applied state.
+     */
+    public Result appliedSend(ChatCommand operation, Fingerprint fingerprint) {
+        if (fingerprint == null) {
+            return null;
+        }
+        return replay(RetryWindow.read(store.get(retriesKey(operation))).find(fingerprint));
+    }
+
+    /** How many server-given client ids have an exactly-once window now (at most {@code serverClientsMax}). */
+    public long serverClientCount() {
+        return countOf(store.get(Keys.serverClientCount()));
+    }
+
     /** The posts of {@code channel} with {@code seq > afterSeq}, at most {@code limit}. */
     public HistoryResult channelHistory(String channel, long afterSeq, int limit) {
         if (!channelExists(channel)) {
@@ -393,8 +515,35 @@ public final class ChatStateMachine {
 
     /** Reads through the pending batch, so a command sees its own earlier writes. */
     private record Transaction(ChatStore store, StoreBatch batch) {
+        /** Store entries read per scan by {@link #firstKey}. */
+        private static final int FIRST_KEY_SCAN_PAGE_ENTRIES = 16;
+
         byte[] get(byte[] key) {
             return batch.touches(key) ? batch.pending(key) : store.get(key);
+        }
+
+        /**
+         * The first key starting with {@code prefix} as the batch would leave the store, or null. Stored keys the
+         * batch deletes are skipped (at most as many as the batch deletes, so the scan ends).
+         */
+        byte[] firstKey(byte[] prefix) {
+            byte[] end = Keys.prefixEnd(prefix);
+            byte[] pending = batch.firstPut(prefix, end);
+            byte[] from = prefix;
+            while (true) {
+                byte[] to = pending == null ? end : pending;
+                List<StoreEntry> page = store.scan(from, to, FIRST_KEY_SCAN_PAGE_ENTRIES);
+                for (StoreEntry e : page) {
+                    if (!batch.touches(e.key())) {
+                        return e.key(); // below the first pending put, and not deleted by the batch
+                    }
+                }
+                if (page.size() < FIRST_KEY_SCAN_PAGE_ENTRIES) {
+                    return pending;
+                }
+                byte[] last = page.get(page.size() - 1).key();
+                from = Arrays.copyOf(last, last.length + 1); // the smallest key after it
+            }
         }
     }
 

@@ -13,10 +13,19 @@ package io.synod.core;
  * @param requestId the client's request id (extension {@code request_id}), 0 when absent; with
  *     {@code clientId} it deduplicates retries
  * @param operation what to do
+ * @param fingerprint for a write the client sent without {@code client_id}/{@code request_id}: its {@link
+ *     Fingerprint} (service, fields, the client's clock and timestamp), which recognises the client's own retry of
+ *     it; null when the client gave ids or the send cannot be told apart from another ({@link Fingerprint#of})
  *     <p>Thread-safety: immutable.
  */
 public record Command(
-        long index, double timestampSeconds, long clock, String clientId, long requestId, ChatCommand operation) {
+        long index,
+        double timestampSeconds,
+        long clock,
+        String clientId,
+        long requestId,
+        ChatCommand operation,
+        Fingerprint fingerprint) {
 
     public Command {
         Invariants.require(index > 0, "index must be positive, was " + index);
@@ -27,6 +36,12 @@ public record Command(
         Invariants.require(operation != null, "operation must not be null");
     }
 
+    /** A command without a fingerprint (the client gave ids, or its send cannot be recognised). */
+    public Command(
+            long index, double timestampSeconds, long clock, String clientId, long requestId, ChatCommand operation) {
+        this(index, timestampSeconds, clock, clientId, requestId, operation, null);
+    }
+
     /** A command without client or request id. */
     public static Command of(long index, double timestampSeconds, long clock, ChatCommand operation) {
         return new Command(index, timestampSeconds, clock, null, 0, operation);
@@ -34,7 +49,7 @@ public record Command(
 
     /** The same command at another log index (the replicated log assigns the slot after encoding). */
     public Command withIndex(long newIndex) {
-        return new Command(newIndex, timestampSeconds, clock, clientId, requestId, operation);
+        return new Command(newIndex, timestampSeconds, clock, clientId, requestId, operation, fingerprint);
     }
 
     /** Whether this command takes part in deduplication (it has a client id and a request id). */

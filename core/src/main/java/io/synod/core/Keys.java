@@ -18,7 +18,10 @@ import java.util.Arrays;
  *   V low 0 high                   conversation: [lastConversationSeq]
  *   W low 0 high 0 conversationSeq private message of the conversation (Values.direct)
  *   D clientId                     a client's exactly-once window: [highest, appliedBitmap, id, error, ...]
- *   M name                         metadata (the state digest)
+ *   E lastUseIndex clientId        a server-given client id (~...) by its last write, oldest first: [] (eviction)
+ *   G clientId                     that client id's last write: [lastUseIndex]
+ *   R U user | R C channel         recent id-less sends of an owner: [fpHigh, fpLow, error|nil, ...] (RetryWindow)
+ *   M name                         metadata (the state digest; the count of E entries)
  * </pre>
  *
  * <p>Thread-safety: stateless.
@@ -32,6 +35,9 @@ final class Keys {
     static final byte CONVERSATION = 'V';
     static final byte CONVERSATION_MESSAGE = 'W';
     static final byte CLIENT = 'D';
+    static final byte SERVER_CLIENT_BY_USE = 'E';
+    static final byte SERVER_CLIENT_USE = 'G';
+    static final byte RETRIES = 'R';
     static final byte META = 'M';
 
     private Keys() {}
@@ -74,6 +80,29 @@ final class Keys {
 
     static byte[] digest() {
         return tagged(META, utf8("digest"));
+    }
+
+    /** How many server-given client ids have an exactly-once window (the entries under {@code E}). */
+    static byte[] serverClientCount() {
+        return tagged(META, utf8("server_clients"));
+    }
+
+    static byte[] serverClientByUse(long lastUseIndex, String clientId) {
+        return concat(withSeq(tagOnly(SERVER_CLIENT_BY_USE), lastUseIndex), utf8(clientId));
+    }
+
+    /** The client id of a key built by {@link #serverClientByUse}. */
+    static String clientIdOfUse(byte[] key) {
+        return new String(key, 1 + Long.BYTES, key.length - 1 - Long.BYTES, StandardCharsets.UTF_8);
+    }
+
+    static byte[] serverClientUse(String clientId) {
+        return tagged(SERVER_CLIENT_USE, utf8(clientId));
+    }
+
+    /** The recent id-less sends of {@code name}, a user ({@code ownerTag == USER}) or a channel ({@code CHANNEL}). */
+    static byte[] retries(byte ownerTag, String name) {
+        return concat(new byte[] {RETRIES, ownerTag}, utf8(name));
     }
 
     /** {@code tag name NUL}: the prefix of the keys that belong to one name. */

@@ -46,6 +46,17 @@ public final class StoreBatch {
         return writes.get(key);
     }
 
+    /** The first key with {@code fromInclusive <= key < toExclusive} that the batch puts (not deletes), or null. */
+    public byte[] firstPut(byte[] fromInclusive, byte[] toExclusive) {
+        for (Map.Entry<byte[], byte[]> e :
+                writes.subMap(fromInclusive, true, toExclusive, false).entrySet()) {
+            if (e.getValue() != null) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
     /** The writes in key order; a null value is a delete. Unmodifiable view. */
     public Map<byte[], byte[]> writes() {
         return Collections.unmodifiableMap(writes);

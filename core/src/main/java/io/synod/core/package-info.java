@@ -8,7 +8,8 @@
  *       private message), wrapped in a {@link io.synod.core.Command} with the log index, the accepting
  *       server's timestamp and Lamport clock, and the optional client and request ids;
  *   <li>{@link io.synod.core.ChatCommands}: the binary (MessagePack) encoding of commands, for the
- *       replicated log;
+ *       replicated log (versioned: a command with a {@link io.synod.core.Fingerprint}, which recognises a
+ *       client's own retry of a write sent without ids, is written in version 2);
  *   <li>{@link io.synod.core.ChatStateMachine}: {@code apply(command) -> Result} plus the read-only
  *       queries (users, channels, histories), the state digest and snapshots;
  *   <li>{@link io.synod.core.ChatStore}: the ordered key-value storage the state machine owns as an

@@ -33,12 +33,12 @@ public final class BrokerCommand implements Callable<Integer> {
 
     /** Starts a broker (tests and the launcher's in-process mode use this directly). */
     public static Forwarder start(String frontend, String backend, InteractionLog log, ProcessClock clock) {
-        return BROKER.start(frontend, backend, log, clock);
+        return BROKER.start(frontend, backend, ForwarderConfig.DEFAULT, log, clock);
     }
 
     @Override
     public Integer call() {
-        return BROKER.run(frontend, backend, logFile);
+        return BROKER.run(frontend, backend, ForwarderConfig.DEFAULT, logFile);
     }
 
     public static void main(String[] args) {

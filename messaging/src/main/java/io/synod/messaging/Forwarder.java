@@ -46,8 +46,15 @@ import org.slf4j.LoggerFactory;
  *   <li>Proxy: a subscriber's subscriptions are counted per topic; the first subscription to a topic is sent
  *       to every publisher, and the last one gone (cancelled or disconnected) cancels it there; a publisher that
  *       connects gets every topic subscribed. A publication goes once to every subscriber with a subscription
- *       that prefixes its first frame; a subscriber whose queue is full misses it (as XPUB drops), counted.
+ *       that prefixes its first frame; a subscriber whose queue is full misses it (as XPUB drops), counted. A
+ *       publication identical to one forwarded shortly before for the same topic and {@code seq} is dropped and
+ *       counted ({@link ForwarderDedup}): a new Paxos leader republishes what its predecessor may not have, and a
+ *       plain course subscriber would show it twice.
  * </ul>
+ *
+ * <p>No message and no peer stops the loop: a connection whose handling throws (a codec bug, an odd frame, a
+ * value nobody expected) is closed, logged and counted ({@code handling_errors}), and the loop goes on with the
+ * others; a failure outside any connection's handling (the once-per-turn work) is logged and counted the same way.
  *
  * <p>Interaction log (N7): logging each message would double the forwarder's cost and the messages are logged
  * by their senders and receivers anyway, so it logs one {@code forwarded} event per
@@ -70,6 +77,8 @@ public final class Forwarder implements AutoCloseable {
     private final Side frontend;
     private final Side backend;
     private final Routing routing;
+    /** The proxy's window of recent publications; null for the broker, or when turned off. */
+    private final ForwarderDedup dedup;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final List<ZmtpConnection> toFlush = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -78,6 +87,17 @@ public final class Forwarder implements AutoCloseable {
     private long backendToFrontend;
     private long dropped;
     private long refused;
+    /** Publications dropped as repeats by the proxy's window (not counted in {@link #frontendToBackend}). */
+    private long deduplicated;
+    /** Connections closed, or turns' work cut short, because handling them threw. */
+    private long handlingErrors;
+    /**
+     * Sees every message before it is routed; does nothing. Tests make it throw, to check that a message whose
+     * handling fails closes its own connection and nothing else.
+     */
+    volatile java.util.function.Consumer<List<byte[]>> beforeRouting = frames -> {};
+    /** The current turn's {@link System#nanoTime} reading, for the handlers called from within it. */
+    private long turnNanos = System.nanoTime();
     private Thread thread;
 
     /** One bound endpoint and its connections. */
@@ -149,6 +169,7 @@ public final class Forwarder implements AutoCloseable {
 
         @Override
         public void message(ZmtpConnection connection, List<byte[]> frames) {
+            beforeRouting.accept(frames);
             routing.message(this, connection, frames);
         }
 
@@ -199,6 +220,9 @@ public final class Forwarder implements AutoCloseable {
         }
         this.name = name;
         this.config = config;
+        this.dedup = routing instanceof ProxyRouting && config.dedupEntriesMax() > 0
+                ? new ForwarderDedup(config.dedupEntriesMax(), config.dedupBytesMax(), config.dedupAgeMaxMillis())
+                : null;
         this.log = log;
         this.clock = clock;
         this.selector = Selector.open();
@@ -263,36 +287,43 @@ public final class Forwarder implements AutoCloseable {
             while (running) {
                 selector.select(config.pollIntervalMillis());
                 long now = System.nanoTime();
+                turnNanos = now;
                 for (SelectionKey key : selector.selectedKeys()) {
-                    if (!key.isValid()) {
-                        continue;
-                    }
-                    if (key.attachment() instanceof Side side) {
-                        side.accept();
-                    } else if (key.attachment() instanceof ZmtpConnection connection) {
-                        if (key.isWritable()) {
-                            connection.flush();
-                        }
-                        if (key.isValid() && key.isReadable()) {
-                            connection.readable(readBuffer, now);
-                        }
-                    }
+                    serve(key, now);
                 }
                 selector.selectedKeys().clear();
-                routing.afterTurn();
-                for (ZmtpConnection connection : toFlush) {
-                    connection.flush();
+                try {
+                    routing.afterTurn();
+                } catch (RuntimeException e) {
+                    failed("moving held messages", e);
+                }
+                // by index: a connection that fails to write closes, and its closing may queue more (a subscriber's
+                // last subscription cancelled upstream), which is flushed in this same pass
+                for (int i = 0; i < toFlush.size(); i++) {
+                    ZmtpConnection connection = toFlush.get(i);
+                    try {
+                        connection.flush();
+                    } catch (RuntimeException e) {
+                        failed(connection, "writing", e);
+                    }
                 }
                 toFlush.clear();
                 long nowMillis = clock.nowMillis();
                 if (nowMillis >= nextStatsMillis) {
-                    checkAlive(now);
-                    logStats();
                     nextStatsMillis = nowMillis + config.statsIntervalMillis();
+                    try {
+                        checkAlive(now);
+                        if (dedup != null) {
+                            dedup.expire(now);
+                        }
+                        logStats();
+                    } catch (RuntimeException e) {
+                        failed("the periodic checks", e);
+                    }
                 }
             }
             logStats();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) { // the selector itself failed: nothing left to serve with
             if (running) {
                 LOG.error("{}: forwarding stopped on an error", name, e);
             }
@@ -302,6 +333,50 @@ public final class Forwarder implements AutoCloseable {
             closeQuietly(selector);
             stopped.countDown();
         }
+    }
+
+    /** Accepts, writes or reads what one selected key is ready for; a failure closes that connection only. */
+    private void serve(SelectionKey key, long now) {
+        Object attachment = key.attachment();
+        try {
+            if (!key.isValid()) {
+                return;
+            }
+            if (attachment instanceof Side side) {
+                side.accept();
+            } else if (attachment instanceof ZmtpConnection connection) {
+                if (key.isWritable()) {
+                    connection.flush();
+                }
+                if (key.isValid() && key.isReadable()) {
+                    connection.readable(readBuffer, now);
+                }
+            }
+        } catch (java.nio.channels.CancelledKeyException e) {
+            // closed while this turn ran (by another connection's handling): nothing left to serve
+        } catch (RuntimeException | OutOfMemoryError e) { // the error: a peer's frame too large for what is left
+            if (attachment instanceof ZmtpConnection connection) {
+                failed(connection, "handling", e);
+            } else {
+                failed("accepting", e);
+            }
+        }
+    }
+
+    /** A connection's handling threw: it is closed (its partial input dropped) and the loop goes on. */
+    private void failed(ZmtpConnection connection, String what, Throwable e) {
+        handlingErrors++;
+        try {
+            connection.close("internal error while " + what + ": " + e); // first: frees what its input holds
+        } catch (RuntimeException closing) {
+            e.addSuppressed(closing);
+        }
+        LOG.warn("{}: {} {} failed; connection closed: {}", name, what, connection.remote(), e.toString(), e);
+    }
+
+    private void failed(String what, Throwable e) {
+        handlingErrors++;
+        LOG.warn("{}: {} failed; going on: {}", name, what, e.toString(), e);
     }
 
     private void checkAlive(long nowNanos) {
@@ -451,6 +526,10 @@ public final class Forwarder implements AutoCloseable {
         }
 
         private void publish(List<byte[]> frames) {
+            if (dedup != null && frames.size() == 2 && dedup.repeated(frames.get(0), frames.get(1), turnNanos)) {
+                deduplicated++;
+                return;
+            }
             frontendToBackend++;
             subscriptions.forEachMatch(frames.get(0), subscriber -> {
                 backendToFrontend++;
@@ -496,7 +575,12 @@ public final class Forwarder implements AutoCloseable {
     }
 
     private void logStats() {
-        if (frontendToBackend == 0 && backendToFrontend == 0 && dropped == 0 && refused == 0) {
+        if (frontendToBackend == 0
+                && backendToFrontend == 0
+                && dropped == 0
+                && refused == 0
+                && deduplicated == 0
+                && handlingErrors == 0) {
             return;
         }
         Map<String, Object> data = new LinkedHashMap<>();
@@ -504,6 +588,11 @@ public final class Forwarder implements AutoCloseable {
         data.put("backend_to_frontend", backendToFrontend);
         data.put("dropped", dropped);
         data.put("connections_refused", refused);
+        if (dedup != null) {
+            data.put("deduplicated", deduplicated);
+            data.put("dedup_window", dedup.size());
+        }
+        data.put("handling_errors", handlingErrors);
         data.put("frontend_connections", frontend.connections.size());
         data.put("backend_connections", backend.connections.size());
         data.put("interval_ms", config.statsIntervalMillis());
@@ -512,6 +601,8 @@ public final class Forwarder implements AutoCloseable {
         backendToFrontend = 0;
         dropped = 0;
         refused = 0;
+        deduplicated = 0;
+        handlingErrors = 0;
     }
 
     /** Blocks until the loop has stopped (after {@link #close()} or a fatal error). */

@@ -19,6 +19,11 @@ import io.synod.messaging.zmtp.ZmtpConnection;
  *     others
  * @param connectionsMax most connections on each side; more are closed at once and counted
  * @param statsIntervalMillis how often the forwarded-message counters go to the interaction log
+ * @param dedupEntriesMax the proxy's window of recent publications ({@link ForwarderDedup}): most publications
+ *     remembered; 0 turns the dropping of repeats off (a plain {@code zmq.proxy}); the broker has no window
+ * @param dedupBytesMax most bytes the window holds (payloads, topics, {@link ForwarderDedup#ENTRY_OVERHEAD_BYTES}
+ *     each)
+ * @param dedupAgeMaxMillis how long the window remembers a publication after its first copy
  *     <p>Thread-safety: immutable.
  */
 public record ForwarderConfig(
@@ -29,9 +34,33 @@ public record ForwarderConfig(
         int messageFramesMax,
         int readBytesPerTurnMax,
         int connectionsMax,
-        long statsIntervalMillis) {
-    public static final ForwarderConfig DEFAULT =
-            new ForwarderConfig(100, 100_000, 256L << 20, 16 << 20, 64, 256 << 10, 10_000, 1_000);
+        long statsIntervalMillis,
+        int dedupEntriesMax,
+        long dedupBytesMax,
+        long dedupAgeMaxMillis) {
+    /**
+     * Publications the proxy remembers by default: a leader change republishes the deliveries of about the last
+     * 100 ms before it plus the election (about 1 s), and 131,072 of them cover 2 s at 65,000 deliveries per
+     * second; with ~200-byte payloads they take ~40 MB.
+     */
+    public static final int DEDUP_ENTRIES_DEFAULT = 131_072;
+    /** Bytes the proxy's window holds at most by default (what large payloads can take). */
+    public static final long DEDUP_BYTES_DEFAULT = 48L << 20;
+    /** How long the proxy remembers a publication by default: well past an election after a kill. */
+    public static final long DEDUP_AGE_MILLIS_DEFAULT = 30_000;
+
+    public static final ForwarderConfig DEFAULT = new ForwarderConfig(
+            100,
+            100_000,
+            256L << 20,
+            16 << 20,
+            64,
+            256 << 10,
+            10_000,
+            1_000,
+            DEDUP_ENTRIES_DEFAULT,
+            DEDUP_BYTES_DEFAULT,
+            DEDUP_AGE_MILLIS_DEFAULT);
 
     public ForwarderConfig {
         if (pollIntervalMillis <= 0
@@ -44,6 +73,26 @@ public record ForwarderConfig(
                 || statsIntervalMillis <= 0) {
             throw new IllegalArgumentException("every forwarder limit must be positive");
         }
+        if (dedupEntriesMax < 0 || dedupBytesMax <= 0 || dedupAgeMaxMillis <= 0) {
+            throw new IllegalArgumentException(
+                    "the dedup window needs entries >= 0 (0: off), and positive bytes and age");
+        }
+    }
+
+    /** These limits, with another dedup window ({@code entriesMax} 0: none). */
+    public ForwarderConfig withDedupWindow(int entriesMax, long bytesMax, long ageMaxMillis) {
+        return new ForwarderConfig(
+                pollIntervalMillis,
+                highWaterMarkMessages,
+                queueBytesMax,
+                frameBytesMax,
+                messageFramesMax,
+                readBytesPerTurnMax,
+                connectionsMax,
+                statsIntervalMillis,
+                entriesMax,
+                bytesMax,
+                ageMaxMillis);
     }
 
     /** The limits of each connection. */

@@ -16,17 +16,18 @@ import java.util.Map;
 record ForwarderProcess(
         String name, String frontendLabel, SocketType frontendType, String backendLabel, SocketType backendType) {
 
-    Forwarder start(String frontend, String backend, InteractionLog log, ProcessClock clock) {
-        return Forwarder.start(name, frontendType, frontend, backendType, backend, ForwarderConfig.DEFAULT, log, clock);
+    Forwarder start(
+            String frontend, String backend, ForwarderConfig config, InteractionLog log, ProcessClock clock) {
+        return Forwarder.start(name, frontendType, frontend, backendType, backend, config, log, clock);
     }
 
     /** Runs the process; returns its exit status (1 if it cannot bind). */
-    int run(String frontend, String backend, Path logFile) {
+    int run(String frontend, String backend, ForwarderConfig config, Path logFile) {
         InteractionLog log = InteractionLog.open(logFile, name);
         ProcessClock clock = ProcessClock.system();
         Forwarder forwarder;
         try {
-            forwarder = start(frontend, backend, log, clock);
+            forwarder = start(frontend, backend, config, log, clock);
         } catch (UncheckedIOException | IllegalArgumentException e) {
             System.err.println(name + ": cannot bind " + frontend + " / " + backend + ": " + e.getMessage());
             log.close();

@@ -62,7 +62,7 @@ public final class ProcessClock {
 
     /** Lamport rule for a receipt: {@code max(local, received) + 1}. */
     public long observe(long receivedClock) {
-        return lamport.observe(Math.max(0, receivedClock));
+        return lamport.observe(receivedClock);
     }
 
     /** The underlying reading plus the skew, before synchronisation (not monotonic across steps). */

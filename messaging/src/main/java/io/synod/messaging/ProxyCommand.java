@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 /**
  * The {@code proxy} process (requirement S2): XSUB bound for publishers (servers connect their PUB
  * sockets), XPUB bound for subscribers, and a plain {@link Forwarder} between them (subscriptions
- * flow upstream, publications downstream).
+ * flow upstream, publications downstream), which drops a publication identical to one it forwarded shortly
+ * before for the same topic and {@code seq} ({@link ForwarderDedup}; {@code --dedup-entries 0} turns that off).
  *
  * <p>Prints {@code proxy ready xsub=<endpoint> xpub=<endpoint>} once bound.
  */
@@ -28,17 +29,46 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--log", description = "interaction log file (JSON lines)")
     Path logFile;
 
+    @Option(
+            names = "--dedup-entries",
+            description = "publications remembered to drop identical repeats of a (topic, seq); 0: off"
+                    + " (default: ${DEFAULT-VALUE})")
+    int dedupEntries = ForwarderConfig.DEDUP_ENTRIES_DEFAULT;
+
+    @Option(
+            names = "--dedup-window-ms",
+            description = "how long a publication is remembered after its first copy (default: ${DEFAULT-VALUE})")
+    long dedupWindowMillis = ForwarderConfig.DEDUP_AGE_MILLIS_DEFAULT;
+
+    @Option(
+            names = "--dedup-bytes",
+            description = "most bytes of publications remembered (default: ${DEFAULT-VALUE})")
+    long dedupBytes = ForwarderConfig.DEDUP_BYTES_DEFAULT;
+
     private static final ForwarderProcess PROXY =
             new ForwarderProcess("proxy", "xsub", SocketType.XSUB, "xpub", SocketType.XPUB);
 
     /** Starts a proxy; its frontend is the XSUB side, its backend the XPUB side. */
     public static Forwarder start(String xsub, String xpub, InteractionLog log, ProcessClock clock) {
-        return PROXY.start(xsub, xpub, log, clock);
+        return PROXY.start(xsub, xpub, ForwarderConfig.DEFAULT, log, clock);
+    }
+
+    /** Starts a proxy with other limits (the dedup window, in tests). */
+    public static Forwarder start(
+            String xsub, String xpub, ForwarderConfig config, InteractionLog log, ProcessClock clock) {
+        return PROXY.start(xsub, xpub, config, log, clock);
     }
 
     @Override
     public Integer call() {
-        return PROXY.run(xsub, xpub, logFile);
+        ForwarderConfig config;
+        try {
+            config = ForwarderConfig.DEFAULT.withDedupWindow(dedupEntries, dedupBytes, dedupWindowMillis);
+        } catch (IllegalArgumentException e) {
+            System.err.println("proxy: " + e.getMessage());
+            return 2;
+        }
+        return PROXY.run(xsub, xpub, config, logFile);
     }
 
     public static void main(String[] args) {

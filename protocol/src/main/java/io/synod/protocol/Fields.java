@@ -70,6 +70,23 @@ public final class Fields {
     }
 
     /**
+     * An optional integer from 0 to {@link Limits#INTEGER_MAX} ({@code clock}, {@code request_id},
+     * sequence numbers, indexes), or {@code absent} when the field is missing.
+     */
+    public long optionalWireInteger(String field, long absent) {
+        Object value = data.get(field);
+        if (value == null) {
+            return absent;
+        }
+        long n = toLong(field, value);
+        if (n < 0 || n > Limits.INTEGER_MAX) {
+            throw new ProtocolException(
+                    "field '" + field + "' must be an integer from 0 to " + Limits.INTEGER_MAX + ", was " + n);
+        }
+        return n;
+    }
+
+    /**
      * An informational timestamp in any form {@link Timestamps} reads, as float epoch seconds; empty
      * if absent or unreadable (never an error: the statement's {@code timestamp} only informs).
      */
@@ -136,7 +153,7 @@ public final class Fields {
         if (value instanceof Long l) {
             return l;
         }
-        if (value instanceof Double d && d == Math.rint(d) && Math.abs(d) < 9.0e15) {
+        if (value instanceof Double d && d == Math.rint(d) && Math.abs(d) <= Limits.INTEGER_MAX) {
             return d.longValue();
         }
         throw new ProtocolException("field '" + field + "' must be an integer, was " + typeName(value));

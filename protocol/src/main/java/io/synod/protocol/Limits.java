@@ -21,6 +21,14 @@ public record Limits(
         int passwordCharsMax,
         int historyPageMax) {
 
+    /**
+     * The largest value of any integer field a request carries ({@code clock}, {@code request_id},
+     * {@code after_seq}, {@code min_index}): 2^53 - 1, the largest integer a double holds exactly, so
+     * JavaScript and float-based clients can carry every value Synod sends. Not configurable: it is
+     * part of the wire contract, and the Lamport clock's own bound ({@code LamportClock.STAMP_MAX}).
+     */
+    public static final long INTEGER_MAX = (1L << 53) - 1;
+
     /** The limits every Synod process uses unless configured otherwise. */
     public static final Limits DEFAULT = new Limits(1 << 20, 16, 100_000, 64, 4_096, 128, 500);
 

@@ -22,11 +22,11 @@ public record RequestMeta(
     public static final String SERVER_CLIENT_ID_PREFIX = "~";
 
     public RequestMeta {
-        if (clock < 0) {
-            throw new ProtocolException("field 'clock' must not be negative");
+        if (clock < 0 || clock > Limits.INTEGER_MAX) {
+            throw new ProtocolException("field 'clock' must be an integer from 0 to " + Limits.INTEGER_MAX);
         }
-        if (requestId < 0) {
-            throw new ProtocolException("field 'request_id' must not be negative");
+        if (requestId < 0 || requestId > Limits.INTEGER_MAX) {
+            throw new ProtocolException("field 'request_id' must be an integer from 0 to " + Limits.INTEGER_MAX);
         }
         if (clientId != null && clientId.startsWith(SERVER_CLIENT_ID_PREFIX)) {
             throw new ProtocolException("field 'client_id' must not start with '" + SERVER_CLIENT_ID_PREFIX
@@ -43,9 +43,9 @@ public record RequestMeta(
         Double timestamp = fields.optionalTimestamp("timestamp").orElse(null);
         return new RequestMeta(
                 timestamp,
-                fields.optionalLong("clock", 0),
+                fields.optionalWireInteger("clock", 0),
                 fields.optionalText("client_id", limits.nameCharsMax()).orElse(null),
-                fields.optionalLong("request_id", 0),
+                fields.optionalWireInteger("request_id", 0),
                 timestamp == null && fields.has("timestamp"));
     }
 

@@ -60,11 +60,7 @@ public final class Requests {
     }
 
     private static long afterSeq(Fields f) {
-        long after = f.optionalLong("after_seq", 0);
-        if (after < 0) {
-            throw new ProtocolException("field 'after_seq' must not be negative");
-        }
-        return after;
+        return f.optionalWireInteger("after_seq", 0);
     }
 
     private static int limit(Fields f, Limits limits) {

@@ -125,6 +125,24 @@ class RequestsTest {
         assertThatThrownBy(() -> Timestamps.toEpochSeconds("time", Double.NaN)).hasMessageContaining("'time'");
     }
 
+    /** Issue 19: a clock of 2^63-1 ended a server's loop; every integer field has the wire's range now. */
+    @Test
+    void integerFieldsHaveTheWiresRange() {
+        long max = Limits.INTEGER_MAX;
+        assertThat(((Request.Users) parse("users", Map.of("clock", max))).meta().clock()).isEqualTo(max);
+        assertThat(((Request.Users) parse("users", Map.of("clock", (double) max))).meta().clock()).isEqualTo(max);
+        for (long bad : new long[] {max + 1, Long.MAX_VALUE, Long.MAX_VALUE - 1_001, -1, Long.MIN_VALUE}) {
+            assertThatThrownBy(() -> parse("users", Map.of("clock", bad)))
+                    .hasMessage("field 'clock' must be an integer from 0 to 9007199254740991, was " + bad);
+            assertThatThrownBy(() -> parse("users", Map.of("client_id", "c", "request_id", bad)))
+                    .hasMessageContaining("field 'request_id' must be an integer from 0 to 9007199254740991");
+            assertThatThrownBy(() -> parse("history", Map.of("channel", "geral", "after_seq", bad)))
+                    .hasMessageContaining("field 'after_seq' must be an integer from 0 to 9007199254740991");
+        }
+        assertThatThrownBy(() -> parse("users", Map.of("clock", 1e300))).hasMessageContaining("'clock' must be an integer");
+        assertThatThrownBy(() -> parse("users", Map.of("clock", "5"))).hasMessageContaining("'clock' must be an integer");
+    }
+
     @Test
     void rejectsBadFieldsWithTheFieldName() {
         assertThatThrownBy(() -> parse("nope", Map.of())).hasMessage("unknown service 'nope'");

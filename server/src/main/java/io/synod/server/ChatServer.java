@@ -212,7 +212,7 @@ public final class ChatServer implements AutoCloseable {
                         clock,
                         log,
                         server.turnPublications::addAll); // sent by finishTurn, after the turn's replies
-                server.service.setReplicated(config.name(), System.currentTimeMillis() * 1_000);
+                server.service.setReplicated(config.name());
             }
             server.connect();
             server.admin = AdminHttp.start(config.adminPort(), server::statusJson, server.metrics::scrape, log);
@@ -335,7 +335,7 @@ public final class ChatServer implements AutoCloseable {
                 proxyLink.flush();
                 Envelope reply = reference.poll();
                 if (reply != null) {
-                    onReferenceReply(reply);
+                    onReferenceReplyIsolated(reply);
                 }
                 long now = monotonicMillis();
                 if (coordination != null) {
@@ -395,12 +395,7 @@ public final class ChatServer implements AutoCloseable {
                 break;
             }
             ZmqMessages.Routed routed = ZmqMessages.splitRouted(frames);
-            ChatService.Handled handled = routed.body().size() == 1
-                    ? service.handle(routed.body().get(0), routed.peer())
-                    : service.reject(
-                            "a request is one MessagePack frame, got "
-                                    + routed.body().size(),
-                            routed.peer());
+            ChatService.Handled handled = handleIsolated(routed);
             turnPublications.addAll(handled.publications());
             if (coordination != null) {
                 coordination.noteMessageExchanged();
@@ -421,6 +416,28 @@ public final class ChatServer implements AutoCloseable {
                 continue;
             }
             outbox.add(new Outgoing(routed, handled));
+        }
+    }
+
+    /**
+     * Handles one request so that nothing in it can stop the loop: the protocol layer answers bad input with
+     * {@code erro}, and anything else thrown while handling one request (a bug it exposed) is logged, counted
+     * ({@code synod_requests_failed_total}) and answered with {@code erro} too, while the loop goes on serving
+     * everyone else. A store failure is not about one request: it still stops the server.
+     */
+    private ChatService.Handled handleIsolated(ZmqMessages.Routed routed) {
+        if (routed.body().size() != 1) {
+            return service.reject("a request is one MessagePack frame, got " + routed.body().size(), routed.peer());
+        }
+        try {
+            return service.handle(routed.body().get(0), routed.peer());
+        } catch (StoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            metrics.failed();
+            LOG.error("{}: a request from {} failed; answered erro and serving on", config.name(), routed.peer(), e);
+            return service.reject("the server could not handle this request (" + e.getClass().getSimpleName()
+                    + "); it was not applied", routed.peer());
         }
     }
 
@@ -533,6 +550,16 @@ public final class ChatServer implements AutoCloseable {
         metrics.published(publications.size());
     }
 
+    /** The reference may be anyone's (a foreign or broken one): nothing it answers may stop the loop. */
+    private void onReferenceReplyIsolated(Envelope reply) {
+        try {
+            onReferenceReply(reply);
+        } catch (RuntimeException e) {
+            metrics.failed();
+            LOG.warn("{}: the reference's '{}' reply failed and was dropped", config.name(), reply.service(), e);
+        }
+    }
+
     private void onReferenceReply(Envelope reply) {
         switch (reply.service()) {
             case Services.RANK -> {
@@ -545,7 +572,9 @@ public final class ChatServer implements AutoCloseable {
             }
             case Services.LIST -> {
                 Object list = reply.data().get("list");
-                referenceList = list instanceof List<?> l ? List.copyOf(l) : List.of();
+                referenceList = list instanceof List<?> l
+                        ? l.stream().<Object>map(item -> item).filter(java.util.Objects::nonNull).toList()
+                        : List.of();
             }
             default -> {
                 // heartbeat acknowledgements and error replies carry nothing to keep
@@ -605,6 +634,7 @@ public final class ChatServer implements AutoCloseable {
         json.put("clock_offset_ms", clock.offsetMillis());
         json.put("clock_skew_ms", clock.skewMillis());
         json.put("lamport", clock.lamport().current());
+        json.put("lamport_stamps_out_of_range", clock.lamport().stampsOutOfRange());
         json.put("state_digest", s.stateDigest());
         json.put("uptime_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
         json.put("reference_reachable", s.referenceReachable());

@@ -3,6 +3,7 @@ package io.synod.server;
 import io.synod.core.ChatCommand;
 import io.synod.core.ChatStateMachine;
 import io.synod.core.Command;
+import io.synod.core.Fingerprint;
 import io.synod.core.HistoryResult;
 import io.synod.core.Result;
 import io.synod.messaging.InteractionLog;
@@ -17,6 +18,7 @@ import io.synod.protocol.Request;
 import io.synod.protocol.RequestMeta;
 import io.synod.protocol.Requests;
 import io.synod.protocol.Services;
+import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,16 +76,25 @@ final class ChatService {
     /** Broker connections remembered for server-given ids; the least recently used is forgotten beyond this. */
     static final int SERVER_ID_PEERS_MAX = 65_536;
 
+    /**
+     * The ids this server gives one broker connection's writes that carry none: client id {@code
+     * ~<server>/<epoch>/<connection>}, request ids 1, 2, 3... A connection number is never given twice in a run.
+     */
+    private static final class ServerIds {
+        final long connection;
+        long lastRequestId;
+
+        ServerIds(long connection) {
+            this.connection = connection;
+        }
+    }
+
     private boolean replicated;
     private String serverIdPrefix;
-    private long serverIdBase;
-    /** Per broker connection: the last request id this server gave one of its writes without ids. */
-    private final Map<String, Long> serverIds = new LinkedHashMap<>(1_024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-            return size() > SERVER_ID_PEERS_MAX;
-        }
-    };
+    /** The last connection number given in this run (numbers are never reused, whatever the LRU forgets). */
+    private long lastConnection;
+    /** Per broker connection (routing id): the ids given to its writes without ids. */
+    private final Map<String, ServerIds> serverIds;
     /** The peer of the request being handled (single-threaded). */
     private String currentPeer = "?";
 
@@ -95,6 +106,23 @@ final class ChatService {
 
     ChatService(
             ChatStateMachine machine, ProcessClock clock, InteractionLog log, ServerMetrics metrics, Limits limits) {
+        this(machine, clock, log, metrics, limits, SERVER_ID_PEERS_MAX);
+    }
+
+    /** With {@code serverIdPeersMax} broker connections remembered for server-given ids (tests use few). */
+    ChatService(
+            ChatStateMachine machine,
+            ProcessClock clock,
+            InteractionLog log,
+            ServerMetrics metrics,
+            Limits limits,
+            int serverIdPeersMax) {
+        this.serverIds = new LinkedHashMap<>(1_024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ServerIds> eldest) {
+                return size() > serverIdPeersMax;
+            }
+        };
         this.machine = machine;
         this.clock = clock;
         this.log = log;
@@ -142,16 +170,33 @@ final class ChatService {
 
     /**
      * Replicated mode: writes are returned as {@link Deferred} instead of being applied. A write that carries
-     * no {@code client_id}/{@code request_id} (a plain statement client) gets ids from this server: client id
-     * {@code ~<server>/<broker connection>}, request ids counting up per connection from {@code idBase}. Its
-     * retries inside the cluster (re-forwarded or re-proposed across a leader change) are then exactly-once
-     * too, so it is answered instead of being dropped. {@code idBase} must grow from one run of the server to
-     * the next (the start time in microseconds does): the ids of a new run are above the old ones.
+     * no {@code client_id}/{@code request_id} (a plain statement client) gets ids from this server, so its retries
+     * inside the cluster (re-forwarded or re-proposed across a leader change) are exactly-once too and it is
+     * answered instead of being dropped: client id {@code ~<server>/<epoch>/<connection>}, where the epoch is drawn
+     * at random once per run ({@link #newEpoch}) and the connection number counts up per broker connection first
+     * seen (or seen again after the LRU forgot it), and request ids 1, 2, 3... per connection number. No pair is
+     * ever given twice: not after an LRU eviction (a new number), nor after a broker restart reuses routing ids
+     * (the number's count goes on), nor in another run (another epoch), whatever the wall clock does.
      */
-    void setReplicated(String serverName, long idBase) {
+    void setReplicated(String serverName) {
+        setReplicated(serverName, newEpoch());
+    }
+
+    /** {@link #setReplicated(String)} with a given epoch (tests; a server draws a new one every run). */
+    void setReplicated(String serverName, long epoch) {
         replicated = true;
-        serverIdPrefix = RequestMeta.SERVER_CLIENT_ID_PREFIX + serverName + "/";
-        serverIdBase = idBase;
+        serverIdPrefix =
+                RequestMeta.SERVER_CLIENT_ID_PREFIX + serverName + "/" + Long.toUnsignedString(epoch, 36) + "/";
+        serverIds.clear();
+        lastConnection = 0;
+    }
+
+    /**
+     * 64 random bits: unique per run with no stored counter, so also on a new data directory under a reused name,
+     * or on a copied one (two runs share an epoch with probability 2^-64 per pair).
+     */
+    static long newEpoch() {
+        return new SecureRandom().nextLong();
     }
 
     /** The reply to a deferred write, now that replication applied it with {@code result} at {@code index}. */
@@ -180,10 +225,7 @@ final class ChatService {
      *     state, which can never be reached
      */
     private DeferredRead readConsistency(Request request, Envelope envelope, String peer) {
-        long minIndex = new Fields(envelope.data()).optionalLong("min_index", 0);
-        if (minIndex < 0) {
-            throw new ProtocolException("field 'min_index' must not be negative");
-        }
+        long minIndex = new Fields(envelope.data()).optionalWireInteger("min_index", 0);
         Object flag = envelope.data().get("linearizable");
         if (flag != null && !(flag instanceof Boolean)) {
             throw new ProtocolException("field 'linearizable' must be a boolean, got " + Fields.typeName(flag));
@@ -234,12 +276,28 @@ final class ChatService {
         long commandClock = clock.lamport().tick();
         String clientId = request.meta().clientId();
         long requestId = request.meta().requestId();
+        Fingerprint fingerprint = null;
+        if (clientId == null) { // a send without ids: its retry is recognised by what it sent (Fingerprint.of)
+            fingerprint = Fingerprint.of(operation, request.meta().clock(), request.meta().timestampSeconds());
+            Result earlier = machine.appliedSend(operation, fingerprint);
+            if (earlier != null) { // the client's retry of a send applied here: answered now, not ordered again
+                metrics.replayed();
+                return new Handled(resultReply(request.service(), earlier, machine.appliedIndex()), List.of());
+            }
+        }
         if (replicated && clientId == null) {
-            clientId = serverIdPrefix + currentPeer;
-            requestId = serverIds.merge(currentPeer, serverIdBase + 1, (last, first) -> last + 1);
+            ServerIds ids = serverIds.computeIfAbsent(currentPeer, peer -> new ServerIds(++lastConnection));
+            clientId = serverIdPrefix + ids.connection;
+            requestId = ++ids.lastRequestId;
         }
         Command command = new Command(
-                machine.appliedIndex() + 1, clock.nowSeconds(), commandClock, clientId, requestId, operation);
+                machine.appliedIndex() + 1,
+                clock.nowSeconds(),
+                commandClock,
+                clientId,
+                requestId,
+                operation,
+                fingerprint);
         Result applied = replicated ? machine.appliedResult(clientId, requestId) : null;
         if (applied != null) { // a retry of a write this server has applied: answered now, not ordered again
             metrics.replayed();

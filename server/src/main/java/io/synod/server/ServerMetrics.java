@@ -58,6 +58,11 @@ final class ServerMetrics {
         registry.counter("synod.request.errors", "service", tag(service)).increment();
     }
 
+    /** A request whose handling threw (a bug it exposed): answered erro, the loop went on. */
+    void failed() {
+        registry.counter("synod.requests.failed").increment();
+    }
+
     /** A retried write answered from the exactly-once table instead of being ordered again. */
     void replayed() {
         registry.counter("synod.writes.replayed").increment();

@@ -79,19 +79,20 @@ class ChatServiceTest {
 
     @Test
     void replicatedWritesWithoutIdsGetIdsPerBrokerConnectionSoTheirRetriesAreExactlyOnce() {
-        service.setReplicated("s1", 1_000);
+        service.setReplicated("s1", 1_000); // epoch 1000 is "rs" in base 36
         ChatService.Handled a1 = service.handle(new Envelope("login", Map.of("user", "ana")).encode(), "aa01");
         ChatService.Handled a2 = service.handle(new Envelope("login", Map.of("user", "ana")).encode(), "aa01");
         ChatService.Handled b1 = service.handle(new Envelope("login", Map.of("user", "bia")).encode(), "bb02");
         ChatService.Handled own = service.handle(
                 new Envelope("login", Map.of("user", "caio", "client_id", "c", "request_id", 9L)).encode(), "aa01");
-        assertThat(a1.deferred().command().clientId()).isEqualTo("~s1/aa01");
-        assertThat(a1.deferred().command().requestId()).isEqualTo(1_001);
-        assertThat(a2.deferred().command().requestId()).isEqualTo(1_002);
-        assertThat(b1.deferred().command().clientId()).isEqualTo("~s1/bb02");
-        assertThat(b1.deferred().command().requestId()).isEqualTo(1_001);
+        assertThat(a1.deferred().command().clientId()).isEqualTo("~s1/rs/1");
+        assertThat(a1.deferred().command().requestId()).isEqualTo(1);
+        assertThat(a2.deferred().command().requestId()).isEqualTo(2);
+        assertThat(b1.deferred().command().clientId()).isEqualTo("~s1/rs/2");
+        assertThat(b1.deferred().command().requestId()).isEqualTo(1);
         assertThat(own.deferred().command().clientId()).isEqualTo("c");
         assertThat(own.deferred().command().requestId()).isEqualTo(9);
+        assertThat(own.deferred().command().fingerprint()).as("a client with ids handles its retries").isNull();
         assertThat(a1.deferred().command().isIdempotent()).isTrue();
     }
 

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.zeromq.SocketType;
@@ -21,6 +22,9 @@ import org.zeromq.ZMQ;
  * more than its queue, both TCP buffers and the old limit hold together; then every one must arrive.
  */
 class PublicationBurstTest {
+    /** The Lamport clock of the test's client: each request a new send (the same one twice is a retry). */
+    private static final AtomicLong SENT_CLOCK = new AtomicLong();
+
     private static final int PUBLICATIONS = 8_000;
     private static final String TEXT = "x".repeat(4_000);
 
@@ -114,7 +118,7 @@ class PublicationBurstTest {
             map.put((String) keyValues[i], keyValues[i + 1]);
         }
         map.put("timestamp", 1_763_900_000.5);
-        map.put("clock", 1L);
+        map.put("clock", SENT_CLOCK.incrementAndGet()); // a statement client increments it before each send
         return map;
     }
 }

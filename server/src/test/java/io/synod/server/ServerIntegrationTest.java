@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.zeromq.ZMQ;
 
 class ServerIntegrationTest {
+    /** The Lamport clock of the test's client: each request a new send (the same one twice is a retry). */
+    private static final AtomicLong SENT_CLOCK = new AtomicLong();
+
     private static final double NOW = 1_763_900_000.5;
 
     @TempDir
@@ -54,7 +58,7 @@ class ServerIntegrationTest {
             map.put((String) keyValues[i], keyValues[i + 1]);
         }
         map.put("timestamp", NOW);
-        map.put("clock", 1L);
+        map.put("clock", SENT_CLOCK.incrementAndGet()); // a statement client increments it before each send
         return map;
     }
 

@@ -88,7 +88,11 @@ final class TerminalSession {
         return new DeliveryListener() {
             @Override
             public void onDelivery(Delivery delivery) {
-                console.println(format(delivery.publication()));
+                String line = format(delivery.publication());
+                console.println(delivery.source() == Delivery.Source.CORRECTION
+                        ? "(correction: the message shown as #" + delivery.seq() + " of " + delivery.topic()
+                                + " was not the server's; the server's is) " + line
+                        : line);
             }
 
             @Override

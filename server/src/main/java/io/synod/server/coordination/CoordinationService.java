@@ -101,6 +101,8 @@ public final class CoordinationService implements AutoCloseable {
     private final ReferenceLink reference;
     private final Membership membership;
     private final AtomicLong messagesExchanged = new AtomicLong();
+    /** Peer messages whose handling threw: each was dropped, logged and counted, and the loop went on. */
+    private final AtomicLong peerMessagesFailed = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean running = true;
@@ -244,6 +246,7 @@ public final class CoordinationService implements AutoCloseable {
         electionJson.put("elections_started", s.electionsStarted());
         electionJson.put("reference_reachable", s.referenceReachable());
         electionJson.put("peer_links", s.peerLinks());
+        electionJson.put("peer_messages_failed", peerMessagesFailed.get());
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("coordinator", s.coordinator().orElse(null));
         fields.put("clock_offset_ms", clock.offsetMillis());
@@ -283,7 +286,7 @@ public final class CoordinationService implements AutoCloseable {
             // idle thread 2% of a core here, docs/performance.md)
             long waitMillis = IdleWake.waitMillis(nextTickNanos, tickNanos, idleWakeTicks, System.nanoTime());
             for (PeerInbound message : links.poll(waitMillis)) {
-                onPeerMessage(message);
+                onPeerMessageIsolated(message);
             }
             long now = System.nanoTime();
             serviceReference(now);
@@ -350,6 +353,31 @@ public final class CoordinationService implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ peer messages in
+
+    /**
+     * Anyone can connect to the peer endpoint (the course protocol authenticates nobody), so no one
+     * message may stop elections and clock sync for the whole server: one whose handling throws is
+     * dropped, logged and counted ({@code /status} {@code election.peer_messages_failed}).
+     */
+    private void onPeerMessageIsolated(PeerInbound message) {
+        try {
+            onPeerMessage(message);
+        } catch (RuntimeException e) {
+            peerMessagesFailed.incrementAndGet();
+            LOG.warn(
+                    "{}: a '{}' message from {} failed and was dropped",
+                    config.selfName(),
+                    message.envelope().service(),
+                    message.source(),
+                    e);
+            event(
+                    "peer-message-failed",
+                    Map.of(
+                            "peer", message.source(),
+                            "service", message.envelope().service(),
+                            "error", String.valueOf(e)));
+        }
+    }
 
     private void onPeerMessage(PeerInbound message) {
         Optional<Decoded> decoded;
@@ -566,7 +594,12 @@ public final class CoordinationService implements AutoCloseable {
     private void serviceReference(long nowNanos) {
         Envelope reply = reference.poll(nowNanos);
         if (reply != null) {
-            onReferenceReply(reply, nowNanos);
+            try {
+                onReferenceReply(reply, nowNanos);
+            } catch (RuntimeException e) { // a foreign or broken reference must not stop this loop either
+                peerMessagesFailed.incrementAndGet();
+                LOG.warn("{}: the reference's '{}' reply failed and was dropped", config.selfName(), reply.service(), e);
+            }
         }
         if (!reference.isIdle() || nowNanos - nextReferenceNanos < 0) {
             return;

@@ -65,7 +65,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Applying.</b> A decided slot holds a batch of commands; the command at 1-based position
  * {@code p} of slot {@code s} gets the chat index {@code s * stride + p}. The chat store writes each
- * command's effects and that index in one synced batch, so after a crash the store's index says
+ * command's effects and that index in one atomic batch (synced later, see above), so after a crash the store's index says
  * exactly which commands are in the state: the replica is restored with applied slot
  * {@code index / stride - 1} (the slot may be partly applied) and commands at or below the stored
  * index are skipped when handed out again.
@@ -242,6 +242,8 @@ public final class ReplicationDriver implements AutoCloseable {
     private long nextNudgeSeq;
     private long ringOverflowCount;
     private long invalidReceivedCount;
+    /** Replication messages whose handling threw something other than a decoding error; each was dropped. */
+    private long failedReceivedCount;
     private long expiredCount;
     private volatile Map<String, Object> status = Map.of();
     /** Flushes the memtables before a checkpoint, off the loop (one task at a time: {@link #snapshotFlush}). */
@@ -556,6 +558,19 @@ public final class ReplicationDriver implements AutoCloseable {
             invalidReceivedCount++;
             LOG.debug(
                     "{}: invalid replication message from {}: {}", config.selfName(), inbound.source(), e.getMessage());
+        } catch (io.synod.store.StoreException e) {
+            throw e; // the store failed: not about this message
+        } catch (RuntimeException e) {
+            // Anyone can connect to the replication endpoint (the course protocol authenticates nobody): a message
+            // whose handling throws is dropped and counted, and the server goes on. Paxos assumes no forged
+            // messages, so this is logged loudly: it is a bug or an attack (secure mode closes the port to both).
+            failedReceivedCount++;
+            LOG.error(
+                    "{}: a '{}' replication message from {} failed and was dropped",
+                    config.selfName(),
+                    inbound.envelope().service(),
+                    inbound.source(),
+                    e);
         }
     }
 
@@ -1207,6 +1222,7 @@ public final class ReplicationDriver implements AutoCloseable {
         fields.put("published_index", publishedIndex);
         fields.put("writes_expired", expiredCount);
         fields.put("invalid_received", invalidReceivedCount);
+        fields.put("failed_received", failedReceivedCount);
         fields.put("paxos_links", links.statsMap());
         fields.put(
                 "catch_up",

@@ -1,0 +1,333 @@
+package io.synod.messaging;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The proxy's window of recent publications, so a subscriber sees a delivery once although a new Paxos leader
+ * republishes what its predecessor may already have published. Each delivery's payload is a pure function of the
+ * replicated log (its {@code clock} and {@code timestamp} are the command's, stored with it), so a republished
+ * copy is byte for byte the original and "identical" can mean identical bytes.
+ *
+ * <p>The rule: a publication of two frames {@code [topic, payload]} whose payload is a MessagePack map with an
+ * integer {@code seq} (fitting a signed 64-bit integer) is a repeat when a publication with the same topic bytes,
+ * the same {@code seq} and the same payload bytes went through within the window; a repeat is dropped. Anything
+ * else (a different payload with the same {@code seq}, a foreign server's payload without {@code seq}, other
+ * frame counts) is forwarded untouched and not remembered. The window is the most recent distinct publications,
+ * at most {@link #entriesMax} of them, {@link #bytesMax} bytes (payload, topic and {@link #ENTRY_OVERHEAD_BYTES}
+ * each) and {@link #ageMaxNanos} old, counted from the first copy; a repeat arriving later is forwarded.
+ *
+ * <p>Cost per publication: a scan of the payload's top-level keys up to {@code seq} (values before it are skipped
+ * by their length, not decoded), one hash of the payload and topic, and one lookup. Entries are {@link Comparable}
+ * so a publisher that makes many payloads collide in one hash bucket gets a tree there, not a list.
+ *
+ * <p>Not thread-safe: owned by the forwarder's loop.
+ */
+final class ForwarderDedup {
+    /** Returned by {@link #seqOf} when the payload is not a map with an integer {@code seq}. */
+    static final long NO_SEQ = Long.MIN_VALUE;
+    /** What one remembered publication costs besides its two arrays (the entry, the map's node, its slot). */
+    static final int ENTRY_OVERHEAD_BYTES = 128;
+
+    private final int entriesMax;
+    private final long bytesMax;
+    private final long ageMaxNanos;
+    private final LinkedHashMap<Entry, Entry> window = new LinkedHashMap<>();
+    private long bytes;
+
+    /**
+     * @param entriesMax most publications remembered
+     * @param bytesMax most bytes remembered (payloads, topics and the per-entry overhead)
+     * @param ageMaxMillis how long a publication is remembered after its first copy
+     */
+    ForwarderDedup(int entriesMax, long bytesMax, long ageMaxMillis) {
+        if (entriesMax <= 0 || bytesMax <= 0 || ageMaxMillis <= 0) {
+            throw new IllegalArgumentException("the dedup window's limits must be positive");
+        }
+        this.entriesMax = entriesMax;
+        this.bytesMax = bytesMax;
+        this.ageMaxNanos = ageMaxMillis * 1_000_000L;
+    }
+
+    /**
+     * Whether {@code [topic, payload]} repeats a publication of the window; if it does not and it carries a
+     * {@code seq}, it is remembered.
+     *
+     * @param nowNanos the caller's {@link System#nanoTime} reading
+     */
+    boolean repeated(byte[] topic, byte[] payload, long nowNanos) {
+        expire(nowNanos);
+        long seq = seqOf(payload);
+        if (seq == NO_SEQ) {
+            return false;
+        }
+        Entry entry = new Entry(topic, seq, payload, nowNanos);
+        long cost = entry.cost();
+        if (cost > bytesMax) {
+            return false; // too large to remember: forwarded, as a payload without seq is
+        }
+        if (window.putIfAbsent(entry, entry) != null) {
+            return true;
+        }
+        bytes += cost;
+        while (window.size() > entriesMax || bytes > bytesMax) {
+            evictEldest();
+        }
+        return false;
+    }
+
+    /** Forgets the publications older than the window's age. */
+    void expire(long nowNanos) {
+        while (!window.isEmpty() && nowNanos - window.firstEntry().getKey().firstNanos > ageMaxNanos) {
+            evictEldest();
+        }
+    }
+
+    private void evictEldest() {
+        Map.Entry<Entry, Entry> eldest = window.pollFirstEntry();
+        bytes -= eldest.getKey().cost();
+    }
+
+    /** Publications remembered now. */
+    int size() {
+        return window.size();
+    }
+
+    /** Bytes remembered now, as counted against {@link #bytesMax}. */
+    long bytes() {
+        return bytes;
+    }
+
+    /**
+     * The integer value of the first {@code seq} key of a MessagePack map, or {@link #NO_SEQ} if {@code payload}
+     * is not a map, has no such key, its value is not an integer in the signed 64-bit range, or the bytes end
+     * before it. Reads only the top-level keys before {@code seq}, skipping their values by length; never throws.
+     */
+    static long seqOf(byte[] payload) {
+        if (payload.length == 0) {
+            return NO_SEQ;
+        }
+        int type = payload[0] & 0xFF;
+        long pairs;
+        int pos;
+        if (type >= 0x80 && type <= 0x8F) {
+            pairs = type & 0x0F;
+            pos = 1;
+        } else if (type == 0xDE) {
+            pairs = unsigned(payload, 1, 2);
+            pos = 3;
+        } else if (type == 0xDF) {
+            pairs = unsigned(payload, 1, 4);
+            pos = 5;
+        } else {
+            return NO_SEQ;
+        }
+        for (long i = 0; i < pairs && pos >= 0 && pos < payload.length; i++) {
+            int keyEnd = skip(payload, pos, 1);
+            if (keyEnd < 0) {
+                return NO_SEQ;
+            }
+            if (isSeqKey(payload, pos, keyEnd)) {
+                return integerAt(payload, keyEnd);
+            }
+            pos = skip(payload, keyEnd, 1);
+        }
+        return NO_SEQ;
+    }
+
+    /** Whether the MessagePack value at {@code [from, to)} is the string {@code seq}. */
+    private static boolean isSeqKey(byte[] b, int from, int to) {
+        int type = b[from] & 0xFF;
+        int start;
+        if (type == 0xA3) {
+            start = from + 1;
+        } else if (type == 0xD9) {
+            start = from + 2;
+        } else {
+            return false; // a 3-byte string in a longer form: no encoder writes "seq" so
+        }
+        return to - start == 3 && b[start] == 's' && b[start + 1] == 'e' && b[start + 2] == 'q';
+    }
+
+    /** The integer at {@code pos}, or {@link #NO_SEQ} if it is not one (or not a signed 64-bit one). */
+    private static long integerAt(byte[] b, int pos) {
+        if (pos < 0 || pos >= b.length) {
+            return NO_SEQ;
+        }
+        int type = b[pos] & 0xFF;
+        if (type <= 0x7F) {
+            return type;
+        }
+        if (type >= 0xE0) {
+            return (byte) type;
+        }
+        int width = switch (type) {
+            case 0xCC, 0xD0 -> 1;
+            case 0xCD, 0xD1 -> 2;
+            case 0xCE, 0xD2 -> 4;
+            case 0xCF, 0xD3 -> 8;
+            default -> 0;
+        };
+        if (width == 0 || pos + 1 + width > b.length) {
+            return NO_SEQ;
+        }
+        long raw = unsigned(b, pos + 1, width);
+        return switch (type) {
+            case 0xD0 -> (byte) raw;
+            case 0xD1 -> (short) raw;
+            case 0xD2 -> (int) raw;
+            case 0xCF -> raw < 0 ? NO_SEQ : raw; // above 2^63-1
+            default -> raw; // uint8-32 and int64 as they are
+        };
+    }
+
+    /**
+     * The big-endian unsigned value of {@code width} bytes at {@code pos} (8 bytes: the raw 64 bits), or -1 if the
+     * bytes end first.
+     */
+    private static long unsigned(byte[] b, int pos, int width) {
+        if (pos + width > b.length) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = 0; i < width; i++) {
+            value = (value << 8) | (b[pos + i] & 0xFF);
+        }
+        return value;
+    }
+
+    /**
+     * The position after {@code count} MessagePack values starting at {@code pos}, or -1 if the bytes end first or
+     * hold an unused type byte. Nested arrays and maps add their items to the count instead of recursing, and every
+     * value takes at least one byte, so the work is bounded by the payload's length whatever sizes it claims.
+     */
+    private static int skip(byte[] b, int pos, long count) {
+        while (count > 0) {
+            if (pos < 0 || pos >= b.length || count > b.length - pos) {
+                return -1;
+            }
+            int type = b[pos++] & 0xFF;
+            count--;
+            long length; // bytes of payload after the type byte and any size field
+            if (type <= 0x7F || type >= 0xE0 || type == 0xC0 || type == 0xC2 || type == 0xC3) {
+                continue;
+            } else if (type <= 0x8F) {
+                count += 2L * (type & 0x0F);
+                continue;
+            } else if (type <= 0x9F) {
+                count += type & 0x0F;
+                continue;
+            } else if (type <= 0xBF) {
+                length = type & 0x1F;
+            } else {
+                switch (type) {
+                    case 0xC4, 0xD9 -> {
+                        length = unsigned(b, pos, 1);
+                        pos += 1;
+                    }
+                    case 0xC5, 0xDA -> {
+                        length = unsigned(b, pos, 2);
+                        pos += 2;
+                    }
+                    case 0xC6, 0xDB -> {
+                        length = unsigned(b, pos, 4);
+                        pos += 4;
+                    }
+                    case 0xC7 -> {
+                        length = unsigned(b, pos, 1) + 1;
+                        pos += 1;
+                    }
+                    case 0xC8 -> {
+                        length = unsigned(b, pos, 2) + 1;
+                        pos += 2;
+                    }
+                    case 0xC9 -> {
+                        length = unsigned(b, pos, 4) + 1;
+                        pos += 4;
+                    }
+                    case 0xCA, 0xCE, 0xD2 -> length = 4;
+                    case 0xCB, 0xCF, 0xD3 -> length = 8;
+                    case 0xCC, 0xD0 -> length = 1;
+                    case 0xCD, 0xD1 -> length = 2;
+                    case 0xD4 -> length = 2;
+                    case 0xD5 -> length = 3;
+                    case 0xD6 -> length = 5;
+                    case 0xD7 -> length = 9;
+                    case 0xD8 -> length = 17;
+                    case 0xDC, 0xDE -> {
+                        long items = unsigned(b, pos, 2);
+                        if (items < 0) {
+                            return -1;
+                        }
+                        count += type == 0xDE ? 2 * items : items;
+                        pos += 2;
+                        continue;
+                    }
+                    case 0xDD, 0xDF -> {
+                        long items = unsigned(b, pos, 4);
+                        if (items < 0) {
+                            return -1;
+                        }
+                        count += type == 0xDF ? 2 * items : items;
+                        pos += 4;
+                        continue;
+                    }
+                    default -> {
+                        return -1; // 0xC1, never used
+                    }
+                }
+            }
+            if (length < 0 || length > b.length - pos) {
+                return -1;
+            }
+            pos += (int) length;
+        }
+        return pos;
+    }
+
+    /** One remembered publication; equal to another with the same topic, seq and payload bytes. */
+    private static final class Entry implements Comparable<Entry> {
+        final byte[] topic;
+        final long seq;
+        final byte[] payload;
+        final long firstNanos;
+        final int hash;
+
+        Entry(byte[] topic, long seq, byte[] payload, long firstNanos) {
+            this.topic = topic;
+            this.seq = seq;
+            this.payload = payload;
+            this.firstNanos = firstNanos;
+            this.hash = (Arrays.hashCode(topic) * 31 + Long.hashCode(seq)) * 31 + Arrays.hashCode(payload);
+        }
+
+        long cost() {
+            return (long) topic.length + payload.length + ENTRY_OVERHEAD_BYTES;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Entry e
+                    && e.hash == hash
+                    && e.seq == seq
+                    && Arrays.equals(e.topic, topic)
+                    && Arrays.equals(e.payload, payload);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public int compareTo(Entry other) {
+            int bySeq = Long.compare(seq, other.seq);
+            if (bySeq != 0) {
+                return bySeq;
+            }
+            int byTopic = Arrays.compare(topic, other.topic);
+            return byTopic != 0 ? byTopic : Arrays.compare(payload, other.payload);
+        }
+    }
+}
