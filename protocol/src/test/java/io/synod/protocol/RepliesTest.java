@@ -52,7 +52,7 @@ class RepliesTest {
         assertThat(p).isEqualTo(new Publication.ChannelPost("geral", "ana", "oi", 0.0, 0, 0, "", 0));
         Publication python = Publication.fromPayload(
                 "geral", Map.of("user", "ana", "message", "oi", "timestamp", "2026-12-06 11:56:05"), Limits.DEFAULT);
-        assertThat(python.timestampSeconds()).isEqualTo(1796558165.0);
+        assertThat(((Publication.ChannelPost) python).timestampSeconds()).isEqualTo(1796558165.0);
         Publication unreadable = Publication.fromPayload(
                 "geral", Map.of("user", "ana", "message", "oi", "timestamp", "ontem"), Limits.DEFAULT);
         assertThat(unreadable).isEqualTo(p);
