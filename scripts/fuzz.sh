@@ -55,7 +55,7 @@ for entry in "${selected[@]}"; do
   set +e
   ./mvnw -B -ntp -o -pl "$module" toolchains:select-jdk-toolchain surefire:test@fuzz-1 \
     "-Dtoolchain.jdk.version=[21,)" \
-    "-Dsynod.fuzz.target1=**/$class.java" \
+    "-Dsynod.fuzz.target1=$class" \
     -Dsynod.fuzz.seed=0 \
     "-Dsynod.fuzz.forkTimeoutSeconds=$((seconds + 300))" \
     "-Djazzer.internal.arg.4=-max_total_time=$seconds" \

@@ -15,7 +15,7 @@ class PaxosFuzzTest {
      * Bytes either decode into a message or record whose encoding decodes to the same (the codec may normalise,
      * e.g. sort a membership), or are refused with the codec's {@link IllegalArgumentException}.
      */
-    @FuzzTest(maxDuration = "10s", maxExecutions = 400_000)
+    @FuzzTest(maxDuration = "10s", maxExecutions = 250_000)
     void decode(byte[] input) {
         if (input.length == 0) {
             return;

@@ -17,7 +17,7 @@ class EnvelopeFuzzTest {
      * Any frame is either refused with a {@link ProtocolException} that says why, or decoded into an envelope that
      * encodes back to the same envelope; a frame accepted under tight limits decodes the same under the default ones.
      */
-    @FuzzTest(maxDuration = "10s", maxExecutions = 400_000)
+    @FuzzTest(maxDuration = "10s", maxExecutions = 250_000)
     void decode(byte[] frame) {
         Envelope envelope = decodeOrNull(frame, Limits.DEFAULT);
         Envelope tight = decodeOrNull(frame, TIGHT);

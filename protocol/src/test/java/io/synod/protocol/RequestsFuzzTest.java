@@ -24,7 +24,7 @@ class RequestsFuzzTest {
      * A request either parses into a record that survives its own round trip through the wire, or is refused with
      * a {@link ProtocolException} naming the field (or the service) at fault.
      */
-    @FuzzTest(maxDuration = "10s", maxExecutions = 400_000)
+    @FuzzTest(maxDuration = "10s", maxExecutions = 250_000)
     void parse(byte[] input) {
         if (input.length < 2) {
             return;

@@ -45,7 +45,7 @@ class ChatServiceFuzzTest {
      * every invalid frame, leaves the state digest and the applied index as they were and is answered {@code erro}
      * when it is invalid.
      */
-    @FuzzTest(maxDuration = "15s", maxExecutions = 150_000)
+    @FuzzTest(maxDuration = "10s", maxExecutions = 50_000)
     void handle(byte[] frame) throws IOException {
         ChatService chat = service();
         byte[] digestBefore = machine.stateDigest();

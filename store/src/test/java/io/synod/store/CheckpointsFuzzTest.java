@@ -34,7 +34,7 @@ class CheckpointsFuzzTest {
      * checkpoint is ever read; a received chunk is written only where and as far as the manifest allows, or refused
      * with {@link IllegalArgumentException}.
      */
-    @FuzzTest(maxDuration = "10s", maxExecutions = 20_000)
+    @FuzzTest(maxDuration = "10s", maxExecutions = 10_000)
     void fuzz(FuzzedDataProvider data) throws IOException {
         Fixture f = fixture();
         switch (data.consumeInt(0, 2)) {

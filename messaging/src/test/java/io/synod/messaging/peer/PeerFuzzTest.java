@@ -36,7 +36,7 @@ class PeerFuzzTest {
      * decodes or is refused with a {@link ProtocolException} naming the field. The input's first byte splits it
      * into a name (as a hello carries) and the frame.
      */
-    @FuzzTest(maxDuration = "10s", maxExecutions = 300_000)
+    @FuzzTest(maxDuration = "10s", maxExecutions = 200_000)
     void accept(byte[] input) {
         int split = input.length == 0 ? 0 : Math.min(input.length - 1, input[0] & 0x0F);
         byte[] name = Arrays.copyOfRange(input, Math.min(1, input.length), 1 + split);

@@ -23,7 +23,7 @@ class ReplicationFuzzTest {
      * IllegalArgumentException}, which the driver counts and drops), or decodes into values within the codec's
      * rules.
      */
-    @FuzzTest(maxDuration = "10s", maxExecutions = 400_000)
+    @FuzzTest(maxDuration = "10s", maxExecutions = 250_000)
     void decode(byte[] frame) {
         Envelope envelope;
         try {
