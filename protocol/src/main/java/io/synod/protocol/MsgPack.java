@@ -18,8 +18,9 @@ import org.msgpack.value.ValueType;
  * {@link Double}, {@link String}, {@code byte[]}, {@link List} and {@link Map} with string keys.
  *
  * <p>Decoding is strict and bounded: invalid UTF-8, non-string map keys, trailing bytes, integers
- * beyond 64 bits signed, nesting deeper than {@link Limits#nestingDepthMax()} and frames larger
- * than {@link Limits#frameBytesMax()} are rejected with a {@link ProtocolException}.
+ * beyond 64 bits signed, nesting deeper than {@link Limits#nestingDepthMax()}, frames larger
+ * than {@link Limits#frameBytesMax()} and binary values announcing more bytes than the frame holds
+ * are rejected with a {@link ProtocolException}. Nothing is allocated for more than the frame's size.
  *
  * <p>Thread-safe: stateless.
  */
@@ -57,7 +58,7 @@ public final class MsgPack {
                     "frame of " + frame.length + " bytes exceeds the limit of " + limits.frameBytesMax());
         }
         try (MessageUnpacker unpacker = UNPACKER.newUnpacker(frame)) {
-            Object value = unpack(unpacker, limits, 0);
+            Object value = unpack(unpacker, frame.length, limits, 0);
             if (unpacker.hasNext()) {
                 throw new ProtocolException("trailing bytes after the MessagePack value");
             }
@@ -72,7 +73,8 @@ public final class MsgPack {
         return text == null ? e.getClass().getSimpleName() : text;
     }
 
-    private static Object unpack(MessageUnpacker unpacker, Limits limits, int depth) throws IOException {
+    private static Object unpack(MessageUnpacker unpacker, int frameBytes, Limits limits, int depth)
+            throws IOException {
         if (depth > limits.nestingDepthMax()) {
             throw new ProtocolException("nesting deeper than " + limits.nestingDepthMax());
         }
@@ -86,9 +88,9 @@ public final class MsgPack {
             case INTEGER -> unpackInteger(unpacker);
             case FLOAT -> unpacker.unpackDouble();
             case STRING -> unpacker.unpackString();
-            case BINARY -> unpacker.readPayload(unpacker.unpackBinaryHeader());
-            case ARRAY -> unpackArray(unpacker, limits, depth);
-            case MAP -> unpackMap(unpacker, limits, depth);
+            case BINARY -> unpackBinary(unpacker, frameBytes);
+            case ARRAY -> unpackArray(unpacker, frameBytes, limits, depth);
+            case MAP -> unpackMap(unpacker, frameBytes, limits, depth);
             case EXTENSION -> throw new ProtocolException("MessagePack extension types are not accepted");
         };
     }
@@ -101,17 +103,33 @@ public final class MsgPack {
         }
     }
 
-    private static List<Object> unpackArray(MessageUnpacker unpacker, Limits limits, int depth) throws IOException {
+    /**
+     * The library allocates a binary value's whole announced size (up to 64 MiB) before reading it: a 6-byte frame
+     * could make it allocate 64 MiB. The size is checked against what is left of the frame first.
+     */
+    private static byte[] unpackBinary(MessageUnpacker unpacker, int frameBytes) throws IOException {
+        int size = unpacker.unpackBinaryHeader();
+        long left = frameBytes - unpacker.getTotalReadBytes();
+        if (size < 0 || size > left) {
+            throw new ProtocolException(
+                    "binary value of " + Integer.toUnsignedString(size) + " bytes, but only " + left
+                            + " bytes are left in the frame");
+        }
+        return unpacker.readPayload(size);
+    }
+
+    private static List<Object> unpackArray(MessageUnpacker unpacker, int frameBytes, Limits limits, int depth)
+            throws IOException {
         int size = unpacker.unpackArrayHeader();
         checkItems(size, limits);
         List<Object> items = new ArrayList<>(Math.min(size, 1024));
         for (int i = 0; i < size; i++) {
-            items.add(unpack(unpacker, limits, depth + 1));
+            items.add(unpack(unpacker, frameBytes, limits, depth + 1));
         }
         return Collections.unmodifiableList(items);
     }
 
-    private static Map<String, Object> unpackMap(MessageUnpacker unpacker, Limits limits, int depth)
+    private static Map<String, Object> unpackMap(MessageUnpacker unpacker, int frameBytes, Limits limits, int depth)
             throws IOException {
         int size = unpacker.unpackMapHeader();
         checkItems(size, limits);
@@ -121,7 +139,7 @@ public final class MsgPack {
                 throw new ProtocolException("map keys must be strings");
             }
             String key = unpacker.unpackString();
-            map.put(key, unpack(unpacker, limits, depth + 1));
+            map.put(key, unpack(unpacker, frameBytes, limits, depth + 1));
         }
         return Collections.unmodifiableMap(map);
     }

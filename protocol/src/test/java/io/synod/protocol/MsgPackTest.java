@@ -25,4 +25,23 @@ class MsgPackTest {
         frame[600] = (byte) 0xC3; // a lead byte followed by an ASCII byte: invalid UTF-8
         assertThatThrownBy(() -> MsgPack.decode(frame, Limits.DEFAULT)).isInstanceOf(ProtocolException.class);
     }
+
+    @Test
+    void aBinaryValueAnnouncingMoreBytesThanTheFrameHoldsIsRefusedWithoutAllocatingThem() {
+        // bin 32 announcing 60 MiB, then 2 bytes: the library alone would allocate the 60 MiB before failing
+        byte[] frame = {(byte) 0xC6, 0x03, (byte) 0xC0, 0x00, 0x00, 1, 2};
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThatThrownBy(() -> MsgPack.decode(frame, Limits.DEFAULT))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("only 2 bytes are left in the frame");
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(1 << 20);
+    }
+
+    @Test
+    void aBinaryValueFillingTheRestOfTheFrameIsKept() {
+        byte[] frame = {(byte) 0xC4, 0x02, 7, 8};
+        assertThat((byte[]) MsgPack.decode(frame, Limits.DEFAULT)).containsExactly(7, 8);
+    }
 }

@@ -47,7 +47,11 @@ public record CheckpointManifest(String name, long appliedIndex, byte[] digest, 
         }
     }
 
-    /** Validates the names, the sizes and the digest. */
+    /**
+     * Validates the names, the sizes and the digest. The files must be in name order without repeats (as a
+     * checkpoint directory is described) and their sizes must add up within a {@code long}: a manifest a receiver
+     * could never complete, or whose total overflows, is refused here rather than half-way through a fetch.
+     */
     public CheckpointManifest {
         requireSafe(name);
         require(appliedIndex >= 0, "negative applied index");
@@ -56,6 +60,12 @@ public record CheckpointManifest(String name, long appliedIndex, byte[] digest, 
         digest = digest.clone();
         files = List.copyOf(files);
         require(files.size() <= FILES_MAX, "too many files");
+        long total = 0;
+        for (int i = 0; i < files.size(); i++) {
+            require(i == 0 || files.get(i - 1).name().compareTo(files.get(i).name()) < 0, "files not in name order");
+            require(files.get(i).sizeBytes() <= Long.MAX_VALUE - total, "file sizes add up beyond a long");
+            total += files.get(i).sizeBytes();
+        }
     }
 
     /** The directory name of the checkpoint of applied index {@code appliedIndex}. */

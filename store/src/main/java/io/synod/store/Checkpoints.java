@@ -266,7 +266,7 @@ public final class Checkpoints {
             if (entry == null) {
                 throw new IllegalArgumentException("file '" + file + "' is not in " + manifest);
             }
-            if (offset < 0 || offset + bytes.length > entry.sizeBytes()) {
+            if (offset < 0 || offset > entry.sizeBytes() - bytes.length) { // no overflow, whatever the offset
                 throw new IllegalArgumentException("chunk past the end of " + file);
             }
             Path path = dir.resolve(file);

@@ -195,4 +195,46 @@ class CheckpointsTest {
             assertThat(partial.receivedBytes()).isZero();
         }
     }
+
+    /** Found by CheckpointsFuzzTest (seed regression-file-sizes-overflow): sizes whose sum overflows a long. */
+    @Test
+    void aManifestWhoseFileSizesOverflowIsRefused() {
+        List<CheckpointManifest.FileEntry> files = List.of(
+                new CheckpointManifest.FileEntry("000008.sst", Long.MAX_VALUE - 10),
+                new CheckpointManifest.FileEntry("CURRENT", 16));
+        assertThatThrownBy(() -> new CheckpointManifest("cp-20", 20, DIGEST, files))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("add up beyond a long");
+        CheckpointManifest largest = new CheckpointManifest(
+                "cp-20", 20, DIGEST, List.of(files.get(0), new CheckpointManifest.FileEntry("CURRENT", 10)));
+        assertThat(largest.totalBytes()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    /** A receiver builds the checkpoint's files in name order, once each: any other list could never complete. */
+    @Test
+    void aManifestWithFilesOutOfOrderOrRepeatedIsRefused() {
+        CheckpointManifest.FileEntry a = new CheckpointManifest.FileEntry("000008.sst", 5);
+        CheckpointManifest.FileEntry b = new CheckpointManifest.FileEntry("CURRENT", 16);
+        assertThatThrownBy(() -> new CheckpointManifest("cp-20", 20, DIGEST, List.of(b, a)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("name order");
+        assertThatThrownBy(() -> new CheckpointManifest("cp-20", 20, DIGEST, List.of(a, a)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("name order");
+    }
+
+    @Test
+    void aChunkAtAnOffsetThatWouldOverflowIsRefused() {
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir.resolve("a/state"))) {
+            Checkpoints checkpoints = Checkpoints.open(dir.resolve("a/snapshots"), store);
+            CheckpointManifest manifest = new CheckpointManifest(
+                    "cp-1", 1, DIGEST, List.of(new CheckpointManifest.FileEntry("CURRENT", 16)));
+            Checkpoints.Receiving receiving = checkpoints.receive(manifest);
+            assertThatThrownBy(() -> receiving.write("CURRENT", Long.MAX_VALUE - 2, new byte[8]))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("past the end");
+            receiving.write("CURRENT", 0, new byte[16]);
+            assertThat(receiving.receivedBytes()).isEqualTo(16);
+        }
+    }
 }
