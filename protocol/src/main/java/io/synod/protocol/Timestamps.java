@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
  *       Dec 2026 11:56:05 GMT"}) is read too.
  * </ul>
  *
- * <p>The result must lie between the epoch and the end of the year 9999. Anything else (another
+ * <p>The result must lie between the epoch and 10^11 seconds (the year 5138): beyond it, the float
+ * seconds Synod emits would read back as milliseconds, so a time Synod stores must stay below it.
+ * Anything else (another
  * type, NaN, an infinity, a string of more than {@link #TEXT_CHARS_MAX} characters, a date out of
  * range) is unreadable: {@link #read} says so with an empty result, so that a request's
  * informational {@code timestamp} can be replaced instead of refused; {@link #toEpochSeconds}
@@ -41,8 +43,12 @@ public final class Timestamps {
     private static final double MILLIS_MAX = 1e14;
     /** Numbers up to this are epoch microseconds; above it, nanoseconds. */
     private static final double MICROS_MAX = 1e17;
-    /** 9999-12-31T23:59:59Z, the latest readable time. */
-    private static final double EPOCH_SECONDS_MAX = 253_402_300_799.0;
+    /**
+     * The latest readable time: 10^11 s (5138-11-16), where numbers start to read as milliseconds, so every
+     * time read, once emitted as float seconds, reads back the same (a fuzz finding: an ISO date in the year
+     * 8598 came back as 1976).
+     */
+    private static final double EPOCH_SECONDS_MAX = SECONDS_MAX;
     /** Longest string read as a timestamp (an ISO-8601 one with nanoseconds and offset is 35). */
     static final int TEXT_CHARS_MAX = 64;
 
@@ -86,7 +92,7 @@ public final class Timestamps {
         OptionalDouble seconds = read(value);
         if (seconds.isEmpty()) {
             throw new ProtocolException("field '" + field
-                    + "' must be a time between 1970 and 9999 in epoch seconds, milliseconds, microseconds or"
+                    + "' must be a time between 1970 and 5138 in epoch seconds, milliseconds, microseconds or"
                     + " nanoseconds, or ISO-8601; was " + (value == null ? "missing" : Fields.typeName(value)));
         }
         return seconds.getAsDouble();

@@ -50,7 +50,12 @@ class RequestsFuzzTest {
         }
         assertThat(request.service()).isEqualTo(service);
         Envelope again = Envelope.decode(request.toEnvelope().encode(), Limits.DEFAULT);
-        assertThat(Requests.parse(again, Limits.DEFAULT)).isEqualTo(request);
+        // the wire form round-trips; an unreadable timestamp was replaced, so it is not sent again (the flag
+        // that says so is about the first reading only)
+        assertThat(Requests.parse(again, Limits.DEFAULT).toEnvelope()).isEqualTo(request.toEnvelope());
+        if (request.meta().timestampReplaced()) {
+            assertThat(again.data()).doesNotContainKey("timestamp");
+        }
     }
 
     private static List<String> serviceNames() {
