@@ -18,6 +18,7 @@ COPY client client
 COPY cli cli
 COPY system-tests/pom.xml system-tests/pom.xml
 COPY bench/pom.xml bench/pom.xml
+COPY architecture-tests/pom.xml architecture-tests/pom.xml
 RUN ./mvnw -B -q -ntp -DskipTests package -pl cli -am
 
 # Runtime stage: a JRE and the one shaded jar.
