@@ -722,7 +722,12 @@ public final class ReplicationDriver implements AutoCloseable {
 
         @Override
         public void send(List<io.synod.consensus.Envelope> messages, boolean aheadOfPersist) {
-            sendPaxos(messages);
+            for (io.synod.consensus.Envelope message : messages) {
+                String target = nameOf(message.target());
+                if (target != null) {
+                    links.send(target, ReplicationCodec.paxos(message));
+                }
+            }
             if (aheadOfPersist) {
                 links.flush(); // a leader's Accepts leave now: the followers' fsyncs overlap ours
             }
@@ -730,7 +735,12 @@ public final class ReplicationDriver implements AutoCloseable {
 
         @Override
         public void persist(List<io.synod.consensus.DurableRecord> records) {
-            ReplicationDriver.this.persist(records);
+            if (!records.isEmpty()) {
+                long started = System.nanoTime();
+                durableLog.persist(records);
+                persistNanos += System.nanoTime() - started;
+                persistCount++;
+            }
         }
 
         @Override
@@ -761,24 +771,6 @@ public final class ReplicationDriver implements AutoCloseable {
             snapshotFlush = CompletableFuture.runAsync(flush, snapshotFlusher);
             for (int pass = 2; pass <= SNAPSHOT_FLUSH_PASSES; pass++) {
                 snapshotFlush = snapshotFlush.thenRunAsync(flush, snapshotFlusher);
-            }
-        }
-    }
-
-    private void persist(List<io.synod.consensus.DurableRecord> records) {
-        if (!records.isEmpty()) {
-            long started = System.nanoTime();
-            durableLog.persist(records);
-            persistNanos += System.nanoTime() - started;
-            persistCount++;
-        }
-    }
-
-    private void sendPaxos(List<io.synod.consensus.Envelope> messages) {
-        for (io.synod.consensus.Envelope message : messages) {
-            String target = nameOf(message.target());
-            if (target != null) {
-                links.send(target, ReplicationCodec.paxos(message));
             }
         }
     }
