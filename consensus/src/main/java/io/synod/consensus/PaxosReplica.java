@@ -19,11 +19,8 @@ import java.util.random.RandomGenerator;
  *   replica = PaxosReplica.create(config, random)            // or restore(config, durableLog.load(), applied, random)
  *   loop:
  *     replica.tick() | replica.step(envelope) | replica.propose(command)   // any number of inputs
- *     if (replica.hasReady()):
- *       ready = replica.ready()
- *       persist ready.toPersist()  (fsync)  -> send ready.toSend() -> install ready.snapshotToInstall()
- *       -> apply ready.toApply() -> replica.advance(ready)
- *       -> if ready.snapshotRequestSlot() present: replica.snapshotTaken(slot, stateBytes)
+ *     ReadyRunner.drain(replica, effects)   // each Ready: send Accepts, persist (fsync), send, install, apply,
+ *                                          // replica.advance(ready), snapshot request (the contract: {@link Ready})
  * </pre>
  *
  * No input may be given between {@link #ready()} and {@link #advance(Ready)}.

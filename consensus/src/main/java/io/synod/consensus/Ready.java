@@ -7,28 +7,34 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * What the driver must do after feeding a replica, obtained from {@link PaxosReplica#ready()}. Obligations, in this
- * order:
+ * What the driver must do after feeding a replica, obtained from {@link PaxosReplica#ready()}: the contract, stated
+ * here once. {@link ReadyRunner} carries it out, in this order, through a driver's effects; every driver (the
+ * server's, the simulator's, the consensus tests') uses it rather than writing the order again.
  *
  * <ol>
- *   <li>persist {@link #toPersist()} durably, in order (one synced batch: group commit). Sending before persisting
- *       breaks Paxos: a promise or an accept would be forgotten by a crash after the peer relied on it. The one
- *       exception is {@link #sendableBeforePersist()}: a leader's {@code Accept}s promise nothing about this
- *       replica's acceptor, so a driver may send them first and let the peers' disks work while its own does (a
- *       vote of this replica is only counted with a peer's, which arrives in a later input, after this Ready).
- *       A second exception is {@link #appliableBeforePersist()}: the leading decided entries whose decision rests on
- *       no record of this Ready may be applied, and answered, first, once {@link #decisionsAppliableBeforePersist()}
- *       is written (it need not be synced), so that their replies do not wait for the fsync of newer votes; the
- *       rest of the records, {@link #toPersistAfterEarlyApply()}, then follow in order;
- *   <li>send {@link #toSend()} (best effort; loss, delay and duplication are tolerated), or the rest of it;
+ *   <li>send {@link #sendableBeforePersist()}, a leader's {@code Accept}s, before persisting anything: they promise
+ *       nothing about this replica's acceptor, and its own vote is counted only with a peer's, which arrives in a
+ *       later input, after this Ready; so the peers' disks work while this one does. No other message may leave
+ *       before the records are durable: a promise or a vote would be forgotten by a crash after a peer relied on it;
+ *   <li>optionally, when {@link #earlyApplySparesAnFsync()}, apply early: write {@link
+ *       #decisionsAppliableBeforePersist()} (decisions only, which need not be synced), then apply, and answer,
+ *       {@link #appliableBeforePersist()}: the leading decided entries whose decision rests on no record of this
+ *       Ready, so that their replies do not wait for the fsync of newer votes;
+ *   <li>persist {@link #toPersist()} durably, in order (one synced batch: group commit), or what the early apply
+ *       left of it, {@link #toPersistAfterEarlyApply()}, in order;
+ *   <li>send {@link #sendableAfterPersist()} (best effort; loss, delay and duplication are tolerated);
  *   <li>if {@link #snapshotToInstall()} is present, replace the application state with its bytes;
- *   <li>apply {@link #toApply()} to the state machine, in order (entries are decided and contiguous), or what an
+ *   <li>apply {@link #toApply()} to the state machine, in order (entries are decided and contiguous), or what the
  *       early apply left of it, {@link #toApplyAfterPersist()};
- *   <li>call {@link PaxosReplica#advance(Ready)};
+ *   <li>call {@link PaxosReplica#advance(Ready)}; no input may reach the replica between {@code ready()} and this;
  *   <li>if {@link #snapshotRequestSlot()} is present, serialise the application state (which now reflects exactly
  *       that slot) and hand it to {@link PaxosReplica#snapshotTaken(long, byte[])}, now or later; later, the state
  *       may be serialised as it is then, with the slot it then reflects (any applied slot will do).
  * </ol>
+ *
+ * <p>A crash may stop a Ready between any two steps, and keep any prefix of a batch of records: the protocol is safe
+ * whatever prefix of this order was carried out (the simulator crashes drivers at {@link ReadyRunner.Stop}s and in
+ * the middle of a batch). A replica that was not advanced is dropped and restored from the durable log.
  *
  * <p>Immutable; thread-safe.
  */
@@ -125,7 +131,7 @@ public record Ready(
         return slot >= first && slot <= last;
     }
 
-    /** The messages a driver may send before persisting: the leader's {@code Accept}s (see the contract above). */
+    /** The messages a driver may send before persisting: the leader's {@code Accept}s (step 1 above). */
     public List<Envelope> sendableBeforePersist() {
         return toSend.stream().filter(e -> e.message() instanceof PaxosMessage.Accept).toList();
     }

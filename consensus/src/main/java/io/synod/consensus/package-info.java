@@ -5,8 +5,9 @@
  *
  * <ul>
  *   <li>{@link io.synod.consensus.PaxosReplica}: the entry point; one replica with the tick/step/propose/ready/advance
- *       API. {@link io.synod.consensus.Ready} lists the driver's obligations in order: persist, send, install
- *       snapshot, apply, advance.
+ *       API. {@link io.synod.consensus.Ready} states the driver's obligations in order (persist, send, install
+ *       snapshot, apply, advance, with the early Accepts and early applies); {@link io.synod.consensus.ReadyRunner}
+ *       carries them out through a driver's effects, the one copy of that order.
  *   <li>Roles (package-private, named after Paxos Made Simple): {@code Acceptor} (phases 1b/2b),
  *       {@code Leader} (proposer: prepare phase, then pipelined accept phase with batching), {@code Learner}
  *       (decided log, apply order, snapshots, membership timeline).

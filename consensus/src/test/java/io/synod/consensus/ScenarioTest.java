@@ -21,9 +21,16 @@ import org.junit.jupiter.api.TestFactory;
  * (review the diff like code).
  *
  * <p>Commands: {@code nodes N [snapshot=K]}, {@code spare X}, {@code elect X}, {@code propose X text...},
- * {@code add-learner X via L}, {@code remove X via L}, {@code deliver [a->b] [type=T]}, {@code drop [a->b]
- * [type=T]}, {@code crash X}, {@code restart X}, {@code partition 1,2 | 3}, {@code heal}, {@code tick X [N]},
- * {@code stabilize}, {@code pending}, {@code status}.
+ * {@code add-learner X via L}, {@code remove X via L}, {@code deliver [a->b] [type=T] [together]}, {@code drop [a->b]
+ * [type=T]}, {@code crash X}, {@code crash X at=STOP}, {@code restart X}, {@code partition 1,2 | 3}, {@code heal},
+ * {@code tick X [N]}, {@code stabilize}, {@code pending}, {@code status}, {@code disk X}.
+ *
+ * <p>Every node's driver runs its Readies through {@link ReadyRunner}, applying early whenever that spares an fsync,
+ * as the server does. {@code deliver ... together} gives each target all of its messages in one turn (one Ready for
+ * what they caused, as a server's loop does). {@code crash X at=STOP} arms node X to crash at that {@link
+ * ReadyRunner.Stop} of the next Ready that reaches it ({@code before-persist}, {@code after-early-apply}, {@code
+ * after-send}): what it sent before has left, what it had not persisted is lost. {@code disk X} prints what X has
+ * persisted.
  */
 class ScenarioTest {
     private static final Path DIRECTORY = Path.of("src/test/resources/scenarios");
@@ -105,9 +112,10 @@ class ScenarioTest {
                 case "propose" -> propose(words, output);
                 case "add-learner" -> reconfigure(new Command.AddLearner(Integer.parseInt(words[1])), words, output);
                 case "remove" -> reconfigure(new Command.RemoveServer(Integer.parseInt(words[1])), words, output);
-                case "deliver" -> cluster.deliver(filter(words));
+                case "deliver" -> cluster.deliver(filter(words), List.of(words).contains("together"));
                 case "drop" -> output.add("dropped " + cluster.drop(filter(words)));
-                case "crash" -> cluster.crash(Integer.parseInt(words[1]));
+                case "crash" -> crash(words, output);
+                case "disk" -> disk(Integer.parseInt(words[1]), output);
                 case "restart" -> cluster.restart(Integer.parseInt(words[1]));
                 case "partition" -> partition(command.substring("partition".length()), output);
                 case "heal" -> cluster.blocked.clear();
@@ -164,6 +172,30 @@ class ScenarioTest {
                 }
             }
             return filter;
+        }
+
+        private void crash(String[] words, List<String> output) {
+            int node = Integer.parseInt(words[1]);
+            if (words.length == 2) {
+                cluster.crash(node);
+                return;
+            }
+            if (!words[2].startsWith("at=")) {
+                throw new IllegalArgumentException("crash X [at=STOP], not " + String.join(" ", words));
+            }
+            ReadyRunner.Stop stop = ReadyRunner.Stop.valueOf(
+                    words[2].substring("at=".length()).toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            cluster.node(node).stopAt = stop;
+            output.add("n" + node + " will crash at " + stop);
+        }
+
+        private void disk(int id, List<String> output) {
+            DurableState state = cluster.node(id).disk.load();
+            output.add("n" + id + " disk: promised=" + state.promised() + " snapshot=" + state.snapshotSlot());
+            state.accepted().values().forEach(a -> output.add(
+                    "  accepted slot=" + a.slot() + " b=" + a.ballot() + " " + TestCluster.describe(a.value())));
+            state.decided().forEach((slot, value) ->
+                    output.add("  decided slot=" + slot + " " + TestCluster.describe(value)));
         }
 
         private void partition(String spec, List<String> output) {

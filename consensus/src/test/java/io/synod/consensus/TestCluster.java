@@ -23,6 +23,8 @@ final class TestCluster {
         PaxosReplica replica;
         final List<LogEntry> applied = new ArrayList<>();
         long appliedSlot;
+        /** Where the next Ready that reaches it stops, as a crash there would (then it is cleared); null: nowhere. */
+        ReadyRunner.Stop stopAt;
 
         Node(int id) {
             this.id = id;
@@ -82,29 +84,76 @@ final class TestCluster {
         return nodes.get(id).replica;
     }
 
-    /** Runs one node's driver loop until it has nothing ready. */
+    /** Runs one node's driver loop ({@link ReadyRunner}) until it has nothing ready, or stops at its armed stop. */
     void flush(Node node) {
-        while (node.up() && node.replica.hasReady()) {
-            Ready ready = node.replica.ready();
-            node.disk.persist(ready.toPersist());
-            inflight.addAll(ready.toSend());
-            ready.snapshotToInstall().ifPresent(s -> {
-                node.appliedSlot = s.lastIncludedSlot();
-                events.add("n" + node.id + " installed snapshot through " + s.lastIncludedSlot());
-            });
-            for (LogEntry entry : ready.toApply()) {
+        if (node.up() && !ReadyRunner.drain(node.replica, new NodeEffects(node))) {
+            node.replica = null; // stopped as by a crash: what it sent has left, what it did not persist is lost
+            node.stopAt = null;
+        }
+    }
+
+    /** A node's effects: its disk, the shared in-flight list, its applied list, and the events a scenario prints. */
+    private final class NodeEffects implements ReadyRunner.Effects {
+        private final Node node;
+
+        NodeEffects(Node node) {
+            this.node = node;
+        }
+
+        @Override
+        public boolean appliesEarly() {
+            return true;
+        }
+
+        @Override
+        public void send(List<Envelope> messages, boolean aheadOfPersist) {
+            inflight.addAll(messages);
+        }
+
+        @Override
+        public void persist(List<DurableRecord> records) {
+            node.disk.persist(records);
+        }
+
+        @Override
+        public void install(Snapshot snapshot) {
+            node.appliedSlot = snapshot.lastIncludedSlot();
+            events.add("n" + node.id + " installed snapshot through " + snapshot.lastIncludedSlot());
+        }
+
+        @Override
+        public void apply(List<LogEntry> entries, boolean early) {
+            for (LogEntry entry : entries) {
                 Invariants.check(entry.slot() == node.appliedSlot + 1, "applied in order");
                 node.appliedSlot = entry.slot();
                 node.applied.add(entry);
-                events.add("n" + node.id + " apply " + entry.slot() + " " + describe(entry.value()));
+                events.add("n" + node.id + " apply " + entry.slot() + " " + describe(entry.value())
+                        + (early ? " (early: before the votes are persisted)" : ""));
             }
-            node.replica.advance(ready);
-            if (ready.snapshotRequestSlot().isPresent()) {
-                long slot = ready.snapshotRequestSlot().getAsLong();
-                node.replica.snapshotTaken(
-                        slot, ByteBuffer.allocate(8).putLong(slot).array());
-                events.add("n" + node.id + " snapshot through " + slot);
+        }
+
+        @Override
+        public void snapshotRequested(long slot) {
+            node.replica.snapshotTaken(slot, ByteBuffer.allocate(8).putLong(slot).array());
+            events.add("n" + node.id + " snapshot through " + slot);
+        }
+
+        @Override
+        public boolean proceed(ReadyRunner.Stop stop, Ready ready) {
+            if (stop != node.stopAt) {
+                return true;
             }
+            events.add("n" + node.id + " crashed at " + stop + ", unpersisted: " + unpersisted(stop, ready));
+            return false;
+        }
+
+        private List<String> unpersisted(ReadyRunner.Stop stop, Ready ready) {
+            List<DurableRecord> lost = switch (stop) {
+                case BEFORE_PERSIST -> ready.toPersist();
+                case AFTER_EARLY_APPLY -> ready.toPersistAfterEarlyApply();
+                case AFTER_SEND -> List.of();
+            };
+            return lost.stream().map(TestCluster::describe).toList();
         }
     }
 
@@ -132,8 +181,17 @@ final class TestCluster {
         return new Command.Client(1, text.hashCode(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    /** Delivers the pending messages matching {@code filter}, in FIFO order; returns how many. */
+    /** Delivers the pending messages matching {@code filter}, in FIFO order, each in its own turn; returns how many. */
     int deliver(Predicate<Envelope> filter) {
+        return deliver(filter, false);
+    }
+
+    /**
+     * Delivers the pending messages matching {@code filter}, in FIFO order; returns how many. {@code together}: every
+     * target steps all of its messages before its driver runs, in one turn as a server's loop does, so that one
+     * Ready holds what they caused (a decision and a new vote, say); otherwise each message has its own turn.
+     */
+    int deliver(Predicate<Envelope> filter, boolean together) {
         List<Envelope> chosen = new ArrayList<>();
         for (Iterator<Envelope> it = inflight.iterator(); it.hasNext(); ) {
             Envelope e = it.next();
@@ -142,6 +200,7 @@ final class TestCluster {
                 it.remove();
             }
         }
+        TreeSet<Integer> stepped = new TreeSet<>();
         for (Envelope e : chosen) {
             Node target = node(e.target());
             if (target == null || !target.up() || blocked.contains(e.source() * 64L + e.target())) {
@@ -150,8 +209,13 @@ final class TestCluster {
             }
             events.add("deliver " + describe(e));
             target.replica.step(e);
-            flush(target);
+            if (together) {
+                stepped.add(target.id);
+            } else {
+                flush(target);
+            }
         }
+        stepped.forEach(id -> flush(node(id)));
         return chosen.size();
     }
 
@@ -228,6 +292,17 @@ final class TestCluster {
                                 .map(s -> String.valueOf(s.lastIncludedSlot()))
                                 .orElse("none") + " entries="
                         + m.entries().stream().map(LogEntry::slot).toList();
+        };
+    }
+
+    static String describe(DurableRecord record) {
+        return switch (record) {
+            case DurableRecord.PromisedBallot r -> "Promised b=" + r.ballot();
+            case DurableRecord.AcceptedValue r ->
+                "Accepted slot=" + r.entry().slot() + " b=" + r.entry().ballot() + " " + describe(r.entry().value());
+            case DurableRecord.DecidedValue r -> "Decided slot=" + r.entry().slot() + " " + describe(r.entry().value());
+            case DurableRecord.DecidedAccepted r -> "DecidedAccepted slot=" + r.slot() + " b=" + r.ballot();
+            case DurableRecord.SnapshotSaved r -> "Snapshot through " + r.snapshot().lastIncludedSlot();
         };
     }
 

@@ -10,6 +10,8 @@ import io.synod.consensus.PaxosConfig;
 import io.synod.consensus.PaxosReplica;
 import io.synod.consensus.ProposeOutcome;
 import io.synod.consensus.Ready;
+import io.synod.consensus.ReadyRunner;
+import io.synod.consensus.Snapshot;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -264,70 +266,102 @@ public final class Simulation {
         }
     }
 
-    /** The driver loop of one node: persist, send, install, apply, advance, snapshot. */
+    /** The driver loop of one node: one Ready, carried out by {@link ReadyRunner} with faults at its stops. */
     private void flush(Flush f) {
         SimNode node = nodes[f.node()];
         if (!node.up() || node.incarnation != f.incarnation()) {
             return;
         }
         node.flushScheduled = false;
-        Ready ready = node.replica.ready();
-        // as the server's driver: a leader's Accepts leave before its own records are durable
-        ready.sendableBeforePersist().forEach(envelope -> network.send(now, envelope));
-        if (faultPhase && options.faults() && !ready.sendableBeforePersist().isEmpty() && random.nextInt(100) == 0) {
-            crash(node, "after sending Accepts, before persisting"); // the window the early send opens
-            return;
+        if (ReadyRunner.run(node.replica, node.replica.ready(), new Driver(node))) {
+            afterInput(node);
         }
-        if (faultPhase && options.faults() && ready.toPersist().size() > 1 && random.nextInt(300) == 0) {
-            int persisted = random.nextInt(ready.toPersist().size());
-            ready.toPersist().subList(0, persisted).forEach(r -> persist(node, r));
-            crash(
-                    node,
-                    "torn flush after " + persisted + " of " + ready.toPersist().size() + " records");
-            return;
+    }
+
+    /** A node's driver effects on the simulated disk, network and state machine; crashes it at some stops. */
+    private final class Driver implements ReadyRunner.Effects {
+        private final SimNode node;
+
+        Driver(SimNode node) {
+            this.node = node;
         }
-        List<DurableRecord> toPersist = ready.toPersist();
-        List<LogEntry> toApply = ready.toApply();
-        if (ready.earlyApplySparesAnFsync()) {
-            // as the server's driver: what rests on no vote of this Ready is applied and answered before its fsync
-            ready.decisionsAppliableBeforePersist().forEach(r -> persist(node, r));
-            ready.appliableBeforePersist().forEach(entry -> apply(node, entry));
-            if (faultPhase && options.faults() && random.nextInt(50) == 0) {
-                boolean keptApplies = durableApplicationState && random.nextBoolean();
-                if (keptApplies) {
-                    node.durableMachine = node.machine.snapshot(); // the unsynced applies reached the disk, no vote did
-                }
-                crash(node, "after answering decided entries, before persisting the votes"
-                        + (keptApplies ? " (their applies kept)" : ""));
-                return;
-            }
-            toPersist = ready.toPersistAfterEarlyApply();
-            toApply = ready.toApplyAfterPersist();
+
+        @Override
+        public boolean appliesEarly() {
+            return true; // as the server's driver: what rests on no vote of a Ready is answered before its fsync
         }
-        toPersist.forEach(r -> persist(node, r));
-        ready.sendableAfterPersist().forEach(envelope -> network.send(now, envelope));
-        if (faultPhase && options.faults() && !ready.toPersist().isEmpty() && random.nextInt(150) == 0) {
-            crash(node, "right after persisting and sending"); // the moment amnesia bugs would show
-            return;
+
+        @Override
+        public void send(List<Envelope> messages, boolean aheadOfPersist) {
+            messages.forEach(envelope -> network.send(now, envelope));
         }
-        ready.snapshotToInstall().ifPresent(snapshot -> {
+
+        @Override
+        public void persist(List<DurableRecord> records) {
+            records.forEach(record -> Simulation.this.persist(node, record));
+        }
+
+        @Override
+        public void install(Snapshot snapshot) {
             node.machine = SimStateMachine.fromSnapshot(snapshot.state());
             checker.onSnapshotInstalled(node.id, snapshot.lastIncludedSlot(), node.machine.digest());
             trace.add(now, "n" + node.id + " installed snapshot " + snapshot.lastIncludedSlot());
-        });
-        for (LogEntry entry : toApply) {
-            apply(node, entry);
         }
-        if (durableApplicationState) {
-            node.durableMachine = node.machine.snapshot(); // applied entries and index in one atomic write
+
+        @Override
+        public void apply(List<LogEntry> entries, boolean early) {
+            entries.forEach(entry -> Simulation.this.apply(node, entry));
+            if (!early && durableApplicationState) {
+                node.durableMachine = node.machine.snapshot(); // applied entries and index in one atomic write
+            }
         }
-        node.replica.advance(ready);
-        if (ready.snapshotRequestSlot().isPresent()) {
-            long slot = ready.snapshotRequestSlot().getAsLong();
+
+        @Override
+        public void snapshotRequested(long slot) {
             Invariant.check(node.machine.appliedSlot() == slot, "state machine is at the requested snapshot slot");
             node.replica.snapshotTaken(slot, node.machine.snapshot());
         }
-        afterInput(node);
+
+        @Override
+        public boolean proceed(ReadyRunner.Stop stop, Ready ready) {
+            if (!faultPhase || !options.faults()) {
+                return true;
+            }
+            switch (stop) {
+                case BEFORE_PERSIST -> {
+                    if (!ready.sendableBeforePersist().isEmpty() && random.nextInt(100) == 0) {
+                        crash(node, "after sending Accepts, before persisting"); // the window the early send opens
+                        return false;
+                    }
+                    if (ready.toPersist().size() > 1 && random.nextInt(300) == 0) {
+                        int persisted = random.nextInt(ready.toPersist().size());
+                        persist(ready.toPersist().subList(0, persisted));
+                        crash(node, "torn flush after " + persisted + " of " + ready.toPersist().size() + " records");
+                        return false;
+                    }
+                }
+                case AFTER_EARLY_APPLY -> {
+                    if (random.nextInt(50) == 0) {
+                        boolean keptApplies = durableApplicationState && random.nextBoolean();
+                        if (keptApplies) {
+                            node.durableMachine = node.machine.snapshot(); // the unsynced applies reached the disk
+                        }
+                        crash(
+                                node,
+                                "after answering decided entries, before persisting the votes"
+                                        + (keptApplies ? " (their applies kept)" : ""));
+                        return false;
+                    }
+                }
+                case AFTER_SEND -> {
+                    if (!ready.toPersist().isEmpty() && random.nextInt(150) == 0) {
+                        crash(node, "right after persisting and sending"); // the moment amnesia bugs would show
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
     }
 
     private void persist(SimNode node, DurableRecord record) {

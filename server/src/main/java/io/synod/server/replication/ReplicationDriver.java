@@ -6,6 +6,7 @@ import io.synod.consensus.Membership;
 import io.synod.consensus.PaxosReplica;
 import io.synod.consensus.ProposeOutcome;
 import io.synod.consensus.Ready;
+import io.synod.consensus.ReadyRunner;
 import io.synod.core.ChatCommands;
 import io.synod.core.ChatStateMachine;
 import io.synod.core.Result;
@@ -48,16 +49,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Ready contract and group commit.</b> Inputs of a turn (peer messages, ticks, proposals) are fed
  * to the replica without draining; {@link #flush} proposes the turn's writes together ({@link
- * PaxosReplica#proposeAll}: they share slots) and then drains the replica's {@link Ready}s, strictly in
- * order: send a leader's Accepts ({@link Ready#sendableBeforePersist}: they promise nothing about this replica's
- * acceptor) and write them to the links at once, so that the followers' fsyncs overlap ours (the leader's vote
- * follows after its persist, a second wake-up at each follower: measured, that costs less than the overlap gains,
- * docs/performance.md), persist
- * the records in one RocksDB batch ({@link RocksDbDurableLog}: synced unless it holds decisions only), send the
- * other messages, install a snapshot, apply the decided entries, {@code advance}, and take a snapshot when asked:
- * at most one fsync per turn, however many writes the turn carried. Given a way to answer mid-turn ({@link
- * #flush(Consumer)}), a Ready that must be synced first applies and answers the decided entries that rest on none of
- * its records ({@link Ready#appliableBeforePersist}). The chat store's writes are not synced per turn:
+ * PaxosReplica#proposeAll}: they share slots) and then drains the replica's {@link Ready}s through {@link
+ * ReadyRunner}, which keeps the contract's order ({@link Ready}). This driver's side of it: a leader's Accepts are
+ * written to the links at once, so that the followers' fsyncs overlap ours (the leader's vote follows after its
+ * persist, a second wake-up at each follower: measured, that costs less than the overlap gains,
+ * docs/performance.md); the records go in one RocksDB batch ({@link RocksDbDurableLog}: synced unless it holds
+ * decisions only), so at most one fsync per turn, however many writes the turn carried; a snapshot request starts
+ * the memtable flushes. Given a way to answer mid-turn ({@link #flush(Consumer)}), a Ready that must be synced first
+ * applies and answers the decided entries that rest on none of its records ({@link Ready#appliableBeforePersist}).
+ * The chat store's writes are not synced per turn:
  * every decided command is in the synced Paxos log before it is applied (its accepted record on a majority, its
  * decided record here), so after a crash the store's applied index tells where to replay from.
  * The store is synced every {@code STATE_SYNC_INTERVAL_MILLIS}, before a snapshot lets the log be truncated,
@@ -697,63 +697,80 @@ public final class ReplicationDriver implements AutoCloseable {
     }
 
     /**
-     * Fulfils every Ready, in the contract's order; the applied state is synced by the caller. With {@code
-     * answerEarly} (see {@link #flush(Consumer)}), a Ready whose records must be synced first applies and answers
-     * the decided entries that rest on none of them: their decisions written (unsynced, ahead of the applies in the
-     * write-ahead log, as always), the applies, the answers, then the rest of the records and the rest of the Ready.
+     * Fulfils every Ready through {@link ReadyRunner}, in the contract's order; the applied state is synced by the
+     * caller. With {@code answerEarly} (see {@link #flush(Consumer)}), a Ready whose records must be synced first
+     * applies and answers the decided entries that rest on none of them: their decisions written (unsynced, ahead of
+     * the applies in the write-ahead log, as always), the applies, the answers, then the rest of the records and the
+     * rest of the Ready.
      */
     private void drain(Consumer<List<Completion>> answerEarly) {
-        while (replica.hasReady()) {
-            Ready ready = replica.ready();
-            List<io.synod.consensus.Envelope> accepts = ready.sendableBeforePersist(); // a leader's Accepts, if any
-            sendPaxos(accepts);
-            if (!accepts.isEmpty() && !ready.toPersist().isEmpty()) {
-                links.flush(); // they leave now: the followers' fsyncs overlap ours (the vote follows the fsync)
-            }
-            List<io.synod.consensus.DurableRecord> toPersist = ready.toPersist();
-            List<LogEntry> toApply = ready.toApply();
-            if (answerEarly != null && ready.earlyApplySparesAnFsync()) {
-                persist(ready.decisionsAppliableBeforePersist()); // decisions only: not synced
-                applyEntries(ready.appliableBeforePersist());
-                earlyAppliedCount += ready.appliableBeforePersist().size();
-                handOverPublications();
-                answerEarly.accept(takeCompletions());
-                toPersist = ready.toPersistAfterEarlyApply();
-                toApply = ready.toApplyAfterPersist();
-            }
-            persist(toPersist);
-            sendPaxos(ready.sendableAfterPersist());
-            ready.snapshotToInstall().ifPresent(this::installSnapshot);
-            applyEntries(toApply);
-            replica.advance(ready);
-            if (ready.snapshotRequestSlot().isPresent() && snapshotFlush == null) {
-                // The checkpoint is taken between turns once the memtables are flushed (awaitInput), of the state
-                // as it is then: a few slots later than asked, which the core accepts (the state reflects them).
-                // Each pass after the first flushes what arrived during the one before (a second or so of writes
-                // under load), so the checkpoint's own flush, on the loop, is short.
-                Runnable flush = store.memtableFlush();
-                snapshotFlush = CompletableFuture.runAsync(flush, snapshotFlusher);
-                for (int pass = 2; pass <= SNAPSHOT_FLUSH_PASSES; pass++) {
-                    snapshotFlush = snapshotFlush.thenRunAsync(flush, snapshotFlusher);
+        ReadyRunner.drain(replica, new ReadyEffects(answerEarly));
+    }
+
+    /** The driver's side of each Ready step: the durable log, the peer links, the chat state machine. */
+    private final class ReadyEffects implements ReadyRunner.Effects {
+        private final Consumer<List<Completion>> answerEarly;
+
+        ReadyEffects(Consumer<List<Completion>> answerEarly) {
+            this.answerEarly = answerEarly;
+        }
+
+        @Override
+        public boolean appliesEarly() {
+            return answerEarly != null;
+        }
+
+        @Override
+        public void send(List<io.synod.consensus.Envelope> messages, boolean aheadOfPersist) {
+            for (io.synod.consensus.Envelope message : messages) {
+                String target = nameOf(message.target());
+                if (target != null) {
+                    links.send(target, ReplicationCodec.paxos(message));
                 }
             }
+            if (aheadOfPersist) {
+                links.flush(); // a leader's Accepts leave now: the followers' fsyncs overlap ours
+            }
         }
-    }
 
-    private void persist(List<io.synod.consensus.DurableRecord> records) {
-        if (!records.isEmpty()) {
-            long started = System.nanoTime();
-            durableLog.persist(records);
-            persistNanos += System.nanoTime() - started;
-            persistCount++;
+        @Override
+        public void persist(List<io.synod.consensus.DurableRecord> records) {
+            if (!records.isEmpty()) {
+                long started = System.nanoTime();
+                durableLog.persist(records);
+                persistNanos += System.nanoTime() - started;
+                persistCount++;
+            }
         }
-    }
 
-    private void sendPaxos(List<io.synod.consensus.Envelope> messages) {
-        for (io.synod.consensus.Envelope message : messages) {
-            String target = nameOf(message.target());
-            if (target != null) {
-                links.send(target, ReplicationCodec.paxos(message));
+        @Override
+        public void install(io.synod.consensus.Snapshot snapshot) {
+            installSnapshot(snapshot);
+        }
+
+        @Override
+        public void apply(List<LogEntry> entries, boolean early) {
+            applyEntries(entries);
+            if (early) {
+                earlyAppliedCount += entries.size();
+                handOverPublications();
+                answerEarly.accept(takeCompletions());
+            }
+        }
+
+        @Override
+        public void snapshotRequested(long slot) {
+            if (snapshotFlush != null) {
+                return; // one is on its way
+            }
+            // The checkpoint is taken between turns once the memtables are flushed (awaitInput), of the state as it
+            // is then: a few slots later than asked, which the core accepts (the state reflects them). Each pass
+            // after the first flushes what arrived during the one before (a second or so of writes under load), so
+            // the checkpoint's own flush, on the loop, is short.
+            Runnable flush = store.memtableFlush();
+            snapshotFlush = CompletableFuture.runAsync(flush, snapshotFlusher);
+            for (int pass = 2; pass <= SNAPSHOT_FLUSH_PASSES; pass++) {
+                snapshotFlush = snapshotFlush.thenRunAsync(flush, snapshotFlusher);
             }
         }
     }
