@@ -26,8 +26,8 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * The Paxos {@link DurableLog} on RocksDB, in its own database (the replica's directory, separate from the chat
- * state). Key layout (ADR 0001): {@code p} -> the promised ballot record; {@code a<slot, 8 bytes big-endian>} -> the
+ * The Paxos {@link DurableLog} on RocksDB: the {@code paxos} column family of the chat database (servers take it
+ * from {@code RocksDbChatStore.paxosLog()}, sharing one write-ahead log), or a database of its own ({@link #open}). Key layout (ADR 0001): {@code p} -> the promised ballot record; {@code a<slot, 8 bytes big-endian>} -> the
  * accepted-value record; {@code d<slot>} -> the decided-value record, or (usually) the short record naming the slot's
  * accepted value ({@link DurableRecord.DecidedAccepted}, resolved on {@link #load}); {@code s} -> the latest snapshot
  * record. Values are {@link PaxosCodec} encodings of the {@link DurableRecord} itself.

@@ -16,7 +16,7 @@ import java.util.Map;
  *       message);
  *   <li>{@code forward}: writes accepted by a follower, for the leader to propose: {@code origin} (node id) and
  *       {@code writes}, a list of {@code [seq, command]} pairs (the origin's command id and the encoded chat
- *       command), at most {@link #FORWARD_WRITES_MAX} per message: one message per turn of the follower's loop;
+ *       command), at most {@link #FORWARD_WRITES_MAX} per message, so a turn with more sends several;
  *   <li>{@code published}: the leader has published every delivery up to chat command index {@code index};
  *   <li>{@code members}: the sender's address book, {@code members: {name: endpoint}} (membership itself is in the
  *       log; this only tells where each node id listens);

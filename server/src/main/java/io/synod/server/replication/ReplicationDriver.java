@@ -97,7 +97,7 @@ import org.slf4j.LoggerFactory;
  * keep the publications above the last note in a bounded ring, mirrored in the store's outbox (written in the
  * same store write as the apply that published them, {@link RocksDbChatStore#putOutboxWithNextWrite}) so it
  * survives a restart; one that becomes leader republishes
- * them first (duplicates are dropped by clients by {@code seq}).
+ * them first (identical copies: the proxy drops them, clients drop any left by {@code seq}).
  */
 public final class ReplicationDriver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationDriver.class);
