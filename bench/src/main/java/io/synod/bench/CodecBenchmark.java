@@ -2,7 +2,9 @@ package io.synod.bench;
 
 import io.synod.consensus.Ballot;
 import io.synod.consensus.Batch;
+import io.synod.consensus.LogCommand;
 import io.synod.consensus.PaxosCodec;
+import io.synod.consensus.PaxosEnvelope;
 import io.synod.consensus.PaxosMessage;
 import io.synod.core.ChatCommand;
 import io.synod.core.ChatCommands;
@@ -132,19 +134,19 @@ public class CodecBenchmark {
     /** The chat command encoded and wrapped as the only command of a Paxos Accept, then the Accept encoded. */
     @Benchmark
     public byte[] acceptEncode() {
-        io.synod.consensus.Command.Client client =
-                new io.synod.consensus.Command.Client(1, 77, ChatCommands.encode(command));
+        LogCommand.Client client =
+                new LogCommand.Client(1, 77, ChatCommands.encode(command));
         PaxosMessage.Accept accept = new PaxosMessage.Accept(new Ballot(3, 1), 5_678, Batch.of(client));
-        return PaxosCodec.encode(new io.synod.consensus.Envelope(1, 2, accept));
+        return PaxosCodec.encode(new PaxosEnvelope(1, 2, accept));
     }
 
     /** An encoded Accept back to the chat command it carries. */
     @Benchmark
     public Command acceptDecode() {
-        io.synod.consensus.Envelope envelope = PaxosCodec.decodeEnvelope(acceptBytes);
+        PaxosEnvelope envelope = PaxosCodec.decodeEnvelope(acceptBytes);
         PaxosMessage.Accept accept = (PaxosMessage.Accept) envelope.message();
-        io.synod.consensus.Command.Client client =
-                (io.synod.consensus.Command.Client) accept.value().commands().get(0);
+        LogCommand.Client client =
+                (LogCommand.Client) accept.value().commands().get(0);
         return ChatCommands.decode(client.payload());
     }
 

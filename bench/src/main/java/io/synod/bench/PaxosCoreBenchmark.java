@@ -1,7 +1,7 @@
 package io.synod.bench;
 
-import io.synod.consensus.Command;
-import io.synod.consensus.Envelope;
+import io.synod.consensus.LogCommand;
+import io.synod.consensus.PaxosEnvelope;
 import io.synod.consensus.LogEntry;
 import io.synod.consensus.Membership;
 import io.synod.consensus.PaxosConfig;
@@ -52,7 +52,7 @@ public class PaxosCoreBenchmark {
     public int batchCommandsMax;
 
     private PaxosReplica[] nodes;
-    private final ArrayDeque<Envelope> network = new ArrayDeque<>();
+    private final ArrayDeque<PaxosEnvelope> network = new ArrayDeque<>();
     private final byte[] payload = new byte[16];
     private long nextRequestId;
     private long leaderAppliedCommands;
@@ -86,7 +86,7 @@ public class PaxosCoreBenchmark {
         long target = leaderAppliedCommands + COMMANDS_PER_INVOCATION;
         for (int chunk = 0; chunk < COMMANDS_PER_INVOCATION / CHUNK_COMMANDS; chunk++) {
             for (int i = 0; i < CHUNK_COMMANDS; i++) {
-                ProposeOutcome outcome = nodes[0].propose(new Command.Client(1, ++nextRequestId, payload));
+                ProposeOutcome outcome = nodes[0].propose(new LogCommand.Client(1, ++nextRequestId, payload));
                 if (outcome != ProposeOutcome.QUEUED) {
                     throw new IllegalStateException("proposal refused: " + outcome);
                 }
@@ -107,7 +107,7 @@ public class PaxosCoreBenchmark {
         for (PaxosReplica node : nodes) {
             handleReady(node);
         }
-        Envelope envelope;
+        PaxosEnvelope envelope;
         while ((envelope = network.poll()) != null) {
             PaxosReplica target = nodes[envelope.target()];
             target.step(envelope);

@@ -32,18 +32,18 @@ public record BerkeleyConfig(
 
     /** Validates the limits. */
     public BerkeleyConfig {
-        Invariants.require(replyTimeoutTicks >= 1, "replyTimeoutTicks must be >= 1");
-        Invariants.require(roundIntervalTicks > replyTimeoutTicks, "roundIntervalTicks must exceed replyTimeoutTicks");
-        Invariants.require(roundIntervalTicks <= 10_000_000, "roundIntervalTicks must be <= 10000000");
-        Invariants.require(
+        ClockInvariants.require(replyTimeoutTicks >= 1, "replyTimeoutTicks must be >= 1");
+        ClockInvariants.require(roundIntervalTicks > replyTimeoutTicks, "roundIntervalTicks must exceed replyTimeoutTicks");
+        ClockInvariants.require(roundIntervalTicks <= 10_000_000, "roundIntervalTicks must be <= 10000000");
+        ClockInvariants.require(
                 roundTripMaxMillis >= 1 && roundTripMaxMillis <= 60_000, "roundTripMaxMillis must be in 1..60000");
-        Invariants.require(
+        ClockInvariants.require(
                 outlierThresholdMillis >= 0 && outlierThresholdMillis <= 3_600_000L,
                 "outlierThresholdMillis must be in 0..3600000");
-        Invariants.require(clockRequestEveryMessages >= 1, "clockRequestEveryMessages must be >= 1");
-        Invariants.require(clockReplyTimeoutTicks >= 1, "clockReplyTimeoutTicks must be >= 1");
-        Invariants.require(serversMax >= 1 && serversMax <= 1_000, "serversMax must be in 1..1000");
-        Invariants.require(
+        ClockInvariants.require(clockRequestEveryMessages >= 1, "clockRequestEveryMessages must be >= 1");
+        ClockInvariants.require(clockReplyTimeoutTicks >= 1, "clockReplyTimeoutTicks must be >= 1");
+        ClockInvariants.require(serversMax >= 1 && serversMax <= 1_000, "serversMax must be in 1..1000");
+        ClockInvariants.require(
                 dampedCorrectionMaxMillis >= 0 && dampedCorrectionMaxMillis <= 1_000,
                 "dampedCorrectionMaxMillis must be in 0..1000");
     }

@@ -105,8 +105,8 @@ public final class BerkeleyCoordinator {
             Collection<String> servers,
             long coordinatorTargetMillis,
             long coordinatorAdjustmentCount) {
-        Invariants.check(!roundOpen, "a round is already open");
-        Invariants.require(newRoundId > roundId, "round ids must increase");
+        ClockInvariants.check(!roundOpen, "a round is already open");
+        ClockInvariants.require(newRoundId > roundId, "round ids must increase");
         roundOpen = true;
         roundId = newRoundId;
         coordinatorAdjustmentCountAtStart = coordinatorAdjustmentCount;
@@ -171,7 +171,7 @@ public final class BerkeleyCoordinator {
      * @return the outcome, or empty if the coordinator's clock was adjusted during the round
      */
     public Optional<RoundOutcome> closeRound(long coordinatorAdjustmentCount) {
-        Invariants.check(roundOpen, "no round is open");
+        ClockInvariants.check(roundOpen, "no round is open");
         roundOpen = false;
         if (coordinatorAdjustmentCount != coordinatorAdjustmentCountAtStart) {
             return Optional.empty();
@@ -223,7 +223,7 @@ public final class BerkeleyCoordinator {
                 excluded.add(entry.getKey());
             }
         }
-        Invariants.check(averagedCount >= 1, "the median itself is always averaged");
+        ClockInvariants.check(averagedCount >= 1, "the median itself is always averaged");
         long averageMillis = Math.round((double) sumMillis / averagedCount);
         List<Outbound<BerkeleyMessage>> adjustments =
                 adjustments(roundId, coordinator, averageMillis, offsetsMillis, measurementsByServer);

@@ -38,6 +38,6 @@ public record BerkeleyRoundReport(
         roundTripsMillis = Collections.unmodifiableSortedMap(new TreeMap<>(roundTripsMillis));
         excludedFromAverage = Collections.unmodifiableSet(new TreeSet<>(excludedFromAverage));
         silentServers = Collections.unmodifiableSet(new TreeSet<>(silentServers));
-        Invariants.require(spreadMillis >= 0, "spreadMillis must be >= 0");
+        ClockInvariants.require(spreadMillis >= 0, "spreadMillis must be >= 0");
     }
 }

@@ -87,7 +87,7 @@ public final class BullyElection {
     public BullyElection(BullyElectionConfig config, String selfName, int selfRank) {
         this.config = Objects.requireNonNull(config, "config");
         this.selfName = Objects.requireNonNull(selfName, "selfName");
-        Invariants.require(!selfName.isEmpty(), "selfName must not be empty");
+        ClockInvariants.require(!selfName.isEmpty(), "selfName must not be empty");
         this.selfRank = selfRank;
     }
 
@@ -332,7 +332,7 @@ public final class BullyElection {
     }
 
     private void reassertCoordinator(String lowerServer) {
-        Invariants.check(role == Role.COORDINATOR, "only a coordinator re-asserts itself");
+        ClockInvariants.check(role == Role.COORDINATOR, "only a coordinator re-asserts itself");
         announcementsToPublish.add(new CoordinatorAnnouncement(selfName));
         messagesToSend.add(new Outbound<>(lowerServer, new CoordinatorHeartbeat()));
     }
@@ -348,7 +348,7 @@ public final class BullyElection {
             coordinatorChanges.add(new CoordinatorChange(coordinator, newCoordinator));
             coordinator = newCoordinator;
         }
-        Invariants.check(
+        ClockInvariants.check(
                 coordinator.isEmpty() || coordinator.get().equals(selfName) == (role == Role.COORDINATOR),
                 "a server names itself coordinator exactly when its role is COORDINATOR");
     }

@@ -21,16 +21,16 @@ public record BullyElectionConfig(
 
     /** Validates the timeouts. */
     public BullyElectionConfig {
-        Invariants.require(heartbeatIntervalTicks >= 1, "heartbeatIntervalTicks must be >= 1");
-        Invariants.require(
+        ClockInvariants.require(heartbeatIntervalTicks >= 1, "heartbeatIntervalTicks must be >= 1");
+        ClockInvariants.require(
                 coordinatorTimeoutTicks > 2 * heartbeatIntervalTicks,
                 "coordinatorTimeoutTicks must exceed 2 * heartbeatIntervalTicks");
-        Invariants.require(answerTimeoutTicks >= 1, "answerTimeoutTicks must be >= 1");
-        Invariants.require(
+        ClockInvariants.require(answerTimeoutTicks >= 1, "answerTimeoutTicks must be >= 1");
+        ClockInvariants.require(
                 announcementTimeoutTicks >= answerTimeoutTicks,
                 "announcementTimeoutTicks must be >= answerTimeoutTicks");
-        Invariants.require(coordinatorTimeoutTicks <= 1_000_000, "coordinatorTimeoutTicks must be <= 1000000");
-        Invariants.require(announcementTimeoutTicks <= 1_000_000, "announcementTimeoutTicks must be <= 1000000");
+        ClockInvariants.require(coordinatorTimeoutTicks <= 1_000_000, "coordinatorTimeoutTicks must be <= 1000000");
+        ClockInvariants.require(announcementTimeoutTicks <= 1_000_000, "announcementTimeoutTicks must be <= 1000000");
     }
 
     /**

@@ -18,6 +18,6 @@ public record CoordinatorChange(Optional<String> previousCoordinator, Optional<S
     public CoordinatorChange {
         Objects.requireNonNull(previousCoordinator, "previousCoordinator");
         Objects.requireNonNull(currentCoordinator, "currentCoordinator");
-        Invariants.require(!previousCoordinator.equals(currentCoordinator), "a change must change something");
+        ClockInvariants.require(!previousCoordinator.equals(currentCoordinator), "a change must change something");
     }
 }

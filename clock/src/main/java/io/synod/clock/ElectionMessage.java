@@ -40,7 +40,7 @@ public sealed interface ElectionMessage {
         /** Rejects a null or empty name. */
         public CoordinatorAnnouncement {
             Objects.requireNonNull(coordinator, "coordinator");
-            Invariants.require(!coordinator.isEmpty(), "coordinator must not be empty");
+            ClockInvariants.require(!coordinator.isEmpty(), "coordinator must not be empty");
         }
     }
 

@@ -17,6 +17,6 @@ public record Outbound<M>(String target, M message) {
     public Outbound {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(message, "message");
-        Invariants.require(!target.isEmpty(), "target must not be empty");
+        ClockInvariants.require(!target.isEmpty(), "target must not be empty");
     }
 }

@@ -62,7 +62,7 @@ public final class SoftwareClock {
      * @throws IllegalArgumentException if the skew is out of range
      */
     public SoftwareClock(SoftwareClockConfig config, long skewMillis, long underlyingMillis) {
-        Invariants.require(
+        ClockInvariants.require(
                 Math.abs(skewMillis) <= config.skewMaxMillis(),
                 "|skewMillis| must be <= " + config.skewMaxMillis() + ", was " + skewMillis);
         this.config = config;
@@ -80,7 +80,7 @@ public final class SoftwareClock {
     public synchronized long readMillis(long underlyingMillis) {
         advance(underlyingMillis);
         long readingMillis = displayedMillis();
-        Invariants.check(
+        ClockInvariants.check(
                 readingMillis >= lastReadMillis,
                 "software clock ran backwards: " + readingMillis + " < " + lastReadMillis);
         lastReadMillis = readingMillis;
@@ -111,7 +111,7 @@ public final class SoftwareClock {
      * @throws IllegalArgumentException if the correction or the resulting pending amount is too large
      */
     public synchronized void adjust(long underlyingMillis, long deltaMillis) {
-        Invariants.require(
+        ClockInvariants.require(
                 tryAdjust(underlyingMillis, deltaMillis),
                 "correction out of range: delta " + deltaMillis + ", pending " + pendingMillis + ", limit "
                         + config.adjustmentMaxMillis());
@@ -199,7 +199,7 @@ public final class SoftwareClock {
                 : Math.min(budgetCapMicros, elapsedMillis * config.slewRateMaxPermille());
         slewBudgetMicros = Math.min(budgetCapMicros, slewBudgetMicros + earnedMicros);
         long appliedMillis = Math.min(pendingMagnitudeMillis, slewBudgetMicros / MICROS_PER_MILLI);
-        Invariants.check(appliedMillis <= elapsedMillis, "slewing applied more than the elapsed time");
+        ClockInvariants.check(appliedMillis <= elapsedMillis, "slewing applied more than the elapsed time");
         long signedMillis = pendingMillis > 0 ? appliedMillis : -appliedMillis;
         offsetMillis += signedMillis;
         pendingMillis -= signedMillis;

@@ -18,16 +18,16 @@ public record SoftwareClockConfig(
 
     /** Validates the limits. */
     public SoftwareClockConfig {
-        Invariants.require(
+        ClockInvariants.require(
                 slewRateMaxPermille >= 1 && slewRateMaxPermille <= 500,
                 "slewRateMaxPermille must be in 1..500, was " + slewRateMaxPermille);
-        Invariants.require(
+        ClockInvariants.require(
                 stepForwardThresholdMillis >= 0,
                 "stepForwardThresholdMillis must be >= 0, was " + stepForwardThresholdMillis);
-        Invariants.require(
+        ClockInvariants.require(
                 skewMaxMillis >= 0 && skewMaxMillis <= 86_400_000L,
                 "skewMaxMillis must be in 0..86400000, was " + skewMaxMillis);
-        Invariants.require(
+        ClockInvariants.require(
                 adjustmentMaxMillis >= 1 && adjustmentMaxMillis <= 86_400_000L,
                 "adjustmentMaxMillis must be in 1..86400000, was " + adjustmentMaxMillis);
     }

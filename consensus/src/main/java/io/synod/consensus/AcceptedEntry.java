@@ -8,7 +8,7 @@ package io.synod.consensus;
  */
 public record AcceptedEntry(long slot, Ballot ballot, Batch value) {
     public AcceptedEntry {
-        Invariants.require(slot >= 1, "slots start at 1");
-        Invariants.require(ballot != null && value != null, "ballot and value must not be null");
+        PaxosInvariants.require(slot >= 1, "slots start at 1");
+        PaxosInvariants.require(ballot != null && value != null, "ballot and value must not be null");
     }
 }

@@ -12,8 +12,8 @@ public record Ballot(long round, int nodeId) implements Comparable<Ballot> {
     public static final Ballot ZERO = new Ballot(0, 0);
 
     public Ballot {
-        Invariants.require(round >= 0, "ballot round must be >= 0");
-        Invariants.require(nodeId >= 0, "ballot node id must be >= 0");
+        PaxosInvariants.require(round >= 0, "ballot round must be >= 0");
+        PaxosInvariants.require(nodeId >= 0, "ballot node id must be >= 0");
     }
 
     @Override

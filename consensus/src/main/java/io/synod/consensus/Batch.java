@@ -8,7 +8,7 @@ import java.util.List;
  *
  * <p>Immutable; thread-safe.
  */
-public record Batch(List<Command> commands) {
+public record Batch(List<LogCommand> commands) {
     /** The no-op value. */
     public static final Batch NOOP = new Batch(List.of());
 
@@ -22,7 +22,7 @@ public record Batch(List<Command> commands) {
     }
 
     /** A batch of one command. */
-    public static Batch of(Command command) {
+    public static Batch of(LogCommand command) {
         return new Batch(List.of(command));
     }
 

@@ -8,7 +8,7 @@ package io.synod.consensus;
  */
 public record ConfigEntry(long fromSlot, Membership membership) {
     public ConfigEntry {
-        Invariants.require(fromSlot >= 1, "fromSlot starts at 1");
-        Invariants.require(membership != null, "membership must not be null");
+        PaxosInvariants.require(fromSlot >= 1, "fromSlot starts at 1");
+        PaxosInvariants.require(membership != null, "membership must not be null");
     }
 }

@@ -13,7 +13,7 @@ final class ConfigTimeline {
     private final TreeMap<Long, Membership> bySlot = new TreeMap<>();
 
     ConfigTimeline(List<ConfigEntry> entries) {
-        Invariants.require(!entries.isEmpty(), "a timeline needs at least one entry");
+        PaxosInvariants.require(!entries.isEmpty(), "a timeline needs at least one entry");
         for (ConfigEntry entry : entries) {
             bySlot.put(entry.fromSlot(), entry.membership());
         }
@@ -37,7 +37,7 @@ final class ConfigTimeline {
 
     /** Records that {@code membership} governs from {@code fromSlot} on. */
     void add(long fromSlot, Membership membership) {
-        Invariants.check(fromSlot > bySlot.lastKey(), "config entries must be added in slot order");
+        PaxosInvariants.check(fromSlot > bySlot.lastKey(), "config entries must be added in slot order");
         bySlot.put(fromSlot, membership);
     }
 

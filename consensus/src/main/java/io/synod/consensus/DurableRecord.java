@@ -36,8 +36,8 @@ public sealed interface DurableRecord {
      */
     record DecidedAccepted(long slot, Ballot ballot) implements DurableRecord {
         public DecidedAccepted {
-            Invariants.require(slot >= 1, "slots start at 1");
-            Invariants.require(ballot != null, "ballot must not be null");
+            PaxosInvariants.require(slot >= 1, "slots start at 1");
+            PaxosInvariants.require(ballot != null, "ballot must not be null");
         }
     }
 

@@ -23,15 +23,15 @@ public record DurableState(
         Optional<Snapshot> snapshot) {
 
     public DurableState {
-        Invariants.require(promised != null && snapshot != null, "promised and snapshot must not be null");
+        PaxosInvariants.require(promised != null && snapshot != null, "promised and snapshot must not be null");
         accepted = Collections.unmodifiableSortedMap(new TreeMap<>(accepted));
         decided = Collections.unmodifiableSortedMap(new TreeMap<>(decided));
         long snapshotSlot = snapshot.map(Snapshot::lastIncludedSlot).orElse(0L);
         accepted.forEach((slot, entry) -> {
-            Invariants.check(slot == entry.slot(), "accepted entry filed under the wrong slot " + slot);
-            Invariants.check(slot > snapshotSlot, "accepted entry " + slot + " behind the snapshot");
+            PaxosInvariants.check(slot == entry.slot(), "accepted entry filed under the wrong slot " + slot);
+            PaxosInvariants.check(slot > snapshotSlot, "accepted entry " + slot + " behind the snapshot");
         });
-        decided.keySet().forEach(slot -> Invariants.check(slot > snapshotSlot, "decided " + slot + " behind snapshot"));
+        decided.keySet().forEach(slot -> PaxosInvariants.check(slot > snapshotSlot, "decided " + slot + " behind snapshot"));
     }
 
     /** The state of a replica that never persisted anything. */

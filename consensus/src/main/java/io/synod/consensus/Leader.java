@@ -54,7 +54,7 @@ final class Leader {
     private long recoveredMaxSlot;
     private long nextSlot;
     private final TreeMap<Long, InflightSlot> inflight = new TreeMap<>();
-    private final ArrayDeque<Command> queued = new ArrayDeque<>();
+    private final ArrayDeque<LogCommand> queued = new ArrayDeque<>();
     private boolean needsNewBallot;
     private long prunedAtLearnedCount = -1;
 
@@ -176,7 +176,7 @@ final class Leader {
     }
 
     /** Queues a client or membership command; see {@link ProposeOutcome}. */
-    ProposeOutcome propose(Command command) {
+    ProposeOutcome propose(LogCommand command) {
         if (role != Role.LEADER) {
             return ProposeOutcome.NOT_LEADER;
         }
@@ -195,13 +195,13 @@ final class Leader {
         if (learner.timeline().latestFromSlot() > learner.decidedPrefixSlot() + 1) {
             return true;
         }
-        for (Command c : queued) {
+        for (LogCommand c : queued) {
             if (c.isReconfiguration()) {
                 return true;
             }
         }
         for (InflightSlot slot : inflight.values()) {
-            for (Command c : slot.value.commands()) {
+            for (LogCommand c : slot.value.commands()) {
                 if (c.isReconfiguration()) {
                     return true;
                 }
@@ -215,7 +215,7 @@ final class Leader {
         boolean isLearner = learner.timeline().latest().learners().contains(learnerId);
         boolean caughtUp = learnerPrefixSlot + config.learnerLagSlotsMax() >= learner.decidedPrefixSlot();
         if (role == Role.LEADER && isLearner && caughtUp && !reconfigurationPending()) {
-            queued.addFirst(new Command.PromoteLearner(learnerId));
+            queued.addFirst(new LogCommand.PromoteLearner(learnerId));
         }
     }
 
@@ -326,7 +326,7 @@ final class Leader {
         if (queued.isEmpty()) {
             return null;
         }
-        List<Command> batch = new ArrayList<>();
+        List<LogCommand> batch = new ArrayList<>();
         while (!queued.isEmpty() && batch.size() < config.batchCommandsMax()) {
             batch.add(queued.poll());
         }

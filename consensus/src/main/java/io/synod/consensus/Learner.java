@@ -33,7 +33,7 @@ final class Learner {
         this.decidedPrefixSlot = state.snapshotSlot();
         this.timeline = new ConfigTimeline(
                 snapshot.map(s -> s.meta().configs()).orElse(List.of(new ConfigEntry(1, config.genesis()))));
-        Invariants.require(driverAppliedSlot >= 0, "applied slot must be >= 0");
+        PaxosInvariants.require(driverAppliedSlot >= 0, "applied slot must be >= 0");
         if (driverAppliedSlot < decidedPrefixSlot) {
             out.snapshotToInstall = snapshot.orElseThrow();
             this.appliedSlot = decidedPrefixSlot;
@@ -41,7 +41,7 @@ final class Learner {
             this.appliedSlot = driverAppliedSlot;
         }
         advancePrefix();
-        Invariants.check(appliedSlot <= decidedPrefixSlot, "driver applied beyond the decided prefix");
+        PaxosInvariants.check(appliedSlot <= decidedPrefixSlot, "driver applied beyond the decided prefix");
     }
 
     /** Number of decisions learned so far (changes whenever something new is decided or installed). */
@@ -72,7 +72,7 @@ final class Learner {
     /** The decided value of a slot in the retained log (above the snapshot, at most the prefix). */
     Batch decidedValue(long slot) {
         Batch value = decided.get(slot);
-        Invariants.check(value != null, "slot " + slot + " is not in the retained decided log");
+        PaxosInvariants.check(value != null, "slot " + slot + " is not in the retained decided log");
         return value;
     }
 
@@ -88,7 +88,7 @@ final class Learner {
         Batch known = decided.get(slot);
         if (known != null) {
             if (!known.equals(value)) {
-                Invariants.check(false, "slot " + slot + " decided twice: " + known + " vs " + value);
+                PaxosInvariants.check(false, "slot " + slot + " decided twice: " + known + " vs " + value);
             }
             return false;
         }
@@ -146,7 +146,7 @@ final class Learner {
     private void applyReconfigurations(long slot, Batch value) {
         Membership current = timeline.latest();
         Membership next = current;
-        for (Command command : value.commands()) {
+        for (LogCommand command : value.commands()) {
             next = next.apply(command).orElse(next);
         }
         if (!next.equals(current)) {
@@ -201,7 +201,7 @@ final class Learner {
 
     /** The driver serialised the application state as of {@code slot}: keep it and truncate the log behind it. */
     void snapshotTaken(long slot, byte[] state) {
-        Invariants.require(slot <= appliedSlot, "snapshot slot " + slot + " not applied yet");
+        PaxosInvariants.require(slot <= appliedSlot, "snapshot slot " + slot + " not applied yet");
         snapshotRequested = false;
         if (slot <= snapshotSlot()) {
             return;
@@ -212,7 +212,7 @@ final class Learner {
         decided.headMap(slot, true).clear();
         acceptor.truncateThrough(slot);
         timeline.pruneBefore(slot + 1);
-        Invariants.check(decided.isEmpty() || decided.firstKey() > slot, "log truncated behind the snapshot");
-        Invariants.check(decidedPrefixSlot >= slot, "a snapshot never covers undecided slots");
+        PaxosInvariants.check(decided.isEmpty() || decided.firstKey() > slot, "log truncated behind the snapshot");
+        PaxosInvariants.check(decidedPrefixSlot >= slot, "a snapshot never covers undecided slots");
     }
 }

@@ -8,7 +8,7 @@ package io.synod.consensus;
  */
 public record LogEntry(long slot, Batch value) {
     public LogEntry {
-        Invariants.require(slot >= 1, "slots start at 1");
-        Invariants.require(value != null, "value must not be null");
+        PaxosInvariants.require(slot >= 1, "slots start at 1");
+        PaxosInvariants.require(value != null, "value must not be null");
     }
 }

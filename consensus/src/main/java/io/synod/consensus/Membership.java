@@ -15,9 +15,9 @@ public record Membership(List<Integer> voters, List<Integer> learners) {
     public Membership {
         voters = sortedCopy(voters);
         learners = sortedCopy(learners);
-        Invariants.require(!voters.isEmpty(), "a membership needs at least one voter");
+        PaxosInvariants.require(!voters.isEmpty(), "a membership needs at least one voter");
         for (int learner : learners) {
-            Invariants.require(!voters.contains(learner), "node " + learner + " is both voter and learner");
+            PaxosInvariants.require(!voters.contains(learner), "node " + learner + " is both voter and learner");
         }
     }
 
@@ -58,19 +58,19 @@ public record Membership(List<Integer> voters, List<Integer> learners) {
      * The membership after {@code command}, or empty when the command does not apply (adding a member, promoting a
      * non-learner, removing a non-member or the last voter). Invalid commands are ignored by every replica alike.
      */
-    public Optional<Membership> apply(Command command) {
+    public Optional<Membership> apply(LogCommand command) {
         return switch (command) {
-            case Command.Client client -> Optional.empty();
-            case Command.AddLearner add ->
+            case LogCommand.Client client -> Optional.empty();
+            case LogCommand.AddLearner add ->
                 contains(add.nodeId())
                         ? Optional.empty()
                         : Optional.of(new Membership(voters, plus(learners, add.nodeId())));
-            case Command.PromoteLearner promote ->
+            case LogCommand.PromoteLearner promote ->
                 !learners.contains(promote.nodeId())
                         ? Optional.empty()
                         : Optional.of(
                                 new Membership(plus(voters, promote.nodeId()), minus(learners, promote.nodeId())));
-            case Command.RemoveServer remove -> removeServer(remove.nodeId());
+            case LogCommand.RemoveServer remove -> removeServer(remove.nodeId());
         };
     }
 
@@ -86,7 +86,7 @@ public record Membership(List<Integer> voters, List<Integer> learners) {
 
     private static List<Integer> sortedCopy(List<Integer> nodes) {
         TreeSet<Integer> sorted = new TreeSet<>(nodes);
-        Invariants.require(sorted.size() == nodes.size(), "duplicate node ids in " + nodes);
+        PaxosInvariants.require(sorted.size() == nodes.size(), "duplicate node ids in " + nodes);
         return List.copyOf(sorted);
     }
 

@@ -14,7 +14,7 @@ import java.util.OptionalLong;
 final class Outbox {
     private final int self;
     final List<DurableRecord> toPersist = new ArrayList<>();
-    final List<Envelope> toSend = new ArrayList<>();
+    final List<PaxosEnvelope> toSend = new ArrayList<>();
     final List<LogEntry> toApply = new ArrayList<>();
     final ArrayDeque<PaxosMessage> local = new ArrayDeque<>();
     Snapshot snapshotToInstall;
@@ -32,7 +32,7 @@ final class Outbox {
         if (target == self) {
             local.add(message);
         } else {
-            toSend.add(new Envelope(self, target, message));
+            toSend.add(new PaxosEnvelope(self, target, message));
         }
     }
 

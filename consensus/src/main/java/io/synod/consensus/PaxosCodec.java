@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A compact binary codec for {@link Envelope}s, {@link PaxosMessage}s and {@link DurableRecord}s, so adapters can
+ * A compact binary codec for {@link PaxosEnvelope}s, {@link PaxosMessage}s and {@link DurableRecord}s, so adapters can
  * ship messages over peer links and persist records. Pure: byte arrays in, byte arrays out, no I/O. Every encoding
  * starts with a format version byte; decoding rejects unknown versions, unknown tags, trailing bytes and lengths
  * beyond {@link #LENGTH_MAX} with {@link IllegalArgumentException}.
@@ -31,7 +31,7 @@ public final class PaxosCodec {
     private PaxosCodec() {}
 
     /** Encodes an envelope (source, target, message). */
-    public static byte[] encode(Envelope envelope) {
+    public static byte[] encode(PaxosEnvelope envelope) {
         Writer w = new Writer();
         w.u8(VERSION);
         w.i32(envelope.source());
@@ -40,9 +40,9 @@ public final class PaxosCodec {
         return w.toBytes();
     }
 
-    /** Decodes what {@link #encode(Envelope)} produced. */
-    public static Envelope decodeEnvelope(byte[] bytes) {
-        return decode(bytes, r -> new Envelope(r.i32(), r.i32(), readMessage(r)));
+    /** Decodes what {@link #encode(PaxosEnvelope)} produced. */
+    public static PaxosEnvelope decodeEnvelope(byte[] bytes) {
+        return decode(bytes, r -> new PaxosEnvelope(r.i32(), r.i32(), readMessage(r)));
     }
 
     /** Encodes one durable record. */
@@ -201,13 +201,13 @@ public final class PaxosCodec {
             return this;
         }
 
-        Writer command(Command command) {
+        Writer command(LogCommand command) {
             switch (command) {
-                case Command.Client c ->
+                case LogCommand.Client c ->
                     u8(1).i64(c.clientId()).i64(c.requestId()).blob(c.payload());
-                case Command.AddLearner c -> u8(2).i32(c.nodeId());
-                case Command.PromoteLearner c -> u8(3).i32(c.nodeId());
-                case Command.RemoveServer c -> u8(4).i32(c.nodeId());
+                case LogCommand.AddLearner c -> u8(2).i32(c.nodeId());
+                case LogCommand.PromoteLearner c -> u8(3).i32(c.nodeId());
+                case LogCommand.RemoveServer c -> u8(4).i32(c.nodeId());
             }
             return this;
         }
@@ -301,13 +301,13 @@ public final class PaxosCodec {
             return value;
         }
 
-        Command command() {
+        LogCommand command() {
             int tag = u8();
             return switch (tag) {
-                case 1 -> new Command.Client(i64(), i64(), blob());
-                case 2 -> new Command.AddLearner(i32());
-                case 3 -> new Command.PromoteLearner(i32());
-                case 4 -> new Command.RemoveServer(i32());
+                case 1 -> new LogCommand.Client(i64(), i64(), blob());
+                case 2 -> new LogCommand.AddLearner(i32());
+                case 3 -> new LogCommand.PromoteLearner(i32());
+                case 4 -> new LogCommand.RemoveServer(i32());
                 default -> throw new IllegalArgumentException("unknown command tag " + tag);
             };
         }

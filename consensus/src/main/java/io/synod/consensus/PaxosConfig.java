@@ -38,22 +38,22 @@ public record PaxosConfig(
         int learnerLagSlotsMax) {
 
     public PaxosConfig {
-        Invariants.require(nodeId >= 0, "nodeId must be >= 0");
-        Invariants.require(genesis != null, "genesis membership is required");
-        Invariants.require(heartbeatIntervalTicks >= 1, "heartbeatIntervalTicks must be >= 1");
-        Invariants.require(
+        PaxosInvariants.require(nodeId >= 0, "nodeId must be >= 0");
+        PaxosInvariants.require(genesis != null, "genesis membership is required");
+        PaxosInvariants.require(heartbeatIntervalTicks >= 1, "heartbeatIntervalTicks must be >= 1");
+        PaxosInvariants.require(
                 electionTimeoutTicksMin > 2 * heartbeatIntervalTicks,
                 "electionTimeoutTicksMin must exceed two heartbeat intervals");
-        Invariants.require(
+        PaxosInvariants.require(
                 electionTimeoutTicksMax >= electionTimeoutTicksMin, "electionTimeoutTicksMax must be >= min");
-        Invariants.require(acceptRetryTicks >= 1, "acceptRetryTicks must be >= 1");
-        Invariants.require(inflightSlotsMax >= 1, "inflightSlotsMax must be >= 1");
-        Invariants.require(batchCommandsMax >= 1, "batchCommandsMax must be >= 1");
-        Invariants.require(proposalQueueCommandsMax >= batchCommandsMax, "proposal queue must hold a batch");
-        Invariants.require(catchUpSlotsMax >= 1, "catchUpSlotsMax must be >= 1");
-        Invariants.require(catchUpRetryTicks >= 1, "catchUpRetryTicks must be >= 1");
-        Invariants.require(snapshotLogSlotsMax >= 1, "snapshotLogSlotsMax must be >= 1");
-        Invariants.require(learnerLagSlotsMax >= 0, "learnerLagSlotsMax must be >= 0");
+        PaxosInvariants.require(acceptRetryTicks >= 1, "acceptRetryTicks must be >= 1");
+        PaxosInvariants.require(inflightSlotsMax >= 1, "inflightSlotsMax must be >= 1");
+        PaxosInvariants.require(batchCommandsMax >= 1, "batchCommandsMax must be >= 1");
+        PaxosInvariants.require(proposalQueueCommandsMax >= batchCommandsMax, "proposal queue must hold a batch");
+        PaxosInvariants.require(catchUpSlotsMax >= 1, "catchUpSlotsMax must be >= 1");
+        PaxosInvariants.require(catchUpRetryTicks >= 1, "catchUpRetryTicks must be >= 1");
+        PaxosInvariants.require(snapshotLogSlotsMax >= 1, "snapshotLogSlotsMax must be >= 1");
+        PaxosInvariants.require(learnerLagSlotsMax >= 0, "learnerLagSlotsMax must be >= 0");
     }
 
     /** Sensible defaults for a LAN cluster ticking every 10 ms. */

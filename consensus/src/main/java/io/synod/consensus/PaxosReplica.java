@@ -109,9 +109,9 @@ public final class PaxosReplica {
     }
 
     /** Delivers one message from a peer. Messages may arrive late, twice, or never. */
-    public void step(Envelope envelope) {
+    public void step(PaxosEnvelope envelope) {
         checkNoReadyOutstanding();
-        Invariants.require(envelope.target() == config.nodeId(), "envelope for " + envelope.target());
+        PaxosInvariants.require(envelope.target() == config.nodeId(), "envelope for " + envelope.target());
         handle(envelope.source(), envelope.message());
         settle();
     }
@@ -121,7 +121,7 @@ public final class PaxosReplica {
      * once per proposal, but a client retry may lead to a second decided copy: the state machine deduplicates by
      * client and request id.
      */
-    public ProposeOutcome propose(Command command) {
+    public ProposeOutcome propose(LogCommand command) {
         checkNoReadyOutstanding();
         ProposeOutcome outcome = leader.propose(command);
         settle();
@@ -129,16 +129,16 @@ public final class PaxosReplica {
     }
 
     /**
-     * Offers several commands at once: each is queued as by {@link #propose(Command)}, then the window is filled
+     * Offers several commands at once: each is queued as by {@link #propose(LogCommand)}, then the window is filled
      * once, so commands that arrive together share slots (up to {@link PaxosConfig#batchCommandsMax()} per slot)
      * instead of each taking a slot of its own. The driver's group commit: one call per turn of its event loop.
      *
      * @return one outcome per command, in order
      */
-    public List<ProposeOutcome> proposeAll(List<? extends Command> commands) {
+    public List<ProposeOutcome> proposeAll(List<? extends LogCommand> commands) {
         checkNoReadyOutstanding();
         List<ProposeOutcome> outcomes = new ArrayList<>(commands.size());
-        for (Command command : commands) {
+        for (LogCommand command : commands) {
             outcomes.add(leader.propose(command));
         }
         settle();
@@ -159,8 +159,8 @@ public final class PaxosReplica {
 
     /** The driver persisted, sent and applied {@code handled}, the last {@link #ready()}. */
     public void advance(Ready handled) {
-        Invariants.require(readyOutstanding, "advance without ready");
-        Invariants.require(handled != null, "advance needs the handled Ready");
+        PaxosInvariants.require(readyOutstanding, "advance without ready");
+        PaxosInvariants.require(handled != null, "advance needs the handled Ready");
         readyOutstanding = false;
         out.clear();
     }
@@ -452,10 +452,10 @@ public final class PaxosReplica {
                 return;
             }
         }
-        Invariants.check(false, "settle did not converge");
+        PaxosInvariants.check(false, "settle did not converge");
     }
 
     private void checkNoReadyOutstanding() {
-        Invariants.require(!readyOutstanding, "call advance(ready) before feeding the replica again");
+        PaxosInvariants.require(!readyOutstanding, "call advance(ready) before feeding the replica again");
     }
 }

@@ -1,7 +1,7 @@
 package io.synod.consensus;
 
 /**
- * Result of {@link PaxosReplica#propose(Command)}: an expected outcome, not an error. Only {@link #QUEUED} means
+ * Result of {@link PaxosReplica#propose(LogCommand)}: an expected outcome, not an error. Only {@link #QUEUED} means
  * the command may be decided; even then it may be lost if leadership changes (the client retries with the same
  * request id, and the state machine drops duplicates).
  */

@@ -40,7 +40,7 @@ import java.util.Set;
  */
 public record Ready(
         List<DurableRecord> toPersist,
-        List<Envelope> toSend,
+        List<PaxosEnvelope> toSend,
         Optional<Snapshot> snapshotToInstall,
         List<LogEntry> toApply,
         OptionalLong snapshotRequestSlot,
@@ -50,10 +50,10 @@ public record Ready(
         toPersist = List.copyOf(toPersist);
         toSend = List.copyOf(toSend);
         toApply = List.copyOf(toApply);
-        Invariants.require(
+        PaxosInvariants.require(
                 appliableBeforePersistCount >= 0 && appliableBeforePersistCount <= toApply.size(),
                 "the early-appliable entries are a prefix of toApply");
-        Invariants.require(
+        PaxosInvariants.require(
                 appliableBeforePersistCount == 0 || snapshotToInstall.isEmpty(),
                 "nothing is applied before a snapshot is installed");
     }
@@ -132,12 +132,12 @@ public record Ready(
     }
 
     /** The messages a driver may send before persisting: the leader's {@code Accept}s (step 1 above). */
-    public List<Envelope> sendableBeforePersist() {
+    public List<PaxosEnvelope> sendableBeforePersist() {
         return toSend.stream().filter(e -> e.message() instanceof PaxosMessage.Accept).toList();
     }
 
     /** The messages that must wait until {@link #toPersist()} is durable: all but {@link #sendableBeforePersist()}. */
-    public List<Envelope> sendableAfterPersist() {
+    public List<PaxosEnvelope> sendableAfterPersist() {
         return toSend.stream()
                 .filter(e -> !(e.message() instanceof PaxosMessage.Accept))
                 .toList();

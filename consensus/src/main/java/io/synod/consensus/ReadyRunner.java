@@ -38,7 +38,7 @@ public final class ReadyRunner {
          * records that are yet to be persisted: a driver that buffers its writes pushes them out now, so that the
          * followers' fsyncs overlap its own.
          */
-        void send(List<Envelope> messages, boolean aheadOfPersist);
+        void send(List<PaxosEnvelope> messages, boolean aheadOfPersist);
 
         /**
          * Makes {@code records} durable, in order (possibly none). A batch of decisions only need not be synced
@@ -95,7 +95,7 @@ public final class ReadyRunner {
      * @return false when {@link Effects#proceed} stopped it (the replica must then be dropped)
      */
     public static boolean run(PaxosReplica replica, Ready ready, Effects effects) {
-        List<Envelope> accepts = ready.sendableBeforePersist();
+        List<PaxosEnvelope> accepts = ready.sendableBeforePersist();
         if (!accepts.isEmpty()) {
             effects.send(accepts, !ready.toPersist().isEmpty());
         }

@@ -7,7 +7,7 @@ package io.synod.consensus;
  */
 public record Snapshot(SnapshotMeta meta, byte[] state) {
     public Snapshot {
-        Invariants.require(meta != null && state != null, "meta and state must not be null");
+        PaxosInvariants.require(meta != null && state != null, "meta and state must not be null");
     }
 
     /** Convenience for {@code meta().lastIncludedSlot()}. */

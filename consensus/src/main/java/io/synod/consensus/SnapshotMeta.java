@@ -10,8 +10,8 @@ import java.util.List;
  */
 public record SnapshotMeta(long lastIncludedSlot, List<ConfigEntry> configs) {
     public SnapshotMeta {
-        Invariants.require(lastIncludedSlot >= 1, "a snapshot covers at least slot 1");
+        PaxosInvariants.require(lastIncludedSlot >= 1, "a snapshot covers at least slot 1");
         configs = List.copyOf(configs);
-        Invariants.require(!configs.isEmpty(), "snapshot needs its membership");
+        PaxosInvariants.require(!configs.isEmpty(), "snapshot needs its membership");
     }
 }

@@ -11,10 +11,10 @@
  *   <li>Roles (package-private, named after Paxos Made Simple): {@code Acceptor} (phases 1b/2b),
  *       {@code Leader} (proposer: prepare phase, then pipelined accept phase with batching), {@code Learner}
  *       (decided log, apply order, snapshots, membership timeline).
- *   <li>Values: {@link io.synod.consensus.Ballot}, {@link io.synod.consensus.Command}, {@link
+ *   <li>Values: {@link io.synod.consensus.Ballot}, {@link io.synod.consensus.LogCommand}, {@link
  *       io.synod.consensus.Batch} (the value of one slot; empty = no-op), {@link io.synod.consensus.LogEntry},
  *       {@link io.synod.consensus.Membership}, {@link io.synod.consensus.Snapshot}.
- *   <li>Wire and disk: {@link io.synod.consensus.PaxosMessage} (sealed), {@link io.synod.consensus.Envelope},
+ *   <li>Wire and disk: {@link io.synod.consensus.PaxosMessage} (sealed), {@link io.synod.consensus.PaxosEnvelope},
  *       {@link io.synod.consensus.DurableRecord} (sealed), {@link io.synod.consensus.DurableState}, {@link
  *       io.synod.consensus.DurableLog} (implemented by the store adapter), {@link
  *       io.synod.consensus.InMemoryDurableLog}, {@link io.synod.consensus.PaxosCodec}.

@@ -13,7 +13,7 @@ class AcceptorTest {
     private final Outbox out = new Outbox(1);
     private final Acceptor acceptor = new Acceptor(out, EnumSet.noneOf(Mutation.class), Ballot.ZERO, new TreeMap<>());
     private final Learner learner = new Learner(config, out, acceptor, DurableState.empty(), 0);
-    private final Batch value = Batch.of(new Command.Client(1, 1, new byte[] {1}));
+    private final Batch value = Batch.of(new LogCommand.Client(1, 1, new byte[] {1}));
 
     @Test
     void promisesHigherBallotAndPersistsIt() {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** The reference semantics of {@link DurableRecord}s that every {@link DurableLog} (e.g. RocksDB) must match. */
 class InMemoryDurableLogTest {
     private final InMemoryDurableLog log = new InMemoryDurableLog();
-    private final Batch value = Batch.of(new Command.Client(1, 1, new byte[] {7}));
+    private final Batch value = Batch.of(new LogCommand.Client(1, 1, new byte[] {7}));
 
     @Test
     void promiseOnlyGrows() {

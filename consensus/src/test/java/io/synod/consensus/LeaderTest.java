@@ -51,8 +51,8 @@ class LeaderTest {
         cluster.elect(1);
         cluster.propose(1, TestCluster.command("a"));
         cluster.stabilize();
-        assertThat(cluster.propose(1, new Command.AddLearner(4))).isEqualTo(ProposeOutcome.QUEUED);
-        assertThat(cluster.propose(1, new Command.AddLearner(5))).isEqualTo(ProposeOutcome.RECONFIGURATION_PENDING);
+        assertThat(cluster.propose(1, new LogCommand.AddLearner(4))).isEqualTo(ProposeOutcome.QUEUED);
+        assertThat(cluster.propose(1, new LogCommand.AddLearner(5))).isEqualTo(ProposeOutcome.RECONFIGURATION_PENDING);
     }
 
     @Test
@@ -64,7 +64,7 @@ class LeaderTest {
             cluster.propose(1, TestCluster.command("c" + i));
             cluster.stabilize();
         }
-        cluster.propose(1, new Command.AddLearner(4));
+        cluster.propose(1, new LogCommand.AddLearner(4));
         for (int i = 0; i < 30; i++) {
             cluster.tick(1, 1);
             cluster.propose(1, TestCluster.command("d" + i));
@@ -80,7 +80,7 @@ class LeaderTest {
         cluster.elect(1);
         cluster.propose(1, TestCluster.command("a"));
         cluster.stabilize();
-        assertThat(cluster.propose(1, new Command.RemoveServer(1))).isEqualTo(ProposeOutcome.QUEUED);
+        assertThat(cluster.propose(1, new LogCommand.RemoveServer(1))).isEqualTo(ProposeOutcome.QUEUED);
         for (int i = 0; i < cluster.config.inflightSlotsMax() + 2; i++) {
             cluster.propose(1, TestCluster.command("b" + i));
             cluster.stabilize();
@@ -103,7 +103,7 @@ class LeaderTest {
     void aRemovedLeaderDecidesTheSlotsItStillGovernsBeforeSteppingDown() {
         TestCluster cluster = new TestCluster(3, 1_000);
         cluster.elect(1);
-        assertThat(cluster.propose(1, new Command.RemoveServer(1))).isEqualTo(ProposeOutcome.QUEUED);
+        assertThat(cluster.propose(1, new LogCommand.RemoveServer(1))).isEqualTo(ProposeOutcome.QUEUED);
         cluster.stabilize();
         long removal = cluster.replica(1).decidedPrefixSlot();
         Ballot ballot = cluster.replica(1).promisedBallot();

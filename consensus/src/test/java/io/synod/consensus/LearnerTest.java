@@ -17,7 +17,7 @@ class LearnerTest {
     private final Learner learner = new Learner(config, out, acceptor, DurableState.empty(), 0);
 
     private static Batch value(int i) {
-        return Batch.of(new Command.Client(1, i, new byte[] {(byte) i}));
+        return Batch.of(new LogCommand.Client(1, i, new byte[] {(byte) i}));
     }
 
     @Test
@@ -117,7 +117,7 @@ class LearnerTest {
 
     @Test
     void reconfigurationGovernsAlphaSlotsLater() {
-        learner.learn(1, Batch.of(new Command.AddLearner(4)));
+        learner.learn(1, Batch.of(new LogCommand.AddLearner(4)));
         assertThat(learner.timeline().at(3).learners()).isEmpty();
         assertThat(learner.timeline().at(4).learners()).containsExactly(4);
     }

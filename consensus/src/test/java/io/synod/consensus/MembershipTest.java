@@ -25,22 +25,22 @@ class MembershipTest {
 
     @Test
     void oneServerAtATimeLifecycle() {
-        Membership added = three.apply(new Command.AddLearner(4)).orElseThrow();
+        Membership added = three.apply(new LogCommand.AddLearner(4)).orElseThrow();
         assertThat(added.learners()).containsExactly(4);
-        Membership promoted = added.apply(new Command.PromoteLearner(4)).orElseThrow();
+        Membership promoted = added.apply(new LogCommand.PromoteLearner(4)).orElseThrow();
         assertThat(promoted.voters()).containsExactly(1, 2, 3, 4);
-        Membership removed = promoted.apply(new Command.RemoveServer(2)).orElseThrow();
+        Membership removed = promoted.apply(new LogCommand.RemoveServer(2)).orElseThrow();
         assertThat(removed.voters()).containsExactly(1, 3, 4);
     }
 
     @Test
     void invalidChangesAreIgnored() {
-        assertThat(three.apply(new Command.AddLearner(1))).isEmpty();
-        assertThat(three.apply(new Command.PromoteLearner(7))).isEmpty();
-        assertThat(three.apply(new Command.RemoveServer(7))).isEmpty();
-        assertThat(Membership.ofVoters(List.of(1)).apply(new Command.RemoveServer(1)))
+        assertThat(three.apply(new LogCommand.AddLearner(1))).isEmpty();
+        assertThat(three.apply(new LogCommand.PromoteLearner(7))).isEmpty();
+        assertThat(three.apply(new LogCommand.RemoveServer(7))).isEmpty();
+        assertThat(Membership.ofVoters(List.of(1)).apply(new LogCommand.RemoveServer(1)))
                 .isEmpty();
-        assertThat(three.apply(new Command.Client(1, 1, new byte[0]))).isEmpty();
+        assertThat(three.apply(new LogCommand.Client(1, 1, new byte[0]))).isEmpty();
     }
 
     @Test

@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 class PaxosCodecTest {
     private static final Ballot B = new Ballot(7, 2);
     private static final Batch BATCH = new Batch(List.of(
-            new Command.Client(3, 4, new byte[] {1, 2, 3}),
-            new Command.AddLearner(4),
-            new Command.PromoteLearner(4),
-            new Command.RemoveServer(1)));
+            new LogCommand.Client(3, 4, new byte[] {1, 2, 3}),
+            new LogCommand.AddLearner(4),
+            new LogCommand.PromoteLearner(4),
+            new LogCommand.RemoveServer(1)));
     private static final Snapshot SNAPSHOT = new Snapshot(
             new SnapshotMeta(9, List.of(new ConfigEntry(10, new Membership(List.of(1, 2, 3), List.of(4))))),
             new byte[] {9, 8});
@@ -39,7 +39,7 @@ class PaxosCodecTest {
     @Test
     void everyMessageRoundTrips() {
         for (PaxosMessage message : everyMessage()) {
-            Envelope envelope = new Envelope(1, 3, message);
+            PaxosEnvelope envelope = new PaxosEnvelope(1, 3, message);
             assertThat(PaxosCodec.decodeEnvelope(PaxosCodec.encode(envelope))).isEqualTo(envelope);
         }
     }
@@ -64,7 +64,7 @@ class PaxosCodecTest {
     @Test
     void roundsAndSlotsBeyondTheBoundAreRefused() {
         long max = PaxosCodec.NUMBER_MAX;
-        Envelope largest = new Envelope(1, 2, new PaxosMessage.Accept(new Ballot(max, 1), max, BATCH));
+        PaxosEnvelope largest = new PaxosEnvelope(1, 2, new PaxosMessage.Accept(new Ballot(max, 1), max, BATCH));
         assertThat(PaxosCodec.decodeEnvelope(PaxosCodec.encode(largest))).isEqualTo(largest);
         List<PaxosMessage> tooLarge = List.of(
                 new PaxosMessage.Prepare(new Ballot(Long.MAX_VALUE, 1), 1),
@@ -73,7 +73,7 @@ class PaxosCodecTest {
                 new PaxosMessage.Decision(Long.MAX_VALUE, BATCH),
                 new PaxosMessage.CatchUpRequest(Long.MAX_VALUE));
         for (PaxosMessage message : tooLarge) {
-            byte[] bytes = PaxosCodec.encode(new Envelope(1, 2, message));
+            byte[] bytes = PaxosCodec.encode(new PaxosEnvelope(1, 2, message));
             assertThatThrownBy(() -> PaxosCodec.decodeEnvelope(bytes))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("out of range");
@@ -82,16 +82,16 @@ class PaxosCodecTest {
 
     @Test
     void aDecidedAtAndADecidedMarkerAreAFewBytesWhateverTheValue() {
-        Batch big = Batch.of(new Command.Client(3, 4, new byte[10_000]));
-        assertThat(PaxosCodec.encode(new Envelope(1, 2, new PaxosMessage.Decision(6, big)))).hasSizeGreaterThan(10_000);
-        assertThat(PaxosCodec.encode(new Envelope(1, 2, new PaxosMessage.DecidedAt(B, 6)))).hasSizeLessThan(40);
+        Batch big = Batch.of(new LogCommand.Client(3, 4, new byte[10_000]));
+        assertThat(PaxosCodec.encode(new PaxosEnvelope(1, 2, new PaxosMessage.Decision(6, big)))).hasSizeGreaterThan(10_000);
+        assertThat(PaxosCodec.encode(new PaxosEnvelope(1, 2, new PaxosMessage.DecidedAt(B, 6)))).hasSizeLessThan(40);
         assertThat(PaxosCodec.encode(new DurableRecord.DecidedValue(new LogEntry(6, big)))).hasSizeGreaterThan(10_000);
         assertThat(PaxosCodec.encode(new DurableRecord.DecidedAccepted(6, B))).hasSizeLessThan(40);
     }
 
     @Test
     void corruptInputIsRejectedWithIllegalArgument() {
-        byte[] good = PaxosCodec.encode(new Envelope(1, 2, new PaxosMessage.Accept(B, 6, BATCH)));
+        byte[] good = PaxosCodec.encode(new PaxosEnvelope(1, 2, new PaxosMessage.Accept(B, 6, BATCH)));
         for (int cut = 0; cut < good.length; cut++) {
             byte[] truncated = Arrays.copyOf(good, cut);
             assertThatThrownBy(() -> PaxosCodec.decodeEnvelope(truncated)).isInstanceOf(IllegalArgumentException.class);

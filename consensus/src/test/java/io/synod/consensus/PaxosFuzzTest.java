@@ -23,7 +23,7 @@ class PaxosFuzzTest {
         byte[] bytes = java.util.Arrays.copyOfRange(input, 1, input.length);
         try {
             if ((input[0] & 1) == 0) {
-                Envelope envelope = PaxosCodec.decodeEnvelope(bytes);
+                PaxosEnvelope envelope = PaxosCodec.decodeEnvelope(bytes);
                 assertThat(PaxosCodec.decodeEnvelope(PaxosCodec.encode(envelope))).isEqualTo(envelope);
             } else {
                 DurableRecord record = PaxosCodec.decodeRecord(bytes);

@@ -16,7 +16,7 @@ class PaxosPaperTest {
 
     private static PaxosMessage stepAndReply(TestCluster cluster, int node, int from, PaxosMessage message) {
         cluster.inflight.clear();
-        cluster.replica(node).step(new Envelope(from, node, message));
+        cluster.replica(node).step(new PaxosEnvelope(from, node, message));
         cluster.flush(cluster.node(node));
         assertThat(cluster.inflight).hasSize(1);
         return cluster.inflight.remove(0).message();
@@ -61,13 +61,13 @@ class PaxosPaperTest {
     void persistBeforeReply() {
         TestCluster cluster = new TestCluster(3, 1_000);
         PaxosReplica acceptor = cluster.replica(2);
-        acceptor.step(new Envelope(3, 2, new PaxosMessage.Accept(HIGH, 1, Batch.NOOP)));
+        acceptor.step(new PaxosEnvelope(3, 2, new PaxosMessage.Accept(HIGH, 1, Batch.NOOP)));
         Ready ready = acceptor.ready();
         assertThat(ready.toPersist())
                 .containsExactly(
                         new DurableRecord.PromisedBallot(HIGH),
                         new DurableRecord.AcceptedValue(new AcceptedEntry(1, HIGH, Batch.NOOP)));
-        assertThat(ready.toSend()).extracting(Envelope::message).containsExactly(new PaxosMessage.Accepted(HIGH, 1));
+        assertThat(ready.toSend()).extracting(PaxosEnvelope::message).containsExactly(new PaxosMessage.Accepted(HIGH, 1));
         acceptor.advance(ready);
     }
 
@@ -167,7 +167,7 @@ class PaxosPaperTest {
         cluster.addNode(4);
         cluster.elect(1);
         cluster.propose(1, TestCluster.command("a"));
-        assertThat(cluster.propose(1, new Command.AddLearner(4))).isEqualTo(ProposeOutcome.QUEUED);
+        assertThat(cluster.propose(1, new LogCommand.AddLearner(4))).isEqualTo(ProposeOutcome.QUEUED);
         cluster.stabilize();
         int alpha = cluster.config.inflightSlotsMax();
         PaxosReplica replica = cluster.replica(2);

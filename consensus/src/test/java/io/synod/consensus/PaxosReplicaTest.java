@@ -21,7 +21,7 @@ class PaxosReplicaTest {
     @Test
     void inputsBetweenReadyAndAdvanceAreRejected() {
         PaxosReplica replica = PaxosReplica.create(config, new SplittableRandom(1));
-        replica.step(new Envelope(2, 1, new PaxosMessage.Prepare(new Ballot(1, 2), 1)));
+        replica.step(new PaxosEnvelope(2, 1, new PaxosMessage.Prepare(new Ballot(1, 2), 1)));
         Ready ready = replica.ready();
         assertThatThrownBy(replica::tick).isInstanceOf(IllegalArgumentException.class);
         replica.advance(ready);
@@ -35,14 +35,14 @@ class PaxosReplicaTest {
         Ballot ballot = new Ballot(1, 1);
         Batch value = Batch.of(TestCluster.command("x"));
         // The DecidedAt overtook its Accept (a network that reorders): the follower cannot know the value.
-        follower.step(new Envelope(1, 2, new PaxosMessage.DecidedAt(ballot, 1)));
+        follower.step(new PaxosEnvelope(1, 2, new PaxosMessage.DecidedAt(ballot, 1)));
         Ready first = follower.ready();
-        assertThat(first.toSend()).containsExactly(new Envelope(2, 1, new PaxosMessage.CatchUpRequest(1)));
+        assertThat(first.toSend()).containsExactly(new PaxosEnvelope(2, 1, new PaxosMessage.CatchUpRequest(1)));
         assertThat(first.toApply()).isEmpty();
         follower.advance(first);
-        follower.step(new Envelope(1, 2, new PaxosMessage.Accept(ballot, 1, value)));
+        follower.step(new PaxosEnvelope(1, 2, new PaxosMessage.Accept(ballot, 1, value)));
         follower.advance(follower.ready());
-        follower.step(new Envelope(1, 2, new PaxosMessage.DecidedAt(ballot, 1)));
+        follower.step(new PaxosEnvelope(1, 2, new PaxosMessage.DecidedAt(ballot, 1)));
         Ready decided = follower.ready();
         assertThat(decided.toApply()).containsExactly(new LogEntry(1, value));
         assertThat(decided.toPersist()).containsExactly(new DurableRecord.DecidedAccepted(1, ballot));
@@ -102,17 +102,17 @@ class PaxosReplicaTest {
         Ballot ballot = new Ballot(1, 1);
         Batch value = Batch.of(TestCluster.command("x"));
         // The leader's vote overtook its Accept (a network that reorders): no vote of our own yet.
-        follower.step(new Envelope(1, 2, new PaxosMessage.Accepted(ballot, 1)));
+        follower.step(new PaxosEnvelope(1, 2, new PaxosMessage.Accepted(ballot, 1)));
         follower.advance(follower.ready());
-        follower.step(new Envelope(1, 2, new PaxosMessage.Accept(ballot, 1, value)));
+        follower.step(new PaxosEnvelope(1, 2, new PaxosMessage.Accept(ballot, 1, value)));
         follower.advance(follower.ready());
         // A vote at another ballot: another proposal, maybe another value.
-        follower.step(new Envelope(3, 2, new PaxosMessage.Accepted(new Ballot(2, 3), 1)));
+        follower.step(new PaxosEnvelope(3, 2, new PaxosMessage.Accepted(new Ballot(2, 3), 1)));
         Ready other = follower.ready();
         assertThat(other.toApply()).isEmpty();
         follower.advance(other);
         // The same ballot: chosen, learned, persisted as decided before it is applied.
-        follower.step(new Envelope(1, 2, new PaxosMessage.Accepted(ballot, 1)));
+        follower.step(new PaxosEnvelope(1, 2, new PaxosMessage.Accepted(ballot, 1)));
         Ready learned = follower.ready();
         assertThat(learned.toPersist()).containsExactly(new DurableRecord.DecidedAccepted(1, ballot));
         assertThat(learned.toApply()).containsExactly(new LogEntry(1, value));
@@ -126,8 +126,8 @@ class PaxosReplicaTest {
         Ballot ballot = new Ballot(1, 1);
         Batch value = Batch.of(TestCluster.command("x"));
         // The Accept and the leader's vote in one input: our vote and the decision rest on this Ready's record.
-        follower.step(new Envelope(1, 2, new PaxosMessage.Accept(ballot, 1, value)));
-        follower.step(new Envelope(1, 2, new PaxosMessage.Accepted(ballot, 1)));
+        follower.step(new PaxosEnvelope(1, 2, new PaxosMessage.Accept(ballot, 1, value)));
+        follower.step(new PaxosEnvelope(1, 2, new PaxosMessage.Accepted(ballot, 1)));
         Ready ready = follower.ready();
         assertThat(ready.toApply()).containsExactly(new LogEntry(1, value));
         assertThat(ready.toPersist()).hasAtLeastOneElementOfType(DurableRecord.AcceptedValue.class);
@@ -145,11 +145,11 @@ class PaxosReplicaTest {
         Ballot ballot = new Ballot(1, 1);
         Batch first = Batch.of(TestCluster.command("a"));
         Batch second = Batch.of(TestCluster.command("b"));
-        follower.step(new Envelope(1, 2, new PaxosMessage.Accept(ballot, 1, first)));
+        follower.step(new PaxosEnvelope(1, 2, new PaxosMessage.Accept(ballot, 1, first)));
         follower.advance(follower.ready()); // our vote for slot 1 is durable
         // The leader's vote for slot 1 arrives with its Accept of slot 2.
-        follower.step(new Envelope(1, 2, new PaxosMessage.Accept(ballot, 2, second)));
-        follower.step(new Envelope(1, 2, new PaxosMessage.Accepted(ballot, 1)));
+        follower.step(new PaxosEnvelope(1, 2, new PaxosMessage.Accept(ballot, 2, second)));
+        follower.step(new PaxosEnvelope(1, 2, new PaxosMessage.Accepted(ballot, 1)));
         Ready ready = follower.ready();
         assertThat(ready.appliableBeforePersist()).containsExactly(new LogEntry(1, first));
         assertThat(ready.decisionsAppliableBeforePersist()).containsExactly(new DurableRecord.DecidedAccepted(1, ballot));
@@ -180,7 +180,7 @@ class PaxosReplicaTest {
     @Test
     void restartedAcceptorRemembersItsPromise() {
         TestCluster cluster = new TestCluster(3, 1_000);
-        cluster.replica(2).step(new Envelope(3, 2, new PaxosMessage.Prepare(new Ballot(9, 3), 1)));
+        cluster.replica(2).step(new PaxosEnvelope(3, 2, new PaxosMessage.Prepare(new Ballot(9, 3), 1)));
         cluster.flush(cluster.node(2));
         cluster.crash(2);
         cluster.restart(2);
@@ -252,7 +252,7 @@ class PaxosReplicaTest {
     void singleVoterDecidesAlone() {
         PaxosConfig solo = new PaxosConfig(1, Membership.ofVoters(List.of(1)), 3, 3, 1, 1, 2, 2, 8, 2, 1, 100, 0);
         PaxosReplica replica = soloLeader(solo);
-        replica.propose(new Command.Client(1, 1, new byte[0]));
+        replica.propose(new LogCommand.Client(1, 1, new byte[0]));
         Ready ready = replica.ready();
         assertThat(ready.toApply()).extracting(LogEntry::slot).containsExactly(1L);
         assertThat(ready.appliableBeforePersist()).as("its decision rests on its own vote of this Ready").isEmpty();
@@ -263,16 +263,16 @@ class PaxosReplicaTest {
     void proposeAllPacksCommandsThatArriveTogetherIntoSharedSlots() {
         PaxosConfig solo = new PaxosConfig(1, Membership.ofVoters(List.of(1)), 3, 3, 1, 1, 2, 4, 64, 2, 1, 100, 0);
         PaxosReplica replica = soloLeader(solo);
-        List<Command.Client> commands = new java.util.ArrayList<>();
+        List<LogCommand.Client> commands = new java.util.ArrayList<>();
         for (int i = 1; i <= 10; i++) {
-            commands.add(new Command.Client(1, i, new byte[] {(byte) i}));
+            commands.add(new LogCommand.Client(1, i, new byte[] {(byte) i}));
         }
         assertThat(replica.proposeAll(commands)).containsOnly(ProposeOutcome.QUEUED).hasSize(10);
         Ready ready = replica.ready();
         // 4 commands per slot: 10 commands take 3 slots, not 10 (a single voter decides as it proposes)
         assertThat(ready.toApply()).extracting(e -> e.value().commands().size()).containsExactly(4, 4, 2);
         replica.advance(ready);
-        List<Command> applied = new java.util.ArrayList<>();
+        List<LogCommand> applied = new java.util.ArrayList<>();
         ready.toApply().forEach(e -> applied.addAll(e.value().commands()));
         while (replica.hasReady() || applied.size() < 10) {
             if (!replica.hasReady()) {
@@ -283,6 +283,6 @@ class PaxosReplicaTest {
             next.toApply().forEach(e -> applied.addAll(e.value().commands()));
             replica.advance(next);
         }
-        assertThat(applied).filteredOn(c -> c instanceof Command.Client).containsExactlyElementsOf(commands);
+        assertThat(applied).filteredOn(c -> c instanceof LogCommand.Client).containsExactlyElementsOf(commands);
     }
 }

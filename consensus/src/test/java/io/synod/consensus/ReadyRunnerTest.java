@@ -23,7 +23,7 @@ class ReadyRunnerTest {
         cluster.elect(1);
         cluster.propose(1, TestCluster.command("a"));
         cluster.deliver(e -> e.source() == 1 && e.message() instanceof PaxosMessage.Accept);
-        Envelope vote = cluster.inflight.stream()
+        PaxosEnvelope vote = cluster.inflight.stream()
                 .filter(e -> e.source() == 2 && e.target() == 1)
                 .findFirst()
                 .orElseThrow();
@@ -137,7 +137,7 @@ class ReadyRunnerTest {
         }
 
         @Override
-        public void send(List<Envelope> messages, boolean aheadOfPersist) {
+        public void send(List<PaxosEnvelope> messages, boolean aheadOfPersist) {
             calls.add((aheadOfPersist ? "send ahead " : "send ") + names(messages));
         }
 

@@ -110,8 +110,8 @@ class ScenarioTest {
                 case "spare" -> cluster.addNode(Integer.parseInt(words[1]));
                 case "elect" -> cluster.elect(Integer.parseInt(words[1]));
                 case "propose" -> propose(words, output);
-                case "add-learner" -> reconfigure(new Command.AddLearner(Integer.parseInt(words[1])), words, output);
-                case "remove" -> reconfigure(new Command.RemoveServer(Integer.parseInt(words[1])), words, output);
+                case "add-learner" -> reconfigure(new LogCommand.AddLearner(Integer.parseInt(words[1])), words, output);
+                case "remove" -> reconfigure(new LogCommand.RemoveServer(Integer.parseInt(words[1])), words, output);
                 case "deliver" -> cluster.deliver(filter(words), List.of(words).contains("together"));
                 case "drop" -> output.add("dropped " + cluster.drop(filter(words)));
                 case "crash" -> crash(words, output);
@@ -151,13 +151,13 @@ class ScenarioTest {
             }
         }
 
-        private void reconfigure(Command command, String[] words, List<String> output) {
+        private void reconfigure(LogCommand command, String[] words, List<String> output) {
             int via = Integer.parseInt(words[3]);
             output.add(command + " at n" + via + ": " + cluster.propose(via, command));
         }
 
-        private static Predicate<Envelope> filter(String[] words) {
-            Predicate<Envelope> filter = e -> true;
+        private static Predicate<PaxosEnvelope> filter(String[] words) {
+            Predicate<PaxosEnvelope> filter = e -> true;
             for (int w = 1; w < words.length; w++) {
                 String word = words[w];
                 if (word.startsWith("type=")) {

@@ -37,7 +37,7 @@ final class TestCluster {
 
     final PaxosConfig config;
     final TreeMap<Integer, Node> nodes = new TreeMap<>();
-    final List<Envelope> inflight = new ArrayList<>();
+    final List<PaxosEnvelope> inflight = new ArrayList<>();
     final TreeSet<Long> blocked = new TreeSet<>();
     final List<String> events = new ArrayList<>();
     private final SplittableRandom random = new SplittableRandom(7);
@@ -106,7 +106,7 @@ final class TestCluster {
         }
 
         @Override
-        public void send(List<Envelope> messages, boolean aheadOfPersist) {
+        public void send(List<PaxosEnvelope> messages, boolean aheadOfPersist) {
             inflight.addAll(messages);
         }
 
@@ -124,7 +124,7 @@ final class TestCluster {
         @Override
         public void apply(List<LogEntry> entries, boolean early) {
             for (LogEntry entry : entries) {
-                Invariants.check(entry.slot() == node.appliedSlot + 1, "applied in order");
+                PaxosInvariants.check(entry.slot() == node.appliedSlot + 1, "applied in order");
                 node.appliedSlot = entry.slot();
                 node.applied.add(entry);
                 events.add("n" + node.id + " apply " + entry.slot() + " " + describe(entry.value())
@@ -171,18 +171,18 @@ final class TestCluster {
         }
     }
 
-    ProposeOutcome propose(int id, Command command) {
+    ProposeOutcome propose(int id, LogCommand command) {
         ProposeOutcome outcome = replica(id).propose(command);
         flush(node(id));
         return outcome;
     }
 
-    static Command.Client command(String text) {
-        return new Command.Client(1, text.hashCode(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    static LogCommand.Client command(String text) {
+        return new LogCommand.Client(1, text.hashCode(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Delivers the pending messages matching {@code filter}, in FIFO order, each in its own turn; returns how many. */
-    int deliver(Predicate<Envelope> filter) {
+    int deliver(Predicate<PaxosEnvelope> filter) {
         return deliver(filter, false);
     }
 
@@ -191,17 +191,17 @@ final class TestCluster {
      * target steps all of its messages before its driver runs, in one turn as a server's loop does, so that one
      * Ready holds what they caused (a decision and a new vote, say); otherwise each message has its own turn.
      */
-    int deliver(Predicate<Envelope> filter, boolean together) {
-        List<Envelope> chosen = new ArrayList<>();
-        for (Iterator<Envelope> it = inflight.iterator(); it.hasNext(); ) {
-            Envelope e = it.next();
+    int deliver(Predicate<PaxosEnvelope> filter, boolean together) {
+        List<PaxosEnvelope> chosen = new ArrayList<>();
+        for (Iterator<PaxosEnvelope> it = inflight.iterator(); it.hasNext(); ) {
+            PaxosEnvelope e = it.next();
             if (filter.test(e)) {
                 chosen.add(e);
                 it.remove();
             }
         }
         TreeSet<Integer> stepped = new TreeSet<>();
-        for (Envelope e : chosen) {
+        for (PaxosEnvelope e : chosen) {
             Node target = node(e.target());
             if (target == null || !target.up() || blocked.contains(e.source() * 64L + e.target())) {
                 events.add("lost " + describe(e));
@@ -219,7 +219,7 @@ final class TestCluster {
         return chosen.size();
     }
 
-    int drop(Predicate<Envelope> filter) {
+    int drop(Predicate<PaxosEnvelope> filter) {
         int before = inflight.size();
         inflight.removeIf(filter);
         return before - inflight.size();
@@ -230,14 +230,14 @@ final class TestCluster {
         for (int round = 0; round < 10_000 && !inflight.isEmpty(); round++) {
             deliver(e -> true);
         }
-        Invariants.check(inflight.isEmpty(), "stabilize did not converge");
+        PaxosInvariants.check(inflight.isEmpty(), "stabilize did not converge");
     }
 
     /** Makes {@code id} leader: times out its election and delivers everything. */
     void elect(int id) {
         tick(id, config.electionTimeoutTicksMax());
         stabilize();
-        Invariants.check(replica(id).isLeader(), "n" + id + " should lead: " + replica(id));
+        PaxosInvariants.check(replica(id).isLeader(), "n" + id + " should lead: " + replica(id));
     }
 
     void crash(int id) {
@@ -266,7 +266,7 @@ final class TestCluster {
         return drained;
     }
 
-    static String describe(Envelope e) {
+    static String describe(PaxosEnvelope e) {
         return e.source() + "->" + e.target() + " " + describe(e.message());
     }
 
@@ -311,7 +311,7 @@ final class TestCluster {
             return "noop";
         }
         return batch.commands().stream()
-                .map(c -> c instanceof Command.Client client
+                .map(c -> c instanceof LogCommand.Client client
                         ? new String(client.payload(), java.nio.charset.StandardCharsets.UTF_8)
                         : c.toString())
                 .collect(Collectors.joining(",", "[", "]"));

@@ -20,7 +20,7 @@ public sealed interface ChatCommand
     /** {@code login}: records one login of {@code user}; every login is kept with its timestamp. */
     record Login(String user) implements ChatCommand {
         public Login {
-            Invariants.requireKeyName("user", user);
+            ChatInvariants.requireKeyName("user", user);
         }
 
         @Override
@@ -32,7 +32,7 @@ public sealed interface ChatCommand
     /** {@code channel}: creates {@code channel}; an error if it exists. */
     record CreateChannel(String channel) implements ChatCommand {
         public CreateChannel {
-            Invariants.requireKeyName("channel", channel);
+            ChatInvariants.requireKeyName("channel", channel);
         }
 
         @Override
@@ -44,9 +44,9 @@ public sealed interface ChatCommand
     /** {@code publish}: posts {@code message} on {@code channel} as {@code user}. */
     record Publish(String user, String channel, String message) implements ChatCommand {
         public Publish {
-            Invariants.requireKeyName("user", user);
-            Invariants.requireKeyName("channel", channel);
-            Invariants.require(message != null, "message must not be null");
+            ChatInvariants.requireKeyName("user", user);
+            ChatInvariants.requireKeyName("channel", channel);
+            ChatInvariants.require(message != null, "message must not be null");
         }
 
         @Override
@@ -58,9 +58,9 @@ public sealed interface ChatCommand
     /** {@code message}: a private message from {@code src} to {@code dst}. */
     record SendMessage(String src, String dst, String message) implements ChatCommand {
         public SendMessage {
-            Invariants.requireKeyName("src", src);
-            Invariants.requireKeyName("dst", dst);
-            Invariants.require(message != null, "message must not be null");
+            ChatInvariants.requireKeyName("src", src);
+            ChatInvariants.requireKeyName("dst", dst);
+            ChatInvariants.require(message != null, "message must not be null");
         }
 
         @Override

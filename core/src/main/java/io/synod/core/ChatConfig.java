@@ -20,10 +20,10 @@ public record ChatConfig(int namesListMax, int historyPageMax, int snapshotScanP
     public static final ChatConfig DEFAULT = new ChatConfig(10_000, 500, 4_096, SERVER_CLIENTS_MAX_DEFAULT);
 
     public ChatConfig {
-        Invariants.require(namesListMax > 0, "namesListMax must be positive");
-        Invariants.require(historyPageMax > 0, "historyPageMax must be positive");
-        Invariants.require(snapshotScanPageEntries > 0, "snapshotScanPageEntries must be positive");
-        Invariants.require(serverClientsMax > 0, "serverClientsMax must be positive");
+        ChatInvariants.require(namesListMax > 0, "namesListMax must be positive");
+        ChatInvariants.require(historyPageMax > 0, "historyPageMax must be positive");
+        ChatInvariants.require(snapshotScanPageEntries > 0, "snapshotScanPageEntries must be positive");
+        ChatInvariants.require(serverClientsMax > 0, "serverClientsMax must be positive");
     }
 
     /** The default {@code serverClientsMax}. */

@@ -51,7 +51,7 @@ public final class ChatSnapshots {
         for (StoreEntry e : entries) {
             size += 2L * Integer.BYTES + e.key().length + e.value().length;
         }
-        Invariants.require(size < Integer.MAX_VALUE, "a snapshot must fit in 2 GiB");
+        ChatInvariants.require(size < Integer.MAX_VALUE, "a snapshot must fit in 2 GiB");
         ByteBuffer out = ByteBuffer.allocate((int) size);
         out.put(MAGIC).putLong(appliedIndex).putInt(entries.size());
         for (StoreEntry e : entries) {
@@ -60,7 +60,7 @@ public final class ChatSnapshots {
         MessageDigest sha = ChatStateMachine.sha256();
         sha.update(out.array(), 0, out.position());
         out.put(sha.digest());
-        Invariants.check(out.remaining() == 0, "the snapshot size was computed exactly");
+        ChatInvariants.check(out.remaining() == 0, "the snapshot size was computed exactly");
         return out.array();
     }
 

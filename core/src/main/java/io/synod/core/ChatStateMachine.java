@@ -62,7 +62,7 @@ public final class ChatStateMachine {
     private final ChatConfig config;
 
     public ChatStateMachine(ChatStore store, ChatConfig config) {
-        Invariants.require(store != null && config != null, "store and config are required");
+        ChatInvariants.require(store != null && config != null, "store and config are required");
         this.store = store;
         this.config = config;
     }
@@ -105,10 +105,10 @@ public final class ChatStateMachine {
      * (a replicated follower's outbox) is then in the same atomic write, so a crash keeps both or neither.
      */
     public List<Result> applyAll(List<Command> commands, Consumer<List<Result>> beforeStoreWrite) {
-        Invariants.require(!commands.isEmpty(), "applyAll needs at least one command");
+        ChatInvariants.require(!commands.isEmpty(), "applyAll needs at least one command");
         long previous = store.appliedIndex();
         for (Command command : commands) {
-            Invariants.require(
+            ChatInvariants.require(
                     command.index() > previous,
                     "command index " + command.index() + " must be above the previous index " + previous);
             previous = command.index();
@@ -124,7 +124,7 @@ public final class ChatStateMachine {
         tx.batch.put(Keys.digest(), digest);
         beforeStoreWrite.accept(Collections.unmodifiableList(results));
         store.write(tx.batch);
-        Invariants.check(store.appliedIndex() == previous, "the store took the applied index");
+        ChatInvariants.check(store.appliedIndex() == previous, "the store took the applied index");
         return results;
     }
 
@@ -238,9 +238,9 @@ public final class ChatStateMachine {
         tx.batch.put(useKey, Values.encode(index));
         if (count > config.serverClientsMax()) {
             byte[] oldest = tx.firstKey(Keys.tagOnly(Keys.SERVER_CLIENT_BY_USE));
-            Invariants.check(oldest != null, "the recency order holds every counted client");
+            ChatInvariants.check(oldest != null, "the recency order holds every counted client");
             String evicted = Keys.clientIdOfUse(oldest);
-            Invariants.check(!evicted.equals(clientId), "the client just used is the newest");
+            ChatInvariants.check(!evicted.equals(clientId), "the client just used is the newest");
             tx.batch.delete(oldest);
             tx.batch.delete(Keys.serverClientUse(evicted));
             tx.batch.delete(Keys.client(evicted));
@@ -366,17 +366,17 @@ public final class ChatStateMachine {
 
     /** Whether {@code user} ever logged in. */
     public boolean userExists(String user) {
-        return store.get(Keys.user(Invariants.requireKeyName("user", user))) != null;
+        return store.get(Keys.user(ChatInvariants.requireKeyName("user", user))) != null;
     }
 
     /** Whether {@code channel} exists. */
     public boolean channelExists(String channel) {
-        return store.get(Keys.channel(Invariants.requireKeyName("channel", channel))) != null;
+        return store.get(Keys.channel(ChatInvariants.requireKeyName("channel", channel))) != null;
     }
 
     /** The logins of {@code user} numbered above {@code afterNumber}, oldest first. */
     public List<LoginRecord> loginHistory(String user, long afterNumber, int limit) {
-        byte[] prefix = Keys.prefix(Keys.LOGIN, Invariants.requireKeyName("user", user));
+        byte[] prefix = Keys.prefix(Keys.LOGIN, ChatInvariants.requireKeyName("user", user));
         List<LoginRecord> logins = new ArrayList<>();
         for (StoreEntry e : scanAfter(prefix, afterNumber, clampLimit(limit))) {
             List<Object> v = Values.decode(e.value(), 3);
@@ -446,7 +446,7 @@ public final class ChatStateMachine {
     }
 
     private HistoryResult page(byte[] prefix, long afterSeq, int limit, boolean direct) {
-        Invariants.require(afterSeq >= 0, "afterSeq must not be negative");
+        ChatInvariants.require(afterSeq >= 0, "afterSeq must not be negative");
         int pageMax = clampLimit(limit);
         List<StoreEntry> entries = scanAfter(prefix, afterSeq, pageMax + 1);
         boolean more = entries.size() > pageMax;
@@ -465,7 +465,7 @@ public final class ChatStateMachine {
     }
 
     private int clampLimit(int limit) {
-        Invariants.require(limit > 0, "limit must be positive, was " + limit);
+        ChatInvariants.require(limit > 0, "limit must be positive, was " + limit);
         return Math.min(limit, config.historyPageMax());
     }
 

@@ -28,12 +28,12 @@ public record Command(
         Fingerprint fingerprint) {
 
     public Command {
-        Invariants.require(index > 0, "index must be positive, was " + index);
-        Invariants.require(Double.isFinite(timestampSeconds), "timestampSeconds must be finite");
-        Invariants.require(clock >= 0, "clock must not be negative, was " + clock);
-        Invariants.require(requestId >= 0, "requestId must not be negative, was " + requestId);
-        Invariants.require(clientId == null || !clientId.isEmpty(), "clientId must be null or non-empty");
-        Invariants.require(operation != null, "operation must not be null");
+        ChatInvariants.require(index > 0, "index must be positive, was " + index);
+        ChatInvariants.require(Double.isFinite(timestampSeconds), "timestampSeconds must be finite");
+        ChatInvariants.require(clock >= 0, "clock must not be negative, was " + clock);
+        ChatInvariants.require(requestId >= 0, "requestId must not be negative, was " + requestId);
+        ChatInvariants.require(clientId == null || !clientId.isEmpty(), "clientId must be null or non-empty");
+        ChatInvariants.require(operation != null, "operation must not be null");
     }
 
     /** A command without a fingerprint (the client gave ids, or its send cannot be recognised). */

@@ -34,7 +34,7 @@ public record Fingerprint(long high, long low) {
      * @param clientTimestampSeconds the request's {@code timestamp} as epoch seconds, or null if absent
      */
     public static Fingerprint of(ChatCommand operation, long clientClock, Double clientTimestampSeconds) {
-        Invariants.require(operation != null, "operation must not be null");
+        ChatInvariants.require(operation != null, "operation must not be null");
         if (clientTimestampSeconds == null || !Double.isFinite(clientTimestampSeconds)) {
             return null;
         }

@@ -24,7 +24,7 @@ public final class InMemoryChatStore implements ChatStore {
 
     @Override
     public List<StoreEntry> scan(byte[] fromInclusive, byte[] toExclusive, int limit) {
-        Invariants.require(limit > 0, "limit must be positive, was " + limit);
+        ChatInvariants.require(limit > 0, "limit must be positive, was " + limit);
         NavigableMap<byte[], byte[]> range = data;
         if (fromInclusive != null) {
             range = range.tailMap(fromInclusive, true);
@@ -49,7 +49,7 @@ public final class InMemoryChatStore implements ChatStore {
 
     @Override
     public void write(StoreBatch batch) {
-        Invariants.check(batch.appliedIndex() > appliedIndex, "applied index must increase");
+        ChatInvariants.check(batch.appliedIndex() > appliedIndex, "applied index must increase");
         for (Map.Entry<byte[], byte[]> e : batch.writes().entrySet()) {
             if (e.getValue() == null) {
                 data.remove(e.getKey());
@@ -66,7 +66,7 @@ public final class InMemoryChatStore implements ChatStore {
 
     @Override
     public void replaceAll(List<StoreEntry> entries, long newAppliedIndex) {
-        Invariants.require(newAppliedIndex >= 0, "applied index must not be negative");
+        ChatInvariants.require(newAppliedIndex >= 0, "applied index must not be negative");
         data.clear();
         for (StoreEntry e : entries) {
             data.put(e.key(), e.value());

@@ -119,13 +119,13 @@ final class Keys {
     static byte[] prefixEnd(byte[] prefix) {
         byte[] end = Arrays.copyOf(prefix, prefix.length);
         int last = end.length - 1;
-        Invariants.check(end[last] != (byte) 0xFF, "a key prefix never ends in 0xFF");
+        ChatInvariants.check(end[last] != (byte) 0xFF, "a key prefix never ends in 0xFF");
         end[last]++;
         return end;
     }
 
     static byte[] withSeq(byte[] prefix, long seq) {
-        Invariants.require(seq >= 0, "sequence numbers are not negative");
+        ChatInvariants.require(seq >= 0, "sequence numbers are not negative");
         return ByteBuffer.allocate(prefix.length + Long.BYTES)
                 .put(prefix)
                 .putLong(seq)

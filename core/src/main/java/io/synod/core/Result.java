@@ -22,10 +22,10 @@ public record Result(Status status, String errorText, List<Publication> publicat
     }
 
     public Result {
-        Invariants.require(status != null, "status must not be null");
-        Invariants.require((status == Status.ERROR) == (errorText != null), "errorText iff ERROR");
+        ChatInvariants.require(status != null, "status must not be null");
+        ChatInvariants.require((status == Status.ERROR) == (errorText != null), "errorText iff ERROR");
         publications = List.copyOf(publications);
-        Invariants.require(status == Status.OK || publications.isEmpty(), "errors publish nothing");
+        ChatInvariants.require(status == Status.OK || publications.isEmpty(), "errors publish nothing");
     }
 
     public static Result ok(List<Publication> publications) {

@@ -27,7 +27,7 @@ record RetryWindow(List<Send> sends) {
 
     RetryWindow {
         sends = List.copyOf(sends);
-        Invariants.check(sends.size() <= SENDS_MAX, "a retry window holds at most " + SENDS_MAX + " sends");
+        ChatInvariants.check(sends.size() <= SENDS_MAX, "a retry window holds at most " + SENDS_MAX + " sends");
     }
 
     static RetryWindow read(byte[] stored) {
@@ -35,11 +35,11 @@ record RetryWindow(List<Send> sends) {
             return EMPTY;
         }
         List<Object> v = Values.decodeList(stored);
-        Invariants.check(v.size() % 3 == 0, "a retry window has 3k items, found " + v.size());
+        ChatInvariants.check(v.size() % 3 == 0, "a retry window has 3k items, found " + v.size());
         List<Send> sends = new ArrayList<>(v.size() / 3);
         for (int i = 0; i < v.size(); i += 3) {
             Object error = v.get(i + 2);
-            Invariants.check(error == null || error instanceof String, "a retry window's error is a string or nil");
+            ChatInvariants.check(error == null || error instanceof String, "a retry window's error is a string or nil");
             sends.add(new Send(new Fingerprint(Values.longAt(v, i), Values.longAt(v, i + 1)), (String) error));
         }
         return new RetryWindow(sends);
@@ -57,7 +57,7 @@ record RetryWindow(List<Send> sends) {
 
     /** This window with a new send at the end; the oldest is forgotten beyond {@link #SENDS_MAX}. */
     RetryWindow with(Fingerprint fingerprint, String errorText) {
-        Invariants.require(find(fingerprint) == null, "a send is remembered once");
+        ChatInvariants.require(find(fingerprint) == null, "a send is remembered once");
         List<Send> next = new ArrayList<>(sends.subList(sends.size() < SENDS_MAX ? 0 : 1, sends.size()));
         next.add(new Send(fingerprint, errorText));
         return new RetryWindow(next);

@@ -18,7 +18,7 @@ public final class StoreBatch {
 
     /** An empty batch that moves the applied index to {@code appliedIndex}. */
     public StoreBatch(long appliedIndex) {
-        Invariants.require(appliedIndex > 0, "appliedIndex must be positive, was " + appliedIndex);
+        ChatInvariants.require(appliedIndex > 0, "appliedIndex must be positive, was " + appliedIndex);
         this.appliedIndex = appliedIndex;
     }
 
@@ -27,12 +27,12 @@ public final class StoreBatch {
     }
 
     public void put(byte[] key, byte[] value) {
-        Invariants.require(key.length > 0 && value != null, "put needs a key and a value");
+        ChatInvariants.require(key.length > 0 && value != null, "put needs a key and a value");
         writes.put(key, value);
     }
 
     public void delete(byte[] key) {
-        Invariants.require(key.length > 0, "delete needs a key");
+        ChatInvariants.require(key.length > 0, "delete needs a key");
         writes.put(key, null);
     }
 

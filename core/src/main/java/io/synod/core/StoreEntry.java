@@ -10,8 +10,8 @@ import java.util.HexFormat;
  */
 public record StoreEntry(byte[] key, byte[] value) {
     public StoreEntry {
-        Invariants.require(key != null && key.length > 0, "key must be non-empty");
-        Invariants.require(value != null, "value must not be null");
+        ChatInvariants.require(key != null && key.length > 0, "key must be non-empty");
+        ChatInvariants.require(value != null, "value must not be null");
     }
 
     @Override

@@ -34,7 +34,7 @@ final class Values {
 
     static List<Object> decode(byte[] value, int itemsExpected) {
         List<Object> list = decodeList(value);
-        Invariants.check(
+        ChatInvariants.check(
                 list.size() == itemsExpected, "a stored value has " + itemsExpected + " items, found " + list.size());
         return list;
     }
@@ -47,22 +47,22 @@ final class Values {
         } catch (ProtocolException e) {
             throw new IllegalStateException("invariant violated: corrupt stored value: " + e.getMessage(), e);
         }
-        Invariants.check(decoded instanceof List<?>, "a stored value is a MessagePack array");
+        ChatInvariants.check(decoded instanceof List<?>, "a stored value is a MessagePack array");
         return new ArrayList<>((List<?>) decoded);
     }
 
     static long longAt(List<Object> items, int i) {
-        Invariants.check(items.get(i) instanceof Long, "stored item " + i + " is an integer");
+        ChatInvariants.check(items.get(i) instanceof Long, "stored item " + i + " is an integer");
         return (Long) items.get(i);
     }
 
     static double doubleAt(List<Object> items, int i) {
-        Invariants.check(items.get(i) instanceof Double, "stored item " + i + " is a float");
+        ChatInvariants.check(items.get(i) instanceof Double, "stored item " + i + " is a float");
         return (Double) items.get(i);
     }
 
     static String stringAt(List<Object> items, int i) {
-        Invariants.check(items.get(i) instanceof String, "stored item " + i + " is a string");
+        ChatInvariants.check(items.get(i) instanceof String, "stored item " + i + " is a string");
         return (String) items.get(i);
     }
 

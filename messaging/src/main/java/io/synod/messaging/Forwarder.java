@@ -2,7 +2,7 @@ package io.synod.messaging;
 
 import static io.synod.messaging.Closeables.closeQuietly;
 
-import io.synod.messaging.zmtp.Subscriptions;
+import io.synod.messaging.zmtp.SubscriptionFilter;
 import io.synod.messaging.zmtp.ZmtpCodec;
 import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
 import io.synod.messaging.zmtp.ZmtpConnection;
@@ -493,7 +493,7 @@ public final class Forwarder implements AutoCloseable {
 
     /** XSUB frontend (publishers), XPUB backend (subscribers). */
     private final class ProxyRouting implements Routing {
-        private final Subscriptions<ZmtpConnection> subscriptions = new Subscriptions<>();
+        private final SubscriptionFilter<ZmtpConnection> subscriptions = new SubscriptionFilter<>();
 
         @Override
         public void ready(Side side, ZmtpConnection connection) {

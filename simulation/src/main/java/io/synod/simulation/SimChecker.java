@@ -1,7 +1,7 @@
 package io.synod.simulation;
 
 import io.synod.consensus.Batch;
-import io.synod.consensus.Command;
+import io.synod.consensus.LogCommand;
 import io.synod.consensus.LogEntry;
 import java.util.Map;
 import java.util.TreeMap;
@@ -88,7 +88,7 @@ final class SimChecker {
         }
     }
 
-    private static long key(Command.Client command) {
+    private static long key(LogCommand.Client command) {
         return command.clientId() * 1_000_000_007L + command.requestId();
     }
 }

@@ -1,6 +1,6 @@
 package io.synod.simulation;
 
-import io.synod.consensus.Envelope;
+import io.synod.consensus.PaxosEnvelope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -16,13 +16,13 @@ import java.util.random.RandomGenerator;
 final class SimNetwork {
     /** Where delivered messages go. */
     interface Scheduler {
-        void deliverAt(long time, Envelope envelope);
+        void deliverAt(long time, PaxosEnvelope envelope);
     }
 
     private final RandomGenerator random;
     private final Scheduler scheduler;
     private final TreeSet<Long> blocked = new TreeSet<>();
-    private final TreeMap<Long, List<Envelope>> clogged = new TreeMap<>();
+    private final TreeMap<Long, List<PaxosEnvelope>> clogged = new TreeMap<>();
     double lossProbability;
     double duplicateProbability;
     long messagesSent;
@@ -36,13 +36,13 @@ final class SimNetwork {
         return source * 64L + target;
     }
 
-    void send(long now, Envelope envelope) {
+    void send(long now, PaxosEnvelope envelope) {
         messagesSent++;
         long link = link(envelope.source(), envelope.target());
         if (blocked.contains(link) || random.nextDouble() < lossProbability) {
             return;
         }
-        List<Envelope> held = clogged.get(link);
+        List<PaxosEnvelope> held = clogged.get(link);
         if (held != null) {
             held.add(envelope);
             return;
@@ -85,9 +85,9 @@ final class SimNetwork {
 
     /** Releases a clogged link: held messages go out now, in random order. */
     void unclog(long now, long link) {
-        List<Envelope> held = clogged.remove(link);
+        List<PaxosEnvelope> held = clogged.remove(link);
         if (held != null) {
-            for (Envelope envelope : held) {
+            for (PaxosEnvelope envelope : held) {
                 scheduler.deliverAt(now + delay(), envelope);
             }
         }

@@ -1,6 +1,6 @@
 package io.synod.simulation;
 
-import io.synod.consensus.Command;
+import io.synod.consensus.LogCommand;
 import io.synod.consensus.LogEntry;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -43,8 +43,8 @@ final class SimStateMachine {
             throw new SimViolation("applied slot " + entry.slot() + " after " + appliedSlot);
         }
         appliedSlot = entry.slot();
-        for (Command command : entry.value().commands()) {
-            if (command instanceof Command.Client client) {
+        for (LogCommand command : entry.value().commands()) {
+            if (command instanceof LogCommand.Client client) {
                 onClient.outcome(client, applyClient(client));
             } else {
                 digest = mix(digest, command.hashCode());
@@ -55,10 +55,10 @@ final class SimStateMachine {
     /** Receives the outcome of each applied client command. */
     @FunctionalInterface
     interface ClientOutcomeListener {
-        void outcome(Command.Client command, Outcome outcome);
+        void outcome(LogCommand.Client command, Outcome outcome);
     }
 
-    private Outcome applyClient(Command.Client client) {
+    private Outcome applyClient(LogCommand.Client client) {
         long last = lastRequest(client.clientId());
         if (client.requestId() <= last) {
             return Outcome.DUPLICATE;

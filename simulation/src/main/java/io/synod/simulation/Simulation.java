@@ -1,9 +1,9 @@
 package io.synod.simulation;
 
-import io.synod.consensus.Command;
+import io.synod.consensus.LogCommand;
 import io.synod.consensus.DurableRecord;
 import io.synod.consensus.DurableState;
-import io.synod.consensus.Envelope;
+import io.synod.consensus.PaxosEnvelope;
 import io.synod.consensus.LogEntry;
 import io.synod.consensus.Membership;
 import io.synod.consensus.PaxosConfig;
@@ -33,7 +33,7 @@ public final class Simulation {
 
     private sealed interface Action {}
 
-    private record Deliver(Envelope envelope) implements Action {}
+    private record Deliver(PaxosEnvelope envelope) implements Action {}
 
     private record Tick(int node, int incarnation) implements Action {}
 
@@ -239,7 +239,7 @@ public final class Simulation {
         }
     }
 
-    private void deliver(Envelope envelope) {
+    private void deliver(PaxosEnvelope envelope) {
         SimNode node = nodes[envelope.target()];
         if (!node.up() || network.isBlocked(envelope.source(), envelope.target())) {
             return;
@@ -292,7 +292,7 @@ public final class Simulation {
         }
 
         @Override
-        public void send(List<Envelope> messages, boolean aheadOfPersist) {
+        public void send(List<PaxosEnvelope> messages, boolean aheadOfPersist) {
             messages.forEach(envelope -> network.send(now, envelope));
         }
 
@@ -381,7 +381,7 @@ public final class Simulation {
         trace.add(now, "n" + node.id + " apply " + entry.slot() + " " + entry.value());
     }
 
-    private void acknowledge(SimNode node, Command.Client command) {
+    private void acknowledge(SimNode node, LogCommand.Client command) {
         Long received = node.receivedRequestByClient.get(command.clientId());
         SimClient client = clients.get((int) command.clientId() - 1);
         if (received == null
@@ -423,7 +423,7 @@ public final class Simulation {
         byte[] payload = ByteBuffer.allocate(8)
                 .putLong(client.id * 31L + client.requestId)
                 .array();
-        ProposeOutcome outcome = node.replica.propose(new Command.Client(client.id, client.requestId, payload));
+        ProposeOutcome outcome = node.replica.propose(new LogCommand.Client(client.id, client.requestId, payload));
         trace.add(now, "client " + client.id + " #" + client.requestId + " -> n" + node.id + " " + outcome);
         if (outcome == ProposeOutcome.QUEUED) {
             node.receivedRequestByClient.put((long) client.id, client.requestId);
@@ -484,7 +484,7 @@ public final class Simulation {
         for (int id = 1; id <= NODES; id++) {
             SimNode node = nodes[id];
             if (node.up() && node.replica.isLeader()) {
-                Command command = chooseReconfiguration(node.replica);
+                LogCommand command = chooseReconfiguration(node.replica);
                 if (command != null) {
                     ProposeOutcome outcome = node.replica.propose(command);
                     trace.add(now, "admin " + command + " via n" + id + " " + outcome);
@@ -495,7 +495,7 @@ public final class Simulation {
         }
     }
 
-    private Command chooseReconfiguration(PaxosReplica leader) {
+    private LogCommand chooseReconfiguration(PaxosReplica leader) {
         Membership latest = leader.latestMembership();
         List<Integer> outside = new ArrayList<>();
         for (int id = 1; id <= NODES; id++) {
@@ -504,10 +504,10 @@ public final class Simulation {
             }
         }
         if (!outside.isEmpty() && (latest.voters().size() < 4 || random.nextBoolean())) {
-            return new Command.AddLearner(outside.get(random.nextInt(outside.size())));
+            return new LogCommand.AddLearner(outside.get(random.nextInt(outside.size())));
         }
         if (latest.voters().size() >= 4) {
-            return new Command.RemoveServer(
+            return new LogCommand.RemoveServer(
                     latest.voters().get(random.nextInt(latest.voters().size())));
         }
         return null;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.synod.consensus.Batch;
-import io.synod.consensus.Command;
+import io.synod.consensus.LogCommand;
 import io.synod.consensus.LogEntry;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +13,7 @@ class SimCheckerTest {
     private final SimChecker checker = new SimChecker();
 
     private static Batch request(long client, long request) {
-        return Batch.of(new Command.Client(client, request, new byte[0]));
+        return Batch.of(new LogCommand.Client(client, request, new byte[0]));
     }
 
     @Test

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.synod.consensus.AcceptedEntry;
 import io.synod.consensus.Ballot;
 import io.synod.consensus.Batch;
-import io.synod.consensus.Command;
+import io.synod.consensus.LogCommand;
 import io.synod.consensus.ConfigEntry;
 import io.synod.consensus.DurableRecord;
 import io.synod.consensus.DurableState;
@@ -26,10 +26,10 @@ class RocksDbDurableLogTest {
     @TempDir
     Path dir;
 
-    private final Batch value = Batch.of(new Command.Client(1, 1, new byte[] {7}));
+    private final Batch value = Batch.of(new LogCommand.Client(1, 1, new byte[] {7}));
 
     private static Batch value(long slot) {
-        return Batch.of(new Command.Client(1, slot, new byte[] {(byte) slot}));
+        return Batch.of(new LogCommand.Client(1, slot, new byte[] {(byte) slot}));
     }
 
     private DurableState persistAndReload(List<List<DurableRecord>> readies) {

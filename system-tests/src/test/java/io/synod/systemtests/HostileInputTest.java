@@ -7,6 +7,7 @@ import io.synod.client.Delivery;
 import io.synod.client.SynodClient;
 import io.synod.consensus.Ballot;
 import io.synod.consensus.PaxosCodec;
+import io.synod.consensus.PaxosEnvelope;
 import io.synod.consensus.PaxosMessage;
 import io.synod.messaging.ZmqOptions;
 import io.synod.protocol.Envelope;
@@ -251,7 +252,7 @@ class HostileInputTest {
             socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 2_000);
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
             frame(out, "SYNODPL1mallory".getBytes(StandardCharsets.US_ASCII));
-            byte[] prepare = PaxosCodec.encode(new io.synod.consensus.Envelope(
+            byte[] prepare = PaxosCodec.encode(new PaxosEnvelope(
                     2, target, new PaxosMessage.Prepare(new Ballot(Long.MAX_VALUE, 2), 1)));
             for (long clock : HOSTILE_CLOCKS) {
                 frame(out, envelope("paxos", Map.of("payload", prepare), clock));

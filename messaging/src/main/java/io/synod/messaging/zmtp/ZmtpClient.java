@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * not gone: what we send waits for it, up to the queue's limits); received messages wait in a queue
  * ({@link #receive}), and past {@link Config#receiveQueueMax} the socket is not read until the owner takes some. Sending: a DEALER's message
  * waits for the connection (up to the high-water mark) and is dropped past it; a PUB's message goes only where
- * the other side subscribed (its SUBSCRIBE messages are kept in a {@link Subscriptions}) and is dropped while
+ * the other side subscribed (its SUBSCRIBE messages are kept in a {@link SubscriptionFilter}) and is dropped while
  * there is no connection, as ZeroMQ's PUB drops. A SUB sends its {@linkplain #subscribe subscriptions} on every
  * connection and receives like a DEALER.
  *
@@ -68,7 +68,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     private final List<byte[]> topics = new java.util.ArrayList<>();
     /** A DEALER's messages sent while the connection is not ready yet. */
     private final ArrayDeque<List<byte[]>> waiting = new ArrayDeque<>();
-    private final Subscriptions<ZmtpConnection> subscriptions = new Subscriptions<>();
+    private final SubscriptionFilter<ZmtpConnection> subscriptions = new SubscriptionFilter<>();
     private SocketChannel connecting;
     private ZmtpConnection connection;
     private long nextConnectNanos;

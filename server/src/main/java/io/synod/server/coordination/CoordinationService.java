@@ -99,7 +99,7 @@ public final class CoordinationService implements AutoCloseable {
     private final PeerLinks links;
     private final ZMQ.Socket publisher;
     private final ReferenceLink reference;
-    private final Membership membership;
+    private final MembershipView membership;
     private final AtomicLong messagesExchanged = new AtomicLong();
     /** Peer messages whose handling threw: each was dropped, logged and counted, and the loop went on. */
     private final AtomicLong peerMessagesFailed = new AtomicLong();
@@ -153,7 +153,7 @@ public final class CoordinationService implements AutoCloseable {
                 config.limits(),
                 java.util.Set.of(Services.RANK));
         this.membership =
-                new Membership(config.selfName(), config.referenceFreshMillis(), config.gossipMemberAgeMaxMillis());
+                new MembershipView(config.selfName(), config.referenceFreshMillis(), config.gossipMemberAgeMaxMillis());
     }
 
     /**

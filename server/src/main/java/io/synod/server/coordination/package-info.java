@@ -8,7 +8,7 @@
  * the proxy's XSUB for the statement's {@code servers} announcements, and a Lazy Pirate REQ to the
  * reference for {@code rank}, {@code heartbeat} and {@code list}. It ticks
  * both cores every 10 ms, learns membership from the reference and from its peers ({@link
- * io.synod.server.coordination.Membership}, requirement P3), and publishes a read-only {@link
+ * io.synod.server.coordination.MembershipView}, requirement P3), and publishes a read-only {@link
  * io.synod.server.coordination.CoordinationStatus} for {@code /status}.
  *
  * <p>Announcements are learnt over the peer links (the winner sends the same {@code election}

@@ -1,7 +1,8 @@
 package io.synod.server.replication;
 
-import io.synod.consensus.Command;
+import io.synod.consensus.LogCommand;
 import io.synod.consensus.PaxosCodec;
+import io.synod.consensus.PaxosEnvelope;
 import io.synod.protocol.Envelope;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,17 +107,17 @@ final class ReplicationCodec {
                 null);
     }
 
-    static Envelope paxos(io.synod.consensus.Envelope message) {
+    static Envelope paxos(PaxosEnvelope message) {
         return new Envelope(PAXOS, Map.of("payload", PaxosCodec.encode(message)));
     }
 
     /** One {@code forward} message for {@code commands} (1 to {@link #FORWARD_WRITES_MAX}, all from {@code origin}). */
-    static Envelope forward(int origin, List<Command.Client> commands) {
+    static Envelope forward(int origin, List<LogCommand.Client> commands) {
         if (commands.isEmpty() || commands.size() > FORWARD_WRITES_MAX) {
             throw new IllegalArgumentException("a forward carries 1 to " + FORWARD_WRITES_MAX + " writes");
         }
         List<Object> writes = new ArrayList<>(commands.size());
-        for (Command.Client command : commands) {
+        for (LogCommand.Client command : commands) {
             if (command.clientId() != origin) {
                 throw new IllegalArgumentException("a forward carries only its origin's writes");
             }
@@ -159,12 +160,12 @@ final class ReplicationCodec {
     }
 
     /** The consensus envelope in a {@code paxos} message. */
-    static io.synod.consensus.Envelope decodePaxos(Envelope envelope) {
+    static PaxosEnvelope decodePaxos(Envelope envelope) {
         return PaxosCodec.decodeEnvelope(bytes(envelope, "payload"));
     }
 
     /** The commands in a {@code forward} message, in order. */
-    static List<Command.Client> decodeForward(Envelope envelope) {
+    static List<LogCommand.Client> decodeForward(Envelope envelope) {
         long origin = number(envelope, "origin");
         if (origin < 1 || origin > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("forward needs a node id 'origin', got " + origin);
@@ -174,7 +175,7 @@ final class ReplicationCodec {
                 || writes.size() > FORWARD_WRITES_MAX) {
             throw new IllegalArgumentException("forward needs 'writes': a list of 1 to " + FORWARD_WRITES_MAX);
         }
-        List<Command.Client> commands = new ArrayList<>(writes.size());
+        List<LogCommand.Client> commands = new ArrayList<>(writes.size());
         for (Object write : writes) {
             if (!(write instanceof List<?> pair)
                     || pair.size() != 2
@@ -183,7 +184,7 @@ final class ReplicationCodec {
                     || !(pair.get(1) instanceof byte[] payload)) {
                 throw new IllegalArgumentException("forward writes are [seq >= 0, binary command] pairs");
             }
-            commands.add(new Command.Client(origin, seq, payload));
+            commands.add(new LogCommand.Client(origin, seq, payload));
         }
         return commands;
     }

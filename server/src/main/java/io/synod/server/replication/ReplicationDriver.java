@@ -1,13 +1,15 @@
 package io.synod.server.replication;
 
-import io.synod.consensus.Command;
+import io.synod.consensus.LogCommand;
 import io.synod.consensus.LogEntry;
 import io.synod.consensus.Membership;
+import io.synod.consensus.PaxosEnvelope;
 import io.synod.consensus.PaxosReplica;
 import io.synod.consensus.ProposeOutcome;
 import io.synod.consensus.Ready;
 import io.synod.consensus.ReadyRunner;
 import io.synod.core.ChatCommands;
+import io.synod.core.Command;
 import io.synod.core.ChatStateMachine;
 import io.synod.core.Result;
 import io.synod.messaging.IdleWake;
@@ -161,13 +163,13 @@ public final class ReplicationDriver implements AutoCloseable {
 
     private static final class Pending {
         final Object token;
-        final Command.Client command;
+        final LogCommand.Client command;
         final boolean retryable;
         final long createdNanos;
         long routedNanos;
         boolean routed;
 
-        Pending(Object token, Command.Client command, boolean retryable, long createdNanos) {
+        Pending(Object token, LogCommand.Client command, boolean retryable, long createdNanos) {
             this.token = token;
             this.command = command;
             this.retryable = retryable;
@@ -190,7 +192,7 @@ public final class ReplicationDriver implements AutoCloseable {
     /** The checkpoint being received, while {@link #fetcher} is active. */
     private Checkpoints.Receiving receiving;
     /** The catch-up reply held back until its checkpoint is here. */
-    private io.synod.consensus.Envelope heldCatchUp;
+    private PaxosEnvelope heldCatchUp;
     private long nextFetchProgressLogBytes;
     private long snapshotsTaken;
     private long snapshotsInstalled;
@@ -205,7 +207,7 @@ public final class ReplicationDriver implements AutoCloseable {
     private final List<Completion> completions = new ArrayList<>();
     private final ArrayDeque<Applied> unpublished = new ArrayDeque<>();
     /** This turn's commands for the replica to propose (own writes and forwarded ones), in arrival order. */
-    private final List<Command.Client> toPropose = new ArrayList<>();
+    private final List<LogCommand.Client> toPropose = new ArrayList<>();
     /** The pending entry of each command in {@link #toPropose}, null for a forwarded one. */
     private final List<Pending> proposing = new ArrayList<>();
     /** This turn's writes to forward to the leader. */
@@ -336,12 +338,12 @@ public final class ReplicationDriver implements AutoCloseable {
      * @param token handed back in the {@link Completion}
      * @return false if {@code pendingRequestsMax} writes are already waiting (the caller refuses it)
      */
-    public boolean submit(io.synod.core.Command command, Object token) {
+    public boolean submit(Command command, Object token) {
         if (pending.size() >= config.pendingRequestsMax()) {
             return false;
         }
         long seq = nextSeq++;
-        Command.Client wrapped = new Command.Client(nodeId, seq, ChatCommands.encode(command));
+        LogCommand.Client wrapped = new LogCommand.Client(nodeId, seq, ChatCommands.encode(command));
         Pending entry = new Pending(token, wrapped, command.isIdempotent(), System.nanoTime());
         pending.put(seq, entry);
         route(entry);
@@ -373,7 +375,7 @@ public final class ReplicationDriver implements AutoCloseable {
             return false;
         }
         long seq = nextSeq++;
-        Pending entry = new Pending(token, new Command.Client(nodeId, seq, new byte[0]), true, System.nanoTime());
+        Pending entry = new Pending(token, new LogCommand.Client(nodeId, seq, new byte[0]), true, System.nanoTime());
         pending.put(seq, entry);
         route(entry);
         return true;
@@ -513,7 +515,7 @@ public final class ReplicationDriver implements AutoCloseable {
         boolean reachable = leaderName != null && !leaderName.equals(config.selfName());
         for (int from = 0; from < toForward.size(); from += ReplicationCodec.FORWARD_WRITES_MAX) {
             List<Pending> part = toForward.subList(from, Math.min(toForward.size(), from + ReplicationCodec.FORWARD_WRITES_MAX));
-            List<Command.Client> commands = new ArrayList<>(part.size());
+            List<LogCommand.Client> commands = new ArrayList<>(part.size());
             for (Pending entry : part) {
                 commands.add(entry.command);
             }
@@ -531,7 +533,7 @@ public final class ReplicationDriver implements AutoCloseable {
         try {
             switch (inbound.envelope().service()) {
                 case ReplicationCodec.PAXOS -> {
-                    io.synod.consensus.Envelope message = ReplicationCodec.decodePaxos(inbound.envelope());
+                    PaxosEnvelope message = ReplicationCodec.decodePaxos(inbound.envelope());
                     if (message.target() == nodeId && nameOf(message.source()) != null && !holdForCheckpoint(message)) {
                         replica.step(message); // drained once by flush
                     }
@@ -539,9 +541,9 @@ public final class ReplicationDriver implements AutoCloseable {
                 case ReplicationCodec.SNAPSHOT_GET -> serveChunk(inbound);
                 case ReplicationCodec.SNAPSHOT_CHUNK -> onChunk(inbound);
                 case ReplicationCodec.FORWARD -> {
-                    List<Command.Client> commands = ReplicationCodec.decodeForward(inbound.envelope());
+                    List<LogCommand.Client> commands = ReplicationCodec.decodeForward(inbound.envelope());
                     if (replica.isLeader()) { // otherwise dropped: the origin retries
-                        for (Command.Client command : commands) {
+                        for (LogCommand.Client command : commands) {
                             toPropose.add(command);
                             proposing.add(null);
                         }
@@ -610,7 +612,7 @@ public final class ReplicationDriver implements AutoCloseable {
             links.setPeers(endpointByName);
         }
         if (replica.isLeader() && !replica.latestMembership().contains(id)) {
-            ProposeOutcome outcome = replica.propose(new Command.AddLearner(id));
+            ProposeOutcome outcome = replica.propose(new LogCommand.AddLearner(id));
             LOG.info("{}: {} asks to join as node {}: AddLearner {}", config.selfName(), name, id, outcome);
         }
     }
@@ -632,7 +634,7 @@ public final class ReplicationDriver implements AutoCloseable {
             answer.put("status", "erro");
             answer.put("description", "'" + name + "' is not a member of " + replica.latestMembership());
         } else {
-            ProposeOutcome outcome = replica.propose(new Command.RemoveServer(id));
+            ProposeOutcome outcome = replica.propose(new LogCommand.RemoveServer(id));
             boolean queued = outcome == ProposeOutcome.QUEUED;
             answer.put("status", queued ? "OK" : "erro");
             answer.put(
@@ -651,7 +653,7 @@ public final class ReplicationDriver implements AutoCloseable {
     private void nudgeReconfiguration() {
         if (replica.isLeader()
                 && !replica.latestMembership().equals(replica.membershipAt(replica.decidedPrefixSlot() + 1))) {
-            replica.propose(new Command.Client(0, ++nextNudgeSeq, new byte[0]));
+            replica.propose(new LogCommand.Client(0, ++nextNudgeSeq, new byte[0]));
         }
     }
 
@@ -721,8 +723,8 @@ public final class ReplicationDriver implements AutoCloseable {
         }
 
         @Override
-        public void send(List<io.synod.consensus.Envelope> messages, boolean aheadOfPersist) {
-            for (io.synod.consensus.Envelope message : messages) {
+        public void send(List<PaxosEnvelope> messages, boolean aheadOfPersist) {
+            for (PaxosEnvelope message : messages) {
                 String target = nameOf(message.target());
                 if (target != null) {
                     links.send(target, ReplicationCodec.paxos(message));
@@ -853,7 +855,7 @@ public final class ReplicationDriver implements AutoCloseable {
      * from its sender; the core gets it once the checkpoint is complete here. While one fetch runs, further such
      * replies are dropped: the core asks again after the fetch.
      */
-    private boolean holdForCheckpoint(io.synod.consensus.Envelope message) {
+    private boolean holdForCheckpoint(PaxosEnvelope message) {
         if (!(message.message() instanceof io.synod.consensus.PaxosMessage.CatchUpReply reply)
                 || reply.snapshot().isEmpty()
                 || reply.snapshot().get().lastIncludedSlot() <= replica.decidedPrefixSlot()
@@ -969,7 +971,7 @@ public final class ReplicationDriver implements AutoCloseable {
     private void completeFetch() {
         receiving.complete();
         LOG.info("{}: fetched {}", config.selfName(), receiving.manifest());
-        io.synod.consensus.Envelope held = heldCatchUp;
+        PaxosEnvelope held = heldCatchUp;
         receiving = null;
         heldCatchUp = null;
         replica.step(held); // the core installs it (drained by this turn's flush) if it is still ahead of us
@@ -1001,13 +1003,13 @@ public final class ReplicationDriver implements AutoCloseable {
      * what they published and completes this server's writes, in apply order.
      */
     private void applyEntries(List<LogEntry> entries) {
-        List<io.synod.core.Command> batch = new ArrayList<>();
-        List<Command.Client> origins = new ArrayList<>();
+        List<Command> batch = new ArrayList<>();
+        List<LogCommand.Client> origins = new ArrayList<>();
         for (LogEntry entry : entries) {
-            List<Command> commands = entry.value().commands();
+            List<LogCommand> commands = entry.value().commands();
             check(commands.size() < config.commandSlotStride(), "slot " + entry.slot() + " holds too many commands");
             for (int position = 1; position <= commands.size(); position++) {
-                if (!(commands.get(position - 1) instanceof Command.Client client) || client.clientId() == 0) {
+                if (!(commands.get(position - 1) instanceof LogCommand.Client client) || client.clientId() == 0) {
                     continue; // membership changes are interpreted by consensus; origin 0 is an empty nudge
                 }
                 if (client.payload().length == 0) { // a read barrier: nothing to apply
@@ -1041,7 +1043,7 @@ public final class ReplicationDriver implements AutoCloseable {
     }
 
     /** Applies {@code batch} (then empties it and {@code origins}); see {@link #applyEntries}. */
-    private void applyBatch(List<io.synod.core.Command> batch, List<Command.Client> origins) {
+    private void applyBatch(List<Command> batch, List<LogCommand.Client> origins) {
         if (batch.isEmpty()) {
             return;
         }
@@ -1051,7 +1053,7 @@ public final class ReplicationDriver implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
             long index = batch.get(i).index();
             Result result = results.get(i);
-            Command.Client client = origins.get(i);
+            LogCommand.Client client = origins.get(i);
             appliedCount++;
             onApplied(index, result.publications());
             if (client.clientId() == nodeId) {
@@ -1069,7 +1071,7 @@ public final class ReplicationDriver implements AutoCloseable {
      * Hands the store the outbox entries of a batch's results that this server keeps for republishing, so they are
      * written in the batch's own store write (a crash keeps the applied writes and their entries, or neither).
      */
-    private void keepWithTheWrite(List<io.synod.core.Command> batch, List<Result> results) {
+    private void keepWithTheWrite(List<Command> batch, List<Result> results) {
         List<RocksDbChatStore.OutboxEntry> entries = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             long index = batch.get(i).index();

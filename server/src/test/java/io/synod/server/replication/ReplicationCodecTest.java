@@ -3,7 +3,7 @@ package io.synod.server.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.synod.consensus.Command;
+import io.synod.consensus.LogCommand;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import java.util.ArrayList;
@@ -16,12 +16,12 @@ class ReplicationCodecTest {
 
     @Test
     void forwardCarriesATurnsWritesInOrderThroughTheWire() {
-        List<Command.Client> writes = new ArrayList<>();
+        List<LogCommand.Client> writes = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            writes.add(new Command.Client(2, 1_000 + i, new byte[] {(byte) i, 7}));
+            writes.add(new LogCommand.Client(2, 1_000 + i, new byte[] {(byte) i, 7}));
         }
         Envelope wire = Envelope.decode(ReplicationCodec.forward(2, writes).encode(), Limits.DEFAULT);
-        List<Command.Client> decoded = ReplicationCodec.decodeForward(wire);
+        List<LogCommand.Client> decoded = ReplicationCodec.decodeForward(wire);
         assertThat(decoded).hasSize(5);
         for (int i = 0; i < 5; i++) {
             assertThat(decoded.get(i).clientId()).isEqualTo(2);
@@ -33,11 +33,11 @@ class ReplicationCodecTest {
     @Test
     void forwardRefusesEmptyOversizedOrForeignBatches() {
         assertThatThrownBy(() -> ReplicationCodec.forward(2, List.of())).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ReplicationCodec.forward(2, List.of(new Command.Client(3, 1, new byte[0]))))
+        assertThatThrownBy(() -> ReplicationCodec.forward(2, List.of(new LogCommand.Client(3, 1, new byte[0]))))
                 .hasMessageContaining("origin");
-        List<Command.Client> tooMany = new ArrayList<>();
+        List<LogCommand.Client> tooMany = new ArrayList<>();
         for (int i = 0; i <= ReplicationCodec.FORWARD_WRITES_MAX; i++) {
-            tooMany.add(new Command.Client(2, i, new byte[0]));
+            tooMany.add(new LogCommand.Client(2, i, new byte[0]));
         }
         assertThatThrownBy(() -> ReplicationCodec.forward(2, tooMany)).isInstanceOf(IllegalArgumentException.class);
     }

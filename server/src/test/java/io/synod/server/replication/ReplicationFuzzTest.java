@@ -3,7 +3,7 @@ package io.synod.server.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.synod.consensus.Command;
+import io.synod.consensus.LogCommand;
 import io.synod.core.ChatCommands;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
@@ -45,9 +45,9 @@ class ReplicationFuzzTest {
                     assertThat(chunk.error() != null || (chunk.bytes() != null && chunk.offset() >= 0)).isTrue();
                 }
                 case ReplicationCodec.FORWARD -> {
-                    List<Command.Client> commands = ReplicationCodec.decodeForward(envelope);
+                    List<LogCommand.Client> commands = ReplicationCodec.decodeForward(envelope);
                     assertThat(commands).isNotEmpty().hasSizeLessThanOrEqualTo(ReplicationCodec.FORWARD_WRITES_MAX);
-                    for (Command.Client command : commands) {
+                    for (LogCommand.Client command : commands) {
                         assertThat(command.requestId()).isNotNegative();
                         try {
                             assertThat(ChatCommands.decode(command.payload())).isNotNull();

@@ -7,14 +7,14 @@ import io.synod.messaging.peer.CoordinationCodec.PeerMember;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class MembershipTest {
+class MembershipViewTest {
     private static final PeerMember S1 = new PeerMember("s1", 1, "tcp://127.0.0.1:7001");
     private static final PeerMember S2 = new PeerMember("s2", 2, "tcp://127.0.0.1:7002");
     private static final PeerMember S3 = new PeerMember("s3", 3, "tcp://127.0.0.1:7003");
 
     @Test
     void aFreshReferenceListIsTheMembershipAndPeersAddNothing() {
-        Membership m = new Membership("s1", 3_000, 10_000);
+        MembershipView m = new MembershipView("s1", 3_000, 10_000);
         m.setSelf(1, S1.address());
         m.referenceList(List.of(S1, S2), 0);
         m.gossip(List.of(S3), 0);
@@ -24,7 +24,7 @@ class MembershipTest {
 
     @Test
     void whileTheReferenceIsSilentTheLastListIsKeptAndPeersAddMembersUntilTheyAge() {
-        Membership m = new Membership("s1", 3_000, 10_000);
+        MembershipView m = new MembershipView("s1", 3_000, 10_000);
         m.setSelf(1, S1.address());
         m.referenceList(List.of(S1, S2), 0);
         m.gossip(List.of(S3), 1_000);
@@ -35,7 +35,7 @@ class MembershipTest {
 
     @Test
     void thisServerIsAMemberOnlyOnceItsRankIsKnownAndMayLearnItFromPeers() {
-        Membership m = new Membership("s3", 3_000, 10_000);
+        MembershipView m = new MembershipView("s3", 3_000, 10_000);
         m.gossip(List.of(S2, S3), 0);
         assertThat(m.members(0)).containsOnlyKeys("s2");
         assertThat(m.rankOf("s3", 0)).isEqualTo(3);

@@ -7,9 +7,9 @@ package io.synod.clock;
  *
  * <p>Thread-safety: stateless, safe from any thread.
  */
-final class Invariants {
+final class ClockInvariants {
 
-    private Invariants() {}
+    private ClockInvariants() {}
 
     /**
      * Throws if {@code condition} is false.

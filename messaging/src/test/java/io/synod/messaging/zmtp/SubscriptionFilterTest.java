@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class SubscriptionsTest {
+class SubscriptionFilterTest {
     private static byte[] utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
@@ -20,7 +20,7 @@ class SubscriptionsTest {
         return message;
     }
 
-    private static List<String> matches(Subscriptions<String> subscriptions, String first) {
+    private static List<String> matches(SubscriptionFilter<String> subscriptions, String first) {
         List<String> matched = new ArrayList<>();
         subscriptions.forEachMatch(utf8(first), matched::add);
         return matched;
@@ -28,7 +28,7 @@ class SubscriptionsTest {
 
     @Test
     void aTopicMatchesTheMessagesItPrefixesUntilItsLastSubscriptionIsCancelled() {
-        Subscriptions<String> subscriptions = new Subscriptions<>();
+        SubscriptionFilter<String> subscriptions = new SubscriptionFilter<>();
         assertThat(subscriptions.matchesAny(utf8("geral"))).isFalse();
         assertThat(subscriptions.apply("a", message(1, "ger"))).as("first subscription: passed upstream").isNotNull();
         assertThat(subscriptions.apply("a", message(1, "ger"))).as("second: nothing changes upstream").isNull();
@@ -46,7 +46,7 @@ class SubscriptionsTest {
 
     @Test
     void theEmptyTopicMatchesEverythingAndOtherMessagesAreIgnored() {
-        Subscriptions<String> subscriptions = new Subscriptions<>();
+        SubscriptionFilter<String> subscriptions = new SubscriptionFilter<>();
         assertThat(subscriptions.apply("a", new byte[] {7, 'x'})).isNull();
         assertThat(subscriptions.apply("a", new byte[0])).isNull();
         assertThat(subscriptions.matchesAny(utf8("x"))).isFalse();
@@ -59,7 +59,7 @@ class SubscriptionsTest {
 
     @Test
     void eachSubscriberMatchesOnceAndLeavingCancelsOnlyTopicsNobodyElseHolds() {
-        Subscriptions<String> subscriptions = new Subscriptions<>();
+        SubscriptionFilter<String> subscriptions = new SubscriptionFilter<>();
         subscriptions.apply("a", message(1, "ge"));
         subscriptions.apply("a", message(1, "geral"));
         subscriptions.apply("b", message(1, "geral"));

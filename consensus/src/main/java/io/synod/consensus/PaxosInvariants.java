@@ -5,8 +5,8 @@ package io.synod.consensus;
  *
  * <p>Thread-safety: stateless, safe from any thread.
  */
-public final class Invariants {
-    private Invariants() {}
+public final class PaxosInvariants {
+    private PaxosInvariants() {}
 
     /** Throws {@link IllegalStateException} with {@code message} when {@code condition} is false. */
     public static void check(boolean condition, String message) {

@@ -5,9 +5,9 @@ package io.synod.consensus;
  *
  * <p>Immutable; thread-safe.
  */
-public record Envelope(int source, int target, PaxosMessage message) {
-    public Envelope {
-        Invariants.require(message != null, "message must not be null");
+public record PaxosEnvelope(int source, int target, PaxosMessage message) {
+    public PaxosEnvelope {
+        PaxosInvariants.require(message != null, "message must not be null");
     }
 
     @Override

@@ -9,16 +9,16 @@ import java.util.Arrays;
  *
  * <p>Immutable (the payload array is never mutated after construction); thread-safe.
  */
-public sealed interface Command
-        permits Command.Client, Command.AddLearner, Command.PromoteLearner, Command.RemoveServer {
+public sealed interface LogCommand
+        permits LogCommand.Client, LogCommand.AddLearner, LogCommand.PromoteLearner, LogCommand.RemoveServer {
 
     /**
      * An opaque application command. {@code clientId} + {@code requestId} identify a request so that the state
      * machine can drop a retried request that was already applied.
      */
-    record Client(long clientId, long requestId, byte[] payload) implements Command {
+    record Client(long clientId, long requestId, byte[] payload) implements LogCommand {
         public Client {
-            Invariants.require(payload != null, "payload must not be null");
+            PaxosInvariants.require(payload != null, "payload must not be null");
         }
 
         @Override
@@ -41,13 +41,13 @@ public sealed interface Command
     }
 
     /** Adds {@code nodeId} as a non-voting learner that receives decisions and catches up. */
-    record AddLearner(int nodeId) implements Command {}
+    record AddLearner(int nodeId) implements LogCommand {}
 
     /** Turns learner {@code nodeId} into a voting acceptor. Proposed by the leader once the learner caught up. */
-    record PromoteLearner(int nodeId) implements Command {}
+    record PromoteLearner(int nodeId) implements LogCommand {}
 
     /** Removes {@code nodeId} (voter or learner) from the membership. */
-    record RemoveServer(int nodeId) implements Command {}
+    record RemoveServer(int nodeId) implements LogCommand {}
 
     /** True for the membership commands that consensus interprets. */
     default boolean isReconfiguration() {

@@ -20,7 +20,7 @@ import java.util.TreeMap;
  *
  * <p>Thread-safety: not thread-safe; owned by the coordination thread.
  */
-final class Membership {
+final class MembershipView {
     private final String selfName;
     private final long referenceFreshMillis;
     private final long gossipMemberAgeMaxMillis;
@@ -31,7 +31,7 @@ final class Membership {
 
     private record Gossiped(PeerMember member, long heardAtMillis) {}
 
-    Membership(String selfName, long referenceFreshMillis, long gossipMemberAgeMaxMillis) {
+    MembershipView(String selfName, long referenceFreshMillis, long gossipMemberAgeMaxMillis) {
         this.selfName = Objects.requireNonNull(selfName, "selfName");
         this.referenceFreshMillis = referenceFreshMillis;
         this.gossipMemberAgeMaxMillis = gossipMemberAgeMaxMillis;

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  *
  * @param <S> the subscriber (compared by identity or its own equals)
  */
-public final class Subscriptions<S> {
+public final class SubscriptionFilter<S> {
     /** Subscribers by topic, with how many times each subscribed it. */
     private final Map<Topic, Map<S, Integer>> subscribers = new HashMap<>();
     /** Topics of each subscriber, counted. */

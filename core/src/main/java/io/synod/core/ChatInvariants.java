@@ -7,8 +7,8 @@ package io.synod.core;
  *
  * <p>Thread-safety: stateless.
  */
-final class Invariants {
-    private Invariants() {}
+final class ChatInvariants {
+    private ChatInvariants() {}
 
     /** Throws {@link IllegalStateException} if {@code condition} is false. */
     static void check(boolean condition, String message) {
