@@ -204,7 +204,7 @@ public final class ChatServer implements AutoCloseable {
                 throw new StoreException("the data directory " + config.dataDirectory()
                         + " holds a Paxos log in the layout of an older Synod (a separate 'paxos' database);"
                         + " this version keeps it inside 'state'. Start this server on a new data directory"
-                        + " (it will catch up from the others) or remove that one.", null);
+                        + " (a member of a group catches up from the others) or remove that one.", null);
             }
             StandaloneUpgrade.apply(store, server.machine.appliedIndex(), replicationConfig);
             server.replication = ReplicationDriver.open(
