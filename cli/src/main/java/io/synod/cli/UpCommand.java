@@ -27,13 +27,13 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Start a local cluster (reference, broker, proxy, servers, bots) as separate processes.")
 final class UpCommand implements Callable<Integer> {
-    /** Cluster sizes the launcher starts: one unreplicated server, or 3 or 5 replicated ones (majorities). */
+    /** Cluster sizes the launcher starts: one server (a Paxos group of one), or 3 or 5 (majorities). */
     static final java.util.Set<Integer> SERVER_COUNTS = java.util.Set.of(1, 3, 5);
 
     @Option(
             names = "--servers",
             defaultValue = "3",
-            description = "Number of servers: 1 (unreplicated), 3 or 5 (default: ${DEFAULT-VALUE}).")
+            description = "Number of servers: 1 (a Paxos group of one), 3 or 5 (default: ${DEFAULT-VALUE}).")
     int servers;
 
     @Option(names = "--bots", defaultValue = "2", description = "Number of bots (default: ${DEFAULT-VALUE}).")
@@ -84,7 +84,8 @@ final class UpCommand implements Callable<Integer> {
     @Option(
             names = "--paxos-port",
             defaultValue = "7101",
-            description = "First server's replication port; server i gets this + i - 1.")
+            description = "First server's replication port; server i gets this + i - 1 (a single server"
+                    + " takes any free loopback port: no peer connects to it).")
     int paxosPort;
 
     @Option(names = "--skew", description = "Give each server a random clock skew within +-1 s (shows clock sync).")
@@ -196,7 +197,7 @@ final class UpCommand implements Callable<Integer> {
                     broker + (peerPort + i - 1),
                     "--log",
                     logs.resolve(name + ".jsonl").toString()));
-            if (servers > 1) {
+            if (servers > 1) { // a server without them is a group of one
                 args.add("--initial-members");
                 args.add(initialMembers(broker));
             }

@@ -3,8 +3,9 @@ package io.synod.core;
 /**
  * A {@link ChatCommand} with everything that makes applying it deterministic and exactly-once.
  *
- * @param index the log index of the command (the slot in the replicated log; a single server
- *     numbers its commands 1, 2, 3...). Applied indexes strictly increase.
+ * @param index the chat index of the command (the replication driver numbers it by its slot in the replicated
+ *     log and its position in the slot's batch; older single servers numbered theirs 1, 2, 3...). Applied indexes
+ *     strictly increase.
  * @param timestampSeconds the synchronised time (float epoch seconds) read by the server that
  *     accepted the request; it becomes the timestamp of logins and publications
  * @param clock the Lamport clock the accepting server assigned to the command; it becomes the

@@ -20,13 +20,11 @@ import io.synod.server.replication.ReplicationConfig;
 import io.synod.server.replication.ReplicationDriver;
 import io.synod.store.RocksDbChatStore;
 import io.synod.store.StoreException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,6 +44,9 @@ import org.zeromq.ZContext;
  *   <li>both are {@link ZmtpClient}s: ZeroMQ's wire protocol spoken by the event loop itself on
  *       non-blocking sockets, in the same selector as the replication links, so a request or a
  *       publication wakes no other thread;
+ *   <li>the replication endpoint of its {@link ReplicationDriver}: every server is a member of a Paxos group and
+ *       orders every write through it, a single server too (a group of one: it decides alone, on the same path and
+ *       with the same group commit);
  *   <li>REQ to the reference ({@link ReferenceClient}): {@code rank} at startup, {@code heartbeat}
  *       every {@code heartbeatIntervalMillis} ({@code rank} again while the rank is unknown),
  *       {@code list} every {@code listIntervalMillis}; the server serves clients whether or not the
@@ -63,7 +64,7 @@ import org.zeromq.ZContext;
  */
 public final class ChatServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChatServer.class);
-    /** How often {@code /status} is refreshed when nothing was applied (once per turn that applied something). */
+    /** How often the rank and reference fields of {@code /status} are refreshed (coordination changes them too). */
     private static final long STATUS_INTERVAL_MILLIS = 50;
 
     private final ServerConfig config;
@@ -81,8 +82,6 @@ public final class ChatServer implements AutoCloseable {
     private ZmtpClient brokerLink;
     /** The PUB to the proxy's XSUB. */
     private ZmtpClient proxyLink;
-    /** The loop's selector when not replicated (replicated: the replication links' selector). */
-    private Selector ownSelector;
     private ReferenceClient reference;
     private AdminHttp admin;
     private CoordinationService coordination;
@@ -96,7 +95,7 @@ public final class ChatServer implements AutoCloseable {
     private long nextStatusNanos = System.nanoTime();
     /** This turn's replies, sent once the turn's applied writes are synced. */
     private final List<Outgoing> outbox = new ArrayList<>();
-    /** This turn's publications (unreplicated server), sent once synced, before the replies. */
+    /** The publications of the writes applied this turn, sent after the turn's replies. */
     private final List<Publication> turnPublications = new ArrayList<>();
 
     /** A reply of this turn and where it goes. */
@@ -143,12 +142,11 @@ public final class ChatServer implements AutoCloseable {
         this.store = store;
         this.machine = new ChatStateMachine(store, config.chat());
         this.metrics = new ServerMetrics(config.name());
-        this.service = new ChatService(machine, clock, log, metrics, config.limits());
+        this.service = new ChatService(machine, clock, log, metrics, config.limits(), config.name());
     }
 
     /**
-     * Opens the store, connects the sockets, asks the reference for a rank (bounded), starts the
-     * admin endpoint and the event loop.
+     * Starts a server alone: a Paxos group of one ({@link ReplicationConfig#alone}) on any free loopback port.
      *
      * @throws StoreException if the data directory cannot be opened (e.g. used by another server)
      * @throws RuntimeException if the admin port cannot be bound; everything opened is closed again
@@ -163,17 +161,22 @@ public final class ChatServer implements AutoCloseable {
      * endpoint first; the address sent to the reference is the one actually bound.
      */
     public static ChatServer start(ServerConfig config, CoordinationConfig coordinationConfig) {
-        return start(config, coordinationConfig, null);
+        return start(
+                config,
+                coordinationConfig,
+                ReplicationConfig.alone(config.name(), ReplicationConfig.ALONE_ENDPOINT));
     }
 
     /**
-     * As {@link #start(ServerConfig, CoordinationConfig)}, replicated when {@code replicationConfig} is not null:
-     * a {@link ReplicationDriver} (Paxos log in column family {@code paxos} of {@code <data-dir>/state}, its own
-     * peer links) is opened here and handed to the event loop, its only user from then on; writes are proposed and
-     * answered once applied.
+     * Opens the store, connects the sockets, asks the reference for a rank (bounded), starts the admin endpoint and
+     * the event loop. The {@link ReplicationDriver} of {@code replicationConfig} (Paxos log in column family {@code
+     * paxos} of {@code <data-dir>/state}, its own peer links) is opened here and handed to the event loop, its only
+     * user from then on; writes are proposed and answered once applied. A data directory of a single server of an
+     * older Synod (a chat state and no Paxos log) is upgraded first ({@link StandaloneUpgrade}).
      */
     public static ChatServer start(
             ServerConfig config, CoordinationConfig coordinationConfig, ReplicationConfig replicationConfig) {
+        Objects.requireNonNull(replicationConfig, "replicationConfig");
         InteractionLog log = InteractionLog.open(config.logFile(), config.name());
         RocksDbChatStore store;
         try {
@@ -197,23 +200,21 @@ public final class ChatServer implements AutoCloseable {
         ChatServer server = new ChatServer(config, log, clock, store);
         server.coordination = coordination;
         try {
-            if (replicationConfig != null) {
-                if (java.nio.file.Files.exists(config.dataDirectory().resolve("paxos"))) {
-                    throw new StoreException("the data directory " + config.dataDirectory()
-                            + " holds a Paxos log in the layout of an older Synod (a separate 'paxos' database);"
-                            + " this version keeps it inside 'state'. Start this server on a new data directory"
-                            + " (it will catch up from the others) or remove that one.", null);
-                }
-                server.replication = ReplicationDriver.open(
-                        replicationConfig,
-                        store,
-                        io.synod.store.Checkpoints.open(config.dataDirectory().resolve("snapshots"), store),
-                        server.machine,
-                        clock,
-                        log,
-                        server.turnPublications::addAll); // sent by finishTurn, after the turn's replies
-                server.service.setReplicated(config.name());
+            if (java.nio.file.Files.exists(config.dataDirectory().resolve("paxos"))) {
+                throw new StoreException("the data directory " + config.dataDirectory()
+                        + " holds a Paxos log in the layout of an older Synod (a separate 'paxos' database);"
+                        + " this version keeps it inside 'state'. Start this server on a new data directory"
+                        + " (a member of a group catches up from the others) or remove that one.", null);
             }
+            StandaloneUpgrade.apply(store, server.machine.appliedIndex(), replicationConfig);
+            server.replication = ReplicationDriver.open(
+                    replicationConfig,
+                    store,
+                    io.synod.store.Checkpoints.open(config.dataDirectory().resolve("snapshots"), store),
+                    server.machine,
+                    clock,
+                    log,
+                    server.turnPublications::addAll); // sent by finishTurn, after the turn's replies
             server.connect();
             server.admin = AdminHttp.start(config.adminPort(), server::statusJson, server.metrics::scrape, log);
         } catch (RuntimeException e) {
@@ -226,24 +227,13 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private void connect() {
-        Selector selector;
-        if (replication != null) {
-            selector = replication.selector();
-        } else {
-            try {
-                ownSelector = Selector.open();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open a selector", e);
-            }
-            selector = ownSelector;
-        }
         long now = System.nanoTime();
-        brokerLink = new ZmtpClient(ZmtpCodec.SocketType.DEALER, config.brokerEndpoint(), selector, LINKS, now);
-        proxyLink = new ZmtpClient(ZmtpCodec.SocketType.PUB, config.proxyEndpoint(), selector, LINKS, now);
-        if (replication != null) {
-            replication.watch(brokerLink);
-            replication.watch(proxyLink);
-        }
+        brokerLink = new ZmtpClient(
+                ZmtpCodec.SocketType.DEALER, config.brokerEndpoint(), replication.selector(), LINKS, now);
+        proxyLink =
+                new ZmtpClient(ZmtpCodec.SocketType.PUB, config.proxyEndpoint(), replication.selector(), LINKS, now);
+        replication.watch(brokerLink);
+        replication.watch(proxyLink);
         reference = new ReferenceClient(
                 context, config.referenceEndpoint(), config.referenceTimeoutMillis(), clock, log, config.limits());
         if (config.startupRankAttempts() > 0) {
@@ -301,9 +291,9 @@ public final class ChatServer implements AutoCloseable {
     // ------------------------------------------------------------------ event loop
 
     /**
-     * One turn: wait for input (the broker link, and the replication links when replicated), take the
-     * waiting requests, let replication do its work, sync the turn's applied writes once (group commit),
-     * then send the turn's publications and replies.
+     * One turn: wait for input (the broker link and the replication links), take the waiting requests, let
+     * replication do its work (one synced write of the turn's votes: group commit), then send the turn's replies and
+     * publications.
      */
     private void loop() {
         long nextHeartbeatMillis = monotonicMillis() + config.heartbeatIntervalMillis();
@@ -321,16 +311,9 @@ public final class ChatServer implements AutoCloseable {
                 proxyLink.tick(nowNanos);
                 long untilLinks = Math.min(brokerLink.nanosUntilTick(nowNanos), proxyLink.nanosUntilTick(nowNanos));
                 wait = Math.min(wait, Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilLinks)));
-                if (replication == null) {
-                    awaitLinks(wait);
-                    serveWaitingRequests();
-                    machine.sync(); // nothing to do when the turn applied nothing
-                    finishTurn(List.of());
-                } else {
-                    replication.awaitInput(wait);
-                    serveWaitingRequests();
-                    finishTurn(replication.flush(this::answerBeforeSync)); // synced inside
-                }
+                replication.awaitInput(wait);
+                serveWaitingRequests();
+                finishTurn(replication.flush(this::answerBeforeSync)); // synced inside
                 brokerLink.flush();
                 proxyLink.flush();
                 Envelope reply = reference.poll();
@@ -369,22 +352,6 @@ public final class ChatServer implements AutoCloseable {
         if (proxyLink != null) {
             proxyLink.close();
         }
-        if (ownSelector != null) {
-            try {
-                ownSelector.close();
-            } catch (IOException e) {
-                LOG.debug("{}: closing the selector: {}", config.name(), e.toString());
-            }
-        }
-    }
-
-    /** Not replicated: waits up to {@code waitMillis} for the links, and serves their sockets. */
-    private void awaitLinks(long waitMillis) {
-        try {
-            ZmtpClient.awaitAndServe(ownSelector, brokerLink.hasReceived() ? 0 : Math.max(1, waitMillis));
-        } catch (IOException e) {
-            throw new UncheckedIOException("the links' select failed", e);
-        }
     }
 
     /** Handles the requests waiting on the broker link (at most {@code requestsPerWakeupMax}); replies: the outbox. */
@@ -396,7 +363,6 @@ public final class ChatServer implements AutoCloseable {
             }
             ZmqMessages.Routed routed = ZmqMessages.splitRouted(frames);
             ChatService.Handled handled = handleIsolated(routed);
-            turnPublications.addAll(handled.publications());
             if (coordination != null) {
                 coordination.noteMessageExchanged();
             }
@@ -478,9 +444,9 @@ public final class ChatServer implements AutoCloseable {
     private record Waiting(ZmqMessages.Routed routed, ChatService.Deferred deferred) {}
 
     /**
-     * Ends a turn: sends its replies (reads and refusals in arrival order), then the answers to the replicated
-     * writes it completed, then its publications. A replicated turn that syncs new votes also comes here before its
-     * fsync ({@link #answerBeforeSync}), with the writes that may be answered then.
+     * Ends a turn: sends its replies (reads and refusals in arrival order), then the answers to the writes it
+     * completed, then its publications. A turn that syncs new votes also comes here before its fsync ({@link
+     * #answerBeforeSync}), with the writes that may be answered then.
      */
     private void finishTurn(List<ReplicationDriver.Completion> completions) {
         for (Outgoing outgoing : outbox) {
@@ -507,16 +473,15 @@ public final class ChatServer implements AutoCloseable {
             turnPublications.clear();
         }
         long now = System.nanoTime();
-        // replicated: the driver's status carries the applied index and digest, and refreshes them itself
-        boolean applied = replication == null && machine.appliedIndex() != status.appliedIndex();
-        if (now - nextStatusNanos >= 0 || applied) {
+        // the driver's status carries the applied index and digest, and refreshes them itself
+        if (now - nextStatusNanos >= 0) {
             nextStatusNanos = now + TimeUnit.MILLISECONDS.toNanos(STATUS_INTERVAL_MILLIS);
             publishStatus();
         }
     }
 
     /**
-     * Sends, in the middle of a replicated turn and before its fsync, the answers and publications of the writes
+     * Sends, in the middle of a turn and before its fsync, the answers and publications of the writes
      * that rest on none of the votes it syncs ({@link ReplicationDriver#flush(java.util.function.Consumer)}).
      */
     private void answerBeforeSync(List<ReplicationDriver.Completion> completions) {
@@ -605,7 +570,7 @@ public final class ChatServer implements AutoCloseable {
             reachable = c.referenceReachable();
             list = List.copyOf(c.membersJson());
         }
-        status = new ServerStatus(currentRank, machine.appliedIndex(), machine.stateDigestHex(), reachable, list);
+        status = new ServerStatus(currentRank, reachable, list);
     }
 
     private static long monotonicMillis() {
@@ -617,6 +582,7 @@ public final class ChatServer implements AutoCloseable {
     /** The {@code /status} document; called from admin HTTP threads. */
     Map<String, Object> statusJson() {
         ServerStatus s = status;
+        Map<String, Object> replicated = replication.statusFields(); // role, leader, ballot, indexes, members...
         Map<String, Object> self = new LinkedHashMap<>();
         self.put("name", config.name());
         self.put("rank", s.rank());
@@ -624,28 +590,22 @@ public final class ChatServer implements AutoCloseable {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("name", config.name());
         json.put("rank", s.rank());
-        json.put("role", "standalone");
-        json.put("leader", null);
+        json.put("role", replicated.get("role")); // the first keys a reader looks for, first
+        json.put("leader", replicated.get("leader"));
         json.put("coordinator", null);
-        json.put("ballot", null);
-        json.put("decided_index", s.appliedIndex());
-        json.put("applied_index", s.appliedIndex());
         json.put("members", List.of(self));
         json.put("clock_offset_ms", clock.offsetMillis());
         json.put("clock_skew_ms", clock.skewMillis());
         json.put("lamport", clock.lamport().current());
         json.put("lamport_stamps_out_of_range", clock.lamport().stampsOutOfRange());
-        json.put("state_digest", s.stateDigest());
         json.put("uptime_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
         json.put("reference_reachable", s.referenceReachable());
         json.put("reference_list", s.referenceList());
         if (coordination != null) {
             json.putAll(coordination.statusFields()); // coordinator, clock_offset_ms, clock, members, election
         }
-        if (replication != null) {
-            json.put("coordination_members", json.get("members"));
-            json.putAll(replication.statusFields()); // role, leader, ballot, indexes, Paxos members, digest
-        }
+        json.put("coordination_members", json.get("members"));
+        json.putAll(replicated); // the Paxos members replace the coordination view under "members"
         return json;
     }
 
@@ -666,7 +626,7 @@ public final class ChatServer implements AutoCloseable {
         if (coordination != null) {
             coordination.close();
         }
-        if (replication != null) {
+        if (replication != null) { // null if start failed before it was opened
             replication.close(); // the loop, its owner, has stopped
         }
         if (loopThread == null) { // the loop, their owner, never ran

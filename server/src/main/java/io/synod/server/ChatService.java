@@ -12,7 +12,6 @@ import io.synod.protocol.Envelope;
 import io.synod.protocol.Fields;
 import io.synod.protocol.Limits;
 import io.synod.protocol.ProtocolException;
-import io.synod.protocol.Publication;
 import io.synod.protocol.Replies;
 import io.synod.protocol.Request;
 import io.synod.protocol.RequestMeta;
@@ -26,10 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns one request frame into one reply frame and the publications to send, with no socket in
- * sight: decode and validate ({@link Requests#parse}), merge the Lamport clock, apply writes to the
- * {@link ChatStateMachine} (a single server numbers commands itself: index = applied + 1), answer
- * reads from the applied state, and stamp the reply with the synchronised time and a Lamport tick.
+ * Turns one request frame into one reply frame, with no socket in sight: decode and validate ({@link
+ * Requests#parse}), merge the Lamport clock, turn a write into a {@link Deferred} command for replication (every
+ * server, a single one included, orders its writes through its Paxos group; {@link #complete} builds the reply once
+ * the command is applied), answer reads from the applied state (or defer them, {@link DeferredRead}), and stamp the
+ * reply with the synchronised time and a Lamport tick.
  *
  * <p>Bad input of any kind (not MessagePack, invalid UTF-8, frame over the limit, unknown service,
  * missing or mistyped field, empty or oversized name) gets an {@code erro} reply that says what is
@@ -44,14 +44,13 @@ import org.slf4j.LoggerFactory;
 final class ChatService {
     private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
 
-    /** One handled request: the reply and the publications to send (once stamped, the reply is final). */
-    record Handled(Envelope reply, List<Publication> publications, Deferred deferred, DeferredRead deferredRead) {
-        Handled(Envelope reply, List<Publication> publications) {
-            this(reply, publications, null, null);
-        }
-
-        Handled(Envelope reply, List<Publication> publications, Deferred deferred) {
-            this(reply, publications, deferred, null);
+    /**
+     * One handled request: the reply (once stamped, final), or the write or read that must wait before it can be
+     * answered. Publications leave with the apply (the replication driver hands them to the server).
+     */
+    record Handled(Envelope reply, Deferred deferred, DeferredRead deferredRead) {
+        Handled(Envelope reply) {
+            this(reply, null, null);
         }
 
         byte[] replyFrame() {
@@ -60,13 +59,13 @@ final class ChatService {
     }
 
     /**
-     * A write handed to replication instead of being applied here (replicated servers): the reply is built by
-     * {@link #complete} once the command is decided and applied locally.
+     * A write handed to replication: the reply is built by {@link #complete} once the command is decided and applied
+     * here.
      */
     record Deferred(Command command, String service, Map<String, Object> echo, String peer) {}
 
     /**
-     * A read that must wait (replicated servers): for this server to have applied command index {@code
+     * A read that must wait: for this server to have applied command index {@code
      * minIndex} (monotonic reads: the client passes the highest {@code index} it has seen), or, if {@code
      * linearizable}, for a read barrier ordered through the log. Answered by {@link #answerRead} or {@link
      * #expireRead}.
@@ -89,8 +88,7 @@ final class ChatService {
         }
     }
 
-    private boolean replicated;
-    private String serverIdPrefix;
+    private final String serverIdPrefix;
     /** The last connection number given in this run (numbers are never reused, whatever the LRU forgets). */
     private long lastConnection;
     /** Per broker connection (routing id): the ids given to its writes without ids. */
@@ -104,19 +102,41 @@ final class ChatService {
     private final ServerMetrics metrics;
     private final Limits limits;
 
-    ChatService(
-            ChatStateMachine machine, ProcessClock clock, InteractionLog log, ServerMetrics metrics, Limits limits) {
-        this(machine, clock, log, metrics, limits, SERVER_ID_PEERS_MAX);
-    }
-
-    /** With {@code serverIdPeersMax} broker connections remembered for server-given ids (tests use few). */
+    /**
+     * A service for server {@code serverName}. A write that carries no {@code client_id}/{@code request_id} (a plain
+     * statement client) gets ids from this server, so its retries inside the server (re-proposed across a leader
+     * change, re-forwarded) are exactly-once too and it is answered instead of being dropped: client id {@code
+     * ~<server>/<epoch>/<connection>}, where the epoch is drawn at random once per run ({@link #newEpoch}) and the
+     * connection number counts up per broker connection first seen (or seen again after the LRU forgot it), and request
+     * ids 1, 2, 3... per connection number. No pair is ever given twice: not after an LRU eviction (a new number), nor
+     * after a broker restart reuses routing ids (the number's count goes on), nor in another run (another epoch),
+     * whatever the wall clock does.
+     */
     ChatService(
             ChatStateMachine machine,
             ProcessClock clock,
             InteractionLog log,
             ServerMetrics metrics,
             Limits limits,
-            int serverIdPeersMax) {
+            String serverName) {
+        this(machine, clock, log, metrics, limits, SERVER_ID_PEERS_MAX, serverName, newEpoch());
+    }
+
+    /**
+     * With {@code serverIdPeersMax} broker connections remembered for server-given ids (tests use few) and a given
+     * epoch (tests; a server draws a new one every run).
+     */
+    ChatService(
+            ChatStateMachine machine,
+            ProcessClock clock,
+            InteractionLog log,
+            ServerMetrics metrics,
+            Limits limits,
+            int serverIdPeersMax,
+            String serverName,
+            long epoch) {
+        this.serverIdPrefix =
+                RequestMeta.SERVER_CLIENT_ID_PREFIX + serverName + "/" + Long.toUnsignedString(epoch, 36) + "/";
         this.serverIds = new LinkedHashMap<>(1_024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, ServerIds> eldest) {
@@ -140,7 +160,7 @@ final class ChatService {
             long observed = clock.observe(0);
             log.received(Services.ERROR, peer, observed, clock.nowSeconds(), Map.of("bytes", body.length));
             metrics.request(Services.ERROR);
-            return reply(new Handled(Replies.error(Services.ERROR, e.getMessage()), List.of()), Map.of(), peer);
+            return reply(new Handled(Replies.error(Services.ERROR, e.getMessage())), Map.of(), peer);
         }
         Object sentClock = request.data().get("clock");
         long observed = clock.observe(sentClock instanceof Long l && l >= 0 ? l : 0);
@@ -155,40 +175,17 @@ final class ChatService {
             DeferredRead wait =
                     Services.READS.contains(parsed.service()) ? readConsistency(parsed, request, peer) : null;
             if (wait != null) {
-                return new Handled(null, List.of(), null, wait);
+                return new Handled(null, null, wait);
             }
             handled = dispatch(parsed);
         } catch (ProtocolException e) {
-            handled = new Handled(Replies.error(request.service(), e.getMessage()), List.of());
+            handled = new Handled(Replies.error(request.service(), e.getMessage()));
         }
         if (handled.deferred() != null) {
             Deferred d = handled.deferred();
-            return new Handled(null, List.of(), new Deferred(d.command(), d.service(), echoed(request), peer));
+            return new Handled(null, new Deferred(d.command(), d.service(), echoed(request), peer), null);
         }
         return reply(handled, echoed(request), peer);
-    }
-
-    /**
-     * Replicated mode: writes are returned as {@link Deferred} instead of being applied. A write that carries
-     * no {@code client_id}/{@code request_id} (a plain statement client) gets ids from this server, so its retries
-     * inside the cluster (re-forwarded or re-proposed across a leader change) are exactly-once too and it is
-     * answered instead of being dropped: client id {@code ~<server>/<epoch>/<connection>}, where the epoch is drawn
-     * at random once per run ({@link #newEpoch}) and the connection number counts up per broker connection first
-     * seen (or seen again after the LRU forgot it), and request ids 1, 2, 3... per connection number. No pair is
-     * ever given twice: not after an LRU eviction (a new number), nor after a broker restart reuses routing ids
-     * (the number's count goes on), nor in another run (another epoch), whatever the wall clock does.
-     */
-    void setReplicated(String serverName) {
-        setReplicated(serverName, newEpoch());
-    }
-
-    /** {@link #setReplicated(String)} with a given epoch (tests; a server draws a new one every run). */
-    void setReplicated(String serverName, long epoch) {
-        replicated = true;
-        serverIdPrefix =
-                RequestMeta.SERVER_CLIENT_ID_PREFIX + serverName + "/" + Long.toUnsignedString(epoch, 36) + "/";
-        serverIds.clear();
-        lastConnection = 0;
     }
 
     /**
@@ -201,8 +198,7 @@ final class ChatService {
 
     /** The reply to a deferred write, now that replication applied it with {@code result} at {@code index}. */
     Handled complete(Deferred deferred, Result result, long index) {
-        Envelope reply = resultReply(deferred.service(), result, index);
-        return reply(new Handled(reply, List.of()), deferred.echo(), deferred.peer());
+        return reply(new Handled(resultReply(deferred.service(), result, index)), deferred.echo(), deferred.peer());
     }
 
     /** The answer to a waiting read, now that the state it waited for is applied here. */
@@ -214,15 +210,14 @@ final class ChatService {
     Handled expireRead(DeferredRead read, long waitedMillis) {
         String text = "this server has applied up to index " + machine.appliedIndex() + ", below min_index "
                 + read.minIndex() + ", after waiting " + waitedMillis + " ms; retry (another server may be ahead)";
-        return reply(new Handled(Replies.error(read.request().service(), text), List.of()), read.echo(), read.peer());
+        return reply(new Handled(Replies.error(read.request().service(), text)), read.echo(), read.peer());
     }
 
     /**
      * The extension fields {@code min_index} (integer >= 0) and {@code linearizable} (boolean) of a read: null
      * when it can be answered now, else what it waits for.
      *
-     * @throws ProtocolException if a field has the wrong type, or (single server) asks for an index beyond the
-     *     state, which can never be reached
+     * @throws ProtocolException if a field has the wrong type
      */
     private DeferredRead readConsistency(Request request, Envelope envelope, String peer) {
         long minIndex = new Fields(envelope.data()).optionalWireInteger("min_index", 0);
@@ -231,13 +226,6 @@ final class ChatService {
             throw new ProtocolException("field 'linearizable' must be a boolean, got " + Fields.typeName(flag));
         }
         boolean linearizable = Boolean.TRUE.equals(flag);
-        if (!replicated) { // one server: its state is the latest there is
-            if (minIndex > machine.appliedIndex()) {
-                throw new ProtocolException(
-                        "min_index " + minIndex + " is beyond the last applied index " + machine.appliedIndex());
-            }
-            return null;
-        }
         if (!linearizable && minIndex <= machine.appliedIndex()) {
             return null;
         }
@@ -249,7 +237,7 @@ final class ChatService {
         long observed = clock.observe(0);
         log.received(Services.ERROR, peer, observed, clock.nowSeconds(), Map.of("error", text));
         metrics.request(Services.ERROR);
-        return reply(new Handled(Replies.error(Services.ERROR, text), List.of()), Map.of(), peer);
+        return reply(new Handled(Replies.error(Services.ERROR, text)), Map.of(), peer);
     }
 
     private Handled dispatch(Request request) {
@@ -282,10 +270,10 @@ final class ChatService {
             Result earlier = machine.appliedSend(operation, fingerprint);
             if (earlier != null) { // the client's retry of a send applied here: answered now, not ordered again
                 metrics.replayed();
-                return new Handled(resultReply(request.service(), earlier, machine.appliedIndex()), List.of());
+                return new Handled(resultReply(request.service(), earlier, machine.appliedIndex()));
             }
         }
-        if (replicated && clientId == null) {
+        if (clientId == null) {
             ServerIds ids = serverIds.computeIfAbsent(currentPeer, peer -> new ServerIds(++lastConnection));
             clientId = serverIdPrefix + ids.connection;
             requestId = ++ids.lastRequestId;
@@ -298,19 +286,13 @@ final class ChatService {
                 requestId,
                 operation,
                 fingerprint);
-        Result applied = replicated ? machine.appliedResult(clientId, requestId) : null;
+        Result applied = machine.appliedResult(clientId, requestId);
         if (applied != null) { // a retry of a write this server has applied: answered now, not ordered again
             metrics.replayed();
             // index: this server's applied index, at or after the original write's (a valid min_index for the client)
-            return new Handled(resultReply(request.service(), applied, machine.appliedIndex()), List.of());
+            return new Handled(resultReply(request.service(), applied, machine.appliedIndex()));
         }
-        if (replicated) {
-            return new Handled(null, List.of(), new Deferred(command, request.service(), Map.of(), null));
-        }
-        long started = System.nanoTime();
-        Result result = machine.apply(command);
-        metrics.applied(System.nanoTime() - started);
-        return new Handled(resultReply(request.service(), result, command.index()), result.publications());
+        return new Handled(null, new Deferred(command, request.service(), Map.of(), null), null);
     }
 
     /**
@@ -328,7 +310,7 @@ final class ChatService {
     }
 
     private static Handled read(Envelope reply) {
-        return new Handled(reply, List.of());
+        return new Handled(reply);
     }
 
     private static Envelope history(String service, HistoryResult result) {
@@ -371,6 +353,6 @@ final class ChatService {
         double now = clock.nowSeconds();
         Envelope stamped = reply.stamped(now, clock.tickForSend());
         log.sent(stamped.service(), peer, (Long) stamped.data().get("clock"), now, stamped.data());
-        return new Handled(stamped, handled.publications());
+        return new Handled(stamped);
     }
 }

@@ -2,6 +2,7 @@ package io.synod.server;
 
 import io.synod.clock.SoftwareClockConfig;
 import io.synod.messaging.ProcessRunner;
+import io.synod.messaging.TcpEndpoint;
 import io.synod.server.coordination.CoordinationConfig;
 import io.synod.server.replication.ReplicationConfig;
 import io.synod.store.StoreException;
@@ -15,11 +16,14 @@ import picocli.CommandLine.Option;
 /**
  * The {@code server} process. Prints {@code server <name> ready admin=http://127.0.0.1:<port>
  * rank=<rank>} once it serves ({@code rank=0} when the reference did not answer yet).
+ *
+ * <p>Every server is a member of a Paxos group: the group of {@code --initial-members}, or without them a group of one
+ * ({@link ReplicationConfig#alone}) listening on {@code --paxos-endpoint}, by default any free loopback port.
  */
 @Command(
         name = "server",
         mixinStandardHelpOptions = true,
-        description = "Chat server (replicated with --initial-members, single otherwise).")
+        description = "Chat server: a member of the Paxos group of --initial-members, or a group of one without.")
 public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--name", required = true, description = "unique server name")
     String name;
@@ -58,7 +62,7 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(
             names = "--initial-members",
             description = "replicate with these servers: name=tcp://host:port,... in node-id order, the same list on"
-                    + " every server, this server included (its Paxos endpoint); absent: a single unreplicated server")
+                    + " every server, this server included (its Paxos endpoint); absent: a group of one (this server)")
     String initialMembers;
 
     @Option(
@@ -67,7 +71,10 @@ public final class ServerCommand implements Callable<Integer> {
                     + " needs --paxos-endpoint")
     boolean join;
 
-    @Option(names = "--paxos-endpoint", description = "this server's replication endpoint when it joins")
+    @Option(
+            names = "--paxos-endpoint",
+            description = "this server's replication endpoint when it joins, or alone (default alone: "
+                    + ReplicationConfig.ALONE_ENDPOINT + ", any free loopback port)")
     String paxosEndpoint;
 
     @Option(
@@ -80,7 +87,7 @@ public final class ServerCommand implements Callable<Integer> {
     public Integer call() {
         ServerConfig config;
         CoordinationConfig coordination;
-        ReplicationConfig replication = null;
+        ReplicationConfig replication;
         try {
             config = ServerConfig.defaults(name, broker, proxy, reference, dataDirectory, adminPort)
                     .withAdvertisedAddress(advertise)
@@ -101,8 +108,10 @@ public final class ServerCommand implements Callable<Integer> {
                         .withSnapshotIntervalSlots(snapshotIntervalSlots);
             } else if (join) {
                 throw new IllegalArgumentException("--join needs --initial-members (the cluster to join)");
-            } else if (snapshotIntervalSlots != ReplicationConfig.SNAPSHOT_INTERVAL_SLOTS_DEFAULT) {
-                throw new IllegalArgumentException("--snapshot-interval-slots needs --initial-members (replication)");
+            } else {
+                String endpoint = paxosEndpoint == null ? ReplicationConfig.ALONE_ENDPOINT : paxosEndpoint;
+                TcpEndpoint.parse(endpoint, true); // a clear exit 2 for a malformed one, as for --initial-members
+                replication = ReplicationConfig.alone(name, endpoint).withSnapshotIntervalSlots(snapshotIntervalSlots);
             }
         } catch (IllegalArgumentException e) {
             System.err.println("server: " + e.getMessage());

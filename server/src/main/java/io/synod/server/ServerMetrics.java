@@ -1,18 +1,16 @@
 package io.synod.server;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.synod.protocol.Services;
-import java.time.Duration;
 import java.util.Set;
 
 /**
  * The server's Micrometer metrics, exposed in Prometheus format on {@code /metrics}:
  * {@code synod_requests_total{service}}, {@code synod_request_errors_total{service}},
- * {@code synod_publications_total}, {@code synod_apply_seconds} (the state machine's apply,
- * including the synced store write).
+ * {@code synod_publications_total}, {@code synod_requests_failed_total} and {@code
+ * synod_writes_replayed_total}. How long applies and persists take is in {@code /status} ({@code turns}).
  *
  * <p>The {@code service} tag takes only known service names ({@code unknown} otherwise), so hostile
  * input cannot grow the number of series.
@@ -38,15 +36,11 @@ final class ServerMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter publications;
-    private final Timer apply;
 
     ServerMetrics(String serverName) {
         registry.config().commonTags("server", serverName);
         publications = Counter.builder("synod.publications")
                 .description("publications sent to the proxy")
-                .register(registry);
-        apply = Timer.builder("synod.apply")
-                .description("state machine apply incl. the synced store write")
                 .register(registry);
     }
 
@@ -70,10 +64,6 @@ final class ServerMetrics {
 
     void published(int count) {
         publications.increment(count);
-    }
-
-    void applied(long nanos) {
-        apply.record(Duration.ofNanos(nanos));
     }
 
     String scrape() {

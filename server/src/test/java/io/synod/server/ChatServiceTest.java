@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.synod.core.ChatConfig;
 import io.synod.core.ChatStateMachine;
+import io.synod.core.Command;
 import io.synod.core.InMemoryChatStore;
+import io.synod.core.Result;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Envelope;
@@ -13,22 +15,46 @@ import io.synod.protocol.Publication;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The request handler without sockets: Lamport order, stamping, echoed ids, bad input. */
+/**
+ * The request handler without sockets: Lamport order, stamping, echoed ids, bad input. Its writes wait for the log
+ * ({@link ChatService.Deferred}); here the log is simulated by applying them in order ({@link #decide}).
+ */
 class ChatServiceTest {
     private final ChatStateMachine machine = new ChatStateMachine(new InMemoryChatStore(), ChatConfig.DEFAULT);
     private final InteractionLog log = InteractionLog.inMemory("s1");
-    private final ChatService service =
-            new ChatService(machine, ProcessClock.system(), log, new ServerMetrics("s1"), Limits.DEFAULT);
+    private final ChatService service = new ChatService(
+            machine,
+            ProcessClock.system(),
+            log,
+            new ServerMetrics("s1"),
+            Limits.DEFAULT,
+            ChatService.SERVER_ID_PEERS_MAX,
+            "s1",
+            1_000); // epoch 1000 is "rs" in base 36
 
     private ChatService.Handled handle(String service, Map<String, Object> data) {
         return this.service.handle(new Envelope(service, data).encode(), "peer");
     }
 
+    /** What replication does with a deferred write: decide it at the next index, apply it, build the reply. */
+    private record Decided(ChatService.Handled handled, Result result) {}
+
+    private Decided decide(ChatService.Handled handled) {
+        assertThat(handled.reply()).as("a write is answered once applied").isNull();
+        Command command = handled.deferred().command().withIndex(machine.appliedIndex() + 1);
+        Result result = machine.apply(command);
+        return new Decided(service.complete(handled.deferred(), result, command.index()), result);
+    }
+
+    private Decided write(String service, Map<String, Object> data) {
+        return decide(handle(service, data));
+    }
+
     @Test
     void clocksFollowLamportThroughReceiveApplyAndReply() {
-        handle("login", Map.of("user", "ana"));
-        handle("channel", Map.of("channel", "geral"));
-        ChatService.Handled handled = handle(
+        write("login", Map.of("user", "ana"));
+        write("channel", Map.of("channel", "geral"));
+        Decided decided = write(
                 "publish",
                 Map.of(
                         "user",
@@ -43,8 +69,8 @@ class ChatServiceTest {
                         "c",
                         "request_id",
                         3L));
-        Publication.ChannelPost post =
-                (Publication.ChannelPost) handled.publications().get(0);
+        ChatService.Handled handled = decided.handled();
+        Publication.ChannelPost post = (Publication.ChannelPost) decided.result().publications().get(0);
         long replyClock = (Long) handled.reply().data().get("clock");
         assertThat(post.clock()).isGreaterThan(500L);
         assertThat(replyClock).isGreaterThan(post.clock());
@@ -78,8 +104,7 @@ class ChatServiceTest {
     }
 
     @Test
-    void replicatedWritesWithoutIdsGetIdsPerBrokerConnectionSoTheirRetriesAreExactlyOnce() {
-        service.setReplicated("s1", 1_000); // epoch 1000 is "rs" in base 36
+    void writesWithoutIdsGetIdsPerBrokerConnectionSoTheirRetriesAreExactlyOnce() {
         ChatService.Handled a1 = service.handle(new Envelope("login", Map.of("user", "ana")).encode(), "aa01");
         ChatService.Handled a2 = service.handle(new Envelope("login", Map.of("user", "ana")).encode(), "aa01");
         ChatService.Handled b1 = service.handle(new Envelope("login", Map.of("user", "bia")).encode(), "bb02");
@@ -106,8 +131,7 @@ class ChatServiceTest {
 
     @Test
     void aRetryOfAnAppliedWriteIsAnsweredFromTheStateNotOrderedAgain() {
-        handle("login", Map.of("user", "ana", "client_id", "c", "request_id", 1L)); // applied (not replicated yet)
-        service.setReplicated("s1", 1_000);
+        write("login", Map.of("user", "ana", "client_id", "c", "request_id", 1L));
         ChatService.Handled retry = handle("login", Map.of("user", "ana", "client_id", "c", "request_id", 1L));
         assertThat(retry.deferred()).isNull();
         assertThat(retry.reply().data())
@@ -119,25 +143,11 @@ class ChatServiceTest {
     }
 
     @Test
-    void aSingleServerAnswersReadsAtOnceAndRefusesAnIndexItNeverReached() {
-        ChatService.Handled login = handle("login", Map.of("user", "ana"));
-        assertThat(login.reply().data()).containsEntry("index", 1L); // extension: where the write was applied
-        assertThat(handle("users", Map.of("min_index", 1L, "linearizable", true)).reply().data())
-                .containsEntry("users", java.util.List.of("ana"));
-        assertThat(handle("users", Map.of("min_index", 5L)).reply().data())
-                .containsEntry("status", "erro")
-                .hasEntrySatisfying("description", d -> assertThat((String) d).contains("min_index 5"));
-        assertThat(handle("users", Map.of("linearizable", "yes")).reply().data())
-                .containsEntry("status", "erro")
-                .hasEntrySatisfying("description", d -> assertThat((String) d).contains("boolean"));
-        assertThat(handle("users", Map.of("min_index", -1L)).reply().data()).containsEntry("status", "erro");
-    }
-
-    @Test
-    void aReplicatedServerDefersReadsUntilTheirIndexIsAppliedOrABarrierPasses() {
-        handle("login", Map.of("user", "ana")); // applied at index 1 before replication is on
-        service.setReplicated("s1", 1_000);
-        assertThat(handle("users", Map.of("min_index", 1L)).deferredRead()).isNull(); // already applied here
+    void readsAreAnsweredAtOnceUpToTheAppliedIndexAndWaitBeyondItOrForABarrier() {
+        Decided login = write("login", Map.of("user", "ana"));
+        assertThat(login.handled().reply().data()).containsEntry("index", 1L); // extension: where it was applied
+        assertThat(handle("users", Map.of("min_index", 1L)).reply().data())
+                .containsEntry("users", java.util.List.of("ana")); // already applied here
         ChatService.Handled ahead = handle("users", Map.of("min_index", 2L, "client_id", "c", "request_id", 4L));
         assertThat(ahead.reply()).isNull();
         assertThat(ahead.deferredRead().minIndex()).isEqualTo(2);
@@ -149,5 +159,9 @@ class ChatServiceTest {
                 .containsEntry("request_id", 4L);
         ChatService.Handled expired = service.expireRead(ahead.deferredRead(), 2_000);
         assertThat((String) expired.reply().data().get("description")).contains("applied up to index 1");
+        assertThat(handle("users", Map.of("linearizable", "yes")).reply().data())
+                .containsEntry("status", "erro")
+                .hasEntrySatisfying("description", d -> assertThat((String) d).contains("boolean"));
+        assertThat(handle("users", Map.of("min_index", -1L)).reply().data()).containsEntry("status", "erro");
     }
 }

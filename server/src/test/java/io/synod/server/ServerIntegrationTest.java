@@ -277,13 +277,16 @@ class ServerIntegrationTest {
         login("ana");
         call(client, "channel", data("channel", "geral"));
         call(client, "publish", data("user", "ana", "channel", "geral", "message", "antes"));
-        String digest = status(server).get("state_digest").asText();
+        JsonNode before = status(server);
         harness.stopServers();
 
         server = harness.startServer("s1");
         JsonNode status = status(server);
-        assertThat(status.get("state_digest").asText()).isEqualTo(digest);
-        assertThat(status.get("applied_index").asLong()).isEqualTo(4);
+        assertThat(status.get("role").asText()).as("a group of one leads from its start").isEqualTo("leader");
+        assertThat(status.get("state_digest").asText()).isEqualTo(before.get("state_digest").asText());
+        assertThat(status.get("applied_command_index").asLong())
+                .isEqualTo(before.get("applied_command_index").asLong())
+                .isPositive();
         assertThat(call(client, "users", data()).data().get("users")).isEqualTo(List.of("ana"));
         assertThat(call(client, "channels", data()).data().get("channels")).isEqualTo(List.of("geral"));
         call(client, "publish", data("user", "ana", "channel", "geral", "message", "depois"));
@@ -292,6 +295,17 @@ class ServerIntegrationTest {
                 call(client, "history", data("channel", "geral")).data().get("messages");
         assertThat(messages).extracting(m -> m.get("message")).containsExactly("antes", "depois");
         assertThat(messages).extracting(m -> m.get("seq")).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void aServerWhoseNameEndsWithNoNumberIsNodeOneOfItsGroupOfOne() throws Exception {
+        harness.stopServers(); // the broker would share the requests between two groups
+        server = harness.startServer("alpha");
+        assertThat(login("ana").data()).containsEntry("status", "sucesso");
+        JsonNode status = status(server);
+        assertThat(status.get("role").asText()).isEqualTo("leader");
+        assertThat(status.get("leader").asText()).isEqualTo("alpha");
+        assertThat(status.get("members").get(0).get("node_id").asInt()).isEqualTo(1);
     }
 
     private static JsonNode status(ChatServer server) throws Exception {
@@ -320,13 +334,21 @@ class ServerIntegrationTest {
         JsonNode status = status(server);
         assertThat(status.get("name").asText()).isEqualTo("s1");
         assertThat(status.get("rank").asLong()).isEqualTo(1);
-        assertThat(status.get("role").asText()).isEqualTo("standalone");
-        assertThat(status.get("leader").isNull()).isTrue();
+        // a group of one: its only voter, and its leader from the start
+        assertThat(status.get("role").asText()).isEqualTo("leader");
+        assertThat(status.get("leader").asText()).isEqualTo("s1");
         assertThat(status.get("coordinator").isNull()).isTrue();
-        assertThat(status.get("ballot").isNull()).isTrue();
-        assertThat(status.get("applied_index").asLong()).isEqualTo(1);
-        assertThat(status.get("decided_index").asLong()).isEqualTo(1);
+        assertThat(status.get("ballot").asText()).endsWith(".1");
+        assertThat(status.get("decided_index").asLong()).isPositive();
+        assertThat(status.get("applied_index").asLong()).isEqualTo(status.get("decided_index").asLong());
+        assertThat(status.get("applied_command_index").asLong()).isPositive();
+        assertThat(status.get("members")).hasSize(1);
         assertThat(status.get("members").get(0).get("name").asText()).isEqualTo("s1");
+        assertThat(status.get("members").get(0).get("role").asText()).isEqualTo("voter");
+        assertThat(status.get("members").get(0).get("address").asText())
+                .startsWith("tcp://127.0.0.1:")
+                .doesNotEndWith(":0");
+        assertThat(status.get("coordination_members").get(0).get("name").asText()).isEqualTo("s1");
         assertThat(status.get("state_digest").asText()).hasSize(64);
         assertThat(status.has("clock_offset_ms") && status.has("lamport") && status.has("uptime_ms"))
                 .isTrue();
@@ -336,7 +358,7 @@ class ServerIntegrationTest {
         assertThat(metrics.body())
                 .contains("synod_requests_total")
                 .contains("service=\"login\"")
-                .contains("synod_apply_seconds");
+                .contains("synod_publications_total");
 
         JsonNode logs = new ObjectMapper().readTree(get(server, "/logs").body());
         assertThat(logs.isArray()).isTrue();

@@ -6,7 +6,10 @@ import io.synod.protocol.Envelope;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A restarted server has all its data back: logins, channels, publications, private messages. */
+/**
+ * A restarted single server (a Paxos group of one) has all its data back: logins, channels, publications, private
+ * messages.
+ */
 class PersistenceTest {
     @Test
     void everyAcknowledgedWriteSurvivesAKillAndRestart() throws Exception {
@@ -21,7 +24,9 @@ class PersistenceTest {
                 client.call("message", Map.of("src", "keep_ana", "dst", "keep_bia", "message", "still here?"));
             }
             Processes.kill(server); // kill -9: only what was synced to disk before the reply counts
-            cluster.startServer("server-1");
+            Processes.Started restarted = cluster.startServer("server-1");
+            // one server is a Paxos group of one: its writes were in its synced Paxos log before their replies
+            assertThat(Cluster.status(restarted)).containsEntry("role", "leader").containsEntry("leader", "server-1");
             try (WireClient client = cluster.client()) {
                 assertThat(WireClient.list(client.call("users", Map.of()), "users"))
                         .contains("keep_ana", "keep_bia");

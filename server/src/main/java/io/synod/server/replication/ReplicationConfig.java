@@ -19,6 +19,11 @@ import java.util.Set;
  * ({@code server-3} is node 3), so ids are stable and unique as long as names are. A server started later with
  * {@code joining} is not in the list: it asks the leader to add it as a learner (docs/decisions/0004).
  *
+ * <p>A server started without a list is a group of one ({@link #alone}): its only voter, so it decides alone, with the
+ * same write path and group commit as any member of a larger group. Its name need not end with a number: a server
+ * alone whose name ends with none (or with 0, or with more than nine digits) is node 1 ({@link #nodeId()}); no peer
+ * ever needs to tell it apart from another.
+ *
  * <p>Thread-safety: immutable.
  *
  * @param selfName this server's name; one of the members unless {@code joining}
@@ -72,10 +77,14 @@ public record ReplicationConfig(
                         ? "a joining server must not be in the initial members " + members.keySet()
                         : "this server '" + selfName + "' is not in the initial members " + members.keySet()
                                 + " (use --join to add it to a running cluster)");
-        require(nodeIdOf(selfName) >= 1, "a replicated server's name ends with its node id >= 1, e.g. server-4");
+        boolean alone = !joining && members.size() == 1; // its name need not carry an id: see idOf
+        require(
+                nodeIdOf(selfName) >= 1 || alone,
+                "a server in a group of several has a name that ends with its node id >= 1, e.g. server-4");
         java.util.Set<Integer> ids = new java.util.HashSet<>();
         for (String name : members.keySet()) {
-            require(nodeIdOf(name) >= 1 && ids.add(nodeIdOf(name)), "member names must end with distinct ids >= 1");
+            int id = nodeIdOf(name);
+            require((id >= 1 || alone) && ids.add(id), "member names must end with distinct ids >= 1");
         }
         require(!joining || !ids.contains(nodeIdOf(selfName)), "node id of '" + selfName + "' is already taken");
         require(tickIntervalMillis >= 1 && tickIntervalMillis <= 1_000, "tickIntervalMillis must be in 1..1000");
@@ -103,6 +112,17 @@ public record ReplicationConfig(
      */
     public static ReplicationConfig defaults(String selfName, Map<String, String> members) {
         return defaults(selfName, members.get(selfName), false, members);
+    }
+
+    /** Where a group of one listens when no endpoint is given: any free loopback port, since no peer connects. */
+    public static final String ALONE_ENDPOINT = "tcp://127.0.0.1:0";
+
+    /**
+     * The defaults for a group of one: {@code selfName} is the genesis' only member and voter, listening on {@code
+     * selfEndpoint} (a server that others may join later needs a known one; {@link #ALONE_ENDPOINT} otherwise).
+     */
+    public static ReplicationConfig alone(String selfName, String selfEndpoint) {
+        return defaults(selfName, selfEndpoint, false, Map.of(selfName, selfEndpoint));
     }
 
     /**
@@ -190,9 +210,18 @@ public record ReplicationConfig(
         return members;
     }
 
-    /** This server's Paxos node id: the number its name ends with. */
+    /** This server's Paxos node id: the number its name ends with; 1 for a group of one whose name ends with none. */
     public int nodeId() {
-        return nodeIdOf(selfName);
+        return idOf(selfName);
+    }
+
+    /**
+     * The node id of {@code name} as this server counts: {@link #nodeIdOf}, except that this server's own name,
+     * alone in its group and ending with no id, stands for node 1.
+     */
+    public int idOf(String name) {
+        int id = nodeIdOf(name);
+        return id < 1 && name.equals(selfName) ? 1 : id;
     }
 
     /** The node id a server name stands for (the digits it ends with), or -1 if it ends with none. */
@@ -228,7 +257,7 @@ public record ReplicationConfig(
     public PaxosConfig paxos() {
         List<Integer> voters = new ArrayList<>();
         for (String name : members.keySet()) {
-            voters.add(nodeIdOf(name));
+            voters.add(idOf(name));
         }
         PaxosConfig d = PaxosConfig.defaults(nodeId(), Membership.ofVoters(voters));
         return new PaxosConfig(

@@ -110,6 +110,8 @@ public final class ReplicationDriver implements AutoCloseable {
      * input wakes the loop).
      */
     static final int TICKS_PER_IDLE_WAKE = 5;
+    /** Most ticks a sole voter runs at construction to elect itself (its longest election timeout, and then some). */
+    static final int ELECTION_TICKS_ALONE_MAX = ReplicationConfig.ELECTION_TIMEOUT_TICKS_MAX + 10;
     /** Most ticks run in one turn; after a longer stall the rest are skipped (no storm of timeouts). */
     static final int TICKS_PER_TURN_MAX = 10;
     /**
@@ -278,7 +280,9 @@ public final class ReplicationDriver implements AutoCloseable {
             return thread;
         });
         endpointByName.putAll(config.members());
-        endpointByName.put(config.selfName(), config.selfEndpoint());
+        // a port left to the system (a group of one's default) is known once bound
+        boolean anyPort = config.selfEndpoint().endsWith(":0") || config.selfEndpoint().endsWith(":*");
+        endpointByName.put(config.selfName(), anyPort ? links.boundEndpoint() : config.selfEndpoint());
         links.setPeers(endpointByName);
         long storedIndex = machine.appliedIndex();
         long appliedSlot = storedIndex == 0 ? 0 : Math.max(0, storedIndex / config.commandSlotStride() - 1);
@@ -293,8 +297,19 @@ public final class ReplicationDriver implements AutoCloseable {
         this.notedIndex = storedIndex;
         loadOutbox();
         drain(null);
+        // A sole voter elects itself now instead of after an election timeout: no one else can vote, so a single
+        // server serves writes from its first turn.
+        for (int tick = 0; tick <= ELECTION_TICKS_ALONE_MAX && !replica.isLeader() && soleVoter(); tick++) {
+            replica.tick();
+            drain(null);
+        }
         syncAppliedState();
         publishStatus();
+    }
+
+    /** Whether this server is the only voter of the latest membership (a group of one). */
+    private boolean soleVoter() {
+        return replica.latestMembership().voters().equals(List.of(nodeId));
     }
 
     /**
@@ -660,7 +675,7 @@ public final class ReplicationDriver implements AutoCloseable {
     /** The name of node {@code nodeId} in the address book, or null. */
     private String nameOf(int id) {
         for (String name : endpointByName.keySet()) {
-            if (ReplicationConfig.nodeIdOf(name) == id) {
+            if (config.idOf(name) == id) {
                 return name;
             }
         }
