@@ -163,7 +163,7 @@ final class ChatService {
             return reply(new Handled(Replies.error(Services.ERROR, e.getMessage())), Map.of(), peer);
         }
         Object sentClock = request.data().get("clock");
-        long observed = clock.observe(sentClock instanceof Long l && l >= 0 ? l : 0);
+        long observed = clock.observe(sentClock instanceof Long l ? l : 0);
         log.received(request.service(), peer, observed, clock.nowSeconds(), request.data());
         metrics.request(request.service());
         Handled handled;

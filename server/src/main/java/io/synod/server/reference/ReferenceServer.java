@@ -160,40 +160,19 @@ public final class ReferenceServer implements AutoCloseable {
         try {
             Envelope request = Envelope.decode(frame, limits);
             Object sentClock = request.data().get("clock");
-            long observed = observe(sentClock instanceof Long l && l >= 0 ? l : 0);
+            long observed = clock.observe(sentClock instanceof Long l ? l : 0);
             String peer = request.data().get("user") instanceof String user ? user : "server";
             log.received(request.service(), peer, observed, clock.nowSeconds(), request.data());
             reply = handle(request);
         } catch (ProtocolException e) {
             requestsRefused.incrementAndGet();
-            observe(0);
+            clock.observe(0);
             reply = Replies.error(Services.ERROR, e.getMessage());
         }
         double now = clock.nowSeconds();
-        Envelope stamped = reply.stamped(now, tickForSend());
+        Envelope stamped = reply.stamped(now, clock.tickForSend());
         log.sent(stamped.service(), "server", (Long) stamped.data().get("clock"), now, stamped.data());
         return stamped;
-    }
-
-    /**
-     * The Lamport rule on receipt. A clock that cannot advance (a peer sent one at the top of the
-     * range) is kept as it is: the reference answers with it rather than not at all.
-     */
-    private long observe(long sentClock) {
-        try {
-            return clock.observe(sentClock);
-        } catch (ArithmeticException e) {
-            return clock.lamport().current();
-        }
-    }
-
-    /** The Lamport rule for a send; at the top of the range, the current value (see {@link #observe}). */
-    private long tickForSend() {
-        try {
-            return clock.tickForSend();
-        } catch (ArithmeticException e) {
-            return clock.lamport().current();
-        }
     }
 
     private Envelope handle(Envelope envelope) {
