@@ -156,6 +156,53 @@ class ReplicationDriverTest {
         return null;
     }
 
+    /** /status's replication field names, which docs/protocol.md, the CLI and the system tests read. */
+    @SuppressWarnings("unchecked")
+    private static void assertStatusFieldNames(Map<String, Object> status) {
+        assertThat(status.keySet())
+                .containsExactly(
+                        "role",
+                        "leader",
+                        "ballot",
+                        "decided_index",
+                        "applied_index",
+                        "applied_command_index",
+                        "snapshot_index",
+                        "snapshots",
+                        "state_digest",
+                        "members",
+                        "membership_change_pending",
+                        "pending_writes",
+                        "published_index",
+                        "writes_expired",
+                        "invalid_received",
+                        "failed_received",
+                        "paxos_links",
+                        "catch_up",
+                        "turns",
+                        "read_cache");
+        assertThat(((Map<String, Object>) status.get("snapshots")).keySet())
+                .containsExactly("checkpoint", "taken", "installed", "bytes_fetched", "chunks_served", "fetch_failures");
+        assertThat(((Map<String, Object>) status.get("catch_up")).keySet())
+                .containsExactlyInAnyOrder("requests", "decided_at_unresolved", "learned_from_votes");
+        assertThat(((Map<String, Object>) status.get("turns")).keySet())
+                .containsExactly(
+                        "turns",
+                        "turn_us_avg",
+                        "persists",
+                        "persist_us_avg",
+                        "slots_answered_before_fsync",
+                        "proposed",
+                        "proposed_per_call_avg",
+                        "forwarded",
+                        "forwarded_per_message_avg",
+                        "applied",
+                        "applied_per_write_avg");
+        for (Map<String, Object> member : (List<Map<String, Object>>) status.get("members")) {
+            assertThat(member.keySet()).containsExactly("name", "node_id", "role", "address");
+        }
+    }
+
     private static Command write(String client, long requestId, ChatCommand operation) {
         return new Command(1, 1_700_000_000.0, requestId, client, requestId, operation);
     }
@@ -195,6 +242,7 @@ class ReplicationDriverTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> cache = (Map<String, Object>) follower.driver.statusFields().get("read_cache");
         assertThat(cache.keySet()).containsExactly("hits", "misses", "entries", "bytes");
+        assertStatusFieldNames(follower.driver.statusFields());
         assertThat((long) cache.get("hits")).as("the state machine read keys it had read before").isPositive();
         assertThat((int) cache.get("entries")).isPositive();
         // Only a leader publishes; a leader change may republish (duplicates are dropped by clients by seq).
