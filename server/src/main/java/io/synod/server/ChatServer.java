@@ -16,6 +16,7 @@ import io.synod.protocol.RequestMeta;
 import io.synod.protocol.Services;
 import io.synod.server.coordination.CoordinationConfig;
 import io.synod.server.coordination.CoordinationService;
+import io.synod.server.replication.Completion;
 import io.synod.server.replication.ReplicationConfig;
 import io.synod.server.replication.ReplicationDriver;
 import io.synod.store.RocksDbChatStore;
@@ -85,7 +86,7 @@ public final class ChatServer implements AutoCloseable {
     private ReferenceClient reference;
     private AdminHttp admin;
     private CoordinationService coordination;
-    private ReplicationDriver replication;
+    private ReplicationDriver<Waiting> replication;
     private Thread loopThread;
     private volatile boolean running = true;
     private volatile ServerStatus status;
@@ -130,8 +131,12 @@ public final class ChatServer implements AutoCloseable {
     /** A read waiting here for the applied index to reach its {@code min_index}. */
     private record ParkedRead(ZmqMessages.Routed routed, ChatService.DeferredRead read, long sinceNanos) {}
 
-    /** A linearizable read waiting for its barrier. */
-    private record WaitingRead(ZmqMessages.Routed routed, ChatService.DeferredRead read) {}
+    /** What waits for replication, back in its {@link Completion}: a write's answer, or a read behind its barrier. */
+    private sealed interface Waiting permits WaitingWrite, WaitingRead {}
+
+    private record WaitingWrite(ZmqMessages.Routed routed, ChatService.Deferred deferred) implements Waiting {}
+
+    private record WaitingRead(ZmqMessages.Routed routed, ChatService.DeferredRead read) implements Waiting {}
 
     private final java.util.ArrayDeque<ParkedRead> parkedReads = new java.util.ArrayDeque<>();
 
@@ -367,7 +372,7 @@ public final class ChatServer implements AutoCloseable {
                 coordination.noteMessageExchanged();
             }
             if (handled.deferred() != null) {
-                if (!replication.submit(handled.deferred().command(), new Waiting(routed, handled.deferred()))) {
+                if (!replication.submit(handled.deferred().command(), new WaitingWrite(routed, handled.deferred()))) {
                     outbox.add(new Outgoing(
                             routed,
                             service.complete(
@@ -440,27 +445,21 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
-    /** A write waiting for replication: where to answer, and how. */
-    private record Waiting(ZmqMessages.Routed routed, ChatService.Deferred deferred) {}
-
     /**
      * Ends a turn: sends its replies (reads and refusals in arrival order), then the answers to the writes it
      * completed, then its publications. A turn that syncs new votes also comes here before its fsync ({@link
      * #answerBeforeSync}), with the writes that may be answered then.
      */
-    private void finishTurn(List<ReplicationDriver.Completion> completions) {
+    private void finishTurn(List<Completion<Waiting>> completions) {
         for (Outgoing outgoing : outbox) {
             sendReply(outgoing.routed(), outgoing.handled());
         }
         outbox.clear();
-        for (ReplicationDriver.Completion completion : completions) {
-            switch (completion.token()) {
-                case Waiting waiting ->
-                    sendReply(
-                            waiting.routed(),
-                            service.complete(waiting.deferred(), completion.result(), completion.index()));
+        for (Completion<Waiting> completion : completions) {
+            switch (completion.waiting()) {
+                case WaitingWrite write -> sendReply(
+                        write.routed(), service.complete(write.deferred(), completion.result(), completion.index()));
                 case WaitingRead read -> sendReply(read.routed(), service.answerRead(read.read()));
-                default -> throw new IllegalStateException("invariant violated: unknown token " + completion.token());
             }
         }
         answerParkedReads();
@@ -484,7 +483,7 @@ public final class ChatServer implements AutoCloseable {
      * Sends, in the middle of a turn and before its fsync, the answers and publications of the writes
      * that rest on none of the votes it syncs ({@link ReplicationDriver#flush(java.util.function.Consumer)}).
      */
-    private void answerBeforeSync(List<ReplicationDriver.Completion> completions) {
+    private void answerBeforeSync(List<Completion<Waiting>> completions) {
         finishTurn(completions);
         brokerLink.flush();
         proxyLink.flush();

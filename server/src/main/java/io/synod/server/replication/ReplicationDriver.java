@@ -100,8 +100,11 @@ import org.slf4j.LoggerFactory;
  * same store write as the apply that published them, {@link RocksDbChatStore#putOutboxWithNextWrite}) so it
  * survives a restart; one that becomes leader republishes
  * them first (identical copies: the proxy drops them, clients drop any left by {@code seq}).
+ *
+ * @param <T> what waits for each write or barrier, handed back in its {@link Completion} (the server's: where and
+ *     how to answer)
  */
-public final class ReplicationDriver implements AutoCloseable {
+public final class ReplicationDriver<T> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationDriver.class);
     /**
      * With no input, the loop sleeps this many ticks and then runs them together (at most {@code
@@ -150,12 +153,6 @@ public final class ReplicationDriver implements AutoCloseable {
      */
     private static final long SERVED_CHECKPOINT_PIN_MILLIS = 15_000;
 
-    /**
-     * A write this server accepted, answered: the caller's token, the state machine's outcome and the chat
-     * command index it was applied at (for a read barrier: the applied index when it completed).
-     */
-    public record Completion(Object token, Result result, long index) {}
-
     /** Sends publications to the clients (the server's PUB socket); called on the owner thread. */
     @FunctionalInterface
     public interface Publisher {
@@ -163,16 +160,16 @@ public final class ReplicationDriver implements AutoCloseable {
         void publish(List<Publication> publications);
     }
 
-    private static final class Pending {
-        final Object token;
+    private final class Pending {
+        final T waiting;
         final LogCommand.Client command;
         final boolean retryable;
         final long createdNanos;
         long routedNanos;
         boolean routed;
 
-        Pending(Object token, LogCommand.Client command, boolean retryable, long createdNanos) {
-            this.token = token;
+        Pending(T waiting, LogCommand.Client command, boolean retryable, long createdNanos) {
+            this.waiting = waiting;
             this.command = command;
             this.retryable = retryable;
             this.createdNanos = createdNanos;
@@ -206,7 +203,7 @@ public final class ReplicationDriver implements AutoCloseable {
     private final Map<String, Long> servedNanosByCheckpoint = new java.util.HashMap<>();
     private final Map<Long, Pending> pending = new LinkedHashMap<>();
     private final java.util.TreeMap<String, String> endpointByName = new java.util.TreeMap<>();
-    private final List<Completion> completions = new ArrayList<>();
+    private final List<Completion<T>> completions = new ArrayList<>();
     private final ArrayDeque<Applied> unpublished = new ArrayDeque<>();
     /** This turn's commands for the replica to propose (own writes and forwarded ones), in arrival order. */
     private final List<LogCommand.Client> toPropose = new ArrayList<>();
@@ -321,7 +318,7 @@ public final class ReplicationDriver implements AutoCloseable {
      * @throws io.synod.store.StoreException if the log cannot be read
      * @throws java.io.UncheckedIOException if the endpoint cannot be bound
      */
-    public static ReplicationDriver open(
+    public static <T> ReplicationDriver<T> open(
             ReplicationConfig config,
             RocksDbChatStore store,
             Checkpoints checkpoints,
@@ -342,7 +339,7 @@ public final class ReplicationDriver implements AutoCloseable {
             store.paxosLog().close();
             throw e;
         }
-        return new ReplicationDriver(config, store, checkpoints, links, machine, publisher);
+        return new ReplicationDriver<>(config, store, checkpoints, links, machine, publisher);
     }
 
     /**
@@ -350,16 +347,16 @@ public final class ReplicationDriver implements AutoCloseable {
      * completed by a later one once applied here.
      *
      * @param command the chat command (its index is replaced when it is applied)
-     * @param token handed back in the {@link Completion}
+     * @param waiting handed back in the write's {@link Completion}
      * @return false if {@code pendingRequestsMax} writes are already waiting (the caller refuses it)
      */
-    public boolean submit(Command command, Object token) {
+    public boolean submit(Command command, T waiting) {
         if (pending.size() >= config.pendingRequestsMax()) {
             return false;
         }
         long seq = nextSeq++;
         LogCommand.Client wrapped = new LogCommand.Client(nodeId, seq, ChatCommands.encode(command));
-        Pending entry = new Pending(token, wrapped, command.isIdempotent(), System.nanoTime());
+        Pending entry = new Pending(waiting, wrapped, command.isIdempotent(), System.nanoTime());
         pending.put(seq, entry);
         route(entry);
         return true;
@@ -383,14 +380,15 @@ public final class ReplicationDriver implements AutoCloseable {
      * {@link Completion} comes once it is decided and every command before it is applied here, so a read
      * served then reflects every write acknowledged before the barrier was submitted.
      *
+     * @param waiting handed back in the barrier's {@link Completion}
      * @return false if {@code pendingRequestsMax} writes are already waiting
      */
-    public boolean submitBarrier(Object token) {
+    public boolean submitBarrier(T waiting) {
         if (pending.size() >= config.pendingRequestsMax()) {
             return false;
         }
         long seq = nextSeq++;
-        Pending entry = new Pending(token, new LogCommand.Client(nodeId, seq, new byte[0]), true, System.nanoTime());
+        Pending entry = new Pending(waiting, new LogCommand.Client(nodeId, seq, new byte[0]), true, System.nanoTime());
         pending.put(seq, entry);
         route(entry);
         return true;
@@ -438,7 +436,7 @@ public final class ReplicationDriver implements AutoCloseable {
      * @return the writes completed this turn and not handed to {@code answerEarly}, in apply order (decided, so
      *     durable on a majority: safe to answer)
      */
-    public List<Completion> flush(Consumer<List<Completion>> answerEarly) {
+    public List<Completion<T>> flush(Consumer<List<Completion<T>>> answerEarly) {
         java.util.Objects.requireNonNull(answerEarly, "answerEarly");
         long now = System.nanoTime();
         turnCount++;
@@ -489,11 +487,11 @@ public final class ReplicationDriver implements AutoCloseable {
         return takeCompletions();
     }
 
-    private List<Completion> takeCompletions() {
+    private List<Completion<T>> takeCompletions() {
         if (completions.isEmpty()) {
             return List.of();
         }
-        List<Completion> done = List.copyOf(completions);
+        List<Completion<T>> done = List.copyOf(completions);
         completions.clear();
         return done;
     }
@@ -720,15 +718,15 @@ public final class ReplicationDriver implements AutoCloseable {
      * the applies in the write-ahead log, as always), the applies, the answers, then the rest of the records and the
      * rest of the Ready.
      */
-    private void drain(Consumer<List<Completion>> answerEarly) {
+    private void drain(Consumer<List<Completion<T>>> answerEarly) {
         ReadyRunner.drain(replica, new ReadyEffects(answerEarly));
     }
 
     /** The driver's side of each Ready step: the durable log, the peer links, the chat state machine. */
     private final class ReadyEffects implements ReadyRunner.Effects {
-        private final Consumer<List<Completion>> answerEarly;
+        private final Consumer<List<Completion<T>>> answerEarly;
 
-        ReadyEffects(Consumer<List<Completion>> answerEarly) {
+        ReadyEffects(Consumer<List<Completion<T>>> answerEarly) {
             this.answerEarly = answerEarly;
         }
 
@@ -1031,7 +1029,7 @@ public final class ReplicationDriver implements AutoCloseable {
                     applyBatch(batch, origins); // every command before it first, so the index it reports is right
                     Pending done = client.clientId() == nodeId ? pending.remove(client.requestId()) : null;
                     if (done != null) {
-                        completions.add(new Completion(done.token, Result.ok(List.of()), machine.appliedIndex()));
+                        completions.add(new Completion<>(done.waiting, Result.ok(List.of()), machine.appliedIndex()));
                     }
                     continue;
                 }
@@ -1074,7 +1072,7 @@ public final class ReplicationDriver implements AutoCloseable {
             if (client.clientId() == nodeId) {
                 Pending done = pending.remove(client.requestId());
                 if (done != null) {
-                    completions.add(new Completion(done.token, result, index));
+                    completions.add(new Completion<>(done.waiting, result, index));
                 }
             }
         }

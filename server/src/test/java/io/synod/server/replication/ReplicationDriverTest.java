@@ -43,10 +43,10 @@ class ReplicationDriverTest {
         final String name;
         final RocksDbChatStore store;
         final ChatStateMachine machine;
-        final ReplicationDriver driver;
-        final List<ReplicationDriver.Completion> completed = new ArrayList<>();
+        final ReplicationDriver<Object> driver;
+        final List<Completion<Object>> completed = new ArrayList<>();
         /** The completions handed over before their turn's fsync (also in {@link #completed}, in order). */
-        final List<ReplicationDriver.Completion> answeredEarly = new ArrayList<>();
+        final List<Completion<Object>> answeredEarly = new ArrayList<>();
         final List<Publication> published = new ArrayList<>();
 
         Node(String name) {
@@ -219,7 +219,7 @@ class ReplicationDriverTest {
         assertThat(follower.driver.submit(write("alice", 3, new ChatCommand.Publish("alice", "general", "hi")), "pub"))
                 .isTrue();
         pollUntil(() -> follower.completed.size() == 3);
-        assertThat(follower.completed).extracting(c -> c.token()).containsExactly("login", "chan", "pub");
+        assertThat(follower.completed).extracting(c -> c.waiting()).containsExactly("login", "chan", "pub");
         assertThat(follower.completed).allMatch(c -> c.result().isOk());
         assertThat(follower.completed).extracting(c -> c.index()).isSorted().allMatch(index -> index > 0);
         // A read barrier on the other follower completes only once everything acknowledged before it is applied.
@@ -229,7 +229,7 @@ class ReplicationDriverTest {
                 .orElseThrow();
         long lastWrite = follower.completed.get(2).index();
         assertThat(third.driver.submitBarrier("barrier")).isTrue();
-        pollUntil(() -> third.completed.stream().anyMatch(c -> "barrier".equals(c.token())));
+        pollUntil(() -> third.completed.stream().anyMatch(c -> "barrier".equals(c.waiting())));
         assertThat(third.machine.appliedIndex()).isGreaterThanOrEqualTo(lastWrite);
         assertThat(third.machine.channels()).containsExactly("general");
         pollUntil(() -> nodes[0].machine.appliedIndex() == nodes[1].machine.appliedIndex()
@@ -263,7 +263,7 @@ class ReplicationDriverTest {
         Node other = nodes[restarted == 1 ? 2 : 1];
         assertThat(other.driver.submit(write("bob", 1, new ChatCommand.Login("bob")), "bob"))
                 .isTrue();
-        pollUntil(() -> other.completed.stream().anyMatch(c -> "bob".equals(c.token())));
+        pollUntil(() -> other.completed.stream().anyMatch(c -> "bob".equals(c.waiting())));
         nodes[restarted] = new Node("s" + (restarted + 1));
         assertThat(nodes[restarted].machine.stateDigestHex()).isEqualTo(digestBefore);
         pollUntil(() -> nodes[restarted].machine.appliedIndex() == other.machine.appliedIndex());
@@ -290,7 +290,7 @@ class ReplicationDriverTest {
         }
         pollUntil(() -> leader.completed.size() == 1 + writes);
         assertThat(leader.completed)
-                .extracting(ReplicationDriver.Completion::token)
+                .extracting(Completion::waiting)
                 .as("every write answered once, in apply order")
                 .containsExactlyElementsOf(java.util.stream.LongStream.range(1, 2 + writes).boxed().toList());
         assertThat(leader.answeredEarly).as("some answers left before their turn's fsync").isNotEmpty();
@@ -466,7 +466,7 @@ class ReplicationDriverTest {
         postThrough(leader, "ivy", "lab", 5);
         List<Long> publishing = leader.completed.stream()
                 .filter(completion -> !completion.result().publications().isEmpty())
-                .map(ReplicationDriver.Completion::index)
+                .map(Completion::index)
                 .toList();
         assertThat(publishing).hasSizeGreaterThanOrEqualTo(5);
         for (Node node : nodes) {
