@@ -183,6 +183,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private final PaxosReplica replica;
     private final RocksDbDurableLog durableLog;
     private final StreamPeerLinks links;
+    private final AddressBook addressBook;
     private final ChatStateMachine machine;
     private final Checkpoints checkpoints;
     private final RocksDbChatStore store;
@@ -202,7 +203,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     /** When each checkpoint last had a chunk served (pinned against pruning for a while). */
     private final Map<String, Long> servedNanosByCheckpoint = new java.util.HashMap<>();
     private final Map<Long, Pending> pending = new LinkedHashMap<>();
-    private final java.util.TreeMap<String, String> endpointByName = new java.util.TreeMap<>();
     private final List<Completion<T>> completions = new ArrayList<>();
     private final ArrayDeque<Applied> unpublished = new ArrayDeque<>();
     /** This turn's commands for the replica to propose (own writes and forwarded ones), in arrival order. */
@@ -276,11 +276,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        endpointByName.putAll(config.members());
-        // a port left to the system (a group of one's default) is known once bound
-        boolean anyPort = config.selfEndpoint().endsWith(":0") || config.selfEndpoint().endsWith(":*");
-        endpointByName.put(config.selfName(), anyPort ? links.boundEndpoint() : config.selfEndpoint());
-        links.setPeers(endpointByName);
+        this.addressBook = new AddressBook(config, links);
         long storedIndex = machine.appliedIndex();
         long appliedSlot = storedIndex == 0 ? 0 : Math.max(0, storedIndex / config.commandSlotStride() - 1);
         io.synod.consensus.DurableState durable = durableLog.load();
@@ -454,16 +450,16 @@ public final class ReplicationDriver<T> implements AutoCloseable {
             // an unchanged note is repeated only every NOTE_REPEAT_INTERVALS intervals (for restarted and new
             // followers): ten notes a second to each follower woke idle servers for nothing
             if (replica.isLeader() && (publishedIndex != noteSentIndex || ++notesSkipped >= NOTE_REPEAT_INTERVALS)) {
-                sendToPeers(ReplicationCodec.published(publishedIndex));
+                addressBook.sendToPeers(ReplicationCodec.published(publishedIndex));
                 noteSentIndex = publishedIndex;
                 notesSkipped = 0;
             }
         }
         if (now - nextMembershipNanos >= 0) {
             nextMembershipNanos = now + TimeUnit.MILLISECONDS.toNanos(config.membershipIntervalMillis());
-            sendToPeers(ReplicationCodec.members(endpointByName));
+            addressBook.sendToPeers(ReplicationCodec.members(addressBook.endpoints()));
             if (config.joining() && !replica.latestMembership().contains(nodeId)) {
-                sendToPeers(ReplicationCodec.join(config.selfName(), config.selfEndpoint()));
+                addressBook.sendToPeers(ReplicationCodec.join(config.selfName(), config.selfEndpoint()));
             }
         }
         if (now - nextRetryNanos >= 0) {
@@ -524,7 +520,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
             return;
         }
         OptionalInt leader = replica.leaderHint();
-        String leaderName = leader.isPresent() ? nameOf(leader.getAsInt()) : null;
+        String leaderName = addressBook.leaderName(leader);
         boolean reachable = leaderName != null && !leaderName.equals(config.selfName());
         for (int from = 0; from < toForward.size(); from += ReplicationCodec.FORWARD_WRITES_MAX) {
             List<Pending> part = toForward.subList(from, Math.min(toForward.size(), from + ReplicationCodec.FORWARD_WRITES_MAX));
@@ -547,7 +543,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
             switch (inbound.envelope().service()) {
                 case ReplicationCodec.PAXOS -> {
                     PaxosEnvelope message = ReplicationCodec.decodePaxos(inbound.envelope());
-                    if (message.target() == nodeId && nameOf(message.source()) != null && !holdForCheckpoint(message)) {
+                    if (message.target() == nodeId && addressBook.nameOf(message.source()) != null && !holdForCheckpoint(message)) {
                         replica.step(message); // drained once by flush
                     }
                 }
@@ -564,7 +560,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
                 }
                 case ReplicationCodec.PUBLISHED ->
                     onPublishedNote(ReplicationCodec.decodePublished(inbound.envelope()));
-                case ReplicationCodec.MEMBERS -> learnEndpoints(ReplicationCodec.decodeMembers(inbound.envelope()));
+                case ReplicationCodec.MEMBERS -> addressBook.learn(ReplicationCodec.decodeMembers(inbound.envelope()));
                 case ReplicationCodec.JOIN -> onJoin(inbound);
                 case ReplicationCodec.REMOVE -> onRemove(inbound);
                 default -> invalidReceivedCount++;
@@ -589,41 +585,16 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         }
     }
 
-    private void sendToPeers(io.synod.protocol.Envelope message) {
-        for (String name : endpointByName.keySet()) {
-            if (!name.equals(config.selfName())) {
-                links.send(name, message);
-            }
-        }
-    }
-
-    /** Merges endpoints learned from a peer; a name keeps the endpoint it was first known with here. */
-    private void learnEndpoints(Map<String, String> learned) {
-        boolean changed = false;
-        for (Map.Entry<String, String> e : learned.entrySet()) {
-            if (ReplicationConfig.nodeIdOf(e.getKey()) >= 1 && !endpointByName.containsKey(e.getKey())) {
-                endpointByName.put(e.getKey(), e.getValue());
-                changed = true;
-            }
-        }
-        if (changed) {
-            links.setPeers(endpointByName);
-        }
-    }
-
     private void onJoin(PeerInbound inbound) {
         String name = ReplicationCodec.text(inbound.envelope(), "name");
         String endpoint = ReplicationCodec.text(inbound.envelope(), "endpoint");
         int id = ReplicationConfig.nodeIdOf(name);
-        String known = nameOf(id);
+        String known = addressBook.nameOf(id);
         if (id < 1 || (known != null && !known.equals(name))) {
             LOG.warn("{}: join of '{}' refused: node id {} belongs to '{}'", config.selfName(), name, id, known);
             return;
         }
-        if (!endpoint.equals(endpointByName.get(name))) {
-            endpointByName.put(name, endpoint); // a joiner may come back on a new endpoint
-            links.setPeers(endpointByName);
-        }
+        addressBook.update(name, endpoint);
         if (replica.isLeader() && !replica.latestMembership().contains(id)) {
             ProposeOutcome outcome = replica.propose(new LogCommand.AddLearner(id));
             LOG.info("{}: {} asks to join as node {}: AddLearner {}", config.selfName(), name, id, outcome);
@@ -636,12 +607,12 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         Map<String, Object> answer = new LinkedHashMap<>();
         if (!replica.isLeader()) {
             OptionalInt leader = replica.leaderHint();
-            String leaderName = leader.isPresent() ? nameOf(leader.getAsInt()) : null;
+            String leaderName = addressBook.leaderName(leader);
             answer.put("status", "erro");
             answer.put("description", "not the leader; ask " + (leaderName == null ? "again later" : leaderName));
             if (leaderName != null) {
                 answer.put("leader", leaderName);
-                answer.put("leader_endpoint", endpointByName.get(leaderName));
+                answer.put("leader_endpoint", addressBook.endpointOf(leaderName));
             }
         } else if (id < 1 || !replica.latestMembership().contains(id)) {
             answer.put("status", "erro");
@@ -668,16 +639,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
                 && !replica.latestMembership().equals(replica.membershipAt(replica.decidedPrefixSlot() + 1))) {
             replica.propose(new LogCommand.Client(0, ++nextNudgeSeq, new byte[0]));
         }
-    }
-
-    /** The name of node {@code nodeId} in the address book, or null. */
-    private String nameOf(int id) {
-        for (String name : endpointByName.keySet()) {
-            if (config.idOf(name) == id) {
-                return name;
-            }
-        }
-        return null;
     }
 
     /** Routes a write in this turn: to the replica's proposals when leading, else to the leader. */
@@ -738,7 +699,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         @Override
         public void send(List<PaxosEnvelope> messages, boolean aheadOfPersist) {
             for (PaxosEnvelope message : messages) {
-                String target = nameOf(message.target());
+                String target = addressBook.nameOf(message.target());
                 if (target != null) {
                     links.send(target, ReplicationCodec.paxos(message));
                 }
@@ -882,7 +843,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         if (fetcher.active()) {
             return true;
         }
-        String from = nameOf(message.source());
+        String from = addressBook.nameOf(message.source());
         receiving = checkpoints.receive(manifest);
         heldCatchUp = message;
         nextFetchProgressLogBytes = manifest.totalBytes() / 10;
@@ -905,7 +866,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     /** Answers a peer's request for a chunk of one of our checkpoints. */
     private void serveChunk(PeerInbound inbound) {
         ReplicationCodec.ChunkRequest request = ReplicationCodec.decodeSnapshotGet(inbound.envelope());
-        if (!endpointByName.containsKey(inbound.source())) {
+        if (!addressBook.knows(inbound.source())) {
             invalidReceivedCount++;
             return; // only members and joiners we know of fetch our state
         }
@@ -1208,18 +1169,18 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         List<Map<String, Object>> members = new ArrayList<>();
         for (int id : membership.members()) {
             Map<String, Object> member = new LinkedHashMap<>();
-            String name = nameOf(id); // null until a member's address is learned (e.g. after a restart)
+            String name = addressBook.nameOf(id); // null until a member's address is learned (e.g. after a restart)
             member.put("name", name);
             member.put("node_id", id);
             member.put("role", membership.voters().contains(id) ? "voter" : "learner");
-            member.put("address", name == null ? null : endpointByName.get(name));
+            member.put("address", name == null ? null : addressBook.endpointOf(name));
             members.add(member);
         }
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put(
                 "role",
                 replica.isLeader() ? "leader" : membership.learners().contains(nodeId) ? "learner" : "follower");
-        fields.put("leader", leader.isPresent() ? nameOf(leader.getAsInt()) : null);
+        fields.put("leader", addressBook.leaderName(leader));
         fields.put(
                 "ballot",
                 replica.promisedBallot().round() + "."
