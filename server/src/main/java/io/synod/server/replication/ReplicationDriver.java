@@ -184,6 +184,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private final RocksDbDurableLog durableLog;
     private final StreamPeerLinks links;
     private final AddressBook addressBook;
+    private final MembershipChanges membership;
     private final ChatStateMachine machine;
     private final Checkpoints checkpoints;
     private final RocksDbChatStore store;
@@ -239,8 +240,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private long noteSentIndex = -1;
     private int notesSkipped;
     private long nextRetryNanos = System.nanoTime();
-    private long nextMembershipNanos = System.nanoTime();
-    private long nextNudgeSeq;
     private long ringOverflowCount;
     private long invalidReceivedCount;
     /** Replication messages whose handling threw something other than a decoding error; each was dropped. */
@@ -286,6 +285,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         pruneCheckpoints();
         this.replica = PaxosReplica.restore(
                 config.paxos(), durable, appliedSlot, new SplittableRandom(System.nanoTime() ^ nodeId));
+        this.membership = new MembershipChanges(config, replica, links, addressBook);
         this.publishedIndex = storedIndex;
         this.notedIndex = storedIndex;
         loadOutbox();
@@ -439,7 +439,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         int ticks = 0;
         while (now - nextTickNanos >= 0 && ticks++ < TICKS_PER_TURN_MAX) {
             replica.tick();
-            nudgeReconfiguration();
+            membership.nudgeReconfiguration();
             nextTickNanos += TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMillis());
         }
         if (now - nextTickNanos >= 0) {
@@ -455,13 +455,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
                 notesSkipped = 0;
             }
         }
-        if (now - nextMembershipNanos >= 0) {
-            nextMembershipNanos = now + TimeUnit.MILLISECONDS.toNanos(config.membershipIntervalMillis());
-            addressBook.sendToPeers(ReplicationCodec.members(addressBook.endpoints()));
-            if (config.joining() && !replica.latestMembership().contains(nodeId)) {
-                addressBook.sendToPeers(ReplicationCodec.join(config.selfName(), config.selfEndpoint()));
-            }
-        }
+        membership.announceIfDue(now);
         if (now - nextRetryNanos >= 0) {
             nextRetryNanos = now + TimeUnit.MILLISECONDS.toNanos(config.retryIntervalMillis()) / 2;
             retryOrExpire(now);
@@ -561,8 +555,8 @@ public final class ReplicationDriver<T> implements AutoCloseable {
                 case ReplicationCodec.PUBLISHED ->
                     onPublishedNote(ReplicationCodec.decodePublished(inbound.envelope()));
                 case ReplicationCodec.MEMBERS -> addressBook.learn(ReplicationCodec.decodeMembers(inbound.envelope()));
-                case ReplicationCodec.JOIN -> onJoin(inbound);
-                case ReplicationCodec.REMOVE -> onRemove(inbound);
+                case ReplicationCodec.JOIN -> membership.onJoin(inbound);
+                case ReplicationCodec.REMOVE -> membership.onRemove(inbound);
                 default -> invalidReceivedCount++;
             }
         } catch (IllegalArgumentException e) {
@@ -582,62 +576,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
                     inbound.envelope().service(),
                     inbound.source(),
                     e);
-        }
-    }
-
-    private void onJoin(PeerInbound inbound) {
-        String name = ReplicationCodec.text(inbound.envelope(), "name");
-        String endpoint = ReplicationCodec.text(inbound.envelope(), "endpoint");
-        int id = ReplicationConfig.nodeIdOf(name);
-        String known = addressBook.nameOf(id);
-        if (id < 1 || (known != null && !known.equals(name))) {
-            LOG.warn("{}: join of '{}' refused: node id {} belongs to '{}'", config.selfName(), name, id, known);
-            return;
-        }
-        addressBook.update(name, endpoint);
-        if (replica.isLeader() && !replica.latestMembership().contains(id)) {
-            ProposeOutcome outcome = replica.propose(new LogCommand.AddLearner(id));
-            LOG.info("{}: {} asks to join as node {}: AddLearner {}", config.selfName(), name, id, outcome);
-        }
-    }
-
-    private void onRemove(PeerInbound inbound) {
-        String name = ReplicationCodec.text(inbound.envelope(), "name");
-        int id = ReplicationConfig.nodeIdOf(name);
-        Map<String, Object> answer = new LinkedHashMap<>();
-        if (!replica.isLeader()) {
-            OptionalInt leader = replica.leaderHint();
-            String leaderName = addressBook.leaderName(leader);
-            answer.put("status", "erro");
-            answer.put("description", "not the leader; ask " + (leaderName == null ? "again later" : leaderName));
-            if (leaderName != null) {
-                answer.put("leader", leaderName);
-                answer.put("leader_endpoint", addressBook.endpointOf(leaderName));
-            }
-        } else if (id < 1 || !replica.latestMembership().contains(id)) {
-            answer.put("status", "erro");
-            answer.put("description", "'" + name + "' is not a member of " + replica.latestMembership());
-        } else {
-            ProposeOutcome outcome = replica.propose(new LogCommand.RemoveServer(id));
-            boolean queued = outcome == ProposeOutcome.QUEUED;
-            answer.put("status", queued ? "OK" : "erro");
-            answer.put(
-                    "description",
-                    queued
-                            ? "removal of " + name + " proposed; it takes effect once decided plus the pipeline window"
-                            : "refused: " + outcome);
-        }
-        links.reply(inbound, new io.synod.protocol.Envelope(ReplicationCodec.REMOVE, answer));
-    }
-
-    /**
-     * A membership change governs only {@code inflightSlotsMax} slots after its own; an idle leader fills those
-     * slots with empty commands (origin 0: nothing to apply), one per tick, so a join or removal completes.
-     */
-    private void nudgeReconfiguration() {
-        if (replica.isLeader()
-                && !replica.latestMembership().equals(replica.membershipAt(replica.decidedPrefixSlot() + 1))) {
-            replica.propose(new LogCommand.Client(0, ++nextNudgeSeq, new byte[0]));
         }
     }
 
