@@ -160,22 +160,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         void publish(List<Publication> publications);
     }
 
-    private final class Pending {
-        final T waiting;
-        final LogCommand.Client command;
-        final boolean retryable;
-        final long createdNanos;
-        long routedNanos;
-        boolean routed;
-
-        Pending(T waiting, LogCommand.Client command, boolean retryable, long createdNanos) {
-            this.waiting = waiting;
-            this.command = command;
-            this.retryable = retryable;
-            this.createdNanos = createdNanos;
-        }
-    }
-
     private record Applied(long index, List<Publication> publications) {}
 
     private final ReplicationConfig config;
@@ -185,6 +169,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private final StreamPeerLinks links;
     private final AddressBook addressBook;
     private final MembershipChanges membership;
+    private final PendingWrites<T> writes;
     private final ChatStateMachine machine;
     private final Checkpoints checkpoints;
     private final RocksDbChatStore store;
@@ -203,15 +188,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private String lastCheckpoint;
     /** When each checkpoint last had a chunk served (pinned against pruning for a while). */
     private final Map<String, Long> servedNanosByCheckpoint = new java.util.HashMap<>();
-    private final Map<Long, Pending> pending = new LinkedHashMap<>();
-    private final List<Completion<T>> completions = new ArrayList<>();
     private final ArrayDeque<Applied> unpublished = new ArrayDeque<>();
-    /** This turn's commands for the replica to propose (own writes and forwarded ones), in arrival order. */
-    private final List<LogCommand.Client> toPropose = new ArrayList<>();
-    /** The pending entry of each command in {@link #toPropose}, null for a forwarded one. */
-    private final List<Pending> proposing = new ArrayList<>();
-    /** This turn's writes to forward to the leader. */
-    private final List<Pending> toForward = new ArrayList<>();
     /** Publications applied this turn while leading; sent once the turn's applies are synced. */
     private final List<Publication> toPublish = new ArrayList<>();
     private boolean appliedSinceSync;
@@ -225,13 +202,8 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private long persistNanos;
     /** Decided slots applied and answered before their turn's fsync ({@link #flush(Consumer)}). */
     private long earlyAppliedCount;
-    private long proposedCount;
-    private long proposeCallCount;
-    private long forwardedCount;
-    private long forwardMessageCount;
     private long appliedCount;
     private long applyBatchCount;
-    private long nextSeq = System.currentTimeMillis() * 1_000;
     private long publishedIndex;
     private long notedIndex;
     private boolean wasLeader;
@@ -239,12 +211,10 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private long nextNoteNanos = System.nanoTime();
     private long noteSentIndex = -1;
     private int notesSkipped;
-    private long nextRetryNanos = System.nanoTime();
     private long ringOverflowCount;
     private long invalidReceivedCount;
     /** Replication messages whose handling threw something other than a decoding error; each was dropped. */
     private long failedReceivedCount;
-    private long expiredCount;
     private volatile Map<String, Object> status = Map.of();
     /** Flushes the memtables before a checkpoint, off the loop (one task at a time: {@link #snapshotFlush}). */
     private final ExecutorService snapshotFlusher;
@@ -285,6 +255,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         pruneCheckpoints();
         this.replica = PaxosReplica.restore(
                 config.paxos(), durable, appliedSlot, new SplittableRandom(System.nanoTime() ^ nodeId));
+        this.writes = new PendingWrites<>(config, replica, links, addressBook);
         this.membership = new MembershipChanges(config, replica, links, addressBook);
         this.publishedIndex = storedIndex;
         this.notedIndex = storedIndex;
@@ -347,15 +318,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
      * @return false if {@code pendingRequestsMax} writes are already waiting (the caller refuses it)
      */
     public boolean submit(Command command, T waiting) {
-        if (pending.size() >= config.pendingRequestsMax()) {
-            return false;
-        }
-        long seq = nextSeq++;
-        LogCommand.Client wrapped = new LogCommand.Client(nodeId, seq, ChatCommands.encode(command));
-        Pending entry = new Pending(waiting, wrapped, command.isIdempotent(), System.nanoTime());
-        pending.put(seq, entry);
-        route(entry);
-        return true;
+        return writes.submit(command, waiting);
     }
 
     /** The selector of {@link #awaitInput}, for the caller's broker and proxy links to register with. */
@@ -380,14 +343,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
      * @return false if {@code pendingRequestsMax} writes are already waiting
      */
     public boolean submitBarrier(T waiting) {
-        if (pending.size() >= config.pendingRequestsMax()) {
-            return false;
-        }
-        long seq = nextSeq++;
-        Pending entry = new Pending(waiting, new LogCommand.Client(nodeId, seq, new byte[0]), true, System.nanoTime());
-        pending.put(seq, entry);
-        route(entry);
-        return true;
+        return writes.submitBarrier(waiting);
     }
 
     /**
@@ -456,17 +412,14 @@ public final class ReplicationDriver<T> implements AutoCloseable {
             }
         }
         membership.announceIfDue(now);
-        if (now - nextRetryNanos >= 0) {
-            nextRetryNanos = now + TimeUnit.MILLISECONDS.toNanos(config.retryIntervalMillis()) / 2;
-            retryOrExpire(now);
-        }
+        writes.retryOrExpireIfDue(now);
         SnapshotFetcher.Request again = fetcher.due(now);
         if (again != null) {
             sendChunkRequest(again);
         } else if (receiving != null && !fetcher.active()) {
             dropFetch(); // gave up: no answers
         }
-        dispatchRouted();
+        writes.dispatchRouted();
         drain(answerEarly);
         handOverPublications();
         if (now - nextStatusNanos >= 0 || machine.appliedIndex() != statusAppliedIndex) {
@@ -474,16 +427,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
             publishStatus();
         }
         turnNanos += System.nanoTime() - now;
-        return takeCompletions();
-    }
-
-    private List<Completion<T>> takeCompletions() {
-        if (completions.isEmpty()) {
-            return List.of();
-        }
-        List<Completion<T>> done = List.copyOf(completions);
-        completions.clear();
-        return done;
+        return writes.takeCompletions();
     }
 
     /** Hands the publisher what was applied while leading, after what a new leader republishes first. */
@@ -493,43 +437,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
             publisher.publish(List.copyOf(toPublish));
             toPublish.clear();
         }
-    }
-
-    /** Proposes (leading) or forwards (following) the writes routed this turn, together. */
-    private void dispatchRouted() {
-        if (!toPropose.isEmpty()) {
-            List<ProposeOutcome> outcomes = replica.proposeAll(toPropose);
-            proposedCount += toPropose.size();
-            proposeCallCount++;
-            for (int i = 0; i < outcomes.size(); i++) {
-                Pending entry = proposing.get(i);
-                if (entry != null) {
-                    entry.routed = outcomes.get(i) == ProposeOutcome.QUEUED;
-                }
-            }
-            toPropose.clear();
-            proposing.clear();
-        }
-        if (toForward.isEmpty()) {
-            return;
-        }
-        OptionalInt leader = replica.leaderHint();
-        String leaderName = addressBook.leaderName(leader);
-        boolean reachable = leaderName != null && !leaderName.equals(config.selfName());
-        for (int from = 0; from < toForward.size(); from += ReplicationCodec.FORWARD_WRITES_MAX) {
-            List<Pending> part = toForward.subList(from, Math.min(toForward.size(), from + ReplicationCodec.FORWARD_WRITES_MAX));
-            List<LogCommand.Client> commands = new ArrayList<>(part.size());
-            for (Pending entry : part) {
-                commands.add(entry.command);
-            }
-            boolean sent = reachable && links.send(leaderName, ReplicationCodec.forward(nodeId, commands));
-            forwardedCount += sent ? commands.size() : 0;
-            forwardMessageCount += sent ? 1 : 0;
-            for (Pending entry : part) {
-                entry.routed = sent;
-            }
-        }
-        toForward.clear();
     }
 
     private void onPeerMessage(PeerInbound inbound) {
@@ -543,15 +450,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
                 }
                 case ReplicationCodec.SNAPSHOT_GET -> serveChunk(inbound);
                 case ReplicationCodec.SNAPSHOT_CHUNK -> onChunk(inbound);
-                case ReplicationCodec.FORWARD -> {
-                    List<LogCommand.Client> commands = ReplicationCodec.decodeForward(inbound.envelope());
-                    if (replica.isLeader()) { // otherwise dropped: the origin retries
-                        for (LogCommand.Client command : commands) {
-                            toPropose.add(command);
-                            proposing.add(null);
-                        }
-                    }
-                }
+                case ReplicationCodec.FORWARD -> writes.onForwarded(ReplicationCodec.decodeForward(inbound.envelope()));
                 case ReplicationCodec.PUBLISHED ->
                     onPublishedNote(ReplicationCodec.decodePublished(inbound.envelope()));
                 case ReplicationCodec.MEMBERS -> addressBook.learn(ReplicationCodec.decodeMembers(inbound.envelope()));
@@ -576,37 +475,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
                     inbound.envelope().service(),
                     inbound.source(),
                     e);
-        }
-    }
-
-    /** Routes a write in this turn: to the replica's proposals when leading, else to the leader. */
-    private void route(Pending entry) {
-        entry.routedNanos = System.nanoTime();
-        entry.routed = true; // until dispatchRouted says otherwise
-        if (replica.isLeader()) {
-            toPropose.add(entry.command);
-            proposing.add(entry);
-        } else {
-            toForward.add(entry);
-        }
-    }
-
-    private void retryOrExpire(long now) {
-        long retryNanos = TimeUnit.MILLISECONDS.toNanos(config.retryIntervalMillis());
-        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.pendingTimeoutMillis());
-        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
-            Pending entry = it.next();
-            if (now - entry.createdNanos >= timeoutNanos) {
-                it.remove(); // no reply: the outcome is unknown (errors are definite), the client retries
-                expiredCount++;
-                LOG.warn(
-                        "{}: a write was not applied within {} ms ({} so far); left unanswered, the client retries",
-                        config.selfName(),
-                        config.pendingTimeoutMillis(),
-                        expiredCount);
-            } else if (!entry.routed || (entry.retryable && now - entry.routedNanos >= retryNanos)) {
-                route(entry);
-            }
         }
     }
 
@@ -668,7 +536,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
             if (early) {
                 earlyAppliedCount += entries.size();
                 handOverPublications();
-                answerEarly.accept(takeCompletions());
+                answerEarly.accept(writes.takeCompletions());
             }
         }
 
@@ -926,10 +794,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
                 }
                 if (client.payload().length == 0) { // a read barrier: nothing to apply
                     applyBatch(batch, origins); // every command before it first, so the index it reports is right
-                    Pending done = client.clientId() == nodeId ? pending.remove(client.requestId()) : null;
-                    if (done != null) {
-                        completions.add(new Completion<>(done.waiting, Result.ok(List.of()), machine.appliedIndex()));
-                    }
+                    writes.applied(client, Result.ok(List.of()), machine.appliedIndex());
                     continue;
                 }
                 long index = entry.slot() * config.commandSlotStride() + position;
@@ -965,15 +830,9 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
             long index = batch.get(i).index();
             Result result = results.get(i);
-            LogCommand.Client client = origins.get(i);
             appliedCount++;
             onApplied(index, result.publications());
-            if (client.clientId() == nodeId) {
-                Pending done = pending.remove(client.requestId());
-                if (done != null) {
-                    completions.add(new Completion<>(done.waiting, result, index));
-                }
-            }
+            writes.applied(origins.get(i), result, index);
         }
         batch.clear();
         origins.clear();
@@ -1149,9 +1008,9 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         fields.put("members", members);
         fields.put(
                 "membership_change_pending", !membership.equals(replica.membershipAt(replica.decidedPrefixSlot() + 1)));
-        fields.put("pending_writes", pending.size());
+        fields.put("pending_writes", writes.size());
         fields.put("published_index", publishedIndex);
-        fields.put("writes_expired", expiredCount);
+        fields.put("writes_expired", writes.expiredCount());
         fields.put("invalid_received", invalidReceivedCount);
         fields.put("failed_received", failedReceivedCount);
         fields.put("paxos_links", links.statsMap());
@@ -1170,10 +1029,14 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         turns.put("persists", persistCount);
         turns.put("persist_us_avg", persistCount == 0 ? 0 : persistNanos / persistCount / 1_000);
         turns.put("slots_answered_before_fsync", earlyAppliedCount);
-        turns.put("proposed", proposedCount);
-        turns.put("proposed_per_call_avg", proposeCallCount == 0 ? 0 : proposedCount / proposeCallCount);
-        turns.put("forwarded", forwardedCount);
-        turns.put("forwarded_per_message_avg", forwardMessageCount == 0 ? 0 : forwardedCount / forwardMessageCount);
+        long proposed = writes.proposedCount();
+        long proposeCalls = writes.proposeCallCount();
+        long forwarded = writes.forwardedCount();
+        long forwardMessages = writes.forwardMessageCount();
+        turns.put("proposed", proposed);
+        turns.put("proposed_per_call_avg", proposeCalls == 0 ? 0 : proposed / proposeCalls);
+        turns.put("forwarded", forwarded);
+        turns.put("forwarded_per_message_avg", forwardMessages == 0 ? 0 : forwarded / forwardMessages);
         turns.put("applied", appliedCount);
         turns.put("applied_per_write_avg", applyBatchCount == 0 ? 0 : appliedCount / applyBatchCount);
         fields.put("turns", turns);
