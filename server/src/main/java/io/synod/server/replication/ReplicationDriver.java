@@ -124,8 +124,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     static final int SNAPSHOT_FLUSH_PASSES = 2;
     /** How long {@link #close} waits for a memtable flush that is still running. */
     private static final long SNAPSHOT_FLUSH_CLOSE_WAIT_MILLIS = 30_000;
-    /** A leader whose published index has not moved repeats its note only once per this many note intervals. */
-    static final int NOTE_REPEAT_INTERVALS = 10;
     /** Most chat commands applied in one state-machine batch (one store write). */
     static final int APPLY_BATCH_COMMANDS_MAX = 4_096;
     /** How often {@code /status} is refreshed when nothing was applied (once per turn that applied something). */
@@ -138,15 +136,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private static final long SNAPSHOT_CHUNK_RETRY_MILLIS = 2_000;
     /** Unanswered chunk requests in a row after which a fetch is dropped (the core's next catch-up starts anew). */
     private static final int SNAPSHOT_CHUNK_ATTEMPTS_MAX = 5;
-    /** Decoding limits of the outbox's own entries: client-sized fields, but a post may notify many followers. */
-    private static final io.synod.protocol.Limits OUTBOX_LIMITS = new io.synod.protocol.Limits(
-            64 << 20,
-            io.synod.protocol.Limits.DEFAULT.nestingDepthMax(),
-            1 << 20,
-            io.synod.protocol.Limits.DEFAULT.nameCharsMax(),
-            io.synod.protocol.Limits.DEFAULT.messageCharsMax(),
-            io.synod.protocol.Limits.DEFAULT.passwordCharsMax(),
-            io.synod.protocol.Limits.DEFAULT.historyPageMax());
     /**
      * A checkpoint a peer fetched a chunk of within this long is not deleted (a fetch slower than two snapshot
      * intervals would otherwise start over forever). Longer than the fetcher's whole retry budget.
@@ -160,8 +149,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         void publish(List<Publication> publications);
     }
 
-    private record Applied(long index, List<Publication> publications) {}
-
     private final ReplicationConfig config;
     private final int nodeId;
     private final PaxosReplica replica;
@@ -170,11 +157,11 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private final AddressBook addressBook;
     private final MembershipChanges membership;
     private final PendingWrites<T> writes;
+    private final Deliveries deliveries;
     private final ChatStateMachine machine;
     private final Checkpoints checkpoints;
     private final RocksDbChatStore store;
     private final SnapshotFetcher fetcher;
-    private final Publisher publisher;
     /** The checkpoint being received, while {@link #fetcher} is active. */
     private Checkpoints.Receiving receiving;
     /** The catch-up reply held back until its checkpoint is here. */
@@ -188,9 +175,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private String lastCheckpoint;
     /** When each checkpoint last had a chunk served (pinned against pruning for a while). */
     private final Map<String, Long> servedNanosByCheckpoint = new java.util.HashMap<>();
-    private final ArrayDeque<Applied> unpublished = new ArrayDeque<>();
-    /** Publications applied this turn while leading; sent once the turn's applies are synced. */
-    private final List<Publication> toPublish = new ArrayList<>();
     private boolean appliedSinceSync;
     private long nextStatusNanos = System.nanoTime();
     private long statusAppliedIndex = -1;
@@ -204,14 +188,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private long earlyAppliedCount;
     private long appliedCount;
     private long applyBatchCount;
-    private long publishedIndex;
-    private long notedIndex;
-    private boolean wasLeader;
     private long nextTickNanos = System.nanoTime();
-    private long nextNoteNanos = System.nanoTime();
-    private long noteSentIndex = -1;
-    private int notesSkipped;
-    private long ringOverflowCount;
     private long invalidReceivedCount;
     /** Replication messages whose handling threw something other than a decoding error; each was dropped. */
     private long failedReceivedCount;
@@ -239,7 +216,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
                 SNAPSHOT_CHUNK_ATTEMPTS_MAX);
         this.links = links;
         this.machine = machine;
-        this.publisher = publisher;
         this.snapshotFlusher = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, config.selfName() + "-snapshot-flush");
             thread.setDaemon(true);
@@ -257,9 +233,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
                 config.paxos(), durable, appliedSlot, new SplittableRandom(System.nanoTime() ^ nodeId));
         this.writes = new PendingWrites<>(config, replica, links, addressBook);
         this.membership = new MembershipChanges(config, replica, links, addressBook);
-        this.publishedIndex = storedIndex;
-        this.notedIndex = storedIndex;
-        loadOutbox();
+        this.deliveries = new Deliveries(config, replica, store, publisher, addressBook, storedIndex);
         drain(null);
         // A sole voter elects itself now instead of after an election timeout: no one else can vote, so a single
         // server serves writes from its first turn.
@@ -401,16 +375,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         if (now - nextTickNanos >= 0) {
             nextTickNanos = now; // we fell far behind (a pause): do not replay a tick storm
         }
-        if (now - nextNoteNanos >= 0) {
-            nextNoteNanos = now + TimeUnit.MILLISECONDS.toNanos(config.publishedNoteIntervalMillis());
-            // an unchanged note is repeated only every NOTE_REPEAT_INTERVALS intervals (for restarted and new
-            // followers): ten notes a second to each follower woke idle servers for nothing
-            if (replica.isLeader() && (publishedIndex != noteSentIndex || ++notesSkipped >= NOTE_REPEAT_INTERVALS)) {
-                addressBook.sendToPeers(ReplicationCodec.published(publishedIndex));
-                noteSentIndex = publishedIndex;
-                notesSkipped = 0;
-            }
-        }
+        deliveries.noteIfDue(now);
         membership.announceIfDue(now);
         writes.retryOrExpireIfDue(now);
         SnapshotFetcher.Request again = fetcher.due(now);
@@ -421,22 +386,13 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         }
         writes.dispatchRouted();
         drain(answerEarly);
-        handOverPublications();
+        deliveries.handOverPublications();
         if (now - nextStatusNanos >= 0 || machine.appliedIndex() != statusAppliedIndex) {
             nextStatusNanos = now + TimeUnit.MILLISECONDS.toNanos(STATUS_INTERVAL_MILLIS);
             publishStatus();
         }
         turnNanos += System.nanoTime() - now;
         return writes.takeCompletions();
-    }
-
-    /** Hands the publisher what was applied while leading, after what a new leader republishes first. */
-    private void handOverPublications() {
-        onLeadershipChange(); // a new leader first republishes what its predecessor may not have
-        if (!toPublish.isEmpty()) {
-            publisher.publish(List.copyOf(toPublish));
-            toPublish.clear();
-        }
     }
 
     private void onPeerMessage(PeerInbound inbound) {
@@ -452,7 +408,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
                 case ReplicationCodec.SNAPSHOT_CHUNK -> onChunk(inbound);
                 case ReplicationCodec.FORWARD -> writes.onForwarded(ReplicationCodec.decodeForward(inbound.envelope()));
                 case ReplicationCodec.PUBLISHED ->
-                    onPublishedNote(ReplicationCodec.decodePublished(inbound.envelope()));
+                    deliveries.onPublishedNote(ReplicationCodec.decodePublished(inbound.envelope()));
                 case ReplicationCodec.MEMBERS -> addressBook.learn(ReplicationCodec.decodeMembers(inbound.envelope()));
                 case ReplicationCodec.JOIN -> membership.onJoin(inbound);
                 case ReplicationCodec.REMOVE -> membership.onRemove(inbound);
@@ -535,7 +491,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
             applyEntries(entries);
             if (early) {
                 earlyAppliedCount += entries.size();
-                handOverPublications();
+                deliveries.handOverPublications();
                 answerEarly.accept(writes.takeCompletions());
             }
         }
@@ -824,135 +780,18 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
-        List<Result> results = machine.applyAll(batch, applied -> keepWithTheWrite(batch, applied));
+        List<Result> results = machine.applyAll(batch, applied -> deliveries.keepWithTheWrite(batch, applied));
         appliedSinceSync = true;
         applyBatchCount++;
         for (int i = 0; i < batch.size(); i++) {
             long index = batch.get(i).index();
             Result result = results.get(i);
             appliedCount++;
-            onApplied(index, result.publications());
+            deliveries.onApplied(index, result.publications());
             writes.applied(origins.get(i), result, index);
         }
         batch.clear();
         origins.clear();
-    }
-
-    /**
-     * Hands the store the outbox entries of a batch's results that this server keeps for republishing, so they are
-     * written in the batch's own store write (a crash keeps the applied writes and their entries, or neither).
-     */
-    private void keepWithTheWrite(List<Command> batch, List<Result> results) {
-        List<RocksDbChatStore.OutboxEntry> entries = new ArrayList<>();
-        for (int i = 0; i < results.size(); i++) {
-            long index = batch.get(i).index();
-            List<Publication> publications = results.get(i).publications();
-            if (keepsForRepublishing(index, publications)) {
-                entries.add(new RocksDbChatStore.OutboxEntry(index, encodeOutbox(publications)));
-            }
-        }
-        store.putOutboxWithNextWrite(entries);
-    }
-
-    /**
-     * Whether a follower keeps a write's publications for republishing: a leader publishes them itself, and the
-     * leader already said it published those at or below {@code notedIndex} (a follower catching up applies old
-     * writes).
-     */
-    private boolean keepsForRepublishing(long index, List<Publication> publications) {
-        return !publications.isEmpty() && !replica.isLeader() && index > notedIndex;
-    }
-
-    private void onApplied(long index, List<Publication> publications) {
-        if (!publications.isEmpty() && replica.isLeader()) {
-            publishedIndex = Math.max(publishedIndex, index);
-            toPublish.addAll(publications);
-            return;
-        }
-        if (!keepsForRepublishing(index, publications)) {
-            return;
-        }
-        unpublished.addLast(new Applied(index, publications)); // its outbox entry was written with the apply
-        if (unpublished.size() > config.publicationRingMax()) {
-            store.deleteOutboxThrough(unpublished.removeFirst().index());
-            ringOverflowCount++;
-        }
-    }
-
-    private void onPublishedNote(long index) {
-        if (index <= notedIndex) {
-            return;
-        }
-        notedIndex = index;
-        boolean trimmed = false;
-        while (!unpublished.isEmpty() && unpublished.peekFirst().index() <= notedIndex) {
-            unpublished.removeFirst();
-            trimmed = true;
-        }
-        if (trimmed) {
-            store.deleteOutboxThrough(notedIndex);
-        }
-    }
-
-    /** A write's publications as outbox bytes: a MessagePack list of {@code [topic, payload]} pairs. */
-    static byte[] encodeOutbox(List<Publication> publications) {
-        List<Object> pairs = new ArrayList<>(publications.size());
-        for (Publication p : publications) {
-            pairs.add(List.of(p.topic(), p.toPayload()));
-        }
-        return io.synod.protocol.MsgPack.encode(pairs);
-    }
-
-    /** Refills the ring with what the outbox kept before a restart (the leader may not have published it). */
-    private void loadOutbox() {
-        for (RocksDbChatStore.OutboxEntry entry : store.readOutbox()) {
-            try {
-                List<Publication> publications = new ArrayList<>();
-                for (Object pair : (List<?>) io.synod.protocol.MsgPack.decode(entry.value(), OUTBOX_LIMITS)) {
-                    List<?> p = (List<?>) pair;
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> payload = (Map<String, Object>) p.get(1);
-                    publications.add(Publication.fromPayload((String) p.get(0), payload, OUTBOX_LIMITS));
-                }
-                unpublished.addLast(new Applied(entry.index(), publications));
-            } catch (RuntimeException e) { // written by this program: a bad entry is a bug, but not worth stopping for
-                LOG.error("{}: outbox entry of index {} unreadable, skipped", config.selfName(), entry.index(), e);
-            }
-        }
-        if (!unpublished.isEmpty()) {
-            LOG.info(
-                    "{}: {} writes' deliveries kept from before the restart, republished if this server leads",
-                    config.selfName(),
-                    unpublished.size());
-        }
-    }
-
-    /** A new leader republishes what the previous one may not have published. */
-    private void onLeadershipChange() {
-        boolean leader = replica.isLeader();
-        if (leader && !wasLeader) {
-            LOG.info(
-                    "{}: leading with ballot {}; republishing {} deliveries above index {}",
-                    config.selfName(),
-                    replica.promisedBallot(),
-                    unpublished.size(),
-                    notedIndex);
-            if (ringOverflowCount > 0) {
-                LOG.warn(
-                        "{}: {} deliveries fell out of the ring; clients backfill them from history",
-                        config.selfName(),
-                        ringOverflowCount);
-            }
-            for (Applied applied : unpublished) {
-                publisher.publish(applied.publications());
-                publishedIndex = Math.max(publishedIndex, applied.index());
-            }
-            if (!unpublished.isEmpty()) {
-                store.deleteOutboxThrough(unpublished.peekLast().index());
-            }
-            unpublished.clear();
-        }
-        wasLeader = leader;
     }
 
     /** The replication fields of {@code /status}; any thread. */
@@ -1009,7 +848,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         fields.put(
                 "membership_change_pending", !membership.equals(replica.membershipAt(replica.decidedPrefixSlot() + 1)));
         fields.put("pending_writes", writes.size());
-        fields.put("published_index", publishedIndex);
+        fields.put("published_index", deliveries.publishedIndex());
         fields.put("writes_expired", writes.expiredCount());
         fields.put("invalid_received", invalidReceivedCount);
         fields.put("failed_received", failedReceivedCount);

@@ -449,7 +449,7 @@ class ReplicationDriverTest {
         assertThat(nodes[0].store.readOutbox()).as("a leader publishes at once: nothing kept").isEmpty();
         // as if it had applied the post while following and the leader died before publishing it
         nodes[0].store.putOutbox(
-                List.of(new RocksDbChatStore.OutboxEntry(index, ReplicationDriver.encodeOutbox(List.of(post)))));
+                List.of(new RocksDbChatStore.OutboxEntry(index, Deliveries.encodeOutbox(List.of(post)))));
         nodes[0].close();
 
         nodes[0] = new Node("s1");
