@@ -124,8 +124,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     static final int SNAPSHOT_FLUSH_PASSES = 2;
     /** How long {@link #close} waits for a memtable flush that is still running. */
     private static final long SNAPSHOT_FLUSH_CLOSE_WAIT_MILLIS = 30_000;
-    /** Most chat commands applied in one state-machine batch (one store write). */
-    static final int APPLY_BATCH_COMMANDS_MAX = 4_096;
     /** How often {@code /status} is refreshed when nothing was applied (once per turn that applied something). */
     private static final long STATUS_INTERVAL_MILLIS = 50;
     /** How often the applied chat state is synced (it can be replayed from the synced Paxos log meanwhile). */
@@ -158,6 +156,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private final MembershipChanges membership;
     private final PendingWrites<T> writes;
     private final Deliveries deliveries;
+    private final CommandApplier applier;
     private final ChatStateMachine machine;
     private final Checkpoints checkpoints;
     private final RocksDbChatStore store;
@@ -175,7 +174,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private String lastCheckpoint;
     /** When each checkpoint last had a chunk served (pinned against pruning for a while). */
     private final Map<String, Long> servedNanosByCheckpoint = new java.util.HashMap<>();
-    private boolean appliedSinceSync;
     private long nextStatusNanos = System.nanoTime();
     private long statusAppliedIndex = -1;
     private long nextStateSyncNanos = System.nanoTime();
@@ -186,8 +184,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private long persistNanos;
     /** Decided slots applied and answered before their turn's fsync ({@link #flush(Consumer)}). */
     private long earlyAppliedCount;
-    private long appliedCount;
-    private long applyBatchCount;
     private long nextTickNanos = System.nanoTime();
     private long invalidReceivedCount;
     /** Replication messages whose handling threw something other than a decoding error; each was dropped. */
@@ -234,6 +230,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         this.writes = new PendingWrites<>(config, replica, links, addressBook);
         this.membership = new MembershipChanges(config, replica, links, addressBook);
         this.deliveries = new Deliveries(config, replica, store, publisher, addressBook, storedIndex);
+        this.applier = new CommandApplier(config, machine, writes, deliveries);
         drain(null);
         // A sole voter elects itself now instead of after an election timeout: no one else can vote, so a single
         // server serves writes from its first turn.
@@ -241,7 +238,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
             replica.tick();
             drain(null);
         }
-        syncAppliedState();
+        applier.syncAppliedState();
         publishStatus();
     }
 
@@ -332,7 +329,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         if (now - nextStateSyncNanos >= 0) {
             // here, after the previous turn's answers went out, not in flush: no answer needs it (decided commands
             // are in the synced Paxos log), so no answer should wait for its fsync
-            syncAppliedState();
+            applier.syncAppliedState();
             nextStateSyncNanos = now + TimeUnit.MILLISECONDS.toNanos(STATE_SYNC_INTERVAL_MILLIS);
         }
         // Without input the loop wakes every TICKS_PER_IDLE_WAKE ticks and runs the ticks due since (flush runs
@@ -488,7 +485,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
 
         @Override
         public void apply(List<LogEntry> entries, boolean early) {
-            applyEntries(entries);
+            applier.applyEntries(entries);
             if (early) {
                 earlyAppliedCount += entries.size();
                 deliveries.handOverPublications();
@@ -528,7 +525,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         } finally {
             snapshotFlush = null;
         }
-        syncAppliedState(); // the log is truncated behind the snapshot: the state must be durable first
+        applier.syncAppliedState(); // the log is truncated behind the snapshot: the state must be durable first
         takeSnapshot(replica.appliedSlot());
     }
 
@@ -561,7 +558,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
                 "the checkpoint " + manifest + " installed applied index " + installed);
         check(java.util.Arrays.equals(machine.stateDigest(), manifest.digest()),
                 "the checkpoint " + manifest + " installed digest " + machine.stateDigestHex());
-        appliedSinceSync = false; // the install is synced
+        applier.installed(); // the install is synced
         snapshotsInstalled++;
         lastCheckpoint = manifest.name();
         pruneCheckpoints();
@@ -725,75 +722,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         heldCatchUp = null;
     }
 
-    /** Makes the commands applied since the last sync durable (one fsync), if there are any. */
-    private void syncAppliedState() {
-        if (appliedSinceSync) {
-            machine.sync();
-            appliedSinceSync = false;
-        }
-    }
-
-    /**
-     * Applies the decided entries' chat commands in one state-machine batch (one store write for all of them:
-     * a write per command cost each server a RocksDB write, WAL append included, per command), then records
-     * what they published and completes this server's writes, in apply order.
-     */
-    private void applyEntries(List<LogEntry> entries) {
-        List<Command> batch = new ArrayList<>();
-        List<LogCommand.Client> origins = new ArrayList<>();
-        for (LogEntry entry : entries) {
-            List<LogCommand> commands = entry.value().commands();
-            check(commands.size() < config.commandSlotStride(), "slot " + entry.slot() + " holds too many commands");
-            for (int position = 1; position <= commands.size(); position++) {
-                if (!(commands.get(position - 1) instanceof LogCommand.Client client) || client.clientId() == 0) {
-                    continue; // membership changes are interpreted by consensus; origin 0 is an empty nudge
-                }
-                if (client.payload().length == 0) { // a read barrier: nothing to apply
-                    applyBatch(batch, origins); // every command before it first, so the index it reports is right
-                    writes.applied(client, Result.ok(List.of()), machine.appliedIndex());
-                    continue;
-                }
-                long index = entry.slot() * config.commandSlotStride() + position;
-                if (index <= machine.appliedIndex()) {
-                    continue; // applied before a restart: the store says so
-                }
-                try {
-                    batch.add(ChatCommands.decode(client.payload()).withIndex(index));
-                    origins.add(client);
-                } catch (IllegalArgumentException e) {
-                    LOG.error(
-                            "{}: slot {} holds an undecodable command; skipped on every server",
-                            config.selfName(),
-                            entry.slot(),
-                            e);
-                }
-                if (batch.size() >= APPLY_BATCH_COMMANDS_MAX) {
-                    applyBatch(batch, origins);
-                }
-            }
-        }
-        applyBatch(batch, origins);
-    }
-
-    /** Applies {@code batch} (then empties it and {@code origins}); see {@link #applyEntries}. */
-    private void applyBatch(List<Command> batch, List<LogCommand.Client> origins) {
-        if (batch.isEmpty()) {
-            return;
-        }
-        List<Result> results = machine.applyAll(batch, applied -> deliveries.keepWithTheWrite(batch, applied));
-        appliedSinceSync = true;
-        applyBatchCount++;
-        for (int i = 0; i < batch.size(); i++) {
-            long index = batch.get(i).index();
-            Result result = results.get(i);
-            appliedCount++;
-            deliveries.onApplied(index, result.publications());
-            writes.applied(origins.get(i), result, index);
-        }
-        batch.clear();
-        origins.clear();
-    }
-
     /** The replication fields of {@code /status}; any thread. */
     public Map<String, Object> statusFields() {
         return status;
@@ -876,8 +804,10 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         turns.put("proposed_per_call_avg", proposeCalls == 0 ? 0 : proposed / proposeCalls);
         turns.put("forwarded", forwarded);
         turns.put("forwarded_per_message_avg", forwardMessages == 0 ? 0 : forwarded / forwardMessages);
-        turns.put("applied", appliedCount);
-        turns.put("applied_per_write_avg", applyBatchCount == 0 ? 0 : appliedCount / applyBatchCount);
+        long applied = applier.appliedCount();
+        long applyBatches = applier.applyBatchCount();
+        turns.put("applied", applied);
+        turns.put("applied_per_write_avg", applyBatches == 0 ? 0 : applied / applyBatches);
         fields.put("turns", turns);
         ReadCache.Stats cache = store.readCacheStats();
         Map<String, Object> readCache = new LinkedHashMap<>();
@@ -906,7 +836,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        syncAppliedState();
+        applier.syncAppliedState();
         links.close();
         durableLog.close();
     }
