@@ -117,28 +117,10 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     static final int ELECTION_TICKS_ALONE_MAX = ReplicationConfig.ELECTION_TIMEOUT_TICKS_MAX + 10;
     /** Most ticks run in one turn; after a longer stall the rest are skipped (no storm of timeouts). */
     static final int TICKS_PER_TURN_MAX = 10;
-    /**
-     * Memtable flushes run off the loop, one after the other, before a checkpoint: each flushes what arrived during
-     * the one before, so the checkpoint's own flush, on the loop, is short.
-     */
-    static final int SNAPSHOT_FLUSH_PASSES = 2;
-    /** How long {@link #close} waits for a memtable flush that is still running. */
-    private static final long SNAPSHOT_FLUSH_CLOSE_WAIT_MILLIS = 30_000;
     /** How often {@code /status} is refreshed when nothing was applied (once per turn that applied something). */
     private static final long STATUS_INTERVAL_MILLIS = 50;
     /** How often the applied chat state is synced (it can be replayed from the synced Paxos log meanwhile). */
     private static final long STATE_SYNC_INTERVAL_MILLIS = 200;
-    /** Checkpoints kept on disk: the newest (the core's snapshot) and the one before, which a peer may be fetching. */
-    private static final int CHECKPOINTS_KEPT = 2;
-    /** How long a checkpoint chunk request waits for its answer before it is sent again. */
-    private static final long SNAPSHOT_CHUNK_RETRY_MILLIS = 2_000;
-    /** Unanswered chunk requests in a row after which a fetch is dropped (the core's next catch-up starts anew). */
-    private static final int SNAPSHOT_CHUNK_ATTEMPTS_MAX = 5;
-    /**
-     * A checkpoint a peer fetched a chunk of within this long is not deleted (a fetch slower than two snapshot
-     * intervals would otherwise start over forever). Longer than the fetcher's whole retry budget.
-     */
-    private static final long SERVED_CHECKPOINT_PIN_MILLIS = 15_000;
 
     /** Sends publications to the clients (the server's PUB socket); called on the owner thread. */
     @FunctionalInterface
@@ -157,23 +139,9 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private final PendingWrites<T> writes;
     private final Deliveries deliveries;
     private final CommandApplier applier;
+    private final SnapshotTransfer snapshots;
     private final ChatStateMachine machine;
-    private final Checkpoints checkpoints;
     private final RocksDbChatStore store;
-    private final SnapshotFetcher fetcher;
-    /** The checkpoint being received, while {@link #fetcher} is active. */
-    private Checkpoints.Receiving receiving;
-    /** The catch-up reply held back until its checkpoint is here. */
-    private PaxosEnvelope heldCatchUp;
-    private long nextFetchProgressLogBytes;
-    private long snapshotsTaken;
-    private long snapshotsInstalled;
-    private long snapshotFetchFailures;
-    private long snapshotBytesFetched;
-    private long snapshotChunksServed;
-    private String lastCheckpoint;
-    /** When each checkpoint last had a chunk served (pinned against pruning for a while). */
-    private final Map<String, Long> servedNanosByCheckpoint = new java.util.HashMap<>();
     private long nextStatusNanos = System.nanoTime();
     private long statusAppliedIndex = -1;
     private long nextStateSyncNanos = System.nanoTime();
@@ -189,10 +157,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     /** Replication messages whose handling threw something other than a decoding error; each was dropped. */
     private long failedReceivedCount;
     private volatile Map<String, Object> status = Map.of();
-    /** Flushes the memtables before a checkpoint, off the loop (one task at a time: {@link #snapshotFlush}). */
-    private final ExecutorService snapshotFlusher;
-    /** The flush of the snapshot the core asked for, until the snapshot is taken; null otherwise. */
-    private CompletableFuture<Void> snapshotFlush;
 
     private ReplicationDriver(
             ReplicationConfig config,
@@ -205,32 +169,20 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         this.nodeId = config.nodeId();
         this.store = store;
         this.durableLog = store.paxosLog();
-        this.checkpoints = checkpoints;
-        this.fetcher = new SnapshotFetcher(
-                config.snapshotChunkBytes(),
-                TimeUnit.MILLISECONDS.toNanos(SNAPSHOT_CHUNK_RETRY_MILLIS),
-                SNAPSHOT_CHUNK_ATTEMPTS_MAX);
         this.links = links;
         this.machine = machine;
-        this.snapshotFlusher = Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, config.selfName() + "-snapshot-flush");
-            thread.setDaemon(true);
-            return thread;
-        });
         this.addressBook = new AddressBook(config, links);
         long storedIndex = machine.appliedIndex();
         long appliedSlot = storedIndex == 0 ? 0 : Math.max(0, storedIndex / config.commandSlotStride() - 1);
         io.synod.consensus.DurableState durable = durableLog.load();
-        durable.snapshot()
-                .filter(snapshot -> CheckpointManifest.isManifest(snapshot.state()))
-                .ifPresent(snapshot -> lastCheckpoint = CheckpointManifest.decode(snapshot.state()).name());
-        pruneCheckpoints();
         this.replica = PaxosReplica.restore(
                 config.paxos(), durable, appliedSlot, new SplittableRandom(System.nanoTime() ^ nodeId));
         this.writes = new PendingWrites<>(config, replica, links, addressBook);
         this.membership = new MembershipChanges(config, replica, links, addressBook);
         this.deliveries = new Deliveries(config, replica, store, publisher, addressBook, storedIndex);
         this.applier = new CommandApplier(config, machine, writes, deliveries);
+        this.snapshots = new SnapshotTransfer(
+                config, durable, replica, checkpoints, machine, store, links, addressBook, applier);
         drain(null);
         // A sole voter elects itself now instead of after an election timeout: no one else can vote, so a single
         // server serves writes from its first turn.
@@ -324,7 +276,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
      * #flush} does that once for the turn).
      */
     public void awaitInput(long timeoutMillis) {
-        takeSnapshotIfFlushed();
+        snapshots.takeSnapshotIfFlushed();
         long now = System.nanoTime();
         if (now - nextStateSyncNanos >= 0) {
             // here, after the previous turn's answers went out, not in flush: no answer needs it (decided commands
@@ -375,12 +327,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         deliveries.noteIfDue(now);
         membership.announceIfDue(now);
         writes.retryOrExpireIfDue(now);
-        SnapshotFetcher.Request again = fetcher.due(now);
-        if (again != null) {
-            sendChunkRequest(again);
-        } else if (receiving != null && !fetcher.active()) {
-            dropFetch(); // gave up: no answers
-        }
+        snapshots.retryFetchIfDue(now);
         writes.dispatchRouted();
         drain(answerEarly);
         deliveries.handOverPublications();
@@ -397,12 +344,16 @@ public final class ReplicationDriver<T> implements AutoCloseable {
             switch (inbound.envelope().service()) {
                 case ReplicationCodec.PAXOS -> {
                     PaxosEnvelope message = ReplicationCodec.decodePaxos(inbound.envelope());
-                    if (message.target() == nodeId && addressBook.nameOf(message.source()) != null && !holdForCheckpoint(message)) {
+                    if (message.target() == nodeId && addressBook.nameOf(message.source()) != null && !snapshots.holdForCheckpoint(message)) {
                         replica.step(message); // drained once by flush
                     }
                 }
-                case ReplicationCodec.SNAPSHOT_GET -> serveChunk(inbound);
-                case ReplicationCodec.SNAPSHOT_CHUNK -> onChunk(inbound);
+                case ReplicationCodec.SNAPSHOT_GET -> {
+                    if (!snapshots.serveChunk(inbound)) {
+                        invalidReceivedCount++;
+                    }
+                }
+                case ReplicationCodec.SNAPSHOT_CHUNK -> snapshots.onChunk(inbound);
                 case ReplicationCodec.FORWARD -> writes.onForwarded(ReplicationCodec.decodeForward(inbound.envelope()));
                 case ReplicationCodec.PUBLISHED ->
                     deliveries.onPublishedNote(ReplicationCodec.decodePublished(inbound.envelope()));
@@ -480,7 +431,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
 
         @Override
         public void install(io.synod.consensus.Snapshot snapshot) {
-            installSnapshot(snapshot);
+            snapshots.installSnapshot(snapshot);
         }
 
         @Override
@@ -495,231 +446,8 @@ public final class ReplicationDriver<T> implements AutoCloseable {
 
         @Override
         public void snapshotRequested(long slot) {
-            if (snapshotFlush != null) {
-                return; // one is on its way
-            }
-            // The checkpoint is taken between turns once the memtables are flushed (awaitInput), of the state as it
-            // is then: a few slots later than asked, which the core accepts (the state reflects them). Each pass
-            // after the first flushes what arrived during the one before (a second or so of writes under load), so
-            // the checkpoint's own flush, on the loop, is short.
-            Runnable flush = store.memtableFlush();
-            snapshotFlush = CompletableFuture.runAsync(flush, snapshotFlusher);
-            for (int pass = 2; pass <= SNAPSHOT_FLUSH_PASSES; pass++) {
-                snapshotFlush = snapshotFlush.thenRunAsync(flush, snapshotFlusher);
-            }
+            snapshots.snapshotRequested(slot);
         }
-    }
-
-    /**
-     * Takes the snapshot the core asked for once the memtables it needed flushed are (a failed flush fails the
-     * loop, as a failed checkpoint does). Between turns: the state reflects exactly the applied slot.
-     */
-    private void takeSnapshotIfFlushed() {
-        if (snapshotFlush == null || !snapshotFlush.isDone()) {
-            return;
-        }
-        try {
-            snapshotFlush.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        } finally {
-            snapshotFlush = null;
-        }
-        applier.syncAppliedState(); // the log is truncated behind the snapshot: the state must be durable first
-        takeSnapshot(replica.appliedSlot());
-    }
-
-    /** Checkpoints the state (which reflects exactly {@code slot}) and hands the core its manifest. */
-    private void takeSnapshot(long slot) {
-        long started = System.nanoTime();
-        CheckpointManifest manifest = checkpoints.create(machine.stateDigest());
-        replica.snapshotTaken(slot, manifest.encode());
-        snapshotsTaken++;
-        lastCheckpoint = manifest.name();
-        pruneCheckpoints();
-        LOG.info(
-                "{}: snapshot of slot {} taken: {} in {} ms",
-                config.selfName(),
-                slot,
-                manifest,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-    }
-
-    /** Replaces the chat state with a snapshot the core installed (a checkpoint here, or inline bytes). */
-    private void installSnapshot(io.synod.consensus.Snapshot snapshot) {
-        if (!CheckpointManifest.isManifest(snapshot.state())) {
-            machine.importSnapshot(snapshot.state()); // the inline format of servers before checkpoints
-            LOG.info("{}: installed the inline snapshot of slot {}", config.selfName(), snapshot.lastIncludedSlot());
-            return;
-        }
-        CheckpointManifest manifest = CheckpointManifest.decode(snapshot.state());
-        long installed = checkpoints.install(manifest);
-        check(installed == manifest.appliedIndex() && installed == machine.appliedIndex(),
-                "the checkpoint " + manifest + " installed applied index " + installed);
-        check(java.util.Arrays.equals(machine.stateDigest(), manifest.digest()),
-                "the checkpoint " + manifest + " installed digest " + machine.stateDigestHex());
-        applier.installed(); // the install is synced
-        snapshotsInstalled++;
-        lastCheckpoint = manifest.name();
-        pruneCheckpoints();
-        LOG.info("{}: installed the snapshot of slot {}: {}", config.selfName(), snapshot.lastIncludedSlot(), manifest);
-    }
-
-    /**
-     * Deletes all but the newest {@code CHECKPOINTS_KEPT} checkpoints; the core's own and those a peer is fetching
-     * (served within {@code SERVED_CHECKPOINT_PIN_MILLIS}) are kept too.
-     */
-    private void pruneCheckpoints() {
-        List<String> names = checkpoints.names();
-        java.util.Set<String> keep =
-                new java.util.HashSet<>(names.subList(Math.max(0, names.size() - CHECKPOINTS_KEPT), names.size()));
-        if (lastCheckpoint != null) {
-            keep.add(lastCheckpoint);
-        }
-        long now = System.nanoTime();
-        servedNanosByCheckpoint.values()
-                .removeIf(served -> now - served > TimeUnit.MILLISECONDS.toNanos(SERVED_CHECKPOINT_PIN_MILLIS));
-        keep.addAll(servedNanosByCheckpoint.keySet());
-        checkpoints.retainOnly(keep);
-    }
-
-    /**
-     * A catch-up reply whose snapshot is a checkpoint not here is held back (true) while the checkpoint is fetched
-     * from its sender; the core gets it once the checkpoint is complete here. While one fetch runs, further such
-     * replies are dropped: the core asks again after the fetch.
-     */
-    private boolean holdForCheckpoint(PaxosEnvelope message) {
-        if (!(message.message() instanceof io.synod.consensus.PaxosMessage.CatchUpReply reply)
-                || reply.snapshot().isEmpty()
-                || reply.snapshot().get().lastIncludedSlot() <= replica.decidedPrefixSlot()
-                || !CheckpointManifest.isManifest(reply.snapshot().get().state())) {
-            return false;
-        }
-        CheckpointManifest manifest = CheckpointManifest.decode(reply.snapshot().get().state());
-        if (checkpoints.isComplete(manifest)) {
-            return false;
-        }
-        if (fetcher.active()) {
-            return true;
-        }
-        String from = addressBook.nameOf(message.source());
-        receiving = checkpoints.receive(manifest);
-        heldCatchUp = message;
-        nextFetchProgressLogBytes = manifest.totalBytes() / 10;
-        LOG.info(
-                "{}: fetching the snapshot of slot {} from {}: {}",
-                config.selfName(),
-                reply.snapshot().get().lastIncludedSlot(),
-                from,
-                manifest);
-        sendChunkRequest(fetcher.start(manifest, from, System.nanoTime()));
-        return true;
-    }
-
-    private void sendChunkRequest(SnapshotFetcher.Request request) {
-        links.send(
-                request.peer(),
-                ReplicationCodec.snapshotGet(request.checkpoint(), request.file(), request.offset(), request.maxBytes()));
-    }
-
-    /** Answers a peer's request for a chunk of one of our checkpoints. */
-    private void serveChunk(PeerInbound inbound) {
-        ReplicationCodec.ChunkRequest request = ReplicationCodec.decodeSnapshotGet(inbound.envelope());
-        if (!addressBook.knows(inbound.source())) {
-            invalidReceivedCount++;
-            return; // only members and joiners we know of fetch our state
-        }
-        int max = Math.min(request.maxBytes(), config.snapshotChunkBytes());
-        java.util.Optional<Checkpoints.Chunk> chunk =
-                checkpoints.read(request.checkpoint(), request.file(), request.offset(), max);
-        if (chunk.isEmpty()) {
-            links.send(inbound.source(), ReplicationCodec.snapshotGone(request.checkpoint(), "no such checkpoint file here"));
-            return;
-        }
-        snapshotChunksServed++;
-        servedNanosByCheckpoint.put(request.checkpoint(), System.nanoTime());
-        links.send(
-                inbound.source(),
-                ReplicationCodec.snapshotChunk(
-                        request.checkpoint(),
-                        request.file(),
-                        request.offset(),
-                        chunk.get().bytes(),
-                        chunk.get().fileSize()));
-    }
-
-    /** A chunk (or a "gone") for the checkpoint being fetched. */
-    private void onChunk(PeerInbound inbound) {
-        ReplicationCodec.Chunk chunk = ReplicationCodec.decodeSnapshotChunk(inbound.envelope());
-        if (receiving == null) {
-            return; // late: the fetch is over
-        }
-        SnapshotFetcher.Progress progress = chunk.error() != null
-                ? fetcher.onGone(inbound.source(), chunk.checkpoint())
-                : fetcher.onChunk(
-                        inbound.source(),
-                        chunk.checkpoint(),
-                        chunk.file(),
-                        chunk.offset(),
-                        chunk.bytes(),
-                        chunk.fileSize(),
-                        System.nanoTime());
-        switch (progress) {
-            case IGNORED -> {}
-            case FAILED -> dropFetch();
-            case CONTINUE, COMPLETE -> {
-                try {
-                    receiving.write(chunk.file(), chunk.offset(), chunk.bytes());
-                } catch (IllegalArgumentException e) {
-                    fetcher.cancel(e.getMessage());
-                    dropFetch();
-                    return;
-                }
-                snapshotBytesFetched += chunk.bytes().length;
-                if (progress == SnapshotFetcher.Progress.COMPLETE) {
-                    completeFetch();
-                } else {
-                    logFetchProgress();
-                    sendChunkRequest(fetcher.request());
-                }
-            }
-        }
-    }
-
-    private void logFetchProgress() {
-        long total = receiving.manifest().totalBytes();
-        if (receiving.receivedBytes() >= nextFetchProgressLogBytes && total > 0) {
-            LOG.info(
-                    "{}: fetching {}: {} of {} bytes ({}%)",
-                    config.selfName(),
-                    receiving.manifest().name(),
-                    receiving.receivedBytes(),
-                    total,
-                    receiving.receivedBytes() * 100 / total);
-            nextFetchProgressLogBytes = receiving.receivedBytes() + total / 10;
-        }
-    }
-
-    /** The checkpoint is here, complete: move it into place and give the held catch-up reply to the core. */
-    private void completeFetch() {
-        receiving.complete();
-        LOG.info("{}: fetched {}", config.selfName(), receiving.manifest());
-        PaxosEnvelope held = heldCatchUp;
-        receiving = null;
-        heldCatchUp = null;
-        replica.step(held); // the core installs it (drained by this turn's flush) if it is still ahead of us
-    }
-
-    private void dropFetch() {
-        snapshotFetchFailures++;
-        LOG.warn(
-                "{}: fetching {} failed: {}; the next catch-up starts again",
-                config.selfName(),
-                receiving.manifest().name(),
-                fetcher.failure());
-        receiving.abandon();
-        receiving = null;
-        heldCatchUp = null;
     }
 
     /** The replication fields of {@code /status}; any thread. */
@@ -754,23 +482,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         statusAppliedIndex = machine.appliedIndex();
         fields.put("applied_command_index", statusAppliedIndex);
         fields.put("snapshot_index", replica.snapshotSlot());
-        Map<String, Object> snapshots = new LinkedHashMap<>();
-        snapshots.put("checkpoint", lastCheckpoint);
-        snapshots.put("taken", snapshotsTaken);
-        snapshots.put("installed", snapshotsInstalled);
-        snapshots.put("bytes_fetched", snapshotBytesFetched);
-        snapshots.put("chunks_served", snapshotChunksServed);
-        snapshots.put("fetch_failures", snapshotFetchFailures);
-        if (receiving != null) {
-            snapshots.put(
-                    "fetching",
-                    Map.of(
-                            "checkpoint", receiving.manifest().name(),
-                            "from", String.valueOf(fetcher.peer()),
-                            "received_bytes", receiving.receivedBytes(),
-                            "total_bytes", receiving.manifest().totalBytes()));
-        }
-        fields.put("snapshots", snapshots);
+        fields.put("snapshots", snapshots.statusFields());
         fields.put("state_digest", machine.stateDigestHex());
         fields.put("members", members);
         fields.put(
@@ -819,23 +531,10 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         status = java.util.Collections.unmodifiableMap(fields);
     }
 
-    private static void check(boolean condition, String what) {
-        if (!condition) {
-            throw new IllegalStateException("invariant violated: " + what);
-        }
-    }
-
     /** Syncs the applied state, closes the peer links and the Paxos log (not the state machine's store). */
     @Override
     public void close() {
-        snapshotFlusher.shutdown(); // a running flush finishes first: the store is closed after this
-        try {
-            if (!snapshotFlusher.awaitTermination(SNAPSHOT_FLUSH_CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                LOG.warn("{}: a memtable flush still runs at close", config.selfName());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        snapshots.close(); // a running flush finishes first: the store is closed after this
         applier.syncAppliedState();
         links.close();
         durableLog.close();
