@@ -140,6 +140,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     private final Deliveries deliveries;
     private final CommandApplier applier;
     private final SnapshotTransfer snapshots;
+    private final ReadyEffects<T> effects;
     private final ChatStateMachine machine;
     private final RocksDbChatStore store;
     private long nextStatusNanos = System.nanoTime();
@@ -148,10 +149,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     // where the time goes (shown in /status under "turns")
     private long turnCount;
     private long turnNanos;
-    private long persistCount;
-    private long persistNanos;
-    /** Decided slots applied and answered before their turn's fsync ({@link #flush(Consumer)}). */
-    private long earlyAppliedCount;
     private long nextTickNanos = System.nanoTime();
     private long invalidReceivedCount;
     /** Replication messages whose handling threw something other than a decoding error; each was dropped. */
@@ -183,12 +180,14 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         this.applier = new CommandApplier(config, machine, writes, deliveries);
         this.snapshots = new SnapshotTransfer(
                 config, durable, replica, checkpoints, machine, store, links, addressBook, applier);
-        drain(null);
+        this.effects =
+                new ReadyEffects<>(replica, durableLog, links, addressBook, applier, deliveries, writes, snapshots);
+        effects.drain(null);
         // A sole voter elects itself now instead of after an election timeout: no one else can vote, so a single
         // server serves writes from its first turn.
         for (int tick = 0; tick <= ELECTION_TICKS_ALONE_MAX && !replica.isLeader() && soleVoter(); tick++) {
             replica.tick();
-            drain(null);
+            effects.drain(null);
         }
         applier.syncAppliedState();
         publishStatus();
@@ -329,7 +328,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         writes.retryOrExpireIfDue(now);
         snapshots.retryFetchIfDue(now);
         writes.dispatchRouted();
-        drain(answerEarly);
+        effects.drain(answerEarly);
         deliveries.handOverPublications();
         if (now - nextStatusNanos >= 0 || machine.appliedIndex() != statusAppliedIndex) {
             nextStatusNanos = now + TimeUnit.MILLISECONDS.toNanos(STATUS_INTERVAL_MILLIS);
@@ -379,74 +378,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
                     inbound.envelope().service(),
                     inbound.source(),
                     e);
-        }
-    }
-
-    /**
-     * Fulfils every Ready through {@link ReadyRunner}, in the contract's order; the applied state is synced by the
-     * caller. With {@code answerEarly} (see {@link #flush(Consumer)}), a Ready whose records must be synced first
-     * applies and answers the decided entries that rest on none of them: their decisions written (unsynced, ahead of
-     * the applies in the write-ahead log, as always), the applies, the answers, then the rest of the records and the
-     * rest of the Ready.
-     */
-    private void drain(Consumer<List<Completion<T>>> answerEarly) {
-        ReadyRunner.drain(replica, new ReadyEffects(answerEarly));
-    }
-
-    /** The driver's side of each Ready step: the durable log, the peer links, the chat state machine. */
-    private final class ReadyEffects implements ReadyRunner.Effects {
-        private final Consumer<List<Completion<T>>> answerEarly;
-
-        ReadyEffects(Consumer<List<Completion<T>>> answerEarly) {
-            this.answerEarly = answerEarly;
-        }
-
-        @Override
-        public boolean appliesEarly() {
-            return answerEarly != null;
-        }
-
-        @Override
-        public void send(List<PaxosEnvelope> messages, boolean aheadOfPersist) {
-            for (PaxosEnvelope message : messages) {
-                String target = addressBook.nameOf(message.target());
-                if (target != null) {
-                    links.send(target, ReplicationCodec.paxos(message));
-                }
-            }
-            if (aheadOfPersist) {
-                links.flush(); // a leader's Accepts leave now: the followers' fsyncs overlap ours
-            }
-        }
-
-        @Override
-        public void persist(List<io.synod.consensus.DurableRecord> records) {
-            if (!records.isEmpty()) {
-                long started = System.nanoTime();
-                durableLog.persist(records);
-                persistNanos += System.nanoTime() - started;
-                persistCount++;
-            }
-        }
-
-        @Override
-        public void install(io.synod.consensus.Snapshot snapshot) {
-            snapshots.installSnapshot(snapshot);
-        }
-
-        @Override
-        public void apply(List<LogEntry> entries, boolean early) {
-            applier.applyEntries(entries);
-            if (early) {
-                earlyAppliedCount += entries.size();
-                deliveries.handOverPublications();
-                answerEarly.accept(writes.takeCompletions());
-            }
-        }
-
-        @Override
-        public void snapshotRequested(long slot) {
-            snapshots.snapshotRequested(slot);
         }
     }
 
@@ -505,9 +436,10 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         Map<String, Object> turns = new LinkedHashMap<>();
         turns.put("turns", turnCount);
         turns.put("turn_us_avg", turnCount == 0 ? 0 : turnNanos / turnCount / 1_000);
-        turns.put("persists", persistCount);
-        turns.put("persist_us_avg", persistCount == 0 ? 0 : persistNanos / persistCount / 1_000);
-        turns.put("slots_answered_before_fsync", earlyAppliedCount);
+        long persists = effects.persistCount();
+        turns.put("persists", persists);
+        turns.put("persist_us_avg", persists == 0 ? 0 : effects.persistNanos() / persists / 1_000);
+        turns.put("slots_answered_before_fsync", effects.earlyAppliedCount());
         long proposed = writes.proposedCount();
         long proposeCalls = writes.proposeCallCount();
         long forwarded = writes.forwardedCount();

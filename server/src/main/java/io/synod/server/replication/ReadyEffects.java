@@ -1,0 +1,139 @@
+package io.synod.server.replication;
+
+import io.synod.consensus.DurableRecord;
+import io.synod.consensus.LogEntry;
+import io.synod.consensus.PaxosEnvelope;
+import io.synod.consensus.PaxosReplica;
+import io.synod.consensus.Ready;
+import io.synod.consensus.ReadyRunner;
+import io.synod.consensus.Snapshot;
+import io.synod.messaging.peer.StreamPeerLinks;
+import io.synod.store.RocksDbDurableLog;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The server's side of each {@link Ready} step, which {@link ReadyRunner} carries out in the contract's order: the
+ * durable log, the peer links, the chat state machine, the snapshots. Owned by the event-loop thread.
+ *
+ * <p>A leader's Accepts are written to the links at once, so that the followers' fsyncs overlap ours (the leader's
+ * vote follows after its persist, a second wake-up at each follower: measured, that costs less than the overlap
+ * gains, docs/performance.md); the records go in one RocksDB batch ({@link RocksDbDurableLog}: synced unless it
+ * holds decisions only), so at most one fsync per turn, however many writes the turn carried; a snapshot request
+ * starts the memtable flushes. Given a way to answer mid-turn, a Ready that must be synced first applies and answers
+ * the decided entries that rest on none of its records ({@link Ready#appliableBeforePersist}): their decisions
+ * written (unsynced, ahead of the applies in the write-ahead log, as always), the applies, the answers, then the
+ * rest of the records and the rest of the Ready.
+ *
+ * @param <T> what waits for each write (see {@link PendingWrites})
+ */
+final class ReadyEffects<T> implements ReadyRunner.Effects {
+    private final PaxosReplica replica;
+    private final RocksDbDurableLog durableLog;
+    private final StreamPeerLinks links;
+    private final AddressBook addressBook;
+    private final CommandApplier applier;
+    private final Deliveries deliveries;
+    private final PendingWrites<T> writes;
+    private final SnapshotTransfer snapshots;
+    /** Takes the completions answered before the fsync, during {@link #drain}; null: none are. */
+    private Consumer<List<Completion<T>>> answerEarly;
+    private long persistCount;
+    private long persistNanos;
+    /** Decided slots applied and answered before their turn's fsync. */
+    private long earlyAppliedCount;
+
+    ReadyEffects(
+            PaxosReplica replica,
+            RocksDbDurableLog durableLog,
+            StreamPeerLinks links,
+            AddressBook addressBook,
+            CommandApplier applier,
+            Deliveries deliveries,
+            PendingWrites<T> writes,
+            SnapshotTransfer snapshots) {
+        this.replica = replica;
+        this.durableLog = durableLog;
+        this.links = links;
+        this.addressBook = addressBook;
+        this.applier = applier;
+        this.deliveries = deliveries;
+        this.writes = writes;
+        this.snapshots = snapshots;
+    }
+
+    /**
+     * Fulfils every Ready through {@link ReadyRunner}; the applied state is synced by the caller.
+     *
+     * @param answerEarly takes, and sends at once, the completions that may be answered before a Ready's fsync; null
+     *     if none may (every completion then waits for the caller)
+     */
+    void drain(Consumer<List<Completion<T>>> answerEarly) {
+        this.answerEarly = answerEarly;
+        try {
+            ReadyRunner.drain(replica, this);
+        } finally {
+            this.answerEarly = null;
+        }
+    }
+
+    @Override
+    public boolean appliesEarly() {
+        return answerEarly != null;
+    }
+
+    @Override
+    public void send(List<PaxosEnvelope> messages, boolean aheadOfPersist) {
+        for (PaxosEnvelope message : messages) {
+            String target = addressBook.nameOf(message.target());
+            if (target != null) {
+                links.send(target, ReplicationCodec.paxos(message));
+            }
+        }
+        if (aheadOfPersist) {
+            links.flush(); // a leader's Accepts leave now: the followers' fsyncs overlap ours
+        }
+    }
+
+    @Override
+    public void persist(List<DurableRecord> records) {
+        if (!records.isEmpty()) {
+            long started = System.nanoTime();
+            durableLog.persist(records);
+            persistNanos += System.nanoTime() - started;
+            persistCount++;
+        }
+    }
+
+    @Override
+    public void install(Snapshot snapshot) {
+        snapshots.installSnapshot(snapshot);
+    }
+
+    @Override
+    public void apply(List<LogEntry> entries, boolean early) {
+        applier.applyEntries(entries);
+        if (early) {
+            earlyAppliedCount += entries.size();
+            deliveries.handOverPublications();
+            answerEarly.accept(writes.takeCompletions());
+        }
+    }
+
+    @Override
+    public void snapshotRequested(long slot) {
+        snapshots.snapshotRequested(slot);
+    }
+
+    long persistCount() {
+        return persistCount;
+    }
+
+    long persistNanos() {
+        return persistNanos;
+    }
+
+    long earlyAppliedCount() {
+        return earlyAppliedCount;
+    }
+}
