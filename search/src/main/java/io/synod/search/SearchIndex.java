@@ -105,8 +105,8 @@ public final class SearchIndex implements AutoCloseable {
     public void rebuild(Iterator<? extends SearchDocument> documents) {
         Engine fresh = Engine.open();
         try {
-            // A fresh index needs no delete-by-id per document (the costly part of an add), only for an index seen
-            // earlier in this same rebuild.
+            // A fresh index needs no delete by id, except for an index given earlier in this same rebuild: the
+            // later document replaces it, as an add would.
             Set<Long> seen = new HashSet<>();
             while (documents.hasNext()) {
                 SearchDocument document = documents.next();

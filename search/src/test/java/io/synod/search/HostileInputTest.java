@@ -64,6 +64,18 @@ class HostileInputTest {
     }
 
     @Test
+    void hugeOrOddNamesInTheFiltersFindNothingAndBreakNothing() {
+        String huge = "ä".repeat(100_000);
+        SearchQuery query = SearchQuery.of(huge, "mar").withLimit(100);
+        assertThat(index.search(query).hits()).hasSize(29);
+        assertThat(index.search(query.withAuthor(huge)).hits()).isEmpty();
+        assertThat(index.search(query.withChannel(huge)).hits()).isEmpty();
+        assertThat(index.search(query.withChannel("\u0000*\ud800")).hits()).isEmpty();
+        String next = index.search(query.withLimit(5)).nextCursor();
+        assertThat(index.search(query.withLimit(5).withCursor(next)).hits()).hasSize(5);
+    }
+
+    @Test
     void limitsOutOfRangeAreRefusedNamingLimit() {
         for (int limit : new int[] {0, -1, SearchIndex.PAGE_SIZE_MAX + 1, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
             assertRefused(SearchQuery.of("ana", "mar").withLimit(limit), "limit", "between 1 and 100");
