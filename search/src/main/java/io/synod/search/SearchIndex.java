@@ -41,8 +41,10 @@ import org.apache.lucene.util.IOUtils;
  * docs/search.md).
  *
  * <p>Not thread-safe: one thread owns it (the server's event loop), adding each searchable document as its command
- * is applied and answering searches between. Lucene merges segments on threads of its own; nothing else runs
- * outside the owner's calls. A document added is found by the next search: a search after adds first refreshes
+ * is applied and answering searches between. Ownership may move with a happens-before edge (a queue): a helper
+ * thread can build a new index with {@link #rebuild} and hand it to the loop, which then adds what it applied
+ * meanwhile (adds of the same index replace) and closes the old one. Lucene merges segments on threads of its own
+ * ({@code Lucene Merge Thread #n}, ended by {@link #close}); nothing else runs outside the owner's calls. A document added is found by the next search: a search after adds first refreshes
  * the reader (near-real-time, from the writer's memory, no commit).
  *
  * <p>Determinism: the ranking ({@link SearchSort}) uses only the query and the document itself, never collection
