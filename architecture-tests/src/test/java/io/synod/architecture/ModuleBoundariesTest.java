@@ -42,6 +42,7 @@ class ModuleBoundariesTest {
             "registry",
             "simulation",
             "store",
+            "search",
             "messaging",
             "server",
             "client",
@@ -85,6 +86,8 @@ class ModuleBoundariesTest {
             .definedBy("io.synod.simulation..")
             .layer("store")
             .definedBy("io.synod.store..")
+            .layer("search")
+            .definedBy("io.synod.search..")
             .layer("messaging")
             .definedBy("io.synod.messaging..")
             .layer("server")
@@ -109,10 +112,13 @@ class ModuleBoundariesTest {
             .mayOnlyAccessLayers("consensus")
             .whereLayer("store")
             .mayOnlyAccessLayers("core", "consensus")
+            .whereLayer("search")
+            .mayNotAccessAnyLayer()
             .whereLayer("messaging")
             .mayOnlyAccessLayers("protocol", "clock")
             .whereLayer("server")
-            .mayOnlyAccessLayers("protocol", "clock", "core", "consensus", "registry", "store", "messaging")
+            .mayOnlyAccessLayers(
+                    "protocol", "clock", "core", "consensus", "registry", "store", "search", "messaging")
             .whereLayer("client")
             .mayOnlyAccessLayers("protocol", "clock", "messaging")
             .whereLayer("cli")
@@ -149,6 +155,16 @@ class ModuleBoundariesTest {
             .dependOnClassesThat()
             .resideInAPackage("org.rocksdb..")
             .because("the storage interfaces belong to core and consensus; RocksDB is one implementation of them");
+
+    @ArchTest
+    static final ArchRule only_search_knows_lucene = noClasses()
+            .that()
+            .resideOutsideOfPackage("io.synod.search..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("org.apache.lucene..")
+            .because("the search index is one adapter with its own documents and errors; the server sees only"
+                    + " those, so the library can change without touching it");
 
     @ArchTest
     static final ArchRule the_simulator_is_run_only_by_the_launcher = noClasses()
