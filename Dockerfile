@@ -15,9 +15,9 @@ COPY store store
 COPY messaging messaging
 COPY server server
 COPY client client
+COPY bench bench
 COPY cli cli
 COPY system-tests/pom.xml system-tests/pom.xml
-COPY bench/pom.xml bench/pom.xml
 COPY architecture-tests/pom.xml architecture-tests/pom.xml
 RUN ./mvnw -B -q -ntp -DskipTests package -pl cli -am
 

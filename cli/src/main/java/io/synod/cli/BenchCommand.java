@@ -1,10 +1,10 @@
 package io.synod.cli;
 
-import io.synod.client.bench.BenchConfig;
-import io.synod.client.bench.BenchException;
-import io.synod.client.bench.BenchReport;
-import io.synod.client.bench.BenchResult;
-import io.synod.client.bench.BenchRun;
+import io.synod.bench.load.BenchConfig;
+import io.synod.bench.load.BenchException;
+import io.synod.bench.load.BenchReport;
+import io.synod.bench.load.BenchResult;
+import io.synod.bench.load.BenchRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package io.synod.cli;
 
-import io.synod.client.bench.BenchConfig;
-import io.synod.client.bench.BenchDurations;
-import io.synod.client.bench.Workload;
+import io.synod.bench.load.BenchConfig;
+import io.synod.bench.load.BenchDurations;
+import io.synod.bench.load.Workload;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.synod.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.synod.client.bench.BenchReport;
+import io.synod.bench.load.BenchReport;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The ordered key-value storage behind {@link ChatStateMachine}, owned by the core and implemented
- * by adapters (RocksDB in module {@code store}, {@link InMemoryChatStore} here). Keys and values
+ * by adapters (RocksDB in module {@code store}; an in-memory one in this module's tests). Keys and values
  * are opaque byte arrays; keys are ordered by unsigned lexicographic byte comparison.
  *
  * <p>Atomicity contract: {@link #write(StoreBatch)} applies every put and delete of the batch and

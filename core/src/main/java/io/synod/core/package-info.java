@@ -13,8 +13,8 @@
  *   <li>{@link io.synod.core.ChatStateMachine}: {@code apply(command) -> Result} plus the read-only
  *       queries (users, channels, histories), the state digest and snapshots;
  *   <li>{@link io.synod.core.ChatStore}: the ordered key-value storage the state machine owns as an
- *       interface, with {@link io.synod.core.InMemoryChatStore} for tests and the simulator (the
- *       RocksDB adapter lives in module {@code store}).
+ *       interface (the RocksDB adapter lives in module {@code store}; the tests' in-memory one,
+ *       {@code InMemoryChatStore}, in this module's test sources, shared as its test-jar).
  * </ul>
  *
  * <p>Nothing here reads a clock, starts a thread or performs I/O: time arrives inside commands.

@@ -4,7 +4,6 @@ import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.MsgPack;
 import io.synod.protocol.ProtocolException;
-import io.synod.protocol.Publication;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,32 +27,6 @@ import org.zeromq.ZMQ;
  */
 public final class ZmqMessages {
     private ZmqMessages() {}
-
-    /** Sends {@code envelope} as one frame; false if the socket would block or is closed. */
-    public static boolean sendEnvelope(ZMQ.Socket socket, Envelope envelope) {
-        return socket.send(envelope.encode(), 0);
-    }
-
-    /**
-     * Receives one frame and decodes it; null if nothing arrived (timeout or non-blocking).
-     *
-     * @throws ProtocolException if the frame is not a valid envelope
-     */
-    public static Envelope receiveEnvelope(ZMQ.Socket socket, Limits limits) {
-        byte[] frame = socket.recv(0);
-        if (frame == null) {
-            return null;
-        }
-        while (socket.hasReceiveMore()) {
-            socket.recv(0); // a well-formed peer sends one frame; drop the rest to stay in sync
-        }
-        return Envelope.decode(frame, limits);
-    }
-
-    /** Publishes {@code publication} as {@code [topic, payload]}. */
-    public static boolean sendPublication(ZMQ.Socket pub, Publication publication) {
-        return sendPublication(pub, publication.topic(), publication.toPayload());
-    }
 
     /** Publishes any payload map as {@code [topic, MessagePack payload]} (e.g. on topic {@code servers}). */
     public static boolean sendPublication(ZMQ.Socket pub, String topic, Map<String, Object> payload) {
@@ -111,22 +84,6 @@ public final class ZmqMessages {
             if (!socket.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0)) {
                 return false;
             }
-        }
-        return true;
-    }
-
-    /**
-     * Sends one message without ever blocking: false, with nothing sent, if the socket cannot take
-     * it now (a DEALER with no peer or at its high-water mark). Once the first frame is accepted,
-     * the rest of the message is accepted too (ZeroMQ messages are atomic).
-     */
-    public static boolean offerMultipart(ZMQ.Socket socket, List<byte[]> frames) {
-        int more = frames.size() > 1 ? ZMQ.SNDMORE : 0;
-        if (!socket.send(frames.get(0), more | ZMQ.DONTWAIT)) {
-            return false;
-        }
-        for (int i = 1; i < frames.size(); i++) {
-            socket.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0);
         }
         return true;
     }

@@ -63,23 +63,6 @@ public final class ZmqOptions {
         }
     }
 
-    /**
-     * Receives one frame from {@code socket} within {@code timeoutMillis}, {@linkplain #nudge nudging} its context
-     * every {@link #NUDGE_INTERVAL_MILLIS} while nothing arrives (the race above); null if nothing did. The socket's
-     * receive timeout is left at the last slice's. Call from the thread that owns the socket.
-     */
-    public static byte[] receiveNudging(ZContext context, ZMQ.Socket socket, int timeoutMillis) {
-        for (int waited = 0; waited < timeoutMillis; waited += NUDGE_INTERVAL_MILLIS) {
-            socket.setReceiveTimeOut(Math.min(NUDGE_INTERVAL_MILLIS, timeoutMillis - waited));
-            byte[] frame = socket.recv();
-            if (frame != null) {
-                return frame;
-            }
-            nudge(context);
-        }
-        return null;
-    }
-
     /** Applies the heartbeat options; call before {@code connect}. */
     public static void heartbeats(ZMQ.Socket socket) {
         socket.setHeartbeatIvl(HEARTBEAT_INTERVAL_MILLIS);

@@ -82,7 +82,7 @@ class ForwarderRobustnessTest {
     /** A publisher whose first received frame tells that the subscriber's subscription reached the proxy. */
     private ZMQ.Socket publisherSeeing(String topic) {
         ZMQ.Socket publisher = socket(SocketType.XPUB, forwarder.frontendEndpoint());
-        byte[] subscription = ZmqOptions.receiveNudging(context, publisher, 10_000);
+        byte[] subscription = ZmqTestSockets.receiveNudging(context, publisher, 10_000);
         assertThat(subscription).as("the subscription reached the publisher").isEqualTo(concat(new byte[] {1},
                 utf8(topic)));
         publisher.setReceiveTimeOut(5_000);
@@ -351,7 +351,7 @@ class ForwarderRobustnessTest {
             Socket raw = raw(
                     forwarder.backendEndpoint(),
                     concat(handshake(ZmtpCodec.SocketType.SUB), wire(List.of(concat(new byte[] {1}, utf8(topic))))));
-            assertThat(ZmqOptions.receiveNudging(context, publisher, 10_000))
+            assertThat(ZmqTestSockets.receiveNudging(context, publisher, 10_000))
                     .isEqualTo(concat(new byte[] {1}, utf8(topic)));
             for (int i = 0; i < 200; i++) {
                 publisher.sendMore(topic);

@@ -46,11 +46,11 @@ class ForwarderTest {
         ZMQ.Socket client = socket(SocketType.REQ, forwarder.frontendEndpoint());
         for (int i = 0; i < 3; i++) {
             Envelope request = new Envelope("login", Map.of("user", "ana" + i));
-            assertThat(ZmqMessages.sendEnvelope(client, request)).isTrue();
-            Envelope received = ZmqMessages.receiveEnvelope(server, Limits.DEFAULT);
+            assertThat(ZmqTestSockets.sendEnvelope(client, request)).isTrue();
+            Envelope received = ZmqTestSockets.receiveEnvelope(server, Limits.DEFAULT);
             assertThat(received).isEqualTo(request);
-            ZmqMessages.sendEnvelope(server, new Envelope("login", Map.of("status", "sucesso")));
-            assertThat(ZmqMessages.receiveEnvelope(client, Limits.DEFAULT).data())
+            ZmqTestSockets.sendEnvelope(server, new Envelope("login", Map.of("status", "sucesso")));
+            assertThat(ZmqTestSockets.receiveEnvelope(client, Limits.DEFAULT).data())
                     .containsEntry("status", "sucesso");
         }
     }
@@ -74,12 +74,12 @@ class ForwarderTest {
     void aRequestSentBeforeAnyServerConnectsIsDeliveredWhenOneDoes() {
         forwarder = BrokerCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", log, ProcessClock.system());
         ZMQ.Socket client = socket(SocketType.REQ, forwarder.frontendEndpoint());
-        ZmqMessages.sendEnvelope(client, new Envelope("users", Map.of()));
+        ZmqTestSockets.sendEnvelope(client, new Envelope("users", Map.of()));
         ZMQ.Socket server = socket(SocketType.REP, forwarder.backendEndpoint());
-        assertThat(ZmqMessages.receiveEnvelope(server, Limits.DEFAULT).service())
+        assertThat(ZmqTestSockets.receiveEnvelope(server, Limits.DEFAULT).service())
                 .isEqualTo("users");
-        ZmqMessages.sendEnvelope(server, new Envelope("users", Map.of("users", List.of())));
-        assertThat(ZmqMessages.receiveEnvelope(client, Limits.DEFAULT).data()).containsKey("users");
+        ZmqTestSockets.sendEnvelope(server, new Envelope("users", Map.of("users", List.of())));
+        assertThat(ZmqTestSockets.receiveEnvelope(client, Limits.DEFAULT).data()).containsKey("users");
     }
 
     @Test
@@ -107,7 +107,7 @@ class ForwarderTest {
         ZmqMessages.ReceivedPublication received = await().atMost(Duration.ofSeconds(10))
                 .until(
                         () -> {
-                            ZmqMessages.sendPublication(pub, post);
+                            ZmqTestSockets.sendPublication(pub, post);
                             return ZmqMessages.receivePublication(nonBlockingSub, Limits.DEFAULT);
                         },
                         r -> r != null);
@@ -293,7 +293,7 @@ class ForwarderTest {
      * sometimes sends nothing, not even its handshake, until its I/O thread gets another command (ZmqOptions).
      */
     private byte[] receiveNudging(ZMQ.Socket socket) {
-        byte[] frame = ZmqOptions.receiveNudging(context, socket, 10_000);
+        byte[] frame = ZmqTestSockets.receiveNudging(context, socket, 10_000);
         socket.setReceiveTimeOut(5_000);
         if (frame == null) {
             throw new AssertionError("nothing arrived in 10 s");

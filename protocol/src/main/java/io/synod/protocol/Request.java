@@ -22,14 +22,6 @@ public sealed interface Request {
         return new Envelope(service(), data);
     }
 
-    /** True for requests that change replicated state. */
-    default boolean isWrite() {
-        return this instanceof Login
-                || this instanceof CreateChannel
-                || this instanceof Publish
-                || this instanceof SendMessage;
-    }
-
     /** {@code login}: records a login of {@code user} (every login is kept with its timestamp). */
     record Login(RequestMeta meta, String user) implements Request {
         public String service() {

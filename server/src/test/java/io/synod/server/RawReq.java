@@ -1,6 +1,6 @@
 package io.synod.server;
 
-import io.synod.messaging.ZmqOptions;
+import io.synod.messaging.ZmqTestSockets;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import java.util.List;
@@ -12,7 +12,7 @@ import org.zeromq.ZMQ;
 /**
  * A plain REQ client, as a foreign client of the course would use, for the integration tests.
  *
- * <p>While waiting for a reply it nudges its context's I/O thread ({@link ZmqOptions#receiveNudging}: JeroMQ
+ * <p>While waiting for a reply it nudges its context's I/O thread ({@link ZmqTestSockets#receiveNudging}: JeroMQ
  * 0.6.0's connect race), never resending.
  */
 final class RawReq {
@@ -45,7 +45,7 @@ final class RawReq {
                 throw new AssertionError("send failed");
             }
         }
-        byte[] reply = ZmqOptions.receiveNudging(context, socket, REPLY_TIMEOUT_MILLIS);
+        byte[] reply = ZmqTestSockets.receiveNudging(context, socket, REPLY_TIMEOUT_MILLIS);
         if (reply != null) {
             return Envelope.decode(reply, Limits.DEFAULT);
         }

@@ -1,7 +1,7 @@
 package io.synod.systemtests;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.synod.messaging.ZmqOptions;
+import io.synod.messaging.ZmqTestSockets;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import java.io.IOException;
@@ -287,7 +287,7 @@ final class Cluster implements AutoCloseable {
                     socket.connect(broker);
                     socket.send(new Envelope(service, data).encode());
                     // nudged while it waits: JeroMQ's connect race (ZmqOptions), as SynodClient does
-                    byte[] reply = ZmqOptions.receiveNudging(context, socket, attemptTimeoutMillis);
+                    byte[] reply = ZmqTestSockets.receiveNudging(context, socket, attemptTimeoutMillis);
                     if (reply != null) {
                         Envelope envelope = Envelope.decode(reply, Limits.DEFAULT);
                         if (envelope.data().get("clock") instanceof Long c) {

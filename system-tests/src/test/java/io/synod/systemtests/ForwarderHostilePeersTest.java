@@ -121,7 +121,7 @@ class ForwarderHostilePeersTest {
                     extreme.put("seq", Long.MAX_VALUE);
                     publisher.getOutputStream().write(wire(List.of(utf8("room"), MsgPack.encode(extreme))));
                     publisher.getOutputStream().flush();
-                    byte[] frame = io.synod.messaging.ZmqOptions.receiveNudging(context, sub, 200);
+                    byte[] frame = io.synod.messaging.ZmqTestSockets.receiveNudging(context, sub, 200);
                     if (frame != null) {
                         got.add(sub.recv());
                     }

@@ -10,6 +10,7 @@ import io.synod.consensus.PaxosCodec;
 import io.synod.consensus.PaxosEnvelope;
 import io.synod.consensus.PaxosMessage;
 import io.synod.messaging.ZmqOptions;
+import io.synod.messaging.ZmqTestSockets;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.MsgPack;
@@ -107,7 +108,7 @@ class HostileInputTest {
                         long deadline = System.nanoTime() + Duration.ofMillis(Cluster.WAIT_MILLIS_MAX).toNanos();
                         boolean answered = false;
                         while (!answered && System.nanoTime() < deadline) {
-                            byte[] reply = ZmqOptions.receiveNudging(zmq, dealer, 1_000);
+                            byte[] reply = ZmqTestSockets.receiveNudging(zmq, dealer, 1_000);
                             answered = reply != null
                                     && Long.valueOf(424_242L).equals(Envelope.decode(reply, Limits.DEFAULT)
                                             .data()
@@ -128,7 +129,7 @@ class HostileInputTest {
                     req.connect(Processes.endpoint(cluster.reference));
                     for (long clock : HOSTILE_CLOCKS) {
                         req.send(envelope("heartbeat", Map.of("user", "mallory"), clock));
-                        assertThat(ZmqOptions.receiveNudging(zmq, req, 10_000))
+                        assertThat(ZmqTestSockets.receiveNudging(zmq, req, 10_000))
                                 .as("the reference answers a clock of %d", clock)
                                 .isNotNull();
                     }
@@ -164,7 +165,7 @@ class HostileInputTest {
                     pub.sendMore("room");
                     pub.send(new byte[] {(byte) 0xc1});
                     // the forged posts went through the proxy (a plain subscriber sees them; Synod's client must not)
-                    byte[] topic = ZmqOptions.receiveNudging(zmq, witness, 10_000);
+                    byte[] topic = ZmqTestSockets.receiveNudging(zmq, witness, 10_000);
                     assertThat(topic).as("the proxy forwarded the forged publications").isNotNull();
                 }
 
@@ -229,7 +230,7 @@ class HostileInputTest {
             req.setReceiveTimeOut(5_000);
             req.connect(Processes.endpoint(cluster.reference));
             req.send(envelope("list", Map.of(), 1));
-            byte[] frame = ZmqOptions.receiveNudging(zmq, req, 10_000);
+            byte[] frame = ZmqTestSockets.receiveNudging(zmq, req, 10_000);
             assertThat(frame).as("the reference lists the servers").isNotNull();
             Envelope reply = Envelope.decode(frame, Limits.DEFAULT);
             List<String> addresses = new ArrayList<>();

@@ -2,7 +2,7 @@ package io.synod.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.synod.messaging.ZmqOptions;
+import io.synod.messaging.ZmqTestSockets;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import java.time.Duration;
@@ -48,7 +48,7 @@ class IdlessRetryTest {
                 socket.setLinger(0);
                 socket.connect(broker);
                 socket.send(frame);
-                byte[] reply = ZmqOptions.receiveNudging(context, socket, ATTEMPT_TIMEOUT_MILLIS);
+                byte[] reply = ZmqTestSockets.receiveNudging(context, socket, ATTEMPT_TIMEOUT_MILLIS);
                 if (reply != null) {
                     last = Envelope.decode(reply, Limits.DEFAULT);
                     Object status = last.data().get("status");

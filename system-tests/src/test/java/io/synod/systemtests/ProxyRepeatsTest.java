@@ -113,7 +113,7 @@ class ProxyRepeatsTest {
     private static void drain(ZContext context, ZMQ.Socket sub, TreeMap<Long, List<byte[]>> received, int waitMillis) {
         sub.setReceiveTimeOut(waitMillis);
         while (true) {
-            byte[] topic = waitMillis > 0 ? io.synod.messaging.ZmqOptions.receiveNudging(context, sub, waitMillis)
+            byte[] topic = waitMillis > 0 ? io.synod.messaging.ZmqTestSockets.receiveNudging(context, sub, waitMillis)
                     : sub.recv(ZMQ.DONTWAIT);
             if (topic == null) {
                 return;

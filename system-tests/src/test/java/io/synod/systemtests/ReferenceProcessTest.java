@@ -3,7 +3,7 @@ package io.synod.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.synod.messaging.ZmqOptions;
+import io.synod.messaging.ZmqTestSockets;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.MsgPack;
@@ -56,7 +56,7 @@ class ReferenceProcessTest {
                 assertThat(socket.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0))
                         .isTrue();
             }
-            byte[] reply = ZmqOptions.receiveNudging(context, socket, WireClient.RECEIVE_TIMEOUT_MILLIS);
+            byte[] reply = ZmqTestSockets.receiveNudging(context, socket, WireClient.RECEIVE_TIMEOUT_MILLIS);
             if (reply == null) {
                 throw new AssertionError("the reference did not answer within "
                         + WireClient.RECEIVE_TIMEOUT_MILLIS + " ms");

@@ -1,6 +1,6 @@
 package io.synod.systemtests;
 
-import io.synod.messaging.ZmqOptions;
+import io.synod.messaging.ZmqTestSockets;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.MsgPack;
@@ -52,7 +52,7 @@ final class WireClient implements AutoCloseable {
     /** Sends any bytes as one frame; returns the decoded reply. */
     Envelope sendRaw(byte[] frame) {
         request.send(frame);
-        byte[] reply = ZmqOptions.receiveNudging(context, request, RECEIVE_TIMEOUT_MILLIS);
+        byte[] reply = ZmqTestSockets.receiveNudging(context, request, RECEIVE_TIMEOUT_MILLIS);
         if (reply == null) {
             throw new AssertionError("no reply within " + RECEIVE_TIMEOUT_MILLIS + " ms");
         }
@@ -93,7 +93,7 @@ final class WireClient implements AutoCloseable {
 
     /** The next publication on any subscribed prefix, or null after {@code timeoutMillis}. */
     Received receive(int timeoutMillis) {
-        byte[] topic = ZmqOptions.receiveNudging(context, subscriber, timeoutMillis);
+        byte[] topic = ZmqTestSockets.receiveNudging(context, subscriber, timeoutMillis);
         if (topic == null) {
             return null;
         }

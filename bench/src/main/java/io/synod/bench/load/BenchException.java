@@ -1,4 +1,4 @@
-package io.synod.client.bench;
+package io.synod.bench.load;
 
 /** A run that cannot go on (the cluster does not answer, setup failed); the message says why. */
 public final class BenchException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.synod.client.bench;
+package io.synod.bench.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

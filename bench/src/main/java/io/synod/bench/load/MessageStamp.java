@@ -1,4 +1,4 @@
-package io.synod.client.bench;
+package io.synod.bench.load;
 
 /**
  * The send time a bench message text starts with: {@code t<System.nanoTime()>;}. Only meaningful

@@ -8,7 +8,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
- * A {@link ChatStore} in a sorted map, for tests and the deterministic simulator. Writes are
+ * A {@link ChatStore} in a sorted map, for the tests of several modules (this module's test-jar). Writes are
  * trivially atomic; "durable" means until the object is dropped.
  *
  * <p>Thread-safety: not thread-safe.

@@ -1,4 +1,4 @@
-package io.synod.client.bench;
+package io.synod.bench.load;
 
 import java.util.ArrayList;
 import java.util.List;

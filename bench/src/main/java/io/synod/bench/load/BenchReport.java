@@ -1,4 +1,4 @@
-package io.synod.client.bench;
+package io.synod.bench.load;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
