@@ -97,9 +97,9 @@ public final class SocialReads {
             cursor.pop();
         }
         Map<String, Object> counts = new LinkedHashMap<>();
-        counts.put("posts", record.posts());
-        counts.put("followers", record.followers());
-        counts.put("following", record.following());
+        counts.put("post_count", record.posts());
+        counts.put("follower_count", record.followers());
+        counts.put("following_count", record.following());
         return postPage(posts, before, limit, counts);
     }
 

@@ -66,7 +66,7 @@ class SocialRulesTest {
 
         SocialReads.Page profile = social().profile("ana", 0, 10);
         assertThat(texts(profile)).containsExactly("segundo", "primeiro");
-        assertThat(profile.extra()).containsEntry("posts", 2L).containsEntry("followers", 0L);
+        assertThat(profile.extra()).containsEntry("post_count", 2L).containsEntry("follower_count", 0L);
         assertThat(texts(social().timeline(0, 10))).containsExactly("segundo", "primeiro");
     }
 
@@ -86,7 +86,7 @@ class SocialRulesTest {
         String id = ((Publication.SocialPost) post("ana", "original").publications().get(0)).id();
         Result reply = apply(new ChatCommand.Post("ana", "resposta", id));
         assertThat(((Publication.SocialPost) reply.publications().get(0)).replyTo()).isEqualTo(id);
-        assertThat(social().profile("ana", 0, 10).extra()).containsEntry("posts", 3L);
+        assertThat(social().profile("ana", 0, 10).extra()).containsEntry("post_count", 3L);
         assertThat(machine.appliedIndex()).isGreaterThan(before);
     }
 
@@ -109,7 +109,7 @@ class SocialRulesTest {
         assertThat(apply(new ChatCommand.Follow("zé", "bob")).errorText()).isEqualTo("user 'zé' has never logged in");
         assertThat(social().followers("ana", "", 10).items()).containsExactly("bob");
         assertThat(social().following("bob", "", 10).items()).containsExactly("ana");
-        assertThat(social().profile("ana", 0, 1).extra()).containsEntry("followers", 1L);
+        assertThat(social().profile("ana", 0, 1).extra()).containsEntry("follower_count", 1L);
         assertThat(social().notifications("ana", 0, 10).extra()).containsEntry("last_seq", 1L);
     }
 
@@ -121,7 +121,7 @@ class SocialRulesTest {
         assertThat(apply(new ChatCommand.Unfollow("bob", "ana")).errorText()).isEqualTo("user 'bob' does not follow 'ana'");
         assertThat(apply(new ChatCommand.Unfollow("bob", "zé")).errorText()).isEqualTo("user 'zé' does not exist");
         assertThat(social().followers("ana", "", 10).items()).isEmpty();
-        assertThat(social().profile("bob", 0, 1).extra()).containsEntry("following", 0L);
+        assertThat(social().profile("bob", 0, 1).extra()).containsEntry("following_count", 0L);
         assertThat(apply(new ChatCommand.Follow("bob", "ana")).isOk()).as("again after unfollowing").isTrue();
     }
 

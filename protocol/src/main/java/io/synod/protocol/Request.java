@@ -174,14 +174,17 @@ public sealed interface Request {
         }
     }
 
-    /** Extension {@code notifications_read}: {@code user} has read its notifications up to {@code seq}. */
-    record NotificationsRead(RequestMeta meta, String user, long seq) implements Request {
+    /**
+     * Extension {@code notifications_read}: {@code user} has read its notifications up to {@code seq}, and the posts
+     * of the users it follows up to log index {@code postIndex} (0: unchanged).
+     */
+    record NotificationsRead(RequestMeta meta, String user, long seq, long postIndex) implements Request {
         public String service() {
             return Services.NOTIFICATIONS_READ;
         }
 
         public Map<String, Object> fields() {
-            return Map.of("user", user, "seq", seq);
+            return Map.of("user", user, "seq", seq, "post_index", postIndex);
         }
     }
 

@@ -53,7 +53,8 @@ public final class Requests {
             case Services.UNFOLLOW ->
                 new Request.Unfollow(meta, f.requireName("user", names), f.requireName("target", names));
             case Services.NOTIFICATIONS_READ ->
-                new Request.NotificationsRead(meta, f.requireName("user", names), requireSeq(f));
+                new Request.NotificationsRead(
+                        meta, f.requireName("user", names), requireSeq(f), f.optionalWireInteger("post_index", 0));
             case Services.CONVERSATION_READ ->
                 new Request.ConversationRead(
                         meta, f.requireName("user", names), f.requireName("peer", names), requireSeq(f));
