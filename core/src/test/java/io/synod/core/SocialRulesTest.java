@@ -320,6 +320,65 @@ class SocialRulesTest {
         assertThat(retry.replayed()).as("an id-less retry, recognised by its fingerprint").isTrue();
     }
 
+    /** A store that remembers the size of the last batch written. */
+    private static final class BatchSizes extends ForwardingStore {
+        int lastBatchSize;
+
+        @Override
+        public void write(StoreBatch batch) {
+            lastBatchSize = batch.size();
+            super.write(batch);
+        }
+    }
+
+    /** Delegates to an in-memory store. */
+    private static class ForwardingStore implements ChatStore {
+        private final InMemoryChatStore inner = new InMemoryChatStore();
+
+        public byte[] get(byte[] key) {
+            return inner.get(key);
+        }
+
+        public List<StoreEntry> scan(byte[] fromInclusive, byte[] toExclusive, int limit) {
+            return inner.scan(fromInclusive, toExclusive, limit);
+        }
+
+        public long appliedIndex() {
+            return inner.appliedIndex();
+        }
+
+        public void write(StoreBatch batch) {
+            inner.write(batch);
+        }
+
+        public void sync() {
+            inner.sync();
+        }
+
+        public void replaceAll(List<StoreEntry> entries, long appliedIndex) {
+            inner.replaceAll(entries, appliedIndex);
+        }
+    }
+
+    @Test
+    void aPostWritesTheSameFewKeysWhateverItsFollowerCount() {
+        BatchSizes store = new BatchSizes();
+        ChatStateMachine m = new ChatStateMachine(store, ChatConfig.DEFAULT);
+        long i = 0;
+        m.apply(Command.of(++i, 1.0, 1, new ChatCommand.Login("star")));
+        m.apply(Command.of(++i, 1.0, 1, new ChatCommand.Post("star", "no followers", "")));
+        int alone = store.lastBatchSize;
+        for (int f = 0; f < 2_000; f++) {
+            m.apply(Command.of(++i, 1.0, 1, new ChatCommand.Login("f" + f)));
+            m.apply(Command.of(++i, 1.0, 1, new ChatCommand.Follow("f" + f, "star")));
+        }
+        Result post = m.apply(Command.of(++i, 1.0, 1, new ChatCommand.Post("star", "2,000 followers", "")));
+        assertThat(store.lastBatchSize).as("post, author counts, timeline, digest").isEqualTo(alone).isEqualTo(4);
+        assertThat(post.publications()).as("one publication; the proxy fans it out").hasSize(1);
+        assertThat(m.social().notifications("f1999", 0, 1).extra()).containsEntry("unread_posts", 1L);
+        assertThat(m.social().feed("f0", 0, 5).items()).hasSize(2);
+    }
+
     @Test
     void twoMachinesFedTheSameSocialCommandsHaveTheSameDigestAndReads() {
         ChatStateMachine a = new ChatStateMachine(new InMemoryChatStore(), ChatConfig.DEFAULT);
