@@ -106,9 +106,10 @@ class SocialTest {
                 for (int read = 0; read < READS; read++) {
                     Envelope feed = bob.call("feed", Map.of("user", "bob"));
                     assertThat(feed.data()).containsEntry("status", "OK");
-                    List<Object> texts = WireClient.list(feed, "posts").stream()
-                            .map(p -> ((Map<?, ?>) p).get("message"))
-                            .toList();
+                    List<Object> texts = new ArrayList<>();
+                    for (Object p : WireClient.list(feed, "posts")) {
+                        texts.add(((Map<?, ?>) p).get("message"));
+                    }
                     assertThat(texts).as("feed read %d", read).containsExactly("@bob segundo post", "primeiro post");
                     Envelope notifications = bob.call("notifications", Map.of("user", "bob"));
                     assertThat(notifications.data())
