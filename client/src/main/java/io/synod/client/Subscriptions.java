@@ -94,6 +94,8 @@ final class Subscriptions {
         TopicSequencer sequencer = switch (publication) {
             case Publication.DirectMessage dm -> inbox != null && inbox.topic().equals(topic) ? inbox : null;
             case Publication.ChannelPost post -> channels.get(topic);
+            case Publication.SocialPost post -> null; // social topics are not sequenced here (yet)
+            case Publication.Notification notification -> null;
         };
         if (sequencer != null) {
             apply(sequencer, sequencer.onLive(publication));

@@ -12,7 +12,11 @@ package io.synod.core;
  * <p>Thread-safety: immutable.
  */
 public sealed interface ChatCommand
-        permits ChatCommand.Login, ChatCommand.CreateChannel, ChatCommand.Publish, ChatCommand.SendMessage {
+        permits ChatCommand.Login,
+                ChatCommand.CreateChannel,
+                ChatCommand.Publish,
+                ChatCommand.SendMessage,
+                ChatCommand.SocialCommand {
 
     /** The wire service this command comes from, e.g. {@code login}. */
     String service();
@@ -66,6 +70,82 @@ public sealed interface ChatCommand
         @Override
         public String service() {
             return "message";
+        }
+    }
+
+    /** The social network's writes ({@link SocialRules}); each is sent by, and owned by, {@link #user()}. */
+    sealed interface SocialCommand extends ChatCommand permits Post, Follow, Unfollow, NotificationsRead,
+            ConversationRead {
+        /** The user who sends the write (its author). */
+        String user();
+    }
+
+    /** {@code post}: a public post by {@code user}; {@code replyTo} is the id of an existing post, or empty. */
+    record Post(String user, String message, String replyTo) implements SocialCommand {
+        public Post {
+            ChatInvariants.requireKeyName("user", user);
+            ChatInvariants.require(message != null && replyTo != null, "message and replyTo must not be null");
+        }
+
+        @Override
+        public String service() {
+            return "post";
+        }
+    }
+
+    /** {@code follow}: {@code user} follows {@code target}. */
+    record Follow(String user, String target) implements SocialCommand {
+        public Follow {
+            ChatInvariants.requireKeyName("user", user);
+            ChatInvariants.requireKeyName("target", target);
+        }
+
+        @Override
+        public String service() {
+            return "follow";
+        }
+    }
+
+    /** {@code unfollow}: {@code user} stops following {@code target}. */
+    record Unfollow(String user, String target) implements SocialCommand {
+        public Unfollow {
+            ChatInvariants.requireKeyName("user", user);
+            ChatInvariants.requireKeyName("target", target);
+        }
+
+        @Override
+        public String service() {
+            return "unfollow";
+        }
+    }
+
+    /**
+     * {@code notifications_read}: {@code user} has read its notifications up to {@code seq} and the posts of the users
+     * it follows up to log index {@code postIndex} (0: posts unchanged).
+     */
+    record NotificationsRead(String user, long seq, long postIndex) implements SocialCommand {
+        public NotificationsRead {
+            ChatInvariants.requireKeyName("user", user);
+            ChatInvariants.require(seq >= 0 && postIndex >= 0, "seq and postIndex must not be negative");
+        }
+
+        @Override
+        public String service() {
+            return "notifications_read";
+        }
+    }
+
+    /** {@code conversation_read}: {@code user} has read its conversation with {@code peer} up to {@code seq}. */
+    record ConversationRead(String user, String peer, long seq) implements SocialCommand {
+        public ConversationRead {
+            ChatInvariants.requireKeyName("user", user);
+            ChatInvariants.requireKeyName("peer", peer);
+            ChatInvariants.require(seq >= 0, "seq must not be negative");
+        }
+
+        @Override
+        public String service() {
+            return "conversation_read";
         }
     }
 }

@@ -15,7 +15,9 @@ import java.util.List;
  * </pre>
  *
  * where {@code kind} is the service name ({@code login}, {@code channel}, {@code publish},
- * {@code message}) and the fields follow the record component order of the {@link ChatCommand}.
+ * {@code message}, and the social {@code post}, {@code follow}, {@code unfollow}, {@code notifications_read},
+ * {@code conversation_read}) and the fields are {@link Fingerprint#fields} (strings in record component order;
+ * numbers as decimal text).
  * A command without a {@link Fingerprint} is written in version 1, byte for byte as before version 2 existed, so
  * logs and snapshots written by older servers decode unchanged and replaying them gives the same state digest (the
  * digest hashes the encoding). The encoding is deterministic: equal commands give equal bytes.
@@ -85,7 +87,8 @@ public final class ChatCommands {
     private static ChatCommand operation(String kind, List<?> f) {
         int expected = switch (kind) {
             case "login", "channel" -> 1;
-            case "publish", "message" -> 3;
+            case "follow", "unfollow" -> 2;
+            case "publish", "message", "post", "notifications_read", "conversation_read" -> 3;
             default -> throw new IllegalArgumentException("not a chat command: unknown kind '" + kind + "'");
         };
         require(f.size() == expected, kind + " has " + expected + " fields, found " + f.size());
@@ -93,6 +96,12 @@ public final class ChatCommands {
             case "login" -> new ChatCommand.Login(text(f, 0));
             case "channel" -> new ChatCommand.CreateChannel(text(f, 0));
             case "publish" -> new ChatCommand.Publish(text(f, 0), text(f, 1), text(f, 2));
+            case "post" -> new ChatCommand.Post(text(f, 0), text(f, 1), text(f, 2));
+            case "follow" -> new ChatCommand.Follow(text(f, 0), text(f, 1));
+            case "unfollow" -> new ChatCommand.Unfollow(text(f, 0), text(f, 1));
+            case "notifications_read" ->
+                new ChatCommand.NotificationsRead(text(f, 0), decimal(f, 1), decimal(f, 2));
+            case "conversation_read" -> new ChatCommand.ConversationRead(text(f, 0), text(f, 1), decimal(f, 2));
             default -> new ChatCommand.SendMessage(text(f, 0), text(f, 1), text(f, 2));
         };
     }
@@ -111,6 +120,15 @@ public final class ChatCommands {
     private static String text(List<?> items, int i) {
         require(items.get(i) instanceof String, "item " + i + " must be a string");
         return (String) items.get(i);
+    }
+
+    /** A number written as decimal text (the fields of a command are strings, as {@link Fingerprint} hashes them). */
+    private static long decimal(List<?> items, int i) {
+        try {
+            return Long.parseLong(text(items, i));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a chat command: item " + i + " must be a decimal integer", e);
+        }
     }
 
     private static long integer(List<?> items, int i) {

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
@@ -45,7 +44,8 @@ import java.util.function.Consumer;
  * <p>Effects: a channel post is published on the channel with a gap-free per-channel {@code seq}; a
  * private message on {@code dst} with a gap-free per-recipient {@code seq} (the recipient's inbox
  * sequence) and a per-conversation {@code conversation_seq}. The message id is
- * {@code <log index>-<n>}, unique in the cluster because log indexes are.
+ * {@code <log index>-<n>}, unique in the cluster because log indexes are. The social network's commands,
+ * mentions and the notifications of private messages follow {@link SocialRules}; its reads are {@link #social()}.
  *
  * <p>Every command, including an error or a replay, moves the applied index and the digest. The
  * digest is a SHA-256 chain over (previous digest, index, encoded command, outcome) stored in the
@@ -121,9 +121,9 @@ public final class ChatStateMachine {
             digest = nextDigest(digest, command, result);
             results.add(result);
         }
-        tx.batch.put(Keys.digest(), digest);
+        tx.batch().put(Keys.digest(), digest);
         beforeStoreWrite.accept(Collections.unmodifiableList(results));
-        store.write(tx.batch);
+        store.write(tx.batch());
         ChatInvariants.check(store.appliedIndex() == previous, "the store took the applied index");
         return results;
     }
@@ -159,7 +159,7 @@ public final class ChatStateMachine {
             rememberSend(tx, command, result);
         }
         if (window != null) {
-            tx.batch.put(clientKey, window.with(requestId, result.isOk(), result.errorText()).encode());
+            tx.batch().put(clientKey, window.with(requestId, result.isOk(), result.errorText()).encode());
             if (command.clientId().startsWith(RequestMeta.SERVER_CLIENT_ID_PREFIX)) {
                 touchServerClient(tx, command.clientId(), command.index());
             }
@@ -199,7 +199,7 @@ public final class ChatStateMachine {
             return;
         }
         byte[] key = retriesKey(operation);
-        tx.batch.put(key, RetryWindow.read(tx.get(key)).with(command.fingerprint(), result.errorText()).encode());
+        tx.batch().put(key, RetryWindow.read(tx.get(key)).with(command.fingerprint(), result.errorText()).encode());
     }
 
     private static byte[] retriesKey(ChatCommand operation) {
@@ -214,6 +214,7 @@ public final class ChatStateMachine {
             case ChatCommand.Login l -> l.user();
             case ChatCommand.Publish p -> p.user();
             case ChatCommand.SendMessage m -> m.src();
+            case ChatCommand.SocialCommand s -> s.user();
             case ChatCommand.CreateChannel c -> throw new IllegalArgumentException("a channel has no author");
         };
     }
@@ -230,23 +231,23 @@ public final class ChatStateMachine {
         byte[] countKey = Keys.serverClientCount();
         long count = countOf(tx.get(countKey));
         if (previous != null) {
-            tx.batch.delete(Keys.serverClientByUse(Values.longAt(Values.decode(previous, 1), 0), clientId));
+            tx.batch().delete(Keys.serverClientByUse(Values.longAt(Values.decode(previous, 1), 0), clientId));
         } else {
             count++;
         }
-        tx.batch.put(Keys.serverClientByUse(index, clientId), Values.encode());
-        tx.batch.put(useKey, Values.encode(index));
+        tx.batch().put(Keys.serverClientByUse(index, clientId), Values.encode());
+        tx.batch().put(useKey, Values.encode(index));
         if (count > config.serverClientsMax()) {
             byte[] oldest = tx.firstKey(Keys.tagOnly(Keys.SERVER_CLIENT_BY_USE));
             ChatInvariants.check(oldest != null, "the recency order holds every counted client");
             String evicted = Keys.clientIdOfUse(oldest);
             ChatInvariants.check(!evicted.equals(clientId), "the client just used is the newest");
-            tx.batch.delete(oldest);
-            tx.batch.delete(Keys.serverClientUse(evicted));
-            tx.batch.delete(Keys.client(evicted));
+            tx.batch().delete(oldest);
+            tx.batch().delete(Keys.serverClientUse(evicted));
+            tx.batch().delete(Keys.client(evicted));
             count--;
         }
-        tx.batch.put(countKey, Values.encode(count));
+        tx.batch().put(countKey, Values.encode(count));
     }
 
     private static long countOf(byte[] stored) {
@@ -259,16 +260,17 @@ public final class ChatStateMachine {
             case ChatCommand.CreateChannel create -> createChannel(tx, command, create);
             case ChatCommand.Publish publish -> publish(tx, command, publish);
             case ChatCommand.SendMessage message -> sendMessage(tx, command, message);
+            case ChatCommand.SocialCommand social -> SocialRules.execute(tx, command, social);
         };
     }
 
     private Result login(Transaction tx, Command command, ChatCommand.Login login) {
         UserRecord user = UserRecord.read(tx.get(Keys.user(login.user())));
         long loginNumber = user.loginCount() + 1;
-        tx.batch.put(
+        tx.batch().put(
                 Keys.login(login.user(), loginNumber),
                 Values.encode(command.timestampSeconds(), command.clock(), command.index()));
-        tx.batch.put(Keys.user(login.user()), new UserRecord(loginNumber, user.inboxSeq()).encode());
+        tx.batch().put(Keys.user(login.user()), new UserRecord(loginNumber, user.inboxSeq()).encode());
         return Result.ok(List.of());
     }
 
@@ -277,7 +279,7 @@ public final class ChatStateMachine {
         if (tx.get(key) != null) {
             return Result.error("channel '" + create.channel() + "' already exists");
         }
-        tx.batch.put(key, Values.encode(0L, command.timestampSeconds(), command.clock(), command.index()));
+        tx.batch().put(key, Values.encode(0L, command.timestampSeconds(), command.clock(), command.index()));
         return Result.ok(List.of());
     }
 
@@ -302,9 +304,10 @@ public final class ChatStateMachine {
                 messageId(command, 0),
                 command.index());
         c.set(0, seq);
-        tx.batch.put(channelKey, Values.encode(c.toArray()));
-        tx.batch.put(Keys.post(publish.channel(), seq), Values.post(post));
-        return Result.ok(List.of(post));
+        tx.batch().put(channelKey, Values.encode(c.toArray()));
+        tx.batch().put(Keys.post(publish.channel(), seq), Values.post(post));
+        return Result.ok(SocialRules.withMentions(
+                tx, command, post, publish.user(), publish.message(), post.id(), post.channel()));
     }
 
     private Result sendMessage(Transaction tx, Command command, ChatCommand.SendMessage send) {
@@ -332,11 +335,11 @@ public final class ChatStateMachine {
                 command.index(),
                 conversationSeq);
         byte[] stored = Values.direct(message);
-        tx.batch.put(dstKey, new UserRecord(dst.loginCount(), inboxSeq).encode());
-        tx.batch.put(Keys.inbox(send.dst(), inboxSeq), stored);
-        tx.batch.put(conversationKey, Values.encode(conversationSeq));
-        tx.batch.put(Keys.conversationMessage(send.src(), send.dst(), conversationSeq), stored);
-        return Result.ok(List.of(message));
+        tx.batch().put(dstKey, new UserRecord(dst.loginCount(), inboxSeq).encode());
+        tx.batch().put(Keys.inbox(send.dst(), inboxSeq), stored);
+        tx.batch().put(conversationKey, Values.encode(conversationSeq));
+        tx.batch().put(Keys.conversationMessage(send.src(), send.dst(), conversationSeq), stored);
+        return Result.ok(SocialRules.onPrivateMessage(tx, command, message));
     }
 
     private static String messageId(Command command, int ordinal) {
@@ -344,6 +347,11 @@ public final class ChatStateMachine {
     }
 
     // ---------------------------------------------------------------- queries
+
+    /** The social network's reads (posts, follows, feed, notifications, conversations) over this state. */
+    public SocialReads social() {
+        return new SocialReads(store);
+    }
 
     /** Every user who ever logged in, in key (code point) order, at most {@code namesListMax}. */
     public List<String> users() {
@@ -510,40 +518,6 @@ public final class ChatStateMachine {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-    }
-
-    /** Reads through the pending batch, so a command sees its own earlier writes. */
-    private record Transaction(ChatStore store, StoreBatch batch) {
-        /** Store entries read per scan by {@link #firstKey}. */
-        private static final int FIRST_KEY_SCAN_PAGE_ENTRIES = 16;
-
-        byte[] get(byte[] key) {
-            return batch.touches(key) ? batch.pending(key) : store.get(key);
-        }
-
-        /**
-         * The first key starting with {@code prefix} as the batch would leave the store, or null. Stored keys the
-         * batch deletes are skipped (at most as many as the batch deletes, so the scan ends).
-         */
-        byte[] firstKey(byte[] prefix) {
-            byte[] end = Keys.prefixEnd(prefix);
-            byte[] pending = batch.firstPut(prefix, end);
-            byte[] from = prefix;
-            while (true) {
-                byte[] to = pending == null ? end : pending;
-                List<StoreEntry> page = store.scan(from, to, FIRST_KEY_SCAN_PAGE_ENTRIES);
-                for (StoreEntry e : page) {
-                    if (!batch.touches(e.key())) {
-                        return e.key(); // below the first pending put, and not deleted by the batch
-                    }
-                }
-                if (page.size() < FIRST_KEY_SCAN_PAGE_ENTRIES) {
-                    return pending;
-                }
-                byte[] last = page.get(page.size() - 1).key();
-                from = Arrays.copyOf(last, last.length + 1); // the smallest key after it
-            }
         }
     }
 

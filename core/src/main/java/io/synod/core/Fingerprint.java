@@ -63,6 +63,12 @@ public record Fingerprint(long high, long low) {
             case ChatCommand.CreateChannel c -> List.of(c.channel());
             case ChatCommand.Publish p -> List.of(p.user(), p.channel(), p.message());
             case ChatCommand.SendMessage m -> List.of(m.src(), m.dst(), m.message());
+            case ChatCommand.Post p -> List.of(p.user(), p.message(), p.replyTo());
+            case ChatCommand.Follow f -> List.of(f.user(), f.target());
+            case ChatCommand.Unfollow u -> List.of(u.user(), u.target());
+            case ChatCommand.NotificationsRead r ->
+                List.of(r.user(), Long.toString(r.seq()), Long.toString(r.postIndex()));
+            case ChatCommand.ConversationRead r -> List.of(r.user(), r.peer(), Long.toString(r.seq()));
         };
     }
 

@@ -22,7 +22,18 @@ import java.util.Arrays;
  *   G clientId                     that client id's last write: [lastUseIndex]
  *   R U user | R C channel         recent id-less sends of an owner: [fpHigh, fpLow, error|nil, ...] (RetryWindow)
  *   M name                         metadata (the state digest; the count of E entries)
+ *   S user                         social counts: [posts, followers, following, notificationSeq, readSeq,
+ *                                  postsReadIndex]
+ *   O author 0 ~index              a post by author, newest first (Values.socialPost)
+ *   T ~index                       every post, newest first: [author] (the one social range with no owner)
+ *   F user 0 target                user follows target: [followIndex]
+ *   B target 0 user                target is followed by user: [followIndex]
+ *   N user 0 seq                   a notification of user (Values.notification)
+ *   A user 0 peer                  user's side of a conversation: [lastIndex, readConversationSeq]
+ *   K user 0 ~lastIndex peer       user's conversations, most recent first: []
  * </pre>
+ *
+ * <p>{@code ~index} is {@code Long.MAX_VALUE - index} ({@link #newestFirst}), so a forward scan lists newest first.
  *
  * <p>Thread-safety: stateless.
  */
@@ -39,6 +50,14 @@ final class Keys {
     static final byte SERVER_CLIENT_USE = 'G';
     static final byte RETRIES = 'R';
     static final byte META = 'M';
+    static final byte SOCIAL = 'S';
+    static final byte AUTHOR_POST = 'O';
+    static final byte TIMELINE = 'T';
+    static final byte FOLLOWING = 'F';
+    static final byte FOLLOWER = 'B';
+    static final byte NOTIFICATION = 'N';
+    static final byte CONVERSATION_SIDE = 'A';
+    static final byte CONVERSATION_BY_RECENCY = 'K';
 
     private Keys() {}
 
@@ -72,6 +91,49 @@ final class Keys {
 
     static byte[] conversationPrefix(String a, String b) {
         return concat(prefix(CONVERSATION_MESSAGE, low(a, b)), utf8(high(a, b)), new byte[] {0});
+    }
+
+    static byte[] social(String user) {
+        return tagged(SOCIAL, utf8(user));
+    }
+
+    static byte[] authorPost(String author, long index) {
+        return withSeq(prefix(AUTHOR_POST, author), newestFirst(index));
+    }
+
+    static byte[] timeline(long index) {
+        return withSeq(tagOnly(TIMELINE), newestFirst(index));
+    }
+
+    static byte[] following(String user, String target) {
+        return concat(prefix(FOLLOWING, user), utf8(target));
+    }
+
+    static byte[] follower(String target, String user) {
+        return concat(prefix(FOLLOWER, target), utf8(user));
+    }
+
+    static byte[] notification(String user, long seq) {
+        return withSeq(prefix(NOTIFICATION, user), seq);
+    }
+
+    static byte[] conversationSide(String user, String peer) {
+        return concat(prefix(CONVERSATION_SIDE, user), utf8(peer));
+    }
+
+    static byte[] conversationByRecency(String user, long lastIndex, String peer) {
+        return concat(withSeq(prefix(CONVERSATION_BY_RECENCY, user), newestFirst(lastIndex)), utf8(peer));
+    }
+
+    /** {@code Long.MAX_VALUE - index}: big-endian, so the newest index sorts first. Its own inverse. */
+    static long newestFirst(long index) {
+        ChatInvariants.require(index >= 0, "indexes are not negative");
+        return Long.MAX_VALUE - index;
+    }
+
+    /** The UTF-8 name at the end of {@code key}, after its first {@code prefixLength} bytes. */
+    static String nameAfter(byte[] key, int prefixLength) {
+        return new String(key, prefixLength, key.length - prefixLength, StandardCharsets.UTF_8);
     }
 
     static byte[] client(String clientId) {
@@ -135,6 +197,16 @@ final class Keys {
     /** The sequence number at the end of a key built by {@link #withSeq}. */
     static long seqOf(byte[] key) {
         return ByteBuffer.wrap(key, key.length - Long.BYTES, Long.BYTES).getLong();
+    }
+
+    /** The big-endian number at {@code offset} in {@code key}. */
+    static long longAt(byte[] key, int offset) {
+        return ByteBuffer.wrap(key, offset, Long.BYTES).getLong();
+    }
+
+    /** The smallest key after every key that starts with {@code prefix} followed by {@code name}. */
+    static byte[] afterName(byte[] prefix, String name) {
+        return concat(prefix, utf8(name), new byte[] {0});
     }
 
     /** The name of a key {@code tag name} (users, channels). */

@@ -109,4 +109,44 @@ final class Values {
                 longAt(v, 7),
                 longAt(v, 8));
     }
+
+    static byte[] socialPost(Publication.SocialPost p) {
+        return encode(p.user(), p.message(), p.replyTo(), p.timestampSeconds(), p.clock(), p.seq(), p.id(), p.index());
+    }
+
+    static Publication.SocialPost socialPost(byte[] value) {
+        List<Object> v = decode(value, 8);
+        return new Publication.SocialPost(
+                stringAt(v, 0),
+                stringAt(v, 1),
+                stringAt(v, 2),
+                doubleAt(v, 3),
+                longAt(v, 4),
+                longAt(v, 5),
+                stringAt(v, 6),
+                longAt(v, 7));
+    }
+
+    /** A notification without its user and seq, which its key holds. */
+    static byte[] notification(Publication.Notification n) {
+        return encode(
+                n.kind(), n.actor(), n.ref(), n.channel(), n.message(), n.timestampSeconds(), n.clock(), n.id(),
+                n.index());
+    }
+
+    static Publication.Notification notification(String user, long seq, byte[] value) {
+        List<Object> v = decode(value, 9);
+        return new Publication.Notification(
+                user,
+                stringAt(v, 0),
+                stringAt(v, 1),
+                stringAt(v, 2),
+                stringAt(v, 3),
+                stringAt(v, 4),
+                doubleAt(v, 5),
+                longAt(v, 6),
+                seq,
+                stringAt(v, 7),
+                longAt(v, 8));
+    }
 }

@@ -52,6 +52,15 @@ public final class Fields {
         return text;
     }
 
+    /** A string of at most {@code charsMax} characters that may be empty; empty when absent. */
+    public String optionalString(String field, int charsMax) {
+        if (!has(field)) {
+            return "";
+        }
+        String text = requireString(field);
+        return text.isEmpty() ? text : checkText(field, text, charsMax);
+    }
+
     public Optional<String> optionalName(String field, int charsMax) {
         return has(field) ? Optional.of(requireName(field, charsMax)) : Optional.empty();
     }

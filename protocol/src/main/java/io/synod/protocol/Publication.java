@@ -17,6 +17,9 @@ public sealed interface Publication {
 
     String id();
 
+    /** The Lamport clock of the write that produced it. */
+    long clock();
+
     Map<String, Object> toPayload();
 
     default byte[] encodePayload() {
@@ -87,9 +90,84 @@ public sealed interface Publication {
     }
 
     /**
-     * Reads a payload received on {@code topic}. A payload with {@code src} is a private message,
-     * one with {@code user} a channel post; foreign servers may omit Synod's extra fields, which
-     * then read as 0 or empty.
+     * A post (extension, social network): topic {@link Social#postsTopic}; payload {@code {user, message, reply_to,
+     * timestamp, clock, seq, id, index}}. {@code seq} counts the author's posts (gap-free, from 1), {@code reply_to}
+     * is the id of the post it answers or empty, and {@code id} is the post id.
+     */
+    record SocialPost(
+            String user,
+            String message,
+            String replyTo,
+            double timestampSeconds,
+            long clock,
+            long seq,
+            String id,
+            long index)
+            implements Publication {
+        public String topic() {
+            return Social.postsTopic(user);
+        }
+
+        public Map<String, Object> toPayload() {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("user", user);
+            p.put("message", message);
+            p.put("reply_to", replyTo);
+            p.put("timestamp", timestampSeconds);
+            p.put("clock", clock);
+            p.put("seq", seq);
+            p.put("id", id);
+            p.put("index", index);
+            return p;
+        }
+    }
+
+    /**
+     * A notification (extension, social network): topic {@link Social#notificationsTopic}; payload {@code {user,
+     * kind, actor, ref, channel, message, timestamp, clock, seq, id, index}}. {@code seq} counts the notifications of
+     * {@code user} (gap-free, from 1); {@code kind} is {@code follower}, {@code mention} or {@code message}; {@code
+     * actor} is who caused it; {@code ref} the id of the post or message concerned (empty for {@code follower});
+     * {@code channel} the channel of a mention in a channel message (else empty); {@code message} an excerpt of the
+     * text.
+     */
+    record Notification(
+            String user,
+            String kind,
+            String actor,
+            String ref,
+            String channel,
+            String message,
+            double timestampSeconds,
+            long clock,
+            long seq,
+            String id,
+            long index)
+            implements Publication {
+        public String topic() {
+            return Social.notificationsTopic(user);
+        }
+
+        public Map<String, Object> toPayload() {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("user", user);
+            p.put("kind", kind);
+            p.put("actor", actor);
+            p.put("ref", ref);
+            p.put("channel", channel);
+            p.put("message", message);
+            p.put("timestamp", timestampSeconds);
+            p.put("clock", clock);
+            p.put("seq", seq);
+            p.put("id", id);
+            p.put("index", index);
+            return p;
+        }
+    }
+
+    /**
+     * Reads a payload received on {@code topic}. On a notification or post topic ({@link Social}) it is that; else a
+     * payload with {@code src} is a private message, one with {@code user} a channel post. Foreign servers may omit
+     * Synod's extra fields, which then read as 0 or empty.
      */
     static Publication fromPayload(String topic, Map<String, Object> payload, Limits limits) {
         Fields f = new Fields(payload);
@@ -98,7 +176,27 @@ public sealed interface Publication {
         long seq = f.optionalLong("seq", 0);
         String id = f.optionalText("id", 128).orElse("");
         long index = f.optionalLong("index", 0);
+        String notified = Social.nameIn(topic, Social.NOTIFICATIONS_TOPIC_PREFIX);
+        if (notified != null) {
+            return new Notification(
+                    notified,
+                    f.requireText("kind", limits.nameCharsMax()),
+                    f.requireText("actor", limits.nameCharsMax()),
+                    f.optionalString("ref", limits.nameCharsMax()),
+                    f.optionalString("channel", limits.nameCharsMax()),
+                    f.optionalString("message", limits.messageCharsMax()),
+                    ts,
+                    clock,
+                    seq,
+                    id,
+                    index);
+        }
         String message = f.requireText("message", limits.messageCharsMax());
+        String author = Social.nameIn(topic, Social.POSTS_TOPIC_PREFIX);
+        if (author != null) {
+            return new SocialPost(
+                    author, message, f.optionalString("reply_to", 128), ts, clock, seq, id, index);
+        }
         if (f.has("src")) {
             return new DirectMessage(
                     f.requireText("src", limits.nameCharsMax()),

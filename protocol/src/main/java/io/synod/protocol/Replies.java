@@ -139,4 +139,25 @@ public final class Replies {
         data.put("more", more);
         return new Envelope(service, data);
     }
+
+    /**
+     * A page of a social read (extension): {@code status: "OK"}, the items under {@code itemsField}, the cursor of
+     * the next page under {@code nextField}, {@code more}, then the read's counts ({@code extra}).
+     */
+    public static Envelope socialPage(
+            String service,
+            String itemsField,
+            List<?> items,
+            String nextField,
+            Object next,
+            boolean more,
+            Map<String, Object> extra) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("status", OK);
+        data.put(itemsField, List.copyOf(items));
+        data.put(nextField, next);
+        data.put("more", more);
+        data.putAll(extra);
+        return new Envelope(service, data);
+    }
 }

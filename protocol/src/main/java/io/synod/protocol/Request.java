@@ -122,6 +122,101 @@ public sealed interface Request {
         }
     }
 
+    /** Extension {@code post}: a public post by {@code user}; {@code replyTo} is a post id or empty. */
+    record Post(RequestMeta meta, String user, String message, String replyTo) implements Request {
+        public String service() {
+            return Services.POST;
+        }
+
+        public Map<String, Object> fields() {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("user", user);
+            f.put("message", message);
+            if (!replyTo.isEmpty()) {
+                f.put("reply_to", replyTo);
+            }
+            return f;
+        }
+    }
+
+    /** Extension {@code follow}: {@code user} follows {@code target}. */
+    record Follow(RequestMeta meta, String user, String target) implements Request {
+        public String service() {
+            return Services.FOLLOW;
+        }
+
+        public Map<String, Object> fields() {
+            return Map.of("user", user, "target", target);
+        }
+    }
+
+    /** Extension {@code unfollow}: {@code user} stops following {@code target}. */
+    record Unfollow(RequestMeta meta, String user, String target) implements Request {
+        public String service() {
+            return Services.UNFOLLOW;
+        }
+
+        public Map<String, Object> fields() {
+            return Map.of("user", user, "target", target);
+        }
+    }
+
+    /**
+     * Extension {@code notifications_read}: {@code user} has read its notifications up to {@code seq}, and the posts
+     * of the users it follows up to log index {@code postIndex} (0: unchanged).
+     */
+    record NotificationsRead(RequestMeta meta, String user, long seq, long postIndex) implements Request {
+        public String service() {
+            return Services.NOTIFICATIONS_READ;
+        }
+
+        public Map<String, Object> fields() {
+            return Map.of("user", user, "seq", seq, "post_index", postIndex);
+        }
+    }
+
+    /** Extension {@code conversation_read}: {@code user} has read its conversation with {@code peer} up to seq. */
+    record ConversationRead(RequestMeta meta, String user, String peer, long seq) implements Request {
+        public String service() {
+            return Services.CONVERSATION_READ;
+        }
+
+        public Map<String, Object> fields() {
+            return Map.of("user", user, "peer", peer, "seq", seq);
+        }
+    }
+
+    /**
+     * The social reads (extension): {@code followers}/{@code following} of {@code user} (paged by name, {@code
+     * after}), {@code profile} (the user's posts), {@code timeline} (every post; no user), {@code feed} (the posts of
+     * the users {@code user} follows), {@code notifications} (paged by {@code after}, a seq) and {@code
+     * conversations} (paged by {@code before}). Newest-first lists page by {@code before}: a log index, 0 for the
+     * newest.
+     *
+     * @param after a name cursor (followers, following) or a seq (notifications, as text); empty for the first page
+     * @param before the index cursor of newest-first lists, 0 for the newest
+     */
+    record SocialRead(RequestMeta meta, String service, String user, String after, long before, int limit)
+            implements Request {
+        public Map<String, Object> fields() {
+            Map<String, Object> f = new LinkedHashMap<>();
+            if (!user.isEmpty()) {
+                f.put("user", user);
+            }
+            switch (service) {
+                case Services.FOLLOWERS, Services.FOLLOWING -> {
+                    if (!after.isEmpty()) {
+                        f.put("after", after);
+                    }
+                }
+                case Services.NOTIFICATIONS -> f.put("after_seq", Long.parseLong(after));
+                default -> f.put("before", before);
+            }
+            f.put("limit", limit);
+            return f;
+        }
+    }
+
     /** Statement {@code clock} (server to coordinator): asks for the coordinator's time. */
     record ClockRequest(RequestMeta meta) implements Request {
         public String service() {

@@ -42,6 +42,43 @@ public final class Requests {
                         f.optionalName("peer", names).orElse(null),
                         afterSeq(f),
                         limit(f, limits));
+            case Services.POST ->
+                new Request.Post(
+                        meta,
+                        f.requireName("user", names),
+                        f.requireText("message", Social.POST_CHARS_MAX),
+                        f.optionalString("reply_to", POST_ID_CHARS_MAX));
+            case Services.FOLLOW ->
+                new Request.Follow(meta, f.requireName("user", names), f.requireName("target", names));
+            case Services.UNFOLLOW ->
+                new Request.Unfollow(meta, f.requireName("user", names), f.requireName("target", names));
+            case Services.NOTIFICATIONS_READ ->
+                new Request.NotificationsRead(
+                        meta, f.requireName("user", names), requireSeq(f), f.optionalWireInteger("post_index", 0));
+            case Services.CONVERSATION_READ ->
+                new Request.ConversationRead(
+                        meta, f.requireName("user", names), f.requireName("peer", names), requireSeq(f));
+            case Services.FOLLOWERS, Services.FOLLOWING ->
+                new Request.SocialRead(
+                        meta,
+                        envelope.service(),
+                        f.requireName("user", names),
+                        f.optionalName("after", names).orElse(""),
+                        0,
+                        socialLimit(f));
+            case Services.NOTIFICATIONS ->
+                new Request.SocialRead(
+                        meta,
+                        envelope.service(),
+                        f.requireName("user", names),
+                        Long.toString(afterSeq(f)),
+                        0,
+                        socialLimit(f));
+            case Services.TIMELINE ->
+                new Request.SocialRead(meta, envelope.service(), "", "", before(f), socialLimit(f));
+            case Services.PROFILE, Services.FEED, Services.CONVERSATIONS ->
+                new Request.SocialRead(
+                        meta, envelope.service(), f.requireName("user", names), "", before(f), socialLimit(f));
             case Services.CLOCK -> new Request.ClockRequest(meta);
             case Services.ELECTION -> new Request.ElectionRequest(meta);
             case Services.RANK ->
@@ -57,6 +94,28 @@ public final class Requests {
                         f.optionalText("address", 256).orElse(null));
             default -> throw new ProtocolException("unknown service '" + envelope.service() + "'");
         };
+    }
+
+    /** Longest post id {@code reply_to} may carry (ids are {@code <index>-<n>}: about 20 characters). */
+    public static final int POST_ID_CHARS_MAX = 40;
+
+    private static long requireSeq(Fields f) {
+        if (!f.has("seq")) {
+            throw new ProtocolException("missing field 'seq'");
+        }
+        return f.optionalWireInteger("seq", 0);
+    }
+
+    private static long before(Fields f) {
+        return f.optionalWireInteger("before", 0);
+    }
+
+    private static int socialLimit(Fields f) {
+        long limit = f.optionalLong("limit", Social.PAGE_ITEMS_DEFAULT);
+        if (limit < 1 || limit > Social.PAGE_ITEMS_MAX) {
+            throw new ProtocolException("field 'limit' must be between 1 and " + Social.PAGE_ITEMS_MAX);
+        }
+        return (int) limit;
     }
 
     private static long afterSeq(Fields f) {

@@ -21,11 +21,35 @@ public final class Services {
     // Extensions, client -> server.
     public static final String HISTORY = "history";
     public static final String PRIVATE_HISTORY = "private_history";
+    // Extensions, client -> server: the social network (docs/protocol.md).
+    public static final String POST = "post";
+    public static final String FOLLOW = "follow";
+    public static final String UNFOLLOW = "unfollow";
+    public static final String NOTIFICATIONS_READ = "notifications_read";
+    public static final String CONVERSATION_READ = "conversation_read";
+    public static final String FOLLOWERS = "followers";
+    public static final String FOLLOWING = "following";
+    public static final String PROFILE = "profile";
+    public static final String TIMELINE = "timeline";
+    public static final String FEED = "feed";
+    public static final String NOTIFICATIONS = "notifications";
+    public static final String CONVERSATIONS = "conversations";
     /**
      * The client services that only read the chat state: they accept the read-consistency fields {@code min_index}
      * and {@code linearizable} (docs/protocol.md).
      */
-    public static final java.util.Set<String> READS = java.util.Set.of(USERS, CHANNELS, HISTORY, PRIVATE_HISTORY);
+    public static final java.util.Set<String> READS = java.util.Set.of(
+            USERS,
+            CHANNELS,
+            HISTORY,
+            PRIVATE_HISTORY,
+            FOLLOWERS,
+            FOLLOWING,
+            PROFILE,
+            TIMELINE,
+            FEED,
+            NOTIFICATIONS,
+            CONVERSATIONS);
     /** Reply service used when the request's own service cannot be read. */
     public static final String ERROR = "erro";
     /** The topic on which the bully winner announces itself. */

@@ -504,12 +504,7 @@ public final class ChatServer implements AutoCloseable {
         for (Publication p : publications) {
             Map<String, Object> payload = p.toPayload(); // built once for the wire and the log
             proxyLink.send(ZmqMessages.publicationFrames(p.topic(), payload));
-            log.sent(
-                    "publication",
-                    p.topic(),
-                    p instanceof Publication.ChannelPost c ? c.clock() : ((Publication.DirectMessage) p).clock(),
-                    clock.nowSeconds(),
-                    payload);
+            log.sent("publication", p.topic(), p.clock(), clock.nowSeconds(), payload);
         }
         metrics.published(publications.size());
     }

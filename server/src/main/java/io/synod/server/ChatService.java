@@ -252,6 +252,12 @@ final class ChatService {
                 read(history(r.service(), machine.channelHistory(r.channel(), r.afterSeq(), r.limit())));
             case Request.PrivateHistory r ->
                 read(history(r.service(), machine.privateHistory(r.user(), r.peer(), r.afterSeq(), r.limit())));
+            case Request.Post r -> write(r, SocialService.command(r));
+            case Request.Follow r -> write(r, SocialService.command(r));
+            case Request.Unfollow r -> write(r, SocialService.command(r));
+            case Request.NotificationsRead r -> write(r, SocialService.command(r));
+            case Request.ConversationRead r -> write(r, SocialService.command(r));
+            case Request.SocialRead r -> read(SocialService.read(r, machine.social()));
             case Request.ClockRequest r -> read(Replies.clock(clock.nowSeconds()));
             case Request.ElectionRequest r -> read(Replies.election());
             case Request.Rank r -> notHere(r);
@@ -306,6 +312,9 @@ final class ChatService {
         Envelope success = Replies.success(service);
         Map<String, Object> data = new LinkedHashMap<>(success.data());
         data.put("index", index);
+        if (Services.POST.equals(service) && !result.replayed()) {
+            data.put("id", index + "-0"); // the post id (SocialRules.postId), for reply_to
+        }
         return new Envelope(service, data);
     }
 

@@ -59,7 +59,12 @@ class ChatServiceFuzzTest {
         boolean write = request instanceof Request.Login
                 || request instanceof Request.CreateChannel
                 || request instanceof Request.Publish
-                || request instanceof Request.SendMessage;
+                || request instanceof Request.SendMessage
+                || request instanceof Request.Post
+                || request instanceof Request.Follow
+                || request instanceof Request.Unfollow
+                || request instanceof Request.NotificationsRead
+                || request instanceof Request.ConversationRead;
         if (handled.deferred() != null) {
             // a valid write goes to the log; here the log decides it at the next index, as a group of one does
             assertThat(write).as("only a valid write is deferred: %s", request).isTrue();

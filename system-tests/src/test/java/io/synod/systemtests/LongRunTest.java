@@ -184,6 +184,8 @@ class LongRunTest {
             String text = switch (p) {
                 case Publication.ChannelPost post -> post.message();
                 case Publication.DirectMessage dm -> dm.message();
+                case Publication.SocialPost post -> post.message();
+                case Publication.Notification n -> n.message();
             };
             received.add(new Received(delivery.topic(), privateMessage, delivery.seq(), text, delivery.source()));
         }

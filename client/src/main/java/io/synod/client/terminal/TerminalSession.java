@@ -356,6 +356,10 @@ final class TerminalSession {
                         + lines(post.message());
             case Publication.DirectMessage dm ->
                 time(dm.timestampSeconds()) + " [dm] " + dm.src() + " -> " + dm.dst() + ": " + lines(dm.message());
+            case Publication.SocialPost post ->
+                time(post.timestampSeconds()) + " [post] " + post.user() + ": " + lines(post.message());
+            case Publication.Notification n ->
+                time(n.timestampSeconds()) + " [" + n.kind() + "] " + n.actor() + ": " + lines(n.message());
         };
     }
 
