@@ -16,6 +16,7 @@ import io.synod.protocol.RequestMeta;
 import io.synod.protocol.Services;
 import io.synod.server.coordination.CoordinationConfig;
 import io.synod.server.coordination.CoordinationService;
+import io.synod.server.coordination.ReferenceClient;
 import io.synod.server.replication.ReplicationConfig;
 import io.synod.server.replication.ReplicationDriver;
 import io.synod.store.RocksDbChatStore;
@@ -30,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zeromq.ZContext;
 
 /**
  * One chat server process. Sockets:
@@ -47,16 +47,19 @@ import org.zeromq.ZContext;
  *   <li>the replication endpoint of its {@link ReplicationDriver}: every server is a member of a Paxos group and
  *       orders every write through it, a single server too (a group of one: it decides alone, on the same path and
  *       with the same group commit);
- *   <li>REQ to the reference ({@link ReferenceClient}): {@code rank} at startup, {@code heartbeat}
- *       every {@code heartbeatIntervalMillis} ({@code rank} again while the rank is unknown),
- *       {@code list} every {@code listIntervalMillis}; the server serves clients whether or not the
- *       reference answers. With coordination (peer links), only the startup {@code rank}: the coordination
- *       service's own reference link sends the heartbeats and asks for the list, and {@code /status} shows
- *       what it learned.
+ *   <li>REQ to the reference ({@link ReferenceClient}, a {@link ZmtpClient} too): {@code rank} at startup
+ *       (blocking, bounded), then {@code heartbeat} every {@code heartbeatIntervalMillis} ({@code rank}
+ *       again while the rank is unknown), {@code list} every {@code listIntervalMillis}; the server serves
+ *       clients whether or not the reference answers. With coordination, the coordination service drives
+ *       the same client instead (its heartbeats carry the peer address, and it asks for the list), and
+ *       {@code /status} shows what it learned;
+ *   <li>with coordination ({@link CoordinationService}), its peer ROUTER, its DEALERs to the peers and its
+ *       PUB to the proxy, on the same selector: the loop turns it after every turn's replies.
  * </ul>
  *
- * <p>Threads: one event-loop thread owns the sockets, the {@link ChatStateMachine} and the store;
- * the admin HTTP threads read the volatile {@link ServerStatus} and thread-safe metrics and logs.
+ * <p>Threads: one event-loop thread owns the sockets, the {@link ChatStateMachine}, the store and the
+ * coordination (its cores and the software clock); the admin HTTP threads read the volatile {@link
+ * ServerStatus}, the coordination's snapshot and thread-safe metrics and logs.
  * A store failure stops the loop (the state could not be persisted); {@link #awaitTermination}
  * then returns.
  *
@@ -67,14 +70,14 @@ public final class ChatServer implements AutoCloseable {
     /** How often the rank and reference fields of {@code /status} are refreshed (coordination changes them too). */
     private static final long STATUS_INTERVAL_MILLIS = 50;
 
-    private final ServerConfig config;
+    /** Set once more before the loop starts, when the coordination's bound peer endpoint is known. */
+    private ServerConfig config;
     private final InteractionLog log;
     private final ProcessClock clock;
     private final RocksDbChatStore store;
     private final ChatStateMachine machine;
     private final ServerMetrics metrics;
     private final ChatService service;
-    private final ZContext context = new ZContext();
     private final long startedNanos = System.nanoTime();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -186,19 +189,7 @@ public final class ChatServer implements AutoCloseable {
             throw e;
         }
         ProcessClock clock = new ProcessClock(config.clockSkewMillis());
-        CoordinationService coordination = null;
-        if (coordinationConfig != null) {
-            try {
-                coordination = CoordinationService.start(coordinationConfig, clock, log);
-            } catch (RuntimeException e) {
-                store.close();
-                log.close();
-                throw e;
-            }
-            config = config.withAdvertisedAddress(coordination.advertisedEndpoint());
-        }
         ChatServer server = new ChatServer(config, log, clock, store);
-        server.coordination = coordination;
         try {
             if (java.nio.file.Files.exists(config.dataDirectory().resolve("paxos"))) {
                 throw new StoreException("the data directory " + config.dataDirectory()
@@ -215,7 +206,7 @@ public final class ChatServer implements AutoCloseable {
                     clock,
                     log,
                     server.turnPublications::addAll); // sent by finishTurn, after the turn's replies
-            server.connect();
+            server.connect(coordinationConfig);
             server.admin = AdminHttp.start(config.adminPort(), server::statusJson, server.metrics::scrape, log);
         } catch (RuntimeException e) {
             server.close();
@@ -226,7 +217,8 @@ public final class ChatServer implements AutoCloseable {
         return server;
     }
 
-    private void connect() {
+    /** Opens the links on the replication's selector and asks for the rank; with coordination, opens it first. */
+    private void connect(CoordinationConfig coordinationConfig) {
         long now = System.nanoTime();
         brokerLink = new ZmtpClient(
                 ZmtpCodec.SocketType.DEALER, config.brokerEndpoint(), replication.selector(), LINKS, now);
@@ -235,9 +227,29 @@ public final class ChatServer implements AutoCloseable {
         replication.watch(brokerLink);
         replication.watch(proxyLink);
         reference = new ReferenceClient(
-                context, config.referenceEndpoint(), config.referenceTimeoutMillis(), clock, log, config.limits());
+                config.referenceEndpoint(),
+                replication.selector(),
+                config.referenceTimeoutMillis(),
+                clock,
+                log,
+                config.limits());
+        replication.watch(reference);
+        if (coordinationConfig != null) {
+            coordination =
+                    CoordinationService.open(coordinationConfig, clock, log, replication.selector(), reference);
+            coordination.watched().forEach(replication::watch);
+            config = config.withAdvertisedAddress(coordination.advertisedEndpoint());
+        }
         if (config.startupRankAttempts() > 0) {
-            Envelope reply = reference.call(rankRequest(), config.startupRankAttempts());
+            Envelope reply = ReferenceClient.call(
+                    config.referenceEndpoint(),
+                    config.referenceTimeoutMillis(),
+                    clock,
+                    log,
+                    config.limits(),
+                    rankRequest(),
+                    config.startupRankAttempts());
+            reference.assumeReachable(reply != null);
             if (reply != null) {
                 onReferenceReply(reply);
             } else {
@@ -246,6 +258,9 @@ public final class ChatServer implements AutoCloseable {
                         config.name(),
                         config.referenceEndpoint());
             }
+        }
+        if (coordination != null) {
+            coordination.rankedAtStartup(rank);
         }
         log.event(
                 "started",
@@ -310,24 +325,31 @@ public final class ChatServer implements AutoCloseable {
                 brokerLink.tick(nowNanos);
                 proxyLink.tick(nowNanos);
                 long untilLinks = Math.min(brokerLink.nanosUntilTick(nowNanos), proxyLink.nanosUntilTick(nowNanos));
+                // with coordination: its ticks (every few without input: IdleWake), its links and the reference
+                untilLinks = Math.min(untilLinks, coordination != null
+                        ? TimeUnit.MILLISECONDS.toNanos(coordination.waitMillis(nowNanos))
+                        : reference.nanosUntilDue(nowNanos));
                 wait = Math.min(wait, Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilLinks)));
                 replication.awaitInput(wait);
                 serveWaitingRequests();
                 finishTurn(replication.flush(this::answerBeforeSync)); // synced inside
                 brokerLink.flush();
                 proxyLink.flush();
-                Envelope reply = reference.poll();
+                if (coordination != null) {
+                    coordination.turn(System.nanoTime()); // it drives the reference client too
+                    nextHeartbeatMillis = monotonicMillis() + config.heartbeatIntervalMillis();
+                    continue;
+                }
+                Envelope reply = reference.poll(System.nanoTime());
                 if (reply != null) {
                     onReferenceReplyIsolated(reply);
                 }
                 long now = monotonicMillis();
-                if (coordination != null) {
-                    nextHeartbeatMillis = now + config.heartbeatIntervalMillis(); // its reference link does it
-                } else if (reference.isIdle() && now >= nextHeartbeatMillis) {
-                    reference.send(rank == 0 ? rankRequest() : heartbeatRequest());
+                if (reference.isIdle() && now >= nextHeartbeatMillis) {
+                    reference.send(rank == 0 ? rankRequest() : heartbeatRequest(), true, System.nanoTime());
                     nextHeartbeatMillis = now + config.heartbeatIntervalMillis();
                 } else if (reference.isIdle() && now >= nextListMillis) {
-                    reference.send(new Request.ListServers(RequestMeta.NONE).toEnvelope());
+                    reference.send(new Request.ListServers(RequestMeta.NONE).toEnvelope(), true, System.nanoTime());
                     nextListMillis = now + config.listIntervalMillis();
                 }
             }
@@ -339,6 +361,9 @@ public final class ChatServer implements AutoCloseable {
             }
         } finally {
             reference.close();
+            if (coordination != null) {
+                coordination.close(); // its owner, the loop, stops
+            }
             proxyLink.flush(); // the last publications, as far as the socket takes them now
             closeLinks();
             stopped.countDown();
@@ -557,8 +582,9 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
-     * With coordination, its reference link keeps the rank, the heartbeats and the list (this server's own
-     * reference client only asked for the rank at startup): one heartbeat stream per server, not two.
+     * With coordination, the rank, the reachability and the list are what the coordination learnt with the
+     * reference client it drives (the server asked only for the startup rank itself): one heartbeat stream per
+     * server, not two.
      */
     private void publishStatus() {
         long currentRank = rank;
@@ -623,9 +649,6 @@ public final class ChatServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (coordination != null) {
-            coordination.close();
-        }
         if (replication != null) { // null if start failed before it was opened
             replication.close(); // the loop, its owner, has stopped
         }
@@ -633,12 +656,14 @@ public final class ChatServer implements AutoCloseable {
             if (reference != null) {
                 reference.close();
             }
+            if (coordination != null) {
+                coordination.close();
+            }
             closeLinks();
         }
         if (admin != null) {
             admin.close();
         }
-        context.close();
         store.close();
         log.event("stopped", clock.lamport().current(), clock.nowSeconds(), Map.of());
         log.close();
