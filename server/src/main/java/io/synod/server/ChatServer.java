@@ -9,11 +9,7 @@ import io.synod.messaging.ZmqOptions;
 import io.synod.messaging.zmtp.ZmtpClient;
 import io.synod.messaging.zmtp.ZmtpCodec;
 import io.synod.messaging.zmtp.ZmtpConnection;
-import io.synod.protocol.Envelope;
 import io.synod.protocol.Publication;
-import io.synod.protocol.Request;
-import io.synod.protocol.RequestMeta;
-import io.synod.protocol.Services;
 import io.synod.server.coordination.CoordinationConfig;
 import io.synod.server.coordination.CoordinationService;
 import io.synod.server.coordination.ReferenceClient;
@@ -47,12 +43,10 @@ import org.slf4j.LoggerFactory;
  *   <li>the replication endpoint of its {@link ReplicationDriver}: every server is a member of a Paxos group and
  *       orders every write through it, a single server too (a group of one: it decides alone, on the same path and
  *       with the same group commit);
- *   <li>REQ to the reference ({@link ReferenceClient}, a {@link ZmtpClient} too): {@code rank} at startup
- *       (blocking, bounded), then {@code heartbeat} every {@code heartbeatIntervalMillis} ({@code rank}
- *       again while the rank is unknown), {@code list} every {@code listIntervalMillis}; the server serves
- *       clients whether or not the reference answers. With coordination, the coordination service drives
- *       the same client instead (its heartbeats carry the peer address, and it asks for the list), and
- *       {@code /status} shows what it learned;
+ *   <li>REQ to the reference ({@link ReferenceClient}, a {@link ZmtpClient} too; {@link
+ *       ReferenceSchedule}): {@code rank} at startup, then {@code heartbeat} and {@code list}; the server
+ *       serves clients whether or not the reference answers. With coordination, the coordination service
+ *       drives the same client instead, and {@code /status} shows what it learned;
  *   <li>with coordination ({@link CoordinationService}), its peer ROUTER, its DEALERs to the peers and its
  *       PUB to the proxy, on the same selector: the loop turns it after every turn's replies.
  * </ul>
@@ -85,16 +79,14 @@ public final class ChatServer implements AutoCloseable {
     private ZmtpClient brokerLink;
     /** The PUB to the proxy's XSUB. */
     private ZmtpClient proxyLink;
-    private ReferenceClient reference;
+    private ReferenceSchedule reference;
     private AdminHttp admin;
     private CoordinationService coordination;
     private ReplicationDriver replication;
     private Thread loopThread;
     private volatile boolean running = true;
     private volatile ServerStatus status;
-    private long rank;
     private long repliesDropped;
-    private List<Object> referenceList = List.of();
     private long nextStatusNanos = System.nanoTime();
     /** This turn's replies, sent once the turn's applied writes are synced. */
     private final List<Outgoing> outbox = new ArrayList<>();
@@ -226,47 +218,23 @@ public final class ChatServer implements AutoCloseable {
                 new ZmtpClient(ZmtpCodec.SocketType.PUB, config.proxyEndpoint(), replication.selector(), LINKS, now);
         replication.watch(brokerLink);
         replication.watch(proxyLink);
-        reference = new ReferenceClient(
-                config.referenceEndpoint(),
-                replication.selector(),
-                config.referenceTimeoutMillis(),
-                clock,
-                log,
-                config.limits());
-        replication.watch(reference);
+        reference = new ReferenceSchedule(config, replication.selector(), clock, log, metrics);
+        replication.watch(reference.client());
         if (coordinationConfig != null) {
-            coordination =
-                    CoordinationService.open(coordinationConfig, clock, log, replication.selector(), reference);
+            coordination = CoordinationService.open(
+                    coordinationConfig, clock, log, replication.selector(), reference.client());
             coordination.watched().forEach(replication::watch);
             config = config.withAdvertisedAddress(coordination.advertisedEndpoint());
         }
-        if (config.startupRankAttempts() > 0) {
-            Envelope reply = ReferenceClient.call(
-                    config.referenceEndpoint(),
-                    config.referenceTimeoutMillis(),
-                    clock,
-                    log,
-                    config.limits(),
-                    rankRequest(),
-                    config.startupRankAttempts());
-            reference.assumeReachable(reply != null);
-            if (reply != null) {
-                onReferenceReply(reply);
-            } else {
-                LOG.warn(
-                        "{}: the reference at {} did not answer 'rank'; serving with rank 0 and retrying",
-                        config.name(),
-                        config.referenceEndpoint());
-            }
-        }
+        reference.askRankAtStartup(config);
         if (coordination != null) {
-            coordination.rankedAtStartup(rank);
+            coordination.rankedAtStartup(reference.rank());
         }
         log.event(
                 "started",
                 clock.lamport().current(),
                 clock.nowSeconds(),
-                Map.of("rank", rank, "applied_index", machine.appliedIndex()));
+                Map.of("rank", reference.rank(), "applied_index", machine.appliedIndex()));
         publishStatus();
     }
 
@@ -311,25 +279,17 @@ public final class ChatServer implements AutoCloseable {
      * publications.
      */
     private void loop() {
-        long nextHeartbeatMillis = monotonicMillis() + config.heartbeatIntervalMillis();
-        long nextListMillis = monotonicMillis();
         try {
             while (running) {
-                // never 0 unless a heartbeat can be sent now: a due heartbeat waiting for the reference's
-                // answer to an earlier request would otherwise spin the loop
-                long untilHeartbeat = nextHeartbeatMillis - monotonicMillis();
-                long wait = untilHeartbeat <= 0 && reference.isIdle()
-                        ? 0
-                        : Math.min(config.pollIntervalMillis(), Math.max(1, untilHeartbeat));
                 long nowNanos = System.nanoTime();
                 brokerLink.tick(nowNanos);
                 proxyLink.tick(nowNanos);
                 long untilLinks = Math.min(brokerLink.nanosUntilTick(nowNanos), proxyLink.nanosUntilTick(nowNanos));
-                // with coordination: its ticks (every few without input: IdleWake), its links and the reference
-                untilLinks = Math.min(untilLinks, coordination != null
-                        ? TimeUnit.MILLISECONDS.toNanos(coordination.waitMillis(nowNanos))
-                        : reference.nanosUntilDue(nowNanos));
-                wait = Math.min(wait, Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilLinks)));
+                // 0 only when a reference request can be sent now (a due one waiting for an answer waits for it);
+                // with coordination, its ticks (every few without input: IdleWake), its links and the reference
+                long wait = Math.min(
+                        Math.min(config.pollIntervalMillis(), Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilLinks))),
+                        coordination != null ? coordination.waitMillis(nowNanos) : reference.waitMillis(nowNanos));
                 replication.awaitInput(wait);
                 serveWaitingRequests();
                 finishTurn(replication.flush(this::answerBeforeSync)); // synced inside
@@ -337,20 +297,8 @@ public final class ChatServer implements AutoCloseable {
                 proxyLink.flush();
                 if (coordination != null) {
                     coordination.turn(System.nanoTime()); // it drives the reference client too
-                    nextHeartbeatMillis = monotonicMillis() + config.heartbeatIntervalMillis();
-                    continue;
-                }
-                Envelope reply = reference.poll(System.nanoTime());
-                if (reply != null) {
-                    onReferenceReplyIsolated(reply);
-                }
-                long now = monotonicMillis();
-                if (reference.isIdle() && now >= nextHeartbeatMillis) {
-                    reference.send(rank == 0 ? rankRequest() : heartbeatRequest(), true, System.nanoTime());
-                    nextHeartbeatMillis = now + config.heartbeatIntervalMillis();
-                } else if (reference.isIdle() && now >= nextListMillis) {
-                    reference.send(new Request.ListServers(RequestMeta.NONE).toEnvelope(), true, System.nanoTime());
-                    nextListMillis = now + config.listIntervalMillis();
+                } else if (reference.turn(System.nanoTime())) {
+                    publishStatus();
                 }
             }
         } catch (StoreException e) {
@@ -540,67 +488,22 @@ public final class ChatServer implements AutoCloseable {
         metrics.published(publications.size());
     }
 
-    /** The reference may be anyone's (a foreign or broken one): nothing it answers may stop the loop. */
-    private void onReferenceReplyIsolated(Envelope reply) {
-        try {
-            onReferenceReply(reply);
-        } catch (RuntimeException e) {
-            metrics.failed();
-            LOG.warn("{}: the reference's '{}' reply failed and was dropped", config.name(), reply.service(), e);
-        }
-    }
-
-    private void onReferenceReply(Envelope reply) {
-        switch (reply.service()) {
-            case Services.RANK -> {
-                Object value = reply.data().get("rank");
-                if (value instanceof Long r && r > 0 && r != rank) {
-                    LOG.info("{}: rank {}", config.name(), r);
-                    rank = r;
-                    log.event("rank", clock.lamport().current(), clock.nowSeconds(), Map.of("rank", r));
-                }
-            }
-            case Services.LIST -> {
-                Object list = reply.data().get("list");
-                referenceList = list instanceof List<?> l
-                        ? l.stream().<Object>map(item -> item).filter(java.util.Objects::nonNull).toList()
-                        : List.of();
-            }
-            default -> {
-                // heartbeat acknowledgements and error replies carry nothing to keep
-            }
-        }
-        publishStatus();
-    }
-
-    private Envelope rankRequest() {
-        return new Request.Rank(RequestMeta.NONE, config.name(), config.advertisedAddress()).toEnvelope();
-    }
-
-    private Envelope heartbeatRequest() {
-        return new Request.Heartbeat(RequestMeta.NONE, config.name(), config.advertisedAddress()).toEnvelope();
-    }
-
     /**
      * With coordination, the rank, the reachability and the list are what the coordination learnt with the
      * reference client it drives (the server asked only for the startup rank itself): one heartbeat stream per
      * server, not two.
      */
     private void publishStatus() {
-        long currentRank = rank;
-        boolean reachable = reference.isReachable();
-        List<Object> list = referenceList;
+        long currentRank = reference.rank();
+        boolean reachable = reference.client().isReachable();
+        List<Object> list = reference.list();
         if (coordination != null) {
             var c = coordination.status();
-            currentRank = c.selfRank() > 0 ? c.selfRank() : rank;
+            currentRank = c.selfRank() > 0 ? c.selfRank() : reference.rank();
             reachable = c.referenceReachable();
             list = List.copyOf(c.membersJson());
         }
         status = new ServerStatus(currentRank, reachable, list);
-    }
-
-    private static long monotonicMillis() {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
     }
 
     // ------------------------------------------------------------------ admin
@@ -620,7 +523,8 @@ public final class ChatServer implements AutoCloseable {
         json.put("leader", replicated.get("leader"));
         json.put("coordinator", null);
         json.put("members", List.of(self));
-        json.put("clock_offset_ms", clock.offsetMillis());
+        // the loop owns the clock: with coordination (which adjusts it), its snapshot of the last turn
+        json.put("clock_offset_ms", coordination != null ? coordination.clockOffsetMillis() : clock.offsetMillis());
         json.put("clock_skew_ms", clock.skewMillis());
         json.put("lamport", clock.lamport().current());
         json.put("lamport_stamps_out_of_range", clock.lamport().stampsOutOfRange());
