@@ -2,9 +2,9 @@ package io.synod.messaging.peer;
 
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
-import io.synod.messaging.SelectorParty;
 import io.synod.messaging.ZmqMessages;
 import io.synod.messaging.ZmqOptions;
+import io.synod.messaging.zmtp.SelectorParty;
 import io.synod.messaging.zmtp.ZmtpClient;
 import io.synod.messaging.zmtp.ZmtpCodec;
 import io.synod.messaging.zmtp.ZmtpConnection;

@@ -4,8 +4,8 @@ import static io.synod.messaging.Closeables.closeQuietly;
 
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
-import io.synod.messaging.SelectorParty;
 import io.synod.messaging.TcpEndpoint;
+import io.synod.messaging.zmtp.SelectorParty;
 import io.synod.messaging.zmtp.ZmtpClient;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
@@ -226,9 +226,8 @@ public final class StreamPeerLinks implements AutoCloseable {
     }
 
     /**
-     * Adds a user of {@link #selector()} from the owner thread (its broker link, its coordination's links) to
-     * {@link #poll}, which also returns when it has received a message (which the owner takes from it). Any key
-     * whose attachment is a {@link SelectorParty} is handed to it, watched or not.
+     * Makes {@link #poll} also return when {@code client} (a user of {@link #selector()}: the broker link, the
+     * coordination) has received a message. Any key a {@link SelectorParty} carries is served, watched or not.
      */
     public void watch(SelectorParty client) {
         watched.add(Objects.requireNonNull(client, "client"));

@@ -13,7 +13,7 @@
  *       io.synod.messaging.zmtp.ZmtpClient} DEALER per peer), bounded outbound queues and the
  *       Lamport stamping; service-agnostic.
  *   <li>{@link io.synod.messaging.peer.StreamPeerLinks}: replication's links, length-prefixed
- *       frames on plain TCP; its wait serves every {@link io.synod.messaging.SelectorParty} of the
+ *       frames on plain TCP; its wait serves every {@link io.synod.messaging.zmtp.SelectorParty} of the
  *       same selector.
  *   <li>{@link io.synod.messaging.peer.CoordinationCodec}: the election, clock and membership
  *       messages as envelopes (the statement's {@code election} and {@code clock} fields exactly,

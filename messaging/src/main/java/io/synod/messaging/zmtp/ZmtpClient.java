@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Not thread-safe: everything runs on the thread that owns the selector.
  */
-public final class ZmtpClient implements ZmtpConnection.Handler, io.synod.messaging.SelectorParty {
+public final class ZmtpClient implements ZmtpConnection.Handler, SelectorParty {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ZmtpClient.class);
     private static final int READ_BUFFER_BYTES = 64 << 10;
 

@@ -1,7 +1,6 @@
 package io.synod.messaging.zmtp;
 
 import io.synod.messaging.Closeables;
-import io.synod.messaging.SelectorParty;
 import io.synod.messaging.TcpEndpoint;
 import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
 import java.io.IOException;

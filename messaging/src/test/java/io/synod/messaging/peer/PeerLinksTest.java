@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
-import io.synod.messaging.SelectorParty;
+import io.synod.messaging.zmtp.SelectorParty;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.Services;

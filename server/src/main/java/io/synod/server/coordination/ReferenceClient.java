@@ -2,8 +2,8 @@ package io.synod.server.coordination;
 
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
-import io.synod.messaging.SelectorParty;
 import io.synod.messaging.ZmqOptions;
+import io.synod.messaging.zmtp.SelectorParty;
 import io.synod.messaging.zmtp.ZmtpClient;
 import io.synod.messaging.zmtp.ZmtpCodec;
 import io.synod.messaging.zmtp.ZmtpConnection;

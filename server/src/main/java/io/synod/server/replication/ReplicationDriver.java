@@ -374,7 +374,7 @@ public final class ReplicationDriver implements AutoCloseable {
      * Serves {@code client} (a link of the caller's thread registered with {@link #selector()}) in {@link
      * #awaitInput}, which then also returns when it has received a message.
      */
-    public void watch(io.synod.messaging.SelectorParty client) {
+    public void watch(io.synod.messaging.zmtp.SelectorParty client) {
         links.watch(client);
     }
 

@@ -2,7 +2,7 @@ package io.synod.server.coordination;
 
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
-import io.synod.messaging.SelectorParty;
+import io.synod.messaging.zmtp.SelectorParty;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;

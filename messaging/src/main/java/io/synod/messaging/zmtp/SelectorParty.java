@@ -1,4 +1,4 @@
-package io.synod.messaging;
+package io.synod.messaging.zmtp;
 
 import java.nio.channels.SelectionKey;
 
