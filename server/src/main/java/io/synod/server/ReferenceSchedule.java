@@ -44,12 +44,7 @@ final class ReferenceSchedule implements AutoCloseable {
         this.log = log;
         this.metrics = metrics;
         this.client = new ReferenceClient(
-                config.referenceEndpoint(),
-                selector,
-                config.referenceTimeoutMillis(),
-                clock,
-                log,
-                config.limits());
+                config.referenceEndpoint(), selector, config.referenceTimeoutMillis(), clock, log, config.limits());
         long now = System.nanoTime();
         this.nextHeartbeatNanos = now + TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMillis());
         this.nextListNanos = now;
@@ -128,11 +123,10 @@ final class ReferenceSchedule implements AutoCloseable {
 
     private Envelope request(String service) {
         return switch (service) {
-            case Services.RANK -> new Request.Rank(RequestMeta.NONE, config.name(), config.advertisedAddress())
-                    .toEnvelope();
-            case Services.HEARTBEAT -> new Request.Heartbeat(
-                            RequestMeta.NONE, config.name(), config.advertisedAddress())
-                    .toEnvelope();
+            case Services.RANK ->
+                new Request.Rank(RequestMeta.NONE, config.name(), config.advertisedAddress()).toEnvelope();
+            case Services.HEARTBEAT ->
+                new Request.Heartbeat(RequestMeta.NONE, config.name(), config.advertisedAddress()).toEnvelope();
             default -> new Request.ListServers(RequestMeta.NONE).toEnvelope();
         };
     }
@@ -158,7 +152,10 @@ final class ReferenceSchedule implements AutoCloseable {
             }
             case Services.LIST -> {
                 list = reply.data().get("list") instanceof List<?> l
-                        ? l.stream().<Object>map(item -> item).filter(Objects::nonNull).toList()
+                        ? l.stream()
+                                .<Object>map(item -> item)
+                                .filter(Objects::nonNull)
+                                .toList()
                         : List.of();
             }
             default -> {

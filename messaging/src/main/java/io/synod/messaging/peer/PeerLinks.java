@@ -121,8 +121,7 @@ public final class PeerLinks implements SelectorParty, AutoCloseable {
             router = new ZmtpRouter(
                     bindEndpoint,
                     selector,
-                    new ZmtpRouter.Config(
-                            ACCEPTED_CONNECTIONS_MAX, config.socketHighWaterMarkMessages(), connection));
+                    new ZmtpRouter.Config(ACCEPTED_CONNECTIONS_MAX, config.socketHighWaterMarkMessages(), connection));
         } catch (IOException e) {
             throw new UncheckedIOException("peer links: cannot bind " + bindEndpoint, e);
         }

@@ -142,8 +142,8 @@ public final class ZmtpRouter implements SelectorParty, ZmtpConnection.Handler {
                 continue;
             }
             try {
-                ZmtpConnection connection =
-                        new ZmtpConnection(channel, selector, SocketType.ROUTER, config.connection(), this, this, nowNanos);
+                ZmtpConnection connection = new ZmtpConnection(
+                        channel, selector, SocketType.ROUTER, config.connection(), this, this, nowNanos);
                 byChannel.put(channel, connection);
                 connection.pauseReading(readPaused);
                 connection.flush();
@@ -157,7 +157,11 @@ public final class ZmtpRouter implements SelectorParty, ZmtpConnection.Handler {
     public void ready(ZmtpConnection connection) {
         byte[] identity = connection.peerIdentity();
         if (identity.length == 0 || identity[0] == 0) { // a zero first byte is reserved for the ids made here
-            identity = ByteBuffer.allocate(5).order(ByteOrder.BIG_ENDIAN).put((byte) 0).putInt(nextGeneratedId++).array();
+            identity = ByteBuffer.allocate(5)
+                    .order(ByteOrder.BIG_ENDIAN)
+                    .put((byte) 0)
+                    .putInt(nextGeneratedId++)
+                    .array();
         }
         String key = HexFormat.of().formatHex(identity);
         connection.attachment = identity;
@@ -217,7 +221,8 @@ public final class ZmtpRouter implements SelectorParty, ZmtpConnection.Handler {
      * @return false if it was dropped: no such peer, or its queue is full
      */
     public boolean send(List<byte[]> frames) {
-        ZmtpConnection connection = frames.isEmpty() ? null : byRoutingId.get(HexFormat.of().formatHex(frames.get(0)));
+        ZmtpConnection connection =
+                frames.isEmpty() ? null : byRoutingId.get(HexFormat.of().formatHex(frames.get(0)));
         if (connection == null || !connection.send(frames.subList(1, frames.size()))) {
             dropped++;
             return false;

@@ -1,7 +1,7 @@
 package io.synod.server.coordination;
 
-import io.synod.messaging.InteractionLog;
 import io.synod.messaging.IdleWake;
+import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ZmqOptions;
 import io.synod.messaging.peer.CoordinationCodec;
@@ -62,6 +62,7 @@ public final class CoordinationService implements AutoCloseable {
     static final int TICKS_PER_IDLE_WAKE = 5;
     /** Messages queued towards the proxy: announcements only, a handful at a time. */
     private static final int PUBLISHER_QUEUE_MESSAGES_MAX = 1_000;
+
     private static final ZmtpClient.Config PUBLISHER = new ZmtpClient.Config(
             100,
             ZmqOptions.HEARTBEAT_INTERVAL_MILLIS,
@@ -86,10 +87,12 @@ public final class CoordinationService implements AutoCloseable {
     private long nextMembersNanos;
     /** Before this, a turn without coordination input has nothing to do ({@link #turn} returns at once). */
     private long nextWorkNanos;
+
     private long messagesExchanged;
     private boolean serversSubscribed;
     /** Peer messages whose handling threw: each was dropped, logged and counted, and the loop went on. */
     private long peerMessagesFailed;
+
     private volatile Snapshot snapshot;
 
     private CoordinationService(
