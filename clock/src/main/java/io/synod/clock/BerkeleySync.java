@@ -35,8 +35,8 @@ import java.util.TreeSet;
  * the {@code clock} requests keep followers aligned with the coordinator under drift; a round also
  * pulls the coordinator towards the others and catches servers that exchange no messages.
  *
- * <p>Thread-safety: <b>not thread-safe</b>; owned by one thread (the server's node loop). The
- * {@link SoftwareClock} it adjusts may be read from any thread. Performs no I/O.
+ * <p>Thread-safety: <b>not thread-safe</b>; owned by one thread (the server's event loop), which
+ * also owns the {@link SoftwareClock} it adjusts. Performs no I/O.
  *
  * <p>Call order: construct; {@link #setServers} and {@link #coordinatorChanged} whenever they
  * change; {@link #tick} once per tick; {@link #step} per received message; {@link

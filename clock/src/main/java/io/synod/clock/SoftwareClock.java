@@ -32,9 +32,10 @@ package io.synod.clock;
  * underlying milliseconds is {@code min(|pending|, floor(E * slewRateMaxPermille / 1000))} no
  * matter how often the clock is read.
  *
- * <p>Thread-safety: <b>thread-safe</b> (every method is {@code synchronized}). Unlike the protocol
- * state machines, one instance is read by every adapter thread that stamps a timestamp, while the
- * owner thread adjusts it; the lock is uncontended in practice.
+ * <p>Thread-safety: <b>not thread-safe</b>, like the protocol state machines: one thread owns it
+ * (a server's event loop, which both reads and adjusts it). An adapter that lets several threads
+ * read it serialises them itself ({@code ProcessClock}); other threads read a snapshot the owner
+ * publishes.
  *
  * <p>Call order: construct once per process start with the first underlying reading, then any
  * order of reads and adjustments; readings passed in should be non-decreasing.
@@ -77,7 +78,7 @@ public final class SoftwareClock {
      * @param underlyingMillis the current underlying reading
      * @return the synchronised time in epoch milliseconds; never less than a previous result
      */
-    public synchronized long readMillis(long underlyingMillis) {
+    public long readMillis(long underlyingMillis) {
         advance(underlyingMillis);
         long readingMillis = displayedMillis();
         ClockInvariants.check(
@@ -96,7 +97,7 @@ public final class SoftwareClock {
      * @param underlyingMillis the current underlying reading
      * @return the target time in epoch milliseconds
      */
-    public synchronized long readTargetMillis(long underlyingMillis) {
+    public long readTargetMillis(long underlyingMillis) {
         return Math.addExact(readMillis(underlyingMillis), pendingMillis);
     }
 
@@ -110,7 +111,7 @@ public final class SoftwareClock {
      * @param deltaMillis the correction, {@code |deltaMillis| <= config.adjustmentMaxMillis()}
      * @throws IllegalArgumentException if the correction or the resulting pending amount is too large
      */
-    public synchronized void adjust(long underlyingMillis, long deltaMillis) {
+    public void adjust(long underlyingMillis, long deltaMillis) {
         ClockInvariants.require(
                 tryAdjust(underlyingMillis, deltaMillis),
                 "correction out of range: delta " + deltaMillis + ", pending " + pendingMillis + ", limit "
@@ -125,7 +126,7 @@ public final class SoftwareClock {
      * @param deltaMillis the correction
      * @return true if applied; false (and nothing changed but the slewing due) if out of range
      */
-    public synchronized boolean tryAdjust(long underlyingMillis, long deltaMillis) {
+    public boolean tryAdjust(long underlyingMillis, long deltaMillis) {
         long limitMillis = config.adjustmentMaxMillis();
         advance(underlyingMillis);
         if (Math.abs(deltaMillis) > limitMillis || Math.abs(pendingMillis + deltaMillis) > limitMillis) {
@@ -143,12 +144,12 @@ public final class SoftwareClock {
     }
 
     /** @return the correction applied so far, excluding skew and pending correction */
-    public synchronized long offsetMillis() {
+    public long offsetMillis() {
         return offsetMillis;
     }
 
     /** @return the correction still to be slewed (positive: the clock will run fast) */
-    public synchronized long pendingAdjustmentMillis() {
+    public long pendingAdjustmentMillis() {
         return pendingMillis;
     }
 
@@ -164,12 +165,12 @@ public final class SoftwareClock {
      *
      * @return the number of adjustments so far
      */
-    public synchronized long adjustmentCount() {
+    public long adjustmentCount() {
         return adjustmentCount;
     }
 
     /** @return how many adjustments were applied as a forward step instead of slewing */
-    public synchronized long stepForwardCount() {
+    public long stepForwardCount() {
         return stepForwardCount;
     }
 
@@ -210,7 +211,7 @@ public final class SoftwareClock {
     }
 
     @Override
-    public synchronized String toString() {
+    public String toString() {
         return "SoftwareClock[skewMillis=" + skewMillis + ", offsetMillis=" + offsetMillis + ", pendingMillis="
                 + pendingMillis + "]";
     }

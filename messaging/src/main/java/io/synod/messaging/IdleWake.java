@@ -4,7 +4,7 @@ package io.synod.messaging;
  * How long a server loop that runs timer ticks may wait for input: until {@code idleWakeTicks} ticks are due, so that
  * without input it wakes once every few ticks and runs the ticks due since (any input wakes it at once). A wake-up per
  * 10 ms tick was most of an idle server's CPU on the development machine (docs/performance.md). Used by the
- * servers' replication loop and coordination loop.
+ * server's event loop, for its replication and its coordination ticks.
  *
  * <p>Stateless; thread-safe.
  */

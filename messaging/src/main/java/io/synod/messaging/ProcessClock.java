@@ -15,8 +15,10 @@ import java.util.Objects;
  *
  * <p>Reads never go backwards (the software clock guarantees it, see ADR 0003).
  *
- * <p>Thread-safe: every thread may stamp; only the coordination service adjusts the software
- * clock ({@link #softwareClock()}).
+ * <p>Thread-safe: every thread may stamp (a client's threads share one); the readings of the
+ * software clock, which is not thread-safe itself, are serialised here. Only a server's event
+ * loop adjusts it, through {@link #softwareClock()} (its coordination's clock core), and there
+ * the loop is also its only reader: the admin threads read the coordination's snapshot.
  */
 public final class ProcessClock {
     private final LamportClock lamport = new LamportClock();
@@ -71,7 +73,7 @@ public final class ProcessClock {
     }
 
     /** The synchronised physical time in epoch milliseconds; never decreases. */
-    public long nowMillis() {
+    public synchronized long nowMillis() {
         return softwareClock.readMillis(source.underlyingMillis());
     }
 
@@ -86,12 +88,12 @@ public final class ProcessClock {
     }
 
     /** The correction clock synchronisation has applied so far (excluding skew and pending). */
-    public long offsetMillis() {
+    public synchronized long offsetMillis() {
         return softwareClock.offsetMillis();
     }
 
     /** The correction still being slewed in. */
-    public long pendingAdjustmentMillis() {
+    public synchronized long pendingAdjustmentMillis() {
         return softwareClock.pendingAdjustmentMillis();
     }
 

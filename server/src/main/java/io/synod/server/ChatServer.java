@@ -9,13 +9,10 @@ import io.synod.messaging.ZmqOptions;
 import io.synod.messaging.zmtp.ZmtpClient;
 import io.synod.messaging.zmtp.ZmtpCodec;
 import io.synod.messaging.zmtp.ZmtpConnection;
-import io.synod.protocol.Envelope;
 import io.synod.protocol.Publication;
-import io.synod.protocol.Request;
-import io.synod.protocol.RequestMeta;
-import io.synod.protocol.Services;
 import io.synod.server.coordination.CoordinationConfig;
 import io.synod.server.coordination.CoordinationService;
+import io.synod.server.coordination.ReferenceClient;
 import io.synod.server.replication.Completion;
 import io.synod.server.replication.ReplicationConfig;
 import io.synod.server.replication.ReplicationDriver;
@@ -31,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zeromq.ZContext;
 
 /**
  * One chat server process. Sockets:
@@ -48,16 +44,17 @@ import org.zeromq.ZContext;
  *   <li>the replication endpoint of its {@link ReplicationDriver}: every server is a member of a Paxos group and
  *       orders every write through it, a single server too (a group of one: it decides alone, on the same path and
  *       with the same group commit);
- *   <li>REQ to the reference ({@link ReferenceClient}): {@code rank} at startup, {@code heartbeat}
- *       every {@code heartbeatIntervalMillis} ({@code rank} again while the rank is unknown),
- *       {@code list} every {@code listIntervalMillis}; the server serves clients whether or not the
- *       reference answers. With coordination (peer links), only the startup {@code rank}: the coordination
- *       service's own reference link sends the heartbeats and asks for the list, and {@code /status} shows
- *       what it learned.
+ *   <li>REQ to the reference ({@link ReferenceClient}, a {@link ZmtpClient} too; {@link
+ *       ReferenceSchedule}): {@code rank} at startup, then {@code heartbeat} and {@code list}; the server
+ *       serves clients whether or not the reference answers. With coordination, the coordination service
+ *       drives the same client instead, and {@code /status} shows what it learned;
+ *   <li>with coordination ({@link CoordinationService}), its peer ROUTER, its DEALERs to the peers and its
+ *       PUB to the proxy, on the same selector: the loop turns it after every turn's replies.
  * </ul>
  *
- * <p>Threads: one event-loop thread owns the sockets, the {@link ChatStateMachine} and the store;
- * the admin HTTP threads read the volatile {@link ServerStatus} and thread-safe metrics and logs.
+ * <p>Threads: one event-loop thread owns the sockets, the {@link ChatStateMachine}, the store and the
+ * coordination (its cores and the software clock); the admin HTTP threads read the volatile {@link
+ * ServerStatus}, the coordination's snapshot and thread-safe metrics and logs.
  * A store failure stops the loop (the state could not be persisted); {@link #awaitTermination}
  * then returns.
  *
@@ -68,14 +65,14 @@ public final class ChatServer implements AutoCloseable {
     /** How often the rank and reference fields of {@code /status} are refreshed (coordination changes them too). */
     private static final long STATUS_INTERVAL_MILLIS = 50;
 
-    private final ServerConfig config;
+    /** Set once more before the loop starts, when the coordination's bound peer endpoint is known. */
+    private ServerConfig config;
     private final InteractionLog log;
     private final ProcessClock clock;
     private final RocksDbChatStore store;
     private final ChatStateMachine machine;
     private final ServerMetrics metrics;
     private final ChatService service;
-    private final ZContext context = new ZContext();
     private final long startedNanos = System.nanoTime();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -83,16 +80,14 @@ public final class ChatServer implements AutoCloseable {
     private ZmtpClient brokerLink;
     /** The PUB to the proxy's XSUB. */
     private ZmtpClient proxyLink;
-    private ReferenceClient reference;
+    private ReferenceSchedule reference;
     private AdminHttp admin;
     private CoordinationService coordination;
     private ReplicationDriver<Waiting> replication;
     private Thread loopThread;
     private volatile boolean running = true;
     private volatile ServerStatus status;
-    private long rank;
     private long repliesDropped;
-    private List<Object> referenceList = List.of();
     private long nextStatusNanos = System.nanoTime();
     /** This turn's replies, sent once the turn's applied writes are synced. */
     private final List<Outgoing> outbox = new ArrayList<>();
@@ -191,19 +186,7 @@ public final class ChatServer implements AutoCloseable {
             throw e;
         }
         ProcessClock clock = new ProcessClock(config.clockSkewMillis());
-        CoordinationService coordination = null;
-        if (coordinationConfig != null) {
-            try {
-                coordination = CoordinationService.start(coordinationConfig, clock, log);
-            } catch (RuntimeException e) {
-                store.close();
-                log.close();
-                throw e;
-            }
-            config = config.withAdvertisedAddress(coordination.advertisedEndpoint());
-        }
         ChatServer server = new ChatServer(config, log, clock, store);
-        server.coordination = coordination;
         try {
             if (java.nio.file.Files.exists(config.dataDirectory().resolve("paxos"))) {
                 throw new StoreException("the data directory " + config.dataDirectory()
@@ -220,7 +203,7 @@ public final class ChatServer implements AutoCloseable {
                     clock,
                     log,
                     server.turnPublications::addAll); // sent by finishTurn, after the turn's replies
-            server.connect();
+            server.connect(coordinationConfig);
             server.admin = AdminHttp.start(config.adminPort(), server::statusJson, server.metrics::scrape, log);
         } catch (RuntimeException e) {
             server.close();
@@ -231,7 +214,8 @@ public final class ChatServer implements AutoCloseable {
         return server;
     }
 
-    private void connect() {
+    /** Opens the links on the replication's selector and asks for the rank; with coordination, opens it first. */
+    private void connect(CoordinationConfig coordinationConfig) {
         long now = System.nanoTime();
         brokerLink = new ZmtpClient(
                 ZmtpCodec.SocketType.DEALER, config.brokerEndpoint(), replication.selector(), LINKS, now);
@@ -239,24 +223,23 @@ public final class ChatServer implements AutoCloseable {
                 new ZmtpClient(ZmtpCodec.SocketType.PUB, config.proxyEndpoint(), replication.selector(), LINKS, now);
         replication.watch(brokerLink);
         replication.watch(proxyLink);
-        reference = new ReferenceClient(
-                context, config.referenceEndpoint(), config.referenceTimeoutMillis(), clock, log, config.limits());
-        if (config.startupRankAttempts() > 0) {
-            Envelope reply = reference.call(rankRequest(), config.startupRankAttempts());
-            if (reply != null) {
-                onReferenceReply(reply);
-            } else {
-                LOG.warn(
-                        "{}: the reference at {} did not answer 'rank'; serving with rank 0 and retrying",
-                        config.name(),
-                        config.referenceEndpoint());
-            }
+        reference = new ReferenceSchedule(config, replication.selector(), clock, log, metrics);
+        replication.watch(reference.client());
+        if (coordinationConfig != null) {
+            coordination = CoordinationService.open(
+                    coordinationConfig, clock, log, replication.selector(), reference.client());
+            coordination.watched().forEach(replication::watch);
+            config = config.withAdvertisedAddress(coordination.advertisedEndpoint());
+        }
+        reference.askRankAtStartup(config);
+        if (coordination != null) {
+            coordination.rankedAtStartup(reference.rank());
         }
         log.event(
                 "started",
                 clock.lamport().current(),
                 clock.nowSeconds(),
-                Map.of("rank", rank, "applied_index", machine.appliedIndex()));
+                Map.of("rank", reference.rank(), "applied_index", machine.appliedIndex()));
         publishStatus();
     }
 
@@ -301,39 +284,26 @@ public final class ChatServer implements AutoCloseable {
      * publications.
      */
     private void loop() {
-        long nextHeartbeatMillis = monotonicMillis() + config.heartbeatIntervalMillis();
-        long nextListMillis = monotonicMillis();
         try {
             while (running) {
-                // never 0 unless a heartbeat can be sent now: a due heartbeat waiting for the reference's
-                // answer to an earlier request would otherwise spin the loop
-                long untilHeartbeat = nextHeartbeatMillis - monotonicMillis();
-                long wait = untilHeartbeat <= 0 && reference.isIdle()
-                        ? 0
-                        : Math.min(config.pollIntervalMillis(), Math.max(1, untilHeartbeat));
                 long nowNanos = System.nanoTime();
                 brokerLink.tick(nowNanos);
                 proxyLink.tick(nowNanos);
                 long untilLinks = Math.min(brokerLink.nanosUntilTick(nowNanos), proxyLink.nanosUntilTick(nowNanos));
-                wait = Math.min(wait, Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilLinks)));
+                // 0 only when a reference request can be sent now (a due one waiting for an answer waits for it);
+                // with coordination, its ticks (every few without input: IdleWake), its links and the reference
+                long wait = Math.min(
+                        Math.min(config.pollIntervalMillis(), Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilLinks))),
+                        coordination != null ? coordination.waitMillis(nowNanos) : reference.waitMillis(nowNanos));
                 replication.awaitInput(wait);
                 serveWaitingRequests();
                 finishTurn(replication.flush(this::answerBeforeSync)); // synced inside
                 brokerLink.flush();
                 proxyLink.flush();
-                Envelope reply = reference.poll();
-                if (reply != null) {
-                    onReferenceReplyIsolated(reply);
-                }
-                long now = monotonicMillis();
                 if (coordination != null) {
-                    nextHeartbeatMillis = now + config.heartbeatIntervalMillis(); // its reference link does it
-                } else if (reference.isIdle() && now >= nextHeartbeatMillis) {
-                    reference.send(rank == 0 ? rankRequest() : heartbeatRequest());
-                    nextHeartbeatMillis = now + config.heartbeatIntervalMillis();
-                } else if (reference.isIdle() && now >= nextListMillis) {
-                    reference.send(new Request.ListServers(RequestMeta.NONE).toEnvelope());
-                    nextListMillis = now + config.listIntervalMillis();
+                    coordination.turn(System.nanoTime()); // it drives the reference client too
+                } else if (reference.turn(System.nanoTime())) {
+                    publishStatus();
                 }
             }
         } catch (StoreException e) {
@@ -344,6 +314,9 @@ public final class ChatServer implements AutoCloseable {
             }
         } finally {
             reference.close();
+            if (coordination != null) {
+                coordination.close(); // its owner, the loop, stops
+            }
             proxyLink.flush(); // the last publications, as far as the socket takes them now
             closeLinks();
             stopped.countDown();
@@ -509,66 +482,22 @@ public final class ChatServer implements AutoCloseable {
         metrics.published(publications.size());
     }
 
-    /** The reference may be anyone's (a foreign or broken one): nothing it answers may stop the loop. */
-    private void onReferenceReplyIsolated(Envelope reply) {
-        try {
-            onReferenceReply(reply);
-        } catch (RuntimeException e) {
-            metrics.failed();
-            LOG.warn("{}: the reference's '{}' reply failed and was dropped", config.name(), reply.service(), e);
-        }
-    }
-
-    private void onReferenceReply(Envelope reply) {
-        switch (reply.service()) {
-            case Services.RANK -> {
-                Object value = reply.data().get("rank");
-                if (value instanceof Long r && r > 0 && r != rank) {
-                    LOG.info("{}: rank {}", config.name(), r);
-                    rank = r;
-                    log.event("rank", clock.lamport().current(), clock.nowSeconds(), Map.of("rank", r));
-                }
-            }
-            case Services.LIST -> {
-                Object list = reply.data().get("list");
-                referenceList = list instanceof List<?> l
-                        ? l.stream().<Object>map(item -> item).filter(java.util.Objects::nonNull).toList()
-                        : List.of();
-            }
-            default -> {
-                // heartbeat acknowledgements and error replies carry nothing to keep
-            }
-        }
-        publishStatus();
-    }
-
-    private Envelope rankRequest() {
-        return new Request.Rank(RequestMeta.NONE, config.name(), config.advertisedAddress()).toEnvelope();
-    }
-
-    private Envelope heartbeatRequest() {
-        return new Request.Heartbeat(RequestMeta.NONE, config.name(), config.advertisedAddress()).toEnvelope();
-    }
-
     /**
-     * With coordination, its reference link keeps the rank, the heartbeats and the list (this server's own
-     * reference client only asked for the rank at startup): one heartbeat stream per server, not two.
+     * With coordination, the rank, the reachability and the list are what the coordination learnt with the
+     * reference client it drives (the server asked only for the startup rank itself): one heartbeat stream per
+     * server, not two.
      */
     private void publishStatus() {
-        long currentRank = rank;
-        boolean reachable = reference.isReachable();
-        List<Object> list = referenceList;
+        long currentRank = reference.rank();
+        boolean reachable = reference.client().isReachable();
+        List<Object> list = reference.list();
         if (coordination != null) {
             var c = coordination.status();
-            currentRank = c.selfRank() > 0 ? c.selfRank() : rank;
+            currentRank = c.selfRank() > 0 ? c.selfRank() : reference.rank();
             reachable = c.referenceReachable();
             list = List.copyOf(c.membersJson());
         }
         status = new ServerStatus(currentRank, reachable, list);
-    }
-
-    private static long monotonicMillis() {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
     }
 
     // ------------------------------------------------------------------ admin
@@ -588,7 +517,8 @@ public final class ChatServer implements AutoCloseable {
         json.put("leader", replicated.get("leader"));
         json.put("coordinator", null);
         json.put("members", List.of(self));
-        json.put("clock_offset_ms", clock.offsetMillis());
+        // the loop owns the clock: with coordination (which adjusts it), its snapshot of the last turn
+        json.put("clock_offset_ms", coordination != null ? coordination.clockOffsetMillis() : clock.offsetMillis());
         json.put("clock_skew_ms", clock.skewMillis());
         json.put("lamport", clock.lamport().current());
         json.put("lamport_stamps_out_of_range", clock.lamport().stampsOutOfRange());
@@ -617,9 +547,6 @@ public final class ChatServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (coordination != null) {
-            coordination.close();
-        }
         if (replication != null) { // null if start failed before it was opened
             replication.close(); // the loop, its owner, has stopped
         }
@@ -627,12 +554,14 @@ public final class ChatServer implements AutoCloseable {
             if (reference != null) {
                 reference.close();
             }
+            if (coordination != null) {
+                coordination.close();
+            }
             closeLinks();
         }
         if (admin != null) {
             admin.close();
         }
-        context.close();
         store.close();
         log.event("stopped", clock.lamport().current(), clock.nowSeconds(), Map.of());
         log.close();

@@ -3,8 +3,18 @@ package io.synod.messaging.peer;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ZmqMessages;
+import io.synod.messaging.ZmqOptions;
+import io.synod.messaging.zmtp.SelectorParty;
+import io.synod.messaging.zmtp.ZmtpClient;
+import io.synod.messaging.zmtp.ZmtpCodec;
+import io.synod.messaging.zmtp.ZmtpConnection;
+import io.synod.messaging.zmtp.ZmtpRouter;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,48 +25,50 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /**
- * The peer links of one server (see the package documentation): one ROUTER bound on the advertised
- * endpoint, one DEALER per peer connected to the peer's advertised endpoint with identity = our name.
+ * The coordination links of one server (see the package documentation), in ZeroMQ's wire protocol spoken on the
+ * owner's {@link Selector}: a ROUTER ({@link ZmtpRouter}) bound on the advertised endpoint, which any REQ or DEALER
+ * may reach (a foreign server too), and one DEALER ({@link ZmtpClient}) per peer connected to the peer's advertised
+ * endpoint with identity = our name.
  *
  * <p>Sending never blocks. Every message to a peer goes through a bounded queue ({@link
- * PeerLinkConfig#peerQueueMessagesMax}, drop-oldest, plus an age limit) that is flushed into the
- * DEALER whenever it accepts; the DEALER is in ZeroMQ's "immediate" mode, so while the peer is down
- * nothing piles up inside ZeroMQ and the counters tell what was dropped. Reconnection is ZeroMQ's.
- * Replies go back on the ROUTER to the connection the request came from ({@link #reply}).
+ * PeerLinkConfig#peerQueueMessagesMax}, drop-oldest, plus an age limit) that is handed to the DEALER only while
+ * its connection is up (ZeroMQ's "immediate" mode), so while the peer is down nothing piles up in the link and
+ * the counters tell what was dropped. The DEALER reconnects by itself. Replies go back on the ROUTER to the
+ * connection the request came from ({@link #reply}).
  *
- * <p>Every sent envelope is stamped with the process's Lamport clock (incremented) and synchronised
- * time; every received envelope's {@code clock} is merged. Both are written to the interaction log,
- * except the services in {@link PeerLinkConfig#unloggedServices}.
+ * <p>Every sent envelope is stamped with the process's Lamport clock (incremented) and synchronised time; every
+ * received envelope's {@code clock} is merged. Both are written to the interaction log, except the services in
+ * {@link PeerLinkConfig#unloggedServices}.
  *
- * <p>Thread-safety: <b>not thread-safe</b>; owned by one thread, which creates it, calls {@link
- * #setPeers}, {@link #send}, {@link #reply}, {@link #poll} and finally {@link #close}. The
- * {@link ZContext} may be shared with other sockets of that thread.
+ * <p>The owner's wait ({@link StreamPeerLinks#poll}, which serves the sockets' keys) should {@linkplain
+ * StreamPeerLinks#watch watch} these links, so that it ends as soon as a message is in; {@link #receive} then
+ * takes it.
+ *
+ * <p>Thread-safety: <b>not thread-safe</b>; owned by the selector's thread, which creates it, calls {@link
+ * #setPeers}, {@link #send}, {@link #reply}, {@link #receive}, {@link #tick} and finally {@link #close}.
  */
-public final class PeerLinks implements AutoCloseable {
-    private final ZContext context;
+public final class PeerLinks implements SelectorParty, AutoCloseable {
+    /** Connections the ROUTER accepts at once (peers, foreign requesters); more are closed as they arrive. */
+    public static final int ACCEPTED_CONNECTIONS_MAX = 256;
+
+    private final Selector selector;
     private final PeerLinkConfig config;
     private final String selfName;
     private final PeerEnvelopes envelopes;
-    private final ZMQ.Socket router;
-    private final String boundEndpoint;
+    private final ZmtpRouter router;
+    private final ZmtpClient.Config dealerConfig;
     private final SortedMap<String, Peer> peers = new TreeMap<>();
-    private ZMQ.Poller poller;
-    private List<Peer> polledPeers = List.of();
-    private final List<ZMQ.Socket> watched = new ArrayList<>();
 
-    /** One peer: its address, its DEALER and the messages waiting for it. */
+    /** One peer: its address, its DEALER and the messages waiting for its connection. */
     private static final class Peer {
         final String name;
         final String address;
-        final ZMQ.Socket dealer;
+        final ZmtpClient dealer;
         final Deque<Queued> queue = new ArrayDeque<>();
 
-        Peer(String name, String address, ZMQ.Socket dealer) {
+        Peer(String name, String address, ZmtpClient dealer) {
             this.name = name;
             this.address = address;
             this.dealer = dealer;
@@ -68,95 +80,90 @@ public final class PeerLinks implements AutoCloseable {
     /**
      * Binds the ROUTER.
      *
-     * @param context the owner thread's ZeroMQ context
+     * @param selector the owner's selector (its event loop's)
      * @param config the limits
      * @param selfName this server's name (the DEALER identity)
-     * @param bindEndpoint the advertised endpoint, e.g. {@code tcp://127.0.0.1:6001}; port {@code 0}
-     *     or {@code *} binds any free port ({@link #boundEndpoint()} tells which)
+     * @param bindEndpoint the advertised endpoint, e.g. {@code tcp://127.0.0.1:6001}; port {@code 0} or {@code *}
+     *     binds any free port ({@link #boundEndpoint()} tells which)
      * @param clock stamps and merges clocks
      * @param log the interaction log
      * @param limits decoding limits for received frames
-     * @throws org.zeromq.ZMQException if the endpoint cannot be bound
+     * @throws UncheckedIOException if the endpoint cannot be bound
      */
     public PeerLinks(
-            ZContext context,
+            Selector selector,
             PeerLinkConfig config,
             String selfName,
             String bindEndpoint,
             ProcessClock clock,
             InteractionLog log,
             Limits limits) {
-        this.context = Objects.requireNonNull(context, "context");
+        this.selector = Objects.requireNonNull(selector, "selector");
         this.config = Objects.requireNonNull(config, "config");
         this.selfName = Objects.requireNonNull(selfName, "selfName");
         this.envelopes = new PeerEnvelopes(selfName, config, clock, log, limits);
-        router = context.createSocket(SocketType.ROUTER);
-        router.setLinger(0);
-        router.setRouterHandover(true); // a restarted peer's new connection replaces its old one
-        router.setRcvHWM(config.socketHighWaterMarkMessages());
-        router.setSndHWM(config.socketHighWaterMarkMessages());
-        String endpoint =
-                bindEndpoint.endsWith(":0") ? bindEndpoint.substring(0, bindEndpoint.length() - 1) + "*" : bindEndpoint;
-        router.bind(endpoint);
-        boundEndpoint = router.getLastEndpoint();
-        rebuildPoller();
+        // a frame a little larger than the largest envelope is still read whole, and refused by the decoder
+        int frameBytesMax = limits.frameBytesMax() + 1_024;
+        ZmtpConnection.Limits connection = new ZmtpConnection.Limits(
+                frameBytesMax,
+                4, // routing frames a ROUTER peer may add, a delimiter, the body
+                4L * frameBytesMax,
+                config.socketHighWaterMarkMessages(),
+                (long) config.socketHighWaterMarkMessages() * frameBytesMax,
+                64 << 10);
+        this.dealerConfig = new ZmtpClient.Config(
+                config.reconnectIntervalMillis(),
+                ZmqOptions.HEARTBEAT_INTERVAL_MILLIS,
+                ZmqOptions.HEARTBEAT_TIMEOUT_MILLIS,
+                config.socketHighWaterMarkMessages(),
+                connection);
+        try {
+            router = new ZmtpRouter(
+                    bindEndpoint,
+                    selector,
+                    new ZmtpRouter.Config(ACCEPTED_CONNECTIONS_MAX, config.socketHighWaterMarkMessages(), connection));
+        } catch (IOException e) {
+            throw new UncheckedIOException("peer links: cannot bind " + bindEndpoint, e);
+        }
     }
 
     /** @return the endpoint the ROUTER is bound on, with the actual port; what peers must connect to */
     public String boundEndpoint() {
-        return boundEndpoint;
+        return router.boundEndpoint();
     }
 
     /**
-     * Sets the peers to link to: connects a DEALER to each new one (or to a new address), closes the
-     * links of the ones that are gone. This server's own name is skipped.
+     * Sets the peers to link to: connects a DEALER to each new one (or to a new address), closes the links of the
+     * ones that are gone. This server's own name is skipped.
      *
      * @param addressByName every known server's advertised endpoint
      */
     public void setPeers(Map<String, String> addressByName) {
-        boolean changed = false;
         for (String name : List.copyOf(peers.keySet())) {
             String address = addressByName.get(name);
             if (address == null || !address.equals(peers.get(name).address)) {
                 peers.remove(name).dealer.close();
-                changed = true;
             }
         }
         for (Map.Entry<String, String> entry : addressByName.entrySet()) {
             String name = entry.getKey();
             if (!name.equals(selfName) && entry.getValue() != null && !peers.containsKey(name)) {
-                peers.put(name, new Peer(name, entry.getValue(), connectDealer(entry.getValue())));
-                changed = true;
+                ZmtpClient dealer;
+                try {
+                    dealer = new ZmtpClient(
+                            ZmtpCodec.SocketType.DEALER,
+                            entry.getValue(),
+                            selfName.getBytes(StandardCharsets.UTF_8),
+                            selector,
+                            dealerConfig,
+                            System.nanoTime());
+                } catch (IllegalArgumentException e) {
+                    envelopes.invalidReceivedCount++; // a malformed address gossiped by someone: no link
+                    continue;
+                }
+                peers.put(name, new Peer(name, entry.getValue(), dealer));
             }
         }
-        if (changed) {
-            rebuildPoller();
-        }
-    }
-
-    private ZMQ.Socket connectDealer(String address) {
-        ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
-        dealer.setIdentity(selfName.getBytes(StandardCharsets.UTF_8));
-        dealer.setLinger(0);
-        // Queue only to completed connections, so a down peer's messages wait (bounded) in our queue.
-        // JeroMQ 0.6.0 implements ZMQ_IMMEDIATE inverted: false gives libzmq's immediate behaviour
-        // (send fails while not connected). PeerLinksTest pins this down.
-        dealer.setImmediate(false);
-        dealer.setSndHWM(config.socketHighWaterMarkMessages());
-        dealer.setRcvHWM(config.socketHighWaterMarkMessages());
-        dealer.setReconnectIVL(config.reconnectIntervalMillis());
-        dealer.setReconnectIVLMax(config.reconnectIntervalMaxMillis());
-        dealer.connect(address);
-        return dealer;
-    }
-
-    /**
-     * Adds a socket of the owner thread (e.g. its broker link) to the wait of {@link #poll}, which then
-     * also returns when that socket has input; {@link #poll} never reads from it.
-     */
-    public void watch(ZMQ.Socket socket) {
-        watched.add(Objects.requireNonNull(socket, "socket"));
-        rebuildPoller();
     }
 
     /** @return the peers with a link, and their addresses */
@@ -167,8 +174,8 @@ public final class PeerLinks implements AutoCloseable {
     }
 
     /**
-     * Stamps {@code message} and queues it for {@code peer}; it is handed to ZeroMQ at once if the
-     * link accepts. Never blocks.
+     * Stamps {@code message} and queues it for {@code peer}; it is handed to the link at once if it is connected.
+     * Never blocks.
      *
      * @return false if the peer has no known address (the message is dropped and counted)
      */
@@ -189,9 +196,9 @@ public final class PeerLinks implements AutoCloseable {
     }
 
     /**
-     * Stamps {@code message} and sends it back on the connection {@code request} arrived on (ROUTER
-     * to the requester's DEALER, or a foreign REQ). If {@code request} came back on one of our
-     * DEALERs (it was itself a reply), the answer is sent like {@link #send}.
+     * Stamps {@code message} and sends it back on the connection {@code request} arrived on (ROUTER to the
+     * requester's DEALER, or a foreign REQ). If {@code request} came back on one of our DEALERs (it was itself a
+     * reply), the answer is sent like {@link #send}.
      */
     public void reply(PeerInbound request, Envelope message) {
         if (!request.arrivedOnAcceptedLink()) {
@@ -201,7 +208,7 @@ public final class PeerLinks implements AutoCloseable {
         Envelope stamped = envelopes.stamp(message, request.source());
         List<byte[]> frames = new ArrayList<>(request.routing());
         frames.add(stamped.encode());
-        if (ZmqMessages.sendMultipart(router, frames)) {
+        if (router.send(frames)) {
             envelopes.sentCount++;
         } else {
             envelopes.droppedQueueFullCount++;
@@ -209,31 +216,16 @@ public final class PeerLinks implements AutoCloseable {
     }
 
     /**
-     * Flushes the queues, waits up to {@code timeoutMillis} for a message (or input on a {@linkplain
-     * #watch watched} socket), then takes every message waiting (up to {@link
-     * PeerLinkConfig#receiveMessagesPerPollMax}).
+     * Takes every message waiting (up to {@link PeerLinkConfig#receiveMessagesPerPollMax}), on the ROUTER first.
      *
-     * @param timeoutMillis longest wait; 0 does not wait
      * @return the messages received, oldest first per socket; invalid frames are dropped and counted
      */
-    public List<PeerInbound> poll(long timeoutMillis) {
-        flushAll();
+    public List<PeerInbound> receive() {
         List<PeerInbound> received = new ArrayList<>();
-        if (poller.poll(timeoutMillis) <= 0) {
-            return received;
-        }
-        drainRouter(received);
-        for (Peer peer : polledPeers) {
-            drainDealer(peer, received);
-        }
-        return received;
-    }
-
-    private void drainRouter(List<PeerInbound> received) {
         while (received.size() < config.receiveMessagesPerPollMax()) {
-            List<byte[]> frames = ZmqMessages.receiveMultipart(router, ZMQ.DONTWAIT);
+            List<byte[]> frames = router.receive();
             if (frames == null) {
-                return;
+                break;
             }
             ZmqMessages.Routed routed = ZmqMessages.splitRouted(frames);
             if (routed.routing().isEmpty() || routed.body().size() != 1) {
@@ -242,20 +234,60 @@ public final class PeerLinks implements AutoCloseable {
             }
             envelopes.accept(sourceName(routed.routing().get(0)), routed.body().get(0), routed.routing(), received);
         }
+        for (Peer peer : peers.values()) {
+            while (received.size() < config.receiveMessagesPerPollMax()) {
+                List<byte[]> frames = peer.dealer.receive();
+                if (frames == null) {
+                    break;
+                }
+                if (frames.size() != 1) {
+                    envelopes.invalidReceivedCount++;
+                    continue;
+                }
+                envelopes.accept(peer.name, frames.get(0), List.of(), received);
+            }
+        }
+        return received;
     }
 
-    private void drainDealer(Peer peer, List<PeerInbound> received) {
-        while (received.size() < config.receiveMessagesPerPollMax()) {
-            List<byte[]> frames = ZmqMessages.receiveMultipart(peer.dealer, ZMQ.DONTWAIT);
-            if (frames == null) {
-                return;
-            }
-            if (frames.size() != 1) {
-                envelopes.invalidReceivedCount++;
-                continue;
-            }
-            envelopes.accept(peer.name, frames.get(0), List.of(), received);
+    @Override
+    public boolean hasReceived() {
+        if (router.hasReceived()) {
+            return true;
         }
+        for (Peer peer : peers.values()) {
+            if (peer.dealer.hasReceived()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Never selected: the keys of these links carry their ROUTER and DEALERs, which the owner's wait serves. */
+    @Override
+    public void handle(SelectionKey key, long nowNanos) {
+        // nothing registers with this object as attachment
+    }
+
+    /**
+     * Reconnects and pings the DEALERs, hands them what waited for their connection, drops what waited too long,
+     * closes silent accepted connections; call every turn.
+     */
+    public void tick(long nowNanos) {
+        router.tick(nowNanos);
+        for (Peer peer : peers.values()) {
+            peer.dealer.tick(nowNanos);
+            flush(peer);
+        }
+    }
+
+    /** Nanoseconds until {@link #tick} has link work to do (a reconnection or a PING), at least 0. */
+    public long nanosUntilTick(long nowNanos) {
+        long until = Long.MAX_VALUE;
+        for (Peer peer : peers.values()) {
+            until = Math.min(until, peer.dealer.nanosUntilTick(nowNanos));
+        }
+        return until;
     }
 
     /** Our DEALERs use the server name as identity; a foreign REQ gets a binary one, shown in hex. */
@@ -267,12 +299,6 @@ public final class PeerLinks implements AutoCloseable {
         return printable ? text : HexFormat.of().formatHex(identity);
     }
 
-    private void flushAll() {
-        for (Peer peer : peers.values()) {
-            flush(peer);
-        }
-    }
-
     private void flush(Peer peer) {
         long oldestAllowedNanos = System.nanoTime() - config.peerQueueMessageAgeMaxMillis() * 1_000_000L;
         while (!peer.queue.isEmpty()) {
@@ -282,27 +308,13 @@ public final class PeerLinks implements AutoCloseable {
                 envelopes.droppedExpiredCount++;
                 continue;
             }
-            if (!peer.dealer.send(head.frame(), ZMQ.DONTWAIT)) {
-                return; // not connected (immediate mode) or socket buffer full: retry on the next poll
+            if (!peer.dealer.isConnected() || !peer.dealer.send(List.of(head.frame()))) {
+                break; // not connected (immediate mode) or its queue is full: retry on the next tick
             }
             peer.queue.removeFirst();
             envelopes.sentCount++;
         }
-    }
-
-    private void rebuildPoller() {
-        if (poller != null) {
-            poller.close();
-        }
-        polledPeers = List.copyOf(peers.values());
-        poller = context.createPoller(1 + polledPeers.size() + watched.size());
-        poller.register(router, ZMQ.Poller.POLLIN);
-        for (Peer peer : polledPeers) {
-            poller.register(peer.dealer, ZMQ.Poller.POLLIN);
-        }
-        for (ZMQ.Socket socket : watched) {
-            poller.register(socket, ZMQ.Poller.POLLIN);
-        }
+        peer.dealer.flush();
     }
 
     /** @return the counters since start */
@@ -319,12 +331,9 @@ public final class PeerLinks implements AutoCloseable {
         return stats().toMap();
     }
 
-    /** Closes every socket this object created (not the context). */
+    /** Closes every socket of these links (not the selector). */
     @Override
     public void close() {
-        if (poller != null) {
-            poller.close();
-        }
         for (Peer peer : peers.values()) {
             peer.dealer.close();
         }

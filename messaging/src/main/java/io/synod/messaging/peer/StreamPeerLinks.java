@@ -5,6 +5,7 @@ import static io.synod.messaging.Closeables.closeQuietly;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.TcpEndpoint;
+import io.synod.messaging.zmtp.SelectorParty;
 import io.synod.messaging.zmtp.ZmtpClient;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
@@ -91,7 +92,7 @@ public final class StreamPeerLinks implements AutoCloseable {
     private final byte[] helloFrame;
     private final SortedMap<String, Connection> peers = new TreeMap<>();
     private final Map<Long, Connection> accepted = new HashMap<>();
-    private final List<ZmtpClient> watched = new ArrayList<>();
+    private final List<SelectorParty> watched = new ArrayList<>();
     private long nextConnectionId = 1;
     private long connectionsRefusedCount;
     private long connectionsBrokenCount;
@@ -225,11 +226,10 @@ public final class StreamPeerLinks implements AutoCloseable {
     }
 
     /**
-     * Adds a ZeroMQ client of the owner thread (its broker link), registered with {@link #selector()}, to
-     * {@link #poll}: its sockets are served there, and a poll also returns when it has received a message (which
-     * the owner takes with {@link ZmtpClient#receive}).
+     * Makes {@link #poll} also return when {@code client} (a user of {@link #selector()}: the broker link, the
+     * coordination) has received a message. Any key a {@link SelectorParty} carries is served, watched or not.
      */
-    public void watch(ZmtpClient client) {
+    public void watch(SelectorParty client) {
         watched.add(Objects.requireNonNull(client, "client"));
     }
 
@@ -343,8 +343,8 @@ public final class StreamPeerLinks implements AutoCloseable {
                 try {
                     if (key.attachment() instanceof Connection connection) {
                         ready(connection, key, received);
-                    } else if (key.attachment() instanceof ZmtpClient client) {
-                        client.handle(key, System.nanoTime());
+                    } else if (key.attachment() instanceof SelectorParty party) {
+                        party.handle(key, System.nanoTime()); // a ZmtpClient, or another user of the selector
                     } else if (key.attachment() == this && key.isAcceptable()) {
                         acceptAll();
                     }
@@ -362,7 +362,7 @@ public final class StreamPeerLinks implements AutoCloseable {
     }
 
     private boolean watchedHasInput() {
-        for (ZmtpClient client : watched) {
+        for (SelectorParty client : watched) {
             if (client.hasReceived()) {
                 return true;
             }

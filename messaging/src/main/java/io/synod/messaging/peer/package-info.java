@@ -8,9 +8,13 @@
  * too.
  *
  * <ul>
- *   <li>{@link io.synod.messaging.peer.PeerLinks}: the sockets, bounded outbound queues and the
- *       Lamport stamping; service-agnostic, so the replication issue can carry Paxos on the same
- *       links (a service {@code paxos} with a {@code kind} and an opaque binary payload).
+ *   <li>{@link io.synod.messaging.peer.PeerLinks}: the sockets (ZMTP spoken on the owner's
+ *       selector: a {@link io.synod.messaging.zmtp.ZmtpRouter} and a {@link
+ *       io.synod.messaging.zmtp.ZmtpClient} DEALER per peer), bounded outbound queues and the
+ *       Lamport stamping; service-agnostic.
+ *   <li>{@link io.synod.messaging.peer.StreamPeerLinks}: replication's links, length-prefixed
+ *       frames on plain TCP; its wait serves every {@link io.synod.messaging.zmtp.SelectorParty} of the
+ *       same selector.
  *   <li>{@link io.synod.messaging.peer.CoordinationCodec}: the election, clock and membership
  *       messages as envelopes (the statement's {@code election} and {@code clock} fields exactly,
  *       plus Synod's extension services).

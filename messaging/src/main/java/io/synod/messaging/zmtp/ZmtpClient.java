@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A connecting ZeroMQ socket of one peer, DEALER, PUB or SUB, spoken natively on a non-blocking socket registered with
+ * A connecting ZeroMQ socket of one peer, DEALER, REQ, PUB or SUB, spoken natively on a non-blocking socket registered with
  * its owner's {@link Selector}, so the owner's one wait covers it and a message costs no other thread: what a
  * server uses for its links to the broker and to the proxy.
  *
@@ -27,11 +27,13 @@ import java.util.concurrent.TimeUnit;
  * waits for the connection (up to the high-water mark) and is dropped past it; a PUB's message goes only where
  * the other side subscribed (its SUBSCRIBE messages are kept in a {@link SubscriptionFilter}) and is dropped while
  * there is no connection, as ZeroMQ's PUB drops. A SUB sends its {@linkplain #subscribe subscriptions} on every
- * connection and receives like a DEALER.
+ * connection and receives like a DEALER. A REQ frames each message with the empty delimiter and takes only replies
+ * that carry it (its owner keeps to one request at a time, and replaces the client to give up on one: the ZeroMQ
+ * guide's Lazy Pirate).
  *
  * <p>Not thread-safe: everything runs on the thread that owns the selector.
  */
-public final class ZmtpClient implements ZmtpConnection.Handler {
+public final class ZmtpClient implements ZmtpConnection.Handler, SelectorParty {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ZmtpClient.class);
     private static final int READ_BUFFER_BYTES = 64 << 10;
 
@@ -69,6 +71,10 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     /** A DEALER's messages sent while the connection is not ready yet. */
     private final ArrayDeque<List<byte[]>> waiting = new ArrayDeque<>();
     private final SubscriptionFilter<ZmtpConnection> subscriptions = new SubscriptionFilter<>();
+    /** The identity sent in our READY (a ROUTER on the other side routes by it); empty for none. */
+    private final byte[] identity;
+    /** A PUB's listener for the topics its peer subscribes to; null for none. */
+    private java.util.function.Consumer<byte[]> subscribed;
     private SocketChannel connecting;
     private ZmtpConnection connection;
     private long nextConnectNanos;
@@ -82,14 +88,24 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     /**
      * Opens the client; the first connection attempt starts at once.
      *
-     * @param type DEALER, PUB or SUB
+     * @param type DEALER, REQ, PUB or SUB
      * @param endpoint {@code tcp://HOST:PORT} to connect to
      * @throws IllegalArgumentException if the endpoint is malformed or the type is not served
      */
     public ZmtpClient(SocketType type, String endpoint, Selector selector, Config config, long nowNanos) {
-        if (type != SocketType.DEALER && type != SocketType.PUB && type != SocketType.SUB) {
-            throw new IllegalArgumentException("a ZMTP client is a DEALER, a PUB or a SUB, not " + type);
+        this(type, endpoint, new byte[0], selector, config, nowNanos);
+    }
+
+    /**
+     * As {@link #ZmtpClient(SocketType, String, Selector, Config, long)}, announcing {@code identity} in the
+     * handshake (ZeroMQ's routing id: a ROUTER on the other side routes its answers by it).
+     */
+    public ZmtpClient(
+            SocketType type, String endpoint, byte[] identity, Selector selector, Config config, long nowNanos) {
+        if (type != SocketType.DEALER && type != SocketType.REQ && type != SocketType.PUB && type != SocketType.SUB) {
+            throw new IllegalArgumentException("a ZMTP client is a DEALER, a REQ, a PUB or a SUB, not " + type);
         }
+        this.identity = identity.clone();
         this.type = type;
         this.endpoint = endpoint;
         this.address = TcpEndpoint.parse(endpoint, false);
@@ -108,6 +124,14 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
         if (isConnected()) {
             connection.send(ZmtpCodec.subscription(true, topic));
         }
+    }
+
+    /** A PUB hears here every topic its peer subscribes to (to publish a last value again, say). */
+    public void onSubscribe(java.util.function.Consumer<byte[]> listener) {
+        if (type != SocketType.PUB) {
+            throw new IllegalStateException("only a PUB hears subscriptions");
+        }
+        this.subscribed = listener;
     }
 
     /** Whether the handshake with the peer is done. */
@@ -149,6 +173,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     }
 
     /** Handles a selected key of this client (every key it registers carries the client as attachment). */
+    @Override
     public void handle(SelectionKey key, long nowNanos) {
         if (!key.isValid()) {
             return;
@@ -231,6 +256,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
             TcpEndpoint.refuseSelfConnection(channel);
             connecting = null;
             connection = new ZmtpConnection(channel, selector, type, config.connection(), this, this, nowNanos);
+            connection.identify(identity);
             nextPingNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMillis());
             connection.flush();
         } catch (IOException e) {
@@ -263,6 +289,12 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
                 return true; // nobody subscribed: filtered out here, as a PUB filters
             }
             return connection.send(frames) || drop();
+        }
+        if (type == SocketType.REQ) {
+            List<byte[]> delimited = new java.util.ArrayList<>(frames.size() + 1);
+            delimited.add(new byte[0]);
+            delimited.addAll(frames);
+            frames = delimited;
         }
         if (isConnected() && waiting.isEmpty()) {
             return connection.send(frames) || drop();
@@ -297,6 +329,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
     }
 
     /** Whether a received message is waiting for {@link #receive}. */
+    @Override
     public boolean hasReceived() {
         return !received.isEmpty();
     }
@@ -308,6 +341,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
             ready.send(ZmtpCodec.subscription(true, topic));
         }
         drainWaiting(ready);
+        ready.flush(); // what waited for the handshake leaves now, not at the owner's next flush
     }
 
     /** Moves what waited for a connection into it, as far as its queue takes (the rest at the next flush). */
@@ -322,8 +356,18 @@ public final class ZmtpClient implements ZmtpConnection.Handler {
         if (type == SocketType.PUB) {
             if (frames.size() == 1) {
                 subscriptions.apply(from, frames.get(0));
+                byte[] frame = frames.get(0);
+                if (subscribed != null && frame.length > 0 && frame[0] == 1) {
+                    subscribed.accept(java.util.Arrays.copyOfRange(frame, 1, frame.length));
+                }
             }
             return;
+        }
+        if (type == SocketType.REQ) {
+            if (frames.size() < 2 || frames.get(0).length != 0) {
+                return; // not a reply (a REQ drops what lacks the delimiter, as ZeroMQ's does)
+            }
+            frames = frames.subList(1, frames.size());
         }
         received.addLast(frames);
         if (received.size() >= config.receiveQueueMax()) {

@@ -83,6 +83,8 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     private final ByteBuffer[] writeBatch = new ByteBuffer[WRITE_BUFFERS_MAX];
     private long queuedBytes;
     private byte[] peerIdentity = new byte[0];
+    /** The identity our READY announces; empty for none. */
+    private byte[] ownIdentity = new byte[0];
     private boolean ready;
     private boolean closed;
     private boolean readPaused;
@@ -122,6 +124,11 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         // As libzmq and JeroMQ do: the signature at once, the rest of the greeting once the peer's signature is
         // in, the READY once its greeting is, so a peer meets the handshake in the order its own library uses.
         enqueue(ByteBuffer.wrap(GREETING, 0, ZmtpCodec.SIGNATURE_BYTES));
+    }
+
+    /** Announces {@code identity} (ZeroMQ's routing id) in our READY; call before the handshake, right after opening. */
+    public void identify(byte[] identity) {
+        ownIdentity = identity.clone();
     }
 
     /** The identity the peer gave in its READY (empty if none). */
@@ -272,7 +279,7 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     @Override
     public void greeting(byte[] greeting) {
         ZmtpCodec.checkGreeting(greeting); // a bad one closes the connection before any command is read
-        enqueueControl(ByteBuffer.wrap(ZmtpCodec.ready(ownType, null)));
+        enqueueControl(ByteBuffer.wrap(ZmtpCodec.ready(ownType, ownIdentity)));
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
+import io.synod.messaging.zmtp.SelectorParty;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.Services;
@@ -12,6 +13,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,22 +26,52 @@ import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
-/** Two or three {@link PeerLinks} in the test thread, on loopback. */
+/**
+ * Two or three {@link PeerLinks} in the test thread, on loopback, sharing one selector as an event loop's links
+ * do; foreign peers are JeroMQ sockets.
+ */
 class PeerLinksTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final ZContext context = new ZContext();
+    private final Selector selector = openSelector();
     private final List<PeerLinks> opened = new ArrayList<>();
     private final InteractionLog logA = InteractionLog.inMemory("a");
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         opened.forEach(PeerLinks::close);
+        selector.close();
         context.close();
     }
 
+    private static Selector openSelector() {
+        try {
+            return Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One turn of the test's loop: waits up to {@code millis} on the selector, serves the keys, ticks the links. */
+    private void turn(long millis) {
+        try {
+            selector.select(Math.max(1, millis));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long now = System.nanoTime();
+        for (SelectionKey key : selector.selectedKeys()) {
+            if (key.attachment() instanceof SelectorParty party) {
+                party.handle(key, now);
+            }
+        }
+        selector.selectedKeys().clear();
+        opened.forEach(links -> links.tick(now));
+    }
+
     private PeerLinks links(String name, String endpoint, PeerLinkConfig config, InteractionLog log) {
-        PeerLinks links = new PeerLinks(context, config, name, endpoint, ProcessClock.system(), log, Limits.DEFAULT);
+        PeerLinks links = new PeerLinks(selector, config, name, endpoint, ProcessClock.system(), log, Limits.DEFAULT);
         opened.add(links);
         return links;
     }
@@ -47,14 +80,12 @@ class PeerLinksTest {
         return links(name, "tcp://127.0.0.1:0", PeerLinkConfig.defaults(), InteractionLog.inMemory(name));
     }
 
-    /** Polls {@code links} (and flushes {@code others}) until a message arrives. */
-    private static PeerInbound receive(PeerLinks links, PeerLinks... others) {
+    /** Turns the loop until {@code links} receives a message ({@code others}: the senders, turned alike). */
+    private PeerInbound receive(PeerLinks links, PeerLinks... others) {
         List<PeerInbound> got = new ArrayList<>();
-        await().atMost(WAIT).until(() -> {
-            for (PeerLinks other : others) {
-                other.poll(0);
-            }
-            got.addAll(links.poll(10));
+        await().atMost(WAIT).pollInSameThread().until(() -> {
+            turn(10);
+            got.addAll(links.receive());
             return !got.isEmpty();
         });
         return got.get(0);
@@ -107,7 +138,7 @@ class PeerLinksTest {
         assertThat(a.stats().queuedMessages()).isEqualTo(4);
         assertThat(a.stats().droppedQueueFullCount()).isEqualTo(6);
         Thread.sleep(300);
-        a.poll(0);
+        a.tick(System.nanoTime());
         assertThat(a.stats().queuedMessages()).isZero();
         assertThat(a.stats().droppedExpiredCount()).isEqualTo(4);
         assertThat(a.send("nobody", new Envelope(Services.CLOCK, Map.of()))).isFalse();
@@ -137,7 +168,7 @@ class PeerLinksTest {
         req.send(new Envelope(Services.CLOCK, Map.of("timestamp", 1.0, "clock", 7L)).encode());
         PeerInbound request = receive(a);
         assertThat(request.arrivedOnAcceptedLink()).isTrue();
-        assertThat(a.poll(0)).isEmpty();
+        assertThat(a.receive()).isEmpty();
         a.reply(request, new Envelope(Services.CLOCK, Map.of("time", 12.5)));
         Envelope reply = Envelope.decode(req.recv(), Limits.DEFAULT);
         assertThat(reply.data()).containsEntry("time", 12.5).containsKeys("timestamp", "clock");

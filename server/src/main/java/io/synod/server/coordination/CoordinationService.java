@@ -1,369 +1,262 @@
 package io.synod.server.coordination;
 
-import io.synod.clock.BerkeleyMessage;
-import io.synod.clock.BerkeleyMessage.ClockReply;
-import io.synod.clock.BerkeleyMessage.ClockRequest;
-import io.synod.clock.BerkeleyMessage.TimeReply;
-import io.synod.clock.BerkeleyMessage.TimeRequest;
-import io.synod.clock.BerkeleyReady;
-import io.synod.clock.BerkeleyRoundReport;
-import io.synod.clock.BerkeleySync;
-import io.synod.clock.BullyElection;
-import io.synod.clock.ClockCorrection;
-import io.synod.clock.CoordinatorChange;
-import io.synod.clock.ElectionMessage;
-import io.synod.clock.ElectionMessage.CoordinatorAnnouncement;
-import io.synod.clock.ElectionMessage.CoordinatorHeartbeat;
-import io.synod.clock.ElectionMessage.ElectionOk;
-import io.synod.clock.ElectionMessage.ElectionRequest;
-import io.synod.clock.ElectionReady;
-import io.synod.clock.Outbound;
 import io.synod.messaging.IdleWake;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
-import io.synod.messaging.ZmqMessages;
+import io.synod.messaging.ZmqOptions;
 import io.synod.messaging.peer.CoordinationCodec;
 import io.synod.messaging.peer.CoordinationCodec.Decoded;
 import io.synod.messaging.peer.CoordinationCodec.PeerMember;
 import io.synod.messaging.peer.PeerInbound;
 import io.synod.messaging.peer.PeerLinks;
-import io.synod.protocol.Envelope;
+import io.synod.messaging.zmtp.SelectorParty;
+import io.synod.messaging.zmtp.ZmtpClient;
+import io.synod.messaging.zmtp.ZmtpCodec;
+import io.synod.messaging.zmtp.ZmtpConnection;
 import io.synod.protocol.ProtocolException;
-import io.synod.protocol.Request;
-import io.synod.protocol.RequestMeta;
 import io.synod.protocol.Services;
 import io.synod.server.coordination.CoordinationStatus.RoundSummary;
+import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /**
- * The coordination service of one server (see the package documentation): the bully election and
- * clock synchronisation over peer links, on its own thread.
+ * The coordination of one server (see the package documentation): the bully election, the clock synchronisation
+ * and the membership, run on the server's event loop. The loop calls {@link #turn} every turn (after its wait,
+ * which {@link #waitMillis} bounds and which {@linkplain #watched watches} these links) and {@link
+ * #noteMessageExchanged} for every chat message it handles.
  *
- * <p>Thread: one thread ({@code coordination-<name>}) owns every socket and both cores. Each loop
- * turn it waits for peer messages (up to {@link #TICKS_PER_IDLE_WAKE} 10 ms ticks), steps the cores with what
- * arrived, talks to the reference, ticks the cores, sends its membership view every second, and after every
- * step and tick drains the cores' {@code ready()}: sends their messages over the peer links,
- * publishes announcements on topic {@code servers} (and sends them to every peer; a coordinator
- * publishes its announcement again when a new subscription to {@code servers} arrives), passes
- * coordinator changes to the clock core and logs everything notable (elections, announcements,
- * coordinator changes, Berkeley rounds, clock corrections, membership changes).
+ * <p>A turn takes the peer messages in and steps the cores with them ({@link CoordinationCores}, which also
+ * carries out their output), talks to the reference and applies membership changes ({@link MembershipTracker}),
+ * runs the 10 ms ticks due since the last turn, sends the membership view every second, and publishes the
+ * snapshot {@code /status} reads. Without input the loop need not wake for every tick: {@link #waitMillis} lets it
+ * sleep {@link #TICKS_PER_IDLE_WAKE} ticks ({@link IdleWake}) and the turn then runs the ticks due together.
  *
- * <p>Reference traffic on its own REQ: {@code rank} until the rank is known, then every {@code
- * referenceListIntervalMillis} a {@code heartbeat} (with the advertised peer address, so the
- * reference lists this server while its coordination is alive) followed by a {@code list}. Before
- * its rank is known (from {@code rank}, or a peer's membership list while the reference is away),
- * the service only learns membership; the election starts once the rank arrives.
+ * <p>Sockets, all on the loop's selector: the peer links ({@link PeerLinks}: a ROUTER on the advertised endpoint
+ * that any REQ or DEALER may reach, a DEALER per peer), a PUB connected to the proxy's XSUB for the statement's
+ * {@code servers} announcements (it hears the proxy's subscriptions, so a coordinator publishes its announcement
+ * again when someone subscribes to {@code servers}: the ZeroMQ guide's last value cache), and the server's one
+ * {@link ReferenceClient}, which this service drives while it runs.
  *
- * <p>Thread-safety: the accessors ({@link #status()}, {@link #coordinator()}, ...) and {@link
- * #noteMessageExchanged()} are safe from any thread; they read a volatile snapshot or the
- * thread-safe software clock.
+ * <p>Thread-safety: owned by the event loop; only the accessors ({@link #status()}, {@link #coordinator()},
+ * {@link #statusFields()}, ...) may be called from other threads: they read a volatile snapshot.
  *
- * <p>Call order: {@link #start}, then {@link #close} once (idempotent).
+ * <p>Call order: {@link #open}, then turns, then {@link #close} on the loop thread (or after it stopped).
  */
 public final class CoordinationService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinationService.class);
-    /** Most exchanged chat messages reported to the clock core per loop turn (it only counts them). */
+    /** Most exchanged chat messages reported to the clock core per turn (it only counts them). */
     static final int NOTED_MESSAGES_PER_TURN_MAX = 1_000;
-    /** Remembered requests awaiting an answer on their connection; cleared beyond this (foreign REQs). */
-    static final int PENDING_REQUESTS_MAX = 1_024;
-    /** Subscription messages read from the XPUB per loop turn. */
-    static final int SUBSCRIPTIONS_PER_TURN_MAX = 64;
     /**
      * Without input, the loop sleeps this many ticks and then runs them together (bounded by {@link
-     * CoordinationConfig#ticksPerWakeupMax()}): the cores' timers are 10 ticks and more, so they fire up to
-     * 4 ticks late when nothing else happens.
+     * CoordinationConfig#ticksPerWakeupMax()}): the cores' timers are 10 ticks and more, so they fire up to 4 ticks
+     * late when nothing else happens.
      */
     static final int TICKS_PER_IDLE_WAKE = 5;
+    /** Messages queued towards the proxy: announcements only, a handful at a time. */
+    private static final int PUBLISHER_QUEUE_MESSAGES_MAX = 1_000;
+
+    private static final ZmtpClient.Config PUBLISHER = new ZmtpClient.Config(
+            100,
+            ZmqOptions.HEARTBEAT_INTERVAL_MILLIS,
+            ZmqOptions.HEARTBEAT_TIMEOUT_MILLIS,
+            PUBLISHER_QUEUE_MESSAGES_MAX,
+            new ZmtpConnection.Limits(64 << 10, 4, 64 << 10, PUBLISHER_QUEUE_MESSAGES_MAX, 16L << 20, 64 << 10));
+
+    /** What {@code /status} reads of the clock and the counters, published every turn by the loop. */
+    private record Snapshot(
+            CoordinationStatus status, long offsetMillis, long pendingMillis, long adjustments, long peerFailed) {}
 
     private final CoordinationConfig config;
     private final ProcessClock clock;
     private final InteractionLog log;
-    private final ZContext context;
     private final PeerLinks links;
-    private final ZMQ.Socket publisher;
-    private final ReferenceLink reference;
-    private final MembershipView membership;
-    private final AtomicLong messagesExchanged = new AtomicLong();
-    /** Peer messages whose handling threw: each was dropped, logged and counted, and the loop went on. */
-    private final AtomicLong peerMessagesFailed = new AtomicLong();
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean running = true;
-    private volatile CoordinationStatus status = CoordinationStatus.initial();
-    private Thread thread;
-
-    // Owned by the coordination thread.
-    private BullyElection election;
-    private BerkeleySync sync;
-    private long selfRank;
-    private SortedMap<String, PeerMember> appliedMembers = new TreeMap<>();
-    private final Map<String, PeerInbound> pendingRequestsBySource = new HashMap<>();
-    private final Map<String, Long> lastClockRequestIdByPeer = new HashMap<>();
-    private Optional<RoundSummary> lastRound = Optional.empty();
-    private BullyElection.Role loggedRole;
-    private long loggedElectionsStarted;
-    private long nextReferenceNanos;
-    private boolean listNext;
-    private long coresStartDeadlineNanos;
+    private final ZmtpClient publisher;
+    private final ReferenceClient reference;
+    private final MembershipTracker tracker;
+    private final long tickNanos;
+    private final int idleWakeTicks;
+    private long nextTickNanos;
     private long nextMembersNanos;
+    /** Before this, a turn without coordination input has nothing to do ({@link #turn} returns at once). */
+    private long nextWorkNanos;
 
-    private CoordinationService(CoordinationConfig config, ProcessClock clock, InteractionLog log, ZContext context) {
+    private long messagesExchanged;
+    private boolean serversSubscribed;
+    /** Peer messages whose handling threw: each was dropped, logged and counted, and the loop went on. */
+    private long peerMessagesFailed;
+
+    private volatile Snapshot snapshot;
+
+    private CoordinationService(
+            CoordinationConfig config,
+            ProcessClock clock,
+            InteractionLog log,
+            Selector selector,
+            ReferenceClient reference,
+            long nowNanos) {
         this.config = config;
         this.clock = clock;
         this.log = log;
-        this.context = context;
+        this.reference = reference;
         this.links = new PeerLinks(
-                context,
+                selector,
                 config.peerLinks(),
                 config.selfName(),
                 config.advertisedEndpoint(),
                 clock,
                 log,
                 config.limits());
-        // An XPUB, not a PUB: it also receives the subscriptions the proxy forwards, so a coordinator
-        // can publish its announcement again when someone (or the proxy, on connecting) subscribes
-        // to 'servers' (the ZeroMQ guide's last value cache). A PUB would drop an announcement made
-        // before the proxy's subscriptions reached it.
-        this.publisher = context.createSocket(SocketType.XPUB);
-        publisher.setLinger(0);
-        publisher.connect(config.proxyEndpoint());
-        this.reference = new ReferenceLink(
-                context,
-                config.referenceEndpoint(),
-                config.referenceTimeoutMillis(),
+        this.publisher =
+                new ZmtpClient(ZmtpCodec.SocketType.PUB, config.proxyEndpoint(), selector, PUBLISHER, nowNanos);
+        byte[] servers = Services.SERVERS_TOPIC.getBytes(StandardCharsets.UTF_8);
+        publisher.onSubscribe(topic -> serversSubscribed |= startsWith(servers, topic));
+        this.tracker = new MembershipTracker(
+                config,
                 clock,
                 log,
-                config.limits(),
-                java.util.Set.of(Services.RANK));
-        this.membership =
-                new MembershipView(config.selfName(), config.referenceFreshMillis(), config.gossipMemberAgeMaxMillis());
+                links,
+                reference,
+                rank -> new CoordinationCores(config, clock, log, links, publisher, rank),
+                nowNanos);
+        this.tickNanos = TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMillis());
+        this.idleWakeTicks = Math.min(TICKS_PER_IDLE_WAKE, config.ticksPerWakeupMax());
+        this.nextTickNanos = nowNanos + tickNanos;
+        this.nextMembersNanos = nowNanos;
+        publishStatus();
     }
 
     /**
-     * Binds the peer ROUTER, connects the XPUB and the reference REQ, and starts the thread.
+     * Binds the peer ROUTER and connects the PUB, on the loop's selector.
      *
-     * @param config the configuration
-     * @param clock the process clock (its software clock is corrected here)
-     * @param log the process's interaction log
-     * @return the running service
-     * @throws org.zeromq.ZMQException if the advertised endpoint cannot be bound
+     * @param reference the server's reference client (its keys on the same selector), driven by this service
+     * @throws java.io.UncheckedIOException if the advertised endpoint cannot be bound
      */
-    public static CoordinationService start(CoordinationConfig config, ProcessClock clock, InteractionLog log) {
-        ZContext context = new ZContext();
-        CoordinationService service;
-        try {
-            service = new CoordinationService(config, clock, log, context);
-        } catch (RuntimeException e) {
-            context.close();
-            throw e;
-        }
-        service.thread = new Thread(service::run, "coordination-" + config.selfName());
-        service.thread.start();
-        return service;
+    public static CoordinationService open(
+            CoordinationConfig config,
+            ProcessClock clock,
+            InteractionLog log,
+            Selector selector,
+            ReferenceClient reference) {
+        return new CoordinationService(config, clock, log, selector, reference, System.nanoTime());
     }
 
-    // ------------------------------------------------------------------ thread-safe accessors
+    /** The rank the server got at startup (its blocking {@code rank}), if any: the service then need not ask. */
+    public void rankedAtStartup(long rank) {
+        tracker.startupRank(rank, System.nanoTime());
+        publishStatus();
+    }
+
+    /** @return whether {@code topic} (a subscription) covers {@code servers}: it is a prefix of it */
+    private static boolean startsWith(byte[] servers, byte[] topic) {
+        return topic.length <= servers.length
+                && java.util.Arrays.equals(servers, 0, topic.length, topic, 0, topic.length);
+    }
+
+    /** @return what the loop's wait should watch: input there ends the wait */
+    public List<SelectorParty> watched() {
+        return List.of(links);
+    }
 
     /** @return the endpoint peers must connect to (the bound one, with the actual port) */
     public String advertisedEndpoint() {
         return links.boundEndpoint();
     }
 
-    /** @return the latest snapshot */
-    public CoordinationStatus status() {
-        return status;
+    // ------------------------------------------------------------------ the loop's calls
+
+    /**
+     * How long the loop may wait for input before the next turn has coordination work: the ticks (every {@link
+     * #TICKS_PER_IDLE_WAKE} without input), the reference's next request or deadline, the links' reconnections and
+     * PINGs.
+     */
+    public long waitMillis(long nowNanos) {
+        long wait = IdleWake.waitMillis(nextTickNanos, tickNanos, idleWakeTicks, nowNanos);
+        long links = Math.min(
+                Math.min(this.links.nanosUntilTick(nowNanos), publisher.nanosUntilTick(nowNanos)),
+                tracker.nanosUntilReferenceDue(nowNanos));
+        if (links != Long.MAX_VALUE) {
+            wait = Math.min(wait, Math.max(1, TimeUnit.NANOSECONDS.toMillis(links)));
+        }
+        return wait;
     }
 
-    /** @return the coordinator's name; empty while unknown */
-    public Optional<String> coordinator() {
-        return status.coordinator();
-    }
-
-    /** @return the bully role, or {@code UNRANKED} before the rank is known */
-    public String role() {
-        return status.electionRole();
-    }
-
-    /** @return the correction applied to this process's clock so far */
-    public long clockOffsetMillis() {
-        return clock.offsetMillis();
-    }
-
-    /** @return the correction still being slewed in */
-    public long pendingAdjustmentMillis() {
-        return clock.pendingAdjustmentMillis();
-    }
-
-    /** @return the last Berkeley round known here */
-    public Optional<RoundSummary> lastRound() {
-        return status.lastRound();
-    }
-
-    /** @return every known server, this one included */
-    public SortedMap<String, PeerMember> members() {
-        return status.members();
-    }
-
-    /** Counts one chat message handled (the statement's "every 10 messages" rule); any thread. */
+    /** Counts one chat message handled (the statement's "every 10 messages" rule); the loop's thread. */
     public void noteMessageExchanged() {
-        messagesExchanged.incrementAndGet();
+        messagesExchanged++;
     }
 
     /**
-     * The fields this service contributes to {@code /status}: {@code coordinator},
-     * {@code clock_offset_ms}, {@code clock} (now, skew, offset, pending, last round), {@code
-     * members} and {@code election} (role, elections started, reference reachable, peer counters).
+     * One turn of coordination work (see the class documentation). The server's loop turns once per request
+     * batch under load; a turn without coordination input before the next tick or link deadline returns at once,
+     * so the chat path pays for coordination at most once per tick.
      */
-    public Map<String, Object> statusFields() {
-        CoordinationStatus s = status;
-        Map<String, Object> clockJson = new LinkedHashMap<>();
-        clockJson.put("now_ms", clock.nowMillis());
-        clockJson.put("skew_ms", clock.skewMillis());
-        clockJson.put("offset_ms", clock.offsetMillis());
-        clockJson.put("pending_ms", clock.pendingAdjustmentMillis());
-        clockJson.put("adjustments", clock.softwareClock().adjustmentCount());
-        clockJson.put("last_round", s.lastRoundJson());
-        Map<String, Object> electionJson = new LinkedHashMap<>();
-        electionJson.put("role", s.electionRole());
-        electionJson.put("rank", s.selfRank());
-        electionJson.put("elections_started", s.electionsStarted());
-        electionJson.put("reference_reachable", s.referenceReachable());
-        electionJson.put("peer_links", s.peerLinks());
-        electionJson.put("peer_messages_failed", peerMessagesFailed.get());
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("coordinator", s.coordinator().orElse(null));
-        fields.put("clock_offset_ms", clock.offsetMillis());
-        fields.put("clock", clockJson);
-        fields.put("members", s.membersJson());
-        fields.put("election", electionJson);
-        return fields;
-    }
-
-    // ------------------------------------------------------------------ the loop
-
-    private void run() {
+    public void turn(long nowNanos) {
+        if (nowNanos - nextWorkNanos < 0 && !serversSubscribed && !links.hasReceived() && !reference.hasReceived()) {
+            return;
+        }
+        links.tick(nowNanos);
+        publisher.tick(nowNanos);
+        for (PeerInbound message : links.receive()) {
+            onPeerMessageIsolated(message, nowNanos);
+        }
         try {
-            loop();
-        } catch (RuntimeException e) {
-            if (running) {
-                LOG.error("{}: the coordination loop failed; elections and clock sync stop", config.selfName(), e);
-                event("coordination-failed", Map.of("error", String.valueOf(e)));
+            tracker.serviceReference(nowNanos);
+        } catch (RuntimeException e) { // a foreign or broken reference must not stop this loop either
+            peerMessagesFailed++;
+            LOG.warn("{}: the reference's reply failed and was dropped", config.selfName(), e);
+        }
+        tracker.applyMembership(nowNanos);
+        CoordinationCores cores = tracker.cores();
+        long noted = Math.min(messagesExchanged, NOTED_MESSAGES_PER_TURN_MAX);
+        messagesExchanged = 0;
+        if (cores != null && noted > 0) {
+            cores.noteMessagesExchanged(noted);
+        }
+        for (int ticks = 0; nowNanos - nextTickNanos >= 0 && ticks < config.ticksPerWakeupMax(); ticks++) {
+            if (cores != null) {
+                cores.tick();
             }
-        } finally {
-            links.close();
-            publisher.close();
-            reference.close();
-            context.close();
-            stopped.countDown();
+            nextTickNanos += tickNanos;
         }
-    }
-
-    private void loop() {
-        long tickNanos = TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMillis());
-        int idleWakeTicks = Math.min(TICKS_PER_IDLE_WAKE, config.ticksPerWakeupMax());
-        long nextTickNanos = System.nanoTime() + tickNanos;
-        nextReferenceNanos = System.nanoTime();
-        nextMembersNanos = System.nanoTime();
-        while (running) {
-            // without input, wake every few ticks and run the ticks due since (a wake-up per 10 ms tick cost the
-            // idle thread 2% of a core here, docs/performance.md)
-            long waitMillis = IdleWake.waitMillis(nextTickNanos, tickNanos, idleWakeTicks, System.nanoTime());
-            for (PeerInbound message : links.poll(waitMillis)) {
-                onPeerMessageIsolated(message);
+        if (nowNanos - nextTickNanos >= 0) {
+            nextTickNanos = nowNanos + tickNanos; // stalled: skip the ticks we could not run in time
+        }
+        if (nowNanos - nextMembersNanos >= 0) {
+            tracker.sendMembers();
+            nextMembersNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(config.membersIntervalMillis());
+        }
+        if (serversSubscribed) {
+            serversSubscribed = false;
+            if (cores != null) {
+                cores.onServersSubscribed();
             }
-            long now = System.nanoTime();
-            serviceReference(now);
-            applyMembership(now);
-            noteMessages();
-            for (int ticks = 0; now - nextTickNanos >= 0 && ticks < config.ticksPerWakeupMax(); ticks++) {
-                tick();
-                nextTickNanos += tickNanos;
-            }
-            if (now - nextTickNanos >= 0) {
-                nextTickNanos = now + tickNanos; // stalled: skip the ticks we could not run in time
-            }
-            if (now - nextMembersNanos >= 0) {
-                sendMembers();
-                nextMembersNanos = now + TimeUnit.MILLISECONDS.toNanos(config.membersIntervalMillis());
-            }
-            onSubscriptions();
-            publishStatus();
         }
+        publisher.flush();
+        publishStatus();
+        long untilLinks = Math.min(
+                Math.min(links.nanosUntilTick(nowNanos), publisher.nanosUntilTick(nowNanos)),
+                tracker.nanosUntilReferenceDue(nowNanos));
+        nextWorkNanos = nowNanos + Math.min(Math.max(0, nextTickNanos - nowNanos), untilLinks);
     }
-
-    /** A new subscription covering {@code servers}: the coordinator publishes its announcement again. */
-    private void onSubscriptions() {
-        boolean subscribed = false;
-        for (int i = 0; i < SUBSCRIPTIONS_PER_TURN_MAX; i++) {
-            byte[] frame = publisher.recv(ZMQ.DONTWAIT);
-            if (frame == null) {
-                break;
-            }
-            String topic = new String(frame, 1, Math.max(0, frame.length - 1), StandardCharsets.UTF_8);
-            subscribed |= frame.length > 0 && frame[0] == 1 && Services.SERVERS_TOPIC.startsWith(topic);
-        }
-        if (subscribed && election != null && sync.isCoordinator()) {
-            publishAnnouncement(config.selfName());
-        }
-    }
-
-    private long underlying() {
-        return clock.timeSource().underlyingMillis();
-    }
-
-    private static long monotonicMillis(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(nanos);
-    }
-
-    private void tick() {
-        if (election == null) {
-            return;
-        }
-        election.tick();
-        sync.tick(underlying());
-        drainReady();
-    }
-
-    private void noteMessages() {
-        long count = Math.min(messagesExchanged.getAndSet(0), NOTED_MESSAGES_PER_TURN_MAX);
-        if (sync == null) {
-            return;
-        }
-        for (long i = 0; i < count; i++) {
-            sync.noteMessageExchanged(underlying());
-        }
-        drainReady();
-    }
-
-    // ------------------------------------------------------------------ peer messages in
 
     /**
-     * Anyone can connect to the peer endpoint (the course protocol authenticates nobody), so no one
-     * message may stop elections and clock sync for the whole server: one whose handling throws is
-     * dropped, logged and counted ({@code /status} {@code election.peer_messages_failed}).
+     * Anyone can connect to the peer endpoint (the course protocol authenticates nobody), so no one message may
+     * stop elections and clock sync for the whole server: one whose handling throws is dropped, logged and counted
+     * ({@code /status} {@code election.peer_messages_failed}).
      */
-    private void onPeerMessageIsolated(PeerInbound message) {
+    private void onPeerMessageIsolated(PeerInbound message, long nowNanos) {
         try {
-            onPeerMessage(message);
+            onPeerMessage(message, nowNanos);
         } catch (RuntimeException e) {
-            peerMessagesFailed.incrementAndGet();
+            peerMessagesFailed++;
             LOG.warn(
                     "{}: a '{}' message from {} failed and was dropped",
                     config.selfName(),
@@ -379,11 +272,14 @@ public final class CoordinationService implements AutoCloseable {
         }
     }
 
-    private void onPeerMessage(PeerInbound message) {
+    private void onPeerMessage(PeerInbound message, long nowNanos) {
+        CoordinationCores cores = tracker.cores();
         Optional<Decoded> decoded;
         try {
             decoded = CoordinationCodec.decode(
-                    message.envelope(), lastClockRequestIdByPeer.getOrDefault(message.source(), -1L), config.limits());
+                    message.envelope(),
+                    cores == null ? -1L : cores.lastClockRequestId(message.source()),
+                    config.limits());
         } catch (ProtocolException e) {
             event(
                     "peer-message-invalid",
@@ -400,369 +296,116 @@ public final class CoordinationService implements AutoCloseable {
             return; // a service of another component (replication) or unknown
         }
         switch (decoded.get()) {
-            case Decoded.Members members -> membership.gossip(members.members(), monotonicMillis(System.nanoTime()));
+            case Decoded.Members members -> tracker.gossip(members.members(), nowNanos);
             case Decoded.Election e -> {
-                if (election != null) {
-                    onElectionMessage(message, e.message());
+                if (cores != null) {
+                    cores.onElectionMessage(message, e.message());
                 }
             }
             case Decoded.Berkeley b -> {
-                if (sync != null) {
-                    rememberRequest(message, b.message() instanceof ClockRequest || b.message() instanceof TimeRequest);
-                    sync.step(message.source(), b.message(), underlying());
+                if (cores != null) {
+                    cores.onBerkeleyMessage(message, b.message());
                 }
             }
-        }
-        drainReady();
-    }
-
-    private void onElectionMessage(PeerInbound message, ElectionMessage electionMessage) {
-        switch (electionMessage) {
-            case CoordinatorAnnouncement announcement -> election.step(announcement.coordinator(), announcement);
-            case CoordinatorHeartbeat heartbeat -> {
-                election.step(message.source(), heartbeat);
-                noteRoundFromHeartbeat(message);
-            }
-            case ElectionRequest request -> {
-                rememberRequest(message, true);
-                election.step(message.source(), request);
-            }
-            case ElectionOk ok -> election.step(message.source(), ok);
-        }
-    }
-
-    private void rememberRequest(PeerInbound message, boolean isRequest) {
-        if (!isRequest || !message.arrivedOnAcceptedLink()) {
-            return;
-        }
-        if (pendingRequestsBySource.size() >= PENDING_REQUESTS_MAX) {
-            pendingRequestsBySource.clear();
-        }
-        pendingRequestsBySource.put(message.source(), message);
-    }
-
-    /** A follower learns the spread of its coordinator's last round from the heartbeat's extension fields. */
-    private void noteRoundFromHeartbeat(PeerInbound message) {
-        Map<String, Object> data = message.envelope().data();
-        if (sync.isCoordinator() || !election.coordinator().equals(Optional.of(message.source()))) {
-            return;
-        }
-        if (data.get("round") instanceof Long round
-                && data.get("spread_ms") instanceof Long spread
-                && (lastRound.isEmpty()
-                        || lastRound.get().roundId() != round
-                        || !lastRound.get().coordinator().equals(message.source()))) {
-            lastRound = Optional.of(new RoundSummary(round, message.source(), spread, Map.of(), 0));
-        }
-    }
-
-    // ------------------------------------------------------------------ the cores' output
-
-    private void drainReady() {
-        if (election == null) {
-            return;
-        }
-        while (election.hasReady() || sync.hasReady()) {
-            if (election.hasReady()) {
-                handle(election.ready());
-            }
-            if (sync.hasReady()) {
-                handle(sync.ready());
-            }
-        }
-        logElectionProgress();
-    }
-
-    private void handle(ElectionReady ready) {
-        for (Outbound<ElectionMessage> out : ready.messagesToSend()) {
-            route(out.target(), encodeElection(out.message()), out.message() instanceof ElectionOk);
-        }
-        for (CoordinatorAnnouncement announcement : ready.announcementsToPublish()) {
-            announce(announcement);
-        }
-        for (CoordinatorChange change : ready.coordinatorChanges()) {
-            sync.coordinatorChanged(change.currentCoordinator());
-            LOG.info(
-                    "{}: coordinator {} -> {}",
-                    config.selfName(),
-                    change.previousCoordinator().orElse("none"),
-                    change.currentCoordinator().orElse("none (electing)"));
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("previous", change.previousCoordinator().orElse(null));
-            data.put("coordinator", change.currentCoordinator().orElse(null));
-            event("coordinator-changed", data);
-        }
-    }
-
-    private void handle(BerkeleyReady ready) {
-        for (Outbound<BerkeleyMessage> out : ready.messagesToSend()) {
-            if (out.message() instanceof ClockRequest request) {
-                lastClockRequestIdByPeer.put(out.target(), request.requestId());
-            }
-            boolean isReply = out.message() instanceof ClockReply || out.message() instanceof TimeReply;
-            route(out.target(), CoordinationCodec.encode(out.message()), isReply);
-        }
-        for (BerkeleyRoundReport report : ready.roundReports()) {
-            lastRound = Optional.of(new RoundSummary(
-                    report.roundId(),
-                    report.coordinator(),
-                    report.spreadMillis(),
-                    report.offsetsMillis(),
-                    report.averageOffsetMillis()));
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("round", report.roundId());
-            data.put("offsets_ms", report.offsetsMillis());
-            data.put("round_trips_ms", report.roundTripsMillis());
-            data.put("excluded", List.copyOf(report.excludedFromAverage()));
-            data.put("silent", List.copyOf(report.silentServers()));
-            data.put("average_offset_ms", report.averageOffsetMillis());
-            data.put("spread_ms", report.spreadMillis());
-            event("clock-round", data);
-        }
-        for (ClockCorrection correction : ready.corrections()) {
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("method", correction.method().name().toLowerCase(java.util.Locale.ROOT));
-            data.put("source", correction.source());
-            data.put("delta_ms", correction.deltaMillis());
-            data.put("round_trip_ms", correction.roundTripMillis());
-            data.put("offset_ms", clock.offsetMillis());
-            data.put("pending_ms", clock.pendingAdjustmentMillis());
-            event("clock-correction", data);
-        }
-    }
-
-    private Envelope encodeElection(ElectionMessage message) {
-        Envelope envelope = CoordinationCodec.encode(message, config.selfName());
-        if (message instanceof CoordinatorHeartbeat
-                && lastRound.isPresent()
-                && lastRound.get().coordinator().equals(config.selfName())) {
-            Map<String, Object> data = new LinkedHashMap<>(envelope.data());
-            data.put("round", lastRound.get().roundId());
-            data.put("spread_ms", lastRound.get().spreadMillis());
-            return new Envelope(envelope.service(), data);
-        }
-        return envelope;
-    }
-
-    /** A reply goes back on the connection its request came from; anything else over our DEALER. */
-    private void route(String target, Envelope envelope, boolean isReply) {
-        PeerInbound request = isReply ? pendingRequestsBySource.remove(target) : null;
-        if (request != null) {
-            links.reply(request, envelope);
-        } else {
-            links.send(target, envelope);
-        }
-    }
-
-    private void announce(CoordinatorAnnouncement announcement) {
-        publishAnnouncement(announcement.coordinator());
-        Envelope direct = CoordinationCodec.encode(announcement, config.selfName());
-        for (String peer : links.peers().keySet()) {
-            links.send(peer, direct);
-        }
-    }
-
-    /** Publishes {@code {"service":"election","data":{"coordinator","timestamp","clock"}}} on topic servers. */
-    private void publishAnnouncement(String coordinator) {
-        long lamport = clock.tickForSend();
-        double now = clock.nowSeconds();
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("coordinator", coordinator);
-        data.put("timestamp", now);
-        data.put("clock", lamport);
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("service", Services.ELECTION);
-        payload.put("data", data);
-        ZmqMessages.sendPublication(publisher, Services.SERVERS_TOPIC, payload);
-        log.sent(Services.ELECTION, Services.SERVERS_TOPIC, lamport, now, data);
-        LOG.info("{}: announced coordinator {} on topic servers", config.selfName(), coordinator);
-    }
-
-    private void logElectionProgress() {
-        if (election.electionsStartedCount() > loggedElectionsStarted) {
-            loggedElectionsStarted = election.electionsStartedCount();
-            event("election-started", Map.of("elections_started", loggedElectionsStarted));
-        }
-        if (election.role() != loggedRole) {
-            loggedRole = election.role();
-            event("election-role", Map.of("role", loggedRole.name()));
-        }
-    }
-
-    // ------------------------------------------------------------------ reference and membership
-
-    private void serviceReference(long nowNanos) {
-        Envelope reply = reference.poll(nowNanos);
-        if (reply != null) {
-            try {
-                onReferenceReply(reply, nowNanos);
-            } catch (RuntimeException e) { // a foreign or broken reference must not stop this loop either
-                peerMessagesFailed.incrementAndGet();
-                LOG.warn("{}: the reference's '{}' reply failed and was dropped", config.selfName(), reply.service(), e);
-            }
-        }
-        if (!reference.isIdle() || nowNanos - nextReferenceNanos < 0) {
-            return;
-        }
-        Envelope request;
-        if (selfRank == 0) {
-            request = new Request.Rank(RequestMeta.NONE, config.selfName(), links.boundEndpoint()).toEnvelope();
-        } else if (listNext) {
-            request = new Request.ListServers(RequestMeta.NONE).toEnvelope();
-        } else {
-            request = new Request.Heartbeat(RequestMeta.NONE, config.selfName(), links.boundEndpoint()).toEnvelope();
-        }
-        listNext = false;
-        reference.send(request, nowNanos);
-        nextReferenceNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(config.referenceListIntervalMillis());
-    }
-
-    private void onReferenceReply(Envelope reply, long nowNanos) {
-        switch (reply.service()) {
-            case Services.RANK, Services.HEARTBEAT -> {
-                if (reply.data().get("rank") instanceof Long rank && rank > 0 && selfRank == 0) {
-                    becomeRanked(rank, nowNanos);
-                }
-                listNext = true; // ask for the list at once
-                nextReferenceNanos = nowNanos;
-            }
-            case Services.LIST -> {
-                try {
-                    membership.referenceList(
-                            CoordinationCodec.decodeMembers(reply.data().get("list"), config.limits()),
-                            monotonicMillis(nowNanos));
-                } catch (ProtocolException e) {
-                    LOG.warn("{}: the reference sent an invalid list: {}", config.selfName(), e.getMessage());
-                }
-            }
-            default -> {
-                // error replies carry nothing to keep
-            }
-        }
-    }
-
-    private void becomeRanked(long rank, long nowNanos) {
-        selfRank = rank;
-        membership.setSelf(rank, links.boundEndpoint());
-        coresStartDeadlineNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(config.referenceTimeoutMillis());
-        event("rank", Map.of("rank", rank));
-    }
-
-    /**
-     * Starts the election once the rank is known and the membership too (a fresh {@code list}, or
-     * after the reference timeout): electing alone first would announce a coordinator that the
-     * others bully away a moment later.
-     */
-    private boolean maybeStartCores(long nowNanos) {
-        if (election != null || selfRank == 0) {
-            return false;
-        }
-        if (!membership.referenceFresh(monotonicMillis(nowNanos)) && nowNanos - coresStartDeadlineNanos < 0) {
-            return false;
-        }
-        election = new BullyElection(config.election(), config.selfName(), Math.toIntExact(selfRank));
-        sync = new BerkeleySync(config.berkeley(), config.selfName(), clock.softwareClock());
-        appliedMembers = new TreeMap<>();
-        applyMembership(nowNanos);
-        election.start();
-        drainReady();
-        return true;
-    }
-
-    private void applyMembership(long nowNanos) {
-        long nowMillis = monotonicMillis(nowNanos);
-        if (selfRank == 0) {
-            long learnt = membership.rankOf(config.selfName(), nowMillis);
-            if (learnt > 0) {
-                becomeRanked(learnt, nowNanos); // from a peer's list while the reference is away
-            }
-        }
-        if (maybeStartCores(nowNanos)) {
-            return; // it applied the membership
-        }
-        SortedMap<String, PeerMember> members = membership.members(nowMillis);
-        if (members.equals(appliedMembers)) {
-            return;
-        }
-        Map<String, String> addresses = new HashMap<>();
-        Map<String, Integer> ranks = new HashMap<>();
-        for (PeerMember member : members.values()) {
-            addresses.put(member.name(), member.address());
-            ranks.put(member.name(), Math.toIntExact(member.rank()));
-        }
-        links.setPeers(addresses);
-        logMembershipChange(members, membership.referenceFresh(nowMillis));
-        appliedMembers = members;
-        if (election != null) {
-            election.setMembers(ranks);
-            sync.setServers(ranks.keySet());
-            drainReady();
-        }
-    }
-
-    private void logMembershipChange(SortedMap<String, PeerMember> members, boolean referenceFresh) {
-        List<String> joined = new ArrayList<>();
-        List<String> left = new ArrayList<>();
-        members.forEach((name, member) -> {
-            if (!member.equals(appliedMembers.get(name))) {
-                joined.add(name);
-            }
-        });
-        appliedMembers.keySet().forEach(name -> {
-            if (!members.containsKey(name)) {
-                left.add(name);
-            }
-        });
-        List<Object> list = new ArrayList<>();
-        members.values().forEach(m -> list.add(m.toMap()));
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("joined_or_changed", joined);
-        data.put("left", left);
-        data.put("members", list);
-        data.put("source", referenceFresh ? "reference" : "reference+peers");
-        event("membership", data);
-    }
-
-    private void sendMembers() {
-        if (selfRank == 0 || appliedMembers.isEmpty()) {
-            return;
-        }
-        Envelope envelope = CoordinationCodec.encodeMembers(List.copyOf(appliedMembers.values()));
-        for (String peer : links.peers().keySet()) {
-            links.send(peer, envelope);
         }
     }
 
     private void publishStatus() {
-        status = new CoordinationStatus(
-                selfRank,
-                election == null ? Optional.empty() : election.coordinator(),
-                election == null ? "UNRANKED" : election.role().name(),
-                election == null ? 0 : election.electionsStartedCount(),
-                appliedMembers,
+        CoordinationCores cores = tracker.cores();
+        CoordinationStatus status = new CoordinationStatus(
+                tracker.selfRank(),
+                cores == null ? Optional.empty() : cores.election().coordinator(),
+                cores == null ? "UNRANKED" : cores.election().role().name(),
+                cores == null ? 0 : cores.election().electionsStartedCount(),
+                tracker.appliedMembers(),
                 reference.isReachable(),
-                lastRound,
+                cores == null ? Optional.empty() : cores.lastRound(),
                 links.statsMap());
+        snapshot = new Snapshot(
+                status,
+                clock.offsetMillis(),
+                clock.pendingAdjustmentMillis(),
+                clock.softwareClock().adjustmentCount(),
+                peerMessagesFailed);
     }
 
     private void event(String kind, Map<String, Object> data) {
         log.event(kind, clock.lamport().current(), clock.nowSeconds(), data);
     }
 
-    /** Stops the thread and closes its sockets; waits at most 5 s. Idempotent. */
+    // ------------------------------------------------------------------ any thread
+
+    /** @return the latest snapshot */
+    public CoordinationStatus status() {
+        return snapshot.status();
+    }
+
+    /** @return the coordinator's name; empty while unknown */
+    public Optional<String> coordinator() {
+        return status().coordinator();
+    }
+
+    /** @return the bully role, or {@code UNRANKED} before the rank is known */
+    public String role() {
+        return status().electionRole();
+    }
+
+    /** @return the correction applied to this process's clock so far, as of the last turn */
+    public long clockOffsetMillis() {
+        return snapshot.offsetMillis();
+    }
+
+    /** @return the correction still being slewed in, as of the last turn */
+    public long pendingAdjustmentMillis() {
+        return snapshot.pendingMillis();
+    }
+
+    /** @return the last Berkeley round known here */
+    public Optional<RoundSummary> lastRound() {
+        return status().lastRound();
+    }
+
+    /** @return every known server, this one included */
+    public SortedMap<String, PeerMember> members() {
+        return status().members();
+    }
+
+    /**
+     * The fields this service contributes to {@code /status}: {@code coordinator}, {@code clock_offset_ms}, {@code
+     * clock} (now, skew, offset, pending, last round), {@code members} and {@code election} (role, elections
+     * started, reference reachable, peer counters). {@code now_ms} is the underlying clock now plus the skew and
+     * the offset of the last turn (the clock itself belongs to the loop).
+     */
+    public Map<String, Object> statusFields() {
+        Snapshot snap = snapshot;
+        CoordinationStatus s = snap.status();
+        Map<String, Object> clockJson = new LinkedHashMap<>();
+        clockJson.put("now_ms", clock.timeSource().underlyingMillis() + clock.skewMillis() + snap.offsetMillis());
+        clockJson.put("skew_ms", clock.skewMillis());
+        clockJson.put("offset_ms", snap.offsetMillis());
+        clockJson.put("pending_ms", snap.pendingMillis());
+        clockJson.put("adjustments", snap.adjustments());
+        clockJson.put("last_round", s.lastRoundJson());
+        Map<String, Object> electionJson = new LinkedHashMap<>();
+        electionJson.put("role", s.electionRole());
+        electionJson.put("rank", s.selfRank());
+        electionJson.put("elections_started", s.electionsStarted());
+        electionJson.put("reference_reachable", s.referenceReachable());
+        electionJson.put("peer_links", s.peerLinks());
+        electionJson.put("peer_messages_failed", snap.peerFailed());
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("coordinator", s.coordinator().orElse(null));
+        fields.put("clock_offset_ms", snap.offsetMillis());
+        fields.put("clock", clockJson);
+        fields.put("members", s.membersJson());
+        fields.put("election", electionJson);
+        return fields;
+    }
+
+    /** Closes the peer links and the PUB (not the reference client: the server's). Idempotent. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        running = false;
-        try {
-            if (!stopped.await(5, TimeUnit.SECONDS)) {
-                LOG.warn("{}: the coordination thread did not stop within 5 s", config.selfName());
-            }
-            thread.join(1_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        links.close();
+        publisher.close();
     }
 }

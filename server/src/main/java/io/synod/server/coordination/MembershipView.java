@@ -18,7 +18,7 @@ import java.util.TreeMap;
  *
  * <p>Times are monotonic milliseconds passed in by the caller.
  *
- * <p>Thread-safety: not thread-safe; owned by the coordination thread.
+ * <p>Thread-safety: not thread-safe; owned by the server's event loop.
  */
 final class MembershipView {
     private final String selfName;

@@ -11,7 +11,7 @@ import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.peer.PeerInbound;
 import io.synod.messaging.peer.StreamPeerLinks;
-import io.synod.messaging.zmtp.ZmtpClient;
+import io.synod.messaging.zmtp.SelectorParty;
 import io.synod.protocol.Publication;
 import io.synod.store.Checkpoints;
 import io.synod.store.RocksDbChatStore;
@@ -210,7 +210,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
      * Serves {@code client} (a link of the caller's thread registered with {@link #selector()}) in {@link
      * #awaitInput}, which then also returns when it has received a message.
      */
-    public void watch(ZmtpClient client) {
+    public void watch(SelectorParty client) {
         links.watch(client);
     }
 
