@@ -61,12 +61,12 @@ class ForwarderTest {
         ZMQ.Socket server = socket(SocketType.DEALER, forwarder.backendEndpoint());
         ZMQ.Socket client = socket(SocketType.REQ, forwarder.frontendEndpoint());
         client.send("hello".getBytes(StandardCharsets.UTF_8), 0);
-        List<byte[]> frames = ZmqMessages.receiveMultipart(server, 0);
+        List<byte[]> frames = ZmqTestSockets.receiveMultipart(server, 0);
         assertThat(frames).hasSize(3); // [client identity, empty delimiter, body]
         ZmqMessages.Routed routed = ZmqMessages.splitRouted(frames);
         assertThat(routed.routing()).hasSize(2);
         assertThat(routed.body()).hasSize(1);
-        ZmqMessages.sendMultipart(server, routed.reply("world".getBytes(StandardCharsets.UTF_8)));
+        ZmqTestSockets.sendMultipart(server, routed.reply("world".getBytes(StandardCharsets.UTF_8)));
         assertThat(new String(client.recv(0), StandardCharsets.UTF_8)).isEqualTo("world");
     }
 
@@ -104,11 +104,11 @@ class ForwarderTest {
         ZMQ.Socket nonBlockingSub = sub;
         nonBlockingSub.setReceiveTimeOut(100);
         // Slow joiner: publish until the subscription has propagated through the proxy.
-        ZmqMessages.ReceivedPublication received = await().atMost(Duration.ofSeconds(10))
+        ZmqTestSockets.ReceivedPublication received = await().atMost(Duration.ofSeconds(10))
                 .until(
                         () -> {
                             ZmqTestSockets.sendPublication(pub, post);
-                            return ZmqMessages.receivePublication(nonBlockingSub, Limits.DEFAULT);
+                            return ZmqTestSockets.receivePublication(nonBlockingSub, Limits.DEFAULT);
                         },
                         r -> r != null);
         assertThat(received.topic()).isEqualTo("geral");
@@ -155,7 +155,7 @@ class ForwarderTest {
             while (!Thread.currentThread().isInterrupted()) {
                 List<byte[]> frames;
                 try {
-                    frames = ZmqMessages.receiveMultipart(server, 0);
+                    frames = ZmqTestSockets.receiveMultipart(server, 0);
                 } catch (org.zeromq.ZMQException e) {
                     return;
                 }
@@ -164,7 +164,7 @@ class ForwarderTest {
                 }
                 ZmqMessages.Routed routed = ZmqMessages.splitRouted(frames);
                 served.incrementAndGet();
-                ZmqMessages.sendMultipart(
+                ZmqTestSockets.sendMultipart(
                         server, routed.reply(utf8(name + ":" + new String(routed.body().get(0), StandardCharsets.UTF_8))));
             }
         });
@@ -220,10 +220,10 @@ class ForwarderTest {
         client.connect(forwarder.frontendEndpoint());
         client.send(new byte[0], ZMQ.SNDMORE);
         client.send(utf8("oi"), 0);
-        List<byte[]> frames = ZmqMessages.receiveMultipart(server, 0);
+        List<byte[]> frames = ZmqTestSockets.receiveMultipart(server, 0);
         assertThat(new String(frames.get(0), StandardCharsets.UTF_8)).isEqualTo("ana-terminal");
-        ZmqMessages.sendMultipart(server, List.of(frames.get(0), new byte[0], utf8("ola")));
-        assertThat(ZmqMessages.receiveMultipart(client, 0)).last().isEqualTo(utf8("ola"));
+        ZmqTestSockets.sendMultipart(server, List.of(frames.get(0), new byte[0], utf8("ola")));
+        assertThat(ZmqTestSockets.receiveMultipart(client, 0)).last().isEqualTo(utf8("ola"));
     }
 
     @Test
@@ -236,7 +236,7 @@ class ForwarderTest {
         }
         ZMQ.Socket server = socket(SocketType.DEALER, forwarder.backendEndpoint());
         for (int i = 0; i < 200; i++) {
-            List<byte[]> frames = ZmqMessages.receiveMultipart(server, 0);
+            List<byte[]> frames = ZmqTestSockets.receiveMultipart(server, 0);
             assertThat(frames).as("request %d", i).isNotNull();
             assertThat(new String(frames.get(2), StandardCharsets.UTF_8)).isEqualTo("r" + i);
         }

@@ -2,7 +2,13 @@ package io.synod.messaging;
 
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
+import io.synod.protocol.MsgPack;
+import io.synod.protocol.ProtocolException;
 import io.synod.protocol.Publication;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
@@ -55,6 +61,56 @@ public final class ZmqTestSockets {
 
     /** Publishes {@code publication} as {@code [topic, payload]}. */
     public static boolean sendPublication(ZMQ.Socket pub, Publication publication) {
-        return ZmqMessages.sendPublication(pub, publication.topic(), publication.toPayload());
+        List<byte[]> frames = ZmqMessages.publicationFrames(publication.topic(), publication.toPayload());
+        return pub.send(frames.get(0), ZMQ.SNDMORE) && pub.send(frames.get(1), 0);
+    }
+
+    /** A publication as received: the exact topic and the decoded payload. */
+    public record ReceivedPublication(String topic, Map<String, Object> payload) {}
+
+    /**
+     * Receives one {@code [topic, payload]} message; null if nothing arrived.
+     *
+     * @throws ProtocolException if the message does not have two frames or the payload is not a map
+     */
+    public static ReceivedPublication receivePublication(ZMQ.Socket sub, Limits limits) {
+        List<byte[]> frames = receiveMultipart(sub, 0);
+        if (frames == null) {
+            return null;
+        }
+        if (frames.size() != 2) {
+            throw new ProtocolException("a publication has 2 frames [topic, payload], got " + frames.size());
+        }
+        Object payload = MsgPack.decode(frames.get(1), limits);
+        if (!(payload instanceof Map<?, ?> map)) {
+            throw new ProtocolException("a publication payload must be a MessagePack map");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> typed = (Map<String, Object>) map;
+        return new ReceivedPublication(new String(frames.get(0), StandardCharsets.UTF_8), typed);
+    }
+
+    /** Receives every frame of one message; null if nothing arrived. */
+    public static List<byte[]> receiveMultipart(ZMQ.Socket socket, int flags) {
+        byte[] first = socket.recv(flags);
+        if (first == null) {
+            return null;
+        }
+        List<byte[]> frames = new ArrayList<>(4);
+        frames.add(first);
+        while (socket.hasReceiveMore()) {
+            frames.add(socket.recv(0));
+        }
+        return frames;
+    }
+
+    /** Sends every frame of one message (blocking if the socket blocks). */
+    public static boolean sendMultipart(ZMQ.Socket socket, List<byte[]> frames) {
+        for (int i = 0; i < frames.size(); i++) {
+            if (!socket.send(frames.get(i), i < frames.size() - 1 ? ZMQ.SNDMORE : 0)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -6,6 +6,7 @@ import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ProxyCommand;
 import io.synod.messaging.ZmqMessages;
+import io.synod.messaging.ZmqTestSockets;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.registry.RegistryConfig;
@@ -96,8 +97,8 @@ final class Harness implements AutoCloseable {
         return client.call(service, data);
     }
 
-    static ZmqMessages.ReceivedPublication nextPublication(ZMQ.Socket sub) {
-        return ZmqMessages.receivePublication(sub, Limits.DEFAULT);
+    static ZmqTestSockets.ReceivedPublication nextPublication(ZMQ.Socket sub) {
+        return ZmqTestSockets.receivePublication(sub, Limits.DEFAULT);
     }
 
     void stopServers() {

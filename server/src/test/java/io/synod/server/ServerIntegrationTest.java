@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.synod.messaging.ZmqMessages;
+import io.synod.messaging.ZmqTestSockets;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.MsgPack;
 import java.net.URI;
@@ -154,7 +155,7 @@ class ServerIntegrationTest {
         call(client, "publish", data("user", "ana", "channel", "geral2", "message", "elsewhere"));
         Envelope reply = call(client, "publish", data("user", "ana", "channel", "geral", "message", "olá"));
         assertThat(reply.data()).containsEntry("status", "OK");
-        ZmqMessages.ReceivedPublication received =
+        ZmqTestSockets.ReceivedPublication received =
                 await().atMost(Duration.ofSeconds(10)).until(() -> Harness.nextPublication(sub), r -> r != null);
         // SUB filters by prefix: "geral2" reaches this socket too; the topic frame tells them apart.
         while (!received.topic().equals("geral")) {
@@ -186,7 +187,7 @@ class ServerIntegrationTest {
             // drain
         }
         call(client, "message", data("src", "ana", "dst", "bob", "message", "segredo"));
-        ZmqMessages.ReceivedPublication received =
+        ZmqTestSockets.ReceivedPublication received =
                 await().atMost(Duration.ofSeconds(10)).until(() -> Harness.nextPublication(sub), r -> r != null);
         assertThat(received.topic()).isEqualTo("bob");
         assertThat(received.payload())

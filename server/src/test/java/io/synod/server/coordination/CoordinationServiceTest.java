@@ -8,6 +8,7 @@ import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ProxyCommand;
 import io.synod.messaging.ZmqMessages;
+import io.synod.messaging.ZmqTestSockets;
 import io.synod.messaging.ZmqOptions;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
@@ -121,9 +122,9 @@ class CoordinationServiceTest {
         List<Map<String, Object>> announcements = new ArrayList<>();
         await().atMost(WAIT).pollInSameThread().untilAsserted(() -> {
             ZmqOptions.nudge(testContext); // JeroMQ race: see ZmqOptions
-            for (ZmqMessages.ReceivedPublication p = ZmqMessages.receivePublication(subscriber, Limits.DEFAULT);
+            for (ZmqTestSockets.ReceivedPublication p = ZmqTestSockets.receivePublication(subscriber, Limits.DEFAULT);
                     p != null;
-                    p = ZmqMessages.receivePublication(subscriber, Limits.DEFAULT)) {
+                    p = ZmqTestSockets.receivePublication(subscriber, Limits.DEFAULT)) {
                 if (p.topic().equals("servers")) {
                     announcements.add(p.payload());
                 }
