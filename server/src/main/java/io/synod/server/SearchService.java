@@ -82,6 +82,11 @@ final class SearchService implements ReplicationDriver.AppliedListener, AutoClos
         return rebuilds;
     }
 
+    /** How many messages the index holds. */
+    int documentCount() {
+        return index.documentCount();
+    }
+
     @Override
     public void applied(long commandIndex, List<Publication> publications) {
         for (Publication publication : publications) {
