@@ -12,6 +12,8 @@ import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
+import io.synod.protocol.Request;
+import io.synod.protocol.RequestMeta;
 import io.synod.search.SearchIndex;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,9 +45,12 @@ class SearchServiceTest {
                 1_000);
     }
 
+    private final List<SearchService> searches = new ArrayList<>();
+
     @AfterEach
     void closeIndexes() {
         services.forEach(s -> s.search().close());
+        searches.forEach(SearchService::close);
     }
 
     private ChatService.Handled handle(String service, Map<String, Object> data) {
@@ -231,15 +236,58 @@ class SearchServiceTest {
     }
 
     @Test
-    void aCheckpointInstallReplacesTheIndexWithTheInstalledState() {
+    void aCheckpointInstallIsIndexedAsideWhileSearchesAreRefusedThenTakenOverWithWhatWasAppliedMeanwhile() {
         world();
+        List<Runnable> helper = new ArrayList<>(); // the helper thread's work, run here when the test says
+        SearchService search = new SearchService(machine, helper::add);
+        searches.add(search);
+        search.rebuild();
+        assertThat(messages(search.read(query("ana", "acao")).data())).hasSize(3);
+
+        machine.importSnapshot(stateOfDora().exportSnapshot());
+        search.stateReplaced();
+        Map<String, Object> meanwhile = search.read(query("ana", "acao")).data();
+        assertThat(meanwhile).containsEntry("status", "erro");
+        assertThat(meanwhile.get("description").toString()).contains("rebuilding its search index");
+        Result applied = machine.apply(Command.of(
+                machine.appliedIndex() + 1, 9.0, 9, new ChatCommand.Post("dora", "outra ação, durante", "")));
+        search.applied(machine.appliedIndex(), applied.publications());
+        assertThat(search.rebuilding()).isTrue();
+
+        helper.forEach(Runnable::run);
+
+        assertThat(search.rebuilding()).isFalse();
+        assertThat(messages(search.read(query("ana", "acao")).data()))
+                .as("the installed state, and what was applied during the rebuild, once")
+                .containsExactly("outra ação, durante", "uma ação da dora");
+        assertThat(search.rebuilds()).isEqualTo(2);
+    }
+
+    @Test
+    void aSecondInstallAbandonsTheRebuildOfTheFirst() {
+        world();
+        List<Runnable> helper = new ArrayList<>();
+        SearchService search = new SearchService(machine, helper::add);
+        searches.add(search);
+        search.rebuild();
+
+        search.stateReplaced(); // the state of the world, again
+        machine.importSnapshot(stateOfDora().exportSnapshot());
+        search.stateReplaced();
+        helper.forEach(Runnable::run);
+
+        assertThat(messages(search.read(query("ana", "acao")).data())).containsExactly("uma ação da dora");
+        assertThat(search.rebuilds()).isEqualTo(2);
+    }
+
+    private static ChatStateMachine stateOfDora() {
         ChatStateMachine other = new ChatStateMachine(new InMemoryChatStore(), ChatConfig.DEFAULT);
         other.apply(Command.of(1, 1.0, 1, new ChatCommand.Login("dora")));
         other.apply(Command.of(2, 2.0, 2, new ChatCommand.Post("dora", "uma ação da dora", "")));
+        return other;
+    }
 
-        machine.importSnapshot(other.exportSnapshot());
-        service.search().stateReplaced();
-
-        assertThat(messages(search("ana", "acao"))).containsExactly("uma ação da dora");
+    private static Request.Search query(String user, String words) {
+        return new Request.Search(RequestMeta.NONE, user, words, null, null, null, null, 20, null);
     }
 }
