@@ -171,6 +171,17 @@ class SearchServiceTest {
     }
 
     @Test
+    void aSearchWithoutLimitGetsTheIndexDefaultPage() {
+        write("login", Map.of("user", "ana"));
+        for (int i = 0; i < SearchIndex.PAGE_SIZE_DEFAULT + 5; i++) {
+            write("post", Map.of("user", "ana", "message", "onda " + i));
+        }
+        Map<String, Object> page = search("ana", "onda");
+        assertThat(results(page)).hasSize(SearchIndex.PAGE_SIZE_DEFAULT);
+        assertThat(page).containsEntry("more", true);
+    }
+
+    @Test
     void badInputIsRefusedNamingTheFieldAndChangesNothing() {
         world();
         byte[] digest = machine.stateDigest();
