@@ -4,6 +4,7 @@ import io.synod.protocol.Publication;
 import io.synod.protocol.Social;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,15 @@ public final class SocialReads {
         public boolean isOk() {
             return errorText == null;
         }
+    }
+
+    /**
+     * Every channel message, private message and post in the applied state (stored publications, whose {@code index}
+     * is the writing command's), read lazily a page of store entries at a time ({@link MessageScan}): what a server
+     * rebuilds its search index from.
+     */
+    public Iterator<Publication> messages() {
+        return new MessageScan(store);
     }
 
     /** The users who follow {@code user}, by name after {@code after} (empty: from the first). */

@@ -217,6 +217,54 @@ public sealed interface Request {
         }
     }
 
+    /**
+     * Extension {@code search}: a page of the messages, posts and {@code user}'s own private messages holding every
+     * word of {@code query} (docs/protocol.md). Only the fields' types are checked here: the server's index owns the
+     * rules (query length and words, page size, sort and kind names, the cursor) and refuses with the field's name.
+     *
+     * @param query the words as sent, or null when absent
+     * @param sort {@code newest} or {@code best} as sent, null when absent (newest)
+     * @param kind the kind filter as sent, null when absent
+     * @param channel the channel filter, null when absent
+     * @param author the author filter, null when absent
+     * @param limit the page size as sent (clamped to the int range), {@link Social#PAGE_ITEMS_DEFAULT} when absent
+     * @param cursor the previous page's {@code next_cursor} as sent, null for the first page
+     */
+    record Search(
+            RequestMeta meta,
+            String user,
+            String query,
+            String sort,
+            String kind,
+            String channel,
+            String author,
+            int limit,
+            String cursor)
+            implements Request {
+        public String service() {
+            return Services.SEARCH;
+        }
+
+        public Map<String, Object> fields() {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("user", user);
+            putIfPresent(f, "query", query);
+            putIfPresent(f, "sort", sort);
+            putIfPresent(f, "kind", kind);
+            putIfPresent(f, "channel", channel);
+            putIfPresent(f, "author", author);
+            f.put("limit", (long) limit);
+            putIfPresent(f, "cursor", cursor);
+            return f;
+        }
+
+        private static void putIfPresent(Map<String, Object> fields, String field, String value) {
+            if (value != null) {
+                fields.put(field, value);
+            }
+        }
+    }
+
     /** Statement {@code clock} (server to coordinator): asks for the coordinator's time. */
     record ClockRequest(RequestMeta meta) implements Request {
         public String service() {

@@ -79,6 +79,17 @@ public final class Requests {
             case Services.PROFILE, Services.FEED, Services.CONVERSATIONS ->
                 new Request.SocialRead(
                         meta, envelope.service(), f.requireName("user", names), "", before(f), socialLimit(f));
+            case Services.SEARCH ->
+                new Request.Search(
+                        meta,
+                        f.requireName("user", names),
+                        searchText(f, "query"),
+                        searchText(f, "sort"),
+                        searchText(f, "kind"),
+                        f.optionalName("channel", names).orElse(null),
+                        f.optionalName("author", names).orElse(null),
+                        searchLimit(f),
+                        searchText(f, "cursor"));
             case Services.CLOCK -> new Request.ClockRequest(meta);
             case Services.ELECTION -> new Request.ElectionRequest(meta);
             case Services.RANK ->
@@ -116,6 +127,20 @@ public final class Requests {
             throw new ProtocolException("field 'limit' must be between 1 and " + Social.PAGE_ITEMS_MAX);
         }
         return (int) limit;
+    }
+
+    /**
+     * A search field as sent (null when absent; the empty string kept): the frame bounds its length, and the index
+     * refuses what its rules do not allow, naming the field.
+     */
+    private static String searchText(Fields f, String field) {
+        return f.has(field) ? f.optionalString(field, Integer.MAX_VALUE) : null;
+    }
+
+    /** A search's page size as sent, clamped to the int range (the index refuses what is outside 1..100). */
+    private static int searchLimit(Fields f) {
+        long limit = f.optionalLong("limit", Social.PAGE_ITEMS_DEFAULT);
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, limit));
     }
 
     private static long afterSeq(Fields f) {

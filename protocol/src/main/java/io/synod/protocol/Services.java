@@ -34,6 +34,8 @@ public final class Services {
     public static final String FEED = "feed";
     public static final String NOTIFICATIONS = "notifications";
     public static final String CONVERSATIONS = "conversations";
+    /** Extension: full-text search of messages, posts and the asking user's private messages. */
+    public static final String SEARCH = "search";
     /**
      * The client services that only read the chat state: they accept the read-consistency fields {@code min_index}
      * and {@code linearizable} (docs/protocol.md).
@@ -49,7 +51,8 @@ public final class Services {
             TIMELINE,
             FEED,
             NOTIFICATIONS,
-            CONVERSATIONS);
+            CONVERSATIONS,
+            SEARCH);
     /** Reply service used when the request's own service cannot be read. */
     public static final String ERROR = "erro";
     /** The topic on which the bully winner announces itself. */

@@ -42,11 +42,12 @@ public sealed interface SearchDocument
         }
     }
 
-    /** A post, public to every user (N1). */
-    record Post(long index, long postId, String author, String text, double timestampSeconds)
+    /** A post, public to every user (N1); {@code postId} is its id on the wire ({@code <index>-0}). */
+    record Post(long index, String postId, String author, String text, double timestampSeconds)
             implements SearchDocument {
         public Post {
             checkIndex(index);
+            Objects.requireNonNull(postId, "postId");
             Objects.requireNonNull(author, "author");
             Objects.requireNonNull(text, "text");
         }

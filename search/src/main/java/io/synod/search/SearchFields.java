@@ -87,8 +87,7 @@ final class SearchFields {
                         author,
                         text,
                         timestamp);
-            case POST ->
-                new Post(index, fields.getField(POST).numericValue().longValue(), author, text, timestamp);
+            case POST -> new Post(index, fields.get(POST), author, text, timestamp);
             case PRIVATE -> new PrivateMessage(index, author, fields.get(TO), text, timestamp);
         };
     }

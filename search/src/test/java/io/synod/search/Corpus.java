@@ -39,7 +39,7 @@ final class Corpus {
         double timestamp = nextIndex / 1000.0;
         return switch (random.nextInt(3)) {
             case 0 -> new ChannelMessage(nextIndex, pick(CHANNELS), nextIndex / 7, author, text, timestamp);
-            case 1 -> new Post(nextIndex, nextIndex / 3, author, text, timestamp);
+            case 1 -> new Post(nextIndex, nextIndex / 3 + "-0", author, text, timestamp);
             default -> new PrivateMessage(nextIndex, author, pick(USERS), text, timestamp);
         };
     }

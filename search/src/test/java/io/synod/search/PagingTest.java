@@ -27,7 +27,7 @@ class PagingTest {
     @Test
     void pagesOfOneWalkTheWholeOrder() {
         for (long i = 1; i <= 7; i++) {
-            index.add(new Post(i * 1024, i, "ana", "mar", i));
+            index.add(new Post(i * 1024, i + "-0", "ana", "mar", i));
         }
         List<Long> seen = new ArrayList<>();
         SearchPage page = index.search(SearchQuery.of("bob", "mar").withLimit(1));
@@ -44,7 +44,7 @@ class PagingTest {
     @Test
     void aFullLastPageHasNoCursorAndAnEmptySearchHasNone() {
         for (long i = 1; i <= 4; i++) {
-            index.add(new Post(i * 1024, i, "ana", "mar", i));
+            index.add(new Post(i * 1024, i + "-0", "ana", "mar", i));
         }
         assertThat(index.search(SearchQuery.of("bob", "mar").withLimit(4)).nextCursor()).isNull();
         assertThat(index.search(SearchQuery.of("bob", "mar").withLimit(3)).nextCursor()).isNotNull();
@@ -54,11 +54,11 @@ class PagingTest {
     @Test
     void aNewerDocumentAddedBetweenPagesIsNotShownTwiceNorShiftsThePages() {
         for (long i = 1; i <= 4; i++) {
-            index.add(new Post(i * 1024, i, "ana", "mar", i));
+            index.add(new Post(i * 1024, i + "-0", "ana", "mar", i));
         }
         SearchQuery query = SearchQuery.of("bob", "mar").withLimit(2);
         SearchPage first = index.search(query);
-        index.add(new Post(5 * 1024, 5, "ana", "mar", 5));
+        index.add(new Post(5 * 1024, "5-0", "ana", "mar", 5));
         SearchPage second = index.search(query.withCursor(first.nextCursor()));
 
         assertThat(SearchIndexTest.indexes(first)).containsExactly(4096L, 3072L);

@@ -51,7 +51,7 @@ class RebuildCostTest {
             long end = threads.getCurrentThreadCpuTime();
             long added = 0;
             for (int i = 0; i < SEARCHES; i++) {
-                index.add(new Post(1024L * (DOCUMENTS + 1 + i), i, "ana", "nova ação " + i, i));
+                index.add(new Post(1024L * (DOCUMENTS + 1 + i), i + "-0", "ana", "nova ação " + i, i));
                 index.search(SearchQuery.of("ana", "acao"));
             }
             added = threads.getCurrentThreadCpuTime() - end;
@@ -96,7 +96,7 @@ class RebuildCostTest {
                 String author = "u" + random.nextInt(1000);
                 return switch (made % 3) {
                     case 0 -> new ChannelMessage(index, "c" + random.nextInt(50), made, author, text.toString(), made);
-                    case 1 -> new Post(index, made, author, text.toString(), made);
+                    case 1 -> new Post(index, made + "-0", author, text.toString(), made);
                     default -> new PrivateMessage(index, author, "u" + random.nextInt(1000), text.toString(), made);
                 };
             }

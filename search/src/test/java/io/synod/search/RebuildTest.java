@@ -34,7 +34,7 @@ class RebuildTest {
                     incremental.search(SearchQuery.of("ana", "mar")); // refreshes: more segments
                 }
             }
-            rebuilt.add(new Post(1, 1, "ana", "mar que a rebuild apaga", 0));
+            rebuilt.add(new Post(1, "1-0", "ana", "mar que a rebuild apaga", 0));
             rebuilt.rebuild(replayed.iterator());
 
             assertThat(rebuilt.documentCount()).isEqualTo(incremental.documentCount()).isEqualTo(500);
@@ -51,7 +51,7 @@ class RebuildTest {
     @Test
     void aFailedRebuildLeavesTheOldContent() {
         try (SearchIndex index = SearchIndex.inMemory()) {
-            index.add(new Post(1024, 1, "ana", "antigo", 1));
+            index.add(new Post(1024, "1-0", "ana", "antigo", 1));
             Iterator<SearchDocument> failing = new Iterator<>() {
                 private int given;
 
@@ -65,7 +65,7 @@ class RebuildTest {
                     if (given++ == 3) {
                         throw new IllegalStateException("the store failed");
                     }
-                    return new Post(2048L * given, given, "ana", "novo", 2);
+                    return new Post(2048L * given, given + "-0", "ana", "novo", 2);
                 }
             };
             assertThatThrownBy(() -> index.rebuild(failing)).hasMessage("the store failed");

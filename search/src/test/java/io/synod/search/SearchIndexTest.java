@@ -25,7 +25,7 @@ class SearchIndexTest {
     @Test
     void acaoAndAcaoInCapitalsFindAcaoWithAccentsAndBackAgain() {
         index.add(new ChannelMessage(1024, "geral", 1, "ana", "Uma ação rápida", 1.5));
-        index.add(new Post(2048, 7, "bob", "sem acento: acao", 2.5));
+        index.add(new Post(2048, "7-0", "bob", "sem acento: acao", 2.5));
         index.add(new ChannelMessage(3072, "geral", 2, "ana", "nada a ver", 3.5));
 
         for (String query : List.of("acao", "AÇÃO", "ação", "ACAO", "Ação")) {
@@ -39,8 +39,8 @@ class SearchIndexTest {
     @Test
     void decomposedAccentsAreTheSameWordAsPrecomposedOnes() {
         String decomposed = "ac\u0327a\u0303o"; // c + combining cedilla, a + combining tilde
-        index.add(new Post(1024, 1, "ana", "uma " + decomposed, 1));
-        index.add(new Post(2048, 2, "ana", "outra ação", 2));
+        index.add(new Post(1024, "1-0", "ana", "uma " + decomposed, 1));
+        index.add(new Post(2048, "2-0", "ana", "outra ação", 2));
 
         assertThat(indexes(index.search(SearchQuery.of("bob", "ação")))).containsExactly(2048L, 1024L);
         assertThat(indexes(index.search(SearchQuery.of("bob", decomposed)))).containsExactly(2048L, 1024L);
@@ -49,8 +49,8 @@ class SearchIndexTest {
 
     @Test
     void otherScriptsAndFoldingsBeyondPortuguese() {
-        index.add(new Post(1024, 1, "ana", "Straße in Zürich, Ærø and naïve café", 1));
-        index.add(new Post(2048, 2, "ana", "Привет мир, 東京", 2));
+        index.add(new Post(1024, "1-0", "ana", "Straße in Zürich, Ærø and naïve café", 1));
+        index.add(new Post(2048, "2-0", "ana", "Привет мир, 東京", 2));
 
         assertThat(indexes(index.search(SearchQuery.of("bob", "strasse zurich aero naive cafe"))))
                 .containsExactly(1024L);
@@ -59,8 +59,8 @@ class SearchIndexTest {
 
     @Test
     void everyWordMustBeThere() {
-        index.add(new Post(1024, 1, "ana", "pão e café", 1));
-        index.add(new Post(2048, 2, "ana", "só café", 2));
+        index.add(new Post(1024, "1-0", "ana", "pão e café", 1));
+        index.add(new Post(2048, "2-0", "ana", "só café", 2));
 
         assertThat(indexes(index.search(SearchQuery.of("bob", "cafe pao")))).containsExactly(1024L);
         assertThat(indexes(index.search(SearchQuery.of("bob", "cafe")))).containsExactly(2048L, 1024L);
@@ -105,7 +105,7 @@ class SearchIndexTest {
     void filtersByKindChannelAndAuthor() {
         index.add(new ChannelMessage(1024, "geral", 1, "ana", "sol", 1));
         index.add(new ChannelMessage(2048, "dev", 1, "bob", "sol", 2));
-        index.add(new Post(3072, 1, "ana", "sol", 3));
+        index.add(new Post(3072, "1-0", "ana", "sol", 3));
         index.add(new PrivateMessage(4096, "ana", "bob", "sol", 4));
 
         SearchQuery bob = SearchQuery.of("bob", "sol");
@@ -123,7 +123,7 @@ class SearchIndexTest {
     void hitsCarryTheWholeDocumentBack() {
         List<SearchDocument> documents = List.of(
                 new ChannelMessage(1024, "minha sala", 41, "Ana Maria", "Olá, mundo", 1_700_000_000.125),
-                new Post(2048, 9, "bob", "Olá post", 1_700_000_001.5),
+                new Post(2048, "9-0", "bob", "Olá post", 1_700_000_001.5),
                 new PrivateMessage(3072, "bob", "Ana Maria", "olá privado", 1_700_000_002.25));
         documents.forEach(index::add);
 
@@ -134,10 +134,10 @@ class SearchIndexTest {
 
     @Test
     void bestMatchRanksAccentsAsTypedAndWordsInOrderFirstThenNewest() {
-        index.add(new Post(1024, 1, "ana", "são paulo", 1));
-        index.add(new Post(2048, 2, "ana", "sao paulo", 2));
-        index.add(new Post(3072, 3, "ana", "paulo ... são", 3));
-        index.add(new Post(4096, 4, "ana", "paulo sao", 4));
+        index.add(new Post(1024, "1-0", "ana", "são paulo", 1));
+        index.add(new Post(2048, "2-0", "ana", "sao paulo", 2));
+        index.add(new Post(3072, "3-0", "ana", "paulo ... são", 3));
+        index.add(new Post(4096, "4-0", "ana", "paulo sao", 4));
 
         SearchPage best = index.search(SearchQuery.of("bob", "São Paulo").withSort(SearchSort.BEST));
         // "são" as typed: 1 point; "sao paulo" side by side: 2 points; ties (none here) newest first.
@@ -154,7 +154,7 @@ class SearchIndexTest {
         SearchQuery query = SearchQuery.of("ana", "mar");
         assertThat(index.search(query).hits()).isEmpty();
         for (long i = 1; i <= 5; i++) {
-            index.add(new Post(i * 1024, i, "bob", "mar " + i, i));
+            index.add(new Post(i * 1024, i + "-0", "bob", "mar " + i, i));
             assertThat(index.search(query).hits()).hasSize((int) i);
         }
         assertThat(index.documentCount()).isEqualTo(5);
@@ -162,10 +162,10 @@ class SearchIndexTest {
 
     @Test
     void addingTheSameIndexAgainReplacesTheDocument() {
-        index.add(new Post(1024, 1, "ana", "primeira versão", 1));
-        index.add(new Post(1024, 1, "ana", "primeira versão", 1));
+        index.add(new Post(1024, "1-0", "ana", "primeira versão", 1));
+        index.add(new Post(1024, "1-0", "ana", "primeira versão", 1));
         assertThat(index.search(SearchQuery.of("bob", "versao")).hits()).hasSize(1);
-        index.add(new Post(1024, 1, "ana", "outra coisa", 1));
+        index.add(new Post(1024, "1-0", "ana", "outra coisa", 1));
         assertThat(index.search(SearchQuery.of("bob", "versao")).hits()).isEmpty();
         assertThat(index.documentCount()).isEqualTo(1);
     }

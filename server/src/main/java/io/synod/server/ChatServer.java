@@ -195,14 +195,14 @@ public final class ChatServer implements AutoCloseable {
                         + " (a member of a group catches up from the others) or remove that one.", null);
             }
             StandaloneUpgrade.apply(store, server.machine.appliedIndex(), replicationConfig);
-            server.replication = ReplicationDriver.open(
+            server.replication = server.service.search().follow(ReplicationDriver.open(
                     replicationConfig,
                     store,
                     io.synod.store.Checkpoints.open(config.dataDirectory().resolve("snapshots"), store),
                     server.machine,
                     clock,
                     log,
-                    server.turnPublications::addAll); // sent by finishTurn, after the turn's replies
+                    server.turnPublications::addAll)); // sent by finishTurn, after the turn's replies
             server.connect(coordinationConfig);
             server.admin = AdminHttp.start(config.adminPort(), server::statusJson, server.metrics::scrape, log);
         } catch (RuntimeException e) {
@@ -533,7 +533,7 @@ public final class ChatServer implements AutoCloseable {
         return json;
     }
 
-    /** Stops the loop, the links, the admin endpoint, the store and the ZeroMQ context; idempotent. */
+    /** Stops the loop, the links, the admin endpoint, the search index and the store; idempotent. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -562,6 +562,7 @@ public final class ChatServer implements AutoCloseable {
         if (admin != null) {
             admin.close();
         }
+        service.search().close();
         store.close();
         log.event("stopped", clock.lamport().current(), clock.nowSeconds(), Map.of());
         log.close();

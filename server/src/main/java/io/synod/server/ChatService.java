@@ -97,6 +97,8 @@ final class ChatService {
     private String currentPeer = "?";
 
     private final ChatStateMachine machine;
+    /** The search index over this server's applied state: the owner rebuilds it and feeds it what is applied. */
+    private final SearchService search;
     private final ProcessClock clock;
     private final InteractionLog log;
     private final ServerMetrics metrics;
@@ -144,6 +146,7 @@ final class ChatService {
             }
         };
         this.machine = machine;
+        this.search = new SearchService(machine);
         this.clock = clock;
         this.log = log;
         this.metrics = metrics;
@@ -194,6 +197,14 @@ final class ChatService {
      */
     static long newEpoch() {
         return new SecureRandom().nextLong();
+    }
+
+    /**
+     * The search index this service answers {@code search} from; empty until its owner {@linkplain
+     * SearchService#rebuild rebuilds} it from the store and {@linkplain SearchService#applied feeds} it every apply.
+     */
+    SearchService search() {
+        return search;
     }
 
     /** The reply to a deferred write, now that replication applied it with {@code result} at {@code index}. */
@@ -258,6 +269,7 @@ final class ChatService {
             case Request.NotificationsRead r -> write(r, SocialService.command(r));
             case Request.ConversationRead r -> write(r, SocialService.command(r));
             case Request.SocialRead r -> read(SocialService.read(r, machine.social()));
+            case Request.Search r -> read(search.read(r));
             case Request.ClockRequest r -> read(Replies.clock(clock.nowSeconds()));
             case Request.ElectionRequest r -> read(Replies.election());
             case Request.Rank r -> notHere(r);

@@ -70,6 +70,7 @@ class ChatServiceFuzzTest {
             assertThat(write).as("only a valid write is deferred: %s", request).isTrue();
             Command command = handled.deferred().command().withIndex(machine.appliedIndex() + 1);
             Result result = machine.apply(command);
+            chat.search().applied(command.index(), result.publications()); // as the driver does: searches find it
             assertThat(machine.appliedIndex()).isEqualTo(indexBefore + 1);
             handled = chat.complete(handled.deferred(), result, command.index());
         } else if (handled.deferredRead() != null) {

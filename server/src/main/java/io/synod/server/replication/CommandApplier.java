@@ -6,6 +6,7 @@ import io.synod.core.ChatCommands;
 import io.synod.core.ChatStateMachine;
 import io.synod.core.Command;
 import io.synod.core.Result;
+import io.synod.protocol.Publication;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -24,6 +25,13 @@ import org.slf4j.LoggerFactory;
  */
 final class CommandApplier {
     private static final Logger LOG = LoggerFactory.getLogger(CommandApplier.class);
+    private static final ReplicationDriver.AppliedListener NO_LISTENER = new ReplicationDriver.AppliedListener() {
+        @Override
+        public void applied(long index, List<Publication> publications) {}
+
+        @Override
+        public void stateReplaced() {}
+    };
     /** Most chat commands applied in one state-machine batch (one store write). */
     static final int APPLY_BATCH_COMMANDS_MAX = 4_096;
 
@@ -31,6 +39,7 @@ final class CommandApplier {
     private final ChatStateMachine machine;
     private final PendingWrites<?> writes;
     private final Deliveries deliveries;
+    private ReplicationDriver.AppliedListener listener = NO_LISTENER;
     private boolean appliedSinceSync;
     private long appliedCount;
     private long applyBatchCount;
@@ -97,6 +106,7 @@ final class CommandApplier {
             Result result = results.get(i);
             appliedCount++;
             deliveries.onApplied(index, result.publications());
+            listener.applied(index, result.publications());
             writes.applied(origins.get(i), result, index);
         }
         batch.clear();
@@ -114,6 +124,11 @@ final class CommandApplier {
     /** The state was replaced by a snapshot's install, which is synced. */
     void installed() {
         appliedSinceSync = false;
+        listener.stateReplaced();
+    }
+
+    void listen(ReplicationDriver.AppliedListener newListener) {
+        listener = newListener;
     }
 
     long appliedCount() {

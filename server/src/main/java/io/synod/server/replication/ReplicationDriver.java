@@ -73,6 +73,19 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         void publish(List<Publication> publications);
     }
 
+    /**
+     * Told of what this server's state machine applies, leader or follower (the {@link Publisher} hears only what a
+     * leader publishes): derived state such as the search index follows the applied state with it. Called on the
+     * owner thread, in apply order.
+     */
+    public interface AppliedListener {
+        /** The command at {@code index} was applied; {@code publications} is its result's (empty when refused). */
+        void applied(long index, List<Publication> publications);
+
+        /** A checkpoint's install replaced the whole applied state (the next {@link #applied} follows it). */
+        void stateReplaced();
+    }
+
     private final ReplicationConfig config;
     private final PaxosReplica replica;
     private final RocksDbDurableLog durableLog;
@@ -199,6 +212,15 @@ public final class ReplicationDriver<T> implements AutoCloseable {
      */
     public boolean submitBarrier(T waiting) {
         return writes.submitBarrier(waiting);
+    }
+
+    /**
+     * From now on tells {@code listener} of every command applied and every checkpoint installed here. What was
+     * applied before (the restored log's decided commands, applied by {@link #open}) is in the state machine's store
+     * already: a listener that starts from the store misses nothing.
+     */
+    public void listen(AppliedListener listener) {
+        applier.listen(Objects.requireNonNull(listener, "listener"));
     }
 
     /** The selector of {@link #awaitInput}, for the caller's broker and proxy links to register with. */

@@ -181,6 +181,7 @@ final class SnapshotTransfer implements AutoCloseable {
     void installSnapshot(Snapshot snapshot) {
         if (!CheckpointManifest.isManifest(snapshot.state())) {
             machine.importSnapshot(snapshot.state()); // the inline format of servers before checkpoints
+            applier.installed(); // the import is synced
             LOG.info("{}: installed the inline snapshot of slot {}", config.selfName(), snapshot.lastIncludedSlot());
             return;
         }

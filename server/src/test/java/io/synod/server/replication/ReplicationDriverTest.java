@@ -48,6 +48,10 @@ class ReplicationDriverTest {
         /** The completions handed over before their turn's fsync (also in {@link #completed}, in order). */
         final List<Completion<Object>> answeredEarly = new ArrayList<>();
         final List<Publication> published = new ArrayList<>();
+        /** What the driver told its listener: the indexes applied, and the checkpoint installs. */
+        final List<Long> heardApplied = new ArrayList<>();
+
+        int heardInstalls;
 
         Node(String name) {
             this(ReplicationConfig.defaults(name, members));
@@ -65,6 +69,17 @@ class ReplicationDriverTest {
                     new ProcessClock(0),
                     InteractionLog.inMemory(name),
                     published::addAll);
+            driver.listen(new ReplicationDriver.AppliedListener() {
+                @Override
+                public void applied(long index, List<Publication> publications) {
+                    heardApplied.add(index);
+                }
+
+                @Override
+                public void stateReplaced() {
+                    heardInstalls++;
+                }
+            });
         }
 
         void poll() {
@@ -341,6 +356,19 @@ class ReplicationDriverTest {
     }
 
     @Test
+    void everyServerTellsItsListenerOfEveryApplyLeaderOrNot() throws Exception {
+        startThree(c -> c);
+        writeOneByOne("dora", 3);
+        pollUntil(() -> java.util.Arrays.stream(nodes, 0, 3).allMatch(n -> n.machine.appliedIndex() == leaderApplied()));
+        List<Long> leaderHeard = leader().heardApplied;
+        assertThat(leaderHeard).hasSize(3).isSorted();
+        for (int i = 0; i < 3; i++) {
+            assertThat(nodes[i].heardApplied).as(nodes[i].name).isEqualTo(leaderHeard);
+            assertThat(nodes[i].heardInstalls).isZero();
+        }
+    }
+
+    @Test
     void aServerBehindThePeersSnapshotsFetchesAndInstallsACheckpointAndSoDoesAJoiner() throws Exception {
         // a snapshot every 4 slots, fetched in 4 KiB chunks: many chunks per file
         UnaryOperator<ReplicationConfig> small = c -> c.withSnapshots(4, 4_096);
@@ -371,6 +399,7 @@ class ReplicationDriverTest {
                 && (long) snapshotsOf(restarted).get("installed") >= 1);
         assertThat(restarted.machine.stateDigestHex()).isEqualTo(up.machine.stateDigestHex());
         assertThat(restarted.machine.users()).containsExactly("dora", "erin");
+        assertThat(restarted.heardInstalls).as("the listener hears of the install").isGreaterThanOrEqualTo(1);
         assertThat((long) snapshotsOf(restarted).get("bytes_fetched")).isPositive();
 
         nodes[3] = new Node(small.apply(ReplicationConfig.defaults("s4", "tcp://127.0.0.1:" + freePort(), true, members)));
