@@ -102,7 +102,11 @@ public final class WebServer implements AutoCloseable {
                     ApiError mapped = ClusterCalls.failure(error);
                     error(ctx, mapped.status(), mapped.getMessage());
                 });
-                javalin.routes.error(404, "application/json", ctx -> error(ctx, 404, "no such route: " + ctx.path()));
+                javalin.routes.error(404, ctx -> {
+                    if (ctx.path().startsWith("/api/")) {
+                        error(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path());
+                    }
+                });
                 chat.register(javalin.routes);
                 social.register(javalin.routes, chat::session);
                 javalin.routes.get("/api/cluster", ctx -> json(ctx, monitor.snapshot()));
