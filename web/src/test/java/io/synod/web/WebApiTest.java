@@ -119,6 +119,21 @@ class WebApiTest {
     }
 
     @Test
+    void the_interaction_log_records_the_sessions_requests() throws Exception {
+        try (ApiClient fabio = client()) {
+            fabio.post("/api/login", Map.of("user", "fabio"));
+        }
+        Path log = root.resolve("web.jsonl");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        String text = "";
+        while (System.nanoTime() < deadline && !text.contains("fabio")) {
+            text = java.nio.file.Files.exists(log) ? java.nio.file.Files.readString(log) : "";
+            Thread.sleep(100);
+        }
+        assertThat(text).contains("\"process\":\"web\"").contains("web-started").contains("fabio");
+    }
+
+    @Test
     void without_a_session_the_api_and_the_socket_refuse() throws Exception {
         try (ApiClient stranger = client()) {
             ApiClient.Reply reply = stranger.get("/api/channels", Map.of());

@@ -35,7 +35,7 @@ async function startSession(user) {
   const social = new Social(user);
   const events = new Events({
     onEvent: (event) => {
-      if (event.type === 'delivery') { chat.onDelivery(event); social.refreshBadge(); }
+      if (event.type === 'delivery') { chat.onDelivery(event); social.refreshSoon(); }
     },
     onOpen: () => chat.resync(),
     onState: setConnection,

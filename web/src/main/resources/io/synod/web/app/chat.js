@@ -103,7 +103,7 @@ export class Chat {
     const stream = this.conversationStream(peer);
     this.serverUnread.set(peer, 0);
     this.open({ kind: 'dm', name: peer }, stream, `Conversation with ${peer}`);
-    await stream.filling;
+    try { await stream.filling; } catch { return; }
     if (stream.last > 0) post('/api/conversation_read', { peer, seq: stream.last }).catch(() => {});
   }
 
@@ -113,7 +113,7 @@ export class Chat {
     stream.unread = 0;
     $('room-title').textContent = title;
     stream.attach($('messages'));
-    stream.fill();
+    stream.fill().catch((error) => { $('send-error').textContent = error.message; });
     $('send-form').hidden = false;
     $('send-text').focus();
     this.renderLists();
@@ -129,7 +129,7 @@ export class Chat {
       else await post('/api/message', { dst: name, message: text });
       $('send-text').value = '';
       // A private message is published to its recipient only: fetch our own copy from history.
-      if (kind === 'dm') this.conversationStream(name).fill();
+      if (kind === 'dm') await this.conversationStream(name).fill();
     } catch (error) {
       $('send-error').textContent = error.message;
     }
@@ -154,8 +154,8 @@ export class Chat {
   async resync() {
     for (const [name, stream] of this.channels) {
       try { await post('/api/subscribe', { channel: name }); } catch { /* shown on next send */ }
-      stream.fill();
+      stream.fill().catch(() => {});
     }
-    for (const stream of this.conversations.values()) stream.fill();
+    for (const stream of this.conversations.values()) stream.fill().catch(() => {});
   }
 }

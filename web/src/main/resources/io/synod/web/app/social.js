@@ -5,6 +5,8 @@ import { $, h, timeOf } from './dom.js';
 // cannot subscribe to the social topics yet, so the badge is refreshed every NOTIFY_POLL_MS and
 // after every live delivery.
 const NOTIFY_POLL_MS = 5000;
+// Live deliveries ask for a refresh; at most one request per NOTIFY_MIN_GAP_MS goes out.
+const NOTIFY_MIN_GAP_MS = 1000;
 
 export class Social {
   constructor(me) { this.me = me; this.tab = 'feed'; this.timer = null; }
@@ -22,9 +24,14 @@ export class Social {
     this.timer = setInterval(() => this.refreshBadge(), NOTIFY_POLL_MS);
   }
 
-  stop() { clearInterval(this.timer); }
+  stop() { clearInterval(this.timer); clearTimeout(this.soon); }
 
   error(text) { $('social-error').textContent = text || ''; }
+
+  refreshSoon() {
+    if (this.soon) return;
+    this.soon = setTimeout(() => { this.soon = null; this.refreshBadge(); }, NOTIFY_MIN_GAP_MS);
+  }
 
   async refreshBadge() {
     try {

@@ -30,7 +30,7 @@ export class Stream {
     if (!Number.isInteger(seq) || seq <= this.last || this.pending.has(seq)) return false;
     if (seq !== this.last + 1) {
       this.pending.set(seq, payload);
-      this.fill();
+      this.fill().catch(() => {}); // retried on the next delivery or reconnection
       return true;
     }
     this.append(seq, payload);
@@ -70,7 +70,7 @@ export class Stream {
         }
       } finally {
         this.filling = null;
-        if (this.again) { this.again = false; this.fill(); }
+        if (this.again) { this.again = false; this.fill().catch(() => {}); }
       }
     })();
     return this.filling;
