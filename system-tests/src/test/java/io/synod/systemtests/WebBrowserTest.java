@@ -82,14 +82,10 @@ class WebBrowserTest {
             Path shots = cluster.processes.directory().resolve("screenshots");
             Files.createDirectories(shots);
 
-            ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(CHROMEDRIVER.toFile())
-                    .usingAnyFreePort()
-                    .build();
             List<WebDriver> drivers = new ArrayList<>();
             try {
-                WebDriver ana = browser(service, cluster.processes.directory().resolve("chrome-ana"), drivers);
-                WebDriver bob = browser(service, cluster.processes.directory().resolve("chrome-bob"), drivers);
+                WebDriver ana = browser(cluster.processes.directory().resolve("chrome-ana"), drivers);
+                WebDriver bob = browser(cluster.processes.directory().resolve("chrome-bob"), drivers);
                 logIn(ana, url, "ana");
                 logIn(bob, url, "bob");
 
@@ -111,6 +107,7 @@ class WebBrowserTest {
                     assertThat(countMessages(driver, hostile)).isEqualTo(1);
                     assertThat(countMessages(driver, "hi ana")).isEqualTo(1);
                 }
+                assertThat(bob.findElement(By.id("notif-badge")).isDisplayed()).isFalse(); // nothing unread
                 screenshot(bob, shots.resolve("chat-channel.png"));
 
                 submit(ana, "dm-peer", "bob");
@@ -121,6 +118,8 @@ class WebBrowserTest {
                 await(bob).until(ExpectedConditions.elementToBeClickable(anaInBobsList)).click();
                 await(bob).until(ExpectedConditions.textToBe(By.id("room-title"), "Conversation with ana"));
                 awaitMessage(bob, "a private word");
+                // The private message is also a notification: bob's badge counts it.
+                await(bob).until(ExpectedConditions.textToBe(By.id("notif-badge"), "1"));
                 submit(bob, "send-text", "received, thanks");
                 awaitMessage(ana, "received, thanks");
                 assertThat(countMessages(ana, "a private word")).isEqualTo(1);
@@ -128,6 +127,7 @@ class WebBrowserTest {
                 screenshot(ana, shots.resolve("chat-private.png"));
 
                 ana.get(url + "#dashboard");
+                await(ana).until(ExpectedConditions.invisibilityOfElementLocated(By.id("chat-view")));
                 await(ana).until(driver -> driver.findElements(By.cssSelector("#servers tbody tr[data-up='true']"))
                                 .size()
                         == 3);
@@ -136,16 +136,20 @@ class WebBrowserTest {
                 screenshot(ana, shots.resolve("dashboard.png"));
             } finally {
                 for (WebDriver driver : drivers) {
-                    driver.quit();
+                    driver.quit(); // also stops the driver's own chromedriver
                 }
-                service.stop();
             }
         }
     }
 
-    private static WebDriver browser(ChromeDriverService service, Path profile, List<WebDriver> drivers)
-            throws IOException {
+    /** A headless Chromium with a fresh profile and a chromedriver of its own (never Selenium Manager's). */
+    private static WebDriver browser(Path profile, List<WebDriver> drivers) throws IOException {
         Files.createDirectories(profile);
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments(
