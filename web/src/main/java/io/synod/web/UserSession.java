@@ -123,9 +123,13 @@ final class UserSession implements DeliveryListener, AutoCloseable {
             throw new IllegalStateException("a delivery could not be written as JSON", e);
         }
         for (WsContext socket : sockets) {
-            if (socket.session.isOpen()) {
+            if (!socket.session.isOpen()) {
+                sockets.remove(socket);
+                continue;
+            }
+            try {
                 socket.send(text);
-            } else {
+            } catch (RuntimeException e) { // closed meanwhile: the page refetches what it missed
                 sockets.remove(socket);
             }
         }
