@@ -30,13 +30,18 @@ class ModuleBoundariesCanFailTest {
     }
 
     @Test
+    void theWebProcessUsingTheServerFails() {
+        assertBreaks(ModuleBoundariesTest.modules_use_only_the_modules_below_them, "WebUsesTheServer");
+    }
+
+    @Test
     void theLauncherUsingZeroMqFails() {
         assertBreaks(ModuleBoundariesTest.only_messaging_server_and_client_know_zeromq, "OpensAZeroMqSocket");
     }
 
     @Test
     void anHttpServerOutsideTheServerFails() {
-        assertBreaks(ModuleBoundariesTest.only_server_serves_http, "ServesHttp");
+        assertBreaks(ModuleBoundariesTest.only_server_and_web_serve_http, "ServesHttp");
     }
 
     @Test

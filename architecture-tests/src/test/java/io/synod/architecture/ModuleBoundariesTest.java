@@ -46,6 +46,7 @@ class ModuleBoundariesTest {
             "messaging",
             "server",
             "client",
+            "web",
             "cli",
             "bench");
 
@@ -94,6 +95,8 @@ class ModuleBoundariesTest {
             .definedBy("io.synod.server..")
             .layer("client")
             .definedBy("io.synod.client..")
+            .layer("web")
+            .definedBy("io.synod.web..")
             .layer("cli")
             .definedBy("io.synod.cli..")
             .layer("bench")
@@ -121,8 +124,13 @@ class ModuleBoundariesTest {
                     "protocol", "clock", "core", "consensus", "registry", "store", "search", "messaging")
             .whereLayer("client")
             .mayOnlyAccessLayers("protocol", "clock", "messaging")
+            .whereLayer("web")
+            .mayOnlyAccessLayers("protocol", "clock", "messaging", "client")
+            .whereLayer("web")
+            .mayOnlyBeAccessedByLayers("cli")
             .whereLayer("cli")
-            .mayOnlyAccessLayers("protocol", "registry", "simulation", "messaging", "server", "client", "bench")
+            .mayOnlyAccessLayers(
+                    "protocol", "registry", "simulation", "messaging", "server", "client", "bench", "web")
             .whereLayer("bench")
             .mayOnlyAccessLayers("protocol", "core", "consensus", "store", "messaging")
             .whereLayer("bench")
@@ -141,14 +149,14 @@ class ModuleBoundariesTest {
                     + " launcher only starts them, the cores never see a socket");
 
     @ArchTest
-    static final ArchRule only_server_serves_http = noClasses()
+    static final ArchRule only_server_and_web_serve_http = noClasses()
             .that()
-            .resideOutsideOfPackage("io.synod.server..")
+            .resideOutsideOfPackages("io.synod.server..", "io.synod.web..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("io.javalin..", "org.eclipse.jetty..", "jakarta.servlet..", "com.sun.net.httpserver..")
-            .because("the admin HTTP endpoints (/status, /metrics, /logs) are the server's; tools reach them as"
-                    + " HTTP clients");
+            .because("the admin HTTP endpoints (/status, /metrics, /logs) are the server's and the browser app's"
+                    + " API is the web process's; tools reach them as HTTP clients");
 
     @ArchTest
     static final ArchRule only_store_knows_rocksdb = noClasses()

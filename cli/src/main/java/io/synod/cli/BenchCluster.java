@@ -59,6 +59,7 @@ final class BenchCluster implements AutoCloseable {
                 Integer.toString(servers),
                 "--bots",
                 "0",
+                "--no-web", // a benchmark measures the cluster; the web process would share its cores
                 "--run-dir",
                 runDirectory.toString(),
                 "--broker-port",

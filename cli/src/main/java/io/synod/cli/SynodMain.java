@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             ServerCommand.class,
             ClientCommand.class,
             BotCommand.class,
+            WebCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class SynodMain implements Runnable {

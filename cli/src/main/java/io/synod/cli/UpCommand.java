@@ -20,12 +20,13 @@ import picocli.CommandLine.Option;
 /**
  * {@code synod up}: starts the reference, the broker, the proxy, the servers and the bots as
  * separate OS processes, with logs and data under one run directory, prints a line containing
- * {@code ready} once every process answers, and stops them all on Ctrl-C or SIGTERM.
+ * {@code ready} once every process answers (with the web app's URL unless {@code --no-web}), and
+ * stops them all on Ctrl-C or SIGTERM.
  */
 @Command(
         name = "up",
         mixinStandardHelpOptions = true,
-        description = "Start a local cluster (reference, broker, proxy, servers, bots) as separate processes.")
+        description = "Start a local cluster (reference, broker, proxy, servers, web app, bots) as separate processes.")
 final class UpCommand implements Callable<Integer> {
     /** Cluster sizes the launcher starts: one server (a Paxos group of one), or 3 or 5 (majorities). */
     static final java.util.Set<Integer> SERVER_COUNTS = java.util.Set.of(1, 3, 5);
@@ -88,6 +89,15 @@ final class UpCommand implements Callable<Integer> {
                     + " takes any free loopback port: no peer connects to it).")
     int paxosPort;
 
+    @Option(
+            names = "--web-port",
+            defaultValue = "8080",
+            description = "Port of the web app and dashboard (`synod web`) on --host (default: ${DEFAULT-VALUE}).")
+    int webPort;
+
+    @Option(names = "--no-web", description = "Do not start the web process.")
+    boolean noWeb;
+
     @Option(names = "--skew", description = "Give each server a random clock skew within +-1 s (shows clock sync).")
     boolean skew;
 
@@ -127,13 +137,14 @@ final class UpCommand implements Callable<Integer> {
         writeClusterFile();
         System.out.printf(
                 "synod ready: %d server(s), %d bot(s); clients connect to broker tcp://%s:%d and proxy tcp://%s:%d;"
-                        + " logs and data in %s (Ctrl-C stops everything)%n",
+                        + "%s logs and data in %s (Ctrl-C stops everything)%n",
                 servers,
                 bots,
                 host,
                 brokerPort,
                 host,
                 proxyPort + 1,
+                noWeb ? "" : " web app and dashboard at " + webUrl() + ";",
                 runDir.toAbsolutePath().normalize());
         System.out.flush();
         return watch();
@@ -206,6 +217,25 @@ final class UpCommand implements Callable<Integer> {
                 args.add(Integer.toString(skews.nextInt(-1000, 1001)));
             }
             start(name, logs, args);
+        }
+        if (!noWeb) {
+            List<String> web = new ArrayList<>(List.of(
+                    "web",
+                    "--broker",
+                    broker + brokerPort,
+                    "--proxy",
+                    broker + (proxyPort + 1),
+                    "--host",
+                    host,
+                    "--port",
+                    Integer.toString(webPort),
+                    "--log",
+                    logs.resolve("web.jsonl").toString()));
+            for (int i = 1; i <= servers; i++) {
+                web.add("--admin");
+                web.add(adminUrl(i));
+            }
+            start("web", logs, web);
         }
         for (int i = 1; i <= bots; i++) {
             String name = "bot-" + i;
@@ -294,15 +324,26 @@ final class UpCommand implements Callable<Integer> {
         cluster.put("reference", "tcp://" + host + ":" + referencePort);
         List<Map<String, Object>> serverList = new ArrayList<>();
         for (int i = 1; i <= servers; i++) {
-            serverList.add(Map.of("name", "server-" + i, "admin", "http://" + host + ":" + (adminPort + i - 1)));
+            serverList.add(Map.of("name", "server-" + i, "admin", adminUrl(i)));
         }
         cluster.put("servers", serverList);
+        if (!noWeb) {
+            cluster.put("web", webUrl());
+        }
         Map<String, Long> pids = new LinkedHashMap<>();
         children.forEach(child -> pids.put(child.name(), child.pid()));
         cluster.put("pids", pids);
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(runDir.resolve("cluster.json").toFile(), cluster);
+    }
+
+    private String adminUrl(int server) {
+        return "http://" + host + ":" + (adminPort + server - 1);
+    }
+
+    private String webUrl() {
+        return "http://" + host + ":" + webPort + "/";
     }
 
     /** Stops bots first, then servers, then the infrastructure; waits for each group. */

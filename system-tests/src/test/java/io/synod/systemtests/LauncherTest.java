@@ -30,6 +30,7 @@ class LauncherTest {
         int admin = freeRange(3);
         int peer = freeRange(3);
         int paxos = freeRange(3);
+        int web = Processes.freePort();
         try (Processes processes = new Processes("launcher")) {
             Path runDir = processes.directory().resolve("run");
             Processes.Started up = processes.start(
@@ -50,13 +51,17 @@ class LauncherTest {
                             Integer.toString(peer),
                             "--paxos-port",
                             Integer.toString(paxos),
+                            "--web-port",
+                            Integer.toString(web),
                             "--bots",
                             "2",
                             "--bot-rate",
                             "5"));
-            assertThat(up.readyLine()).contains("synod ready");
+            assertThat(up.readyLine()).contains("synod ready").contains("http://127.0.0.1:" + web + "/");
             List<ProcessHandle> children = up.process().children().toList();
-            assertThat(children).hasSize(8); // reference, broker, proxy, 3 servers (the default), 2 bots
+            assertThat(children).hasSize(9); // reference, broker, proxy, 3 servers (the default), web, 2 bots
+            assertThat(get("http://127.0.0.1:" + web + "/")).contains("<title>Synod</title>");
+            assertThat(get("http://127.0.0.1:" + web + "/api/cluster")).contains("http://127.0.0.1:" + admin);
             assertThat(children)
                     .anySatisfy(child ->
                             assertThat(child.info().commandLine().orElse("")).contains("server --name server-1"));

@@ -1,0 +1,204 @@
+package io.synod.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web app in a real browser: a 3-server cluster and {@code synod web} as real processes on
+ * free loopback ports, two headless Chromium sessions (Debian's {@code chromium} and
+ * {@code chromium-driver}, never downloaded), two users chatting live in a channel and by private
+ * message; text with markup stays text; every message shows once; the dashboard lists the three
+ * servers up. Screenshots go to the test's folder under target/system-tests.
+ */
+class WebBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Pattern URL = Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/)");
+
+    @Test
+    @Timeout(300)
+    void twoUsersChatLiveInAChannelAndPrivately() throws Exception {
+        assumeTrue(
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "browser test skipped: install Debian's chromium and chromium-driver (/usr/bin/chromium,"
+                        + " /usr/bin/chromedriver; .ci/run does)");
+        try (Cluster cluster = new Cluster("web-browser")) {
+            List<String> names = List.of("server-1", "server-2", "server-3");
+            StringBuilder members = new StringBuilder();
+            for (String name : names) {
+                members.append(members.isEmpty() ? "" : ",")
+                        .append(name)
+                        .append('=')
+                        .append(Processes.endpoint(Processes.freePort()));
+            }
+            List<Processes.Started> servers = new ArrayList<>();
+            for (String name : names) {
+                servers.add(cluster.startServer(name, List.of("--initial-members", members.toString())));
+            }
+            Cluster.awaitLeader(servers);
+            List<String> web = new ArrayList<>(List.of(
+                    "web",
+                    "--broker",
+                    Processes.endpoint(cluster.brokerFrontend),
+                    "--proxy",
+                    Processes.endpoint(cluster.proxyXpub),
+                    "--port",
+                    Integer.toString(Processes.freePort()),
+                    "--log",
+                    cluster.log("web")));
+            for (Processes.Started server : servers) {
+                web.add("--admin");
+                web.add(Cluster.adminUrl(server));
+            }
+            Processes.Started webProcess = cluster.processes.start("web", web);
+            Matcher matcher = URL.matcher(webProcess.readyLine());
+            assertThat(matcher.find()).as(webProcess.readyLine()).isTrue();
+            String url = matcher.group(1);
+            Path shots = cluster.processes.directory().resolve("screenshots");
+            Files.createDirectories(shots);
+
+            List<WebDriver> drivers = new ArrayList<>();
+            try {
+                WebDriver ana = browser(cluster.processes.directory().resolve("chrome-ana"), drivers);
+                WebDriver bob = browser(cluster.processes.directory().resolve("chrome-bob"), drivers);
+                logIn(ana, url, "ana");
+                logIn(bob, url, "bob");
+
+                submit(ana, "channel-name", "geral");
+                await(ana).until(ExpectedConditions.textToBe(By.id("room-title"), "# geral"));
+                submit(bob, "channel-name", "geral");
+                await(bob).until(ExpectedConditions.textToBe(By.id("room-title"), "# geral"));
+
+                String hostile = "hello bob <script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">";
+                submit(ana, "send-text", hostile);
+                awaitMessage(bob, hostile);
+                submit(bob, "send-text", "hi ana");
+                awaitMessage(ana, "hi ana");
+                awaitMessage(ana, hostile);
+                assertThat(ana.findElements(By.cssSelector("#messages script, #messages img"))).isEmpty();
+                assertThat(((JavascriptExecutor) bob).executeScript("return window.pwned === undefined"))
+                        .isEqualTo(true);
+                for (WebDriver driver : List.of(ana, bob)) {
+                    assertThat(countMessages(driver, hostile)).isEqualTo(1);
+                    assertThat(countMessages(driver, "hi ana")).isEqualTo(1);
+                }
+                assertThat(bob.findElement(By.id("notif-badge")).isDisplayed()).isFalse(); // nothing unread
+                screenshot(bob, shots.resolve("chat-channel.png"));
+
+                submit(ana, "dm-peer", "bob");
+                await(ana).until(ExpectedConditions.textToBe(By.id("room-title"), "Conversation with bob"));
+                submit(ana, "send-text", "a private word");
+                awaitMessage(ana, "a private word");
+                By anaInBobsList = By.cssSelector("#conversation-list button[data-name='ana']");
+                await(bob).until(ExpectedConditions.elementToBeClickable(anaInBobsList)).click();
+                await(bob).until(ExpectedConditions.textToBe(By.id("room-title"), "Conversation with ana"));
+                awaitMessage(bob, "a private word");
+                // The private message is also a notification: bob's badge counts it.
+                await(bob).until(ExpectedConditions.textToBe(By.id("notif-badge"), "1"));
+                submit(bob, "send-text", "received, thanks");
+                awaitMessage(ana, "received, thanks");
+                assertThat(countMessages(ana, "a private word")).isEqualTo(1);
+                assertThat(countMessages(bob, "received, thanks")).isEqualTo(1);
+                screenshot(ana, shots.resolve("chat-private.png"));
+
+                ana.get(url + "#dashboard");
+                await(ana).until(ExpectedConditions.invisibilityOfElementLocated(By.id("chat-view")));
+                await(ana).until(driver -> driver.findElements(By.cssSelector("#servers tbody tr[data-up='true']"))
+                                .size()
+                        == 3);
+                await(ana).until(driver -> !driver.findElements(By.cssSelector("#chart-offsets .uplot"))
+                        .isEmpty());
+                screenshot(ana, shots.resolve("dashboard.png"));
+            } finally {
+                for (WebDriver driver : drivers) {
+                    driver.quit(); // also stops the driver's own chromedriver
+                }
+            }
+        }
+    }
+
+    /** A headless Chromium with a fresh profile and a chromedriver of its own (never Selenium Manager's). */
+    private static WebDriver browser(Path profile, List<WebDriver> drivers) throws IOException {
+        Files.createDirectories(profile);
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--no-first-run",
+                "--window-size=1100,900",
+                "--user-data-dir=" + profile);
+        ChromeDriver driver = new ChromeDriver(service, options);
+        drivers.add(driver);
+        return driver;
+    }
+
+    private static WebDriverWait await(WebDriver driver) {
+        return new WebDriverWait(driver, WAIT);
+    }
+
+    private static void logIn(WebDriver driver, String url, String user) {
+        driver.get(url);
+        submit(driver, "login-user", user);
+        await(driver).until(ExpectedConditions.textToBe(By.id("whoami"), "Logged in as " + user));
+        await(driver).until(ExpectedConditions.textToBe(By.id("conn"), "live"));
+    }
+
+    /** Types into the field and presses Enter: forms submit and the message box sends on Enter. */
+    private static void submit(WebDriver driver, String id, String text) {
+        WebElement field = await(driver).until(ExpectedConditions.elementToBeClickable(By.id(id)));
+        field.clear();
+        field.sendKeys(text);
+        field.sendKeys(Keys.ENTER);
+    }
+
+    private static void awaitMessage(WebDriver driver, String text) {
+        await(driver).until(d -> countMessages(d, text) >= 1);
+    }
+
+    private static long countMessages(WebDriver driver, String text) {
+        return driver.findElements(By.cssSelector("#messages li .text")).stream()
+                .filter(element -> text.equals(element.getText()))
+                .count();
+    }
+
+    private static void screenshot(WebDriver driver, Path file) throws IOException {
+        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+}

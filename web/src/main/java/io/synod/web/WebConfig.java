@@ -1,0 +1,44 @@
+package io.synod.web;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a {@link WebServer} needs, validated at construction.
+ *
+ * @param brokerEndpoint the broker's client-facing ROUTER
+ * @param proxyEndpoint the proxy's XPUB
+ * @param host the address the HTTP server binds (127.0.0.1 unless asked otherwise)
+ * @param port the HTTP port; 0 for any free port
+ * @param adminUrls the servers' admin HTTP bases ({@code http://127.0.0.1:8081}) the dashboard polls
+ * @param logFile the interaction log file, or null for memory only
+ * @param requestTimeoutMillis one attempt of a cluster request (the client retries it)
+ */
+public record WebConfig(
+        String brokerEndpoint,
+        String proxyEndpoint,
+        String host,
+        int port,
+        List<String> adminUrls,
+        Path logFile,
+        long requestTimeoutMillis) {
+
+    public WebConfig {
+        Objects.requireNonNull(brokerEndpoint, "brokerEndpoint");
+        Objects.requireNonNull(proxyEndpoint, "proxyEndpoint");
+        Objects.requireNonNull(host, "host");
+        adminUrls = List.copyOf(adminUrls);
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be 0 to 65535, was " + port);
+        }
+        if (requestTimeoutMillis <= 0) {
+            throw new IllegalArgumentException("requestTimeoutMillis must be positive, was " + requestTimeoutMillis);
+        }
+        for (String url : adminUrls) {
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                throw new IllegalArgumentException("admin URL must start with http:// or https://, was " + url);
+            }
+        }
+    }
+}
