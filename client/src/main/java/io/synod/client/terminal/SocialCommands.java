@@ -216,7 +216,7 @@ final class SocialCommands {
             return;
         }
         feedBefore = page.more() ? page.number("next_before") : 0;
-        printPosts("feed", page);
+        printPosts("feed", page, "/feed more");
         long newest = page.items().stream()
                 .filter(Publication.SocialPost.class::isInstance)
                 .mapToLong(post -> ((Publication.SocialPost) post).index())
@@ -236,7 +236,7 @@ final class SocialCommands {
         ClientReply.SocialPage page = social().timeline(before, PAGE_ITEMS);
         if (!failed(page)) {
             timelineBefore = page.more() ? page.number("next_before") : 0;
-            printPosts("timeline", page);
+            printPosts("timeline", page, "/timeline more");
         }
     }
 
@@ -247,12 +247,13 @@ final class SocialCommands {
         }
         console.println(safe(user) + ": " + page.number("post_count") + " posts, " + page.number("follower_count")
                 + " followers, " + page.number("following_count") + " following");
-        printPosts("posts of " + safe(user), page);
+        printPosts("posts of " + safe(user), page, null);
     }
 
-    private void printPosts(String title, ClientReply.SocialPage page) {
+    /** A page of posts under {@code title}; {@code moreCommand} (or null) is what shows the next page. */
+    private void printPosts(String title, ClientReply.SocialPage page, String moreCommand) {
         console.println(title + " (" + page.items().size() + " shown, newest first"
-                + (page.more() ? "; more: " + title.split(" ")[0] + " more" : "") + "):");
+                + (page.more() && moreCommand != null ? "; more: " + moreCommand : "") + "):");
         page.items().forEach(post -> console.println("  " + TerminalSession.format(post)));
     }
 

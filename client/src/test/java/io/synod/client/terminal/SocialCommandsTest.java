@@ -121,6 +121,13 @@ class SocialCommandsTest {
         expect("ana: 1 posts, 1 followers, 0 following");
         type("/timeline");
         expect("timeline (2 shown, newest first):");
+        for (int i = 0; i < SocialCommands.PAGE_ITEMS; i++) {
+            cluster.social.storePost("carl", "post " + i);
+        }
+        type("/timeline");
+        expect("timeline (20 shown, newest first; more: /timeline more):");
+        type("/timeline more");
+        await().atMost(WAIT).until(() -> text().split("timeline \\(2 shown, newest first\\):", -1).length == 3);
         type("/search --best acao");
         expect("found acao sort=best kind=null");
         expect("more: /search more");
