@@ -5,8 +5,14 @@ It uses only what any course group would use: a ZeroMQ REQ socket to the broker 
 a SUB socket to the proxy (port 5558), and MessagePack envelopes {"service": ..., "data": {...}}
 with a Lamport clock. Needs Debian's python3-zmq and python3-msgpack (run with /usr/bin/python3).
 
+It also speaks Synod's extensions: every request carries `client_id` and `request_id` (a retry
+resends the same frame, so a write is applied once), and the social network's services (post,
+follow, unfollow, feed, timeline, profile, notifications, notifications_read, conversations,
+search; docs/protocol.md) with their live topics.
+
     /usr/bin/python3 synod_client.py --user ana login
     /usr/bin/python3 synod_client.py selftest      # the end-to-end check the test suite runs
+    /usr/bin/python3 synod_client.py social-demo   # two users follow, post and read their feed
 """
 import argparse
 import sys
@@ -17,6 +23,20 @@ import msgpack
 import zmq
 
 
+# The social topics start and end with U+001F, which no user name contains (docs/protocol.md, section 5).
+TOPIC_MARK = "\x1f"
+
+
+def notifications_topic(user):
+    """Where `user`'s notifications are published (new follower, mention, private message)."""
+    return TOPIC_MARK + "notifications" + TOPIC_MARK + user + TOPIC_MARK
+
+
+def posts_topic(author):
+    """Where `author`'s posts are published."""
+    return TOPIC_MARK + "posts" + TOPIC_MARK + author + TOPIC_MARK
+
+
 class Client:
     """REQ/SUB client with a Lamport clock and the Lazy Pirate retry (recreate REQ on timeout)."""
 
@@ -24,6 +44,8 @@ class Client:
         self.broker, self.proxy = broker, proxy
         self.timeout_ms, self.retries = timeout_ms, retries
         self.clock = 0
+        self.client_id = "py-" + uuid.uuid4().hex[:16]
+        self.next_request_id = 1
         self.ctx = zmq.Context()
         self.req = None
         self._connect_req()
@@ -44,7 +66,10 @@ class Client:
 
     def request(self, service, **fields):
         self.clock += 1
-        fields.update(timestamp=time.time(), clock=self.clock)
+        fields = {k: v for k, v in fields.items() if v is not None}  # an option left out takes the default
+        fields.update(timestamp=time.time(), clock=self.clock, client_id=self.client_id,
+                      request_id=self.next_request_id)
+        self.next_request_id += 1
         frame = msgpack.packb({"service": service, "data": fields}, use_bin_type=True)
         for _ in range(self.retries):
             self.req.send(frame)
@@ -54,6 +79,42 @@ class Client:
                 return reply
             self._connect_req()  # Lazy Pirate: the REQ socket is stuck after a lost reply
         raise TimeoutError(f"no reply to {service} from {self.broker}")
+
+    # ---- the social network (extension; each returns the reply's data: "status" "OK" or "erro") ----
+
+    def post(self, user, message, reply_to=None):
+        return self.request("post", user=user, message=message, reply_to=reply_to)["data"]
+
+    def follow(self, user, target):
+        return self.request("follow", user=user, target=target)["data"]
+
+    def unfollow(self, user, target):
+        return self.request("unfollow", user=user, target=target)["data"]
+
+    def feed(self, user, before=None, limit=None):
+        """Posts of the users `user` follows, newest first; the next page: before=reply["next_before"]."""
+        return self.request("feed", user=user, before=before, limit=limit)["data"]
+
+    def timeline(self, before=None, limit=None):
+        return self.request("timeline", before=before, limit=limit)["data"]
+
+    def profile(self, user, before=None, limit=None):
+        return self.request("profile", user=user, before=before, limit=limit)["data"]
+
+    def notifications(self, user, after_seq=None, limit=None):
+        """Notifications after `after_seq`, oldest first, with last_seq, read_seq, unread, unread_total."""
+        return self.request("notifications", user=user, after_seq=after_seq, limit=limit)["data"]
+
+    def notifications_read(self, user, seq, post_index=None):
+        return self.request("notifications_read", user=user, seq=seq, post_index=post_index)["data"]
+
+    def conversations(self, user, before=None, limit=None):
+        return self.request("conversations", user=user, before=before, limit=limit)["data"]
+
+    def search(self, user, query, sort=None, kind=None, channel=None, author=None, limit=None, cursor=None):
+        """Words in channel messages, posts and `user`'s private messages (docs/search.md)."""
+        return self.request("search", user=user, query=query, sort=sort, kind=kind, channel=channel,
+                            author=author, limit=limit, cursor=cursor)["data"]
 
     def subscribe(self, topic):
         self.sub.setsockopt_string(zmq.SUBSCRIBE, topic)
@@ -113,7 +174,69 @@ def selftest(client):
 
     reply = client.request("publish", user=ana, channel="no_such_" + suffix, message="x")
     check(reply["data"]["status"] == "erro" and reply["data"].get("message"), "publish to a missing channel -> erro")
+    social_checks(client, ana, bia, suffix)
     print("python client: all checks passed", flush=True)
+
+
+def social_checks(client, ana, bia, suffix):
+    """bia follows ana; ana posts; the post arrives live and in bia's feed; notifications and their read mark."""
+    client.subscribe(notifications_topic(ana))
+    client.subscribe(posts_topic(ana))
+    time.sleep(0.5)  # ZeroMQ slow joiner
+    check(client.follow(bia, ana)["status"] == "OK", "follow bia -> ana -> OK")
+    check(client.follow(bia, ana)["status"] == "erro", "follow again -> erro")
+    check(client.follow(ana, ana)["status"] == "erro", "self-follow -> erro")
+    note = client.receive(notifications_topic(ana))
+    check(note["kind"] == "follower" and note["actor"] == bia, "ana's follower notification, live")
+    text = "python post " + suffix
+    reply = client.post(ana, text)
+    check(reply["status"] == "OK" and reply.get("id"), "post -> OK with its id")
+    live = client.receive(posts_topic(ana))
+    check(live["message"] == text and live["seq"] == 1, "the post, live on ana's post topic")
+    feed = client.feed(bia)
+    check([p["message"] for p in feed["posts"]] == [text], "feed of bia lists ana's post")
+    check(any(p["message"] == text for p in client.timeline(limit=100)["posts"]), "timeline lists it")
+    profile = client.profile(ana)
+    check(profile["post_count"] == 1 and profile["follower_count"] == 1, "profile counts of ana")
+    notes = client.notifications(ana)
+    check(notes["unread"] == 1 and notes["notifications"][0]["actor"] == bia, "ana has 1 unread notification")
+    check(client.notifications_read(ana, notes["last_seq"])["status"] == "OK", "notifications_read -> OK")
+    check(client.notifications(ana)["unread"] == 0, "and then none unread")
+    check(client.notifications(bia)["unread_posts"] == 1, "bia has ana's post unread")
+    peers = [c["peer"] for c in client.conversations(bia)["conversations"]]
+    check(peers == [ana], "conversations of bia: ana")
+    check(client.unfollow(bia, ana)["status"] == "OK", "unfollow -> OK")
+    check(client.feed(bia)["posts"] == [], "feed of bia is empty after unfollowing")
+    found = client.search(bia, "python post " + suffix)
+    if found["status"] == "OK":
+        check(any(r.get("message") == text for r in found["results"]), "search finds the post")
+    else:
+        print("skip search: not served here (" + str(found.get("message")) + ")", flush=True)
+
+
+def social_demo(client, user):
+    """A small demo: `user` and a friend follow each other, post, read their feed and notifications."""
+    friend = user + "_friend"
+    for name in (user, friend):
+        client.request("login", user=name)
+    client.subscribe(notifications_topic(user))
+    time.sleep(0.5)
+    print("follow:", client.follow(user, friend)["status"], client.follow(friend, user)["status"])
+    try:
+        print("live:", client.receive(notifications_topic(user), timeout_s=3.0))
+    except TimeoutError:
+        print("live: nothing new (they already followed each other)")
+    client.post(friend, "hello @" + user + ", welcome" if " " not in user else "hello, welcome")
+    client.post(user, "my first post")
+    for post in client.feed(user)["posts"]:
+        print("feed:", post["user"], "-", post["message"])
+    notes = client.notifications(user)
+    print("notifications:", notes["unread_total"], "unread")
+    for note in notes["notifications"]:
+        print("  #%d %s by %s: %s" % (note["seq"], note["kind"], note["actor"], note["message"]))
+    client.notifications_read(user, notes["last_seq"])
+    print("profile:", {k: v for k, v in client.profile(user).items() if k.endswith("_count")})
+    print("search:", client.search(user, "welcome"))
 
 
 def main():
@@ -121,12 +244,14 @@ def main():
     parser.add_argument("--broker", default="tcp://127.0.0.1:5555")
     parser.add_argument("--proxy", default="tcp://127.0.0.1:5558")
     parser.add_argument("--user", default="py_user")
-    parser.add_argument("command", choices=["selftest", "login", "users", "channels"])
+    parser.add_argument("command", choices=["selftest", "social-demo", "login", "users", "channels"])
     args = parser.parse_args()
     client = Client(args.broker, args.proxy)
     try:
         if args.command == "selftest":
             selftest(client)
+        elif args.command == "social-demo":
+            social_demo(client, args.user)
         elif args.command == "login":
             print(client.request("login", user=args.user))
         else:

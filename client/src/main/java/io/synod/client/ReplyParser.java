@@ -67,6 +67,30 @@ final class ReplyParser {
         return new ClientReply.HistoryPage(true, messages, nextSeq, more, null, reply);
     }
 
+    /**
+     * The reply of a social service. {@code itemsKey} names its list of publication payloads ({@code posts} or
+     * {@code notifications}; null for none); {@code topicOf} gives the topic an item is read on (a post's from its
+     * {@code user}, a notification's from the asking user), so it decodes as that kind. Items that do not decode
+     * are skipped.
+     */
+    static ClientReply.SocialPage socialPage(
+            Envelope reply, String itemsKey, java.util.function.Function<Map<?, ?>, String> topicOf, Limits limits) {
+        if (!ok(reply)) {
+            return new ClientReply.SocialPage(false, List.of(), reply.data(), Replies.errorText(reply), reply);
+        }
+        List<Publication> items = new ArrayList<>();
+        if (itemsKey != null && reply.data().get(itemsKey) instanceof List<?> list) {
+            for (Object item : list) {
+                String topic = item instanceof Map<?, ?> map ? topicOf.apply(map) : null;
+                Publication publication = topic == null ? null : publicationOf(topic, item, limits);
+                if (publication != null) {
+                    items.add(publication);
+                }
+            }
+        }
+        return new ClientReply.SocialPage(true, items, reply.data(), null, reply);
+    }
+
     /** A publication payload, or null if it does not decode. */
     static Publication publicationOf(String topic, Object payload, Limits limits) {
         if (!(payload instanceof Map<?, ?> map)) {

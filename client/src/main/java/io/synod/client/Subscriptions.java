@@ -3,6 +3,8 @@ package io.synod.client;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Publication;
 import io.synod.protocol.Services;
+import io.synod.protocol.Social;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,10 +13,20 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The topics a client listens to: one {@link TopicSequencer} per subscribed channel and one for
- * the logged-in user's inbox (topic = own name, requirement S10). Executes the sequencers'
- * steps: deliveries to the {@link Deliverer}, history fetches through the {@link ClientLoop}
- * ({@code history} for a channel, {@code private_history} without a peer for the inbox).
+ * The topics a client listens to: one {@link TopicSequencer} per subscribed channel, one for
+ * the logged-in user's inbox (topic = own name, requirement S10), one for that user's
+ * notifications and one per author whose posts are followed live (the social topics,
+ * docs/protocol.md section 5). Executes the sequencers' steps: deliveries to the
+ * {@link Deliverer}, history fetches through the {@link ClientLoop} ({@code history} for a
+ * channel, {@code private_history} without a peer for the inbox, {@code notifications} by
+ * {@code after_seq} for the notifications, {@code profile} pages for an author's posts).
+ *
+ * <p>Notifications start from the user's {@code last_seq} (one {@code notifications} read at
+ * login), so a notification lost while the subscription propagates is fetched when a later one
+ * shows the gap; nothing older is delivered. An author's posts start from the first one that
+ * arrives live (no read per author: a user may follow 1,000); a jump after it is filled from
+ * {@code profile}, newest first, walking back at most {@link #POST_GAP_PAGES_MAX} pages (older
+ * posts of a longer gap are reported as a skipped gap; {@code feed} has them).
  *
  * <p>A channel and a user may share a name, hence a topic: posts go to the channel's sequencer,
  * private messages to the inbox's, each with its own sequence numbers.
@@ -22,11 +34,21 @@ import java.util.TreeSet;
  * <p>Not thread-safe: owned by the I/O thread.
  */
 final class Subscriptions {
+    /** Pages of {@code profile} one post gap fill may read, newest first, before it gives up on older ones. */
+    static final int POST_GAP_PAGES_MAX = 10;
+
     private final ClientLoop loop;
     private final ClientConfig config;
     private final Map<String, TopicSequencer> channels = new HashMap<>();
     private final Map<String, Integer> zmqTopicUses = new HashMap<>();
     private TopicSequencer inbox;
+    private TopicSequencer notifications;
+    /** The logged-in user's notification sequencer's owner (the {@code user} of its fetches). */
+    private String notifiedUser;
+    /** Post sequencers by author. */
+    private final Map<String, TopicSequencer> posts = new HashMap<>();
+    /** Authors by post topic, for the exact topic match of live publications. */
+    private final Map<String, String> postTopics = new HashMap<>();
 
     Subscriptions(ClientLoop loop, ClientConfig config) {
         this.loop = loop;
@@ -35,7 +57,15 @@ final class Subscriptions {
 
     /** Whether a publication on exactly {@code topic} is wanted (ZeroMQ filters by prefix only). */
     boolean wants(String topic) {
-        return channels.containsKey(topic) || (inbox != null && inbox.topic().equals(topic));
+        return channels.containsKey(topic)
+                || (inbox != null && inbox.topic().equals(topic))
+                || (notifications != null && notifications.topic().equals(topic))
+                || postTopics.containsKey(topic);
+    }
+
+    /** The authors whose posts are listened to. */
+    Set<String> postAuthors() {
+        return new TreeSet<>(posts.keySet());
     }
 
     Set<String> channels() {
@@ -90,12 +120,67 @@ final class Subscriptions {
         apply(inbox, inbox.startJoinReplay());
     }
 
+    /**
+     * Listens to {@code user}'s notifications, replacing a previous user's. Reads {@code last_seq} first and
+     * delivers only what comes after it; if that read fails (a server without the service), the first live
+     * notification sets the start instead.
+     */
+    void subscribeNotifications(String user) {
+        String topic = Social.notificationsTopic(user);
+        if (notifications != null && notifications.topic().equals(topic)) {
+            return;
+        }
+        if (notifications != null) {
+            releaseTopic(notifications.topic());
+        }
+        TopicSequencer sequencer = newSequencer(topic, 0);
+        notifications = sequencer;
+        notifiedUser = user;
+        useTopic(topic);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("user", user);
+        fields.put("limit", 1);
+        loop.submit(Services.NOTIFICATIONS, fields, (reply, failure) -> {
+            if (sequencer != notifications || reply == null || !ReplyParser.ok(reply)) {
+                return;
+            }
+            if (sequencer.lastDeliveredSeq() > 0 || sequencer.fetching()) {
+                return; // a live notification came first and set the start; its gaps are being filled
+            }
+            long lastSeq = reply.data().get("last_seq") instanceof Long last ? Math.max(0, last) : 0;
+            apply(sequencer, sequencer.startFrom(lastSeq));
+        });
+    }
+
+    /** Listens to {@code author}'s posts from the next one on (see the class comment). */
+    void subscribePosts(String author) {
+        if (posts.containsKey(author)) {
+            return;
+        }
+        String topic = Social.postsTopic(author);
+        posts.put(author, newSequencer(topic, 0));
+        postTopics.put(topic, author);
+        useTopic(topic);
+    }
+
+    void unsubscribePosts(String author) {
+        TopicSequencer removed = posts.remove(author);
+        if (removed != null) {
+            postTopics.remove(removed.topic());
+            releaseTopic(removed.topic());
+        }
+    }
+
     void onLive(String topic, Publication publication) {
         TopicSequencer sequencer = switch (publication) {
             case Publication.DirectMessage dm -> inbox != null && inbox.topic().equals(topic) ? inbox : null;
             case Publication.ChannelPost post -> channels.get(topic);
-            case Publication.SocialPost post -> null; // social topics are not sequenced here (yet)
-            case Publication.Notification notification -> null;
+            case Publication.SocialPost post -> {
+                String author = postTopics.get(topic);
+                yield author == null ? null : posts.get(author);
+            }
+            case Publication.Notification notification ->
+                notifications != null && notifications.topic().equals(topic) ? notifications : null;
         };
         if (sequencer != null) {
             apply(sequencer, sequencer.onLive(publication));
@@ -133,6 +218,15 @@ final class Subscriptions {
         if (!current(sequencer)) {
             return;
         }
+        if (sequencer == notifications) {
+            fetchNotifications(sequencer, afterSeq);
+            return;
+        }
+        String author = postTopics.get(sequencer.topic());
+        if (author != null && posts.get(author) == sequencer) {
+            fetchPosts(sequencer, author, afterSeq, 0, new ArrayList<>(), 0);
+            return;
+        }
         boolean isInbox = sequencer == inbox;
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put(isInbox ? "user" : "channel", sequencer.topic());
@@ -161,7 +255,68 @@ final class Subscriptions {
     }
 
     private boolean current(TopicSequencer sequencer) {
-        return sequencer == inbox || channels.get(sequencer.topic()) == sequencer;
+        return sequencer == inbox
+                || sequencer == notifications
+                || channels.get(sequencer.topic()) == sequencer
+                || (postTopics.containsKey(sequencer.topic()) && posts.get(postTopics.get(sequencer.topic())) == sequencer);
+    }
+
+    private void fetchNotifications(TopicSequencer sequencer, long afterSeq) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("user", notifiedUser);
+        fields.put("after_seq", afterSeq);
+        fields.put("limit", Math.min(config.historyPageSize(), Social.PAGE_ITEMS_MAX));
+        loop.submit(Services.NOTIFICATIONS, fields, (reply, failure) -> {
+            if (!current(sequencer)) {
+                return;
+            }
+            if (reply == null || !ReplyParser.ok(reply)) {
+                apply(sequencer, sequencer.onFetchFailed());
+                return;
+            }
+            ClientReply.SocialPage page =
+                    ReplyParser.socialPage(reply, "notifications", item -> sequencer.topic(), config.limits());
+            apply(sequencer, sequencer.onHistory(page.items(), page.more()));
+        });
+    }
+
+    /**
+     * Fills a gap in {@code author}'s posts: {@code profile} pages, newest first, until one reaches {@code afterSeq}
+     * (or {@link #POST_GAP_PAGES_MAX} pages), then hands every post after {@code afterSeq} to the sequencer.
+     */
+    private void fetchPosts(
+            TopicSequencer sequencer, String author, long afterSeq, long before, List<Publication> found, int page) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("user", author);
+        if (before > 0) {
+            fields.put("before", before);
+        }
+        fields.put("limit", Social.PAGE_ITEMS_MAX);
+        loop.submit(Services.PROFILE, fields, (reply, failure) -> {
+            if (!current(sequencer)) {
+                return;
+            }
+            if (reply == null || !ReplyParser.ok(reply)) {
+                apply(sequencer, sequencer.onFetchFailed());
+                return;
+            }
+            ClientReply.SocialPage profile =
+                    ReplyParser.socialPage(reply, "posts", item -> sequencer.topic(), config.limits());
+            long oldest = Long.MAX_VALUE;
+            for (Publication post : profile.items()) {
+                oldest = Math.min(oldest, post.seq());
+                if (post.seq() > afterSeq) {
+                    found.add(post);
+                }
+            }
+            long next = profile.number("next_before");
+            boolean reached = profile.items().isEmpty() || oldest <= afterSeq + 1 || !profile.more() || next <= 0;
+            if (!reached && page + 1 < POST_GAP_PAGES_MAX) {
+                fetchPosts(sequencer, author, afterSeq, next, found, page + 1);
+            } else {
+                apply(sequencer, sequencer.onHistory(found, false));
+            }
+        });
     }
 
     private void useTopic(String topic) {

@@ -24,7 +24,7 @@ import java.util.function.Function;
  *
  * <p><b>Requests.</b> The typed methods ({@link #login}, {@link #users}, {@link #createChannel},
  * {@link #channels}, {@link #publish}, {@link #sendMessage}, {@link #history},
- * {@link #privateHistory}) block until the reply and return a {@link ClientReply}: a server error
+ * {@link #privateHistory}, and the social network's in {@link #social()}) block until the reply and return a {@link ClientReply}: a server error
  * is a reply with {@code ok() == false}. A request with no reply after
  * {@code 1 + requestRetriesMax} attempts of {@code requestTimeoutMillis} throws
  * {@link ClientException.RequestTimeout}, naming the broker endpoint. Every send is stamped with
@@ -33,8 +33,9 @@ import java.util.function.Function;
  * Synod server applies a retried write once (X2). {@link #requestAsync} and the {@code ...Async}
  * methods return futures instead, for many requests in flight.
  *
- * <p><b>Subscriptions.</b> A successful {@link #login} subscribes to the user's own topic (S10);
- * {@link #subscribe} adds channels. Each publication reaches the {@link DeliveryListener} once,
+ * <p><b>Subscriptions.</b> A successful {@link #login} subscribes to the user's own topic (S10) and to
+ * its notification topic (extension); {@link #subscribe} adds channels, {@link SynodSocial#subscribePosts}
+ * authors' posts. Each publication reaches the {@link DeliveryListener} once,
  * in sequence order per topic, with gaps filled from history (X3; see {@link TopicSequencer}).
  *
  * <p><b>Thread-safety.</b> Thread-safe. One internal I/O thread owns the ZeroMQ sockets; every
@@ -55,6 +56,7 @@ public final class SynodClient implements AutoCloseable {
     private final Deliverer deliverer;
     private final ClientLoop loop;
     private final Thread ioThread;
+    private final SynodSocial social = new SynodSocial(this);
     private volatile String user;
 
     /**
@@ -97,7 +99,12 @@ public final class SynodClient implements AutoCloseable {
 
     // ---- requests ----
 
-    /** {@code login}; on success also subscribes to the user's own topic. */
+    /** The social network's calls (posts, follows, feed, notifications, conversations, search). */
+    public SynodSocial social() {
+        return social;
+    }
+
+    /** {@code login}; on success also subscribes to the user's own topic and notification topic. */
     public ClientReply.Status login(String given) {
         String name = checkName("user", given);
         CompletableFuture<ClientReply.Status> result = new CompletableFuture<>();
@@ -110,6 +117,7 @@ public final class SynodClient implements AutoCloseable {
             if (status.ok()) {
                 user = name;
                 loop.subscriptions().subscribeInbox(name);
+                loop.subscriptions().subscribeNotifications(name);
             }
             result.complete(status);
         }));
@@ -258,14 +266,14 @@ public final class SynodClient implements AutoCloseable {
 
     // ---- helpers ----
 
-    private <T> T call(Function<Subscriptions, T> action) {
+    <T> T call(Function<Subscriptions, T> action) {
         CompletableFuture<T> result = new CompletableFuture<>();
         loop.execute(() -> result.complete(action.apply(loop.subscriptions())));
         return await(result);
     }
 
     /** Waits for a future that the I/O thread completes; bounded by the request retry budget. */
-    private <T> T await(CompletableFuture<T> future) {
+    <T> T await(CompletableFuture<T> future) {
         if (loop.onLoopThread()) {
             throw new IllegalStateException("blocking client calls are not allowed on the client's I/O thread");
         }
@@ -287,7 +295,7 @@ public final class SynodClient implements AutoCloseable {
         }
     }
 
-    private String requireUser() {
+    String requireUser() {
         String me = user;
         if (me == null) {
             throw new IllegalStateException("log in first");
@@ -299,7 +307,7 @@ public final class SynodClient implements AutoCloseable {
      * The name as the servers store it (NFC, see {@link Names}): the topic a subscription must use,
      * since servers publish on the stored name.
      */
-    private String checkName(String field, String name) {
+    String checkName(String field, String name) {
         return Names.check(field, Objects.requireNonNull(name, field), config.limits().nameCharsMax());
     }
 }

@@ -59,6 +59,8 @@ public final class FakeCluster implements AutoCloseable {
     public final Set<String> channels = Collections.synchronizedSet(new LinkedHashSet<>());
     public final Map<String, List<Publication>> channelHistory = Collections.synchronizedMap(new HashMap<>());
     public final Map<String, List<Publication>> inboxHistory = Collections.synchronizedMap(new HashMap<>());
+    /** The social services (posts, follows, notifications...). */
+    public final FakeSocial social = new FakeSocial(this);
 
     public FakeCluster() {
         router = context.createSocket(SocketType.ROUTER);
@@ -193,7 +195,10 @@ public final class FakeCluster implements AutoCloseable {
                 page(channelHistory.getOrDefault((String) d.get("channel"), List.of()), d, Services.HISTORY);
             case Services.PRIVATE_HISTORY ->
                 page(inboxHistory.getOrDefault((String) d.get("user"), List.of()), d, Services.PRIVATE_HISTORY);
-            default -> Replies.error(request.service(), "unknown service");
+            default -> {
+                Envelope social = this.social.answer(request);
+                yield social != null ? social : Replies.error(request.service(), "unknown service");
+            }
         };
     }
 

@@ -112,6 +112,9 @@ class SynodClientTest {
                 .withRequestTimeoutMillis(300));
         client.login("ana");
         client.createChannel("general");
+        // the login's notification reads (last_seq, then the fetch after it) run in the background: let them end
+        await().atMost(WAIT).until(() -> cluster.requests(Services.NOTIFICATIONS).size() >= 2);
+        client.users(); // answered after them: the fake serves one request at a time
         cluster.repliesToDrop.set(1);
 
         assertThat(client.publish("general", "once").ok()).isTrue();
@@ -184,6 +187,9 @@ class SynodClientTest {
                 .withRequestTimeoutMillis(300));
         client.login("ana");
         client.createChannel("general");
+        // the login's notification reads (last_seq, then the fetch after it) run in the background: let them end
+        await().atMost(WAIT).until(() -> cluster.requests(Services.NOTIFICATIONS).size() >= 2);
+        client.users(); // answered after them: the fake serves one request at a time
         cluster.repliesToDrop.set(1);
         List<CompletableFuture<ClientReply.Status>> futures = new ArrayList<>();
         for (int i = 0; i < 20; i++) {

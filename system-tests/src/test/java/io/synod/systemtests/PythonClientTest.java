@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The course's third language: a Python client (Debian's python3-zmq and python3-msgpack) logs in,
- * creates a channel, receives a publication on SUB and a private message, against the Java
- * cluster. Proves the wire format with a client that shares no code with ours.
+ * creates a channel, receives a publication on SUB and a private message, then uses the social
+ * network (follow, a live follower notification, post received live on its topic, feed, timeline,
+ * profile, notifications and their read mark, conversations, unfollow), against the Java cluster.
+ * Proves the wire format with a client that shares no code with ours.
  */
 class PythonClientTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
@@ -44,7 +46,12 @@ class PythonClientTest {
             String text = Files.readString(output, StandardCharsets.UTF_8);
             assertThat(finished).as("python client finished in time:\n" + text).isTrue();
             assertThat(python.exitValue()).as("python client output:\n" + text).isZero();
-            assertThat(text).contains("all checks passed").doesNotContain("FAIL");
+            assertThat(text)
+                    .contains("all checks passed")
+                    .contains("ok   the post, live on ana's post topic")
+                    .contains("ok   feed of bia lists ana's post")
+                    .contains("ok   ana has 1 unread notification")
+                    .doesNotContain("FAIL");
         }
     }
 }

@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
  * {@code synod bot}: the statement's automatic client. Picks a random user name (from
  * {@code --seed} if given), logs in, prints {@code bot NAME ready}, then loops: a random existing
  * channel, {@code --messages-per-round} messages at {@code --rate} per second, repeat
- * ({@code --rounds}, 0 = forever). Its activity goes to stderr. Stops cleanly on SIGTERM/Ctrl-C.
+ * ({@code --rounds}, 0 = forever); after each round's messages it also publishes {@code --posts-per-round}
+ * public posts (now and then mentioning a user it follows) and follows {@code --follows-per-round} other users,
+ * up to {@code --following-max}, at the same rate, so a demo cluster has social activity. Its activity goes to stderr. Stops cleanly on SIGTERM/Ctrl-C.
  *
  * <p>Not thread-safe: one instance runs once.
  */
@@ -57,6 +59,21 @@ public final class BotCommand implements Callable<Integer> {
     @Option(names = "--channel", description = "channel created when none exists (default: ${DEFAULT-VALUE})")
     String defaultChannel = "general";
 
+    @Option(
+            names = "--posts-per-round",
+            description = "public posts after each round's messages, 0 = none (default: ${DEFAULT-VALUE})")
+    int postsPerRound = 1;
+
+    @Option(
+            names = "--follows-per-round",
+            description = "users followed after each round, 0 = none (default: ${DEFAULT-VALUE})")
+    int followsPerRound = 1;
+
+    @Option(
+            names = "--following-max",
+            description = "most users the bot follows (default: ${DEFAULT-VALUE})")
+    int followingMax = 20;
+
     @Option(names = "--log", description = "JSON-lines interaction log file")
     Path logFile;
 
@@ -82,7 +99,15 @@ public final class BotCommand implements Callable<Integer> {
         String user = name != null ? name : randomName(random);
         try {
             BotSettings settings = new BotSettings(
-                    user, messagesPerSecond, messagesPerRound, roundsMax, defaultChannel, LOGIN_RETRY_MILLIS);
+                    user,
+                    messagesPerSecond,
+                    messagesPerRound,
+                    roundsMax,
+                    defaultChannel,
+                    LOGIN_RETRY_MILLIS,
+                    postsPerRound,
+                    followsPerRound,
+                    followingMax);
             ClientConfig config =
                     ClientConfig.defaults(brokerEndpoint, proxyEndpoint).withRequestTimeoutMillis(requestTimeoutMillis);
             runBot(settings, config, random);

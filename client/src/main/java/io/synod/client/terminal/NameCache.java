@@ -17,7 +17,7 @@ import org.jline.reader.ParsedLine;
  */
 final class NameCache implements Completer {
     private static final Set<String> CHANNEL_COMMANDS = Set.of("/join", "/leave", "/switch", "/history", "/create");
-    private static final Set<String> USER_COMMANDS = Set.of("/msg", "/dm");
+    private static final Set<String> USER_COMMANDS = Set.of("/msg", "/dm", "/follow", "/unfollow", "/profile");
 
     private volatile Set<String> users = Set.of();
     private volatile Set<String> channels = Set.of();

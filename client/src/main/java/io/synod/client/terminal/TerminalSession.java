@@ -18,6 +18,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 /**
  * The chat commands of the terminal client, independent of the console: reads command lines,
@@ -25,7 +26,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Commands: {@code /login USER}, {@code /users}, {@code /channels}, {@code /create NAME},
  * {@code /join NAME}, {@code /leave NAME}, {@code /switch NAME}, {@code /msg USER TEXT},
- * {@code /dm USER}, {@code /history [CHANNEL]}, {@code /help}, {@code /quit}; any other line is
+ * {@code /dm USER}, {@code /history [CHANNEL]}, the social network's ({@link SocialCommands}: {@code /post},
+ * {@code /follow}, {@code /unfollow}, {@code /feed}, {@code /timeline}, {@code /profile}, {@code /notifications},
+ * {@code /search}, {@code /conversations}), {@code /help}, {@code /quit}; any other line is
  * posted to the current channel. Names with spaces are typed quoted or, as a command's only
  * argument, bare ({@link CommandArguments}).
  *
@@ -34,19 +37,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link #run}.
  */
 final class TerminalSession {
-    static final List<String> COMMANDS = List.of(
-            "/login",
-            "/users",
-            "/channels",
-            "/create",
-            "/join",
-            "/leave",
-            "/switch",
-            "/msg",
-            "/dm",
-            "/history",
-            "/help",
-            "/quit");
+    static final List<String> COMMANDS = Stream.of(
+                    Stream.of("/login", "/users", "/channels", "/create", "/join", "/leave", "/switch", "/msg", "/dm"),
+                    Stream.of("/history"),
+                    SocialCommands.COMMANDS.stream(),
+                    Stream.of("/help", "/quit"))
+            .flatMap(s -> s)
+            .toList();
 
     private static final int SHOWN_HISTORY_MAX = 50;
     private static final int HISTORY_PAGES_MAX = 100;
@@ -64,19 +61,23 @@ final class TerminalSession {
               /msg USER TEXT      send a private message
               /dm USER            show the conversation with USER
               /history [CHANNEL]  show the recent messages of a channel (default: current)
+            %s
               /help               this help
               /quit               exit
               anything else       is posted to the current channel
-            names with spaces: /msg "Ana Maria" oi, /join 'minha sala' (or /join minha sala)""";
+            names with spaces: /msg "Ana Maria" oi, /join 'minha sala' (or /join minha sala)"""
+            .formatted(SocialCommands.HELP.indent(2).stripTrailing());
 
     private final Console console;
     private final NameCache names;
     private final AtomicReference<SynodClient> client = new AtomicReference<>();
+    private final SocialCommands social;
     private volatile String currentChannel;
 
     TerminalSession(Console console, NameCache names) {
         this.console = console;
         this.names = names;
+        this.social = new SocialCommands(console, this::client);
     }
 
     void attach(SynodClient synodClient) {
@@ -89,6 +90,13 @@ final class TerminalSession {
             @Override
             public void onDelivery(Delivery delivery) {
                 String line = format(delivery.publication());
+                if (delivery.publication() instanceof Publication.Notification
+                        || delivery.publication() instanceof Publication.SocialPost) {
+                    line = social.onDelivery(delivery, line);
+                    if (line == null) {
+                        return;
+                    }
+                }
                 console.println(delivery.source() == Delivery.Source.CORRECTION
                         ? "(correction: the message shown as #" + delivery.seq() + " of " + delivery.topic()
                                 + " was not the server's; the server's is) " + line
@@ -146,6 +154,9 @@ final class TerminalSession {
 
     private boolean command(String line) {
         String command = line.split("\\s+", 2)[0];
+        if (social.handle(command, line)) {
+            return true;
+        }
         CommandArguments.Split arguments = CommandArguments.split(line, command.equals("/msg"));
         String first = arguments.first() == null ? null : Names.normalize(arguments.first()); // as servers store it
         String rest = arguments.rest();
@@ -184,6 +195,7 @@ final class TerminalSession {
         }
         console.println("logged in as " + name + "; ready (/help lists the commands)");
         refreshNames();
+        social.onLogin();
     }
 
     private void listUsers() {
@@ -261,7 +273,7 @@ final class TerminalSession {
 
     private void sendDirect(String user, String text) {
         if (!failed(client().sendMessage(user, text))) {
-            console.println("to " + user + ": " + text);
+            console.println("to " + safe(user) + ": " + lines(text));
         }
     }
 
@@ -330,7 +342,7 @@ final class TerminalSession {
         if (reply.ok()) {
             return false;
         }
-        console.println("error: " + reply.errorText());
+        console.println("error: " + TerminalText.safe(reply.errorText()));
         return true;
     }
 
@@ -345,27 +357,46 @@ final class TerminalSession {
     private String prompt() {
         String channel = currentChannel;
         String user = client().user().orElse("?");
-        return channel == null ? user + "> " : user + "@#" + channel + "> ";
+        String mark = social.promptMark();
+        return channel == null ? user + mark + "> " : user + "@#" + channel + mark + "> ";
     }
 
-    /** One line for a publication: time, where, who, text (its further lines indented under it). */
+    /**
+     * One line for a publication: time, where, who, text (its further lines indented under it). Everything that came
+     * from the network goes through {@link TerminalText}, so no control character reaches the terminal.
+     */
     static String format(Publication publication) {
         return switch (publication) {
             case Publication.ChannelPost post ->
-                time(post.timestampSeconds()) + " #" + post.channel() + " <" + post.user() + "> "
+                time(post.timestampSeconds()) + " #" + safe(post.channel()) + " <" + safe(post.user()) + "> "
                         + lines(post.message());
             case Publication.DirectMessage dm ->
-                time(dm.timestampSeconds()) + " [dm] " + dm.src() + " -> " + dm.dst() + ": " + lines(dm.message());
+                time(dm.timestampSeconds()) + " [dm] " + safe(dm.src()) + " -> " + safe(dm.dst()) + ": "
+                        + lines(dm.message());
             case Publication.SocialPost post ->
-                time(post.timestampSeconds()) + " [post] " + post.user() + ": " + lines(post.message());
-            case Publication.Notification n ->
-                time(n.timestampSeconds()) + " [" + n.kind() + "] " + n.actor() + ": " + lines(n.message());
+                time(post.timestampSeconds()) + " [post] " + safe(post.user()) + ": " + lines(post.message());
+            case Publication.Notification n -> time(n.timestampSeconds()) + " " + describe(n);
         };
     }
 
-    /** A text's line breaks ({@code \n}, {@code \r\n}, {@code \r}) as indented terminal lines. */
+    /** What a notification says, without its time. */
+    private static String describe(Publication.Notification n) {
+        String actor = safe(n.actor());
+        return switch (n.kind()) {
+            case "follower" -> "[follower] " + actor + " follows you";
+            case "mention" ->
+                "[mention] " + actor + " mentioned you " + (n.channel().isEmpty() ? "in a post" : "in #" + safe(n.channel()))
+                        + ": " + lines(n.message());
+            default -> "[" + safe(n.kind()) + "] " + actor + ": " + lines(n.message());
+        };
+    }
+
+    private static String safe(String text) {
+        return TerminalText.safe(text);
+    }
+
     private static String lines(String text) {
-        return text.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\n    ");
+        return TerminalText.lines(text);
     }
 
     private static String time(double epochSeconds) {

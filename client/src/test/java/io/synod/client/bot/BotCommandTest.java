@@ -81,6 +81,35 @@ class BotCommandTest {
     }
 
     @Test
+    void botsAlsoPostAndFollowAtBoundedCounts() {
+        cluster.users.add("ana");
+        cluster.users.add("bea");
+        int status = run("--name", "robot", "--rounds", "3", "--messages-per-round", "1", "--posts-per-round", "2",
+                "--follows-per-round", "1", "--following-max", "1");
+
+        assertThat(status).isZero();
+        assertThat(cluster.social.posts.get("robot")).hasSize(6);
+        assertThat(cluster.requests(Services.POST)).allSatisfy(r -> assertThat(r.data())
+                .containsEntry("user", "robot")
+                .containsKeys("message", "client_id", "request_id"));
+        assertThat(cluster.requests(Services.FOLLOW)).as("one follow, then the maximum is reached").hasSize(1);
+        assertThat(cluster.social.following.get("robot")).hasSize(1).isSubsetOf("ana", "bea");
+    }
+
+    @Test
+    void theSocialActivityCanBeTurnedOffAndItsBoundsAreChecked() {
+        int status = run("--name", "quiet", "--rounds", "1", "--posts-per-round", "0", "--follows-per-round", "0");
+        assertThat(status).isZero();
+        assertThat(cluster.requests(Services.POST)).isEmpty();
+        assertThat(cluster.requests(Services.FOLLOW)).isEmpty();
+        assertThat(cluster.requests(Services.FOLLOWING)).isEmpty();
+
+        assertThat(run("--name", "greedy", "--following-max", "1001")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("the users followed must be 0 to 1000");
+        assertThat(run("--name", "negative", "--posts-per-round", "-1")).isEqualTo(2);
+    }
+
+    @Test
     void theSameSeedGivesTheSameName() {
         assertThat(BotCommand.randomName(new Random(7)))
                 .isEqualTo(BotCommand.randomName(new Random(7)))
