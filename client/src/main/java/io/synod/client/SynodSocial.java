@@ -29,9 +29,6 @@ import java.util.function.Function;
  * <p>Thread-safe, as the client.
  */
 public final class SynodSocial {
-    /** The {@code search} service (docs/search.md). */
-    public static final String SEARCH = "search";
-
     private final SynodClient client;
 
     SynodSocial(SynodClient client) {
@@ -175,7 +172,7 @@ public final class SynodSocial {
             fields.put("limit", options.limit());
         }
         put(fields, "cursor", options.cursor());
-        return await(request(SEARCH, fields, null));
+        return await(request(Services.SEARCH, fields, null));
     }
 
     /**

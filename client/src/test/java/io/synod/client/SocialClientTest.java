@@ -85,7 +85,7 @@ class SocialClientTest {
                 .containsEntry("target", "ana");
         assertThat(cluster.requests(Services.FOLLOW).get(0).data().get("request_id"))
                 .isNotEqualTo(cluster.requests(Services.FOLLOW).get(1).data().get("request_id"));
-        assertThat(cluster.requests(SynodSocial.SEARCH).get(0).data())
+        assertThat(cluster.requests(Services.SEARCH).get(0).data())
                 .containsEntry("user", "bob")
                 .containsEntry("query", "acao")
                 .containsEntry("sort", "best")

@@ -132,8 +132,8 @@ class SocialCommandsTest {
         expect("found acao sort=best kind=null");
         expect("more: /search more");
         type("/search more");
-        await().atMost(WAIT).until(() -> cluster.requests(SynodSocial.SEARCH).size() == 2);
-        assertThat(cluster.requests(SynodSocial.SEARCH).get(1).data())
+        await().atMost(WAIT).until(() -> cluster.requests(Services.SEARCH).size() == 2);
+        assertThat(cluster.requests(Services.SEARCH).get(1).data())
                 .containsEntry("cursor", "c1")
                 .containsEntry("sort", "best");
         type("/conversations");
