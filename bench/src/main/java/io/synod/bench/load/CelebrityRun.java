@@ -25,10 +25,11 @@ import org.zeromq.ZMQ;
 
 /**
  * The 100,000-follower post (issue 21): {@code --followers} users log in and follow one author, then,
- * while {@code --clients} other users publish to channels, the author posts. Measures how long the post
- * takes to be accepted, the background writes' latency in the {@code --duration} before it and around it,
- * and, once it is accepted, the followers' {@code feed} and {@code notifications} reads (which must show
- * it: the post is derived on read, ADR 0005).
+ * while {@code --clients} other users publish to channels, the author posts {@link #POSTS} times. Measures
+ * how long each post takes to be accepted, the background writes' latency in the {@code --duration}
+ * before the posts (whole and second by second) and in the second around each post, and then the
+ * followers' {@code feed} and {@code notifications} reads (which must show the posts: they are derived
+ * on read, ADR 0005).
  *
  * <p>The set-up is retried like any set-up ({@link SetupCalls}), spread over {@link #SETUP_SOCKETS}
  * sockets, {@link #SETUP_BATCH_FOLLOWERS_MAX} followers at a time: the follows of one batch go with the
@@ -42,6 +43,12 @@ public final class CelebrityRun {
     static final int SETUP_SOCKETS = 32;
     /** After the post's reply, the background writes are still counted as "around the post" this long. */
     public static final Duration AFTER_POST = Duration.ofSeconds(1);
+    /** The author's posts, each with its own window; several, since one second's p99 is a noisy figure. */
+    public static final int POSTS = 3;
+    /** The background load alone between one post's window and the next post. */
+    static final Duration BETWEEN_POSTS = Duration.ofSeconds(2);
+    /** The author's request ids: 1 login, 2 and 3 the reads before the posts, then the posts. */
+    private static final long FIRST_POST_REQUEST_ID = 4;
     /** Followers (spread evenly, the first included) whose feed and notifications are read after the post. */
     static final int FOLLOWERS_CHECKED_MAX = 20;
     /** How long the post may take to reach the subscriber on the author's topic. */
@@ -55,6 +62,9 @@ public final class CelebrityRun {
     private final Consumer<String> progress;
     private final BenchMeter meter = new BenchMeter();
     private final ProcessClock clock = ProcessClock.system();
+    /** The background writes around the latest post, and its id (set by {@link #post}). */
+    private Histogram lastWindow;
+    private String lastPostId = "";
 
     public CelebrityRun(BenchConfig config, Consumer<String> progress) {
         if (config.workload() != Workload.CELEBRITY) {
@@ -111,55 +121,54 @@ public final class CelebrityRun {
                 Thread.sleep(SUBSCRIBE_SETTLE_MILLIS);
                 progress.accept(String.format(
                         Locale.ROOT,
-                        "celebrity: %d background client(s) publishing; warm-up %s, then %s before the post",
+                        "celebrity: %d background client(s) publishing; warm-up %s, then %s before the posts",
                         config.clients(),
                         BenchDurations.format(config.warmup()),
                         BenchDurations.format(config.duration())));
                 control.advance(BenchControl.Phase.MEASURE);
                 sleep(config.warmup(), control);
                 meter.sample();
+                Histogram before = LatencySummary.newMicrosHistogram();
+                List<Double> secondP99s = new ArrayList<>();
                 long beforeStart = System.nanoTime();
-                sleep(config.duration(), control);
-                BenchMeter.Interval before = meter.sample();
-                long postSent = System.nanoTime();
-                double beforeSeconds = (postSent - beforeStart) / 1e9;
-                Envelope post = call(
-                        context,
-                        author,
-                        Services.POST,
-                        Map.of("user", config.authorName(), "message", "bench celebrity post " + config.runTag()),
-                        4,
-                        "post");
-                long postAccepted = System.nanoTime();
-                long postIndex = post.data().get("index") instanceof Long index ? index : 0;
-                String postId = post.data().get("id") instanceof String id ? id : "";
-                progress.accept(String.format(
-                        Locale.ROOT,
-                        "celebrity: the post was accepted in %.2f ms (index %d)",
-                        (postAccepted - postSent) / 1e6,
-                        postIndex));
-                double deliveryMillis = awaitDelivery(sub, postId, postSent);
-                sleepUntil(postAccepted + AFTER_POST.toNanos(), control);
-                BenchMeter.Interval during = meter.sample();
-                double duringSeconds = (System.nanoTime() - postSent) / 1e9;
-                FollowerReads reads = readFollowers(context, postIndex, postId);
+                for (long second = 1; ; second++) {
+                    long end = Math.min(beforeStart + config.duration().toNanos(), beforeStart + second * 1_000_000_000L);
+                    sleepUntil(end, control);
+                    Histogram interval = meter.sample().writeMicros();
+                    before.add(interval);
+                    if (interval.getTotalCount() > 0) {
+                        secondP99s.add(LatencySummary.of(interval).p99Millis());
+                    }
+                    if (end == beforeStart + config.duration().toNanos()) {
+                        break;
+                    }
+                }
+                double beforeSeconds = (System.nanoTime() - beforeStart) / 1e9;
+                Histogram during = LatencySummary.newMicrosHistogram();
+                List<CelebrityResult.Post> posts = new ArrayList<>();
+                for (int i = 0; i < POSTS; i++) {
+                    posts.add(post(context, author, sub, i, control));
+                    during.add(lastWindow);
+                }
+                FollowerReads reads = readFollowers(context, posts.get(posts.size() - 1).index(), lastPostId);
                 control.advance(BenchControl.Phase.DRAIN);
                 joinAll(drivers, config.requestTimeout().toMillis() + THREAD_JOIN_MARGIN_MILLIS);
                 control.advance(BenchControl.Phase.STOP);
                 failIfFailed(control);
                 BenchMeter.Counts counts = meter.sample().counts();
+                secondP99s.sort(null);
                 return new CelebrityResult(
                         config,
                         setupSeconds,
                         longField(profile, "follower_count"),
                         longField(notes, "unread"),
-                        (postAccepted - postSent) / 1e6,
-                        postIndex,
-                        deliveryMillis,
-                        LatencySummary.of(before.writeMicros()),
+                        posts,
+                        LatencySummary.of(before),
                         beforeSeconds,
-                        LatencySummary.of(during.writeMicros()),
-                        duringSeconds,
+                        secondP99s.isEmpty() ? 0 : secondP99s.get(secondP99s.size() / 2),
+                        secondP99s.isEmpty() ? 0 : secondP99s.get(secondP99s.size() - 1),
+                        LatencySummary.of(during),
+                        posts.stream().mapToDouble(CelebrityResult.Post::windowSeconds).sum(),
                         reads.feedMillis,
                         reads.notificationsMillis,
                         LatencySummary.of(reads.all),
@@ -174,6 +183,46 @@ public final class CelebrityRun {
                 joinAll(drivers, THREAD_JOIN_MARGIN_MILLIS);
             }
         }
+    }
+
+    /**
+     * The author's post number {@code number}, timed from send to reply and to its delivery on the
+     * author's topic; then the background writes until {@link #AFTER_POST} after the reply, kept in
+     * {@link #lastWindow}. A pause of {@link #BETWEEN_POSTS} first (after the previous window).
+     */
+    private CelebrityResult.Post post(ZContext context, ZMQ.Socket author, ZMQ.Socket sub, int number,
+            BenchControl control) throws InterruptedException {
+        if (number > 0) {
+            sleep(BETWEEN_POSTS, control);
+        }
+        meter.sample();
+        long sent = System.nanoTime();
+        Envelope reply = call(
+                context,
+                author,
+                Services.POST,
+                Map.of("user", config.authorName(), "message", "bench celebrity post " + (number + 1)),
+                FIRST_POST_REQUEST_ID + number,
+                "post");
+        long accepted = System.nanoTime();
+        long index = reply.data().get("index") instanceof Long value ? value : 0;
+        lastPostId = reply.data().get("id") instanceof String id ? id : "";
+        progress.accept(String.format(
+                Locale.ROOT,
+                "celebrity: post %d of %d accepted in %.2f ms (index %d)",
+                number + 1,
+                POSTS,
+                (accepted - sent) / 1e6,
+                index));
+        double deliveryMillis = awaitDelivery(sub, lastPostId, sent);
+        sleepUntil(accepted + AFTER_POST.toNanos(), control);
+        lastWindow = meter.sample().writeMicros();
+        return new CelebrityResult.Post(
+                (accepted - sent) / 1e6,
+                index,
+                deliveryMillis,
+                LatencySummary.of(lastWindow),
+                (System.nanoTime() - sent) / 1e9);
     }
 
     /**
@@ -284,7 +333,7 @@ public final class CelebrityRun {
                         && postId.equals(first.get("id"))) {
                     reads.seeing++;
                 }
-                if (longField(notes, "unread_posts") == 1) {
+                if (longField(notes, "unread_posts") == POSTS) {
                     reads.counting++;
                 }
             }
@@ -316,8 +365,8 @@ public final class CelebrityRun {
                 }
             }
             return -1;
-        } finally {
-            sub.close();
+        } catch (org.zeromq.ZMQException e) {
+            throw new BenchException("the subscriber on the author's topic failed: " + e.getMessage());
         }
     }
 
