@@ -127,23 +127,7 @@ public final class CelebrityRun {
                         BenchDurations.format(config.duration())));
                 control.advance(BenchControl.Phase.MEASURE);
                 sleep(config.warmup(), control);
-                meter.sample();
-                Histogram before = LatencySummary.newMicrosHistogram();
-                List<Double> secondP99s = new ArrayList<>();
-                long beforeStart = System.nanoTime();
-                for (long second = 1; ; second++) {
-                    long end = Math.min(beforeStart + config.duration().toNanos(), beforeStart + second * 1_000_000_000L);
-                    sleepUntil(end, control);
-                    Histogram interval = meter.sample().writeMicros();
-                    before.add(interval);
-                    if (interval.getTotalCount() > 0) {
-                        secondP99s.add(LatencySummary.of(interval).p99Millis());
-                    }
-                    if (end == beforeStart + config.duration().toNanos()) {
-                        break;
-                    }
-                }
-                double beforeSeconds = (System.nanoTime() - beforeStart) / 1e9;
+                Before before = measureBefore(control);
                 Histogram during = LatencySummary.newMicrosHistogram();
                 List<CelebrityResult.Post> posts = new ArrayList<>();
                 for (int i = 0; i < POSTS; i++) {
@@ -156,17 +140,16 @@ public final class CelebrityRun {
                 control.advance(BenchControl.Phase.STOP);
                 failIfFailed(control);
                 BenchMeter.Counts counts = meter.sample().counts();
-                secondP99s.sort(null);
                 return new CelebrityResult(
                         config,
                         setupSeconds,
                         longField(profile, "follower_count"),
                         longField(notes, "unread"),
                         posts,
-                        LatencySummary.of(before),
-                        beforeSeconds,
-                        secondP99s.isEmpty() ? 0 : secondP99s.get(secondP99s.size() / 2),
-                        secondP99s.isEmpty() ? 0 : secondP99s.get(secondP99s.size() - 1),
+                        LatencySummary.of(before.writes),
+                        before.seconds,
+                        before.secondP99Millis(0.5),
+                        before.secondP99Millis(1),
                         LatencySummary.of(during),
                         posts.stream().mapToDouble(CelebrityResult.Post::windowSeconds).sum(),
                         reads.feedMillis,
@@ -181,6 +164,39 @@ public final class CelebrityRun {
             } finally {
                 control.advance(BenchControl.Phase.STOP);
                 joinAll(drivers, THREAD_JOIN_MARGIN_MILLIS);
+            }
+        }
+    }
+
+    /** The background writes of the window before the posts, whole and the p99 of each second. */
+    private record Before(Histogram writes, List<Double> secondP99s, double seconds) {
+        /** The p99 of the second at {@code quantile} (0.5: the median, 1: the highest), sorted; 0 if none. */
+        double secondP99Millis(double quantile) {
+            if (secondP99s.isEmpty()) {
+                return 0;
+            }
+            List<Double> sorted = secondP99s.stream().sorted().toList();
+            return sorted.get((int) Math.min(sorted.size() - 1, Math.floor(quantile * sorted.size())));
+        }
+    }
+
+    /** The {@code --duration} before the posts, sampled every second. */
+    private Before measureBefore(BenchControl control) throws InterruptedException {
+        meter.sample();
+        Histogram writes = LatencySummary.newMicrosHistogram();
+        List<Double> secondP99s = new ArrayList<>();
+        long start = System.nanoTime();
+        long windowEnd = start + config.duration().toNanos();
+        for (long second = 1; ; second++) {
+            long end = Math.min(windowEnd, start + TimeUnit.SECONDS.toNanos(second));
+            sleepUntil(end, control);
+            Histogram interval = meter.sample().writeMicros();
+            writes.add(interval);
+            if (interval.getTotalCount() > 0) {
+                secondP99s.add(LatencySummary.of(interval).p99Millis());
+            }
+            if (end == windowEnd) {
+                return new Before(writes, secondP99s, (System.nanoTime() - start) / 1e9);
             }
         }
     }

@@ -169,7 +169,7 @@ class BenchReportTest {
         assertThat(json.path("consistent").asBoolean()).isTrue();
         assertThat(good.summaryText())
                 .contains("accepted in 12.50 ms", "accepted in 30.00 ms", "200 follower(s)", "counts consistent");
-        assertThat(missing.summaryText()).contains("NOT consistent", "19 see the post first");
+        assertThat(missing.summaryText()).contains("NOT consistent", "19 see the last post first");
     }
 
     @Test
