@@ -5,6 +5,10 @@ import io.synod.bench.load.BenchException;
 import io.synod.bench.load.BenchReport;
 import io.synod.bench.load.BenchResult;
 import io.synod.bench.load.BenchRun;
+import io.synod.bench.load.CelebrityResult;
+import io.synod.bench.load.CelebrityRun;
+import io.synod.bench.load.Workload;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,6 +39,8 @@ import picocli.CommandLine.Option;
             "Load a cluster through the broker and the proxy and measure throughput, latency and deliveries.",
             "Starts its own cluster unless --broker and --proxy name a running one.",
             "  ./synod bench --workload publish --clients 64 --duration 20s --json",
+            "  ./synod bench --workload social --duration 20s",
+            "  ./synod bench --workload celebrity --followers 100000",
             "  ./synod bench scaling        (throughput and p99 as clients and servers grow)"
         })
 final class BenchCommand implements Callable<Integer> {
@@ -123,6 +129,9 @@ final class BenchCommand implements Callable<Integer> {
             throws InterruptedException, IOException {
         BenchConfig config =
                 options.config(commandLine, broker, proxy, clients, serverCount, warmupDefault, DURATION_DEFAULT);
+        if (config.workload() == Workload.CELEBRITY) {
+            return runCelebrity(config, results);
+        }
         BenchResult result;
         try {
             result = new BenchRun(config, System.err::println).run();
@@ -141,6 +150,31 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("synod bench: nothing was acknowledged in the measurement window ("
                     + result.summary().errors() + " errors, " + result.summary().timeouts()
                     + " timeouts): the cluster did not serve this load");
+            return 1;
+        }
+        return 0;
+    }
+
+    /** The celebrity run: its own summary and JSON; status 1 unless every count came out as set up. */
+    private int runCelebrity(BenchConfig config, Path results) throws InterruptedException, IOException {
+        CelebrityResult result;
+        try {
+            result = new CelebrityRun(config, System.err::println).run();
+        } catch (BenchException e) {
+            System.err.println("synod bench: " + e.getMessage());
+            return 1;
+        }
+        Files.createDirectories(results);
+        Files.writeString(
+                results.resolve(BenchReport.RESULT_FILE), BenchReport.prettyJson(result.toMap()), StandardCharsets.UTF_8);
+        System.out.print(result.summaryText());
+        System.out.println("results: " + results.toAbsolutePath().normalize());
+        if (options.json) {
+            System.out.println(BenchReport.jsonLineOf(result.headline()));
+        }
+        System.out.flush();
+        if (!result.consistent()) {
+            System.err.println("synod bench: the celebrity run's counts are not what it set up (see the summary)");
             return 1;
         }
         return 0;

@@ -2,6 +2,7 @@ package io.synod.cli;
 
 import io.synod.bench.load.BenchConfig;
 import io.synod.bench.load.BenchDurations;
+import io.synod.bench.load.SocialMix;
 import io.synod.bench.load.Workload;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,8 +28,25 @@ final class BenchOptions {
             names = "--workload",
             defaultValue = "publish",
             converter = WorkloadConverter.class,
-            description = "publish, private, mixed or fanout (default: ${DEFAULT-VALUE}).")
+            description = "publish, private, mixed, fanout, social (posts, follows, feed, timeline and notification"
+                    + " reads) or celebrity (--followers follow one author, who posts under a publish load)"
+                    + " (default: ${DEFAULT-VALUE}).")
     Workload workload;
+
+    @Option(
+            names = "--social-mix",
+            defaultValue = "post=20,follow=10,feed=30,timeline=15,notifications=25",
+            converter = SocialMixConverter.class,
+            description = "Social: the weight of each operation; follow turns to unfollow once a client follows 8"
+                    + " (default: ${DEFAULT-VALUE}).")
+    SocialMix socialMix;
+
+    @Option(
+            names = "--followers",
+            defaultValue = "10000",
+            description = "Celebrity: users who follow the author before it posts, up to 1000000"
+                    + " (default: ${DEFAULT-VALUE}; the issue's case is 100000).")
+    int followers;
 
     @Option(
             names = "--in-flight",
@@ -171,7 +189,9 @@ final class BenchOptions {
                     requestTimeout,
                     Math.min(threads, clients),
                     servers,
-                    runTag());
+                    runTag(),
+                    socialMix,
+                    followers);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine, e.getMessage());
         }
@@ -214,7 +234,19 @@ final class BenchOptions {
                 }
             }
             throw new CommandLine.TypeConversionException(
-                    "'" + value + "' is not a workload; use publish, private, mixed or fanout");
+                    "'" + value + "' is not a workload; use publish, private, mixed, fanout, social or celebrity");
+        }
+    }
+
+    /** Parses {@code post=20,follow=10,...}. */
+    static final class SocialMixConverter implements CommandLine.ITypeConverter<SocialMix> {
+        @Override
+        public SocialMix convert(String value) {
+            try {
+                return SocialMix.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 }

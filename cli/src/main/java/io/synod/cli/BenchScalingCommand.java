@@ -5,6 +5,7 @@ import io.synod.bench.load.BenchException;
 import io.synod.bench.load.BenchReport;
 import io.synod.bench.load.BenchResult;
 import io.synod.bench.load.BenchRun;
+import io.synod.bench.load.Workload;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +60,10 @@ final class BenchScalingCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CommandLine commandLine = spec.commandLine();
         boolean external = options.external(commandLine);
+        if (options.workload == Workload.CELEBRITY) {
+            throw new CommandLine.ParameterException(
+                    commandLine, "scaling does not run the celebrity workload; use synod bench --workload celebrity");
+        }
         if (external && serverCounts.size() != 1) {
             serverCounts = List.of(0);
         }

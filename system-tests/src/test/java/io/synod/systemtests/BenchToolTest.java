@@ -108,7 +108,7 @@ class BenchToolTest {
     }
 
     /** A finished bench process: its status, its stdout and stderr, and the processes it started still alive. */
-    private record Run(int status, String stdout, String stderr, List<ProcessHandle> descendantsLeft) {
+    record Run(int status, String stdout, String stderr, List<ProcessHandle> descendantsLeft) {
         String output() {
             return stdout + stderr;
         }
@@ -127,7 +127,7 @@ class BenchToolTest {
      * Runs {@code synod bench <arguments>} to its end, noting every process it starts; once it has
      * exited, those still alive after a short grace are reported (and then killed, to clean up).
      */
-    private static Run bench(Processes processes, String name, List<String> arguments) throws Exception {
+    static Run bench(Processes processes, String name, List<String> arguments) throws Exception {
         List<String> command = new ArrayList<>(Processes.javaCommand());
         command.add("bench");
         command.addAll(arguments);

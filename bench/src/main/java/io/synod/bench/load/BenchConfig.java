@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param driverThreads threads sharing the clients' sockets
  * @param servers the cluster's server count, for the report only (0 when unknown)
  * @param runTag a short tag unique to this run, in every user and channel name (no clash with earlier runs)
+ * @param socialMix the operations of the social workload and their weights
+ * @param followers celebrity: the users who follow the one author before it posts
  */
 public record BenchConfig(
         String brokerEndpoint,
@@ -41,7 +43,9 @@ public record BenchConfig(
         Duration requestTimeout,
         int driverThreads,
         int servers,
-        String runTag) {
+        String runTag,
+        SocialMix socialMix,
+        int followers) {
     /** The protocol's longest message text (docs/protocol.md, Limits). */
     public static final int MESSAGE_BYTES_MAX = 4_096;
 
@@ -50,12 +54,22 @@ public record BenchConfig(
     public static final int CHANNELS_MAX = 10_000;
     public static final int SUBSCRIBERS_MAX = 1_000;
     public static final int DRIVER_THREADS_MAX = 64;
+    /** The protocol's longest post, in characters (docs/protocol.md, the social network). */
+    public static final int POST_CHARS_MAX = io.synod.protocol.Social.POST_CHARS_MAX;
+    /** Celebrity: a tenth of a million more than the scenario asks for, and no more. */
+    public static final int FOLLOWERS_MAX = 1_000_000;
+    public static final int FOLLOWERS_DEFAULT = 10_000;
 
     public BenchConfig {
         Objects.requireNonNull(brokerEndpoint, "brokerEndpoint");
         Objects.requireNonNull(proxyEndpoint, "proxyEndpoint");
         Objects.requireNonNull(workload, "workload");
         Objects.requireNonNull(runTag, "runTag");
+        Objects.requireNonNull(socialMix, "socialMix");
+        requireRange("--followers", followers, 1, FOLLOWERS_MAX);
+        if (workload == Workload.SOCIAL || workload == Workload.CELEBRITY) {
+            requireRange("--message-bytes (a post)", messageBytes, 1, POST_CHARS_MAX);
+        }
         requireRange("--clients", clients, 1, CLIENTS_MAX);
         requireRange("--in-flight", inFlightPerClient, 1, IN_FLIGHT_MAX);
         requireRange("--channels", channels, 1, CHANNELS_MAX);
@@ -79,9 +93,58 @@ public record BenchConfig(
         }
     }
 
+    /** The settings of the workloads before social ones: the default mix, {@link #FOLLOWERS_DEFAULT}. */
+    public BenchConfig(
+            String brokerEndpoint,
+            String proxyEndpoint,
+            Workload workload,
+            int clients,
+            int inFlightPerClient,
+            int channels,
+            int fanoutSubscribers,
+            int topicSubscribers,
+            double readRatio,
+            int messageBytes,
+            Duration warmup,
+            Duration duration,
+            Duration requestTimeout,
+            int driverThreads,
+            int servers,
+            String runTag) {
+        this(
+                brokerEndpoint,
+                proxyEndpoint,
+                workload,
+                clients,
+                inFlightPerClient,
+                channels,
+                fanoutSubscribers,
+                topicSubscribers,
+                readRatio,
+                messageBytes,
+                warmup,
+                duration,
+                requestTimeout,
+                driverThreads,
+                servers,
+                runTag,
+                SocialMix.DEFAULT,
+                FOLLOWERS_DEFAULT);
+    }
+
     /** The user name of client {@code index} (zero-padded, so no name is a prefix of another). */
     public String userName(int index) {
         return "b" + runTag + "u" + padded(index, clients);
+    }
+
+    /** Celebrity: the name of follower {@code index}. */
+    public String followerName(int index) {
+        return "b" + runTag + "f" + padded(index, followers);
+    }
+
+    /** Celebrity: the author everyone follows. */
+    public String authorName() {
+        return "b" + runTag + "star";
     }
 
     /** The name of channel {@code index}. */
@@ -92,9 +155,9 @@ public record BenchConfig(
     /** Channels this workload uses: none for private, one for fanout. */
     public int channelCount() {
         return switch (workload) {
-            case PRIVATE -> 0;
+            case PRIVATE, SOCIAL -> 0;
             case FANOUT -> 1;
-            case PUBLISH, MIXED -> channels;
+            case PUBLISH, MIXED, CELEBRITY -> channels;
         };
     }
 
@@ -117,6 +180,12 @@ public record BenchConfig(
         map.put("broker", brokerEndpoint);
         map.put("proxy", proxyEndpoint);
         map.put("run_tag", runTag);
+        if (workload == Workload.SOCIAL) {
+            map.put("social_mix", socialMix.label());
+        }
+        if (workload == Workload.CELEBRITY) {
+            map.put("followers", followers);
+        }
         return map;
     }
 

@@ -34,6 +34,8 @@ public final class BenchMeter {
     private final Tally[] liveAndMeasured = {live, measured};
     private final LongAdder lateReplies = new LongAdder();
     private final Map<String, LongAdder> errorTexts = new ConcurrentHashMap<>();
+    /** Latency of the requests sent in the measurement window and acknowledged, by service. */
+    private final Map<String, Recorder> operations = new ConcurrentHashMap<>();
 
     /** Counts of one tally. */
     public record Counts(long ackedWrites, long ackedReads, long errors, long timeouts, long deliveries) {
@@ -84,6 +86,20 @@ public final class BenchMeter {
             tally.ackedReads.increment();
             tally.readLatency.recordValue(clamp(micros));
         }
+    }
+
+    /** An acknowledged request of service {@code service}, by operation (measurement window only). */
+    void operationAcked(String service, long micros, boolean inWindow) {
+        if (inWindow) {
+            operations.computeIfAbsent(service, k -> newRecorder()).recordValue(clamp(micros));
+        }
+    }
+
+    /** Each service's acknowledged requests of the measurement window (call once, after the drain). */
+    public Map<String, LatencySummary> operations() {
+        Map<String, LatencySummary> out = new TreeMap<>();
+        operations.forEach((service, recorder) -> out.put(service, LatencySummary.of(recorder.getIntervalHistogram())));
+        return out;
     }
 
     void error(String text, boolean inWindow) {

@@ -112,6 +112,17 @@ public final class BenchReport {
         latencyLine(out, "write latency", s.writeLatency());
         latencyLine(out, "read latency", s.readLatency());
         latencyLine(out, "delivery lat.", s.deliveryLatency());
+        if (result.operations().size() > 1) {
+            result.operations().forEach((service, latency) -> out.append(String.format(
+                    Locale.ROOT,
+                    "  %-13s %8.1f /s  p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d)%n",
+                    service,
+                    result.operationsPerSecond(latency),
+                    latency.p50Millis(),
+                    latency.p99Millis(),
+                    latency.maxMillis(),
+                    latency.count())));
+        }
         out.append(String.format(
                 Locale.ROOT,
                 "  errors %d, timeouts %d, late replies %d; gaps %d, duplicates %d, out of order %d%n",
@@ -212,6 +223,15 @@ public final class BenchReport {
     /** Any value as one compact line of JSON. */
     public static String jsonLineOf(Object value) {
         return compact(value);
+    }
+
+    /** Any value as indented JSON, as result.json is written. */
+    public static String prettyJson(Object value) {
+        try {
+            return JSON.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
     }
 
     static String compact(Object value) {

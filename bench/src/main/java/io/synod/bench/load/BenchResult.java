@@ -13,11 +13,28 @@ import java.util.Map;
  * @param summary the measurement window
  * @param series one point per second of the measurement window (outcomes counted when they happened)
  * @param errorTexts error replies by text over the whole run (warm-up included)
+ * @param operations the acknowledged requests of the measurement window by service, sorted by name
  */
-public record BenchResult(BenchConfig config, Summary summary, List<Second> series, Map<String, Long> errorTexts) {
+public record BenchResult(
+        BenchConfig config,
+        Summary summary,
+        List<Second> series,
+        Map<String, Long> errorTexts,
+        Map<String, LatencySummary> operations) {
     public BenchResult {
         series = List.copyOf(series);
         errorTexts = Map.copyOf(errorTexts);
+        operations = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(operations));
+    }
+
+    /** A result without a breakdown by operation. */
+    public BenchResult(BenchConfig config, Summary summary, List<Second> series, Map<String, Long> errorTexts) {
+        this(config, summary, series, errorTexts, Map.of());
+    }
+
+    /** Acknowledged requests per second of one operation over the measurement window. */
+    public double operationsPerSecond(LatencySummary operation) {
+        return summary.measuredSeconds() <= 0 ? 0 : operation.count() / summary.measuredSeconds();
     }
 
     /**
@@ -130,6 +147,18 @@ public record BenchResult(BenchConfig config, Summary summary, List<Second> seri
         map.put("out_of_order", summary.outOfOrder());
         map.put("subscribers", summary.subscriberSockets());
         map.put("message_bytes", config.messageBytes());
+        if (config.workload() == Workload.SOCIAL) {
+            map.put("social_mix", config.socialMix().label());
+        }
+        Map<String, Object> byOperation = new LinkedHashMap<>();
+        operations.forEach((service, latency) -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("acked", latency.count());
+            one.put("per_s", round(operationsPerSecond(latency), 1));
+            one.putAll(latency.toMap(""));
+            byOperation.put(service, one);
+        });
+        map.put("operations", byOperation);
         return map;
     }
 

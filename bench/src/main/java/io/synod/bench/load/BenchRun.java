@@ -4,6 +4,7 @@ import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Replies;
 import io.synod.protocol.Services;
+import io.synod.protocol.Social;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -63,7 +64,7 @@ public final class BenchRun {
         SubscriberLoop subscribers;
         try (ZContext context = new ZContext(IO_THREADS)) {
             try {
-                createChannels(context);
+                createChannels(context, config, clock);
                 subscribers =
                         new SubscriberLoop(config.proxyEndpoint(), subscriberTopics(), clock, meter, control);
                 subscriberThread = Thread.ofPlatform().name("bench-subscribers").start(subscribers);
@@ -189,11 +190,11 @@ public final class BenchRun {
                 totals.gaps(),
                 totals.duplicates(),
                 totals.outOfOrder());
-        return new BenchResult(config, summary, measured.series(), meter.errorTexts());
+        return new BenchResult(config, summary, measured.series(), meter.errorTexts(), meter.operations());
     }
 
     /** Creates the run's channels through the broker before any client logs in. */
-    private void createChannels(ZContext context) {
+    static void createChannels(ZContext context, BenchConfig config, ProcessClock clock) {
         if (config.channelCount() == 0) {
             return;
         }
@@ -238,19 +239,30 @@ public final class BenchRun {
                     }
                 }
             }
-            case PRIVATE -> {
-                int perCopy = Math.min(config.clients(), USER_TOPIC_SOCKETS_MAX);
-                for (int copy = 0; copy < config.topicSubscribers(); copy++) {
-                    List<List<String>> group = new ArrayList<>();
-                    for (int i = 0; i < perCopy; i++) {
-                        group.add(new ArrayList<>());
-                    }
-                    for (int user = 0; user < config.clients(); user++) {
-                        group.get(user % perCopy).add(config.userName(user));
-                    }
-                    sockets.addAll(group);
-                }
+            case SOCIAL -> sockets.addAll(spreadUserTopics(true));
+            case CELEBRITY -> throw new IllegalStateException("the celebrity workload is a CelebrityRun");
+            case PRIVATE -> sockets.addAll(spreadUserTopics(false));
+        }
+        return sockets;
+    }
+
+    /**
+     * The users' topics (their names, or their post topics), each copy spread over at most
+     * {@link #USER_TOPIC_SOCKETS_MAX} sockets.
+     */
+    private List<List<String>> spreadUserTopics(boolean posts) {
+        List<List<String>> sockets = new ArrayList<>();
+        int perCopy = Math.min(config.clients(), USER_TOPIC_SOCKETS_MAX);
+        for (int copy = 0; copy < config.topicSubscribers(); copy++) {
+            List<List<String>> group = new ArrayList<>();
+            for (int i = 0; i < perCopy; i++) {
+                group.add(new ArrayList<>());
             }
+            for (int user = 0; user < config.clients(); user++) {
+                String name = config.userName(user);
+                group.get(user % perCopy).add(posts ? Social.POSTS_TOPIC_PREFIX + name + Social.TOPIC_MARK : name);
+            }
+            sockets.addAll(group);
         }
         return sockets;
     }

@@ -65,10 +65,12 @@ final class LoadDriver implements Runnable {
     private final AtomicLongArray publishedPerChannel;
     private final SplittableRandom random;
     private final List<Client> clients = new ArrayList<>();
+    private final SocialRequests social;
     private int inFlightTotal;
 
     /** A request waiting for its reply. */
-    private record Pending(int slot, boolean read, long sentNanos, long deadlineNanos, boolean inWindow) {}
+    private record Pending(
+            int slot, String service, int target, boolean read, long sentNanos, long deadlineNanos, boolean inWindow) {}
 
     /**
      * One bench client: a user, a DEALER (a JeroMQ socket for the login, then ZeroMQ's protocol spoken by this
@@ -114,6 +116,7 @@ final class LoadDriver implements Runnable {
         this.control = control;
         this.publishedPerChannel = publishedPerChannel;
         this.random = new SplittableRandom(seed);
+        this.social = new SocialRequests(config, random);
     }
 
     @Override
@@ -226,14 +229,28 @@ final class LoadDriver implements Runnable {
             client.freeSlots.pollFirst();
             client.nextRequestId++;
             long deadline = sentNanos + config.requestTimeout().toNanos();
-            client.inFlight.put(requestId, new Pending(slot, request.read, sentNanos, deadline, inWindow));
+            client.inFlight.put(
+                    requestId,
+                    new Pending(slot, request.service, request.target, request.read, sentNanos, deadline, inWindow));
             inFlightTotal++;
         }
     }
 
-    /** What to send next: a service and its fields (the message text is added at send time). */
-    private record Request(
-            String service, Map<String, Object> fields, boolean read, boolean message, String messageField) {}
+    /**
+     * What to send next: a service and its fields (the message text is added at send time); {@code target} is
+     * the bench user a follow or unfollow names, else -1.
+     */
+    record Request(
+            String service,
+            Map<String, Object> fields,
+            boolean read,
+            boolean message,
+            String messageField,
+            int target) {
+        Request(String service, Map<String, Object> fields, boolean read, boolean message, String messageField) {
+            this(service, fields, read, message, messageField, -1);
+        }
+    }
 
     private Request nextRequest(Client client) {
         return switch (config.workload()) {
@@ -243,6 +260,8 @@ final class LoadDriver implements Runnable {
             case MIXED -> random.nextDouble() < config.readRatio()
                     ? read(client)
                     : publish(client, client.index % config.channelCount());
+            case SOCIAL -> social.next(client.index, client.user);
+            case CELEBRITY -> publish(client, client.index % config.channelCount());
         };
     }
 
@@ -325,11 +344,13 @@ final class LoadDriver implements Runnable {
         client.freeSlots.addLast(pending.slot());
         inFlightTotal--;
         boolean ok = !Replies.ERRO.equals(reply.data().get("status")) && !Replies.ERRO.equals(reply.service());
+        social.onOutcome(client.index, pending.service(), pending.target(), ok);
         if (!ok) {
             meter.error(reply.service() + ": " + Replies.errorText(reply), pending.inWindow());
             return;
         }
         long micros = TimeUnit.NANOSECONDS.toMicros(nowNanos - pending.sentNanos());
+        meter.operationAcked(pending.service(), micros, pending.inWindow());
         if (pending.read()) {
             meter.readAcked(micros, pending.inWindow());
         } else {

@@ -11,7 +11,17 @@ public enum Workload {
     /** Reads ({@code history}, {@code channels}, {@code users}) with probability read-ratio, else publishes. */
     MIXED,
     /** One channel; every client publishes to it; many subscribers receive every message. */
-    FANOUT;
+    FANOUT,
+    /**
+     * Posts, follows and unfollows, feed, timeline and notifications reads among the bench users, by
+     * {@link SocialMix} weights; subscribers listen to the users' post topics.
+     */
+    SOCIAL,
+    /**
+     * Many users follow one author, then the author posts while the clients publish to channels: the
+     * post's time to be accepted and the others' latency around it ({@link CelebrityRun}).
+     */
+    CELEBRITY;
 
     /** The name used on the command line and in result files. */
     public String label() {

@@ -122,6 +122,69 @@ class BenchReportTest {
     }
 
     @Test
+    void eachOperationIsReportedWithItsRateAndPercentiles() throws Exception {
+        BenchResult plain = result(Workload.SOCIAL, 8, 1);
+        LatencySummary posts = new LatencySummary(500, 3, 30, 40, 50);
+        LatencySummary feeds = new LatencySummary(1_500, 2, 20, 25, 30);
+        BenchResult result = new BenchResult(
+                plain.config(), plain.summary(), plain.series(), plain.errorTexts(), Map.of("post", posts, "feed", feeds));
+
+        JsonNode json = JSON.readTree(BenchReport.jsonLine(result));
+        assertThat(json.path("social_mix").asText()).isEqualTo(SocialMix.DEFAULT.label());
+        assertThat(json.path("operations").path("post").path("acked").asLong()).isEqualTo(500);
+        assertThat(json.path("operations").path("post").path("per_s").asDouble()).isEqualTo(50.0);
+        assertThat(json.path("operations").path("feed").path("p99_ms").asDouble()).isEqualTo(20.0);
+        assertThat(BenchReport.summaryText(result))
+                .contains("feed", "150.0 /s", "p99 20.00 ms", "(1500)")
+                .contains("post", "50.0 /s", "p99 30.00 ms", "(500)");
+        assertThat(BenchReport.summaryText(plain)).doesNotContain("(1500)");
+    }
+
+    @Test
+    void aCelebrityResultIsConsistentOnlyWhenEveryCountIsAsSetUp() throws Exception {
+        BenchConfig config = new BenchConfig(
+                "b", "p", Workload.CELEBRITY, 4, 1, 8, 10, 1, 0.5, 100, Duration.ZERO, Duration.ofSeconds(1),
+                Duration.ofSeconds(5), 1, 3, "abc", SocialMix.DEFAULT, 200);
+        LatencySummary writes = new LatencySummary(900, 2, 20, 30, 40);
+        List<CelebrityResult.Post> posts = List.of(
+                new CelebrityResult.Post(12.5, 77, 14.0, writes, 1.1), new CelebrityResult.Post(30.0, 90, 31.0, writes, 1.2));
+        CelebrityResult good = new CelebrityResult(
+                config, 1.5, 200, 200, posts, writes, 10, 18, 25, writes, 2.3, 3.0, 2.0, writes, 20, 20, 20, 0, 0,
+                Map.of());
+        CelebrityResult missing = new CelebrityResult(
+                config, 1.5, 199, 200, posts, writes, 10, 18, 25, writes, 2.3, 3.0, 2.0, writes, 20, 19, 20, 0, 0,
+                Map.of());
+
+        assertThat(good.consistent()).isTrue();
+        assertThat(missing.consistent()).isFalse();
+        JsonNode json = JSON.readTree(BenchReport.jsonLineOf(good.headline()));
+        assertThat(json.path("followers").asInt()).isEqualTo(200);
+        assertThat(json.path("post_accept_ms").asDouble()).isEqualTo(12.5);
+        assertThat(json.path("post_accept_max_ms").asDouble()).isEqualTo(30.0);
+        assertThat(json.path("posts")).hasSize(2);
+        assertThat(json.path("posts").get(1).path("index").asLong()).isEqualTo(90);
+        assertThat(json.path("before_second_p99_max_ms").asDouble()).isEqualTo(25.0);
+        assertThat(json.path("before_p99_ms").asDouble()).isEqualTo(20.0);
+        assertThat(json.path("during_acked").asLong()).isEqualTo(900);
+        assertThat(json.path("consistent").asBoolean()).isTrue();
+        assertThat(good.summaryText())
+                .contains("accepted in 12.50 ms", "accepted in 30.00 ms", "200 follower(s)", "counts consistent");
+        assertThat(missing.summaryText()).contains("NOT consistent", "19 see the last post first");
+    }
+
+    @Test
+    void aPostLongerThanTheProtocolAllowsIsRefusedForTheSocialWorkloads() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BenchConfig(
+                        "b", "p", Workload.SOCIAL, 1, 1, 8, 10, 1, 0.5, 1_001, Duration.ZERO, Duration.ofSeconds(1),
+                        Duration.ofSeconds(5), 1, 1, "abc", SocialMix.DEFAULT, 1))
+                .hasMessageContaining("--message-bytes (a post)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BenchConfig(
+                        "b", "p", Workload.CELEBRITY, 1, 1, 8, 10, 1, 0.5, 100, Duration.ZERO, Duration.ofSeconds(1),
+                        Duration.ofSeconds(5), 1, 1, "abc", SocialMix.DEFAULT, 0))
+                .hasMessageContaining("--followers");
+    }
+
+    @Test
     void configValidationNamesTheOption() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BenchConfig(
                         "b", "p", Workload.PUBLISH, 0, 1, 8, 10, 1, 0.5, 100, Duration.ZERO, Duration.ofSeconds(1),
