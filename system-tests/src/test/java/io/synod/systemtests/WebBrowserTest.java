@@ -31,8 +31,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The web app in a real browser: a 3-server cluster and {@code synod web} as real processes on
  * free loopback ports, two headless Chromium sessions (Debian's {@code chromium} and
  * {@code chromium-driver}, never downloaded), two users chatting live in a channel and by private
- * message; text with markup stays text; every message shows once; the dashboard lists the three
- * servers up. Screenshots go to the test's folder under target/system-tests.
+ * message; text with markup stays text; every message shows once; search finds the user's own
+ * private message; the dashboard lists the three servers up. Screenshots go to the test's folder under target/system-tests.
  */
 class WebBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -126,6 +126,15 @@ class WebBrowserTest {
                 assertThat(countMessages(bob, "received, thanks")).isEqualTo(1);
                 screenshot(ana, shots.resolve("chat-private.png"));
 
+                // Search finds bob's own private message and shows markup as text.
+                bob.get(url + "#search");
+                submit(bob, "search-query", "private word");
+                await(bob).until(driver -> searchHits(driver, "a private word", "private") == 1);
+                submit(bob, "search-query", "hello bob");
+                await(bob).until(driver -> searchHits(driver, hostile, "channel") == 1);
+                assertThat(bob.findElements(By.cssSelector("#search-results script, #search-results img")))
+                        .isEmpty();
+
                 ana.get(url + "#dashboard");
                 await(ana).until(ExpectedConditions.invisibilityOfElementLocated(By.id("chat-view")));
                 await(ana).until(driver -> driver.findElements(By.cssSelector("#servers tbody tr[data-up='true']"))
@@ -193,6 +202,12 @@ class WebBrowserTest {
 
     private static long countMessages(WebDriver driver, String text) {
         return driver.findElements(By.cssSelector("#messages li .text")).stream()
+                .filter(element -> text.equals(element.getText()))
+                .count();
+    }
+
+    private static long searchHits(WebDriver driver, String text, String kind) {
+        return driver.findElements(By.cssSelector("#search-results li[data-kind='" + kind + "'] .text")).stream()
                 .filter(element -> text.equals(element.getText()))
                 .count();
     }
