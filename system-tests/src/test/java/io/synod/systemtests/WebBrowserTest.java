@@ -152,7 +152,7 @@ class WebBrowserTest {
     }
 
     /** A headless Chromium with a fresh profile and a chromedriver of its own (never Selenium Manager's). */
-    private static WebDriver browser(Path profile, List<WebDriver> drivers) throws IOException {
+    static WebDriver browser(Path profile, List<WebDriver> drivers) throws IOException {
         Files.createDirectories(profile);
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         ChromeDriverService service = new ChromeDriverService.Builder()
@@ -177,11 +177,11 @@ class WebBrowserTest {
         return driver;
     }
 
-    private static WebDriverWait await(WebDriver driver) {
+    static WebDriverWait await(WebDriver driver) {
         return new WebDriverWait(driver, WAIT);
     }
 
-    private static void logIn(WebDriver driver, String url, String user) {
+    static void logIn(WebDriver driver, String url, String user) {
         driver.get(url);
         submit(driver, "login-user", user);
         await(driver).until(ExpectedConditions.textToBe(By.id("whoami"), "Logged in as " + user));
@@ -189,18 +189,18 @@ class WebBrowserTest {
     }
 
     /** Types into the field and presses Enter: forms submit and the message box sends on Enter. */
-    private static void submit(WebDriver driver, String id, String text) {
+    static void submit(WebDriver driver, String id, String text) {
         WebElement field = await(driver).until(ExpectedConditions.elementToBeClickable(By.id(id)));
         field.clear();
         field.sendKeys(text);
         field.sendKeys(Keys.ENTER);
     }
 
-    private static void awaitMessage(WebDriver driver, String text) {
+    static void awaitMessage(WebDriver driver, String text) {
         await(driver).until(d -> countMessages(d, text) >= 1);
     }
 
-    private static long countMessages(WebDriver driver, String text) {
+    static long countMessages(WebDriver driver, String text) {
         return driver.findElements(By.cssSelector("#messages li .text")).stream()
                 .filter(element -> text.equals(element.getText()))
                 .count();
@@ -212,7 +212,7 @@ class WebBrowserTest {
                 .count();
     }
 
-    private static void screenshot(WebDriver driver, Path file) throws IOException {
+    static void screenshot(WebDriver driver, Path file) throws IOException {
         File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
         Files.copy(shot.toPath(), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
