@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -32,12 +33,16 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * free loopback ports, two headless Chromium sessions (Debian's {@code chromium} and
  * {@code chromium-driver}, never downloaded), two users chatting live in a channel and by private
  * message; text with markup stays text; every message shows once; search finds the user's own
- * private message; the dashboard lists the three servers up. Screenshots go to the test's folder under target/system-tests.
+ * private message; a long channel opens at its newest page and loads older pages as the
+ * list is scrolled to the top; the dashboard lists the three servers up. Screenshots go to the test's folder under target/system-tests.
  */
 class WebBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** More than two of the app's history pages ({@code PAGE} in stream.js), not a whole number of them. */
+    private static final int LONG_CHANNEL_MESSAGES = 230;
+    private static final int PAGE = 100;
     private static final Pattern URL = Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/)");
 
     @Test
@@ -135,6 +140,32 @@ class WebBrowserTest {
                 assertThat(bob.findElements(By.cssSelector("#search-results script, #search-results img")))
                         .isEmpty();
 
+                // A long channel opens at its newest page; scrolling to the top loads the older ones.
+                try (Cluster.RetryingClient carol =
+                        new Cluster.RetryingClient(Processes.endpoint(cluster.brokerFrontend), "carol-test")) {
+                    carol.write("login", Map.of("user", "carol"));
+                    carol.write("channel", Map.of("channel", "longo"));
+                    for (int i = 1; i <= LONG_CHANNEL_MESSAGES; i++) {
+                        carol.write("publish", Map.of("user", "carol", "channel", "longo", "message", "old " + i));
+                    }
+                }
+                ana.get(url + "#chat");
+                submit(ana, "channel-name", "longo");
+                await(ana).until(ExpectedConditions.textToBe(By.id("room-title"), "# longo"));
+                awaitMessage(ana, "old " + LONG_CHANNEL_MESSAGES);
+                assertThat(messageTexts(ana)).as("only the newest page on opening").hasSize(PAGE)
+                        .startsWith("old " + (LONG_CHANNEL_MESSAGES - PAGE + 1));
+                for (int shown = PAGE; shown < LONG_CHANNEL_MESSAGES; shown = Math.min(shown + PAGE, LONG_CHANNEL_MESSAGES)) {
+                    int expected = Math.min(shown + PAGE, LONG_CHANNEL_MESSAGES);
+                    ((JavascriptExecutor) ana).executeScript("document.getElementById('messages').scrollTop = 0;");
+                    await(ana).until(driver -> messageTexts(driver).size() == expected);
+                }
+                List<String> all = new ArrayList<>();
+                for (int i = 1; i <= LONG_CHANNEL_MESSAGES; i++) {
+                    all.add("old " + i);
+                }
+                assertThat(messageTexts(ana)).as("every message once, in order").isEqualTo(all);
+
                 ana.get(url + "#dashboard");
                 await(ana).until(ExpectedConditions.invisibilityOfElementLocated(By.id("chat-view")));
                 await(ana).until(driver -> driver.findElements(By.cssSelector("#servers tbody tr[data-up='true']"))
@@ -198,6 +229,12 @@ class WebBrowserTest {
 
     static void awaitMessage(WebDriver driver, String text) {
         await(driver).until(d -> countMessages(d, text) >= 1);
+    }
+
+    static List<String> messageTexts(WebDriver driver) {
+        return driver.findElements(By.cssSelector("#messages li .text")).stream()
+                .map(WebElement::getText)
+                .toList();
     }
 
     static long countMessages(WebDriver driver, String text) {
