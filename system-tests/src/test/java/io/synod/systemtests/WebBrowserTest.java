@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -31,13 +32,17 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The web app in a real browser: a 3-server cluster and {@code synod web} as real processes on
  * free loopback ports, two headless Chromium sessions (Debian's {@code chromium} and
  * {@code chromium-driver}, never downloaded), two users chatting live in a channel and by private
- * message; text with markup stays text; every message shows once; the dashboard lists the three
- * servers up. Screenshots go to the test's folder under target/system-tests.
+ * message; text with markup stays text; every message shows once; search finds the user's own
+ * private message; a long channel opens at its newest page and loads older pages as the
+ * list is scrolled to the top; the dashboard lists the three servers up. Screenshots go to the test's folder under target/system-tests.
  */
 class WebBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** More than two of the app's history pages ({@code PAGE} in stream.js), not a whole number of them. */
+    private static final int LONG_CHANNEL_MESSAGES = 230;
+    private static final int PAGE = 100;
     private static final Pattern URL = Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/)");
 
     @Test
@@ -126,6 +131,41 @@ class WebBrowserTest {
                 assertThat(countMessages(bob, "received, thanks")).isEqualTo(1);
                 screenshot(ana, shots.resolve("chat-private.png"));
 
+                // Search finds bob's own private message and shows markup as text.
+                bob.get(url + "#search");
+                submit(bob, "search-query", "private word");
+                await(bob).until(driver -> searchHits(driver, "a private word", "private") == 1);
+                submit(bob, "search-query", "hello bob");
+                await(bob).until(driver -> searchHits(driver, hostile, "channel") == 1);
+                assertThat(bob.findElements(By.cssSelector("#search-results script, #search-results img")))
+                        .isEmpty();
+
+                // A long channel opens at its newest page; scrolling to the top loads the older ones.
+                try (Cluster.RetryingClient carol =
+                        new Cluster.RetryingClient(Processes.endpoint(cluster.brokerFrontend), "carol-test")) {
+                    carol.write("login", Map.of("user", "carol"));
+                    carol.write("channel", Map.of("channel", "longo"));
+                    for (int i = 1; i <= LONG_CHANNEL_MESSAGES; i++) {
+                        carol.write("publish", Map.of("user", "carol", "channel", "longo", "message", "old " + i));
+                    }
+                }
+                ana.get(url + "#chat");
+                submit(ana, "channel-name", "longo");
+                await(ana).until(ExpectedConditions.textToBe(By.id("room-title"), "# longo"));
+                awaitMessage(ana, "old " + LONG_CHANNEL_MESSAGES);
+                assertThat(messageTexts(ana)).as("only the newest page on opening").hasSize(PAGE)
+                        .startsWith("old " + (LONG_CHANNEL_MESSAGES - PAGE + 1));
+                for (int shown = PAGE; shown < LONG_CHANNEL_MESSAGES; shown = Math.min(shown + PAGE, LONG_CHANNEL_MESSAGES)) {
+                    int expected = Math.min(shown + PAGE, LONG_CHANNEL_MESSAGES);
+                    ((JavascriptExecutor) ana).executeScript("document.getElementById('messages').scrollTop = 0;");
+                    await(ana).until(driver -> messageTexts(driver).size() == expected);
+                }
+                List<String> all = new ArrayList<>();
+                for (int i = 1; i <= LONG_CHANNEL_MESSAGES; i++) {
+                    all.add("old " + i);
+                }
+                assertThat(messageTexts(ana)).as("every message once, in order").isEqualTo(all);
+
                 ana.get(url + "#dashboard");
                 await(ana).until(ExpectedConditions.invisibilityOfElementLocated(By.id("chat-view")));
                 await(ana).until(driver -> driver.findElements(By.cssSelector("#servers tbody tr[data-up='true']"))
@@ -143,7 +183,7 @@ class WebBrowserTest {
     }
 
     /** A headless Chromium with a fresh profile and a chromedriver of its own (never Selenium Manager's). */
-    private static WebDriver browser(Path profile, List<WebDriver> drivers) throws IOException {
+    static WebDriver browser(Path profile, List<WebDriver> drivers) throws IOException {
         Files.createDirectories(profile);
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         ChromeDriverService service = new ChromeDriverService.Builder()
@@ -168,11 +208,11 @@ class WebBrowserTest {
         return driver;
     }
 
-    private static WebDriverWait await(WebDriver driver) {
+    static WebDriverWait await(WebDriver driver) {
         return new WebDriverWait(driver, WAIT);
     }
 
-    private static void logIn(WebDriver driver, String url, String user) {
+    static void logIn(WebDriver driver, String url, String user) {
         driver.get(url);
         submit(driver, "login-user", user);
         await(driver).until(ExpectedConditions.textToBe(By.id("whoami"), "Logged in as " + user));
@@ -180,24 +220,36 @@ class WebBrowserTest {
     }
 
     /** Types into the field and presses Enter: forms submit and the message box sends on Enter. */
-    private static void submit(WebDriver driver, String id, String text) {
+    static void submit(WebDriver driver, String id, String text) {
         WebElement field = await(driver).until(ExpectedConditions.elementToBeClickable(By.id(id)));
         field.clear();
         field.sendKeys(text);
         field.sendKeys(Keys.ENTER);
     }
 
-    private static void awaitMessage(WebDriver driver, String text) {
+    static void awaitMessage(WebDriver driver, String text) {
         await(driver).until(d -> countMessages(d, text) >= 1);
     }
 
-    private static long countMessages(WebDriver driver, String text) {
+    static List<String> messageTexts(WebDriver driver) {
+        return driver.findElements(By.cssSelector("#messages li .text")).stream()
+                .map(WebElement::getText)
+                .toList();
+    }
+
+    static long countMessages(WebDriver driver, String text) {
         return driver.findElements(By.cssSelector("#messages li .text")).stream()
                 .filter(element -> text.equals(element.getText()))
                 .count();
     }
 
-    private static void screenshot(WebDriver driver, Path file) throws IOException {
+    private static long searchHits(WebDriver driver, String text, String kind) {
+        return driver.findElements(By.cssSelector("#search-results li[data-kind='" + kind + "'] .text")).stream()
+                .filter(element -> text.equals(element.getText()))
+                .count();
+    }
+
+    static void screenshot(WebDriver driver, Path file) throws IOException {
         File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
         Files.copy(shot.toPath(), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }

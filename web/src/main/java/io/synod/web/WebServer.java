@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The web process: Javalin serving the app (static ES modules from this jar, uPlot from its
- * WebJar), the JSON API under {@code /api} ({@link ChatRoutes}, {@link SocialRoutes}), the
+ * WebJar), the JSON API under {@code /api} ({@link ChatRoutes}, {@link SocialRoutes}, {@link SearchRoutes}), the
  * WebSocket {@code /api/events} and the dashboard's {@code /api/cluster}. Every failure of a
  * request is a JSON {@code {"error"}} with a 4xx or 5xx status; none stops the process.
  *
@@ -72,6 +72,7 @@ public final class WebServer implements AutoCloseable {
         ClusterCalls calls = new ClusterCalls(clientConfig);
         ChatRoutes chat = new ChatRoutes(sessions, input, calls);
         SocialRoutes social = new SocialRoutes(input, calls);
+        SearchRoutes search = new SearchRoutes(input, calls);
         Javalin app;
         try {
             app = Javalin.create(javalin -> {
@@ -109,6 +110,7 @@ public final class WebServer implements AutoCloseable {
                 });
                 chat.register(javalin.routes);
                 social.register(javalin.routes, chat::session);
+                search.register(javalin.routes, chat::session);
                 javalin.routes.get("/api/cluster", ctx -> json(ctx, monitor.snapshot()));
                 javalin.routes.ws("/api/events", ws -> events(ws, sessions));
             });

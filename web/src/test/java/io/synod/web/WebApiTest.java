@@ -176,6 +176,22 @@ class WebApiTest {
             assertThat(server.has("decided_index")).isTrue();
             assertThat(server.path("lag").asLong()).isZero();
 
+            // the page asked: the monitor reads the server's /logs into the merged tail
+            JsonNode tail = null;
+            while (System.nanoTime() < deadline) {
+                JsonNode cluster = operator.get("/api/cluster", Map.of()).body();
+                assertThat(cluster.path("changes").isArray()).isTrue();
+                if (cluster.path("log_tail").size() > 0) {
+                    tail = cluster.path("log_tail");
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(tail).as("the merged log tail").isNotNull();
+            assertThat(tail.size()).isLessThanOrEqualTo(ClusterChanges.LOG_TAIL_LINES_MAX);
+            assertThat(tail.get(0).path("process").asText()).isEqualTo("server-1");
+            assertThat(tail.get(0).has("clock")).isTrue();
+
             ApiClient.Reply page = operator.get("/", Map.of());
             assertThat(page.status()).isEqualTo(200);
             assertThat(operator.get("/webjars/uplot/1.6.30/dist/uPlot.esm.js", Map.of()).status())

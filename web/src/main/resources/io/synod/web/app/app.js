@@ -4,9 +4,12 @@ import { Events } from './events.js';
 import { Chat } from './chat.js';
 import { Social } from './social.js';
 import { Dashboard } from './dashboard.js';
+import { Search } from './search.js';
 
-const VIEWS = ['login-view', 'chat-view', 'social-view', 'dashboard-view'];
+const VIEWS = ['login-view', 'chat-view', 'social-view', 'search-view', 'dashboard-view'];
 const dashboard = new Dashboard();
+const search = new Search();
+search.start();
 let session = null; // {user, chat, social, events}
 
 function route() {
@@ -15,12 +18,13 @@ function route() {
   if (!VIEWS.includes(view)) view = 'chat-view';
   if (view !== 'dashboard-view' && !session) view = 'login-view';
   for (const v of VIEWS) show(v, v === view);
-  for (const name of ['chat', 'social', 'dashboard']) {
+  for (const name of ['chat', 'social', 'search', 'dashboard']) {
     const link = $(`nav-${name}`);
     if (`${name}-view` === view) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
   }
   if (view === 'dashboard-view') dashboard.start(); else dashboard.stop();
   if (view === 'social-view' && session) session.social.show(session.social.tab);
+  if (view === 'search-view') $('search-query').focus();
   if (view === 'login-view') $('login-user').focus();
 }
 

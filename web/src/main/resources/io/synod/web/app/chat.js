@@ -39,7 +39,7 @@ export class Chat {
   channelStream(name) {
     if (!this.channels.has(name)) {
       this.channels.set(name, new Stream(name, (p) => p.seq,
-        (after) => get('/api/history', { channel: name, after_seq: after, limit: 500 }),
+        (after, limit) => get('/api/history', { channel: name, after_seq: after, limit }),
         (p) => this.renderMessage(p.user, p.message, p.timestamp)));
     }
     return this.channels.get(name);
@@ -48,7 +48,7 @@ export class Chat {
   conversationStream(peer) {
     if (!this.conversations.has(peer)) {
       this.conversations.set(peer, new Stream(peer, (p) => p.conversation_seq,
-        (after) => get('/api/private_history', { peer, after_seq: after, limit: 500 }),
+        (after, limit) => get('/api/private_history', { peer, after_seq: after, limit }),
         (p) => this.renderMessage(p.src, p.message, p.timestamp)));
     }
     return this.conversations.get(peer);

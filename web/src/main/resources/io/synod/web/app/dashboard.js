@@ -33,6 +33,22 @@ export class Dashboard {
     $('dash-note').textContent = `${data.admin_urls.length} servers, polled every ${data.poll_interval_ms} ms.`;
     this.table(data.servers || []);
     this.plots(data.samples || []);
+    this.lists(data.changes || [], data.log_tail || []);
+  }
+
+  // Changes newest first; the log tail in causal order, newest last, kept scrolled to the end
+  // unless the reader scrolled up.
+  lists(changes, tail) {
+    $('changes').replaceChildren(...changes.slice().reverse().map((c) => h('li', { 'data-kind': c.kind },
+      h('span', { class: 'when', text: new Date(c.t).toLocaleTimeString() }), ' ',
+      h('span', { class: 'text', text: c.text }))));
+    const box = $('log-tail');
+    const atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
+    box.replaceChildren(...tail.map((l) => h('li', {},
+      h('span', { class: 'who', text: l.process }),
+      h('span', { class: 'where', text: `${l.clock} ${l.dir} ${l.kind}${l.peer ? ` ${l.peer}` : ''}` }),
+      h('span', { class: 'text', text: l.data }))));
+    if (atEnd) box.scrollTop = box.scrollHeight;
   }
 
   table(servers) {
