@@ -1,9 +1,10 @@
 import { get, post } from './api.js';
 import { $, h, timeOf } from './dom.js';
 
-// Posts, feed, timeline, profiles with follow, notifications with a badge. The web process
-// cannot subscribe to the social topics yet, so the badge is refreshed every NOTIFY_POLL_MS and
-// after every live delivery.
+// Posts, feed, timeline, profiles with follow, notifications with a badge. The session's client
+// subscribes to the user's notification topic at login, so a new follower, mention or private
+// message arrives live over the WebSocket and refreshes the badge; posts by followed users are
+// counted on read (ADR 0005), so the badge is also refreshed every NOTIFY_POLL_MS.
 const NOTIFY_POLL_MS = 5000;
 // Live deliveries ask for a refresh; at most one request per NOTIFY_MIN_GAP_MS goes out.
 const NOTIFY_MIN_GAP_MS = 1000;
