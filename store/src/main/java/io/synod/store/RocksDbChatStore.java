@@ -31,7 +31,9 @@ import org.rocksdb.WriteOptions;
  * chat keys never sees it. Every {@link #write} and {@link #replaceAll} is one RocksDB
  * {@link WriteBatch}: the command's writes and the applied index are in the write-ahead log together,
  * or neither is. {@link #write} goes to the log without an fsync (it survives a killed process, the
- * page cache keeps it); {@link #sync} fsyncs the log once for every write before it (group commit).
+ * page cache keeps it); {@link #sync} fsyncs the log once for every write before it (group commit). A write that
+ * carries the Paxos records deciding it ({@link RocksDbDurableLog#persistWithNextStoreWrite}) holds them first and
+ * is synced: one write and one fsync for a group of one's turn.
  * {@link #replaceAll} is synced at once. A replicated server adds column families {@code paxos} (its Paxos log, see
  * {@link #paxosLog()}) and {@code outbox} (the publications a follower keeps for republishing, written with the write
  * that applied them, see {@link #putOutboxWithNextWrite}); neither is part of the chat state. Reads go through a
@@ -221,7 +223,11 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
             throw new IllegalStateException(
                     "invariant violated: applied index " + batch.appliedIndex() + " must be above " + appliedIndex);
         }
+        boolean synced = false;
         try (WriteBatch writes = new WriteBatch()) {
+            // the Paxos records that decide this write, if they wait for it: ahead of it, and synced with it
+            boolean withPaxosRecords = paxosLog != null && paxosLog.hasDeferred();
+            synced = withPaxosRecords && paxosLog.addDeferredTo(writes);
             for (Map.Entry<byte[], byte[]> e : batch.writes().entrySet()) {
                 if (e.getValue() == null) {
                     writes.delete(data, e.getKey());
@@ -236,8 +242,11 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
                     writes.put(family, encodeIndex(entry.index()), entry.value());
                 }
             }
-            db.write(bufferedWrites, writes);
-            unsynced = true;
+            db.write(synced ? syncWrites : bufferedWrites, writes);
+            unsynced = !synced; // a synced write makes every write before it durable too
+            if (withPaxosRecords) {
+                paxosLog.deferredWritten();
+            }
         } catch (RocksDBException e) {
             cache.clear(); // whether RocksDB took the batch is unknown
             throw new StoreException("write of index " + batch.appliedIndex() + " failed in " + directory, e);
