@@ -161,16 +161,12 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
     /**
      * Adds the deferred records to {@code batch}, the chat store's write (called by it, ahead of its own changes).
      *
-     * @return whether the batch must be synced (it holds a record that is not a decision); clears the records only
-     *     once {@link #deferredWritten} says the batch was written
+     * @return whether it added any: the batch must then be synced, and {@link #deferredWritten} called once it is
+     *     written (the records are kept until then)
      */
     boolean addDeferredTo(WriteBatch batch) throws RocksDBException {
-        if (deferred.isEmpty()) {
-            pendingFold = null;
-            return false;
-        }
-        pendingFold = fold(deferred, batch);
-        return pendingFold.needsSync();
+        pendingFold = deferred.isEmpty() ? null : fold(deferred, batch);
+        return pendingFold != null;
     }
 
     /** The chat store's write that held the deferred records succeeded: they are durable as that write is. */
