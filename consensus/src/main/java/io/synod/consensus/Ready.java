@@ -34,7 +34,10 @@ import java.util.Set;
  *
  * <p>A crash may stop a Ready between any two steps, and keep any prefix of a batch of records: the protocol is safe
  * whatever prefix of this order was carried out (the simulator crashes drivers at {@link ReadyRunner.Stop}s and in
- * the middle of a batch). A replica that was not advanced is dropped and restored from the durable log.
+ * the middle of a batch). A replica that was not advanced is dropped and restored from the durable log. A driver
+ * may write the records of step 3 in the same atomic, synced write as the applies of step 6 (records first) when
+ * nothing is sent or installed between them: a crash then keeps both or neither, outcomes this order allows (the
+ * server's group of one does, so its turn is one write).
  *
  * <p>Immutable; thread-safe.
  */

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -26,16 +28,17 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * A {@link ChatStore} on RocksDB. The chat keys live in the default column family; the applied
- * index lives in column family {@code meta} under key {@code applied_index}, so a full scan of the
- * chat keys never sees it. Every {@link #write} and {@link #replaceAll} is one RocksDB
- * {@link WriteBatch}: the command's writes and the applied index are in the write-ahead log together,
- * or neither is. {@link #write} goes to the log without an fsync (it survives a killed process, the
- * page cache keeps it); {@link #sync} fsyncs the log once for every write before it (group commit).
- * {@link #replaceAll} is synced at once. A replicated server adds column families {@code paxos} (its Paxos log, see
- * {@link #paxosLog()}) and {@code outbox} (the publications a follower keeps for republishing, written with the write
- * that applied them, see {@link #putOutboxWithNextWrite}); neither is part of the chat state. Reads go through a
- * {@link ReadCache} of the keys read recently, kept true by every change of the chat keys.
+ * A {@link ChatStore} on RocksDB. The chat keys live in the default column family; the applied index lives in column
+ * family {@code meta} under key {@code applied_index}, so a full scan of the chat keys never sees it. Every {@link
+ * #write} and {@link #replaceAll} is one RocksDB {@link WriteBatch}: the command's writes and the applied index are in
+ * the write-ahead log together, or neither is. {@link #write} goes to the log without an fsync (it survives a killed
+ * process, the page cache keeps it) unless it carries the Paxos records deciding it ({@link
+ * RocksDbDurableLog#persistWithNextStoreWrite}: first in it, and synced); {@link #sync} fsyncs the log once for every
+ * write before it (group commit). {@link #replaceAll} is synced at once. A replicated server adds column families
+ * {@code paxos} (its Paxos log, see {@link #paxosLog()}) and {@code outbox} (the publications a follower keeps for
+ * republishing, written with the write that applied them, see {@link #putOutboxWithNextWrite}); neither is part of the
+ * chat state. Reads go through a {@link ReadCache} of the keys read recently, kept true by every change of the chat
+ * keys.
  *
  * <p>Thread-safety: safe for concurrent reads; writes come from the state machine's owner thread.
  * Call order: {@link #open}, use, {@link #close} once (after which every call fails).
@@ -106,8 +109,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     /**
      * Opens (creating if needed) the store in {@code directory}.
      *
-     * @throws StoreException if the directory cannot be created or RocksDB cannot open it (for
-     *     example because another process holds its lock)
+     * @throws StoreException if the directory cannot be created or RocksDB cannot open it (e.g. another holds its lock)
      */
     public static RocksDbChatStore open(Path directory) {
         DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
@@ -222,6 +224,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
                     "invariant violated: applied index " + batch.appliedIndex() + " must be above " + appliedIndex);
         }
         try (WriteBatch writes = new WriteBatch()) {
+            boolean synced = paxosLog != null && paxosLog.addDeferredTo(writes); // the records deciding it, first
             for (Map.Entry<byte[], byte[]> e : batch.writes().entrySet()) {
                 if (e.getValue() == null) {
                     writes.delete(data, e.getKey());
@@ -230,14 +233,15 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
                 }
             }
             writes.put(meta, APPLIED_INDEX_KEY, encodeIndex(batch.appliedIndex()));
-            if (!outboxWithNextWrite.isEmpty()) {
-                ColumnFamilyHandle family = outboxFamily();
-                for (OutboxEntry entry : outboxWithNextWrite) {
-                    writes.put(family, encodeIndex(entry.index()), entry.value());
-                }
+            ColumnFamilyHandle family = outboxWithNextWrite.isEmpty() ? null : outboxFamily();
+            for (OutboxEntry entry : outboxWithNextWrite) {
+                writes.put(family, encodeIndex(entry.index()), entry.value());
             }
-            db.write(bufferedWrites, writes);
-            unsynced = true;
+            db.write(synced ? syncWrites : bufferedWrites, writes);
+            unsynced = !synced; // a synced write makes every write before it durable too
+            if (synced) {
+                paxosLog.deferredWritten();
+            }
         } catch (RocksDBException e) {
             cache.clear(); // whether RocksDB took the batch is unknown
             throw new StoreException("write of index " + batch.appliedIndex() + " failed in " + directory, e);
@@ -297,12 +301,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
      */
     public Runnable memtableFlush() {
         List<ColumnFamilyHandle> families = new ArrayList<>(List.of(data, meta));
-        if (paxos != null) {
-            families.add(paxos);
-        }
-        if (outbox != null) {
-            families.add(outbox);
-        }
+        Stream.of(paxos, outbox).filter(Objects::nonNull).forEach(families::add);
         return () -> {
             try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
                 db.flush(options, families);

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -67,6 +68,10 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
     private Ballot promised = Ballot.ZERO;
     private long snapshotSlot;
     private long batchesWritten;
+    /** Records waiting for the chat store's next write ({@link #persistWithNextStoreWrite}), in order. */
+    private final List<DurableRecord> deferred = new ArrayList<>();
+    /** The fold of {@link #deferred} added to the chat store's write under way, applied once it is written. */
+    private Folded pendingFold;
 
     private RocksDbDurableLog(Path directory, Options options, RocksDB db, ColumnFamilyHandle family) {
         this.directory = directory;
@@ -113,53 +118,114 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
         if (records.isEmpty()) {
             return;
         }
-        Ballot newPromised = promised;
-        long newSnapshotSlot = snapshotSlot;
         try (WriteBatch batch = new WriteBatch()) {
-            for (DurableRecord record : records) {
-                switch (record) {
-                    case DurableRecord.PromisedBallot p -> {
-                        if (p.ballot().greaterThan(newPromised)) {
-                            newPromised = p.ballot();
-                            batch.put(family, PROMISED_KEY, PaxosCodec.encode(record));
-                        }
-                    }
-                    case DurableRecord.AcceptedValue a -> {
-                        if (a.entry().slot() > newSnapshotSlot) {
-                            batch.put(family, slotKey(ACCEPTED, a.entry().slot()), PaxosCodec.encode(record));
-                        }
-                    }
-                    case DurableRecord.DecidedValue d -> {
-                        if (d.entry().slot() > newSnapshotSlot) {
-                            batch.put(family, slotKey(DECIDED, d.entry().slot()), PaxosCodec.encode(record));
-                        }
-                    }
-                    case DurableRecord.DecidedAccepted d -> {
-                        if (d.slot() > newSnapshotSlot) {
-                            batch.put(family, slotKey(DECIDED, d.slot()), PaxosCodec.encode(record));
-                        }
-                    }
-                    case DurableRecord.SnapshotSaved s -> {
-                        long slot = s.snapshot().lastIncludedSlot();
-                        if (slot > newSnapshotSlot) {
-                            newSnapshotSlot = slot;
-                            batch.put(family, SNAPSHOT_KEY, PaxosCodec.encode(record));
-                            batch.deleteRange(family, slotKey(ACCEPTED, 0), slotKey(ACCEPTED, slot + 1));
-                            batch.deleteRange(family, slotKey(DECIDED, 0), slotKey(DECIDED, slot + 1));
-                        }
-                    }
-                }
-            }
-            boolean decisionsOnly = true;
-            for (DurableRecord record : records) {
-                decisionsOnly &= record.isDecision();
-            }
-            db.write(decisionsOnly && !ownsDatabase ? bufferedWrites : syncWrites, batch);
+            Folded folded = fold(records, batch);
+            db.write(folded.needsSync() || ownsDatabase ? syncWrites : bufferedWrites, batch);
+            written(folded);
         } catch (RocksDBException e) {
             throw new StoreException("persisting " + records.size() + " Paxos records failed in " + directory, e);
         }
-        promised = newPromised;
-        snapshotSlot = newSnapshotSlot;
+    }
+
+    /**
+     * Persists {@code records} with the chat store's next write instead of in a batch of their own: that write then
+     * holds them first, ahead of the applied state they decide, and is synced ({@link RocksDbChatStore#write}), so
+     * the turn costs one RocksDB write and one fsync instead of two writes. A crash keeps both or neither. Until
+     * that write, or {@link #persistDeferred}, they are not durable: the caller sends nothing that depends on them
+     * before one of the two. For a log in a shared database only; the records must not hold a snapshot (its
+     * install replaces the applied state, which must not wait for it).
+     */
+    public void persistWithNextStoreWrite(List<DurableRecord> records) {
+        check(!ownsDatabase, "only a shared log writes with the chat store");
+        for (DurableRecord record : records) {
+            check(!(record instanceof DurableRecord.SnapshotSaved), "a snapshot is persisted on its own");
+        }
+        deferred.addAll(records);
+    }
+
+    /** Whether records wait for the chat store's next write ({@link #persistWithNextStoreWrite}). */
+    public boolean hasDeferred() {
+        return !deferred.isEmpty();
+    }
+
+    /** Persists, in a batch of their own, the records still waiting for the chat store's next write (if any). */
+    public void persistDeferred() {
+        if (deferred.isEmpty()) {
+            return;
+        }
+        List<DurableRecord> records = List.copyOf(deferred);
+        deferred.clear();
+        persist(records);
+    }
+
+    /**
+     * Adds the deferred records to {@code batch}, the chat store's write (called by it, ahead of its own changes).
+     *
+     * @return whether it added any: the batch must then be synced, and {@link #deferredWritten} called once it is
+     *     written (the records are kept until then)
+     */
+    boolean addDeferredTo(WriteBatch batch) throws RocksDBException {
+        pendingFold = deferred.isEmpty() ? null : fold(deferred, batch);
+        return pendingFold != null;
+    }
+
+    /** The chat store's write that held the deferred records succeeded: they are durable as that write is. */
+    void deferredWritten() {
+        if (pendingFold != null) {
+            written(pendingFold);
+            pendingFold = null;
+            deferred.clear();
+        }
+    }
+
+    /** What a batch of records does to the in-memory mirror of the disk, applied once the batch is written. */
+    private record Folded(Ballot promised, long snapshotSlot, boolean needsSync) {}
+
+    private Folded fold(List<DurableRecord> records, WriteBatch batch) throws RocksDBException {
+        Ballot newPromised = promised;
+        long newSnapshotSlot = snapshotSlot;
+        boolean decisionsOnly = true;
+        for (DurableRecord record : records) {
+            decisionsOnly &= record.isDecision();
+            switch (record) {
+                case DurableRecord.PromisedBallot p -> {
+                    if (p.ballot().greaterThan(newPromised)) {
+                        newPromised = p.ballot();
+                        batch.put(family, PROMISED_KEY, PaxosCodec.encode(record));
+                    }
+                }
+                case DurableRecord.AcceptedValue a -> {
+                    if (a.entry().slot() > newSnapshotSlot) {
+                        batch.put(family, slotKey(ACCEPTED, a.entry().slot()), PaxosCodec.encode(record));
+                    }
+                }
+                case DurableRecord.DecidedValue d -> {
+                    if (d.entry().slot() > newSnapshotSlot) {
+                        batch.put(family, slotKey(DECIDED, d.entry().slot()), PaxosCodec.encode(record));
+                    }
+                }
+                case DurableRecord.DecidedAccepted d -> {
+                    if (d.slot() > newSnapshotSlot) {
+                        batch.put(family, slotKey(DECIDED, d.slot()), PaxosCodec.encode(record));
+                    }
+                }
+                case DurableRecord.SnapshotSaved s -> {
+                    long slot = s.snapshot().lastIncludedSlot();
+                    if (slot > newSnapshotSlot) {
+                        newSnapshotSlot = slot;
+                        batch.put(family, SNAPSHOT_KEY, PaxosCodec.encode(record));
+                        batch.deleteRange(family, slotKey(ACCEPTED, 0), slotKey(ACCEPTED, slot + 1));
+                        batch.deleteRange(family, slotKey(DECIDED, 0), slotKey(DECIDED, slot + 1));
+                    }
+                }
+            }
+        }
+        return new Folded(newPromised, newSnapshotSlot, !decisionsOnly);
+    }
+
+    private void written(Folded folded) {
+        promised = folded.promised();
+        snapshotSlot = folded.snapshotSlot();
         batchesWritten++;
     }
 
@@ -203,7 +269,7 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
         }
     }
 
-    /** How many synced batches {@link #persist} wrote (statistics). */
+    /** How many batches of records were written, alone or with the chat store's write (statistics). */
     public long batchesWritten() {
         return batchesWritten;
     }

@@ -3,6 +3,16 @@ package io.synod.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.synod.consensus.AcceptedEntry;
+import io.synod.consensus.Ballot;
+import io.synod.consensus.Batch;
+import io.synod.consensus.ConfigEntry;
+import io.synod.consensus.DurableRecord;
+import io.synod.consensus.DurableState;
+import io.synod.consensus.LogCommand;
+import io.synod.consensus.Membership;
+import io.synod.consensus.Snapshot;
+import io.synod.consensus.SnapshotMeta;
 import io.synod.core.ChatCommand;
 import io.synod.core.ChatConfig;
 import io.synod.core.ChatStateMachine;
@@ -255,6 +265,66 @@ class RocksDbChatStoreTest {
             store.deleteOutboxThrough(1_026);
             store.write(new StoreBatch(1_027));
             assertThat(store.readOutbox()).as("handed once, written once").isEmpty();
+        }
+    }
+
+    /**
+     * A group of one's turn is one write: the Paxos records that decide an apply wait for the apply's store write and
+     * go in it, so a crash keeps both or neither. Before that write (a crash there: the store closed without it) the
+     * log holds none of them and the state is not applied; after it, the log holds the vote and the decision and the
+     * state the apply.
+     */
+    @Test
+    void paxosRecordsDeferredToTheNextWriteAreWrittenWithItOnly() {
+        AcceptedEntry vote = new AcceptedEntry(1, new Ballot(1, 1), Batch.of(new LogCommand.Client(1, 1, b("c"))));
+        List<DurableRecord> records = List.of(
+                new DurableRecord.PromisedBallot(new Ballot(1, 1)),
+                new DurableRecord.AcceptedValue(vote),
+                new DurableRecord.DecidedAccepted(1, new Ballot(1, 1)));
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            RocksDbDurableLog log = store.paxosLog();
+            log.persistWithNextStoreWrite(records);
+            assertThat(log.hasDeferred()).isTrue();
+            assertThat(log.load().accepted()).as("not written before the store's write").isEmpty();
+        } // a crash here: neither the records nor the apply
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            assertThat(store.appliedIndex()).isZero();
+            RocksDbDurableLog log = store.paxosLog();
+            assertThat(log.load()).isEqualTo(DurableState.empty());
+            log.persistWithNextStoreWrite(records);
+            StoreBatch apply = new StoreBatch(1_025);
+            apply.put(b("k"), b("v"));
+            store.write(apply);
+            assertThat(log.hasDeferred()).as("written once").isFalse();
+            store.write(new StoreBatch(1_026));
+        }
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            assertThat(store.appliedIndex()).isEqualTo(1_026);
+            assertThat(store.get(b("k"))).isEqualTo(b("v"));
+            DurableState state = store.paxosLog().load();
+            assertThat(state.promised()).isEqualTo(new Ballot(1, 1));
+            assertThat(state.accepted()).containsEntry(1L, vote);
+            assertThat(state.decided()).containsEntry(1L, vote.value());
+        }
+    }
+
+    /** Records with no store write to carry them are written alone; a snapshot is never deferred. */
+    @Test
+    void deferredPaxosRecordsCanBeWrittenAloneAndASnapshotIsNotDeferred() {
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            RocksDbDurableLog log = store.paxosLog();
+            log.persistWithNextStoreWrite(List.of(new DurableRecord.PromisedBallot(new Ballot(3, 1))));
+            log.persistDeferred();
+            assertThat(log.hasDeferred()).isFalse();
+            Snapshot snapshot = new Snapshot(
+                    new SnapshotMeta(5, List.of(new ConfigEntry(6, Membership.ofVoters(List.of(1))))), new byte[] {1});
+            assertThatThrownBy(() -> log.persistWithNextStoreWrite(List.of(new DurableRecord.SnapshotSaved(snapshot))))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("snapshot");
+        }
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            assertThat(store.paxosLog().load().promised()).isEqualTo(new Ballot(3, 1));
+            assertThat(store.appliedIndex()).isZero();
         }
     }
 

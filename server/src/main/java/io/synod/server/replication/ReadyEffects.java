@@ -19,7 +19,9 @@ import java.util.function.Consumer;
  * <p>A leader's Accepts are written to the links at once, so that the followers' fsyncs overlap ours (the leader's
  * vote follows after its persist, a second wake-up at each follower: measured, that costs less than the overlap
  * gains, docs/performance.md); the records go in one RocksDB batch ({@link RocksDbDurableLog}: synced unless it
- * holds decisions only), so at most one fsync per turn, however many writes the turn carried; a snapshot request
+ * holds decisions only), so at most one fsync per turn, however many writes the turn carried; records that must be
+ * synced and are followed by no message (a group of one's votes and decisions) go in the apply's store write instead,
+ * synced, so such a turn is one RocksDB write ({@link #persist}); a snapshot request
  * starts the memtable flushes. Given a way to answer mid-turn, a Ready that must be synced first applies and answers
  * the decided entries that rest on none of its records ({@link Ready#appliableBeforePersist}): their decisions
  * written (unsynced, ahead of the applies in the write-ahead log, as always), the applies, the answers, then the
@@ -42,6 +44,8 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
     private long persistNanos;
     /** Decided slots applied and answered before their turn's fsync. */
     private long earlyAppliedCount;
+    /** Readies whose records were written with the apply's store write (statistics). */
+    private long withApplyCount;
 
     ReadyEffects(
             PaxosReplica replica,
@@ -84,6 +88,9 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
 
     @Override
     public void send(List<PaxosEnvelope> messages, boolean aheadOfPersist) {
+        if (!aheadOfPersist && !messages.isEmpty()) {
+            persistDeferred(); // no message leaves before the records it follows are durable
+        }
         for (PaxosEnvelope message : messages) {
             String target = addressBook.nameOf(message.target());
             if (target != null) {
@@ -97,9 +104,42 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
 
     @Override
     public void persist(List<DurableRecord> records) {
-        if (!records.isEmpty()) {
+        if (records.isEmpty()) {
+            return;
+        }
+        if (withNextApply(records)) {
+            durableLog.persistWithNextStoreWrite(records);
+            return;
+        }
+        long started = System.nanoTime();
+        durableLog.persist(records);
+        persistNanos += System.nanoTime() - started;
+        persistCount++;
+    }
+
+    /**
+     * Whether {@code records} may wait for the apply's store write: when they must be synced (a batch of decisions
+     * only is not, and the early applies must not wait for an fsync) and hold no snapshot. They are written, synced,
+     * in the apply's one RocksDB write, ahead of its changes, or alone before anything is sent or installed, or after
+     * an apply that wrote nothing ({@link #persistDeferred}); nothing is answered before. A group of one has
+     * nothing to send after its records, so its turn is one write and one fsync, as a standalone server's was.
+     */
+    private static boolean withNextApply(List<DurableRecord> records) {
+        boolean decisionsOnly = true;
+        for (DurableRecord record : records) {
+            if (record instanceof DurableRecord.SnapshotSaved) {
+                return false;
+            }
+            decisionsOnly &= record.isDecision();
+        }
+        return !decisionsOnly;
+    }
+
+    /** Writes, alone, the records that still wait for an apply's store write, if any. */
+    private void persistDeferred() {
+        if (durableLog.hasDeferred()) {
             long started = System.nanoTime();
-            durableLog.persist(records);
+            durableLog.persistDeferred();
             persistNanos += System.nanoTime() - started;
             persistCount++;
         }
@@ -107,12 +147,22 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
 
     @Override
     public void install(Snapshot snapshot) {
+        persistDeferred();
         snapshots.installSnapshot(snapshot);
     }
 
     @Override
     public void apply(List<LogEntry> entries, boolean early) {
-        applier.applyEntries(entries);
+        if (durableLog.hasDeferred()) {
+            long started = System.nanoTime();
+            applier.applyEntries(entries); // its first store write carries the records, synced
+            withApplyCount += durableLog.hasDeferred() ? 0 : 1;
+            durableLog.persistDeferred(); // or, if it wrote nothing, they go alone
+            persistNanos += System.nanoTime() - started;
+            persistCount++;
+        } else {
+            applier.applyEntries(entries);
+        }
         if (early) {
             earlyAppliedCount += entries.size();
             deliveries.handOverPublications();
@@ -135,5 +185,9 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
 
     long earlyAppliedCount() {
         return earlyAppliedCount;
+    }
+
+    long withApplyCount() {
+        return withApplyCount;
     }
 }

@@ -237,14 +237,17 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     }
 
     /**
-     * Syncs the applied state if {@code STATE_SYNC_INTERVAL_MILLIS} has passed (between turns, so no answer waits
-     * for it), then waits up to {@code timeoutMillis} (less if a tick is due) until a peer or a {@linkplain #watch
+     * Syncs the applied state if {@code STATE_SYNC_INTERVAL_MILLIS} has passed and refreshes the status fields if
+     * due (between turns, so no answer waits for either), then waits up to {@code timeoutMillis} (less if a tick is due) until a peer or a {@linkplain #watch
      * watched} socket has input, and feeds the peers' messages to the replica (not drained: {@link
      * #flush} does that once for the turn).
      */
     public void awaitInput(long timeoutMillis) {
         snapshots.takeSnapshotIfFlushed();
         long now = System.nanoTime();
+        // here, after the previous turn's answers went out and before the wait: building the fields took a write's
+        // reply several microseconds when flush did it
+        status.refreshIfDue(now);
         if (now - nextStateSyncNanos >= 0) {
             // here, after the previous turn's answers went out, not in flush: no answer needs it (decided commands
             // are in the synced Paxos log), so no answer should wait for its fsync
@@ -266,7 +269,8 @@ public final class ReplicationDriver<T> implements AutoCloseable {
     /**
      * The turn's work: runs the ticks that are due, retries or expires waiting writes, proposes or
      * forwards the turn's writes, drains the replica (persist, send, apply) and publishes what the turn applied
-     * while leading (the periodic sync of the applied state is left to the next {@link #awaitInput}).
+     * while leading (the periodic sync of the applied state and the status refresh are left to the next {@link
+     * #awaitInput}).
      *
      * <p>When a turn both applies decided writes and must sync new votes (a leader's proposals, a follower's
      * Accepteds), the decided writes that rest on none of those votes ({@link Ready#appliableBeforePersist()}) are
@@ -298,7 +302,6 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         writes.dispatchRouted();
         effects.drain(answerEarly);
         deliveries.handOverPublications();
-        status.refreshIfDue(now);
         status.turnEnded(now);
         return writes.takeCompletions();
     }

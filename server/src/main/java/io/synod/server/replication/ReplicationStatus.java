@@ -145,6 +145,7 @@ final class ReplicationStatus {
         turns.put("turn_us_avg", turnCount == 0 ? 0 : turnNanos / turnCount / 1_000);
         turns.put("persists", persists);
         turns.put("persist_us_avg", persists == 0 ? 0 : s.effects().persistNanos() / persists / 1_000);
+        turns.put("persists_with_apply", s.effects().withApplyCount());
         turns.put("slots_answered_before_fsync", s.effects().earlyAppliedCount());
         turns.put("proposed", proposed);
         turns.put("proposed_per_call_avg", proposeCalls == 0 ? 0 : proposed / proposeCalls);

@@ -206,6 +206,7 @@ class ReplicationDriverTest {
                         "turn_us_avg",
                         "persists",
                         "persist_us_avg",
+                        "persists_with_apply",
                         "slots_answered_before_fsync",
                         "proposed",
                         "proposed_per_call_avg",
@@ -220,6 +221,46 @@ class ReplicationDriverTest {
 
     private static Command write(String client, long requestId, ChatCommand operation) {
         return new Command(1, 1_700_000_000.0, requestId, client, requestId, operation);
+    }
+
+    /**
+     * A group of one writes each turn's Paxos records in its apply's store write (one RocksDB write, synced, per
+     * turn): every write is answered, and a server reopened on its data has every answered write and the same state.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aGroupOfOneWritesItsRecordsWithTheApplyAndKeepsEveryAnsweredWrite() throws Exception {
+        members.put("s1", "tcp://127.0.0.1:" + freePort());
+        nodes[0] = new Node("s1");
+        assertThat(nodes[0].driver.submit(write("alice", 1, new ChatCommand.Login("alice")), 1L)).isTrue();
+        assertThat(nodes[0].driver.submit(write("alice", 2, new ChatCommand.CreateChannel("general")), 2L))
+                .isTrue();
+        pollUntil(() -> nodes[0].completed.size() == 2);
+        int writes = 20;
+        for (long i = 3; i <= writes; i++) {
+            assertThat(nodes[0].driver.submit(write("alice", i, new ChatCommand.Publish("alice", "general", "m" + i)), i))
+                    .isTrue();
+            nodes[0].poll();
+        }
+        pollUntil(() -> nodes[0].completed.size() == writes);
+        assertThat(nodes[0].completed).extracting(c -> c.result().isOk()).containsOnly(true);
+        nodes[0].poll(); // the status is refreshed between turns
+        Map<String, Object> turns = (Map<String, Object>) nodes[0].driver.statusFields().get("turns");
+        assertThat((long) turns.get("persists_with_apply"))
+                .as("the turns that applied wrote their records with the apply")
+                .isPositive()
+                .isLessThanOrEqualTo((long) turns.get("persists"));
+        long applied = nodes[0].machine.appliedIndex();
+        String digest = nodes[0].machine.stateDigestHex();
+        nodes[0].close();
+        nodes[0] = new Node("s1");
+        pollUntil(() -> leader() != null);
+        assertThat(nodes[0].machine.appliedIndex()).isEqualTo(applied);
+        assertThat(nodes[0].machine.stateDigestHex()).isEqualTo(digest);
+        assertThat(nodes[0].driver.submit(write("alice", writes + 1, new ChatCommand.Publish("alice", "general", "x")), 0L))
+                .isTrue();
+        pollUntil(() -> nodes[0].completed.size() == 1);
+        assertThat(nodes[0].machine.appliedIndex()).isGreaterThan(applied);
     }
 
     @Test
