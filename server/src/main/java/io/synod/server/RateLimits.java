@@ -17,11 +17,12 @@ public record RateLimits(
     /** The largest rate or burst accepted: beyond it a limit limits nothing a server can serve. */
     public static final long RATE_PER_SECOND_MAX = 1_000_000;
     /**
-     * The defaults: far above what a person, a bot (2 messages/s) or a bench client (one user each; 64 of them share
-     * a few thousand writes per second) sends, far below what one flooding user would need to fill a server.
-     * The web process is one connection for all its users, hence the connection's higher rate.
+     * The defaults: far above what a person or a bot (2 messages/s) sends, below what a three-server cluster on two
+     * shared cores applies (about 1,500 writes/s: at 500 per user and server, one flooding user took all of it and
+     * another user's p99 grew 2.7 times). The web process is one connection for all its users, hence the
+     * connection's higher rate. {@code ./synod bench} runs its own cluster without limits (it measures capacity).
      */
-    public static final RateLimits DEFAULT = new RateLimits(500, 1_000, 2_000, 4_000);
+    public static final RateLimits DEFAULT = new RateLimits(100, 200, 1_000, 2_000);
     /** No limit (tests and measurements that must not be throttled). */
     public static final RateLimits OFF = new RateLimits(0, 0, 0, 0);
     /** Buckets kept per limit (users, connections); the least recently used beyond it is forgotten. */
