@@ -60,6 +60,10 @@ final class BenchCluster implements AutoCloseable {
                 "--bots",
                 "0",
                 "--no-web", // a benchmark measures the cluster; the web process would share its cores
+                "--rate-limit-user-writes-per-s", // a benchmark measures capacity: one client may send any amount
+                "0",
+                "--rate-limit-connection-requests-per-s",
+                "0",
                 "--run-dir",
                 runDirectory.toString(),
                 "--broker-port",

@@ -3,6 +3,7 @@ package io.synod.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.synod.registry.RegistryConfig;
+import io.synod.server.RateLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,6 +96,27 @@ final class UpCommand implements Callable<Integer> {
             description = "Port of the web app and dashboard (`synod web`) on --host (default: ${DEFAULT-VALUE}).")
     int webPort;
 
+    @Option(
+            names = "--rate-limit-user-writes-per-s",
+            description = "Each server: writes per second one user may send it, 0 = no limit (default: ${DEFAULT-VALUE}).")
+    long userWritesPerSecond = RateLimits.DEFAULT.userWritesPerSecond();
+
+    @Option(
+            names = "--rate-limit-user-burst-writes",
+            description = "Each server: writes one user may send at once (default: ${DEFAULT-VALUE}).")
+    long userBurstWrites = RateLimits.DEFAULT.userBurstWrites();
+
+    @Option(
+            names = "--rate-limit-connection-requests-per-s",
+            description = "Each server: requests per second over one client connection, 0 = no limit"
+                    + " (default: ${DEFAULT-VALUE}).")
+    long connectionRequestsPerSecond = RateLimits.DEFAULT.connectionRequestsPerSecond();
+
+    @Option(
+            names = "--rate-limit-connection-burst-requests",
+            description = "Each server: requests one connection may send at once (default: ${DEFAULT-VALUE}).")
+    long connectionBurstRequests = RateLimits.DEFAULT.connectionBurstRequests();
+
     @Option(names = "--no-web", description = "Do not start the web process.")
     boolean noWeb;
 
@@ -120,6 +142,12 @@ final class UpCommand implements Callable<Integer> {
         }
         if (referenceHeartbeatTimeoutMillis <= 0) {
             System.err.println("synod up: --reference-heartbeat-timeout-ms must be positive");
+            return 2;
+        }
+        try {
+            new RateLimits(userWritesPerSecond, userBurstWrites, connectionRequestsPerSecond, connectionBurstRequests);
+        } catch (IllegalArgumentException e) {
+            System.err.println("synod up: " + e.getMessage());
             return 2;
         }
         Path logs = runDir.resolve("logs");
@@ -207,7 +235,15 @@ final class UpCommand implements Callable<Integer> {
                     "--advertise",
                     broker + (peerPort + i - 1),
                     "--log",
-                    logs.resolve(name + ".jsonl").toString()));
+                    logs.resolve(name + ".jsonl").toString(),
+                    "--rate-limit-user-writes-per-s",
+                    Long.toString(userWritesPerSecond),
+                    "--rate-limit-user-burst-writes",
+                    Long.toString(userBurstWrites),
+                    "--rate-limit-connection-requests-per-s",
+                    Long.toString(connectionRequestsPerSecond),
+                    "--rate-limit-connection-burst-requests",
+                    Long.toString(connectionBurstRequests)));
             if (servers > 1) { // a server without them is a group of one
                 args.add("--initial-members");
                 args.add(initialMembers(broker));

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -142,7 +141,7 @@ public final class ChatServer implements AutoCloseable {
         this.store = store;
         this.machine = new ChatStateMachine(store, config.chat());
         this.metrics = new ServerMetrics(config.name());
-        this.service = new ChatService(machine, clock, log, metrics, config.limits(), config.name());
+        this.service = new ChatService(machine, clock, log, metrics, config.limits(), config.name(), config.rateLimits());
     }
 
     /**
@@ -176,7 +175,7 @@ public final class ChatServer implements AutoCloseable {
      */
     public static ChatServer start(
             ServerConfig config, CoordinationConfig coordinationConfig, ReplicationConfig replicationConfig) {
-        Objects.requireNonNull(replicationConfig, "replicationConfig");
+        java.util.Objects.requireNonNull(replicationConfig, "replicationConfig");
         InteractionLog log = InteractionLog.open(config.logFile(), config.name());
         RocksDbChatStore store;
         try {
@@ -525,6 +524,7 @@ public final class ChatServer implements AutoCloseable {
         json.put("uptime_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
         json.put("reference_reachable", s.referenceReachable());
         json.put("reference_list", s.referenceList());
+        json.put("rate_limits", service.rateLimitStatus()); // the limits, the requests they refused, their buckets
         if (coordination != null) {
             json.putAll(coordination.statusFields()); // coordinator, clock_offset_ms, clock, members, election
         }

@@ -103,6 +103,8 @@ final class ChatService {
     private final InteractionLog log;
     private final ServerMetrics metrics;
     private final Limits limits;
+    /** Refuses requests over the {@link RateLimits} before they are parsed. */
+    private final RateLimiter rateLimiter;
 
     /**
      * A service for server {@code serverName}. A write that carries no {@code client_id}/{@code request_id} (a plain
@@ -120,8 +122,18 @@ final class ChatService {
             InteractionLog log,
             ServerMetrics metrics,
             Limits limits,
-            String serverName) {
-        this(machine, clock, log, metrics, limits, SERVER_ID_PEERS_MAX, serverName, newEpoch());
+            String serverName,
+            RateLimits rateLimits) {
+        this(
+                machine,
+                clock,
+                log,
+                metrics,
+                limits,
+                SERVER_ID_PEERS_MAX,
+                serverName,
+                newEpoch(),
+                new RateLimiter(rateLimits, System::nanoTime));
     }
 
     /**
@@ -137,6 +149,21 @@ final class ChatService {
             int serverIdPeersMax,
             String serverName,
             long epoch) {
+        this(machine, clock, log, metrics, limits, serverIdPeersMax, serverName, epoch, new RateLimiter(
+                RateLimits.OFF, System::nanoTime));
+    }
+
+    /** As above, with a given rate limiter (tests drive its clock). */
+    ChatService(
+            ChatStateMachine machine,
+            ProcessClock clock,
+            InteractionLog log,
+            ServerMetrics metrics,
+            Limits limits,
+            int serverIdPeersMax,
+            String serverName,
+            long epoch,
+            RateLimiter rateLimiter) {
         this.serverIdPrefix =
                 RequestMeta.SERVER_CLIENT_ID_PREFIX + serverName + "/" + Long.toUnsignedString(epoch, 36) + "/";
         this.serverIds = new LinkedHashMap<>(1_024, 0.75f, true) {
@@ -151,6 +178,7 @@ final class ChatService {
         this.log = log;
         this.metrics = metrics;
         this.limits = limits;
+        this.rateLimiter = rateLimiter;
     }
 
     /** Handles one request body received from {@code peer} (a routing identity, for the log). */
@@ -169,6 +197,13 @@ final class ChatService {
         long observed = clock.observe(sentClock instanceof Long l ? l : 0);
         log.received(request.service(), peer, observed, clock.nowSeconds(), request.data());
         metrics.request(request.service());
+        RateLimiter.Refusal refusal = rateLimiter.check(request, peer);
+        if (refusal != null) { // refused before parsing: nothing of it is ordered, applied or stored
+            metrics.rateLimited(refusal.limit());
+            Map<String, Object> data = new LinkedHashMap<>(Replies.error(request.service(), refusal.text()).data());
+            data.put("retry_after_ms", refusal.retryAfterMillis());
+            return reply(new Handled(new Envelope(request.service(), data)), echoed(request), peer);
+        }
         Handled handled;
         try {
             Request parsed = Requests.parse(request, limits);
@@ -205,6 +240,11 @@ final class ChatService {
      */
     SearchService search() {
         return search;
+    }
+
+    /** The {@code rate_limits} object of {@code /status} (any thread). */
+    Map<String, Object> rateLimitStatus() {
+        return rateLimiter.statusFields();
     }
 
     /** The reply to a deferred write, now that replication applied it with {@code result} at {@code index}. */

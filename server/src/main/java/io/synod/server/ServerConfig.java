@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param requestsPerWakeupMax most requests handled per wake-up before timers get a turn
  * @param limits the wire limits (frame size 1 MiB, names, messages...)
  * @param chat the state machine's limits
+ * @param rateLimits the per-user and per-connection rate limits ({@link RateLimits#OFF} in {@link #defaults}; the
+ *     {@code server} command's options default to {@link RateLimits#DEFAULT})
  *     <p>Thread-safety: immutable.
  */
 public record ServerConfig(
@@ -47,7 +49,8 @@ public record ServerConfig(
         long pollIntervalMillis,
         int requestsPerWakeupMax,
         Limits limits,
-        ChatConfig chat) {
+        ChatConfig chat,
+        RateLimits rateLimits) {
 
     public ServerConfig {
         Objects.requireNonNull(name, "name");
@@ -57,6 +60,7 @@ public record ServerConfig(
         Objects.requireNonNull(dataDirectory, "dataDirectory");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(chat, "chat");
+        Objects.requireNonNull(rateLimits, "rateLimits");
         if (name.isEmpty() || name.length() > limits.nameCharsMax()) {
             throw new IllegalArgumentException("name must have 1 to " + limits.nameCharsMax() + " characters");
         }
@@ -93,7 +97,8 @@ public record ServerConfig(
                 50,
                 256,
                 Limits.DEFAULT,
-                ChatConfig.DEFAULT);
+                ChatConfig.DEFAULT,
+                RateLimits.OFF);
     }
 
     public ServerConfig withAdvertisedAddress(String address) {
@@ -114,7 +119,8 @@ public record ServerConfig(
                 pollIntervalMillis,
                 requestsPerWakeupMax,
                 limits,
-                chat);
+                chat,
+                rateLimits);
     }
 
     public ServerConfig withClockSkewMillis(long skewMillis) {
@@ -135,7 +141,8 @@ public record ServerConfig(
                 pollIntervalMillis,
                 requestsPerWakeupMax,
                 limits,
-                chat);
+                chat,
+                rateLimits);
     }
 
     public ServerConfig withLogFile(Path file) {
@@ -156,7 +163,8 @@ public record ServerConfig(
                 pollIntervalMillis,
                 requestsPerWakeupMax,
                 limits,
-                chat);
+                chat,
+                rateLimits);
     }
 
     public ServerConfig withReferenceTiming(long heartbeatMillis, long timeoutMillis, int startupAttempts) {
@@ -177,6 +185,29 @@ public record ServerConfig(
                 pollIntervalMillis,
                 requestsPerWakeupMax,
                 limits,
-                chat);
+                chat,
+                rateLimits);
+    }
+
+    public ServerConfig withRateLimits(RateLimits newRateLimits) {
+        return new ServerConfig(
+                name,
+                brokerEndpoint,
+                proxyEndpoint,
+                referenceEndpoint,
+                dataDirectory,
+                adminPort,
+                advertisedAddress,
+                clockSkewMillis,
+                logFile,
+                heartbeatIntervalMillis,
+                listIntervalMillis,
+                referenceTimeoutMillis,
+                startupRankAttempts,
+                pollIntervalMillis,
+                requestsPerWakeupMax,
+                limits,
+                chat,
+                newRateLimits);
     }
 }

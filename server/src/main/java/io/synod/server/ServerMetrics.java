@@ -9,8 +9,8 @@ import java.util.Set;
 /**
  * The server's Micrometer metrics, exposed in Prometheus format on {@code /metrics}:
  * {@code synod_requests_total{service}}, {@code synod_request_errors_total{service}},
- * {@code synod_publications_total}, {@code synod_requests_failed_total} and {@code
- * synod_writes_replayed_total}. How long applies and persists take is in {@code /status} ({@code turns}).
+ * {@code synod_publications_total}, {@code synod_requests_failed_total}, {@code
+ * synod_writes_replayed_total} and {@code synod_rate_limited_total{limit}} ({@code user} or {@code connection}). How long applies and persists take is in {@code /status} ({@code turns}).
  *
  * <p>The {@code service} tag takes only known service names ({@code unknown} otherwise), so hostile
  * input cannot grow the number of series.
@@ -60,6 +60,11 @@ final class ServerMetrics {
     /** A retried write answered from the exactly-once table instead of being ordered again. */
     void replayed() {
         registry.counter("synod.writes.replayed").increment();
+    }
+
+    /** A request refused by a rate limit ({@code user} or {@code connection}). */
+    void rateLimited(String limit) {
+        registry.counter("synod.rate.limited", "limit", limit).increment();
     }
 
     void published(int count) {
