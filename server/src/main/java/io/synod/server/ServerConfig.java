@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param requestsPerWakeupMax most requests handled per wake-up before timers get a turn
  * @param limits the wire limits (frame size 1 MiB, names, messages...)
  * @param chat the state machine's limits
+ * @param secure secure mode (docs/security.md): writes need a session token of their author, private reads one of
+ *     their owner, logins a password; false is compat mode, the statement's protocol unchanged
  *     <p>Thread-safety: immutable.
  */
 public record ServerConfig(
@@ -47,7 +49,8 @@ public record ServerConfig(
         long pollIntervalMillis,
         int requestsPerWakeupMax,
         Limits limits,
-        ChatConfig chat) {
+        ChatConfig chat,
+        boolean secure) {
 
     public ServerConfig {
         Objects.requireNonNull(name, "name");
@@ -93,7 +96,31 @@ public record ServerConfig(
                 50,
                 256,
                 Limits.DEFAULT,
-                ChatConfig.DEFAULT);
+                ChatConfig.DEFAULT,
+                false);
+    }
+
+    /** The same configuration in secure mode ({@code on}) or compat mode. */
+    public ServerConfig withSecure(boolean on) {
+        return new ServerConfig(
+                name,
+                brokerEndpoint,
+                proxyEndpoint,
+                referenceEndpoint,
+                dataDirectory,
+                adminPort,
+                advertisedAddress,
+                clockSkewMillis,
+                logFile,
+                heartbeatIntervalMillis,
+                listIntervalMillis,
+                referenceTimeoutMillis,
+                startupRankAttempts,
+                pollIntervalMillis,
+                requestsPerWakeupMax,
+                limits,
+                chat,
+                on);
     }
 
     public ServerConfig withAdvertisedAddress(String address) {
@@ -114,7 +141,8 @@ public record ServerConfig(
                 pollIntervalMillis,
                 requestsPerWakeupMax,
                 limits,
-                chat);
+                chat,
+                secure);
     }
 
     public ServerConfig withClockSkewMillis(long skewMillis) {
@@ -135,7 +163,8 @@ public record ServerConfig(
                 pollIntervalMillis,
                 requestsPerWakeupMax,
                 limits,
-                chat);
+                chat,
+                secure);
     }
 
     public ServerConfig withLogFile(Path file) {
@@ -156,7 +185,8 @@ public record ServerConfig(
                 pollIntervalMillis,
                 requestsPerWakeupMax,
                 limits,
-                chat);
+                chat,
+                secure);
     }
 
     public ServerConfig withReferenceTiming(long heartbeatMillis, long timeoutMillis, int startupAttempts) {
@@ -177,6 +207,7 @@ public record ServerConfig(
                 pollIntervalMillis,
                 requestsPerWakeupMax,
                 limits,
-                chat);
+                chat,
+                secure);
     }
 }
