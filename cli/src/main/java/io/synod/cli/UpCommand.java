@@ -104,6 +104,12 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7261", description = "Seed for --skew.")
     long seed;
 
+    @Option(
+            names = "--secure",
+            description = "Secure mode on every server: logins need a password, writes and private reads a session"
+                    + " token (docs/security.md). The bots have no accounts yet, so none start.")
+    boolean secure;
+
     @Option(names = "--ready-timeout-s", defaultValue = "90", description = "How long to wait for every process.")
     int readyTimeoutSeconds;
 
@@ -121,6 +127,11 @@ final class UpCommand implements Callable<Integer> {
         if (referenceHeartbeatTimeoutMillis <= 0) {
             System.err.println("synod up: --reference-heartbeat-timeout-ms must be positive");
             return 2;
+        }
+        System.out.println("synod up mode=" + (secure ? "secure" : "compat"));
+        if (secure && bots > 0) {
+            System.out.println("synod up: --secure: the bots have no accounts yet, so none are started");
+            bots = 0;
         }
         Path logs = runDir.resolve("logs");
         Path data = runDir.resolve("data");
@@ -211,6 +222,9 @@ final class UpCommand implements Callable<Integer> {
             if (servers > 1) { // a server without them is a group of one
                 args.add("--initial-members");
                 args.add(initialMembers(broker));
+            }
+            if (secure) {
+                args.add("--secure");
             }
             if (skew) {
                 args.add("--clock-skew-ms");

@@ -11,9 +11,6 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
@@ -164,18 +161,6 @@ final class Accounts {
                     + "' of '" + owner + "' is private");
         }
     }
-
-    /** {@code data} with the values of {@code password} and {@code token} hidden, for logs. */
-    static Map<String, Object> redacted(Map<String, Object> data) {
-        if (!data.containsKey("password") && !data.containsKey("token")) {
-            return data;
-        }
-        Map<String, Object> shown = new LinkedHashMap<>(data);
-        shown.replaceAll((field, value) -> SECRET_FIELDS.contains(field) ? "<hidden>" : value);
-        return shown;
-    }
-
-    private static final Set<String> SECRET_FIELDS = Set.of("password", "token");
 
     private String newToken() {
         byte[] token = new byte[TOKEN_BYTES];

@@ -188,7 +188,7 @@ final class ChatService {
         }
         Object sentClock = request.data().get("clock");
         long observed = clock.observe(sentClock instanceof Long l ? l : 0);
-        log.received(request.service(), peer, observed, clock.nowSeconds(), Accounts.redacted(request.data()));
+        log.received(request.service(), peer, observed, clock.nowSeconds(), request.data());
         metrics.request(request.service());
         Handled handled;
         try {
@@ -434,7 +434,7 @@ final class ChatService {
         }
         double now = clock.nowSeconds();
         Envelope stamped = reply.stamped(now, clock.tickForSend());
-        log.sent(stamped.service(), peer, (Long) stamped.data().get("clock"), now, Accounts.redacted(stamped.data()));
+        log.sent(stamped.service(), peer, (Long) stamped.data().get("clock"), now, stamped.data());
         return new Handled(stamped);
     }
 }
