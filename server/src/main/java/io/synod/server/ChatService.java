@@ -320,7 +320,7 @@ final class ChatService {
      * here, before proposing (slow: {@link Accounts}), and opens a session whose token the reply returns.
      */
     private Handled login(Request.Login request) {
-        if (request.password() == null && !secure) {
+        if (request.password() == null && !secure && machine.accounts().passwordHash(request.user()) == null) {
             return write(request, new ChatCommand.Login(request.user()));
         }
         Accounts.Login login = accounts.login(request, machine.accounts(), secure, clock.nowSeconds());
