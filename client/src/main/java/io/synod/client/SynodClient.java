@@ -117,7 +117,8 @@ public final class SynodClient implements AutoCloseable {
     public ClientReply.Status login(String given, String password) {
         String name = checkName("user", given);
         CompletableFuture<ClientReply.Status> result = new CompletableFuture<>();
-        Map<String, Object> fields = password == null ? Map.of("user", name) : Map.of("user", name, "password", password);
+        Map<String, Object> fields =
+                password == null ? Map.of("user", name) : Map.of("user", name, "password", password);
         loop.execute(() -> loop.submit(Services.LOGIN, fields, (reply, failure) -> {
             if (failure != null) {
                 result.completeExceptionally(failure);

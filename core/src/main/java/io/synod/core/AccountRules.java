@@ -42,9 +42,9 @@ final class AccountRules {
         if (command.timestampSeconds() >= Values.longAt(session, 1)) {
             return Result.error("field 'token': the session of '" + user + "' has expired; log in again");
         }
-        if (!(command.operation() instanceof ChatCommand.CreateChannel) && !ownerName(command.operation()).equals(user)) {
-            return Result.error("field 'token': the session is '" + user + "''s, not '"
-                    + ownerName(command.operation()) + "''s");
+        ChatCommand operation = command.operation();
+        if (!(operation instanceof ChatCommand.CreateChannel) && !ownerName(operation).equals(user)) {
+            return Result.error("field 'token': the session is '" + user + "''s, not '" + ownerName(operation) + "''s");
         }
         return null;
     }

@@ -19,7 +19,9 @@ public final class Requests {
         return switch (envelope.service()) {
             case Services.LOGIN ->
                 new Request.Login(
-                        meta, f.requireName("user", names), f.optionalText("password", PASSWORD_CHARS_MAX).orElse(null));
+                        meta,
+                        f.requireName("user", names),
+                        f.optionalText("password", PASSWORD_CHARS_MAX).orElse(null));
             case Services.LOGOUT -> new Request.Logout(meta, f.requireName("user", names));
             case Services.USERS -> new Request.Users(meta);
             case Services.CHANNEL -> new Request.CreateChannel(meta, f.requireName("channel", names));

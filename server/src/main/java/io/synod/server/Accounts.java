@@ -124,7 +124,8 @@ final class Accounts {
     static String writeSession(Request request) {
         String token = request.meta().token();
         if (token == null) {
-            throw new ProtocolException("missing field 'token': this server runs in secure mode; log in with a password");
+            throw new ProtocolException(
+                    "missing field 'token': this server runs in secure mode; log in with a password");
         }
         return sessionOf(token);
     }

@@ -82,7 +82,8 @@ class AccountsServiceTest {
 
         ChatService secure = service(true, Accounts.SESSION_SECONDS_DEFAULT);
         assertThat(send(secure, "login", Map.of("user", "ana", "password", "errada"))).containsEntry("status", "erro");
-        assertThat(send(secure, "login", Map.of("user", "ana", "password", "s3gredo"))).containsEntry("status", "sucesso");
+        assertThat(send(secure, "login", Map.of("user", "ana", "password", "s3gredo")))
+                .containsEntry("status", "sucesso");
         assertThat(machine.loginHistory("ana", 0, 10)).hasSize(2);
     }
 
@@ -119,7 +120,8 @@ class AccountsServiceTest {
                 .containsEntry("status", "erro");
 
         for (String read : new String[] {"private_history", "notifications", "conversations", "search"}) {
-            Map<String, Object> ofAna = read.equals("search") ? Map.of("user", "ana", "query", "oi") : Map.of("user", "ana");
+            Map<String, Object> ofAna =
+                    read.equals("search") ? Map.of("user", "ana", "query", "oi") : Map.of("user", "ana");
             assertThat(send(secure, read, with(ofAna, ana))).as(read).containsEntry("status", "OK");
             assertThat(send(secure, read, with(ofAna, bob)))
                     .as(read + " of ana with bob's token")

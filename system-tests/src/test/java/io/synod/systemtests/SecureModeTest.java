@@ -79,7 +79,8 @@ class SecureModeTest {
                 assertThat(logout.data()).containsEntry("status", "OK");
                 long loggedOutAt = (Long) logout.data().get("index");
                 for (int i = 0; i < AFTER_LOGOUT_REQUESTS; i++) {
-                    Envelope post = carol.call("post", Map.of("user", "carol", "message", "again " + i, "token", token));
+                    Envelope post =
+                            carol.call("post", Map.of("user", "carol", "message", "again " + i, "token", token));
                     assertThat(post.data()).as("post %d after logout", i).containsEntry("status", "erro");
                     Envelope read = carol.call(
                             "private_history", Map.of("user", "carol", "token", token, "min_index", loggedOutAt));
