@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * The chat commands of the terminal client, independent of the console: reads command lines,
  * sends requests through a {@link SynodClient}, prints replies and live deliveries.
  *
- * <p>Commands: {@code /login USER [PASS]}, {@code /logout}, {@code /users}, {@code /channels}, {@code /create NAME},
+ * <p>Commands: {@code /login USER}, {@code /logout}, {@code /users}, {@code /channels}, {@code /create NAME},
  * {@code /join NAME}, {@code /leave NAME}, {@code /switch NAME}, {@code /msg USER TEXT},
  * {@code /dm USER}, {@code /history [CHANNEL]}, the social network's ({@link SocialCommands}: {@code /post},
  * {@code /follow}, {@code /unfollow}, {@code /feed}, {@code /timeline}, {@code /profile}, {@code /notifications},
@@ -53,7 +53,7 @@ final class TerminalSession {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
     private static final String HELP = """
             commands:
-              /login USER [PASS]  log in (or switch user); a password is set by the first login that gives one
+              /login USER         log in (or switch user; the --password of --user is used for that user)
               /logout             end the session (its token is revoked on every server)
               /users              list users
               /channels           list channels (* joined, > current)
@@ -73,8 +73,10 @@ final class TerminalSession {
 
     private final Console console;
     private final NameCache names;
-    /** The password of the command line's user ({@code --password}), or null. */
+    /** The password of the command line's user ({@code --password}), or null, and that user. */
     private String firstPassword;
+
+    private String firstUser;
     private final AtomicReference<SynodClient> client = new AtomicReference<>();
     private final SocialCommands social;
     private volatile String currentChannel;
@@ -131,6 +133,7 @@ final class TerminalSession {
             name = CommandArguments.unquoteWhole(name);
         }
         String first = name;
+        firstUser = name;
         guarded(() -> login(first, firstPassword));
         while (true) {
             String line = console.readLine(prompt());
@@ -175,7 +178,7 @@ final class TerminalSession {
                 return false;
             }
             case "/help" -> console.println(HELP);
-            case "/login" -> login(required(first, "/login USER [PASS]"), rest == null || rest.isBlank() ? null : rest);
+            case "/login" -> login(required(first, "/login USER"), first.equals(firstUser) ? firstPassword : null);
             case "/logout" -> console.println(client().logout().ok() ? "logged out" : "error: logout refused");
             case "/users" -> listUsers();
             case "/channels" -> listChannels();
