@@ -126,6 +126,12 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7261", description = "Seed for --skew.")
     long seed;
 
+    @Option(
+            names = "--secure",
+            description = "Secure mode on every server: logins need a password, writes and private reads a session"
+                    + " token (docs/security.md). The bots have no accounts yet, so none start.")
+    boolean secure;
+
     @Option(names = "--ready-timeout-s", defaultValue = "90", description = "How long to wait for every process.")
     int readyTimeoutSeconds;
 
@@ -149,6 +155,11 @@ final class UpCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             System.err.println("synod up: " + e.getMessage());
             return 2;
+        }
+        System.out.println("synod up mode=" + (secure ? "secure" : "compat"));
+        if (secure && bots > 0) {
+            System.out.println("synod up: --secure: the bots have no accounts yet, so none are started");
+            bots = 0;
         }
         Path logs = runDir.resolve("logs");
         Path data = runDir.resolve("data");
@@ -247,6 +258,9 @@ final class UpCommand implements Callable<Integer> {
             if (servers > 1) { // a server without them is a group of one
                 args.add("--initial-members");
                 args.add(initialMembers(broker));
+            }
+            if (secure) {
+                args.add("--secure");
             }
             if (skew) {
                 args.add("--clock-skew-ms");

@@ -79,6 +79,7 @@ final class ClientLoop implements Runnable {
     private long nextRequestId = 1;
     /** The highest log index seen (I/O thread); reads pass it as {@code min_index}. */
     private long highestIndexSeen;
+    volatile Map<String, Object> session = Map.of(); // the {token} a login with a password returned, sent always
     /** When the DEALER last received anything (I/O thread). */
     private long lastReplyNanos = System.nanoTime();
     /** No nudge before this (I/O thread). */
@@ -233,10 +234,7 @@ final class ClientLoop implements Runnable {
 
     // ---- requests ----
 
-    /**
-     * Submits a request on the I/O thread; {@code onDone} runs on the I/O thread with the reply,
-     * or with null and the failure.
-     */
+    /** Submits a request on the I/O thread; {@code onDone} runs there with the reply, or null and the failure. */
     void submit(String service, Map<String, Object> fields, BiConsumer<Envelope, ClientException> onDone) {
         if (highestIndexSeen > 0 && Services.READS.contains(service) && !fields.containsKey("min_index")) {
             Map<String, Object> withIndex = new LinkedHashMap<>(fields);
@@ -270,6 +268,7 @@ final class ClientLoop implements Runnable {
         data.put("clock", stamp);
         data.put("client_id", clientId);
         data.put("request_id", request.requestId);
+        data.putAll(session);
         Envelope envelope = new Envelope(request.service, data);
         if (newAttempt) {
             request.attemptsSent++;

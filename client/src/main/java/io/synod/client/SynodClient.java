@@ -106,9 +106,20 @@ public final class SynodClient implements AutoCloseable {
 
     /** {@code login}; on success also subscribes to the user's own topic and notification topic. */
     public ClientReply.Status login(String given) {
+        return login(given, null);
+    }
+
+    /**
+     * {@code login} with a {@code password} (extension; null: none): the first one sets the user's password, later
+     * logins need it. The session token the reply returns is sent with every later request (a server in secure mode
+     * requires it: docs/security.md) until {@link #logout}.
+     */
+    public ClientReply.Status login(String given, String password) {
         String name = checkName("user", given);
         CompletableFuture<ClientReply.Status> result = new CompletableFuture<>();
-        loop.execute(() -> loop.submit(Services.LOGIN, Map.of("user", name), (reply, failure) -> {
+        Map<String, Object> fields =
+                password == null ? Map.of("user", name) : Map.of("user", name, "password", password);
+        loop.execute(() -> loop.submit(Services.LOGIN, fields, (reply, failure) -> {
             if (failure != null) {
                 result.completeExceptionally(failure);
                 return;
@@ -116,12 +127,24 @@ public final class SynodClient implements AutoCloseable {
             ClientReply.Status status = ReplyParser.status(reply);
             if (status.ok()) {
                 user = name;
+                loop.session = reply.data().get("token") instanceof String token ? Map.of("token", token) : Map.of();
                 loop.subscriptions().subscribeInbox(name);
                 loop.subscriptions().subscribeNotifications(name);
             }
             result.complete(status);
         }));
         return await(result);
+    }
+
+    /** Extension {@code logout}: revokes this client's session on every server; later requests carry no token. */
+    public ClientReply.Status logout() {
+        String me = requireUser();
+        ClientReply.Status status =
+                await(requestAsync(Services.LOGOUT, Map.of("user", me)).thenApply(ReplyParser::status));
+        if (status.ok()) {
+            loop.session = Map.of();
+        }
+        return status;
     }
 
     public ClientReply.Names users() {

@@ -13,6 +13,7 @@ package io.synod.core;
  */
 public sealed interface ChatCommand
         permits ChatCommand.Login,
+                ChatCommand.Logout,
                 ChatCommand.CreateChannel,
                 ChatCommand.Publish,
                 ChatCommand.SendMessage,
@@ -21,15 +22,47 @@ public sealed interface ChatCommand
     /** The wire service this command comes from, e.g. {@code login}. */
     String service();
 
-    /** {@code login}: records one login of {@code user}; every login is kept with its timestamp. */
-    record Login(String user) implements ChatCommand {
+    /**
+     * {@code login}: records one login of {@code user}; every login is kept with its timestamp ({@link AccountRules}).
+     *
+     * @param passwordHash empty, or the stored form of the password the accepting server checked (the user's stored
+     *     hash) or hashed (a first password, with a new salt): the core never sees a password
+     * @param session empty, or the hash of the new session's token, valid until {@code expiresAtSeconds}
+     * @param expiresAtSeconds when the session expires (whole epoch seconds, log time); 0 without a session
+     */
+    record Login(String user, String passwordHash, String session, long expiresAtSeconds) implements ChatCommand {
         public Login {
             ChatInvariants.requireKeyName("user", user);
+            ChatInvariants.require(passwordHash != null && session != null, "passwordHash and session not null");
+            ChatInvariants.require(expiresAtSeconds >= 0, "expiresAtSeconds must not be negative");
+        }
+
+        /** A statement login: no password, no session. */
+        public Login(String user) {
+            this(user, "", "", 0);
+        }
+
+        /** Whether this is a statement login (it encodes as it always did). */
+        boolean plain() {
+            return passwordHash.isEmpty() && session.isEmpty() && expiresAtSeconds == 0;
         }
 
         @Override
         public String service() {
             return "login";
+        }
+    }
+
+    /** Extension {@code logout}: revokes {@code user}'s session whose token hashes to {@code session}. */
+    record Logout(String user, String session) implements ChatCommand {
+        public Logout {
+            ChatInvariants.requireKeyName("user", user);
+            ChatInvariants.requireKeyName("session", session);
+        }
+
+        @Override
+        public String service() {
+            return "logout";
         }
     }
 

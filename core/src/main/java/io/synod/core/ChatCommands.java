@@ -12,7 +12,10 @@ import java.util.List;
  * <pre>
  *   [1, kind, index, timestampSeconds, clock, clientId|nil, requestId, fields...]                   no fingerprint
  *   [2, kind, index, timestampSeconds, clock, clientId|nil, requestId, fpHigh, fpLow, fields...]    with one
+ *   [3, kind, index, timestampSeconds, clock, clientId|nil, requestId, fpHigh|nil, fpLow|nil, session, fields...]
  * </pre>
+ *
+ * <p>Version 3 is written only for a command sent with a session token (secure mode, {@link Command#session}).
  *
  * where {@code kind} is the service name ({@code login}, {@code channel}, {@code publish},
  * {@code message}, and the social {@code post}, {@code follow}, {@code unfollow}, {@code notifications_read},
@@ -29,6 +32,8 @@ public final class ChatCommands {
     public static final long FORMAT_VERSION = 1;
     /** The encoding version of a command with a fingerprint; decoding rejects any version but these two. */
     public static final long FORMAT_VERSION_FINGERPRINT = 2;
+    /** The encoding version of a command sent with a session token. */
+    public static final long FORMAT_VERSION_SESSION = 3;
 
     private static final int HEADER_ITEMS = 7;
     private static final int FINGERPRINT_ITEMS = 2;
@@ -40,7 +45,8 @@ public final class ChatCommands {
     public static byte[] encode(Command command) {
         Fingerprint fingerprint = command.fingerprint();
         List<Object> items = new ArrayList<>(HEADER_ITEMS + FINGERPRINT_ITEMS + 3);
-        items.add(fingerprint == null ? FORMAT_VERSION : FORMAT_VERSION_FINGERPRINT);
+        boolean session = command.session() != null;
+        items.add(session ? FORMAT_VERSION_SESSION : fingerprint == null ? FORMAT_VERSION : FORMAT_VERSION_FINGERPRINT);
         items.add(command.operation().service());
         items.add(command.index());
         items.add(command.timestampSeconds());
@@ -50,6 +56,12 @@ public final class ChatCommands {
         if (fingerprint != null) {
             items.add(fingerprint.high());
             items.add(fingerprint.low());
+        } else if (session) {
+            items.add(null);
+            items.add(null);
+        }
+        if (session) {
+            items.add(command.session());
         }
         items.addAll(Fingerprint.fields(command.operation()));
         return MsgPack.encode(items);
@@ -63,11 +75,15 @@ public final class ChatCommands {
     public static Command decode(byte[] bytes) {
         List<?> items = decodeArray(bytes);
         require(items.size() >= HEADER_ITEMS, "too few items");
-        boolean withFingerprint = Long.valueOf(FORMAT_VERSION_FINGERPRINT).equals(items.get(0));
+        boolean withSession = Long.valueOf(FORMAT_VERSION_SESSION).equals(items.get(0));
+        boolean withFingerprint = Long.valueOf(FORMAT_VERSION_FINGERPRINT).equals(items.get(0))
+                || (withSession && items.size() > HEADER_ITEMS && items.get(HEADER_ITEMS) != null);
         require(
-                withFingerprint || Long.valueOf(FORMAT_VERSION).equals(items.get(0)),
+                withSession || withFingerprint || Long.valueOf(FORMAT_VERSION).equals(items.get(0)),
                 "unknown format version " + items.get(0));
-        int header = withFingerprint ? HEADER_ITEMS + FINGERPRINT_ITEMS : HEADER_ITEMS;
+        int header = withSession
+                ? HEADER_ITEMS + FINGERPRINT_ITEMS + 1
+                : withFingerprint ? HEADER_ITEMS + FINGERPRINT_ITEMS : HEADER_ITEMS;
         require(items.size() >= header, "too few items");
         String kind = text(items, 1);
         List<?> fields = items.subList(header, items.size());
@@ -81,19 +97,25 @@ public final class ChatCommands {
                 (String) clientId,
                 integer(items, 6),
                 operation,
-                withFingerprint ? new Fingerprint(integer(items, 7), integer(items, 8)) : null);
+                withFingerprint ? new Fingerprint(integer(items, 7), integer(items, 8)) : null,
+                withSession ? text(items, HEADER_ITEMS + FINGERPRINT_ITEMS) : null);
     }
 
     private static ChatCommand operation(String kind, List<?> f) {
         int expected = switch (kind) {
-            case "login", "channel" -> 1;
-            case "follow", "unfollow" -> 2;
+            case "login" -> f.size() == 4 ? 4 : 1;
+            case "channel" -> 1;
+            case "follow", "unfollow", "logout" -> 2;
             case "publish", "message", "post", "notifications_read", "conversation_read" -> 3;
             default -> throw new IllegalArgumentException("not a chat command: unknown kind '" + kind + "'");
         };
         require(f.size() == expected, kind + " has " + expected + " fields, found " + f.size());
         return switch (kind) {
-            case "login" -> new ChatCommand.Login(text(f, 0));
+            case "login" ->
+                f.size() == 1
+                        ? new ChatCommand.Login(text(f, 0))
+                        : new ChatCommand.Login(text(f, 0), text(f, 1), text(f, 2), decimal(f, 3));
+            case "logout" -> new ChatCommand.Logout(text(f, 0), text(f, 1));
             case "channel" -> new ChatCommand.CreateChannel(text(f, 0));
             case "publish" -> new ChatCommand.Publish(text(f, 0), text(f, 1), text(f, 2));
             case "post" -> new ChatCommand.Post(text(f, 0), text(f, 1), text(f, 2));

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * <p>Rules:
  *
  * <ul>
- *   <li>login: always succeeds; every login is recorded with its timestamp, Lamport clock and index;
+ *   <li>login: refused if it does not name the user's password ({@link AccountRules}), else recorded (time, clock);
  *   <li>channel: an error if the channel exists;
  *   <li>publish: an error if the channel does not exist or the user never logged in (decision: a
  *       post needs an author who exists, as a private message needs a recipient who exists);
@@ -194,7 +194,7 @@ public final class ChatStateMachine {
         ChatCommand operation = command.operation();
         byte[] ownerKey = operation instanceof ChatCommand.CreateChannel c
                 ? Keys.channel(c.channel())
-                : Keys.user(ownerName(operation));
+                : Keys.user(AccountRules.ownerName(operation));
         if (tx.get(ownerKey) == null) {
             return;
         }
@@ -205,18 +205,7 @@ public final class ChatStateMachine {
     private static byte[] retriesKey(ChatCommand operation) {
         return operation instanceof ChatCommand.CreateChannel c
                 ? Keys.retries(Keys.CHANNEL, c.channel())
-                : Keys.retries(Keys.USER, ownerName(operation));
-    }
-
-    /** The user a write is sent by (its author); {@code channel} names none. */
-    private static String ownerName(ChatCommand operation) {
-        return switch (operation) {
-            case ChatCommand.Login l -> l.user();
-            case ChatCommand.Publish p -> p.user();
-            case ChatCommand.SendMessage m -> m.src();
-            case ChatCommand.SocialCommand s -> s.user();
-            case ChatCommand.CreateChannel c -> throw new IllegalArgumentException("a channel has no author");
-        };
+                : Keys.retries(Keys.USER, AccountRules.ownerName(operation));
     }
 
     /**
@@ -255,8 +244,10 @@ public final class ChatStateMachine {
     }
 
     private Result execute(Transaction tx, Command command) {
-        return switch (command.operation()) {
+        Result refused = AccountRules.refusal(tx, command);
+        return refused != null ? refused : switch (command.operation()) {
             case ChatCommand.Login login -> login(tx, command, login);
+            case ChatCommand.Logout logout -> AccountRules.logout(tx, logout);
             case ChatCommand.CreateChannel create -> createChannel(tx, command, create);
             case ChatCommand.Publish publish -> publish(tx, command, publish);
             case ChatCommand.SendMessage message -> sendMessage(tx, command, message);
@@ -265,6 +256,10 @@ public final class ChatStateMachine {
     }
 
     private Result login(Transaction tx, Command command, ChatCommand.Login login) {
+        Result refused = AccountRules.login(tx, login);
+        if (refused != null) {
+            return refused;
+        }
         UserRecord user = UserRecord.read(tx.get(Keys.user(login.user())));
         long loginNumber = user.loginCount() + 1;
         tx.batch().put(
@@ -347,6 +342,11 @@ public final class ChatStateMachine {
     }
 
     // ---------------------------------------------------------------- queries
+
+    /** Stored password hashes and live sessions (the server checks logins and private reads against them). */
+    public AccountReads accounts() {
+        return new AccountReads(store);
+    }
 
     /** The social network's reads (posts, follows, feed, notifications, conversations) over this state. */
     public SocialReads social() {

@@ -17,6 +17,8 @@ package io.synod.core;
  * @param fingerprint for a write the client sent without {@code client_id}/{@code request_id}: its {@link
  *     Fingerprint} (service, fields, the client's clock and timestamp), which recognises the client's own retry of
  *     it; null when the client gave ids or the send cannot be told apart from another ({@link Fingerprint#of})
+ * @param session the hash of the session token the write was sent with (secure mode), or null: applying checks that
+ *     it names a live session of the write's author ({@link AccountRules#refusal}), in log order on every replica
  *     <p>Thread-safety: immutable.
  */
 public record Command(
@@ -26,7 +28,8 @@ public record Command(
         String clientId,
         long requestId,
         ChatCommand operation,
-        Fingerprint fingerprint) {
+        Fingerprint fingerprint,
+        String session) {
 
     public Command {
         ChatInvariants.require(index > 0, "index must be positive, was " + index);
@@ -35,6 +38,19 @@ public record Command(
         ChatInvariants.require(requestId >= 0, "requestId must not be negative, was " + requestId);
         ChatInvariants.require(clientId == null || !clientId.isEmpty(), "clientId must be null or non-empty");
         ChatInvariants.require(operation != null, "operation must not be null");
+        ChatInvariants.require(session == null || !session.isEmpty(), "session must be null or non-empty");
+    }
+
+    /** A command sent without a session token (compat mode). */
+    public Command(
+            long index,
+            double timestampSeconds,
+            long clock,
+            String clientId,
+            long requestId,
+            ChatCommand operation,
+            Fingerprint fingerprint) {
+        this(index, timestampSeconds, clock, clientId, requestId, operation, fingerprint, null);
     }
 
     /** A command without a fingerprint (the client gave ids, or its send cannot be recognised). */
@@ -50,7 +66,7 @@ public record Command(
 
     /** The same command at another log index (the replicated log assigns the slot after encoding). */
     public Command withIndex(long newIndex) {
-        return new Command(newIndex, timestampSeconds, clock, clientId, requestId, operation, fingerprint);
+        return new Command(newIndex, timestampSeconds, clock, clientId, requestId, operation, fingerprint, session);
     }
 
     /** Whether this command takes part in deduplication (it has a client id and a request id). */

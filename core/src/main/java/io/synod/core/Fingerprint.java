@@ -59,7 +59,11 @@ public record Fingerprint(long high, long low) {
     /** The fields of an operation, in record component order (the same as the command encoding). */
     static List<String> fields(ChatCommand operation) {
         return switch (operation) {
-            case ChatCommand.Login l -> List.of(l.user());
+            case ChatCommand.Login l ->
+                l.plain()
+                        ? List.of(l.user())
+                        : List.of(l.user(), l.passwordHash(), l.session(), Long.toString(l.expiresAtSeconds()));
+            case ChatCommand.Logout l -> List.of(l.user(), l.session());
             case ChatCommand.CreateChannel c -> List.of(c.channel());
             case ChatCommand.Publish p -> List.of(p.user(), p.channel(), p.message());
             case ChatCommand.SendMessage m -> List.of(m.src(), m.dst(), m.message());

@@ -31,6 +31,8 @@ import java.util.Arrays;
  *   N user 0 seq                   a notification of user (Values.notification)
  *   A user 0 peer                  user's side of a conversation: [lastIndex, readConversationSeq]
  *   K user 0 ~lastIndex peer       user's conversations, most recent first: []
+ *   H user                         the user's password, in the server's stored form: [passwordHash]
+ *   Z sessionHash                  a live session: [user, expiresAtSeconds] (deleted by logout)
  * </pre>
  *
  * <p>{@code ~index} is {@code Long.MAX_VALUE - index} ({@link #newestFirst}), so a forward scan lists newest first.
@@ -58,6 +60,8 @@ final class Keys {
     static final byte NOTIFICATION = 'N';
     static final byte CONVERSATION_SIDE = 'A';
     static final byte CONVERSATION_BY_RECENCY = 'K';
+    static final byte PASSWORD = 'H';
+    static final byte SESSION = 'Z';
 
     private Keys() {}
 
@@ -67,6 +71,14 @@ final class Keys {
 
     static byte[] login(String name, long loginNumber) {
         return withSeq(prefix(LOGIN, name), loginNumber);
+    }
+
+    static byte[] password(String user) {
+        return tagged(PASSWORD, utf8(user));
+    }
+
+    static byte[] session(String sessionHash) {
+        return tagged(SESSION, utf8(sessionHash));
     }
 
     static byte[] channel(String name) {

@@ -69,7 +69,7 @@ class ChatCommandsTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ChatCommands.decode(MsgPack.encode(List.of(1L, "login"))))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ChatCommands.decode(MsgPack.encode(List.of(3L, "login", 1L, 1.0, 1L, "", 0L, "a"))))
+        assertThatThrownBy(() -> ChatCommands.decode(MsgPack.encode(List.of(9L, "login", 1L, 1.0, 1L, "", 0L, "a"))))
                 .hasMessageContaining("version");
         assertThatThrownBy(() -> ChatCommands.decode(MsgPack.encode(List.of(2L, "login", 1L, 1.0, 1L, "c", 0L, 5L))))
                 .hasMessageContaining("too few");

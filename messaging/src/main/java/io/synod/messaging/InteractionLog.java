@@ -163,6 +163,19 @@ public final class InteractionLog implements Closeable {
         return droppedCount.get();
     }
 
+    /** Fields whose values no log shows (docs/security.md): a password, a session token. */
+    public static final java.util.Set<String> SECRET_FIELDS = java.util.Set.of("password", "token");
+
+    /** {@code data} with the values of {@link #SECRET_FIELDS} replaced by {@code "<hidden>"}. */
+    static Map<String, Object> withSecretsHidden(Map<String, Object> data) {
+        if (SECRET_FIELDS.stream().noneMatch(data::containsKey)) {
+            return data;
+        }
+        Map<String, Object> shown = new LinkedHashMap<>(data);
+        shown.replaceAll((field, value) -> SECRET_FIELDS.contains(field) ? "<hidden>" : value);
+        return shown;
+    }
+
     private void write(String dir, String kind, String peer, long clock, double ts, Map<String, Object> data) {
         Line line = new Line(dir, kind, peer, clock, ts, data == null ? Map.of() : data);
         if (queue == null) {
@@ -225,7 +238,7 @@ public final class InteractionLog implements Closeable {
         if (l.peer() != null) {
             line.put("peer", l.peer());
         }
-        line.put("data", l.data());
+        line.put("data", withSecretsHidden(l.data()));
         try {
             return JSON.writeValueAsString(line);
         } catch (IOException | RuntimeException e) {

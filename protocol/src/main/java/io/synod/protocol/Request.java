@@ -22,10 +22,38 @@ public sealed interface Request {
         return new Envelope(service(), data);
     }
 
-    /** {@code login}: records a login of {@code user} (every login is kept with its timestamp). */
-    record Login(RequestMeta meta, String user) implements Request {
+    /**
+     * {@code login}: records a login of {@code user} (every login is kept with its timestamp).
+     *
+     * @param password extension {@code password}, or null: sets the user's password on its first use, and is then
+     *     required on every login of that user (docs/security.md). Never logged.
+     */
+    record Login(RequestMeta meta, String user, String password) implements Request {
+        /** A statement login, without a password. */
+        public Login(RequestMeta meta, String user) {
+            this(meta, user, null);
+        }
+
         public String service() {
             return Services.LOGIN;
+        }
+
+        public Map<String, Object> fields() {
+            return password == null ? Map.of("user", user) : Map.of("user", user, "password", password);
+        }
+
+        /** Hides the password. */
+        @Override
+        public String toString() {
+            return "Login[meta=" + meta + ", user=" + user + ", password=" + (password == null ? "null" : "<hidden>")
+                    + "]";
+        }
+    }
+
+    /** Extension {@code logout}: revokes the session whose {@code token} the request carries. */
+    record Logout(RequestMeta meta, String user) implements Request {
+        public String service() {
+            return Services.LOGOUT;
         }
 
         public Map<String, Object> fields() {

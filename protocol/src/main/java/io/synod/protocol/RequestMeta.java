@@ -14,9 +14,16 @@ import java.util.Map;
  * @param timestampReplaced the request carried a {@code timestamp} that could not be read: it is
  *     informational, so the request is served and the server's own time stands in for it (the
  *     server notes it in its interaction log)
+ * @param token extension {@code token}: the session token a {@code login} returned, or null; a server in secure
+ *     mode requires it on every write and private read (docs/security.md). Never logged.
  */
 public record RequestMeta(
-        Double timestampSeconds, long clock, String clientId, long requestId, boolean timestampReplaced) {
+        Double timestampSeconds,
+        long clock,
+        String clientId,
+        long requestId,
+        boolean timestampReplaced,
+        String token) {
     public static final RequestMeta NONE = new RequestMeta(null, 0, null, 0);
     /** Client ids that start with this are given by servers (see the server's ChatService), never by clients. */
     public static final String SERVER_CLIENT_ID_PREFIX = "~";
@@ -34,9 +41,26 @@ public record RequestMeta(
         }
     }
 
-    /** Metadata with a readable (or absent) timestamp. */
+    /** Longest {@code token} accepted (a token is about 100 characters: docs/protocol.md). */
+    public static final int TOKEN_CHARS_MAX = 512;
+
+    /** Metadata with a readable (or absent) timestamp and no token. */
     public RequestMeta(Double timestampSeconds, long clock, String clientId, long requestId) {
-        this(timestampSeconds, clock, clientId, requestId, false);
+        this(timestampSeconds, clock, clientId, requestId, false, null);
+    }
+
+    /** Metadata without a token. */
+    public RequestMeta(
+            Double timestampSeconds, long clock, String clientId, long requestId, boolean timestampReplaced) {
+        this(timestampSeconds, clock, clientId, requestId, timestampReplaced, null);
+    }
+
+    /** Hides the token, so a logged or printed request never shows it. */
+    @Override
+    public String toString() {
+        return "RequestMeta[timestampSeconds=" + timestampSeconds + ", clock=" + clock + ", clientId=" + clientId
+                + ", requestId=" + requestId + ", timestampReplaced=" + timestampReplaced + ", token="
+                + (token == null ? "null" : "<hidden>") + "]";
     }
 
     static RequestMeta read(Fields fields, Limits limits) {
@@ -46,7 +70,8 @@ public record RequestMeta(
                 fields.optionalWireInteger("clock", 0),
                 fields.optionalText("client_id", limits.nameCharsMax()).orElse(null),
                 fields.optionalWireInteger("request_id", 0),
-                timestamp == null && fields.has("timestamp"));
+                timestamp == null && fields.has("timestamp"),
+                fields.optionalText("token", TOKEN_CHARS_MAX).orElse(null));
     }
 
     void write(Map<String, Object> data) {
@@ -59,6 +84,9 @@ public record RequestMeta(
         }
         if (requestId != 0) {
             data.put("request_id", requestId);
+        }
+        if (token != null) {
+            data.put("token", token);
         }
     }
 }

@@ -17,7 +17,12 @@ public final class Requests {
         RequestMeta meta = RequestMeta.read(f, limits);
         int names = limits.nameCharsMax();
         return switch (envelope.service()) {
-            case Services.LOGIN -> new Request.Login(meta, f.requireName("user", names));
+            case Services.LOGIN ->
+                new Request.Login(
+                        meta,
+                        f.requireName("user", names),
+                        f.optionalText("password", PASSWORD_CHARS_MAX).orElse(null));
+            case Services.LOGOUT -> new Request.Logout(meta, f.requireName("user", names));
             case Services.USERS -> new Request.Users(meta);
             case Services.CHANNEL -> new Request.CreateChannel(meta, f.requireName("channel", names));
             case Services.CHANNELS -> new Request.Channels(meta);
@@ -106,6 +111,9 @@ public final class Requests {
             default -> throw new ProtocolException("unknown service '" + envelope.service() + "'");
         };
     }
+
+    /** Longest {@code password} accepted: it bounds the slow hash's input. */
+    public static final int PASSWORD_CHARS_MAX = 256;
 
     /** Longest post id {@code reply_to} may carry (ids are {@code <index>-<n>}: about 20 characters). */
     public static final int POST_ID_CHARS_MAX = 40;

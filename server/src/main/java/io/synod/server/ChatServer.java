@@ -141,7 +141,8 @@ public final class ChatServer implements AutoCloseable {
         this.store = store;
         this.machine = new ChatStateMachine(store, config.chat());
         this.metrics = new ServerMetrics(config.name());
-        this.service = new ChatService(machine, clock, log, metrics, config.limits(), config.name(), config.rateLimits());
+        this.service = new ChatService(machine, clock, log, metrics, config.limits(), config.name(), config.rateLimits())
+                .secure(config);
     }
 
     /**

@@ -62,7 +62,13 @@ final class ChatService {
      * A write handed to replication: the reply is built by {@link #complete} once the command is decided and applied
      * here.
      */
-    record Deferred(Command command, String service, Map<String, Object> echo, String peer) {}
+    record Deferred(Command command, String service, Map<String, Object> echo, String peer, String token) {
+        /** Hides the token. */
+        @Override
+        public String toString() {
+            return "Deferred[" + service + ", " + command.index() + ", " + peer + "]";
+        }
+    }
 
     /**
      * A read that must wait: for this server to have applied command index {@code
@@ -105,6 +111,9 @@ final class ChatService {
     private final Limits limits;
     /** Refuses requests over the {@link RateLimits} before they are parsed. */
     private final RateLimiter rateLimiter;
+    /** Secure mode (docs/security.md): logins need a password, writes and private reads a session token. */
+    private boolean secure;
+    private Accounts accounts = new Accounts();
 
     /**
      * A service for server {@code serverName}. A write that carries no {@code client_id}/{@code request_id} (a plain
@@ -181,6 +190,18 @@ final class ChatService {
         this.rateLimiter = rateLimiter;
     }
 
+    /** Takes the mode of {@code config} ({@link ServerConfig#secure}), with the default password hashing. */
+    ChatService secure(ServerConfig config) {
+        return secure(config.secure(), new Accounts());
+    }
+
+    /** Sets secure mode ({@code on}) or compat mode, and the password hashing and tokens to use; before any request. */
+    ChatService secure(boolean on, Accounts withAccounts) {
+        this.secure = on;
+        this.accounts = withAccounts;
+        return this;
+    }
+
     /** Handles one request body received from {@code peer} (a routing identity, for the log). */
     Handled handle(byte[] body, String peer) {
         currentPeer = peer;
@@ -221,7 +242,7 @@ final class ChatService {
         }
         if (handled.deferred() != null) {
             Deferred d = handled.deferred();
-            return new Handled(null, new Deferred(d.command(), d.service(), echoed(request), peer), null);
+            return new Handled(null, new Deferred(d.command(), d.service(), echoed(request), peer, d.token()), null);
         }
         return reply(handled, echoed(request), peer);
     }
@@ -247,9 +268,20 @@ final class ChatService {
         return rateLimiter.statusFields();
     }
 
-    /** The reply to a deferred write, now that replication applied it with {@code result} at {@code index}. */
+    /**
+     * The reply to a deferred write, now that replication applied it with {@code result} at {@code index}; a login
+     * that opened a session returns its {@code token} and {@code expires} (extension).
+     */
     Handled complete(Deferred deferred, Result result, long index) {
-        return reply(new Handled(resultReply(deferred.service(), result, index)), deferred.echo(), deferred.peer());
+        Envelope reply = resultReply(deferred.service(), result, index);
+        if (deferred.token() != null && result.isOk() && !result.replayed()
+                && deferred.command().operation() instanceof ChatCommand.Login login) {
+            Map<String, Object> data = new LinkedHashMap<>(reply.data());
+            data.put("token", deferred.token());
+            data.put("expires", (double) login.expiresAtSeconds());
+            reply = new Envelope(reply.service(), data);
+        }
+        return reply(new Handled(reply), deferred.echo(), deferred.peer());
     }
 
     /** The answer to a waiting read, now that the state it waited for is applied here. */
@@ -292,8 +324,13 @@ final class ChatService {
     }
 
     private Handled dispatch(Request request) {
+        if (secure) {
+            Accounts.checkPrivateRead(request, machine.accounts(), clock.nowSeconds());
+        }
         return switch (request) {
-            case Request.Login r -> write(r, new ChatCommand.Login(r.user()));
+            case Request.Login r -> login(r);
+            case Request.Logout r ->
+                write(r, new ChatCommand.Logout(r.user(), Accounts.sessionOf(requireToken(r))));
             case Request.CreateChannel r -> write(r, new ChatCommand.CreateChannel(r.channel()));
             case Request.Publish r -> write(r, new ChatCommand.Publish(r.user(), r.channel(), r.message()));
             case Request.SendMessage r -> write(r, new ChatCommand.SendMessage(r.src(), r.dst(), r.message()));
@@ -316,6 +353,29 @@ final class ChatService {
             case Request.ListServers r -> notHere(r);
             case Request.Heartbeat r -> notHere(r);
         };
+    }
+
+    /**
+     * A statement login as before; a login with a password (or any login in secure mode) checks or sets the password
+     * here, before proposing (slow: {@link Accounts}), and opens a session whose token the reply returns.
+     */
+    private Handled login(Request.Login request) {
+        if (request.password() == null && !secure && machine.accounts().passwordHash(request.user()) == null) {
+            return write(request, new ChatCommand.Login(request.user()));
+        }
+        Accounts.Login login = accounts.login(request, machine.accounts(), secure, clock.nowSeconds());
+        Handled handled = write(request, login.command());
+        Deferred d = handled.deferred();
+        return d == null
+                ? handled
+                : new Handled(null, new Deferred(d.command(), d.service(), d.echo(), d.peer(), login.token()), null);
+    }
+
+    private static String requireToken(Request request) {
+        if (request.meta().token() == null) {
+            throw new ProtocolException("missing field 'token': the session to log out");
+        }
+        return request.meta().token();
     }
 
     private Handled write(Request request, ChatCommand operation) {
@@ -343,14 +403,15 @@ final class ChatService {
                 clientId,
                 requestId,
                 operation,
-                fingerprint);
+                fingerprint,
+                secure && !(operation instanceof ChatCommand.Login) ? Accounts.writeSession(request) : null);
         Result applied = machine.appliedResult(clientId, requestId);
         if (applied != null) { // a retry of a write this server has applied: answered now, not ordered again
             metrics.replayed();
             // index: this server's applied index, at or after the original write's (a valid min_index for the client)
             return new Handled(resultReply(request.service(), applied, machine.appliedIndex()));
         }
-        return new Handled(null, new Deferred(command, request.service(), Map.of(), null), null);
+        return new Handled(null, new Deferred(command, request.service(), Map.of(), null, null), null);
     }
 
     /**

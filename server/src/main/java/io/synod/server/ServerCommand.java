@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code server} process. Prints {@code server <name> ready admin=http://127.0.0.1:<port>
- * rank=<rank>} once it serves ({@code rank=0} when the reference did not answer yet).
+ * rank=<rank>} once it serves ({@code rank=0} when the reference did not answer yet), after {@code server <name>
+ * mode=secure} or {@code mode=compat} at start-up.
  *
  * <p>Every server is a member of a Paxos group: the group of {@code --initial-members}, or without them a group of one
  * ({@link ReplicationConfig#alone}) listening on {@code --paxos-endpoint}, by default any free loopback port.
@@ -105,6 +106,12 @@ public final class ServerCommand implements Callable<Integer> {
             description = "CONNECTION_BURST_REQUESTS: requests one connection may send at once (default: ${DEFAULT-VALUE})")
     long connectionBurstRequests = RateLimits.DEFAULT.connectionBurstRequests();
 
+    @Option(
+            names = "--secure",
+            description = "secure mode: logins need a password, writes and private reads a session token"
+                    + " (docs/security.md); without it, compat mode (the statement's protocol unchanged)")
+    boolean secure;
+
     @Override
     public Integer call() {
         ServerConfig config;
@@ -116,7 +123,8 @@ public final class ServerCommand implements Callable<Integer> {
                     .withClockSkewMillis(clockSkewMillis)
                     .withLogFile(logFile)
                     .withRateLimits(new RateLimits(
-                            userWritesPerSecond, userBurstWrites, connectionRequestsPerSecond, connectionBurstRequests));
+                            userWritesPerSecond, userBurstWrites, connectionRequestsPerSecond, connectionBurstRequests))
+                    .withSecure(secure);
             long skewMaxMillis = SoftwareClockConfig.defaults().skewMaxMillis();
             if (Math.abs(clockSkewMillis) > skewMaxMillis) {
                 throw new IllegalArgumentException("--clock-skew-ms must be within +-" + skewMaxMillis);
@@ -141,6 +149,7 @@ public final class ServerCommand implements Callable<Integer> {
             System.err.println("server: " + e.getMessage());
             return 2;
         }
+        System.out.println("server " + name + " mode=" + (secure ? "secure" : "compat"));
         ChatServer server;
         try {
             server = ChatServer.start(config, coordination, replication);

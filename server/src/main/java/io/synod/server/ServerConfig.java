@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param chat the state machine's limits
  * @param rateLimits the per-user and per-connection rate limits ({@link RateLimits#OFF} in {@link #defaults}; the
  *     {@code server} command's options default to {@link RateLimits#DEFAULT})
+ * @param secure secure mode (docs/security.md): writes need a session token of their author, private reads one of
+ *     their owner, logins a password; false is compat mode, the statement's protocol unchanged
  *     <p>Thread-safety: immutable.
  */
 public record ServerConfig(
@@ -50,7 +52,8 @@ public record ServerConfig(
         int requestsPerWakeupMax,
         Limits limits,
         ChatConfig chat,
-        RateLimits rateLimits) {
+        RateLimits rateLimits,
+        boolean secure) {
 
     public ServerConfig {
         Objects.requireNonNull(name, "name");
@@ -98,7 +101,32 @@ public record ServerConfig(
                 256,
                 Limits.DEFAULT,
                 ChatConfig.DEFAULT,
-                RateLimits.OFF);
+                RateLimits.OFF,
+                false);
+    }
+
+    /** The same configuration in secure mode ({@code on}) or compat mode. */
+    public ServerConfig withSecure(boolean on) {
+        return new ServerConfig(
+                name,
+                brokerEndpoint,
+                proxyEndpoint,
+                referenceEndpoint,
+                dataDirectory,
+                adminPort,
+                advertisedAddress,
+                clockSkewMillis,
+                logFile,
+                heartbeatIntervalMillis,
+                listIntervalMillis,
+                referenceTimeoutMillis,
+                startupRankAttempts,
+                pollIntervalMillis,
+                requestsPerWakeupMax,
+                limits,
+                chat,
+                rateLimits,
+                on);
     }
 
     public ServerConfig withAdvertisedAddress(String address) {
@@ -120,7 +148,8 @@ public record ServerConfig(
                 requestsPerWakeupMax,
                 limits,
                 chat,
-                rateLimits);
+                rateLimits,
+                secure);
     }
 
     public ServerConfig withClockSkewMillis(long skewMillis) {
@@ -142,7 +171,8 @@ public record ServerConfig(
                 requestsPerWakeupMax,
                 limits,
                 chat,
-                rateLimits);
+                rateLimits,
+                secure);
     }
 
     public ServerConfig withLogFile(Path file) {
@@ -164,7 +194,8 @@ public record ServerConfig(
                 requestsPerWakeupMax,
                 limits,
                 chat,
-                rateLimits);
+                rateLimits,
+                secure);
     }
 
     public ServerConfig withReferenceTiming(long heartbeatMillis, long timeoutMillis, int startupAttempts) {
@@ -186,7 +217,8 @@ public record ServerConfig(
                 requestsPerWakeupMax,
                 limits,
                 chat,
-                rateLimits);
+                rateLimits,
+                secure);
     }
 
     public ServerConfig withRateLimits(RateLimits newRateLimits) {
@@ -208,6 +240,7 @@ public record ServerConfig(
                 requestsPerWakeupMax,
                 limits,
                 chat,
-                newRateLimits);
+                newRateLimits,
+                secure);
     }
 }

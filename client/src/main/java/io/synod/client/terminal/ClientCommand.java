@@ -45,6 +45,12 @@ public final class ClientCommand implements Callable<Integer> {
     @Option(names = "--user", description = "user name to log in with (asked for if absent)")
     String user;
 
+    @Option(
+            names = "--password",
+            description = "password of --user (extension: the first login sets it, later ones need it; a server in"
+                    + " secure mode requires one)")
+    String password;
+
     @Option(names = "--log", description = "JSON-lines interaction log file")
     Path logFile;
 
@@ -94,6 +100,7 @@ public final class ClientCommand implements Callable<Integer> {
 
     private int runSession(ClientConfig config, Console console, NameCache names) {
         TerminalSession session = new TerminalSession(console, names);
+        session.password(password);
         String process = user == null ? "client" : "client-" + user;
         ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "synod-client-names");

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * The chat commands of the terminal client, independent of the console: reads command lines,
  * sends requests through a {@link SynodClient}, prints replies and live deliveries.
  *
- * <p>Commands: {@code /login USER}, {@code /users}, {@code /channels}, {@code /create NAME},
+ * <p>Commands: {@code /login USER}, {@code /logout}, {@code /users}, {@code /channels}, {@code /create NAME},
  * {@code /join NAME}, {@code /leave NAME}, {@code /switch NAME}, {@code /msg USER TEXT},
  * {@code /dm USER}, {@code /history [CHANNEL]}, the social network's ({@link SocialCommands}: {@code /post},
  * {@code /follow}, {@code /unfollow}, {@code /feed}, {@code /timeline}, {@code /profile}, {@code /notifications},
@@ -38,7 +38,9 @@ import java.util.stream.Stream;
  */
 final class TerminalSession {
     static final List<String> COMMANDS = Stream.of(
-                    Stream.of("/login", "/users", "/channels", "/create", "/join", "/leave", "/switch", "/msg", "/dm"),
+                    Stream.of(
+                            "/login", "/logout", "/users", "/channels", "/create", "/join", "/leave", "/switch", "/msg",
+                            "/dm"),
                     Stream.of("/history"),
                     SocialCommands.COMMANDS.stream(),
                     Stream.of("/help", "/quit"))
@@ -51,7 +53,8 @@ final class TerminalSession {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
     private static final String HELP = """
             commands:
-              /login USER         log in (or switch user)
+              /login USER         log in (or switch user; the --password of --user is used for that user)
+              /logout             end the session (its token is revoked on every server)
               /users              list users
               /channels           list channels (* joined, > current)
               /create NAME        create a channel and join it
@@ -70,6 +73,10 @@ final class TerminalSession {
 
     private final Console console;
     private final NameCache names;
+    /** The password of the command line's user ({@code --password}), or null, and that user. */
+    private String firstPassword;
+
+    private String firstUser;
     private final AtomicReference<SynodClient> client = new AtomicReference<>();
     private final SocialCommands social;
     private volatile String currentChannel;
@@ -110,6 +117,11 @@ final class TerminalSession {
         };
     }
 
+    /** The password the first login (of the command line's user) uses, or null. */
+    void password(String given) {
+        this.firstPassword = given;
+    }
+
     /** Logs in as {@code user} (asking for a name if null), then reads commands until the end. */
     void run(String user) {
         String name = user;
@@ -121,7 +133,8 @@ final class TerminalSession {
             name = CommandArguments.unquoteWhole(name);
         }
         String first = name;
-        guarded(() -> login(first));
+        firstUser = name;
+        guarded(() -> login(first, firstPassword));
         while (true) {
             String line = console.readLine(prompt());
             if (line == null) {
@@ -165,7 +178,8 @@ final class TerminalSession {
                 return false;
             }
             case "/help" -> console.println(HELP);
-            case "/login" -> login(required(first, "/login USER"));
+            case "/login" -> login(required(first, "/login USER"), first.equals(firstUser) ? firstPassword : null);
+            case "/logout" -> console.println(client().logout().ok() ? "logged out" : "error: logout refused");
             case "/users" -> listUsers();
             case "/channels" -> listChannels();
             case "/create" -> create(required(first, "/create NAME"));
@@ -187,8 +201,8 @@ final class TerminalSession {
         return value;
     }
 
-    private void login(String name) {
-        ClientReply.Status reply = client().login(name);
+    private void login(String name, String password) {
+        ClientReply.Status reply = client().login(name, password);
         if (!reply.ok()) {
             console.println("error: login refused: " + reply.errorText());
             return;

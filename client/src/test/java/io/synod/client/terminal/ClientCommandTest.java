@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.synod.client.FakeCluster;
+import io.synod.protocol.Envelope;
 import io.synod.protocol.Publication;
+import io.synod.protocol.Replies;
+import io.synod.protocol.Services;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PipedInputStream;
@@ -13,7 +16,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -104,6 +109,36 @@ class ClientCommandTest {
         expect("unknown command /bogus; /help lists the commands");
         type("/join nowhere");
         expect("error: no channel #nowhere (create it with /create nowhere)");
+        type("/quit");
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void aPasswordLoginKeepsItsTokenOnEveryRequestUntilLogout() throws Exception {
+        cluster.handler = request -> switch (request.service()) {
+            case Services.LOGIN -> {
+                Map<String, Object> data = new LinkedHashMap<>(Replies.success(Services.LOGIN).data());
+                data.put("token", "tk-ana");
+                yield new Envelope(Services.LOGIN, data);
+            }
+            case Services.LOGOUT -> Replies.success(Services.LOGOUT);
+            case Services.CHANNELS -> Replies.channels(List.of());
+            default -> Replies.users(List.of("ana"));
+        };
+        launch("--user", "ana", "--password", "s3gredo", "--timeout-ms", "1000");
+        expect("logged in as ana; ready");
+        assertThat(cluster.requests(Services.LOGIN).get(0).data()).containsEntry("password", "s3gredo");
+        type("/channels");
+        expect("channels (0): none");
+        assertThat(cluster.requests(Services.CHANNELS))
+                .allSatisfy(r -> assertThat(r.data()).containsEntry("token", "tk-ana"));
+        type("/logout");
+        expect("logged out");
+        assertThat(cluster.requests(Services.LOGOUT).get(0).data()).containsEntry("token", "tk-ana");
+        int before = cluster.requests(Services.CHANNELS).size();
+        type("/channels");
+        await().atMost(WAIT).until(() -> cluster.requests(Services.CHANNELS).size() > before);
+        assertThat(cluster.requests(Services.CHANNELS).get(before).data()).doesNotContainKey("token");
         type("/quit");
         assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
     }
