@@ -13,7 +13,7 @@ clients=${2:-64}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 run=$(mktemp -d "${TMPDIR:-/tmp}/synod-cpu-$label-XXXXXX")
 cd "$root"
-./synod up --servers 3 --bots 0 --run-dir "$run/cluster" --broker-port 28555 --proxy-port 28557 \
+./synod up --servers 3 --bots 0 --no-web --run-dir "$run/cluster" --broker-port 28555 --proxy-port 28557 \
   --reference-port 28559 --admin-port 28581 --paxos-port 28591 --peer-port 28601 > "$run/up.log" 2>&1 &
 up=$!
 trap 'kill -TERM $up 2>/dev/null || true; wait $up 2>/dev/null || true' EXIT
