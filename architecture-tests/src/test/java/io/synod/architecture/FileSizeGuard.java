@@ -47,8 +47,8 @@ final class FileSizeGuard {
             }
             Exemption exemption = new Exemption(fields[0], Integer.parseInt(fields[1]), fields[2].strip());
             if (byPath.put(exemption.path(), exemption) != null) {
-                throw new IllegalArgumentException("exemption line " + (i + 1) + ": " + exemption.path()
-                        + " is listed twice");
+                throw new IllegalArgumentException(
+                        "exemption line " + (i + 1) + ": " + exemption.path() + " is listed twice");
             }
         }
         return List.copyOf(byPath.values());
@@ -88,9 +88,12 @@ final class FileSizeGuard {
     static Map<String, Integer> mainSourceLineCounts(Path root) {
         Map<String, Integer> counts = new TreeMap<>();
         try (Stream<Path> modules = Files.list(root)) {
-            for (Path main : modules.map(module -> module.resolve("src/main")).filter(Files::isDirectory).toList()) {
+            for (Path main : modules.map(module -> module.resolve("src/main"))
+                    .filter(Files::isDirectory)
+                    .toList()) {
                 try (Stream<Path> files = Files.walk(main)) {
-                    for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    for (Path file :
+                            files.filter(f -> f.toString().endsWith(".java")).toList()) {
                         String path = root.relativize(file).toString().replace('\\', '/');
                         counts.put(path, newlines(Files.readAllBytes(file)));
                     }

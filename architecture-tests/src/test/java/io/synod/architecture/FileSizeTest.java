@@ -18,7 +18,9 @@ class FileSizeTest {
     @Test
     void everyMainSourceFileIsWithinTheLimitOrExemptedAndTheListIsCurrent() throws IOException {
         String rootProperty = System.getProperty("synod.root");
-        assertThat(rootProperty).as("system property synod.root (set by the pom)").isNotNull();
+        assertThat(rootProperty)
+                .as("system property synod.root (set by the pom)")
+                .isNotNull();
         Path root = Path.of(rootProperty).toRealPath();
         Map<String, Integer> counts = FileSizeGuard.mainSourceLineCounts(root);
         assertThat(counts)

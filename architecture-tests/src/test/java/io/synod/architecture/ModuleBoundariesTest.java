@@ -9,8 +9,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.properties.HasName;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.properties.HasName;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -120,8 +120,7 @@ class ModuleBoundariesTest {
             .whereLayer("messaging")
             .mayOnlyAccessLayers("protocol", "clock")
             .whereLayer("server")
-            .mayOnlyAccessLayers(
-                    "protocol", "clock", "core", "consensus", "registry", "store", "search", "messaging")
+            .mayOnlyAccessLayers("protocol", "clock", "core", "consensus", "registry", "store", "search", "messaging")
             .whereLayer("client")
             .mayOnlyAccessLayers("protocol", "clock", "messaging")
             .whereLayer("web")
@@ -129,8 +128,7 @@ class ModuleBoundariesTest {
             .whereLayer("web")
             .mayOnlyBeAccessedByLayers("cli")
             .whereLayer("cli")
-            .mayOnlyAccessLayers(
-                    "protocol", "registry", "simulation", "messaging", "server", "client", "bench", "web")
+            .mayOnlyAccessLayers("protocol", "registry", "simulation", "messaging", "server", "client", "bench", "web")
             .whereLayer("bench")
             .mayOnlyAccessLayers("protocol", "core", "consensus", "store", "messaging")
             .whereLayer("bench")

@@ -134,8 +134,7 @@ public class CodecBenchmark {
     /** The chat command encoded and wrapped as the only command of a Paxos Accept, then the Accept encoded. */
     @Benchmark
     public byte[] acceptEncode() {
-        LogCommand.Client client =
-                new LogCommand.Client(1, 77, ChatCommands.encode(command));
+        LogCommand.Client client = new LogCommand.Client(1, 77, ChatCommands.encode(command));
         PaxosMessage.Accept accept = new PaxosMessage.Accept(new Ballot(3, 1), 5_678, Batch.of(client));
         return PaxosCodec.encode(new PaxosEnvelope(1, 2, accept));
     }
@@ -145,8 +144,7 @@ public class CodecBenchmark {
     public Command acceptDecode() {
         PaxosEnvelope envelope = PaxosCodec.decodeEnvelope(acceptBytes);
         PaxosMessage.Accept accept = (PaxosMessage.Accept) envelope.message();
-        LogCommand.Client client =
-                (LogCommand.Client) accept.value().commands().get(0);
+        LogCommand.Client client = (LogCommand.Client) accept.value().commands().get(0);
         return ChatCommands.decode(client.payload());
     }
 

@@ -31,6 +31,7 @@ public final class CpuTimeRunner {
     private static final long ROUND_CPU_NANOS = 1_000_000_000L;
     /** A round also ends after this much wall-clock time, for bodies that mostly wait (fsync). */
     private static final long ROUND_WALL_NANOS = 3_000_000_000L;
+
     private static final int OPERATIONS_PER_CHECK = 64;
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();

@@ -1,10 +1,10 @@
 package io.synod.bench;
 
 import io.synod.consensus.LogCommand;
-import io.synod.consensus.PaxosEnvelope;
 import io.synod.consensus.LogEntry;
 import io.synod.consensus.Membership;
 import io.synod.consensus.PaxosConfig;
+import io.synod.consensus.PaxosEnvelope;
 import io.synod.consensus.PaxosReplica;
 import io.synod.consensus.ProposeOutcome;
 import io.synod.consensus.Ready;

@@ -63,7 +63,8 @@ class CodecBenchmarkTest {
                 (Map<String, Object>) MsgPack.decode(benchmark.publicationEncode(), Limits.DEFAULT);
         Publication decoded = Publication.fromPayload("general", payload, Limits.DEFAULT);
         assertThat(decoded).isInstanceOf(Publication.ChannelPost.class);
-        assertThat(((Publication.ChannelPost) decoded).message()).isEqualTo(benchmark.request().message());
+        assertThat(((Publication.ChannelPost) decoded).message())
+                .isEqualTo(benchmark.request().message());
         assertThat(decoded.seq()).isEqualTo(1_234);
     }
 

@@ -107,8 +107,8 @@ final class BenchCluster implements AutoCloseable {
                         + "); last output:\n  " + String.join("\n  ", up.tail(15)));
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException("the cluster was not ready within " + readyTimeout.toSeconds() + " s; see "
-                        + up.outputFile());
+                throw new IOException(
+                        "the cluster was not ready within " + readyTimeout.toSeconds() + " s; see " + up.outputFile());
             }
             Thread.sleep(100);
         }

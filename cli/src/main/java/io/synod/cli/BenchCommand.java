@@ -8,9 +8,9 @@ import io.synod.bench.load.BenchRun;
 import io.synod.bench.load.CelebrityResult;
 import io.synod.bench.load.CelebrityRun;
 import io.synod.bench.load.Workload;
-import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,6 +51,7 @@ final class BenchCommand implements Callable<Integer> {
      * the same cluster once warm), so a shorter warm-up measures the JIT, not the system.
      */
     static final Duration WARMUP_STARTED_CLUSTER_DEFAULT = Duration.ofSeconds(15);
+
     static final Duration DURATION_DEFAULT = Duration.ofSeconds(10);
 
     @CommandLine.Spec
@@ -120,12 +121,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int runAndReport(
-            CommandLine commandLine,
-            String broker,
-            String proxy,
-            int serverCount,
-            Path results,
-            Duration warmupDefault)
+            CommandLine commandLine, String broker, String proxy, int serverCount, Path results, Duration warmupDefault)
             throws InterruptedException, IOException {
         BenchConfig config =
                 options.config(commandLine, broker, proxy, clients, serverCount, warmupDefault, DURATION_DEFAULT);
@@ -166,7 +162,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         Files.createDirectories(results);
         Files.writeString(
-                results.resolve(BenchReport.RESULT_FILE), BenchReport.prettyJson(result.toMap()), StandardCharsets.UTF_8);
+                results.resolve(BenchReport.RESULT_FILE),
+                BenchReport.prettyJson(result.toMap()),
+                StandardCharsets.UTF_8);
         System.out.print(result.summaryText());
         System.out.println("results: " + results.toAbsolutePath().normalize());
         if (options.json) {
@@ -182,7 +180,8 @@ final class BenchCommand implements Callable<Integer> {
 
     static void deleteTree(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             System.err.println("bench: could not delete " + root + ": " + e.getMessage());
         }

@@ -106,22 +106,16 @@ final class BenchOptions {
                     + " (default: ${DEFAULT-VALUE}).")
     Duration requestTimeout;
 
-    @Option(
-            names = "--driver-threads",
-            description = "Threads sending the load (default: min(clients, 4)).")
+    @Option(names = "--driver-threads", description = "Threads sending the load (default: min(clients, 4)).")
     Integer driverThreads;
 
-    @Option(
-            names = "--broker",
-            description = "Target a running cluster: its broker's client endpoint (with --proxy).")
+    @Option(names = "--broker", description = "Target a running cluster: its broker's client endpoint (with --proxy).")
     String broker;
 
     @Option(names = "--proxy", description = "Target a running cluster: its proxy's XPUB endpoint (with --broker).")
     String proxy;
 
-    @Option(
-            names = "--results",
-            description = "Results folder (default: bench-results/<yyyyMMdd-HHmmss>-<workload>).")
+    @Option(names = "--results", description = "Results folder (default: bench-results/<yyyyMMdd-HHmmss>-<workload>).")
     Path results;
 
     @Option(names = "--json", description = "Print the summary as one JSON object on the last line of stdout.")

@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
 final class BenchScalingCommand implements Callable<Integer> {
     /** Per point; points run from few clients to many on one cluster, so later points inherit a warm JIT. */
     static final Duration WARMUP_DEFAULT = Duration.ofSeconds(5);
+
     static final Duration DURATION_DEFAULT = Duration.ofSeconds(5);
 
     @CommandLine.Spec
@@ -73,7 +74,13 @@ final class BenchScalingCommand implements Callable<Integer> {
             }
         }
         for (int clients : clientCounts) {
-            options.config(commandLine, "tcp://127.0.0.1:1", "tcp://127.0.0.1:2", clients, 1, WARMUP_DEFAULT,
+            options.config(
+                    commandLine,
+                    "tcp://127.0.0.1:1",
+                    "tcp://127.0.0.1:2",
+                    clients,
+                    1,
+                    WARMUP_DEFAULT,
                     DURATION_DEFAULT);
         }
         Path results = options.resultsDirectory("scaling-" + options.workload.label());
@@ -90,7 +97,12 @@ final class BenchScalingCommand implements Callable<Integer> {
             try (BenchCluster cluster =
                     BenchCluster.start(servers, runDirectory, options.readyTimeout, System.err::println)) {
                 if (!runPoints(
-                        commandLine, cluster.brokerEndpoint(), cluster.proxyEndpoint(), servers, results, points,
+                        commandLine,
+                        cluster.brokerEndpoint(),
+                        cluster.proxyEndpoint(),
+                        servers,
+                        results,
+                        points,
                         total)) {
                     System.err.println("bench: the cluster's logs and data are in " + runDirectory);
                     return 1;

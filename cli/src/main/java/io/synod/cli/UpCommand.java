@@ -98,7 +98,8 @@ final class UpCommand implements Callable<Integer> {
 
     @Option(
             names = "--rate-limit-user-writes-per-s",
-            description = "Each server: writes per second one user may send it, 0 = no limit (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Each server: writes per second one user may send it, 0 = no limit (default: ${DEFAULT-VALUE}).")
     long userWritesPerSecond = RateLimits.DEFAULT.userWritesPerSecond();
 
     @Option(

@@ -29,7 +29,10 @@ final class WebCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", defaultValue = "8080", description = "HTTP port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--port",
+            defaultValue = "8080",
+            description = "HTTP port, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(
@@ -47,8 +50,7 @@ final class WebCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         WebConfig config;
         try {
-            config = new WebConfig(
-                    brokerEndpoint, proxyEndpoint, host, port, adminUrls, logFile, requestTimeoutMillis);
+            config = new WebConfig(brokerEndpoint, proxyEndpoint, host, port, adminUrls, logFile, requestTimeoutMillis);
         } catch (IllegalArgumentException e) {
             System.err.println("synod web: " + e.getMessage());
             return 2;
@@ -61,10 +63,13 @@ final class WebCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "synod-web-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "synod-web-stop"));
         System.out.println("synod web ready: " + server.url() + " (broker " + brokerEndpoint + ", proxy "
                 + proxyEndpoint + ", " + adminUrls.size() + " server(s) on the dashboard)");
         System.out.flush();

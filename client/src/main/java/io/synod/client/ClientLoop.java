@@ -79,6 +79,7 @@ final class ClientLoop implements Runnable {
     private long nextRequestId = 1;
     /** The highest log index seen (I/O thread); reads pass it as {@code min_index}. */
     private long highestIndexSeen;
+
     volatile Map<String, Object> session = Map.of(); // the {token} a login with a password returned, sent always
     /** When the DEALER last received anything (I/O thread). */
     private long lastReplyNanos = System.nanoTime();
@@ -296,8 +297,13 @@ final class ClientLoop implements Runnable {
         if (waitedNanos >= TimeUnit.MILLISECONDS.toNanos(NUDGE_AFTER_MILLIS) && lastReplyNanos - oldestSent < 0) {
             ZmqOptions.nudge(context);
             nextNudgeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(NUDGE_AFTER_MILLIS);
-            logEvent("io-nudge", Map.of(
-                    "endpoint", config.brokerEndpoint(), "waited_ms", TimeUnit.NANOSECONDS.toMillis(waitedNanos)));
+            logEvent(
+                    "io-nudge",
+                    Map.of(
+                            "endpoint",
+                            config.brokerEndpoint(),
+                            "waited_ms",
+                            TimeUnit.NANOSECONDS.toMillis(waitedNanos)));
         }
     }
 

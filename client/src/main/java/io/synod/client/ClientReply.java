@@ -9,7 +9,8 @@ import java.util.Map;
  * The typed result of one request that got a reply: success, or the server's error text
  * ({@code erro} with {@code description} or {@code message}). Immutable values.
  */
-public sealed interface ClientReply permits ClientReply.Status, ClientReply.Names, ClientReply.HistoryPage, ClientReply.SocialPage {
+public sealed interface ClientReply
+        permits ClientReply.Status, ClientReply.Names, ClientReply.HistoryPage, ClientReply.SocialPage {
 
     /** Whether the server reported success. */
     boolean ok();
@@ -75,7 +76,10 @@ public sealed interface ClientReply permits ClientReply.Status, ClientReply.Name
         /** A list of names ({@code users} of {@code followers} / {@code following}). */
         public List<String> names(String key) {
             return data.get(key) instanceof List<?> list
-                    ? list.stream().filter(String.class::isInstance).map(String.class::cast).toList()
+                    ? list.stream()
+                            .filter(String.class::isInstance)
+                            .map(String.class::cast)
+                            .toList()
                     : List.of();
         }
 

@@ -203,7 +203,13 @@ final class Subscriptions {
         if (unconfirmed > 0) {
             loop.logEvent(
                     "unconfirmed-dropped",
-                    Map.of("topic", sequencer.topic(), "count", unconfirmed, "after_seq", sequencer.lastDeliveredSeq()));
+                    Map.of(
+                            "topic",
+                            sequencer.topic(),
+                            "count",
+                            unconfirmed,
+                            "after_seq",
+                            sequencer.lastDeliveredSeq()));
         }
         loop.deliverer().deliver(step.deliveries());
         switch (step.fetch().kind()) {
@@ -258,7 +264,8 @@ final class Subscriptions {
         return sequencer == inbox
                 || sequencer == notifications
                 || channels.get(sequencer.topic()) == sequencer
-                || (postTopics.containsKey(sequencer.topic()) && posts.get(postTopics.get(sequencer.topic())) == sequencer);
+                || (postTopics.containsKey(sequencer.topic())
+                        && posts.get(postTopics.get(sequencer.topic())) == sequencer);
     }
 
     private void fetchNotifications(TopicSequencer sequencer, long afterSeq) {

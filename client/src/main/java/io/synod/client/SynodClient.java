@@ -331,6 +331,7 @@ public final class SynodClient implements AutoCloseable {
      * since servers publish on the stored name.
      */
     String checkName(String field, String name) {
-        return Names.check(field, Objects.requireNonNull(name, field), config.limits().nameCharsMax());
+        return Names.check(
+                field, Objects.requireNonNull(name, field), config.limits().nameCharsMax());
     }
 }

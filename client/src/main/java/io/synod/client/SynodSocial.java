@@ -241,8 +241,8 @@ public final class SynodSocial {
                 ? item -> Social.notificationsTopic(me)
                 : item -> item.get("user") instanceof String author ? Social.postsTopic(author) : null;
         return client.requestAsync(service, fields)
-                .thenApply((Envelope reply) ->
-                        ReplyParser.socialPage(reply, itemsKey, topicOf, client.config().limits()));
+                .thenApply((Envelope reply) -> ReplyParser.socialPage(
+                        reply, itemsKey, topicOf, client.config().limits()));
     }
 
     private <T> T await(CompletableFuture<T> future) {

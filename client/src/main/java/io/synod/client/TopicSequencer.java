@@ -78,6 +78,7 @@ final class TopicSequencer {
     private int failedFetches;
     /** The last fetch was answered by a history that has nothing after {@link #lastDeliveredSeq}. */
     private boolean historyEnded;
+
     private long unconfirmedDropped;
     private long unconfirmedDroppedUnreported;
 

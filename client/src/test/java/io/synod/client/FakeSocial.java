@@ -68,7 +68,10 @@ public final class FakeSocial {
             }
             case Services.FOLLOW -> {
                 String target = (String) d.get("target");
-                if (target.equals(user) || !following.computeIfAbsent(user, u -> new TreeSet<>()).add(target)) {
+                if (target.equals(user)
+                        || !following
+                                .computeIfAbsent(user, u -> new TreeSet<>())
+                                .add(target)) {
                     yield Replies.error(Services.FOLLOW, "field 'target': cannot follow '" + target + "'");
                 }
                 cluster.publish(store(target, "follower", user, ""));
@@ -89,14 +92,16 @@ public final class FakeSocial {
                         Map.of());
             case Services.PROFILE -> postsPage(Services.PROFILE, posts.getOrDefault(user, List.of()), d, counts(user));
             case Services.TIMELINE -> postsPage(Services.TIMELINE, allPosts(null), d, Map.of());
-            case Services.FEED -> postsPage(Services.FEED, allPosts(following.getOrDefault(user, Set.of())), d, Map.of());
+            case Services.FEED ->
+                postsPage(Services.FEED, allPosts(following.getOrDefault(user, Set.of())), d, Map.of());
             case Services.NOTIFICATIONS -> notificationsPage(user, d);
             case Services.NOTIFICATIONS_READ -> {
                 readSeq.merge(user, (Long) d.get("seq"), Math::max);
                 yield Replies.success(Services.NOTIFICATIONS_READ, Map.of("index", ++index));
             }
             case Services.CONVERSATIONS ->
-                Replies.socialPage(Services.CONVERSATIONS, "conversations", List.of(), "next_before", 0L, false, Map.of());
+                Replies.socialPage(
+                        Services.CONVERSATIONS, "conversations", List.of(), "next_before", 0L, false, Map.of());
             case "search" -> {
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("kind", "post");
@@ -112,7 +117,8 @@ public final class FakeSocial {
     }
 
     private Map<String, Object> counts(String user) {
-        long followers = following.values().stream().filter(s -> s.contains(user)).count();
+        long followers =
+                following.values().stream().filter(s -> s.contains(user)).count();
         return Map.of(
                 "post_count", (long) posts.getOrDefault(user, List.of()).size(),
                 "follower_count", followers,

@@ -66,8 +66,8 @@ class SocialClientTest {
         ClientReply.SocialPage post = client.social().post("olá @ana", null);
         ClientReply.SocialPage follow = client.social().follow("ana");
         ClientReply.SocialPage again = client.social().follow("ana");
-        ClientReply.SocialPage search = client.social()
-                .search("acao", new SynodSocial.SearchOptions("best", "post", null, "ana", 5, "c0"));
+        ClientReply.SocialPage search =
+                client.social().search("acao", new SynodSocial.SearchOptions("best", "post", null, "ana", 5, "c0"));
 
         assertThat(post.ok()).isTrue();
         assertThat(post.text("id")).isNotBlank();
@@ -98,7 +98,9 @@ class SocialClientTest {
         assertThat(search.text("next_cursor")).isEqualTo("c1");
         assertThat(search.more()).isTrue();
 
-        assertThat(client.social().feed(0, 10).items()).as("bob follows ana, who has not posted").isEmpty();
+        assertThat(client.social().feed(0, 10).items())
+                .as("bob follows ana, who has not posted")
+                .isEmpty();
         ClientReply.SocialPage timeline = client.social().timeline(0, 10);
         assertThat(timeline.items()).singleElement().satisfies(p -> {
             assertThat(p).isInstanceOf(Publication.SocialPost.class);
@@ -118,7 +120,8 @@ class SocialClientTest {
         client.login("ana");
         await().atMost(WAIT).until(() -> cluster.subscriptions.contains(topic));
         // the login's read of last_seq (limit 1), then the start's fetch after it: the start is known
-        await().atMost(WAIT).until(() -> cluster.requests(Services.NOTIFICATIONS).size() >= 2);
+        await().atMost(WAIT)
+                .until(() -> cluster.requests(Services.NOTIFICATIONS).size() >= 2);
         assertThat(cluster.requests(Services.NOTIFICATIONS).get(0).data())
                 .containsEntry("user", "ana")
                 .containsEntry("limit", 1L);
@@ -166,8 +169,9 @@ class SocialClientTest {
                 .extracting(d -> ((Publication.SocialPost) d.publication()).message())
                 .containsExactly("one", "two", "three", "four");
         assertThat(deliveries.get(1).source()).isEqualTo(Delivery.Source.HISTORY);
-        assertThat(cluster.requests(Services.PROFILE)).isNotEmpty().allSatisfy(r -> assertThat(r.data())
-                .containsEntry("user", "ana"));
+        assertThat(cluster.requests(Services.PROFILE))
+                .isNotEmpty()
+                .allSatisfy(r -> assertThat(r.data()).containsEntry("user", "ana"));
 
         client.social().unsubscribePosts("ana");
         assertThat(client.social().subscribedPostAuthors()).isEmpty();

@@ -113,7 +113,8 @@ class SynodClientTest {
         client.login("ana");
         client.createChannel("general");
         // the login's notification reads (last_seq, then the fetch after it) run in the background: let them end
-        await().atMost(WAIT).until(() -> cluster.requests(Services.NOTIFICATIONS).size() >= 2);
+        await().atMost(WAIT)
+                .until(() -> cluster.requests(Services.NOTIFICATIONS).size() >= 2);
         client.users(); // answered after them: the fake serves one request at a time
         cluster.repliesToDrop.set(1);
 
@@ -188,7 +189,8 @@ class SynodClientTest {
         client.login("ana");
         client.createChannel("general");
         // the login's notification reads (last_seq, then the fetch after it) run in the background: let them end
-        await().atMost(WAIT).until(() -> cluster.requests(Services.NOTIFICATIONS).size() >= 2);
+        await().atMost(WAIT)
+                .until(() -> cluster.requests(Services.NOTIFICATIONS).size() >= 2);
         client.users(); // answered after them: the fake serves one request at a time
         cluster.repliesToDrop.set(1);
         List<CompletableFuture<ClientReply.Status>> futures = new ArrayList<>();
@@ -286,7 +288,8 @@ class SynodClientTest {
         cluster.publish(p3);
 
         await().atMost(WAIT)
-                .until(() -> log.recentLines().stream().anyMatch(line -> line.contains("\"kind\":\"unconfirmed-dropped\"")));
+                .until(() ->
+                        log.recentLines().stream().anyMatch(line -> line.contains("\"kind\":\"unconfirmed-dropped\"")));
         assertThat(deliveries).extracting(Delivery::seq).containsExactly(1L);
         assertThat(gaps).isEmpty();
         assertThat(cluster.requests(Services.HISTORY)).hasSize(client.config().gapFillAttemptsMax());
@@ -422,7 +425,9 @@ class SynodClientTest {
         cluster.publish(p3);
         await().atMost(WAIT).until(() -> deliveries.size() >= 4);
         assertThat(deliveries.get(3)).isEqualTo(new Delivery(p3, Delivery.Source.LIVE));
-        assertThat(cluster.requests(Services.HISTORY)).as("the history's copy is kept: no new check").hasSize(1);
+        assertThat(cluster.requests(Services.HISTORY))
+                .as("the history's copy is kept: no new check")
+                .hasSize(1);
     }
 
     @Test
@@ -470,13 +475,29 @@ class SynodClientTest {
         client.subscribe("geral", false);
         // issue 19: anyone can publish into the proxy; a live publication's index must not become the floor of
         // every later read, or a forged huge one would make them all wait and fail
-        cluster.publish("geral", Map.of(
-                "user", "bob", "message", "x", "timestamp", 1.0, "clock", 5L, "channel", "geral",
-                "seq", 2L, "id", "p2", "index", 4_000_000_000_000L));
+        cluster.publish(
+                "geral",
+                Map.of(
+                        "user",
+                        "bob",
+                        "message",
+                        "x",
+                        "timestamp",
+                        1.0,
+                        "clock",
+                        5L,
+                        "channel",
+                        "geral",
+                        "seq",
+                        2L,
+                        "id",
+                        "p2",
+                        "index",
+                        4_000_000_000_000L));
         org.awaitility.Awaitility.await()
                 .atMost(java.time.Duration.ofSeconds(5))
-                .until(() -> deliveries.stream().anyMatch(d -> d.seq() == 2) || !cluster.requests(Services.HISTORY)
-                        .isEmpty());
+                .until(() -> deliveries.stream().anyMatch(d -> d.seq() == 2)
+                        || !cluster.requests(Services.HISTORY).isEmpty());
         client.users();
         assertThat(cluster.requests(Services.USERS).get(1).data()).containsEntry("min_index", 1L);
     }

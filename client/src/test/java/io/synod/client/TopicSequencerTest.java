@@ -87,7 +87,8 @@ class TopicSequencerTest {
         assertThat(sequencer.unconfirmedDropped()).isEqualTo(1);
         TopicSequencer.Step next = sequencer.onLive(post(4));
         assertThat(next.fetch()).isEqualTo(new TopicSequencer.Fetch(TopicSequencer.Fetch.Kind.NOW, 1));
-        assertThat(seqs(sequencer.onHistory(List.of(post(2), post(3), post(4)), false))).containsExactly(2L, 3L, 4L);
+        assertThat(seqs(sequencer.onHistory(List.of(post(2), post(3), post(4)), false)))
+                .containsExactly(2L, 3L, 4L);
     }
 
     @Test

@@ -33,7 +33,8 @@ public record BerkeleyConfig(
     /** Validates the limits. */
     public BerkeleyConfig {
         ClockInvariants.require(replyTimeoutTicks >= 1, "replyTimeoutTicks must be >= 1");
-        ClockInvariants.require(roundIntervalTicks > replyTimeoutTicks, "roundIntervalTicks must exceed replyTimeoutTicks");
+        ClockInvariants.require(
+                roundIntervalTicks > replyTimeoutTicks, "roundIntervalTicks must exceed replyTimeoutTicks");
         ClockInvariants.require(roundIntervalTicks <= 10_000_000, "roundIntervalTicks must be <= 10000000");
         ClockInvariants.require(
                 roundTripMaxMillis >= 1 && roundTripMaxMillis <= 60_000, "roundTripMaxMillis must be in 1..60000");

@@ -31,7 +31,8 @@ public record DurableState(
             PaxosInvariants.check(slot == entry.slot(), "accepted entry filed under the wrong slot " + slot);
             PaxosInvariants.check(slot > snapshotSlot, "accepted entry " + slot + " behind the snapshot");
         });
-        decided.keySet().forEach(slot -> PaxosInvariants.check(slot > snapshotSlot, "decided " + slot + " behind snapshot"));
+        decided.keySet()
+                .forEach(slot -> PaxosInvariants.check(slot > snapshotSlot, "decided " + slot + " behind snapshot"));
     }
 
     /** The state of a replica that never persisted anything. */

@@ -310,7 +310,8 @@ public final class PaxosReplica {
         if (reply instanceof PaxosMessage.Accepted && from == config.nodeId()) {
             // The leader's own vote goes to the slot's other voters as well (like every vote, only once persisted;
             // the Accepts may have left before): with their own vote it may already be a quorum.
-            List<Integer> others = new ArrayList<>(learner.timeline().at(accept.slot()).voters());
+            List<Integer> others =
+                    new ArrayList<>(learner.timeline().at(accept.slot()).voters());
             others.remove(Integer.valueOf(config.nodeId()));
             out.sendAll(others, reply);
         }

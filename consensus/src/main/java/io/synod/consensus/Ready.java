@@ -69,7 +69,8 @@ public record Ready(
      * vote and the leader's ({@link PaxosReplica}) holds that vote in this Ready's records when it cast it since
      * the last one. A decision learned from the leader or a peer is durable on a quorum already.
      */
-    static int appliableBeforePersist(List<DurableRecord> toPersist, Optional<Snapshot> install, List<LogEntry> toApply) {
+    static int appliableBeforePersist(
+            List<DurableRecord> toPersist, Optional<Snapshot> install, List<LogEntry> toApply) {
         if (install.isPresent() || toApply.isEmpty()) {
             return 0;
         }
@@ -83,7 +84,8 @@ public record Ready(
             }
         }
         int count = 0;
-        while (count < toApply.size() && !acceptedHere.contains(toApply.get(count).slot())) {
+        while (count < toApply.size()
+                && !acceptedHere.contains(toApply.get(count).slot())) {
             count++;
         }
         return count;
@@ -136,7 +138,9 @@ public record Ready(
 
     /** The messages a driver may send before persisting: the leader's {@code Accept}s (step 1 above). */
     public List<PaxosEnvelope> sendableBeforePersist() {
-        return toSend.stream().filter(e -> e.message() instanceof PaxosMessage.Accept).toList();
+        return toSend.stream()
+                .filter(e -> e.message() instanceof PaxosMessage.Accept)
+                .toList();
     }
 
     /** The messages that must wait until {@link #toPersist()} is durable: all but {@link #sendableBeforePersist()}. */

@@ -111,7 +111,9 @@ class LeaderTest {
         for (int i = 0; i < alpha + 3; i++) { // more than the slots it still governs, proposed together
             cluster.propose(1, TestCluster.command("last" + i));
         }
-        assertThat(cluster.replica(1).isLeader()).as("still leading its last slots").isTrue();
+        assertThat(cluster.replica(1).isLeader())
+                .as("still leading its last slots")
+                .isTrue();
         cluster.stabilize();
         assertThat(cluster.replica(3).decidedPrefixSlot())
                 .as("every slot node 1 still governed is decided, under its ballot")

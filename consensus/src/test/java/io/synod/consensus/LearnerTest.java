@@ -29,10 +29,11 @@ class LearnerTest {
         learner.learn(1, value(1)); // equal, not the same object: e.g. a Decision decoded from the wire
         learner.learn(2, value(9)); // not what this acceptor accepted (impossible in Paxos, but never trusted)
         learner.learn(3, value(3)); // nothing accepted here
-        assertThat(out.toPersist).containsExactly(
-                new DurableRecord.DecidedAccepted(1, ballot),
-                new DurableRecord.DecidedValue(new LogEntry(2, value(9))),
-                new DurableRecord.DecidedValue(new LogEntry(3, value(3))));
+        assertThat(out.toPersist)
+                .containsExactly(
+                        new DurableRecord.DecidedAccepted(1, ballot),
+                        new DurableRecord.DecidedValue(new LogEntry(2, value(9))),
+                        new DurableRecord.DecidedValue(new LogEntry(3, value(3))));
     }
 
     @Test
@@ -48,10 +49,13 @@ class LearnerTest {
         assertThat(learner.isDecided(2)).isFalse();
         assertThat(learner.decidedValue(1)).isEqualTo(value(1));
         assertThat(learner.decidedValue(3)).isEqualTo(value(3));
-        assertThat(out.toPersist).containsExactly(
-                new DurableRecord.DecidedAccepted(1, new Ballot(2, 1)),
-                new DurableRecord.DecidedAccepted(3, new Ballot(4, 3)));
-        assertThat(learner.learnDecidedAt(1, new Ballot(2, 1))).as("already decided: nothing to ask for").isTrue();
+        assertThat(out.toPersist)
+                .containsExactly(
+                        new DurableRecord.DecidedAccepted(1, new Ballot(2, 1)),
+                        new DurableRecord.DecidedAccepted(3, new Ballot(4, 3)));
+        assertThat(learner.learnDecidedAt(1, new Ballot(2, 1)))
+                .as("already decided: nothing to ask for")
+                .isTrue();
     }
 
     @Test

@@ -83,9 +83,12 @@ class PaxosCodecTest {
     @Test
     void aDecidedAtAndADecidedMarkerAreAFewBytesWhateverTheValue() {
         Batch big = Batch.of(new LogCommand.Client(3, 4, new byte[10_000]));
-        assertThat(PaxosCodec.encode(new PaxosEnvelope(1, 2, new PaxosMessage.Decision(6, big)))).hasSizeGreaterThan(10_000);
-        assertThat(PaxosCodec.encode(new PaxosEnvelope(1, 2, new PaxosMessage.DecidedAt(B, 6)))).hasSizeLessThan(40);
-        assertThat(PaxosCodec.encode(new DurableRecord.DecidedValue(new LogEntry(6, big)))).hasSizeGreaterThan(10_000);
+        assertThat(PaxosCodec.encode(new PaxosEnvelope(1, 2, new PaxosMessage.Decision(6, big))))
+                .hasSizeGreaterThan(10_000);
+        assertThat(PaxosCodec.encode(new PaxosEnvelope(1, 2, new PaxosMessage.DecidedAt(B, 6))))
+                .hasSizeLessThan(40);
+        assertThat(PaxosCodec.encode(new DurableRecord.DecidedValue(new LogEntry(6, big))))
+                .hasSizeGreaterThan(10_000);
         assertThat(PaxosCodec.encode(new DurableRecord.DecidedAccepted(6, B))).hasSizeLessThan(40);
     }
 

@@ -24,7 +24,8 @@ class PaxosFuzzTest {
         try {
             if ((input[0] & 1) == 0) {
                 PaxosEnvelope envelope = PaxosCodec.decodeEnvelope(bytes);
-                assertThat(PaxosCodec.decodeEnvelope(PaxosCodec.encode(envelope))).isEqualTo(envelope);
+                assertThat(PaxosCodec.decodeEnvelope(PaxosCodec.encode(envelope)))
+                        .isEqualTo(envelope);
             } else {
                 DurableRecord record = PaxosCodec.decodeRecord(bytes);
                 assertThat(PaxosCodec.decodeRecord(PaxosCodec.encode(record))).isEqualTo(record);

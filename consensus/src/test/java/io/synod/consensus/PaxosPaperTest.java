@@ -67,7 +67,9 @@ class PaxosPaperTest {
                 .containsExactly(
                         new DurableRecord.PromisedBallot(HIGH),
                         new DurableRecord.AcceptedValue(new AcceptedEntry(1, HIGH, Batch.NOOP)));
-        assertThat(ready.toSend()).extracting(PaxosEnvelope::message).containsExactly(new PaxosMessage.Accepted(HIGH, 1));
+        assertThat(ready.toSend())
+                .extracting(PaxosEnvelope::message)
+                .containsExactly(new PaxosMessage.Accepted(HIGH, 1));
         acceptor.advance(ready);
     }
 

@@ -77,7 +77,9 @@ class PaxosReplicaTest {
         assertThat(applied).last().isEqualTo(Batch.of(TestCluster.command("a")));
         assertThat(cluster.replica(2).learnedFromVotesCount()).isEqualTo(1);
         assertThat(cluster.drainEvents()).noneMatch(line -> line.contains("DecidedAt"));
-        assertThat(cluster.appliedValues(1)).as("the leader has not decided yet").doesNotContain(applied.getLast());
+        assertThat(cluster.appliedValues(1))
+                .as("the leader has not decided yet")
+                .doesNotContain(applied.getLast());
         cluster.stabilize();
         assertThat(cluster.appliedValues(1)).isEqualTo(cluster.appliedValues(2));
         assertThat(cluster.appliedValues(3)).isEqualTo(cluster.appliedValues(2));
@@ -152,13 +154,17 @@ class PaxosReplicaTest {
         follower.step(new PaxosEnvelope(1, 2, new PaxosMessage.Accepted(ballot, 1)));
         Ready ready = follower.ready();
         assertThat(ready.appliableBeforePersist()).containsExactly(new LogEntry(1, first));
-        assertThat(ready.decisionsAppliableBeforePersist()).containsExactly(new DurableRecord.DecidedAccepted(1, ballot));
+        assertThat(ready.decisionsAppliableBeforePersist())
+                .containsExactly(new DurableRecord.DecidedAccepted(1, ballot));
         assertThat(ready.toPersistAfterEarlyApply())
                 .singleElement()
                 .isInstanceOfSatisfying(
-                        DurableRecord.AcceptedValue.class, a -> assertThat(a.entry().slot()).isEqualTo(2));
+                        DurableRecord.AcceptedValue.class,
+                        a -> assertThat(a.entry().slot()).isEqualTo(2));
         assertThat(ready.toApplyAfterPersist()).isEmpty();
-        assertThat(ready.earlyApplySparesAnFsync()).as("the rest holds a vote, which is synced").isTrue();
+        assertThat(ready.earlyApplySparesAnFsync())
+                .as("the rest holds a vote, which is synced")
+                .isTrue();
         follower.advance(ready);
     }
 
@@ -168,13 +174,15 @@ class PaxosReplicaTest {
         List<DurableRecord> decision = List.of(new DurableRecord.DecidedValue(decided));
         Snapshot snapshot = new Snapshot(
                 new SnapshotMeta(2, List.of(new ConfigEntry(3, Membership.ofVoters(List.of(1, 2, 3))))), new byte[1]);
-        assertThat(Ready.appliableBeforePersist(decision, Optional.empty(), List.of(decided))).isEqualTo(1);
+        assertThat(Ready.appliableBeforePersist(decision, Optional.empty(), List.of(decided)))
+                .isEqualTo(1);
         assertThat(Ready.appliableBeforePersist(
                         List.of(new DurableRecord.SnapshotSaved(snapshot), decision.get(0)),
                         Optional.empty(),
                         List.of(decided)))
                 .isZero();
-        assertThat(Ready.appliableBeforePersist(decision, Optional.of(snapshot), List.of(decided))).isZero();
+        assertThat(Ready.appliableBeforePersist(decision, Optional.of(snapshot), List.of(decided)))
+                .isZero();
     }
 
     @Test
@@ -255,7 +263,9 @@ class PaxosReplicaTest {
         replica.propose(new LogCommand.Client(1, 1, new byte[0]));
         Ready ready = replica.ready();
         assertThat(ready.toApply()).extracting(LogEntry::slot).containsExactly(1L);
-        assertThat(ready.appliableBeforePersist()).as("its decision rests on its own vote of this Ready").isEmpty();
+        assertThat(ready.appliableBeforePersist())
+                .as("its decision rests on its own vote of this Ready")
+                .isEmpty();
         replica.advance(ready);
     }
 
@@ -267,7 +277,9 @@ class PaxosReplicaTest {
         for (int i = 1; i <= 10; i++) {
             commands.add(new LogCommand.Client(1, i, new byte[] {(byte) i}));
         }
-        assertThat(replica.proposeAll(commands)).containsOnly(ProposeOutcome.QUEUED).hasSize(10);
+        assertThat(replica.proposeAll(commands))
+                .containsOnly(ProposeOutcome.QUEUED)
+                .hasSize(10);
         Ready ready = replica.ready();
         // 4 commands per slot: 10 commands take 3 slots, not 10 (a single voter decides as it proposes)
         assertThat(ready.toApply()).extracting(e -> e.value().commands().size()).containsExactly(4, 4, 2);

@@ -35,7 +35,9 @@ class ReadyRunnerTest {
     @Test
     void earlyAcceptsThenEarlyAppliesThenTheVotesThenTheRest() {
         Ready ready = leader.ready();
-        assertThat(ready.earlyApplySparesAnFsync()).as("the Ready this test needs").isTrue();
+        assertThat(ready.earlyApplySparesAnFsync())
+                .as("the Ready this test needs")
+                .isTrue();
         Recorder recorder = new Recorder(true, null);
 
         assertThat(ReadyRunner.run(leader, ready, recorder)).isTrue();
@@ -101,7 +103,9 @@ class ReadyRunnerTest {
         }
         Ready ready = leader.ready();
         assertThat(ready.toPersist()).as("the Ready this test needs").isEmpty();
-        assertThat(ready.sendableBeforePersist()).as("the Ready this test needs").isNotEmpty();
+        assertThat(ready.sendableBeforePersist())
+                .as("the Ready this test needs")
+                .isNotEmpty();
         Recorder recorder = new Recorder(true, null);
 
         ReadyRunner.run(leader, ready, recorder);

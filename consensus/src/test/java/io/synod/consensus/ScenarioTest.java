@@ -183,8 +183,9 @@ class ScenarioTest {
             if (!words[2].startsWith("at=")) {
                 throw new IllegalArgumentException("crash X [at=STOP], not " + String.join(" ", words));
             }
-            ReadyRunner.Stop stop = ReadyRunner.Stop.valueOf(
-                    words[2].substring("at=".length()).toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            ReadyRunner.Stop stop = ReadyRunner.Stop.valueOf(words[2].substring("at=".length())
+                    .toUpperCase(java.util.Locale.ROOT)
+                    .replace('-', '_'));
             cluster.node(node).stopAt = stop;
             output.add("n" + node + " will crash at " + stop);
         }
@@ -192,10 +193,12 @@ class ScenarioTest {
         private void disk(int id, List<String> output) {
             DurableState state = cluster.node(id).disk.load();
             output.add("n" + id + " disk: promised=" + state.promised() + " snapshot=" + state.snapshotSlot());
-            state.accepted().values().forEach(a -> output.add(
-                    "  accepted slot=" + a.slot() + " b=" + a.ballot() + " " + TestCluster.describe(a.value())));
-            state.decided().forEach((slot, value) ->
-                    output.add("  decided slot=" + slot + " " + TestCluster.describe(value)));
+            state.accepted()
+                    .values()
+                    .forEach(a -> output.add("  accepted slot=" + a.slot() + " b=" + a.ballot() + " "
+                            + TestCluster.describe(a.value())));
+            state.decided()
+                    .forEach((slot, value) -> output.add("  decided slot=" + slot + " " + TestCluster.describe(value)));
         }
 
         private void partition(String spec, List<String> output) {

@@ -134,7 +134,8 @@ final class TestCluster {
 
         @Override
         public void snapshotRequested(long slot) {
-            node.replica.snapshotTaken(slot, ByteBuffer.allocate(8).putLong(slot).array());
+            node.replica.snapshotTaken(
+                    slot, ByteBuffer.allocate(8).putLong(slot).array());
             events.add("n" + node.id + " snapshot through " + slot);
         }
 
@@ -299,10 +300,13 @@ final class TestCluster {
         return switch (record) {
             case DurableRecord.PromisedBallot r -> "Promised b=" + r.ballot();
             case DurableRecord.AcceptedValue r ->
-                "Accepted slot=" + r.entry().slot() + " b=" + r.entry().ballot() + " " + describe(r.entry().value());
-            case DurableRecord.DecidedValue r -> "Decided slot=" + r.entry().slot() + " " + describe(r.entry().value());
+                "Accepted slot=" + r.entry().slot() + " b=" + r.entry().ballot() + " "
+                        + describe(r.entry().value());
+            case DurableRecord.DecidedValue r ->
+                "Decided slot=" + r.entry().slot() + " " + describe(r.entry().value());
             case DurableRecord.DecidedAccepted r -> "DecidedAccepted slot=" + r.slot() + " b=" + r.ballot();
-            case DurableRecord.SnapshotSaved r -> "Snapshot through " + r.snapshot().lastIncludedSlot();
+            case DurableRecord.SnapshotSaved r ->
+                "Snapshot through " + r.snapshot().lastIncludedSlot();
         };
     }
 

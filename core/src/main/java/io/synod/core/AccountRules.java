@@ -43,7 +43,8 @@ final class AccountRules {
             return Result.error("field 'token': the session of '" + user + "' has expired; log in again");
         }
         ChatCommand operation = command.operation();
-        if (!(operation instanceof ChatCommand.CreateChannel) && !ownerName(operation).equals(user)) {
+        if (!(operation instanceof ChatCommand.CreateChannel)
+                && !ownerName(operation).equals(user)) {
             return Result.error("field 'token': the session is '" + user + "''s, not '" + ownerName(operation) + "''s");
         }
         return null;

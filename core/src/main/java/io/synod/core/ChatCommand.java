@@ -107,8 +107,8 @@ public sealed interface ChatCommand
     }
 
     /** The social network's writes ({@link SocialRules}); each is sent by, and owned by, {@link #user()}. */
-    sealed interface SocialCommand extends ChatCommand permits Post, Follow, Unfollow, NotificationsRead,
-            ConversationRead {
+    sealed interface SocialCommand extends ChatCommand
+            permits Post, Follow, Unfollow, NotificationsRead, ConversationRead {
         /** The user who sends the write (its author). */
         String user();
     }

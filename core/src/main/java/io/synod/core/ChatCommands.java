@@ -121,8 +121,7 @@ public final class ChatCommands {
             case "post" -> new ChatCommand.Post(text(f, 0), text(f, 1), text(f, 2));
             case "follow" -> new ChatCommand.Follow(text(f, 0), text(f, 1));
             case "unfollow" -> new ChatCommand.Unfollow(text(f, 0), text(f, 1));
-            case "notifications_read" ->
-                new ChatCommand.NotificationsRead(text(f, 0), decimal(f, 1), decimal(f, 2));
+            case "notifications_read" -> new ChatCommand.NotificationsRead(text(f, 0), decimal(f, 1), decimal(f, 2));
             case "conversation_read" -> new ChatCommand.ConversationRead(text(f, 0), text(f, 1), decimal(f, 2));
             default -> new ChatCommand.SendMessage(text(f, 0), text(f, 1), text(f, 2));
         };

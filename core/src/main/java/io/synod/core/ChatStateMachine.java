@@ -159,7 +159,11 @@ public final class ChatStateMachine {
             rememberSend(tx, command, result);
         }
         if (window != null) {
-            tx.batch().put(clientKey, window.with(requestId, result.isOk(), result.errorText()).encode());
+            tx.batch()
+                    .put(
+                            clientKey,
+                            window.with(requestId, result.isOk(), result.errorText())
+                                    .encode());
             if (command.clientId().startsWith(RequestMeta.SERVER_CLIENT_ID_PREFIX)) {
                 touchServerClient(tx, command.clientId(), command.index());
             }
@@ -199,7 +203,12 @@ public final class ChatStateMachine {
             return;
         }
         byte[] key = retriesKey(operation);
-        tx.batch().put(key, RetryWindow.read(tx.get(key)).with(command.fingerprint(), result.errorText()).encode());
+        tx.batch()
+                .put(
+                        key,
+                        RetryWindow.read(tx.get(key))
+                                .with(command.fingerprint(), result.errorText())
+                                .encode());
     }
 
     private static byte[] retriesKey(ChatCommand operation) {
@@ -245,14 +254,16 @@ public final class ChatStateMachine {
 
     private Result execute(Transaction tx, Command command) {
         Result refused = AccountRules.refusal(tx, command);
-        return refused != null ? refused : switch (command.operation()) {
-            case ChatCommand.Login login -> login(tx, command, login);
-            case ChatCommand.Logout logout -> AccountRules.logout(tx, logout);
-            case ChatCommand.CreateChannel create -> createChannel(tx, command, create);
-            case ChatCommand.Publish publish -> publish(tx, command, publish);
-            case ChatCommand.SendMessage message -> sendMessage(tx, command, message);
-            case ChatCommand.SocialCommand social -> SocialRules.execute(tx, command, social);
-        };
+        return refused != null
+                ? refused
+                : switch (command.operation()) {
+                    case ChatCommand.Login login -> login(tx, command, login);
+                    case ChatCommand.Logout logout -> AccountRules.logout(tx, logout);
+                    case ChatCommand.CreateChannel create -> createChannel(tx, command, create);
+                    case ChatCommand.Publish publish -> publish(tx, command, publish);
+                    case ChatCommand.SendMessage message -> sendMessage(tx, command, message);
+                    case ChatCommand.SocialCommand social -> SocialRules.execute(tx, command, social);
+                };
     }
 
     private Result login(Transaction tx, Command command, ChatCommand.Login login) {
@@ -262,9 +273,10 @@ public final class ChatStateMachine {
         }
         UserRecord user = UserRecord.read(tx.get(Keys.user(login.user())));
         long loginNumber = user.loginCount() + 1;
-        tx.batch().put(
-                Keys.login(login.user(), loginNumber),
-                Values.encode(command.timestampSeconds(), command.clock(), command.index()));
+        tx.batch()
+                .put(
+                        Keys.login(login.user(), loginNumber),
+                        Values.encode(command.timestampSeconds(), command.clock(), command.index()));
         tx.batch().put(Keys.user(login.user()), new UserRecord(loginNumber, user.inboxSeq()).encode());
         return Result.ok(List.of());
     }

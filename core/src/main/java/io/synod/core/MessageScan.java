@@ -30,6 +30,7 @@ final class MessageScan implements Iterator<Publication> {
     private int range;
     /** The first key the next scan of the current range reads; null before the range's first scan. */
     private byte[] from;
+
     private boolean rangeExhausted;
 
     MessageScan(ChatStore store) {

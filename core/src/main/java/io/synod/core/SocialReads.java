@@ -137,8 +137,8 @@ public final class SocialReads {
             return unknown(user);
         }
         int pageMax = clamp(limit);
-        PriorityQueue<AuthorCursor> heads =
-                new PriorityQueue<>((a, b) -> Long.compare(b.head().index(), a.head().index()));
+        PriorityQueue<AuthorCursor> heads = new PriorityQueue<>(
+                (a, b) -> Long.compare(b.head().index(), a.head().index()));
         for (Followed followed : followed(user)) {
             AuthorCursor cursor = new AuthorCursor(followed.user(), before, FEED_SCAN_PAGE_ENTRIES);
             if (cursor.head() != null) {
@@ -205,7 +205,9 @@ public final class SocialReads {
             long seen = Math.max(followed.sinceIndex(), readIndex);
             byte[] prefix = Keys.prefix(Keys.AUTHOR_POST, followed.user());
             List<StoreEntry> newestSeen = store.scan(Keys.authorPost(followed.user(), seen), Keys.prefixEnd(prefix), 1);
-            long seenSeq = newestSeen.isEmpty() ? 0 : Values.socialPost(newestSeen.get(0).value()).seq();
+            long seenSeq = newestSeen.isEmpty()
+                    ? 0
+                    : Values.socialPost(newestSeen.get(0).value()).seq();
             unread += SocialRecord.read(store.get(Keys.social(followed.user()))).posts() - seenSeq;
         }
         return unread;
@@ -283,7 +285,9 @@ public final class SocialReads {
                     from = java.util.Arrays.copyOf(last, last.length + 1);
                 }
             }
-            return buffered.isEmpty() ? null : Values.socialPost(buffered.peekFirst().value());
+            return buffered.isEmpty()
+                    ? null
+                    : Values.socialPost(buffered.peekFirst().value());
         }
 
         Publication.SocialPost pop() {

@@ -63,8 +63,7 @@ final class SocialRules {
         }
         int chars = post.message().codePointCount(0, post.message().length());
         if (chars > Social.POST_CHARS_MAX) {
-            return Result.error(
-                    "field 'message' is " + chars + " characters, the limit is " + Social.POST_CHARS_MAX);
+            return Result.error("field 'message' is " + chars + " characters, the limit is " + Social.POST_CHARS_MAX);
         }
         if (!post.replyTo().isEmpty() && !isPost(tx, post.replyTo())) {
             return Result.error("field 'reply_to': '" + post.replyTo() + "' is not the id of a post");
@@ -124,14 +123,20 @@ final class SocialRules {
         }
         SocialRecord follower = social(tx, user);
         if (follower.following() >= Social.FOLLOWING_MAX) {
-            return Result.error("user '" + user + "' already follows " + Social.FOLLOWING_MAX
-                    + " users, the most one may follow");
+            return Result.error(
+                    "user '" + user + "' already follows " + Social.FOLLOWING_MAX + " users, the most one may follow");
         }
         tx.batch().put(Keys.following(user, target), Values.encode(command.index()));
         tx.batch().put(Keys.follower(target, user), Values.encode(command.index()));
-        tx.batch().put(Keys.social(user), follower.withFollowing(follower.following() + 1).encode());
+        tx.batch()
+                .put(
+                        Keys.social(user),
+                        follower.withFollowing(follower.following() + 1).encode());
         SocialRecord followed = social(tx, target);
-        tx.batch().put(Keys.social(target), followed.withFollowers(followed.followers() + 1).encode());
+        tx.batch()
+                .put(
+                        Keys.social(target),
+                        followed.withFollowers(followed.followers() + 1).encode());
         return Result.ok(List.of(notify(tx, command, 0, target, FOLLOWER, user, "", "", "")));
     }
 
@@ -147,28 +152,35 @@ final class SocialRules {
         tx.batch().delete(Keys.following(user, target));
         tx.batch().delete(Keys.follower(target, user));
         SocialRecord follower = social(tx, user);
-        tx.batch().put(Keys.social(user), follower.withFollowing(follower.following() - 1).encode());
+        tx.batch()
+                .put(
+                        Keys.social(user),
+                        follower.withFollowing(follower.following() - 1).encode());
         SocialRecord followed = social(tx, target);
-        tx.batch().put(Keys.social(target), followed.withFollowers(followed.followers() - 1).encode());
+        tx.batch()
+                .put(
+                        Keys.social(target),
+                        followed.withFollowers(followed.followers() - 1).encode());
         return Result.ok(List.of());
     }
 
     private static Result notificationsRead(Transaction tx, Command command, ChatCommand.NotificationsRead read) {
         SocialRecord record = social(tx, read.user());
         if (read.seq() > record.notificationSeq()) {
-            return Result.error("field 'seq' is " + read.seq() + ", above the last notification of user '"
-                    + read.user() + "' (" + record.notificationSeq() + ")");
+            return Result.error("field 'seq' is " + read.seq() + ", above the last notification of user '" + read.user()
+                    + "' (" + record.notificationSeq() + ")");
         }
         if (read.postIndex() >= command.index()) {
-            return Result.error("field 'post_index' is " + read.postIndex() + ", not below this write's index "
-                    + command.index());
+            return Result.error(
+                    "field 'post_index' is " + read.postIndex() + ", not below this write's index " + command.index());
         }
-        tx.batch().put(
-                Keys.social(read.user()),
-                record.withRead(
-                                Math.max(record.readSeq(), read.seq()),
-                                Math.max(record.postsReadIndex(), read.postIndex()))
-                        .encode());
+        tx.batch()
+                .put(
+                        Keys.social(read.user()),
+                        record.withRead(
+                                        Math.max(record.readSeq(), read.seq()),
+                                        Math.max(record.postsReadIndex(), read.postIndex()))
+                                .encode());
         return Result.ok(List.of());
     }
 
@@ -183,8 +195,8 @@ final class SocialRules {
         }
         long last = Values.longAt(Values.decode(tx.get(Keys.conversation(read.user(), read.peer())), 1), 0);
         if (read.seq() > last) {
-            return Result.error("field 'seq' is " + read.seq() + ", above the last message of the conversation ("
-                    + last + ")");
+            return Result.error(
+                    "field 'seq' is " + read.seq() + ", above the last message of the conversation (" + last + ")");
         }
         List<Object> v = Values.decode(side, 2);
         tx.batch().put(sideKey, Values.encode(Values.longAt(v, 0), Math.max(Values.longAt(v, 1), read.seq())));
@@ -197,14 +209,19 @@ final class SocialRules {
      * @param channel the channel of a channel message, empty for a post
      */
     static List<Publication> withMentions(
-            Transaction tx, Command command, Publication first, String author, String text, String ref,
+            Transaction tx,
+            Command command,
+            Publication first,
+            String author,
+            String text,
+            String ref,
             String channel) {
         List<Publication> publications = new ArrayList<>();
         publications.add(first);
         for (String user : mentioned(text)) {
             if (!user.equals(author) && tx.get(Keys.user(user)) != null) {
-                publications.add(notify(
-                        tx, command, publications.size(), user, MENTION, author, ref, channel, excerpt(text)));
+                publications.add(
+                        notify(tx, command, publications.size(), user, MENTION, author, ref, channel, excerpt(text)));
                 if (publications.size() > Social.MENTIONS_PER_TEXT_MAX) {
                     break;
                 }
@@ -249,7 +266,15 @@ final class SocialRules {
         }
         return List.of(
                 message,
-                notify(tx, command, 1, message.dst(), MESSAGE, message.src(), message.id(), "",
+                notify(
+                        tx,
+                        command,
+                        1,
+                        message.dst(),
+                        MESSAGE,
+                        message.src(),
+                        message.id(),
+                        "",
                         excerpt(message.message())));
     }
 
@@ -268,8 +293,15 @@ final class SocialRules {
     }
 
     private static Publication.Notification notify(
-            Transaction tx, Command command, int ordinal, String user, String kind, String actor, String ref,
-            String channel, String text) {
+            Transaction tx,
+            Command command,
+            int ordinal,
+            String user,
+            String kind,
+            String actor,
+            String ref,
+            String channel,
+            String text) {
         SocialRecord record = social(tx, user);
         long seq = record.notificationSeq() + 1;
         Publication.Notification n = new Publication.Notification(

@@ -130,7 +130,14 @@ final class Values {
     /** A notification without its user and seq, which its key holds. */
     static byte[] notification(Publication.Notification n) {
         return encode(
-                n.kind(), n.actor(), n.ref(), n.channel(), n.message(), n.timestampSeconds(), n.clock(), n.id(),
+                n.kind(),
+                n.actor(),
+                n.ref(),
+                n.channel(),
+                n.message(),
+                n.timestampSeconds(),
+                n.clock(),
+                n.id(),
                 n.index());
     }
 

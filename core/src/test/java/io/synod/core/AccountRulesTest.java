@@ -24,7 +24,9 @@ class AccountRulesTest {
     }
 
     private void loginAnaWithSession(long expiresAt) {
-        assertThat(apply(new ChatCommand.Login("ana", ANA_HASH, ANA_SESSION, expiresAt)).isOk()).isTrue();
+        assertThat(apply(new ChatCommand.Login("ana", ANA_HASH, ANA_SESSION, expiresAt))
+                        .isOk())
+                .isTrue();
     }
 
     @Test
@@ -38,7 +40,9 @@ class AccountRulesTest {
         assertThat(plain.errorText()).contains("field 'password'");
         assertThat(other.errorText()).contains("field 'password'");
         assertThat(machine.loginHistory("ana", 0, 10)).hasSize((int) loginsBefore);
-        assertThat(machine.accounts().passwordHash("ana")).as("a refused login changes nothing").isEqualTo(ANA_HASH);
+        assertThat(machine.accounts().passwordHash("ana"))
+                .as("a refused login changes nothing")
+                .isEqualTo(ANA_HASH);
 
         assertThat(apply(new ChatCommand.Login("ana", ANA_HASH, "", 0)).isOk()).isTrue();
         assertThat(machine.loginHistory("ana", 0, 10)).hasSize((int) loginsBefore + 1);
@@ -48,39 +52,53 @@ class AccountRulesTest {
     void theFirstOfTwoRacingFirstPasswordsWinsInLogOrder() {
         // two servers each saw no password and hashed their own: the log orders them, the second is refused
         assertThat(apply(new ChatCommand.Login("ana", ANA_HASH, "", 0)).isOk()).isTrue();
-        assertThat(apply(new ChatCommand.Login("ana", "pbkdf2-sha256$1000$eA$eQ", "", 0)).isOk()).isFalse();
+        assertThat(apply(new ChatCommand.Login("ana", "pbkdf2-sha256$1000$eA$eQ", "", 0))
+                        .isOk())
+                .isFalse();
         assertThat(machine.accounts().passwordHash("ana")).isEqualTo(ANA_HASH);
     }
 
     @Test
     void aWriteWithASessionNeedsALiveSessionOfItsAuthor() {
         loginAnaWithSession(2_000_000_000L);
-        assertThat(apply(new ChatCommand.Login("bob", "", BOB_SESSION, 2_000_000_000L)).isOk()).isTrue();
+        assertThat(apply(new ChatCommand.Login("bob", "", BOB_SESSION, 2_000_000_000L))
+                        .isOk())
+                .isTrue();
         assertThat(apply(new ChatCommand.CreateChannel("geral")).isOk()).isTrue();
 
-        assertThat(applyAt(T0 + 10, ANA_SESSION, new ChatCommand.Publish("ana", "geral", "oi")).isOk()).isTrue();
+        assertThat(applyAt(T0 + 10, ANA_SESSION, new ChatCommand.Publish("ana", "geral", "oi"))
+                        .isOk())
+                .isTrue();
         Result asBob = applyAt(T0 + 11, ANA_SESSION, new ChatCommand.SendMessage("bob", "ana", "forged"));
         assertThat(asBob.errorText()).contains("field 'token'").contains("'ana''s, not 'bob''s");
         Result forged = applyAt(T0 + 12, "f".repeat(64), new ChatCommand.Publish("ana", "geral", "x"));
         assertThat(forged.errorText()).contains("not a live session");
         Result expired = applyAt(2_000_000_000.0, ANA_SESSION, new ChatCommand.Publish("ana", "geral", "late"));
         assertThat(expired.errorText()).contains("expired");
-        assertThat(machine.channelHistory("geral", 0, 10)).isInstanceOfSatisfying(
-                HistoryResult.Page.class, page -> assertThat(page.messages()).hasSize(1));
+        assertThat(machine.channelHistory("geral", 0, 10))
+                .isInstanceOfSatisfying(
+                        HistoryResult.Page.class,
+                        page -> assertThat(page.messages()).hasSize(1));
     }
 
     @Test
     void logoutRevokesTheSessionForLaterWritesAndReads() {
         loginAnaWithSession(2_000_000_000L);
         assertThat(machine.accounts().sessionUser(ANA_SESSION, T0 + 5)).isEqualTo("ana");
-        assertThat(machine.accounts().sessionUser(ANA_SESSION, 2_000_000_000.0)).as("expired").isNull();
+        assertThat(machine.accounts().sessionUser(ANA_SESSION, 2_000_000_000.0))
+                .as("expired")
+                .isNull();
 
-        assertThat(apply(new ChatCommand.Logout("bob", ANA_SESSION)).isOk()).as("not bob's session").isFalse();
+        assertThat(apply(new ChatCommand.Logout("bob", ANA_SESSION)).isOk())
+                .as("not bob's session")
+                .isFalse();
         assertThat(apply(new ChatCommand.Logout("ana", ANA_SESSION)).isOk()).isTrue();
         assertThat(machine.accounts().sessionUser(ANA_SESSION, T0 + 5)).isNull();
         Result after = applyAt(T0 + 20, ANA_SESSION, new ChatCommand.Follow("ana", "bob"));
         assertThat(after.errorText()).contains("not a live session");
-        assertThat(apply(new ChatCommand.Logout("ana", ANA_SESSION)).isOk()).as("revoked once").isFalse();
+        assertThat(apply(new ChatCommand.Logout("ana", ANA_SESSION)).isOk())
+                .as("revoked once")
+                .isFalse();
     }
 
     @Test
@@ -94,7 +112,9 @@ class AccountRulesTest {
             assertThat(ChatCommands.decode(ChatCommands.encode(command))).isEqualTo(command);
         }
         Command plain = Command.of(1, T0, 1, new ChatCommand.Login("ana"));
-        assertThat(ChatCommands.encode(plain)[1]).as("a statement login keeps version 1").isEqualTo((byte) 1);
+        assertThat(ChatCommands.encode(plain)[1])
+                .as("a statement login keeps version 1")
+                .isEqualTo((byte) 1);
         assertThat(ChatCommands.decode(ChatCommands.encode(plain))).isEqualTo(plain);
     }
 }

@@ -62,7 +62,6 @@ class ChatCommandsTest {
                 .isEqualTo(MsgPack.encode(java.util.Arrays.asList(2L, "login", 4L, 1.5, 9L, null, 0L, 7L, 8L, "ana")));
     }
 
-
     @Test
     void garbageIsRejected() {
         assertThatThrownBy(() -> ChatCommands.decode(new byte[] {(byte) 0xc1}))
@@ -73,8 +72,8 @@ class ChatCommandsTest {
                 .hasMessageContaining("version");
         assertThatThrownBy(() -> ChatCommands.decode(MsgPack.encode(List.of(2L, "login", 1L, 1.0, 1L, "c", 0L, 5L))))
                 .hasMessageContaining("too few");
-        assertThatThrownBy(() -> ChatCommands.decode(
-                        MsgPack.encode(List.of(2L, "login", 1L, 1.0, 1L, "c", 0L, 5L, "x", "a"))))
+        assertThatThrownBy(() ->
+                        ChatCommands.decode(MsgPack.encode(List.of(2L, "login", 1L, 1.0, 1L, "c", 0L, 5L, "x", "a"))))
                 .hasMessageContaining("integer");
         assertThatThrownBy(() -> ChatCommands.decode(MsgPack.encode(List.of(1L, "drop", 1L, 1.0, 1L, "c", 0L))))
                 .hasMessageContaining("unknown kind");

@@ -202,7 +202,8 @@ class ChatStateMachineTest {
             assertThat(r.replayed()).as("id %d", id).isFalse();
         }
         for (long id = 3; id <= 6; id++) {
-            assertThat(applyAs("c1", id, new ChatCommand.Publish("ana", "geral", "m" + id)).replayed())
+            assertThat(applyAs("c1", id, new ChatCommand.Publish("ana", "geral", "m" + id))
+                            .replayed())
                     .as("retry of %d", id)
                     .isTrue();
         }
@@ -225,7 +226,8 @@ class ChatStateMachineTest {
         assertThat(tooOld.errorText()).contains("older than its last " + ClientWindow.REQUESTS_MAX);
         assertThat(machine.channels()).isEmpty();
         // 3 is the oldest id of the window and was never applied: it runs now
-        assertThat(applyAs("c1", 3, new ChatCommand.CreateChannel("geral")).replayed()).isFalse();
+        assertThat(applyAs("c1", 3, new ChatCommand.CreateChannel("geral")).replayed())
+                .isFalse();
         assertThat(machine.channels()).containsExactly("geral");
         Result failedInWindow = applyAs("c1", top - 1, new ChatCommand.CreateChannel("geral"));
         Result failedRetry = applyAs("c1", top - 1, new ChatCommand.CreateChannel("outro"));
@@ -308,13 +310,17 @@ class ChatStateMachineTest {
             for (int from = 0; from < commands.size(); batches++) {
                 int to = Math.min(commands.size(), from + 1 + random.nextInt(12));
                 actual.addAll(batched.applyAll(commands.subList(from, to)));
-                assertThat(batched.appliedIndex()).as("seed %d", roundSeed).isEqualTo(commands.get(to - 1).index());
+                assertThat(batched.appliedIndex())
+                        .as("seed %d", roundSeed)
+                        .isEqualTo(commands.get(to - 1).index());
                 from = to;
             }
             assertThat(actual).as("seed %d", roundSeed).isEqualTo(expected);
             assertThat(batched.stateDigestHex()).as("seed %d", roundSeed).isEqualTo(single.stateDigestHex());
             assertThat(batched.exportSnapshot()).as("seed %d", roundSeed).isEqualTo(single.exportSnapshot());
-            assertThat(store.writes).as("one store write per batch, seed %d", roundSeed).isEqualTo(batches);
+            assertThat(store.writes)
+                    .as("one store write per batch, seed %d", roundSeed)
+                    .isEqualTo(batches);
         }
     }
 
@@ -345,7 +351,8 @@ class ChatStateMachineTest {
         apply(new ChatCommand.Login("ana"));
         String digest = machine.stateDigestHex();
         List<Command> unordered = List.of(
-                Command.of(5, 1.0, 1, new ChatCommand.Login("bob")), Command.of(4, 1.0, 1, new ChatCommand.Login("cid")));
+                Command.of(5, 1.0, 1, new ChatCommand.Login("bob")),
+                Command.of(4, 1.0, 1, new ChatCommand.Login("cid")));
         assertThatThrownBy(() -> machine.applyAll(unordered)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> machine.applyAll(List.of())).isInstanceOf(IllegalArgumentException.class);
         assertThat(machine.users()).containsExactly("ana");

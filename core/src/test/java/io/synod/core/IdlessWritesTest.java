@@ -47,7 +47,9 @@ class IdlessWritesTest {
         ChatCommand login = new ChatCommand.Login("ana");
         assertThat(Fingerprint.of(login, 5, null)).isNull();
         assertThat(Fingerprint.of(login, 5, Double.NaN)).isNull();
-        assertThat(Fingerprint.of(login, 0, 1_700_000_000.0)).as("no clock, whole seconds").isNull();
+        assertThat(Fingerprint.of(login, 0, 1_700_000_000.0))
+                .as("no clock, whole seconds")
+                .isNull();
         assertThat(Fingerprint.of(login, 0, 1_700_000_000.5)).isNotNull();
         assertThat(Fingerprint.of(login, 5, 1_700_000_000.0)).isNotNull();
         assertThat(Fingerprint.of(login, 5, SENT_AT))
@@ -93,7 +95,9 @@ class IdlessWritesTest {
         ChatCommand post = new ChatCommand.Publish("ana", "geral", "oi");
         send(post, 7);
         assertThat(send(post, 8).replayed()).as("next clock").isFalse();
-        assertThat(send(null, 0, post, 8, SENT_AT + 1).replayed()).as("same clock, later").isFalse();
+        assertThat(send(null, 0, post, 8, SENT_AT + 1).replayed())
+                .as("same clock, later")
+                .isFalse();
         assertThat(send(null, 0, post, 0, 1_700_000_003.0).replayed()).isFalse();
         assertThat(send(null, 0, post, 0, 1_700_000_003.0).replayed())
                 .as("no clock and whole seconds: not recognised, two identical messages in a second are two")
@@ -113,7 +117,9 @@ class IdlessWritesTest {
         }
         assertThat(send(post, 10).replayed()).as("inside the window").isTrue();
         send(new ChatCommand.Publish("ana", "geral", "pushes it out"), 100);
-        assertThat(send(post, 10).replayed()).as("after the window: applied again").isFalse();
+        assertThat(send(post, 10).replayed())
+                .as("after the window: applied again")
+                .isFalse();
         assertThat(posts("geral")).filteredOn("first"::equals).hasSize(2);
         // the channel owns its creations: a retried creation gets its success, not "already exists"
         assertThat(send(new ChatCommand.CreateChannel("geral"), 2).isOk()).isTrue();
@@ -125,7 +131,9 @@ class IdlessWritesTest {
         Result first = send(ghost, 1);
         Result again = send(ghost, 1);
         assertThat(first.isOk()).isFalse();
-        assertThat(again.replayed()).as("nothing was applied: applied (and refused) again").isFalse();
+        assertThat(again.replayed())
+                .as("nothing was applied: applied (and refused) again")
+                .isFalse();
         assertThat(again.errorText()).isEqualTo(first.errorText());
         assertThat(store.get(Keys.retries(Keys.USER, "ghost"))).isNull();
         send(new ChatCommand.Login("ghost"), 2);
@@ -176,7 +184,9 @@ class IdlessWritesTest {
             List<Command> commands = idlessTraffic(roundSeed, 600);
             ChatStateMachine single = new ChatStateMachine(new InMemoryChatStore(), config);
             List<Result> expected = commands.stream().map(single::apply).toList();
-            assertThat(expected).as("seed %d: some retries recognised", roundSeed).anyMatch(Result::replayed);
+            assertThat(expected)
+                    .as("seed %d: some retries recognised", roundSeed)
+                    .anyMatch(Result::replayed);
             assertThat(single.serverClientCount()).as("seed %d", roundSeed).isEqualTo(4);
 
             ChatStateMachine batched = new ChatStateMachine(new InMemoryChatStore(), config);
@@ -219,15 +229,21 @@ class IdlessWritesTest {
         for (int i = 1; i <= count; i++) {
             int kind = random.nextInt(10);
             if (kind < 2 && !sent.isEmpty()) { // a re-proposal of a recent command
-                out.add(sent.get(sent.size() - 1 - random.nextInt(Math.min(sent.size(), 5))).withIndex(i));
+                out.add(sent.get(sent.size() - 1 - random.nextInt(Math.min(sent.size(), 5)))
+                        .withIndex(i));
                 continue;
             }
             Command base;
             if (kind < 4 && !sent.isEmpty()) { // the client's retry on a new connection: new server ids
                 Command original = sent.get(sent.size() - 1 - random.nextInt(Math.min(sent.size(), 20)));
                 base = new Command(
-                        i, 1.8e9 + i, i, "~s" + random.nextInt(3) + "/e/" + ++connection, 1,
-                        original.operation(), original.fingerprint());
+                        i,
+                        1.8e9 + i,
+                        i,
+                        "~s" + random.nextInt(3) + "/e/" + ++connection,
+                        1,
+                        original.operation(),
+                        original.fingerprint());
             } else {
                 String user = users[random.nextInt(users.length)];
                 ChatCommand op = switch (random.nextInt(4)) {
@@ -238,8 +254,13 @@ class IdlessWritesTest {
                 };
                 boolean wholeSeconds = random.nextInt(5) == 0;
                 base = new Command(
-                        i, 1.8e9 + i, i, "~s" + random.nextInt(3) + "/e/" + (1 + random.nextInt(8)), i,
-                        op, Fingerprint.of(op, random.nextInt(3), wholeSeconds ? 1.7e9 + i : 1.7e9 + i + 0.5));
+                        i,
+                        1.8e9 + i,
+                        i,
+                        "~s" + random.nextInt(3) + "/e/" + (1 + random.nextInt(8)),
+                        i,
+                        op,
+                        Fingerprint.of(op, random.nextInt(3), wholeSeconds ? 1.7e9 + i : 1.7e9 + i + 0.5));
             }
             sent.add(base);
             out.add(base);

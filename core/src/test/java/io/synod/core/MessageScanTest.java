@@ -34,10 +34,17 @@ class MessageScanTest {
             apply(new ChatCommand.Login(user));
         }
         apply(new ChatCommand.CreateChannel("geral"));
-        written.add(apply(new ChatCommand.Publish("ana", "geral", "oi, geral")).publications().get(0));
-        written.add(apply(new ChatCommand.SendMessage("ana", "carla", "só para ti")).publications().get(0));
-        written.add(apply(new ChatCommand.SendMessage("carla", "ana", "obrigada")).publications().get(0));
-        written.add(apply(new ChatCommand.Post("bob", "ação!", "")).publications().get(0));
+        written.add(apply(new ChatCommand.Publish("ana", "geral", "oi, geral"))
+                .publications()
+                .get(0));
+        written.add(apply(new ChatCommand.SendMessage("ana", "carla", "só para ti"))
+                .publications()
+                .get(0));
+        written.add(apply(new ChatCommand.SendMessage("carla", "ana", "obrigada"))
+                .publications()
+                .get(0));
+        written.add(
+                apply(new ChatCommand.Post("bob", "ação!", "")).publications().get(0));
         apply(new ChatCommand.Follow("bob", "ana"));
 
         List<Publication> scanned = drain(machine.social().messages());
@@ -63,7 +70,8 @@ class MessageScanTest {
         List<Publication> scanned = drain(scan);
 
         assertThat(scanned).hasSize(3 * each);
-        assertThat(scanned.stream().map(MessageScanTest::indexOf).distinct().count()).isEqualTo(3L * each);
+        assertThat(scanned.stream().map(MessageScanTest::indexOf).distinct().count())
+                .isEqualTo(3L * each);
         assertThat(scanned.subList(0, each)).allMatch(p -> p instanceof Publication.ChannelPost);
         assertThat(scanned.subList(each, 2 * each)).allMatch(p -> p instanceof Publication.DirectMessage);
         assertThat(scanned.subList(2 * each, 3 * each)).allMatch(p -> p instanceof Publication.SocialPost);

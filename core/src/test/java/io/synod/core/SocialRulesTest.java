@@ -49,7 +49,9 @@ class SocialRulesTest {
 
     @SuppressWarnings("unchecked")
     private static List<Object> field(SocialReads.Page page, String field) {
-        return page.items().stream().map(item -> ((Map<String, Object>) item).get(field)).toList();
+        return page.items().stream()
+                .map(item -> ((Map<String, Object>) item).get(field))
+                .toList();
     }
 
     @Test
@@ -58,7 +60,8 @@ class SocialRulesTest {
         Result first = post("ana", "primeiro");
         Result second = post("ana", "segundo");
         assertThat(first.isOk()).isTrue();
-        Publication.SocialPost published = (Publication.SocialPost) second.publications().get(0);
+        Publication.SocialPost published =
+                (Publication.SocialPost) second.publications().get(0);
         assertThat(published.topic()).isEqualTo("\u001Fposts\u001Fana\u001F");
         assertThat(published.seq()).isEqualTo(2);
         assertThat(published.id()).isEqualTo(index + "-0");
@@ -78,14 +81,18 @@ class SocialRulesTest {
         assertThat(post("ana", "  \n").errorText()).isEqualTo("field 'message' must not be blank");
         String tooLong = "a".repeat(Social.POST_CHARS_MAX + 1);
         assertThat(post("ana", tooLong).errorText()).isEqualTo("field 'message' is 1001 characters, the limit is 1000");
-        assertThat(post("ana", "😀".repeat(Social.POST_CHARS_MAX)).isOk()).as("code points, not UTF-16").isTrue();
+        assertThat(post("ana", "😀".repeat(Social.POST_CHARS_MAX)).isOk())
+                .as("code points, not UTF-16")
+                .isTrue();
         for (String bad : List.of("1-0", "x-0", "-0", "99999999999999999999-0", "3-1", "abc", "00")) {
             assertThat(apply(new ChatCommand.Post("ana", "re", bad)).errorText())
                     .isEqualTo("field 'reply_to': '" + bad + "' is not the id of a post");
         }
-        String id = ((Publication.SocialPost) post("ana", "original").publications().get(0)).id();
+        String id =
+                ((Publication.SocialPost) post("ana", "original").publications().get(0)).id();
         Result reply = apply(new ChatCommand.Post("ana", "resposta", id));
-        assertThat(((Publication.SocialPost) reply.publications().get(0)).replyTo()).isEqualTo(id);
+        assertThat(((Publication.SocialPost) reply.publications().get(0)).replyTo())
+                .isEqualTo(id);
         assertThat(social().profile("ana", 0, 10).extra()).containsEntry("post_count", 3L);
         assertThat(machine.appliedIndex()).isGreaterThan(before);
     }
@@ -95,14 +102,16 @@ class SocialRulesTest {
         login("ana", "bob");
         Result follow = apply(new ChatCommand.Follow("bob", "ana"));
         assertThat(follow.isOk()).isTrue();
-        Publication.Notification n = (Publication.Notification) follow.publications().get(0);
+        Publication.Notification n =
+                (Publication.Notification) follow.publications().get(0);
         assertThat(n.user()).isEqualTo("ana");
         assertThat(n.kind()).isEqualTo("follower");
         assertThat(n.actor()).isEqualTo("bob");
         assertThat(n.seq()).isEqualTo(1);
         assertThat(n.topic()).isEqualTo("\u001Fnotifications\u001Fana\u001F");
 
-        assertThat(apply(new ChatCommand.Follow("bob", "ana")).errorText()).isEqualTo("user 'bob' already follows 'ana'");
+        assertThat(apply(new ChatCommand.Follow("bob", "ana")).errorText())
+                .isEqualTo("user 'bob' already follows 'ana'");
         assertThat(apply(new ChatCommand.Follow("bob", "bob")).errorText())
                 .isEqualTo("user 'bob' cannot follow themselves");
         assertThat(apply(new ChatCommand.Follow("bob", "zé")).errorText()).isEqualTo("user 'zé' does not exist");
@@ -118,11 +127,14 @@ class SocialRulesTest {
         login("ana", "bob");
         apply(new ChatCommand.Follow("bob", "ana"));
         assertThat(apply(new ChatCommand.Unfollow("bob", "ana")).isOk()).isTrue();
-        assertThat(apply(new ChatCommand.Unfollow("bob", "ana")).errorText()).isEqualTo("user 'bob' does not follow 'ana'");
+        assertThat(apply(new ChatCommand.Unfollow("bob", "ana")).errorText())
+                .isEqualTo("user 'bob' does not follow 'ana'");
         assertThat(apply(new ChatCommand.Unfollow("bob", "zé")).errorText()).isEqualTo("user 'zé' does not exist");
         assertThat(social().followers("ana", "", 10).items()).isEmpty();
         assertThat(social().profile("bob", 0, 1).extra()).containsEntry("following_count", 0L);
-        assertThat(apply(new ChatCommand.Follow("bob", "ana")).isOk()).as("again after unfollowing").isTrue();
+        assertThat(apply(new ChatCommand.Follow("bob", "ana")).isOk())
+                .as("again after unfollowing")
+                .isTrue();
     }
 
     @Test
@@ -179,10 +191,14 @@ class SocialRulesTest {
         assertThat(texts(social().feed("bob", 0, 10))).containsExactly("a3", "a2", "a1");
         assertThat(texts(social().feed("eva", 0, 10))).isEmpty();
         assertThat(social().feed("nobody", 0, 10).errorText()).isEqualTo("user 'nobody' does not exist");
-        assertThat(texts(social().feed("bob", Long.MAX_VALUE, 10))).as("a hostile cursor").hasSize(3);
+        assertThat(texts(social().feed("bob", Long.MAX_VALUE, 10)))
+                .as("a hostile cursor")
+                .hasSize(3);
         assertThat(texts(social().feed("bob", 1, 10))).isEmpty();
         assertThat(texts(social().timeline(0, 100))).hasSize(6);
-        assertThat(texts(social().timeline(0, 1_000))).as("clamped to the page max").hasSize(6);
+        assertThat(texts(social().timeline(0, 1_000)))
+                .as("clamped to the page max")
+                .hasSize(6);
     }
 
     @Test
@@ -191,14 +207,16 @@ class SocialRulesTest {
         apply(new ChatCommand.CreateChannel("geral"));
         Result post = post("ana", "oi @bob, e @caio! e @ana e @zé e email@bob");
         assertThat(post.publications()).hasSize(3);
-        Publication.Notification toBob = (Publication.Notification) post.publications().get(1);
+        Publication.Notification toBob =
+                (Publication.Notification) post.publications().get(1);
         assertThat(toBob.kind()).isEqualTo("mention");
         assertThat(toBob.ref()).isEqualTo(post.publications().get(0).id());
         assertThat(toBob.channel()).isEmpty();
         assertThat(toBob.id()).isEqualTo(index + "-1");
 
         Result channel = apply(new ChatCommand.Publish("caio", "geral", "@bob olha"));
-        Publication.Notification inChannel = (Publication.Notification) channel.publications().get(1);
+        Publication.Notification inChannel =
+                (Publication.Notification) channel.publications().get(1);
         assertThat(inChannel.channel()).isEqualTo("geral");
         assertThat(inChannel.seq()).as("bob's second notification").isEqualTo(2);
         assertThat(SocialRules.mentioned("@a @b. (@c) @a @ x@y @e\u0301")).containsExactly("a", "b", "\u00e9");
@@ -229,7 +247,9 @@ class SocialRulesTest {
 
         assertThat(apply(new ChatCommand.NotificationsRead("ana", 2, 0)).isOk()).isTrue();
         assertThat(social().notifications("ana", 0, 1).extra()).containsEntry("unread", 1L);
-        assertThat(apply(new ChatCommand.NotificationsRead("ana", 1, 0)).isOk()).as("marks only move on").isTrue();
+        assertThat(apply(new ChatCommand.NotificationsRead("ana", 1, 0)).isOk())
+                .as("marks only move on")
+                .isTrue();
         assertThat(social().notifications("ana", 0, 1).extra()).containsEntry("read_seq", 2L);
         assertThat(apply(new ChatCommand.NotificationsRead("ana", 4, 0)).errorText())
                 .isEqualTo("field 'seq' is 4, above the last notification of user 'ana' (3)");
@@ -251,7 +271,8 @@ class SocialRulesTest {
                 .containsEntry("unread_posts", 1L)
                 .containsEntry("unread_total", 1L);
         long postIndex = posted.publications().get(0) instanceof Publication.SocialPost p ? p.index() : -1;
-        assertThat(apply(new ChatCommand.NotificationsRead("bob", 0, postIndex)).isOk()).isTrue();
+        assertThat(apply(new ChatCommand.NotificationsRead("bob", 0, postIndex)).isOk())
+                .isTrue();
         assertThat(social().notifications("bob", 0, 10).extra())
                 .containsEntry("unread_posts", 0L)
                 .containsEntry("posts_read_index", postIndex);
@@ -269,15 +290,20 @@ class SocialRulesTest {
         assertThat(field(ana, "peer")).containsExactly("bob", "caio");
         assertThat(field(ana, "unread")).containsExactly(2L, 1L);
         @SuppressWarnings("unchecked")
-        Map<String, Object> last = (Map<String, Object>) field(ana, "last_message").get(0);
+        Map<String, Object> last =
+                (Map<String, Object>) field(ana, "last_message").get(0);
         assertThat(last).containsEntry("message", "tudo bem?");
-        assertThat(field(social().conversations("bob", 0, 10), "unread")).as("the sender has read").containsExactly(0L);
+        assertThat(field(social().conversations("bob", 0, 10), "unread"))
+                .as("the sender has read")
+                .containsExactly(0L);
 
         SocialReads.Page first = social().conversations("ana", 0, 1);
         assertThat(first.more()).isTrue();
-        assertThat(field(social().conversations("ana", (Long) first.next(), 1), "peer")).containsExactly("caio");
+        assertThat(field(social().conversations("ana", (Long) first.next(), 1), "peer"))
+                .containsExactly("caio");
 
-        assertThat(apply(new ChatCommand.ConversationRead("ana", "bob", 1)).isOk()).isTrue();
+        assertThat(apply(new ChatCommand.ConversationRead("ana", "bob", 1)).isOk())
+                .isTrue();
         assertThat(field(social().conversations("ana", 0, 10), "unread")).containsExactly(1L, 1L);
         assertThat(apply(new ChatCommand.ConversationRead("ana", "bob", 3)).errorText())
                 .isEqualTo("field 'seq' is 3, above the last message of the conversation (2)");
@@ -288,7 +314,8 @@ class SocialRulesTest {
 
         apply(new ChatCommand.SendMessage("ana", "caio", "respondendo"));
         assertThat(field(social().conversations("ana", 0, 10), "peer")).containsExactly("caio", "bob");
-        assertThat(apply(new ChatCommand.SendMessage("ana", "ana", "nota")).publications()).hasSize(1);
+        assertThat(apply(new ChatCommand.SendMessage("ana", "ana", "nota")).publications())
+                .hasSize(1);
         assertThat(field(social().conversations("ana", 0, 10), "peer")).containsExactly("ana", "caio", "bob");
     }
 
@@ -302,8 +329,10 @@ class SocialRulesTest {
         assertThat(texts(social().profile("ana", 0, 10))).containsExactly("uma vez");
         assertThat(first.isOk()).isTrue();
 
-        assertThat(applyAs("c1", 2, new ChatCommand.Follow("bob", "ana")).isOk()).isTrue();
-        assertThat(applyAs("c1", 2, new ChatCommand.Follow("bob", "ana")).replayed()).isTrue();
+        assertThat(applyAs("c1", 2, new ChatCommand.Follow("bob", "ana")).isOk())
+                .isTrue();
+        assertThat(applyAs("c1", 2, new ChatCommand.Follow("bob", "ana")).replayed())
+                .isTrue();
         assertThat(social().notifications("ana", 0, 10).items()).hasSize(1);
 
         Result refused = applyAs("c1", 3, new ChatCommand.Follow("bob", "bob"));
@@ -314,10 +343,14 @@ class SocialRulesTest {
         ChatCommand read = new ChatCommand.NotificationsRead("ana", 1, 0);
         Fingerprint fingerprint = Fingerprint.of(read, 9, 1_700_000_000.5);
         index++;
-        assertThat(machine.apply(new Command(index, 1.0, 1, "~s/1/1", 1, read, fingerprint)).isOk()).isTrue();
+        assertThat(machine.apply(new Command(index, 1.0, 1, "~s/1/1", 1, read, fingerprint))
+                        .isOk())
+                .isTrue();
         index++;
         Result retry = machine.apply(new Command(index, 1.0, 1, "~s/1/2", 1, read, fingerprint));
-        assertThat(retry.replayed()).as("an id-less retry, recognised by its fingerprint").isTrue();
+        assertThat(retry.replayed())
+                .as("an id-less retry, recognised by its fingerprint")
+                .isTrue();
     }
 
     /** A store that remembers the size of the last batch written. */
@@ -373,8 +406,13 @@ class SocialRulesTest {
             m.apply(Command.of(++i, 1.0, 1, new ChatCommand.Follow("f" + f, "star")));
         }
         Result post = m.apply(Command.of(++i, 1.0, 1, new ChatCommand.Post("star", "2,000 followers", "")));
-        assertThat(store.lastBatchSize).as("post, author counts, timeline, digest").isEqualTo(alone).isEqualTo(4);
-        assertThat(post.publications()).as("one publication; the proxy fans it out").hasSize(1);
+        assertThat(store.lastBatchSize)
+                .as("post, author counts, timeline, digest")
+                .isEqualTo(alone)
+                .isEqualTo(4);
+        assertThat(post.publications())
+                .as("one publication; the proxy fans it out")
+                .hasSize(1);
         assertThat(m.social().notifications("f1999", 0, 1).extra()).containsEntry("unread_posts", 1L);
         assertThat(m.social().feed("f0", 0, 5).items()).hasSize(2);
     }

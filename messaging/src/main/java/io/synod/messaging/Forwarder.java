@@ -79,6 +79,7 @@ public final class Forwarder implements AutoCloseable {
     private final Routing routing;
     /** The proxy's window of recent publications; null for the broker, or when turned off. */
     private final ForwarderDedup dedup;
+
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private final List<ZmtpConnection> toFlush = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -98,6 +99,7 @@ public final class Forwarder implements AutoCloseable {
     volatile java.util.function.Consumer<List<byte[]>> beforeRouting = frames -> {};
     /** The current turn's {@link System#nanoTime} reading, for the handlers called from within it. */
     private long turnNanos = System.nanoTime();
+
     private Thread thread;
 
     /** One bound endpoint and its connections. */
@@ -177,7 +179,8 @@ public final class Forwarder implements AutoCloseable {
         public void closed(ZmtpConnection connection) {
             connections.remove(connection);
             if (running) {
-                LOG.debug("{}: {} connection {} closed: {}", name, label, connection.remote(), connection.closeReason());
+                LOG.debug(
+                        "{}: {} connection {} closed: {}", name, label, connection.remote(), connection.closeReason());
             }
             routing.closed(this, connection);
         }
@@ -260,8 +263,7 @@ public final class Forwarder implements AutoCloseable {
             ProcessClock clock) {
         Forwarder forwarder;
         try {
-            forwarder = new Forwarder(
-                    name, frontendType, frontendBind, backendType, backendBind, config, log, clock);
+            forwarder = new Forwarder(name, frontendType, frontendBind, backendType, backendBind, config, log, clock);
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "cannot listen on " + frontendBind + " and " + backendBind + ": " + e.getMessage(), e);
@@ -559,8 +561,9 @@ public final class Forwarder implements AutoCloseable {
         }
 
         static RoutingId generated(int counter) {
-            return new RoutingId(new byte[] {0, (byte) (counter >>> 24), (byte) (counter >>> 16),
-                    (byte) (counter >>> 8), (byte) counter});
+            return new RoutingId(new byte[] {
+                0, (byte) (counter >>> 24), (byte) (counter >>> 16), (byte) (counter >>> 8), (byte) counter
+            });
         }
 
         @Override

@@ -16,8 +16,7 @@ import java.util.Map;
 record ForwarderProcess(
         String name, String frontendLabel, SocketType frontendType, String backendLabel, SocketType backendType) {
 
-    Forwarder start(
-            String frontend, String backend, ForwarderConfig config, InteractionLog log, ProcessClock clock) {
+    Forwarder start(String frontend, String backend, ForwarderConfig config, InteractionLog log, ProcessClock clock) {
         return Forwarder.start(name, frontendType, frontend, backendType, backend, config, log, clock);
     }
 

@@ -18,9 +18,9 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The JSON-lines interaction log every Synod process writes (requirement N7): one line per
@@ -203,7 +203,12 @@ public final class InteractionLog implements Closeable {
                 long dropped = droppedCount.get();
                 if (dropped != droppedReported) {
                     encoded.add(encode(new Line(
-                            "event", "log-dropped", null, 0, batch.get(batch.size() - 1).ts(), Map.of("lines", dropped))));
+                            "event",
+                            "log-dropped",
+                            null,
+                            0,
+                            batch.get(batch.size() - 1).ts(),
+                            Map.of("lines", dropped))));
                     droppedReported = dropped;
                 }
                 appendAll(encoded, batch.size());

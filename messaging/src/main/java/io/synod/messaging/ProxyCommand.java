@@ -40,9 +40,7 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "how long a publication is remembered after its first copy (default: ${DEFAULT-VALUE})")
     long dedupWindowMillis = ForwarderConfig.DEDUP_AGE_MILLIS_DEFAULT;
 
-    @Option(
-            names = "--dedup-bytes",
-            description = "most bytes of publications remembered (default: ${DEFAULT-VALUE})")
+    @Option(names = "--dedup-bytes", description = "most bytes of publications remembered (default: ${DEFAULT-VALUE})")
     long dedupBytes = ForwarderConfig.DEDUP_BYTES_DEFAULT;
 
     private static final ForwarderProcess PROXY =

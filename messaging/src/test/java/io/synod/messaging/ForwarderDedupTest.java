@@ -43,8 +43,8 @@ class ForwarderDedupTest {
     void theSeqOfSynodsPublicationsIsFoundAfterTheFieldsBeforeIt() {
         assertThat(ForwarderDedup.seqOf(post(7, "oi"))).isEqualTo(7);
         assertThat(ForwarderDedup.seqOf(post(300, "x".repeat(70_000)))).isEqualTo(300);
-        byte[] direct = new Publication.DirectMessage("ana", "bia", "oi", 1.5, 3, 1L << 40, "9-0", 9, 2)
-                .encodePayload();
+        byte[] direct =
+                new Publication.DirectMessage("ana", "bia", "oi", 1.5, 3, 1L << 40, "9-0", 9, 2).encodePayload();
         assertThat(ForwarderDedup.seqOf(direct)).isEqualTo(1L << 40);
     }
 
@@ -52,8 +52,17 @@ class ForwarderDedupTest {
     void valuesOfEveryKindBeforeTheSeqAreSkipped() throws IOException {
         byte[] payload = raw(p -> {
             p.packMapHeader(9);
-            p.packString("nested").packMapHeader(2).packString("a").packArrayHeader(3).packInt(1).packNil()
-                    .packBoolean(true).packString("b").packMapHeader(1).packString("c").packDouble(2.5);
+            p.packString("nested")
+                    .packMapHeader(2)
+                    .packString("a")
+                    .packArrayHeader(3)
+                    .packInt(1)
+                    .packNil()
+                    .packBoolean(true)
+                    .packString("b")
+                    .packMapHeader(1)
+                    .packString("c")
+                    .packDouble(2.5);
             p.packString("bin").packBinaryHeader(300).writePayload(new byte[300]);
             p.packString("ext").packExtensionTypeHeader((byte) 5, 20).writePayload(new byte[20]);
             p.packString("fixext").packExtensionTypeHeader((byte) 5, 8).writePayload(new byte[8]);
@@ -68,8 +77,25 @@ class ForwarderDedupTest {
 
     @Test
     void everyIntegerFormOfTheSeqIsRead() throws IOException {
-        for (long seq : new long[] {0, 1, 127, 128, 255, 256, 65_535, 65_536, 1L << 32, Long.MAX_VALUE, -1, -32,
-            -33, -129, -40_000, Integer.MIN_VALUE, Long.MIN_VALUE + 1}) {
+        for (long seq : new long[] {
+            0,
+            1,
+            127,
+            128,
+            255,
+            256,
+            65_535,
+            65_536,
+            1L << 32,
+            Long.MAX_VALUE,
+            -1,
+            -32,
+            -33,
+            -129,
+            -40_000,
+            Integer.MIN_VALUE,
+            Long.MIN_VALUE + 1
+        }) {
             byte[] payload = raw(p -> p.packMapHeader(1).packString("seq").packLong(seq));
             assertThat(ForwarderDedup.seqOf(payload)).as("seq %d", seq).isEqualTo(seq);
         }
@@ -108,16 +134,44 @@ class ForwarderDedupTest {
                 // a map32 claiming 2^32-1 pairs, with one
                 new byte[] {(byte) 0xDF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xA1, 'a', 1},
                 // a value claiming more bytes than there are before the seq
-                new byte[] {(byte) 0x82, (byte) 0xA1, 'a', (byte) 0xDB, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
-                    (byte) 0xA3, 's', 'e', 'q', 1},
+                new byte[] {
+                    (byte) 0x82,
+                    (byte) 0xA1,
+                    'a',
+                    (byte) 0xDB,
+                    0x7F,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xA3,
+                    's',
+                    'e',
+                    'q',
+                    1
+                },
                 // nested arrays claiming billions of items
-                new byte[] {(byte) 0x82, (byte) 0xA1, 'a', (byte) 0xDD, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
-                    (byte) 0xFF, (byte) 0xDD, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF},
+                new byte[] {
+                    (byte) 0x82,
+                    (byte) 0xA1,
+                    'a',
+                    (byte) 0xDD,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xDD,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF
+                },
                 // the type byte MessagePack never uses
                 new byte[] {(byte) 0x82, (byte) 0xA1, 'a', (byte) 0xC1, (byte) 0xA3, 's', 'e', 'q', 1},
                 raw(p -> p.packMapHeader(1).packString("seq").packNil()));
         for (byte[] payload : none) {
-            assertThat(ForwarderDedup.seqOf(payload)).as(Arrays.toString(payload)).isEqualTo(ForwarderDedup.NO_SEQ);
+            assertThat(ForwarderDedup.seqOf(payload))
+                    .as(Arrays.toString(payload))
+                    .isEqualTo(ForwarderDedup.NO_SEQ);
         }
     }
 
@@ -149,8 +203,12 @@ class ForwarderDedupTest {
         byte[] forged = post(5, "forged");
         assertThat(window.repeated(ROOM, forged, 0)).isFalse();
         assertThat(window.repeated(ROOM, real, 1)).as("same seq, other payload").isFalse();
-        assertThat(window.repeated(ROOM, real.clone(), 2)).as("the real one again").isTrue();
-        assertThat(window.repeated(ROOM, forged.clone(), 3)).as("the forged one again").isTrue();
+        assertThat(window.repeated(ROOM, real.clone(), 2))
+                .as("the real one again")
+                .isTrue();
+        assertThat(window.repeated(ROOM, forged.clone(), 3))
+                .as("the forged one again")
+                .isTrue();
         assertThat(window.repeated(utf8("roomy"), real, 4)).as("another topic").isFalse();
         assertThat(window.repeated(ROOM, post(6, "real"), 5)).as("another seq").isFalse();
         assertThat(window.size()).isEqualTo(4);
@@ -175,8 +233,12 @@ class ForwarderDedupTest {
             assertThat(window.repeated(ROOM, post(seq, "m"), seq)).isFalse();
         }
         assertThat(window.size()).isEqualTo(3);
-        assertThat(window.repeated(ROOM, post(1, "m"), 5)).as("seq 1 fell out: forwarded").isFalse();
-        assertThat(window.repeated(ROOM, post(3, "m"), 6)).as("seq 3 is still in").isTrue();
+        assertThat(window.repeated(ROOM, post(1, "m"), 5))
+                .as("seq 1 fell out: forwarded")
+                .isFalse();
+        assertThat(window.repeated(ROOM, post(3, "m"), 6))
+                .as("seq 3 is still in")
+                .isTrue();
         assertThat(window.size()).isEqualTo(3);
     }
 
@@ -190,10 +252,14 @@ class ForwarderDedupTest {
         assertThat(window.bytes()).isEqualTo(2 * cost);
         assertThat(window.repeated(ROOM, post(3, "x".repeat(400)), 2)).isFalse();
         assertThat(window.bytes()).isLessThanOrEqualTo(2 * cost);
-        assertThat(window.repeated(ROOM, first, 3)).as("the oldest went for the bytes").isFalse();
+        assertThat(window.repeated(ROOM, first, 3))
+                .as("the oldest went for the bytes")
+                .isFalse();
         byte[] huge = post(9, "y".repeat(4_000));
         assertThat(window.repeated(ROOM, huge, 4)).isFalse();
-        assertThat(window.repeated(ROOM, huge, 5)).as("larger than the whole window: never remembered").isFalse();
+        assertThat(window.repeated(ROOM, huge, 5))
+                .as("larger than the whole window: never remembered")
+                .isFalse();
     }
 
     @Test
@@ -201,11 +267,17 @@ class ForwarderDedupTest {
         ForwarderDedup window = new ForwarderDedup(100, 1 << 20, 1_000);
         byte[] payload = post(1, "m");
         assertThat(window.repeated(ROOM, payload, 0)).isFalse();
-        assertThat(window.repeated(ROOM, payload, 1_000 * MILLI)).as("at the age: still in").isTrue();
+        assertThat(window.repeated(ROOM, payload, 1_000 * MILLI))
+                .as("at the age: still in")
+                .isTrue();
         assertThat(window.repeated(ROOM, post(2, "m"), 500 * MILLI)).isFalse();
         window.expire(1_000 * MILLI + 1);
-        assertThat(window.size()).as("aged from the first copy, not the repeats").isEqualTo(1);
-        assertThat(window.repeated(ROOM, payload, 1_000 * MILLI + 2)).as("remembered anew").isFalse();
+        assertThat(window.size())
+                .as("aged from the first copy, not the repeats")
+                .isEqualTo(1);
+        assertThat(window.repeated(ROOM, payload, 1_000 * MILLI + 2))
+                .as("remembered anew")
+                .isFalse();
         assertThat(window.repeated(ROOM, post(2, "m"), 1_600 * MILLI)).isFalse();
         assertThat(window.size()).isEqualTo(2);
     }
@@ -222,6 +294,7 @@ class ForwarderDedupTest {
             assertThat(window.repeated(ROOM, post(1, text.toString()), i)).isFalse();
         }
         assertThat(window.size()).isEqualTo(2_000);
-        assertThat(window.repeated(ROOM, post(1, "AaAaAaAaAaAaAaAaAaAaAa"), 3_000)).isTrue();
+        assertThat(window.repeated(ROOM, post(1, "AaAaAaAaAaAaAaAaAaAaAa"), 3_000))
+                .isTrue();
     }
 }

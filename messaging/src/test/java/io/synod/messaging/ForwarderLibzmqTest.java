@@ -29,8 +29,10 @@ class ForwarderLibzmqTest {
             Files.write(script, in.readAllBytes());
         }
         InteractionLog log = InteractionLog.inMemory("test");
-        try (Forwarder broker = BrokerCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", log, ProcessClock.system());
-                Forwarder proxy = ProxyCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", log, ProcessClock.system())) {
+        try (Forwarder broker =
+                        BrokerCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", log, ProcessClock.system());
+                Forwarder proxy =
+                        ProxyCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", log, ProcessClock.system())) {
             Path output = directory.resolve("python.out");
             Process python = new ProcessBuilder(List.of(
                             PYTHON.toString(),
@@ -47,7 +49,9 @@ class ForwarderLibzmqTest {
                 python.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
             String text = Files.readString(output, StandardCharsets.UTF_8);
-            assertThat(finished).as("the libzmq peers finished in time:\n" + text).isTrue();
+            assertThat(finished)
+                    .as("the libzmq peers finished in time:\n" + text)
+                    .isTrue();
             assertThat(python.exitValue()).as("libzmq peers:\n" + text).isZero();
             assertThat(text).contains("all checks passed").doesNotContain("FAIL");
         }

@@ -83,8 +83,9 @@ class ForwarderRobustnessTest {
     private ZMQ.Socket publisherSeeing(String topic) {
         ZMQ.Socket publisher = socket(SocketType.XPUB, forwarder.frontendEndpoint());
         byte[] subscription = ZmqTestSockets.receiveNudging(context, publisher, 10_000);
-        assertThat(subscription).as("the subscription reached the publisher").isEqualTo(concat(new byte[] {1},
-                utf8(topic)));
+        assertThat(subscription)
+                .as("the subscription reached the publisher")
+                .isEqualTo(concat(new byte[] {1}, utf8(topic)));
         publisher.setReceiveTimeOut(5_000);
         return publisher;
     }
@@ -146,8 +147,8 @@ class ForwarderRobustnessTest {
         send(publisher, "roomy", first); // another topic (the subscription prefixes it)
         send(publisher, "room", second);
         List<byte[]> got = receiveThrough(sub, second);
-        assertThat(got).containsExactly(
-                first, sameSeqOtherText, foreign, foreign, notMsgpack, notMsgpack, first, second);
+        assertThat(got)
+                .containsExactly(first, sameSeqOtherText, foreign, foreign, notMsgpack, notMsgpack, first, second);
 
         // the republished copies from another publisher connection, then something new
         byte[] third = post(3, "new");
@@ -160,7 +161,9 @@ class ForwarderRobustnessTest {
             assertThat(sub.recv(0)).isEqualTo(third);
         });
         sub.setReceiveTimeOut(300);
-        assertThat(sub.recv(0)).as("nothing repeated after the first copy of seq 3").isNull();
+        assertThat(sub.recv(0))
+                .as("nothing repeated after the first copy of seq 3")
+                .isNull();
         await().atMost(Duration.ofSeconds(5)).until(() -> logged("deduplicated") >= 2);
     }
 
@@ -223,7 +226,9 @@ class ForwarderRobustnessTest {
         InputStream in = raw.getInputStream();
         try {
             while (true) {
-                assertThat(in.read()).as("the forwarder kept the connection open").isNotNegative();
+                assertThat(in.read())
+                        .as("the forwarder kept the connection open")
+                        .isNotNegative();
             }
         } catch (java.net.SocketTimeoutException expected) {
             // nothing more to read, and not closed
@@ -245,17 +250,28 @@ class ForwarderRobustnessTest {
                 new byte[64], // a greeting of zeros
                 concat(new byte[] {(byte) 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x7F, 1, 0}, new byte[52]), // ZMTP 1
                 concat(ZmtpCodec.greeting(), new byte[] {4, 3, 2, 'H', 'I'}), // a READY that is not one
-                concat(ZmtpCodec.greeting(), ZmtpCodec.frame(ZmtpCodec.FLAG_COMMAND, new byte[] {5, 'R', 'E', 'A',
-                    'D', 'Y', 40, 'S'})), // READY with a cut property
+                concat(ZmtpCodec.greeting(), ZmtpCodec.frame(ZmtpCodec.FLAG_COMMAND, new byte[] {
+                    5, 'R', 'E', 'A', 'D', 'Y', 40, 'S'
+                })), // READY with a cut property
                 concat(handshake(type), new byte[] {(byte) 0x80, 1, 'x'}), // reserved flag bits
                 concat(handshake(type), new byte[] {2, 0x40, 0, 0, 0, 0, 0, 0, 0}), // a frame of 2^62 bytes
-                concat(handshake(type), new byte[] {2, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
-                    (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}), // a negative size
+                concat(handshake(type), new byte[] {
+                    2,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF,
+                    (byte) 0xFF
+                }), // a negative size
                 concat(handshake(type), frames65), // more frames than a message may have
-                concat(handshake(type), new byte[] {ZmtpCodec.FLAG_MORE, 1, 'x', ZmtpCodec.FLAG_COMMAND, 4, 4,
-                    'P', 'I', 'N'}), // a command inside a message
-                concat(handshake(type), ZmtpCodec.frame(ZmtpCodec.FLAG_COMMAND, new byte[] {4, 'P', 'I', 'N',
-                    'G'})), // a PING without its TTL
+                concat(handshake(type), new byte[] {
+                    ZmtpCodec.FLAG_MORE, 1, 'x', ZmtpCodec.FLAG_COMMAND, 4, 4, 'P', 'I', 'N'
+                }), // a command inside a message
+                concat(handshake(type), ZmtpCodec.frame(ZmtpCodec.FLAG_COMMAND, new byte[] {4, 'P', 'I', 'N', 'G'
+                })), // a PING without its TTL
                 concat(handshake(type), ZmtpCodec.frame(ZmtpCodec.FLAG_COMMAND, new byte[] {(byte) 200, 'E'})),
                 concat(handshake(type), ZmtpCodec.frame(ZmtpCodec.FLAG_COMMAND, new byte[0])));
     }
@@ -305,8 +321,9 @@ class ForwarderRobustnessTest {
             }
             odd.add(message.get(message.size() - 1));
         }
-        assertThat(odd).containsExactly(hugePayload, utf8("room"), utf8("three frames"),
-                new byte[] {(byte) 0xDF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
+        assertThat(odd).containsExactly(hugePayload, utf8("room"), utf8("three frames"), new byte[] {
+            (byte) 0xDF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF
+        });
         theProxyStillForwards(sub, publisher, 1);
         stillOpen(oddPublisher);
         stillOpen(oddSubscriber);
@@ -362,8 +379,9 @@ class ForwarderRobustnessTest {
                 }
             }
             publisher.setReceiveTimeOut(5_000);
-            assertThat(publisher.recv(0)).as("the cancellation of %s", topic).isEqualTo(concat(new byte[] {0},
-                    utf8(topic)));
+            assertThat(publisher.recv(0))
+                    .as("the cancellation of %s", topic)
+                    .isEqualTo(concat(new byte[] {0}, utf8(topic)));
         }
         theProxyStillForwards(sub, publisher, 1);
         assertThat(forwarder.isRunning()).isTrue();

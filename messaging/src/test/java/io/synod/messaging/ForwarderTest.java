@@ -79,7 +79,8 @@ class ForwarderTest {
         assertThat(ZmqTestSockets.receiveEnvelope(server, Limits.DEFAULT).service())
                 .isEqualTo("users");
         ZmqTestSockets.sendEnvelope(server, new Envelope("users", Map.of("users", List.of())));
-        assertThat(ZmqTestSockets.receiveEnvelope(client, Limits.DEFAULT).data()).containsKey("users");
+        assertThat(ZmqTestSockets.receiveEnvelope(client, Limits.DEFAULT).data())
+                .containsKey("users");
     }
 
     @Test
@@ -131,7 +132,8 @@ class ForwarderTest {
         }
     }
 
-    private static final ForwarderConfig SMALL = new ForwarderConfig(100, 5, 1 << 20, 4_096, 8, 64 << 10, 3, 1_000, 0, 1, 1);
+    private static final ForwarderConfig SMALL =
+            new ForwarderConfig(100, 5, 1 << 20, 4_096, 8, 64 << 10, 3, 1_000, 0, 1, 1);
 
     private Forwarder broker(ForwarderConfig config) {
         return start("broker", ZmtpCodec.SocketType.ROUTER, ZmtpCodec.SocketType.DEALER, config);
@@ -165,7 +167,8 @@ class ForwarderTest {
                 ZmqMessages.Routed routed = ZmqMessages.splitRouted(frames);
                 served.incrementAndGet();
                 ZmqTestSockets.sendMultipart(
-                        server, routed.reply(utf8(name + ":" + new String(routed.body().get(0), StandardCharsets.UTF_8))));
+                        server,
+                        routed.reply(utf8(name + ":" + new String(routed.body().get(0), StandardCharsets.UTF_8))));
             }
         });
         thread.setDaemon(true);
@@ -251,14 +254,11 @@ class ForwarderTest {
                 // a good greeting, then a READY that is not a READY
                 concat(ZmtpCodec.greeting(), new byte[] {4, 3, 2, 'H', 'I'}),
                 // a good handshake, then a frame announced at 2^62 bytes
-                concat(
-                        ZmtpCodec.greeting(),
-                        ZmtpCodec.ready(ZmtpCodec.SocketType.DEALER, null),
-                        new byte[] {2, 0x40, 0, 0, 0, 0, 0, 0, 0}),
+                concat(ZmtpCodec.greeting(), ZmtpCodec.ready(ZmtpCodec.SocketType.DEALER, null), new byte[] {
+                    2, 0x40, 0, 0, 0, 0, 0, 0, 0
+                }),
                 // a publisher knocking on the broker
-                concat(
-                        ZmtpCodec.greeting(),
-                        ZmtpCodec.ready(ZmtpCodec.SocketType.PUB, null)));
+                concat(ZmtpCodec.greeting(), ZmtpCodec.ready(ZmtpCodec.SocketType.PUB, null)));
         for (byte[] attack : attacks) {
             try (java.net.Socket raw = new java.net.Socket(front.getAddress(), front.getPort())) {
                 raw.setSoTimeout(5_000);
@@ -318,7 +318,9 @@ class ForwarderTest {
             for (int i = 0; i < SMALL.connectionsMax(); i++) {
                 java.net.Socket socket = new java.net.Socket(front.getAddress(), front.getPort());
                 socket.setSoTimeout(5_000);
-                assertThat(socket.getInputStream().readNBytes(10)).as("the greeting's signature").hasSize(10);
+                assertThat(socket.getInputStream().readNBytes(10))
+                        .as("the greeting's signature")
+                        .hasSize(10);
                 held.add(socket);
             }
             try (java.net.Socket extra = new java.net.Socket(front.getAddress(), front.getPort())) {
@@ -358,7 +360,9 @@ class ForwarderTest {
         replayed.add(new String(late.recv(0), StandardCharsets.UTF_8));
         assertThat(replayed).containsExactlyInAnyOrder("\u0001geral", "\u0001ger");
         second.close();
-        assertThat(publisher.recv(0)).as("the last subscriber of ger left").isEqualTo(concat(new byte[] {0}, utf8("ger")));
+        assertThat(publisher.recv(0))
+                .as("the last subscriber of ger left")
+                .isEqualTo(concat(new byte[] {0}, utf8("ger")));
         first.close();
         assertThat(publisher.recv(0)).isEqualTo(concat(new byte[] {0}, utf8("geral")));
     }
@@ -385,7 +389,9 @@ class ForwarderTest {
         assertThat(other.recvStr(0)).isEqualTo("esportes");
         assertThat(other.recvStr(0)).isEqualTo("dois");
         both.setReceiveTimeOut(300);
-        assertThat(both.recv(0)).as("delivered once although two subscriptions match").isNull();
+        assertThat(both.recv(0))
+                .as("delivered once although two subscriptions match")
+                .isNull();
         assertThat(other.recv(0)).isNull();
     }
 

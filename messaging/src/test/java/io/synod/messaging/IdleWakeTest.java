@@ -20,6 +20,7 @@ class IdleWakeTest {
     @Test
     void neverNegativeWhenTheWakeIsOverdue() {
         long next = 5_000_000_000L;
-        assertThat(IdleWake.waitMillis(next, TICK_NANOS, 5, next + 1_000_000_000L)).isZero();
+        assertThat(IdleWake.waitMillis(next, TICK_NANOS, 5, next + 1_000_000_000L))
+                .isZero();
     }
 }

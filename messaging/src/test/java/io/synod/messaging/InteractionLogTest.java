@@ -23,7 +23,10 @@ class InteractionLogTest {
                 log.sent("publish", "peer", i, 1.5, Map.of("i", i));
                 if (i % 100 == 99) {
                     List<String> recent = log.recentLines();
-                    assertThat(JSON.readTree(recent.get(recent.size() - 1)).get("data").get("i").asInt())
+                    assertThat(JSON.readTree(recent.get(recent.size() - 1))
+                                    .get("data")
+                                    .get("i")
+                                    .asInt())
                             .isEqualTo(i);
                 }
             }
@@ -58,7 +61,9 @@ class InteractionLogTest {
             assertThat(node.get("process").asText()).isEqualTo("p");
             assertThat(node.get("dir").asText()).isEqualTo("in");
             int t = node.get("data").get("t").asInt();
-            assertThat(node.get("data").get("i").asInt()).as("thread %d in order", t).isEqualTo(next[t]++);
+            assertThat(node.get("data").get("i").asInt())
+                    .as("thread %d in order", t)
+                    .isEqualTo(next[t]++);
         }
         assertThat(JSON.readTree(lines.get(10_000)).get("kind").asText()).isEqualTo("stopped");
         assertThat(log.droppedLines()).isZero();

@@ -19,7 +19,8 @@ class ZmqTestSocketsTest {
             client.connect(server.getLastEndpoint());
             client.send("hello");
             assertThat(ZmqTestSockets.receiveNudging(context, server, 10_000)).isEqualTo("hello".getBytes());
-            assertThat(ZmqTestSockets.receiveNudging(context, server, 2 * ZmqOptions.NUDGE_INTERVAL_MILLIS)).isNull();
+            assertThat(ZmqTestSockets.receiveNudging(context, server, 2 * ZmqOptions.NUDGE_INTERVAL_MILLIS))
+                    .isNull();
             assertThat(context.getSockets()).containsExactlyInAnyOrder(server, client);
         }
     }

@@ -111,9 +111,8 @@ public final class MsgPack {
         int size = unpacker.unpackBinaryHeader();
         long left = frameBytes - unpacker.getTotalReadBytes();
         if (size < 0 || size > left) {
-            throw new ProtocolException(
-                    "binary value of " + Integer.toUnsignedString(size) + " bytes, but only " + left
-                            + " bytes are left in the frame");
+            throw new ProtocolException("binary value of " + Integer.toUnsignedString(size) + " bytes, but only " + left
+                    + " bytes are left in the frame");
         }
         return unpacker.readPayload(size);
     }

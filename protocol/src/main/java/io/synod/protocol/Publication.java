@@ -194,8 +194,7 @@ public sealed interface Publication {
         String message = f.requireText("message", limits.messageCharsMax());
         String author = Social.nameIn(topic, Social.POSTS_TOPIC_PREFIX);
         if (author != null) {
-            return new SocialPost(
-                    author, message, f.optionalString("reply_to", 128), ts, clock, seq, id, index);
+            return new SocialPost(author, message, f.optionalString("reply_to", 128), ts, clock, seq, id, index);
         }
         if (f.has("src")) {
             return new DirectMessage(

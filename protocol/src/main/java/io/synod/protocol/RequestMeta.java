@@ -18,12 +18,7 @@ import java.util.Map;
  *     mode requires it on every write and private read (docs/security.md). Never logged.
  */
 public record RequestMeta(
-        Double timestampSeconds,
-        long clock,
-        String clientId,
-        long requestId,
-        boolean timestampReplaced,
-        String token) {
+        Double timestampSeconds, long clock, String clientId, long requestId, boolean timestampReplaced, String token) {
     public static final RequestMeta NONE = new RequestMeta(null, 0, null, 0);
     /** Client ids that start with this are given by servers (see the server's ChatService), never by clients. */
     public static final String SERVER_CLIENT_ID_PREFIX = "~";

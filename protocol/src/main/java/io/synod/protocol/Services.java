@@ -8,6 +8,7 @@ public final class Services {
     public static final String LOGIN = "login";
     /** Extension: revokes a session token (docs/security.md). */
     public static final String LOGOUT = "logout";
+
     public static final String USERS = "users";
     public static final String CHANNEL = "channel";
     public static final String CHANNELS = "channels";

@@ -132,9 +132,8 @@ public final class Timestamps {
             return fromNumber(Double.parseDouble(text));
         }
         // ISO-8601 allows only 'T' between date and time; Python's str() and SQL put a space there
-        String iso = text.length() > 10 && text.charAt(10) == ' '
-                ? text.substring(0, 10) + 'T' + text.substring(11)
-                : text;
+        String iso =
+                text.length() > 10 && text.charAt(10) == ' ' ? text.substring(0, 10) + 'T' + text.substring(11) : text;
         try {
             TemporalAccessor parsed = ISO.parseBest(iso, OffsetDateTime::from, LocalDateTime::from, LocalDate::from);
             Instant instant = switch (parsed) {

@@ -33,7 +33,8 @@ class AccountsProtocolTest {
                 .hasMessageContaining("'password'");
         assertThatThrownBy(() -> parse("login", Map.of("user", "ana", "password", "x".repeat(257))))
                 .hasMessageContaining("'password'");
-        assertThatThrownBy(() -> parse("users", Map.of("token", "x".repeat(513)))).hasMessageContaining("'token'");
+        assertThatThrownBy(() -> parse("users", Map.of("token", "x".repeat(513))))
+                .hasMessageContaining("'token'");
         assertThatThrownBy(() -> parse("logout", Map.of("token", "t"))).hasMessageContaining("'user'");
     }
 
@@ -41,6 +42,9 @@ class AccountsProtocolTest {
     void printedRequestsHideThePasswordAndTheToken() {
         Request.Login login =
                 (Request.Login) parse("login", Map.of("user", "ana", "password", "hunter2", "token", "tk1"));
-        assertThat(login.toString()).doesNotContain("hunter2").doesNotContain("tk1").contains("<hidden>");
+        assertThat(login.toString())
+                .doesNotContain("hunter2")
+                .doesNotContain("tk1")
+                .contains("<hidden>");
     }
 }

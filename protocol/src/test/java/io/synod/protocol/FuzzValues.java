@@ -18,7 +18,8 @@ final class FuzzValues {
             return x.size() == y.size() && allSame(x.iterator(), y.iterator());
         }
         if (a instanceof Map<?, ?> x && b instanceof Map<?, ?> y) {
-            return x.size() == y.size() && allSame(x.entrySet().iterator(), y.entrySet().iterator());
+            return x.size() == y.size()
+                    && allSame(x.entrySet().iterator(), y.entrySet().iterator());
         }
         if (a instanceof Map.Entry<?, ?> x && b instanceof Map.Entry<?, ?> y) {
             return x.getKey().equals(y.getKey()) && same(x.getValue(), y.getValue());

@@ -129,8 +129,12 @@ class RequestsTest {
     @Test
     void integerFieldsHaveTheWiresRange() {
         long max = Limits.INTEGER_MAX;
-        assertThat(((Request.Users) parse("users", Map.of("clock", max))).meta().clock()).isEqualTo(max);
-        assertThat(((Request.Users) parse("users", Map.of("clock", (double) max))).meta().clock()).isEqualTo(max);
+        assertThat(((Request.Users) parse("users", Map.of("clock", max))).meta().clock())
+                .isEqualTo(max);
+        assertThat(((Request.Users) parse("users", Map.of("clock", (double) max)))
+                        .meta()
+                        .clock())
+                .isEqualTo(max);
         for (long bad : new long[] {max + 1, Long.MAX_VALUE, Long.MAX_VALUE - 1_001, -1, Long.MIN_VALUE}) {
             assertThatThrownBy(() -> parse("users", Map.of("clock", bad)))
                     .hasMessage("field 'clock' must be an integer from 0 to 9007199254740991, was " + bad);
@@ -139,8 +143,10 @@ class RequestsTest {
             assertThatThrownBy(() -> parse("history", Map.of("channel", "geral", "after_seq", bad)))
                     .hasMessageContaining("field 'after_seq' must be an integer from 0 to 9007199254740991");
         }
-        assertThatThrownBy(() -> parse("users", Map.of("clock", 1e300))).hasMessageContaining("'clock' must be an integer");
-        assertThatThrownBy(() -> parse("users", Map.of("clock", "5"))).hasMessageContaining("'clock' must be an integer");
+        assertThatThrownBy(() -> parse("users", Map.of("clock", 1e300)))
+                .hasMessageContaining("'clock' must be an integer");
+        assertThatThrownBy(() -> parse("users", Map.of("clock", "5")))
+                .hasMessageContaining("'clock' must be an integer");
     }
 
     @Test
@@ -186,8 +192,8 @@ class RequestsTest {
         assertThat(parse("login", Map.of("user", decomposed)))
                 .isEqualTo(new Request.Login(RequestMeta.NONE, "Jos\u00E9"));
         assertThat(parse("history", Map.of("channel", "sala de Jose\u0301")))
-                .isEqualTo(new Request.History(
-                        RequestMeta.NONE, "sala de Jos\u00E9", 0, Requests.HISTORY_PAGE_DEFAULT));
+                .isEqualTo(
+                        new Request.History(RequestMeta.NONE, "sala de Jos\u00E9", 0, Requests.HISTORY_PAGE_DEFAULT));
     }
 
     @Test
@@ -243,8 +249,8 @@ class RequestsTest {
         }
         assertThatThrownBy(() -> parse("publish", Map.of("user", "ana", "channel", "geral", "message", "")))
                 .hasMessageContaining("field 'message' must not be empty");
-        assertThatThrownBy(() -> parse(
-                        "publish", Map.of("user", "ana", "channel", "geral", "message", "🙂".repeat(4_097))))
+        assertThatThrownBy(() ->
+                        parse("publish", Map.of("user", "ana", "channel", "geral", "message", "🙂".repeat(4_097))))
                 .hasMessageContaining("field 'message' is 4097 characters, the limit is 4096");
     }
 }

@@ -37,7 +37,8 @@ class SearchProtocolTest {
                 .isEqualTo(new Request.Search(
                         RequestMeta.NONE, "ana", "mar", null, null, null, null, Social.PAGE_ITEMS_DEFAULT, null));
         for (Request r : requests) {
-            assertThat(Requests.parse(Envelope.decode(r.toEnvelope().encode(), LIMITS), LIMITS)).isEqualTo(r);
+            assertThat(Requests.parse(Envelope.decode(r.toEnvelope().encode(), LIMITS), LIMITS))
+                    .isEqualTo(r);
             assertThat(Services.READS).contains(r.service());
         }
     }
@@ -67,6 +68,8 @@ class SearchProtocolTest {
     }
 
     private static void assertRefused(Map<String, Object> data, String field) {
-        assertThatThrownBy(() -> parse(data)).isInstanceOf(ProtocolException.class).hasMessageContaining(field);
+        assertThatThrownBy(() -> parse(data))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining(field);
     }
 }

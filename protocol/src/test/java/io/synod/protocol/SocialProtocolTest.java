@@ -34,12 +34,11 @@ class SocialProtocolTest {
         assertThat(requests.get(1)).isEqualTo(new Request.Post(RequestMeta.NONE, "ana", "oi", "12-0"));
         assertThat(requests.get(0)).isEqualTo(new Request.Post(RequestMeta.NONE, "ana", "oi", ""));
         assertThat(requests.get(4)).isEqualTo(new Request.NotificationsRead(RequestMeta.NONE, "bob", 3, 7));
-        assertThat(requests.get(7))
-                .isEqualTo(new Request.SocialRead(RequestMeta.NONE, "following", "ana", "", 0, 20));
-        assertThat(requests.get(9))
-                .isEqualTo(new Request.SocialRead(RequestMeta.NONE, "timeline", "", "", 0, 20));
+        assertThat(requests.get(7)).isEqualTo(new Request.SocialRead(RequestMeta.NONE, "following", "ana", "", 0, 20));
+        assertThat(requests.get(9)).isEqualTo(new Request.SocialRead(RequestMeta.NONE, "timeline", "", "", 0, 20));
         for (Request r : requests) {
-            assertThat(Requests.parse(Envelope.decode(r.toEnvelope().encode(), LIMITS), LIMITS)).isEqualTo(r);
+            assertThat(Requests.parse(Envelope.decode(r.toEnvelope().encode(), LIMITS), LIMITS))
+                    .isEqualTo(r);
             assertThat(r instanceof Request.SocialRead).isEqualTo(Services.READS.contains(r.service()));
         }
     }
@@ -73,12 +72,14 @@ class SocialProtocolTest {
         Publication mention =
                 new Publication.Notification("bob", "mention", "ana", "8-0", "geral", "@bob oi", 1.5, 7, 4, "8-1", 8);
         for (Publication p : List.of(post, notification, mention)) {
-            assertThat(Publication.fromPayload(p.topic(), p.toPayload(), LIMITS)).isEqualTo(p);
+            assertThat(Publication.fromPayload(p.topic(), p.toPayload(), LIMITS))
+                    .isEqualTo(p);
         }
         assertThat(post.topic()).isEqualTo("\u001Fposts\u001FAna Maria\u001F").startsWith(Social.POSTS_TOPIC_PREFIX);
         assertThat(Publication.fromPayload("ana", Map.of("user", "x", "message", "m"), LIMITS))
                 .as("a user's own topic still reads as before")
                 .isInstanceOf(Publication.ChannelPost.class);
-        assertThat(Social.nameIn("\u001Fposts\u001F\u001F", Social.POSTS_TOPIC_PREFIX)).isNull();
+        assertThat(Social.nameIn("\u001Fposts\u001F\u001F", Social.POSTS_TOPIC_PREFIX))
+                .isNull();
     }
 }

@@ -37,7 +37,9 @@ class ServerRegistryTest {
         assertThat(RegistryConfig.DEFAULT.heartbeatTimeoutMillis()).isEqualTo(30_000);
         defaults.rank("foreign", null, 0);
         for (long beat = 10_000; beat <= 60_000; beat += 10_000) {
-            assertThat(defaults.list(beat - 1)).as("just before the beat at %d", beat).hasSize(1);
+            assertThat(defaults.list(beat - 1))
+                    .as("just before the beat at %d", beat)
+                    .hasSize(1);
             defaults.heartbeat("foreign", null, beat);
         }
         assertThat(defaults.list(90_000)).as("30 s after the last beat").hasSize(1);

@@ -117,7 +117,8 @@ final class Corpus {
                 && new LinkedHashSet<>(foldedWords(document.text())).containsAll(foldedWords(query.text()))
                 && (query.kind() == null || document.kind() == query.kind())
                 && (query.channel() == null
-                        || (document instanceof ChannelMessage message && message.channel().equals(query.channel())))
+                        || (document instanceof ChannelMessage message
+                                && message.channel().equals(query.channel())))
                 && (query.author() == null || document.author().equals(query.author()));
     }
 
@@ -158,7 +159,8 @@ final class Corpus {
     static Comparator<SearchHit> order() {
         return Comparator.comparingInt(SearchHit::points)
                 .reversed()
-                .thenComparing(Comparator.comparingLong((SearchHit hit) -> hit.document().index())
+                .thenComparing(Comparator.comparingLong(
+                                (SearchHit hit) -> hit.document().index())
                         .reversed());
     }
 

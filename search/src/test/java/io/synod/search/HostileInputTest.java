@@ -37,14 +37,19 @@ class HostileInputTest {
 
     @Test
     void querySyntaxIsReadAsPlainWords() {
-        assertThat(SearchIndexTest.indexes(index.search(SearchQuery.of("carl", "field:x")))).containsExactly(1024L);
-        assertThat(SearchIndexTest.indexes(index.search(SearchQuery.of("carl", "AND")))).containsExactly(1024L);
+        assertThat(SearchIndexTest.indexes(index.search(SearchQuery.of("carl", "field:x"))))
+                .containsExactly(1024L);
+        assertThat(SearchIndexTest.indexes(index.search(SearchQuery.of("carl", "AND"))))
+                .containsExactly(1024L);
         assertThat(SearchIndexTest.indexes(index.search(SearchQuery.of("carl", "\"aspas\" (par)"))))
                 .containsExactly(1024L);
-        assertThat(index.search(SearchQuery.of("carl", "mar*").withLimit(100)).hits()).hasSize(29);
+        assertThat(index.search(SearchQuery.of("carl", "mar*").withLimit(100)).hits())
+                .hasSize(29);
         assertThat(index.search(SearchQuery.of("carl", "m*")).hits()).isEmpty();
-        assertThat(index.search(SearchQuery.of("carl", "kind:private segredo")).hits()).isEmpty();
-        assertThat(index.search(SearchQuery.of("carl", "party:bob segredo")).hits()).isEmpty();
+        assertThat(index.search(SearchQuery.of("carl", "kind:private segredo")).hits())
+                .isEmpty();
+        assertThat(index.search(SearchQuery.of("carl", "party:bob segredo")).hits())
+                .isEmpty();
     }
 
     @Test
@@ -57,7 +62,8 @@ class HostileInputTest {
         assertRefused(SearchQuery.of("ana", "ação ".repeat(52)), "query", "longer than 256");
         assertRefused(SearchQuery.of("ana", "w ".repeat(SearchIndex.QUERY_TERMS_MAX + 1)), "query", "more than 16");
 
-        assertThat(index.search(SearchQuery.of("ana", "w ".repeat(SearchIndex.QUERY_TERMS_MAX))).hits())
+        assertThat(index.search(SearchQuery.of("ana", "w ".repeat(SearchIndex.QUERY_TERMS_MAX)))
+                        .hits())
                 .isEmpty();
         String longest = "a".repeat(SearchIndex.QUERY_CHARS_MAX - 1) + "😀";
         assertThat(index.search(SearchQuery.of("ana", longest)).hits()).isEmpty();
@@ -80,7 +86,8 @@ class HostileInputTest {
         for (int limit : new int[] {0, -1, SearchIndex.PAGE_SIZE_MAX + 1, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
             assertRefused(SearchQuery.of("ana", "mar").withLimit(limit), "limit", "between 1 and 100");
         }
-        assertThat(index.search(SearchQuery.of("ana", "mar").withLimit(SearchIndex.PAGE_SIZE_MAX)).hits())
+        assertThat(index.search(SearchQuery.of("ana", "mar").withLimit(SearchIndex.PAGE_SIZE_MAX))
+                        .hits())
                 .hasSize(30);
     }
 
@@ -89,9 +96,11 @@ class HostileInputTest {
         assertThat(DocumentKind.fromWire("kind", "post")).isEqualTo(DocumentKind.POST);
         assertThat(SearchSort.fromWire("sort", "best")).isEqualTo(SearchSort.BEST);
         assertThatThrownBy(() -> DocumentKind.fromWire("kind", "POST"))
-                .isInstanceOfSatisfying(SearchException.class, e -> assertThat(e.field()).isEqualTo("kind"));
+                .isInstanceOfSatisfying(
+                        SearchException.class, e -> assertThat(e.field()).isEqualTo("kind"));
         assertThatThrownBy(() -> SearchSort.fromWire("sort", "oldest"))
-                .isInstanceOfSatisfying(SearchException.class, e -> assertThat(e.field()).isEqualTo("sort"));
+                .isInstanceOfSatisfying(
+                        SearchException.class, e -> assertThat(e.field()).isEqualTo("sort"));
     }
 
     @Test
@@ -124,7 +133,8 @@ class HostileInputTest {
         assertRefused(SearchQuery.of("bob", "segredo").withLimit(5).withCursor(real), "cursor", "another search");
         assertRefused(SearchQuery.of("carl", "mar").withLimit(5).withCursor(real), "cursor", "another search");
         assertRefused(query.withKind(DocumentKind.PRIVATE).withCursor(real), "cursor", "another search");
-        assertThat(index.search(SearchQuery.of("bob", "MAR").withLimit(5).withCursor(real)).hits())
+        assertThat(index.search(SearchQuery.of("bob", "MAR").withLimit(5).withCursor(real))
+                        .hits())
                 .as("the same words typed differently are the same search")
                 .hasSize(5);
     }
@@ -161,9 +171,9 @@ class HostileInputTest {
         String[] parts = plain.split("\\.");
         // Point a cursor of carl's past ana and bob's private message (index 40960): still nothing private.
         String past = encode(String.join(".", parts[0], parts[1], parts[2], "99999999", parts[4]));
-        assertThat(index.search(sea.withCursor(past)).hits()).hasSize(3).allSatisfy(hit -> assertThat(
-                        hit.document().kind())
-                .isEqualTo(DocumentKind.CHANNEL));
+        assertThat(index.search(sea.withCursor(past)).hits())
+                .hasSize(3)
+                .allSatisfy(hit -> assertThat(hit.document().kind()).isEqualTo(DocumentKind.CHANNEL));
         assertThat(index.search(secret).hits()).isEmpty();
     }
 
@@ -172,7 +182,9 @@ class HostileInputTest {
                 .as("%s", query)
                 .isInstanceOfSatisfying(SearchException.class, e -> {
                     assertThat(e.field()).isEqualTo(field);
-                    assertThat(e.getMessage()).startsWith("field '" + field + "' ").contains(messagePart);
+                    assertThat(e.getMessage())
+                            .startsWith("field '" + field + "' ")
+                            .contains(messagePart);
                 });
     }
 
@@ -191,8 +203,8 @@ class HostileInputTest {
         StringBuilder text = new StringBuilder();
         int length = random.nextInt(60);
         for (int i = 0; i < length; i++) {
-            text.append(random.nextInt(4) == 0 ? (char) random.nextInt(0x10000) : "1.nb0-9af"
-                    .charAt(random.nextInt(9)));
+            text.append(
+                    random.nextInt(4) == 0 ? (char) random.nextInt(0x10000) : "1.nb0-9af".charAt(random.nextInt(9)));
         }
         return text.toString();
     }

@@ -46,8 +46,10 @@ class PagingTest {
         for (long i = 1; i <= 4; i++) {
             index.add(new Post(i * 1024, i + "-0", "ana", "mar", i));
         }
-        assertThat(index.search(SearchQuery.of("bob", "mar").withLimit(4)).nextCursor()).isNull();
-        assertThat(index.search(SearchQuery.of("bob", "mar").withLimit(3)).nextCursor()).isNotNull();
+        assertThat(index.search(SearchQuery.of("bob", "mar").withLimit(4)).nextCursor())
+                .isNull();
+        assertThat(index.search(SearchQuery.of("bob", "mar").withLimit(3)).nextCursor())
+                .isNotNull();
         assertThat(index.search(SearchQuery.of("bob", "sol")).more()).isFalse();
     }
 
@@ -93,12 +95,18 @@ class PagingTest {
             String as = "seed " + seed + ", " + query;
             Set<Long> seen = new HashSet<>();
             for (SearchHit hit : walked) {
-                assertThat(seen.add(hit.document().index())).as(as + ": twice %s", hit).isTrue();
-                assertThat(Corpus.matches(hit.document(), query)).as(as + ": %s", hit).isTrue();
+                assertThat(seen.add(hit.document().index()))
+                        .as(as + ": twice %s", hit)
+                        .isTrue();
+                assertThat(Corpus.matches(hit.document(), query))
+                        .as(as + ": %s", hit)
+                        .isTrue();
             }
             assertThat(walked).as(as).containsAll(atFirstPage).isSortedAccordingTo(Corpus.order());
             if (query.sort() == SearchSort.NEWEST) {
-                assertThat(walked).as(as + ": newer documents never come after a cursor").isEqualTo(atFirstPage);
+                assertThat(walked)
+                        .as(as + ": newer documents never come after a cursor")
+                        .isEqualTo(atFirstPage);
             }
         }
     }

@@ -20,11 +20,11 @@ import org.junit.jupiter.api.Test;
  */
 class RebuildCostTest {
     private static final int DOCUMENTS = Integer.getInteger("search.measure.documents", 20_000);
-    private static final String[] VOCABULARY = (
-                    "ação coração pão café você árvore sol mar casa chat news hello world são paulo rio "
-                    + "amanhã reunião projeto código servidor cliente mensagem canal grupo hoje ontem bom dia "
-                    + "obrigado please thanks meeting deploy build test release bug fix review merge lunch")
-            .split(" ");
+    private static final String[] VOCABULARY =
+            ("ação coração pão café você árvore sol mar casa chat news hello world são paulo rio "
+                            + "amanhã reunião projeto código servidor cliente mensagem canal grupo hoje ontem bom dia "
+                            + "obrigado please thanks meeting deploy build test release bug fix review merge lunch")
+                    .split(" ");
     private static final int SEARCHES = 100;
 
     @Test

@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** A rebuilt index answers exactly as one that got the same documents one by one: derived state, deterministic. */
 class RebuildTest {
@@ -37,11 +37,15 @@ class RebuildTest {
             rebuilt.add(new Post(1, "1-0", "ana", "mar que a rebuild apaga", 0));
             rebuilt.rebuild(replayed.iterator());
 
-            assertThat(rebuilt.documentCount()).isEqualTo(incremental.documentCount()).isEqualTo(500);
+            assertThat(rebuilt.documentCount())
+                    .isEqualTo(incremental.documentCount())
+                    .isEqualTo(500);
             for (int i = 0; i < 60; i++) {
                 SearchQuery query = SearchIndexTest.randomQuery(corpus);
                 List<SearchHit> expected = Corpus.allPages(incremental, query);
-                assertThat(Corpus.allPages(rebuilt, query)).as("seed %d, %s", seed, query).isEqualTo(expected);
+                assertThat(Corpus.allPages(rebuilt, query))
+                        .as("seed %d, %s", seed, query)
+                        .isEqualTo(expected);
                 SearchPage firstPage = incremental.search(query);
                 assertThat(rebuilt.search(query)).as("cursors too").isEqualTo(firstPage);
             }

@@ -97,7 +97,9 @@ class SearchIndexTest {
     void aNameThatLooksLikeAKindSeesNoPrivateMessages() {
         index.add(new PrivateMessage(1024, "ana", "bob", "segredo", 1));
         for (String user : List.of("channel", "post", "private", "", "*", "ana ", "Ana")) {
-            assertThat(index.search(SearchQuery.of(user, "segredo")).hits()).as(user).isEmpty();
+            assertThat(index.search(SearchQuery.of(user, "segredo")).hits())
+                    .as(user)
+                    .isEmpty();
         }
     }
 

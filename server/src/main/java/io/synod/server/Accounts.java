@@ -72,8 +72,8 @@ final class Accounts {
         String passwordHash = "";
         if (stored != null) {
             if (password == null || !matches(password, stored)) {
-                throw new ProtocolException("field 'password': wrong or missing password for user '"
-                        + request.user() + "'");
+                throw new ProtocolException(
+                        "field 'password': wrong or missing password for user '" + request.user() + "'");
             }
             passwordHash = stored;
         } else if (password != null) {
@@ -107,7 +107,9 @@ final class Accounts {
     private static byte[] pbkdf2(String password, byte[] salt, int iterations) {
         PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, HASH_BITS);
         try {
-            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+                    .generateSecret(spec)
+                    .getEncoded();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("every Java platform has PBKDF2WithHmacSHA256", e);
         } finally {
@@ -141,8 +143,8 @@ final class Accounts {
         String owner = switch (request) {
             case Request.PrivateHistory r -> r.user();
             case Request.Search r -> r.user();
-            case Request.SocialRead r when Services.NOTIFICATIONS.equals(r.service())
-                    || Services.CONVERSATIONS.equals(r.service()) -> r.user();
+            case Request.SocialRead r
+            when Services.NOTIFICATIONS.equals(r.service()) || Services.CONVERSATIONS.equals(r.service()) -> r.user();
             default -> null;
         };
         if (owner == null) {
@@ -150,8 +152,8 @@ final class Accounts {
         }
         String token = request.meta().token();
         if (token == null) {
-            throw new ProtocolException("missing field 'token': '" + request.service() + "' of '" + owner
-                    + "' is private in secure mode");
+            throw new ProtocolException(
+                    "missing field 'token': '" + request.service() + "' of '" + owner + "' is private in secure mode");
         }
         String user = reads.sessionUser(sessionOf(token), nowSeconds);
         if (user == null) {

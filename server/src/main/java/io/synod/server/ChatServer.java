@@ -66,6 +66,7 @@ public final class ChatServer implements AutoCloseable {
 
     /** Set once more before the loop starts, when the coordination's bound peer endpoint is known. */
     private ServerConfig config;
+
     private final InteractionLog log;
     private final ProcessClock clock;
     private final RocksDbChatStore store;
@@ -79,6 +80,7 @@ public final class ChatServer implements AutoCloseable {
     private ZmtpClient brokerLink;
     /** The PUB to the proxy's XSUB. */
     private ZmtpClient proxyLink;
+
     private ReferenceSchedule reference;
     private AdminHttp admin;
     private CoordinationService coordination;
@@ -117,8 +119,7 @@ public final class ChatServer implements AutoCloseable {
             ZmqOptions.HEARTBEAT_INTERVAL_MILLIS,
             ZmqOptions.HEARTBEAT_TIMEOUT_MILLIS,
             4_096,
-            new ZmtpConnection.Limits(
-                    256 << 20, 100_000, 256L << 20, LINK_QUEUE_MESSAGES_MAX, 256L << 20, 256 << 10));
+            new ZmtpConnection.Limits(256 << 20, 100_000, 256L << 20, LINK_QUEUE_MESSAGES_MAX, 256L << 20, 256 << 10));
     /** How long a read waits for its {@code min_index} before an {@code erro} (the client may ask another server). */
     static final long PARKED_READ_WAIT_MILLIS = 2_000;
 
@@ -141,7 +142,8 @@ public final class ChatServer implements AutoCloseable {
         this.store = store;
         this.machine = new ChatStateMachine(store, config.chat());
         this.metrics = new ServerMetrics(config.name());
-        this.service = new ChatService(machine, clock, log, metrics, config.limits(), config.name(), config.rateLimits())
+        this.service = new ChatService(
+                        machine, clock, log, metrics, config.limits(), config.name(), config.rateLimits())
                 .secure(config);
     }
 
@@ -162,9 +164,7 @@ public final class ChatServer implements AutoCloseable {
      */
     public static ChatServer start(ServerConfig config, CoordinationConfig coordinationConfig) {
         return start(
-                config,
-                coordinationConfig,
-                ReplicationConfig.alone(config.name(), ReplicationConfig.ALONE_ENDPOINT));
+                config, coordinationConfig, ReplicationConfig.alone(config.name(), ReplicationConfig.ALONE_ENDPOINT));
     }
 
     /**
@@ -189,20 +189,25 @@ public final class ChatServer implements AutoCloseable {
         ChatServer server = new ChatServer(config, log, clock, store);
         try {
             if (java.nio.file.Files.exists(config.dataDirectory().resolve("paxos"))) {
-                throw new StoreException("the data directory " + config.dataDirectory()
-                        + " holds a Paxos log in the layout of an older Synod (a separate 'paxos' database);"
-                        + " this version keeps it inside 'state'. Start this server on a new data directory"
-                        + " (a member of a group catches up from the others) or remove that one.", null);
+                throw new StoreException(
+                        "the data directory " + config.dataDirectory()
+                                + " holds a Paxos log in the layout of an older Synod (a separate 'paxos' database);"
+                                + " this version keeps it inside 'state'. Start this server on a new data directory"
+                                + " (a member of a group catches up from the others) or remove that one.",
+                        null);
             }
             StandaloneUpgrade.apply(store, server.machine.appliedIndex(), replicationConfig);
-            server.replication = server.service.search().follow(ReplicationDriver.open(
-                    replicationConfig,
-                    store,
-                    io.synod.store.Checkpoints.open(config.dataDirectory().resolve("snapshots"), store),
-                    server.machine,
-                    clock,
-                    log,
-                    server.turnPublications::addAll)); // sent by finishTurn, after the turn's replies
+            server.replication = server.service
+                    .search()
+                    .follow(ReplicationDriver.open(
+                            replicationConfig,
+                            store,
+                            io.synod.store.Checkpoints.open(
+                                    config.dataDirectory().resolve("snapshots"), store),
+                            server.machine,
+                            clock,
+                            log,
+                            server.turnPublications::addAll)); // sent by finishTurn, after the turn's replies
             server.connect(coordinationConfig);
             server.admin = AdminHttp.start(config.adminPort(), server::statusJson, server.metrics::scrape, log);
         } catch (RuntimeException e) {
@@ -371,7 +376,8 @@ public final class ChatServer implements AutoCloseable {
      */
     private ChatService.Handled handleIsolated(ZmqMessages.Routed routed) {
         if (routed.body().size() != 1) {
-            return service.reject("a request is one MessagePack frame, got " + routed.body().size(), routed.peer());
+            return service.reject(
+                    "a request is one MessagePack frame, got " + routed.body().size(), routed.peer());
         }
         try {
             return service.handle(routed.body().get(0), routed.peer());
@@ -380,8 +386,10 @@ public final class ChatServer implements AutoCloseable {
         } catch (RuntimeException e) {
             metrics.failed();
             LOG.error("{}: a request from {} failed; answered erro and serving on", config.name(), routed.peer(), e);
-            return service.reject("the server could not handle this request (" + e.getClass().getSimpleName()
-                    + "); it was not applied", routed.peer());
+            return service.reject(
+                    "the server could not handle this request (" + e.getClass().getSimpleName()
+                            + "); it was not applied",
+                    routed.peer());
         }
     }
 
@@ -430,8 +438,10 @@ public final class ChatServer implements AutoCloseable {
         outbox.clear();
         for (Completion<Waiting> completion : completions) {
             switch (completion.waiting()) {
-                case WaitingWrite write -> sendReply(
-                        write.routed(), service.complete(write.deferred(), completion.result(), completion.index()));
+                case WaitingWrite write ->
+                    sendReply(
+                            write.routed(),
+                            service.complete(write.deferred(), completion.result(), completion.index()));
                 case WaitingRead read -> sendReply(read.routed(), service.answerRead(read.read()));
             }
         }

@@ -19,7 +19,6 @@ import io.synod.protocol.Requests;
 import io.synod.protocol.Services;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,6 +104,7 @@ final class ChatService {
     private final ChatStateMachine machine;
     /** The search index over this server's applied state: the owner rebuilds it and feeds it what is applied. */
     private final SearchService search;
+
     private final ProcessClock clock;
     private final InteractionLog log;
     private final ServerMetrics metrics;
@@ -113,6 +113,7 @@ final class ChatService {
     private final RateLimiter rateLimiter;
     /** Secure mode (docs/security.md): logins need a password, writes and private reads a session token. */
     private boolean secure;
+
     private Accounts accounts = new Accounts();
 
     /**
@@ -158,8 +159,16 @@ final class ChatService {
             int serverIdPeersMax,
             String serverName,
             long epoch) {
-        this(machine, clock, log, metrics, limits, serverIdPeersMax, serverName, epoch, new RateLimiter(
-                RateLimits.OFF, System::nanoTime));
+        this(
+                machine,
+                clock,
+                log,
+                metrics,
+                limits,
+                serverIdPeersMax,
+                serverName,
+                epoch,
+                new RateLimiter(RateLimits.OFF, System::nanoTime));
     }
 
     /** As above, with a given rate limiter (tests drive its clock). */
@@ -221,7 +230,8 @@ final class ChatService {
         RateLimiter.Refusal refusal = rateLimiter.check(request, peer);
         if (refusal != null) { // refused before parsing: nothing of it is ordered, applied or stored
             metrics.rateLimited(refusal.limit());
-            Map<String, Object> data = new LinkedHashMap<>(Replies.error(request.service(), refusal.text()).data());
+            Map<String, Object> data = new LinkedHashMap<>(
+                    Replies.error(request.service(), refusal.text()).data());
             data.put("retry_after_ms", refusal.retryAfterMillis());
             return reply(new Handled(new Envelope(request.service(), data)), echoed(request), peer);
         }
@@ -274,7 +284,9 @@ final class ChatService {
      */
     Handled complete(Deferred deferred, Result result, long index) {
         Envelope reply = resultReply(deferred.service(), result, index);
-        if (deferred.token() != null && result.isOk() && !result.replayed()
+        if (deferred.token() != null
+                && result.isOk()
+                && !result.replayed()
                 && deferred.command().operation() instanceof ChatCommand.Login login) {
             Map<String, Object> data = new LinkedHashMap<>(reply.data());
             data.put("token", deferred.token());
@@ -329,8 +341,7 @@ final class ChatService {
         }
         return switch (request) {
             case Request.Login r -> login(r);
-            case Request.Logout r ->
-                write(r, new ChatCommand.Logout(r.user(), Accounts.sessionOf(requireToken(r))));
+            case Request.Logout r -> write(r, new ChatCommand.Logout(r.user(), Accounts.sessionOf(requireToken(r))));
             case Request.CreateChannel r -> write(r, new ChatCommand.CreateChannel(r.channel()));
             case Request.Publish r -> write(r, new ChatCommand.Publish(r.user(), r.channel(), r.message()));
             case Request.SendMessage r -> write(r, new ChatCommand.SendMessage(r.src(), r.dst(), r.message()));
@@ -384,7 +395,8 @@ final class ChatService {
         long requestId = request.meta().requestId();
         Fingerprint fingerprint = null;
         if (clientId == null) { // a send without ids: its retry is recognised by what it sent (Fingerprint.of)
-            fingerprint = Fingerprint.of(operation, request.meta().clock(), request.meta().timestampSeconds());
+            fingerprint = Fingerprint.of(
+                    operation, request.meta().clock(), request.meta().timestampSeconds());
             Result earlier = machine.appliedSend(operation, fingerprint);
             if (earlier != null) { // the client's retry of a send applied here: answered now, not ordered again
                 metrics.replayed();

@@ -57,7 +57,8 @@ final class RateLimiter {
             long wait = connections.take(peer, now);
             if (wait > 0) {
                 connectionsLimited.increment();
-                return refusal("connection", "connection over " + limits.connectionRequestsPerSecond() + " requests/s", wait);
+                return refusal(
+                        "connection", "connection over " + limits.connectionRequestsPerSecond() + " requests/s", wait);
             }
         }
         String user = users == null ? null : writer(request);

@@ -13,7 +13,10 @@ package io.synod.server;
  *     <p>Thread-safety: immutable.
  */
 public record RateLimits(
-        long userWritesPerSecond, long userBurstWrites, long connectionRequestsPerSecond, long connectionBurstRequests) {
+        long userWritesPerSecond,
+        long userBurstWrites,
+        long connectionRequestsPerSecond,
+        long connectionBurstRequests) {
     /** The largest rate or burst accepted: beyond it a limit limits nothing a server can serve. */
     public static final long RATE_PER_SECOND_MAX = 1_000_000;
     /**

@@ -67,6 +67,7 @@ final class SearchService implements ReplicationDriver.AppliedListener, AutoClos
     private AtomicBoolean asideAbandoned = new AtomicBoolean();
     /** What was applied since {@link #aside} started, re-added to it when it is taken over. */
     private final List<SearchDocument> appliedAside = new ArrayList<>();
+
     private long rebuilds;
 
     /** A service whose rebuilds after a checkpoint install run on a thread of its own. */

@@ -103,7 +103,8 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Option(
             names = "--rate-limit-connection-burst-requests",
-            description = "CONNECTION_BURST_REQUESTS: requests one connection may send at once (default: ${DEFAULT-VALUE})")
+            description =
+                    "CONNECTION_BURST_REQUESTS: requests one connection may send at once (default: ${DEFAULT-VALUE})")
     long connectionBurstRequests = RateLimits.DEFAULT.connectionBurstRequests();
 
     @Option(

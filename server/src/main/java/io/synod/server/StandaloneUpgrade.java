@@ -41,9 +41,11 @@ final class StandaloneUpgrade {
             return; // a new data directory, or one the replicated path wrote
         }
         if (config.joining() || config.members().size() != 1) {
-            throw new StoreException("the data directory holds the state of a single server (" + appliedIndex
-                    + " writes) and no Paxos log: it is not this group's. Start this server alone on it, or as a"
-                    + " member of the group on a new data directory (it catches up from the others).", null);
+            throw new StoreException(
+                    "the data directory holds the state of a single server (" + appliedIndex
+                            + " writes) and no Paxos log: it is not this group's. Start this server alone on it, or as a"
+                            + " member of the group on a new data directory (it catches up from the others).",
+                    null);
         }
         long slots = appliedIndex / config.commandSlotStride();
         if (slots == 0) {

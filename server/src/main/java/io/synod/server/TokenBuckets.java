@@ -54,7 +54,8 @@ final class TokenBuckets {
                     "rate must be 1 to " + RateLimits.RATE_PER_SECOND_MAX + " per second, was " + ratePerSecond);
         }
         if (burst < 1 || burst > RateLimits.RATE_PER_SECOND_MAX) {
-            throw new IllegalArgumentException("burst must be 1 to " + RateLimits.RATE_PER_SECOND_MAX + ", was " + burst);
+            throw new IllegalArgumentException(
+                    "burst must be 1 to " + RateLimits.RATE_PER_SECOND_MAX + ", was " + burst);
         }
         if (bucketsMax < 1) {
             throw new IllegalArgumentException("bucketsMax must be positive, was " + bucketsMax);
@@ -107,7 +108,8 @@ final class TokenBuckets {
             bucket.nanoTokens = burstNanoTokens;
             return;
         }
-        // elapsed < fillNanos = ceil(burstNanoTokens / rate), so elapsed * rate < burstNanoTokens + rate <= 10^15 + 10^6
+        // elapsed < fillNanos = ceil(burstNanoTokens / rate), so elapsed * rate < burstNanoTokens + rate <= 10^15 +
+        // 10^6
         bucket.nanoTokens = Math.min(burstNanoTokens, bucket.nanoTokens + elapsed * ratePerSecond);
     }
 

@@ -55,7 +55,9 @@ class AccountsServiceTest {
         }
         Command command = handled.deferred().command().withIndex(machine.appliedIndex() + 1);
         Result result = machine.apply(command);
-        return service.complete(handled.deferred(), result, command.index()).reply().data();
+        return service.complete(handled.deferred(), result, command.index())
+                .reply()
+                .data();
     }
 
     private static Map<String, Object> with(Map<String, Object> fields, String token) {
@@ -76,12 +78,16 @@ class AccountsServiceTest {
                 .extracting(m -> m.get("description").toString())
                 .asString()
                 .contains("field 'password'");
-        assertThat(send(compat, "login", Map.of("user", "ana", "password", "errada"))).containsEntry("status", "erro");
-        assertThat(machine.appliedIndex()).as("a wrong password is refused before proposing").isEqualTo(index);
+        assertThat(send(compat, "login", Map.of("user", "ana", "password", "errada")))
+                .containsEntry("status", "erro");
+        assertThat(machine.appliedIndex())
+                .as("a wrong password is refused before proposing")
+                .isEqualTo(index);
         assertThat(machine.loginHistory("ana", 0, 10)).hasSize(1);
 
         ChatService secure = service(true, Accounts.SESSION_SECONDS_DEFAULT);
-        assertThat(send(secure, "login", Map.of("user", "ana", "password", "errada"))).containsEntry("status", "erro");
+        assertThat(send(secure, "login", Map.of("user", "ana", "password", "errada")))
+                .containsEntry("status", "erro");
         assertThat(send(secure, "login", Map.of("user", "ana", "password", "s3gredo")))
                 .containsEntry("status", "sucesso");
         assertThat(machine.loginHistory("ana", 0, 10)).hasSize(2);
@@ -104,18 +110,24 @@ class AccountsServiceTest {
     @Test
     void secureModeRefusesWritesAndPrivateReadsWithoutTheOwnersLiveToken() {
         ChatService secure = service(true, Accounts.SESSION_SECONDS_DEFAULT);
-        assertThat(send(secure, "login", Map.of("user", "ana"))).as("secure logins need a password")
+        assertThat(send(secure, "login", Map.of("user", "ana")))
+                .as("secure logins need a password")
                 .containsEntry("status", "erro");
-        String ana = (String) send(secure, "login", Map.of("user", "ana", "password", "pa")).get("token");
-        String bob = (String) send(secure, "login", Map.of("user", "bob", "password", "pb")).get("token");
-        assertThat(send(secure, "channel", with(Map.of("channel", "geral"), ana))).containsEntry("status", "sucesso");
+        String ana = (String)
+                send(secure, "login", Map.of("user", "ana", "password", "pa")).get("token");
+        String bob = (String)
+                send(secure, "login", Map.of("user", "bob", "password", "pb")).get("token");
+        assertThat(send(secure, "channel", with(Map.of("channel", "geral"), ana)))
+                .containsEntry("status", "sucesso");
         assertThat(send(secure, "message", with(Map.of("src", "ana", "dst", "bob", "message", "oi"), ana)))
                 .containsEntry("status", "OK");
 
         assertThat(send(secure, "publish", Map.of("user", "ana", "channel", "geral", "message", "x")))
-                .as("no token").containsEntry("status", "erro");
+                .as("no token")
+                .containsEntry("status", "erro");
         assertThat(send(secure, "message", with(Map.of("src", "ana", "dst", "bob", "message", "forged"), bob)))
-                .as("bob's token, sent as ana").containsEntry("status", "erro");
+                .as("bob's token, sent as ana")
+                .containsEntry("status", "erro");
         assertThat(send(secure, "post", with(Map.of("user", "ana", "message", "x"), "forged-token")))
                 .containsEntry("status", "erro");
 
@@ -128,24 +140,29 @@ class AccountsServiceTest {
                     .containsEntry("status", "erro");
             assertThat(send(secure, read, ofAna)).as(read + " without a token").containsEntry("status", "erro");
         }
-        assertThat(send(secure, "history", Map.of("channel", "geral"))).as("public reads stay open")
+        assertThat(send(secure, "history", Map.of("channel", "geral")))
+                .as("public reads stay open")
                 .containsEntry("status", "OK");
 
         assertThat(send(secure, "logout", with(Map.of("user", "ana"), ana))).containsEntry("status", "OK");
         assertThat(send(secure, "publish", with(Map.of("user", "ana", "channel", "geral", "message", "x"), ana)))
-                .as("revoked").containsEntry("status", "erro");
-        assertThat(send(secure, "private_history", with(Map.of("user", "ana"), ana))).containsEntry("status", "erro");
+                .as("revoked")
+                .containsEntry("status", "erro");
+        assertThat(send(secure, "private_history", with(Map.of("user", "ana"), ana)))
+                .containsEntry("status", "erro");
     }
 
     @Test
     void anExpiredTokenIsRefused() {
         ChatService secure = service(true, 0); // a session that ends as it starts
-        String ana = (String) send(secure, "login", Map.of("user", "ana", "password", "pa")).get("token");
+        String ana = (String)
+                send(secure, "login", Map.of("user", "ana", "password", "pa")).get("token");
         assertThat(send(secure, "follow", with(Map.of("user", "ana", "target", "ana"), ana)))
                 .extracting(m -> m.get("description").toString())
                 .asString()
                 .contains("expired");
-        assertThat(send(secure, "notifications", with(Map.of("user", "ana"), ana))).containsEntry("status", "erro");
+        assertThat(send(secure, "notifications", with(Map.of("user", "ana"), ana)))
+                .containsEntry("status", "erro");
     }
 
     @Test
@@ -162,7 +179,8 @@ class AccountsServiceTest {
                         "s1",
                         1_000)
                 .secure(true, new Accounts(TEST_ITERATIONS, Accounts.SESSION_SECONDS_DEFAULT));
-        String token = (String) send(logged, "login", Map.of("user", "ana", "password", "hunter2")).get("token");
+        String token = (String) send(logged, "login", Map.of("user", "ana", "password", "hunter2"))
+                .get("token");
         send(logged, "private_history", with(Map.of("user", "ana"), token));
         log.close();
         String written = Files.readString(file);

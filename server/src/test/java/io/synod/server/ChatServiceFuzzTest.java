@@ -123,7 +123,8 @@ class ChatServiceFuzzTest {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 store.close();
                 try (var paths = Files.walk(dir)) {
-                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                    paths.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(path -> path.toFile().delete());
                 } catch (IOException e) {
                     // a temporary directory: left to the system
                 }

@@ -70,7 +70,8 @@ class ChatServiceTest {
                         "request_id",
                         3L));
         ChatService.Handled handled = decided.handled();
-        Publication.ChannelPost post = (Publication.ChannelPost) decided.result().publications().get(0);
+        Publication.ChannelPost post =
+                (Publication.ChannelPost) decided.result().publications().get(0);
         long replyClock = (Long) handled.reply().data().get("clock");
         assertThat(post.clock()).isGreaterThan(500L);
         assertThat(replyClock).isGreaterThan(post.clock());
@@ -117,7 +118,9 @@ class ChatServiceTest {
         assertThat(b1.deferred().command().requestId()).isEqualTo(1);
         assertThat(own.deferred().command().clientId()).isEqualTo("c");
         assertThat(own.deferred().command().requestId()).isEqualTo(9);
-        assertThat(own.deferred().command().fingerprint()).as("a client with ids handles its retries").isNull();
+        assertThat(own.deferred().command().fingerprint())
+                .as("a client with ids handles its retries")
+                .isNull();
         assertThat(a1.deferred().command().isIdempotent()).isTrue();
     }
 

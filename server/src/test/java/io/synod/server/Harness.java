@@ -5,7 +5,6 @@ import io.synod.messaging.Forwarder;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ProxyCommand;
-import io.synod.messaging.ZmqMessages;
 import io.synod.messaging.ZmqTestSockets;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;

@@ -85,14 +85,19 @@ class IdlessWritesTest {
         decide(service, machine, service.handle(post, "c1")); // its reply is lost
         long index = machine.appliedIndex();
         ChatService.Handled retry = service.handle(post, "c2"); // Lazy Pirate: same bytes, new REQ socket
-        assertThat(retry.deferred()).as("answered from the state, not ordered again").isNull();
+        assertThat(retry.deferred())
+                .as("answered from the state, not ordered again")
+                .isNull();
         assertThat(retry.reply().data()).containsEntry("status", "OK").containsEntry("index", index);
         assertThat(machine.appliedIndex()).as("the retry applied nothing").isEqualTo(index);
         assertThat(posts(machine, "geral")).containsExactly("oi");
 
         // a failure is answered as it was, even once the channel exists
         byte[] early = request("publish", 7, "user", "ana", "channel", "later", "message", "x");
-        String error = (String) decide(service, machine, service.handle(early, "c2")).reply().data().get("description");
+        String error = (String) decide(service, machine, service.handle(early, "c2"))
+                .reply()
+                .data()
+                .get("description");
         decide(service, machine, service.handle(request("channel", 9, "channel", "later"), "c2"));
         assertThat(service.handle(early, "c3").reply().data())
                 .containsEntry("status", "erro")
@@ -100,8 +105,10 @@ class IdlessWritesTest {
         assertThat(posts(machine, "later")).isEmpty();
 
         // the next send (the client's clock moved on) is a new write, the same text or not
-        decide(service, machine, service.handle(
-                request("publish", 11, "user", "ana", "channel", "geral", "message", "oi"), "c3"));
+        decide(
+                service,
+                machine,
+                service.handle(request("publish", 11, "user", "ana", "channel", "geral", "message", "oi"), "c3"));
         assertThat(posts(machine, "geral")).containsExactly("oi", "oi");
     }
 
@@ -116,7 +123,8 @@ class IdlessWritesTest {
         byte[] post = request("publish", 5, "user", "ana", "channel", "geral", "message", "oi");
         ChatService.Handled original = service.handle(post, "c1");
         ChatService.Handled retry = service.handle(post, "c2");
-        assertThat(retry.deferred().command().clientId()).isNotEqualTo(original.deferred().command().clientId());
+        assertThat(retry.deferred().command().clientId())
+                .isNotEqualTo(original.deferred().command().clientId());
         assertThat(retry.deferred().command().fingerprint())
                 .isEqualTo(original.deferred().command().fingerprint())
                 .isNotNull();
@@ -166,18 +174,22 @@ class IdlessWritesTest {
         decide(service, machine, service.handle(before, first));
 
         // the broker restarts: another client gets the same routing id and starts its clock again
-        ChatService.Handled reused = service.handle(
-                request("publish", 1, "user", "ana", "channel", "geral", "message", "after"), first);
-        assertThat(reused.deferred().command().requestId()).as("the connection's count goes on").isEqualTo(4);
+        ChatService.Handled reused =
+                service.handle(request("publish", 1, "user", "ana", "channel", "geral", "message", "after"), first);
+        assertThat(reused.deferred().command().requestId())
+                .as("the connection's count goes on")
+                .isEqualTo(4);
         assertThat(decide(service, machine, reused).reply().data()).containsEntry("status", "OK");
 
         // two more connections make the server forget the first; the broker restarts again and reuses its id
         for (String other : List.of("0080000002", "0080000003")) {
-            decide(service, machine, service.handle(
-                    request("publish", 5, "user", "ana", "channel", "geral", "message", other), other));
+            decide(
+                    service,
+                    machine,
+                    service.handle(request("publish", 5, "user", "ana", "channel", "geral", "message", other), other));
         }
-        ChatService.Handled forgotten = service.handle(
-                request("publish", 1, "user", "ana", "channel", "geral", "message", "again"), first);
+        ChatService.Handled forgotten =
+                service.handle(request("publish", 1, "user", "ana", "channel", "geral", "message", "again"), first);
         assertThat(forgotten.deferred().command().clientId())
                 .as("a new connection number, never an old one")
                 .isNotEqualTo(reused.deferred().command().clientId());
@@ -204,11 +216,9 @@ class IdlessWritesTest {
             ChatStateMachine machine = new ChatStateMachine(store, ChatConfig.DEFAULT);
             // a new run: a new epoch, whatever the wall clock says
             ChatService service = service(machine, ChatService.SERVER_ID_PEERS_MAX, ChatService.newEpoch());
-            ChatService.Handled next = service.handle(
-                    request("publish", 7, "user", "ana", "channel", "geral", "message", "next"), "c1");
-            assertThat(next.deferred().command().clientId())
-                    .startsWith("~s1/")
-                    .isNotEqualTo(firstRunClient);
+            ChatService.Handled next =
+                    service.handle(request("publish", 7, "user", "ana", "channel", "geral", "message", "next"), "c1");
+            assertThat(next.deferred().command().clientId()).startsWith("~s1/").isNotEqualTo(firstRunClient);
             assertThat(next.deferred().command().requestId()).isEqualTo(1);
             assertThat(decide(service, machine, next).reply().data()).containsEntry("status", "OK");
 

@@ -55,12 +55,13 @@ class LinksReconnectTest {
             Forwarder broker = BrokerCommand.start(front, back, log, ProcessClock.system());
             Forwarder proxy = ProxyCommand.start(xsub, xpub, log, ProcessClock.system());
             try {
-                harness.startServer(ServerConfig.defaults(
-                                "s1", back, xsub, harness.reference.endpoint(), root.resolve("s1"), 0)
-                        .withAdvertisedAddress("tcp://127.0.0.1:0"));
+                harness.startServer(
+                        ServerConfig.defaults("s1", back, xsub, harness.reference.endpoint(), root.resolve("s1"), 0)
+                                .withAdvertisedAddress("tcp://127.0.0.1:0"));
                 RawReq client = new RawReq(harness.clientContext, front);
                 assertThat(client.call("login", data("user", "ana")).data()).containsEntry("status", "sucesso");
-                assertThat(client.call("channel", data("channel", "geral")).data()).containsEntry("status", "sucesso");
+                assertThat(client.call("channel", data("channel", "geral")).data())
+                        .containsEntry("status", "sucesso");
 
                 broker.close();
                 proxy.close();
@@ -69,7 +70,8 @@ class LinksReconnectTest {
 
                 // the server reconnects within its 100 ms interval; RawReq retries for up to 10 s
                 RawReq again = new RawReq(harness.clientContext, front);
-                assertThat(again.call("channels", data()).data().get("channels").toString()).contains("geral");
+                assertThat(again.call("channels", data()).data().get("channels").toString())
+                        .contains("geral");
                 ZMQ.Socket sub = harness.clientContext.createSocket(SocketType.SUB);
                 sub.setLinger(0);
                 sub.setReceiveTimeOut(200);
@@ -80,7 +82,9 @@ class LinksReconnectTest {
                 for (int i = 0; i < 100 && delivered == null; i++) { // until the subscription has reached the server
                     published = again.call("publish", data("user", "ana", "channel", "geral", "message", "m" + i));
                     var publication = Harness.nextPublication(sub);
-                    delivered = publication == null ? null : (String) publication.payload().get("message");
+                    delivered = publication == null
+                            ? null
+                            : (String) publication.payload().get("message");
                     if (i % 5 == 4) {
                         ZmqOptions.nudge(harness.clientContext); // JeroMQ's connecting SUB (ZmqOptions)
                     }

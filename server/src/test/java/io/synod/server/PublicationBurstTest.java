@@ -49,7 +49,8 @@ class PublicationBurstTest {
                     .withAdvertisedAddress("tcp://127.0.0.1:0");
             harness.startServer(config);
             RawReq client = harness.client();
-            assertThat(Harness.call(client, "login", data("user", "ana")).data()).containsEntry("status", "sucesso");
+            assertThat(Harness.call(client, "login", data("user", "ana")).data())
+                    .containsEntry("status", "sucesso");
             assertThat(Harness.call(client, "channel", data("channel", "geral")).data())
                     .containsEntry("status", "sucesso");
             // publish until one arrives: the subscription has then reached the server's PUB (slow joiner)
@@ -60,7 +61,9 @@ class PublicationBurstTest {
                 assertThat(Harness.call(client, "publish", publish(-1)).data()).containsEntry("status", "OK");
                 subscribed = nextGeral(stalledProxy) != null;
             }
-            assertThat(subscribed).as("a publication reached the proxy within 20 s").isTrue();
+            assertThat(subscribed)
+                    .as("a publication reached the proxy within 20 s")
+                    .isTrue();
             while (nextGeral(stalledProxy) != null) {
                 // the other warm-up publications
             }

@@ -43,7 +43,8 @@ class RateLimiterTest {
     }
 
     /** Handles one request; a write handed to replication is applied at once, as the log would. */
-    private static Envelope send(ChatService service, ChatStateMachine machine, String peer, String name, Map<String, Object> data) {
+    private static Envelope send(
+            ChatService service, ChatStateMachine machine, String peer, String name, Map<String, Object> data) {
         ChatService.Handled handled = service.handle(new Envelope(name, data).encode(), peer);
         if (handled.deferred() != null) {
             Command command = handled.deferred().command().withIndex(machine.appliedIndex() + 1);
@@ -76,15 +77,31 @@ class RateLimiterTest {
                     service,
                     "p" + (i % 4), // several connections, one user
                     "publish",
-                    Map.of("user", "ana", "channel", "geral", "message", "flood " + i, "client_id", "a", "request_id", (long) i + 1));
+                    Map.of(
+                            "user",
+                            "ana",
+                            "channel",
+                            "geral",
+                            "message",
+                            "flood " + i,
+                            "client_id",
+                            "a",
+                            "request_id",
+                            (long) i + 1));
             if ("erro".equals(reply.data().get("status"))) {
                 refused++;
                 assertThat(reply.service()).isEqualTo("publish");
                 assertThat(reply.data().get("description"))
                         .isEqualTo("rate limited: user 'ana' over 10 writes/s; retry after 100 ms");
-                assertThat(reply.data()).containsEntry("retry_after_ms", 100L).containsEntry("request_id", (long) i + 1);
-                assertThat(machine.appliedIndex()).as("a refused write is not ordered").isEqualTo(indexBefore);
-                assertThat(Arrays.equals(machine.stateDigest(), digestBefore)).as("nor applied").isTrue();
+                assertThat(reply.data())
+                        .containsEntry("retry_after_ms", 100L)
+                        .containsEntry("request_id", (long) i + 1);
+                assertThat(machine.appliedIndex())
+                        .as("a refused write is not ordered")
+                        .isEqualTo(indexBefore);
+                assertThat(Arrays.equals(machine.stateDigest(), digestBefore))
+                        .as("nor applied")
+                        .isTrue();
             }
             if (i % 10 == 0) { // bia writes too, within her own burst, whatever ana does
                 Envelope other = send(
@@ -98,10 +115,12 @@ class RateLimiterTest {
                 .containsKey("messages")
                 .doesNotContainKey("retry_after_ms");
         nanos.addAndGet(100 * MILLI);
-        assertThat(send(service, "p0", "publish", Map.of("user", "ana", "channel", "geral", "message", "later")).data())
+        assertThat(send(service, "p0", "publish", Map.of("user", "ana", "channel", "geral", "message", "later"))
+                        .data())
                 .as("a token again after 100 ms")
                 .doesNotContainEntry("status", "erro");
-        assertThat(send(service, "p0", "message", Map.of("src", "ana", "dst", "bia", "message", "x")).data())
+        assertThat(send(service, "p0", "message", Map.of("src", "ana", "dst", "bia", "message", "x"))
+                        .data())
                 .as("a private message counts against its src")
                 .containsEntry("description", "rate limited: user 'ana' over 10 writes/s; retry after 100 ms");
         assertThat(metrics.scrape()).contains("synod_rate_limited_total{limit=\"user\",server=\"s1\"} 46.0");
@@ -133,7 +152,8 @@ class RateLimiterTest {
         setUp();
         ChatService service = service(RateLimits.OFF);
         for (int i = 0; i < 2_000; i++) {
-            assertThat(send(service, "p", "publish", Map.of("user", "ana", "channel", "geral", "message", "m")).data())
+            assertThat(send(service, "p", "publish", Map.of("user", "ana", "channel", "geral", "message", "m"))
+                            .data())
                     .doesNotContainEntry("status", "erro");
         }
     }
@@ -141,7 +161,8 @@ class RateLimiterTest {
     @Test
     void badInputIsStillAnsweredAsBadInputWithinTheLimits() {
         ChatService service = service(RateLimits.DEFAULT);
-        assertThat(send(service, "p", "publish", Map.of("user", 7L, "channel", "geral", "message", "m")).data())
+        assertThat(send(service, "p", "publish", Map.of("user", 7L, "channel", "geral", "message", "m"))
+                        .data())
                 .as("a user that is not a string is the parser's to refuse")
                 .containsEntry("status", "erro")
                 .doesNotContainKey("retry_after_ms");

@@ -31,11 +31,11 @@ class SearchRebuildCostTest {
     private static final int MESSAGES = Integer.getInteger("search.measure.messages", 6_000);
     private static final int APPLY_BATCH_COMMANDS = 4_096;
     private static final int ADDS = 1_000;
-    private static final String[] VOCABULARY = (
-                    "ação coração pão café você árvore sol mar casa chat news hello world são paulo rio "
-                    + "amanhã reunião projeto código servidor cliente mensagem canal grupo hoje ontem bom dia "
-                    + "obrigado please thanks meeting deploy build test release bug fix review merge lunch")
-            .split(" ");
+    private static final String[] VOCABULARY =
+            ("ação coração pão café você árvore sol mar casa chat news hello world são paulo rio "
+                            + "amanhã reunião projeto código servidor cliente mensagem canal grupo hoje ontem bom dia "
+                            + "obrigado please thanks meeting deploy build test release bug fix review merge lunch")
+                    .split(" ");
 
     @TempDir
     Path directory;
@@ -57,13 +57,15 @@ class SearchRebuildCostTest {
                 long addsStarted = threads.getCurrentThreadCpuTime();
                 for (int i = 1; i <= ADDS; i++) { // what a hand-over re-adds: messages applied during a rebuild
                     long index = machine.appliedIndex() + i;
-                    search.applied(index, List.of(new Publication.SocialPost(
-                            "bob", "mensagem nova " + i, "", index, index, i, index + "-0", index)));
+                    search.applied(
+                            index,
+                            List.of(new Publication.SocialPost(
+                                    "bob", "mensagem nova " + i, "", index, index, i, index + "-0", index)));
                 }
                 long addMicros = (threads.getCurrentThreadCpuTime() - addsStarted) / 1_000 / ADDS;
                 assertThat(search.documentCount()).isEqualTo(MESSAGES + ADDS);
-                Envelope page = search.read(new Request.Search(
-                        RequestMeta.NONE, "ana", "mensagem", null, null, null, null, 100, null));
+                Envelope page = search.read(
+                        new Request.Search(RequestMeta.NONE, "ana", "mensagem", null, null, null, null, 100, null));
                 assertThat(page.data()).containsEntry("status", "OK");
                 assertThat((List<?>) page.data().get("results")).isNotEmpty();
                 System.out.printf(

@@ -67,7 +67,10 @@ class SearchServiceTest {
         Command command = handled.deferred().command().withIndex(machine.appliedIndex() + 1);
         Result result = machine.apply(command);
         this.service.search().applied(command.index(), result.publications());
-        Map<String, Object> reply = this.service.complete(handled.deferred(), result, command.index()).reply().data();
+        Map<String, Object> reply = this.service
+                .complete(handled.deferred(), result, command.index())
+                .reply()
+                .data();
         assertThat(reply.get("status")).as(service + " " + fields).isNotEqualTo("erro");
         return reply;
     }
@@ -125,7 +128,8 @@ class SearchServiceTest {
                 .containsEntry("kind", "channel")
                 .containsEntry("channel", "geral")
                 .containsEntry("seq", 1L);
-        assertThat((Long) hits.get(0).get("index")).isGreaterThan((Long) hits.get(1).get("index"));
+        assertThat((Long) hits.get(0).get("index"))
+                .isGreaterThan((Long) hits.get(1).get("index"));
     }
 
     @Test
@@ -134,8 +138,10 @@ class SearchServiceTest {
 
         assertThat(messages(search("bob", "ação"))).containsExactly("Ação! um post", "uma ação no canal");
         assertThat(results(search(Map.of("user", "bob", "query", "secreta")))).isEmpty();
-        assertThat(results(search(Map.of("user", "bob", "query", "secreta", "kind", "private")))).isEmpty();
-        assertThat(results(search(Map.of("user", "bob", "query", "secreta", "author", "ana")))).isEmpty();
+        assertThat(results(search(Map.of("user", "bob", "query", "secreta", "kind", "private"))))
+                .isEmpty();
+        assertThat(results(search(Map.of("user", "bob", "query", "secreta", "author", "ana"))))
+                .isEmpty();
         assertThat(messages(search(Map.of("user", "carla", "query", "secreta", "kind", "private"))))
                 .containsExactly("ação secreta");
     }
@@ -167,7 +173,8 @@ class SearchServiceTest {
                 .containsExactly("Ação! um post");
         List<Map<String, Object>> best = results(search(Map.of("user", "bob", "query", "ação", "sort", "best")));
         assertThat(best).allSatisfy(hit -> assertThat(hit).containsKey("points"));
-        assertThat(results(search("bob", "acao"))).allSatisfy(hit -> assertThat(hit).doesNotContainKey("points"));
+        assertThat(results(search("bob", "acao")))
+                .allSatisfy(hit -> assertThat(hit).doesNotContainKey("points"));
     }
 
     @Test
@@ -186,8 +193,8 @@ class SearchServiceTest {
         world();
         byte[] digest = machine.stateDigest();
         Map<String, Object> before = search("ana", "acao");
-        String cursorOfAnotherSearch = (String) search(Map.of("user", "ana", "query", "ação", "limit", 1L))
-                .get("next_cursor");
+        String cursorOfAnotherSearch = (String)
+                search(Map.of("user", "ana", "query", "ação", "limit", 1L)).get("next_cursor");
 
         record Bad(String field, Map<String, Object> request) {}
         List<Bad> bad = List.of(
@@ -220,8 +227,8 @@ class SearchServiceTest {
     @Test
     void aSearchWaitsForItsMinIndexLikeEveryRead() {
         world();
-        ChatService.Handled handled = handle(
-                "search", Map.of("user", "ana", "query", "acao", "min_index", machine.appliedIndex() + 1));
+        ChatService.Handled handled =
+                handle("search", Map.of("user", "ana", "query", "acao", "min_index", machine.appliedIndex() + 1));
         assertThat(handled.reply()).isNull();
         assertThat(handled.deferredRead().minIndex()).isEqualTo(machine.appliedIndex() + 1);
         write("post", Map.of("user", "ana", "message", "acao nova"));

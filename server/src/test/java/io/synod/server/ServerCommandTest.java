@@ -31,7 +31,15 @@ class ServerCommandTest {
                         "--admin-port",
                         "nope"))
                 .isNotZero();
-        assertThat(run(new ServerCommand(), new StringWriter(), "--name", "s1", "--data-dir", "x", "--paxos-endpoint", "nope"))
+        assertThat(run(
+                        new ServerCommand(),
+                        new StringWriter(),
+                        "--name",
+                        "s1",
+                        "--data-dir",
+                        "x",
+                        "--paxos-endpoint",
+                        "nope"))
                 .as("a group of one's endpoint is checked before anything starts")
                 .isEqualTo(2);
         assertThat(run(new ReferenceCommand(), new StringWriter())).isNotZero();

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.synod.messaging.ZmqMessages;
 import io.synod.messaging.ZmqTestSockets;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.MsgPack;
@@ -283,8 +282,11 @@ class ServerIntegrationTest {
 
         server = harness.startServer("s1");
         JsonNode status = status(server);
-        assertThat(status.get("role").asText()).as("a group of one leads from its start").isEqualTo("leader");
-        assertThat(status.get("state_digest").asText()).isEqualTo(before.get("state_digest").asText());
+        assertThat(status.get("role").asText())
+                .as("a group of one leads from its start")
+                .isEqualTo("leader");
+        assertThat(status.get("state_digest").asText())
+                .isEqualTo(before.get("state_digest").asText());
         assertThat(status.get("applied_command_index").asLong())
                 .isEqualTo(before.get("applied_command_index").asLong())
                 .isPositive();
@@ -341,7 +343,8 @@ class ServerIntegrationTest {
         assertThat(status.get("coordinator").isNull()).isTrue();
         assertThat(status.get("ballot").asText()).endsWith(".1");
         assertThat(status.get("decided_index").asLong()).isPositive();
-        assertThat(status.get("applied_index").asLong()).isEqualTo(status.get("decided_index").asLong());
+        assertThat(status.get("applied_index").asLong())
+                .isEqualTo(status.get("decided_index").asLong());
         assertThat(status.get("applied_command_index").asLong()).isPositive();
         assertThat(status.get("members")).hasSize(1);
         assertThat(status.get("members").get(0).get("name").asText()).isEqualTo("s1");
@@ -349,7 +352,8 @@ class ServerIntegrationTest {
         assertThat(status.get("members").get(0).get("address").asText())
                 .startsWith("tcp://127.0.0.1:")
                 .doesNotEndWith(":0");
-        assertThat(status.get("coordination_members").get(0).get("name").asText()).isEqualTo("s1");
+        assertThat(status.get("coordination_members").get(0).get("name").asText())
+                .isEqualTo("s1");
         assertThat(status.get("state_digest").asText()).hasSize(64);
         assertThat(status.has("clock_offset_ms") && status.has("lamport") && status.has("uptime_ms"))
                 .isTrue();

@@ -50,7 +50,11 @@ class SocialServiceTest {
         }
         Command command = handled.deferred().command().withIndex(machine.appliedIndex() + 1);
         Result result = machine.apply(command);
-        return new Decided(this.service.complete(handled.deferred(), result, command.index()).reply(), result);
+        return new Decided(
+                this.service
+                        .complete(handled.deferred(), result, command.index())
+                        .reply(),
+                result);
     }
 
     private Map<String, Object> read(String service, Map<String, Object> data) {
@@ -65,12 +69,14 @@ class SocialServiceTest {
         write("login", Map.of("user", "bob"));
         Decided follow = write("follow", Map.of("user", "bob", "target", "ana"));
         assertThat(follow.reply().data()).containsEntry("status", "OK");
-        Publication.Notification toAna = (Publication.Notification) follow.result().publications().get(0);
+        Publication.Notification toAna =
+                (Publication.Notification) follow.result().publications().get(0);
         assertThat(toAna.topic()).isEqualTo(Social.notificationsTopic("ana"));
 
         Decided post = write("post", Map.of("user", "ana", "message", "olá, mundo"));
         assertThat(post.reply().data()).containsEntry("status", "OK").containsKeys("index", "id");
-        Publication.SocialPost published = (Publication.SocialPost) post.result().publications().get(0);
+        Publication.SocialPost published =
+                (Publication.SocialPost) post.result().publications().get(0);
         assertThat(published.topic()).isEqualTo(Social.postsTopic("ana"));
         assertThat(post.reply().data()).containsEntry("id", published.id());
 
@@ -87,28 +93,32 @@ class SocialServiceTest {
                 .containsEntry("unread", 1L)
                 .containsEntry("next_seq", 1L);
 
-        Decided replyTo = write(
-                "post", Map.of("user", "bob", "message", "@ana oi", "reply_to", published.id()));
+        Decided replyTo = write("post", Map.of("user", "bob", "message", "@ana oi", "reply_to", published.id()));
         assertThat(replyTo.reply().data()).containsEntry("status", "OK");
         assertThat(read("notifications", Map.of("user", "ana"))).containsEntry("unread", 2L);
-        assertThat(write("notifications_read", Map.of("user", "ana", "seq", 2L)).reply().data())
+        assertThat(write("notifications_read", Map.of("user", "ana", "seq", 2L))
+                        .reply()
+                        .data())
                 .containsEntry("status", "OK");
         assertThat(read("notifications", Map.of("user", "ana"))).containsEntry("unread", 0L);
 
         write("message", Map.of("src", "bob", "dst", "ana", "message", "psiu"));
         Map<String, Object> conversations = read("conversations", Map.of("user", "ana"));
         assertThat((List<?>) conversations.get("conversations")).hasSize(1);
-        assertThat(write("conversation_read", Map.of("user", "ana", "peer", "bob", "seq", 1L)).reply().data())
+        assertThat(write("conversation_read", Map.of("user", "ana", "peer", "bob", "seq", 1L))
+                        .reply()
+                        .data())
                 .containsEntry("status", "OK");
-        assertThat(write("unfollow", Map.of("user", "bob", "target", "ana")).reply().data())
+        assertThat(write("unfollow", Map.of("user", "bob", "target", "ana"))
+                        .reply()
+                        .data())
                 .containsEntry("status", "OK");
     }
 
     @Test
     void aRetriedPostIsAnsweredFromTheAppliedStateAndPostedOnce() {
         write("login", Map.of("user", "ana"));
-        Map<String, Object> post = Map.of(
-                "user", "ana", "message", "uma vez", "client_id", "c9", "request_id", 1L);
+        Map<String, Object> post = Map.of("user", "ana", "message", "uma vez", "client_id", "c9", "request_id", 1L);
         ChatService.Handled first = handle("post", post);
         Command command = first.deferred().command().withIndex(machine.appliedIndex() + 1);
         machine.apply(command);
@@ -131,7 +141,11 @@ class SocialServiceTest {
         assertError(read("followers", Map.of("user", "ana", "after", "")), "'after'");
         assertError(read("profile", Map.of()), "'user'");
         assertError(read("feed", Map.of("user", "zé")), "user 'zé' does not exist");
-        assertError(write("post", Map.of("user", "ana", "message", "a".repeat(1_001))).reply().data(), "'message'");
+        assertError(
+                write("post", Map.of("user", "ana", "message", "a".repeat(1_001)))
+                        .reply()
+                        .data(),
+                "'message'");
         assertError(write("post", Map.of("user", "ana", "message", "")).reply().data(), "'message'");
         assertError(write("notifications_read", Map.of("user", "ana")).reply().data(), "'seq'");
         assertError(write("follow", Map.of("user", "ana")).reply().data(), "'target'");
@@ -139,12 +153,22 @@ class SocialServiceTest {
         assertThat(machine.stateDigestHex()).isEqualTo(digest);
 
         // refused by the state machine: ordered (so the index moves) but nothing changes
-        assertError(write("follow", Map.of("user", "ana", "target", "ana")).reply().data(), "themselves");
-        assertError(write("follow", Map.of("user", "ana", "target", "zé")).reply().data(), "'zé' does not exist");
-        assertError(write("post", Map.of("user", "ana", "message", "x", "reply_to", "7-0")).reply().data(),
+        assertError(
+                write("follow", Map.of("user", "ana", "target", "ana")).reply().data(), "themselves");
+        assertError(
+                write("follow", Map.of("user", "ana", "target", "zé")).reply().data(), "'zé' does not exist");
+        assertError(
+                write("post", Map.of("user", "ana", "message", "x", "reply_to", "7-0"))
+                        .reply()
+                        .data(),
                 "'reply_to'");
-        assertError(write("notifications_read", Map.of("user", "ana", "seq", 9L)).reply().data(), "'seq'");
-        assertThat((List<?>) read("following", Map.of("user", "ana")).get("users")).isEmpty();
+        assertError(
+                write("notifications_read", Map.of("user", "ana", "seq", 9L))
+                        .reply()
+                        .data(),
+                "'seq'");
+        assertThat((List<?>) read("following", Map.of("user", "ana")).get("users"))
+                .isEmpty();
         assertThat((List<?>) read("timeline", Map.of()).get("posts")).isEmpty();
         assertThat(handle("users", Map.of()).reply().data()).containsEntry("users", List.of("ana", "bob"));
     }
@@ -153,7 +177,8 @@ class SocialServiceTest {
     void noUserNamePrefixesASocialTopic() {
         for (String topic : List.of(Social.notificationsTopic("ana"), Social.postsTopic("ana"))) {
             for (int end = 1; end <= topic.length(); end++) {
-                assertThat(Names.isValid(topic.substring(0, end), Limits.DEFAULT.nameCharsMax())).isFalse();
+                assertThat(Names.isValid(topic.substring(0, end), Limits.DEFAULT.nameCharsMax()))
+                        .isFalse();
             }
         }
         assertThat(Social.notificationsTopic("ana b")).doesNotStartWith(Social.notificationsTopic("ana"));

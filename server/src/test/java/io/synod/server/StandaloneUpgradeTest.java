@@ -48,8 +48,8 @@ class StandaloneUpgradeTest {
             commands.add(new Command(1, 1_765_000_000.0, 1, "old", 1, new ChatCommand.Login("ana")));
             commands.add(new Command(2, 1_765_000_000.0, 2, "old", 2, new ChatCommand.CreateChannel("geral")));
             for (int i = 3; i <= count; i++) {
-                commands.add(new Command(
-                        i, 1_765_000_000.0, i, "old", i, new ChatCommand.Publish("ana", "geral", "m" + i)));
+                commands.add(
+                        new Command(i, 1_765_000_000.0, i, "old", i, new ChatCommand.Publish("ana", "geral", "m" + i)));
             }
             for (int from = 0; from < commands.size(); from += 500) {
                 machine.applyAll(commands.subList(from, Math.min(commands.size(), from + 500)));
@@ -72,23 +72,30 @@ class StandaloneUpgradeTest {
 
             Envelope after = call(client, "publish", Map.of("user", "ana", "channel", "geral", "message", "after"));
             assertThat(after.data()).containsEntry("status", "OK");
-            assertThat((Long) after.data().get("index")).as("numbered past the old state").isGreaterThan(count);
+            assertThat((Long) after.data().get("index"))
+                    .as("numbered past the old state")
+                    .isGreaterThan(count);
             // A group of one applies a write in the turn that proposes it; a write proposed again was skipped as
             // applied before (its slot numbered at or below the old state) and retried into a later slot.
-            assertThat(status(server).get("turns").get("proposed").asLong()).as("proposed once").isEqualTo(1);
+            assertThat(status(server).get("turns").get("proposed").asLong())
+                    .as("proposed once")
+                    .isEqualTo(1);
             assertThat(postsAfter(client, count - 2)) // the old posts have seq 1..count-2
                     .singleElement()
-                    .satisfies(p -> assertThat(p).containsEntry("message", "after").containsEntry("seq", count - 1L));
+                    .satisfies(
+                            p -> assertThat(p).containsEntry("message", "after").containsEntry("seq", count - 1L));
 
             harness.stopServers(); // the upgrade is done once: the log is no longer empty
             server = harness.startServer("s1");
             Envelope again = call(client, "publish", Map.of("user", "ana", "channel", "geral", "message", "again"));
             assertThat(again.data()).containsEntry("status", "OK");
-            assertThat((Long) again.data().get("index")).isGreaterThan((Long) after.data().get("index"));
+            assertThat((Long) again.data().get("index"))
+                    .isGreaterThan((Long) after.data().get("index"));
             assertThat(status(server).get("turns").get("proposed").asLong()).isEqualTo(1);
             assertThat(postsAfter(client, count - 1))
                     .singleElement()
-                    .satisfies(p -> assertThat(p).containsEntry("message", "again").containsEntry("seq", (long) count));
+                    .satisfies(
+                            p -> assertThat(p).containsEntry("message", "again").containsEntry("seq", (long) count));
             assertThat(status(server).get("role").asText()).isEqualTo("leader");
         }
     }
@@ -121,7 +128,8 @@ class StandaloneUpgradeTest {
                     .GET()
                     .build();
             return new ObjectMapper()
-                    .readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+                    .readTree(http.send(request, HttpResponse.BodyHandlers.ofString())
+                            .body());
         }
     }
 }

@@ -27,13 +27,17 @@ class TokenBucketsTest {
         for (int i = 0; i < 3; i++) {
             buckets.take("ana", T0);
         }
-        assertThat(buckets.take("ana", T0 + SECOND / 10)).as("one token after 100 ms").isZero();
+        assertThat(buckets.take("ana", T0 + SECOND / 10))
+                .as("one token after 100 ms")
+                .isZero();
         assertThat(buckets.take("ana", T0 + SECOND / 10)).isPositive();
         long later = T0 + 100 * SECOND; // idle far longer than the bucket takes to fill
         for (int i = 0; i < 3; i++) {
             assertThat(buckets.take("ana", later)).isZero();
         }
-        assertThat(buckets.take("ana", later)).as("full is the burst, however long the idle").isPositive();
+        assertThat(buckets.take("ana", later))
+                .as("full is the burst, however long the idle")
+                .isPositive();
     }
 
     @Test
@@ -43,15 +47,21 @@ class TokenBucketsTest {
         for (int i = 0; i < 100; i++) {
             assertThat(buckets.take("ana", T0 + i)).isPositive();
         }
-        assertThat(buckets.take("ana", T0 + SECOND)).as("refused attempts did not push the token further away").isZero();
+        assertThat(buckets.take("ana", T0 + SECOND))
+                .as("refused attempts did not push the token further away")
+                .isZero();
     }
 
     @Test
     void aClockGoingBackwardsRefillsNothingUntilItPassesTheLastTimeAgain() {
         TokenBuckets buckets = new TokenBuckets(10, 1, 16);
         assertThat(buckets.take("ana", T0)).isZero();
-        assertThat(buckets.take("ana", T0 - 10 * SECOND)).as("10 s back: no refill").isPositive();
-        assertThat(buckets.take("ana", T0 + SECOND / 20)).as("50 ms after the last time: half a token").isPositive();
+        assertThat(buckets.take("ana", T0 - 10 * SECOND))
+                .as("10 s back: no refill")
+                .isPositive();
+        assertThat(buckets.take("ana", T0 + SECOND / 20))
+                .as("50 ms after the last time: half a token")
+                .isPositive();
         assertThat(buckets.take("ana", T0 + SECOND / 10)).isZero();
     }
 
@@ -69,7 +79,9 @@ class TokenBucketsTest {
         // a second later every bucket is full again (2 tokens at 10/s take 200 ms): the sweep drops them
         buckets.take("late-1", T0 + SECOND);
         buckets.take("late-2", T0 + SECOND);
-        assertThat(buckets.size()).as("idle full buckets gone, the two new ones kept").isEqualTo(2);
+        assertThat(buckets.size())
+                .as("idle full buckets gone, the two new ones kept")
+                .isEqualTo(2);
     }
 
     @Test
@@ -77,7 +89,9 @@ class TokenBucketsTest {
         TokenBuckets buckets = new TokenBuckets(1, 1, 16);
         assertThat(buckets.take("ana", T0)).isZero();
         buckets.take("bia", T0 + SECOND / 2); // the sweep sees ana half full: kept
-        assertThat(buckets.take("ana", T0 + SECOND / 2)).as("ana's bucket still remembers the token taken").isPositive();
+        assertThat(buckets.take("ana", T0 + SECOND / 2))
+                .as("ana's bucket still remembers the token taken")
+                .isPositive();
     }
 
     @Test

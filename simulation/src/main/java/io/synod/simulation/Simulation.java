@@ -1,12 +1,12 @@
 package io.synod.simulation;
 
-import io.synod.consensus.LogCommand;
 import io.synod.consensus.DurableRecord;
 import io.synod.consensus.DurableState;
-import io.synod.consensus.PaxosEnvelope;
+import io.synod.consensus.LogCommand;
 import io.synod.consensus.LogEntry;
 import io.synod.consensus.Membership;
 import io.synod.consensus.PaxosConfig;
+import io.synod.consensus.PaxosEnvelope;
 import io.synod.consensus.PaxosReplica;
 import io.synod.consensus.ProposeOutcome;
 import io.synod.consensus.Ready;
@@ -336,7 +336,10 @@ public final class Simulation {
                     if (ready.toPersist().size() > 1 && random.nextInt(300) == 0) {
                         int persisted = random.nextInt(ready.toPersist().size());
                         persist(ready.toPersist().subList(0, persisted));
-                        crash(node, "torn flush after " + persisted + " of " + ready.toPersist().size() + " records");
+                        crash(
+                                node,
+                                "torn flush after " + persisted + " of "
+                                        + ready.toPersist().size() + " records");
                         return false;
                     }
                 }
@@ -371,7 +374,9 @@ public final class Simulation {
         } else if (record instanceof DurableRecord.DecidedAccepted marker
                 && node.disk.decided(marker.slot()).isPresent()) {
             // the value the marker resolved to on this node's own disk: agreement checks the resolution too
-            checker.onDecided(node.id, new LogEntry(marker.slot(), node.disk.decided(marker.slot()).get()));
+            checker.onDecided(
+                    node.id,
+                    new LogEntry(marker.slot(), node.disk.decided(marker.slot()).get()));
         }
     }
 

@@ -113,7 +113,10 @@ public final class Checkpoints {
      * empty if there is no such checkpoint or file here (any more), or the offset is past the end.
      */
     public Optional<Chunk> read(String name, String file, long offset, int maxBytes) {
-        if (!CheckpointManifest.isSafeName(name) || !CheckpointManifest.isSafeName(file) || offset < 0 || maxBytes < 1) {
+        if (!CheckpointManifest.isSafeName(name)
+                || !CheckpointManifest.isSafeName(file)
+                || offset < 0
+                || maxBytes < 1) {
             return Optional.empty();
         }
         Path path = directory.resolve(name).resolve(file);
@@ -309,7 +312,8 @@ public final class Checkpoints {
                 Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
                 FileSync.sync(directory);
             } catch (IOException e) {
-                throw new StoreException("cannot complete the checkpoint " + manifest.name() + ": " + e.getMessage(), e);
+                throw new StoreException(
+                        "cannot complete the checkpoint " + manifest.name() + ": " + e.getMessage(), e);
             }
         }
 

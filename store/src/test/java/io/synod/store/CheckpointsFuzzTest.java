@@ -90,16 +90,21 @@ class CheckpointsFuzzTest {
                     assertThat(refused.getMessage()).isNotBlank();
                 }
             }
-            Path incoming = f.target().directory().resolve("incoming").resolve(f.manifest().name());
+            Path incoming = f.target()
+                    .directory()
+                    .resolve("incoming")
+                    .resolve(f.manifest().name());
             long onDisk = 0;
             for (Path path : list(incoming)) {
-                CheckpointManifest.FileEntry entry = f.manifest().file(path.getFileName().toString());
+                CheckpointManifest.FileEntry entry =
+                        f.manifest().file(path.getFileName().toString());
                 assertThat(entry).as("wrote %s", path).isNotNull();
                 assertThat(Files.size(path)).isLessThanOrEqualTo(entry.sizeBytes());
                 onDisk += Files.size(path);
             }
             assertThat(receiving.receivedBytes()).isEqualTo(onDisk);
-            assertThat(list(f.target().directory())).allMatch(path -> path.getFileName().toString().equals("incoming"));
+            assertThat(list(f.target().directory()))
+                    .allMatch(path -> path.getFileName().toString().equals("incoming"));
         } finally {
             receiving.abandon();
         }

@@ -56,7 +56,9 @@ class CheckpointsTest {
         for (CheckpointManifest.FileEntry file : manifest.files()) {
             long offset = 0;
             while (offset < file.sizeBytes()) {
-                byte[] chunk = from.read(manifest.name(), file.name(), offset, chunkBytes).orElseThrow().bytes();
+                byte[] chunk = from.read(manifest.name(), file.name(), offset, chunkBytes)
+                        .orElseThrow()
+                        .bytes();
                 receiving.write(file.name(), offset, chunk);
                 offset += chunk.length;
             }
@@ -93,9 +95,13 @@ class CheckpointsTest {
             assertThat(b.install(manifest)).isEqualTo(400);
 
             assertThat(target.appliedIndex()).isEqualTo(400);
-            assertThat(all(target)).usingRecursiveFieldByFieldElementComparator().isEqualTo(atCheckpoint);
+            assertThat(all(target))
+                    .usingRecursiveFieldByFieldElementComparator()
+                    .isEqualTo(atCheckpoint);
             assertThat(target.paxosLog().load().promised()).isEqualTo(new Ballot(3, 2));
-            assertThat(b.isComplete(manifest)).as("installing leaves the checkpoint servable").isTrue();
+            assertThat(b.isComplete(manifest))
+                    .as("installing leaves the checkpoint servable")
+                    .isTrue();
         }
         try (RocksDbChatStore reopened = RocksDbChatStore.open(dir.resolve("b/state"))) {
             assertThat(reopened.appliedIndex()).isEqualTo(400);
@@ -107,9 +113,10 @@ class CheckpointsTest {
         Path checkpoint;
         try (RocksDbChatStore source = RocksDbChatStore.open(dir.resolve("a/state"))) {
             fill(source, 1, 30, 1);
-            checkpoint = dir.resolve("a/snapshots").resolve(Checkpoints.open(dir.resolve("a/snapshots"), source)
-                    .create(DIGEST)
-                    .name());
+            checkpoint = dir.resolve("a/snapshots")
+                    .resolve(Checkpoints.open(dir.resolve("a/snapshots"), source)
+                            .create(DIGEST)
+                            .name());
         }
         try (RocksDbChatStore target = RocksDbChatStore.open(dir.resolve("b/state"))) {
             fill(target, 1, 5, 2);
@@ -117,7 +124,9 @@ class CheckpointsTest {
             assertThat(target.appliedIndex()).isZero();
         }
         try (RocksDbChatStore target = RocksDbChatStore.open(dir.resolve("b/state"))) {
-            assertThat(target.appliedIndex()).as("a partial state is not trusted").isZero();
+            assertThat(target.appliedIndex())
+                    .as("a partial state is not trusted")
+                    .isZero();
             assertThat(target.replaceFromCheckpoint(checkpoint)).isEqualTo(30);
         }
         try (RocksDbChatStore target = RocksDbChatStore.open(dir.resolve("b/state"))) {
@@ -138,15 +147,18 @@ class CheckpointsTest {
             assertThat(checkpoints.read(manifest.name(), "CURRENT", -1, 10)).isEmpty();
             assertThat(checkpoints.read("cp-999", "CURRENT", 0, 10)).isEmpty();
             assertThat(checkpoints.read(manifest.name(), "CURRENT", 0, 10)).isPresent();
-            assertThat(checkpoints.read(manifest.name(), "CURRENT", 1 << 20, 10)).isEmpty();
+            assertThat(checkpoints.read(manifest.name(), "CURRENT", 1 << 20, 10))
+                    .isEmpty();
 
             byte[] evil = new CheckpointManifest("cp-1", 1, DIGEST, List.of()).encode();
             String encoded = new String(evil, StandardCharsets.ISO_8859_1).replace("cp-1", "../x");
             assertThatThrownBy(() -> CheckpointManifest.decode(encoded.getBytes(StandardCharsets.ISO_8859_1)))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("unsafe");
-            assertThatThrownBy(() -> CheckpointManifest.decode(b("SYNODCP1"))).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> CheckpointManifest.decode(b("garbage"))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> CheckpointManifest.decode(b("SYNODCP1")))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> CheckpointManifest.decode(b("garbage")))
+                    .isInstanceOf(IllegalArgumentException.class);
 
             Checkpoints other = Checkpoints.open(dir.resolve("b/snapshots"), store);
             Checkpoints.Receiving receiving = other.receive(manifest);
@@ -188,7 +200,8 @@ class CheckpointsTest {
             Checkpoints.Receiving partial = checkpoints.receive(first);
             Optional<Checkpoints.Chunk> chunk = checkpoints.read(second.name(), "CURRENT", 0, 100);
             assertThat(chunk).isPresent();
-            assertThat(Files.isDirectory(checkpoints.directory().resolve("incoming/cp-5"))).isTrue();
+            assertThat(Files.isDirectory(checkpoints.directory().resolve("incoming/cp-5")))
+                    .isTrue();
             Checkpoints reopened = Checkpoints.open(checkpoints.directory(), store);
             assertThat(Files.exists(reopened.directory().resolve("incoming"))).isFalse();
             assertThat(reopened.names()).containsExactly("cp-10");
@@ -227,8 +240,8 @@ class CheckpointsTest {
     void aChunkAtAnOffsetThatWouldOverflowIsRefused() {
         try (RocksDbChatStore store = RocksDbChatStore.open(dir.resolve("a/state"))) {
             Checkpoints checkpoints = Checkpoints.open(dir.resolve("a/snapshots"), store);
-            CheckpointManifest manifest = new CheckpointManifest(
-                    "cp-1", 1, DIGEST, List.of(new CheckpointManifest.FileEntry("CURRENT", 16)));
+            CheckpointManifest manifest =
+                    new CheckpointManifest("cp-1", 1, DIGEST, List.of(new CheckpointManifest.FileEntry("CURRENT", 16)));
             Checkpoints.Receiving receiving = checkpoints.receive(manifest);
             assertThatThrownBy(() -> receiving.write("CURRENT", Long.MAX_VALUE - 2, new byte[8]))
                     .isInstanceOf(IllegalArgumentException.class)

@@ -60,7 +60,9 @@ class ReadCacheTest {
         long before = cache.generation();
         cache.written(b("other"), b("x"));
         cache.put(b("k"), b("old"), before);
-        assertThat(cache.get(b("k")).cached()).as("any write may have changed what was read").isFalse();
+        assertThat(cache.get(b("k")).cached())
+                .as("any write may have changed what was read")
+                .isFalse();
 
         cache.put(b("k"), b("v"), cache.generation());
         long beforeClear = cache.generation();

@@ -29,6 +29,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -37,7 +38,6 @@ import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.TableProperties;
-import org.junit.jupiter.api.io.TempDir;
 
 class RocksDbChatStoreTest {
     @TempDir
@@ -64,18 +64,18 @@ class RocksDbChatStoreTest {
         try (DBOptions options = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
                 ColumnFamilyOptions snappy =
                         new ColumnFamilyOptions().setCompressionType(CompressionType.SNAPPY_COMPRESSION);
-                RocksDB db = RocksDB.open(
-                        options,
-                        dir.toString(),
-                        chatFamilies(snappy),
-                        handles);
+                RocksDB db = RocksDB.open(options, dir.toString(), chatFamilies(snappy), handles);
                 FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
             for (int i = 0; i < 1_000; i++) {
                 db.put(handles.get(0), b("key-" + i), b("value " + i + " ".repeat(100)));
             }
-            db.put(handles.get(1), b("applied_index"), ByteBuffer.allocate(Long.BYTES).putLong(1_000).array());
+            db.put(
+                    handles.get(1),
+                    b("applied_index"),
+                    ByteBuffer.allocate(Long.BYTES).putLong(1_000).array());
             db.flush(flush, handles);
-            assertThat(db.getProperty(handles.get(0), "rocksdb.num-files-at-level0")).isEqualTo("1");
+            assertThat(db.getProperty(handles.get(0), "rocksdb.num-files-at-level0"))
+                    .isEqualTo("1");
         } finally {
             handles.forEach(ColumnFamilyHandle::close);
             handles.clear();
@@ -97,11 +97,7 @@ class RocksDbChatStoreTest {
         }
         try (DBOptions options = new DBOptions();
                 ColumnFamilyOptions families = new ColumnFamilyOptions();
-                RocksDB db = RocksDB.openReadOnly(
-                        options,
-                        dir.toString(),
-                        chatFamilies(families),
-                        handles)) {
+                RocksDB db = RocksDB.openReadOnly(options, dir.toString(), chatFamilies(families), handles)) {
             assertThat(db.getPropertiesOfAllTables(handles.get(0)).values())
                     .extracting(TableProperties::getCompressionName)
                     .as("the old table file, and the one the store flushed")
@@ -235,11 +231,13 @@ class RocksDbChatStoreTest {
             store.sync();
         }
         try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
-            assertThat(store.readOutbox()).extracting(RocksDbChatStore.OutboxEntry::index)
+            assertThat(store.readOutbox())
+                    .extracting(RocksDbChatStore.OutboxEntry::index)
                     .containsExactly(1_025L, 2_049L, 3_073L);
             assertThat(store.scan(null, null, 10)).as("not chat keys").isEmpty();
             store.deleteOutboxThrough(2_049);
-            assertThat(store.readOutbox()).extracting(RocksDbChatStore.OutboxEntry::index)
+            assertThat(store.readOutbox())
+                    .extracting(RocksDbChatStore.OutboxEntry::index)
                     .containsExactly(3_073L);
             assertThat(store.readOutbox().get(0).value()).isEqualTo(b("c"));
         }
@@ -259,7 +257,8 @@ class RocksDbChatStoreTest {
         try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
             assertThat(store.appliedIndex()).isEqualTo(1_026);
             assertThat(store.get(b("k"))).isEqualTo(b("v"));
-            assertThat(store.readOutbox()).extracting(RocksDbChatStore.OutboxEntry::index)
+            assertThat(store.readOutbox())
+                    .extracting(RocksDbChatStore.OutboxEntry::index)
                     .as("written with the chat write")
                     .containsExactly(1_025L, 1_026L);
             store.deleteOutboxThrough(1_026);
@@ -285,7 +284,9 @@ class RocksDbChatStoreTest {
             RocksDbDurableLog log = store.paxosLog();
             log.persistWithNextStoreWrite(records);
             assertThat(log.hasDeferred()).isTrue();
-            assertThat(log.load().accepted()).as("not written before the store's write").isEmpty();
+            assertThat(log.load().accepted())
+                    .as("not written before the store's write")
+                    .isEmpty();
         } // a crash here: neither the records nor the apply
         try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
             assertThat(store.appliedIndex()).isZero();
@@ -344,8 +345,9 @@ class RocksDbChatStoreTest {
                 int op = random.nextInt(100);
                 if (op < 60) {
                     byte[] key = b("k" + random.nextInt(40));
-                    assertThat(store.get(key)).as("seed %d step %d key %s", seed, step, new String(key,
-                            StandardCharsets.UTF_8)).isEqualTo(expected.get(key));
+                    assertThat(store.get(key))
+                            .as("seed %d step %d key %s", seed, step, new String(key, StandardCharsets.UTF_8))
+                            .isEqualTo(expected.get(key));
                 } else if (op < 98) {
                     StoreBatch batch = new StoreBatch(++index);
                     for (int k = random.nextInt(1, 5); k > 0; k--) {
@@ -370,7 +372,8 @@ class RocksDbChatStoreTest {
                 }
             }
             assertThat(store.scan(null, null, 100)).as("seed %d", seed).isEqualTo(expected.scan(null, null, 100));
-            assertThat(store.readCacheStats().hits()).as("seed %d: the reads were served by the cache", seed)
+            assertThat(store.readCacheStats().hits())
+                    .as("seed %d: the reads were served by the cache", seed)
                     .isPositive();
         }
     }

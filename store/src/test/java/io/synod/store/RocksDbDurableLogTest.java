@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.synod.consensus.AcceptedEntry;
 import io.synod.consensus.Ballot;
 import io.synod.consensus.Batch;
-import io.synod.consensus.LogCommand;
 import io.synod.consensus.ConfigEntry;
 import io.synod.consensus.DurableRecord;
 import io.synod.consensus.DurableState;
 import io.synod.consensus.InMemoryDurableLog;
+import io.synod.consensus.LogCommand;
 import io.synod.consensus.LogEntry;
 import io.synod.consensus.Membership;
 import io.synod.consensus.Snapshot;
@@ -108,22 +108,21 @@ class RocksDbDurableLogTest {
                 if (kind == 4 && acceptedSlots.isEmpty()) {
                     kind = 1;
                 }
-                DurableRecord record =
-                        switch (kind) {
-                            case 0 -> new DurableRecord.PromisedBallot(ballot);
-                            case 1 -> new DurableRecord.AcceptedValue(new AcceptedEntry(slot, ballot, value(slot)));
-                            case 2 -> new DurableRecord.DecidedValue(new LogEntry(slot, value(slot)));
-                            // Ballot zero: accepted values here replace each other in any ballot order.
-                            case 4 -> new DurableRecord.DecidedAccepted(
-                                    acceptedSlots.ceiling(slot) != null
-                                            ? acceptedSlots.ceiling(slot)
-                                            : acceptedSlots.first(),
-                                    Ballot.ZERO);
-                            default ->
-                                new DurableRecord.SnapshotSaved(new Snapshot(
-                                        new SnapshotMeta(slot, List.of(new ConfigEntry(slot + 1, genesis))),
-                                        new byte[] {1}));
-                        };
+                DurableRecord record = switch (kind) {
+                    case 0 -> new DurableRecord.PromisedBallot(ballot);
+                    case 1 -> new DurableRecord.AcceptedValue(new AcceptedEntry(slot, ballot, value(slot)));
+                    case 2 -> new DurableRecord.DecidedValue(new LogEntry(slot, value(slot)));
+                    // Ballot zero: accepted values here replace each other in any ballot order.
+                    case 4 ->
+                        new DurableRecord.DecidedAccepted(
+                                acceptedSlots.ceiling(slot) != null
+                                        ? acceptedSlots.ceiling(slot)
+                                        : acceptedSlots.first(),
+                                Ballot.ZERO);
+                    default ->
+                        new DurableRecord.SnapshotSaved(new Snapshot(
+                                new SnapshotMeta(slot, List.of(new ConfigEntry(slot + 1, genesis))), new byte[] {1}));
+                };
                 if (record instanceof DurableRecord.AcceptedValue a && a.entry().slot() > snapshotSlot) {
                     acceptedSlots.add(a.entry().slot());
                 } else if (record instanceof DurableRecord.SnapshotSaved snap

@@ -32,15 +32,31 @@ class BenchToolTest {
                     processes,
                     "bench-publish",
                     List.of(
-                            "--servers", "1", "--workload", "publish", "--clients", "4", "--duration", "2s",
-                            "--warmup", "1s", "--json", "--results", publishResults.toString(), "--cluster-root",
-                            clusterRoot.toString(), "--keep-cluster-dir"));
+                            "--servers",
+                            "1",
+                            "--workload",
+                            "publish",
+                            "--clients",
+                            "4",
+                            "--duration",
+                            "2s",
+                            "--warmup",
+                            "1s",
+                            "--json",
+                            "--results",
+                            publishResults.toString(),
+                            "--cluster-root",
+                            clusterRoot.toString(),
+                            "--keep-cluster-dir"));
             JsonNode line = publish.lastLine();
             try (var started = Files.list(clusterRoot)) {
                 List<Path> clusters = started.toList();
-                assertThat(clusters).as("the started cluster's folder, under --cluster-root").hasSize(1);
+                assertThat(clusters)
+                        .as("the started cluster's folder, under --cluster-root")
+                        .hasSize(1);
                 assertThat(clusters.get(0).getFileName().toString()).startsWith("synod-bench-");
-                assertThat(clusters.get(0).resolve("logs").resolve("server-1.jsonl")).isNotEmptyFile();
+                assertThat(clusters.get(0).resolve("logs").resolve("server-1.jsonl"))
+                        .isNotEmptyFile();
             }
             assertThat(line.path("workload").asText()).isEqualTo("publish");
             assertThat(line.path("clients").asInt()).isEqualTo(4);
@@ -52,7 +68,8 @@ class BenchToolTest {
             for (String file : List.of("result.json", "latency.svg", "throughput-latency.svg")) {
                 assertThat(publishResults.resolve(file)).isNotEmptyFile();
             }
-            JsonNode result = JSON.readTree(publishResults.resolve("result.json").toFile());
+            JsonNode result =
+                    JSON.readTree(publishResults.resolve("result.json").toFile());
             assertThat(result.path("series").size()).isGreaterThanOrEqualTo(1);
             assertThat(Files.readString(publishResults.resolve("latency.svg"), StandardCharsets.UTF_8))
                     .startsWith("<?xml")
@@ -63,8 +80,21 @@ class BenchToolTest {
                     processes,
                     "bench-fanout",
                     List.of(
-                            "--servers", "1", "--workload", "fanout", "--subscribers", "2", "--clients", "2",
-                            "--duration", "2s", "--warmup", "1s", "--json", "--results", fanoutResults.toString()));
+                            "--servers",
+                            "1",
+                            "--workload",
+                            "fanout",
+                            "--subscribers",
+                            "2",
+                            "--clients",
+                            "2",
+                            "--duration",
+                            "2s",
+                            "--warmup",
+                            "1s",
+                            "--json",
+                            "--results",
+                            fanoutResults.toString()));
             JsonNode fanoutLine = fanout.lastLine();
             assertThat(fanoutLine.path("workload").asText()).isEqualTo("fanout");
             assertThat(fanoutLine.path("subscribers").asInt()).isEqualTo(2);

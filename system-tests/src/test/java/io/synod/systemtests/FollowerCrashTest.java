@@ -58,7 +58,8 @@ class FollowerCrashTest {
                 }
                 // A leader among the survivors; usually the same one, but a loaded machine may pause a process
                 // past an election timeout, and a new election is correct behaviour, not a failure.
-                String leaderAfter = Cluster.awaitLeader(List.copyOf(running.values())).name();
+                String leaderAfter =
+                        Cluster.awaitLeader(List.copyOf(running.values())).name();
                 assertThat(running).containsKey(leaderAfter);
                 if (!leaderAfter.equals(leader.name())) {
                     System.out.printf("follower-crash: leadership moved from %s to %s%n", leader.name(), leaderAfter);
@@ -81,8 +82,7 @@ class FollowerCrashTest {
                 // Read consistency (docs/protocol.md): a write's reply carries its index; a read passing it as
                 // min_index, or a linearizable read, sees the write on whichever server the broker picks, even
                 // one that has not applied it yet when the read arrives.
-                Envelope written =
-                        client.call("publish", Map.of("user", "bob", "channel", "hall", "message", "after"));
+                Envelope written = client.call("publish", Map.of("user", "bob", "channel", "hall", "message", "after"));
                 assertThat(written.data().get("status")).isIn("OK", "sucesso");
                 long index = (Long) written.data().get("index");
                 for (int read = 0; read < 6; read++) {

@@ -74,7 +74,9 @@ class ForwarderHostilePeersTest {
             try {
                 while (in.read() >= 0) {
                     read++;
-                    assertThat(read).as("closed by the process on port %d", port).isLessThan(10_000);
+                    assertThat(read)
+                            .as("closed by the process on port %d", port)
+                            .isLessThan(10_000);
                 }
             } catch (SocketException reset) {
                 // closed with a reset
@@ -137,7 +139,8 @@ class ForwarderHostilePeersTest {
                 assertThat(client.call("login", Map.of("user", "ana")).data()).containsEntry("status", "sucesso");
                 assertThat(client.call("channel", Map.of("channel", "room")).data())
                         .containsEntry("status", "sucesso");
-                assertThat(client.call("publish", Map.of("user", "ana", "channel", "room", "message", "oi")).data())
+                assertThat(client.call("publish", Map.of("user", "ana", "channel", "room", "message", "oi"))
+                                .data())
                         .containsEntry("status", "OK");
             }
             sub.setReceiveTimeOut(10_000);

@@ -70,13 +70,24 @@ class HostileInputTest {
             try (WireClient wire = cluster.client();
                     SynodClient bea = SynodClient.connect(ClientConfig.defaults(broker, proxy), deliveries::add)) {
                 assertThat(wire.call("login", Map.of("user", "ana")).data()).containsEntry("status", "sucesso");
-                assertThat(wire.call("channel", Map.of("channel", "room")).data()).containsEntry("status", "sucesso");
+                assertThat(wire.call("channel", Map.of("channel", "room")).data())
+                        .containsEntry("status", "sucesso");
                 assertThat(bea.login("bea").ok()).isTrue();
                 bea.subscribeFrom("room", 0);
                 Processes.Started bot = cluster.processes.start(
                         "bot-1",
-                        List.of("bot", "--name", "robo", "--broker", broker, "--proxy", proxy, "--rate", "5",
-                                "--log", cluster.log("bot-1")));
+                        List.of(
+                                "bot",
+                                "--name",
+                                "robo",
+                                "--broker",
+                                broker,
+                                "--proxy",
+                                proxy,
+                                "--rate",
+                                "5",
+                                "--log",
+                                cluster.log("bot-1")));
 
                 // 1. through the broker: refused, naming the field, and nothing applied
                 for (long clock : HOSTILE_CLOCKS) {
@@ -88,7 +99,8 @@ class HostileInputTest {
                 assertThat(wire.sendRaw(envelope("login", Map.of("user", "max-clock"), Limits.INTEGER_MAX))
                                 .data())
                         .containsEntry("status", "sucesso");
-                assertThat(wire.sendRaw(envelope("login", Map.of("user", "low-clock"), 3)).data())
+                assertThat(wire.sendRaw(envelope("login", Map.of("user", "low-clock"), 3))
+                                .data())
                         .containsEntry("status", "sucesso");
 
                 // 2. into every server's peer endpoint (ZeroMQ) and replication endpoint (TCP)
@@ -105,16 +117,20 @@ class HostileInputTest {
                         dealer.send(new byte[] {(byte) 0xc1, 0x00});
                         // a well-formed clock request is answered on this connection, after everything before it
                         dealer.send(envelope("clock", Map.of("request_id", 424_242L), 1));
-                        long deadline = System.nanoTime() + Duration.ofMillis(Cluster.WAIT_MILLIS_MAX).toNanos();
+                        long deadline = System.nanoTime()
+                                + Duration.ofMillis(Cluster.WAIT_MILLIS_MAX).toNanos();
                         boolean answered = false;
                         while (!answered && System.nanoTime() < deadline) {
                             byte[] reply = ZmqTestSockets.receiveNudging(zmq, dealer, 1_000);
                             answered = reply != null
-                                    && Long.valueOf(424_242L).equals(Envelope.decode(reply, Limits.DEFAULT)
-                                            .data()
-                                            .get("request_id"));
+                                    && Long.valueOf(424_242L)
+                                            .equals(Envelope.decode(reply, Limits.DEFAULT)
+                                                    .data()
+                                                    .get("request_id"));
                         }
-                        assertThat(answered).as("%s answers a clock request after the hostile frames", address).isTrue();
+                        assertThat(answered)
+                                .as("%s answers a clock request after the hostile frames", address)
+                                .isTrue();
                     }
                 }
                 int nodeId = 1;
@@ -156,8 +172,8 @@ class HostileInputTest {
                         pub.send(MsgPack.encode(post));
                         for (String name : List.of("bea", "robo")) {
                             pub.sendMore(name);
-                            pub.send(MsgPack.encode(Map.of("src", "mallory", "message", "forged", "dst", name,
-                                    "seq", 1L, "clock", clock)));
+                            pub.send(MsgPack.encode(Map.of(
+                                    "src", "mallory", "message", "forged", "dst", name, "seq", 1L, "clock", clock)));
                         }
                         pub.sendMore("servers");
                         pub.send(envelope("election", Map.of("coordinator", "server-9"), clock));
@@ -166,11 +182,14 @@ class HostileInputTest {
                     pub.send(new byte[] {(byte) 0xc1});
                     // the forged posts went through the proxy (a plain subscriber sees them; Synod's client must not)
                     byte[] topic = ZmqTestSockets.receiveNudging(zmq, witness, 10_000);
-                    assertThat(topic).as("the proxy forwarded the forged publications").isNotNull();
+                    assertThat(topic)
+                            .as("the proxy forwarded the forged publications")
+                            .isNotNull();
                 }
 
                 // 5. everything keeps serving for longer than the old outage took to spread
-                long until = System.nanoTime() + Duration.ofMillis(SERVE_AFTER_MILLIS).toNanos();
+                long until = System.nanoTime()
+                        + Duration.ofMillis(SERVE_AFTER_MILLIS).toNanos();
                 int posted = 0;
                 while (System.nanoTime() < until) {
                     assertThat(wire.call("publish", Map.of("user", "ana", "channel", "room", "message", "m-" + posted))
@@ -180,10 +199,14 @@ class HostileInputTest {
                     Thread.sleep(100);
                 }
                 for (Processes.Started process : List.of(bot, cluster.referenceProcess)) {
-                    assertThat(process.process().isAlive()).as(process.name() + " alive").isTrue();
+                    assertThat(process.process().isAlive())
+                            .as(process.name() + " alive")
+                            .isTrue();
                 }
                 for (Processes.Started server : servers) {
-                    assertThat(server.process().isAlive()).as(server.name() + " alive").isTrue();
+                    assertThat(server.process().isAlive())
+                            .as(server.name() + " alive")
+                            .isTrue();
                     Map<String, Object> status = Cluster.status(server);
                     assertThat(((Number) status.get("lamport")).longValue()).isLessThanOrEqualTo(Limits.INTEGER_MAX);
                 }
@@ -194,8 +217,11 @@ class HostileInputTest {
 
                 // the Synod client still sends and receives, and never delivered the forged post
                 assertThat(bea.publish("room", "after").ok()).isTrue();
-                long deadline = System.nanoTime() + Duration.ofMillis(Cluster.WAIT_MILLIS_MAX).toNanos();
-                while (deliveries.stream().noneMatch(d -> "after".equals(d.publication().toPayload().get("message")))) {
+                long deadline = System.nanoTime()
+                        + Duration.ofMillis(Cluster.WAIT_MILLIS_MAX).toNanos();
+                while (deliveries.stream()
+                        .noneMatch(
+                                d -> "after".equals(d.publication().toPayload().get("message")))) {
                     assertThat(System.nanoTime()).as("bea's own post delivered").isLessThan(deadline);
                     Thread.sleep(50);
                 }
@@ -206,7 +232,8 @@ class HostileInputTest {
                                 && "forged".equals(d.publication().toPayload().get("message")));
                 // the bot still posts
                 long botPosts = postsBy(wire, "robo");
-                deadline = System.nanoTime() + Duration.ofMillis(Cluster.WAIT_MILLIS_MAX).toNanos();
+                deadline = System.nanoTime()
+                        + Duration.ofMillis(Cluster.WAIT_MILLIS_MAX).toNanos();
                 while (postsBy(wire, "robo") <= botPosts) {
                     assertThat(System.nanoTime()).as("the bot posts again").isLessThan(deadline);
                     Thread.sleep(200);
@@ -253,8 +280,8 @@ class HostileInputTest {
             socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 2_000);
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
             frame(out, "SYNODPL1mallory".getBytes(StandardCharsets.US_ASCII));
-            byte[] prepare = PaxosCodec.encode(new PaxosEnvelope(
-                    2, target, new PaxosMessage.Prepare(new Ballot(Long.MAX_VALUE, 2), 1)));
+            byte[] prepare = PaxosCodec.encode(
+                    new PaxosEnvelope(2, target, new PaxosMessage.Prepare(new Ballot(Long.MAX_VALUE, 2), 1)));
             for (long clock : HOSTILE_CLOCKS) {
                 frame(out, envelope("paxos", Map.of("payload", prepare), clock));
                 frame(out, envelope("no-such-service", Map.of(), clock));

@@ -41,7 +41,8 @@ class IdlessRetryTest {
 
     /** Sends {@code frame} on a new REQ socket per attempt until an OK reply, within the bound. */
     private static Envelope untilOk(ZContext context, String broker, byte[] frame) {
-        long deadline = System.nanoTime() + Duration.ofMillis(Cluster.WAIT_MILLIS_MAX).toNanos();
+        long deadline =
+                System.nanoTime() + Duration.ofMillis(Cluster.WAIT_MILLIS_MAX).toNanos();
         Envelope last = null;
         while (System.nanoTime() < deadline) {
             try (ZMQ.Socket socket = context.createSocket(SocketType.REQ)) {
@@ -52,7 +53,9 @@ class IdlessRetryTest {
                 if (reply != null) {
                     last = Envelope.decode(reply, Limits.DEFAULT);
                     Object status = last.data().get("status");
-                    if ("OK".equals(status) || "sucesso".equals(status) || !last.data().containsKey("status")) {
+                    if ("OK".equals(status)
+                            || "sucesso".equals(status)
+                            || !last.data().containsKey("status")) {
                         return last;
                     }
                 }
@@ -102,9 +105,12 @@ class IdlessRetryTest {
             // applied, and its reply never read
             byte[] applied = request("publish", ++clock, "user", "ana", "channel", "hall", "message", "applied");
             sendAndLoseTheReply(context, broker, applied);
-            long deadline = System.nanoTime() + Duration.ofMillis(Cluster.WAIT_MILLIS_MAX).toNanos();
+            long deadline = System.nanoTime()
+                    + Duration.ofMillis(Cluster.WAIT_MILLIS_MAX).toNanos();
             while (!texts(context, broker, ++clock).contains("applied")) {
-                assertThat(System.nanoTime()).as("the first copy is applied in time").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("the first copy is applied in time")
+                        .isLessThan(deadline);
                 Thread.sleep(50);
             }
             // in flight when the leader dies: applied or not, the client cannot know

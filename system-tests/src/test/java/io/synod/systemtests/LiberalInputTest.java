@@ -58,13 +58,17 @@ class LiberalInputTest {
         String lines = "linha 1\nlinha 2\r\nlinha 3\tfim";
         try (WireClient client = cluster.client();
                 WireClient reader = cluster.client()) {
-            assertThat(send(client, "login", "2026-12-06 11:56:05", Map.of("user", ana)).data())
+            assertThat(send(client, "login", "2026-12-06 11:56:05", Map.of("user", ana))
+                            .data())
                     .containsEntry("status", "sucesso");
-            assertThat(send(client, "login", "1796558165.54", Map.of("user", joao)).data())
+            assertThat(send(client, "login", "1796558165.54", Map.of("user", joao))
+                            .data())
                     .containsEntry("status", "sucesso");
-            assertThat(send(client, "channel", "2026-12-06 11:56:05.123456", Map.of("channel", room)).data())
+            assertThat(send(client, "channel", "2026-12-06 11:56:05.123456", Map.of("channel", room))
+                            .data())
                     .containsEntry("status", "sucesso");
-            assertThat(send(client, "channel", 1796558165540L, Map.of("channel", hash)).data())
+            assertThat(send(client, "channel", 1796558165540L, Map.of("channel", hash))
+                            .data())
                     .containsEntry("status", "sucesso");
 
             reader.subscribe(room);
@@ -156,10 +160,13 @@ class LiberalInputTest {
                 Map<String, Object> fields = (Map<String, Object>) request[1];
                 Envelope reply = client.call((String) request[0], fields);
                 assertThat(reply.data()).as("%s", fields).containsEntry("status", "erro");
-                assertThat((String) reply.data().get("description")).as("%s", fields).contains((String) request[2]);
+                assertThat((String) reply.data().get("description"))
+                        .as("%s", fields)
+                        .contains((String) request[2]);
             }
             assertThat(WireClient.list(client.call("users", Map.of()), "users")).isEqualTo(usersBefore);
-            assertThat(WireClient.list(client.call("channels", Map.of()), "channels")).isEqualTo(channelsBefore);
+            assertThat(WireClient.list(client.call("channels", Map.of()), "channels"))
+                    .isEqualTo(channelsBefore);
             assertThat(WireClient.messages(client.call("history", Map.of("channel", "sala vigiada"))))
                     .isEmpty();
         }

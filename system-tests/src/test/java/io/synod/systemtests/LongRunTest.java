@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -83,7 +82,9 @@ class LongRunTest {
     @EnabledIfSystemProperty(named = "longrun.seconds", matches = "\\d+")
     void longRun() throws Exception {
         Settings settings = Settings.fromProperties(45, 12);
-        assertThat(settings.loadSeconds).as("-Dlongrun.seconds bounded by the method's timeout").isLessThan(3_000);
+        assertThat(settings.loadSeconds)
+                .as("-Dlongrun.seconds bounded by the method's timeout")
+                .isLessThan(3_000);
         new Run(settings).execute();
     }
 
@@ -167,8 +168,8 @@ class LongRunTest {
                 ack = new Ack(user, true, receiver, text);
             }
             acknowledged.add(ack);
-            slowestWriteMillis = Math.max(
-                    slowestWriteMillis, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            slowestWriteMillis =
+                    Math.max(slowestWriteMillis, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         }
     }
 
@@ -220,10 +221,12 @@ class LongRunTest {
             }
             String kind = node.path("kind").asText();
             if ("history".equals(kind)) {
-                return "channel:" + data.path("channel").asText() + "@" + data.path("after_seq").asLong();
+                return "channel:" + data.path("channel").asText() + "@"
+                        + data.path("after_seq").asLong();
             }
             if ("private_history".equals(kind)) {
-                return "dm:" + data.path("user").asText() + "@" + data.path("after_seq").asLong();
+                return "dm:" + data.path("user").asText() + "@"
+                        + data.path("after_seq").asLong();
             }
             return "";
         } catch (IOException e) {
@@ -246,6 +249,7 @@ class LongRunTest {
         final Map<String, List<String>> argumentsByName = new LinkedHashMap<>();
         /** The servers running now; read by the status sampler's thread too. */
         final Map<String, Processes.Started> running = Collections.synchronizedMap(new LinkedHashMap<>());
+
         final Random random;
         final long startNanos = System.nanoTime();
         long loadStartNanos;
@@ -260,11 +264,7 @@ class LongRunTest {
 
         void event(String what) {
             String line = String.format(
-                    Locale.ROOT,
-                    "%s +%6.1fs %s",
-                    Instant.now(),
-                    (System.nanoTime() - startNanos) / 1e9,
-                    what);
+                    Locale.ROOT, "%s +%6.1fs %s", Instant.now(), (System.nanoTime() - startNanos) / 1e9, what);
             events.add(line);
             System.out.println("longrun: " + line);
         }
@@ -302,8 +302,8 @@ class LongRunTest {
                                 Processes.endpoint(Processes.freePort())));
                 event("leader " + leader().name());
                 AtomicBoolean stopSampler = new AtomicBoolean();
-                Thread sampler = startStatusSampler(
-                        cluster.processes.directory().resolve("status-timeline.txt"), stopSampler);
+                Thread sampler =
+                        startStatusSampler(cluster.processes.directory().resolve("status-timeline.txt"), stopSampler);
                 try {
                     withLoad(cluster);
                 } finally {
@@ -437,7 +437,9 @@ class LongRunTest {
                 stop.set(true);
                 for (Thread thread : threads) {
                     thread.join(Cluster.WAIT_MILLIS_MAX + 5_000);
-                    assertThat(thread.isAlive()).as("%s stopped", thread.getName()).isFalse();
+                    assertThat(thread.isAlive())
+                            .as("%s stopped", thread.getName())
+                            .isFalse();
                 }
                 event("load stopped");
                 for (Writer writer : writers) {
@@ -603,8 +605,8 @@ class LongRunTest {
             try {
                 converged = Cluster.awaitConverged(servers());
             } catch (AssertionError e) {
-                throw new AssertionError("LONGRUN DIGESTS DIFFER OR A SERVER LAGS: " + e.getMessage() + "; events "
-                        + events, e);
+                throw new AssertionError(
+                        "LONGRUN DIGESTS DIFFER OR A SERVER LAGS: " + e.getMessage() + "; events " + events, e);
             }
             event("converged at " + converged + " on " + running.keySet());
             for (Processes.Started server : servers()) {
@@ -680,7 +682,8 @@ class LongRunTest {
                     problems.addAll(checkDeliveries(user, topic, got, historyByTopic.get(topic)));
                 }
             }
-            long duplicates = problems.stream().filter(p -> p.contains("duplicate")).count();
+            long duplicates =
+                    problems.stream().filter(p -> p.contains("duplicate")).count();
             long gaps = problems.stream().filter(p -> p.contains("gap")).count();
             long retried = writers.stream().mapToLong(w -> w.client.retries()).sum();
             long slowest =
@@ -731,7 +734,9 @@ class LongRunTest {
                     }
                     complete = complete
                             && recorder.of(subscriber(s), true).size()
-                                    >= historyByTopic.get(key(true, subscriber(s))).size();
+                                    >= historyByTopic
+                                            .get(key(true, subscriber(s)))
+                                            .size();
                 }
                 if (complete) {
                     event("every subscriber received as many deliveries as the histories hold");
@@ -822,8 +827,12 @@ class LongRunTest {
             String context = topic + " read " + read + " (" + history.size() + " stored, " + expected.size()
                     + " acknowledged); events " + events;
             assertThat(lost).as("LONGRUN ACKNOWLEDGED WRITE LOST in " + context).isEmpty();
-            assertThat(twice).as("LONGRUN ACKNOWLEDGED WRITE DUPLICATED in " + context).isEmpty();
-            assertThat(unexpected).as("LONGRUN UNACKNOWLEDGED WRITE STORED in " + context).isEmpty();
+            assertThat(twice)
+                    .as("LONGRUN ACKNOWLEDGED WRITE DUPLICATED in " + context)
+                    .isEmpty();
+            assertThat(unexpected)
+                    .as("LONGRUN UNACKNOWLEDGED WRITE STORED in " + context)
+                    .isEmpty();
             for (int i = 0; i < history.size(); i++) {
                 assertThat(history.get(i).seq())
                         .as("LONGRUN HISTORY SEQ GAP in " + context + " at position " + i)
@@ -839,7 +848,9 @@ class LongRunTest {
                         .map(Stored::text)
                         .filter(mine::contains)
                         .toList();
-                assertThat(stored).as("LONGRUN WRITER ORDER BROKEN in " + context).isEqualTo(mine);
+                assertThat(stored)
+                        .as("LONGRUN WRITER ORDER BROKEN in " + context)
+                        .isEqualTo(mine);
             }
         }
 
@@ -852,8 +863,8 @@ class LongRunTest {
                 if (seen.merge(r.seq(), 1, Integer::sum) > 1) {
                     problems.add(who + " " + topic + ": duplicate seq " + r.seq() + " (" + r.source() + ")");
                 } else if (r.seq() != previous + 1) {
-                    problems.add(who + " " + topic + ": gap or disorder, seq " + r.seq() + " after " + previous
-                            + " (" + r.source() + ")");
+                    problems.add(who + " " + topic + ": gap or disorder, seq " + r.seq() + " after " + previous + " ("
+                            + r.source() + ")");
                 }
                 previous = Math.max(previous, r.seq());
                 if (r.seq() >= 1 && r.seq() <= history.size()) {
@@ -863,8 +874,8 @@ class LongRunTest {
                                 + "' but history holds '" + stored + "'");
                     }
                 } else {
-                    problems.add(who + " " + topic + ": seq " + r.seq() + " beyond the history (" + history.size()
-                            + ")");
+                    problems.add(
+                            who + " " + topic + ": seq " + r.seq() + " beyond the history (" + history.size() + ")");
                 }
             }
             if (previous < history.size()) {

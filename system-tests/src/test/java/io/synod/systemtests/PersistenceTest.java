@@ -26,7 +26,9 @@ class PersistenceTest {
             Processes.kill(server); // kill -9: only what was synced to disk before the reply counts
             Processes.Started restarted = cluster.startServer("server-1");
             // one server is a Paxos group of one: its writes were in its synced Paxos log before their replies
-            assertThat(Cluster.status(restarted)).containsEntry("role", "leader").containsEntry("leader", "server-1");
+            assertThat(Cluster.status(restarted))
+                    .containsEntry("role", "leader")
+                    .containsEntry("leader", "server-1");
             try (WireClient client = cluster.client()) {
                 assertThat(WireClient.list(client.call("users", Map.of()), "users"))
                         .contains("keep_ana", "keep_bia");

@@ -82,8 +82,8 @@ final class Processes implements AutoCloseable {
     /** A TCP port that was free a moment ago on 127.0.0.1, outside the ephemeral range. */
     static int freePort() {
         for (int attempt = 0; attempt < 1_000; attempt++) {
-            int port = PORT_RANGE_LOW + Math.floorMod(NEXT_PORT.getAndIncrement() - PORT_RANGE_LOW,
-                    PORT_RANGE_HIGH - PORT_RANGE_LOW);
+            int port = PORT_RANGE_LOW
+                    + Math.floorMod(NEXT_PORT.getAndIncrement() - PORT_RANGE_LOW, PORT_RANGE_HIGH - PORT_RANGE_LOW);
             try (ServerSocket socket = new ServerSocket()) {
                 socket.setReuseAddress(true);
                 socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
@@ -98,7 +98,8 @@ final class Processes implements AutoCloseable {
     /** The low end of the kernel's ephemeral port range (Linux), or 32768. */
     private static int ephemeralLow() {
         try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .trim();
             return Math.max(PORT_RANGE_LOW + 2_000, Integer.parseInt(range.split("\\s+")[0]));
         } catch (IOException | RuntimeException e) {
             return 32_768;

@@ -94,10 +94,14 @@ class ProxyRepeatsTest {
                     repeats.add("seq " + seq + " x" + copies.size() + (identical ? " (identical)" : " (different)"));
                 }
             });
-            assertThat(repeats).as("seqs the plain subscriber got more than once").isEmpty();
+            assertThat(repeats)
+                    .as("seqs the plain subscriber got more than once")
+                    .isEmpty();
             long first = received.firstKey();
             long last = received.lastKey();
-            assertThat(received).as("every seq from the first received to the last, once").hasSize((int) (last - first + 1));
+            assertThat(received)
+                    .as("every seq from the first received to the last, once")
+                    .hasSize((int) (last - first + 1));
             assertThat(last).isGreaterThanOrEqualTo(lastSeq).isGreaterThanOrEqualTo(WRITES);
 
             long deduplicated = sumOf(Path.of(cluster.log("proxy")), DEDUPLICATED);
@@ -113,7 +117,8 @@ class ProxyRepeatsTest {
     private static void drain(ZContext context, ZMQ.Socket sub, TreeMap<Long, List<byte[]>> received, int waitMillis) {
         sub.setReceiveTimeOut(waitMillis);
         while (true) {
-            byte[] topic = waitMillis > 0 ? io.synod.messaging.ZmqTestSockets.receiveNudging(context, sub, waitMillis)
+            byte[] topic = waitMillis > 0
+                    ? io.synod.messaging.ZmqTestSockets.receiveNudging(context, sub, waitMillis)
                     : sub.recv(ZMQ.DONTWAIT);
             if (topic == null) {
                 return;

@@ -59,8 +59,8 @@ class RateLimitFairnessTest {
                 String broker = Processes.endpoint(cluster.brokerFrontend);
                 for (int s = 0; s < FLOOD_SOCKETS; s++) {
                     int socket = s;
-                    Thread t = new Thread(
-                            () -> flood(broker, socket, stop, accepted, limited, otherErrors), "flood-" + s);
+                    Thread t =
+                            new Thread(() -> flood(broker, socket, stop, accepted, limited, otherErrors), "flood-" + s);
                     t.start();
                     flooders.add(t);
                 }
@@ -74,7 +74,8 @@ class RateLimitFairnessTest {
                         t.join(FLOOD_MILLIS_MAX);
                     }
                 }
-                String load = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+                String load = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+                        .trim();
                 System.out.printf(
                         "rate-limit fairness: B alone p50 %.2f ms p99 %.2f ms; B while A floods p50 %.2f ms p99 %.2f ms"
                                 + " (p99 ratio %.2f); A accepted %d, rate limited %d, other erro %d; loadavg %s%n",
@@ -87,7 +88,9 @@ class RateLimitFairnessTest {
                         limited.get(),
                         otherErrors.get(),
                         load);
-                assertThat(limited.get()).as("A's flood is beyond its limits: refused").isPositive();
+                assertThat(limited.get())
+                        .as("A's flood is beyond its limits: refused")
+                        .isPositive();
                 assertThat(otherErrors.get()).as("A's other replies").isZero();
             }
             Cluster.awaitConverged(servers);

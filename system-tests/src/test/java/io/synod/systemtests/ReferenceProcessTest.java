@@ -58,8 +58,8 @@ class ReferenceProcessTest {
             }
             byte[] reply = ZmqTestSockets.receiveNudging(context, socket, WireClient.RECEIVE_TIMEOUT_MILLIS);
             if (reply == null) {
-                throw new AssertionError("the reference did not answer within "
-                        + WireClient.RECEIVE_TIMEOUT_MILLIS + " ms");
+                throw new AssertionError(
+                        "the reference did not answer within " + WireClient.RECEIVE_TIMEOUT_MILLIS + " ms");
             }
             Envelope envelope = Envelope.decode(reply, Limits.DEFAULT);
             assertThat(envelope.data().get("clock")).isInstanceOf(Long.class);
@@ -93,8 +93,8 @@ class ReferenceProcessTest {
         assertThat(reply.service()).isEqualTo("list");
         return ((List<Object>) reply.data().get("list"))
                 .stream()
-                .map(item -> (String) ((Map<String, Object>) item).get("name"))
-                .toList();
+                        .map(item -> (String) ((Map<String, Object>) item).get("name"))
+                        .toList();
     }
 
     @Test
@@ -112,7 +112,8 @@ class ReferenceProcessTest {
             int beats = 0;
             int probes = 0;
             // two full periods, then most of a third: the list is read every half second throughout
-            while (System.nanoTime() - rankedAt < Duration.ofMillis(2 * FOREIGN_PERIOD_MILLIS + 4_000).toNanos()) {
+            while (System.nanoTime() - rankedAt
+                    < Duration.ofMillis(2 * FOREIGN_PERIOD_MILLIS + 4_000).toNanos()) {
                 long elapsedMillis = (System.nanoTime() - rankedAt) / 1_000_000;
                 if (elapsedMillis >= (beats + 1) * FOREIGN_PERIOD_MILLIS) {
                     Envelope heartbeat = foreign.call("heartbeat", Map.of("user", "server_1"));
@@ -120,7 +121,9 @@ class ReferenceProcessTest {
                     assertThat(heartbeat.data()).doesNotContainKey("status");
                     beats++;
                 }
-                assertThat(listed(observer)).as("list %d ms after rank", elapsedMillis).containsExactly("server_1");
+                assertThat(listed(observer))
+                        .as("list %d ms after rank", elapsedMillis)
+                        .containsExactly("server_1");
                 probes++;
                 Thread.sleep(LIST_PROBE_MILLIS);
             }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.synod.protocol.Envelope;
-import io.synod.protocol.Limits;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,15 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /**
  * Three replicated servers as real processes (issue 4): writes through the broker, kill -9 of the leader under a
@@ -113,7 +108,8 @@ class ReplicationTest {
             List<String> acknowledged = new ArrayList<>();
             String killed = null;
             long started = System.nanoTime();
-            try (Cluster.RetryingClient client = new Cluster.RetryingClient(Processes.endpoint(cluster.brokerFrontend), "rt")) {
+            try (Cluster.RetryingClient client =
+                    new Cluster.RetryingClient(Processes.endpoint(cluster.brokerFrontend), "rt")) {
                 client.write("login", Map.of("user", "alice"));
                 client.write("channel", Map.of("channel", "room"));
                 for (int i = 0; i < WRITES; i++) {

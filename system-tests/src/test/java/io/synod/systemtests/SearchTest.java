@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 class SearchTest {
     /** Reads through the broker, which hands them to the servers in turn: every server answers some. */
     private static final int READS = 6;
+
     private static final int POSTS = 25;
     private static final int PAGE_ITEMS = 10;
 
@@ -108,7 +109,9 @@ class SearchTest {
             if (first == null) {
                 first = pages;
             }
-            assertThat(pages).as("read %d of %s: the same pages on every server", read, user).isEqualTo(first);
+            assertThat(pages)
+                    .as("read %d of %s: the same pages on every server", read, user)
+                    .isEqualTo(first);
         }
         return first;
     }

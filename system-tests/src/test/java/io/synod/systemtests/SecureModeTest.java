@@ -49,10 +49,14 @@ class SecureModeTest {
                     SynodClient bob = SynodClient.connect(config, null);
                     SynodClient mallory = SynodClient.connect(config, null);
                     Cluster.RetryingClient carol = new Cluster.RetryingClient(broker, "carol-wire")) {
-                assertThat(ana.login("ana").ok()).as("secure mode: a login needs a password").isFalse();
+                assertThat(ana.login("ana").ok())
+                        .as("secure mode: a login needs a password")
+                        .isFalse();
                 assertThat(ana.login("ana", "senha-da-ana").ok()).isTrue();
                 assertThat(bob.login("bob", "senha-do-bob").ok()).isTrue();
-                assertThat(mallory.login("ana", "chute").ok()).as("a wrong password").isFalse();
+                assertThat(mallory.login("ana", "chute").ok())
+                        .as("a wrong password")
+                        .isFalse();
                 assertThat(mallory.login("mallory", "m").ok()).isTrue();
 
                 assertThat(ana.createChannel("geral").ok()).isTrue();
@@ -61,19 +65,24 @@ class SecureModeTest {
 
                 // mallory's own valid token, claiming to be ana or bob
                 assertThat(status(mallory, Services.PUBLISH, Map.of("user", "ana", "channel", "geral", "message", "x")))
-                        .as("publish as ana").isFalse();
+                        .as("publish as ana")
+                        .isFalse();
                 assertThat(status(mallory, Services.MESSAGE, Map.of("src", "bob", "dst", "ana", "message", "x")))
-                        .as("message as bob").isFalse();
-                assertThat(status(mallory, Services.POST, Map.of("user", "ana", "message", "x"))).isFalse();
+                        .as("message as bob")
+                        .isFalse();
+                assertThat(status(mallory, Services.POST, Map.of("user", "ana", "message", "x")))
+                        .isFalse();
                 assertThat(status(mallory, Services.PRIVATE_HISTORY, Map.of("user", "bob")))
-                        .as("bob's private_history").isFalse();
+                        .as("bob's private_history")
+                        .isFalse();
                 assertThat(bob.privateHistory(null, 0, 10).messages()).hasSize(1);
 
                 // a raw wire client: the token is a field like any other
                 Envelope login = carol.call("login", Map.of("user", "carol", "password", "senha-da-carol"));
                 String token = (String) login.data().get("token");
                 assertThat(token).isNotBlank();
-                assertThat(carol.call("post", Map.of("user", "carol", "message", "olá", "token", token)).data())
+                assertThat(carol.call("post", Map.of("user", "carol", "message", "olá", "token", token))
+                                .data())
                         .containsEntry("status", "OK");
                 Envelope logout = carol.call("logout", Map.of("user", "carol", "token", token));
                 assertThat(logout.data()).containsEntry("status", "OK");
@@ -99,7 +108,10 @@ class SecureModeTest {
 
     /** Whether {@code client}'s request (sent with its own session token) succeeded. */
     private static boolean status(SynodClient client, String service, Map<String, Object> fields) throws Exception {
-        Object status = client.requestAsync(service, fields).get(30, TimeUnit.SECONDS).data().get("status");
+        Object status = client.requestAsync(service, fields)
+                .get(30, TimeUnit.SECONDS)
+                .data()
+                .get("status");
         return "OK".equals(status) || "sucesso".equals(status);
     }
 }

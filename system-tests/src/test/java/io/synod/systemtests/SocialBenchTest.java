@@ -30,27 +30,45 @@ class SocialBenchTest {
                     processes,
                     "bench-social",
                     List.of(
-                            "--servers", "1", "--workload", "social", "--clients", "6", "--duration", "3s",
-                            "--warmup", "2s", "--json", "--results", results.toString()));
+                            "--servers",
+                            "1",
+                            "--workload",
+                            "social",
+                            "--clients",
+                            "6",
+                            "--duration",
+                            "3s",
+                            "--warmup",
+                            "2s",
+                            "--json",
+                            "--results",
+                            results.toString()));
             JsonNode line = run.lastLine();
             assertThat(line.path("workload").asText()).isEqualTo("social");
             assertThat(line.path("errors").asLong()).as(run.output()).isZero();
             assertThat(line.path("timeouts").asLong()).as(run.output()).isZero();
             assertThat(line.path("acked_writes").asLong()).isPositive();
             assertThat(line.path("acked_reads").asLong()).isPositive();
-            assertThat(line.path("deliveries").asLong()).as("posts delivered on the post topics").isPositive();
-            assertThat(line.path("gaps").asLong() + line.path("duplicates").asLong()).isZero();
+            assertThat(line.path("deliveries").asLong())
+                    .as("posts delivered on the post topics")
+                    .isPositive();
+            assertThat(line.path("gaps").asLong() + line.path("duplicates").asLong())
+                    .isZero();
             JsonNode operations = line.path("operations");
             long total = 0;
             for (String operation : OPERATIONS) {
-                assertThat(operations.path(operation).path("acked").asLong()).as(operation).isPositive();
+                assertThat(operations.path(operation).path("acked").asLong())
+                        .as(operation)
+                        .isPositive();
             }
             for (JsonNode operation : operations) {
                 total += operation.path("acked").asLong();
                 assertThat(operation.path("p50_ms").asDouble())
                         .isLessThanOrEqualTo(operation.path("p99_ms").asDouble());
             }
-            assertThat(total).isEqualTo(line.path("acked_writes").asLong() + line.path("acked_reads").asLong());
+            assertThat(total)
+                    .isEqualTo(line.path("acked_writes").asLong()
+                            + line.path("acked_reads").asLong());
             assertThat(run.stdout()).contains("feed", "timeline", "notifications");
             assertThat(results.resolve("result.json")).isNotEmptyFile();
         }
@@ -65,13 +83,28 @@ class SocialBenchTest {
                     processes,
                     "bench-celebrity",
                     List.of(
-                            "--servers", "3", "--workload", "celebrity", "--followers", "200", "--clients", "4",
-                            "--duration", "2s", "--warmup", "1s", "--json", "--results", results.toString()));
+                            "--servers",
+                            "3",
+                            "--workload",
+                            "celebrity",
+                            "--followers",
+                            "200",
+                            "--clients",
+                            "4",
+                            "--duration",
+                            "2s",
+                            "--warmup",
+                            "1s",
+                            "--json",
+                            "--results",
+                            results.toString()));
             JsonNode line = run.lastLine();
             assertThat(line.path("workload").asText()).isEqualTo("celebrity");
             assertThat(line.path("consistent").asBoolean()).as(run.output()).isTrue();
             assertThat(line.path("author_follower_count").asLong()).isEqualTo(200);
-            assertThat(line.path("author_unread").asLong()).as("one follower notification each").isEqualTo(200);
+            assertThat(line.path("author_unread").asLong())
+                    .as("one follower notification each")
+                    .isEqualTo(200);
             assertThat(line.path("post_accept_ms").asDouble()).isPositive();
             assertThat(line.path("posts")).hasSize(3);
             for (JsonNode post : line.path("posts")) {
@@ -81,7 +114,9 @@ class SocialBenchTest {
             assertThat(line.path("followers_checked").asInt()).isEqualTo(20);
             assertThat(line.path("followers_seeing_post").asInt()).isEqualTo(20);
             assertThat(line.path("followers_counting_post").asInt()).isEqualTo(20);
-            assertThat(line.path("before_acked").asLong()).as("the background load ran").isPositive();
+            assertThat(line.path("before_acked").asLong())
+                    .as("the background load ran")
+                    .isPositive();
             assertThat(line.path("errors").asLong()).isZero();
             assertThat(line.path("timeouts").asLong()).isZero();
             assertThat(run.stderr()).contains("200 follower(s) set up");
@@ -106,8 +141,8 @@ class SocialBenchTest {
                     processes, "bench-bad-post", List.of("--workload", "social", "--message-bytes", "2000"));
             assertThat(post.status()).isEqualTo(2);
             assertThat(post.output()).contains("--message-bytes (a post) must be between 1 and 1000");
-            BenchToolTest.Run scaling = BenchToolTest.bench(
-                    processes, "bench-bad-scaling", List.of("scaling", "--workload", "celebrity"));
+            BenchToolTest.Run scaling =
+                    BenchToolTest.bench(processes, "bench-bad-scaling", List.of("scaling", "--workload", "celebrity"));
             assertThat(scaling.status()).isEqualTo(2);
             assertThat(scaling.output()).contains("scaling does not run the celebrity workload");
             assertThat(scaling.descendantsLeft()).isEmpty();

@@ -70,7 +70,9 @@ class SocialTest {
                 WireClient.Received post = bobLive.receive();
                 assertThat(post).as("ana's post, live").isNotNull();
                 assertThat(post.topic()).isEqualTo(Social.postsTopic("ana"));
-                assertThat(post.payload()).containsEntry("message", "primeiro post").containsEntry("seq", 1L);
+                assertThat(post.payload())
+                        .containsEntry("message", "primeiro post")
+                        .containsEntry("seq", 1L);
 
                 String killed = leader.name();
                 Processes.kill(leader);
@@ -94,7 +96,9 @@ class SocialTest {
                         .containsEntry("kind", "mention")
                         .containsEntry("actor", "ana")
                         .containsEntry("seq", 1L);
-                assertThat(bobCourse.receive(1_000)).as("nothing social on the topic of bob's name").isNull();
+                assertThat(bobCourse.receive(1_000))
+                        .as("nothing social on the topic of bob's name")
+                        .isNull();
 
                 running.put(killed, cluster.startServer(killed, extra));
                 String converged = awaitConverged(List.copyOf(running.values()));

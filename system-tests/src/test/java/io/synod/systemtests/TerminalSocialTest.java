@@ -110,9 +110,7 @@ class TerminalSocialTest {
         }
 
         void expect(String fragment) {
-            await().atMost(WAIT)
-                    .failFast(() -> exit.isDone())
-                    .until(() -> text().contains(fragment));
+            await().atMost(WAIT).failFast(() -> exit.isDone()).until(() -> text().contains(fragment));
         }
 
         void quit() throws Exception {

@@ -1,7 +1,6 @@
 package io.synod.systemtests;
 
 import static io.synod.systemtests.WebBrowserTest.await;
-import static io.synod.systemtests.WebBrowserTest.countMessages;
 import static io.synod.systemtests.WebBrowserTest.logIn;
 import static io.synod.systemtests.WebBrowserTest.screenshot;
 import static io.synod.systemtests.WebBrowserTest.submit;
@@ -157,21 +156,27 @@ class WebBrowserFailoverTest {
 
                 // (b) the dashboard shows it down, then up after a restart on the same data directory
                 String killedAdmin = adminUrl(adminPorts.get(killed));
-                await(ops).until(d -> !d.findElements(By.cssSelector(
-                                "#servers tr[data-admin='" + killedAdmin + "'][data-up='false']"))
-                        .isEmpty());
-                await(ops).until(d -> !d.findElements(By.cssSelector("#changes li[data-kind='server-down']"))
-                        .isEmpty());
+                await(ops)
+                        .until(d -> !d.findElements(By.cssSelector(
+                                        "#servers tr[data-admin='" + killedAdmin + "'][data-up='false']"))
+                                .isEmpty());
+                await(ops)
+                        .until(d -> !d.findElements(By.cssSelector("#changes li[data-kind='server-down']"))
+                                .isEmpty());
                 servers.put(killed, startServer(cluster, killed, members.toString(), adminPorts.get(killed)));
-                await(ops).until(d -> !d.findElements(By.cssSelector(
-                                "#servers tr[data-admin='" + killedAdmin + "'][data-up='true']"))
-                        .isEmpty());
-                await(ops).until(d -> !d.findElements(By.cssSelector("#changes li[data-kind='server-up']"))
-                        .isEmpty());
+                await(ops)
+                        .until(d -> !d.findElements(
+                                        By.cssSelector("#servers tr[data-admin='" + killedAdmin + "'][data-up='true']"))
+                                .isEmpty());
+                await(ops)
+                        .until(d -> !d.findElements(By.cssSelector("#changes li[data-kind='server-up']"))
+                                .isEmpty());
                 assertThat(ops.findElements(By.cssSelector("#changes li[data-kind='leader']")))
                         .as("the new leader is listed")
                         .isNotEmpty();
-                await(ops).until(d -> !d.findElements(By.cssSelector("#log-tail li")).isEmpty());
+                await(ops)
+                        .until(d ->
+                                !d.findElements(By.cssSelector("#log-tail li")).isEmpty());
                 ops.manage().window().setSize(DASHBOARD_VIEWPORT);
                 Thread.sleep(REDRAW_PAUSE_MILLIS); // one more poll redraws the plots at the new width
                 screenshot(ops, shots.resolve("readme-dashboard.png"));
@@ -201,7 +206,9 @@ class WebBrowserFailoverTest {
 
                 List<String> anaSees = texts(ana);
                 assertThat(anaSees).as("every message once on ana's page").containsExactlyInAnyOrderElementsOf(sent);
-                assertThat(texts(bob)).as("the same messages in the same order on bob's page").isEqualTo(anaSees);
+                assertThat(texts(bob))
+                        .as("the same messages in the same order on bob's page")
+                        .isEqualTo(anaSees);
 
                 screenshots(url, ana, bob, shots);
             } finally {
@@ -221,9 +228,12 @@ class WebBrowserFailoverTest {
         ana.get(url + "#social");
         submit(ana, "post-text", "Posts, follows and a feed live next to the chat.");
         bob.get(url + "#social");
-        await(bob).until(ExpectedConditions.elementToBeClickable(By.id("tab-timeline"))).click();
-        await(bob).until(d -> d.findElements(By.cssSelector("#social-list li .text")).stream()
-                .anyMatch(e -> e.getText().startsWith("Posts, follows")));
+        await(bob)
+                .until(ExpectedConditions.elementToBeClickable(By.id("tab-timeline")))
+                .click();
+        await(bob)
+                .until(d -> d.findElements(By.cssSelector("#social-list li .text")).stream()
+                        .anyMatch(e -> e.getText().startsWith("Posts, follows")));
         screenshot(bob, shots.resolve("readme-social.png"));
     }
 
@@ -259,9 +269,10 @@ class WebBrowserFailoverTest {
     }
 
     private static void awaitRows(WebDriver driver, String up, int count) {
-        await(driver).until(d -> d.findElements(By.cssSelector("#servers tbody tr[data-up='" + up + "']"))
-                        .size()
-                == count);
+        await(driver)
+                .until(d -> d.findElements(By.cssSelector("#servers tbody tr[data-up='" + up + "']"))
+                                .size()
+                        == count);
     }
 
     /**
@@ -271,9 +282,13 @@ class WebBrowserFailoverTest {
     private static void send(WebDriver driver, String text) {
         submit(driver, "send-text", text);
         new WebDriverWait(driver, SEND_WAIT)
-                .until(d -> d.findElement(By.id("send-text")).getDomProperty("value").isEmpty()
+                .until(d -> d.findElement(By.id("send-text"))
+                                .getDomProperty("value")
+                                .isEmpty()
                         || !d.findElement(By.id("send-error")).getText().isEmpty());
-        assertThat(driver.findElement(By.id("send-error")).getText()).as("sending " + text).isEmpty();
+        assertThat(driver.findElement(By.id("send-error")).getText())
+                .as("sending " + text)
+                .isEmpty();
     }
 
     /**
@@ -281,13 +296,14 @@ class WebBrowserFailoverTest {
      * list (Date.now(): both pages read the same machine's clock).
      */
     private static void watchArrivals(WebDriver driver) {
-        ((JavascriptExecutor) driver).executeScript("window.arrivals = {}; window.sentAt = {};"
-                + "document.getElementById('send-text').addEventListener('keydown', (e) => {"
-                + "  if (e.key === 'Enter' && !e.shiftKey) window.sentAt[e.target.value] = Date.now(); });"
-                + "new MutationObserver((records) => { for (const r of records) for (const n of r.addedNodes) {"
-                + "  const t = n.querySelector && n.querySelector('.text');"
-                + "  if (t && !(t.textContent in window.arrivals)) window.arrivals[t.textContent] = Date.now(); } })"
-                + ".observe(document.getElementById('messages'), { childList: true });");
+        ((JavascriptExecutor) driver)
+                .executeScript("window.arrivals = {}; window.sentAt = {};"
+                        + "document.getElementById('send-text').addEventListener('keydown', (e) => {"
+                        + "  if (e.key === 'Enter' && !e.shiftKey) window.sentAt[e.target.value] = Date.now(); });"
+                        + "new MutationObserver((records) => { for (const r of records) for (const n of r.addedNodes) {"
+                        + "  const t = n.querySelector && n.querySelector('.text');"
+                        + "  if (t && !(t.textContent in window.arrivals)) window.arrivals[t.textContent] = Date.now(); } })"
+                        + ".observe(document.getElementById('messages'), { childList: true });");
     }
 
     private static Long arrival(WebDriver driver, String text) {
@@ -295,7 +311,8 @@ class WebBrowserFailoverTest {
     }
 
     private static Long timeOf(WebDriver driver, String table, String text) {
-        Object value = ((JavascriptExecutor) driver).executeScript("return window[arguments[0]][arguments[1]];", table, text);
+        Object value =
+                ((JavascriptExecutor) driver).executeScript("return window[arguments[0]][arguments[1]];", table, text);
         return value instanceof Number n ? n.longValue() : null;
     }
 

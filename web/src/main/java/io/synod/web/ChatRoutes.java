@@ -33,7 +33,9 @@ final class ChatRoutes {
             ctx.header("Set-Cookie", cookie("", 0));
             WebServer.json(ctx, Map.of("status", "OK"));
         });
-        routes.get("/api/session", ctx -> WebServer.json(ctx, Map.of("user", session(ctx).user())));
+        routes.get(
+                "/api/session",
+                ctx -> WebServer.json(ctx, Map.of("user", session(ctx).user())));
         routes.get("/api/users", ctx -> WebServer.json(ctx, calls.call(session(ctx), Services.USERS, Map.of())));
         routes.get("/api/channels", ctx -> {
             UserSession session = session(ctx);

@@ -24,8 +24,7 @@ final class ClusterCalls {
     private final long waitMillis;
 
     ClusterCalls(ClientConfig config) {
-        this.waitMillis =
-                config.requestTimeoutMillis() * (2L + config.requestRetriesMax()) + WAIT_MARGIN_MILLIS;
+        this.waitMillis = config.requestTimeoutMillis() * (2L + config.requestRetriesMax()) + WAIT_MARGIN_MILLIS;
     }
 
     /** Sends {@code service} with {@code fields} and returns the reply's data. */
@@ -52,9 +51,11 @@ final class ClusterCalls {
 
     static ApiError failure(Throwable cause) {
         return switch (cause) {
-            case ClientException.RequestTimeout timeout -> new ApiError(
-                    504, "the cluster did not answer " + timeout.service() + " after " + timeout.attempts()
-                            + " attempts (the request may or may not have been applied)");
+            case ClientException.RequestTimeout timeout ->
+                new ApiError(
+                        504,
+                        "the cluster did not answer " + timeout.service() + " after " + timeout.attempts()
+                                + " attempts (the request may or may not have been applied)");
             case ClientException other -> new ApiError(503, "cluster client unavailable: " + other.getMessage());
             case ApiError error -> error;
             default -> new ApiError(500, "internal error: " + cause.getClass().getSimpleName());

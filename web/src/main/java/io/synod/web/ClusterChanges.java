@@ -48,9 +48,11 @@ final class ClusterChanges {
     private final List<Map<String, Object>> tail = new ArrayList<>();
     /** Per admin URL, the raw lines of its previous {@code /logs} answer: what is new is what is not there. */
     private final Map<String, Set<String>> previousLines = new HashMap<>();
+
     private final Map<String, Boolean> upByAdmin = new HashMap<>();
     /** The name each server gave when it last answered: a server that is down has none of its own. */
     private final Map<String, String> nameByAdmin = new HashMap<>();
+
     private String leader;
     private String coordinator;
     private Set<String> members;
@@ -62,7 +64,8 @@ final class ClusterChanges {
      * @param servers the round's servers as the monitor reports them
      * @param membersByAdmin each up server's Paxos members as {@code node_id:role}
      */
-    synchronized void observe(long nowMillis, List<Map<String, Object>> servers, Map<String, Set<String>> membersByAdmin) {
+    synchronized void observe(
+            long nowMillis, List<Map<String, Object>> servers, Map<String, Set<String>> membersByAdmin) {
         String newLeader = null;
         long[] best = null;
         String newCoordinator = null;
@@ -75,7 +78,11 @@ final class ClusterChanges {
             boolean up = Boolean.TRUE.equals(server.get("up"));
             Boolean wasUp = upByAdmin.put(admin, up);
             if (wasUp != null && wasUp != up) {
-                add(nowMillis, up ? "server-up" : "server-down", name, up ? name + " answers again" : name + " stopped answering");
+                add(
+                        nowMillis,
+                        up ? "server-up" : "server-down",
+                        name,
+                        up ? name + " answers again" : name + " stopped answering");
             } else if (wasUp == null && !up && !first) {
                 add(nowMillis, "server-down", name, name + " does not answer");
             }
@@ -92,9 +99,13 @@ final class ClusterChanges {
             }
         }
         if (!first && !Objects.equals(newLeader, leader)) {
-            add(nowMillis, "leader", newLeader, newLeader == null
-                    ? "no Paxos leader (election under way)"
-                    : newLeader + " is the Paxos leader (ballot " + best[0] + "." + best[1] + ")");
+            add(
+                    nowMillis,
+                    "leader",
+                    newLeader,
+                    newLeader == null
+                            ? "no Paxos leader (election under way)"
+                            : newLeader + " is the Paxos leader (ballot " + best[0] + "." + best[1] + ")");
         }
         leader = newLeader;
         if (newCoordinator != null) {
@@ -110,9 +121,13 @@ final class ClusterChanges {
                 joined.removeAll(members);
                 Set<String> left = new TreeSet<>(members);
                 left.removeAll(view);
-                add(nowMillis, "membership", null, "Paxos members now " + String.join(", ", new TreeSet<>(view))
-                        + (joined.isEmpty() ? "" : "; new " + String.join(", ", joined))
-                        + (left.isEmpty() ? "" : "; gone " + String.join(", ", left)));
+                add(
+                        nowMillis,
+                        "membership",
+                        null,
+                        "Paxos members now " + String.join(", ", new TreeSet<>(view))
+                                + (joined.isEmpty() ? "" : "; new " + String.join(", ", joined))
+                                + (left.isEmpty() ? "" : "; gone " + String.join(", ", left)));
             }
             members = view;
         }

@@ -32,6 +32,7 @@ final class ClusterMonitor implements AutoCloseable {
     static final long POLL_INTERVAL_MILLIS = 1_000;
     /** Rounds kept: five minutes at one a second. */
     static final int SAMPLES_MAX = 300;
+
     static final long STATUS_TIMEOUT_MILLIS = 800;
     /** How long after the last {@link #snapshot()} the monitor keeps reading the servers' logs. */
     static final long LOGS_ACTIVE_MILLIS = 15_000;
@@ -115,7 +116,9 @@ final class ClusterMonitor implements AutoCloseable {
             try {
                 JsonNode status = fetch(url, "/status");
                 Set<String> view = new TreeSet<>();
-                status.path("members").forEach(m -> view.add(m.path("node_id").asText() + ":" + m.path("role").asText()));
+                status.path("members")
+                        .forEach(m -> view.add(m.path("node_id").asText() + ":"
+                                + m.path("role").asText()));
                 members.put(url, view);
                 server.put("up", true);
                 for (String field : STATUS_FIELDS) {
@@ -128,7 +131,8 @@ final class ClusterMonitor implements AutoCloseable {
                 }
             } catch (IOException e) {
                 server.put("up", false);
-                server.put("error", e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                server.put(
+                        "error", e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 running = false;

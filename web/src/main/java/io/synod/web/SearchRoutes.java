@@ -17,6 +17,7 @@ import java.util.function.Function;
 final class SearchRoutes {
     /** The protocol's bounds, checked here too so a refused query never reaches the cluster. */
     static final int QUERY_CHARS_MAX = 256;
+
     static final int CURSOR_CHARS_MAX = 128;
     static final int SEARCH_PAGE_MAX = 100;
     static final int SEARCH_PAGE_DEFAULT = 20;
@@ -72,8 +73,7 @@ final class SearchRoutes {
         }
         int chars = value.codePointCount(0, value.length());
         if (chars > max) {
-            throw ApiError.badRequest(
-                    "query parameter '" + field + "' has " + chars + " characters; at most " + max);
+            throw ApiError.badRequest("query parameter '" + field + "' has " + chars + " characters; at most " + max);
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -91,8 +91,8 @@ final class SearchRoutes {
 
     private static String oneOf(String field, String value, Set<String> allowed) {
         if (!allowed.contains(value)) {
-            throw ApiError.badRequest("query parameter '" + field + "' must be one of " + String.join(", ",
-                    allowed.stream().sorted().toList()));
+            throw ApiError.badRequest("query parameter '" + field + "' must be one of "
+                    + String.join(", ", allowed.stream().sorted().toList()));
         }
         return value;
     }

@@ -16,6 +16,7 @@ import java.util.function.Function;
 final class SocialRoutes {
     /** The protocol's social pages hold 1 to 100 items. */
     static final int SOCIAL_PAGE_MAX = 100;
+
     static final int SOCIAL_PAGE_DEFAULT = 20;
 
     private final ApiInput input;
@@ -89,8 +90,7 @@ final class SocialRoutes {
      * A newest-first page ({@code before}, {@code limit}); {@code profile} names its user in the
      * query ({@code ?user=}), the others are the session user's (the timeline is everyone's).
      */
-    private void newestFirst(Context ctx, UserSession session, String service, boolean userInQuery)
-            throws Exception {
+    private void newestFirst(Context ctx, UserSession session, String service, boolean userInQuery) throws Exception {
         Map<String, Object> fields = new LinkedHashMap<>();
         if (userInQuery) {
             String user = ctx.queryParam("user");

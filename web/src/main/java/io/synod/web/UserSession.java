@@ -89,13 +89,12 @@ final class UserSession implements DeliveryListener, AutoCloseable {
     @Override
     public void onDelivery(Delivery delivery) {
         Publication publication = delivery.publication();
-        String kind =
-                switch (publication) {
-                    case Publication.ChannelPost post -> "channel";
-                    case Publication.DirectMessage message -> "private";
-                    case Publication.SocialPost post -> "post";
-                    case Publication.Notification notification -> "notification";
-                };
+        String kind = switch (publication) {
+            case Publication.ChannelPost post -> "channel";
+            case Publication.DirectMessage message -> "private";
+            case Publication.SocialPost post -> "post";
+            case Publication.Notification notification -> "notification";
+        };
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("type", "delivery");
         event.put("kind", kind);

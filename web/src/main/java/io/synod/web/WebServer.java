@@ -32,6 +32,7 @@ public final class WebServer implements AutoCloseable {
     static final int HTTP_THREADS_MAX = 64;
     /** Largest WebSocket text a browser may send (the app sends only pings). */
     static final int WS_TEXT_BYTES_MAX = 4 * 1024;
+
     static final long WS_PING_SECONDS = 15;
     static final String SESSION_COOKIE = "synod_session";
 
@@ -97,7 +98,8 @@ public final class WebServer implements AutoCloseable {
                     ctx.header("Referrer-Policy", "no-referrer");
                 });
                 javalin.routes.before("/api/*", WebServer::requireJsonBody);
-                javalin.routes.exception(ApiError.class, (error, ctx) -> error(ctx, error.status(), error.getMessage()));
+                javalin.routes.exception(
+                        ApiError.class, (error, ctx) -> error(ctx, error.status(), error.getMessage()));
                 javalin.routes.exception(Exception.class, (error, ctx) -> {
                     LOG.warn("request {} {} failed", ctx.method(), ctx.path(), error);
                     ApiError mapped = ClusterCalls.failure(error);
@@ -162,7 +164,8 @@ public final class WebServer implements AutoCloseable {
             }
             ctx.attribute("session", session.get());
             ctx.enableAutomaticPings(WS_PING_SECONDS, TimeUnit.SECONDS);
-            ctx.send("{\"type\":\"hello\",\"user\":" + JSON.writeValueAsString(session.get().user()) + "}");
+            ctx.send("{\"type\":\"hello\",\"user\":"
+                    + JSON.writeValueAsString(session.get().user()) + "}");
         });
         ws.onMessage(ctx -> {
             if ("ping".equals(ctx.message())) {

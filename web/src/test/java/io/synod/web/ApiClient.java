@@ -64,8 +64,8 @@ final class ApiClient implements AutoCloseable {
     }
 
     private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response =
-                http.send(request.timeout(Duration.ofMillis(WAIT_MILLIS)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response = http.send(
+                request.timeout(Duration.ofMillis(WAIT_MILLIS)).build(), HttpResponse.BodyHandlers.ofByteArray());
         byte[] body = response.body();
         JsonNode json;
         try {
@@ -105,7 +105,10 @@ final class ApiClient implements AutoCloseable {
 
                     @Override
                     public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
-                        events.add(JSON.createObjectNode().put("type", "closed").put("status", status).put("reason", reason));
+                        events.add(JSON.createObjectNode()
+                                .put("type", "closed")
+                                .put("status", status)
+                                .put("reason", reason));
                         return null;
                     }
                 })

@@ -39,28 +39,53 @@ class ClusterChangesTest {
     }
 
     private static List<String> texts(ClusterChanges changes) {
-        return changes.changes().stream().map(c -> c.get("kind") + " " + c.get("text")).toList();
+        return changes.changes().stream()
+                .map(c -> c.get("kind") + " " + c.get("text"))
+                .toList();
     }
 
     @Test
     void a_killed_leader_shows_as_down_then_a_new_leader_then_up_again() {
         ClusterChanges changes = new ClusterChanges();
-        changes.observe(1, List.of(server("s1", true, "leader", "1.1"), server("s2", true, "follower", "1.1"),
-                server("s3", true, "follower", "1.1")), views(THREE, "s1", "s2", "s3"));
-        assertThat(changes.changes()).as("the first round is the starting point, not a change").isEmpty();
+        changes.observe(
+                1,
+                List.of(
+                        server("s1", true, "leader", "1.1"),
+                        server("s2", true, "follower", "1.1"),
+                        server("s3", true, "follower", "1.1")),
+                views(THREE, "s1", "s2", "s3"));
+        assertThat(changes.changes())
+                .as("the first round is the starting point, not a change")
+                .isEmpty();
 
-        changes.observe(2, List.of(server("s1", false, null, null), server("s2", true, "follower", "1.1"),
-                server("s3", true, "follower", "1.1")), views(THREE, "s2", "s3"));
+        changes.observe(
+                2,
+                List.of(
+                        server("s1", false, null, null),
+                        server("s2", true, "follower", "1.1"),
+                        server("s3", true, "follower", "1.1")),
+                views(THREE, "s2", "s3"));
         // a stale claim with a lower ballot loses to the newer one
-        changes.observe(3, List.of(server("s1", false, null, null), server("s2", true, "leader", "2.2"),
-                server("s3", true, "leader", "1.1")), views(THREE, "s2", "s3"));
-        changes.observe(4, List.of(server("s1", true, "follower", "2.2"), server("s2", true, "leader", "2.2"),
-                server("s3", true, "follower", "2.2")), views(THREE, "s1", "s2", "s3"));
-        assertThat(texts(changes)).containsExactly(
-                "server-down s1 stopped answering",
-                "leader no Paxos leader (election under way)",
-                "leader s2 is the Paxos leader (ballot 2.2)",
-                "server-up s1 answers again");
+        changes.observe(
+                3,
+                List.of(
+                        server("s1", false, null, null),
+                        server("s2", true, "leader", "2.2"),
+                        server("s3", true, "leader", "1.1")),
+                views(THREE, "s2", "s3"));
+        changes.observe(
+                4,
+                List.of(
+                        server("s1", true, "follower", "2.2"),
+                        server("s2", true, "leader", "2.2"),
+                        server("s3", true, "follower", "2.2")),
+                views(THREE, "s1", "s2", "s3"));
+        assertThat(texts(changes))
+                .containsExactly(
+                        "server-down s1 stopped answering",
+                        "leader no Paxos leader (election under way)",
+                        "leader s2 is the Paxos leader (ballot 2.2)",
+                        "server-up s1 answers again");
     }
 
     @Test
@@ -71,8 +96,8 @@ class ClusterChangesTest {
         Set<String> four = new java.util.TreeSet<>(THREE);
         four.add("4:learner");
         changes.observe(2, round, views(four, "s1"));
-        assertThat(texts(changes)).containsExactly(
-                "membership Paxos members now 1:voter, 2:voter, 3:voter, 4:learner; new 4:learner");
+        assertThat(texts(changes))
+                .containsExactly("membership Paxos members now 1:voter, 2:voter, 3:voter, 4:learner; new 4:learner");
         for (int i = 0; i < ClusterChanges.CHANGES_MAX; i++) {
             Map<String, Object> moved = server("s1", true, "leader", "1.1");
             moved.put("coordinator", "c" + i);

@@ -35,12 +35,12 @@ final class LocalCluster implements AutoCloseable {
                 InteractionLog.inMemory("reference"),
                 ProcessClock.system());
         server = ChatServer.start(ServerConfig.defaults(
-                                "server-1",
-                                broker.backendEndpoint(),
-                                proxy.frontendEndpoint(),
-                                reference.endpoint(),
-                                root.resolve("server-1"),
-                                0)
+                        "server-1",
+                        broker.backendEndpoint(),
+                        proxy.frontendEndpoint(),
+                        reference.endpoint(),
+                        root.resolve("server-1"),
+                        0)
                 .withAdvertisedAddress("tcp://127.0.0.1:0"));
         web = WebServer.start(new WebConfig(
                 broker.frontendEndpoint(),

@@ -35,20 +35,27 @@ class WebApiTest {
     void two_users_chat_in_a_channel_and_privately_with_live_deliveries() throws Exception {
         try (ApiClient ana = client();
                 ApiClient bob = client()) {
-            assertThat(ana.post("/api/login", Map.of("user", "ana")).body().path("user").asText())
+            assertThat(ana.post("/api/login", Map.of("user", "ana"))
+                            .body()
+                            .path("user")
+                            .asText())
                     .isEqualTo("ana");
             assertThat(bob.post("/api/login", Map.of("user", "bob")).status()).isEqualTo(200);
-            assertThat(ana.post("/api/channel", Map.of("channel", "geral")).status()).isEqualTo(200);
+            assertThat(ana.post("/api/channel", Map.of("channel", "geral")).status())
+                    .isEqualTo(200);
             ApiClient.Reply again = ana.post("/api/channel", Map.of("channel", "geral"));
             assertThat(again.status()).isEqualTo(422);
             assertThat(again.body().path("error").asText()).isNotBlank();
 
-            assertThat(bob.post("/api/subscribe", Map.of("channel", "geral")).status()).isEqualTo(200);
+            assertThat(bob.post("/api/subscribe", Map.of("channel", "geral")).status())
+                    .isEqualTo(200);
             assertThat(bob.openEvents().path("user").asText()).isEqualTo("bob");
             String text = "olá <script>alert(1)</script>";
-            assertThat(ana.post("/api/publish", Map.of("channel", "geral", "message", text)).status())
+            assertThat(ana.post("/api/publish", Map.of("channel", "geral", "message", text))
+                            .status())
                     .isEqualTo(200);
-            JsonNode delivery = bob.nextEvent(e -> "delivery".equals(e.path("type").asText()));
+            JsonNode delivery =
+                    bob.nextEvent(e -> "delivery".equals(e.path("type").asText()));
             assertThat(delivery.path("kind").asText()).isEqualTo("channel");
             assertThat(delivery.path("topic").asText()).isEqualTo("geral");
             assertThat(delivery.path("payload").path("message").asText()).isEqualTo(text);
@@ -56,7 +63,8 @@ class WebApiTest {
             long seq = delivery.path("payload").path("seq").asLong();
             assertThat(seq).isEqualTo(1);
 
-            JsonNode history = ana.get("/api/history", Map.of("channel", "geral", "after_seq", 0)).body();
+            JsonNode history = ana.get("/api/history", Map.of("channel", "geral", "after_seq", 0))
+                    .body();
             assertThat(ApiClient.texts(history.path("messages"), "message")).containsExactly(text);
             assertThat(ana.get("/api/history", Map.of("channel", "geral", "after_seq", seq))
                             .body()
@@ -68,17 +76,21 @@ class WebApiTest {
             assertThat(channels.path("channels").get(0).asText()).isEqualTo("geral");
             assertThat(channels.path("subscribed").get(0).asText()).isEqualTo("geral");
 
-            assertThat(ana.post("/api/message", Map.of("dst", "bob", "message", "só pra você")).status())
+            assertThat(ana.post("/api/message", Map.of("dst", "bob", "message", "só pra você"))
+                            .status())
                     .isEqualTo(200);
             JsonNode dm = bob.nextEvent(e -> "private".equals(e.path("kind").asText()));
             assertThat(dm.path("payload").path("src").asText()).isEqualTo("ana");
             assertThat(dm.path("payload").path("message").asText()).isEqualTo("só pra você");
             JsonNode conversation =
                     bob.get("/api/private_history", Map.of("peer", "ana")).body();
-            assertThat(ApiClient.texts(conversation.path("messages"), "message")).containsExactly("só pra você");
+            assertThat(ApiClient.texts(conversation.path("messages"), "message"))
+                    .containsExactly("só pra você");
             JsonNode conversations = bob.get("/api/conversations", Map.of()).body();
-            assertThat(conversations.path("conversations").get(0).path("peer").asText()).isEqualTo("ana");
-            assertThat(conversations.path("conversations").get(0).path("unread").asLong()).isEqualTo(1);
+            assertThat(conversations.path("conversations").get(0).path("peer").asText())
+                    .isEqualTo("ana");
+            assertThat(conversations.path("conversations").get(0).path("unread").asLong())
+                    .isEqualTo(1);
         }
     }
 
@@ -91,8 +103,10 @@ class WebApiTest {
             ApiClient.Reply posted = davi.post("/api/post", Map.of("message", "first post by davi"));
             assertThat(posted.status()).isEqualTo(200);
             assertThat(posted.body().path("id").asText()).isNotBlank();
-            assertThat(carla.post("/api/follow", Map.of("target", "davi")).status()).isEqualTo(200);
-            assertThat(carla.post("/api/follow", Map.of("target", "davi")).status()).isEqualTo(422);
+            assertThat(carla.post("/api/follow", Map.of("target", "davi")).status())
+                    .isEqualTo(200);
+            assertThat(carla.post("/api/follow", Map.of("target", "davi")).status())
+                    .isEqualTo(422);
 
             JsonNode feed = carla.get("/api/feed", Map.of()).body();
             assertThat(ApiClient.texts(feed.path("posts"), "message")).containsExactly("first post by davi");
@@ -101,7 +115,8 @@ class WebApiTest {
             JsonNode profile = carla.get("/api/profile", Map.of("user", "davi")).body();
             assertThat(profile.path("post_count").asLong()).isEqualTo(1);
             assertThat(profile.path("follower_count").asLong()).isEqualTo(1);
-            assertThat(ApiClient.texts(carla.get("/api/following", Map.of()).body().path("users"), ""))
+            assertThat(ApiClient.texts(
+                            carla.get("/api/following", Map.of()).body().path("users"), ""))
                     .hasSize(1);
 
             JsonNode notifications = davi.get("/api/notifications", Map.of()).body();
@@ -110,10 +125,16 @@ class WebApiTest {
             assertThat(first.path("kind").asText()).isEqualTo("follower");
             assertThat(first.path("actor").asText()).isEqualTo("carla");
             long last = notifications.path("last_seq").asLong();
-            assertThat(davi.post("/api/notifications_read", Map.of("seq", last)).status()).isEqualTo(200);
-            assertThat(davi.get("/api/notifications", Map.of()).body().path("unread").asLong()).isZero();
+            assertThat(davi.post("/api/notifications_read", Map.of("seq", last)).status())
+                    .isEqualTo(200);
+            assertThat(davi.get("/api/notifications", Map.of())
+                            .body()
+                            .path("unread")
+                            .asLong())
+                    .isZero();
 
-            assertThat(carla.post("/api/unfollow", Map.of("target", "davi")).status()).isEqualTo(200);
+            assertThat(carla.post("/api/unfollow", Map.of("target", "davi")).status())
+                    .isEqualTo(200);
             assertThat(carla.get("/api/feed", Map.of()).body().path("posts")).isEmpty();
         }
     }
@@ -139,7 +160,8 @@ class WebApiTest {
             ApiClient.Reply reply = stranger.get("/api/channels", Map.of());
             assertThat(reply.status()).isEqualTo(401);
             assertThat(reply.body().path("error").asText()).contains("log in");
-            assertThat(stranger.post("/api/publish", Map.of("channel", "geral", "message", "x")).status())
+            assertThat(stranger.post("/api/publish", Map.of("channel", "geral", "message", "x"))
+                            .status())
                     .isEqualTo(401);
             JsonNode closed = stranger.openEvents();
             assertThat(closed.path("type").asText()).isEqualTo("closed");
@@ -151,7 +173,8 @@ class WebApiTest {
     void logout_ends_the_session() throws Exception {
         try (ApiClient eva = client()) {
             eva.post("/api/login", Map.of("user", "eva"));
-            assertThat(eva.get("/api/session", Map.of()).body().path("user").asText()).isEqualTo("eva");
+            assertThat(eva.get("/api/session", Map.of()).body().path("user").asText())
+                    .isEqualTo("eva");
             assertThat(eva.post("/api/logout", Map.of()).status()).isEqualTo(200);
             assertThat(eva.get("/api/session", Map.of()).status()).isEqualTo(401);
         }
@@ -194,7 +217,8 @@ class WebApiTest {
 
             ApiClient.Reply page = operator.get("/", Map.of());
             assertThat(page.status()).isEqualTo(200);
-            assertThat(operator.get("/webjars/uplot/1.6.30/dist/uPlot.esm.js", Map.of()).status())
+            assertThat(operator.get("/webjars/uplot/1.6.30/dist/uPlot.esm.js", Map.of())
+                            .status())
                     .isEqualTo(200);
             assertThat(operator.get("/app.js", Map.of()).status()).isEqualTo(200);
         }

@@ -38,7 +38,8 @@ class WebHostileInputTest {
     private static void refused(ApiClient.Reply reply, int status, String text) throws Exception {
         assertThat(reply.status()).as(reply.body().toString()).isEqualTo(status);
         assertThat(reply.body().path("error").asText()).contains(text);
-        assertThat(ana.post("/api/publish", Map.of("channel", "sala", "message", "still here")).status())
+        assertThat(ana.post("/api/publish", Map.of("channel", "sala", "message", "still here"))
+                        .status())
                 .as("the process goes on serving")
                 .isEqualTo(200);
     }
@@ -54,10 +55,14 @@ class WebHostileInputTest {
 
     @Test
     void bad_json_and_non_objects_are_400() throws Exception {
-        refused(ana.postRaw("/api/publish", "application/json", "{\"channel\":".getBytes(StandardCharsets.UTF_8)),
-                400, "not valid JSON");
-        refused(ana.postRaw("/api/publish", "application/json", "[1,2]".getBytes(StandardCharsets.UTF_8)),
-                400, "JSON object");
+        refused(
+                ana.postRaw("/api/publish", "application/json", "{\"channel\":".getBytes(StandardCharsets.UTF_8)),
+                400,
+                "not valid JSON");
+        refused(
+                ana.postRaw("/api/publish", "application/json", "[1,2]".getBytes(StandardCharsets.UTF_8)),
+                400,
+                "JSON object");
         refused(ana.post("/api/publish", Map.of("channel", 7, "message", "x")), 400, "'channel' must be a string");
         refused(ana.post("/api/publish", Map.of("channel", "sala")), 400, "'message' is required");
     }
@@ -72,7 +77,10 @@ class WebHostileInputTest {
 
     @Test
     void a_body_that_is_not_json_typed_is_415_and_bad_queries_are_400() throws Exception {
-        refused(ana.postRaw("/api/publish", "text/plain", "{}".getBytes(StandardCharsets.UTF_8)), 415, "application/json");
+        refused(
+                ana.postRaw("/api/publish", "text/plain", "{}".getBytes(StandardCharsets.UTF_8)),
+                415,
+                "application/json");
         refused(ana.get("/api/history", Map.of("channel", "sala", "limit", 0)), 400, "'limit'");
         refused(ana.get("/api/history", Map.of("channel", "sala", "after_seq", "abc")), 400, "'after_seq'");
         refused(ana.get("/api/history", Map.of("channel", "sala", "after_seq", -1)), 400, "'after_seq'");
@@ -82,7 +90,9 @@ class WebHostileInputTest {
     @Test
     void a_message_with_markup_is_stored_as_text() throws Exception {
         String markup = "<img src=x onerror=alert(1)>";
-        assertThat(ana.post("/api/publish", Map.of("channel", "sala", "message", markup)).status()).isEqualTo(200);
+        assertThat(ana.post("/api/publish", Map.of("channel", "sala", "message", markup))
+                        .status())
+                .isEqualTo(200);
         var messages = ana.get("/api/history", Map.of("channel", "sala")).body().path("messages");
         assertThat(ApiClient.texts(messages, "message")).contains(markup);
     }

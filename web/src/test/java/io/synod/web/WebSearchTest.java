@@ -35,7 +35,8 @@ class WebSearchTest {
         gil = login("gil");
         hana = login("hana");
         ivo = login("ivo");
-        assertThat(gil.post("/api/channel", Map.of("channel", "busca")).status()).isEqualTo(200);
+        assertThat(gil.post("/api/channel", Map.of("channel", "busca")).status())
+                .isEqualTo(200);
         for (int i = 1; i <= CHANNEL_HITS; i++) {
             assertThat(gil.post("/api/publish", Map.of("channel", "busca", "message", "Ação número " + i))
                             .status())
@@ -93,8 +94,9 @@ class WebSearchTest {
     @Test
     void a_user_finds_channel_messages_and_only_its_own_private_messages() throws Exception {
         List<JsonNode> ivoHits = allPages(ivo, "acao", "newest", 2);
-        assertThat(ivoHits).hasSize(CHANNEL_HITS).allSatisfy(h -> assertThat(h.path("kind").asText())
-                .isEqualTo("channel"));
+        assertThat(ivoHits)
+                .hasSize(CHANNEL_HITS)
+                .allSatisfy(h -> assertThat(h.path("kind").asText()).isEqualTo("channel"));
         assertThat(indexes(ivoHits)).doesNotHaveDuplicates().isSortedAccordingTo((a, b) -> Long.compare(b, a));
         assertThat(ivoHits.get(0).path("message").asText()).isEqualTo("Ação número " + CHANNEL_HITS);
 
@@ -144,16 +146,23 @@ class WebSearchTest {
         refused(ivo.get("/api/search", Map.of("query", "*** \" \\")), 422, "query");
         refused(ivo.get("/api/search", Map.of("query", "w ".repeat(17))), 422, "query");
         // query syntax is plain words: it lifts no rule and finds nothing it should not
-        assertThat(ivo.get("/api/search", Map.of("query", "src:gil OR secreta*")).body().path("results"))
+        assertThat(ivo.get("/api/search", Map.of("query", "src:gil OR secreta*"))
+                        .body()
+                        .path("results"))
                 .isEmpty();
     }
 
     @Test
     void hostile_cursors_are_refused_naming_the_cursor() throws Exception {
-        refused(ivo.get("/api/search", Map.of("query", "acao", "cursor", "c".repeat(SearchRoutes.CURSOR_CHARS_MAX + 1))),
-                400, "'cursor'");
+        refused(
+                ivo.get(
+                        "/api/search",
+                        Map.of("query", "acao", "cursor", "c".repeat(SearchRoutes.CURSOR_CHARS_MAX + 1))),
+                400,
+                "'cursor'");
         refused(ivo.get("/api/search", Map.of("query", "acao", "cursor", "not-a-cursor")), 422, "cursor");
-        JsonNode first = hana.get("/api/search", Map.of("query", "acao", "limit", 1)).body();
+        JsonNode first =
+                hana.get("/api/search", Map.of("query", "acao", "limit", 1)).body();
         String hanaCursor = first.path("next_cursor").asText();
         assertThat(hanaCursor).isNotEmpty();
         refused(ivo.get("/api/search", Map.of("query", "acao", "limit", 1, "cursor", hanaCursor)), 422, "cursor");

@@ -58,6 +58,7 @@ public record BenchConfig(
     public static final int POST_CHARS_MAX = io.synod.protocol.Social.POST_CHARS_MAX;
     /** Celebrity: a tenth of a million more than the scenario asks for, and no more. */
     public static final int FOLLOWERS_MAX = 1_000_000;
+
     public static final int FOLLOWERS_DEFAULT = 10_000;
 
     public BenchConfig {

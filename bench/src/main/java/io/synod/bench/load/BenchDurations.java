@@ -29,13 +29,12 @@ public final class BenchDurations {
         }
         double amount = Double.parseDouble(matcher.group(1));
         String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-        double millis =
-                switch (unit) {
-                    case "ms" -> amount;
-                    case "s" -> amount * 1_000;
-                    case "m" -> amount * 60_000;
-                    default -> amount * 3_600_000;
-                };
+        double millis = switch (unit) {
+            case "ms" -> amount;
+            case "s" -> amount * 1_000;
+            case "m" -> amount * 60_000;
+            default -> amount * 3_600_000;
+        };
         if (millis > Duration.ofDays(1).toMillis()) {
             throw new IllegalArgumentException("'" + text + "' is longer than a day");
         }

@@ -64,8 +64,8 @@ public final class BenchMeter {
         final LongAdder deliveries = new LongAdder();
 
         synchronized Interval take() {
-            Counts counts = new Counts(
-                    ackedWrites.sum(), ackedReads.sum(), errors.sum(), timeouts.sum(), deliveries.sum());
+            Counts counts =
+                    new Counts(ackedWrites.sum(), ackedReads.sum(), errors.sum(), timeouts.sum(), deliveries.sum());
             return new Interval(
                     counts,
                     writeLatency.getIntervalHistogram(),

@@ -56,8 +56,10 @@ public final class BenchReport {
         List<SvgChart.Point> p99 = new ArrayList<>();
         for (BenchResult.Second second : result.series()) {
             if (second.ackedWrites() > 0) {
-                p50.add(new SvgChart.Point(second.endSeconds(), second.writeLatency().p50Millis(), null));
-                p99.add(new SvgChart.Point(second.endSeconds(), second.writeLatency().p99Millis(), null));
+                p50.add(new SvgChart.Point(
+                        second.endSeconds(), second.writeLatency().p50Millis(), null));
+                p99.add(new SvgChart.Point(
+                        second.endSeconds(), second.writeLatency().p99Millis(), null));
             }
         }
         return new SvgChart(
@@ -72,7 +74,8 @@ public final class BenchReport {
     static SvgChart throughputChart(BenchResult result) {
         List<SvgChart.Point> seconds = new ArrayList<>();
         for (BenchResult.Second second : result.series()) {
-            seconds.add(new SvgChart.Point(second.ackedPerSecond(), second.writeLatency().p99Millis(), null));
+            seconds.add(new SvgChart.Point(
+                    second.ackedPerSecond(), second.writeLatency().p99Millis(), null));
         }
         BenchResult.Summary summary = result.summary();
         SvgChart.Point whole = new SvgChart.Point(
@@ -113,15 +116,16 @@ public final class BenchReport {
         latencyLine(out, "read latency", s.readLatency());
         latencyLine(out, "delivery lat.", s.deliveryLatency());
         if (result.operations().size() > 1) {
-            result.operations().forEach((service, latency) -> out.append(String.format(
-                    Locale.ROOT,
-                    "  %-13s %8.1f /s  p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d)%n",
-                    service,
-                    result.operationsPerSecond(latency),
-                    latency.p50Millis(),
-                    latency.p99Millis(),
-                    latency.maxMillis(),
-                    latency.count())));
+            result.operations()
+                    .forEach((service, latency) -> out.append(String.format(
+                            Locale.ROOT,
+                            "  %-13s %8.1f /s  p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d)%n",
+                            service,
+                            result.operationsPerSecond(latency),
+                            latency.p50Millis(),
+                            latency.p99Millis(),
+                            latency.maxMillis(),
+                            latency.count())));
         }
         out.append(String.format(
                 Locale.ROOT,
@@ -179,7 +183,9 @@ public final class BenchReport {
                     .add(new SvgChart.Point(
                             s.ackedPerSecond(), s.writeLatency().p99Millis(), point.clients() + " clients"));
         }
-        String workload = points.isEmpty() ? "" : points.get(0).result().config().workload().label();
+        String workload = points.isEmpty()
+                ? ""
+                : points.get(0).result().config().workload().label();
         SvgChart chart = new SvgChart(
                 "Scaling (" + workload + "): throughput vs p99 as clients grow",
                 "acknowledged writes per second",

@@ -65,15 +65,15 @@ public final class BenchRun {
         try (ZContext context = new ZContext(IO_THREADS)) {
             try {
                 createChannels(context, config, clock);
-                subscribers =
-                        new SubscriberLoop(config.proxyEndpoint(), subscriberTopics(), clock, meter, control);
+                subscribers = new SubscriberLoop(config.proxyEndpoint(), subscriberTopics(), clock, meter, control);
                 subscriberThread = Thread.ofPlatform().name("bench-subscribers").start(subscribers);
                 awaitReady(control.subscribersReady(), control, "the subscribers");
                 AtomicLongArray published = new AtomicLongArray(Math.max(1, config.channelCount()));
                 for (int thread = 0; thread < config.driverThreads(); thread++) {
                     LoadDriver driver = new LoadDriver(
                             config, clientsOf(thread), context, clock, meter, control, published, 7261L + thread);
-                    drivers.add(Thread.ofPlatform().name("bench-driver-" + thread).start(driver));
+                    drivers.add(
+                            Thread.ofPlatform().name("bench-driver-" + thread).start(driver));
                 }
                 awaitReady(control.driversReady(), control, "the clients' logins");
                 progress.accept(String.format(
@@ -214,8 +214,8 @@ public final class BenchRun {
                                 context, config.brokerEndpoint(), clock, List.of(call), config.requestTimeout(), null)
                         .get(0);
                 if (!SetupCalls.acceptable(reply)) {
-                    throw new BenchException("cannot create channel " + call.fields().get("channel") + ": "
-                            + Replies.errorText(reply));
+                    throw new BenchException(
+                            "cannot create channel " + call.fields().get("channel") + ": " + Replies.errorText(reply));
                 }
             }
         } finally {

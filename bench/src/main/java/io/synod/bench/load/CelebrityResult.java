@@ -100,10 +100,13 @@ public record CelebrityResult(
         map.put("follows_per_s", BenchResult.round(setupSeconds <= 0 ? 0 : config.followers() / setupSeconds, 1));
         map.put("author_follower_count", authorFollowerCount);
         map.put("author_unread", authorUnread);
-        map.put("post_accept_ms", posts.isEmpty() ? -1 : BenchResult.round(posts.get(0).acceptMillis(), 3));
+        map.put(
+                "post_accept_ms",
+                posts.isEmpty() ? -1 : BenchResult.round(posts.get(0).acceptMillis(), 3));
         map.put(
                 "post_accept_max_ms",
-                BenchResult.round(posts.stream().mapToDouble(Post::acceptMillis).max().orElse(-1), 3));
+                BenchResult.round(
+                        posts.stream().mapToDouble(Post::acceptMillis).max().orElse(-1), 3));
         map.put("before_s", BenchResult.round(beforeSeconds, 3));
         map.put("before_acked", before.count());
         map.putAll(before.toMap("before_"));

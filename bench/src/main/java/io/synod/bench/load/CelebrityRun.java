@@ -53,6 +53,7 @@ public final class CelebrityRun {
     static final int FOLLOWERS_CHECKED_MAX = 20;
     /** How long the post may take to reach the subscriber on the author's topic. */
     private static final long DELIVERY_WAIT_MILLIS = 5_000;
+
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long SUBSCRIBE_SETTLE_MILLIS = 300;
     private static final long THREAD_JOIN_MARGIN_MILLIS = 5_000;
@@ -64,6 +65,7 @@ public final class CelebrityRun {
     private final ProcessClock clock = ProcessClock.system();
     /** The background writes around the latest post, and its id (set by {@link #post}). */
     private Histogram lastWindow;
+
     private String lastPostId = "";
 
     public CelebrityRun(BenchConfig config, Consumer<String> progress) {
@@ -109,13 +111,14 @@ public final class CelebrityRun {
                 for (int thread = 0; thread < config.driverThreads(); thread++) {
                     LoadDriver driver = new LoadDriver(
                             config, clientsOf(thread), context, clock, meter, control, published, 7261L + thread);
-                    drivers.add(Thread.ofPlatform().name("bench-driver-" + thread).start(driver));
+                    drivers.add(
+                            Thread.ofPlatform().name("bench-driver-" + thread).start(driver));
                 }
-                long readyMillis = SetupCalls.ATTEMPTS_MAX * config.requestTimeout().toMillis()
-                        + THREAD_JOIN_MARGIN_MILLIS;
+                long readyMillis =
+                        SetupCalls.ATTEMPTS_MAX * config.requestTimeout().toMillis() + THREAD_JOIN_MARGIN_MILLIS;
                 if (!control.driversReady().await(readyMillis, TimeUnit.MILLISECONDS)) {
-                    throw new BenchException("the background clients' logins were not ready within " + readyMillis
-                            + " ms");
+                    throw new BenchException(
+                            "the background clients' logins were not ready within " + readyMillis + " ms");
                 }
                 failIfFailed(control);
                 Thread.sleep(SUBSCRIBE_SETTLE_MILLIS);
@@ -134,7 +137,8 @@ public final class CelebrityRun {
                     posts.add(post(context, author, sub, i, control));
                     during.add(lastWindow);
                 }
-                FollowerReads reads = readFollowers(context, posts.get(posts.size() - 1).index(), lastPostId);
+                FollowerReads reads =
+                        readFollowers(context, posts.get(posts.size() - 1).index(), lastPostId);
                 control.advance(BenchControl.Phase.DRAIN);
                 joinAll(drivers, config.requestTimeout().toMillis() + THREAD_JOIN_MARGIN_MILLIS);
                 control.advance(BenchControl.Phase.STOP);
@@ -151,7 +155,9 @@ public final class CelebrityRun {
                         before.secondP99Millis(0.5),
                         before.secondP99Millis(1),
                         LatencySummary.of(during),
-                        posts.stream().mapToDouble(CelebrityResult.Post::windowSeconds).sum(),
+                        posts.stream()
+                                .mapToDouble(CelebrityResult.Post::windowSeconds)
+                                .sum(),
                         reads.feedMillis,
                         reads.notificationsMillis,
                         LatencySummary.of(reads.all),
@@ -206,8 +212,9 @@ public final class CelebrityRun {
      * author's topic; then the background writes until {@link #AFTER_POST} after the reply, kept in
      * {@link #lastWindow}. A pause of {@link #BETWEEN_POSTS} first (after the previous window).
      */
-    private CelebrityResult.Post post(ZContext context, ZMQ.Socket author, ZMQ.Socket sub, int number,
-            BenchControl control) throws InterruptedException {
+    private CelebrityResult.Post post(
+            ZContext context, ZMQ.Socket author, ZMQ.Socket sub, int number, BenchControl control)
+            throws InterruptedException {
         if (number > 0) {
             sleep(BETWEEN_POSTS, control);
         }
@@ -270,8 +277,8 @@ public final class CelebrityRun {
                     calls.add(new SetupCalls.Call(
                             sockets.get(i % SETUP_SOCKETS), Services.LOGIN, fields, config.followerName(i), 1));
                 }
-                List<Envelope> replies = SetupCalls.run(
-                        context, config.brokerEndpoint(), clock, calls, config.requestTimeout(), null);
+                List<Envelope> replies =
+                        SetupCalls.run(context, config.brokerEndpoint(), clock, calls, config.requestTimeout(), null);
                 for (int i = 0; i < replies.size(); i++) {
                     if (!Replies.isSuccess(replies.get(i))) {
                         throw new BenchException("set-up: " + calls.get(i).service() + " of "
@@ -333,8 +340,8 @@ public final class CelebrityRun {
                 long start = System.nanoTime();
                 Envelope feed = call(context, socket, Services.FEED, fields, 3, name, "read a follower's feed");
                 long feedDone = System.nanoTime();
-                Envelope notes =
-                        call(context, socket, Services.NOTIFICATIONS, fields, 4, name, "read a follower's notifications");
+                Envelope notes = call(
+                        context, socket, Services.NOTIFICATIONS, fields, 4, name, "read a follower's notifications");
                 long notesDone = System.nanoTime();
                 reads.all.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(feedDone - start)));
                 reads.all.recordValue(Math.max(1, TimeUnit.NANOSECONDS.toMicros(notesDone - feedDone)));
@@ -386,8 +393,8 @@ public final class CelebrityRun {
         }
     }
 
-    private Envelope call(ZContext context, ZMQ.Socket socket, String service, Map<String, Object> fields, long id,
-            String what) {
+    private Envelope call(
+            ZContext context, ZMQ.Socket socket, String service, Map<String, Object> fields, long id, String what) {
         return call(context, socket, service, fields, id, config.authorName(), what);
     }
 

@@ -134,8 +134,8 @@ final class LoadDriver implements Runnable {
             long now = System.nanoTime();
             clients.forEach(client -> client.setup.close());
             for (Client client : clients) {
-                client.dealer = new ZmtpClient(
-                        ZmtpCodec.SocketType.DEALER, config.brokerEndpoint(), selector, ZMTP, now);
+                client.dealer =
+                        new ZmtpClient(ZmtpCodec.SocketType.DEALER, config.brokerEndpoint(), selector, ZMTP, now);
             }
             control.driversReady().countDown();
             loop(selector);
@@ -173,8 +173,8 @@ final class LoadDriver implements Runnable {
                     client.slotClientIds[0],
                     client.nextRequestId++));
         }
-        List<Envelope> replies = SetupCalls.run(
-                context, config.brokerEndpoint(), clock, calls, config.requestTimeout(), control);
+        List<Envelope> replies =
+                SetupCalls.run(context, config.brokerEndpoint(), clock, calls, config.requestTimeout(), control);
         for (Envelope reply : replies) {
             if (!SetupCalls.acceptable(reply)) {
                 throw new BenchException("login refused: " + Replies.errorText(reply));
@@ -257,9 +257,10 @@ final class LoadDriver implements Runnable {
             case PUBLISH -> publish(client, client.index % config.channelCount());
             case FANOUT -> publish(client, 0);
             case PRIVATE -> privateMessage(client);
-            case MIXED -> random.nextDouble() < config.readRatio()
-                    ? read(client)
-                    : publish(client, client.index % config.channelCount());
+            case MIXED ->
+                random.nextDouble() < config.readRatio()
+                        ? read(client)
+                        : publish(client, client.index % config.channelCount());
             case SOCIAL -> social.next(client.index, client.user);
             case CELEBRITY -> publish(client, client.index % config.channelCount());
         };

@@ -72,8 +72,8 @@ public record SocialMix(int post, int follow, int feed, int timeline, int notifi
         for (String part : text.split(",", -1)) {
             String[] pair = part.trim().split("=", -1);
             if (pair.length != 2 || !weights.containsKey(pair[0].trim())) {
-                throw new IllegalArgumentException("'" + part.trim() + "' is not a weight; use e.g. "
-                        + DEFAULT.label() + " (operations: " + String.join(", ", weights.keySet()) + ")");
+                throw new IllegalArgumentException("'" + part.trim() + "' is not a weight; use e.g. " + DEFAULT.label()
+                        + " (operations: " + String.join(", ", weights.keySet()) + ")");
             }
             try {
                 weights.put(pair[0].trim(), Integer.parseInt(pair[1].trim()));

@@ -51,8 +51,16 @@ public final class SvgChart {
 
     /** The whole SVG document. */
     public String render() {
-        double xMax = niceMax(series.stream().flatMap(s -> s.points().stream()).mapToDouble(Point::x).max().orElse(1));
-        double yMax = niceMax(series.stream().flatMap(s -> s.points().stream()).mapToDouble(Point::y).max().orElse(1));
+        double xMax = niceMax(series.stream()
+                .flatMap(s -> s.points().stream())
+                .mapToDouble(Point::x)
+                .max()
+                .orElse(1));
+        double yMax = niceMax(series.stream()
+                .flatMap(s -> s.points().stream())
+                .mapToDouble(Point::y)
+                .max()
+                .orElse(1));
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(
                 Locale.ROOT,
@@ -122,8 +130,8 @@ public final class SvgChart {
         if (one.line() && one.points().size() > 1) {
             StringBuilder points = new StringBuilder();
             for (Point point : one.points()) {
-                points.append(String.format(
-                        Locale.ROOT, "%.1f,%.1f ", xPixel(point.x(), xMax), yPixel(point.y(), yMax)));
+                points.append(
+                        String.format(Locale.ROOT, "%.1f,%.1f ", xPixel(point.x(), xMax), yPixel(point.y(), yMax)));
             }
             svg.append(String.format(
                     Locale.ROOT,

@@ -58,12 +58,15 @@ class BenchLatencySummaryTest {
         assertThat(measured.writeMicros().getTotalCount()).isEqualTo(1);
         assertThat(measured.deliveryMicros().getTotalCount()).isZero(); // no send time in the message
         assertThat(meter.errorTexts()).containsEntry("publish: channel does not exist", 1L);
-        assertThat(meter.sample().writeMicros().getTotalCount()).as("interval histograms reset").isZero();
+        assertThat(meter.sample().writeMicros().getTotalCount())
+                .as("interval histograms reset")
+                .isZero();
     }
 
     @Test
     void messageStampsRoundTripAndForeignTextsCarryNone() {
-        assertThat(MessageStamp.sentNanos(MessageStamp.prefix(123_456_789L) + "xxxx")).isEqualTo(123_456_789L);
+        assertThat(MessageStamp.sentNanos(MessageStamp.prefix(123_456_789L) + "xxxx"))
+                .isEqualTo(123_456_789L);
         assertThat(MessageStamp.sentNanos(MessageStamp.prefix(-42L))).isEqualTo(-42L);
         assertThat(MessageStamp.sentNanos("hello")).isEqualTo(Long.MIN_VALUE);
         assertThat(MessageStamp.sentNanos("tabc;")).isEqualTo(Long.MIN_VALUE);

@@ -79,7 +79,8 @@ class BenchReportTest {
         BenchResult result = result(Workload.FANOUT, 4, 1);
         BenchReport.write(result, directory.resolve("out"));
 
-        JsonNode json = JSON.readTree(directory.resolve("out").resolve(BenchReport.RESULT_FILE).toFile());
+        JsonNode json = JSON.readTree(
+                directory.resolve("out").resolve(BenchReport.RESULT_FILE).toFile());
         assertThat(json.path("config").path("workload").asText()).isEqualTo("fanout");
         assertThat(json.path("config").path("fanout_subscribers").asInt()).isEqualTo(10);
         assertThat(json.path("summary").path("acked_per_s").asDouble()).isEqualTo(200.0);
@@ -88,7 +89,9 @@ class BenchReportTest {
         assertThat(json.path("error_texts").path("publish: boom").asLong()).isEqualTo(3);
         for (String plot : List.of(BenchReport.LATENCY_PLOT, BenchReport.THROUGHPUT_PLOT)) {
             String svg = Files.readString(directory.resolve("out").resolve(plot), StandardCharsets.UTF_8);
-            assertThat(BenchSvgChartTest.parse(svg).getElementsByTagName("circle").getLength())
+            assertThat(BenchSvgChartTest.parse(svg)
+                            .getElementsByTagName("circle")
+                            .getLength())
                     .as(plot)
                     .isGreaterThanOrEqualTo(3);
         }
@@ -111,7 +114,8 @@ class BenchReportTest {
                 new BenchReport.ScalingPoint(3, 4, result(Workload.PUBLISH, 4, 4)));
         BenchReport.writeScaling(points, Map.of("workload", "publish"), directory);
 
-        JsonNode json = JSON.readTree(directory.resolve(BenchReport.SCALING_FILE).toFile());
+        JsonNode json =
+                JSON.readTree(directory.resolve(BenchReport.SCALING_FILE).toFile());
         assertThat(json.path("points")).hasSize(4);
         assertThat(json.path("points").get(2).path("servers").asInt()).isEqualTo(3);
         assertThat(json.path("points").get(3).path("clients").asInt()).isEqualTo(4);
@@ -127,13 +131,19 @@ class BenchReportTest {
         LatencySummary posts = new LatencySummary(500, 3, 30, 40, 50);
         LatencySummary feeds = new LatencySummary(1_500, 2, 20, 25, 30);
         BenchResult result = new BenchResult(
-                plain.config(), plain.summary(), plain.series(), plain.errorTexts(), Map.of("post", posts, "feed", feeds));
+                plain.config(),
+                plain.summary(),
+                plain.series(),
+                plain.errorTexts(),
+                Map.of("post", posts, "feed", feeds));
 
         JsonNode json = JSON.readTree(BenchReport.jsonLine(result));
         assertThat(json.path("social_mix").asText()).isEqualTo(SocialMix.DEFAULT.label());
         assertThat(json.path("operations").path("post").path("acked").asLong()).isEqualTo(500);
-        assertThat(json.path("operations").path("post").path("per_s").asDouble()).isEqualTo(50.0);
-        assertThat(json.path("operations").path("feed").path("p99_ms").asDouble()).isEqualTo(20.0);
+        assertThat(json.path("operations").path("post").path("per_s").asDouble())
+                .isEqualTo(50.0);
+        assertThat(json.path("operations").path("feed").path("p99_ms").asDouble())
+                .isEqualTo(20.0);
         assertThat(BenchReport.summaryText(result))
                 .contains("feed", "150.0 /s", "p99 20.00 ms", "(1500)")
                 .contains("post", "50.0 /s", "p99 30.00 ms", "(500)");
@@ -143,11 +153,28 @@ class BenchReportTest {
     @Test
     void aCelebrityResultIsConsistentOnlyWhenEveryCountIsAsSetUp() throws Exception {
         BenchConfig config = new BenchConfig(
-                "b", "p", Workload.CELEBRITY, 4, 1, 8, 10, 1, 0.5, 100, Duration.ZERO, Duration.ofSeconds(1),
-                Duration.ofSeconds(5), 1, 3, "abc", SocialMix.DEFAULT, 200);
+                "b",
+                "p",
+                Workload.CELEBRITY,
+                4,
+                1,
+                8,
+                10,
+                1,
+                0.5,
+                100,
+                Duration.ZERO,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(5),
+                1,
+                3,
+                "abc",
+                SocialMix.DEFAULT,
+                200);
         LatencySummary writes = new LatencySummary(900, 2, 20, 30, 40);
         List<CelebrityResult.Post> posts = List.of(
-                new CelebrityResult.Post(12.5, 77, 14.0, writes, 1.1), new CelebrityResult.Post(30.0, 90, 31.0, writes, 1.2));
+                new CelebrityResult.Post(12.5, 77, 14.0, writes, 1.1),
+                new CelebrityResult.Post(30.0, 90, 31.0, writes, 1.2));
         CelebrityResult good = new CelebrityResult(
                 config, 1.5, 200, 200, posts, writes, 10, 18, 25, writes, 2.3, 3.0, 2.0, writes, 20, 20, 20, 0, 0,
                 Map.of());
@@ -175,28 +202,102 @@ class BenchReportTest {
     @Test
     void aPostLongerThanTheProtocolAllowsIsRefusedForTheSocialWorkloads() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BenchConfig(
-                        "b", "p", Workload.SOCIAL, 1, 1, 8, 10, 1, 0.5, 1_001, Duration.ZERO, Duration.ofSeconds(1),
-                        Duration.ofSeconds(5), 1, 1, "abc", SocialMix.DEFAULT, 1))
+                        "b",
+                        "p",
+                        Workload.SOCIAL,
+                        1,
+                        1,
+                        8,
+                        10,
+                        1,
+                        0.5,
+                        1_001,
+                        Duration.ZERO,
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(5),
+                        1,
+                        1,
+                        "abc",
+                        SocialMix.DEFAULT,
+                        1))
                 .hasMessageContaining("--message-bytes (a post)");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BenchConfig(
-                        "b", "p", Workload.CELEBRITY, 1, 1, 8, 10, 1, 0.5, 100, Duration.ZERO, Duration.ofSeconds(1),
-                        Duration.ofSeconds(5), 1, 1, "abc", SocialMix.DEFAULT, 0))
+                        "b",
+                        "p",
+                        Workload.CELEBRITY,
+                        1,
+                        1,
+                        8,
+                        10,
+                        1,
+                        0.5,
+                        100,
+                        Duration.ZERO,
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(5),
+                        1,
+                        1,
+                        "abc",
+                        SocialMix.DEFAULT,
+                        0))
                 .hasMessageContaining("--followers");
     }
 
     @Test
     void configValidationNamesTheOption() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BenchConfig(
-                        "b", "p", Workload.PUBLISH, 0, 1, 8, 10, 1, 0.5, 100, Duration.ZERO, Duration.ofSeconds(1),
-                        Duration.ofSeconds(5), 1, 1, "abc"))
+                        "b",
+                        "p",
+                        Workload.PUBLISH,
+                        0,
+                        1,
+                        8,
+                        10,
+                        1,
+                        0.5,
+                        100,
+                        Duration.ZERO,
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(5),
+                        1,
+                        1,
+                        "abc"))
                 .hasMessageContaining("--clients");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BenchConfig(
-                        "b", "p", Workload.MIXED, 1, 1, 8, 10, 1, 1.5, 100, Duration.ZERO, Duration.ofSeconds(1),
-                        Duration.ofSeconds(5), 1, 1, "abc"))
+                        "b",
+                        "p",
+                        Workload.MIXED,
+                        1,
+                        1,
+                        8,
+                        10,
+                        1,
+                        1.5,
+                        100,
+                        Duration.ZERO,
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(5),
+                        1,
+                        1,
+                        "abc"))
                 .hasMessageContaining("--read-ratio");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BenchConfig(
-                        "b", "p", Workload.PUBLISH, 1, 1, 8, 10, 1, 0.5, 5_000, Duration.ZERO, Duration.ofSeconds(1),
-                        Duration.ofSeconds(5), 1, 1, "abc"))
+                        "b",
+                        "p",
+                        Workload.PUBLISH,
+                        1,
+                        1,
+                        8,
+                        10,
+                        1,
+                        0.5,
+                        5_000,
+                        Duration.ZERO,
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(5),
+                        1,
+                        1,
+                        "abc"))
                 .hasMessageContaining("--message-bytes");
     }
 

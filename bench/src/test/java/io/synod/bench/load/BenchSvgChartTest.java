@@ -29,8 +29,8 @@ class BenchSvgChartTest {
         assertThat(document.getDocumentElement().getAttribute("xmlns")).isEqualTo("http://www.w3.org/2000/svg");
         assertThat(document.getElementsByTagName("circle").getLength()).isEqualTo(4);
         assertThat(document.getElementsByTagName("polyline").getLength()).isEqualTo(1);
-        String polyline = ((org.w3c.dom.Element) document.getElementsByTagName("polyline").item(0))
-                .getAttribute("points");
+        String polyline =
+                ((org.w3c.dom.Element) document.getElementsByTagName("polyline").item(0)).getAttribute("points");
         assertThat(polyline.split(" ")).hasSize(3);
         assertThat(texts(document.getElementsByTagName("text")))
                 .contains("Latency <&> \"quoted\"", "p99 & more", "16 clients", "time (s)", "ms");

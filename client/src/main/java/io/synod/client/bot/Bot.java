@@ -24,6 +24,7 @@ import java.util.random.RandomGenerator;
 final class Bot {
     /** One post in this many mentions a followed user (a mention notification for them). */
     static final int MENTION_ONE_IN = 4;
+
     private static final List<String> PHRASES = List.of(
             "hello everyone",
             "how is it going?",
@@ -140,8 +141,8 @@ final class Bot {
     /** A round's posts and follows; failures (a server without the social services) are logged. */
     private void social(long round) throws InterruptedException {
         for (int i = 1; running && i <= settings.postsPerRound(); i++) {
-            String text = PHRASES.get(random.nextInt(PHRASES.size())) + " (" + settings.name() + " post #" + round
-                    + "." + i + ")";
+            String text = PHRASES.get(random.nextInt(PHRASES.size())) + " (" + settings.name() + " post #" + round + "."
+                    + i + ")";
             List<String> mentionable = followed.stream()
                     .filter(u -> u.codePoints().noneMatch(Character::isWhitespace))
                     .toList(); // a name with a space cannot be mentioned

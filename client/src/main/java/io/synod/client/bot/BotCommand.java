@@ -69,9 +69,7 @@ public final class BotCommand implements Callable<Integer> {
             description = "users followed after each round, 0 = none (default: ${DEFAULT-VALUE})")
     int followsPerRound = 1;
 
-    @Option(
-            names = "--following-max",
-            description = "most users the bot follows (default: ${DEFAULT-VALUE})")
+    @Option(names = "--following-max", description = "most users the bot follows (default: ${DEFAULT-VALUE})")
     int followingMax = 20;
 
     @Option(names = "--log", description = "JSON-lines interaction log file")

@@ -31,7 +31,14 @@ import java.util.function.Supplier;
  */
 final class SocialCommands {
     static final List<String> COMMANDS = List.of(
-            "/post", "/follow", "/unfollow", "/feed", "/timeline", "/profile", "/notifications", "/search",
+            "/post",
+            "/follow",
+            "/unfollow",
+            "/feed",
+            "/timeline",
+            "/profile",
+            "/notifications",
+            "/search",
             "/conversations");
     static final String HELP = """
               /post TEXT          publish a post everyone can see (@name mentions notify them)
@@ -56,6 +63,7 @@ final class SocialCommands {
     private final AtomicLong unread = new AtomicLong();
     /** Where the next page of {@code /feed}, {@code /timeline} and {@code /search} starts; session thread only. */
     private long feedBefore;
+
     private long timelineBefore;
     private SynodSocial.SearchOptions lastSearch;
     private String lastSearchQuery;
@@ -328,7 +336,8 @@ final class SocialCommands {
             default -> "[" + safe(kind) + "]";
         };
         String points = result.get("points") instanceof Long p ? " (" + p + " points)" : "";
-        return where + " <" + safe(text(result, "author")) + "> " + TerminalText.lines(text(result, "message")) + points;
+        return where + " <" + safe(text(result, "author")) + "> " + TerminalText.lines(text(result, "message"))
+                + points;
     }
 
     private void conversations() {

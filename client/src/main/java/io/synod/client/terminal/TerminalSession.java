@@ -39,7 +39,15 @@ import java.util.stream.Stream;
 final class TerminalSession {
     static final List<String> COMMANDS = Stream.of(
                     Stream.of(
-                            "/login", "/logout", "/users", "/channels", "/create", "/join", "/leave", "/switch", "/msg",
+                            "/login",
+                            "/logout",
+                            "/users",
+                            "/channels",
+                            "/create",
+                            "/join",
+                            "/leave",
+                            "/switch",
+                            "/msg",
                             "/dm"),
                     Stream.of("/history"),
                     SocialCommands.COMMANDS.stream(),
@@ -51,7 +59,8 @@ final class TerminalSession {
     private static final int HISTORY_PAGES_MAX = 100;
     private static final int HISTORY_PAGE_SIZE = 500;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
-    private static final String HELP = """
+    private static final String HELP =
+            """
             commands:
               /login USER         log in (or switch user; the --password of --user is used for that user)
               /logout             end the session (its token is revoked on every server)
@@ -68,8 +77,7 @@ final class TerminalSession {
               /help               this help
               /quit               exit
               anything else       is posted to the current channel
-            names with spaces: /msg "Ana Maria" oi, /join 'minha sala' (or /join minha sala)"""
-            .formatted(SocialCommands.HELP.indent(2).stripTrailing());
+            names with spaces: /msg "Ana Maria" oi, /join 'minha sala' (or /join minha sala)""".formatted(SocialCommands.HELP.indent(2).stripTrailing());
 
     private final Console console;
     private final NameCache names;
@@ -104,10 +112,11 @@ final class TerminalSession {
                         return;
                     }
                 }
-                console.println(delivery.source() == Delivery.Source.CORRECTION
-                        ? "(correction: the message shown as #" + delivery.seq() + " of " + delivery.topic()
-                                + " was not the server's; the server's is) " + line
-                        : line);
+                console.println(
+                        delivery.source() == Delivery.Source.CORRECTION
+                                ? "(correction: the message shown as #" + delivery.seq() + " of " + delivery.topic()
+                                        + " was not the server's; the server's is) " + line
+                                : line);
             }
 
             @Override
@@ -399,8 +408,9 @@ final class TerminalSession {
         return switch (n.kind()) {
             case "follower" -> "[follower] " + actor + " follows you";
             case "mention" ->
-                "[mention] " + actor + " mentioned you " + (n.channel().isEmpty() ? "in a post" : "in #" + safe(n.channel()))
-                        + ": " + lines(n.message());
+                "[mention] " + actor + " mentioned you "
+                        + (n.channel().isEmpty() ? "in a post" : "in #" + safe(n.channel())) + ": "
+                        + lines(n.message());
             default -> "[" + safe(n.kind()) + "] " + actor + ": " + lines(n.message());
         };
     }

@@ -84,15 +84,29 @@ class BotCommandTest {
     void botsAlsoPostAndFollowAtBoundedCounts() {
         cluster.users.add("ana");
         cluster.users.add("bea");
-        int status = run("--name", "robot", "--rounds", "3", "--messages-per-round", "1", "--posts-per-round", "2",
-                "--follows-per-round", "1", "--following-max", "1");
+        int status = run(
+                "--name",
+                "robot",
+                "--rounds",
+                "3",
+                "--messages-per-round",
+                "1",
+                "--posts-per-round",
+                "2",
+                "--follows-per-round",
+                "1",
+                "--following-max",
+                "1");
 
         assertThat(status).isZero();
         assertThat(cluster.social.posts.get("robot")).hasSize(6);
-        assertThat(cluster.requests(Services.POST)).allSatisfy(r -> assertThat(r.data())
-                .containsEntry("user", "robot")
-                .containsKeys("message", "client_id", "request_id"));
-        assertThat(cluster.requests(Services.FOLLOW)).as("one follow, then the maximum is reached").hasSize(1);
+        assertThat(cluster.requests(Services.POST))
+                .allSatisfy(r -> assertThat(r.data())
+                        .containsEntry("user", "robot")
+                        .containsKeys("message", "client_id", "request_id"));
+        assertThat(cluster.requests(Services.FOLLOW))
+                .as("one follow, then the maximum is reached")
+                .hasSize(1);
         assertThat(cluster.social.following.get("robot")).hasSize(1).isSubsetOf("ana", "bea");
     }
 

@@ -117,7 +117,8 @@ class ClientCommandTest {
     void aPasswordLoginKeepsItsTokenOnEveryRequestUntilLogout() throws Exception {
         cluster.handler = request -> switch (request.service()) {
             case Services.LOGIN -> {
-                Map<String, Object> data = new LinkedHashMap<>(Replies.success(Services.LOGIN).data());
+                Map<String, Object> data =
+                        new LinkedHashMap<>(Replies.success(Services.LOGIN).data());
                 data.put("token", "tk-ana");
                 yield new Envelope(Services.LOGIN, data);
             }

@@ -110,7 +110,8 @@ class SocialCommandsTest {
         type("/notifications");
         expect("notifications: 2 unread (2 notifications, 0 new posts by users you follow: /feed)");
         expect(" *");
-        await().atMost(WAIT).until(() -> !cluster.requests(Services.NOTIFICATIONS_READ).isEmpty());
+        await().atMost(WAIT)
+                .until(() -> !cluster.requests(Services.NOTIFICATIONS_READ).isEmpty());
         assertThat(cluster.requests(Services.NOTIFICATIONS_READ).get(0).data()).containsEntry("seq", 2L);
         type("/notifications");
         expect("notifications: 0 unread");

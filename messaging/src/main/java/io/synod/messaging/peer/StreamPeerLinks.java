@@ -113,9 +113,11 @@ public final class StreamPeerLinks implements AutoCloseable {
         final long id;
         /** The peer's name: ours to connect to, or the accepted side's hello; null until the hello is read. */
         String name;
+
         final String address;
         /** {@link PeerInbound#routing} of what arrives here: empty on ours, this connection's number on one accepted. */
         final List<byte[]> route;
+
         final Deque<Queued> queue = new ArrayDeque<>();
         SocketChannel channel;
         SelectionKey key;
@@ -128,7 +130,9 @@ public final class StreamPeerLinks implements AutoCloseable {
             this.id = id;
             this.name = name;
             this.address = address;
-            this.route = outbound ? List.of() : List.of(ByteBuffer.allocate(Long.BYTES).putLong(id).array());
+            this.route = outbound
+                    ? List.of()
+                    : List.of(ByteBuffer.allocate(Long.BYTES).putLong(id).array());
             this.backoffMillis = config.reconnectIntervalMillis();
         }
 
@@ -266,7 +270,8 @@ public final class StreamPeerLinks implements AutoCloseable {
             send(request.source(), message);
             return;
         }
-        Connection connection = accepted.get(ByteBuffer.wrap(request.routing().get(0)).getLong());
+        Connection connection =
+                accepted.get(ByteBuffer.wrap(request.routing().get(0)).getLong());
         if (connection == null) {
             envelopes.droppedUnknownPeerCount++;
             return;
@@ -456,7 +461,8 @@ public final class StreamPeerLinks implements AutoCloseable {
                     batch[i] = it.next().wire();
                 }
                 connection.channel.write(batch);
-                while (!connection.queue.isEmpty() && !connection.queue.peekFirst().wire().hasRemaining()) {
+                while (!connection.queue.isEmpty()
+                        && !connection.queue.peekFirst().wire().hasRemaining()) {
                     if (!connection.queue.removeFirst().hello()) {
                         envelopes.sentCount++;
                     }
@@ -512,7 +518,12 @@ public final class StreamPeerLinks implements AutoCloseable {
             int max = connection.name == null ? HELLO_MAGIC.length + HELLO_NAME_BYTES_MAX : frameBytesMax;
             if (length < 0 || length > max) {
                 envelopes.invalidReceivedCount++;
-                LOG.debug("{}: frame of {} bytes from {} (at most {}): closing", selfName, length, connection.label(), max);
+                LOG.debug(
+                        "{}: frame of {} bytes from {} (at most {}): closing",
+                        selfName,
+                        length,
+                        connection.label(),
+                        max);
                 return false;
             }
             if (in.remaining() < FRAME_HEADER_BYTES + length) {
@@ -641,7 +652,9 @@ public final class StreamPeerLinks implements AutoCloseable {
      */
     public Map<String, Object> statsMap() {
         Map<String, Object> map = stats().toMap();
-        map.put("connected", peers.values().stream().filter(Connection::connected).count());
+        map.put(
+                "connected",
+                peers.values().stream().filter(Connection::connected).count());
         map.put("accepted", accepted.size());
         map.put("connections_broken", connectionsBrokenCount);
         map.put("connections_refused", connectionsRefusedCount);
@@ -694,8 +707,8 @@ public final class StreamPeerLinks implements AutoCloseable {
             out.write(frame(hello(selfName)).array());
             out.write(frame(request.encode()).array());
             out.flush();
-            java.io.DataInputStream in = new java.io.DataInputStream(
-                    new java.io.BufferedInputStream(socket.getInputStream()));
+            java.io.DataInputStream in =
+                    new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
             int length = in.readInt();
             if (length < 0 || length > limits.frameBytesMax()) {
                 throw new IOException("answer of " + length + " bytes from " + endpoint);

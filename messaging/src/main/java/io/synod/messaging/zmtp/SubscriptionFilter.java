@@ -27,6 +27,7 @@ public final class SubscriptionFilter<S> {
     private final Map<S, Map<Topic, Integer>> topicsOf = new HashMap<>();
     /** How many topics of each length are subscribed: only those prefix lengths need a lookup. */
     private final TreeMap<Integer, Integer> topicLengths = new TreeMap<>();
+
     private final Topic probe = new Topic(new byte[0], 0);
     private final Set<S> matched = new HashSet<>();
 

@@ -53,7 +53,9 @@ public final class ZmtpClient implements ZmtpConnection.Handler, SelectorParty {
             int receiveQueueMax,
             ZmtpConnection.Limits connection) {
         public Config {
-            if (reconnectMillis <= 0 || heartbeatIntervalMillis <= 0 || heartbeatTimeoutMillis <= 0
+            if (reconnectMillis <= 0
+                    || heartbeatIntervalMillis <= 0
+                    || heartbeatTimeoutMillis <= 0
                     || receiveQueueMax <= 0) {
                 throw new IllegalArgumentException("every ZMTP client limit must be positive");
             }
@@ -70,17 +72,20 @@ public final class ZmtpClient implements ZmtpConnection.Handler, SelectorParty {
     private final List<byte[]> topics = new java.util.ArrayList<>();
     /** A DEALER's messages sent while the connection is not ready yet. */
     private final ArrayDeque<List<byte[]>> waiting = new ArrayDeque<>();
+
     private final SubscriptionFilter<ZmtpConnection> subscriptions = new SubscriptionFilter<>();
     /** The identity sent in our READY (a ROUTER on the other side routes by it); empty for none. */
     private final byte[] identity;
     /** A PUB's listener for the topics its peer subscribes to; null for none. */
     private java.util.function.Consumer<byte[]> subscribed;
+
     private SocketChannel connecting;
     private ZmtpConnection connection;
     private long nextConnectNanos;
     private long nextPingNanos;
     /** When the peer last left our output waiting (it is alive but slow then); {@link Long#MIN_VALUE} if never. */
     private long lastBackpressuredNanos = Long.MIN_VALUE;
+
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private long connects;
     private long dropped;
@@ -223,8 +228,10 @@ public final class ZmtpClient implements ZmtpConnection.Handler, SelectorParty {
         }
         if (connection != null) {
             long lastSign = Math.max(connection.lastReceivedNanos(), lastBackpressuredNanos);
-            return Math.max(0, Math.min(nextPingNanos, lastSign
-                    + TimeUnit.MILLISECONDS.toNanos(config.heartbeatTimeoutMillis())) - nowNanos);
+            return Math.max(
+                    0,
+                    Math.min(nextPingNanos, lastSign + TimeUnit.MILLISECONDS.toNanos(config.heartbeatTimeoutMillis()))
+                            - nowNanos);
         }
         return Long.MAX_VALUE;
     }

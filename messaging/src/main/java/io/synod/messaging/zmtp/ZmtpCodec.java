@@ -57,15 +57,14 @@ public final class ZmtpCodec {
 
         /** Whether a peer of type {@code peer} may talk to a socket of this type (spec 23, "Socket types"). */
         public boolean accepts(SocketType peer) {
-            Set<SocketType> valid =
-                    switch (this) {
-                        case REQ -> Set.of(REP, ROUTER);
-                        case REP -> Set.of(REQ, DEALER);
-                        case DEALER -> Set.of(REP, DEALER, ROUTER);
-                        case ROUTER -> Set.of(REQ, DEALER, ROUTER);
-                        case PUB, XPUB -> Set.of(SUB, XSUB);
-                        case SUB, XSUB -> Set.of(PUB, XPUB);
-                    };
+            Set<SocketType> valid = switch (this) {
+                case REQ -> Set.of(REP, ROUTER);
+                case REP -> Set.of(REQ, DEALER);
+                case DEALER -> Set.of(REP, DEALER, ROUTER);
+                case ROUTER -> Set.of(REQ, DEALER, ROUTER);
+                case PUB, XPUB -> Set.of(SUB, XSUB);
+                case SUB, XSUB -> Set.of(PUB, XPUB);
+            };
             return valid.contains(peer);
         }
 
@@ -130,7 +129,10 @@ public final class ZmtpCodec {
         ByteBuffer data = ByteBuffer.allocate(size);
         for (Map.Entry<String, byte[]> property : properties.entrySet()) {
             byte[] key = property.getKey().getBytes(StandardCharsets.US_ASCII);
-            data.put((byte) key.length).put(key).putInt(property.getValue().length).put(property.getValue());
+            data.put((byte) key.length)
+                    .put(key)
+                    .putInt(property.getValue().length)
+                    .put(property.getValue());
         }
         return command(name, data.array());
     }
@@ -270,6 +272,7 @@ public final class ZmtpCodec {
     public static final class Decoder {
         /** A frame body's first allocation; it doubles as more arrives. */
         private static final int BODY_BYTES_FIRST = 64 << 10;
+
         private final int frameBytesMax;
         private final int messageFramesMax;
         private final long messageBytesMax;
@@ -390,8 +393,8 @@ public final class ZmtpCodec {
             messageBytes += done.length;
             frames.add(done);
             if (frames.size() > messageFramesMax || messageBytes > messageBytesMax) {
-                throw new ZmtpException("message of more than " + messageFramesMax + " frames or "
-                        + messageBytesMax + " bytes");
+                throw new ZmtpException(
+                        "message of more than " + messageFramesMax + " frames or " + messageBytesMax + " bytes");
             }
             if ((flags & FLAG_MORE) == 0) {
                 List<byte[]> message = frames;

@@ -60,8 +60,12 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
             long queueBytesMax,
             int readBytesPerTurnMax) {
         public Limits {
-            if (frameBytesMax <= 0 || messageFramesMax <= 0 || messageBytesMax <= 0 || queueMessagesMax <= 0
-                    || queueBytesMax <= 0 || readBytesPerTurnMax <= 0) {
+            if (frameBytesMax <= 0
+                    || messageFramesMax <= 0
+                    || messageBytesMax <= 0
+                    || queueMessagesMax <= 0
+                    || queueBytesMax <= 0
+                    || readBytesPerTurnMax <= 0) {
                 throw new IllegalArgumentException("every ZMTP connection limit must be positive");
             }
         }
@@ -85,6 +89,7 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     private byte[] peerIdentity = new byte[0];
     /** The identity our READY announces; empty for none. */
     private byte[] ownIdentity = new byte[0];
+
     private boolean ready;
     private boolean closed;
     private boolean readPaused;
@@ -115,7 +120,8 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         this.ownType = ownType;
         this.limits = limits;
         this.handler = handler;
-        this.decoder = new ZmtpCodec.Decoder(limits.frameBytesMax(), limits.messageFramesMax(), limits.messageBytesMax());
+        this.decoder =
+                new ZmtpCodec.Decoder(limits.frameBytesMax(), limits.messageFramesMax(), limits.messageBytesMax());
         this.lastReceivedNanos = nowNanos;
         this.remote = String.valueOf(channel.socket().getRemoteSocketAddress());
         channel.configureBlocking(false);
@@ -294,10 +300,13 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
             }
             Map<String, byte[]> properties = ZmtpCodec.parseProperties(command.data());
             byte[] typeBytes = properties.get("Socket-Type");
-            SocketType type = typeBytes == null ? null : SocketType.named(new String(typeBytes, StandardCharsets.US_ASCII));
+            SocketType type =
+                    typeBytes == null ? null : SocketType.named(new String(typeBytes, StandardCharsets.US_ASCII));
             if (type == null || !ownType.accepts(type)) {
                 throw new ZmtpException("a " + ownType + " socket does not talk to a "
-                        + (typeBytes == null ? "peer without a socket type" : new String(typeBytes, StandardCharsets.US_ASCII)));
+                        + (typeBytes == null
+                                ? "peer without a socket type"
+                                : new String(typeBytes, StandardCharsets.US_ASCII)));
             }
             byte[] identity = properties.get("Identity");
             peerIdentity = identity == null ? new byte[0] : identity;

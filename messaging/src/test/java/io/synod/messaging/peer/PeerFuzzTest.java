@@ -45,8 +45,7 @@ class PeerFuzzTest {
             assertThat(PeerLinks.sourceName(name)).isNotEmpty().doesNotContain("\n", "\r", "\0");
         }
         ProcessClock clock = ProcessClock.system();
-        PeerEnvelopes envelopes =
-                new PeerEnvelopes("s1", PeerLinkConfig.defaults(), clock, log, Limits.DEFAULT);
+        PeerEnvelopes envelopes = new PeerEnvelopes("s1", PeerLinkConfig.defaults(), clock, log, Limits.DEFAULT);
         List<PeerInbound> received = new ArrayList<>();
         envelopes.accept("s2", frame, List.of(), received);
         assertThat(received.size() + envelopes.invalidReceivedCount).isEqualTo(1);

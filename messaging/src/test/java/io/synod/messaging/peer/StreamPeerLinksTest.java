@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -77,24 +76,30 @@ class StreamPeerLinksTest {
 
     /** Polls every link (10 ms waits) until {@code done}, collecting what {@code into}'s owner received. */
     private static void pollUntil(BooleanSupplier done, StreamPeerLinks... links) {
-        await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).until(() -> {
-            for (StreamPeerLinks l : links) {
-                l.poll(1);
-            }
-            return done.getAsBoolean();
-        });
+        await().atMost(WAIT)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1))
+                .until(() -> {
+                    for (StreamPeerLinks l : links) {
+                        l.poll(1);
+                    }
+                    return done.getAsBoolean();
+                });
     }
 
     /** Polls {@code receiver} (and {@code others}) until {@code count} messages arrived; returns them. */
     private static List<PeerInbound> receive(int count, StreamPeerLinks receiver, StreamPeerLinks... others) {
         List<PeerInbound> got = new ArrayList<>();
-        await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).until(() -> {
-            for (StreamPeerLinks other : others) {
-                other.poll(0);
-            }
-            got.addAll(receiver.poll(5));
-            return got.size() >= count;
-        });
+        await().atMost(WAIT)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1))
+                .until(() -> {
+                    for (StreamPeerLinks other : others) {
+                        other.poll(0);
+                    }
+                    got.addAll(receiver.poll(5));
+                    return got.size() >= count;
+                });
         return got;
     }
 
@@ -111,7 +116,8 @@ class StreamPeerLinksTest {
     }
 
     private Socket raw(StreamPeerLinks target) throws IOException {
-        int port = Integer.parseInt(target.boundEndpoint().substring(target.boundEndpoint().lastIndexOf(':') + 1));
+        int port = Integer.parseInt(
+                target.boundEndpoint().substring(target.boundEndpoint().lastIndexOf(':') + 1));
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setSoTimeout(5_000);
         rawSockets.add(socket);
@@ -144,7 +150,10 @@ class StreamPeerLinksTest {
         PeerInbound request = receive(1, b, a).get(0);
         assertThat(request.source()).isEqualTo("a");
         assertThat(request.envelope().service()).isEqualTo("ping");
-        assertThat(request.envelope().data()).containsEntry("n", 1L).containsKey("clock").containsKey("timestamp");
+        assertThat(request.envelope().data())
+                .containsEntry("n", 1L)
+                .containsKey("clock")
+                .containsKey("timestamp");
         assertThat(request.arrivedOnAcceptedLink()).isTrue();
 
         b.reply(request, message("pong", 2));
@@ -180,7 +189,8 @@ class StreamPeerLinksTest {
         a.poll(20); // refused: they stay queued
         assertThat(a.stats().queuedMessages()).isEqualTo(5);
 
-        StreamPeerLinks b = links("b", "tcp://127.0.0.1:" + port, PeerLinkConfig.defaults(), InteractionLog.inMemory("b"));
+        StreamPeerLinks b =
+                links("b", "tcp://127.0.0.1:" + port, PeerLinkConfig.defaults(), InteractionLog.inMemory("b"));
         List<PeerInbound> got = receive(5, b, a);
         assertThat(got).extracting(m -> m.envelope().data().get("n")).containsExactly(1L, 2L, 3L, 4L, 5L);
         assertThat(a.stats().queuedMessages()).isZero();
@@ -195,8 +205,11 @@ class StreamPeerLinksTest {
             a.send("b", message("m", n));
         }
         assertThat(a.stats().droppedQueueFullCount()).isEqualTo(2);
-        StreamPeerLinks b = links("b", "tcp://127.0.0.1:" + port, PeerLinkConfig.defaults(), InteractionLog.inMemory("b"));
-        assertThat(receive(3, b, a)).extracting(m -> m.envelope().data().get("n")).containsExactly(3L, 4L, 5L);
+        StreamPeerLinks b =
+                links("b", "tcp://127.0.0.1:" + port, PeerLinkConfig.defaults(), InteractionLog.inMemory("b"));
+        assertThat(receive(3, b, a))
+                .extracting(m -> m.envelope().data().get("n"))
+                .containsExactly(3L, 4L, 5L);
 
         int port2 = freePort();
         StreamPeerLinks c = links("c", "tcp://127.0.0.1:0", config(10, 1), InteractionLog.inMemory("c"));
@@ -256,7 +269,9 @@ class StreamPeerLinksTest {
         a.send("b", message("m", 2));
         a.send("b", message("m", 3));
         StreamPeerLinks b2 = links("b", endpointB, PeerLinkConfig.defaults(), InteractionLog.inMemory("b"));
-        assertThat(receive(2, b2, a)).extracting(m -> m.envelope().data().get("n")).containsExactly(2L, 3L);
+        assertThat(receive(2, b2, a))
+                .extracting(m -> m.envelope().data().get("n"))
+                .containsExactly(2L, 3L);
     }
 
     @Test
@@ -331,7 +346,11 @@ class StreamPeerLinksTest {
         CompletableFuture<Envelope> answer = CompletableFuture.supplyAsync(() -> {
             try {
                 return StreamPeerLinks.request(
-                        b.boundEndpoint(), "admin", new Envelope("remove", Map.of("name", "x")), 10_000, Limits.DEFAULT);
+                        b.boundEndpoint(),
+                        "admin",
+                        new Envelope("remove", Map.of("name", "x")),
+                        10_000,
+                        Limits.DEFAULT);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -387,7 +406,12 @@ class StreamPeerLinksTest {
                     ZmtpCodec.SocketType.DEALER,
                     router.getLastEndpoint(),
                     a.selector(),
-                    new ZmtpClient.Config(100, 1_000, 10_000, 100, new ZmtpConnection.Limits(1 << 20, 8, 1 << 20, 1_000, 1 << 20, 64 << 10)),
+                    new ZmtpClient.Config(
+                            100,
+                            1_000,
+                            10_000,
+                            100,
+                            new ZmtpConnection.Limits(1 << 20, 8, 1 << 20, 1_000, 1 << 20, 64 << 10)),
                     System.nanoTime());
             a.watch(client);
             // the handshake runs inside the polls; a message sent meanwhile waits for it
@@ -444,7 +468,10 @@ class StreamPeerLinksTest {
         assertThatThrownBy(() -> links("b", a.boundEndpoint(), PeerLinkConfig.defaults(), InteractionLog.inMemory("b")))
                 .isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("cannot listen on");
-        assertThat(io.synod.messaging.TcpEndpoint.parse("tcp://*:0", true).getAddress().isAnyLocalAddress()).isTrue();
+        assertThat(io.synod.messaging.TcpEndpoint.parse("tcp://*:0", true)
+                        .getAddress()
+                        .isAnyLocalAddress())
+                .isTrue();
         assertThat(a.boundEndpoint()).startsWith("tcp://127.0.0.1:").doesNotEndWith(":0");
     }
 }

@@ -30,16 +30,28 @@ class SubscriptionFilterTest {
     void aTopicMatchesTheMessagesItPrefixesUntilItsLastSubscriptionIsCancelled() {
         SubscriptionFilter<String> subscriptions = new SubscriptionFilter<>();
         assertThat(subscriptions.matchesAny(utf8("geral"))).isFalse();
-        assertThat(subscriptions.apply("a", message(1, "ger"))).as("first subscription: passed upstream").isNotNull();
-        assertThat(subscriptions.apply("a", message(1, "ger"))).as("second: nothing changes upstream").isNull();
+        assertThat(subscriptions.apply("a", message(1, "ger")))
+                .as("first subscription: passed upstream")
+                .isNotNull();
+        assertThat(subscriptions.apply("a", message(1, "ger")))
+                .as("second: nothing changes upstream")
+                .isNull();
         assertThat(subscriptions.matchesAny(utf8("geral"))).isTrue();
-        assertThat(subscriptions.matchesAny(utf8("ge"))).as("shorter than the topic").isFalse();
+        assertThat(subscriptions.matchesAny(utf8("ge")))
+                .as("shorter than the topic")
+                .isFalse();
         assertThat(subscriptions.matchesAny(utf8("outro"))).isFalse();
         assertThat(subscriptions.apply("a", message(0, "ger"))).isNull();
-        assertThat(subscriptions.matchesAny(utf8("geral"))).as("subscribed twice, cancelled once").isTrue();
-        assertThat(subscriptions.apply("a", message(0, "ger"))).as("the last one: cancelled upstream").isNotNull();
+        assertThat(subscriptions.matchesAny(utf8("geral")))
+                .as("subscribed twice, cancelled once")
+                .isTrue();
+        assertThat(subscriptions.apply("a", message(0, "ger")))
+                .as("the last one: cancelled upstream")
+                .isNotNull();
         assertThat(subscriptions.matchesAny(utf8("geral"))).isFalse();
-        assertThat(subscriptions.apply("a", message(0, "ger"))).as("nothing left to cancel").isNull();
+        assertThat(subscriptions.apply("a", message(0, "ger")))
+                .as("nothing left to cancel")
+                .isNull();
         subscriptions.apply("a", message(1, "ger"));
         assertThat(subscriptions.matchesAny(utf8("geral"))).isTrue();
     }
@@ -64,7 +76,8 @@ class SubscriptionFilterTest {
         subscriptions.apply("a", message(1, "geral"));
         subscriptions.apply("b", message(1, "geral"));
         subscriptions.apply("c", message(1, "outro"));
-        assertThat(matches(subscriptions, "geral!")).as("a holds two matching topics, matched once")
+        assertThat(matches(subscriptions, "geral!"))
+                .as("a holds two matching topics, matched once")
                 .containsExactlyInAnyOrder("a", "b");
         assertThat(subscriptions.topics()).extracting(String::new).containsExactlyInAnyOrder("ge", "geral", "outro");
         assertThat(subscriptions.removeAll("a")).extracting(String::new).containsExactly("ge");

@@ -97,7 +97,8 @@ class ZmtpClientTest {
     void aDealerConnectsWhenItsPeerAppearsAndAgainAfterItRestarts() throws Exception {
         String endpoint = "tcp://127.0.0.1:" + freePort();
         ZmtpClient dealer = client(SocketType.DEALER, endpoint);
-        assertThat(dealer.send(List.of(new byte[0], utf8("sent before the peer was there")))).isTrue();
+        assertThat(dealer.send(List.of(new byte[0], utf8("sent before the peer was there"))))
+                .isTrue();
         for (int i = 0; i < 5; i++) {
             turn(); // connection refused, retried
         }

@@ -74,11 +74,13 @@ class ZmtpCodecTest {
         ZmtpCodec.Command command = ZmtpCodec.parseCommand(body);
         assertThat(command.name()).isEqualTo("READY");
         Map<String, byte[]> properties = ZmtpCodec.parseProperties(command.data());
-        assertThat(new String(properties.get("Socket-Type"), StandardCharsets.US_ASCII)).isEqualTo("DEALER");
-        assertThat(new String(properties.get("Identity"), StandardCharsets.UTF_8)).isEqualTo("ana");
+        assertThat(new String(properties.get("Socket-Type"), StandardCharsets.US_ASCII))
+                .isEqualTo("DEALER");
+        assertThat(new String(properties.get("Identity"), StandardCharsets.UTF_8))
+                .isEqualTo("ana");
         byte[] anonymous = ZmtpCodec.ready(SocketType.ROUTER, null);
         assertThat(ZmtpCodec.parseProperties(ZmtpCodec.parseCommand(Arrays.copyOfRange(anonymous, 2, anonymous.length))
-                                .data()))
+                        .data()))
                 .containsOnlyKeys("Socket-Type");
     }
 
@@ -99,7 +101,8 @@ class ZmtpCodecTest {
         assertThat(command.name()).isEqualTo("PING");
         assertThat(command.data()).containsExactly(0, 100);
         byte[] longest = ZmtpCodec.ping(Long.MAX_VALUE);
-        assertThat(ZmtpCodec.parseCommand(Arrays.copyOfRange(longest, 2, longest.length)).data())
+        assertThat(ZmtpCodec.parseCommand(Arrays.copyOfRange(longest, 2, longest.length))
+                        .data())
                 .containsExactly(0xFF, 0xFF);
     }
 
@@ -154,9 +157,12 @@ class ZmtpCodecTest {
             assertThat(collected.commands).as("seed %d", seed).hasSize(1);
             assertThat(collected.messages).as("seed %d", seed).hasSize(sent.size());
             for (int m = 0; m < sent.size(); m++) {
-                assertThat(collected.messages.get(m)).as("seed %d message %d", seed, m).hasSize(sent.get(m).size());
+                assertThat(collected.messages.get(m))
+                        .as("seed %d message %d", seed, m)
+                        .hasSize(sent.get(m).size());
                 for (int f = 0; f < sent.get(m).size(); f++) {
-                    assertThat(collected.messages.get(m).get(f)).isEqualTo(sent.get(m).get(f));
+                    assertThat(collected.messages.get(m).get(f))
+                            .isEqualTo(sent.get(m).get(f));
                 }
             }
         }
@@ -175,8 +181,8 @@ class ZmtpCodecTest {
         assertThatThrownBy(() -> oversized.feed(ByteBuffer.wrap(new byte[] {2, 0, 0, 0, 0, 0, 0, 0x10, 0}), collected))
                 .hasMessageContaining("over the limit");
         ZmtpCodec.Decoder negative = greeted(collected);
-        assertThatThrownBy(() -> negative.feed(
-                        ByteBuffer.wrap(new byte[] {2, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0}), collected))
+        assertThatThrownBy(() ->
+                        negative.feed(ByteBuffer.wrap(new byte[] {2, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0}), collected))
                 .isInstanceOf(ZmtpException.class);
         ZmtpCodec.Decoder reserved = greeted(collected);
         assertThatThrownBy(() -> reserved.feed(ByteBuffer.wrap(new byte[] {8, 0}), collected))
@@ -185,8 +191,7 @@ class ZmtpCodecTest {
         assertThatThrownBy(() -> commandMore.feed(ByteBuffer.wrap(new byte[] {5, 0}), collected))
                 .hasMessageContaining("MORE");
         ZmtpCodec.Decoder tooManyFrames = greeted(collected);
-        assertThatThrownBy(() -> tooManyFrames.feed(
-                        ByteBuffer.wrap(new byte[] {1, 0, 1, 0, 1, 0, 1, 0}), collected))
+        assertThatThrownBy(() -> tooManyFrames.feed(ByteBuffer.wrap(new byte[] {1, 0, 1, 0, 1, 0, 1, 0}), collected))
                 .hasMessageContaining("frames");
         ZmtpCodec.Decoder tooManyBytes = greeted(collected);
         ByteBuffer big = ZmtpCodec.message(List.of(new byte[900], new byte[900], new byte[900]));

@@ -81,8 +81,10 @@ class ZmtpFuzzTest {
                 if (type != null) {
                     event.append(' ').append(ZmtpCodec.SocketType.named(new String(type, StandardCharsets.US_ASCII)));
                 }
-                properties.forEach((name, value) ->
-                        event.append(' ').append(name).append('=').append(HexFormat.of().formatHex(value)));
+                properties.forEach((name, value) -> event.append(' ')
+                        .append(name)
+                        .append('=')
+                        .append(HexFormat.of().formatHex(value)));
             } else if (command.name().equals("PING")) {
                 event.append(' ').append(HexFormat.of().formatHex(ZmtpCodec.pong(command.data())));
             }

@@ -22,7 +22,8 @@ final class AddressBook {
         this.links = links;
         endpointByName.putAll(config.members());
         // a port left to the system (a group of one's default) is known once bound
-        boolean anyPort = config.selfEndpoint().endsWith(":0") || config.selfEndpoint().endsWith(":*");
+        boolean anyPort =
+                config.selfEndpoint().endsWith(":0") || config.selfEndpoint().endsWith(":*");
         endpointByName.put(config.selfName(), anyPort ? links.boundEndpoint() : config.selfEndpoint());
         links.setPeers(endpointByName);
     }

@@ -50,9 +50,11 @@ final class Deliveries {
     private final ArrayDeque<Applied> unpublished = new ArrayDeque<>();
     /** Publications applied this turn while leading; handed over at the end of the turn's applies. */
     private final List<Publication> toPublish = new ArrayList<>();
+
     private long publishedIndex;
     /** The leader's last note: it published everything up to this index. */
     private long notedIndex;
+
     private boolean wasLeader;
     private long nextNoteNanos = System.nanoTime();
     private long noteSentIndex = -1;

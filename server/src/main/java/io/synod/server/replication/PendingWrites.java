@@ -63,6 +63,7 @@ final class PendingWrites<T> {
     private final List<Pending<T>> proposing = new ArrayList<>();
     /** This turn's writes to forward to the leader. */
     private final List<Pending<T>> toForward = new ArrayList<>();
+
     private long nextSeq = System.currentTimeMillis() * 1_000;
     private long nextRetryNanos = System.nanoTime();
     private long proposedCount;

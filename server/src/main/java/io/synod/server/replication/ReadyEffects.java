@@ -40,6 +40,7 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
     private final SnapshotTransfer snapshots;
     /** Takes the completions answered before the fsync, during {@link #drain}; null: none are. */
     private Consumer<List<Completion<T>>> answerEarly;
+
     private long persistCount;
     private long persistNanos;
     /** Decided slots applied and answered before their turn's fsync. */

@@ -125,8 +125,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         this.membership = new MembershipChanges(config, replica, links, addressBook);
         this.effects =
                 new ReadyEffects<>(replica, durableLog, links, addressBook, applier, deliveries, writes, snapshots);
-        this.peerMessages =
-                new PeerMessages(config, replica, addressBook, writes, deliveries, snapshots, membership);
+        this.peerMessages = new PeerMessages(config, replica, addressBook, writes, deliveries, snapshots, membership);
         this.status = new ReplicationStatus(new ReplicationStatus.Sources(
                 config,
                 replica,
@@ -177,12 +176,7 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         StreamPeerLinks links;
         try {
             links = new StreamPeerLinks(
-                    config.peerLinks(),
-                    config.selfName(),
-                    config.selfEndpoint(),
-                    clock,
-                    log,
-                    config.peerLimits());
+                    config.peerLinks(), config.selfName(), config.selfEndpoint(), clock, log, config.peerLimits());
         } catch (RuntimeException e) {
             store.paxosLog().close();
             throw e;

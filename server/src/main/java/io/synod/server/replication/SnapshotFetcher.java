@@ -107,7 +107,8 @@ final class SnapshotFetcher {
      * file being {@code fileSize} bytes long at the peer. On {@link Progress#CONTINUE} the next request is {@link
      * #request()} (the caller sends it; this counts it as sent at {@code nowNanos}).
      */
-    Progress onChunk(String from, String checkpoint, String file, long chunkOffset, byte[] bytes, long fileSize, long nowNanos) {
+    Progress onChunk(
+            String from, String checkpoint, String file, long chunkOffset, byte[] bytes, long fileSize, long nowNanos) {
         if (!active()
                 || !from.equals(peer)
                 || !checkpoint.equals(manifest.name())
@@ -116,11 +117,15 @@ final class SnapshotFetcher {
             return Progress.IGNORED;
         }
         long expectedSize = manifest.files().get(fileIndex).sizeBytes();
-        if (fileSize != expectedSize || offset + bytes.length > expectedSize || (bytes.length == 0 && offset < expectedSize)) {
-            return fail("file " + file + " is " + fileSize + " bytes at " + peer + ", the manifest says " + expectedSize);
+        if (fileSize != expectedSize
+                || offset + bytes.length > expectedSize
+                || (bytes.length == 0 && offset < expectedSize)) {
+            return fail(
+                    "file " + file + " is " + fileSize + " bytes at " + peer + ", the manifest says " + expectedSize);
         }
         offset += bytes.length;
-        while (fileIndex < manifest.files().size() && offset == manifest.files().get(fileIndex).sizeBytes()) {
+        while (fileIndex < manifest.files().size()
+                && offset == manifest.files().get(fileIndex).sizeBytes()) {
             fileIndex++;
             offset = 0;
             if (fileIndex == manifest.files().size()) {

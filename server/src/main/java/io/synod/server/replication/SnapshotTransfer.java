@@ -77,6 +77,7 @@ final class SnapshotTransfer implements AutoCloseable {
     private Checkpoints.Receiving receiving;
     /** The catch-up reply held back until its checkpoint is here. */
     private PaxosEnvelope heldCatchUp;
+
     private long nextFetchProgressLogBytes;
     private long snapshotsTaken;
     private long snapshotsInstalled;
@@ -121,7 +122,8 @@ final class SnapshotTransfer implements AutoCloseable {
         });
         durable.snapshot()
                 .filter(snapshot -> CheckpointManifest.isManifest(snapshot.state()))
-                .ifPresent(snapshot -> lastCheckpoint = CheckpointManifest.decode(snapshot.state()).name());
+                .ifPresent(snapshot -> lastCheckpoint =
+                        CheckpointManifest.decode(snapshot.state()).name());
         pruneCheckpoints();
     }
 
@@ -187,9 +189,11 @@ final class SnapshotTransfer implements AutoCloseable {
         }
         CheckpointManifest manifest = CheckpointManifest.decode(snapshot.state());
         long installed = checkpoints.install(manifest);
-        check(installed == manifest.appliedIndex() && installed == machine.appliedIndex(),
+        check(
+                installed == manifest.appliedIndex() && installed == machine.appliedIndex(),
                 "the checkpoint " + manifest + " installed applied index " + installed);
-        check(Arrays.equals(machine.stateDigest(), manifest.digest()),
+        check(
+                Arrays.equals(machine.stateDigest(), manifest.digest()),
                 "the checkpoint " + manifest + " installed digest " + machine.stateDigestHex());
         applier.installed(); // the install is synced
         snapshotsInstalled++;
@@ -209,7 +213,8 @@ final class SnapshotTransfer implements AutoCloseable {
             keep.add(lastCheckpoint);
         }
         long now = System.nanoTime();
-        servedNanosByCheckpoint.values()
+        servedNanosByCheckpoint
+                .values()
                 .removeIf(served -> now - served > TimeUnit.MILLISECONDS.toNanos(SERVED_CHECKPOINT_PIN_MILLIS));
         keep.addAll(servedNanosByCheckpoint.keySet());
         checkpoints.retainOnly(keep);
@@ -227,7 +232,8 @@ final class SnapshotTransfer implements AutoCloseable {
                 || !CheckpointManifest.isManifest(reply.snapshot().get().state())) {
             return false;
         }
-        CheckpointManifest manifest = CheckpointManifest.decode(reply.snapshot().get().state());
+        CheckpointManifest manifest =
+                CheckpointManifest.decode(reply.snapshot().get().state());
         if (checkpoints.isComplete(manifest)) {
             return false;
         }

@@ -61,24 +61,31 @@ class ReplicationCodecTest {
 
     @Test
     void checkpointChunksSurviveTheWireAndMalformedOnesAreRefused() {
-        Envelope get = Envelope.decode(ReplicationCodec.snapshotGet("cp-9", "000012.sst", 4_096, 1 << 20).encode(), Limits.DEFAULT);
+        Envelope get = Envelope.decode(
+                ReplicationCodec.snapshotGet("cp-9", "000012.sst", 4_096, 1 << 20)
+                        .encode(),
+                Limits.DEFAULT);
         assertThat(ReplicationCodec.decodeSnapshotGet(get))
                 .isEqualTo(new ReplicationCodec.ChunkRequest("cp-9", "000012.sst", 4_096, 1 << 20));
         Envelope chunk = Envelope.decode(
-                ReplicationCodec.snapshotChunk("cp-9", "CURRENT", 0, new byte[] {1, 2, 3}, 3).encode(), Limits.DEFAULT);
+                ReplicationCodec.snapshotChunk("cp-9", "CURRENT", 0, new byte[] {1, 2, 3}, 3)
+                        .encode(),
+                Limits.DEFAULT);
         ReplicationCodec.Chunk decoded = ReplicationCodec.decodeSnapshotChunk(chunk);
         assertThat(decoded.bytes()).containsExactly(1, 2, 3);
         assertThat(decoded.fileSize()).isEqualTo(3);
         assertThat(decoded.error()).isNull();
         ReplicationCodec.Chunk gone = ReplicationCodec.decodeSnapshotChunk(Envelope.decode(
-                ReplicationCodec.snapshotGone("cp-9", "no such checkpoint file here").encode(), Limits.DEFAULT));
+                ReplicationCodec.snapshotGone("cp-9", "no such checkpoint file here")
+                        .encode(),
+                Limits.DEFAULT));
         assertThat(gone.error()).contains("no such");
 
-        assertThatThrownBy(() -> ReplicationCodec.decodeSnapshotGet(
-                        new Envelope("snapshot_get", Map.of("checkpoint", "cp-9", "file", "x", "offset", -1L, "max", 5L))))
+        assertThatThrownBy(() -> ReplicationCodec.decodeSnapshotGet(new Envelope(
+                        "snapshot_get", Map.of("checkpoint", "cp-9", "file", "x", "offset", -1L, "max", 5L))))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ReplicationCodec.decodeSnapshotGet(
-                        new Envelope("snapshot_get", Map.of("checkpoint", "cp-9", "file", "x", "offset", 0L, "max", 0L))))
+        assertThatThrownBy(() -> ReplicationCodec.decodeSnapshotGet(new Envelope(
+                        "snapshot_get", Map.of("checkpoint", "cp-9", "file", "x", "offset", 0L, "max", 0L))))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ReplicationCodec.decodeSnapshotGet(
                         new Envelope("snapshot_get", Map.of("checkpoint", 7L, "file", "x", "offset", 0L, "max", 1L))))

@@ -24,7 +24,9 @@ class ReplicationConfigTest {
         assertThat(ReplicationConfig.nodeIdOf("server-12")).isEqualTo(12);
         assertThat(ReplicationConfig.nodeIdOf("alpha")).isEqualTo(-1);
         assertThat(ReplicationConfig.nodeIdOf("server-0")).isZero();
-        assertThat(ReplicationConfig.nodeIdOf("s1234567890")).as("more than nine digits").isEqualTo(-1);
+        assertThat(ReplicationConfig.nodeIdOf("s1234567890"))
+                .as("more than nine digits")
+                .isEqualTo(-1);
         ReplicationConfig alone = ReplicationConfig.alone("server-7", ReplicationConfig.ALONE_ENDPOINT);
         assertThat(alone.nodeId()).isEqualTo(7);
         assertThat(alone.paxos().genesis()).isEqualTo(Membership.ofVoters(List.of(7)));
@@ -36,7 +38,9 @@ class ReplicationConfigTest {
             ReplicationConfig alone = ReplicationConfig.alone(name, ReplicationConfig.ALONE_ENDPOINT);
             assertThat(alone.nodeId()).as(name).isEqualTo(1);
             assertThat(alone.idOf(name)).isEqualTo(1);
-            assertThat(alone.idOf("beta")).as("another name keeps its own reading").isEqualTo(-1);
+            assertThat(alone.idOf("beta"))
+                    .as("another name keeps its own reading")
+                    .isEqualTo(-1);
             assertThat(alone.paxos().genesis()).isEqualTo(Membership.ofVoters(List.of(1)));
             assertThat(alone.members()).containsOnlyKeys(name);
         }

@@ -8,6 +8,7 @@ import io.synod.core.ChatStateMachine;
 import io.synod.core.Command;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
+import io.synod.messaging.peer.StreamPeerLinks;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.Publication;
@@ -25,7 +26,6 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.synod.messaging.peer.StreamPeerLinks;
 
 /**
  * Three drivers on loopback, all polled from the test thread (each driver's single owner): writes submitted on any
@@ -47,6 +47,7 @@ class ReplicationDriverTest {
         final List<Completion<Object>> completed = new ArrayList<>();
         /** The completions handed over before their turn's fsync (also in {@link #completed}, in order). */
         final List<Completion<Object>> answeredEarly = new ArrayList<>();
+
         final List<Publication> published = new ArrayList<>();
         /** What the driver told its listener: the indexes applied, and the checkpoint installs. */
         final List<Long> heardApplied = new ArrayList<>();
@@ -108,7 +109,8 @@ class ReplicationDriverTest {
 
     /** Ports to try: below the kernel's ephemeral range (32768+), where no outgoing connection takes one. */
     private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
-            new java.util.concurrent.atomic.AtomicInteger(21_000 + (int) (ProcessHandle.current().pid() * 131 % 10_000));
+            new java.util.concurrent.atomic.AtomicInteger(
+                    21_000 + (int) (ProcessHandle.current().pid() * 131 % 10_000));
 
     /** A port that was free a moment ago; an ephemeral one (port 0) was once taken by an outgoing connection. */
     private static int freePort() throws Exception {
@@ -153,10 +155,18 @@ class ReplicationDriverTest {
         for (Node node : nodes) {
             if (node != null) {
                 Map<String, Object> s = node.driver.statusFields();
-                text.append(node.name).append(": role ").append(s.get("role")).append(", applied ")
-                        .append(node.machine.appliedIndex()).append(", decided slot ").append(s.get("decided_index"))
-                        .append(", snapshot slot ").append(s.get("snapshot_index")).append(", ")
-                        .append(s.get("snapshots")).append("; ");
+                text.append(node.name)
+                        .append(": role ")
+                        .append(s.get("role"))
+                        .append(", applied ")
+                        .append(node.machine.appliedIndex())
+                        .append(", decided slot ")
+                        .append(s.get("decided_index"))
+                        .append(", snapshot slot ")
+                        .append(s.get("snapshot_index"))
+                        .append(", ")
+                        .append(s.get("snapshots"))
+                        .append("; ");
             }
         }
         return text.toString();
@@ -197,7 +207,8 @@ class ReplicationDriverTest {
                         "turns",
                         "read_cache");
         assertThat(((Map<String, Object>) status.get("snapshots")).keySet())
-                .containsExactly("checkpoint", "taken", "installed", "bytes_fetched", "chunks_served", "fetch_failures");
+                .containsExactly(
+                        "checkpoint", "taken", "installed", "bytes_fetched", "chunks_served", "fetch_failures");
         assertThat(((Map<String, Object>) status.get("catch_up")).keySet())
                 .containsExactlyInAnyOrder("requests", "decided_at_unresolved", "learned_from_votes");
         assertThat(((Map<String, Object>) status.get("turns")).keySet())
@@ -232,20 +243,23 @@ class ReplicationDriverTest {
     void aGroupOfOneWritesItsRecordsWithTheApplyAndKeepsEveryAnsweredWrite() throws Exception {
         members.put("s1", "tcp://127.0.0.1:" + freePort());
         nodes[0] = new Node("s1");
-        assertThat(nodes[0].driver.submit(write("alice", 1, new ChatCommand.Login("alice")), 1L)).isTrue();
+        assertThat(nodes[0].driver.submit(write("alice", 1, new ChatCommand.Login("alice")), 1L))
+                .isTrue();
         assertThat(nodes[0].driver.submit(write("alice", 2, new ChatCommand.CreateChannel("general")), 2L))
                 .isTrue();
         pollUntil(() -> nodes[0].completed.size() == 2);
         int writes = 20;
         for (long i = 3; i <= writes; i++) {
-            assertThat(nodes[0].driver.submit(write("alice", i, new ChatCommand.Publish("alice", "general", "m" + i)), i))
+            assertThat(nodes[0].driver.submit(
+                            write("alice", i, new ChatCommand.Publish("alice", "general", "m" + i)), i))
                     .isTrue();
             nodes[0].poll();
         }
         pollUntil(() -> nodes[0].completed.size() == writes);
         assertThat(nodes[0].completed).extracting(c -> c.result().isOk()).containsOnly(true);
         nodes[0].poll(); // the status is refreshed between turns
-        Map<String, Object> turns = (Map<String, Object>) nodes[0].driver.statusFields().get("turns");
+        Map<String, Object> turns =
+                (Map<String, Object>) nodes[0].driver.statusFields().get("turns");
         assertThat((long) turns.get("persists_with_apply"))
                 .as("the turns that applied wrote their records with the apply")
                 .isPositive()
@@ -257,7 +271,8 @@ class ReplicationDriverTest {
         pollUntil(() -> leader() != null);
         assertThat(nodes[0].machine.appliedIndex()).isEqualTo(applied);
         assertThat(nodes[0].machine.stateDigestHex()).isEqualTo(digest);
-        assertThat(nodes[0].driver.submit(write("alice", writes + 1, new ChatCommand.Publish("alice", "general", "x")), 0L))
+        assertThat(nodes[0].driver.submit(
+                        write("alice", writes + 1, new ChatCommand.Publish("alice", "general", "x")), 0L))
                 .isTrue();
         pollUntil(() -> nodes[0].completed.size() == 1);
         assertThat(nodes[0].machine.appliedIndex()).isGreaterThan(applied);
@@ -296,10 +311,13 @@ class ReplicationDriverTest {
             assertThat(nodes[i].machine.channels()).containsExactly("general");
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> cache = (Map<String, Object>) follower.driver.statusFields().get("read_cache");
+        Map<String, Object> cache =
+                (Map<String, Object>) follower.driver.statusFields().get("read_cache");
         assertThat(cache.keySet()).containsExactly("hits", "misses", "entries", "bytes");
         assertStatusFieldNames(follower.driver.statusFields());
-        assertThat((long) cache.get("hits")).as("the state machine read keys it had read before").isPositive();
+        assertThat((long) cache.get("hits"))
+                .as("the state machine read keys it had read before")
+                .isPositive();
         assertThat((int) cache.get("entries")).isPositive();
         // Only a leader publishes; a leader change may republish (duplicates are dropped by clients by seq).
         List<Publication> published = new ArrayList<>();
@@ -348,10 +366,14 @@ class ReplicationDriverTest {
         assertThat(leader.completed)
                 .extracting(Completion::waiting)
                 .as("every write answered once, in apply order")
-                .containsExactlyElementsOf(java.util.stream.LongStream.range(1, 2 + writes).boxed().toList());
-        assertThat(leader.answeredEarly).as("some answers left before their turn's fsync").isNotEmpty();
+                .containsExactlyElementsOf(
+                        java.util.stream.LongStream.range(1, 2 + writes).boxed().toList());
+        assertThat(leader.answeredEarly)
+                .as("some answers left before their turn's fsync")
+                .isNotEmpty();
         @SuppressWarnings("unchecked")
-        Map<String, Object> turns = (Map<String, Object>) leader.driver.statusFields().get("turns");
+        Map<String, Object> turns =
+                (Map<String, Object>) leader.driver.statusFields().get("turns");
         assertThat((long) turns.get("slots_answered_before_fsync")).isPositive();
         pollUntil(() -> nodes[0].machine.appliedIndex() == nodes[1].machine.appliedIndex()
                 && nodes[1].machine.appliedIndex() == nodes[2].machine.appliedIndex());
@@ -361,14 +383,19 @@ class ReplicationDriverTest {
 
     /** Asks like {@code synod admin remove-server}, on a thread of its own while this one polls the nodes. */
     private Map<String, Object> askToRemove(String endpoint, String name) {
-        java.util.concurrent.CompletableFuture<Envelope> answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return StreamPeerLinks.request(
-                        endpoint, "admin", new Envelope("remove", Map.of("name", name)), 10_000, Limits.DEFAULT);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        java.util.concurrent.CompletableFuture<Envelope> answer =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return StreamPeerLinks.request(
+                                endpoint,
+                                "admin",
+                                new Envelope("remove", Map.of("name", name)),
+                                10_000,
+                                Limits.DEFAULT);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
         pollUntil(answer::isDone);
         return answer.join().data();
     }
@@ -400,7 +427,8 @@ class ReplicationDriverTest {
     void everyServerTellsItsListenerOfEveryApplyLeaderOrNot() throws Exception {
         startThree(c -> c);
         writeOneByOne("dora", 3);
-        pollUntil(() -> java.util.Arrays.stream(nodes, 0, 3).allMatch(n -> n.machine.appliedIndex() == leaderApplied()));
+        pollUntil(
+                () -> java.util.Arrays.stream(nodes, 0, 3).allMatch(n -> n.machine.appliedIndex() == leaderApplied()));
         List<Long> leaderHeard = leader().heardApplied;
         assertThat(leaderHeard).hasSize(3).isSorted();
         for (int i = 0; i < 3; i++) {
@@ -422,16 +450,19 @@ class ReplicationDriverTest {
         writeOneByOne("erin", 40);
         Node up = nodes[behind == 1 ? 2 : 1];
         // a snapshot is taken a turn or more after it is asked for, once the memtables are flushed
-        pollUntil(() -> up.machine.appliedIndex() == leaderApplied() && (long) snapshotsOf(up).get("taken") >= 2);
+        pollUntil(() -> up.machine.appliedIndex() == leaderApplied()
+                && (long) snapshotsOf(up).get("taken") >= 2);
         assertThat((long) up.driver.statusFields().get("snapshot_index")).isGreaterThan(10);
-        assertThat(java.nio.file.Files.list(dir.resolve(up.name).resolve("snapshots")).count())
+        assertThat(java.nio.file.Files.list(dir.resolve(up.name).resolve("snapshots"))
+                        .count())
                 .as("old checkpoints are deleted")
                 .isLessThanOrEqualTo(2);
 
         // The peers queue messages for a stopped server for up to 2 s (peerQueueMessageAgeMaxMillis): let those
         // expire, or the restarted server learns every decision from them and never needs the snapshot.
-        long queuesExpired = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
-                ReplicationConfig.defaults("s1", members).peerLinks().peerQueueMessageAgeMaxMillis() + 500);
+        long queuesExpired = System.nanoTime()
+                + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                        ReplicationConfig.defaults("s1", members).peerLinks().peerQueueMessageAgeMaxMillis() + 500);
         pollUntil(() -> System.nanoTime() - queuesExpired >= 0);
         nodes[behind] = new Node(small.apply(ReplicationConfig.defaults("s" + (behind + 1), members)));
         Node restarted = nodes[behind];
@@ -440,15 +471,18 @@ class ReplicationDriverTest {
                 && (long) snapshotsOf(restarted).get("installed") >= 1);
         assertThat(restarted.machine.stateDigestHex()).isEqualTo(up.machine.stateDigestHex());
         assertThat(restarted.machine.users()).containsExactly("dora", "erin");
-        assertThat(restarted.heardInstalls).as("the listener hears of the install").isGreaterThanOrEqualTo(1);
+        assertThat(restarted.heardInstalls)
+                .as("the listener hears of the install")
+                .isGreaterThanOrEqualTo(1);
         assertThat((long) snapshotsOf(restarted).get("bytes_fetched")).isPositive();
 
-        nodes[3] = new Node(small.apply(ReplicationConfig.defaults("s4", "tcp://127.0.0.1:" + freePort(), true, members)));
+        nodes[3] =
+                new Node(small.apply(ReplicationConfig.defaults("s4", "tcp://127.0.0.1:" + freePort(), true, members)));
         pollUntil(() -> membersOf(nodes[3]).stream()
                 .anyMatch(m -> "s4".equals(m.get("name")) && "voter".equals(m.get("role"))));
         writeOneByOne("fay", 2);
-        pollUntil(() -> nodes[3].machine.appliedIndex() == leaderApplied()
-                && up.machine.appliedIndex() == leaderApplied());
+        pollUntil(() ->
+                nodes[3].machine.appliedIndex() == leaderApplied() && up.machine.appliedIndex() == leaderApplied());
         assertThat((long) snapshotsOf(nodes[3]).get("installed")).isGreaterThanOrEqualTo(1);
         assertThat(nodes[3].machine.stateDigestHex()).isEqualTo(up.machine.stateDigestHex());
         assertThat(nodes[3].machine.users()).containsExactly("dora", "erin", "fay");
@@ -456,8 +490,8 @@ class ReplicationDriverTest {
         // restarted on its data after the install, the joiner holds the same state
         String digest = nodes[3].machine.stateDigestHex();
         nodes[3].close();
-        nodes[3] = new Node(small.apply(ReplicationConfig.defaults("s4", members.get("s4") == null
-                ? endpointOf(nodes[0], "s4") : members.get("s4"), true, members)));
+        nodes[3] = new Node(small.apply(ReplicationConfig.defaults(
+                "s4", members.get("s4") == null ? endpointOf(nodes[0], "s4") : members.get("s4"), true, members)));
         assertThat(nodes[3].machine.stateDigestHex()).isEqualTo(digest);
     }
 
@@ -516,7 +550,9 @@ class ReplicationDriverTest {
         assertThat(nodes[0].published).hasSize(1);
         Publication post = nodes[0].published.get(0);
         long index = nodes[0].completed.get(2).index();
-        assertThat(nodes[0].store.readOutbox()).as("a leader publishes at once: nothing kept").isEmpty();
+        assertThat(nodes[0].store.readOutbox())
+                .as("a leader publishes at once: nothing kept")
+                .isEmpty();
         // as if it had applied the post while following and the leader died before publishing it
         nodes[0].store.putOutbox(
                 List.of(new RocksDbChatStore.OutboxEntry(index, Deliveries.encodeOutbox(List.of(post)))));
@@ -525,7 +561,9 @@ class ReplicationDriverTest {
         nodes[0] = new Node("s1");
         pollUntil(() -> !nodes[0].published.isEmpty());
         assertThat(nodes[0].published).containsExactly(post);
-        assertThat(nodes[0].store.readOutbox()).as("republished: no longer kept").isEmpty();
+        assertThat(nodes[0].store.readOutbox())
+                .as("republished: no longer kept")
+                .isEmpty();
     }
 
     @Test

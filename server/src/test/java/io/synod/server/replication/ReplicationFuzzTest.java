@@ -33,7 +33,8 @@ class ReplicationFuzzTest {
         }
         try {
             switch (envelope.service()) {
-                case ReplicationCodec.PAXOS -> assertThat(ReplicationCodec.decodePaxos(envelope)).isNotNull();
+                case ReplicationCodec.PAXOS ->
+                    assertThat(ReplicationCodec.decodePaxos(envelope)).isNotNull();
                 case ReplicationCodec.SNAPSHOT_GET -> {
                     ReplicationCodec.ChunkRequest request = ReplicationCodec.decodeSnapshotGet(envelope);
                     assertThat(request.maxBytes()).isPositive();
@@ -42,7 +43,8 @@ class ReplicationFuzzTest {
                 case ReplicationCodec.SNAPSHOT_CHUNK -> {
                     ReplicationCodec.Chunk chunk = ReplicationCodec.decodeSnapshotChunk(envelope);
                     assertThat(chunk.checkpoint()).isNotEmpty();
-                    assertThat(chunk.error() != null || (chunk.bytes() != null && chunk.offset() >= 0)).isTrue();
+                    assertThat(chunk.error() != null || (chunk.bytes() != null && chunk.offset() >= 0))
+                            .isTrue();
                 }
                 case ReplicationCodec.FORWARD -> {
                     List<LogCommand.Client> commands = ReplicationCodec.decodeForward(envelope);

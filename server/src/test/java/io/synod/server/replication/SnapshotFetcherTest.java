@@ -20,7 +20,8 @@ class SnapshotFetcherTest {
     }
 
     /** Answers requests from {@code files} (the peer's bytes) until the fetch completes; returns the requests made. */
-    private static int serve(SnapshotFetcher fetcher, SnapshotFetcher.Request first, CheckpointManifest m, byte[][] out) {
+    private static int serve(
+            SnapshotFetcher fetcher, SnapshotFetcher.Request first, CheckpointManifest m, byte[][] out) {
         SnapshotFetcher.Request request = first;
         int requests = 1;
         long now = 0;
@@ -63,7 +64,8 @@ class SnapshotFetcherTest {
             }
             int requests = serve(fetcher, fetcher.start(m, "s1", 0), m, received);
             boolean firstIsEmpty = sizes[0] == 0;
-            assertThat(requests).isEqualTo(expectedRequests + (firstIsEmpty ? 1 : 0)); // an empty first file is asked once
+            assertThat(requests)
+                    .isEqualTo(expectedRequests + (firstIsEmpty ? 1 : 0)); // an empty first file is asked once
             for (int f = 0; f < sizes.length; f++) {
                 for (int i = 0; i < sizes[f]; i++) {
                     assertThat(received[f][i]).isEqualTo((byte) (f * 31 + i));
@@ -79,15 +81,20 @@ class SnapshotFetcherTest {
         CheckpointManifest m = manifest(10, 10);
         SnapshotFetcher fetcher = new SnapshotFetcher(4, RETRY, 3);
         fetcher.start(m, "s1", 0);
-        assertThat(fetcher.onChunk("s2", "cp-7", "f0", 0, new byte[4], 10, 1)).isEqualTo(SnapshotFetcher.Progress.IGNORED);
-        assertThat(fetcher.onChunk("s1", "cp-8", "f0", 0, new byte[4], 10, 1)).isEqualTo(SnapshotFetcher.Progress.IGNORED);
-        assertThat(fetcher.onChunk("s1", "cp-7", "f1", 0, new byte[4], 10, 1)).isEqualTo(SnapshotFetcher.Progress.IGNORED);
-        assertThat(fetcher.onChunk("s1", "cp-7", "f0", 0, new byte[4], 10, 1)).isEqualTo(SnapshotFetcher.Progress.CONTINUE);
+        assertThat(fetcher.onChunk("s2", "cp-7", "f0", 0, new byte[4], 10, 1))
+                .isEqualTo(SnapshotFetcher.Progress.IGNORED);
+        assertThat(fetcher.onChunk("s1", "cp-8", "f0", 0, new byte[4], 10, 1))
+                .isEqualTo(SnapshotFetcher.Progress.IGNORED);
+        assertThat(fetcher.onChunk("s1", "cp-7", "f1", 0, new byte[4], 10, 1))
+                .isEqualTo(SnapshotFetcher.Progress.IGNORED);
+        assertThat(fetcher.onChunk("s1", "cp-7", "f0", 0, new byte[4], 10, 1))
+                .isEqualTo(SnapshotFetcher.Progress.CONTINUE);
         assertThat(fetcher.onChunk("s1", "cp-7", "f0", 0, new byte[4], 10, 2))
                 .as("a duplicate of the chunk just taken")
                 .isEqualTo(SnapshotFetcher.Progress.IGNORED);
         assertThat(fetcher.receivedBytes()).isEqualTo(4);
-        assertThat(fetcher.onChunk("s1", "cp-7", "f0", 4, new byte[4], 11, 3)).isEqualTo(SnapshotFetcher.Progress.FAILED);
+        assertThat(fetcher.onChunk("s1", "cp-7", "f0", 4, new byte[4], 11, 3))
+                .isEqualTo(SnapshotFetcher.Progress.FAILED);
         assertThat(fetcher.active()).isFalse();
         assertThat(fetcher.failure()).contains("manifest says 10");
 
