@@ -42,6 +42,7 @@ class WebBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** More than two of the app's history pages ({@code PAGE} in stream.js), not a whole number of them. */
     private static final int LONG_CHANNEL_MESSAGES = 230;
+
     private static final int PAGE = 100;
     private static final Pattern URL = Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/)");
 
@@ -105,7 +106,8 @@ class WebBrowserTest {
                 submit(bob, "send-text", "hi ana");
                 awaitMessage(ana, "hi ana");
                 awaitMessage(ana, hostile);
-                assertThat(ana.findElements(By.cssSelector("#messages script, #messages img"))).isEmpty();
+                assertThat(ana.findElements(By.cssSelector("#messages script, #messages img")))
+                        .isEmpty();
                 assertThat(((JavascriptExecutor) bob).executeScript("return window.pwned === undefined"))
                         .isEqualTo(true);
                 for (WebDriver driver : List.of(ana, bob)) {
@@ -120,7 +122,9 @@ class WebBrowserTest {
                 submit(ana, "send-text", "a private word");
                 awaitMessage(ana, "a private word");
                 By anaInBobsList = By.cssSelector("#conversation-list button[data-name='ana']");
-                await(bob).until(ExpectedConditions.elementToBeClickable(anaInBobsList)).click();
+                await(bob)
+                        .until(ExpectedConditions.elementToBeClickable(anaInBobsList))
+                        .click();
                 await(bob).until(ExpectedConditions.textToBe(By.id("room-title"), "Conversation with ana"));
                 awaitMessage(bob, "a private word");
                 // The private message is also a notification: bob's badge counts it.
@@ -130,6 +134,15 @@ class WebBrowserTest {
                 assertThat(countMessages(ana, "a private word")).isEqualTo(1);
                 assertThat(countMessages(bob, "received, thanks")).isEqualTo(1);
                 screenshot(ana, shots.resolve("chat-private.png"));
+
+                // A follow is a notification too: ana follows bob from his profile, bob's badge counts it live.
+                ana.get(url + "#social");
+                submit(ana, "profile-user", "bob");
+                await(ana)
+                        .until(ExpectedConditions.elementToBeClickable(By.id("follow-button")))
+                        .click();
+                await(ana).until(ExpectedConditions.textToBe(By.id("follow-button"), "Unfollow bob"));
+                await(bob).until(ExpectedConditions.textToBe(By.id("notif-badge"), "2"));
 
                 // Search finds bob's own private message and shows markup as text.
                 bob.get(url + "#search");
@@ -153,9 +166,13 @@ class WebBrowserTest {
                 submit(ana, "channel-name", "longo");
                 await(ana).until(ExpectedConditions.textToBe(By.id("room-title"), "# longo"));
                 awaitMessage(ana, "old " + LONG_CHANNEL_MESSAGES);
-                assertThat(messageTexts(ana)).as("only the newest page on opening").hasSize(PAGE)
+                assertThat(messageTexts(ana))
+                        .as("only the newest page on opening")
+                        .hasSize(PAGE)
                         .startsWith("old " + (LONG_CHANNEL_MESSAGES - PAGE + 1));
-                for (int shown = PAGE; shown < LONG_CHANNEL_MESSAGES; shown = Math.min(shown + PAGE, LONG_CHANNEL_MESSAGES)) {
+                for (int shown = PAGE;
+                        shown < LONG_CHANNEL_MESSAGES;
+                        shown = Math.min(shown + PAGE, LONG_CHANNEL_MESSAGES)) {
                     int expected = Math.min(shown + PAGE, LONG_CHANNEL_MESSAGES);
                     ((JavascriptExecutor) ana).executeScript("document.getElementById('messages').scrollTop = 0;");
                     await(ana).until(driver -> messageTexts(driver).size() == expected);
@@ -168,11 +185,13 @@ class WebBrowserTest {
 
                 ana.get(url + "#dashboard");
                 await(ana).until(ExpectedConditions.invisibilityOfElementLocated(By.id("chat-view")));
-                await(ana).until(driver -> driver.findElements(By.cssSelector("#servers tbody tr[data-up='true']"))
-                                .size()
-                        == 3);
-                await(ana).until(driver -> !driver.findElements(By.cssSelector("#chart-offsets .uplot"))
-                        .isEmpty());
+                await(ana)
+                        .until(driver -> driver.findElements(By.cssSelector("#servers tbody tr[data-up='true']"))
+                                        .size()
+                                == 3);
+                await(ana)
+                        .until(driver -> !driver.findElements(By.cssSelector("#chart-offsets .uplot"))
+                                .isEmpty());
                 screenshot(ana, shots.resolve("dashboard.png"));
             } finally {
                 for (WebDriver driver : drivers) {
