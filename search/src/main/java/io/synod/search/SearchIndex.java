@@ -58,6 +58,14 @@ import org.apache.lucene.util.IOUtils;
  * (under {@link SearchSort#NEWEST} never: it is newer than every cursor; a new search shows it first).
  */
 public final class SearchIndex implements AutoCloseable {
+    /**
+     * Lucene warns at its first use in every process that the JDK's incubating Vector API is not enabled. It would
+     * only speed up vector search, which Synod does not use, and enabling it makes the JDK print its own incubator
+     * warning instead, so that one logger is set to SEVERE. Declared first so that it runs before any Lucene class
+     * loads here, and held so the level stays (java.util.logging keeps loggers weakly).
+     */
+    private static final java.util.logging.Logger LUCENE_VECTOR_NOTICE = quietVectorNotice();
+
     /** The longest query, in characters (code points), checked before anything is analysed. */
     public static final int QUERY_CHARS_MAX = 256;
     /** The most words a query may have (each word is one term every hit must contain). */
@@ -70,6 +78,13 @@ public final class SearchIndex implements AutoCloseable {
     public static final int PHRASE_POINTS = 2;
     /** The writer's buffer before it writes a segment (to memory): bounds the indexing garbage per flush. */
     static final double WRITER_BUFFER_MEBIBYTES = 16;
+
+    private static java.util.logging.Logger quietVectorNotice() {
+        java.util.logging.Logger logger =
+                java.util.logging.Logger.getLogger("org.apache.lucene.internal.vectorization.VectorizationProvider");
+        logger.setLevel(java.util.logging.Level.SEVERE);
+        return logger;
+    }
 
     private static final int POINTS_MAX = QUERY_TERMS_MAX + PHRASE_POINTS;
     private static final Similarity SIMILARITY = new BooleanSimilarity();
