@@ -3,7 +3,7 @@ package io.synod.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.synod.registry.RegistryConfig;
-import io.synod.server.RateLimits;
+import io.synod.server.RateLimitOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -96,27 +97,8 @@ final class UpCommand implements Callable<Integer> {
             description = "Port of the web app and dashboard (`synod web`) on --host (default: ${DEFAULT-VALUE}).")
     int webPort;
 
-    @Option(
-            names = "--rate-limit-user-writes-per-s",
-            description =
-                    "Each server: writes per second one user may send it, 0 = no limit (default: ${DEFAULT-VALUE}).")
-    long userWritesPerSecond = RateLimits.DEFAULT.userWritesPerSecond();
-
-    @Option(
-            names = "--rate-limit-user-burst-writes",
-            description = "Each server: writes one user may send at once (default: ${DEFAULT-VALUE}).")
-    long userBurstWrites = RateLimits.DEFAULT.userBurstWrites();
-
-    @Option(
-            names = "--rate-limit-connection-requests-per-s",
-            description = "Each server: requests per second over one client connection, 0 = no limit"
-                    + " (default: ${DEFAULT-VALUE}).")
-    long connectionRequestsPerSecond = RateLimits.DEFAULT.connectionRequestsPerSecond();
-
-    @Option(
-            names = "--rate-limit-connection-burst-requests",
-            description = "Each server: requests one connection may send at once (default: ${DEFAULT-VALUE}).")
-    long connectionBurstRequests = RateLimits.DEFAULT.connectionBurstRequests();
+    @Mixin
+    RateLimitOptions rateLimits = new RateLimitOptions();
 
     @Option(names = "--no-web", description = "Do not start the web process.")
     boolean noWeb;
@@ -152,7 +134,7 @@ final class UpCommand implements Callable<Integer> {
             return 2;
         }
         try {
-            new RateLimits(userWritesPerSecond, userBurstWrites, connectionRequestsPerSecond, connectionBurstRequests);
+            rateLimits.limits();
         } catch (IllegalArgumentException e) {
             System.err.println("synod up: " + e.getMessage());
             return 2;
@@ -247,15 +229,8 @@ final class UpCommand implements Callable<Integer> {
                     "--advertise",
                     broker + (peerPort + i - 1),
                     "--log",
-                    logs.resolve(name + ".jsonl").toString(),
-                    "--rate-limit-user-writes-per-s",
-                    Long.toString(userWritesPerSecond),
-                    "--rate-limit-user-burst-writes",
-                    Long.toString(userBurstWrites),
-                    "--rate-limit-connection-requests-per-s",
-                    Long.toString(connectionRequestsPerSecond),
-                    "--rate-limit-connection-burst-requests",
-                    Long.toString(connectionBurstRequests)));
+                    logs.resolve(name + ".jsonl").toString()));
+            args.addAll(rateLimits.asArguments());
             if (servers > 1) { // a server without them is a group of one
                 args.add("--initial-members");
                 args.add(initialMembers(broker));

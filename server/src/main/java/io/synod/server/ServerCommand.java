@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.zeromq.ZMQException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -84,28 +85,8 @@ public final class ServerCommand implements Callable<Integer> {
                     + " slots (default: ${DEFAULT-VALUE})")
     int snapshotIntervalSlots = ReplicationConfig.SNAPSHOT_INTERVAL_SLOTS_DEFAULT;
 
-    @Option(
-            names = "--rate-limit-user-writes-per-s",
-            description = "USER_WRITES_PER_SECOND: writes per second one user may send to this server, 0 = no limit"
-                    + " (default: ${DEFAULT-VALUE})")
-    long userWritesPerSecond = RateLimits.DEFAULT.userWritesPerSecond();
-
-    @Option(
-            names = "--rate-limit-user-burst-writes",
-            description = "USER_BURST_WRITES: writes one user may send at once (default: ${DEFAULT-VALUE})")
-    long userBurstWrites = RateLimits.DEFAULT.userBurstWrites();
-
-    @Option(
-            names = "--rate-limit-connection-requests-per-s",
-            description = "CONNECTION_REQUESTS_PER_SECOND: requests per second over one client connection, 0 = no"
-                    + " limit (default: ${DEFAULT-VALUE})")
-    long connectionRequestsPerSecond = RateLimits.DEFAULT.connectionRequestsPerSecond();
-
-    @Option(
-            names = "--rate-limit-connection-burst-requests",
-            description =
-                    "CONNECTION_BURST_REQUESTS: requests one connection may send at once (default: ${DEFAULT-VALUE})")
-    long connectionBurstRequests = RateLimits.DEFAULT.connectionBurstRequests();
+    @Mixin
+    RateLimitOptions rateLimits = new RateLimitOptions();
 
     @Option(
             names = "--secure",
@@ -123,8 +104,7 @@ public final class ServerCommand implements Callable<Integer> {
                     .withAdvertisedAddress(advertise)
                     .withClockSkewMillis(clockSkewMillis)
                     .withLogFile(logFile)
-                    .withRateLimits(new RateLimits(
-                            userWritesPerSecond, userBurstWrites, connectionRequestsPerSecond, connectionBurstRequests))
+                    .withRateLimits(rateLimits.limits())
                     .withSecure(secure);
             long skewMaxMillis = SoftwareClockConfig.defaults().skewMaxMillis();
             if (Math.abs(clockSkewMillis) > skewMaxMillis) {
