@@ -3,17 +3,20 @@
 # utime + stime of every cluster process (children of `synod up`, the bench not counted) over one
 # bench command, divided by the writes it had acknowledged.
 #
-# Usage: scripts/cpu-per-write.sh [LABEL] [CLIENTS]   (run from a checkout whose jar you want to measure)
-# Starts `./synod up --servers 3 --bots 0` on fixed loopback ports 28555-28603 (nothing else may use
-# them), loads it for 20 s, measures 10 s, stops it, prints one line. Alternate two checkouts to
+# Usage: scripts/cpu-per-write.sh [LABEL] [CLIENTS] [SERVERS]   (run from a checkout whose jar you want
+# to measure; SERVERS defaults to 3)
+# Starts `./synod up --servers SERVERS --bots 0` on fixed loopback ports 28555-28605 (nothing else may
+# use them), loads it for 20 s, measures 10 s, stops it, prints one line for people and one
+# `RESULT synod-cpu ...` line of key=value pairs for scripts (scripts/bench-compare.sh). Alternate two checkouts to
 # compare them (before, after, before, after): single runs move by a third on two shared cores.
 set -euo pipefail
 label=${1:-run}
 clients=${2:-64}
+servers=${3:-3}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 run=$(mktemp -d "${TMPDIR:-/tmp}/synod-cpu-$label-XXXXXX")
 cd "$root"
-./synod up --servers 3 --bots 0 --no-web --run-dir "$run/cluster" --broker-port 28555 --proxy-port 28557 \
+./synod up --servers "$servers" --bots 0 --no-web --run-dir "$run/cluster" --broker-port 28555 --proxy-port 28557 \
   --reference-port 28559 --admin-port 28581 --paxos-port 28591 --peer-port 28601 > "$run/up.log" 2>&1 &
 up=$!
 trap 'kill -TERM $up 2>/dev/null || true; wait $up 2>/dev/null || true' EXIT
@@ -30,7 +33,7 @@ before=$(ticks)
 echo "cpu-per-write: $label: measuring 10 s" >&2
 bench measured --warmup 500ms --duration 10s > "$run/measured.json"
 after=$(ticks)
-/usr/bin/env python3 - "$run/measured.json" "$before" "$after" "$label" <<'PY'
+/usr/bin/env python3 - "$run/measured.json" "$before" "$after" "$label" "$servers" "$clients" <<'PY'
 import json, os, sys
 d = json.load(open(sys.argv[1]))
 ticks = int(sys.argv[3]) - int(sys.argv[2])
@@ -38,4 +41,6 @@ writes = d["acked_writes"] * 10.5 / 10  # the 0.5 s warm-up's writes, at the mea
 cpu_ms = ticks * 1000.0 / os.sysconf("SC_CLK_TCK") / writes
 print("%s: acked/s %.0f p50 %.2f ms p99 %.2f ms cluster CPU per write %.3f ms"
       % (sys.argv[4], d["acked_per_s"], d["p50_ms"], d["p99_ms"], cpu_ms))
+print("RESULT synod-cpu label=%s servers=%s clients=%s acked_per_s=%.0f p50_ms=%s p99_ms=%s cpu_ms_per_write=%.3f errors=%s"
+      % (sys.argv[4], sys.argv[5], sys.argv[6], d["acked_per_s"], d["p50_ms"], d["p99_ms"], cpu_ms, d.get("errors")))
 PY

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Synod against the systems a user would pick instead, measured in one run on this machine, printed
+# as one table of ratios (issue 25; docs/performance.md cites its output). Every performance claim in
+# the docs and in closing notes comes from this table.
+#
+# Usage: scripts/bench-compare.sh [--background N] [--quick]
+#   --background N  N busy-looping processes run for the whole comparison, the same for every system
+#                   (how Synod degrades when another load takes CPU; 0 by default)
+#   --quick         shorter phases (5 s measured instead of 10-15 s): a smoke run, not a figure to cite
+#
+# Needs what ../shared/anchors/setup.sh installs (etcd, NATS, Go; as root, once) and a built jar
+# (./synod builds it on first use). Runs, in turn, on 127.0.0.1 only:
+#   1. etcd 3.4, 3 members, fsync on (../shared/anchors/etcd3.sh, Go client only): 1 and 64 in flight,
+#      and its three members' CPU per committed write;
+#   2. NATS core fan-out, 1 publisher to 100 subscribers (the anchors' jnats load generator);
+#   3. Synod: 3 servers with 64 and 1 clients, 5 servers and 256 clients with 64/256 clients
+#      (scripts/cpu-per-write.sh: cluster CPU per acknowledged write), and fan-out to 100 subscribers
+#      (./synod bench --workload fanout).
+# Each system's own processes are started and stopped by the step that uses them. About 6 minutes.
+# The raw lines go to $COMPARE_OUT (default bench-results/compare-<time>), the table to stdout.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+anchors=${ANCHORS_DIR:-$root/../shared/anchors}
+background=0
+quick=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --background) background=${2:?--background needs a count}; shift 2 ;;
+    --quick) quick=1; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    *) echo "bench-compare: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$background" in ''|*[!0-9]*) echo "bench-compare: --background takes a number" >&2; exit 2 ;; esac
+[ -d "$anchors" ] || { echo "bench-compare: no anchors at $anchors (set ANCHORS_DIR)" >&2; exit 2; }
+for tool in etcd etcdctl nats-server go mvn; do
+  command -v "$tool" > /dev/null || { echo "bench-compare: '$tool' missing: run $anchors/setup.sh as root once" >&2; exit 2; }
+done
+out=${COMPARE_OUT:-$root/bench-results/compare-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$out"
+raw=$out/raw.txt
+: > "$raw"
+log() { echo "[$(date +%H:%M:%S)] bench-compare: $*" >&2; }
+
+burners=()
+stop_burners() { for p in "${burners[@]}"; do kill "$p" 2> /dev/null || true; done; burners=(); }
+trap stop_burners EXIT
+for _ in $(seq 1 "$background"); do
+  (while :; do :; done) &
+  burners+=($!)
+done
+[ "$background" -gt 0 ] && log "$background background busy loop(s) running"
+
+dur=15; fan_dur=10
+[ "$quick" = 1 ] && { dur=5; fan_dur=5; }
+
+log "1/3 etcd, 3 members (about 80 s)"
+(cd "$anchors" && JETCD=0 DUR=$dur ./etcd3.sh) > "$out/etcd3.log" 2>&1 || log "etcd3.sh failed: see $out/etcd3.log"
+grep -E '^(RESULT etcd3 |INFO go-concurrent servers_cpu)' "$out/etcd3.log" | sort -u >> "$raw"
+
+log "2/3 NATS core fan-out to 100 subscribers (about 20 s)"
+(
+  # shellcheck source=/dev/null
+  source "$anchors/lib.sh"
+  port=${NATS_PORT:-42220}
+  build_loadgen
+  data=$(mktemp -d /tmp/anchors-compare-nats.XXXXXX)
+  register_dir "$data"
+  require_free_ports "$port"
+  nats-server -a 127.0.0.1 -p "$port" > "$data/nats.log" 2>&1 &
+  register_pid $!
+  for _ in $(seq 1 50); do port_in_use "$port" && break; sleep 0.2; done
+  run_loadgen nats-fanout --url "nats://127.0.0.1:$port" --size 100 --warmup-s 2 --duration-s "$fan_dur" \
+    --subs 100 --window 50000
+) > "$out/nats.log" 2>&1 || log "NATS fan-out failed: see $out/nats.log"
+grep -o 'RESULT nats-fanout.*' "$out/nats.log" >> "$raw"
+
+log "3/3 Synod (about 4 minutes)"
+cd "$root"
+for cfg in "3 64" "3 1" "5 64" "3 256"; do
+  read -r servers clients <<< "$cfg"
+  scripts/cpu-per-write.sh "s$servers-c$clients" "$clients" "$servers" 2>> "$out/synod.log" | tee -a "$out/synod.log" \
+    | grep '^RESULT' >> "$raw" || log "synod $servers servers $clients clients failed: see $out/synod.log"
+done
+./synod bench --servers 3 --workload fanout --subscribers 100 --warmup 2s --duration "${fan_dur}s" --json \
+  2>> "$out/synod.log" | tail -1 > "$out/synod-fanout.json" || log "synod fan-out failed: see $out/synod.log"
+stop_burners
+
+/usr/bin/env python3 - "$raw" "$out/synod-fanout.json" "$background" "$quick" <<'PY' | tee "$out/table.md"
+import json, re, sys, subprocess, datetime
+raw, fanout_file, background, quick = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+
+def fields(line):
+    return dict(re.findall(r"(\w+)=(\S+)", line))
+
+etcd, synod, nats, etcd_cpu = {}, {}, None, None
+for line in open(raw):
+    f = fields(line)
+    if line.startswith("RESULT etcd3 "):
+        etcd[int(f["clients"])] = f
+    elif line.startswith("INFO go-concurrent"):
+        etcd_cpu = float(f["servers_cpu_ms_per_write"])
+    elif line.startswith("RESULT nats-fanout") and f.get("subs") == "100":
+        nats = f
+    elif line.startswith("RESULT synod-cpu"):
+        synod[(int(f["servers"]), int(f["clients"]))] = f
+try:
+    fan = json.load(open(fanout_file))
+except (OSError, ValueError):
+    fan = None
+
+def num(d, k):
+    try:
+        return float(d[k])
+    except (TypeError, KeyError, ValueError):
+        return None
+
+rows = []
+def row(name, ours, theirs, target, better):
+    if ours is None or theirs is None or theirs == 0:
+        rows.append((name, ours, theirs, None, target, "not measured"))
+        return
+    r = ours / theirs
+    ok = r >= target if better == "higher" else r <= target
+    rows.append((name, ours, theirs, r, target, "met" if ok else "not met"))
+
+s64, s1, s5, s256 = synod.get((3, 64)), synod.get((3, 1)), synod.get((5, 64)), synod.get((3, 256))
+e64, e1 = etcd.get(64), etcd.get(1)
+row("acked writes/s, 64 clients (vs etcd)", num(s64, "acked_per_s"), num(e64, "writes_per_s"), 2.0, "higher")
+row("p99 ms, 64 clients (vs etcd)", num(s64, "p99_ms"), num(e64, "p99_ms"), 1.0, "lower")
+row("p50 ms, 1 client (vs etcd)", num(s1, "p50_ms"), num(e1, "p50_ms"), 1.0, "lower")
+row("cluster CPU ms per write, 64 clients (vs etcd)", num(s64, "cpu_ms_per_write"), etcd_cpu, 0.5, "lower")
+row("fan-out deliveries/s, 100 subscribers (vs NATS core)", num(fan, "deliveries_per_s"), num(nats, "deliveries_per_s"), 0.25, "higher")
+row("acked writes/s, 5 servers (vs Synod 3 servers)", num(s5, "acked_per_s"), num(s64, "acked_per_s"), 0.7, "higher")
+row("acked writes/s, 256 clients (vs Synod 64 clients)", num(s256, "acked_per_s"), num(s64, "acked_per_s"), 1.0, "higher")
+
+commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+print("Synod vs etcd 3.4 / NATS core, %s, commit %s, %s cores, background busy loops: %s%s" % (
+    datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"), commit,
+    subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(), background,
+    " (quick run: do not cite)" if quick == "1" else ""))
+print()
+print("| measure | Synod | other | ratio | target | |")
+print("|---|---|---|---|---|---|")
+fmt = lambda v: "-" if v is None else ("%.3f" % v if v < 10 else "%.0f" % v)
+for name, ours, theirs, r, target, verdict in rows:
+    op = ">=" if "writes/s" in name or "deliveries" in name else "<="
+    print("| %s | %s | %s | %s | %s %.2f | %s |" % (name, fmt(ours), fmt(theirs), "-" if r is None else "%.2f" % r, op, target, verdict))
+if fan is not None:
+    print()
+    print("Synod fan-out: gaps %s, duplicates %s, out of order %s, errors %s" % (
+        fan.get("gaps"), fan.get("duplicates"), fan.get("out_of_order"), fan.get("errors")))
+PY
+log "raw lines and logs in $out"
