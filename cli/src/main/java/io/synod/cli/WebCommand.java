@@ -77,8 +77,9 @@ final class WebCommand implements Callable<Integer> {
                             stopped.countDown();
                         },
                         "synod-web-stop"));
-        System.out.println("synod web ready: " + server.url() + " (mode=" + (secure ? "secure" : "compat") + ", broker " + brokerEndpoint + ", proxy "
-                + proxyEndpoint + ", " + adminUrls.size() + " server(s) on the dashboard)");
+        System.out.println("synod web ready: " + server.url() + " (mode=" + (secure ? "secure" : "compat") + ", broker "
+                + brokerEndpoint + ", proxy " + proxyEndpoint + ", " + adminUrls.size()
+                + " server(s) on the dashboard)");
         System.out.flush();
         stopped.await();
         return 0;

@@ -42,6 +42,11 @@ export async function call(method, path, body) {
       return raw(method, path, body);
     }
     if (error.status === 401) onLoggedOut();
+    // 403: a login in another tab, or a socket's re-login, replaced the session and its CSRF token.
+    if (error.status === 403 && method !== 'GET') {
+      csrf = (await raw('GET', '/api/session')).csrf;
+      return raw(method, path, body);
+    }
     throw error;
   }
 }
