@@ -208,17 +208,31 @@ class WebBrowserTest {
 
     /** Starts three servers (a Paxos group of three) and {@code synod web} before them; returns the app's URL. */
     static String startClusterAndWeb(Cluster cluster) throws IOException, InterruptedException {
-        List<String> names = List.of("server-1", "server-2", "server-3");
+        return startClusterAndWeb(cluster, 3, false);
+    }
+
+    /** Starts {@code count} servers and {@code synod web}, all in secure mode or none; returns the app's URL. */
+    static String startClusterAndWeb(Cluster cluster, int count, boolean secure)
+            throws IOException, InterruptedException {
+        List<String> names = new ArrayList<>();
         StringBuilder members = new StringBuilder();
-        for (String name : names) {
+        for (int i = 1; i <= count; i++) {
+            names.add("server-" + i);
             members.append(members.isEmpty() ? "" : ",")
-                    .append(name)
+                    .append("server-" + i)
                     .append('=')
                     .append(Processes.endpoint(Processes.freePort()));
         }
         List<Processes.Started> servers = new ArrayList<>();
         for (String name : names) {
-            servers.add(cluster.startServer(name, List.of("--initial-members", members.toString())));
+            List<String> extra = new ArrayList<>();
+            if (count > 1) { // a server without them is a group of one
+                extra.addAll(List.of("--initial-members", members.toString()));
+            }
+            if (secure) {
+                extra.add("--secure");
+            }
+            servers.add(cluster.startServer(name, extra));
         }
         Cluster.awaitLeader(servers);
         List<String> web = new ArrayList<>(List.of(
@@ -234,6 +248,9 @@ class WebBrowserTest {
         for (Processes.Started server : servers) {
             web.add("--admin");
             web.add(Cluster.adminUrl(server));
+        }
+        if (secure) {
+            web.add("--secure");
         }
         Processes.Started webProcess = cluster.processes.start("web", web);
         Matcher matcher = URL.matcher(webProcess.readyLine());
