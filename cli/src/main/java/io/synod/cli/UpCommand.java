@@ -261,6 +261,9 @@ final class UpCommand implements Callable<Integer> {
                 web.add("--admin");
                 web.add(adminUrl(i));
             }
+            if (secure) {
+                web.add("--secure");
+            }
             start("web", logs, web);
         }
         for (int i = 1; i <= bots; i++) {

@@ -46,11 +46,18 @@ final class WebCommand implements Callable<Integer> {
     @Option(names = "--timeout-ms", description = "request timeout per attempt in ms (default: ${DEFAULT-VALUE})")
     long requestTimeoutMillis = ClientConfig.REQUEST_TIMEOUT_MILLIS_DEFAULT;
 
+    @Option(
+            names = "--secure",
+            description = "Secure mode (docs/security.md): a login needs a password, and every write of a session"
+                    + " carries the cluster's session token. Use with servers in secure mode.")
+    boolean secure;
+
     @Override
     public Integer call() throws InterruptedException {
         WebConfig config;
         try {
-            config = new WebConfig(brokerEndpoint, proxyEndpoint, host, port, adminUrls, logFile, requestTimeoutMillis);
+            config = new WebConfig(
+                    brokerEndpoint, proxyEndpoint, host, port, adminUrls, logFile, requestTimeoutMillis, secure);
         } catch (IllegalArgumentException e) {
             System.err.println("synod web: " + e.getMessage());
             return 2;
@@ -70,8 +77,9 @@ final class WebCommand implements Callable<Integer> {
                             stopped.countDown();
                         },
                         "synod-web-stop"));
-        System.out.println("synod web ready: " + server.url() + " (broker " + brokerEndpoint + ", proxy "
-                + proxyEndpoint + ", " + adminUrls.size() + " server(s) on the dashboard)");
+        System.out.println("synod web ready: " + server.url() + " (mode=" + (secure ? "secure" : "compat") + ", broker "
+                + brokerEndpoint + ", proxy " + proxyEndpoint + ", " + adminUrls.size()
+                + " server(s) on the dashboard)");
         System.out.flush();
         stopped.await();
         return 0;

@@ -1,6 +1,7 @@
 package io.synod.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -32,19 +34,25 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The web app in a real browser: a 3-server cluster and {@code synod web} as real processes on
  * free loopback ports, two headless Chromium sessions (Debian's {@code chromium} and
  * {@code chromium-driver}, never downloaded), two users chatting live in a channel and by private
- * message; text with markup stays text; every message shows once; search finds the user's own
- * private message; a long channel opens at its newest page and loads older pages as the
- * list is scrolled to the top; the dashboard lists the three servers up. Screenshots go to the test's folder under target/system-tests.
+ * message; text with markup stays text and runs nothing, under a Content-Security-Policy the browser
+ * enforces; a followed user's new post appears in the open feed without a reload; every message
+ * shows once; search finds the user's own private message; a long channel opens at its newest page
+ * and loads older pages as the list is scrolled to the top or with the "Load older messages" button
+ * from the keyboard; the dashboard lists the three servers up. Screenshots go to the test's folder under target/system-tests.
  */
 class WebBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(30);
-    /** More than two of the app's history pages ({@code PAGE} in stream.js), not a whole number of them. */
-    private static final int LONG_CHANNEL_MESSAGES = 230;
+    /** More than three of the app's history pages ({@code PAGE} in stream.js), not a whole number of them. */
+    private static final int LONG_CHANNEL_MESSAGES = 330;
 
     private static final int PAGE = 100;
     private static final Pattern URL = Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/)");
+    /** Run in a page: keeps every Content-Security-Policy violation the page reports in window.cspViolations. */
+    private static final String RECORD_CSP_VIOLATIONS = "window.cspViolations = [];"
+            + " document.addEventListener('securitypolicyviolation',"
+            + " (e) => window.cspViolations.push(e.effectiveDirective));";
 
     @Test
     @Timeout(300)
@@ -54,37 +62,7 @@ class WebBrowserTest {
                 "browser test skipped: install Debian's chromium and chromium-driver (/usr/bin/chromium,"
                         + " /usr/bin/chromedriver; .ci/run does)");
         try (Cluster cluster = new Cluster("web-browser")) {
-            List<String> names = List.of("server-1", "server-2", "server-3");
-            StringBuilder members = new StringBuilder();
-            for (String name : names) {
-                members.append(members.isEmpty() ? "" : ",")
-                        .append(name)
-                        .append('=')
-                        .append(Processes.endpoint(Processes.freePort()));
-            }
-            List<Processes.Started> servers = new ArrayList<>();
-            for (String name : names) {
-                servers.add(cluster.startServer(name, List.of("--initial-members", members.toString())));
-            }
-            Cluster.awaitLeader(servers);
-            List<String> web = new ArrayList<>(List.of(
-                    "web",
-                    "--broker",
-                    Processes.endpoint(cluster.brokerFrontend),
-                    "--proxy",
-                    Processes.endpoint(cluster.proxyXpub),
-                    "--port",
-                    Integer.toString(Processes.freePort()),
-                    "--log",
-                    cluster.log("web")));
-            for (Processes.Started server : servers) {
-                web.add("--admin");
-                web.add(Cluster.adminUrl(server));
-            }
-            Processes.Started webProcess = cluster.processes.start("web", web);
-            Matcher matcher = URL.matcher(webProcess.readyLine());
-            assertThat(matcher.find()).as(webProcess.readyLine()).isTrue();
-            String url = matcher.group(1);
+            String url = startClusterAndWeb(cluster);
             Path shots = cluster.processes.directory().resolve("screenshots");
             Files.createDirectories(shots);
 
@@ -100,7 +78,11 @@ class WebBrowserTest {
                 submit(bob, "channel-name", "geral");
                 await(bob).until(ExpectedConditions.textToBe(By.id("room-title"), "# geral"));
 
-                String hostile = "hello bob <script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">";
+                for (WebDriver driver : List.of(ana, bob)) {
+                    ((JavascriptExecutor) driver).executeScript(RECORD_CSP_VIOLATIONS);
+                }
+                String hostile = "hello bob <script>window.pwned=1</script><img src=x onerror=\"window.pwned=2\">"
+                        + "<img src=y onerror=alert(1)>";
                 submit(ana, "send-text", hostile);
                 awaitMessage(bob, hostile);
                 submit(bob, "send-text", "hi ana");
@@ -108,11 +90,10 @@ class WebBrowserTest {
                 awaitMessage(ana, hostile);
                 assertThat(ana.findElements(By.cssSelector("#messages script, #messages img")))
                         .isEmpty();
-                assertThat(((JavascriptExecutor) bob).executeScript("return window.pwned === undefined"))
-                        .isEqualTo(true);
                 for (WebDriver driver : List.of(ana, bob)) {
                     assertThat(countMessages(driver, hostile)).isEqualTo(1);
                     assertThat(countMessages(driver, "hi ana")).isEqualTo(1);
+                    assertShownNotRun(driver, url);
                 }
                 assertThat(bob.findElement(By.id("notif-badge")).isDisplayed()).isFalse(); // nothing unread
                 screenshot(bob, shots.resolve("chat-channel.png"));
@@ -144,6 +125,20 @@ class WebBrowserTest {
                 await(ana).until(ExpectedConditions.textToBe(By.id("follow-button"), "Unfollow bob"));
                 await(bob).until(ExpectedConditions.textToBe(By.id("notif-badge"), "2"));
 
+                // ana's open feed shows bob's new post live: the web process listens to whom she follows.
+                bob.get(url + "#social");
+                submit(bob, "post-text", "news from bob 1");
+                await(ana)
+                        .until(ExpectedConditions.elementToBeClickable(By.id("tab-feed")))
+                        .click();
+                await(ana).until(driver -> socialTexts(driver).contains("news from bob 1"));
+                ((JavascriptExecutor) ana).executeScript("window.sameDocument = true;");
+                submit(bob, "post-text", "news from bob 2");
+                await(ana).until(driver -> socialTexts(driver).equals(List.of("news from bob 2", "news from bob 1")));
+                assertThat(((JavascriptExecutor) ana).executeScript("return window.sameDocument === true"))
+                        .as("shown without a reload")
+                        .isEqualTo(true);
+
                 // Search finds bob's own private message and shows markup as text.
                 bob.get(url + "#search");
                 submit(bob, "search-query", "private word");
@@ -170,13 +165,23 @@ class WebBrowserTest {
                         .as("only the newest page on opening")
                         .hasSize(PAGE)
                         .startsWith("old " + (LONG_CHANNEL_MESSAGES - PAGE + 1));
-                for (int shown = PAGE;
-                        shown < LONG_CHANNEL_MESSAGES;
-                        shown = Math.min(shown + PAGE, LONG_CHANNEL_MESSAGES)) {
-                    int expected = Math.min(shown + PAGE, LONG_CHANNEL_MESSAGES);
-                    ((JavascriptExecutor) ana).executeScript("document.getElementById('messages').scrollTop = 0;");
-                    await(ana).until(driver -> messageTexts(driver).size() == expected);
-                }
+                // Scrolling to the top loads the page before...
+                ((JavascriptExecutor) ana).executeScript("document.getElementById('messages').scrollTop = 0;");
+                await(ana).until(driver -> messageTexts(driver).size() == 2 * PAGE);
+                // ...and so does the keyboard: Enter on the labelled button. Focus stays on it while older
+                // messages remain, then moves to the oldest message when the button goes away.
+                WebElement older = ana.findElement(By.id("load-older"));
+                assertThat(older.getAccessibleName()).isEqualTo("Load older messages");
+                older.sendKeys(Keys.ENTER);
+                await(ana).until(driver -> messageTexts(driver).size() == 3 * PAGE);
+                assertThat(ana.switchTo().activeElement().getAttribute("id")).isEqualTo("load-older");
+                ana.switchTo().activeElement().sendKeys(Keys.ENTER);
+                await(ana).until(driver -> messageTexts(driver).size() == LONG_CHANNEL_MESSAGES);
+                await(ana).until(ExpectedConditions.invisibilityOfElementLocated(By.id("load-older")));
+                assertThat(ana.switchTo().activeElement().getAttribute("data-seq"))
+                        .isEqualTo("1");
+                assertThat(ana.findElement(By.id("older-note")).getAttribute("textContent"))
+                        .isEqualTo("Loaded " + (LONG_CHANNEL_MESSAGES - 3 * PAGE) + " older messages");
                 List<String> all = new ArrayList<>();
                 for (int i = 1; i <= LONG_CHANNEL_MESSAGES; i++) {
                     all.add("old " + i);
@@ -199,6 +204,58 @@ class WebBrowserTest {
                 }
             }
         }
+    }
+
+    /** Starts three servers (a Paxos group of three) and {@code synod web} before them; returns the app's URL. */
+    static String startClusterAndWeb(Cluster cluster) throws IOException, InterruptedException {
+        return startClusterAndWeb(cluster, 3, false);
+    }
+
+    /** Starts {@code count} servers and {@code synod web}, all in secure mode or none; returns the app's URL. */
+    static String startClusterAndWeb(Cluster cluster, int count, boolean secure)
+            throws IOException, InterruptedException {
+        List<String> names = new ArrayList<>();
+        StringBuilder members = new StringBuilder();
+        for (int i = 1; i <= count; i++) {
+            names.add("server-" + i);
+            members.append(members.isEmpty() ? "" : ",")
+                    .append("server-" + i)
+                    .append('=')
+                    .append(Processes.endpoint(Processes.freePort()));
+        }
+        List<Processes.Started> servers = new ArrayList<>();
+        for (String name : names) {
+            List<String> extra = new ArrayList<>();
+            if (count > 1) { // a server without them is a group of one
+                extra.addAll(List.of("--initial-members", members.toString()));
+            }
+            if (secure) {
+                extra.add("--secure");
+            }
+            servers.add(cluster.startServer(name, extra));
+        }
+        Cluster.awaitLeader(servers);
+        List<String> web = new ArrayList<>(List.of(
+                "web",
+                "--broker",
+                Processes.endpoint(cluster.brokerFrontend),
+                "--proxy",
+                Processes.endpoint(cluster.proxyXpub),
+                "--port",
+                Integer.toString(Processes.freePort()),
+                "--log",
+                cluster.log("web")));
+        for (Processes.Started server : servers) {
+            web.add("--admin");
+            web.add(Cluster.adminUrl(server));
+        }
+        if (secure) {
+            web.add("--secure");
+        }
+        Processes.Started webProcess = cluster.processes.start("web", web);
+        Matcher matcher = URL.matcher(webProcess.readyLine());
+        assertThat(matcher.find()).as(webProcess.readyLine()).isTrue();
+        return matcher.group(1);
     }
 
     /** A headless Chromium with a fresh profile and a chromedriver of its own (never Selenium Manager's). */
@@ -244,6 +301,37 @@ class WebBrowserTest {
         field.clear();
         field.sendKeys(text);
         field.sendKeys(Keys.ENTER);
+    }
+
+    /**
+     * The page ran nothing of a hostile message: no alert, no flag set, not even a CSP refusal (it never tried); the page
+     * came with the policy, and the browser enforces it: markup with an inline handler inserted as HTML (what a bug
+     * in the app would do) is refused and reported, its handler not run.
+     */
+    static void assertShownNotRun(WebDriver driver, String url) {
+        JavascriptExecutor page = (JavascriptExecutor) driver;
+        assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+        assertThat(page.executeScript("return window.pwned === undefined")).isEqualTo(true);
+        assertThat((List<?>) page.executeScript("return window.cspViolations")).isEmpty();
+        Object policy = page.executeAsyncScript("const done = arguments[arguments.length - 1];" + " fetch('" + url
+                + "').then((r) => done(r.headers.get('content-security-policy')));");
+        assertThat(String.valueOf(policy))
+                .contains("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'")
+                .doesNotContain("unsafe-inline");
+        page.executeScript("const probe = document.createElement('div'); probe.id = 'csp-probe';"
+                + " probe.innerHTML = '<img src=\"/no-such-image\" onerror=\"window.pwned = 3\">';"
+                + " document.body.append(probe);");
+        await(driver).until(d -> !((List<?>) page.executeScript("return window.cspViolations")).isEmpty());
+        assertThat((List<?>) page.executeScript("return window.cspViolations"))
+                .allMatch(d -> String.valueOf(d).startsWith("script-src"));
+        assertThat(page.executeScript("return window.pwned === undefined")).isEqualTo(true);
+        page.executeScript("document.getElementById('csp-probe').remove(); window.cspViolations = [];");
+    }
+
+    static List<String> socialTexts(WebDriver driver) {
+        return driver.findElements(By.cssSelector("#social-list li .text")).stream()
+                .map(WebElement::getText)
+                .toList();
     }
 
     static void awaitMessage(WebDriver driver, String text) {

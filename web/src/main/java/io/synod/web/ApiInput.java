@@ -103,6 +103,26 @@ final class ApiInput {
         return node == null || node.isNull() ? null : text(body, field);
     }
 
+    /**
+     * The optional {@code password} of a login: absent or null gives null; otherwise a string of 1 to the protocol's
+     * longest password. Any characters are accepted: the cluster only hashes it.
+     */
+    String password(ObjectNode body) {
+        JsonNode node = body.get("password");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw ApiError.badRequest("field 'password' must be a string");
+        }
+        String password = node.asText();
+        int chars = password.codePointCount(0, password.length());
+        if (chars < 1 || chars > limits.passwordCharsMax()) {
+            throw ApiError.badRequest("field 'password' must be 1 to " + limits.passwordCharsMax() + " characters");
+        }
+        return password;
+    }
+
     /** A required non-negative integer of the body. */
     long count(ObjectNode body, String field) {
         JsonNode node = body.get(field);

@@ -29,13 +29,15 @@ final class ChatRoutes {
     void register(RoutesConfig routes) {
         routes.post("/api/login", this::login);
         routes.post("/api/logout", ctx -> {
-            sessions.logout(ctx.cookie(WebServer.SESSION_COOKIE));
-            ctx.header("Set-Cookie", cookie("", 0));
-            WebServer.json(ctx, Map.of("status", "OK"));
+            boolean revoked = sessions.logout(ctx.cookie(WebServer.SESSION_COOKIE));
+            ctx.header("Set-Cookie", cookie(ctx, "", 0));
+            WebServer.json(ctx, Map.of("status", "OK", "cluster_logout", revoked));
         });
-        routes.get(
-                "/api/session",
-                ctx -> WebServer.json(ctx, Map.of("user", session(ctx).user())));
+        routes.get("/api/session", ctx -> {
+            UserSession session = session(ctx);
+            WebServer.json(
+                    ctx, Map.of("user", session.user(), "csrf", session.csrfToken(), "secure", sessions.secure()));
+        });
         routes.get("/api/users", ctx -> WebServer.json(ctx, calls.call(session(ctx), Services.USERS, Map.of())));
         routes.get("/api/channels", ctx -> {
             UserSession session = session(ctx);
@@ -100,11 +102,23 @@ final class ChatRoutes {
     }
 
     private void login(Context ctx) throws Exception {
-        String user = input.name(input.body(ctx), "user");
+        ObjectNode body = input.body(ctx);
+        String user = input.name(body, "user");
+        String password = input.password(body);
         sessions.logout(ctx.cookie(WebServer.SESSION_COOKIE));
-        UserSession session = sessions.login(user);
-        ctx.header("Set-Cookie", cookie(session.token(), -1));
-        WebServer.json(ctx, Map.of("status", "OK", "user", session.user()));
+        UserSession session = sessions.login(user, password);
+        ctx.header("Set-Cookie", cookie(ctx, session.token(), -1));
+        WebServer.json(
+                ctx,
+                Map.of(
+                        "status",
+                        "OK",
+                        "user",
+                        session.user(),
+                        "csrf",
+                        session.csrfToken(),
+                        "secure",
+                        sessions.secure()));
     }
 
     /** The session of the request's cookie. @throws ApiError 401 without one */
@@ -113,9 +127,16 @@ final class ChatRoutes {
                 .orElseThrow(() -> new ApiError(401, "log in first (POST /api/login)"));
     }
 
-    /** HttpOnly (no script reads it) and SameSite=Strict (no other site's page sends it). */
-    private static String cookie(String value, int maxAgeSeconds) {
+    /**
+     * HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it; the app has no link from another
+     * site that must arrive logged in), and Secure when the page came over HTTPS: directly, or through a proxy that says
+     * so in {@code X-Forwarded-Proto} (a header that can only make the cookie stricter).
+     */
+    static String cookie(Context ctx, String value, int maxAgeSeconds) {
+        boolean https =
+                "https".equalsIgnoreCase(ctx.scheme()) || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
         return WebServer.SESSION_COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict"
+                + (https ? "; Secure" : "")
                 + (maxAgeSeconds >= 0 ? "; Max-Age=" + maxAgeSeconds : "");
     }
 }

@@ -82,8 +82,16 @@ final class SocialRoutes {
         ObjectNode body = input.body(ctx);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("user", session.user());
-        fields.put("target", input.name(body, "target"));
-        WebServer.json(ctx, calls.call(session, service, fields));
+        String target = input.name(body, "target");
+        fields.put("target", target);
+        Map<String, Object> reply = calls.call(session, service, fields);
+        // The feed page updates live: the session's client listens to exactly the authors it follows.
+        if (Services.FOLLOW.equals(service)) {
+            session.client().social().subscribePosts(target);
+        } else {
+            session.client().social().unsubscribePosts(target);
+        }
+        WebServer.json(ctx, reply);
     }
 
     /**

@@ -14,10 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * One logged-in browser session: its token, its user, its own {@link SynodClient} (so the
- * user's inbox and channel subscriptions are its own) and the WebSockets its pages opened. Each
- * delivery goes to every open socket as one JSON text
- * {@code {"type":"delivery","kind":"channel"|"private","topic","source","payload"}}.
+ * One logged-in browser session: its cookie token, its CSRF token, its user, its own
+ * {@link SynodClient} (so the user's inbox, channel subscriptions, followed authors' posts and the
+ * cluster's session token are its own, and never reach the page) and the WebSockets its pages
+ * opened. Each delivery goes to every open socket as one JSON text
+ * {@code {"type":"delivery","kind":"channel"|"private"|"post"|"notification","topic","source","payload"}}.
  *
  * <p>Thread-safety: thread-safe. Deliveries arrive on the client's delivery thread; sockets are
  * added and removed on Jetty's threads.
@@ -29,15 +30,23 @@ final class UserSession implements DeliveryListener, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String token;
+    private final String csrfToken;
     private final String user;
+    private final boolean clusterSession;
     private final LongSupplier nanoClock;
     private final Set<WsContext> sockets = ConcurrentHashMap.newKeySet();
     private volatile SynodClient client;
     private volatile long lastUsedNanos;
 
-    UserSession(String token, String user, LongSupplier nanoClock) {
+    /**
+     * @param clusterSession whether the login carried a password, so the cluster gave the client a session token that
+     *     a logout must revoke
+     */
+    UserSession(String token, String csrfToken, String user, boolean clusterSession, LongSupplier nanoClock) {
         this.token = token;
+        this.csrfToken = csrfToken;
         this.user = user;
+        this.clusterSession = clusterSession;
         this.nanoClock = nanoClock;
         this.lastUsedNanos = nanoClock.getAsLong();
     }
@@ -53,6 +62,16 @@ final class UserSession implements DeliveryListener, AutoCloseable {
 
     String user() {
         return user;
+    }
+
+    /** The value the page sends in {@code X-Synod-CSRF} with every state-changing request. */
+    String csrfToken() {
+        return csrfToken;
+    }
+
+    /** Whether the client holds a cluster session (a login with a password) that logout revokes. */
+    boolean hasClusterSession() {
+        return clusterSession;
     }
 
     SynodClient client() {

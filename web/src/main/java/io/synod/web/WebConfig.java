@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param adminUrls the servers' admin HTTP bases ({@code http://127.0.0.1:8081}) the dashboard polls
  * @param logFile the interaction log file, or null for memory only
  * @param requestTimeoutMillis one attempt of a cluster request (the client retries it)
+ * @param secure secure mode (docs/security.md): a login needs a password, so every session's writes carry the
+ *     cluster's session token
  */
 public record WebConfig(
         String brokerEndpoint,
@@ -22,7 +24,20 @@ public record WebConfig(
         int port,
         List<String> adminUrls,
         Path logFile,
-        long requestTimeoutMillis) {
+        long requestTimeoutMillis,
+        boolean secure) {
+
+    /** A compat-mode configuration. */
+    public WebConfig(
+            String brokerEndpoint,
+            String proxyEndpoint,
+            String host,
+            int port,
+            List<String> adminUrls,
+            Path logFile,
+            long requestTimeoutMillis) {
+        this(brokerEndpoint, proxyEndpoint, host, port, adminUrls, logFile, requestTimeoutMillis, false);
+    }
 
     public WebConfig {
         Objects.requireNonNull(brokerEndpoint, "brokerEndpoint");

@@ -11,6 +11,8 @@ import io.synod.client.ClientConfig;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Limits;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +37,11 @@ public final class WebServer implements AutoCloseable {
 
     static final long WS_PING_SECONDS = 15;
     static final String SESSION_COOKIE = "synod_session";
+    /** The header every state-changing request carries (docs/security.md, "Web app"). */
+    static final String CSRF_HEADER = "X-Synod-CSRF";
 
-    /** No script, style, image or socket from another origin; no framing. */
-    private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:;"
+    /** No script, style, image or socket from another origin, no inline script; no framing. */
+    private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; img-src 'self' data:;"
             + " object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
     private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
@@ -67,7 +71,7 @@ public final class WebServer implements AutoCloseable {
         ProcessClock clock = ProcessClock.system();
         ClientConfig clientConfig = ClientConfig.defaults(config.brokerEndpoint(), config.proxyEndpoint())
                 .withRequestTimeoutMillis(config.requestTimeoutMillis());
-        Sessions sessions = new Sessions(clientConfig, clock, log);
+        Sessions sessions = new Sessions(clientConfig, clock, log, config.secure());
         ClusterMonitor monitor = new ClusterMonitor(config.adminUrls());
         ApiInput input = new ApiInput(Limits.DEFAULT);
         ClusterCalls calls = new ClusterCalls(clientConfig);
@@ -98,6 +102,7 @@ public final class WebServer implements AutoCloseable {
                     ctx.header("Referrer-Policy", "no-referrer");
                 });
                 javalin.routes.before("/api/*", WebServer::requireJsonBody);
+                javalin.routes.before("/api/*", ctx -> requireCsrfToken(ctx, sessions));
                 javalin.routes.exception(
                         ApiError.class, (error, ctx) -> error(ctx, error.status(), error.getMessage()));
                 javalin.routes.exception(Exception.class, (error, ctx) -> {
@@ -124,7 +129,8 @@ public final class WebServer implements AutoCloseable {
             throw e;
         }
         String url = "http://" + config.host() + ":" + app.port() + "/";
-        log.event("web-started", clock.lamport().current(), clock.nowSeconds(), Map.of("url", url));
+        String mode = config.secure() ? "secure" : "compat";
+        log.event("web-started", clock.lamport().current(), clock.nowSeconds(), Map.of("url", url, "mode", mode));
         return new WebServer(app, sessions, monitor, log, url);
     }
 
@@ -151,8 +157,53 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Every request that may change something (anything but GET, HEAD and OPTIONS) carries {@link #CSRF_HEADER}: with a
+     * session, its value must be the session's CSRF token (given only to the app, by {@code /api/login} and
+     * {@code /api/session}, which another origin cannot read); a login, which has no session yet, needs the header with
+     * any value. A cross-origin page can only add a custom header after a CORS preflight that this server never grants,
+     * so a forged request is refused here, before anything reaches the cluster.
+     */
+    private static void requireCsrfToken(Context ctx, Sessions sessions) {
+        HandlerType method = ctx.method();
+        if (method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS) {
+            return;
+        }
+        String given = ctx.header(CSRF_HEADER);
+        if (given == null || given.isEmpty()) {
+            throw new ApiError(
+                    403, "missing header " + CSRF_HEADER + ": send the token /api/login or /api/session returned");
+        }
+        Optional<UserSession> session = sessions.find(ctx.cookie(SESSION_COOKIE));
+        if (session.isPresent()
+                && !ctx.path().equals("/api/login")
+                && !MessageDigest.isEqual(
+                        given.getBytes(StandardCharsets.UTF_8),
+                        session.get().csrfToken().getBytes(StandardCharsets.UTF_8))) {
+            throw new ApiError(403, "header " + CSRF_HEADER + " does not match this session's token");
+        }
+    }
+
+    /**
+     * A browser always sends {@code Origin} with a WebSocket handshake, and the session cookie goes with it even from
+     * another port of the same host (SameSite compares sites, not origins): a socket opened by a page of another origin
+     * is closed at once (4403), so no other page reads the session's deliveries. A script without {@code Origin} is
+     * accepted.
+     */
+    static boolean sameOrigin(String origin, String host) {
+        if (origin == null) {
+            return true;
+        }
+        return host != null
+                && (origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host));
+    }
+
     private static void events(WsConfig ws, Sessions sessions) {
         ws.onConnect(ctx -> {
+            if (!sameOrigin(ctx.header("Origin"), ctx.header("Host"))) {
+                ctx.closeSession(4403, "a page of another origin may not open this socket");
+                return;
+            }
             Optional<UserSession> session = sessions.find(ctx.cookie(SESSION_COOKIE));
             if (session.isEmpty()) {
                 ctx.closeSession(4401, "log in first");

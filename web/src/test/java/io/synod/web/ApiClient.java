@@ -19,17 +19,22 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A script's view of the web API: one cookie jar (one session), JSON in and out, the event socket. */
+/**
+ * A script's view of the web API: one cookie jar (one session), JSON in and out, the event socket. A POST carries
+ * the session's CSRF token (from the last login's reply) as the app does, unless sent with {@link #postRaw} and
+ * other headers.
+ */
 final class ApiClient implements AutoCloseable {
     static final long WAIT_MILLIS = 20_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Reply(int status, JsonNode body) {}
+    record Reply(int status, JsonNode body, java.net.http.HttpHeaders headers) {}
 
     private final String base;
     private final CookieManager cookies = new CookieManager();
     private final HttpClient http;
     private WebSocket socket;
+    private String csrf;
     final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
 
     ApiClient(String base) {
@@ -54,13 +59,34 @@ final class ApiClient implements AutoCloseable {
     }
 
     Reply post(String path, Object body) throws IOException, InterruptedException {
-        return postRaw(path, "application/json", JSON.writeValueAsBytes(body));
+        Reply reply = postRaw(path, "application/json", JSON.writeValueAsBytes(body), csrfHeader(path));
+        if (path.equals("/api/login") && reply.status() == 200) {
+            csrf = reply.body().path("csrf").asText();
+        }
+        return reply;
     }
 
     Reply postRaw(String path, String contentType, byte[] body) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(base + path))
+        return postRaw(path, contentType, body, csrfHeader(path));
+    }
+
+    /** A POST with exactly these extra headers (name, value, ...): none for a forged cross-site request. */
+    Reply postRaw(String path, String contentType, byte[] body, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return send(request);
+    }
+
+    private Map<String, String> csrfHeader(String path) {
+        String value = path.equals("/api/login") || csrf == null ? "login" : csrf;
+        return Map.of(WebServer.CSRF_HEADER, value);
+    }
+
+    String csrf() {
+        return csrf;
     }
 
     private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
@@ -73,19 +99,26 @@ final class ApiClient implements AutoCloseable {
         } catch (IOException e) {
             json = JSON.getNodeFactory().textNode(new String(body, StandardCharsets.UTF_8));
         }
-        return new Reply(response.statusCode(), json);
+        return new Reply(response.statusCode(), json, response.headers());
     }
 
     /** Opens the event socket with this session's cookie; returns once the server said hello. */
     JsonNode openEvents() throws InterruptedException {
+        return openEvents(null);
+    }
+
+    /** As {@link #openEvents()}, with an {@code Origin} header (null: none, as a script sends). */
+    JsonNode openEvents(String origin) throws InterruptedException {
         String cookie = cookies.getCookieStore().getCookies().stream()
                 .map(c -> c.getName() + "=" + c.getValue())
                 .reduce((a, b) -> a + "; " + b)
                 .orElse("");
         URI uri = URI.create(base.replaceFirst("^http", "ws") + "/api/events");
-        socket = http.newWebSocketBuilder()
-                .header("Cookie", cookie)
-                .buildAsync(uri, new WebSocket.Listener() {
+        WebSocket.Builder builder = http.newWebSocketBuilder().header("Cookie", cookie);
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        socket = builder.buildAsync(uri, new WebSocket.Listener() {
                     private final StringBuilder text = new StringBuilder();
 
                     @Override

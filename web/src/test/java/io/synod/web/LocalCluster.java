@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * A real cluster in the test's JVM on free loopback ports: broker, proxy, reference and one server
- * (a Paxos group of one), plus a web process in front of it. Everything is closed by {@link #close()}.
+ * (a Paxos group of one), plus a web process in front of it, both in compat or both in secure mode. Everything is
+ * closed by {@link #close()}.
  */
 final class LocalCluster implements AutoCloseable {
     final Forwarder broker;
@@ -24,6 +25,10 @@ final class LocalCluster implements AutoCloseable {
     final WebServer web;
 
     LocalCluster(Path root) {
+        this(root, false);
+    }
+
+    LocalCluster(Path root, boolean secure) {
         broker = BrokerCommand.start(
                 "tcp://127.0.0.1:*", "tcp://127.0.0.1:*", InteractionLog.inMemory("broker"), ProcessClock.system());
         proxy = ProxyCommand.start(
@@ -41,7 +46,8 @@ final class LocalCluster implements AutoCloseable {
                         reference.endpoint(),
                         root.resolve("server-1"),
                         0)
-                .withAdvertisedAddress("tcp://127.0.0.1:0"));
+                .withAdvertisedAddress("tcp://127.0.0.1:0")
+                .withSecure(secure));
         web = WebServer.start(new WebConfig(
                 broker.frontendEndpoint(),
                 proxy.backendEndpoint(),
@@ -49,7 +55,8 @@ final class LocalCluster implements AutoCloseable {
                 0,
                 List.of("http://127.0.0.1:" + server.adminPort()),
                 root.resolve("web.jsonl"),
-                2_000));
+                2_000,
+                secure));
     }
 
     @Override

@@ -1,4 +1,4 @@
-import { get, login, logout, whenLoggedOut } from './api.js';
+import { login, logout, relogin, resume, whenLoggedOut } from './api.js';
 import { $, show } from './dom.js';
 import { Events } from './events.js';
 import { Chat } from './chat.js';
@@ -39,15 +39,15 @@ async function startSession(user) {
   const social = new Social(user);
   const events = new Events({
     onEvent: (event) => {
-      if (event.type === 'delivery') { chat.onDelivery(event); social.refreshSoon(); }
+      if (event.type !== 'delivery') return;
+      if (event.kind === 'post') social.onPost(event.payload || {});
+      else chat.onDelivery(event);
+      social.refreshSoon();
     },
     onOpen: () => chat.resync(),
     onState: setConnection,
   });
-  events.onExpired = async () => {
-    const remembered = sessionStorage.getItem('synod.user');
-    if (remembered) await login(remembered).catch(() => {});
-  };
+  events.onExpired = relogin;
   session = { user, chat, social, events };
   $('whoami').textContent = `Logged in as ${user}`;
   $('logout').hidden = false;
@@ -71,7 +71,9 @@ $('login-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   $('login-error').textContent = '';
   try {
-    const user = await login($('login-user').value.trim());
+    const password = $('login-password').value;
+    $('login-password').value = '';
+    const user = await login($('login-user').value.trim(), password);
     await startSession(user);
     if (!location.hash || location.hash === '#login') location.hash = '#chat';
     route();
@@ -85,13 +87,13 @@ whenLoggedOut(endSession);
 window.addEventListener('hashchange', route);
 
 (async () => {
-  // A reload keeps the session (cookie), or logs the remembered user in again.
-  const remembered = sessionStorage.getItem('synod.user');
-  if (remembered) {
+  // A reload keeps the session (cookie), or logs the remembered user in again (no password only).
+  if (sessionStorage.getItem('synod.user')) {
     try {
-      const me = await get('/api/session');
-      await startSession(me.user);
-    } catch { /* shown as the login page */ }
+      await startSession(await resume());
+    } catch {
+      try { await relogin(); await startSession(await resume()); } catch { /* shown as the login page */ }
+    }
   }
   route();
 })();

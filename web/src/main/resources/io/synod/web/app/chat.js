@@ -16,6 +16,7 @@ export class Chat {
     $('channel-form').onsubmit = (e) => { e.preventDefault(); this.createOrJoin($('channel-name').value.trim()); };
     $('dm-form').onsubmit = (e) => { e.preventDefault(); this.openConversation($('dm-peer').value.trim()); };
     $('send-form').onsubmit = (e) => { e.preventDefault(); this.send(); };
+    $('load-older').onclick = () => this.loadOlder();
     $('send-text').onkeydown = (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.send(); }
     };
@@ -110,13 +111,31 @@ export class Chat {
   open(current, stream, title) {
     for (const s of [...this.channels.values(), ...this.conversations.values()]) s.detach();
     this.current = current;
+    this.stream = stream;
     stream.unread = 0;
     $('room-title').textContent = title;
+    $('older-note').textContent = '';
+    stream.onRange = () => { $('load-older').hidden = !stream.hasOlder(); };
     stream.attach($('messages'));
     stream.fill().catch((error) => { $('send-error').textContent = error.message; });
     $('send-form').hidden = false;
     $('send-text').focus();
     this.renderLists();
+  }
+
+  // The keyboard's way to what scrolling to the top does. Focus stays on the button while older
+  // messages remain (Enter again loads more); once none remain the button hides and focus moves to
+  // the oldest message, so it is never lost on a hidden element.
+  async loadOlder() {
+    const stream = this.stream;
+    if (!stream) return;
+    let added = 0;
+    try { added = await stream.loadOlder(); } catch (error) { $('send-error').textContent = error.message; return; }
+    if (stream !== this.stream) return;
+    $('older-note').textContent = added > 0 ? `Loaded ${added} older messages` : 'No older messages';
+    if (stream.hasOlder()) { $('load-older').focus(); return; }
+    const oldest = $('messages').firstElementChild;
+    if (oldest) { oldest.tabIndex = -1; oldest.focus(); }
   }
 
   async send() {

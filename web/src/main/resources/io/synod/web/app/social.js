@@ -4,13 +4,17 @@ import { $, h, timeOf } from './dom.js';
 // Posts, feed, timeline, profiles with follow, notifications with a badge. The session's client
 // subscribes to the user's notification topic at login, so a new follower, mention or private
 // message arrives live over the WebSocket and refreshes the badge; posts by followed users are
-// counted on read (ADR 0005), so the badge is also refreshed every NOTIFY_POLL_MS.
+// counted on read (ADR 0005), so the badge is also refreshed every NOTIFY_POLL_MS. The session's
+// client also listens to the posts of the users this user follows: each arrives over the
+// WebSocket and goes to the top of the feed or timeline being shown (once, by post id).
 const NOTIFY_POLL_MS = 5000;
 // Live deliveries ask for a refresh; at most one request per NOTIFY_MIN_GAP_MS goes out.
 const NOTIFY_MIN_GAP_MS = 1000;
 
 export class Social {
-  constructor(me) { this.me = me; this.tab = 'feed'; this.timer = null; }
+  constructor(me) {
+    this.me = me; this.tab = 'feed'; this.listing = null; this.timer = null; this.loading = false; this.early = [];
+  }
 
   start() {
     $('post-form').onsubmit = (e) => { e.preventDefault(); this.post(); };
@@ -56,8 +60,18 @@ export class Social {
     } catch (e) { this.error(e.message); }
   }
 
+  // A live post by a followed user (a WebSocket delivery of kind 'post').
+  onPost(p) {
+    if (!p.id) return;
+    if (this.loading) { this.early.push(p); return; } // may be newer than the page being read
+    if ((this.listing !== 'feed' && this.listing !== 'timeline') || $('social-view').hidden) return;
+    const list = $('social-list');
+    if ([...list.children].some((li) => li.dataset.id === p.id)) return;
+    list.prepend(this.renderPost(p));
+  }
+
   renderPost(p) {
-    return h('li', {},
+    return h('li', { 'data-id': p.id },
       h('button', { type: 'button', class: 'who', text: p.user, onclick: () => this.showProfile(p.user) }),
       h('span', { class: 'text', text: p.message }),
       h('span', { class: 'when', text: timeOf(p.timestamp) }));
@@ -65,6 +79,7 @@ export class Social {
 
   async show(tab) {
     this.tab = tab;
+    this.listing = null;
     this.error('');
     $('profile-head').replaceChildren();
     try {
@@ -79,14 +94,20 @@ export class Social {
         if (n.last_seq > (n.read_seq || 0)) await post('/api/notifications_read', { seq: n.last_seq });
         this.refreshBadge();
       } else {
-        const page = await get(`/api/${tab}`, { limit: 50 });
+        this.loading = true; this.early = [];
+        let page;
+        try { page = await get(`/api/${tab}`, { limit: 50 }); } finally { this.loading = false; }
+        if (this.tab !== tab) return; // another tab was picked meanwhile
         $('social-list').replaceChildren(...(page.posts || []).map((p) => this.renderPost(p)));
+        this.listing = tab;
+        for (const p of this.early.splice(0)) this.onPost(p);
       }
     } catch (e) { this.error(e.message); }
   }
 
   async showProfile(user) {
     this.error('');
+    this.listing = null;
     try {
       const page = await get('/api/profile', { user, limit: 50 });
       const following = user === this.me ? null : await this.follows(user);

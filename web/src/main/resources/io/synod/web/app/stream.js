@@ -1,7 +1,8 @@
 // One ordered stream of messages (a channel by seq, a conversation by conversation_seq): accepts
 // live and fetched copies in any order, shows each number once and in order, and fetches from
 // history whatever is missing below the highest number seen. Opening a long stream reads only its
-// newest page; scrolling to the top of the list loads the page before the oldest one shown.
+// newest page; scrolling to the top of the list, or the "Load older messages" button, loads the
+// page before the oldest one shown.
 const FETCH_PAGES_MAX = 40;   // pages of FETCH_PAGE_LIMIT read by one fill
 const FETCH_PAGE_LIMIT = 500; // the web API's largest history page
 const PAGE = 100;             // messages shown on opening, and loaded per scroll to the top
@@ -22,16 +23,21 @@ export class Stream {
     this.older = null;
     this.container = null;
     this.unread = 0;
+    this.onRange = () => {};    // called when hasOlder() may have changed
   }
+
+  // Whether older messages than the oldest shown can still be loaded.
+  hasOlder() { return this.first > 1 && this.shown.length < SHOWN_MAX; }
 
   attach(container) {
     this.container = container;
     container.replaceChildren(...this.shown.map(([, el]) => el));
     container.scrollTop = container.scrollHeight;
     container.onscroll = () => { if (container.scrollTop < TOP_PX) this.loadOlder().catch(() => {}); };
+    this.onRange();
   }
 
-  detach() { this.container = null; }
+  detach() { this.container = null; this.onRange = () => {}; }
 
   // Returns true when the message was new.
   accept(payload) {
@@ -65,6 +71,7 @@ export class Stream {
       const [, old] = this.shown.shift();
       old.remove();
       this.first = this.shown[0][0];
+      this.onRange();
     }
     if (this.container) {
       const atBottom = this.container.scrollHeight - this.container.scrollTop - this.container.clientHeight < TOP_PX;
@@ -125,12 +132,15 @@ export class Stream {
       for (const seq of [...this.pending.keys()]) if (seq <= this.last) this.pending.delete(seq);
     }
     this.located = true;
+    this.onRange();
   }
 
   // Loads the PAGE messages before the oldest one shown, keeping what the reader sees in place.
+  // Resolves to the number of messages added.
   loadOlder() {
-    if (this.older || this.first <= 1 || this.shown.length >= SHOWN_MAX) return this.older || Promise.resolve();
+    if (this.older || !this.hasOlder()) return this.older || Promise.resolve(0);
     this.older = (async () => {
+      let added = 0;
       try {
         const first = this.first;
         const after = Math.max(0, first - 1 - PAGE);
@@ -139,9 +149,10 @@ export class Stream {
           .map((m) => [this.seqOf(m), m])
           .filter(([seq]) => Number.isInteger(seq) && seq > after && seq < first)
           .map(([seq, m]) => [seq, this.element(seq, m)]);
-        if (this.first !== first) return; // the stream moved on meanwhile
+        if (this.first !== first) return 0; // the stream moved on meanwhile
         this.shown = [...entries, ...this.shown];
         this.first = after + 1;
+        added = entries.length;
         if (this.container) {
           const before = this.container.scrollHeight;
           this.container.prepend(...entries.map(([, el]) => el));
@@ -149,8 +160,10 @@ export class Stream {
         }
       } finally {
         this.older = null;
+        this.onRange();
       }
       this.topUp();
+      return added;
     })();
     return this.older;
   }
