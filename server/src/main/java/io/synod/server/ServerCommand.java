@@ -74,6 +74,12 @@ public final class ServerCommand implements Callable<Integer> {
     boolean join;
 
     @Option(
+            names = "--join-unless-member",
+            description = "join (as --join) only when --name is not among --initial-members: one command line for"
+                    + " every pod of a StatefulSet, the genesis members and those added by scaling (docs/deploy.md)")
+    boolean joinUnlessMember;
+
+    @Option(
             names = "--paxos-endpoint",
             description = "this server's replication endpoint when it joins, or alone (default alone: "
                     + ReplicationConfig.ALONE_ENDPOINT + ", any free loopback port)")
@@ -119,6 +125,7 @@ public final class ServerCommand implements Callable<Integer> {
                     .withClockSyncIntervalMillis(clockSyncIntervalMillis);
             if (initialMembers != null) {
                 var members = ReplicationConfig.parseMembers(initialMembers);
+                join |= joinUnlessMember && !members.containsKey(name);
                 if (join && paxosEndpoint == null) {
                     throw new IllegalArgumentException("--join needs --paxos-endpoint");
                 }
