@@ -41,7 +41,7 @@ class ModuleBoundariesCanFailTest {
 
     @Test
     void anHttpServerOutsideTheServerFails() {
-        assertBreaks(ModuleBoundariesTest.only_server_and_web_serve_http, "ServesHttp");
+        assertBreaks(ModuleBoundariesTest.only_server_web_and_the_admin_endpoint_serve_http, "ServesHttp");
     }
 
     @Test

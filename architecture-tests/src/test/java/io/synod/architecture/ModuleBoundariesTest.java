@@ -147,14 +147,15 @@ class ModuleBoundariesTest {
                     + " launcher only starts them, the cores never see a socket");
 
     @ArchTest
-    static final ArchRule only_server_and_web_serve_http = noClasses()
+    static final ArchRule only_server_web_and_the_admin_endpoint_serve_http = noClasses()
             .that()
-            .resideOutsideOfPackages("io.synod.server..", "io.synod.web..")
+            .resideOutsideOfPackages("io.synod.server..", "io.synod.web..", "io.synod.messaging.admin..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("io.javalin..", "org.eclipse.jetty..", "jakarta.servlet..", "com.sun.net.httpserver..")
-            .because("the admin HTTP endpoints (/status, /metrics, /logs) are the server's and the browser app's"
-                    + " API is the web process's; tools reach them as HTTP clients");
+            .because("every process's admin HTTP endpoint (/health, /status, /metrics) is the one in"
+                    + " messaging.admin, the server's routes are the server's, the browser app's API is the web"
+                    + " process's; tools reach them as HTTP clients");
 
     @ArchTest
     static final ArchRule only_store_knows_rocksdb = noClasses()

@@ -1,9 +1,14 @@
 package io.synod.cli;
 
+import io.synod.messaging.admin.AdminKey;
 import io.synod.messaging.peer.StreamPeerLinks;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,7 +18,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code synod admin}: operator requests to the replicated servers, sent as one envelope on a
  * connection of its own to a server's replication endpoint, answered on that connection
- * (docs/protocol.md, replication on the peer links).
+ * (docs/protocol.md, replication on the peer links). With {@code --admin-key FILE} the request
+ * carries the admin secret ({@code admin_key}), which a server in secure mode, or one given a key,
+ * requires: without it the answer is {@code unauthorized} and nothing changes.
  *
  * <p>Thread-safety: one command per process, run on the main thread.
  */
@@ -58,12 +65,29 @@ final class AdminCommand implements Runnable {
         @Option(names = "--timeout-ms", defaultValue = "3000", description = "wait per request")
         int timeoutMillis;
 
+        @Option(
+                names = "--admin-key",
+                paramLabel = "FILE",
+                description = "file holding the admin key (./synod up --secure writes <run-dir>/data/admin.key)")
+        Path adminKeyFile;
+
+        /** The secret sent, or null without {@code --admin-key}. */
+        private String secret;
+
         @Override
         public Integer call() throws InterruptedException {
             try {
+                if (adminKeyFile != null) {
+                    AdminKey.load(adminKeyFile); // a clear error for a missing or malformed file, before any request
+                    secret = Files.readString(adminKeyFile, StandardCharsets.UTF_8)
+                            .strip();
+                }
                 return removeThroughTheLeader();
             } catch (IllegalArgumentException e) {
                 System.err.println("admin: " + e.getMessage()); // e.g. not a tcp://HOST:PORT endpoint
+                return 2;
+            } catch (IOException e) {
+                System.err.println("admin: --admin-key " + adminKeyFile + ": " + e.getMessage());
                 return 2;
             }
         }
@@ -86,6 +110,13 @@ final class AdminCommand implements Runnable {
                 if ("OK".equals(answer.get("status"))) {
                     return 0;
                 }
+                if ("unauthorized".equals(answer.get("error"))) {
+                    System.err.println("admin: refused: "
+                            + (secret == null
+                                    ? "this cluster needs --admin-key FILE"
+                                    : "the admin key was not accepted"));
+                    return 1;
+                }
                 if (String.valueOf(answer.get("description")).contains("RECONFIGURATION_PENDING")
                         && pendingRetries++ < PENDING_RETRIES_MAX) {
                     hop--; // the previous change is still taking effect (alpha slots): ask again shortly
@@ -100,15 +131,20 @@ final class AdminCommand implements Runnable {
             return 1;
         }
 
+        private Map<String, Object> request() {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("name", name);
+            if (secret != null) {
+                data.put(AdminKey.ENVELOPE_FIELD, secret);
+            }
+            return data;
+        }
+
         /** @return the answer, or null (after saying why) if there was none */
         private Map<String, Object> ask(String target) {
             try {
                 return StreamPeerLinks.request(
-                                target,
-                                "admin",
-                                new Envelope("remove", Map.of("name", name)),
-                                timeoutMillis,
-                                Limits.DEFAULT)
+                                target, "admin", new Envelope("remove", request()), timeoutMillis, Limits.DEFAULT)
                         .data();
             } catch (IOException e) {
                 System.err.println("admin: " + target + ": " + e.getMessage());

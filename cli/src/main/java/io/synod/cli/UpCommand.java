@@ -2,6 +2,7 @@ package io.synod.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.synod.messaging.admin.AdminKey;
 import io.synod.registry.RegistryConfig;
 import io.synod.server.RateLimitOptions;
 import java.io.IOException;
@@ -115,6 +116,13 @@ final class UpCommand implements Callable<Integer> {
                     + " token (docs/security.md). The bots have no accounts yet, so none start.")
     boolean secure;
 
+    @Option(
+            names = "--admin-key",
+            paramLabel = "FILE",
+            description = "admin key file for the servers (synod admin needs it); with --secure and without this,"
+                    + " a random one is written to <run-dir>/data/admin.key")
+    Path adminKeyFile;
+
     @Option(names = "--ready-timeout-s", defaultValue = "90", description = "How long to wait for every process.")
     int readyTimeoutSeconds;
 
@@ -148,6 +156,17 @@ final class UpCommand implements Callable<Integer> {
         Path data = runDir.resolve("data");
         Files.createDirectories(logs);
         Files.createDirectories(data);
+        if (secure && adminKeyFile == null) { // kept across restarts: operators keep the key they were told
+            adminKeyFile = data.resolve("admin.key");
+            try {
+                AdminKey.generateIfAbsent(adminKeyFile);
+            } catch (IllegalArgumentException e) {
+                System.err.println("synod up: " + e.getMessage());
+                return 2;
+            }
+            System.out.println("synod up: admin key in "
+                    + adminKeyFile.toAbsolutePath().normalize() + " (synod admin --admin-key FILE)");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "synod-up-stop"));
         try {
             startAll(logs, data);
@@ -237,6 +256,10 @@ final class UpCommand implements Callable<Integer> {
             }
             if (secure) {
                 args.add("--secure");
+            }
+            if (adminKeyFile != null) {
+                args.add("--admin-key");
+                args.add(adminKeyFile.toString());
             }
             if (skew) {
                 args.add("--clock-skew-ms");

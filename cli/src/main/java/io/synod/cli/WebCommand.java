@@ -1,6 +1,9 @@
 package io.synod.cli;
 
 import io.synod.client.ClientConfig;
+import io.synod.messaging.admin.AdminGate;
+import io.synod.messaging.admin.AdminOptions;
+import io.synod.web.WebAdmin;
 import io.synod.web.WebConfig;
 import io.synod.web.WebServer;
 import java.nio.file.Path;
@@ -9,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,10 +56,17 @@ final class WebCommand implements Callable<Integer> {
                     + " carries the cluster's session token. Use with servers in secure mode.")
     boolean secure;
 
+    @Mixin
+    AdminOptions admin = new AdminOptions();
+
     @Override
     public Integer call() throws InterruptedException {
         WebConfig config;
+        java.net.InetSocketAddress adminAddress;
+        AdminGate gate;
         try {
+            adminAddress = admin.address();
+            gate = admin.gate(secure); // no guarded route on the web's admin endpoint; a key given is still checked
             config = new WebConfig(
                     brokerEndpoint, proxyEndpoint, host, port, adminUrls, logFile, requestTimeoutMillis, secure);
         } catch (IllegalArgumentException e) {
@@ -69,10 +80,20 @@ final class WebCommand implements Callable<Integer> {
             System.err.println("synod web: cannot serve on " + host + ":" + port + ": " + e.getMessage());
             return 1;
         }
+        WebAdmin adminEndpoint;
+        try {
+            adminEndpoint = WebAdmin.start(config, server, adminAddress, gate);
+        } catch (RuntimeException e) {
+            System.err.println("synod web: " + e.getMessage());
+            server.close();
+            return 1;
+        }
+        System.out.println("synod web admin=" + adminEndpoint.url());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
+                            adminEndpoint.close();
                             server.close();
                             stopped.countDown();
                         },

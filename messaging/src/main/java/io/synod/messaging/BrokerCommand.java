@@ -1,10 +1,12 @@
 package io.synod.messaging;
 
+import io.synod.messaging.admin.AdminOptions;
 import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,6 +30,9 @@ public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--log", description = "interaction log file (JSON lines)")
     Path logFile;
 
+    @Mixin
+    AdminOptions admin = new AdminOptions();
+
     private static final ForwarderProcess BROKER =
             new ForwarderProcess("broker", "frontend", SocketType.ROUTER, "backend", SocketType.DEALER);
 
@@ -38,7 +43,7 @@ public final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return BROKER.run(frontend, backend, ForwarderConfig.DEFAULT, logFile);
+        return BROKER.run(frontend, backend, ForwarderConfig.DEFAULT, logFile, admin);
     }
 
     public static void main(String[] args) {

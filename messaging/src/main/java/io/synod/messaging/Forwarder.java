@@ -97,6 +97,8 @@ public final class Forwarder implements AutoCloseable {
      * handling fails closes its own connection and nothing else.
      */
     volatile java.util.function.Consumer<List<byte[]>> beforeRouting = frames -> {};
+    /** Told each stats interval's counters and gauges (the log event's fields, and {@code held}), on the loop. */
+    private volatile java.util.function.Consumer<Map<String, Object>> statsListener = data -> {};
     /** The current turn's {@link System#nanoTime} reading, for the handlers called from within it. */
     private long turnNanos = System.nanoTime();
 
@@ -577,15 +579,8 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
+    /** Every stats interval, moving or idle: the counters to {@link #statsListener}, and to the log if any moved. */
     private void logStats() {
-        if (frontendToBackend == 0
-                && backendToFrontend == 0
-                && dropped == 0
-                && refused == 0
-                && deduplicated == 0
-                && handlingErrors == 0) {
-            return;
-        }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("frontend_to_backend", frontendToBackend);
         data.put("backend_to_frontend", backendToFrontend);
@@ -598,14 +593,18 @@ public final class Forwarder implements AutoCloseable {
         data.put("handling_errors", handlingErrors);
         data.put("frontend_connections", frontend.connections.size());
         data.put("backend_connections", backend.connections.size());
+        data.put("held", routing instanceof BrokerRouting broker ? broker.held.size() : 0); // waiting for a server
         data.put("interval_ms", config.statsIntervalMillis());
-        log.event("forwarded", clock.lamport().current(), clock.nowSeconds(), data);
-        frontendToBackend = 0;
-        backendToFrontend = 0;
-        dropped = 0;
-        refused = 0;
-        deduplicated = 0;
-        handlingErrors = 0;
+        statsListener.accept(data);
+        if (frontendToBackend + backendToFrontend + dropped + refused + deduplicated + handlingErrors != 0) {
+            log.event("forwarded", clock.lamport().current(), clock.nowSeconds(), data);
+        }
+        frontendToBackend = backendToFrontend = dropped = refused = deduplicated = handlingErrors = 0;
+    }
+
+    /** Hands each stats interval's figures to {@code listener} (the admin endpoint's metrics), on the loop thread. */
+    public void onStats(java.util.function.Consumer<Map<String, Object>> listener) {
+        statsListener = listener;
     }
 
     /** Blocks until the loop has stopped (after {@link #close()} or a fatal error). */

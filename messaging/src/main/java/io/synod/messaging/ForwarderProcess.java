@@ -1,5 +1,6 @@
 package io.synod.messaging;
 
+import io.synod.messaging.admin.AdminOptions;
 import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -7,7 +8,8 @@ import java.util.Map;
 
 /**
  * The body shared by the {@code broker} and {@code proxy} processes: open the interaction log,
- * bind a {@link Forwarder}, print the ready line, and serve until SIGTERM.
+ * bind a {@link Forwarder} and its admin endpoint ({@link ForwarderAdmin}), print {@code <name> admin=<url>} and the
+ * ready line, and serve until SIGTERM.
  *
  * @param name process name, used in the log, the ready line and errors
  * @param frontendLabel how the frontend is named in the ready line, e.g. {@code frontend} or {@code xsub}
@@ -20,8 +22,17 @@ record ForwarderProcess(
         return Forwarder.start(name, frontendType, frontend, backendType, backend, config, log, clock);
     }
 
-    /** Runs the process; returns its exit status (1 if it cannot bind). */
-    int run(String frontend, String backend, ForwarderConfig config, Path logFile) {
+    /** Runs the process; returns its exit status (1 if it cannot bind, 2 for malformed admin options). */
+    int run(String frontend, String backend, ForwarderConfig config, Path logFile, AdminOptions adminOptions) {
+        java.net.InetSocketAddress adminAddress;
+        io.synod.messaging.admin.AdminGate gate;
+        try {
+            adminAddress = adminOptions.address();
+            gate = adminOptions.gate(false);
+        } catch (IllegalArgumentException e) {
+            System.err.println(name + ": " + e.getMessage());
+            return 2;
+        }
         InteractionLog log = InteractionLog.open(logFile, name);
         ProcessClock clock = ProcessClock.system();
         Forwarder forwarder;
@@ -32,6 +43,16 @@ record ForwarderProcess(
             log.close();
             return 1;
         }
+        ForwarderAdmin admin;
+        try {
+            admin = ForwarderAdmin.start(name, forwarder, config, adminAddress, gate);
+        } catch (UncheckedIOException e) {
+            System.err.println(e.getMessage());
+            forwarder.close();
+            log.close();
+            return 1;
+        }
+        System.out.println(name + " admin=" + admin.url());
         log.event(
                 "started",
                 clock.lamport().current(),
@@ -45,6 +66,7 @@ record ForwarderProcess(
                 name,
                 () -> {
                     forwarder.close();
+                    admin.close();
                     log.close();
                 },
                 forwarder::awaitTermination);

@@ -1,10 +1,12 @@
 package io.synod.messaging;
 
+import io.synod.messaging.admin.AdminOptions;
 import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,6 +30,9 @@ public final class ProxyCommand implements Callable<Integer> {
 
     @Option(names = "--log", description = "interaction log file (JSON lines)")
     Path logFile;
+
+    @Mixin
+    AdminOptions admin = new AdminOptions();
 
     @Option(
             names = "--dedup-entries",
@@ -66,7 +71,7 @@ public final class ProxyCommand implements Callable<Integer> {
             System.err.println("proxy: " + e.getMessage());
             return 2;
         }
-        return PROXY.run(xsub, xpub, config, logFile);
+        return PROXY.run(xsub, xpub, config, logFile, admin);
     }
 
     public static void main(String[] args) {

@@ -209,7 +209,7 @@ public final class ChatServer implements AutoCloseable {
                             log,
                             server.turnPublications::addAll)); // sent by finishTurn, after the turn's replies
             server.connect(coordinationConfig);
-            server.admin = AdminHttp.start(config.adminPort(), server::statusJson, server.metrics::scrape, log);
+            server.admin = AdminHttp.start(config, server::statusJson, server.metrics, server.replication, log);
         } catch (RuntimeException e) {
             server.close();
             throw e;

@@ -3,6 +3,8 @@ package io.synod.server;
 import io.synod.clock.SoftwareClockConfig;
 import io.synod.messaging.ProcessRunner;
 import io.synod.messaging.TcpEndpoint;
+import io.synod.messaging.admin.AdminGate;
+import io.synod.messaging.admin.AdminOptions;
 import io.synod.server.coordination.CoordinationConfig;
 import io.synod.server.replication.ReplicationConfig;
 import io.synod.store.StoreException;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code server} process. Prints {@code server <name> ready admin=http://127.0.0.1:<port>
+ * The {@code server} process. Prints {@code server <name> ready admin=http://<admin host>:<port>
  * rank=<rank>} once it serves ({@code rank=0} when the reference did not answer yet), after {@code server <name>
  * mode=secure} or {@code mode=compat} at start-up.
  *
@@ -42,10 +44,8 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--data-dir", required = true, description = "this server's own data directory")
     Path dataDirectory;
 
-    @Option(
-            names = "--admin-port",
-            description = "admin HTTP port on 127.0.0.1, 0 = any free (default: ${DEFAULT-VALUE})")
-    int adminPort = 0;
+    @Mixin
+    AdminOptions admin = new AdminOptions();
 
     @Option(names = "--advertise", description = "peer address sent to the reference (default: ${DEFAULT-VALUE})")
     String advertise = "tcp://127.0.0.1:0";
@@ -74,6 +74,12 @@ public final class ServerCommand implements Callable<Integer> {
     boolean join;
 
     @Option(
+            names = "--join-unless-member",
+            description = "join (as --join) only when --name is not among --initial-members: one command line for"
+                    + " every pod of a StatefulSet, the genesis members and those added by scaling (docs/deploy.md)")
+    boolean joinUnlessMember;
+
+    @Option(
             names = "--paxos-endpoint",
             description = "this server's replication endpoint when it joins, or alone (default alone: "
                     + ReplicationConfig.ALONE_ENDPOINT + ", any free loopback port)")
@@ -99,13 +105,18 @@ public final class ServerCommand implements Callable<Integer> {
         ServerConfig config;
         CoordinationConfig coordination;
         ReplicationConfig replication;
+        AdminGate gate;
+        java.net.InetSocketAddress adminAddress;
         try {
-            config = ServerConfig.defaults(name, broker, proxy, reference, dataDirectory, adminPort)
+            adminAddress = admin.address();
+            gate = admin.gate(secure);
+            config = ServerConfig.defaults(name, broker, proxy, reference, dataDirectory, adminAddress.getPort())
                     .withAdvertisedAddress(advertise)
                     .withClockSkewMillis(clockSkewMillis)
                     .withLogFile(logFile)
                     .withRateLimits(rateLimits.limits())
-                    .withSecure(secure);
+                    .withSecure(secure)
+                    .withAdmin(new ServerAdmin(adminAddress.getHostString(), gate));
             long skewMaxMillis = SoftwareClockConfig.defaults().skewMaxMillis();
             if (Math.abs(clockSkewMillis) > skewMaxMillis) {
                 throw new IllegalArgumentException("--clock-skew-ms must be within +-" + skewMaxMillis);
@@ -114,23 +125,31 @@ public final class ServerCommand implements Callable<Integer> {
                     .withClockSyncIntervalMillis(clockSyncIntervalMillis);
             if (initialMembers != null) {
                 var members = ReplicationConfig.parseMembers(initialMembers);
+                join |= joinUnlessMember && !members.containsKey(name);
                 if (join && paxosEndpoint == null) {
                     throw new IllegalArgumentException("--join needs --paxos-endpoint");
                 }
                 replication = ReplicationConfig.defaults(name, join ? paxosEndpoint : members.get(name), join, members)
-                        .withSnapshotIntervalSlots(snapshotIntervalSlots);
+                        .withSnapshotIntervalSlots(snapshotIntervalSlots)
+                        .withAdminGate(gate);
             } else if (join) {
                 throw new IllegalArgumentException("--join needs --initial-members (the cluster to join)");
             } else {
                 String endpoint = paxosEndpoint == null ? ReplicationConfig.ALONE_ENDPOINT : paxosEndpoint;
                 TcpEndpoint.parse(endpoint, true); // a clear exit 2 for a malformed one, as for --initial-members
-                replication = ReplicationConfig.alone(name, endpoint).withSnapshotIntervalSlots(snapshotIntervalSlots);
+                replication = ReplicationConfig.alone(name, endpoint)
+                        .withSnapshotIntervalSlots(snapshotIntervalSlots)
+                        .withAdminGate(gate);
             }
         } catch (IllegalArgumentException e) {
             System.err.println("server: " + e.getMessage());
             return 2;
         }
         System.out.println("server " + name + " mode=" + (secure ? "secure" : "compat"));
+        if (gate.keyRequired()) { // says so at start-up, never the key
+            System.out.println("server " + name + " admin operations "
+                    + (admin.keyFile() == null ? "disabled (secure mode without --admin-key)" : "need the admin key"));
+        }
         ChatServer server;
         try {
             server = ChatServer.start(config, coordination, replication);
@@ -144,13 +163,23 @@ public final class ServerCommand implements Callable<Integer> {
             System.err.println("server " + name + ": " + e.getMessage()); // e.g. the replication endpoint in use
             return 1;
         } catch (RuntimeException e) {
-            System.err.println("server " + name + ": cannot start (admin port " + adminPort + " in use?): " + e);
+            System.err.println("server " + name + ": cannot start (admin address " + adminAddress + " in use?): " + e);
             return 1;
         }
         ProcessRunner.printReady(
                 System.out,
-                "server " + name + " ready admin=http://127.0.0.1:" + server.adminPort() + " rank=" + server.rank());
+                "server " + name + " ready admin=http://" + adminUrlHost(adminAddress) + ":" + server.adminPort()
+                        + " rank=" + server.rank());
         return ProcessRunner.awaitShutdown("server " + name, server, server::awaitTermination);
+    }
+
+    /** The host for the ready line's admin URL: a wildcard bind is reached on loopback from this machine. */
+    private static String adminUrlHost(java.net.InetSocketAddress address) {
+        String host = address.getHostString();
+        if (address.getAddress() != null && address.getAddress().isAnyLocalAddress()) {
+            return "127.0.0.1";
+        }
+        return host.contains(":") ? "[" + host + "]" : host;
     }
 
     public static void main(String[] args) {

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param proxyEndpoint the proxy's XSUB endpoint
  * @param referenceEndpoint the reference's REP endpoint
  * @param dataDirectory this server's own data directory (never shared)
- * @param adminPort the admin HTTP port on 127.0.0.1; 0 for any free port
+ * @param adminPort the admin HTTP port (on {@code admin}'s host, loopback by default); 0 for any free port
  * @param advertisedAddress the peer address sent to the reference (extension), or null
  * @param clockSkewMillis injected physical clock skew (demos and tests)
  * @param logFile the interaction log file, or null for memory only
@@ -32,6 +32,7 @@ import java.util.Objects;
  *     {@code server} command's options default to {@link RateLimits#DEFAULT})
  * @param secure secure mode (docs/security.md): writes need a session token of their author, private reads one of
  *     their owner, logins a password; false is compat mode, the statement's protocol unchanged
+ * @param admin where the admin endpoint binds (with {@code adminPort}) and which key its guarded routes need
  *     <p>Thread-safety: immutable.
  */
 public record ServerConfig(
@@ -53,7 +54,8 @@ public record ServerConfig(
         Limits limits,
         ChatConfig chat,
         RateLimits rateLimits,
-        boolean secure) {
+        boolean secure,
+        ServerAdmin admin) {
 
     public ServerConfig {
         Objects.requireNonNull(name, "name");
@@ -64,6 +66,7 @@ public record ServerConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(chat, "chat");
         Objects.requireNonNull(rateLimits, "rateLimits");
+        Objects.requireNonNull(admin, "admin");
         if (name.isEmpty() || name.length() > limits.nameCharsMax()) {
             throw new IllegalArgumentException("name must have 1 to " + limits.nameCharsMax() + " characters");
         }
@@ -102,7 +105,8 @@ public record ServerConfig(
                 Limits.DEFAULT,
                 ChatConfig.DEFAULT,
                 RateLimits.OFF,
-                false);
+                false,
+                ServerAdmin.LOOPBACK);
     }
 
     /** The same configuration in secure mode ({@code on}) or compat mode. */
@@ -126,7 +130,8 @@ public record ServerConfig(
                 limits,
                 chat,
                 rateLimits,
-                on);
+                on,
+                admin);
     }
 
     public ServerConfig withAdvertisedAddress(String address) {
@@ -149,7 +154,8 @@ public record ServerConfig(
                 limits,
                 chat,
                 rateLimits,
-                secure);
+                secure,
+                admin);
     }
 
     public ServerConfig withClockSkewMillis(long skewMillis) {
@@ -172,7 +178,8 @@ public record ServerConfig(
                 limits,
                 chat,
                 rateLimits,
-                secure);
+                secure,
+                admin);
     }
 
     public ServerConfig withLogFile(Path file) {
@@ -195,7 +202,8 @@ public record ServerConfig(
                 limits,
                 chat,
                 rateLimits,
-                secure);
+                secure,
+                admin);
     }
 
     public ServerConfig withReferenceTiming(long heartbeatMillis, long timeoutMillis, int startupAttempts) {
@@ -218,7 +226,8 @@ public record ServerConfig(
                 limits,
                 chat,
                 rateLimits,
-                secure);
+                secure,
+                admin);
     }
 
     public ServerConfig withRateLimits(RateLimits newRateLimits) {
@@ -241,6 +250,32 @@ public record ServerConfig(
                 limits,
                 chat,
                 newRateLimits,
-                secure);
+                secure,
+                admin);
+    }
+
+    /** The same configuration with its admin endpoint on {@code newAdmin}'s host, guarded by its gate. */
+    public ServerConfig withAdmin(ServerAdmin newAdmin) {
+        return new ServerConfig(
+                name,
+                brokerEndpoint,
+                proxyEndpoint,
+                referenceEndpoint,
+                dataDirectory,
+                adminPort,
+                advertisedAddress,
+                clockSkewMillis,
+                logFile,
+                heartbeatIntervalMillis,
+                listIntervalMillis,
+                referenceTimeoutMillis,
+                startupRankAttempts,
+                pollIntervalMillis,
+                requestsPerWakeupMax,
+                limits,
+                chat,
+                rateLimits,
+                secure,
+                newAdmin);
     }
 }

@@ -333,6 +333,10 @@ class ServerIntegrationTest {
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(new ObjectMapper().readTree(health.body()).get("status").asText())
                 .isEqualTo("UP");
+        JsonNode checks = new ObjectMapper().readTree(health.body()).get("checks");
+        for (String check : List.of("store_writable", "quorum_reachable", "leader_known")) {
+            assertThat(checks.get(check).get("ok").asBoolean()).as(check).isTrue();
+        }
 
         JsonNode status = status(server);
         assertThat(status.get("name").asText()).isEqualTo("s1");
@@ -363,7 +367,19 @@ class ServerIntegrationTest {
         assertThat(metrics.body())
                 .contains("synod_requests_total")
                 .contains("service=\"login\"")
-                .contains("synod_publications_total");
+                .contains("synod_publications_total")
+                .contains("synod_paxos_decided_index{server=\"s1\"}")
+                .contains("synod_paxos_applied_index{server=\"s1\"}")
+                .contains("synod_paxos_apply_lag{server=\"s1\"}")
+                .contains("synod_paxos_leader{server=\"s1\"} 1.0")
+                .contains("synod_paxos_ballot_round{server=\"s1\"}")
+                .contains("synod_paxos_pending_writes{server=\"s1\"}")
+                .contains("synod_clock_offset_ms{server=\"s1\"}")
+                .contains("synod_paxos_persist_seconds_bucket{")
+                .contains("synod_paxos_apply_seconds_count{server=\"s1\"}")
+                .contains("jvm_memory_used_bytes")
+                .contains("jvm_gc_");
+        assertThat(metrics.body()).doesNotContain("synod_paxos_apply_seconds_count{server=\"s1\"} 0.0");
 
         JsonNode logs = new ObjectMapper().readTree(get(server, "/logs").body());
         assertThat(logs.isArray()).isTrue();

@@ -3,6 +3,8 @@ package io.synod.server.reference;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ProcessRunner;
+import io.synod.messaging.admin.AdminGate;
+import io.synod.messaging.admin.AdminOptions;
 import io.synod.registry.RegistryConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -10,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.zeromq.ZMQException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,10 +39,22 @@ public final class ReferenceCommand implements Callable<Integer> {
     @Option(names = "--log", description = "interaction log file (JSON lines)")
     Path logFile;
 
+    @Mixin
+    AdminOptions admin = new AdminOptions();
+
     @Override
     public Integer call() {
         if (heartbeatTimeoutMillis <= 0) {
             System.err.println("reference: --heartbeat-timeout-ms must be positive");
+            return 2;
+        }
+        java.net.InetSocketAddress adminAddress;
+        AdminGate gate;
+        try {
+            adminAddress = admin.address();
+            gate = admin.gate(false); // no guarded route: a key given is still checked (AdminGate#of)
+        } catch (IllegalArgumentException e) {
+            System.err.println("reference: " + e.getMessage());
             return 2;
         }
         InteractionLog log = InteractionLog.open(logFile, "reference");
@@ -57,12 +72,23 @@ public final class ReferenceCommand implements Callable<Integer> {
             log.close();
             return 1;
         }
+        ReferenceAdmin adminEndpoint;
+        try {
+            adminEndpoint = ReferenceAdmin.start(server, adminAddress, gate);
+        } catch (java.io.UncheckedIOException e) {
+            System.err.println(e.getMessage());
+            server.close();
+            log.close();
+            return 1;
+        }
+        System.out.println("reference admin=" + adminEndpoint.url());
         log.event("started", clock.lamport().current(), clock.nowSeconds(), Map.of("bind", server.endpoint()));
         ProcessRunner.printReady(
                 System.out, "reference ready bind=" + server.endpoint() + " servers=" + server.serversKnownAtStart());
         return ProcessRunner.awaitShutdown(
                 "reference",
                 () -> {
+                    adminEndpoint.close();
                     server.close();
                     log.close();
                 },

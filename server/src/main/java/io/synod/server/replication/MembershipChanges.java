@@ -3,6 +3,7 @@ package io.synod.server.replication;
 import io.synod.consensus.LogCommand;
 import io.synod.consensus.PaxosReplica;
 import io.synod.consensus.ProposeOutcome;
+import io.synod.messaging.admin.AdminKey;
 import io.synod.messaging.peer.PeerInbound;
 import io.synod.messaging.peer.StreamPeerLinks;
 import io.synod.protocol.Envelope;
@@ -77,11 +78,22 @@ final class MembershipChanges {
         }
     }
 
+    /**
+     * An operator's {@code remove}: checked against the admin gate first (in secure mode it carries the admin key as
+     * {@code admin_key}; a refusal changes nothing and is answered before anything else, leader or not).
+     */
     void onRemove(PeerInbound inbound) {
         String name = ReplicationCodec.text(inbound.envelope(), "name");
         int id = ReplicationConfig.nodeIdOf(name);
         Map<String, Object> answer = new LinkedHashMap<>();
-        if (!replica.isLeader()) {
+        Object presented = inbound.envelope().data().get(AdminKey.ENVELOPE_FIELD);
+        String refusal = config.adminGate().refusal(presented instanceof String key ? key : null);
+        if (refusal != null) {
+            LOG.warn("{}: removal of '{}' refused: {}", config.selfName(), name, refusal);
+            answer.put("status", "erro");
+            answer.put("error", "unauthorized");
+            answer.put("description", "unauthorized: " + refusal + "; nothing was changed");
+        } else if (!replica.isLeader()) {
             String leaderName = addressBook.leaderName(replica.leaderHint());
             answer.put("status", "erro");
             answer.put("description", "not the leader; ask " + (leaderName == null ? "again later" : leaderName));

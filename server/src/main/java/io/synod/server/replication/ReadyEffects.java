@@ -41,6 +41,9 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
     /** Takes the completions answered before the fsync, during {@link #drain}; null: none are. */
     private Consumer<List<Completion<T>>> answerEarly;
 
+    /** Told each persist's and each apply's duration (the admin endpoint's histograms). */
+    ReplicationDriver.Latencies latencies = ReplicationDriver.Latencies.NONE;
+
     private long persistCount;
     private long persistNanos;
     /** Decided slots applied and answered before their turn's fsync. */
@@ -114,8 +117,7 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
         }
         long started = System.nanoTime();
         durableLog.persist(records);
-        persistNanos += System.nanoTime() - started;
-        persistCount++;
+        persisted(started);
     }
 
     /**
@@ -141,8 +143,7 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
         if (durableLog.hasDeferred()) {
             long started = System.nanoTime();
             durableLog.persistDeferred();
-            persistNanos += System.nanoTime() - started;
-            persistCount++;
+            persisted(started);
         }
     }
 
@@ -154,16 +155,16 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
 
     @Override
     public void apply(List<LogEntry> entries, boolean early) {
+        long started = System.nanoTime();
         if (durableLog.hasDeferred()) {
-            long started = System.nanoTime();
             applier.applyEntries(entries); // its first store write carries the records, synced
             withApplyCount += durableLog.hasDeferred() ? 0 : 1;
             durableLog.persistDeferred(); // or, if it wrote nothing, they go alone
-            persistNanos += System.nanoTime() - started;
-            persistCount++;
+            persisted(started);
         } else {
             applier.applyEntries(entries);
         }
+        latencies.applied(System.nanoTime() - started);
         if (early) {
             earlyAppliedCount += entries.size();
             deliveries.handOverPublications();
@@ -174,6 +175,14 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
     @Override
     public void snapshotRequested(long slot) {
         snapshots.snapshotRequested(slot);
+    }
+
+    /** A Paxos log write (with its fsync) that started at {@code started} ended. */
+    private void persisted(long started) {
+        long nanos = System.nanoTime() - started;
+        persistNanos += nanos;
+        persistCount++;
+        latencies.persisted(nanos);
     }
 
     long persistCount() {

@@ -24,8 +24,10 @@ import java.util.Map;
  *   <li>{@code join}: a server asks to be added: {@code name}, {@code endpoint}; the leader proposes
  *       {@code AddLearner};
  *   <li>{@code remove}: an operator asks to remove server {@code name} (from {@code synod admin remove-server},
- *       on a REQ); the answer has {@code status} ({@code OK} or {@code erro}), {@code description} and, from a
- *       follower, {@code leader} and {@code leader_endpoint} to ask instead;
+ *       on a REQ), with {@code admin_key} when the server requires the admin key (secure mode); the answer has
+ *       {@code status} ({@code OK} or {@code erro}), {@code description}, {@code error: "unauthorized"} when the
+ *       key is missing or wrong (nothing changed) and, from a follower, {@code leader} and {@code leader_endpoint}
+ *       to ask instead;
  *   <li>{@code snapshot_get}: a server fetching a checkpoint (named in a catch-up reply's snapshot) asks for
  *       {@code max} bytes of file {@code file} of checkpoint {@code checkpoint} from {@code offset};
  *   <li>{@code snapshot_chunk}: the answer: {@code checkpoint}, {@code file}, {@code offset}, {@code bytes} (binary,

@@ -2,6 +2,7 @@ package io.synod.server.replication;
 
 import io.synod.consensus.Membership;
 import io.synod.consensus.PaxosConfig;
+import io.synod.messaging.admin.AdminGate;
 import io.synod.messaging.peer.PeerLinkConfig;
 import io.synod.protocol.Limits;
 import java.util.ArrayList;
@@ -45,6 +46,7 @@ import java.util.Set;
  * @param snapshotIntervalSlots applied slots after which a snapshot (a RocksDB checkpoint) is taken and the log
  *     truncated behind it
  * @param snapshotChunkBytes bytes of a checkpoint file per {@code snapshot_chunk} message
+ * @param adminGate who may ask for an operator's change ({@code remove}): the admin key in secure mode
  */
 public record ReplicationConfig(
         String selfName,
@@ -62,12 +64,14 @@ public record ReplicationConfig(
         PeerLinkConfig peerLinks,
         int frameBytesMax,
         int snapshotIntervalSlots,
-        int snapshotChunkBytes) {
+        int snapshotChunkBytes,
+        AdminGate adminGate) {
 
     /** Validates every limit. */
     public ReplicationConfig {
         Objects.requireNonNull(selfName, "selfName");
         Objects.requireNonNull(peerLinks, "peerLinks");
+        Objects.requireNonNull(adminGate, "adminGate");
         members = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members));
         require(!members.isEmpty(), "at least one member is required");
         Objects.requireNonNull(selfEndpoint, "selfEndpoint");
@@ -161,7 +165,8 @@ public record ReplicationConfig(
                 links,
                 64 << 20,
                 SNAPSHOT_INTERVAL_SLOTS_DEFAULT,
-                1 << 20);
+                1 << 20,
+                AdminGate.OPEN);
     }
 
     /** Applied slots between snapshots by default. */
@@ -190,7 +195,30 @@ public record ReplicationConfig(
                 peerLinks,
                 frameBytesMax,
                 slots,
-                chunkBytes);
+                chunkBytes,
+                adminGate);
+    }
+
+    /** A copy whose operator requests pass {@code gate} ({@code synod admin}; docs/security.md). */
+    public ReplicationConfig withAdminGate(AdminGate gate) {
+        return new ReplicationConfig(
+                selfName,
+                selfEndpoint,
+                joining,
+                members,
+                tickIntervalMillis,
+                pendingRequestsMax,
+                retryIntervalMillis,
+                pendingTimeoutMillis,
+                publicationRingMax,
+                publishedNoteIntervalMillis,
+                membershipIntervalMillis,
+                commandSlotStride,
+                peerLinks,
+                frameBytesMax,
+                snapshotIntervalSlots,
+                snapshotChunkBytes,
+                gate);
     }
 
     /**

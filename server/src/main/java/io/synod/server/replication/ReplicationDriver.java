@@ -73,6 +73,24 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         void publish(List<Publication> publications);
     }
 
+    /** Told how long each Paxos log write (with its fsync) and each apply of decided entries took; owner thread. */
+    public interface Latencies {
+        /** Tells nothing. */
+        Latencies NONE = new Latencies() {
+            @Override
+            public void persisted(long nanos) {}
+
+            @Override
+            public void applied(long nanos) {}
+        };
+
+        /** One write of Paxos records, synced, took {@code nanos}. */
+        void persisted(long nanos);
+
+        /** Applying one batch of decided entries took {@code nanos} (with the records written alongside, if any). */
+        void applied(long nanos);
+    }
+
     /**
      * Told of what this server's state machine applies, leader or follower (the {@link Publisher} hears only what a
      * leader publishes): derived state such as the search index follows the applied state with it. Called on the
@@ -298,6 +316,11 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         deliveries.handOverPublications();
         status.turnEnded(now);
         return writes.takeCompletions();
+    }
+
+    /** Tells {@code latencies} each persist's and apply's duration from now on; before the loop starts. */
+    public void observeLatencies(Latencies latencies) {
+        effects.latencies = java.util.Objects.requireNonNull(latencies, "latencies");
     }
 
     /** The replication fields of {@code /status}; any thread. */

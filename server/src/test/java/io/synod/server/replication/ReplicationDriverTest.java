@@ -620,7 +620,8 @@ class ReplicationDriverTest {
                 config.peerLinks(),
                 config.frameBytesMax(),
                 config.snapshotIntervalSlots(),
-                config.snapshotChunkBytes());
+                config.snapshotChunkBytes(),
+                config.adminGate());
     }
 
     @Test
