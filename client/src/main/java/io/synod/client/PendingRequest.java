@@ -18,6 +18,8 @@ final class PendingRequest {
 
     int attemptsSent;
     long deadlineNanos;
+    /** Whether a connection took the last send (with several brokers, none may be up: {@link BrokerSockets}). */
+    boolean queued;
 
     PendingRequest(
             long requestId, String service, Map<String, Object> fields, BiConsumer<Envelope, ClientException> onDone) {
