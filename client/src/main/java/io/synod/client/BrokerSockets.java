@@ -1,8 +1,7 @@
 package io.synod.client;
 
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZEvent;
@@ -10,33 +9,23 @@ import org.zeromq.ZMQ;
 import org.zeromq.ZMonitor;
 
 /**
- * The client's way to its brokers: one DEALER connected to every broker of {@link ClientConfig#brokerEndpoints()}.
+ * The client's way to its brokers ({@link ClientConfig#brokerEndpoints()}): one DEALER per broker.
  *
- * <p>With one broker the DEALER is what it always was: a send is queued even before the connection is made. With
- * several, the DEALER queues only to completed connections ({@code ZMQ_IMMEDIATE}) and deals the requests round-robin
- * among them, so a request never waits in the queue of a broker that is down; and a monitor reports each connection
- * made and lost. The loop resends, with the same {@code client_id} and {@code request_id}, every request in flight
- * when a connection is lost (its reply might have been on that connection: the server's exactly-once record answers a
- * copy that was applied), and every request that could not be queued when one is made (docs/protocol.md, "Several
- * brokers and proxies").
+ * <p>With one broker this is the DEALER the client always had: a send is queued even before the connection is made,
+ * and the Lazy Pirate timeout deals with a broker that does not answer. With several, a monitor per DEALER reports
+ * each connection made and lost, and a request goes through the next broker whose connection is up (round robin),
+ * or through every broker while none is up (the first reply wins; the others are dropped as stale). The loop
+ * resends, with the same {@code client_id} and {@code request_id}, the requests in flight through a broker whose
+ * connection is lost: their replies would have come back on it. (One DEALER connected to every broker would not do:
+ * JeroMQ goes on dealing messages to a connection it lost, where they wait for it to come back.)
  *
  * <p>Not thread-safe: owned by the client's I/O thread.
  */
 final class BrokerSockets {
-    /** What the monitor reported since the last look. */
-    enum Change {
-        NONE,
-        /** A connection was made: what could not be queued can be now. */
-        CONNECTED,
-        /** A connection was lost: what was in flight on it will get no reply. */
-        DISCONNECTED
-    }
-
-    /**
-     * With several brokers, how soon a request no connection took is offered again: a connection the monitor reports
-     * made takes messages only once its handshake is through, a moment later.
-     */
-    static final long UNQUEUED_RETRY_MILLIS = 10;
+    /** What {@link #send} returns for a request sent through every broker (none was known up). */
+    static final int EVERY_BROKER = -1;
+    /** What {@link #send} returns when no DEALER took the request (its queue is full); it is retried at its timeout. */
+    static final int NOT_QUEUED = -2;
 
     private static final int MONITORED_EVENTS = ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED;
 
@@ -45,13 +34,15 @@ final class BrokerSockets {
     private final List<String> endpoints;
     private final boolean several;
     private final String described;
-    /** The brokers with a completed connection, by the address the monitor names (several brokers only). */
-    private final Set<String> connected = new HashSet<>();
+    private final ZMQ.Socket[] dealers;
+    private final int[] dealerIndexes;
+    private final ZMQ.Socket[] monitors;
+    private final int[] monitorIndexes;
+    /** Whether each broker's connection is up, as its monitor last said (several brokers only). */
+    private final boolean[] up;
+    /** The broker {@link #send} tries first. */
+    private int next;
 
-    private ZMQ.Socket dealer;
-    private int dealerIndex;
-    private ZMQ.Socket monitor;
-    private int monitorIndex;
     private long monitorsOpened;
 
     BrokerSockets(ZContext context, ZMQ.Poller poller, List<String> endpoints) {
@@ -60,6 +51,12 @@ final class BrokerSockets {
         this.endpoints = List.copyOf(endpoints);
         this.several = endpoints.size() > 1;
         this.described = String.join(",", endpoints);
+        int count = endpoints.size();
+        this.dealers = new ZMQ.Socket[count];
+        this.dealerIndexes = new int[count];
+        this.monitors = new ZMQ.Socket[count];
+        this.monitorIndexes = new int[count];
+        this.up = new boolean[count];
         reopen();
     }
 
@@ -68,88 +65,121 @@ final class BrokerSockets {
         return described;
     }
 
-    /** Whether there are several brokers (then connections are watched and sends may find none). */
-    boolean several() {
-        return several;
+    /** Broker {@code index}'s endpoint, or every broker's for {@link #EVERY_BROKER}. */
+    String described(int index) {
+        return index >= 0 ? endpoints.get(index) : described;
     }
 
-    /** How many brokers have a completed connection now; with one broker, 1 (it is not watched). */
-    int connectedCount() {
-        return several ? connected.size() : 1;
+    /** How many brokers have a connection up now; with one broker, 1 (it is not watched). */
+    int upCount() {
+        if (!several) {
+            return 1;
+        }
+        int count = 0;
+        for (boolean isUp : up) {
+            count += isUp ? 1 : 0;
+        }
+        return count;
     }
 
-    /** Closes the DEALER, dropping any late reply, and connects a new one to every broker (Lazy Pirate). */
+    /** Closes every DEALER, dropping any late reply, and connects new ones (Lazy Pirate). */
     void reopen() {
-        closeSockets();
-        connected.clear();
-        dealer = context.createSocket(SocketType.DEALER);
-        dealer.setLinger(0);
-        if (several) {
-            dealer.setImmediate(true);
-            String address = "inproc://synod-client-brokers-" + System.identityHashCode(this) + "-" + monitorsOpened++;
-            dealer.monitor(address, MONITORED_EVENTS);
-            monitor = context.createSocket(SocketType.PAIR);
-            monitor.connect(address);
-            monitorIndex = poller.register(monitor, ZMQ.Poller.POLLIN);
+        for (int i = 0; i < dealers.length; i++) {
+            close(i);
+            up[i] = false;
+            dealers[i] = context.createSocket(SocketType.DEALER);
+            dealers[i].setLinger(0);
+            if (several) {
+                String address =
+                        "inproc://synod-client-broker-" + System.identityHashCode(this) + "-" + monitorsOpened++;
+                dealers[i].monitor(address, MONITORED_EVENTS);
+                monitors[i] = context.createSocket(SocketType.PAIR);
+                monitors[i].connect(address);
+                monitorIndexes[i] = poller.register(monitors[i], ZMQ.Poller.POLLIN);
+            }
+            dealers[i].connect(endpoints.get(i));
+            dealerIndexes[i] = poller.register(dealers[i], ZMQ.Poller.POLLIN);
         }
-        for (String endpoint : endpoints) {
-            dealer.connect(endpoint);
-        }
-        dealerIndex = poller.register(dealer, ZMQ.Poller.POLLIN);
     }
 
-    /** Queues one request without blocking; false if no connection takes it now. */
-    boolean send(byte[] payload) {
+    /**
+     * Queues one request without blocking: through the next broker up, or through every broker while none is.
+     *
+     * @return the broker's index, {@link #EVERY_BROKER}, or {@link #NOT_QUEUED}
+     */
+    int send(byte[] payload) {
+        for (int tried = 0; tried < dealers.length; tried++) {
+            int index = next;
+            next = (next + 1) % dealers.length;
+            if ((!several || up[index]) && send(index, payload)) {
+                return index;
+            }
+        }
+        boolean queued = false;
+        for (int index = 0; index < dealers.length; index++) {
+            queued |= send(index, payload);
+        }
+        return queued ? EVERY_BROKER : NOT_QUEUED;
+    }
+
+    private boolean send(int index, byte[] payload) {
+        ZMQ.Socket dealer = dealers[index];
         return dealer.send(new byte[0], ZMQ.SNDMORE | ZMQ.DONTWAIT) && dealer.send(payload, ZMQ.DONTWAIT);
     }
 
-    /** The next reply's last frame, or null if none waits. */
+    /** The next reply's last frame from any broker, or null if none waits. */
     byte[] receive() {
-        if (!poller.pollin(dealerIndex)) {
-            return null;
+        for (int i = 0; i < dealers.length; i++) {
+            if (!poller.pollin(dealerIndexes[i])) {
+                continue;
+            }
+            byte[] frame = dealers[i].recv(ZMQ.DONTWAIT);
+            if (frame == null) {
+                continue;
+            }
+            byte[] payload = frame;
+            while (dealers[i].hasReceiveMore()) {
+                payload = dealers[i].recv();
+            }
+            return payload;
         }
-        byte[] frame = dealer.recv(ZMQ.DONTWAIT);
-        if (frame == null) {
-            return null;
-        }
-        byte[] payload = frame;
-        while (dealer.hasReceiveMore()) {
-            payload = dealer.recv();
-        }
-        return payload;
+        return null;
     }
 
-    /** Takes the monitor's events; a lost connection outweighs a made one. */
-    Change takeChange() {
-        if (monitor == null || !poller.pollin(monitorIndex)) {
-            return Change.NONE;
-        }
-        Change change = Change.NONE;
-        ZEvent event;
-        while ((event = ZEvent.recv(monitor, ZMQ.DONTWAIT)) != null) {
-            if (event.getEvent() == ZMonitor.Event.DISCONNECTED) {
-                connected.remove(event.getAddress());
-                change = Change.DISCONNECTED;
-            } else if (event.getEvent() == ZMonitor.Event.CONNECTED) {
-                connected.add(event.getAddress());
-                change = change == Change.NONE ? Change.CONNECTED : change;
+    /** Takes the monitors' events: the brokers whose connection was lost since the last call. */
+    List<Integer> takeLost() {
+        List<Integer> lost = new ArrayList<>(0);
+        for (int i = 0; several && i < monitors.length; i++) {
+            if (!poller.pollin(monitorIndexes[i])) {
+                continue;
+            }
+            ZEvent event;
+            while ((event = ZEvent.recv(monitors[i], ZMQ.DONTWAIT)) != null) {
+                if (event.getEvent() == ZMonitor.Event.DISCONNECTED) {
+                    up[i] = false;
+                    if (!lost.contains(i)) {
+                        lost.add(i);
+                    }
+                } else if (event.getEvent() == ZMonitor.Event.CONNECTED) {
+                    up[i] = true;
+                }
             }
         }
-        return change;
+        return lost;
     }
 
-    private void closeSockets() {
-        if (dealer != null) {
-            poller.unregister(dealer);
-            if (monitor != null) {
-                dealer.monitor(null, 0);
+    private void close(int index) {
+        if (dealers[index] != null) {
+            poller.unregister(dealers[index]);
+            if (monitors[index] != null) {
+                dealers[index].monitor(null, 0);
             }
-            dealer.close();
+            dealers[index].close();
         }
-        if (monitor != null) {
-            poller.unregister(monitor);
-            monitor.close();
-            monitor = null;
+        if (monitors[index] != null) {
+            poller.unregister(monitors[index]);
+            monitors[index].close();
+            monitors[index] = null;
         }
     }
 }

@@ -38,8 +38,8 @@ import org.zeromq.ZMQ;
  * times out, the DEALER is closed and a new one connected (dropping any late reply), and every
  * request in flight is sent again with the same request id, until a request has used its
  * attempts and fails with {@link ClientException.RequestTimeout}. {@link RequestTracker} decides
- * the window and the reply matching. With several brokers, a lost connection resends what is in
- * flight at once, without waiting for the timeout.
+ * the window and the reply matching. With several brokers, a lost connection resends what was in
+ * flight through it at once, without waiting for the timeout.
  *
  * <p>Publications are matched to their topic exactly, decoded, clock-observed, logged and passed
  * through a {@link TopicSequencer} per subscribed channel and one for the user's own inbox; with
@@ -81,8 +81,6 @@ final class ClientLoop implements Runnable {
     private long highestIndexSeen;
 
     volatile Map<String, Object> session = Map.of(); // the {token} a login with a password returned, sent always
-    /** A retry of the requests no broker connection took is scheduled (I/O thread). */
-    private boolean unqueuedRetryArmed;
     /** When the DEALER last received anything (I/O thread). */
     private long lastReplyNanos = System.nanoTime();
     /** No nudge before this (I/O thread). */
@@ -207,10 +205,8 @@ final class ClientLoop implements Runnable {
             receivePublications();
         }
         long now = System.nanoTime();
-        switch (brokers.takeChange()) {
-            case DISCONNECTED -> resendInFlight("broker-lost", false);
-            case CONNECTED -> resendInFlight("broker-connected", true);
-            case NONE -> {}
+        for (int lost : brokers.takeLost()) {
+            resendFrom(lost);
         }
         if (tracker.anyExpired(now)) {
             onAttemptTimeout(now);
@@ -271,16 +267,9 @@ final class ClientLoop implements Runnable {
             request.attemptsSent++;
         }
         request.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
-        log.sent(request.service, brokers.described(), stamp, timestamp, envelope.data());
-        request.queued = brokers.send(envelope.encode());
-        if (!request.queued && brokers.several() && !unqueuedRetryArmed) {
-            unqueuedRetryArmed = true; // a made connection's pipe is attached a little after the monitor says so
-            schedule(BrokerSockets.UNQUEUED_RETRY_MILLIS, () -> {
-                unqueuedRetryArmed = false;
-                resendInFlight("broker-queued", true);
-            });
-        }
-        if (!request.queued && brokers.connectedCount() > 0) { // with several brokers and none up yet: normal
+        request.broker = brokers.send(envelope.encode());
+        log.sent(request.service, brokers.described(request.broker), stamp, timestamp, envelope.data());
+        if (request.broker == BrokerSockets.NOT_QUEUED) {
             LOG.warn(
                     "could not queue '{}' for the brokers at {}; it will be retried",
                     request.service,
@@ -388,22 +377,20 @@ final class ClientLoop implements Runnable {
     }
 
     /**
-     * Several brokers ({@link BrokerSockets}): a lost connection resends every request in flight through the others
-     * at once, a made one the requests no connection took; same ids, and neither a new attempt nor a later deadline.
+     * Several brokers ({@link BrokerSockets}): the connection to broker {@code lost} is gone, so the requests in flight
+     * through it are sent again through the others at once; same ids, and neither a new attempt nor a later deadline.
      */
-    private void resendInFlight(String kind, boolean unqueuedOnly) {
-        List<PendingRequest> resent = new ArrayList<>();
+    private void resendFrom(int lost) {
+        int resent = 0;
         for (PendingRequest request : tracker.inFlight()) {
-            if (!unqueuedOnly || !request.queued) {
+            if (request.broker == lost) {
                 long deadline = request.deadlineNanos; // the attempt's timeout stands: resending does not extend it
                 send(request, false);
                 request.deadlineNanos = deadline;
-                resent.add(request);
+                resent++;
             }
         }
-        if (!resent.isEmpty() || !unqueuedOnly) {
-            logEvent(kind, Map.of("connected", brokers.connectedCount(), "resent", resent.size()));
-        }
+        logEvent("broker-lost", Map.of("endpoint", brokers.described(lost), "up", brokers.upCount(), "resent", resent));
     }
 
     /** Writes an event line (not a message) to the interaction log. */

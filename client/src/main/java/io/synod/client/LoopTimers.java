@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client loop's delayed actions (gap retries, the first nudge, the retry of requests no broker took), in due
+ * The client loop's delayed actions (gap retries, the first nudge), in due
  * order and, for one due time, in the order scheduled. A timer that throws is logged; the others run on.
  *
  * <p>Not thread-safe: owned by the client's I/O thread.

@@ -18,8 +18,8 @@ final class PendingRequest {
 
     int attemptsSent;
     long deadlineNanos;
-    /** Whether a connection took the last send (with several brokers, none may be up: {@link BrokerSockets}). */
-    boolean queued;
+    /** The broker the last send went through: an index, or {@link BrokerSockets#EVERY_BROKER} or {@code NOT_QUEUED}. */
+    int broker;
 
     PendingRequest(
             long requestId, String service, Map<String, Object> fields, BiConsumer<Envelope, ClientException> onDone) {
