@@ -28,7 +28,7 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 /**
- * The client's I/O thread: the only thread that touches its ZeroMQ sockets (a DEALER to every
+ * The client's I/O thread: the only thread that touches its ZeroMQ sockets (a DEALER per
  * broker: {@link BrokerSockets}; a SUB to every proxy) and its request and subscription state. Other threads hand it
  * work with {@link #execute(Runnable)}, which queues the task and wakes the poll through a
  * {@link Pipe}.
