@@ -3,6 +3,8 @@ package io.synod.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +21,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code synod status}: asks every server's admin endpoint for {@code /status} and prints one row
  * per server. Servers come from {@code --admin URL} options or from the {@code cluster.json} that
- * {@code synod up} wrote in its run directory.
+ * {@code synod up} wrote in its run directory; from that file it also lists every broker and proxy with its
+ * endpoints and whether its first port takes a TCP connection now (up or down).
  */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Print every server's state.")
 final class StatusCommand implements Callable<Integer> {
@@ -84,8 +87,58 @@ final class StatusCommand implements Callable<Integer> {
         }
         if (json) {
             System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(documents));
+        } else {
+            printForwarders();
         }
         return unreachable == 0 ? 0 : 1;
+    }
+
+    /** The brokers and proxies of {@code cluster.json} (none without it, or from an older {@code synod up}). */
+    private void printForwarders() throws IOException {
+        Path file = runDir.resolve("cluster.json");
+        if (!Files.exists(file)) {
+            return;
+        }
+        JsonNode cluster = JSON.readTree(file.toFile());
+        List<String> rows = new ArrayList<>();
+        for (String kind : List.of("brokers", "proxies")) {
+            for (JsonNode forwarder : cluster.path(kind)) {
+                List<String> endpoints = new ArrayList<>();
+                for (var field : forwarder.properties()) {
+                    if (!field.getKey().equals("name")) {
+                        endpoints.add(field.getKey() + "=" + field.getValue().asText());
+                    }
+                }
+                String first = endpoints.isEmpty()
+                        ? ""
+                        : endpoints.get(0).substring(endpoints.get(0).indexOf('=') + 1);
+                rows.add(String.format(
+                        "%-12s %-5s %s",
+                        text(forwarder, "name"), accepts(first) ? "up" : "down", String.join(" ", endpoints)));
+            }
+        }
+        if (!rows.isEmpty()) {
+            System.out.printf("%n%-12s %-5s %s%n", "FORWARDER", "STATE", "ENDPOINTS");
+            rows.forEach(System.out::println);
+        }
+    }
+
+    /** Whether {@code tcp://host:port} takes a TCP connection within the timeout. */
+    private boolean accepts(String endpoint) {
+        int colon = endpoint.lastIndexOf(':');
+        if (!endpoint.startsWith("tcp://") || colon < 0) {
+            return false;
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(
+                    new InetSocketAddress(
+                            endpoint.substring("tcp://".length(), colon),
+                            Integer.parseInt(endpoint.substring(colon + 1))),
+                    timeoutMillis);
+            return true;
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private List<String> fromClusterFile() throws IOException {

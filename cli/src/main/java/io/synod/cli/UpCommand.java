@@ -21,8 +21,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code synod up}: starts the reference, the broker, the proxy, the servers and the bots as
- * separate OS processes, with logs and data under one run directory, prints a line containing
+ * {@code synod up}: starts the reference, the brokers, the proxies, the servers and the bots as
+ * separate OS processes (every server, web process and bot connected to every broker and proxy), with logs and data under one run directory, prints a line containing
  * {@code ready} once every process answers (with the web app's URL unless {@code --no-web}), and
  * stops them all on Ctrl-C or SIGTERM.
  */
@@ -33,12 +33,33 @@ import picocli.CommandLine.Option;
 final class UpCommand implements Callable<Integer> {
     /** Cluster sizes the launcher starts: one server (a Paxos group of one), or 3 or 5 (majorities). */
     static final java.util.Set<Integer> SERVER_COUNTS = java.util.Set.of(1, 3, 5);
+    /** Most brokers, and most proxies, the launcher starts: a handful covers every failure it is meant to show. */
+    static final int BROKERS_MAX = 8;
+    /**
+     * Broker k (from 1) listens on {@code --broker-port + (k - 1) * this} and the next port, proxy k likewise from
+     * {@code --proxy-port}: 5555/5556 and 5557/5558 for the first ones as always, 5565/5566 and 5567/5568 next.
+     */
+    static final int PORT_STEP_PER_EXTRA = 10;
 
     @Option(
             names = "--servers",
             defaultValue = "3",
             description = "Number of servers: 1 (a Paxos group of one), 3 or 5 (default: ${DEFAULT-VALUE}).")
     int servers;
+
+    @Option(
+            names = "--brokers",
+            defaultValue = "1",
+            description = "Number of brokers, 1 to " + BROKERS_MAX + "; broker k listens on --broker-port + (k-1)*"
+                    + PORT_STEP_PER_EXTRA + " and the next port (default: ${DEFAULT-VALUE}).")
+    int brokers;
+
+    @Option(
+            names = "--proxies",
+            defaultValue = "1",
+            description = "Number of proxies, 1 to " + BROKERS_MAX + "; proxy k listens on --proxy-port + (k-1)*"
+                    + PORT_STEP_PER_EXTRA + " and the next port (default: ${DEFAULT-VALUE}).")
+    int proxies;
 
     @Option(names = "--bots", defaultValue = "2", description = "Number of bots (default: ${DEFAULT-VALUE}).")
     int bots;
@@ -137,6 +158,10 @@ final class UpCommand implements Callable<Integer> {
                     + " Multi-Paxos; an odd count tolerates (n-1)/2 crashes).");
             return 2;
         }
+        if (brokers < 1 || brokers > BROKERS_MAX || proxies < 1 || proxies > BROKERS_MAX) {
+            System.err.println("synod up: --brokers and --proxies must be 1 to " + BROKERS_MAX);
+            return 2;
+        }
         if (referenceHeartbeatTimeoutMillis <= 0) {
             System.err.println("synod up: --reference-heartbeat-timeout-ms must be positive");
             return 2;
@@ -177,14 +202,12 @@ final class UpCommand implements Callable<Integer> {
         }
         writeClusterFile();
         System.out.printf(
-                "synod ready: %d server(s), %d bot(s); clients connect to broker tcp://%s:%d and proxy tcp://%s:%d;"
+                "synod ready: %d server(s), %d bot(s); clients connect to broker %s and proxy %s;"
                         + "%s logs and data in %s (Ctrl-C stops everything)%n",
                 servers,
                 bots,
-                host,
-                brokerPort,
-                host,
-                proxyPort + 1,
+                endpoints(brokerPort, brokers, 0),
+                endpoints(proxyPort, proxies, 1),
                 noWeb ? "" : " web app and dashboard at " + webUrl() + ";",
                 runDir.toAbsolutePath().normalize());
         System.out.flush();
@@ -206,28 +229,36 @@ final class UpCommand implements Callable<Integer> {
                         Long.toString(referenceHeartbeatTimeoutMillis),
                         "--log",
                         logs.resolve("reference.jsonl").toString()));
-        start(
-                "broker",
-                logs,
-                List.of(
-                        "broker",
-                        "--frontend",
-                        broker + brokerPort,
-                        "--backend",
-                        broker + (brokerPort + 1),
-                        "--log",
-                        logs.resolve("broker.jsonl").toString()));
-        start(
-                "proxy",
-                logs,
-                List.of(
-                        "proxy",
-                        "--xsub",
-                        broker + proxyPort,
-                        "--xpub",
-                        broker + (proxyPort + 1),
-                        "--log",
-                        logs.resolve("proxy.jsonl").toString()));
+        for (int k = 1; k <= brokers; k++) {
+            String name = forwarderName("broker", k, brokers);
+            int port = brokerPort + (k - 1) * PORT_STEP_PER_EXTRA;
+            start(
+                    name,
+                    logs,
+                    List.of(
+                            "broker",
+                            "--frontend",
+                            broker + port,
+                            "--backend",
+                            broker + (port + 1),
+                            "--log",
+                            logs.resolve(name + ".jsonl").toString()));
+        }
+        for (int k = 1; k <= proxies; k++) {
+            String name = forwarderName("proxy", k, proxies);
+            int port = proxyPort + (k - 1) * PORT_STEP_PER_EXTRA;
+            start(
+                    name,
+                    logs,
+                    List.of(
+                            "proxy",
+                            "--xsub",
+                            broker + port,
+                            "--xpub",
+                            broker + (port + 1),
+                            "--log",
+                            logs.resolve(name + ".jsonl").toString()));
+        }
         Random skews = new Random(seed);
         for (int i = 1; i <= servers; i++) {
             String name = "server-" + i;
@@ -236,9 +267,9 @@ final class UpCommand implements Callable<Integer> {
                     "--name",
                     name,
                     "--broker",
-                    broker + (brokerPort + 1),
+                    endpoints(brokerPort, brokers, 1),
                     "--proxy",
-                    broker + proxyPort,
+                    endpoints(proxyPort, proxies, 0),
                     "--reference",
                     broker + referencePort,
                     "--data-dir",
@@ -271,9 +302,9 @@ final class UpCommand implements Callable<Integer> {
             List<String> web = new ArrayList<>(List.of(
                     "web",
                     "--broker",
-                    broker + brokerPort,
+                    endpoints(brokerPort, brokers, 0),
                     "--proxy",
-                    broker + (proxyPort + 1),
+                    endpoints(proxyPort, proxies, 1),
                     "--host",
                     host,
                     "--port",
@@ -297,14 +328,31 @@ final class UpCommand implements Callable<Integer> {
                     List.of(
                             "bot",
                             "--broker",
-                            broker + brokerPort,
+                            endpoints(brokerPort, brokers, 0),
                             "--proxy",
-                            broker + (proxyPort + 1),
+                            endpoints(proxyPort, proxies, 1),
                             "--rate",
                             Double.toString(botRate),
                             "--log",
                             logs.resolve(name + ".jsonl").toString()));
         }
+    }
+
+    /** {@code broker}, or {@code broker-1}, {@code broker-2}... when there are several. */
+    private static String forwarderName(String kind, int k, int count) {
+        return count == 1 ? kind : kind + "-" + k;
+    }
+
+    /**
+     * The comma-separated endpoints of {@code count} brokers or proxies whose first one listens on {@code firstPort}:
+     * their first port ({@code side} 0: broker clients, proxy publishers) or the next one ({@code side} 1).
+     */
+    private String endpoints(int firstPort, int count, int side) {
+        List<String> endpoints = new ArrayList<>();
+        for (int k = 1; k <= count; k++) {
+            endpoints.add("tcp://" + host + ":" + (firstPort + (k - 1) * PORT_STEP_PER_EXTRA + side));
+        }
+        return String.join(",", endpoints);
     }
 
     /** {@code server-1=tcp://host:paxosPort,...}: the same list, in node-id order, for every server. */
@@ -373,6 +421,18 @@ final class UpCommand implements Callable<Integer> {
                         "tcp://" + host + ":" + proxyPort,
                         "subscribers",
                         "tcp://" + host + ":" + (proxyPort + 1)));
+        List<Map<String, Object>> brokerList = new ArrayList<>();
+        for (int k = 1; k <= brokers; k++) {
+            int port = brokerPort + (k - 1) * PORT_STEP_PER_EXTRA;
+            brokerList.add(forwarderEntry(forwarderName("broker", k, brokers), "clients", "servers", port));
+        }
+        cluster.put("brokers", brokerList); // "broker" and "proxy" above: the first ones, as before
+        List<Map<String, Object>> proxyList = new ArrayList<>();
+        for (int k = 1; k <= proxies; k++) {
+            int port = proxyPort + (k - 1) * PORT_STEP_PER_EXTRA;
+            proxyList.add(forwarderEntry(forwarderName("proxy", k, proxies), "publishers", "subscribers", port));
+        }
+        cluster.put("proxies", proxyList);
         cluster.put("reference", "tcp://" + host + ":" + referencePort);
         List<Map<String, Object>> serverList = new ArrayList<>();
         for (int i = 1; i <= servers; i++) {
@@ -388,6 +448,15 @@ final class UpCommand implements Callable<Integer> {
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(runDir.resolve("cluster.json").toFile(), cluster);
+    }
+
+    /** A broker's or proxy's {@code cluster.json} entry: its name, then its two endpoints in port order. */
+    private Map<String, Object> forwarderEntry(String name, String firstSide, String secondSide, int port) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("name", name);
+        entry.put(firstSide, "tcp://" + host + ":" + port);
+        entry.put(secondSide, "tcp://" + host + ":" + (port + 1));
+        return entry;
     }
 
     private String adminUrl(int server) {

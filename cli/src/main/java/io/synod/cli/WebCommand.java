@@ -24,10 +24,14 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Serve the web app (chat, social, cluster dashboard) and its HTTP API on 127.0.0.1.")
 final class WebCommand implements Callable<Integer> {
-    @Option(names = "--broker", description = "broker ROUTER endpoint (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--broker",
+            description = "broker ROUTER endpoint, or several separated by commas (default: ${DEFAULT-VALUE})")
     String brokerEndpoint = ClientConfig.BROKER_ENDPOINT_DEFAULT;
 
-    @Option(names = "--proxy", description = "proxy XPUB endpoint (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--proxy",
+            description = "proxy XPUB endpoint, or several separated by commas (default: ${DEFAULT-VALUE})")
     String proxyEndpoint = ClientConfig.PROXY_ENDPOINT_DEFAULT;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")

@@ -1,14 +1,18 @@
 package io.synod.client;
 
+import io.synod.messaging.EndpointList;
 import io.synod.protocol.Limits;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Every setting and limit of a {@link SynodClient}, validated on construction. Immutable; build
  * one with {@link #defaults(String, String)} and the {@code with...} methods.
  *
- * @param brokerEndpoint the broker's client-facing ROUTER, e.g. {@code tcp://127.0.0.1:5555}
- * @param proxyEndpoint the pub/sub proxy's XPUB, e.g. {@code tcp://127.0.0.1:5558}
+ * @param brokerEndpoint the broker's client-facing ROUTER, e.g. {@code tcp://127.0.0.1:5555}, or several
+ *     separated by commas: each request goes through a live one ({@link BrokerSockets})
+ * @param proxyEndpoint the pub/sub proxy's XPUB, e.g. {@code tcp://127.0.0.1:5558}, or several separated by
+ *     commas: the client subscribes on every one and drops the copies by {@code seq}
  * @param requestTimeoutMillis how long one attempt of a request waits for its reply (Lazy Pirate)
  * @param requestRetriesMax how many times a timed-out request is sent again (same request id)
  *     before it fails; a request is therefore sent at most {@code 1 + requestRetriesMax} times
@@ -48,6 +52,8 @@ public record ClientConfig(
         Objects.requireNonNull(brokerEndpoint, "brokerEndpoint");
         Objects.requireNonNull(proxyEndpoint, "proxyEndpoint");
         Objects.requireNonNull(limits, "limits");
+        EndpointList.parse(brokerEndpoint, "brokerEndpoint");
+        EndpointList.parse(proxyEndpoint, "proxyEndpoint");
         positive(requestTimeoutMillis, "requestTimeoutMillis");
         if (requestRetriesMax < 0) {
             throw new IllegalArgumentException("requestRetriesMax must not be negative, was " + requestRetriesMax);
@@ -64,6 +70,16 @@ public record ClientConfig(
         }
         positive(gapRetryDelayMillis, "gapRetryDelayMillis");
         positive(gapFillAttemptsMax, "gapFillAttemptsMax");
+    }
+
+    /** Every broker's endpoint, in the order given. */
+    public List<String> brokerEndpoints() {
+        return EndpointList.parse(brokerEndpoint, "brokerEndpoint");
+    }
+
+    /** Every proxy's endpoint, in the order given. */
+    public List<String> proxyEndpoints() {
+        return EndpointList.parse(proxyEndpoint, "proxyEndpoint");
     }
 
     /**

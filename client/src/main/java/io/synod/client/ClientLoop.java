@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,8 +28,8 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 /**
- * The client's I/O thread: the only thread that touches its ZeroMQ sockets (a DEALER to the
- * broker, a SUB to the proxy) and its request and subscription state. Other threads hand it
+ * The client's I/O thread: the only thread that touches its ZeroMQ sockets (a DEALER per
+ * broker: {@link BrokerSockets}; a SUB to every proxy) and its request and subscription state. Other threads hand it
  * work with {@link #execute(Runnable)}, which queues the task and wakes the poll through a
  * {@link Pipe}.
  *
@@ -39,10 +38,12 @@ import org.zeromq.ZMQ;
  * times out, the DEALER is closed and a new one connected (dropping any late reply), and every
  * request in flight is sent again with the same request id, until a request has used its
  * attempts and fails with {@link ClientException.RequestTimeout}. {@link RequestTracker} decides
- * the window and the reply matching.
+ * the window and the reply matching. With several brokers, a lost connection resends what was in
+ * flight through it at once, without waiting for the timeout.
  *
  * <p>Publications are matched to their topic exactly, decoded, clock-observed, logged and passed
- * through a {@link TopicSequencer} per subscribed channel and one for the user's own inbox.
+ * through a {@link TopicSequencer} per subscribed channel and one for the user's own inbox; with
+ * several proxies each publication comes once from each, and the sequencer drops the copies.
  */
 final class ClientLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientLoop.class);
@@ -69,12 +70,11 @@ final class ClientLoop implements Runnable {
     private final ZContext context = new ZContext(1);
     private final RequestTracker tracker;
     private final Subscriptions subscriptions;
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final LoopTimers timers = new LoopTimers();
 
-    private ZMQ.Socket dealer;
+    private BrokerSockets brokers;
     private ZMQ.Socket sub;
     private ZMQ.Poller poller;
-    private int dealerIndex;
     private int subIndex;
     private long nextRequestId = 1;
     /** The highest log index seen (I/O thread); reads pass it as {@code min_index}. */
@@ -89,15 +89,6 @@ final class ClientLoop implements Runnable {
     private volatile boolean running = true;
     private volatile Thread thread;
 
-    private record Timer(long dueNanos, long order, Runnable action) implements Comparable<Timer> {
-        @Override
-        public int compareTo(Timer other) {
-            int byDue = Long.compare(dueNanos, other.dueNanos);
-            return byDue != 0 ? byDue : Long.compare(order, other.order);
-        }
-    }
-
-    private long timerOrder;
     /** Replies and publications whose handling threw; each was dropped and logged. I/O thread only. */
     private long messagesFailed;
 
@@ -128,14 +119,17 @@ final class ClientLoop implements Runnable {
         try {
             sub = context.createSocket(SocketType.SUB);
             sub.setLinger(0);
-            sub.connect(config.proxyEndpoint());
+            config.proxyEndpoints().forEach(sub::connect);
         } catch (RuntimeException e) {
             context.close();
             throw new IllegalArgumentException(
                     "cannot connect to the proxy at " + config.proxyEndpoint() + ": " + e, e);
         }
         try {
-            openDealer();
+            poller = context.createPoller(4);
+            subIndex = poller.register(sub, ZMQ.Poller.POLLIN);
+            poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
+            brokers = new BrokerSockets(context, poller, config.brokerEndpoints());
         } catch (RuntimeException e) {
             context.close();
             throw new IllegalArgumentException(
@@ -206,26 +200,24 @@ final class ClientLoop implements Runnable {
         drainWakePipe();
         wakePending.set(false);
         runTasks();
-        if (poller.pollin(dealerIndex)) {
-            receiveReplies();
-        }
+        receiveReplies();
         if (poller.pollin(subIndex)) {
             receivePublications();
         }
         long now = System.nanoTime();
+        for (int lost : brokers.takeLost()) {
+            resendFrom(lost);
+        }
         if (tracker.anyExpired(now)) {
             onAttemptTimeout(now);
         }
         nudgeIfAReplyIsLate(now);
-        runDueTimers(now);
+        timers.runDue(now);
         sendSendable();
     }
 
     private long pollTimeoutMillis(long nowNanos) {
-        long due = tracker.nextDeadlineNanos(nowNanos);
-        if (!timers.isEmpty()) {
-            due = Math.min(due, timers.peek().dueNanos());
-        }
+        long due = Math.min(tracker.nextDeadlineNanos(nowNanos), timers.nextDueNanos());
         if (due == Long.MAX_VALUE) {
             return POLL_MILLIS_MAX;
         }
@@ -275,14 +267,13 @@ final class ClientLoop implements Runnable {
             request.attemptsSent++;
         }
         request.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
-        log.sent(request.service, config.brokerEndpoint(), stamp, timestamp, envelope.data());
-        boolean queued =
-                dealer.send(new byte[0], ZMQ.SNDMORE | ZMQ.DONTWAIT) && dealer.send(envelope.encode(), ZMQ.DONTWAIT);
-        if (!queued) {
+        request.broker = brokers.send(envelope.encode());
+        log.sent(request.service, brokers.described(request.broker), stamp, timestamp, envelope.data());
+        if (request.broker == BrokerSockets.NOT_QUEUED) {
             LOG.warn(
-                    "could not queue '{}' for the broker at {}; it will be retried",
+                    "could not queue '{}' for the brokers at {}; it will be retried",
                     request.service,
-                    config.brokerEndpoint());
+                    brokers.described());
         }
     }
 
@@ -299,25 +290,14 @@ final class ClientLoop implements Runnable {
             nextNudgeNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(NUDGE_AFTER_MILLIS);
             logEvent(
                     "io-nudge",
-                    Map.of(
-                            "endpoint",
-                            config.brokerEndpoint(),
-                            "waited_ms",
-                            TimeUnit.NANOSECONDS.toMillis(waitedNanos)));
+                    Map.of("endpoint", brokers.described(), "waited_ms", TimeUnit.NANOSECONDS.toMillis(waitedNanos)));
         }
     }
 
     private void receiveReplies() {
-        while (true) {
-            byte[] frame = dealer.recv(ZMQ.DONTWAIT);
-            if (frame == null) {
-                return;
-            }
+        byte[] payload;
+        while ((payload = brokers.receive()) != null) {
             lastReplyNanos = System.nanoTime();
-            byte[] payload = frame;
-            while (dealer.hasReceiveMore()) {
-                payload = dealer.recv();
-            }
             onReplyFrameIsolated(payload);
         }
     }
@@ -328,7 +308,7 @@ final class ClientLoop implements Runnable {
             onReplyFrame(payload);
         } catch (RuntimeException e) {
             messagesFailed++;
-            LOG.warn("dropped a reply from {} whose handling failed", config.brokerEndpoint(), e);
+            LOG.warn("dropped a reply from {} whose handling failed", brokers.described(), e);
         }
     }
 
@@ -337,12 +317,12 @@ final class ClientLoop implements Runnable {
         try {
             reply = Envelope.decode(payload, config.limits());
         } catch (ProtocolException e) {
-            LOG.warn("dropped an undecodable reply from {}: {}", config.brokerEndpoint(), e.getMessage());
+            LOG.warn("dropped an undecodable reply from {}: {}", brokers.described(), e.getMessage());
             return;
         }
         long received = reply.data().get("clock") instanceof Long c ? c : 0;
         long stamp = clock.observe(received);
-        log.received(reply.service(), config.brokerEndpoint(), stamp, clock.nowSeconds(), reply.data());
+        log.received(reply.service(), brokers.described(), stamp, clock.nowSeconds(), reply.data());
         noteIndex(reply.data().get("index"));
         if (reply.data().get("messages") instanceof List<?> messages) {
             for (Object message : messages) {
@@ -383,17 +363,34 @@ final class ClientLoop implements Runnable {
                     exhausted,
                     null,
                     new ClientException.RequestTimeout(
-                            config.brokerEndpoint(),
+                            brokers.described(),
                             exhausted.service,
                             exhausted.attemptsSent,
                             config.requestTimeoutMillis()));
         }
-        LOG.debug("request timed out; reconnecting to the broker at {}", config.brokerEndpoint());
-        logEvent("broker-reconnect", Map.of("endpoint", config.brokerEndpoint(), "in_flight", tracker.inFlightCount()));
-        openDealer();
+        LOG.debug("request timed out; reconnecting to the brokers at {}", brokers.described());
+        logEvent("broker-reconnect", Map.of("endpoint", brokers.described(), "in_flight", tracker.inFlightCount()));
+        brokers.reopen();
         for (PendingRequest request : tracker.inFlight()) {
             send(request, request.deadlineNanos - nowNanos <= 0);
         }
+    }
+
+    /**
+     * Several brokers ({@link BrokerSockets}): the connection to broker {@code lost} is gone, so the requests in flight
+     * through it are sent again through the others at once; same ids, and neither a new attempt nor a later deadline.
+     */
+    private void resendFrom(int lost) {
+        int resent = 0;
+        for (PendingRequest request : tracker.inFlight()) {
+            if (request.broker == lost) {
+                long deadline = request.deadlineNanos; // the attempt's timeout stands: resending does not extend it
+                send(request, false);
+                request.deadlineNanos = deadline;
+                resent++;
+            }
+        }
+        logEvent("broker-lost", Map.of("endpoint", brokers.described(lost), "up", brokers.upCount(), "resent", resent));
     }
 
     /** Writes an event line (not a message) to the interaction log. */
@@ -407,22 +404,6 @@ final class ClientLoop implements Runnable {
         } catch (RuntimeException e) {
             LOG.error("a request callback failed", e);
         }
-    }
-
-    private void openDealer() {
-        if (poller == null) {
-            poller = context.createPoller(3);
-            subIndex = poller.register(sub, ZMQ.Poller.POLLIN);
-            poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
-        }
-        if (dealer != null) {
-            poller.unregister(dealer);
-            dealer.close();
-        }
-        dealer = context.createSocket(SocketType.DEALER);
-        dealer.setLinger(0);
-        dealer.connect(config.brokerEndpoint());
-        dealerIndex = poller.register(dealer, ZMQ.Poller.POLLIN);
     }
 
     // ---- subscriptions ----
@@ -489,17 +470,7 @@ final class ClientLoop implements Runnable {
 
     /** Runs {@code action} on the I/O thread after {@code delayMillis}. I/O thread only. */
     void schedule(long delayMillis, Runnable action) {
-        timers.add(new Timer(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis), timerOrder++, action));
-    }
-
-    private void runDueTimers(long nowNanos) {
-        while (!timers.isEmpty() && timers.peek().dueNanos() - nowNanos <= 0) {
-            try {
-                timers.poll().action().run();
-            } catch (RuntimeException e) {
-                LOG.error("a client timer failed", e);
-            }
-        }
+        timers.schedule(delayMillis, action);
     }
 
     private void runTasks() {

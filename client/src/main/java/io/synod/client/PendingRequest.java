@@ -18,6 +18,8 @@ final class PendingRequest {
 
     int attemptsSent;
     long deadlineNanos;
+    /** The broker the last send went through: an index, or {@link BrokerSockets#EVERY_BROKER} or {@code NOT_QUEUED}. */
+    int broker;
 
     PendingRequest(
             long requestId, String service, Map<String, Object> fields, BiConsumer<Envelope, ClientException> onDone) {

@@ -102,6 +102,50 @@ class ThroughBrokerTest {
         assertThat(server.published).hasSize(40);
     }
 
+    /**
+     * Two real brokers, the client connected to both: with one of them stopped, every request goes on being
+     * answered through the other (the requests in flight on the stopped one are sent again through it).
+     */
+    @Test
+    void withTwoBrokersRequestsAreAnsweredThroughTheOtherWhenOneStops() {
+        Forwarder second = BrokerCommand.start(
+                "tcp://127.0.0.1:*", "tcp://127.0.0.1:*", InteractionLog.inMemory("b2"), ProcessClock.system());
+        try {
+            server = new StatementServer(
+                    broker.backendEndpoint() + "," + second.backendEndpoint(), proxy.frontendEndpoint(), true);
+            client = new SynodClient(
+                    ClientConfig.defaults(
+                                    broker.frontendEndpoint() + "," + second.frontendEndpoint(),
+                                    proxy.backendEndpoint())
+                            .withRequestTimeoutMillis(60_000)
+                            .withRequestRetriesMax(0),
+                    ProcessClock.system(),
+                    InteractionLog.inMemory("c"),
+                    deliveries::add);
+            assertThat(client.login("ana").ok()).isTrue();
+            assertThat(client.createChannel("general").ok()).isTrue();
+            List<CompletableFuture<ClientReply.Status>> before = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                before.add(client.publishAsync("general", "before-" + i));
+            }
+            broker.close();
+            for (int i = 0; i < 20; i++) {
+                assertThat(client.publishAsync("general", "after-" + i)
+                                .orTimeout(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                                .join()
+                                .ok())
+                        .isTrue();
+            }
+            assertThat(before)
+                    .allSatisfy(f -> assertThat(f.orTimeout(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                                    .join()
+                                    .ok())
+                            .isTrue());
+        } finally {
+            second.close();
+        }
+    }
+
     /** A server as the statement describes it (REP, statement replies), optionally echoing request_id. */
     private static final class StatementServer implements AutoCloseable {
         private final ZContext context = new ZContext(1);
@@ -117,7 +161,9 @@ class ThroughBrokerTest {
             ZMQ.Socket rep = context.createSocket(SocketType.REP);
             rep.setLinger(0);
             rep.setReceiveTimeOut(20);
-            rep.connect(brokerBackend);
+            for (String backend : brokerBackend.split(",")) {
+                rep.connect(backend);
+            }
             ZMQ.Socket pub = context.createSocket(SocketType.PUB);
             pub.setLinger(0);
             pub.connect(proxyFrontend);

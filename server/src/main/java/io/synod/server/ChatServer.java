@@ -1,5 +1,8 @@
 package io.synod.server;
 
+import static io.synod.messaging.zmtp.ZmtpCodec.SocketType.DEALER;
+import static io.synod.messaging.zmtp.ZmtpCodec.SocketType.PUB;
+
 import io.synod.core.ChatStateMachine;
 import io.synod.core.Result;
 import io.synod.messaging.InteractionLog;
@@ -7,7 +10,6 @@ import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ZmqMessages;
 import io.synod.messaging.ZmqOptions;
 import io.synod.messaging.zmtp.ZmtpClient;
-import io.synod.messaging.zmtp.ZmtpCodec;
 import io.synod.messaging.zmtp.ZmtpConnection;
 import io.synod.protocol.Publication;
 import io.synod.server.coordination.CoordinationConfig;
@@ -32,10 +34,10 @@ import org.slf4j.LoggerFactory;
  * One chat server process. Sockets:
  *
  * <ul>
- *   <li>DEALER connected to the broker's backend: receives {@code [routing..., body]} (see
+ *   <li>a DEALER connected to each broker's backend ({@link ClusterLinks}): receives {@code [routing..., body]} (see
  *       {@link ZmqMessages#splitRouted}) and replies with the same routing frames, so many requests
  *       can be in flight (the ZeroMQ guide's asynchronous server);
- *   <li>PUB connected to the proxy's XSUB: after a write is applied, its publications as
+ *   <li>a PUB connected to each proxy's XSUB: after a write is applied, its publications as
  *       {@code [topic, payload]} (after the turn's replies: see {@link #finishTurn});
  *   <li>both are {@link ZmtpClient}s: ZeroMQ's wire protocol spoken by the event loop itself on
  *       non-blocking sockets, in the same selector as the replication links, so a request or a
@@ -76,10 +78,10 @@ public final class ChatServer implements AutoCloseable {
     private final long startedNanos = System.nanoTime();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** The DEALER to the broker's backend. */
-    private ZmtpClient brokerLink;
-    /** The PUB to the proxy's XSUB. */
-    private ZmtpClient proxyLink;
+    /** The DEALERs to every broker's backend. */
+    private ClusterLinks brokerLink;
+    /** The PUBs to every proxy's XSUB. */
+    private ClusterLinks proxyLink;
 
     private ReferenceSchedule reference;
     private AdminHttp admin;
@@ -222,12 +224,10 @@ public final class ChatServer implements AutoCloseable {
     /** Opens the links on the replication's selector and asks for the rank; with coordination, opens it first. */
     private void connect(CoordinationConfig coordinationConfig) {
         long now = System.nanoTime();
-        brokerLink = new ZmtpClient(
-                ZmtpCodec.SocketType.DEALER, config.brokerEndpoint(), replication.selector(), LINKS, now);
-        proxyLink =
-                new ZmtpClient(ZmtpCodec.SocketType.PUB, config.proxyEndpoint(), replication.selector(), LINKS, now);
-        replication.watch(brokerLink);
-        replication.watch(proxyLink);
+        brokerLink = ClusterLinks.open(DEALER, config.brokerEndpoints(), replication.selector(), LINKS, now);
+        proxyLink = ClusterLinks.open(PUB, config.proxyEndpoints(), replication.selector(), LINKS, now);
+        brokerLink.links().forEach(replication::watch);
+        proxyLink.links().forEach(replication::watch);
         reference = new ReferenceSchedule(config, replication.selector(), clock, log, metrics);
         replication.watch(reference.client());
         if (coordinationConfig != null) {

@@ -1,6 +1,7 @@
 package io.synod.server;
 
 import io.synod.clock.SoftwareClockConfig;
+import io.synod.messaging.EndpointList;
 import io.synod.messaging.ProcessRunner;
 import io.synod.messaging.TcpEndpoint;
 import io.synod.messaging.admin.AdminGate;
@@ -9,6 +10,7 @@ import io.synod.server.coordination.CoordinationConfig;
 import io.synod.server.replication.ReplicationConfig;
 import io.synod.store.StoreException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.zeromq.ZMQException;
 import picocli.CommandLine;
@@ -32,11 +34,21 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--name", required = true, description = "unique server name")
     String name;
 
-    @Option(names = "--broker", description = "broker DEALER endpoint (default: ${DEFAULT-VALUE})")
-    String broker = "tcp://127.0.0.1:5556";
+    @Option(
+            names = "--broker",
+            split = ",",
+            defaultValue = "tcp://127.0.0.1:5556",
+            description = "broker DEALER endpoint; repeat it or separate by commas to connect to several brokers"
+                    + " (default: ${DEFAULT-VALUE})")
+    List<String> brokers;
 
-    @Option(names = "--proxy", description = "proxy XSUB endpoint (default: ${DEFAULT-VALUE})")
-    String proxy = "tcp://127.0.0.1:5557";
+    @Option(
+            names = "--proxy",
+            split = ",",
+            defaultValue = "tcp://127.0.0.1:5557",
+            description = "proxy XSUB endpoint; repeat it or separate by commas to publish to several proxies"
+                    + " (default: ${DEFAULT-VALUE})")
+    List<String> proxies;
 
     @Option(names = "--reference", description = "reference REP endpoint (default: ${DEFAULT-VALUE})")
     String reference = "tcp://127.0.0.1:5559";
@@ -110,6 +122,8 @@ public final class ServerCommand implements Callable<Integer> {
         try {
             adminAddress = admin.address();
             gate = admin.gate(secure);
+            String broker = EndpointList.join(brokers);
+            String proxy = EndpointList.join(proxies);
             config = ServerConfig.defaults(name, broker, proxy, reference, dataDirectory, adminAddress.getPort())
                     .withAdvertisedAddress(advertise)
                     .withClockSkewMillis(clockSkewMillis)
@@ -121,7 +135,9 @@ public final class ServerCommand implements Callable<Integer> {
             if (Math.abs(clockSkewMillis) > skewMaxMillis) {
                 throw new IllegalArgumentException("--clock-skew-ms must be within +-" + skewMaxMillis);
             }
-            coordination = CoordinationConfig.defaults(name, advertise, reference, proxy)
+            // the servers announcements go through the first proxy (docs/protocol.md, several brokers and proxies)
+            coordination = CoordinationConfig.defaults(
+                            name, advertise, reference, config.proxyEndpoints().get(0))
                     .withClockSyncIntervalMillis(clockSyncIntervalMillis);
             if (initialMembers != null) {
                 var members = ReplicationConfig.parseMembers(initialMembers);

@@ -1,8 +1,10 @@
 package io.synod.server;
 
 import io.synod.core.ChatConfig;
+import io.synod.messaging.EndpointList;
 import io.synod.protocol.Limits;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,8 +12,9 @@ import java.util.Objects;
  * the server connects to; {@code adminPort} 0 picks a free port.
  *
  * @param name the server's unique name (its rank key at the reference)
- * @param brokerEndpoint the broker's DEALER (backend) endpoint
- * @param proxyEndpoint the proxy's XSUB endpoint
+ * @param brokerEndpoint the broker's DEALER (backend) endpoint, or several separated by commas: the server connects
+ *     to every broker and answers each request through the broker it came from ({@link ClusterLinks})
+ * @param proxyEndpoint the proxy's XSUB endpoint, or several separated by commas: every publication goes to each
  * @param referenceEndpoint the reference's REP endpoint
  * @param dataDirectory this server's own data directory (never shared)
  * @param adminPort the admin HTTP port (on {@code admin}'s host, loopback by default); 0 for any free port
@@ -67,6 +70,8 @@ public record ServerConfig(
         Objects.requireNonNull(chat, "chat");
         Objects.requireNonNull(rateLimits, "rateLimits");
         Objects.requireNonNull(admin, "admin");
+        EndpointList.parse(brokerEndpoint, "brokerEndpoint");
+        EndpointList.parse(proxyEndpoint, "proxyEndpoint");
         if (name.isEmpty() || name.length() > limits.nameCharsMax()) {
             throw new IllegalArgumentException("name must have 1 to " + limits.nameCharsMax() + " characters");
         }
@@ -81,6 +86,16 @@ public record ServerConfig(
                 || requestsPerWakeupMax <= 0) {
             throw new IllegalArgumentException("intervals, timeouts and limits must be positive");
         }
+    }
+
+    /** Every broker's backend endpoint, in the order given. */
+    public List<String> brokerEndpoints() {
+        return EndpointList.parse(brokerEndpoint, "brokerEndpoint");
+    }
+
+    /** Every proxy's XSUB endpoint, in the order given. */
+    public List<String> proxyEndpoints() {
+        return EndpointList.parse(proxyEndpoint, "proxyEndpoint");
     }
 
     /** A configuration with the defaults: 1 s heartbeats, 5 s list, 1 s reference timeout. */

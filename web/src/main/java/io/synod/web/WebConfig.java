@@ -7,8 +7,9 @@ import java.util.Objects;
 /**
  * Everything a {@link WebServer} needs, validated at construction.
  *
- * @param brokerEndpoint the broker's client-facing ROUTER
- * @param proxyEndpoint the proxy's XPUB
+ * @param brokerEndpoint the broker's client-facing ROUTER, or several separated by commas (the web process's
+ *     client connects to all: {@link io.synod.client.ClientConfig})
+ * @param proxyEndpoint the proxy's XPUB, or several separated by commas
  * @param host the address the HTTP server binds (127.0.0.1 unless asked otherwise)
  * @param port the HTTP port; 0 for any free port
  * @param adminUrls the servers' admin HTTP bases ({@code http://127.0.0.1:8081}) the dashboard polls

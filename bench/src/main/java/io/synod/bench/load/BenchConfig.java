@@ -1,7 +1,9 @@
 package io.synod.bench.load;
 
+import io.synod.messaging.EndpointList;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -64,6 +66,8 @@ public record BenchConfig(
     public BenchConfig {
         Objects.requireNonNull(brokerEndpoint, "brokerEndpoint");
         Objects.requireNonNull(proxyEndpoint, "proxyEndpoint");
+        EndpointList.parse(brokerEndpoint, "--broker");
+        EndpointList.parse(proxyEndpoint, "--proxy");
         Objects.requireNonNull(workload, "workload");
         Objects.requireNonNull(runTag, "runTag");
         Objects.requireNonNull(socialMix, "socialMix");
@@ -209,5 +213,20 @@ public record BenchConfig(
         if (value == null || value.isZero() || value.isNegative()) {
             throw new IllegalArgumentException(option + " must be positive");
         }
+    }
+
+    /**
+     * The broker of load connection {@code index}: with several brokers (a comma-separated {@code --broker}) the
+     * connections are spread over them in turn; setup calls use the first.
+     */
+    public String brokerEndpoint(int index) {
+        List<String> brokers = EndpointList.parse(brokerEndpoint, "--broker");
+        return brokers.get(Math.floorMod(index, brokers.size()));
+    }
+
+    /** The proxy of subscriber socket {@code index}, spread over the proxies as the brokers are. */
+    public String proxyEndpoint(int index) {
+        List<String> proxies = EndpointList.parse(proxyEndpoint, "--proxy");
+        return proxies.get(Math.floorMod(index, proxies.size()));
     }
 }

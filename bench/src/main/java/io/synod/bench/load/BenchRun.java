@@ -65,7 +65,7 @@ public final class BenchRun {
         try (ZContext context = new ZContext(IO_THREADS)) {
             try {
                 createChannels(context, config, clock);
-                subscribers = new SubscriberLoop(config.proxyEndpoint(), subscriberTopics(), clock, meter, control);
+                subscribers = new SubscriberLoop(config::proxyEndpoint, subscriberTopics(), clock, meter, control);
                 subscriberThread = Thread.ofPlatform().name("bench-subscribers").start(subscribers);
                 awaitReady(control.subscribersReady(), control, "the subscribers");
                 AtomicLongArray published = new AtomicLongArray(Math.max(1, config.channelCount()));
@@ -201,7 +201,7 @@ public final class BenchRun {
         ZMQ.Socket setup = context.createSocket(SocketType.DEALER);
         try {
             setup.setLinger(0);
-            setup.connect(config.brokerEndpoint());
+            setup.connect(config.brokerEndpoint(0));
             String clientId = "b" + config.runTag() + "setup";
             List<SetupCalls.Call> calls = new ArrayList<>();
             for (int channel = 0; channel < config.channelCount(); channel++) {
@@ -211,7 +211,7 @@ public final class BenchRun {
             // One client id: each channel request waits for the previous one's reply (ids must rise in apply order).
             for (SetupCalls.Call call : calls) {
                 Envelope reply = SetupCalls.run(
-                                context, config.brokerEndpoint(), clock, List.of(call), config.requestTimeout(), null)
+                                context, config.brokerEndpoint(0), clock, List.of(call), config.requestTimeout(), null)
                         .get(0);
                 if (!SetupCalls.acceptable(reply)) {
                     throw new BenchException(

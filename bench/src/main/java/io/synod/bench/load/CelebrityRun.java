@@ -102,7 +102,7 @@ public final class CelebrityRun {
                         "read the notifications");
                 ZMQ.Socket sub = context.createSocket(SocketType.SUB);
                 sub.setLinger(0);
-                sub.connect(config.proxyEndpoint());
+                sub.connect(config.proxyEndpoint(0));
                 byte[] topic = (Social.POSTS_TOPIC_PREFIX + config.authorName() + Social.TOPIC_MARK)
                         .getBytes(StandardCharsets.UTF_8);
                 sub.subscribe(topic);
@@ -278,7 +278,7 @@ public final class CelebrityRun {
                             sockets.get(i % SETUP_SOCKETS), Services.LOGIN, fields, config.followerName(i), 1));
                 }
                 List<Envelope> replies =
-                        SetupCalls.run(context, config.brokerEndpoint(), clock, calls, config.requestTimeout(), null);
+                        SetupCalls.run(context, config.brokerEndpoint(0), clock, calls, config.requestTimeout(), null);
                 for (int i = 0; i < replies.size(); i++) {
                     if (!Replies.isSuccess(replies.get(i))) {
                         throw new BenchException("set-up: " + calls.get(i).service() + " of "
@@ -408,7 +408,7 @@ public final class CelebrityRun {
             String what) {
         Envelope reply = SetupCalls.run(
                         context,
-                        config.brokerEndpoint(),
+                        config.brokerEndpoint(0),
                         clock,
                         List.of(new SetupCalls.Call(socket, service, fields, clientId, requestId)),
                         config.requestTimeout(),
@@ -427,7 +427,7 @@ public final class CelebrityRun {
     private ZMQ.Socket dealer(ZContext context) {
         ZMQ.Socket socket = context.createSocket(SocketType.DEALER);
         socket.setLinger(0);
-        socket.connect(config.brokerEndpoint());
+        socket.connect(config.brokerEndpoint(0));
         return socket;
     }
 

@@ -126,7 +126,7 @@ final class LoadDriver implements Runnable {
             for (int index : clientIndexes) {
                 ZMQ.Socket setup = context.createSocket(SocketType.DEALER);
                 setup.setLinger(0);
-                setup.connect(config.brokerEndpoint());
+                setup.connect(config.brokerEndpoint(index));
                 clients.add(new Client(index, config.userName(index), setup, config.inFlightPerClient()));
             }
             logIn();
@@ -134,8 +134,8 @@ final class LoadDriver implements Runnable {
             long now = System.nanoTime();
             clients.forEach(client -> client.setup.close());
             for (Client client : clients) {
-                client.dealer =
-                        new ZmtpClient(ZmtpCodec.SocketType.DEALER, config.brokerEndpoint(), selector, ZMTP, now);
+                client.dealer = new ZmtpClient(
+                        ZmtpCodec.SocketType.DEALER, config.brokerEndpoint(client.index), selector, ZMTP, now);
             }
             control.driversReady().countDown();
             loop(selector);
@@ -174,7 +174,7 @@ final class LoadDriver implements Runnable {
                     client.nextRequestId++));
         }
         List<Envelope> replies =
-                SetupCalls.run(context, config.brokerEndpoint(), clock, calls, config.requestTimeout(), control);
+                SetupCalls.run(context, config.brokerEndpoint(0), clock, calls, config.requestTimeout(), control);
         for (Envelope reply : replies) {
             if (!SetupCalls.acceptable(reply)) {
                 throw new BenchException("login refused: " + Replies.errorText(reply));

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * The subscriber thread: owns every SUB socket of the run (each subscribed to its topics on the
@@ -28,7 +29,9 @@ import java.util.concurrent.TimeUnit;
 final class SubscriberLoop implements Runnable {
     private static final long POLL_MILLIS = 10;
 
-    private final String proxyEndpoint;
+    /** The proxy of subscriber socket i: spread over the proxies in turn ({@link BenchConfig#proxyEndpoint(int)}). */
+    private final IntFunction<String> proxyEndpoint;
+
     private final List<List<String>> topicsPerSocket;
     private final ProcessClock clock;
     private final BenchMeter meter;
@@ -40,7 +43,7 @@ final class SubscriberLoop implements Runnable {
     record Totals(long sockets, long deliveries, long gaps, long duplicates, long outOfOrder, long undecodable) {}
 
     SubscriberLoop(
-            String proxyEndpoint,
+            IntFunction<String> proxyEndpoint,
             List<List<String>> topicsPerSocket,
             ProcessClock clock,
             BenchMeter meter,
@@ -60,8 +63,8 @@ final class SubscriberLoop implements Runnable {
             selector = Selector.open();
             long now = System.nanoTime();
             for (List<String> topics : topicsPerSocket) {
-                ZmtpClient sub =
-                        new ZmtpClient(ZmtpCodec.SocketType.SUB, proxyEndpoint, selector, LoadDriver.ZMTP, now);
+                ZmtpClient sub = new ZmtpClient(
+                        ZmtpCodec.SocketType.SUB, proxyEndpoint.apply(sockets.size()), selector, LoadDriver.ZMTP, now);
                 Map<String, SeqChecker> byTopic = new HashMap<>();
                 for (String topic : topics) {
                     sub.subscribe(topic.getBytes(StandardCharsets.UTF_8));

@@ -35,10 +35,14 @@ public final class BotCommand implements Callable<Integer> {
     private static final long LOGIN_RETRY_MILLIS = 1_000;
     private static final long STOP_WAIT_MILLIS = 5_000;
 
-    @Option(names = "--broker", description = "broker ROUTER endpoint (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--broker",
+            description = "broker ROUTER endpoint, or several separated by commas (default: ${DEFAULT-VALUE})")
     String brokerEndpoint = ClientConfig.BROKER_ENDPOINT_DEFAULT;
 
-    @Option(names = "--proxy", description = "proxy XPUB endpoint (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--proxy",
+            description = "proxy XPUB endpoint, or several separated by commas (default: ${DEFAULT-VALUE})")
     String proxyEndpoint = ClientConfig.PROXY_ENDPOINT_DEFAULT;
 
     @Option(names = "--name", description = "user name (default: bot-<random>)")

@@ -36,10 +36,14 @@ import picocli.CommandLine.Option;
 public final class ClientCommand implements Callable<Integer> {
     private static final long NAMES_REFRESH_SECONDS = 10;
 
-    @Option(names = "--broker", description = "broker ROUTER endpoint (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--broker",
+            description = "broker ROUTER endpoint, or several separated by commas (default: ${DEFAULT-VALUE})")
     String brokerEndpoint = ClientConfig.BROKER_ENDPOINT_DEFAULT;
 
-    @Option(names = "--proxy", description = "proxy XPUB endpoint (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--proxy",
+            description = "proxy XPUB endpoint, or several separated by commas (default: ${DEFAULT-VALUE})")
     String proxyEndpoint = ClientConfig.PROXY_ENDPOINT_DEFAULT;
 
     @Option(names = "--user", description = "user name to log in with (asked for if absent)")
