@@ -1,5 +1,6 @@
 package io.synod.messaging;
 
+import io.synod.messaging.zmtp.CurveCrypto;
 import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -28,6 +29,26 @@ public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--log", description = "interaction log file (JSON lines)")
     Path logFile;
 
+    @Option(
+            names = "--secure",
+            description = "secure mode: CURVE on both sides with --server-key; only the server key may connect"
+                    + " on the servers' side (docs/security.md)")
+    boolean secure;
+
+    @CommandLine.Mixin
+    ServerKeyOption serverKey = new ServerKeyOption();
+
+    /** The mechanism of each side: NULL, or CURVE with the server key; null after printing why it cannot be. */
+    private ForwarderSecurity security() {
+        try {
+            CurveCrypto.KeyPair keys = serverKey.load(secure);
+            return keys == null ? ForwarderSecurity.NONE : ForwarderSecurity.broker(keys);
+        } catch (IllegalArgumentException e) {
+            System.err.println("broker: " + e.getMessage());
+            return null;
+        }
+    }
+
     private static final ForwarderProcess BROKER =
             new ForwarderProcess("broker", "frontend", SocketType.ROUTER, "backend", SocketType.DEALER);
 
@@ -36,9 +57,19 @@ public final class BrokerCommand implements Callable<Integer> {
         return BROKER.start(frontend, backend, ForwarderConfig.DEFAULT, log, clock);
     }
 
+    /** Starts a broker speaking {@code security} (tests of secure mode). */
+    public static Forwarder start(
+            String frontend, String backend, ForwarderSecurity security, InteractionLog log, ProcessClock clock) {
+        return BROKER.start(frontend, backend, ForwarderConfig.DEFAULT, security, log, clock);
+    }
+
     @Override
     public Integer call() {
-        return BROKER.run(frontend, backend, ForwarderConfig.DEFAULT, logFile);
+        ForwarderSecurity security = security();
+        if (security == null) {
+            return 2;
+        }
+        return BROKER.run(frontend, backend, ForwarderConfig.DEFAULT, security, logFile);
     }
 
     public static void main(String[] args) {

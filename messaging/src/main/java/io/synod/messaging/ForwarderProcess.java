@@ -17,16 +17,32 @@ record ForwarderProcess(
         String name, String frontendLabel, SocketType frontendType, String backendLabel, SocketType backendType) {
 
     Forwarder start(String frontend, String backend, ForwarderConfig config, InteractionLog log, ProcessClock clock) {
-        return Forwarder.start(name, frontendType, frontend, backendType, backend, config, log, clock);
+        return start(frontend, backend, config, ForwarderSecurity.NONE, log, clock);
+    }
+
+    Forwarder start(
+            String frontend,
+            String backend,
+            ForwarderConfig config,
+            ForwarderSecurity security,
+            InteractionLog log,
+            ProcessClock clock) {
+        return Forwarder.start(name, frontendType, frontend, backendType, backend, config, security, log, clock);
     }
 
     /** Runs the process; returns its exit status (1 if it cannot bind). */
     int run(String frontend, String backend, ForwarderConfig config, Path logFile) {
+        return run(frontend, backend, config, ForwarderSecurity.NONE, logFile);
+    }
+
+    /** Runs the process with {@code security} (secure mode: CURVE); prints the mode first. */
+    int run(String frontend, String backend, ForwarderConfig config, ForwarderSecurity security, Path logFile) {
+        System.out.println(name + " mode=" + (security.frontend().isCurve() ? "secure" : "compat"));
         InteractionLog log = InteractionLog.open(logFile, name);
         ProcessClock clock = ProcessClock.system();
         Forwarder forwarder;
         try {
-            forwarder = start(frontend, backend, config, log, clock);
+            forwarder = start(frontend, backend, config, security, log, clock);
         } catch (UncheckedIOException | IllegalArgumentException e) {
             System.err.println(name + ": cannot bind " + frontend + " / " + backend + ": " + e.getMessage());
             log.close();
