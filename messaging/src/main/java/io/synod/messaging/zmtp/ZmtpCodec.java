@@ -109,7 +109,7 @@ public final class ZmtpCodec {
     }
 
     /**
-     * Checks a peer's greeting against our {@code security}: the same mechanism, and for CURVE the other role.
+     * Checks a peer's greeting against our {@code security}: the same mechanism.
      *
      * @throws ZmtpException if it is not ZMTP 3.x with that mechanism
      */
@@ -128,10 +128,8 @@ public final class ZmtpCodec {
             throw new ZmtpException("peer asks for security mechanism " + name + "; only "
                     + new String(ours, StandardCharsets.US_ASCII) + " is served here");
         }
-        boolean peerAsServer = greeting[AS_SERVER_OFFSET] == 1;
-        if (security.isCurve() && peerAsServer == security instanceof ZmtpSecurity.CurveServer) {
-            throw new ZmtpException("both sides of a CURVE connection claim the same role");
-        }
+        // the peer's as-server flag is not checked (JeroMQ's CURVE server leaves it 0, and libzmq ignores it): two
+        // clients or two servers cannot get past HELLO anyway
     }
 
     /** The READY command of a socket of {@code type}, with an {@code Identity} property if non-empty. */
