@@ -2,6 +2,7 @@ package io.synod.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.synod.messaging.zmtp.Z85Keys;
 import io.synod.registry.RegistryConfig;
 import io.synod.server.RateLimitOptions;
 import java.io.IOException;
@@ -115,6 +116,12 @@ final class UpCommand implements Callable<Integer> {
                     + " token (docs/security.md). The bots have no accounts yet, so none start.")
     boolean secure;
 
+    @Option(
+            names = "--keys",
+            description = "With --secure: the directory of ./synod keys (server.key_secret, server.key); default: the"
+                    + " run's data/keys, generated there on the first secure start.")
+    Path keys;
+
     @Option(names = "--ready-timeout-s", defaultValue = "90", description = "How long to wait for every process.")
     int readyTimeoutSeconds;
 
@@ -148,6 +155,21 @@ final class UpCommand implements Callable<Integer> {
         Path data = runDir.resolve("data");
         Files.createDirectories(logs);
         Files.createDirectories(data);
+        if (secure) {
+            if (keys == null) {
+                keys = data.resolve("keys");
+                if (!Files.exists(keys.resolve(KeysCommand.SERVER + Z85Keys.SECRET_SUFFIX))) {
+                    KeysCommand.generate(keys);
+                    System.out.println("synod up: generated the cluster's keys into " + keys);
+                }
+            }
+            try {
+                Z85Keys.readPair(serverSecretKey());
+            } catch (IllegalArgumentException e) {
+                System.err.println("synod up: --keys: " + e.getMessage());
+                return 2;
+            }
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "synod-up-stop"));
         try {
             startAll(logs, data);
@@ -172,6 +194,22 @@ final class UpCommand implements Callable<Integer> {
         return watch();
     }
 
+    private Path serverSecretKey() {
+        return keys.resolve(KeysCommand.SERVER + Z85Keys.SECRET_SUFFIX);
+    }
+
+    /** Secure mode's arguments of a process holding the server key (none in compat mode). */
+    private List<String> serverKeyArguments() {
+        return secure ? List.of("--secure", "--server-key", serverSecretKey().toString()) : List.of();
+    }
+
+    /** {@code arguments} followed by {@code more}. */
+    private static List<String> with(List<String> arguments, List<String> more) {
+        List<String> all = new ArrayList<>(arguments);
+        all.addAll(more);
+        return all;
+    }
+
     private void startAll(Path logs, Path data) throws IOException, InterruptedException, StartFailure {
         String broker = "tcp://" + host + ":";
         start(
@@ -186,7 +224,8 @@ final class UpCommand implements Callable<Integer> {
                         "--heartbeat-timeout-ms",
                         Long.toString(referenceHeartbeatTimeoutMillis),
                         "--log",
-                        logs.resolve("reference.jsonl").toString()));
+                        logs.resolve("reference.jsonl").toString()),
+                serverKeyArguments());
         start(
                 "broker",
                 logs,
@@ -197,7 +236,8 @@ final class UpCommand implements Callable<Integer> {
                         "--backend",
                         broker + (brokerPort + 1),
                         "--log",
-                        logs.resolve("broker.jsonl").toString()));
+                        logs.resolve("broker.jsonl").toString()),
+                serverKeyArguments());
         start(
                 "proxy",
                 logs,
@@ -208,7 +248,8 @@ final class UpCommand implements Callable<Integer> {
                         "--xpub",
                         broker + (proxyPort + 1),
                         "--log",
-                        logs.resolve("proxy.jsonl").toString()));
+                        logs.resolve("proxy.jsonl").toString()),
+                serverKeyArguments());
         Random skews = new Random(seed);
         for (int i = 1; i <= servers; i++) {
             String name = "server-" + i;
@@ -235,9 +276,7 @@ final class UpCommand implements Callable<Integer> {
                 args.add("--initial-members");
                 args.add(initialMembers(broker));
             }
-            if (secure) {
-                args.add("--secure");
-            }
+            args.addAll(serverKeyArguments());
             if (skew) {
                 args.add("--clock-skew-ms");
                 args.add(Integer.toString(skews.nextInt(-1000, 1001)));
@@ -288,6 +327,11 @@ final class UpCommand implements Callable<Integer> {
             members.add("server-" + i + "=" + endpointPrefix + (paxosPort + i - 1));
         }
         return String.join(",", members);
+    }
+
+    private void start(String name, Path logs, List<String> arguments, List<String> more)
+            throws IOException, InterruptedException, StartFailure {
+        start(name, logs, with(arguments, more));
     }
 
     private void start(String name, Path logs, List<String> arguments)

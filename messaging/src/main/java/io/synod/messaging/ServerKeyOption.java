@@ -7,8 +7,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code --server-key FILE} option of the processes that hold the cluster's server key in secure mode (broker,
- * proxy, server): the secret certificate {@code ./synod keys} writes ({@code server.key_secret}). Secure mode needs
- * it; compat mode refuses it, so a key never silently goes unused.
+ * proxy, reference, server): the secret certificate {@code ./synod keys} writes ({@code server.key_secret}). Secure
+ * mode without it keeps NULL links and warns on standard error ({@code ./synod up --secure} always gives one);
+ * compat mode refuses it, so a key never silently goes unused.
  */
 public final class ServerKeyOption {
     @Option(
@@ -18,9 +19,9 @@ public final class ServerKeyOption {
     Path serverKey;
 
     /**
-     * The server key pair for {@code secure} mode, or null in compat mode.
+     * The server key pair for {@code secure} mode, or null in compat mode (and in secure mode without a file).
      *
-     * @throws IllegalArgumentException if secure mode has no key file, compat mode has one, or the file is not a key
+     * @throws IllegalArgumentException if compat mode has a key file, or the file is not a key
      */
     public CurveCrypto.KeyPair load(boolean secure) {
         if (!secure) {
@@ -30,8 +31,10 @@ public final class ServerKeyOption {
             return null;
         }
         if (serverKey == null) {
-            throw new IllegalArgumentException(
-                    "secure mode needs --server-key FILE (the server.key_secret that ./synod keys writes)");
+            // accounts and sessions still apply (items 1 and 2); the links stay NULL, and the operator is told
+            System.err.println("warning: secure mode without --server-key: links are NOT encrypted or authenticated"
+                    + " (give the server.key_secret of ./synod keys)");
+            return null;
         }
         return Z85Keys.readPair(serverKey);
     }

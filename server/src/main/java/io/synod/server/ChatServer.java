@@ -226,6 +226,8 @@ public final class ChatServer implements AutoCloseable {
                 ZmtpCodec.SocketType.DEALER, config.brokerEndpoint(), replication.selector(), LINKS, now);
         proxyLink =
                 new ZmtpClient(ZmtpCodec.SocketType.PUB, config.proxyEndpoint(), replication.selector(), LINKS, now);
+        brokerLink.secure(config.linkSecurity());
+        proxyLink.secure(config.linkSecurity());
         replication.watch(brokerLink);
         replication.watch(proxyLink);
         reference = new ReferenceSchedule(config, replication.selector(), clock, log, metrics);
@@ -233,6 +235,9 @@ public final class ChatServer implements AutoCloseable {
         if (coordinationConfig != null) {
             coordination = CoordinationService.open(
                     coordinationConfig, clock, log, replication.selector(), reference.client());
+            if (config.serverKeys() != null) {
+                coordination.secure(config.serverKeys());
+            }
             coordination.watched().forEach(replication::watch);
             config = config.withAdvertisedAddress(coordination.advertisedEndpoint());
         }

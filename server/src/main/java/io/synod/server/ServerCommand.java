@@ -2,6 +2,7 @@ package io.synod.server;
 
 import io.synod.clock.SoftwareClockConfig;
 import io.synod.messaging.ProcessRunner;
+import io.synod.messaging.ServerKeyOption;
 import io.synod.messaging.TcpEndpoint;
 import io.synod.server.coordination.CoordinationConfig;
 import io.synod.server.replication.ReplicationConfig;
@@ -94,6 +95,9 @@ public final class ServerCommand implements Callable<Integer> {
                     + " (docs/security.md); without it, compat mode (the statement's protocol unchanged)")
     boolean secure;
 
+    @Mixin
+    ServerKeyOption serverKey = new ServerKeyOption();
+
     @Override
     public Integer call() {
         ServerConfig config;
@@ -105,7 +109,8 @@ public final class ServerCommand implements Callable<Integer> {
                     .withClockSkewMillis(clockSkewMillis)
                     .withLogFile(logFile)
                     .withRateLimits(rateLimits.limits())
-                    .withSecure(secure);
+                    .withSecure(secure)
+                    .withServerKeys(serverKey.load(secure));
             long skewMaxMillis = SoftwareClockConfig.defaults().skewMaxMillis();
             if (Math.abs(clockSkewMillis) > skewMaxMillis) {
                 throw new IllegalArgumentException("--clock-skew-ms must be within +-" + skewMaxMillis);

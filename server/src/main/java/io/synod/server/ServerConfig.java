@@ -1,6 +1,8 @@
 package io.synod.server;
 
 import io.synod.core.ChatConfig;
+import io.synod.messaging.zmtp.CurveCrypto;
+import io.synod.messaging.zmtp.ZmtpSecurity;
 import io.synod.protocol.Limits;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -32,6 +34,8 @@ import java.util.Objects;
  *     {@code server} command's options default to {@link RateLimits#DEFAULT})
  * @param secure secure mode (docs/security.md): writes need a session token of their author, private reads one of
  *     their owner, logins a password; false is compat mode, the statement's protocol unchanged
+ * @param serverKeys secure mode: the cluster's server key pair, which every link of this server speaks CURVE with
+ *     (docs/security.md); null in compat mode (NULL mechanism)
  *     <p>Thread-safety: immutable.
  */
 public record ServerConfig(
@@ -53,7 +57,8 @@ public record ServerConfig(
         Limits limits,
         ChatConfig chat,
         RateLimits rateLimits,
-        boolean secure) {
+        boolean secure,
+        CurveCrypto.KeyPair serverKeys) {
 
     public ServerConfig {
         Objects.requireNonNull(name, "name");
@@ -102,7 +107,8 @@ public record ServerConfig(
                 Limits.DEFAULT,
                 ChatConfig.DEFAULT,
                 RateLimits.OFF,
-                false);
+                false,
+                null);
     }
 
     /** The same configuration in secure mode ({@code on}) or compat mode. */
@@ -126,7 +132,38 @@ public record ServerConfig(
                 limits,
                 chat,
                 rateLimits,
-                on);
+                on,
+                serverKeys);
+    }
+
+    /** The same configuration with the cluster's server key pair (secure mode), or null for none. */
+    public ServerConfig withServerKeys(CurveCrypto.KeyPair keys) {
+        return new ServerConfig(
+                name,
+                brokerEndpoint,
+                proxyEndpoint,
+                referenceEndpoint,
+                dataDirectory,
+                adminPort,
+                advertisedAddress,
+                clockSkewMillis,
+                logFile,
+                heartbeatIntervalMillis,
+                listIntervalMillis,
+                referenceTimeoutMillis,
+                startupRankAttempts,
+                pollIntervalMillis,
+                requestsPerWakeupMax,
+                limits,
+                chat,
+                rateLimits,
+                secure,
+                keys);
+    }
+
+    /** What this server's links to the broker, proxy, reference and peers speak: NULL, or CURVE with the server key. */
+    public ZmtpSecurity linkSecurity() {
+        return serverKeys == null ? ZmtpSecurity.NULL : ZmtpSecurity.serverLink(serverKeys);
     }
 
     public ServerConfig withAdvertisedAddress(String address) {
@@ -149,7 +186,8 @@ public record ServerConfig(
                 limits,
                 chat,
                 rateLimits,
-                secure);
+                secure,
+                serverKeys);
     }
 
     public ServerConfig withClockSkewMillis(long skewMillis) {
@@ -172,7 +210,8 @@ public record ServerConfig(
                 limits,
                 chat,
                 rateLimits,
-                secure);
+                secure,
+                serverKeys);
     }
 
     public ServerConfig withLogFile(Path file) {
@@ -195,7 +234,8 @@ public record ServerConfig(
                 limits,
                 chat,
                 rateLimits,
-                secure);
+                secure,
+                serverKeys);
     }
 
     public ServerConfig withReferenceTiming(long heartbeatMillis, long timeoutMillis, int startupAttempts) {
@@ -218,7 +258,8 @@ public record ServerConfig(
                 limits,
                 chat,
                 rateLimits,
-                secure);
+                secure,
+                serverKeys);
     }
 
     public ServerConfig withRateLimits(RateLimits newRateLimits) {
@@ -241,6 +282,7 @@ public record ServerConfig(
                 limits,
                 chat,
                 newRateLimits,
-                secure);
+                secure,
+                serverKeys);
     }
 }

@@ -58,6 +58,14 @@ public sealed interface ZmtpSecurity {
         return new CurveServer(keys, key -> copies.stream().anyMatch(one -> Arrays.equals(one, key)));
     }
 
+    /**
+     * What a server's own links to a cluster socket (broker, proxy, reference, a peer) speak in secure mode: CURVE
+     * with the server key as its own long-term key and as the key it expects of the other side.
+     */
+    static ZmtpSecurity serverLink(CurveCrypto.KeyPair serverKeys) {
+        return new CurveClient(serverKeys, serverKeys.publicKey());
+    }
+
     /** Whether this is a CURVE mechanism. */
     default boolean isCurve() {
         return !(this instanceof Null);

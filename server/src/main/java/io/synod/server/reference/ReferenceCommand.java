@@ -3,6 +3,7 @@ package io.synod.server.reference;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ProcessRunner;
+import io.synod.messaging.ServerKeyOption;
 import io.synod.registry.RegistryConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -36,18 +37,32 @@ public final class ReferenceCommand implements Callable<Integer> {
     @Option(names = "--log", description = "interaction log file (JSON lines)")
     Path logFile;
 
+    @Option(names = "--secure", description = "secure mode: CURVE with --server-key (docs/security.md)")
+    boolean secure;
+
+    @CommandLine.Mixin
+    ServerKeyOption serverKey = new ServerKeyOption();
+
     @Override
     public Integer call() {
         if (heartbeatTimeoutMillis <= 0) {
             System.err.println("reference: --heartbeat-timeout-ms must be positive");
             return 2;
         }
+        io.synod.messaging.zmtp.CurveCrypto.KeyPair keys;
+        try {
+            keys = serverKey.load(secure);
+        } catch (IllegalArgumentException e) {
+            System.err.println("reference: " + e.getMessage());
+            return 2;
+        }
+        System.out.println("reference mode=" + (secure ? "secure" : "compat"));
         InteractionLog log = InteractionLog.open(logFile, "reference");
         ProcessClock clock = ProcessClock.system();
         ReferenceServer server;
         try {
             server = ReferenceServer.start(
-                    bind, dataDirectory, RegistryConfig.withHeartbeatTimeout(heartbeatTimeoutMillis), log, clock);
+                    bind, dataDirectory, RegistryConfig.withHeartbeatTimeout(heartbeatTimeoutMillis), keys, log, clock);
         } catch (ZMQException e) {
             System.err.println("reference: cannot bind " + bind + ": " + e.getMessage());
             log.close();
