@@ -147,6 +147,10 @@ final class UpCommand implements Callable<Integer> {
             return 2;
         }
         System.out.println("synod up mode=" + (secure ? "secure" : "compat"));
+        if (secure && !noWeb) {
+            System.out.println("synod up: --secure: the web process does not speak CURVE yet, so it is not started");
+            noWeb = true;
+        }
         if (secure && bots > 0) {
             System.out.println("synod up: --secure: the bots have no accounts yet, so none are started");
             bots = 0;

@@ -119,6 +119,17 @@ final class ClientLoop implements Runnable {
         openSockets();
     }
 
+    /** Secure mode: CURVE towards the cluster's server key, with a fresh key pair of this client's own. */
+    private void secure(ZMQ.Socket socket) {
+        if (config.serverPublicKey() == null) {
+            return;
+        }
+        ZMQ.Curve.KeyPair pair = ZMQ.Curve.generateKeyPair();
+        socket.setCurvePublicKey(ZMQ.Curve.z85Decode(pair.publicKey));
+        socket.setCurveSecretKey(ZMQ.Curve.z85Decode(pair.secretKey));
+        socket.setCurveServerKey(config.serverPublicKey());
+    }
+
     /**
      * Creates and connects the sockets on the constructing thread, so that a malformed endpoint
      * fails the constructor; the I/O thread takes them over ({@link Thread#start()} is the memory
@@ -128,6 +139,7 @@ final class ClientLoop implements Runnable {
         try {
             sub = context.createSocket(SocketType.SUB);
             sub.setLinger(0);
+            secure(sub);
             sub.connect(config.proxyEndpoint());
         } catch (RuntimeException e) {
             context.close();
@@ -421,6 +433,7 @@ final class ClientLoop implements Runnable {
         }
         dealer = context.createSocket(SocketType.DEALER);
         dealer.setLinger(0);
+        secure(dealer);
         dealer.connect(config.brokerEndpoint());
         dealerIndex = poller.register(dealer, ZMQ.Poller.POLLIN);
     }

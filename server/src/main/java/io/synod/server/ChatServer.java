@@ -208,6 +208,9 @@ public final class ChatServer implements AutoCloseable {
                             clock,
                             log,
                             server.turnPublications::addAll)); // sent by finishTurn, after the turn's replies
+            if (config.serverKeys() != null) {
+                server.replication.secure(config.serverKeys());
+            }
             server.connect(coordinationConfig);
             server.admin = AdminHttp.start(config.adminPort(), server::statusJson, server.metrics::scrape, log);
         } catch (RuntimeException e) {

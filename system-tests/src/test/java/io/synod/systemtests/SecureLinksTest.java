@@ -1,7 +1,11 @@
 package io.synod.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.synod.client.ClientConfig;
+import io.synod.client.SynodClient;
+import io.synod.messaging.peer.StreamPeerLinks;
 import io.synod.messaging.zmtp.CurveCrypto;
 import io.synod.messaging.zmtp.SelectorParty;
 import io.synod.messaging.zmtp.Z85Keys;
@@ -9,6 +13,9 @@ import io.synod.messaging.zmtp.ZmtpClient;
 import io.synod.messaging.zmtp.ZmtpCodec;
 import io.synod.messaging.zmtp.ZmtpConnection;
 import io.synod.messaging.zmtp.ZmtpSecurity;
+import io.synod.protocol.Envelope;
+import io.synod.protocol.Limits;
+import java.io.IOException;
 import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +36,8 @@ import org.junit.jupiter.api.Timeout;
  * pyzmq) end to end: login, channel, publish, and the publication through the proxy to a CURVE subscriber. A
  * client with a wrong server key or without CURVE gets nothing; a publisher without the server secret publishes
  * nothing to subscribers; a server started without the key never gets a request from the broker; a ZMTP peer
- * without the key never finishes the handshake with a server's peer port.
+ * without the key never finishes the handshake with a server's peer port; plain frames on a replication port get
+ * no answer, and a server without the key cannot join. Our own Java client logs in over CURVE too.
  */
 class SecureLinksTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
@@ -178,6 +186,50 @@ class SecureLinksTest {
             assertThat(handshakes(peerPort, ZmtpSecurity.serverLink(Z85Keys.readPair(serverSecret))))
                     .as("a peer with the server key (the control)")
                     .isTrue();
+
+            // the replication port: plain frames (what synod admin sends today) get no answer, the link is closed
+            for (String paxos : members.values()) {
+                assertThatThrownBy(() -> StreamPeerLinks.request(
+                                paxos,
+                                "probe",
+                                new Envelope("remove", Map.of("name", "nobody")),
+                                2_000,
+                                Limits.DEFAULT))
+                        .as("a plain request on " + paxos)
+                        .isInstanceOf(IOException.class);
+            }
+            // a server without the key cannot join: it never gets the cluster's log
+            long clusterIndex = Cluster.appliedIndex(servers.get(0));
+            assertThat(clusterIndex).isPositive();
+            Processes.Started joiner = processes.start(
+                    "joiner",
+                    serverArguments(
+                            "joiner",
+                            brokerBackend,
+                            proxyXsub,
+                            reference,
+                            data,
+                            logs,
+                            Processes.endpoint(Processes.freePort()),
+                            List.of(
+                                    "--secure",
+                                    "--join",
+                                    "--initial-members",
+                                    Cluster.initialMembers(members),
+                                    "--paxos-endpoint",
+                                    Processes.endpoint(Processes.freePort()))));
+            Thread.sleep(SILENCE_MILLIS * 2);
+            assertThat(Cluster.appliedIndex(joiner))
+                    .as("the keyless joiner's applied index")
+                    .isLessThan(clusterIndex);
+
+            // our own Java client (JeroMQ's CURVE) with the server public key
+            try (SynodClient bia = SynodClient.connect(
+                    ClientConfig.defaults(Processes.endpoint(brokerFrontend), Processes.endpoint(proxyXpub))
+                            .withServerPublicKey(serverPublic),
+                    null)) {
+                assertThat(bia.login("bia", "senha-da-bia").ok()).isTrue();
+            }
         }
     }
 

@@ -20,13 +20,13 @@ import java.util.Map;
  *
  * <p>Not thread-safe: owned by its {@link ZmtpConnection}.
  */
-final class CurveMechanism {
+public final class CurveMechanism {
     /** Bytes a MESSAGE adds to a frame: its name, nonce, authenticator and flags byte. */
-    static final int MESSAGE_OVERHEAD_BYTES = 8 + 8 + CurveCrypto.BOX_OVERHEAD_BYTES + 1;
+    public static final int MESSAGE_OVERHEAD_BYTES = 8 + 8 + CurveCrypto.BOX_OVERHEAD_BYTES + 1;
     /** The inner frame continues the message. */
-    static final int INNER_MORE = 1;
+    public static final int INNER_MORE = 1;
     /** The inner frame is a command (PING, PONG, SUBSCRIBE...). */
-    static final int INNER_COMMAND = 2;
+    public static final int INNER_COMMAND = 2;
 
     private static final int HELLO_BYTES = 200;
     private static final int HELLO_PADDING_BYTES = 72;
@@ -50,7 +50,7 @@ final class CurveMechanism {
     }
 
     /** What a handshake command leads to: a command frame to send (or null), and the peer's metadata once done. */
-    record Step(byte[] reply, Map<String, byte[]> peerMetadata) {}
+    public record Step(byte[] reply, Map<String, byte[]> peerMetadata) {}
 
     /** The handshake failed for a reason the client should hear: send {@link #error} (ERROR), then close. */
     static final class Refused extends ZmtpException {
@@ -79,7 +79,7 @@ final class CurveMechanism {
     private long peerNonce;
     private State state;
 
-    CurveMechanism(ZmtpSecurity security) {
+    public CurveMechanism(ZmtpSecurity security) {
         if (security instanceof ZmtpSecurity.CurveServer config) {
             this.server = true;
             this.serverConfig = config;
@@ -99,11 +99,11 @@ final class CurveMechanism {
         this.receivePrefix = server ? "CurveZMQMESSAGEC" : "CurveZMQMESSAGES";
     }
 
-    boolean isServer() {
+    public boolean isServer() {
         return server;
     }
 
-    boolean isDone() {
+    public boolean isDone() {
         return state == State.DONE;
     }
 
@@ -113,7 +113,7 @@ final class CurveMechanism {
     }
 
     /** A client's HELLO command frame, sent once the server's greeting is in. */
-    byte[] hello() {
+    public byte[] hello() {
         long nonce = sendNonce++;
         byte[] box = CurveCrypto.box(
                 new byte[HELLO_SIGNATURE_BYTES],
@@ -137,7 +137,7 @@ final class CurveMechanism {
      * @param ownMetadata the properties our INITIATE or READY carries (socket type, identity)
      * @throws ZmtpException if the command is not the one expected, is malformed, or does not authenticate
      */
-    Step handshake(ZmtpCodec.Command command, Map<String, byte[]> ownMetadata) {
+    public Step handshake(ZmtpCodec.Command command, Map<String, byte[]> ownMetadata) {
         if (command.name().equals("ERROR")) {
             byte[] data = command.data();
             int length = data.length == 0 ? 0 : Math.min(data[0] & 0xFF, data.length - 1);
@@ -282,7 +282,7 @@ final class CurveMechanism {
     }
 
     /** One frame as a MESSAGE: a whole data frame (header included) ready to write. */
-    byte[] encode(byte[] payload, int innerFlags) {
+    public byte[] encode(byte[] payload, int innerFlags) {
         long nonce = sendNonce++;
         byte[] plain = new byte[1 + payload.length];
         plain[0] = (byte) innerFlags;
@@ -293,6 +293,12 @@ final class CurveMechanism {
         ByteBuffer.wrap(body, 8, SHORT_NONCE_BYTES).putLong(nonce);
         System.arraycopy(box, 0, body, 8 + SHORT_NONCE_BYTES, box.length);
         return ZmtpCodec.frame(0, body);
+    }
+
+    /** The body of a ZMTP frame of ours (a handshake command, a MESSAGE), without its header: for other framings. */
+    public static byte[] body(byte[] frame) {
+        int header = (frame[0] & ZmtpCodec.FLAG_LONG) != 0 ? 9 : 2;
+        return Arrays.copyOfRange(frame, header, frame.length);
     }
 
     /** A whole message, each frame boxed in a MESSAGE of its own, in one buffer ready to write. */
@@ -323,7 +329,7 @@ final class CurveMechanism {
      *
      * @throws ZmtpException if it is not a MESSAGE, repeats or goes back in nonces, or does not authenticate
      */
-    byte[] decode(byte[] body) {
+    public byte[] decode(byte[] body) {
         byte[] name = name("MESSAGE");
         if (body.length < MESSAGE_OVERHEAD_BYTES || !Arrays.equals(body, 0, name.length, name, 0, name.length)) {
             throw new ZmtpException("expected a CURVE MESSAGE");
