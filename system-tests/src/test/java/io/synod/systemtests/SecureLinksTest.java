@@ -202,9 +202,9 @@ class SecureLinksTest {
             long clusterIndex = Cluster.appliedIndex(servers.get(0));
             assertThat(clusterIndex).isPositive();
             Processes.Started joiner = processes.start(
-                    "joiner",
+                    "server-4",
                     serverArguments(
-                            "joiner",
+                            "server-4",
                             brokerBackend,
                             proxyXsub,
                             reference,

@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The ZeroMQ wire protocol, ZMTP 3.0 with the NULL security mechanism (rfc.zeromq.org/spec/23, and the
- * SUBSCRIBE, CANCEL, PING and PONG commands of 3.1, spec/37): the greeting, the READY command, frame headers,
- * and a decoder that takes bytes as they arrive. What any ZeroMQ 4 peer (libzmq, JeroMQ) speaks on TCP.
+ * The ZeroMQ wire protocol, ZMTP 3.0 (rfc.zeromq.org/spec/23, and the SUBSCRIBE, CANCEL, PING and PONG commands
+ * of 3.1, spec/37): the greeting, the READY command, frame headers, and a decoder that takes bytes as they arrive.
+ * What any ZeroMQ 4 peer (libzmq, JeroMQ) speaks on TCP. The NULL mechanism is described here; CURVE's handshake
+ * and boxes are {@link CurveMechanism}'s, on the same greeting and frames.
  *
  * <p>The wire: each side sends a 64-byte greeting (signature {@code FF 00*8 7F}, version 3.0, mechanism
  * {@code NULL}, as-server 0, 31 zero bytes), then a READY command with its socket type (and, for a socket
