@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             LogsCommand.class,
             SimCliCommand.class,
             AdminCommand.class,
+            KeysCommand.class,
             BrokerCommand.class,
             ProxyCommand.class,
             ReferenceCommand.class,

@@ -3,6 +3,7 @@ package io.synod.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.synod.messaging.admin.AdminKey;
+import io.synod.messaging.zmtp.Z85Keys;
 import io.synod.registry.RegistryConfig;
 import io.synod.server.RateLimitOptions;
 import java.io.IOException;
@@ -144,6 +145,12 @@ final class UpCommand implements Callable<Integer> {
                     + " a random one is written to <run-dir>/data/admin.key")
     Path adminKeyFile;
 
+    @Option(
+            names = "--keys",
+            description = "With --secure: the directory of ./synod keys (server.key_secret, server.key); default: the"
+                    + " run's data/keys, generated there on the first secure start.")
+    Path keys;
+
     @Option(names = "--ready-timeout-s", defaultValue = "90", description = "How long to wait for every process.")
     int readyTimeoutSeconds;
 
@@ -173,6 +180,10 @@ final class UpCommand implements Callable<Integer> {
             return 2;
         }
         System.out.println("synod up mode=" + (secure ? "secure" : "compat"));
+        if (secure && !noWeb) {
+            System.out.println("synod up: --secure: the web process does not speak CURVE yet, so it is not started");
+            noWeb = true;
+        }
         if (secure && bots > 0) {
             System.out.println("synod up: --secure: the bots have no accounts yet, so none are started");
             bots = 0;
@@ -191,6 +202,21 @@ final class UpCommand implements Callable<Integer> {
             }
             System.out.println("synod up: admin key in "
                     + adminKeyFile.toAbsolutePath().normalize() + " (synod admin --admin-key FILE)");
+        }
+        if (secure) {
+            if (keys == null) {
+                keys = data.resolve("keys");
+                if (!Files.exists(keys.resolve(KeysCommand.SERVER + Z85Keys.SECRET_SUFFIX))) {
+                    KeysCommand.generate(keys);
+                    System.out.println("synod up: generated the cluster's keys into " + keys);
+                }
+            }
+            try {
+                Z85Keys.readPair(serverSecretKey());
+            } catch (IllegalArgumentException e) {
+                System.err.println("synod up: --keys: " + e.getMessage());
+                return 2;
+            }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "synod-up-stop"));
         try {
@@ -214,6 +240,22 @@ final class UpCommand implements Callable<Integer> {
         return watch();
     }
 
+    private Path serverSecretKey() {
+        return keys.resolve(KeysCommand.SERVER + Z85Keys.SECRET_SUFFIX);
+    }
+
+    /** Secure mode's arguments of a process holding the server key (none in compat mode). */
+    private List<String> serverKeyArguments() {
+        return secure ? List.of("--secure", "--server-key", serverSecretKey().toString()) : List.of();
+    }
+
+    /** {@code arguments} followed by {@code more}. */
+    private static List<String> with(List<String> arguments, List<String> more) {
+        List<String> all = new ArrayList<>(arguments);
+        all.addAll(more);
+        return all;
+    }
+
     private void startAll(Path logs, Path data) throws IOException, InterruptedException, StartFailure {
         String broker = "tcp://" + host + ":";
         start(
@@ -228,7 +270,8 @@ final class UpCommand implements Callable<Integer> {
                         "--heartbeat-timeout-ms",
                         Long.toString(referenceHeartbeatTimeoutMillis),
                         "--log",
-                        logs.resolve("reference.jsonl").toString()));
+                        logs.resolve("reference.jsonl").toString()),
+                serverKeyArguments());
         for (int k = 1; k <= brokers; k++) {
             String name = forwarderName("broker", k, brokers);
             int port = brokerPort + (k - 1) * PORT_STEP_PER_EXTRA;
@@ -242,7 +285,8 @@ final class UpCommand implements Callable<Integer> {
                             "--backend",
                             broker + (port + 1),
                             "--log",
-                            logs.resolve(name + ".jsonl").toString()));
+                            logs.resolve(name + ".jsonl").toString()),
+                    serverKeyArguments());
         }
         for (int k = 1; k <= proxies; k++) {
             String name = forwarderName("proxy", k, proxies);
@@ -257,7 +301,8 @@ final class UpCommand implements Callable<Integer> {
                             "--xpub",
                             broker + (port + 1),
                             "--log",
-                            logs.resolve(name + ".jsonl").toString()));
+                            logs.resolve(name + ".jsonl").toString()),
+                    serverKeyArguments());
         }
         Random skews = new Random(seed);
         for (int i = 1; i <= servers; i++) {
@@ -285,9 +330,7 @@ final class UpCommand implements Callable<Integer> {
                 args.add("--initial-members");
                 args.add(initialMembers(broker));
             }
-            if (secure) {
-                args.add("--secure");
-            }
+            args.addAll(serverKeyArguments());
             if (adminKeyFile != null) {
                 args.add("--admin-key");
                 args.add(adminKeyFile.toString());
@@ -362,6 +405,11 @@ final class UpCommand implements Callable<Integer> {
             members.add("server-" + i + "=" + endpointPrefix + (paxosPort + i - 1));
         }
         return String.join(",", members);
+    }
+
+    private void start(String name, Path logs, List<String> arguments, List<String> more)
+            throws IOException, InterruptedException, StartFailure {
+        start(name, logs, with(arguments, more));
     }
 
     private void start(String name, Path logs, List<String> arguments)

@@ -2,6 +2,7 @@ package io.synod.client;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZEvent;
@@ -44,9 +45,12 @@ final class BrokerSockets {
     private int next;
 
     private long monitorsOpened;
+    /** Applied to each DEALER before it connects: secure mode's CURVE keys, or nothing. */
+    private final Consumer<ZMQ.Socket> beforeConnect;
 
-    BrokerSockets(ZContext context, ZMQ.Poller poller, List<String> endpoints) {
+    BrokerSockets(ZContext context, ZMQ.Poller poller, List<String> endpoints, Consumer<ZMQ.Socket> beforeConnect) {
         this.context = context;
+        this.beforeConnect = beforeConnect;
         this.poller = poller;
         this.endpoints = List.copyOf(endpoints);
         this.several = endpoints.size() > 1;
@@ -97,6 +101,7 @@ final class BrokerSockets {
                 monitors[i].connect(address);
                 monitorIndexes[i] = poller.register(monitors[i], ZMQ.Poller.POLLIN);
             }
+            beforeConnect.accept(dealers[i]);
             dealers[i].connect(endpoints.get(i));
             dealerIndexes[i] = poller.register(dealers[i], ZMQ.Poller.POLLIN);
         }

@@ -28,6 +28,9 @@ import java.util.Objects;
  * @param gapRetryDelayMillis wait before asking history again for a gap it could not fill yet
  * @param gapFillAttemptsMax history fetches for one gap before it is skipped and reported
  * @param limits the protocol limits used to decode replies and publications
+ * @param serverPublicKey secure mode (docs/security.md): the cluster's CURVE server public key; the client's
+ *     sockets then speak CURVE with a fresh key pair of their own and reach only that cluster. Null: NULL, as the
+ *     statement's clients
  */
 public record ClientConfig(
         String brokerEndpoint,
@@ -41,7 +44,8 @@ public record ClientConfig(
         int joinHistoryDeliverMax,
         long gapRetryDelayMillis,
         int gapFillAttemptsMax,
-        Limits limits) {
+        Limits limits,
+        byte[] serverPublicKey) {
 
     public static final String BROKER_ENDPOINT_DEFAULT = "tcp://127.0.0.1:5555";
     public static final String PROXY_ENDPOINT_DEFAULT = "tcp://127.0.0.1:5558";
@@ -100,7 +104,29 @@ public record ClientConfig(
                 20,
                 200,
                 5,
-                Limits.DEFAULT);
+                Limits.DEFAULT,
+                null);
+    }
+
+    /** The same settings speaking CURVE towards {@code key} (secure mode), or NULL for null. */
+    public ClientConfig withServerPublicKey(byte[] key) {
+        if (key != null && key.length != 32) {
+            throw new IllegalArgumentException("serverPublicKey must be a 32-byte CURVE key");
+        }
+        return new ClientConfig(
+                brokerEndpoint,
+                proxyEndpoint,
+                requestTimeoutMillis,
+                requestRetriesMax,
+                requestsInFlightMax,
+                requestsQueuedMax,
+                bufferedDeliveriesPerTopicMax,
+                historyPageSize,
+                joinHistoryDeliverMax,
+                gapRetryDelayMillis,
+                gapFillAttemptsMax,
+                limits,
+                key == null ? null : key.clone());
     }
 
     public ClientConfig withRequestTimeoutMillis(long millis) {
@@ -116,7 +142,8 @@ public record ClientConfig(
                 joinHistoryDeliverMax,
                 gapRetryDelayMillis,
                 gapFillAttemptsMax,
-                limits);
+                limits,
+                serverPublicKey);
     }
 
     public ClientConfig withRequestRetriesMax(int retries) {
@@ -132,7 +159,8 @@ public record ClientConfig(
                 joinHistoryDeliverMax,
                 gapRetryDelayMillis,
                 gapFillAttemptsMax,
-                limits);
+                limits,
+                serverPublicKey);
     }
 
     public ClientConfig withRequestsInFlightMax(int inFlight) {
@@ -148,7 +176,8 @@ public record ClientConfig(
                 joinHistoryDeliverMax,
                 gapRetryDelayMillis,
                 gapFillAttemptsMax,
-                limits);
+                limits,
+                serverPublicKey);
     }
 
     public ClientConfig withGapRetryDelayMillis(long millis) {
@@ -164,7 +193,8 @@ public record ClientConfig(
                 joinHistoryDeliverMax,
                 millis,
                 gapFillAttemptsMax,
-                limits);
+                limits,
+                serverPublicKey);
     }
 
     public ClientConfig withHistoryPageSize(int pageSize) {
@@ -180,7 +210,8 @@ public record ClientConfig(
                 joinHistoryDeliverMax,
                 gapRetryDelayMillis,
                 gapFillAttemptsMax,
-                limits);
+                limits,
+                serverPublicKey);
     }
 
     private static void positive(long value, String name) {

@@ -110,6 +110,17 @@ final class ClientLoop implements Runnable {
         openSockets();
     }
 
+    /** Secure mode: CURVE towards the cluster's server key, with a fresh key pair of this client's own. */
+    private void secure(ZMQ.Socket socket) {
+        if (config.serverPublicKey() == null) {
+            return;
+        }
+        ZMQ.Curve.KeyPair pair = ZMQ.Curve.generateKeyPair();
+        socket.setCurvePublicKey(ZMQ.Curve.z85Decode(pair.publicKey));
+        socket.setCurveSecretKey(ZMQ.Curve.z85Decode(pair.secretKey));
+        socket.setCurveServerKey(config.serverPublicKey());
+    }
+
     /**
      * Creates and connects the sockets on the constructing thread, so that a malformed endpoint
      * fails the constructor; the I/O thread takes them over ({@link Thread#start()} is the memory
@@ -119,6 +130,7 @@ final class ClientLoop implements Runnable {
         try {
             sub = context.createSocket(SocketType.SUB);
             sub.setLinger(0);
+            secure(sub);
             config.proxyEndpoints().forEach(sub::connect);
         } catch (RuntimeException e) {
             context.close();
@@ -129,7 +141,7 @@ final class ClientLoop implements Runnable {
             poller = context.createPoller(4);
             subIndex = poller.register(sub, ZMQ.Poller.POLLIN);
             poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
-            brokers = new BrokerSockets(context, poller, config.brokerEndpoints());
+            brokers = new BrokerSockets(context, poller, config.brokerEndpoints(), this::secure);
         } catch (RuntimeException e) {
             context.close();
             throw new IllegalArgumentException(

@@ -1,12 +1,12 @@
 package io.synod.messaging;
 
 import io.synod.messaging.admin.AdminOptions;
+import io.synod.messaging.zmtp.CurveCrypto;
 import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,8 +30,28 @@ public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--log", description = "interaction log file (JSON lines)")
     Path logFile;
 
-    @Mixin
+    @CommandLine.Mixin
     AdminOptions admin = new AdminOptions();
+
+    @Option(
+            names = "--secure",
+            description = "secure mode: CURVE on both sides with --server-key; only the server key may connect"
+                    + " on the servers' side (docs/security.md)")
+    boolean secure;
+
+    @CommandLine.Mixin
+    ServerKeyOption serverKey = new ServerKeyOption();
+
+    /** The mechanism of each side: NULL, or CURVE with the server key; null after printing why it cannot be. */
+    private ForwarderSecurity security() {
+        try {
+            CurveCrypto.KeyPair keys = serverKey.load(secure);
+            return keys == null ? ForwarderSecurity.NONE : ForwarderSecurity.broker(keys);
+        } catch (IllegalArgumentException e) {
+            System.err.println("broker: " + e.getMessage());
+            return null;
+        }
+    }
 
     private static final ForwarderProcess BROKER =
             new ForwarderProcess("broker", "frontend", SocketType.ROUTER, "backend", SocketType.DEALER);
@@ -41,9 +61,19 @@ public final class BrokerCommand implements Callable<Integer> {
         return BROKER.start(frontend, backend, ForwarderConfig.DEFAULT, log, clock);
     }
 
+    /** Starts a broker speaking {@code security} (tests of secure mode). */
+    public static Forwarder start(
+            String frontend, String backend, ForwarderSecurity security, InteractionLog log, ProcessClock clock) {
+        return BROKER.start(frontend, backend, ForwarderConfig.DEFAULT, security, log, clock);
+    }
+
     @Override
     public Integer call() {
-        return BROKER.run(frontend, backend, ForwarderConfig.DEFAULT, logFile, admin);
+        ForwarderSecurity security = security();
+        if (security == null) {
+            return 2;
+        }
+        return BROKER.run(frontend, backend, ForwarderConfig.DEFAULT, security, logFile, admin);
     }
 
     public static void main(String[] args) {

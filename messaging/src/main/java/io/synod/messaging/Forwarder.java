@@ -103,6 +103,8 @@ public final class Forwarder implements AutoCloseable {
     private long turnNanos = System.nanoTime();
 
     private Thread thread;
+    /** The mechanism each side's connections speak. */
+    private ForwarderSecurity security = ForwarderSecurity.NONE;
 
     /** One bound endpoint and its connections. */
     private final class Side implements ZmtpConnection.Handler {
@@ -150,6 +152,7 @@ public final class Forwarder implements AutoCloseable {
                 try {
                     ZmtpConnection connection = new ZmtpConnection(
                             channel, selector, type, config.connectionLimits(), this, null, System.nanoTime());
+                    connection.secure(this == frontend ? security.frontend() : security.backend());
                     connections.add(connection);
                     connection.pauseReading(readPaused);
                     toFlush.add(connection);
@@ -263,6 +266,21 @@ public final class Forwarder implements AutoCloseable {
             ForwarderConfig config,
             InteractionLog log,
             ProcessClock clock) {
+        return start(
+                name, frontendType, frontendBind, backendType, backendBind, config, ForwarderSecurity.NONE, log, clock);
+    }
+
+    /** As {@link #start}, speaking CURVE on the sides {@code security} says (secure mode, docs/security.md). */
+    public static Forwarder start(
+            String name,
+            SocketType frontendType,
+            String frontendBind,
+            SocketType backendType,
+            String backendBind,
+            ForwarderConfig config,
+            ForwarderSecurity security,
+            InteractionLog log,
+            ProcessClock clock) {
         Forwarder forwarder;
         try {
             forwarder = new Forwarder(name, frontendType, frontendBind, backendType, backendBind, config, log, clock);
@@ -270,6 +288,7 @@ public final class Forwarder implements AutoCloseable {
             throw new UncheckedIOException(
                     "cannot listen on " + frontendBind + " and " + backendBind + ": " + e.getMessage(), e);
         }
+        forwarder.security = security; // before the loop's thread starts, which publishes it
         forwarder.thread = new Thread(forwarder::loop, name + "-forwarder");
         forwarder.thread.start();
         return forwarder;

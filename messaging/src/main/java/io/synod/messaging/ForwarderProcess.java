@@ -19,25 +19,46 @@ record ForwarderProcess(
         String name, String frontendLabel, SocketType frontendType, String backendLabel, SocketType backendType) {
 
     Forwarder start(String frontend, String backend, ForwarderConfig config, InteractionLog log, ProcessClock clock) {
-        return Forwarder.start(name, frontendType, frontend, backendType, backend, config, log, clock);
+        return start(frontend, backend, config, ForwarderSecurity.NONE, log, clock);
     }
 
-    /** Runs the process; returns its exit status (1 if it cannot bind, 2 for malformed admin options). */
-    int run(String frontend, String backend, ForwarderConfig config, Path logFile, AdminOptions adminOptions) {
+    Forwarder start(
+            String frontend,
+            String backend,
+            ForwarderConfig config,
+            ForwarderSecurity security,
+            InteractionLog log,
+            ProcessClock clock) {
+        return Forwarder.start(name, frontendType, frontend, backendType, backend, config, security, log, clock);
+    }
+
+    /**
+     * Runs the process with {@code security} (secure mode: CURVE); prints the mode first; returns its exit status (1
+     * if it cannot bind, 2 for malformed admin options).
+     */
+    int run(
+            String frontend,
+            String backend,
+            ForwarderConfig config,
+            ForwarderSecurity security,
+            Path logFile,
+            AdminOptions adminOptions) {
         java.net.InetSocketAddress adminAddress;
         io.synod.messaging.admin.AdminGate gate;
+        boolean secure = security.frontend().isCurve();
         try {
             adminAddress = adminOptions.address();
-            gate = adminOptions.gate(false);
+            gate = adminOptions.gate(secure);
         } catch (IllegalArgumentException e) {
             System.err.println(name + ": " + e.getMessage());
             return 2;
         }
+        System.out.println(name + " mode=" + (secure ? "secure" : "compat"));
         InteractionLog log = InteractionLog.open(logFile, name);
         ProcessClock clock = ProcessClock.system();
         Forwarder forwarder;
         try {
-            forwarder = start(frontend, backend, config, log, clock);
+            forwarder = start(frontend, backend, config, security, log, clock);
         } catch (UncheckedIOException | IllegalArgumentException e) {
             System.err.println(name + ": cannot bind " + frontend + " / " + backend + ": " + e.getMessage());
             log.close();

@@ -1,6 +1,7 @@
 package io.synod.messaging;
 
 import io.synod.messaging.admin.AdminOptions;
+import io.synod.messaging.zmtp.CurveCrypto;
 import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -35,6 +36,26 @@ public final class ProxyCommand implements Callable<Integer> {
     AdminOptions admin = new AdminOptions();
 
     @Option(
+            names = "--secure",
+            description = "secure mode: CURVE on both sides with --server-key; only the server key may connect"
+                    + " on the servers' side (docs/security.md)")
+    boolean secure;
+
+    @CommandLine.Mixin
+    ServerKeyOption serverKey = new ServerKeyOption();
+
+    /** The mechanism of each side: NULL, or CURVE with the server key; null after printing why it cannot be. */
+    private ForwarderSecurity security() {
+        try {
+            CurveCrypto.KeyPair keys = serverKey.load(secure);
+            return keys == null ? ForwarderSecurity.NONE : ForwarderSecurity.proxy(keys);
+        } catch (IllegalArgumentException e) {
+            System.err.println("proxy: " + e.getMessage());
+            return null;
+        }
+    }
+
+    @Option(
             names = "--dedup-entries",
             description = "publications remembered to drop identical repeats of a (topic, seq); 0: off"
                     + " (default: ${DEFAULT-VALUE})")
@@ -62,6 +83,12 @@ public final class ProxyCommand implements Callable<Integer> {
         return PROXY.start(xsub, xpub, config, log, clock);
     }
 
+    /** Starts a proxy speaking {@code security} (tests of secure mode). */
+    public static Forwarder start(
+            String xsub, String xpub, ForwarderSecurity security, InteractionLog log, ProcessClock clock) {
+        return PROXY.start(xsub, xpub, ForwarderConfig.DEFAULT, security, log, clock);
+    }
+
     @Override
     public Integer call() {
         ForwarderConfig config;
@@ -71,7 +98,11 @@ public final class ProxyCommand implements Callable<Integer> {
             System.err.println("proxy: " + e.getMessage());
             return 2;
         }
-        return PROXY.run(xsub, xpub, config, logFile, admin);
+        ForwarderSecurity security = security();
+        if (security == null) {
+            return 2;
+        }
+        return PROXY.run(xsub, xpub, config, security, logFile, admin);
     }
 
     public static void main(String[] args) {

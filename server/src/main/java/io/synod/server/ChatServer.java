@@ -210,6 +210,9 @@ public final class ChatServer implements AutoCloseable {
                             clock,
                             log,
                             server.turnPublications::addAll)); // sent by finishTurn, after the turn's replies
+            if (config.serverKeys() != null) {
+                server.replication.secure(config.serverKeys());
+            }
             server.connect(coordinationConfig);
             server.admin = AdminHttp.start(config, server::statusJson, server.metrics, server.replication, log);
         } catch (RuntimeException e) {
@@ -226,6 +229,8 @@ public final class ChatServer implements AutoCloseable {
         long now = System.nanoTime();
         brokerLink = ClusterLinks.open(DEALER, config.brokerEndpoints(), replication.selector(), LINKS, now);
         proxyLink = ClusterLinks.open(PUB, config.proxyEndpoints(), replication.selector(), LINKS, now);
+        brokerLink.links().forEach(link -> link.secure(config.linkSecurity()));
+        proxyLink.links().forEach(link -> link.secure(config.linkSecurity()));
         brokerLink.links().forEach(replication::watch);
         proxyLink.links().forEach(replication::watch);
         reference = new ReferenceSchedule(config, replication.selector(), clock, log, metrics);
@@ -233,6 +238,9 @@ public final class ChatServer implements AutoCloseable {
         if (coordinationConfig != null) {
             coordination = CoordinationService.open(
                     coordinationConfig, clock, log, replication.selector(), reference.client());
+            if (config.serverKeys() != null) {
+                coordination.secure(config.serverKeys());
+            }
             coordination.watched().forEach(replication::watch);
             config = config.withAdvertisedAddress(coordination.advertisedEndpoint());
         }

@@ -45,6 +45,7 @@ final class ReferenceSchedule implements AutoCloseable {
         this.metrics = metrics;
         this.client = new ReferenceClient(
                 config.referenceEndpoint(), selector, config.referenceTimeoutMillis(), clock, log, config.limits());
+        this.client.secure(config.linkSecurity());
         long now = System.nanoTime();
         this.nextHeartbeatNanos = now + TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMillis());
         this.nextListNanos = now;

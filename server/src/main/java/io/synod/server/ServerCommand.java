@@ -3,6 +3,7 @@ package io.synod.server;
 import io.synod.clock.SoftwareClockConfig;
 import io.synod.messaging.EndpointList;
 import io.synod.messaging.ProcessRunner;
+import io.synod.messaging.ServerKeyOption;
 import io.synod.messaging.TcpEndpoint;
 import io.synod.messaging.admin.AdminGate;
 import io.synod.messaging.admin.AdminOptions;
@@ -112,6 +113,9 @@ public final class ServerCommand implements Callable<Integer> {
                     + " (docs/security.md); without it, compat mode (the statement's protocol unchanged)")
     boolean secure;
 
+    @Mixin
+    ServerKeyOption serverKey = new ServerKeyOption();
+
     @Override
     public Integer call() {
         ServerConfig config;
@@ -130,7 +134,8 @@ public final class ServerCommand implements Callable<Integer> {
                     .withLogFile(logFile)
                     .withRateLimits(rateLimits.limits())
                     .withSecure(secure)
-                    .withAdmin(new ServerAdmin(adminAddress.getHostString(), gate));
+                    .withAdmin(new ServerAdmin(adminAddress.getHostString(), gate))
+                    .withServerKeys(serverKey.load(secure));
             long skewMaxMillis = SoftwareClockConfig.defaults().skewMaxMillis();
             if (Math.abs(clockSkewMillis) > skewMaxMillis) {
                 throw new IllegalArgumentException("--clock-skew-ms must be within +-" + skewMaxMillis);

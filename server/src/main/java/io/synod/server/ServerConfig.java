@@ -2,6 +2,8 @@ package io.synod.server;
 
 import io.synod.core.ChatConfig;
 import io.synod.messaging.EndpointList;
+import io.synod.messaging.zmtp.CurveCrypto;
+import io.synod.messaging.zmtp.ZmtpSecurity;
 import io.synod.protocol.Limits;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,6 +38,8 @@ import java.util.Objects;
  * @param secure secure mode (docs/security.md): writes need a session token of their author, private reads one of
  *     their owner, logins a password; false is compat mode, the statement's protocol unchanged
  * @param admin where the admin endpoint binds (with {@code adminPort}) and which key its guarded routes need
+ * @param serverKeys secure mode: the cluster's server key pair, which every link of this server speaks CURVE with
+ *     (docs/security.md); null in compat mode (NULL mechanism)
  *     <p>Thread-safety: immutable.
  */
 public record ServerConfig(
@@ -58,7 +62,8 @@ public record ServerConfig(
         ChatConfig chat,
         RateLimits rateLimits,
         boolean secure,
-        ServerAdmin admin) {
+        ServerAdmin admin,
+        CurveCrypto.KeyPair serverKeys) {
 
     public ServerConfig {
         Objects.requireNonNull(name, "name");
@@ -121,7 +126,8 @@ public record ServerConfig(
                 ChatConfig.DEFAULT,
                 RateLimits.OFF,
                 false,
-                ServerAdmin.LOOPBACK);
+                ServerAdmin.LOOPBACK,
+                null);
     }
 
     /** The same configuration in secure mode ({@code on}) or compat mode. */
@@ -146,7 +152,39 @@ public record ServerConfig(
                 chat,
                 rateLimits,
                 on,
-                admin);
+                admin,
+                serverKeys);
+    }
+
+    /** The same configuration with the cluster's server key pair (secure mode), or null for none. */
+    public ServerConfig withServerKeys(CurveCrypto.KeyPair keys) {
+        return new ServerConfig(
+                name,
+                brokerEndpoint,
+                proxyEndpoint,
+                referenceEndpoint,
+                dataDirectory,
+                adminPort,
+                advertisedAddress,
+                clockSkewMillis,
+                logFile,
+                heartbeatIntervalMillis,
+                listIntervalMillis,
+                referenceTimeoutMillis,
+                startupRankAttempts,
+                pollIntervalMillis,
+                requestsPerWakeupMax,
+                limits,
+                chat,
+                rateLimits,
+                secure,
+                admin,
+                keys);
+    }
+
+    /** What this server's links to the broker, proxy, reference and peers speak: NULL, or CURVE with the server key. */
+    public ZmtpSecurity linkSecurity() {
+        return serverKeys == null ? ZmtpSecurity.NULL : ZmtpSecurity.serverLink(serverKeys);
     }
 
     public ServerConfig withAdvertisedAddress(String address) {
@@ -170,7 +208,8 @@ public record ServerConfig(
                 chat,
                 rateLimits,
                 secure,
-                admin);
+                admin,
+                serverKeys);
     }
 
     public ServerConfig withClockSkewMillis(long skewMillis) {
@@ -194,7 +233,8 @@ public record ServerConfig(
                 chat,
                 rateLimits,
                 secure,
-                admin);
+                admin,
+                serverKeys);
     }
 
     public ServerConfig withLogFile(Path file) {
@@ -218,7 +258,8 @@ public record ServerConfig(
                 chat,
                 rateLimits,
                 secure,
-                admin);
+                admin,
+                serverKeys);
     }
 
     public ServerConfig withReferenceTiming(long heartbeatMillis, long timeoutMillis, int startupAttempts) {
@@ -242,7 +283,8 @@ public record ServerConfig(
                 chat,
                 rateLimits,
                 secure,
-                admin);
+                admin,
+                serverKeys);
     }
 
     public ServerConfig withRateLimits(RateLimits newRateLimits) {
@@ -266,7 +308,8 @@ public record ServerConfig(
                 chat,
                 newRateLimits,
                 secure,
-                admin);
+                admin,
+                serverKeys);
     }
 
     /** The same configuration with its admin endpoint on {@code newAdmin}'s host, guarded by its gate. */
@@ -291,6 +334,7 @@ public record ServerConfig(
                 chat,
                 rateLimits,
                 secure,
-                newAdmin);
+                newAdmin,
+                serverKeys);
     }
 }

@@ -67,6 +67,12 @@ public final class ClientCommand implements Callable<Integer> {
     @Option(names = "--plain", description = "force plain line mode (no JLine)")
     boolean plain;
 
+    @Option(
+            names = "--server-public-key",
+            paramLabel = "FILE",
+            description = "secure mode: the cluster's server.key (from ./synod keys); the links then speak CURVE")
+    java.nio.file.Path serverPublicKey;
+
     private final InputStream in;
     private final PrintStream out;
 
@@ -87,7 +93,11 @@ public final class ClientCommand implements Callable<Integer> {
         try {
             config = ClientConfig.defaults(brokerEndpoint, proxyEndpoint)
                     .withRequestTimeoutMillis(requestTimeoutMillis)
-                    .withRequestRetriesMax(requestRetriesMax);
+                    .withRequestRetriesMax(requestRetriesMax)
+                    .withServerPublicKey(
+                            serverPublicKey == null
+                                    ? null
+                                    : io.synod.messaging.zmtp.Z85Keys.readPublic(serverPublicKey));
         } catch (IllegalArgumentException e) {
             System.err.println("synod client: " + e.getMessage());
             return 2;

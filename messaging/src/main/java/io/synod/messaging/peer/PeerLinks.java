@@ -9,6 +9,7 @@ import io.synod.messaging.zmtp.ZmtpClient;
 import io.synod.messaging.zmtp.ZmtpCodec;
 import io.synod.messaging.zmtp.ZmtpConnection;
 import io.synod.messaging.zmtp.ZmtpRouter;
+import io.synod.messaging.zmtp.ZmtpSecurity;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import java.io.IOException;
@@ -58,6 +59,9 @@ public final class PeerLinks implements SelectorParty, AutoCloseable {
     private final String selfName;
     private final PeerEnvelopes envelopes;
     private final ZmtpRouter router;
+    /** What each DEALER speaks: NULL, or CURVE with the server key ({@link #secure}). */
+    private ZmtpSecurity dealerSecurity = ZmtpSecurity.NULL;
+
     private final ZmtpClient.Config dealerConfig;
     private final SortedMap<String, Peer> peers = new TreeMap<>();
 
@@ -127,6 +131,18 @@ public final class PeerLinks implements SelectorParty, AutoCloseable {
         }
     }
 
+    /**
+     * Secure mode: CURVE with the cluster's server key on the ROUTER (only that key gets in) and on every DEALER
+     * opened from now on, so only a holder of the server key's secret speaks to this server here. Call before
+     * {@link #setPeers}.
+     */
+    public PeerLinks secure(io.synod.messaging.zmtp.CurveCrypto.KeyPair serverKeys) {
+        router.secure(ZmtpSecurity.curveServerFor(serverKeys, List.of(serverKeys.publicKey())));
+        this.dealerSecurity = ZmtpSecurity.serverLink(serverKeys);
+        peers.values().forEach(peer -> peer.dealer.secure(dealerSecurity));
+        return this;
+    }
+
     /** @return the endpoint the ROUTER is bound on, with the actual port; what peers must connect to */
     public String boundEndpoint() {
         return router.boundEndpoint();
@@ -157,6 +173,7 @@ public final class PeerLinks implements SelectorParty, AutoCloseable {
                             selector,
                             dealerConfig,
                             System.nanoTime());
+                    dealer.secure(dealerSecurity);
                 } catch (IllegalArgumentException e) {
                     envelopes.invalidReceivedCount++; // a malformed address gossiped by someone: no link
                     continue;

@@ -5,8 +5,11 @@ import static io.synod.messaging.Closeables.closeQuietly;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.TcpEndpoint;
+import io.synod.messaging.zmtp.CurveMechanism;
 import io.synod.messaging.zmtp.SelectorParty;
 import io.synod.messaging.zmtp.ZmtpClient;
+import io.synod.messaging.zmtp.ZmtpException;
+import io.synod.messaging.zmtp.ZmtpSecurity;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import java.io.IOException;
@@ -96,6 +99,12 @@ public final class StreamPeerLinks implements AutoCloseable {
     private long nextConnectionId = 1;
     private long connectionsRefusedCount;
     private long connectionsBrokenCount;
+    /** Secure mode ({@link #secure}): what connections we open and accept speak; null: plain frames. */
+    private ZmtpSecurity connectSecurity;
+
+    private ZmtpSecurity acceptSecurity;
+    /** Longest frame of a CURVE handshake (INITIATE is about 260 bytes). */
+    private static final int HANDSHAKE_FRAME_BYTES_MAX = 1024;
 
     /**
      * A frame waiting to be written: length prefix and body in one buffer, whose position is the progress. The
@@ -124,6 +133,10 @@ public final class StreamPeerLinks implements AutoCloseable {
         long nextAttemptNanos;
         long backoffMillis;
         ByteBuffer in = ByteBuffer.allocate(READ_BUFFER_BYTES);
+        /** Secure mode: this connection's CurveZMQ; null on plain links. */
+        StreamCurve curve;
+        /** Secure mode: framed handshake commands and boxed frames, ready for the socket. */
+        final Deque<ByteBuffer> boxed = new ArrayDeque<>();
 
         Connection(boolean outbound, long id, String name, String address) {
             this.outbound = outbound;
@@ -190,6 +203,18 @@ public final class StreamPeerLinks implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on " + bindEndpoint + ": " + e.getMessage(), e);
         }
         boundEndpoint = TcpEndpoint.bound(bindEndpoint, server.socket());
+    }
+
+    /**
+     * Secure mode: every link speaks CurveZMQ ({@link StreamCurve}) with the cluster's server key, and an accepted
+     * connection must prove that key; call before {@link #setPeers} and the first {@link #poll}. A frame boxed but not
+     * yet written when a link breaks is lost (at most {@link #FRAMES_PER_WRITE_MAX}), as frames written are on any
+     * link: Paxos retries what matters.
+     */
+    public StreamPeerLinks secure(io.synod.messaging.zmtp.CurveCrypto.KeyPair serverKeys) {
+        connectSecurity = ZmtpSecurity.serverLink(serverKeys);
+        acceptSecurity = ZmtpSecurity.curveServerFor(serverKeys, List.of(serverKeys.publicKey()));
+        return this;
     }
 
     /** @return the endpoint this server listens on, with the actual port; what peers must connect to */
@@ -424,6 +449,10 @@ public final class StreamPeerLinks implements AutoCloseable {
     private void established(Connection link) {
         link.backoffMillis = config.reconnectIntervalMillis();
         link.queue.addFirst(new Queued(System.nanoTime(), frame(helloFrame), true)); // not counted as a message
+        if (connectSecurity != null) { // the hello goes boxed, after the handshake
+            link.curve = new StreamCurve(connectSecurity);
+            link.boxed.add(frame(link.curve.start()));
+        }
         write(link);
     }
 
@@ -450,6 +479,10 @@ public final class StreamPeerLinks implements AutoCloseable {
 
     private void write(Connection connection) {
         if (!connection.connected()) {
+            return;
+        }
+        if (connection.curve != null) {
+            writeBoxed(connection);
             return;
         }
         try {
@@ -481,6 +514,44 @@ public final class StreamPeerLinks implements AutoCloseable {
         }
     }
 
+    /** Secure mode's write: queued frames are boxed once the handshake is done, a batch at a time, and written. */
+    private void writeBoxed(Connection connection) {
+        try {
+            while (true) {
+                if (connection.boxed.isEmpty() && connection.curve.ready()) {
+                    for (int i = 0; i < FRAMES_PER_WRITE_MAX && !connection.queue.isEmpty(); i++) {
+                        Queued queued = connection.queue.removeFirst();
+                        ByteBuffer wire = queued.wire();
+                        byte[] body = Arrays.copyOfRange(wire.array(), FRAME_HEADER_BYTES, wire.limit());
+                        connection.boxed.add(frame(connection.curve.box(body)));
+                        if (!queued.hello()) {
+                            envelopes.sentCount++;
+                        }
+                    }
+                }
+                if (connection.boxed.isEmpty()) {
+                    break;
+                }
+                connection.channel.write(connection.boxed.toArray(ByteBuffer[]::new));
+                while (!connection.boxed.isEmpty()
+                        && !connection.boxed.peekFirst().hasRemaining()) {
+                    connection.boxed.removeFirst();
+                }
+                if (!connection.boxed.isEmpty()) {
+                    break; // the socket's buffer is full: OP_WRITE tells when it drains
+                }
+            }
+            boolean more = !connection.boxed.isEmpty() || (connection.curve.ready() && !connection.queue.isEmpty());
+            int interest = SelectionKey.OP_READ | (more ? SelectionKey.OP_WRITE : 0);
+            if (connection.key.interestOps() != interest) {
+                connection.key.interestOps(interest);
+            }
+        } catch (IOException e) {
+            LOG.debug("{}: link to {} broke while writing: {}", selfName, connection.label(), e.toString());
+            broken(connection, System.nanoTime());
+        }
+    }
+
     private void read(Connection connection, List<PeerInbound> received) {
         try {
             while (received.size() < config.receiveMessagesPerPollMax()) {
@@ -494,6 +565,12 @@ public final class StreamPeerLinks implements AutoCloseable {
                 if (!takeFrames(connection, received)) {
                     broken(connection, System.nanoTime());
                     return;
+                }
+                if (connection.curve != null) {
+                    writeBoxed(connection); // a handshake answer, or what waited for the handshake
+                    if (connection.channel == null) {
+                        return;
+                    }
                 }
                 if (!filled) {
                     return; // the socket had no more than this
@@ -516,6 +593,9 @@ public final class StreamPeerLinks implements AutoCloseable {
         while (in.remaining() >= FRAME_HEADER_BYTES) {
             int length = in.getInt(in.position());
             int max = connection.name == null ? HELLO_MAGIC.length + HELLO_NAME_BYTES_MAX : frameBytesMax;
+            if (connection.curve != null) {
+                max = Math.max(max, HANDSHAKE_FRAME_BYTES_MAX) + CurveMechanism.MESSAGE_OVERHEAD_BYTES;
+            }
             if (length < 0 || length > max) {
                 envelopes.invalidReceivedCount++;
                 LOG.debug(
@@ -541,6 +621,24 @@ public final class StreamPeerLinks implements AutoCloseable {
             in.getInt();
             byte[] frame = new byte[length];
             in.get(frame);
+            if (connection.curve != null) {
+                List<byte[]> replies = new ArrayList<>(1);
+                try {
+                    frame = connection.curve.receive(frame, replies);
+                } catch (ZmtpException e) {
+                    envelopes.invalidReceivedCount++;
+                    LOG.debug(
+                            "{}: {} failed the CURVE handshake or a box: {}",
+                            selfName,
+                            connection.label(),
+                            e.getMessage());
+                    return false;
+                }
+                replies.forEach(reply -> connection.boxed.add(frame(reply)));
+                if (frame == null) {
+                    continue;
+                }
+            }
             if (connection.name == null) {
                 if (!takeHello(connection, frame)) {
                     return false;
@@ -593,6 +691,9 @@ public final class StreamPeerLinks implements AutoCloseable {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 connection.channel = channel;
                 connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
+                if (acceptSecurity != null) {
+                    connection.curve = new StreamCurve(acceptSecurity);
+                }
                 accepted.put(connection.id, connection);
             } catch (IOException e) {
                 closeQuietly(channel);
@@ -606,6 +707,8 @@ public final class StreamPeerLinks implements AutoCloseable {
             connectionsBrokenCount++;
         }
         closeChannel(connection);
+        connection.curve = null; // the next connection has a handshake of its own
+        connection.boxed.clear();
         if (!connection.outbound) {
             accepted.remove(connection.id);
             return;

@@ -79,6 +79,9 @@ public final class ZmtpClient implements ZmtpConnection.Handler, SelectorParty {
     /** A PUB's listener for the topics its peer subscribes to; null for none. */
     private java.util.function.Consumer<byte[]> subscribed;
 
+    /** NULL, or CURVE as a client (secure mode). */
+    private ZmtpSecurity security = ZmtpSecurity.NULL;
+
     private SocketChannel connecting;
     private ZmtpConnection connection;
     private long nextConnectNanos;
@@ -118,6 +121,21 @@ public final class ZmtpClient implements ZmtpConnection.Handler, SelectorParty {
         this.config = config;
         this.nextConnectNanos = nowNanos;
         tick(nowNanos);
+    }
+
+    /**
+     * Speaks {@code security} (CURVE as a client, in secure mode) on every connection from now on; call right after
+     * opening, before the owner's selector turns (a connection already open has not read the peer's greeting yet).
+     */
+    public ZmtpClient secure(ZmtpSecurity security) {
+        if (security instanceof ZmtpSecurity.CurveServer) {
+            throw new IllegalArgumentException("a connecting socket is a CURVE client");
+        }
+        this.security = security;
+        if (connection != null) {
+            connection.secure(security);
+        }
+        return this;
     }
 
     /** A SUB subscribes to {@code topic} (a prefix of the first frame of the messages it wants). */
@@ -264,6 +282,7 @@ public final class ZmtpClient implements ZmtpConnection.Handler, SelectorParty {
             connecting = null;
             connection = new ZmtpConnection(channel, selector, type, config.connection(), this, this, nowNanos);
             connection.identify(identity);
+            connection.secure(security);
             nextPingNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMillis());
             connection.flush();
         } catch (IOException e) {

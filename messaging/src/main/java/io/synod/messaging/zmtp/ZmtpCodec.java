@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The ZeroMQ wire protocol, ZMTP 3.0 with the NULL security mechanism (rfc.zeromq.org/spec/23, and the
- * SUBSCRIBE, CANCEL, PING and PONG commands of 3.1, spec/37): the greeting, the READY command, frame headers,
- * and a decoder that takes bytes as they arrive. What any ZeroMQ 4 peer (libzmq, JeroMQ) speaks on TCP.
+ * The ZeroMQ wire protocol, ZMTP 3.0 (rfc.zeromq.org/spec/23, and the SUBSCRIBE, CANCEL, PING and PONG commands
+ * of 3.1, spec/37): the greeting, the READY command, frame headers, and a decoder that takes bytes as they arrive.
+ * What any ZeroMQ 4 peer (libzmq, JeroMQ) speaks on TCP. The NULL mechanism is described here; CURVE's handshake
+ * and boxes are {@link CurveMechanism}'s, on the same greeting and frames.
  *
  * <p>The wire: each side sends a 64-byte greeting (signature {@code FF 00*8 7F}, version 3.0, mechanism
  * {@code NULL}, as-server 0, 31 zero bytes), then a READY command with its socket type (and, for a socket
@@ -41,6 +42,8 @@ public final class ZmtpCodec {
     private static final byte[] MECHANISM_NULL = "NULL".getBytes(StandardCharsets.US_ASCII);
     private static final int MECHANISM_OFFSET = 12;
     private static final int MECHANISM_BYTES = 20;
+    private static final byte[] MECHANISM_CURVE = "CURVE".getBytes(StandardCharsets.US_ASCII);
+    private static final int AS_SERVER_OFFSET = 32;
 
     private ZmtpCodec() {}
 
@@ -81,12 +84,19 @@ public final class ZmtpCodec {
 
     /** Our greeting: version 3.0, NULL mechanism, not as-server. */
     public static byte[] greeting() {
+        return greeting(ZmtpSecurity.NULL);
+    }
+
+    /** Our greeting for {@code security}: version 3.0, its mechanism, as-server for a CURVE server. */
+    static byte[] greeting(ZmtpSecurity security) {
         byte[] greeting = new byte[GREETING_BYTES];
         greeting[0] = (byte) 0xFF;
         greeting[9] = 0x7F;
         greeting[10] = 3;
         greeting[11] = 0;
-        System.arraycopy(MECHANISM_NULL, 0, greeting, MECHANISM_OFFSET, MECHANISM_NULL.length);
+        byte[] mechanism = security.isCurve() ? MECHANISM_CURVE : MECHANISM_NULL;
+        System.arraycopy(mechanism, 0, greeting, MECHANISM_OFFSET, mechanism.length);
+        greeting[AS_SERVER_OFFSET] = (byte) (security instanceof ZmtpSecurity.CurveServer ? 1 : 0);
         return greeting;
     }
 
@@ -96,6 +106,15 @@ public final class ZmtpCodec {
      * @throws ZmtpException if it is not ZMTP 3.x with the NULL mechanism
      */
     public static void checkGreeting(byte[] greeting) {
+        checkGreeting(greeting, ZmtpSecurity.NULL);
+    }
+
+    /**
+     * Checks a peer's greeting against our {@code security}: the same mechanism.
+     *
+     * @throws ZmtpException if it is not ZMTP 3.x with that mechanism
+     */
+    static void checkGreeting(byte[] greeting, ZmtpSecurity security) {
         if (greeting.length != GREETING_BYTES || (greeting[0] & 0xFF) != 0xFF || (greeting[9] & 1) != 1) {
             throw new ZmtpException("not a ZeroMQ peer (bad signature)");
         }
@@ -103,25 +122,29 @@ public final class ZmtpCodec {
             throw new ZmtpException("peer speaks ZMTP " + greeting[10] + ".x; 3.0 or newer is needed (ZeroMQ 4)");
         }
         byte[] mechanism = Arrays.copyOfRange(greeting, MECHANISM_OFFSET, MECHANISM_OFFSET + MECHANISM_BYTES);
-        byte[] expected = Arrays.copyOf(MECHANISM_NULL, MECHANISM_BYTES);
+        byte[] ours = security.isCurve() ? MECHANISM_CURVE : MECHANISM_NULL;
+        byte[] expected = Arrays.copyOf(ours, MECHANISM_BYTES);
         if (!Arrays.equals(mechanism, expected)) {
             String name = new String(mechanism, StandardCharsets.US_ASCII).trim();
-            throw new ZmtpException("peer asks for security mechanism " + name + "; only NULL is served");
+            throw new ZmtpException("peer asks for security mechanism " + name + "; only "
+                    + new String(ours, StandardCharsets.US_ASCII) + " is served here");
         }
+        // the peer's as-server flag is not checked (JeroMQ's CURVE server leaves it 0, and libzmq ignores it): two
+        // clients or two servers cannot get past HELLO anyway
     }
 
     /** The READY command of a socket of {@code type}, with an {@code Identity} property if non-empty. */
     public static byte[] ready(SocketType type, byte[] identity) {
-        Map<String, byte[]> properties = new LinkedHashMap<>();
-        properties.put("Socket-Type", type.name().getBytes(StandardCharsets.US_ASCII));
-        if (identity != null && identity.length > 0) {
-            properties.put("Identity", identity);
-        }
-        return command("READY", properties);
+        return command("READY", metadata(type, identity));
     }
 
     /** A whole command frame (header included) named {@code name} with {@code properties} as its data. */
     static byte[] command(String name, Map<String, byte[]> properties) {
+        return command(name, properties(properties));
+    }
+
+    /** Metadata properties (READY's, and CURVE's INITIATE and READY): name, then value, each length-prefixed. */
+    static byte[] properties(Map<String, byte[]> properties) {
         int size = 0;
         for (Map.Entry<String, byte[]> property : properties.entrySet()) {
             size += 1 + property.getKey().length() + 4 + property.getValue().length;
@@ -134,7 +157,17 @@ public final class ZmtpCodec {
                     .putInt(property.getValue().length)
                     .put(property.getValue());
         }
-        return command(name, data.array());
+        return data.array();
+    }
+
+    /** The metadata of a socket of {@code type}: its type, and an {@code Identity} if non-empty. */
+    static Map<String, byte[]> metadata(SocketType type, byte[] identity) {
+        Map<String, byte[]> properties = new LinkedHashMap<>();
+        properties.put("Socket-Type", type.name().getBytes(StandardCharsets.US_ASCII));
+        if (identity != null && identity.length > 0) {
+            properties.put("Identity", identity);
+        }
+        return properties;
     }
 
     /** A whole command frame (header included): the name's length, the name, then {@code data}. */

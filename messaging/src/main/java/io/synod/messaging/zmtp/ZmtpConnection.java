@@ -81,7 +81,7 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     private final SocketType ownType;
     private final Limits limits;
     private final Handler handler;
-    private final ZmtpCodec.Decoder decoder;
+    private ZmtpCodec.Decoder decoder;
     private final String remote;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
     private final ByteBuffer[] writeBatch = new ByteBuffer[WRITE_BUFFERS_MAX];
@@ -97,6 +97,16 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     private long lastReceivedNanos;
     /** The time-to-live the peer announced in its PINGs; 0 until it sends one. */
     private long peerTtlNanos;
+    /** NULL, or CURVE as its server or client ({@link #secure}). */
+    private ZmtpSecurity security = ZmtpSecurity.NULL;
+    /** Our greeting, for {@link #security}. */
+    private byte[] greeting = GREETING;
+    /** The CURVE handshake and boxes; null under NULL. */
+    private CurveMechanism curve;
+    /** Under CURVE, the frames of a message being received (each arrives boxed alone). */
+    private java.util.ArrayList<byte[]> inbound = new java.util.ArrayList<>();
+
+    private long inboundBytes;
     /** Free for the owner (the broker keeps a client's routing id here). */
     public Object attachment;
 
@@ -137,6 +147,31 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         ownIdentity = identity.clone();
     }
 
+    /**
+     * Speaks {@code security} on this connection instead of NULL: call right after opening, before the peer's
+     * greeting is read (the signature, the same for every mechanism, may be out already).
+     */
+    public void secure(ZmtpSecurity security) {
+        this.security = security;
+        this.greeting = ZmtpCodec.greeting(security);
+        if (security.isCurve()) {
+            this.curve = new CurveMechanism(security);
+            // each frame arrives boxed in a MESSAGE of its own, a little longer than the frame
+            this.decoder = new ZmtpCodec.Decoder(
+                    limits.frameBytesMax() + CurveMechanism.MESSAGE_OVERHEAD_BYTES,
+                    1,
+                    limits.messageBytesMax() + CurveMechanism.MESSAGE_OVERHEAD_BYTES);
+        }
+    }
+
+    /**
+     * The peer's long-term CURVE public key, proven in the handshake (a CURVE server's view); null under NULL or
+     * before the handshake.
+     */
+    public byte[] peerPublicKey() {
+        return curve == null || !ready ? null : curve.clientPublicKey();
+    }
+
     /** The identity the peer gave in its READY (empty if none). */
     public byte[] peerIdentity() {
         return peerIdentity.clone();
@@ -171,7 +206,11 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         if (!isReady() || !hasRoom()) {
             return false;
         }
-        enqueue(ZmtpCodec.message(frames));
+        if (curve == null) {
+            enqueue(ZmtpCodec.message(frames));
+            return true;
+        }
+        enqueue(curve.encodeMessage(frames));
         return true;
     }
 
@@ -271,6 +310,11 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
             }
         } catch (IOException e) {
             close("read failed: " + e.getMessage());
+        } catch (CurveMechanism.Refused e) {
+            // the client hears why before the connection closes (as libzmq's ZAP failure sends ERROR)
+            enqueue(ByteBuffer.wrap(e.error));
+            flush();
+            close(e.getMessage());
         } catch (ZmtpException e) {
             close(e.getMessage());
         }
@@ -279,13 +323,17 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     @Override
     public void signature() {
         enqueueControl(ByteBuffer.wrap(
-                GREETING, ZmtpCodec.SIGNATURE_BYTES, ZmtpCodec.GREETING_BYTES - ZmtpCodec.SIGNATURE_BYTES));
+                greeting, ZmtpCodec.SIGNATURE_BYTES, ZmtpCodec.GREETING_BYTES - ZmtpCodec.SIGNATURE_BYTES));
     }
 
     @Override
     public void greeting(byte[] greeting) {
-        ZmtpCodec.checkGreeting(greeting); // a bad one closes the connection before any command is read
-        enqueueControl(ByteBuffer.wrap(ZmtpCodec.ready(ownType, ownIdentity)));
+        ZmtpCodec.checkGreeting(greeting, security); // a bad one closes the connection before any command is read
+        if (curve == null) {
+            enqueueControl(ByteBuffer.wrap(ZmtpCodec.ready(ownType, ownIdentity)));
+        } else if (!curve.isServer()) {
+            enqueueControl(ByteBuffer.wrap(curve.hello()));
+        }
     }
 
     @Override
@@ -294,26 +342,76 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
             return;
         }
         ZmtpCodec.Command command = ZmtpCodec.parseCommand(body);
+        if (curve != null) {
+            if (!curve.isDone()) {
+                CurveMechanism.Step step = curve.handshake(command, ZmtpCodec.metadata(ownType, ownIdentity));
+                if (step.reply() != null) {
+                    enqueueControl(ByteBuffer.wrap(step.reply()));
+                }
+                if (step.peerMetadata() != null) {
+                    peerReady(step.peerMetadata());
+                }
+                return;
+            }
+            if (!command.name().equals("MESSAGE")) {
+                throw new ZmtpException("an unboxed " + command.name() + " command on a CURVE connection");
+            }
+            unboxed(curve.decode(body));
+            return;
+        }
         if (!ready) {
             if (!command.name().equals("READY")) {
                 throw new ZmtpException("expected READY, got " + command.name());
             }
-            Map<String, byte[]> properties = ZmtpCodec.parseProperties(command.data());
-            byte[] typeBytes = properties.get("Socket-Type");
-            SocketType type =
-                    typeBytes == null ? null : SocketType.named(new String(typeBytes, StandardCharsets.US_ASCII));
-            if (type == null || !ownType.accepts(type)) {
-                throw new ZmtpException("a " + ownType + " socket does not talk to a "
-                        + (typeBytes == null
-                                ? "peer without a socket type"
-                                : new String(typeBytes, StandardCharsets.US_ASCII)));
-            }
-            byte[] identity = properties.get("Identity");
-            peerIdentity = identity == null ? new byte[0] : identity;
-            ready = true;
-            handler.ready(this);
+            peerReady(ZmtpCodec.parseProperties(command.data()));
             return;
         }
+        readyCommand(command);
+    }
+
+    /** The peer's metadata (READY's, or CURVE's INITIATE or READY) is in: checks its socket type. */
+    private void peerReady(Map<String, byte[]> properties) {
+        byte[] typeBytes = properties.get("Socket-Type");
+        SocketType type = typeBytes == null ? null : SocketType.named(new String(typeBytes, StandardCharsets.US_ASCII));
+        if (type == null || !ownType.accepts(type)) {
+            throw new ZmtpException("a " + ownType + " socket does not talk to a "
+                    + (typeBytes == null
+                            ? "peer without a socket type"
+                            : new String(typeBytes, StandardCharsets.US_ASCII)));
+        }
+        byte[] identity = properties.get("Identity");
+        peerIdentity = identity == null ? new byte[0] : identity;
+        ready = true;
+        handler.ready(this);
+    }
+
+    /** A CURVE MESSAGE's plaintext: the inner flags, then a frame of a message or a command. */
+    private void unboxed(byte[] plain) {
+        int flags = plain[0] & 0xFF;
+        byte[] frame = java.util.Arrays.copyOfRange(plain, 1, plain.length);
+        if ((flags & CurveMechanism.INNER_COMMAND) != 0) {
+            if (!inbound.isEmpty()) {
+                throw new ZmtpException("a command frame inside a message");
+            }
+            readyCommand(ZmtpCodec.parseCommand(frame));
+            return;
+        }
+        inbound.add(frame);
+        inboundBytes += frame.length;
+        if (inbound.size() > limits.messageFramesMax() || inboundBytes > limits.messageBytesMax()) {
+            throw new ZmtpException("message of more than " + limits.messageFramesMax() + " frames or "
+                    + limits.messageBytesMax() + " bytes");
+        }
+        if ((flags & CurveMechanism.INNER_MORE) == 0) {
+            List<byte[]> message = inbound;
+            inbound = new java.util.ArrayList<>(4);
+            inboundBytes = 0;
+            handler.message(this, message);
+        }
+    }
+
+    /** A command after the handshake. */
+    private void readyCommand(ZmtpCodec.Command command) {
         switch (command.name()) {
             case "PING" -> {
                 byte[] data = command.data();
@@ -322,7 +420,7 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
                 }
                 int ttlDeciseconds = ((data[0] & 0xFF) << 8) | (data[1] & 0xFF);
                 peerTtlNanos = ttlDeciseconds * 100_000_000L;
-                enqueueControl(ByteBuffer.wrap(ZmtpCodec.pong(java.util.Arrays.copyOfRange(data, 2, data.length))));
+                enqueueCommand(ZmtpCodec.pong(java.util.Arrays.copyOfRange(data, 2, data.length)));
             }
             case "SUBSCRIBE" -> handler.message(this, ZmtpCodec.subscription(true, command.data()));
             case "CANCEL" -> handler.message(this, ZmtpCodec.subscription(false, command.data()));
@@ -341,6 +439,14 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         if (!ready) {
             throw new ZmtpException("a message before the handshake");
         }
+        if (curve != null) {
+            for (byte[] frame : frames) {
+                if (!closed) {
+                    unboxed(curve.decode(frame));
+                }
+            }
+            return;
+        }
         handler.message(this, frames);
     }
 
@@ -354,7 +460,16 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         if (closed) {
             return;
         }
-        enqueueControl(ByteBuffer.wrap(ZmtpCodec.ping(ttlMillis)));
+        enqueueCommand(ZmtpCodec.ping(ttlMillis));
+    }
+
+    /** Queues a command of ours after the handshake: as it is under NULL, boxed with the COMMAND flag under CURVE. */
+    private void enqueueCommand(byte[] frame) {
+        if (curve == null) {
+            enqueueControl(ByteBuffer.wrap(frame));
+            return;
+        }
+        enqueueControl(ByteBuffer.wrap(curve.encodeCommand(frame)));
     }
 
     /** Closes the connection if the peer announced a time-to-live in its PINGs and nothing arrived for that long. */

@@ -1,7 +1,7 @@
 package io.synod.messaging.zmtp;
 
 /** A peer broke the ZeroMQ wire protocol or a limit: its connection is closed. */
-public final class ZmtpException extends RuntimeException {
+public class ZmtpException extends RuntimeException {
     public ZmtpException(String message) {
         super(message);
     }

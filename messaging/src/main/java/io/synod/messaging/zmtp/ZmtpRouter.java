@@ -54,6 +54,9 @@ public final class ZmtpRouter implements SelectorParty, ZmtpConnection.Handler {
 
     private final Selector selector;
     private final Config config;
+    /** NULL, or CURVE as a server (secure mode). */
+    private ZmtpSecurity security = ZmtpSecurity.NULL;
+
     private final ServerSocketChannel server;
     private final String boundEndpoint;
     private final Map<SelectableChannel, ZmtpConnection> byChannel = new HashMap<>();
@@ -86,6 +89,18 @@ public final class ZmtpRouter implements SelectorParty, ZmtpConnection.Handler {
         }
         this.server = channel;
         this.boundEndpoint = TcpEndpoint.bound(bindEndpoint, channel.socket());
+    }
+
+    /**
+     * Speaks {@code security} (CURVE as a server, in secure mode) on every connection accepted from now on; call
+     * before the owner's selector turns.
+     */
+    public ZmtpRouter secure(ZmtpSecurity security) {
+        if (security instanceof ZmtpSecurity.CurveClient) {
+            throw new IllegalArgumentException("a binding socket is a CURVE server");
+        }
+        this.security = security;
+        return this;
     }
 
     /** The endpoint bound, with the actual port. */
@@ -144,6 +159,7 @@ public final class ZmtpRouter implements SelectorParty, ZmtpConnection.Handler {
             try {
                 ZmtpConnection connection = new ZmtpConnection(
                         channel, selector, SocketType.ROUTER, config.connection(), this, this, nowNanos);
+                connection.secure(security);
                 byChannel.put(channel, connection);
                 connection.pauseReading(readPaused);
                 connection.flush();

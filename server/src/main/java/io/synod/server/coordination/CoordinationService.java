@@ -95,6 +95,15 @@ public final class CoordinationService implements AutoCloseable {
 
     private volatile Snapshot snapshot;
 
+    /**
+     * Secure mode: the announcements to the proxy and the peer links speak CURVE with the cluster's server key;
+     * call right after {@link #open}, before the selector turns.
+     */
+    public void secure(io.synod.messaging.zmtp.CurveCrypto.KeyPair serverKeys) {
+        publisher.secure(io.synod.messaging.zmtp.ZmtpSecurity.serverLink(serverKeys));
+        links.secure(serverKeys);
+    }
+
     private CoordinationService(
             CoordinationConfig config,
             ProcessClock clock,

@@ -66,6 +66,9 @@ public final class ReferenceClient implements SelectorParty, AutoCloseable {
     private long deadlineNanos;
     private boolean reachable = true;
 
+    /** The mechanism of the link (secure mode: CURVE with the server key). */
+    private io.synod.messaging.zmtp.ZmtpSecurity security = io.synod.messaging.zmtp.ZmtpSecurity.NULL;
+
     /**
      * A link that connects on its first request.
      *
@@ -85,6 +88,11 @@ public final class ReferenceClient implements SelectorParty, AutoCloseable {
         this.clock = clock;
         this.log = log;
         this.limits = limits;
+    }
+
+    /** The mechanism of the link: NULL, or CURVE with the server key (secure mode); before the first request. */
+    public void secure(io.synod.messaging.zmtp.ZmtpSecurity security) {
+        this.security = security;
     }
 
     /** What {@link #isReachable} says until the next answer or timeout: the outcome of the startup {@link #call}. */
@@ -107,7 +115,7 @@ public final class ReferenceClient implements SelectorParty, AutoCloseable {
             throw new IllegalStateException("invariant violated: one reference request at a time");
         }
         if (socket == null) {
-            socket = new ZmtpClient(ZmtpCodec.SocketType.REQ, endpoint, selector, LINK, nowNanos);
+            socket = new ZmtpClient(ZmtpCodec.SocketType.REQ, endpoint, selector, LINK, nowNanos).secure(security);
         }
         long lamport = clock.tickForSend();
         double now = clock.nowSeconds();

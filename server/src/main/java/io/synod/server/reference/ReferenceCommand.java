@@ -3,6 +3,7 @@ package io.synod.server.reference;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ProcessRunner;
+import io.synod.messaging.ServerKeyOption;
 import io.synod.messaging.admin.AdminGate;
 import io.synod.messaging.admin.AdminOptions;
 import io.synod.registry.RegistryConfig;
@@ -42,6 +43,12 @@ public final class ReferenceCommand implements Callable<Integer> {
     @Mixin
     AdminOptions admin = new AdminOptions();
 
+    @Option(names = "--secure", description = "secure mode: CURVE with --server-key (docs/security.md)")
+    boolean secure;
+
+    @CommandLine.Mixin
+    ServerKeyOption serverKey = new ServerKeyOption();
+
     @Override
     public Integer call() {
         if (heartbeatTimeoutMillis <= 0) {
@@ -50,19 +57,22 @@ public final class ReferenceCommand implements Callable<Integer> {
         }
         java.net.InetSocketAddress adminAddress;
         AdminGate gate;
+        io.synod.messaging.zmtp.CurveCrypto.KeyPair keys;
         try {
             adminAddress = admin.address();
-            gate = admin.gate(false); // no guarded route: a key given is still checked (AdminGate#of)
+            gate = admin.gate(secure); // no guarded route: a key given is still checked (AdminGate#of)
+            keys = serverKey.load(secure);
         } catch (IllegalArgumentException e) {
             System.err.println("reference: " + e.getMessage());
             return 2;
         }
+        System.out.println("reference mode=" + (secure ? "secure" : "compat"));
         InteractionLog log = InteractionLog.open(logFile, "reference");
         ProcessClock clock = ProcessClock.system();
         ReferenceServer server;
         try {
             server = ReferenceServer.start(
-                    bind, dataDirectory, RegistryConfig.withHeartbeatTimeout(heartbeatTimeoutMillis), log, clock);
+                    bind, dataDirectory, RegistryConfig.withHeartbeatTimeout(heartbeatTimeoutMillis), keys, log, clock);
         } catch (ZMQException e) {
             System.err.println("reference: cannot bind " + bind + ": " + e.getMessage());
             log.close();

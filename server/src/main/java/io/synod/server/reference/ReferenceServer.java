@@ -65,7 +65,12 @@ public final class ReferenceServer implements AutoCloseable {
     private Thread thread;
 
     private ReferenceServer(
-            String bind, Path dataDirectory, RegistryConfig config, InteractionLog log, ProcessClock clock) {
+            String bind,
+            Path dataDirectory,
+            RegistryConfig config,
+            io.synod.messaging.zmtp.CurveCrypto.KeyPair serverKeys,
+            InteractionLog log,
+            ProcessClock clock) {
         this.file = new RegistryFile(dataDirectory);
         byte[] persisted = file.read();
         this.registry = persisted == null ? new ServerRegistry(config) : ServerRegistry.restore(config, persisted);
@@ -75,6 +80,11 @@ public final class ReferenceServer implements AutoCloseable {
         try {
             this.socket = context.createSocket(SocketType.REP);
             socket.setLinger(0);
+            if (serverKeys != null) { // secure mode: CURVE, the link encrypted and the server proven to the client
+                socket.setCurveServer(true);
+                socket.setCurvePublicKey(serverKeys.publicKey());
+                socket.setCurveSecretKey(serverKeys.secretKey());
+            }
             socket.bind(bind);
         } catch (ZMQException e) {
             context.close();
@@ -92,7 +102,18 @@ public final class ReferenceServer implements AutoCloseable {
      */
     public static ReferenceServer start(
             String bind, Path dataDirectory, RegistryConfig config, InteractionLog log, ProcessClock clock) {
-        ReferenceServer server = new ReferenceServer(bind, dataDirectory, config, log, clock);
+        return start(bind, dataDirectory, config, null, log, clock);
+    }
+
+    /** As {@link #start}, in secure mode when {@code serverKeys} is not null (JeroMQ's CURVE with the server key). */
+    public static ReferenceServer start(
+            String bind,
+            Path dataDirectory,
+            RegistryConfig config,
+            io.synod.messaging.zmtp.CurveCrypto.KeyPair serverKeys,
+            InteractionLog log,
+            ProcessClock clock) {
+        ReferenceServer server = new ReferenceServer(bind, dataDirectory, config, serverKeys, log, clock);
         LOG.info("reference: {} servers known from {}", server.serversKnownAtStart, dataDirectory);
         server.thread = new Thread(server::loop, "reference-loop");
         server.thread.start();

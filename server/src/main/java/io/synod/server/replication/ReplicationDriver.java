@@ -235,6 +235,14 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         applier.listen(Objects.requireNonNull(listener, "listener"));
     }
 
+    /**
+     * Secure mode: the replication links speak CurveZMQ with the cluster's server key (only a holder of its secret
+     * speaks Paxos here or joins); call right after {@link #open}, before the first {@link #awaitInput}.
+     */
+    public void secure(io.synod.messaging.zmtp.CurveCrypto.KeyPair serverKeys) {
+        links.secure(serverKeys);
+    }
+
     /** The selector of {@link #awaitInput}, for the caller's broker and proxy links to register with. */
     public Selector selector() {
         return links.selector();
