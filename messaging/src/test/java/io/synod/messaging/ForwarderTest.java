@@ -9,6 +9,7 @@ import io.synod.protocol.Limits;
 import io.synod.protocol.Publication;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -242,6 +243,42 @@ class ForwarderTest {
             List<byte[]> frames = ZmqTestSockets.receiveMultipart(server, 0);
             assertThat(frames).as("request %d", i).isNotNull();
             assertThat(new String(frames.get(2), StandardCharsets.UTF_8)).isEqualTo("r" + i);
+            // answered: the client's next waiting request may go (its in-flight limit)
+            ZmqTestSockets.sendMultipart(server, List.of(frames.get(0), new byte[0], utf8("ok" + i)));
+        }
+    }
+
+    @Test
+    void aClientAtItsInFlightLimitWaitsBehindItselfNotInFrontOfOthers() {
+        forwarder = broker(ForwarderConfig.DEFAULT.withClientInFlightMax(4));
+        ZMQ.Socket server = socket(SocketType.DEALER, forwarder.backendEndpoint());
+        ZMQ.Socket flooder = socket(SocketType.DEALER, forwarder.frontendEndpoint());
+        for (int i = 0; i < 100; i++) {
+            flooder.send(new byte[0], ZMQ.SNDMORE);
+            flooder.send(utf8("flood" + i), 0);
+        }
+        List<List<byte[]>> unanswered = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            unanswered.add(ZmqTestSockets.receiveMultipart(server, 0));
+            assertThat(new String(unanswered.get(i).get(2), StandardCharsets.UTF_8))
+                    .isEqualTo("flood" + i);
+        }
+        ZMQ.Socket other = socket(SocketType.DEALER, forwarder.frontendEndpoint());
+        other.send(new byte[0], ZMQ.SNDMORE);
+        other.send(utf8("mine"), 0);
+        List<byte[]> next = ZmqTestSockets.receiveMultipart(server, 0);
+        assertThat(new String(next.get(2), StandardCharsets.UTF_8))
+                .as("the other client's request passes the flooder's 96 waiting ones")
+                .isEqualTo("mine");
+        ZmqTestSockets.sendMultipart(server, List.of(next.get(0), new byte[0], utf8("yours")));
+        assertThat(ZmqTestSockets.receiveMultipart(other, 0)).last().isEqualTo(utf8("yours"));
+        for (int i = 4; i < 100; i++) { // each answer lets one more of the flooder's go, in order
+            List<byte[]> answered = unanswered.remove(0);
+            ZmqTestSockets.sendMultipart(server, List.of(answered.get(0), new byte[0], utf8("ok")));
+            List<byte[]> frames = ZmqTestSockets.receiveMultipart(server, 0);
+            assertThat(frames).as("request %d", i).isNotNull();
+            assertThat(new String(frames.get(2), StandardCharsets.UTF_8)).isEqualTo("flood" + i);
+            unanswered.add(frames);
         }
     }
 
