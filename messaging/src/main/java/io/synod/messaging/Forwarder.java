@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Proxy: a subscriber's subscriptions are counted per topic; the first subscription to a topic is sent
  *       to every publisher, and the last one gone (cancelled or disconnected) cancels it there; a publisher that
  *       connects gets every topic subscribed. A publication goes once to every subscriber with a subscription
- *       that prefixes its first frame; a subscriber whose queue is full misses it (as XPUB drops), counted. A
+ *       that prefixes its first frame (a session topic: {@link SessionTopicGuard}); a subscriber whose queue is full misses it (as XPUB drops), counted. A
  *       publication identical to one forwarded shortly before for the same topic and {@code seq} is dropped and
  *       counted ({@link ForwarderDedup}): a new Paxos leader republishes what its predecessor may not have, and a
  *       plain course subscriber would show it twice.
@@ -560,7 +560,7 @@ public final class Forwarder implements AutoCloseable {
                 return;
             }
             frontendToBackend++;
-            subscriptions.forEachMatch(frames.get(0), subscriber -> {
+            SessionTopicGuard.forEachMatch(subscriptions, frames.get(0), subscriber -> {
                 backendToFrontend++;
                 if (!offer(subscriber, frames)) {
                     dropped++;

@@ -7,6 +7,7 @@ import io.synod.messaging.zmtp.ZmtpCodec;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.Publication;
+import io.synod.protocol.SessionTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,6 +119,46 @@ class ForwarderTest {
                 .containsEntry("user", "ana")
                 .containsEntry("message", "oi")
                 .containsEntry("seq", 1L);
+    }
+
+    @Test
+    void aSessionTopicReachesOnlySubscribersNamingItsWholeDelivery() {
+        forwarder = ProxyCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", log, ProcessClock.system());
+        String delivery = SessionTopics.delivery("ab".repeat(32));
+        String topic = SessionTopics.messagesTopic(delivery);
+        ZMQ.Socket owner = socket(SocketType.SUB, forwarder.backendEndpoint());
+        owner.subscribe(utf8(topic));
+        ZMQ.Socket everything = socket(SocketType.SUB, forwarder.backendEndpoint());
+        everything.subscribe(new byte[0]);
+        ZMQ.Socket partial = socket(SocketType.SUB, forwarder.backendEndpoint());
+        partial.subscribe(utf8(SessionTopics.PREFIX + delivery.substring(0, SessionTopics.DELIVERY_CHARS - 1)));
+        partial.subscribe(utf8("bob")); // after the other on the same link: hearing "bob" proves both arrived
+        ZMQ.Socket pub = socket(SocketType.PUB, forwarder.frontendEndpoint());
+        java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong();
+        Runnable sendBoth = () -> { // a new seq each time: the proxy drops identical repeats
+            Publication dm =
+                    new Publication.DirectMessage("ana", "bob", "segredo", 1.5, 3, seq.incrementAndGet(), "1-0", 1, 1);
+            ZmqTestSockets.sendPublication(pub, new Publication.SessionDelivery(topic, dm));
+            ZmqTestSockets.sendPublication(pub, dm);
+        };
+        for (ZMQ.Socket sub : List.of(owner, everything, partial)) {
+            sub.setReceiveTimeOut(100);
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                sendBoth.run();
+                return ZmqTestSockets.receivePublication(sub, Limits.DEFAULT) != null;
+            });
+        }
+        for (int i = 0; i < 20; i++) {
+            sendBoth.run();
+        }
+        for (ZMQ.Socket sub : List.of(everything, partial)) {
+            for (ZmqTestSockets.ReceivedPublication r;
+                    (r = ZmqTestSockets.receivePublication(sub, Limits.DEFAULT)) != null; ) {
+                assertThat(r.topic()).as("a wildcard over session topics").isEqualTo("bob");
+            }
+        }
+        assertThat(ZmqTestSockets.receivePublication(owner, Limits.DEFAULT).topic())
+                .isEqualTo(topic);
     }
 
     @Test
