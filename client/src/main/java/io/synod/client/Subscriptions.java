@@ -42,6 +42,9 @@ final class Subscriptions {
     private final Map<String, TopicSequencer> channels = new HashMap<>();
     private final Map<String, Integer> zmqTopicUses = new HashMap<>();
     private TopicSequencer inbox;
+    /** The logged-in user whose inbox {@link #inbox} is (its topic is the user's name, or a session topic). */
+    private String inboxUser;
+
     private TopicSequencer notifications;
     /** The logged-in user's notification sequencer's owner (the {@code user} of its fetches). */
     private String notifiedUser;
@@ -109,14 +112,23 @@ final class Subscriptions {
      * a later one arrives.
      */
     void subscribeInbox(String user) {
-        if (inbox != null && inbox.topic().equals(user)) {
+        subscribeInbox(user, user);
+    }
+
+    /**
+     * As {@link #subscribeInbox(String)}, listening on {@code topic}: the user's name, or in secure mode the messages
+     * topic of the user's session (docs/protocol.md section 5), where the server sends them instead.
+     */
+    void subscribeInbox(String user, String topic) {
+        if (inbox != null && inbox.topic().equals(topic)) {
             return;
         }
         if (inbox != null) {
             releaseTopic(inbox.topic());
         }
-        inbox = newSequencer(user, 0);
-        useTopic(user);
+        inbox = newSequencer(topic, 0);
+        inboxUser = user;
+        useTopic(topic);
         apply(inbox, inbox.startJoinReplay());
     }
 
@@ -126,7 +138,11 @@ final class Subscriptions {
      * notification sets the start instead.
      */
     void subscribeNotifications(String user) {
-        String topic = Social.notificationsTopic(user);
+        subscribeNotifications(user, Social.notificationsTopic(user));
+    }
+
+    /** As {@link #subscribeNotifications(String)}, listening on {@code topic} (a session's, in secure mode). */
+    void subscribeNotifications(String user, String topic) {
         if (notifications != null && notifications.topic().equals(topic)) {
             return;
         }
@@ -171,7 +187,10 @@ final class Subscriptions {
         }
     }
 
-    void onLive(String topic, Publication publication) {
+    void onLive(String topic, Publication received) {
+        // a session topic carries the recipient's own private messages and notifications: routed by its topic
+        Publication publication =
+                received instanceof Publication.SessionDelivery delivery ? delivery.delivery() : received;
         TopicSequencer sequencer = switch (publication) {
             case Publication.DirectMessage dm -> inbox != null && inbox.topic().equals(topic) ? inbox : null;
             case Publication.ChannelPost post -> channels.get(topic);
@@ -181,6 +200,7 @@ final class Subscriptions {
             }
             case Publication.Notification notification ->
                 notifications != null && notifications.topic().equals(topic) ? notifications : null;
+            case Publication.SessionDelivery nested -> null; // never nested by a server
         };
         if (sequencer != null) {
             apply(sequencer, sequencer.onLive(publication));
@@ -235,7 +255,7 @@ final class Subscriptions {
         }
         boolean isInbox = sequencer == inbox;
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put(isInbox ? "user" : "channel", sequencer.topic());
+        fields.put(isInbox ? "user" : "channel", isInbox ? inboxUser : sequencer.topic());
         fields.put("after_seq", afterSeq);
         fields.put("limit", config.historyPageSize());
         String service = isInbox ? Services.PRIVATE_HISTORY : Services.HISTORY;
@@ -250,10 +270,11 @@ final class Subscriptions {
             apply(sequencer, sequencer.onFetchFailed());
             return;
         }
-        ClientReply.HistoryPage page = ReplyParser.historyPage(reply, sequencer.topic(), config.limits());
+        ClientReply.HistoryPage page =
+                ReplyParser.historyPage(reply, isInbox ? inboxUser : sequencer.topic(), config.limits());
         List<Publication> mine = page.messages().stream()
                 .filter(p -> isInbox
-                        ? p instanceof Publication.DirectMessage dm && dm.dst().equals(sequencer.topic())
+                        ? p instanceof Publication.DirectMessage dm && dm.dst().equals(inboxUser)
                         : p instanceof Publication.ChannelPost post
                                 && post.channel().equals(sequencer.topic()))
                 .toList();
@@ -281,8 +302,8 @@ final class Subscriptions {
                 apply(sequencer, sequencer.onFetchFailed());
                 return;
             }
-            ClientReply.SocialPage page =
-                    ReplyParser.socialPage(reply, "notifications", item -> sequencer.topic(), config.limits());
+            ClientReply.SocialPage page = ReplyParser.socialPage(
+                    reply, "notifications", item -> Social.notificationsTopic(notifiedUser), config.limits());
             apply(sequencer, sequencer.onHistory(page.items(), page.more()));
         });
     }

@@ -5,6 +5,7 @@ import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Names;
 import io.synod.protocol.Services;
+import io.synod.protocol.SessionTopics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -128,8 +129,13 @@ public final class SynodClient implements AutoCloseable {
             if (status.ok()) {
                 user = name;
                 loop.session = reply.data().get("token") instanceof String token ? Map.of("token", token) : Map.of();
-                loop.subscriptions().subscribeInbox(name);
-                loop.subscriptions().subscribeNotifications(name);
+                if (reply.data().get("delivery") instanceof String delivery) { // secure mode: the session's topics
+                    loop.subscriptions().subscribeInbox(name, SessionTopics.messagesTopic(delivery));
+                    loop.subscriptions().subscribeNotifications(name, SessionTopics.notificationsTopic(delivery));
+                } else {
+                    loop.subscriptions().subscribeInbox(name);
+                    loop.subscriptions().subscribeNotifications(name);
+                }
             }
             result.complete(status);
         }));

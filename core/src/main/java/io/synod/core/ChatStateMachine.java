@@ -155,7 +155,7 @@ public final class ChatStateMachine {
         }
         Result result = retriedSend(tx, command);
         if (result == null) {
-            result = execute(tx, command);
+            result = SessionDeliveries.withSessionCopies(tx, command, execute(tx, command));
             rememberSend(tx, command, result);
         }
         if (window != null) {
@@ -267,7 +267,7 @@ public final class ChatStateMachine {
     }
 
     private Result login(Transaction tx, Command command, ChatCommand.Login login) {
-        Result refused = AccountRules.login(tx, login);
+        Result refused = AccountRules.login(tx, login, command.timestampSeconds());
         if (refused != null) {
             return refused;
         }

@@ -33,6 +33,9 @@ import java.util.Arrays;
  *   K user 0 ~lastIndex peer       user's conversations, most recent first: []
  *   H user                         the user's password, in the server's stored form: [passwordHash]
  *   Z sessionHash                  a live session: [user, expiresAtSeconds] (deleted by logout)
+ *   Y user                         the user's sessions, oldest first: [sessionHash, expiresAtSeconds, ...]
+ *                                  (at most AccountRules.SESSIONS_PER_USER_MAX pairs; the recipients of private
+ *                                  delivery)
  * </pre>
  *
  * <p>{@code ~index} is {@code Long.MAX_VALUE - index} ({@link #newestFirst}), so a forward scan lists newest first.
@@ -62,6 +65,7 @@ final class Keys {
     static final byte CONVERSATION_BY_RECENCY = 'K';
     static final byte PASSWORD = 'H';
     static final byte SESSION = 'Z';
+    static final byte USER_SESSIONS = 'Y';
 
     private Keys() {}
 
@@ -79,6 +83,10 @@ final class Keys {
 
     static byte[] session(String sessionHash) {
         return tagged(SESSION, utf8(sessionHash));
+    }
+
+    static byte[] userSessions(String user) {
+        return tagged(USER_SESSIONS, utf8(user));
     }
 
     static byte[] channel(String name) {

@@ -2,6 +2,9 @@ package io.synod.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.synod.protocol.Publication;
+import io.synod.protocol.SessionTopics;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Passwords and sessions applied in log order ({@link AccountRules}), and their encoding in the log. */
@@ -99,6 +102,78 @@ class AccountRulesTest {
         assertThat(apply(new ChatCommand.Logout("ana", ANA_SESSION)).isOk())
                 .as("revoked once")
                 .isFalse();
+    }
+
+    @Test
+    void privateDeliveriesAreCopiedToEveryLiveSessionOfTheRecipient() {
+        assertThat(apply(new ChatCommand.Login("ana")).isOk()).isTrue();
+        assertThat(apply(new ChatCommand.Login("bob", "", BOB_SESSION, 2_000_000_000L))
+                        .isOk())
+                .isTrue();
+        String second = "c".repeat(64);
+        assertThat(apply(new ChatCommand.Login("bob", "", second, 1_700_000_100L))
+                        .isOk())
+                .isTrue();
+
+        List<Publication> sent =
+                apply(new ChatCommand.SendMessage("ana", "bob", "oi @bob")).publications();
+        Publication.DirectMessage dm = (Publication.DirectMessage) sent.get(0);
+        assertThat(copies(sent))
+                .as("a message and its notification, each to both sessions")
+                .containsExactlyInAnyOrder(
+                        SessionTopics.messagesTopic(SessionTopics.delivery(BOB_SESSION)),
+                        SessionTopics.messagesTopic(SessionTopics.delivery(second)),
+                        SessionTopics.notificationsTopic(SessionTopics.delivery(BOB_SESSION)),
+                        SessionTopics.notificationsTopic(SessionTopics.delivery(second)));
+        assertThat(sent)
+                .filteredOn(p -> p instanceof Publication.SessionDelivery)
+                .allMatch(p -> sent.contains(((Publication.SessionDelivery) p).delivery()), "a copy of an original");
+        assertThat(sent)
+                .as("the originals stay, for compat mode and the search index")
+                .contains(dm);
+
+        List<Publication> late = applyAt(1_700_000_100.0, null, new ChatCommand.SendMessage("ana", "bob", "tarde"))
+                .publications();
+        assertThat(copies(late))
+                .as("the second session expired at the write's log time")
+                .containsExactlyInAnyOrder(
+                        SessionTopics.messagesTopic(SessionTopics.delivery(BOB_SESSION)),
+                        SessionTopics.notificationsTopic(SessionTopics.delivery(BOB_SESSION)));
+
+        assertThat(apply(new ChatCommand.Logout("bob", BOB_SESSION)).isOk()).isTrue();
+        assertThat(copies(applyAt(1_700_000_200.0, null, new ChatCommand.SendMessage("ana", "bob", "sozinho"))
+                        .publications()))
+                .as("no live session: no copy")
+                .isEmpty();
+        assertThat(copies(apply(new ChatCommand.SendMessage("bob", "ana", "oi")).publications()))
+                .as("ana never opened a session")
+                .isEmpty();
+    }
+
+    @Test
+    void aLoginBeyondTheSessionsPerUserMaxRevokesTheOldest() {
+        List<String> sessions = new java.util.ArrayList<>();
+        for (int i = 0; i <= AccountRules.SESSIONS_PER_USER_MAX; i++) {
+            String session = String.format("%064x", i + 1);
+            sessions.add(session);
+            assertThat(apply(new ChatCommand.Login("bob", "", session, 2_000_000_000L))
+                            .isOk())
+                    .isTrue();
+        }
+        assertThat(machine.accounts().sessionUser(sessions.get(0), T0 + 100))
+                .as("the oldest, revoked")
+                .isNull();
+        assertThat(machine.accounts().sessionUser(sessions.get(1), T0 + 100)).isEqualTo("bob");
+        assertThat(apply(new ChatCommand.Login("ana")).isOk()).isTrue();
+        assertThat(copies(apply(new ChatCommand.SendMessage("ana", "bob", "oi")).publications()))
+                .hasSize(2 * AccountRules.SESSIONS_PER_USER_MAX);
+    }
+
+    private static List<String> copies(List<Publication> publications) {
+        return publications.stream()
+                .filter(p -> p instanceof Publication.SessionDelivery)
+                .map(Publication::topic)
+                .toList();
     }
 
     @Test

@@ -42,11 +42,13 @@ import org.slf4j.LoggerFactory;
  *       server in turn that has room (round robin, as a DEALER); with no server able to take it, it is held, in
  *       order, until one can, and past {@link ForwarderConfig#highWaterMarkMessages} held requests the clients'
  *       connections are not read. A reply's first frame names the client; a reply to a client that is gone or
- *       whose queue is full is dropped and counted (as a ROUTER does).
+ *       whose queue is full is dropped and counted (as a ROUTER does). A client connection has at most {@link
+ *       ForwarderConfig#clientInFlightMax} requests unanswered at the servers; the rest waits in its own queue
+ *       ({@link BrokerClient}), so a flooding client queues behind itself, not in front of the others.
  *   <li>Proxy: a subscriber's subscriptions are counted per topic; the first subscription to a topic is sent
  *       to every publisher, and the last one gone (cancelled or disconnected) cancels it there; a publisher that
  *       connects gets every topic subscribed. A publication goes once to every subscriber with a subscription
- *       that prefixes its first frame; a subscriber whose queue is full misses it (as XPUB drops), counted. A
+ *       that prefixes its first frame (a session topic: {@link SessionTopicGuard}); a subscriber whose queue is full misses it (as XPUB drops), counted. A
  *       publication identical to one forwarded shortly before for the same topic and {@code seq} is dropped and
  *       counted ({@link ForwarderDedup}): a new Paxos leader republishes what its predecessor may not have, and a
  *       plain course subscriber would show it twice.
@@ -56,10 +58,8 @@ import org.slf4j.LoggerFactory;
  * value nobody expected) is closed, logged and counted ({@code handling_errors}), and the loop goes on with the
  * others; a failure outside any connection's handling (the once-per-turn work) is logged and counted the same way.
  *
- * <p>Interaction log (N7): logging each message would double the forwarder's cost and the messages are logged
- * by their senders and receivers anyway, so it logs one {@code forwarded} event per
- * {@link ForwarderConfig#statsIntervalMillis()} with the messages each way and the drops (only when something
- * moved).
+ * <p>Interaction log (N7): one {@code forwarded} event per {@link ForwarderConfig#statsIntervalMillis()} with the
+ * messages each way and the drops, when something moved (per message would double the cost; senders log them).
  *
  * <p>Thread-safety: {@link #start} binds in the caller's thread and then one owned thread runs the loop;
  * {@link #close()} may be called from any thread, once or more.
@@ -165,7 +165,9 @@ public final class Forwarder implements AutoCloseable {
         void pauseReading(boolean paused) {
             if (readPaused != paused) {
                 readPaused = paused;
-                connections.forEach(connection -> connection.pauseReading(paused));
+                // a client paused for its own waiting requests stays paused until they go
+                connections.forEach(connection -> connection.pauseReading(
+                        paused || (connection.attachment instanceof BrokerClient client && client.readPaused())));
             }
         }
 
@@ -336,6 +338,9 @@ public final class Forwarder implements AutoCloseable {
                     nextStatsMillis = nowMillis + config.statsIntervalMillis();
                     try {
                         checkAlive(now);
+                        if (routing instanceof BrokerRouting broker) {
+                            broker.expireInFlight(now);
+                        }
                         if (dedup != null) {
                             dedup.expire(now);
                         }
@@ -422,9 +427,9 @@ public final class Forwarder implements AutoCloseable {
         return true;
     }
 
-    /** ROUTER frontend, DEALER backend. */
+    /** ROUTER frontend, DEALER backend; each client's requests beyond its in-flight limit wait ({@link BrokerClient}). */
     private final class BrokerRouting implements Routing {
-        private final Map<RoutingId, ZmtpConnection> clients = new java.util.HashMap<>();
+        private final Map<BrokerClient.RoutingId, BrokerClient> clients = new java.util.HashMap<>();
         private final List<ZmtpConnection> servers = new ArrayList<>();
         private final java.util.ArrayDeque<List<byte[]>> held = new java.util.ArrayDeque<>();
         private int nextServer;
@@ -437,39 +442,37 @@ public final class Forwarder implements AutoCloseable {
                 return;
             }
             byte[] identity = connection.peerIdentity();
-            RoutingId id;
+            BrokerClient.RoutingId id;
             if (identity.length > 0 && identity[0] != 0) {
-                id = new RoutingId(identity);
+                id = new BrokerClient.RoutingId(identity);
                 if (clients.containsKey(id)) {
                     connection.close("identity already in use by another client");
                     return;
                 }
             } else {
                 do {
-                    id = RoutingId.generated(nextGeneratedId++);
+                    id = BrokerClient.RoutingId.generated(nextGeneratedId++);
                 } while (clients.containsKey(id));
             }
-            connection.attachment = id;
-            clients.put(id, connection);
+            BrokerClient client = new BrokerClient(id, connection);
+            connection.attachment = client;
+            clients.put(id, client);
         }
 
         @Override
         public void message(Side side, ZmtpConnection connection, List<byte[]> frames) {
             if (side == frontend) {
-                if (!(connection.attachment instanceof RoutingId id)) {
+                if (!(connection.attachment instanceof BrokerClient client)) {
                     return;
                 }
                 List<byte[]> routed = new ArrayList<>(frames.size() + 1);
-                routed.add(id.bytes);
+                routed.add(client.id.bytes());
                 routed.addAll(frames);
                 frontendToBackend++;
-                if (held.isEmpty() && toServer(routed)) {
+                if (client.waits(routed, config.clientInFlightMax())) {
                     return;
                 }
-                held.addLast(routed);
-                if (held.size() >= config.highWaterMarkMessages()) {
-                    frontend.pauseReading(true);
-                }
+                dispatch(client, routed);
                 return;
             }
             if (frames.size() < 2) {
@@ -477,9 +480,33 @@ public final class Forwarder implements AutoCloseable {
                 return;
             }
             backendToFrontend++;
-            ZmtpConnection client = clients.get(new RoutingId(frames.get(0)));
-            if (client == null || !offer(client, frames.subList(1, frames.size()))) {
+            BrokerClient client = clients.get(new BrokerClient.RoutingId(frames.get(0)));
+            if (client == null || !offer(client.connection, frames.subList(1, frames.size()))) {
                 dropped++;
+            }
+            if (client != null) {
+                client.answered(turnNanos);
+                client.release(config.clientInFlightMax(), frontend.readPaused, this::dispatch);
+            }
+        }
+
+        /** Sends one request of {@code client} towards the servers (or holds it while none has room). */
+        private void dispatch(BrokerClient client, List<byte[]> routed) {
+            client.sent(turnNanos);
+            if (held.isEmpty() && toServer(routed)) {
+                return;
+            }
+            held.addLast(routed);
+            if (held.size() >= config.highWaterMarkMessages()) {
+                frontend.pauseReading(true);
+            }
+        }
+
+        void expireInFlight(long nowNanos) { // requests a dead server will never answer
+            for (BrokerClient client : List.copyOf(clients.values())) {
+                if (client.expire(nowNanos)) {
+                    client.release(config.clientInFlightMax(), frontend.readPaused, this::dispatch);
+                }
             }
         }
 
@@ -498,8 +525,8 @@ public final class Forwarder implements AutoCloseable {
         public void closed(Side side, ZmtpConnection connection) {
             if (side == backend) {
                 servers.remove(connection);
-            } else if (connection.attachment instanceof RoutingId id) {
-                clients.remove(id, connection);
+            } else if (connection.attachment instanceof BrokerClient client) {
+                clients.remove(client.id, client);
             }
         }
 
@@ -554,7 +581,7 @@ public final class Forwarder implements AutoCloseable {
                 return;
             }
             frontendToBackend++;
-            subscriptions.forEachMatch(frames.get(0), subscriber -> {
+            SessionTopicGuard.forEachMatch(subscriptions, frames.get(0), subscriber -> {
                 backendToFrontend++;
                 if (!offer(subscriber, frames)) {
                     dropped++;
@@ -573,29 +600,6 @@ public final class Forwarder implements AutoCloseable {
 
         @Override
         public void afterTurn() {}
-    }
-
-    /** A client's routing id: the identity it gave, or 5 bytes made up here (a zero byte, then a counter). */
-    private record RoutingId(byte[] bytes, int hash) {
-        RoutingId(byte[] bytes) {
-            this(bytes, java.util.Arrays.hashCode(bytes));
-        }
-
-        static RoutingId generated(int counter) {
-            return new RoutingId(new byte[] {
-                0, (byte) (counter >>> 24), (byte) (counter >>> 16), (byte) (counter >>> 8), (byte) counter
-            });
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof RoutingId id && java.util.Arrays.equals(bytes, id.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
     }
 
     /** Every stats interval, moving or idle: the counters to {@link #statsListener}, and to the log if any moved. */

@@ -24,6 +24,10 @@ import io.synod.messaging.zmtp.ZmtpConnection;
  * @param dedupBytesMax most bytes the window holds (payloads, topics, {@link ForwarderDedup#ENTRY_OVERHEAD_BYTES}
  *     each)
  * @param dedupAgeMaxMillis how long the window remembers a publication after its first copy
+ * @param clientInFlightMax the broker's requests per client connection forwarded to the servers and not yet
+ *     answered; the connection's further requests wait at the broker, and are read no more past {@code
+ *     BrokerClient.WAITING_MAX}, so a client that floods with many requests in flight queues behind itself, not
+ *     in front of every other client's requests in the servers' queues (docs/security.md, rate limits)
  *     <p>Thread-safety: immutable.
  */
 public record ForwarderConfig(
@@ -37,7 +41,8 @@ public record ForwarderConfig(
         long statsIntervalMillis,
         int dedupEntriesMax,
         long dedupBytesMax,
-        long dedupAgeMaxMillis) {
+        long dedupAgeMaxMillis,
+        int clientInFlightMax) {
     /**
      * Publications the proxy remembers by default: a leader change republishes the deliveries of about the last
      * 100 ms before it plus the election (about 1 s), and 131,072 of them cover 2 s at 65,000 deliveries per
@@ -48,6 +53,11 @@ public record ForwarderConfig(
     public static final long DEDUP_BYTES_DEFAULT = 48L << 20;
     /** How long the proxy remembers a publication by default: well past an election after a kill. */
     public static final long DEDUP_AGE_MILLIS_DEFAULT = 30_000;
+    /**
+     * Requests in flight per client connection by default: a Lazy Pirate client has one, a bench client 1 to 4; the
+     * servers batch many clients' writes, not many of one client's.
+     */
+    public static final int CLIENT_IN_FLIGHT_DEFAULT = 16;
 
     public static final ForwarderConfig DEFAULT = new ForwarderConfig(
             100,
@@ -60,7 +70,8 @@ public record ForwarderConfig(
             1_000,
             DEDUP_ENTRIES_DEFAULT,
             DEDUP_BYTES_DEFAULT,
-            DEDUP_AGE_MILLIS_DEFAULT);
+            DEDUP_AGE_MILLIS_DEFAULT,
+            CLIENT_IN_FLIGHT_DEFAULT);
 
     public ForwarderConfig {
         if (pollIntervalMillis <= 0
@@ -70,13 +81,42 @@ public record ForwarderConfig(
                 || messageFramesMax <= 0
                 || readBytesPerTurnMax <= 0
                 || connectionsMax <= 0
-                || statsIntervalMillis <= 0) {
+                || statsIntervalMillis <= 0
+                || clientInFlightMax <= 0) {
             throw new IllegalArgumentException("every forwarder limit must be positive");
         }
         if (dedupEntriesMax < 0 || dedupBytesMax <= 0 || dedupAgeMaxMillis <= 0) {
             throw new IllegalArgumentException(
                     "the dedup window needs entries >= 0 (0: off), and positive bytes and age");
         }
+    }
+
+    /** The limits before {@code clientInFlightMax}, with its default. */
+    public ForwarderConfig(
+            long pollIntervalMillis,
+            int highWaterMarkMessages,
+            long queueBytesMax,
+            int frameBytesMax,
+            int messageFramesMax,
+            int readBytesPerTurnMax,
+            int connectionsMax,
+            long statsIntervalMillis,
+            int dedupEntriesMax,
+            long dedupBytesMax,
+            long dedupAgeMaxMillis) {
+        this(
+                pollIntervalMillis,
+                highWaterMarkMessages,
+                queueBytesMax,
+                frameBytesMax,
+                messageFramesMax,
+                readBytesPerTurnMax,
+                connectionsMax,
+                statsIntervalMillis,
+                dedupEntriesMax,
+                dedupBytesMax,
+                dedupAgeMaxMillis,
+                CLIENT_IN_FLIGHT_DEFAULT);
     }
 
     /** These limits, with another dedup window ({@code entriesMax} 0: none). */
@@ -92,7 +132,25 @@ public record ForwarderConfig(
                 statsIntervalMillis,
                 entriesMax,
                 bytesMax,
-                ageMaxMillis);
+                ageMaxMillis,
+                clientInFlightMax);
+    }
+
+    /** These limits, with another {@code clientInFlightMax}. */
+    public ForwarderConfig withClientInFlightMax(int inFlight) {
+        return new ForwarderConfig(
+                pollIntervalMillis,
+                highWaterMarkMessages,
+                queueBytesMax,
+                frameBytesMax,
+                messageFramesMax,
+                readBytesPerTurnMax,
+                connectionsMax,
+                statsIntervalMillis,
+                dedupEntriesMax,
+                dedupBytesMax,
+                dedupAgeMaxMillis,
+                inFlight);
     }
 
     /** The limits of each connection. */

@@ -7,8 +7,10 @@ import io.synod.messaging.zmtp.ZmtpCodec;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.Publication;
+import io.synod.protocol.SessionTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -117,6 +119,46 @@ class ForwarderTest {
                 .containsEntry("user", "ana")
                 .containsEntry("message", "oi")
                 .containsEntry("seq", 1L);
+    }
+
+    @Test
+    void aSessionTopicReachesOnlySubscribersNamingItsWholeDelivery() {
+        forwarder = ProxyCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", log, ProcessClock.system());
+        String delivery = SessionTopics.delivery("ab".repeat(32));
+        String topic = SessionTopics.messagesTopic(delivery);
+        ZMQ.Socket owner = socket(SocketType.SUB, forwarder.backendEndpoint());
+        owner.subscribe(utf8(topic));
+        ZMQ.Socket everything = socket(SocketType.SUB, forwarder.backendEndpoint());
+        everything.subscribe(new byte[0]);
+        ZMQ.Socket partial = socket(SocketType.SUB, forwarder.backendEndpoint());
+        partial.subscribe(utf8(SessionTopics.PREFIX + delivery.substring(0, SessionTopics.DELIVERY_CHARS - 1)));
+        partial.subscribe(utf8("bob")); // after the other on the same link: hearing "bob" proves both arrived
+        ZMQ.Socket pub = socket(SocketType.PUB, forwarder.frontendEndpoint());
+        java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong();
+        Runnable sendBoth = () -> { // a new seq each time: the proxy drops identical repeats
+            Publication dm =
+                    new Publication.DirectMessage("ana", "bob", "segredo", 1.5, 3, seq.incrementAndGet(), "1-0", 1, 1);
+            ZmqTestSockets.sendPublication(pub, new Publication.SessionDelivery(topic, dm));
+            ZmqTestSockets.sendPublication(pub, dm);
+        };
+        for (ZMQ.Socket sub : List.of(owner, everything, partial)) {
+            sub.setReceiveTimeOut(100);
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                sendBoth.run();
+                return ZmqTestSockets.receivePublication(sub, Limits.DEFAULT) != null;
+            });
+        }
+        for (int i = 0; i < 20; i++) {
+            sendBoth.run();
+        }
+        for (ZMQ.Socket sub : List.of(everything, partial)) {
+            for (ZmqTestSockets.ReceivedPublication r;
+                    (r = ZmqTestSockets.receivePublication(sub, Limits.DEFAULT)) != null; ) {
+                assertThat(r.topic()).as("a wildcard over session topics").isEqualTo("bob");
+            }
+        }
+        assertThat(ZmqTestSockets.receivePublication(owner, Limits.DEFAULT).topic())
+                .isEqualTo(topic);
     }
 
     @Test
@@ -242,6 +284,42 @@ class ForwarderTest {
             List<byte[]> frames = ZmqTestSockets.receiveMultipart(server, 0);
             assertThat(frames).as("request %d", i).isNotNull();
             assertThat(new String(frames.get(2), StandardCharsets.UTF_8)).isEqualTo("r" + i);
+            // answered: the client's next waiting request may go (its in-flight limit)
+            ZmqTestSockets.sendMultipart(server, List.of(frames.get(0), new byte[0], utf8("ok" + i)));
+        }
+    }
+
+    @Test
+    void aClientAtItsInFlightLimitWaitsBehindItselfNotInFrontOfOthers() {
+        forwarder = broker(ForwarderConfig.DEFAULT.withClientInFlightMax(4));
+        ZMQ.Socket server = socket(SocketType.DEALER, forwarder.backendEndpoint());
+        ZMQ.Socket flooder = socket(SocketType.DEALER, forwarder.frontendEndpoint());
+        for (int i = 0; i < 100; i++) {
+            flooder.send(new byte[0], ZMQ.SNDMORE);
+            flooder.send(utf8("flood" + i), 0);
+        }
+        List<List<byte[]>> unanswered = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            unanswered.add(ZmqTestSockets.receiveMultipart(server, 0));
+            assertThat(new String(unanswered.get(i).get(2), StandardCharsets.UTF_8))
+                    .isEqualTo("flood" + i);
+        }
+        ZMQ.Socket other = socket(SocketType.DEALER, forwarder.frontendEndpoint());
+        other.send(new byte[0], ZMQ.SNDMORE);
+        other.send(utf8("mine"), 0);
+        List<byte[]> next = ZmqTestSockets.receiveMultipart(server, 0);
+        assertThat(new String(next.get(2), StandardCharsets.UTF_8))
+                .as("the other client's request passes the flooder's 96 waiting ones")
+                .isEqualTo("mine");
+        ZmqTestSockets.sendMultipart(server, List.of(next.get(0), new byte[0], utf8("yours")));
+        assertThat(ZmqTestSockets.receiveMultipart(other, 0)).last().isEqualTo(utf8("yours"));
+        for (int i = 4; i < 100; i++) { // each answer lets one more of the flooder's go, in order
+            List<byte[]> answered = unanswered.remove(0);
+            ZmqTestSockets.sendMultipart(server, List.of(answered.get(0), new byte[0], utf8("ok")));
+            List<byte[]> frames = ZmqTestSockets.receiveMultipart(server, 0);
+            assertThat(frames).as("request %d", i).isNotNull();
+            assertThat(new String(frames.get(2), StandardCharsets.UTF_8)).isEqualTo("flood" + i);
+            unanswered.add(frames);
         }
     }
 

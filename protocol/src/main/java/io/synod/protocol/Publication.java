@@ -165,7 +165,32 @@ public sealed interface Publication {
     }
 
     /**
-     * Reads a payload received on {@code topic}. On a notification or post topic ({@link Social}) it is that; else a
+     * A private message or a notification sent on one of its recipient's session topics ({@link SessionTopics}) in
+     * secure mode: the payload is {@code delivery}'s, only the topic differs. The state machine makes one per live
+     * session of the recipient, next to the {@code delivery} itself; a server publishes one kind or the other
+     * according to its mode.
+     */
+    record SessionDelivery(String topic, Publication delivery) implements Publication {
+        public long seq() {
+            return delivery.seq();
+        }
+
+        public String id() {
+            return delivery.id();
+        }
+
+        public long clock() {
+            return delivery.clock();
+        }
+
+        public Map<String, Object> toPayload() {
+            return delivery.toPayload();
+        }
+    }
+
+    /**
+     * Reads a payload received on {@code topic}. On a session topic ({@link SessionTopics}) it is a {@link
+     * SessionDelivery} of a private message or of a notification (of the payload's {@code user}). On a notification or post topic ({@link Social}) it is that; else a
      * payload with {@code src} is a private message, one with {@code user} a channel post. Foreign servers may omit
      * Synod's extra fields, which then read as 0 or empty.
      */
@@ -176,6 +201,15 @@ public sealed interface Publication {
         long seq = f.optionalLong("seq", 0);
         String id = f.optionalText("id", 128).orElse("");
         long index = f.optionalLong("index", 0);
+        if (SessionTopics.isNotificationsTopic(topic)) {
+            String user = f.requireText("user", limits.nameCharsMax());
+            return new SessionDelivery(topic, fromPayload(Social.notificationsTopic(user), payload, limits));
+        }
+        if (SessionTopics.isMessagesTopic(topic)) {
+            String dst = f.requireText("dst", limits.nameCharsMax());
+            f.requireText("src", limits.nameCharsMax()); // a private message, never read as a channel post
+            return new SessionDelivery(topic, fromPayload(dst, payload, limits));
+        }
         String notified = Social.nameIn(topic, Social.NOTIFICATIONS_TOPIC_PREFIX);
         if (notified != null) {
             return new Notification(

@@ -17,6 +17,7 @@ import io.synod.protocol.Request;
 import io.synod.protocol.RequestMeta;
 import io.synod.protocol.Requests;
 import io.synod.protocol.Services;
+import io.synod.protocol.SessionTopics;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -291,6 +292,9 @@ final class ChatService {
             Map<String, Object> data = new LinkedHashMap<>(reply.data());
             data.put("token", deferred.token());
             data.put("expires", (double) login.expiresAtSeconds());
+            if (secure) { // private messages and notifications go to the session's topics (docs/security.md)
+                data.put("delivery", SessionTopics.delivery(login.session()));
+            }
             reply = new Envelope(reply.service(), data);
         }
         return reply(new Handled(reply), deferred.echo(), deferred.peer());

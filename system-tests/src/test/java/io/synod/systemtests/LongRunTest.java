@@ -187,6 +187,7 @@ class LongRunTest {
                 case Publication.DirectMessage dm -> dm.message();
                 case Publication.SocialPost post -> post.message();
                 case Publication.Notification n -> n.message();
+                case Publication.SessionDelivery d -> throw new AssertionError("the client hands over its content");
             };
             received.add(new Received(delivery.topic(), privateMessage, delivery.seq(), text, delivery.source()));
         }

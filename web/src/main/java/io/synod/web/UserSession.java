@@ -113,6 +113,7 @@ final class UserSession implements DeliveryListener, AutoCloseable {
             case Publication.DirectMessage message -> "private";
             case Publication.SocialPost post -> "post";
             case Publication.Notification notification -> "notification";
+            case Publication.SessionDelivery session -> "private"; // SynodClient hands over what it carries
         };
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("type", "delivery");

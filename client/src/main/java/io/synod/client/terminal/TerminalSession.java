@@ -399,6 +399,7 @@ final class TerminalSession {
             case Publication.SocialPost post ->
                 time(post.timestampSeconds()) + " [post] " + safe(post.user()) + ": " + lines(post.message());
             case Publication.Notification n -> time(n.timestampSeconds()) + " " + describe(n);
+            case Publication.SessionDelivery d -> format(d.delivery());
         };
     }
 

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * becomes leader republishes them first (identical copies: the proxy drops them, clients drop any left by {@code
  * seq}). Owned by the event-loop thread.
  */
-final class Deliveries {
+public final class Deliveries {
     private static final Logger LOG = LoggerFactory.getLogger(Deliveries.class);
     /** A leader whose published index has not moved repeats its note only once per this many note intervals. */
     static final int NOTE_REPEAT_INTERVALS = 10;
@@ -224,6 +224,24 @@ final class Deliveries {
             unpublished.clear();
         }
         wasLeader = leader;
+    }
+
+    /**
+     * What a server publishes of a write's publications in its mode: in secure mode a private message or a
+     * notification goes out only on its recipient's session topics ({@link Publication.SessionDelivery}), never on
+     * the recipient's name; in compat mode only on the name, as the statement says. The state machine makes both
+     * (it knows no mode), so the outbox holds both and a leader of either mode republishes what its mode publishes.
+     */
+    public static List<Publication> forMode(List<Publication> publications, boolean secure) {
+        List<Publication> kept = new ArrayList<>(publications.size());
+        for (Publication p : publications) {
+            boolean personal = p instanceof Publication.DirectMessage || p instanceof Publication.Notification;
+            boolean copy = p instanceof Publication.SessionDelivery;
+            if (secure ? !personal : !copy) {
+                kept.add(p);
+            }
+        }
+        return kept;
     }
 
     long publishedIndex() {
