@@ -71,8 +71,19 @@ final class AdminCommand implements Runnable {
                 description = "file holding the admin key (./synod up --secure writes <run-dir>/data/admin.key)")
         Path adminKeyFile;
 
+        @Option(
+                names = "--server-key",
+                paramLabel = "FILE",
+                description =
+                        "a secure cluster's server key pair (server.key_secret of ./synod keys; ./synod up --secure"
+                                + " keeps it in <run-dir>/data/keys): its replication ports speak CurveZMQ and let in only that key")
+        Path serverKeyFile;
+
         /** The secret sent, or null without {@code --admin-key}. */
         private String secret;
+
+        /** The server key pair the link speaks CURVE with, or null (plain frames) without {@code --server-key}. */
+        private io.synod.messaging.zmtp.CurveCrypto.KeyPair serverKeys;
 
         @Override
         public Integer call() throws InterruptedException {
@@ -81,6 +92,9 @@ final class AdminCommand implements Runnable {
                     AdminKey.load(adminKeyFile); // a clear error for a missing or malformed file, before any request
                     secret = Files.readString(adminKeyFile, StandardCharsets.UTF_8)
                             .strip();
+                }
+                if (serverKeyFile != null) {
+                    serverKeys = io.synod.messaging.zmtp.Z85Keys.readPair(serverKeyFile);
                 }
                 return removeThroughTheLeader();
             } catch (IllegalArgumentException e) {
@@ -144,7 +158,12 @@ final class AdminCommand implements Runnable {
         private Map<String, Object> ask(String target) {
             try {
                 return StreamPeerLinks.request(
-                                target, "admin", new Envelope("remove", request()), timeoutMillis, Limits.DEFAULT)
+                                target,
+                                "admin",
+                                new Envelope("remove", request()),
+                                timeoutMillis,
+                                Limits.DEFAULT,
+                                serverKeys)
                         .data();
             } catch (IOException e) {
                 System.err.println("admin: " + target + ": " + e.getMessage());

@@ -180,10 +180,6 @@ final class UpCommand implements Callable<Integer> {
             return 2;
         }
         System.out.println("synod up mode=" + (secure ? "secure" : "compat"));
-        if (secure && !noWeb) {
-            System.out.println("synod up: --secure: the web process does not speak CURVE yet, so it is not started");
-            noWeb = true;
-        }
         if (secure && bots > 0) {
             System.out.println("synod up: --secure: the bots have no accounts yet, so none are started");
             bots = 0;
@@ -359,7 +355,10 @@ final class UpCommand implements Callable<Integer> {
                 web.add(adminUrl(i));
             }
             if (secure) {
-                web.add("--secure");
+                web.addAll(List.of(
+                        "--secure",
+                        "--server-public-key",
+                        keys.resolve(KeysCommand.SERVER + Z85Keys.PUBLIC_SUFFIX).toString()));
             }
             start("web", logs, web);
         }

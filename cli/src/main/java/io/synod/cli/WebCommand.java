@@ -60,6 +60,13 @@ final class WebCommand implements Callable<Integer> {
                     + " carries the cluster's session token. Use with servers in secure mode.")
     boolean secure;
 
+    @Option(
+            names = "--server-public-key",
+            paramLabel = "FILE",
+            description =
+                    "With --secure: the cluster's server.key (from ./synod keys); the cluster links then speak CURVE")
+    Path serverPublicKey;
+
     @Mixin
     AdminOptions admin = new AdminOptions();
 
@@ -71,8 +78,19 @@ final class WebCommand implements Callable<Integer> {
         try {
             adminAddress = admin.address();
             gate = admin.gate(secure); // no guarded route on the web's admin endpoint; a key given is still checked
+            if (serverPublicKey != null && !secure) {
+                throw new IllegalArgumentException("--server-public-key is for secure mode; add --secure or drop it");
+            }
             config = new WebConfig(
-                    brokerEndpoint, proxyEndpoint, host, port, adminUrls, logFile, requestTimeoutMillis, secure);
+                    brokerEndpoint,
+                    proxyEndpoint,
+                    host,
+                    port,
+                    adminUrls,
+                    logFile,
+                    requestTimeoutMillis,
+                    secure,
+                    serverPublicKey == null ? null : io.synod.messaging.zmtp.Z85Keys.readPublic(serverPublicKey));
         } catch (IllegalArgumentException e) {
             System.err.println("synod web: " + e.getMessage());
             return 2;

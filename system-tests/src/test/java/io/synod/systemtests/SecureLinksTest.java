@@ -198,6 +198,19 @@ class SecureLinksTest {
                         .as("a plain request on " + paxos)
                         .isInstanceOf(IOException.class);
             }
+            // the control: the same request over CurveZMQ with the server key (synod admin --server-key) is read and
+            // answered; without the admin key a secure server refuses the change itself, and nothing is removed
+            for (String paxos : members.values()) {
+                Map<String, Object> answer = StreamPeerLinks.request(
+                                paxos,
+                                "probe",
+                                new Envelope("remove", Map.of("name", "nobody")),
+                                5_000,
+                                Limits.DEFAULT,
+                                Z85Keys.readPair(serverSecret))
+                        .data();
+                assertThat(answer).as("a CURVE request on " + paxos).containsEntry("error", "unauthorized");
+            }
             // a server without the key cannot join: it never gets the cluster's log
             long clusterIndex = Cluster.appliedIndex(servers.get(0));
             assertThat(clusterIndex).isPositive();

@@ -2,7 +2,6 @@ package io.synod.web;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
-import io.synod.client.ClientConfig;
 import io.synod.client.SynodClient;
 import io.synod.messaging.admin.AdminGate;
 import io.synod.messaging.admin.AdminMetrics;
@@ -41,9 +40,7 @@ public final class WebAdmin implements AutoCloseable {
         this.config = config;
         this.web = web;
         this.probe = SynodClient.connect(
-                ClientConfig.defaults(config.brokerEndpoint(), config.proxyEndpoint())
-                        .withRequestTimeoutMillis(Math.min(config.requestTimeoutMillis(), PROBE_TIMEOUT_MILLIS)),
-                null);
+                config.clientConfig(Math.min(config.requestTimeoutMillis(), PROBE_TIMEOUT_MILLIS)), null);
         Gauge.builder("synod.web.sessions", web, WebServer::sessionCount)
                 .description("users logged in through this web process")
                 .register(metrics.registry());

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param requestTimeoutMillis one attempt of a cluster request (the client retries it)
  * @param secure secure mode (docs/security.md): a login needs a password, so every session's writes carry the
  *     cluster's session token
+ * @param serverPublicKey secure mode: the cluster's CURVE server public key ({@code server.key} of {@code ./synod
+ *     keys}), which every cluster connection of this process speaks CURVE towards; null for NULL links
  */
 public record WebConfig(
         String brokerEndpoint,
@@ -26,7 +28,8 @@ public record WebConfig(
         List<String> adminUrls,
         Path logFile,
         long requestTimeoutMillis,
-        boolean secure) {
+        boolean secure,
+        byte[] serverPublicKey) {
 
     /** A compat-mode configuration. */
     public WebConfig(
@@ -37,7 +40,27 @@ public record WebConfig(
             List<String> adminUrls,
             Path logFile,
             long requestTimeoutMillis) {
-        this(brokerEndpoint, proxyEndpoint, host, port, adminUrls, logFile, requestTimeoutMillis, false);
+        this(brokerEndpoint, proxyEndpoint, host, port, adminUrls, logFile, requestTimeoutMillis, false, null);
+    }
+
+    /** A configuration with plain (NULL) cluster links. */
+    public WebConfig(
+            String brokerEndpoint,
+            String proxyEndpoint,
+            String host,
+            int port,
+            List<String> adminUrls,
+            Path logFile,
+            long requestTimeoutMillis,
+            boolean secure) {
+        this(brokerEndpoint, proxyEndpoint, host, port, adminUrls, logFile, requestTimeoutMillis, secure, null);
+    }
+
+    /** The cluster client settings of this process: its brokers and proxies, CURVE in secure mode with a key. */
+    public io.synod.client.ClientConfig clientConfig(long timeoutMillis) {
+        return io.synod.client.ClientConfig.defaults(brokerEndpoint, proxyEndpoint)
+                .withRequestTimeoutMillis(timeoutMillis)
+                .withServerPublicKey(serverPublicKey);
     }
 
     public WebConfig {
@@ -45,6 +68,9 @@ public record WebConfig(
         Objects.requireNonNull(proxyEndpoint, "proxyEndpoint");
         Objects.requireNonNull(host, "host");
         adminUrls = List.copyOf(adminUrls);
+        if (serverPublicKey != null && serverPublicKey.length != 32) {
+            throw new IllegalArgumentException("serverPublicKey must be a 32-byte CURVE key");
+        }
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0 to 65535, was " + port);
         }

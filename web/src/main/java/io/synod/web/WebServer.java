@@ -69,8 +69,7 @@ public final class WebServer implements AutoCloseable {
     public static WebServer start(WebConfig config) {
         InteractionLog log = InteractionLog.open(config.logFile(), "web");
         ProcessClock clock = ProcessClock.system();
-        ClientConfig clientConfig = ClientConfig.defaults(config.brokerEndpoint(), config.proxyEndpoint())
-                .withRequestTimeoutMillis(config.requestTimeoutMillis());
+        ClientConfig clientConfig = config.clientConfig(config.requestTimeoutMillis());
         Sessions sessions = new Sessions(clientConfig, clock, log, config.secure());
         ClusterMonitor monitor = new ClusterMonitor(config.adminUrls());
         ApiInput input = new ApiInput(Limits.DEFAULT);

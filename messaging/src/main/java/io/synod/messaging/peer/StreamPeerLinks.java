@@ -802,28 +802,71 @@ public final class StreamPeerLinks implements AutoCloseable {
      */
     public static Envelope request(String endpoint, String selfName, Envelope request, int timeoutMillis, Limits limits)
             throws IOException {
+        return request(endpoint, selfName, request, timeoutMillis, limits, null);
+    }
+
+    /**
+     * {@link #request(String, String, Envelope, int, Limits)} on a secure cluster's link: CurveZMQ with the cluster's
+     * server key ({@link #secure}), the hello and the request boxed after the handshake; {@code serverKeys} null
+     * speaks plain frames.
+     */
+    public static Envelope request(
+            String endpoint,
+            String selfName,
+            Envelope request,
+            int timeoutMillis,
+            Limits limits,
+            io.synod.messaging.zmtp.CurveCrypto.KeyPair serverKeys)
+            throws IOException {
         try (java.net.Socket socket = new java.net.Socket()) {
             socket.setTcpNoDelay(true);
             socket.connect(TcpEndpoint.parse(endpoint, false), timeoutMillis);
             socket.setSoTimeout(timeoutMillis);
             java.io.OutputStream out = new java.io.BufferedOutputStream(socket.getOutputStream());
-            out.write(frame(hello(selfName)).array());
-            out.write(frame(request.encode()).array());
-            out.flush();
             java.io.DataInputStream in =
                     new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
-            int length = in.readInt();
-            if (length < 0 || length > limits.frameBytesMax()) {
-                throw new IOException("answer of " + length + " bytes from " + endpoint);
-            }
-            byte[] frame = new byte[length];
-            in.readFully(frame);
+            StreamCurve curve = serverKeys == null ? null : new StreamCurve(ZmtpSecurity.serverLink(serverKeys));
             try {
-                return Envelope.decode(frame, limits);
+                if (curve != null) { // the handshake first: HELLO, WELCOME, INITIATE, READY
+                    out.write(frame(curve.start()).array());
+                    out.flush();
+                    while (!curve.ready()) {
+                        List<byte[]> replies = new ArrayList<>();
+                        curve.receive(readFrame(in, HANDSHAKE_FRAME_BYTES_MAX, endpoint), replies);
+                        for (byte[] reply : replies) {
+                            out.write(frame(reply).array());
+                        }
+                        out.flush();
+                    }
+                }
+                byte[] hello = hello(selfName);
+                byte[] body = request.encode();
+                out.write(frame(curve == null ? hello : curve.box(hello)).array());
+                out.write(frame(curve == null ? body : curve.box(body)).array());
+                out.flush();
+                int answerBytesMax =
+                        limits.frameBytesMax() + (curve == null ? 0 : CurveMechanism.MESSAGE_OVERHEAD_BYTES);
+                byte[] answer = readFrame(in, answerBytesMax, endpoint);
+                if (curve != null) {
+                    answer = curve.receive(answer, new ArrayList<>());
+                }
+                return Envelope.decode(answer, limits);
+            } catch (io.synod.messaging.zmtp.ZmtpException e) {
+                throw new IOException("secure link to " + endpoint + " refused: " + e.getMessage(), e);
             } catch (io.synod.protocol.ProtocolException e) {
                 throw new IOException("invalid answer from " + endpoint + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    private static byte[] readFrame(java.io.DataInputStream in, int bytesMax, String endpoint) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > bytesMax) {
+            throw new IOException("a frame of " + length + " bytes from " + endpoint);
+        }
+        byte[] frame = new byte[length];
+        in.readFully(frame);
+        return frame;
     }
 
     private static byte[] hello(String name) {
