@@ -1,7 +1,7 @@
 package io.synod.cli;
 
 import io.synod.messaging.admin.AdminKey;
-import io.synod.messaging.peer.StreamPeerLinks;
+import io.synod.messaging.peer.PeerRequests;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import java.io.IOException;
@@ -157,7 +157,7 @@ final class AdminCommand implements Runnable {
         /** @return the answer, or null (after saying why) if there was none */
         private Map<String, Object> ask(String target) {
             try {
-                return StreamPeerLinks.request(
+                return PeerRequests.request(
                                 target,
                                 "admin",
                                 new Envelope("remove", request()),

@@ -1,7 +1,5 @@
 package io.synod.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.synod.messaging.admin.AdminKey;
 import io.synod.messaging.zmtp.Z85Keys;
 import io.synod.registry.RegistryConfig;
@@ -222,7 +220,9 @@ final class UpCommand implements Callable<Integer> {
             stopAll();
             return 1;
         }
-        writeClusterFile();
+        Map<String, Long> pids = new LinkedHashMap<>();
+        children.forEach(child -> pids.put(child.name(), child.pid()));
+        ClusterFile.write(this, pids);
         System.out.printf(
                 "synod ready: %d server(s), %d bot(s); clients connect to broker %s and proxy %s;"
                         + "%s logs and data in %s (Ctrl-C stops everything)%n",
@@ -381,7 +381,7 @@ final class UpCommand implements Callable<Integer> {
     }
 
     /** {@code broker}, or {@code broker-1}, {@code broker-2}... when there are several. */
-    private static String forwarderName(String kind, int k, int count) {
+    static String forwarderName(String kind, int k, int count) {
         return count == 1 ? kind : kind + "-" + k;
     }
 
@@ -452,65 +452,11 @@ final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void writeClusterFile() throws IOException {
-        Map<String, Object> cluster = new LinkedHashMap<>();
-        cluster.put(
-                "broker",
-                Map.of(
-                        "clients",
-                        "tcp://" + host + ":" + brokerPort,
-                        "servers",
-                        "tcp://" + host + ":" + (brokerPort + 1)));
-        cluster.put(
-                "proxy",
-                Map.of(
-                        "publishers",
-                        "tcp://" + host + ":" + proxyPort,
-                        "subscribers",
-                        "tcp://" + host + ":" + (proxyPort + 1)));
-        List<Map<String, Object>> brokerList = new ArrayList<>();
-        for (int k = 1; k <= brokers; k++) {
-            int port = brokerPort + (k - 1) * PORT_STEP_PER_EXTRA;
-            brokerList.add(forwarderEntry(forwarderName("broker", k, brokers), "clients", "servers", port));
-        }
-        cluster.put("brokers", brokerList); // "broker" and "proxy" above: the first ones, as before
-        List<Map<String, Object>> proxyList = new ArrayList<>();
-        for (int k = 1; k <= proxies; k++) {
-            int port = proxyPort + (k - 1) * PORT_STEP_PER_EXTRA;
-            proxyList.add(forwarderEntry(forwarderName("proxy", k, proxies), "publishers", "subscribers", port));
-        }
-        cluster.put("proxies", proxyList);
-        cluster.put("reference", "tcp://" + host + ":" + referencePort);
-        List<Map<String, Object>> serverList = new ArrayList<>();
-        for (int i = 1; i <= servers; i++) {
-            serverList.add(Map.of("name", "server-" + i, "admin", adminUrl(i)));
-        }
-        cluster.put("servers", serverList);
-        if (!noWeb) {
-            cluster.put("web", webUrl());
-        }
-        Map<String, Long> pids = new LinkedHashMap<>();
-        children.forEach(child -> pids.put(child.name(), child.pid()));
-        cluster.put("pids", pids);
-        new ObjectMapper()
-                .enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(runDir.resolve("cluster.json").toFile(), cluster);
-    }
-
-    /** A broker's or proxy's {@code cluster.json} entry: its name, then its two endpoints in port order. */
-    private Map<String, Object> forwarderEntry(String name, String firstSide, String secondSide, int port) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("name", name);
-        entry.put(firstSide, "tcp://" + host + ":" + port);
-        entry.put(secondSide, "tcp://" + host + ":" + (port + 1));
-        return entry;
-    }
-
-    private String adminUrl(int server) {
+    String adminUrl(int server) {
         return "http://" + host + ":" + (adminPort + server - 1);
     }
 
-    private String webUrl() {
+    String webUrl() {
         return "http://" + host + ":" + webPort + "/";
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.synod.client.ClientConfig;
 import io.synod.client.SynodClient;
-import io.synod.messaging.peer.StreamPeerLinks;
+import io.synod.messaging.peer.PeerRequests;
 import io.synod.messaging.zmtp.CurveCrypto;
 import io.synod.messaging.zmtp.SelectorParty;
 import io.synod.messaging.zmtp.Z85Keys;
@@ -189,7 +189,7 @@ class SecureLinksTest {
 
             // the replication port: plain frames (what synod admin sends today) get no answer, the link is closed
             for (String paxos : members.values()) {
-                assertThatThrownBy(() -> StreamPeerLinks.request(
+                assertThatThrownBy(() -> PeerRequests.request(
                                 paxos,
                                 "probe",
                                 new Envelope("remove", Map.of("name", "nobody")),
@@ -201,7 +201,7 @@ class SecureLinksTest {
             // the control: the same request over CurveZMQ with the server key (synod admin --server-key) is read and
             // answered; without the admin key a secure server refuses the change itself, and nothing is removed
             for (String paxos : members.values()) {
-                Map<String, Object> answer = StreamPeerLinks.request(
+                Map<String, Object> answer = PeerRequests.request(
                                 paxos,
                                 "probe",
                                 new Envelope("remove", Map.of("name", "nobody")),

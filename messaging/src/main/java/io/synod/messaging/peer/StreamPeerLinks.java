@@ -104,7 +104,7 @@ public final class StreamPeerLinks implements AutoCloseable {
 
     private ZmtpSecurity acceptSecurity;
     /** Longest frame of a CURVE handshake (INITIATE is about 260 bytes). */
-    private static final int HANDSHAKE_FRAME_BYTES_MAX = 1024;
+    static final int HANDSHAKE_FRAME_BYTES_MAX = 1024;
 
     /**
      * A frame waiting to be written: length prefix and body in one buffer, whose position is the progress. The
@@ -456,7 +456,7 @@ public final class StreamPeerLinks implements AutoCloseable {
         write(link);
     }
 
-    private static ByteBuffer frame(byte[] body) {
+    static ByteBuffer frame(byte[] body) {
         ByteBuffer wire = ByteBuffer.allocate(FRAME_HEADER_BYTES + body.length);
         return wire.putInt(body.length).put(body).flip();
     }
@@ -787,89 +787,7 @@ public final class StreamPeerLinks implements AutoCloseable {
         }
     }
 
-    /**
-     * One request from a tool (e.g. {@code synod admin}): connects to {@code endpoint}, sends the hello and
-     * {@code request} (unstamped), and waits for one answer on the same connection. Blocking.
-     *
-     * @param endpoint a server's replication endpoint, {@code tcp://HOST:PORT}
-     * @param selfName the name in the hello (how the server's log names the asker)
-     * @param request the envelope to send
-     * @param timeoutMillis longest wait for the connection and for the answer, each
-     * @param limits bounds the answer
-     * @return the answer
-     * @throws IOException if the server cannot be reached, closes the connection, does not answer in time
-     *     ({@link java.net.SocketTimeoutException}) or answers with something that is not a valid envelope
-     */
-    public static Envelope request(String endpoint, String selfName, Envelope request, int timeoutMillis, Limits limits)
-            throws IOException {
-        return request(endpoint, selfName, request, timeoutMillis, limits, null);
-    }
-
-    /**
-     * {@link #request(String, String, Envelope, int, Limits)} on a secure cluster's link: CurveZMQ with the cluster's
-     * server key ({@link #secure}), the hello and the request boxed after the handshake; {@code serverKeys} null
-     * speaks plain frames.
-     */
-    public static Envelope request(
-            String endpoint,
-            String selfName,
-            Envelope request,
-            int timeoutMillis,
-            Limits limits,
-            io.synod.messaging.zmtp.CurveCrypto.KeyPair serverKeys)
-            throws IOException {
-        try (java.net.Socket socket = new java.net.Socket()) {
-            socket.setTcpNoDelay(true);
-            socket.connect(TcpEndpoint.parse(endpoint, false), timeoutMillis);
-            socket.setSoTimeout(timeoutMillis);
-            java.io.OutputStream out = new java.io.BufferedOutputStream(socket.getOutputStream());
-            java.io.DataInputStream in =
-                    new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
-            StreamCurve curve = serverKeys == null ? null : new StreamCurve(ZmtpSecurity.serverLink(serverKeys));
-            try {
-                if (curve != null) { // the handshake first: HELLO, WELCOME, INITIATE, READY
-                    out.write(frame(curve.start()).array());
-                    out.flush();
-                    while (!curve.ready()) {
-                        List<byte[]> replies = new ArrayList<>();
-                        curve.receive(readFrame(in, HANDSHAKE_FRAME_BYTES_MAX, endpoint), replies);
-                        for (byte[] reply : replies) {
-                            out.write(frame(reply).array());
-                        }
-                        out.flush();
-                    }
-                }
-                byte[] hello = hello(selfName);
-                byte[] body = request.encode();
-                out.write(frame(curve == null ? hello : curve.box(hello)).array());
-                out.write(frame(curve == null ? body : curve.box(body)).array());
-                out.flush();
-                int answerBytesMax =
-                        limits.frameBytesMax() + (curve == null ? 0 : CurveMechanism.MESSAGE_OVERHEAD_BYTES);
-                byte[] answer = readFrame(in, answerBytesMax, endpoint);
-                if (curve != null) {
-                    answer = curve.receive(answer, new ArrayList<>());
-                }
-                return Envelope.decode(answer, limits);
-            } catch (io.synod.messaging.zmtp.ZmtpException e) {
-                throw new IOException("secure link to " + endpoint + " refused: " + e.getMessage(), e);
-            } catch (io.synod.protocol.ProtocolException e) {
-                throw new IOException("invalid answer from " + endpoint + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private static byte[] readFrame(java.io.DataInputStream in, int bytesMax, String endpoint) throws IOException {
-        int length = in.readInt();
-        if (length < 0 || length > bytesMax) {
-            throw new IOException("a frame of " + length + " bytes from " + endpoint);
-        }
-        byte[] frame = new byte[length];
-        in.readFully(frame);
-        return frame;
-    }
-
-    private static byte[] hello(String name) {
+    static byte[] hello(String name) {
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         if (nameBytes.length == 0 || nameBytes.length > HELLO_NAME_BYTES_MAX) {
             throw new IllegalArgumentException("a link's name must be 1-" + HELLO_NAME_BYTES_MAX + " bytes: " + name);

@@ -345,7 +345,7 @@ class StreamPeerLinksTest {
         StreamPeerLinks b = links("b");
         CompletableFuture<Envelope> answer = CompletableFuture.supplyAsync(() -> {
             try {
-                return StreamPeerLinks.request(
+                return PeerRequests.request(
                         b.boundEndpoint(),
                         "admin",
                         new Envelope("remove", Map.of("name", "x")),
@@ -388,7 +388,7 @@ class StreamPeerLinksTest {
     @Test
     void aRequestToAnEndpointNobodyListensOnFailsWithAnIoError() {
         int port = freePort();
-        assertThatThrownBy(() -> StreamPeerLinks.request(
+        assertThatThrownBy(() -> PeerRequests.request(
                         "tcp://127.0.0.1:" + port, "admin", new Envelope("remove", Map.of()), 2_000, Limits.DEFAULT))
                 .isInstanceOf(IOException.class);
     }

@@ -8,7 +8,7 @@ import io.synod.core.ChatStateMachine;
 import io.synod.core.Command;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
-import io.synod.messaging.peer.StreamPeerLinks;
+import io.synod.messaging.peer.PeerRequests;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.Publication;
@@ -386,7 +386,7 @@ class ReplicationDriverTest {
         java.util.concurrent.CompletableFuture<Envelope> answer =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                     try {
-                        return StreamPeerLinks.request(
+                        return PeerRequests.request(
                                 endpoint,
                                 "admin",
                                 new Envelope("remove", Map.of("name", name)),
