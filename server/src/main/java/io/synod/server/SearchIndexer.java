@@ -25,16 +25,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Read-your-writes: every item handed over gets the next number of a sequence; the indexer publishes the number of
  * the last item it added. A search asks {@link #awaitSearchable} whether the index holds everything the loop handed
- * over so far, i.e. every document of every command this server applied before the search; it waits (bounded) for the
- * indexer to catch up, and never while a rebuild is pending (which can take seconds: the search is refused at once).
+ * over so far, i.e. every document of every command this server applied before the search. If not, the loop takes
+ * the writing side once the indexer's batch in flight is written and adds the rest itself (bounded by the backlog and
+ * by {@link #SEARCH_CATCH_UP_WAIT_MILLIS}); while a rebuild is pending (it can take seconds) the search is refused at
+ * once.
  *
  * <p>Backlog full (the indexer {@link #SEARCH_BACKLOG_MAX_DOCUMENTS} documents behind): the loop neither blocks nor
  * drops a document silently. It drops the whole backlog and hands over a rebuild from the store instead (the store
  * holds every message applied, the dropped ones included); searches are refused until the rebuild is done.
  *
  * <p>Threads: {@link #add}, {@link #rebuildFromStore}, {@link #awaitSearchable} and {@link #close} are called by the
- * event loop (one thread); {@link #indexBatch} by the indexer thread; {@link #rebuildHere} by the loop before the
- * server serves. The backlog and the published sequence number are guarded by {@link #lock}; the index's writing side
+ * event loop (one thread); {@link #indexBatch} by the indexer thread, and by the loop when a search catches up;
+ * {@link #rebuildHere} by the loop before the server serves. The backlog and the published sequence number are guarded by {@link #lock}; the index's writing side
  * is held by whoever holds {@link #indexing}.
  */
 final class SearchIndexer implements AutoCloseable {
@@ -43,8 +45,12 @@ final class SearchIndexer implements AutoCloseable {
     static final int SEARCH_BACKLOG_MAX_DOCUMENTS = 8_192;
     /** Most documents the indexer adds in one batch (one call into the index). */
     static final int SEARCH_BATCH_MAX_DOCUMENTS = 512;
-    /** How long a search waits on the loop for the indexer to reach the documents applied before it. */
-    static final long SEARCH_CATCH_UP_WAIT_MILLIS = 500;
+    /**
+     * How long a search waits on the loop for the indexer to reach the documents applied before it: the loop does
+     * nothing else meanwhile, so at most a leader's heartbeat interval (100 ms), far below the shortest election
+     * timeout (500 ms). The indexer is normally one batch behind, a few milliseconds.
+     */
+    static final long SEARCH_CATCH_UP_WAIT_MILLIS = 100;
     /** How long {@link #close} waits for the indexer thread to finish its batch (a rebuild stops at its next message). */
     private static final long INDEXER_STOP_WAIT_MILLIS = 10_000;
 
@@ -73,6 +79,9 @@ final class SearchIndexer implements AutoCloseable {
     private final Function<AtomicBoolean, Iterator<? extends SearchDocument>> storeScan;
 
     private final int backlogMaxDocuments;
+    /** Whether {@link #awaitSearchable} adds what the indexer has not yet, rather than only wait for it. */
+    private final boolean searchesDrain;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final Condition progress = lock.newCondition();
@@ -103,13 +112,15 @@ final class SearchIndexer implements AutoCloseable {
             SearchIndex index,
             Function<AtomicBoolean, Iterator<? extends SearchDocument>> storeScan,
             int backlogMaxDocuments,
-            boolean ownThread) {
+            boolean ownThread,
+            boolean searchesDrain) {
         if (backlogMaxDocuments < 1) {
             throw new IllegalArgumentException("backlogMaxDocuments must be positive, got " + backlogMaxDocuments);
         }
         this.index = index;
         this.storeScan = storeScan;
         this.backlogMaxDocuments = backlogMaxDocuments;
+        this.searchesDrain = searchesDrain;
         if (ownThread) {
             thread = new Thread(this::run, "search-indexer");
             thread.setDaemon(true); // never keeps a stopped server's JVM alive; close stops it first
@@ -119,26 +130,33 @@ final class SearchIndexer implements AutoCloseable {
         }
     }
 
-    /** An indexer with a thread of its own. */
+    /** An indexer with a thread of its own, whose searches add what it has not yet. */
     static SearchIndexer started(
             SearchIndex index, Function<AtomicBoolean, Iterator<? extends SearchDocument>> storeScan) {
-        return new SearchIndexer(index, storeScan, SEARCH_BACKLOG_MAX_DOCUMENTS, true);
+        return new SearchIndexer(index, storeScan, SEARCH_BACKLOG_MAX_DOCUMENTS, true, true);
     }
 
-    /** An indexer without a thread: the caller runs {@link #indexBatch} when it wants (tests). */
+    /**
+     * An indexer without a thread: the caller runs {@link #indexBatch} when it wants (tests); searches drain the
+     * backlog themselves only if {@code searchesDrain}.
+     */
     static SearchIndexer byHand(
             SearchIndex index,
             Function<AtomicBoolean, Iterator<? extends SearchDocument>> storeScan,
-            int backlogMaxDocuments) {
-        return new SearchIndexer(index, storeScan, backlogMaxDocuments, false);
+            int backlogMaxDocuments,
+            boolean searchesDrain) {
+        return new SearchIndexer(index, storeScan, backlogMaxDocuments, false, searchesDrain);
     }
 
     /** Hands {@code document} to the indexer; a full backlog is replaced by a rebuild from the store (loop). */
     void add(SearchDocument document) {
         lock.lock();
         try {
+            // In both cases the store holds this document already (it was applied before we were told), so the
+            // rebuild's scan, started now, covers it.
             if (rebuildFailed) {
                 handRebuildLocked();
+                return;
             }
             if (backlogDocuments >= backlogMaxDocuments) {
                 overflows++;
@@ -146,7 +164,7 @@ final class SearchIndexer implements AutoCloseable {
                         "the search indexer is {} documents behind: its backlog is dropped and the index rebuilt"
                                 + " from the store (searches are refused meanwhile)",
                         backlogDocuments);
-                handRebuildLocked(); // the store holds this document already: it was applied before we were told
+                handRebuildLocked();
                 return;
             }
             backlog.addLast(new Add(document, ++handed));
@@ -215,30 +233,61 @@ final class SearchIndexer implements AutoCloseable {
     }
 
     /**
-     * Whether the index holds every document handed over so far, waiting up to {@code waitMillis} for the indexer to
-     * get there (not at all while a rebuild is pending). Loop.
+     * Whether the index holds every document handed over so far, getting it there within about {@code waitMillis}
+     * (not at all while a rebuild is pending: refused at once). An indexer whose searches drain ({@link #started})
+     * takes the writing side as soon as the indexer's batch in flight is written and adds what is left on the calling
+     * thread (the loop: a search pays for what it needs, a write never); one without waits for whoever drains it.
+     * Loop.
      */
     Readiness awaitSearchable(long waitMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        Readiness now = readiness();
+        if (now != Readiness.BEHIND) {
+            return now;
+        }
+        try {
+            if (searchesDrain) {
+                if (!indexing.tryLock(waitMillis, TimeUnit.MILLISECONDS)) {
+                    return Readiness.BEHIND;
+                }
+                try {
+                    // only documents are behind (a rebuild would be REBUILDING), and at least one batch is added
+                    while (readiness() == Readiness.BEHIND && indexBatch() && System.nanoTime() < deadline) {}
+                } finally {
+                    indexing.unlock();
+                }
+                return readiness();
+            }
+            lock.lock();
+            try {
+                while (readiness() == Readiness.BEHIND) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0 || closed) {
+                        return Readiness.BEHIND;
+                    }
+                    progress.awaitNanos(left);
+                }
+                return readiness();
+            } finally {
+                lock.unlock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Readiness.BEHIND;
+        }
+    }
+
+    /** Where the index stands now; a failed rebuild or write is handed over again here. */
+    private Readiness readiness() {
         lock.lock();
         try {
             if (rebuildFailed) {
                 handRebuildLocked();
             }
-            while (indexed < handed) {
-                if (indexed < lastRebuild) {
-                    return Readiness.REBUILDING;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || closed) {
-                    return Readiness.BEHIND;
-                }
-                progress.awaitNanos(left);
+            if (indexed >= handed) {
+                return Readiness.READY;
             }
-            return Readiness.READY;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Readiness.BEHIND;
+            return indexed < lastRebuild ? Readiness.REBUILDING : Readiness.BEHIND;
         } finally {
             lock.unlock();
         }

@@ -38,11 +38,12 @@ import org.slf4j.LoggerFactory;
  * which RocksDB serves concurrently, while the loop goes on applying).
  *
  * <p>A search is a read like {@code history}: it sees every write this server applied before it (a client reads its
- * own writes with {@code min_index} or {@code linearizable}). Before answering, the loop waits for the indexer to
- * have added every document handed over so far, at most {@link SearchIndexer#SEARCH_CATCH_UP_WAIT_MILLIS}; past it,
- * or while a rebuild from the store runs (after a checkpoint install, or when the backlog was full), the search is
- * answered {@code erro} (retry: another server may answer), never from an index that lacks a write its
- * {@code min_index} covers.
+ * own writes with {@code min_index} or {@code linearizable}). Before answering, the loop makes sure the index holds
+ * every document handed over so far: if the indexer is behind, the loop adds the rest itself once the indexer's
+ * batch in flight is written, within about {@link SearchIndexer#SEARCH_CATCH_UP_WAIT_MILLIS}; past it, or while a
+ * rebuild from the store runs (after a checkpoint install, or when the backlog was full), the search is answered
+ * {@code erro} (retry: another server may answer), never from an index that lacks a write its {@code min_index}
+ * covers.
  *
  * <p>Thread-safety: not thread-safe; owned by the event loop, like the state machine it reads. The indexer writes the
  * index; the loop searches it (never during a rebuild: refused then).
@@ -64,13 +65,13 @@ final class SearchService implements ReplicationDriver.AppliedListener, AutoClos
 
     private SearchService(ChatStateMachine machine, int backlogMaxDocuments) {
         this.machine = machine;
-        this.indexer = SearchIndexer.byHand(index, this::storeScan, backlogMaxDocuments);
+        this.indexer = SearchIndexer.byHand(index, this::storeScan, backlogMaxDocuments, false);
         this.catchUpWaitMillis = 0; // nobody indexes while the caller waits
     }
 
     /**
      * A service whose indexer has no thread: the test runs {@link #indexBatch} when it wants, and a search the index
-     * is behind for is refused at once.
+     * is behind for is refused at once (it does not add the backlog itself).
      */
     static SearchService indexedByHand(ChatStateMachine machine, int backlogMaxDocuments) {
         return new SearchService(machine, backlogMaxDocuments);

@@ -40,7 +40,11 @@ class SearchIndexerTest {
     }
 
     private SearchIndexer byHand(int backlogMaxDocuments) {
-        SearchIndexer indexer = SearchIndexer.byHand(index, this::scan, backlogMaxDocuments);
+        return byHand(backlogMaxDocuments, false);
+    }
+
+    private SearchIndexer byHand(int backlogMaxDocuments, boolean searchesDrain) {
+        SearchIndexer indexer = SearchIndexer.byHand(index, this::scan, backlogMaxDocuments, searchesDrain);
         indexers.add(indexer);
         return indexer;
     }
@@ -146,6 +150,29 @@ class SearchIndexerTest {
         assertThat(indexer.awaitSearchable(WAIT_NONE))
                 .as("a write handed over after the indexer's last batch")
                 .isEqualTo(SearchIndexer.Readiness.BEHIND);
+    }
+
+    @Test
+    void aSearchThatFindsTheIndexerBehindAddsTheRestItselfButNeverRunsARebuild() {
+        SearchIndexer indexer = byHand(10_000, true);
+        for (int i = 0; i < 2 * SearchIndexer.SEARCH_BATCH_MAX_DOCUMENTS + 1; i++) {
+            apply(indexer, "maré " + i);
+        }
+        assertThat(indexer.indexBatch()).as("the indexer's share").isTrue();
+
+        assertThat(indexer.awaitSearchable(WAIT_BOUNDED_MILLIS)).isEqualTo(SearchIndexer.Readiness.READY);
+        assertThat(indexer.backlogDocuments()).isZero();
+        assertThat(found("mare 1024")).containsExactly("maré 1024");
+
+        indexer.rebuildFromStore();
+        assertThat(indexer.awaitSearchable(WAIT_BOUNDED_MILLIS))
+                .as("a rebuild is the indexer's, never the searching loop's")
+                .isEqualTo(SearchIndexer.Readiness.REBUILDING);
+        assertThat(indexer.backlogDocuments()).isZero();
+        assertThat(indexer.indexBatch())
+                .as("the rebuild still waits for the indexer")
+                .isTrue();
+        assertThat(indexer.awaitSearchable(WAIT_NONE)).isEqualTo(SearchIndexer.Readiness.READY);
     }
 
     @Test
