@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #add}, {@link #rebuildFromStore}, {@link #awaitSearchable} and {@link #close} are called by the
  * event loop (one thread); {@link #indexBatch} by the indexer thread, and by the loop when a search catches up;
- * {@link #rebuildHere} by the loop before the server serves. The backlog and the published sequence number are guarded by {@link #lock}; the index's writing side
- * is held by whoever holds {@link #indexing}.
+ * {@link #rebuildHere} by the loop before the server serves. The backlog and the published sequence number are
+ * guarded by {@link #lock}; the index's writing side is held by whoever holds {@link #indexing}.
  */
 final class SearchIndexer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SearchIndexer.class);
@@ -46,9 +46,9 @@ final class SearchIndexer implements AutoCloseable {
     /** Most documents the indexer adds in one batch (one call into the index). */
     static final int SEARCH_BATCH_MAX_DOCUMENTS = 512;
     /**
-     * How long a search waits on the loop for the indexer to reach the documents applied before it: the loop does
-     * nothing else meanwhile, so at most a leader's heartbeat interval (100 ms), far below the shortest election
-     * timeout (500 ms). The indexer is normally one batch behind, a few milliseconds.
+     * How long a search may spend on the loop catching the index up (waiting for the indexer's batch in flight, then
+     * adding the rest): the loop does nothing else meanwhile, so at most a leader's heartbeat interval (100 ms), far
+     * below the shortest election timeout (500 ms). The indexer is normally one batch behind, a few milliseconds.
      */
     static final long SEARCH_CATCH_UP_WAIT_MILLIS = 100;
     /** How long {@link #close} waits for the indexer thread to finish its batch (a rebuild stops at its next message). */
