@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -40,12 +41,17 @@ import org.apache.lucene.util.IOUtils;
  * store after every crash, and would save only the rebuild (about a second per 100,000 documents, see
  * docs/search.md).
  *
- * <p>Not thread-safe: one thread owns it (the server's event loop), adding each searchable document as its command
- * is applied and answering searches between. Ownership may move with a happens-before edge (a queue): a helper
- * thread can build a new index with {@link #rebuild} and hand it to the loop, which then adds what it applied
- * meanwhile (adds of the same index replace) and closes the old one. Lucene merges segments on threads of its own
- * ({@code Lucene Merge Thread #n}, ended by {@link #close}); nothing else runs outside the owner's calls. A document added is found by the next search: a search after adds first refreshes
- * the reader (near-real-time, from the writer's memory, no commit).
+ * <p>Threads: one writer at a time (adds and rebuilds; the server's indexer thread), and searches from another
+ * thread (the server's event loop) concurrently with adds, never with a rebuild (the server refuses searches while
+ * one runs). Ownership of the writing side may move with a happens-before edge (a lock, a queue). Lucene merges
+ * segments on threads of its own ({@code Lucene Merge Thread #n}, ended by {@link #close}). A document added is found
+ * by the next search: a search after adds first refreshes the reader (near-real-time, from the writer's memory, no
+ * commit). The refresh is the search's, once for everything added since the last one, never one per add or per
+ * batch: a refresh writes the adds buffered so far as a new segment, so refreshing while nobody searches would only
+ * make small segments for Lucene to merge again.
+ *
+ * <p>An add that the index knows to be new (its index is above every index added so far, which holds for every
+ * command applied in order) is appended; only one at or below that mark pays the delete by id that replacing needs.
  *
  * <p>Determinism: the ranking ({@link SearchSort}) uses only the query and the document itself, never collection
  * statistics (Lucene's default BM25 counts deleted documents until a merge, so two servers with the same documents
@@ -92,9 +98,10 @@ public final class SearchIndex implements AutoCloseable {
     private static final Sort BEST =
             new Sort(SortField.FIELD_SCORE, new SortField(SearchFields.INDEX, SortField.Type.LONG, true));
 
-    private Engine engine;
-    /** Set by an add, cleared by the refresh the next search does. */
-    private boolean addedSinceRefresh;
+    /** Replaced by a rebuild (on the writing thread, while nobody searches); read by searches. */
+    private volatile Engine engine;
+    /** Set by an add, cleared by the refresh the next search does (which may run on another thread). */
+    private final AtomicBoolean addedSinceRefresh = new AtomicBoolean();
 
     private SearchIndex(Engine engine) {
         this.engine = engine;
@@ -110,8 +117,22 @@ public final class SearchIndex implements AutoCloseable {
      * with the same index, so a replayed apply leaves one copy.
      */
     public void add(SearchDocument document) {
-        engine.put(document);
-        addedSinceRefresh = true;
+        engine.add(document);
+        addedSinceRefresh.set(true);
+    }
+
+    /**
+     * Adds {@code documents} in order, as {@link #add} each: one call for a batch the indexer drained, so a search
+     * refreshes once for all of them.
+     */
+    public void addAll(List<? extends SearchDocument> documents) {
+        Engine current = engine;
+        for (SearchDocument document : documents) {
+            current.add(document);
+        }
+        if (!documents.isEmpty()) {
+            addedSinceRefresh.set(true);
+        }
     }
 
     /**
@@ -132,6 +153,7 @@ public final class SearchIndex implements AutoCloseable {
                 } else {
                     fresh.put(document);
                 }
+                fresh.highestIndex = Math.max(fresh.highestIndex, document.index());
             }
             fresh.searchers.maybeRefreshBlocking();
         } catch (IOException e) {
@@ -143,7 +165,7 @@ public final class SearchIndex implements AutoCloseable {
         }
         Engine old = engine;
         engine = fresh;
-        addedSinceRefresh = false;
+        addedSinceRefresh.set(false);
         old.close();
     }
 
@@ -207,13 +229,12 @@ public final class SearchIndex implements AutoCloseable {
 
     /** Opens a reader on what was added since the last search (near-real-time: from the writer's memory). */
     private void refresh() {
-        if (addedSinceRefresh) {
+        if (addedSinceRefresh.getAndSet(false)) {
             try {
                 engine.searchers.maybeRefreshBlocking();
             } catch (IOException e) {
                 throw new UncheckedIOException("refreshing an index in memory", e);
             }
-            addedSinceRefresh = false;
         }
     }
 
@@ -324,7 +345,19 @@ public final class SearchIndex implements AutoCloseable {
     }
 
     /** A directory, its writer and the searchers over it, replaced together by a rebuild. */
-    private record Engine(Directory directory, IndexWriter writer, SearcherManager searchers) {
+    private static final class Engine {
+        final Directory directory;
+        final IndexWriter writer;
+        final SearcherManager searchers;
+        /** The highest index added so far (written by the writing thread only): an add above it is new. */
+        long highestIndex = Long.MIN_VALUE;
+
+        private Engine(Directory directory, IndexWriter writer, SearcherManager searchers) {
+            this.directory = directory;
+            this.writer = writer;
+            this.searchers = searchers;
+        }
+
         static Engine open() {
             Directory directory = new ByteBuffersDirectory();
             IndexWriter writer = null;
@@ -349,6 +382,16 @@ public final class SearchIndex implements AutoCloseable {
             } catch (IOException e) {
                 IOUtils.closeWhileHandlingException(writer, directory);
                 throw new UncheckedIOException("opening an index in memory", e);
+            }
+        }
+
+        /** Appends a document above every index so far; replaces the one of the same index otherwise. */
+        void add(SearchDocument document) {
+            if (document.index() > highestIndex) {
+                append(document);
+                highestIndex = document.index();
+            } else {
+                put(document);
             }
         }
 

@@ -172,6 +172,24 @@ class SearchIndexTest {
         assertThat(index.documentCount()).isEqualTo(1);
     }
 
+    @Test
+    void aBatchReplacesAnIndexBelowTheHighestAndAppendsTheRest() {
+        index.rebuild(List.<SearchDocument>of(
+                        new Post(3072, "3-0", "ana", "terceira", 3), new Post(1024, "1-0", "ana", "primeira", 1))
+                .iterator());
+        index.addAll(List.of(
+                new Post(2048, "2-0", "ana", "segunda", 2),
+                new Post(1024, "1-0", "ana", "primeira de novo", 1),
+                new Post(4096, "4-0", "ana", "quarta", 4),
+                new Post(4096, "4-0", "ana", "quarta de novo", 4)));
+
+        assertThat(index.documentCount()).isEqualTo(4);
+        assertThat(indexes(index.search(SearchQuery.of("bob", "novo")))).containsExactly(4096L, 1024L);
+        assertThat(index.search(SearchQuery.of("bob", "primeira")).hits()).hasSize(1);
+        assertThat(index.search(SearchQuery.of("bob", "quarta")).hits()).hasSize(1);
+        assertThat(indexes(index.search(SearchQuery.of("bob", "segunda")))).containsExactly(2048L);
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     void everySearchReturnsWhatTheModelSaysInItsOrder(long seed) {

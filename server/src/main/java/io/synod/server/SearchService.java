@@ -21,11 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -34,58 +29,52 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code search} service (docs/protocol.md) over this server's {@link SearchIndex}: derived state, never
  * replicated. The index is rebuilt from the applied state (at start-up, before the server serves, {@link #follow};
- * after every checkpoint install, {@link #stateReplaced}) and told of every command this server applies, leader or
- * not ({@link #applied}), so it holds exactly the messages of the applied state: two servers that applied the same
- * commands answer the same pages. A search is a read like {@code history}: it sees what this server has applied (a
- * client reads its own writes with {@code min_index} or {@code linearizable}).
+ * after every checkpoint install, {@link #stateReplaced}) and given every document of every command this server
+ * applies, leader or not ({@link #applied}), so it holds exactly the messages of the applied state: two servers that
+ * applied the same commands answer the same pages.
  *
- * <p>Where a rebuild runs: at start-up on the calling thread (about 2 s of CPU per 100,000 messages; nothing is
- * served yet). After a checkpoint install the server is serving and taking part in replication, so the new index is
- * built aside on a helper thread ({@code search-rebuild}), which reads the store (RocksDB serves concurrent reads)
- * while the loop goes on applying; the loop keeps what it applies meanwhile and re-adds it when it takes the built
- * index over (a message the scan saw too is replaced, not doubled). Until then a search is answered {@code erro}
- * (retry: another server may answer): the old index lacks what the checkpoint brought, and a read must not miss
- * a write its {@code min_index} covers.
+ * <p>Off the write path: the loop only hands each document to the {@link SearchIndexer}'s bounded backlog; the
+ * indexer thread adds them to Lucene in batches, and runs the rebuilds after a checkpoint install (reading the store,
+ * which RocksDB serves concurrently, while the loop goes on applying).
  *
- * <p>Thread-safety: not thread-safe; owned by the event loop, like the state machine it reads. The helper thread
- * only reads the store and builds an index of its own, handed over through a {@link CompletableFuture}.
+ * <p>A search is a read like {@code history}: it sees every write this server applied before it (a client reads its
+ * own writes with {@code min_index} or {@code linearizable}). Before answering, the loop makes sure the index holds
+ * every document handed over so far: if the indexer is behind, the loop adds the rest itself once the indexer's
+ * batch in flight is written, within about {@link SearchIndexer#SEARCH_CATCH_UP_WAIT_MILLIS}; past it, or while a
+ * rebuild from the store runs (after a checkpoint install, or when the backlog was full), the search is answered
+ * {@code erro} (retry: another server may answer), never from an index that lacks a write its {@code min_index}
+ * covers.
+ *
+ * <p>Thread-safety: not thread-safe; owned by the event loop, like the state machine it reads. The indexer writes the
+ * index; the loop searches it (never during a rebuild: refused then).
  */
 final class SearchService implements ReplicationDriver.AppliedListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SearchService.class);
-    /** Messages applied while a rebuild runs aside, kept to re-add; beyond this the rebuild starts again. */
-    static final int APPLIED_DURING_REBUILD_MAX = 100_000;
-    /** How long {@link #close} waits for a rebuild running aside to notice it is abandoned. */
-    private static final long REBUILD_STOP_WAIT_MILLIS = 10_000;
 
     private final ChatStateMachine machine;
-    private final Executor rebuilder;
-    private final ExecutorService ownRebuilder;
-    private SearchIndex index = SearchIndex.inMemory();
-    /** The index being built aside after a checkpoint install; null when none. */
-    private CompletableFuture<SearchIndex> aside;
-    /** Set to abandon {@link #aside}: its scan stops at the next message. */
-    private AtomicBoolean asideAbandoned = new AtomicBoolean();
-    /** What was applied since {@link #aside} started, re-added to it when it is taken over. */
-    private final List<SearchDocument> appliedAside = new ArrayList<>();
+    private final SearchIndex index = SearchIndex.inMemory();
+    private final SearchIndexer indexer;
+    private final long catchUpWaitMillis;
 
-    private long rebuilds;
-
-    /** A service whose rebuilds after a checkpoint install run on a thread of its own. */
+    /** A service whose indexer runs on a thread of its own. */
     SearchService(ChatStateMachine machine) {
-        this.ownRebuilder = Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, "search-rebuild");
-            thread.setDaemon(true); // never keeps a stopped server's JVM alive; close abandons its work first
-            return thread;
-        });
-        this.rebuilder = ownRebuilder;
         this.machine = machine;
+        this.indexer = SearchIndexer.started(index, this::storeScan);
+        this.catchUpWaitMillis = SearchIndexer.SEARCH_CATCH_UP_WAIT_MILLIS;
     }
 
-    /** A service whose rebuilds after a checkpoint install run on {@code rebuilder} (tests run them by hand). */
-    SearchService(ChatStateMachine machine, Executor rebuilder) {
-        this.ownRebuilder = null;
-        this.rebuilder = rebuilder;
+    private SearchService(ChatStateMachine machine, int backlogMaxDocuments) {
         this.machine = machine;
+        this.indexer = SearchIndexer.byHand(index, this::storeScan, backlogMaxDocuments, false);
+        this.catchUpWaitMillis = 0; // nobody indexes while the caller waits
+    }
+
+    /**
+     * A service whose indexer has no thread: the test runs {@link #indexBatch} when it wants, and a search the index
+     * is behind for is refused at once (it does not add the backlog itself).
+     */
+    static SearchService indexedByHand(ChatStateMachine machine, int backlogMaxDocuments) {
+        return new SearchService(machine, backlogMaxDocuments);
     }
 
     /**
@@ -106,10 +95,8 @@ final class SearchService implements ReplicationDriver.AppliedListener, AutoClos
 
     /** Replaces the index's content with every message of the applied state, on the calling thread. */
     void rebuild() {
-        abandonAside();
         long started = System.nanoTime();
-        index.rebuild(documents(machine.social().messages(), new AtomicBoolean()));
-        rebuilds++;
+        indexer.rebuildHere();
         LOG.info(
                 "search index rebuilt from the applied state (index {}): {} messages in {} ms",
                 machine.appliedIndex(),
@@ -117,19 +104,31 @@ final class SearchService implements ReplicationDriver.AppliedListener, AutoClos
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
-    /** How many rebuilds this service completed (start-up and checkpoint installs). */
+    /** How many rebuilds completed (start-up, checkpoint installs, full backlogs). */
     long rebuilds() {
-        return rebuilds;
+        return indexer.rebuilds();
     }
 
-    /** Whether a rebuild runs aside (searches are refused until it is taken over). */
+    /** Whether a rebuild from the store is pending or running (searches are refused until it is done). */
     boolean rebuilding() {
-        takeOverIfBuilt();
-        return aside != null;
+        return indexer.rebuilding();
     }
 
-    /** How many messages the index holds. */
+    /** The indexer's next step, for a service {@link #indexedByHand}: false when its backlog was empty. */
+    boolean indexBatch() {
+        return indexer.indexBatch();
+    }
+
+    /** How many times the backlog was full and dropped for a rebuild from the store. */
+    long backlogOverflows() {
+        return indexer.overflows();
+    }
+
+    /** How many messages the index holds, once the indexer has caught up (bounded wait); -1 if it has not. */
     int documentCount() {
+        if (indexer.awaitSearchable(catchUpWaitMillis) != SearchIndexer.Readiness.READY) {
+            return -1;
+        }
         return index.documentCount();
     }
 
@@ -137,92 +136,39 @@ final class SearchService implements ReplicationDriver.AppliedListener, AutoClos
     public void applied(long commandIndex, List<Publication> publications) {
         for (Publication publication : publications) {
             SearchDocument document = document(publication);
-            if (document == null) {
-                continue;
-            }
-            if (aside == null) {
-                index.add(document); // its index is the writing command's: a replayed duplicate replaces itself
-            } else {
-                appliedAside.add(document);
+            if (document != null) {
+                indexer.add(document); // its index is the writing command's: a replayed duplicate replaces itself
             }
         }
-        if (aside != null && appliedAside.size() > APPLIED_DURING_REBUILD_MAX) {
-            LOG.warn("{} messages applied during a search index rebuild: starting it again", appliedAside.size());
-            stateReplaced();
-        }
-        takeOverIfBuilt();
     }
 
-    /** Starts building the index of the installed state aside; the loop takes it over once it is built. */
+    /** Hands the indexer a rebuild of the installed state; searches are refused until it is done. */
     @Override
     public void stateReplaced() {
-        abandonAside();
-        AtomicBoolean abandoned = new AtomicBoolean();
-        Iterator<SearchDocument> documents = documents(machine.social().messages(), abandoned);
-        long appliedIndex = machine.appliedIndex();
-        asideAbandoned = abandoned;
-        aside = CompletableFuture.supplyAsync(
-                () -> {
-                    long started = System.nanoTime();
-                    SearchIndex fresh = SearchIndex.inMemory();
-                    try {
-                        fresh.rebuild(documents);
-                    } catch (RuntimeException | Error e) {
-                        fresh.close();
-                        throw e;
-                    }
-                    LOG.info(
-                            "search index of the checkpoint installed at index {} built aside: {} messages in {} ms",
-                            appliedIndex,
-                            fresh.documentCount(),
-                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-                    return fresh;
-                },
-                rebuilder);
+        indexer.rebuildFromStore();
     }
 
-    /** Takes over the index built aside, if it is, with what was applied meanwhile re-added. */
-    private void takeOverIfBuilt() {
-        if (aside == null || !aside.isDone()) {
-            return;
-        }
-        CompletableFuture<SearchIndex> built = aside;
-        aside = null;
-        SearchIndex fresh;
-        try {
-            fresh = built.join();
-        } catch (CompletionException | CancellationException e) {
-            LOG.warn("the search index rebuild aside failed; rebuilding on the event loop", e);
-            appliedAside.clear();
-            rebuild();
-            return;
-        }
-        appliedAside.forEach(fresh::add);
-        appliedAside.clear();
-        SearchIndex old = index;
-        index = fresh;
-        old.close();
-        rebuilds++;
-    }
-
-    /** Stops the rebuild running aside, if any; what it built (or builds) is closed, never used. */
-    private void abandonAside() {
-        if (aside != null) {
-            asideAbandoned.set(true);
-            aside.thenAccept(SearchIndex::close);
-            aside = null;
-            appliedAside.clear();
-        }
+    /** A scan of every message in the store, started now (on the loop), read by whoever rebuilds. */
+    private Iterator<SearchDocument> storeScan(AtomicBoolean abandoned) {
+        return documents(machine.social().messages(), abandoned);
     }
 
     /** The reply to {@code request}: a page of hits, or {@code erro} naming the field the index refused. */
     Envelope read(Request.Search request) {
-        takeOverIfBuilt();
-        if (aside != null) {
-            return Replies.error(
-                    Services.SEARCH,
-                    "this server is rebuilding its search index after installing a checkpoint; retry (another server"
-                            + " may answer)");
+        switch (indexer.awaitSearchable(catchUpWaitMillis)) {
+            case READY -> {}
+            case REBUILDING -> {
+                return Replies.error(
+                        Services.SEARCH,
+                        "this server is rebuilding its search index from its store; retry (another server may"
+                                + " answer)");
+            }
+            case BEHIND -> {
+                return Replies.error(
+                        Services.SEARCH,
+                        "this server's search index is behind the writes it applied after waiting " + catchUpWaitMillis
+                                + " ms; retry (another server may answer)");
+            }
         }
         SearchSort sort;
         SearchPage page;
@@ -317,23 +263,10 @@ final class SearchService implements ReplicationDriver.AppliedListener, AutoClos
         };
     }
 
-    /**
-     * Abandons a rebuild running aside and waits (bounded) for it to stop reading the store, which its owner closes
-     * next; then closes the index.
-     */
+    /** Stops the indexer (a rebuild stops reading the store, which its owner closes next), then the index. */
     @Override
     public void close() {
-        abandonAside();
-        if (ownRebuilder != null) {
-            ownRebuilder.shutdown();
-            try {
-                if (!ownRebuilder.awaitTermination(REBUILD_STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                    LOG.warn("the search index rebuild did not stop within {} ms", REBUILD_STOP_WAIT_MILLIS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        indexer.close();
         index.close();
     }
 }

@@ -55,7 +55,7 @@ class SearchRebuildCostTest {
 
                 assertThat(search.documentCount()).isEqualTo(MESSAGES);
                 long addsStarted = threads.getCurrentThreadCpuTime();
-                for (int i = 1; i <= ADDS; i++) { // what a hand-over re-adds: messages applied during a rebuild
+                for (int i = 1; i <= ADDS; i++) { // what the loop does per message applied: hand it over
                     long index = machine.appliedIndex() + i;
                     search.applied(
                             index,
@@ -70,7 +70,7 @@ class SearchRebuildCostTest {
                 assertThat((List<?>) page.data().get("results")).isNotEmpty();
                 System.out.printf(
                         "search rebuild from RocksDB: %d messages in %d ms wall, %d ms CPU on the calling thread;"
-                                + " then an add costs %d us of CPU%n",
+                                + " then handing an add to the indexer costs the loop %d us of CPU%n",
                         MESSAGES, wallMillis, cpuMillis, addMicros);
             }
         }

@@ -254,10 +254,9 @@ class SearchServiceTest {
     }
 
     @Test
-    void aCheckpointInstallIsIndexedAsideWhileSearchesAreRefusedThenTakenOverWithWhatWasAppliedMeanwhile() {
+    void aCheckpointInstallIsIndexedByTheIndexerWhileSearchesAreRefusedThenWithWhatWasAppliedMeanwhile() {
         world();
-        List<Runnable> helper = new ArrayList<>(); // the helper thread's work, run here when the test says
-        SearchService search = new SearchService(machine, helper::add);
+        SearchService search = SearchService.indexedByHand(machine, 100);
         searches.add(search);
         search.rebuild();
         assertThat(messages(search.read(query("ana", "acao")).data())).hasSize(3);
@@ -272,7 +271,7 @@ class SearchServiceTest {
         search.applied(machine.appliedIndex(), applied.publications());
         assertThat(search.rebuilding()).isTrue();
 
-        helper.forEach(Runnable::run);
+        while (search.indexBatch()) {}
 
         assertThat(search.rebuilding()).isFalse();
         assertThat(messages(search.read(query("ana", "acao")).data()))
@@ -284,18 +283,58 @@ class SearchServiceTest {
     @Test
     void aSecondInstallAbandonsTheRebuildOfTheFirst() {
         world();
-        List<Runnable> helper = new ArrayList<>();
-        SearchService search = new SearchService(machine, helper::add);
+        SearchService search = SearchService.indexedByHand(machine, 100);
         searches.add(search);
         search.rebuild();
 
         search.stateReplaced(); // the state of the world, again
         machine.importSnapshot(stateOfDora().exportSnapshot());
         search.stateReplaced();
-        helper.forEach(Runnable::run);
+        while (search.indexBatch()) {}
 
         assertThat(messages(search.read(query("ana", "acao")).data())).containsExactly("uma ação da dora");
         assertThat(search.rebuilds()).isEqualTo(2);
+    }
+
+    @Test
+    void aSearchIsRefusedUntilTheIndexerHasTheWritesAppliedBeforeIt() {
+        world();
+        SearchService search = SearchService.indexedByHand(machine, 100);
+        searches.add(search);
+        search.rebuild();
+        Result applied = machine.apply(
+                Command.of(machine.appliedIndex() + 1, 9.0, 9, new ChatCommand.Post("ana", "ação recente", "")));
+        search.applied(machine.appliedIndex(), applied.publications());
+
+        Map<String, Object> behind = search.read(query("ana", "recente")).data();
+        assertThat(behind).containsEntry("status", "erro");
+        assertThat(behind.get("description").toString()).contains("behind").contains("retry");
+
+        assertThat(search.indexBatch()).isTrue();
+        assertThat(messages(search.read(query("ana", "recente")).data())).containsExactly("ação recente");
+    }
+
+    @Test
+    void aFullBacklogRebuildsFromTheStoreAndLosesNoMessage() {
+        world();
+        SearchService search = SearchService.indexedByHand(machine, 2);
+        searches.add(search);
+        search.rebuild();
+        for (int i = 0; i < 4; i++) {
+            Result applied = machine.apply(Command.of(
+                    machine.appliedIndex() + 1, 9.0 + i, 9 + i, new ChatCommand.Post("bob", "ação " + i, "")));
+            search.applied(machine.appliedIndex(), applied.publications());
+        }
+        assertThat(search.backlogOverflows()).isEqualTo(1);
+        assertThat(search.read(query("ana", "acao")).data().get("description").toString())
+                .contains("rebuilding its search index");
+
+        while (search.indexBatch()) {}
+
+        assertThat(messages(search.read(query("ana", "acao")).data()))
+                .containsExactly(
+                        "ação 3", "ação 2", "ação 1", "ação 0", "ação secreta", "Ação! um post", "uma ação no canal");
+        assertThat(search.documentCount()).isEqualTo(7);
     }
 
     private static ChatStateMachine stateOfDora() {
