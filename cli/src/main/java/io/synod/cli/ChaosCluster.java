@@ -2,9 +2,6 @@ package io.synod.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,12 +43,6 @@ public final class ChaosCluster implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .connectTimeout(Duration.ofMillis(STATUS_WAIT_MILLIS))
             .build();
-    private static final int REFERENCE_PORT = 5559;
-    private static final int BROKER_PORT = 5555;
-    private static final int PROXY_PORT = 5557;
-    private static final int PEER_PORT = 7001;
-    private static final int PAXOS_PORT = 7101;
-    private static final int ADMIN_PORT = 8081;
 
     /**
      * What to start.
@@ -99,188 +89,41 @@ public final class ChaosCluster implements AutoCloseable {
     private final NetNamespaces network;
     private final Map<String, ChildProcess> processes = new LinkedHashMap<>();
     private final Map<String, Integer> adminPorts = new LinkedHashMap<>();
-    private final Map<String, String> hostOf = new LinkedHashMap<>();
-    private final List<String> servers = new ArrayList<>();
-    private final List<String> brokers = new ArrayList<>();
-    private final List<String> proxies = new ArrayList<>();
-    private final List<String> writers = new ArrayList<>();
-    private final Map<String, Integer> loopbackPorts = new LinkedHashMap<>();
+    private final ChaosTopology topology;
+    private final List<String> servers;
+    private final List<String> brokers;
+    private final List<String> proxies;
+    private final List<String> writers;
 
-    private ChaosCluster(Settings settings, NetNamespaces network) {
+    private ChaosCluster(Settings settings, NetNamespaces network, ChaosTopology topology) {
         this.settings = settings;
         this.network = network;
-    }
-
-    /** The process names in start order, which is also the host order of the network. */
-    private static List<String> names(Settings s) {
-        List<String> names = new ArrayList<>(List.of("reference"));
-        for (int i = 1; i <= s.brokers(); i++) {
-            names.add(s.brokers() == 1 ? "broker" : "broker-" + i);
-        }
-        for (int i = 1; i <= s.proxies(); i++) {
-            names.add(s.proxies() == 1 ? "proxy" : "proxy-" + i);
-        }
-        for (int i = 1; i <= s.servers(); i++) {
-            names.add("server-" + i);
-        }
-        for (int i = 1; i <= s.writers(); i++) {
-            names.add("writer-" + i);
-        }
-        for (int i = 1; i <= s.bots(); i++) {
-            names.add("bot-" + i);
-        }
-        return names;
+        this.topology = topology;
+        servers = topology.servers;
+        brokers = topology.brokers;
+        proxies = topology.proxies;
+        writers = topology.writers;
     }
 
     /** Starts everything, each process ready before the next; on failure stops what started and throws. */
     public static ChaosCluster start(Settings settings) throws IOException, InterruptedException {
-        List<String> names = names(settings);
+        List<String> names = ChaosTopology.names(settings);
         NetNamespaces network = settings.netns() ? NetNamespaces.create(names) : null;
-        ChaosCluster cluster = new ChaosCluster(settings, network);
+        Map<String, String> addresses = new LinkedHashMap<>();
+        names.forEach(
+                name -> addresses.put(name, network != null ? network.host(name).address() : "127.0.0.1"));
+        ChaosCluster cluster = new ChaosCluster(settings, network, new ChaosTopology(settings, addresses));
         try {
             Files.createDirectories(settings.runDirectory().resolve("logs"));
             Files.createDirectories(settings.runDirectory().resolve("data"));
             for (String name : names) {
-                cluster.hostOf.put(name, settings.netns() ? network.host(name).address() : "127.0.0.1");
-                if (name.startsWith("broker")) {
-                    cluster.brokers.add(name);
-                } else if (name.startsWith("proxy")) {
-                    cluster.proxies.add(name);
-                } else if (name.startsWith("server")) {
-                    cluster.servers.add(name);
-                } else if (name.startsWith("writer")) {
-                    cluster.writers.add(name);
-                }
-            }
-            for (String name : names) {
-                cluster.launch(name, cluster.arguments(name));
+                cluster.launch(name, cluster.topology.arguments(name));
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             cluster.close();
             throw e;
         }
         return cluster;
-    }
-
-    private String endpoint(String process, int netnsPort) {
-        int port = settings.netns()
-                ? netnsPort
-                : loopbackPorts.computeIfAbsent(process + ":" + netnsPort, key -> freePort());
-        return "tcp://" + hostOf.get(process) + ":" + port;
-    }
-
-    private String log(String name) {
-        return settings.runDirectory().resolve("logs").resolve(name + ".jsonl").toString();
-    }
-
-    private String data(String name) {
-        return settings.runDirectory().resolve("data").resolve(name).toString();
-    }
-
-    /** The brokers' client endpoints, comma-joined. */
-    public String brokerFrontends() {
-        return String.join(
-                ",", brokers.stream().map(b -> endpoint(b, BROKER_PORT)).toList());
-    }
-
-    /** The proxies' subscriber endpoints, comma-joined. */
-    public String proxySubscribers() {
-        return String.join(
-                ",", proxies.stream().map(p -> endpoint(p, PROXY_PORT + 1)).toList());
-    }
-
-    private List<String> arguments(String name) {
-        if (name.equals("reference")) {
-            return List.of(
-                    "reference",
-                    "--bind",
-                    endpoint(name, REFERENCE_PORT),
-                    "--data-dir",
-                    data(name),
-                    "--log",
-                    log(name));
-        }
-        if (brokers.contains(name)) {
-            return List.of(
-                    "broker",
-                    "--frontend",
-                    endpoint(name, BROKER_PORT),
-                    "--backend",
-                    endpoint(name, BROKER_PORT + 1),
-                    "--log",
-                    log(name));
-        }
-        if (proxies.contains(name)) {
-            return List.of(
-                    "proxy",
-                    "--xsub",
-                    endpoint(name, PROXY_PORT),
-                    "--xpub",
-                    endpoint(name, PROXY_PORT + 1),
-                    "--log",
-                    log(name));
-        }
-        if (servers.contains(name)) {
-            List<String> arguments = new ArrayList<>(List.of(
-                    "server",
-                    "--name",
-                    name,
-                    "--broker",
-                    String.join(
-                            ",",
-                            brokers.stream()
-                                    .map(b -> endpoint(b, BROKER_PORT + 1))
-                                    .toList()),
-                    "--proxy",
-                    String.join(
-                            ",",
-                            proxies.stream().map(p -> endpoint(p, PROXY_PORT)).toList()),
-                    "--reference",
-                    endpoint("reference", REFERENCE_PORT),
-                    "--data-dir",
-                    data(name),
-                    "--admin-port",
-                    settings.netns() ? Integer.toString(ADMIN_PORT) : "0",
-                    "--advertise",
-                    endpoint(name, PEER_PORT),
-                    "--log",
-                    log(name)));
-            if (servers.size() > 1) {
-                List<String> members = new ArrayList<>();
-                servers.forEach(s -> members.add(s + "=" + endpoint(s, PAXOS_PORT)));
-                arguments.addAll(List.of("--initial-members", String.join(",", members)));
-            }
-            return arguments;
-        }
-        if (writers.contains(name)) {
-            Path records = settings.runDirectory().resolve("records");
-            return List.of(
-                    "chaos-writer",
-                    "--broker",
-                    brokerFrontends(),
-                    "--proxy",
-                    proxySubscribers(),
-                    "--name",
-                    name,
-                    "--rate",
-                    Double.toString(settings.writeRate()),
-                    "--record",
-                    records.resolve(name + ".jsonl").toString(),
-                    "--control",
-                    records.resolve(name + ".control").toString());
-        }
-        return List.of( // a bot
-                "bot",
-                "--broker",
-                brokerFrontends(),
-                "--proxy",
-                proxySubscribers(),
-                "--name",
-                name,
-                "--rate",
-                Double.toString(settings.botRate()),
-                "--log",
-                log(name));
     }
 
     private void launch(String name, List<String> arguments) throws IOException, InterruptedException {
@@ -323,7 +166,7 @@ public final class ChaosCluster implements AutoCloseable {
 
     /** The address a process binds (198.18.0.x, or 127.0.0.1). */
     public String address(String name) {
-        return hostOf.get(name);
+        return topology.address(name);
     }
 
     private ChildProcess process(String name) {
@@ -478,11 +321,40 @@ public final class ChaosCluster implements AutoCloseable {
         }
     }
 
+    /** How many writes {@code writer} has had acknowledged so far (its record's {@code ack} lines). */
+    public long acknowledged(String writer) throws IOException {
+        Path record = topology.record(writer);
+        if (!Files.exists(record)) {
+            return 0;
+        }
+        try (var lines = Files.lines(record, StandardCharsets.UTF_8)) {
+            return lines.filter(line -> line.startsWith("{\"ack\"")).count();
+        }
+    }
+
+    /**
+     * Why this machine cannot run a cluster on hosts of its own ({@link NetNamespaces#unavailableReason()}, or no
+     * {@code curl} to read the admin endpoints inside the namespaces), or empty when it can.
+     */
+    public static Optional<String> netnsUnavailableReason() {
+        Optional<String> why = NetNamespaces.unavailableReason();
+        if (why.isPresent()) {
+            return why;
+        }
+        try {
+            NetNamespaces.run(List.of("curl", "--version"));
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(
+                    "no curl to read the servers' admin endpoints inside their namespaces: " + e.getMessage());
+        }
+    }
+
     /** Tells every writer to stop writing (it finishes the write in flight). */
     public void stopWriters() throws IOException {
         for (String writer : writers) {
-            Files.createDirectories(control(writer));
-            Files.writeString(control(writer).resolve("stop"), "");
+            Files.createDirectories(topology.control(writer));
+            Files.writeString(topology.control(writer).resolve("stop"), "");
         }
     }
 
@@ -490,7 +362,7 @@ public final class ChaosCluster implements AutoCloseable {
     public boolean awaitWritersStopped(Duration wait) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         for (String writer : writers) {
-            Path record = settings.runDirectory().resolve("records").resolve(writer + ".jsonl");
+            Path record = topology.record(writer);
             while (!(Files.exists(record) && Files.readString(record).contains("\"stopped\""))) {
                 if (System.nanoTime() > deadline || !process(writer).isAlive()) {
                     return false;
@@ -513,7 +385,7 @@ public final class ChaosCluster implements AutoCloseable {
     /** Makes every writer read its history and exit; waits (bounded) and returns each writer's ledger. */
     public List<ChaosLedger> readLedgers(Duration wait) throws IOException, InterruptedException {
         for (String writer : writers) {
-            Files.writeString(control(writer).resolve("read"), "");
+            Files.writeString(topology.control(writer).resolve("read"), "");
         }
         long deadline = System.nanoTime() + wait.toNanos();
         List<ChaosLedger> ledgers = new ArrayList<>();
@@ -522,15 +394,11 @@ public final class ChaosCluster implements AutoCloseable {
             while (child.isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            Path record = settings.runDirectory().resolve("records").resolve(writer + ".jsonl");
+            Path record = topology.record(writer);
             List<String> lines = Files.exists(record) ? Files.readAllLines(record, StandardCharsets.UTF_8) : List.of();
             ledgers.add(ChaosLedger.of(writer, lines));
         }
         return ledgers;
-    }
-
-    private Path control(String writer) {
-        return settings.runDirectory().resolve("records").resolve(writer + ".control");
     }
 
     /** Resumes paused processes, stops all (SIGTERM, then -9 after a bounded wait), removes the namespaces. */
@@ -554,20 +422,5 @@ public final class ChaosCluster implements AutoCloseable {
         if (network != null) {
             network.close();
         }
-    }
-
-    /** A port free on 127.0.0.1 a moment ago, below the usual ephemeral range (no outgoing connection takes it). */
-    private static int freePort() {
-        for (int attempt = 0; attempt < 1_000; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
-            try (ServerSocket socket = new ServerSocket()) {
-                socket.setReuseAddress(true);
-                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no free port in 20000-32000");
     }
 }

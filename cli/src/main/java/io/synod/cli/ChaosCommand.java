@@ -124,7 +124,7 @@ final class ChaosCommand implements Callable<Integer> {
             return 2;
         }
         if (netns) {
-            Optional<String> why = NetNamespaces.unavailableReason();
+            Optional<String> why = ChaosCluster.netnsUnavailableReason();
             if (why.isPresent()) {
                 System.err.println("synod chaos: --netns: " + why.get());
                 return 2;
