@@ -87,7 +87,10 @@ public final class ChaosCluster implements AutoCloseable {
 
     private final Settings settings;
     private final NetNamespaces network;
-    private final Map<String, ChildProcess> processes = new LinkedHashMap<>();
+    private final Map<String, ChildProcess> processes = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    /** Set first by {@link #close()} (which may run on a shutdown hook): nothing starts after it. */
+    private volatile boolean closed;
+
     private final Map<String, Integer> adminPorts = new LinkedHashMap<>();
     private final ChaosTopology topology;
     private final List<String> servers;
@@ -135,7 +138,7 @@ public final class ChaosCluster implements AutoCloseable {
         Path output = settings.runDirectory().resolve("logs").resolve(name + ".out");
         ChildProcess child = new ChildProcess(name, command, output);
         processes.put(name, child);
-        child.start();
+        startUnlessClosed(child);
         String ready = child.awaitReady(settings.readyWait());
         Matcher admin = ADMIN.matcher(ready);
         if (admin.find()) {
@@ -196,8 +199,38 @@ public final class ChaosCluster implements AutoCloseable {
         if (child.isAlive()) {
             throw new IllegalStateException(name + " is still running");
         }
-        child.start();
+        startUnlessClosed(child);
         child.awaitReady(settings.readyWait());
+    }
+
+    private void startUnlessClosed(ChildProcess child) throws IOException, InterruptedException {
+        if (closed) {
+            throw new IOException("cluster closed: " + child.name() + " not started");
+        }
+        child.start();
+        if (closed) { // close() ran meanwhile and may have missed it
+            child.kill();
+            throw new IOException("cluster closed: " + child.name() + " stopped");
+        }
+    }
+
+    /**
+     * The reference, servers, brokers and proxies not running, with their exit status: called when every fault is
+     * repaired, these exited by themselves (a crash).
+     */
+    public Map<String, Integer> exitedByThemselves() {
+        Map<String, Integer> exited = new LinkedHashMap<>();
+        List<String> watched = new ArrayList<>(servers);
+        watched.addAll(brokers);
+        watched.addAll(proxies);
+        watched.add("reference");
+        for (String name : watched) {
+            ChildProcess child = process(name);
+            if (!child.isAlive()) {
+                exited.put(name, child.exitValue());
+            }
+        }
+        return exited;
     }
 
     /** SIGSTOP: the process holds its sockets and answers nothing until {@link #resume}. */
@@ -404,7 +437,11 @@ public final class ChaosCluster implements AutoCloseable {
     /** Resumes paused processes, stops all (SIGTERM, then -9 after a bounded wait), removes the namespaces. */
     @Override
     public void close() {
-        List<ChildProcess> reversed = new ArrayList<>(processes.values());
+        closed = true;
+        List<ChildProcess> reversed;
+        synchronized (processes) {
+            reversed = new ArrayList<>(processes.values());
+        }
         java.util.Collections.reverse(reversed);
         for (ChildProcess child : reversed) {
             try {

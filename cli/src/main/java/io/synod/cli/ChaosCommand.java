@@ -281,6 +281,11 @@ final class ChaosCommand implements Callable<Integer> {
     /** Stops the load, waits for convergence, reads the ledgers and prints the report; returns the exit status. */
     private int finish(ChaosCluster cluster, double runSeconds) throws IOException, InterruptedException {
         System.out.println("chaos: faults over; stopping the writers and bots, waiting for the servers to converge");
+        Map<String, Integer> crashed = cluster.exitedByThemselves();
+        for (String name : crashed.keySet()) { // no fault left anything down: this one exited by itself
+            System.out.println("chaos: " + name + " had exited with status " + crashed.get(name) + "; restarting it");
+            cluster.restart(name);
+        }
         cluster.stopWriters();
         boolean answered = cluster.awaitWritersStopped(SETTLE_WAIT);
         cluster.stopBots();
@@ -305,8 +310,13 @@ final class ChaosCommand implements Callable<Integer> {
             doubled.addAll(ledger.doubled());
             historiesRead &= ledger.historyRead();
         }
-        boolean pass =
-                answered && historiesRead && converged.isPresent() && lost.isEmpty() && doubled.isEmpty() && gaps == 0;
+        boolean pass = crashed.isEmpty()
+                && answered
+                && historiesRead
+                && converged.isPresent()
+                && lost.isEmpty()
+                && doubled.isEmpty()
+                && gaps == 0;
         System.out.printf(
                 "chaos report: %.0f s of faults, seed %d, %d servers, %s%n",
                 runSeconds, seed, cluster.servers().size(), cluster.separateHosts() ? "separate hosts" : "loopback");
@@ -317,6 +327,8 @@ final class ChaosCommand implements Callable<Integer> {
                 "  writes:    acknowledged %d, lost %d, doubled %d (refused %d, unanswered %d)%n",
                 acknowledged, lost.size(), doubled.size(), refused, unknown);
         System.out.printf("  clients:   deliveries %d, gaps %d%n", delivered, gaps);
+        System.out.printf(
+                "  crashes:   %d %s (processes that exited with no fault on them)%n", crashed.size(), crashed);
         System.out.printf(
                 "  digests:   %s%n",
                 converged
