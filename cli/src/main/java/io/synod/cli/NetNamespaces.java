@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * packets are dropped both ways without a reset, as on a real network), and {@link #heal} plugs it back.
  *
  * <p>Every namespace is named {@code synod-<pid>-<host>} after the JVM that made it, so {@link #create} first removes
- * the namespaces a crashed earlier run left behind (their pid no longer alive) and never touches a live run's.
+ * the namespaces a crashed earlier run left behind (their pid no longer alive; what still runs in them is killed)
+ * and never touches a live run's.
  * Needs root and iproute2's {@code ip}; {@link #unavailableReason()} says why not otherwise. Every command is bounded
  * by {@link #COMMAND_WAIT_MILLIS}. Not thread-safe except {@link #cut}, {@link #heal} and {@link #exec}, which only
  * read.
@@ -141,12 +142,7 @@ public final class NetNamespaces implements AutoCloseable {
                 if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                     continue;
                 }
-                String namespace = line.trim().split("\\s+")[0];
-                try {
-                    run(List.of("ip", "netns", "delete", namespace));
-                } catch (IOException e) {
-                    // another cleaner got there first
-                }
+                delete(line.trim().split("\\s+")[0]);
             }
         }
     }
@@ -192,14 +188,29 @@ public final class NetNamespaces implements AutoCloseable {
         List<String> namespaces = new ArrayList<>();
         hosts.values().forEach(host -> namespaces.add(host.namespace()));
         namespaces.add(switchNamespace);
-        for (String namespace : namespaces) {
-            try {
-                run(List.of("ip", "netns", "delete", namespace));
-            } catch (IOException e) {
-                // never made, or already gone
-            }
-        }
+        namespaces.forEach(NetNamespaces::delete);
         hosts.clear();
+    }
+
+    /**
+     * Kills (-9) whatever still runs in the namespace (a process a crashed run left behind would otherwise keep it
+     * alive, unnamed), then deletes it; never throws.
+     */
+    private static void delete(String namespace) {
+        try {
+            for (String pid : run(List.of("ip", "netns", "pids", namespace)).split("\\s+")) {
+                if (!pid.isBlank()) {
+                    ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no such namespace: nothing runs in it
+        }
+        try {
+            run(List.of("ip", "netns", "delete", namespace));
+        } catch (IOException e) {
+            // never made, or already gone (another cleaner got there first)
+        }
     }
 
     /** Runs a command with a bounded wait; returns its output, or throws with its output when it fails. */

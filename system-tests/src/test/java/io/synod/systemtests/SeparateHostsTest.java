@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.synod.cli.ChaosCluster;
 import io.synod.cli.ChaosLedger;
+import io.synod.cli.NetNamespaces;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,6 +111,41 @@ class SeparateHostsTest {
             }
             assertClean(cluster, "broker-proxy");
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void theNamespacesOfADeadRunAreRemovedWithWhatRunsInThem() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        assertThat(gone.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        String stale = "synod-" + gone.pid() + "-stale";
+        run("ip", "netns", "add", stale);
+        Process orphan = new ProcessBuilder("ip", "netns", "exec", stale, "sleep", "50")
+                .redirectErrorStream(true)
+                .start();
+        try {
+            try (NetNamespaces network = NetNamespaces.create(List.of("probe"))) {
+                assertThat(run("ip", "netns", "list"))
+                        .doesNotContain(stale)
+                        .contains(network.host("probe").namespace());
+                assertThat(orphan.waitFor(10, TimeUnit.SECONDS))
+                        .as("what ran in it was killed")
+                        .isTrue();
+            }
+            assertThat(run("ip", "netns", "list"))
+                    .doesNotContain("-" + ProcessHandle.current().pid() + "-");
+        } finally {
+            orphan.destroyForcibly();
+            new ProcessBuilder("ip", "netns", "delete", stale).start().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertThat(process.waitFor(10, TimeUnit.SECONDS))
+                .as("%s answered", List.of(command))
+                .isTrue();
+        return new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Waits (bounded) until the writer has {@link #PROGRESS_ACKS} more acknowledgements than now. */
