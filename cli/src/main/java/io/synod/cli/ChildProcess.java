@@ -120,6 +120,52 @@ final class ChildProcess {
         }
     }
 
+    /**
+     * Waits up to {@code wait} for the ready line; throws, with the output's last lines, if the process exits first
+     * or the wait ends.
+     */
+    String awaitReady(Duration wait) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            Optional<String> ready = readyLine();
+            if (ready.isPresent()) {
+                return ready.get();
+            }
+            if (!isAlive()) {
+                throw new IOException(name + " exited with status " + exitValue() + "; last output:\n  "
+                        + String.join("\n  ", tail(15)));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException(
+                        name + " did not report ready within " + wait.toSeconds() + " s; see " + outputFile);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** kill -9: no shutdown hook runs, nothing is flushed; waits (bounded) until the process is gone. */
+    void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Sends {@code signal} ({@code STOP}, {@code CONT}) with {@code kill}; false if the process is not alive. */
+    boolean signal(String signal) throws IOException, InterruptedException {
+        if (!isAlive()) {
+            return false;
+        }
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        if (!kill.waitFor(5, TimeUnit.SECONDS)) {
+            kill.destroyForcibly();
+            return false;
+        }
+        return kill.exitValue() == 0;
+    }
+
     int exitValue() {
         return process.exitValue();
     }

@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             UpCommand.class,
             BenchCommand.class,
+            ChaosCommand.class,
+            ChaosWriter.class,
             StatusCommand.class,
             LogsCommand.class,
             SimCliCommand.class,
