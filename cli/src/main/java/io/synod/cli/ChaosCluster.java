@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  * name: {@link #kill} (-9), {@link #pause} / {@link #resume} (SIGSTOP / SIGCONT), {@link #restart} (same command,
  * same data directory), {@link #cut} / {@link #heal}. {@link #close()} stops everything and removes the namespaces.
  *
- * <p>Brokers and proxies are lists ({@link #brokers()}, {@link #proxies()}): today one of each, and the servers get
- * {@code --broker} / {@code --proxy} joined with commas, the form several brokers and proxies will take.
+ * <p>Brokers and proxies are lists ({@link #brokers()}, {@link #proxies()}); servers, writers and bots get {@code
+ * --broker} / {@code --proxy} joined with commas (docs/protocol.md, several brokers and proxies).
  *
  * <p>Not thread-safe: one orchestrating thread.
  */
@@ -48,8 +48,8 @@ public final class ChaosCluster implements AutoCloseable {
      * What to start.
      *
      * @param servers servers (1, 3 or 5)
-     * @param brokers brokers (1 until the servers take several)
-     * @param proxies proxies (1 until the servers take several)
+     * @param brokers brokers: every server, writer and bot connects to all of them
+     * @param proxies proxies: every server publishes to all of them, every writer and bot subscribes to all
      * @param bots bots (unchecked background load)
      * @param botRate messages per second per bot
      * @param writers checked writers
@@ -76,8 +76,9 @@ public final class ChaosCluster implements AutoCloseable {
             if (!UpCommand.SERVER_COUNTS.contains(servers)) {
                 throw new IllegalArgumentException("servers must be 1, 3 or 5, was " + servers);
             }
-            if (brokers != 1 || proxies != 1) {
-                throw new IllegalArgumentException("one broker and one proxy for now, were " + brokers + "/" + proxies);
+            if (brokers < 1 || brokers > UpCommand.BROKERS_MAX || proxies < 1 || proxies > UpCommand.BROKERS_MAX) {
+                throw new IllegalArgumentException("brokers and proxies: 1 to " + UpCommand.BROKERS_MAX + " each, were "
+                        + brokers + "/" + proxies);
             }
             if (bots < 0 || writers < 0 || writers + bots > 20) {
                 throw new IllegalArgumentException("bots and writers: 0 to 20 in all, were " + bots + "/" + writers);

@@ -66,6 +66,12 @@ final class ChaosCommand implements Callable<Integer> {
             description = "Each process on a host of its own (Linux network namespaces, needs root); adds partitions.")
     boolean netns;
 
+    @Option(names = "--brokers", defaultValue = "1", description = "Brokers (default: ${DEFAULT-VALUE}).")
+    int brokers;
+
+    @Option(names = "--proxies", defaultValue = "1", description = "Proxies (default: ${DEFAULT-VALUE}).")
+    int proxies;
+
     @Option(names = "--writers", defaultValue = "2", description = "Checked writers (default: ${DEFAULT-VALUE}).")
     int writers;
 
@@ -134,8 +140,8 @@ final class ChaosCommand implements Callable<Integer> {
         try {
             settings = new ChaosCluster.Settings(
                     servers,
-                    1,
-                    1,
+                    brokers,
+                    proxies,
                     bots,
                     botRate,
                     writers,

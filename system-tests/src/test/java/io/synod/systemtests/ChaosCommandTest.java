@@ -37,6 +37,10 @@ class ChaosCommandTest {
                 "2",
                 "--bots",
                 "1",
+                "--brokers",
+                "2",
+                "--proxies",
+                "2",
                 "--run-dir",
                 processes.directory().resolve("run").toString()));
         boolean netns = ChaosCluster.netnsUnavailableReason().isEmpty();
