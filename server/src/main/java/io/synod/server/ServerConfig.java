@@ -132,54 +132,16 @@ public record ServerConfig(
 
     /** The same configuration in secure mode ({@code on}) or compat mode. */
     public ServerConfig withSecure(boolean on) {
-        return new ServerConfig(
-                name,
-                brokerEndpoint,
-                proxyEndpoint,
-                referenceEndpoint,
-                dataDirectory,
-                adminPort,
-                advertisedAddress,
-                clockSkewMillis,
-                logFile,
-                heartbeatIntervalMillis,
-                listIntervalMillis,
-                referenceTimeoutMillis,
-                startupRankAttempts,
-                pollIntervalMillis,
-                requestsPerWakeupMax,
-                limits,
-                chat,
-                rateLimits,
-                on,
-                admin,
-                serverKeys);
+        Copy copy = new Copy(this);
+        copy.secure = on;
+        return copy.build();
     }
 
     /** The same configuration with the cluster's server key pair (secure mode), or null for none. */
     public ServerConfig withServerKeys(CurveCrypto.KeyPair keys) {
-        return new ServerConfig(
-                name,
-                brokerEndpoint,
-                proxyEndpoint,
-                referenceEndpoint,
-                dataDirectory,
-                adminPort,
-                advertisedAddress,
-                clockSkewMillis,
-                logFile,
-                heartbeatIntervalMillis,
-                listIntervalMillis,
-                referenceTimeoutMillis,
-                startupRankAttempts,
-                pollIntervalMillis,
-                requestsPerWakeupMax,
-                limits,
-                chat,
-                rateLimits,
-                secure,
-                admin,
-                keys);
+        Copy copy = new Copy(this);
+        copy.serverKeys = keys;
+        return copy.build();
     }
 
     /** What this server's links to the broker, proxy, reference and peers speak: NULL, or CURVE with the server key. */
@@ -188,153 +150,115 @@ public record ServerConfig(
     }
 
     public ServerConfig withAdvertisedAddress(String address) {
-        return new ServerConfig(
-                name,
-                brokerEndpoint,
-                proxyEndpoint,
-                referenceEndpoint,
-                dataDirectory,
-                adminPort,
-                address,
-                clockSkewMillis,
-                logFile,
-                heartbeatIntervalMillis,
-                listIntervalMillis,
-                referenceTimeoutMillis,
-                startupRankAttempts,
-                pollIntervalMillis,
-                requestsPerWakeupMax,
-                limits,
-                chat,
-                rateLimits,
-                secure,
-                admin,
-                serverKeys);
+        Copy copy = new Copy(this);
+        copy.advertisedAddress = address;
+        return copy.build();
     }
 
     public ServerConfig withClockSkewMillis(long skewMillis) {
-        return new ServerConfig(
-                name,
-                brokerEndpoint,
-                proxyEndpoint,
-                referenceEndpoint,
-                dataDirectory,
-                adminPort,
-                advertisedAddress,
-                skewMillis,
-                logFile,
-                heartbeatIntervalMillis,
-                listIntervalMillis,
-                referenceTimeoutMillis,
-                startupRankAttempts,
-                pollIntervalMillis,
-                requestsPerWakeupMax,
-                limits,
-                chat,
-                rateLimits,
-                secure,
-                admin,
-                serverKeys);
+        Copy copy = new Copy(this);
+        copy.clockSkewMillis = skewMillis;
+        return copy.build();
     }
 
     public ServerConfig withLogFile(Path file) {
-        return new ServerConfig(
-                name,
-                brokerEndpoint,
-                proxyEndpoint,
-                referenceEndpoint,
-                dataDirectory,
-                adminPort,
-                advertisedAddress,
-                clockSkewMillis,
-                file,
-                heartbeatIntervalMillis,
-                listIntervalMillis,
-                referenceTimeoutMillis,
-                startupRankAttempts,
-                pollIntervalMillis,
-                requestsPerWakeupMax,
-                limits,
-                chat,
-                rateLimits,
-                secure,
-                admin,
-                serverKeys);
+        Copy copy = new Copy(this);
+        copy.logFile = file;
+        return copy.build();
     }
 
     public ServerConfig withReferenceTiming(long heartbeatMillis, long timeoutMillis, int startupAttempts) {
-        return new ServerConfig(
-                name,
-                brokerEndpoint,
-                proxyEndpoint,
-                referenceEndpoint,
-                dataDirectory,
-                adminPort,
-                advertisedAddress,
-                clockSkewMillis,
-                logFile,
-                heartbeatMillis,
-                listIntervalMillis,
-                timeoutMillis,
-                startupAttempts,
-                pollIntervalMillis,
-                requestsPerWakeupMax,
-                limits,
-                chat,
-                rateLimits,
-                secure,
-                admin,
-                serverKeys);
+        Copy copy = new Copy(this);
+        copy.heartbeatIntervalMillis = heartbeatMillis;
+        copy.referenceTimeoutMillis = timeoutMillis;
+        copy.startupRankAttempts = startupAttempts;
+        return copy.build();
     }
 
     public ServerConfig withRateLimits(RateLimits newRateLimits) {
-        return new ServerConfig(
-                name,
-                brokerEndpoint,
-                proxyEndpoint,
-                referenceEndpoint,
-                dataDirectory,
-                adminPort,
-                advertisedAddress,
-                clockSkewMillis,
-                logFile,
-                heartbeatIntervalMillis,
-                listIntervalMillis,
-                referenceTimeoutMillis,
-                startupRankAttempts,
-                pollIntervalMillis,
-                requestsPerWakeupMax,
-                limits,
-                chat,
-                newRateLimits,
-                secure,
-                admin,
-                serverKeys);
+        Copy copy = new Copy(this);
+        copy.rateLimits = newRateLimits;
+        return copy.build();
     }
 
     /** The same configuration with its admin endpoint on {@code newAdmin}'s host, guarded by its gate. */
     public ServerConfig withAdmin(ServerAdmin newAdmin) {
-        return new ServerConfig(
-                name,
-                brokerEndpoint,
-                proxyEndpoint,
-                referenceEndpoint,
-                dataDirectory,
-                adminPort,
-                advertisedAddress,
-                clockSkewMillis,
-                logFile,
-                heartbeatIntervalMillis,
-                listIntervalMillis,
-                referenceTimeoutMillis,
-                startupRankAttempts,
-                pollIntervalMillis,
-                requestsPerWakeupMax,
-                limits,
-                chat,
-                rateLimits,
-                secure,
-                newAdmin,
-                serverKeys);
+        Copy copy = new Copy(this);
+        copy.admin = newAdmin;
+        return copy.build();
+    }
+
+    /** A record's fields to change one or two of and build again: the {@code withX} methods' one copy. */
+    private static final class Copy {
+        String name;
+        String brokerEndpoint;
+        String proxyEndpoint;
+        String referenceEndpoint;
+        Path dataDirectory;
+        int adminPort;
+        String advertisedAddress;
+        long clockSkewMillis;
+        Path logFile;
+        long heartbeatIntervalMillis;
+        long listIntervalMillis;
+        long referenceTimeoutMillis;
+        int startupRankAttempts;
+        long pollIntervalMillis;
+        int requestsPerWakeupMax;
+        Limits limits;
+        ChatConfig chat;
+        RateLimits rateLimits;
+        boolean secure;
+        ServerAdmin admin;
+        CurveCrypto.KeyPair serverKeys;
+
+        Copy(ServerConfig config) {
+            name = config.name;
+            brokerEndpoint = config.brokerEndpoint;
+            proxyEndpoint = config.proxyEndpoint;
+            referenceEndpoint = config.referenceEndpoint;
+            dataDirectory = config.dataDirectory;
+            adminPort = config.adminPort;
+            advertisedAddress = config.advertisedAddress;
+            clockSkewMillis = config.clockSkewMillis;
+            logFile = config.logFile;
+            heartbeatIntervalMillis = config.heartbeatIntervalMillis;
+            listIntervalMillis = config.listIntervalMillis;
+            referenceTimeoutMillis = config.referenceTimeoutMillis;
+            startupRankAttempts = config.startupRankAttempts;
+            pollIntervalMillis = config.pollIntervalMillis;
+            requestsPerWakeupMax = config.requestsPerWakeupMax;
+            limits = config.limits;
+            chat = config.chat;
+            rateLimits = config.rateLimits;
+            secure = config.secure;
+            admin = config.admin;
+            serverKeys = config.serverKeys;
+        }
+
+        ServerConfig build() {
+            return new ServerConfig(
+                    name,
+                    brokerEndpoint,
+                    proxyEndpoint,
+                    referenceEndpoint,
+                    dataDirectory,
+                    adminPort,
+                    advertisedAddress,
+                    clockSkewMillis,
+                    logFile,
+                    heartbeatIntervalMillis,
+                    listIntervalMillis,
+                    referenceTimeoutMillis,
+                    startupRankAttempts,
+                    pollIntervalMillis,
+                    requestsPerWakeupMax,
+                    limits,
+                    chat,
+                    rateLimits,
+                    secure,
+                    admin,
+                    serverKeys);
+        }
     }
 }
