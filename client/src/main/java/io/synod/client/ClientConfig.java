@@ -113,110 +113,94 @@ public record ClientConfig(
         if (key != null && key.length != 32) {
             throw new IllegalArgumentException("serverPublicKey must be a 32-byte CURVE key");
         }
-        return new ClientConfig(
-                brokerEndpoint,
-                proxyEndpoint,
-                requestTimeoutMillis,
-                requestRetriesMax,
-                requestsInFlightMax,
-                requestsQueuedMax,
-                bufferedDeliveriesPerTopicMax,
-                historyPageSize,
-                joinHistoryDeliverMax,
-                gapRetryDelayMillis,
-                gapFillAttemptsMax,
-                limits,
-                key == null ? null : key.clone());
+        Copy copy = new Copy(this);
+        copy.serverPublicKey = key == null ? null : key.clone();
+        return copy.build();
     }
 
     public ClientConfig withRequestTimeoutMillis(long millis) {
-        return new ClientConfig(
-                brokerEndpoint,
-                proxyEndpoint,
-                millis,
-                requestRetriesMax,
-                requestsInFlightMax,
-                requestsQueuedMax,
-                bufferedDeliveriesPerTopicMax,
-                historyPageSize,
-                joinHistoryDeliverMax,
-                gapRetryDelayMillis,
-                gapFillAttemptsMax,
-                limits,
-                serverPublicKey);
+        Copy copy = new Copy(this);
+        copy.requestTimeoutMillis = millis;
+        return copy.build();
     }
 
     public ClientConfig withRequestRetriesMax(int retries) {
-        return new ClientConfig(
-                brokerEndpoint,
-                proxyEndpoint,
-                requestTimeoutMillis,
-                retries,
-                requestsInFlightMax,
-                requestsQueuedMax,
-                bufferedDeliveriesPerTopicMax,
-                historyPageSize,
-                joinHistoryDeliverMax,
-                gapRetryDelayMillis,
-                gapFillAttemptsMax,
-                limits,
-                serverPublicKey);
+        Copy copy = new Copy(this);
+        copy.requestRetriesMax = retries;
+        return copy.build();
     }
 
     public ClientConfig withRequestsInFlightMax(int inFlight) {
-        return new ClientConfig(
-                brokerEndpoint,
-                proxyEndpoint,
-                requestTimeoutMillis,
-                requestRetriesMax,
-                inFlight,
-                requestsQueuedMax,
-                bufferedDeliveriesPerTopicMax,
-                historyPageSize,
-                joinHistoryDeliverMax,
-                gapRetryDelayMillis,
-                gapFillAttemptsMax,
-                limits,
-                serverPublicKey);
+        Copy copy = new Copy(this);
+        copy.requestsInFlightMax = inFlight;
+        return copy.build();
     }
 
     public ClientConfig withGapRetryDelayMillis(long millis) {
-        return new ClientConfig(
-                brokerEndpoint,
-                proxyEndpoint,
-                requestTimeoutMillis,
-                requestRetriesMax,
-                requestsInFlightMax,
-                requestsQueuedMax,
-                bufferedDeliveriesPerTopicMax,
-                historyPageSize,
-                joinHistoryDeliverMax,
-                millis,
-                gapFillAttemptsMax,
-                limits,
-                serverPublicKey);
+        Copy copy = new Copy(this);
+        copy.gapRetryDelayMillis = millis;
+        return copy.build();
     }
 
     public ClientConfig withHistoryPageSize(int pageSize) {
-        return new ClientConfig(
-                brokerEndpoint,
-                proxyEndpoint,
-                requestTimeoutMillis,
-                requestRetriesMax,
-                requestsInFlightMax,
-                requestsQueuedMax,
-                bufferedDeliveriesPerTopicMax,
-                pageSize,
-                joinHistoryDeliverMax,
-                gapRetryDelayMillis,
-                gapFillAttemptsMax,
-                limits,
-                serverPublicKey);
+        Copy copy = new Copy(this);
+        copy.historyPageSize = pageSize;
+        return copy.build();
     }
 
     private static void positive(long value, String name) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+
+    /** A record's fields to change one and build again: the {@code withX} methods' one copy. */
+    private static final class Copy {
+        String brokerEndpoint;
+        String proxyEndpoint;
+        long requestTimeoutMillis;
+        int requestRetriesMax;
+        int requestsInFlightMax;
+        int requestsQueuedMax;
+        int bufferedDeliveriesPerTopicMax;
+        int historyPageSize;
+        int joinHistoryDeliverMax;
+        long gapRetryDelayMillis;
+        int gapFillAttemptsMax;
+        Limits limits;
+        byte[] serverPublicKey;
+
+        Copy(ClientConfig config) {
+            brokerEndpoint = config.brokerEndpoint;
+            proxyEndpoint = config.proxyEndpoint;
+            requestTimeoutMillis = config.requestTimeoutMillis;
+            requestRetriesMax = config.requestRetriesMax;
+            requestsInFlightMax = config.requestsInFlightMax;
+            requestsQueuedMax = config.requestsQueuedMax;
+            bufferedDeliveriesPerTopicMax = config.bufferedDeliveriesPerTopicMax;
+            historyPageSize = config.historyPageSize;
+            joinHistoryDeliverMax = config.joinHistoryDeliverMax;
+            gapRetryDelayMillis = config.gapRetryDelayMillis;
+            gapFillAttemptsMax = config.gapFillAttemptsMax;
+            limits = config.limits;
+            serverPublicKey = config.serverPublicKey;
+        }
+
+        ClientConfig build() {
+            return new ClientConfig(
+                    brokerEndpoint,
+                    proxyEndpoint,
+                    requestTimeoutMillis,
+                    requestRetriesMax,
+                    requestsInFlightMax,
+                    requestsQueuedMax,
+                    bufferedDeliveriesPerTopicMax,
+                    historyPageSize,
+                    joinHistoryDeliverMax,
+                    gapRetryDelayMillis,
+                    gapFillAttemptsMax,
+                    limits,
+                    serverPublicKey);
         }
     }
 }
