@@ -39,12 +39,13 @@ class ReferenceAllowListTest {
     private static final int SILENCE_MILLIS = 1_500;
     /** How long an allowed client waits for its answer. */
     private static final int ANSWER_MILLIS = 5_000;
+    /** Health requests before the probe counts as shut out. */
+    private static final int HEALTH_TRIES = 5;
 
     @TempDir
     Path dir;
 
     private final CurveCrypto.KeyPair serverKeys = CurveCrypto.generate(new SecureRandom());
-    private final ZContext clients = new ZContext();
     private ReferenceServer reference;
 
     @BeforeEach
@@ -61,12 +62,12 @@ class ReferenceAllowListTest {
     @AfterEach
     void stop() {
         reference.close();
-        clients.close();
     }
 
     /** The reply to {@code list} from a CURVE client with {@code keys}, or null if none came in time. */
     private byte[] listAs(CurveCrypto.KeyPair keys, int waitMillis) {
-        try (ZMQ.Socket socket = clients.createSocket(SocketType.REQ)) {
+        try (ZContext client = new ZContext(); // one context per client: a refused one's reconnects stay in its own
+                ZMQ.Socket socket = client.createSocket(SocketType.REQ)) {
             socket.setLinger(0);
             socket.setReceiveTimeOut(waitMillis);
             socket.setCurveServerKey(serverKeys.publicKey());
@@ -104,11 +105,16 @@ class ReferenceAllowListTest {
     void theReferencesOwnHealthProbeIsLetIn() throws Exception {
         try (ReferenceAdmin admin =
                 ReferenceAdmin.start(reference, new InetSocketAddress("127.0.0.1", 0), AdminGate.OPEN)) {
-            HttpResponse<String> health = HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(URI.create(admin.url() + "/health"))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
+            // a few tries, as a health checker makes: the first CURVE handshake of a loaded JVM may outlast the
+            // probe's 1 s; a probe that is never let in fails them all
+            HttpResponse<String> health = null;
+            for (int i = 0; i < HEALTH_TRIES && (health == null || health.statusCode() != 200); i++) {
+                health = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(admin.url() + "/health"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+            }
             assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
         }
     }
