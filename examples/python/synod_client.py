@@ -13,6 +13,14 @@ search; docs/protocol.md) with their live topics.
     /usr/bin/python3 synod_client.py --user ana login
     /usr/bin/python3 synod_client.py selftest      # the end-to-end check the test suite runs
     /usr/bin/python3 synod_client.py social-demo   # two users follow, post and read their feed
+
+Secure mode (docs/security.md): `--password` logs in with a password; the client keeps the session
+`token` the login returns and sends it with every later request, and listens for private messages on
+the session's own topic (`delivery`). `--server-public-key FILE` (the cluster's server.key from
+./synod keys) makes both sockets speak CURVE with a key pair generated for this run.
+
+    /usr/bin/python3 synod_client.py --server-public-key data/keys/server.key --password s3cret \
+        secure-selftest                           # the secure-mode check the test suite runs
 """
 import argparse
 import sys
@@ -32,32 +40,61 @@ def notifications_topic(user):
     return TOPIC_MARK + "notifications" + TOPIC_MARK + user + TOPIC_MARK
 
 
+def session_topic(delivery, kind="messages"):
+    """Where a secure server publishes a session's private messages ("messages") or notifications."""
+    return TOPIC_MARK + "session" + TOPIC_MARK + delivery + TOPIC_MARK + kind + TOPIC_MARK
+
+
+def load_public_key(path):
+    """The Z85 public key of a ./synod keys certificate (pyzmq's format: zmq.auth reads it)."""
+    import zmq.auth
+    public, _secret = zmq.auth.load_certificate(path)
+    if public is None or len(public) != 40:
+        raise ValueError(f"{path}: no 40-character Z85 public-key")
+    return public
+
+
 def posts_topic(author):
     """Where `author`'s posts are published."""
     return TOPIC_MARK + "posts" + TOPIC_MARK + author + TOPIC_MARK
 
 
 class Client:
-    """REQ/SUB client with a Lamport clock and the Lazy Pirate retry (recreate REQ on timeout)."""
+    """REQ/SUB client with a Lamport clock and the Lazy Pirate retry (recreate REQ on timeout).
 
-    def __init__(self, broker, proxy, timeout_ms=3000, retries=3):
+    With `server_public_key` (Z85 bytes) both sockets speak CURVE with one key pair generated here: the
+    cluster authenticates users by password and token, not by client key. After a login that returned a
+    session `token`, every request carries it (writes and private reads need it in secure mode)."""
+
+    def __init__(self, broker, proxy, timeout_ms=3000, retries=3, server_public_key=None):
         self.broker, self.proxy = broker, proxy
         self.timeout_ms, self.retries = timeout_ms, retries
         self.clock = 0
         self.client_id = "py-" + uuid.uuid4().hex[:16]
         self.next_request_id = 1
+        self.token = None  # the session token of the last login with a password
+        self.delivery = None  # that session's private delivery (secure mode)
+        self.server_public_key = server_public_key
+        self.keys = zmq.curve_keypair() if server_public_key else None
         self.ctx = zmq.Context()
         self.req = None
         self._connect_req()
         self.sub = self.ctx.socket(zmq.SUB)
         self.sub.setsockopt(zmq.LINGER, 0)
+        self._secure(self.sub)
         self.sub.connect(proxy)
+
+    def _secure(self, socket):
+        if self.keys is not None:
+            socket.curve_serverkey = self.server_public_key
+            socket.curve_publickey, socket.curve_secretkey = self.keys
 
     def _connect_req(self):
         if self.req is not None:
             self.req.close(linger=0)
         self.req = self.ctx.socket(zmq.REQ)
         self.req.setsockopt(zmq.LINGER, 0)
+        self._secure(self.req)
         self.req.connect(self.broker)
 
     def _observe(self, data):
@@ -67,6 +104,8 @@ class Client:
     def request(self, service, **fields):
         self.clock += 1
         fields = {k: v for k, v in fields.items() if v is not None}  # an option left out takes the default
+        if self.token is not None:
+            fields.setdefault("token", self.token)
         fields.update(timestamp=time.time(), clock=self.clock, client_id=self.client_id,
                       request_id=self.next_request_id)
         self.next_request_id += 1
@@ -79,6 +118,14 @@ class Client:
                 return reply
             self._connect_req()  # Lazy Pirate: the REQ socket is stuck after a lost reply
         raise TimeoutError(f"no reply to {service} from {self.broker}")
+
+    def login(self, user, password=None):
+        """`login`, with a password if given; keeps the session's token and delivery the reply returns."""
+        reply = self.request("login", user=user, password=password)
+        data = reply["data"]
+        if data.get("status") == "sucesso" and data.get("token"):
+            self.token, self.delivery = data["token"], data.get("delivery")
+        return reply
 
     # ---- the social network (extension; each returns the reply's data: "status" "OK" or "erro") ----
 
@@ -178,6 +225,59 @@ def selftest(client):
     print("python client: all checks passed", flush=True)
 
 
+def error_text(data):
+    """The text of an `erro` reply: `message`, or `description` (the statement's login replies)."""
+    return str(data.get("message") or data.get("description") or "")
+
+
+def secure_selftest(broker, proxy, server_public_key, password):
+    """Secure mode over CURVE: password logins, writes with the session token, private delivery only on
+    the session's topic; exits 1 on a failure."""
+    suffix = uuid.uuid4().hex[:8]
+    ana_name, bia_name, channel = "py_ana_" + suffix, "py_bia_" + suffix, "py_chan_" + suffix
+    ana = Client(broker, proxy, server_public_key=server_public_key)
+    bia = Client(broker, proxy, server_public_key=server_public_key)
+    stranger = Client(broker, proxy, server_public_key=server_public_key)
+    try:
+        reply = ana.login(ana_name)["data"]
+        check(reply["status"] == "erro" and "password" in error_text(reply), "login without password -> erro")
+        check(ana.login(ana_name, password)["data"]["status"] == "sucesso", "login ana with password over CURVE")
+        check(ana.token is not None and len(ana.token) == 43, "the login returned a session token")
+        check(ana.delivery is not None and len(ana.delivery) == 43, "and a private delivery")
+        check(bia.login(bia_name, password)["data"]["status"] == "sucesso", "login bia with password")
+        reply = stranger.login(ana_name, password + "-wrong")["data"]
+        check(reply["status"] == "erro" and stranger.token is None, "login ana with a wrong password -> erro")
+
+        check(ana.request("channel", channel=channel)["data"]["status"] == "sucesso", "channel created with a token")
+        ana.subscribe(channel)
+        bia.subscribe(session_topic(bia.delivery))
+        bia.subscribe(bia_name)
+        time.sleep(0.5)  # ZeroMQ slow joiner
+        reply = ana.request("publish", user=ana_name, channel=channel, message="hello from secure python")
+        check(reply["data"]["status"] == "OK", "publish with the token -> OK")
+        check(ana.receive(channel)["message"] == "hello from secure python", "publication received over CURVE")
+        reply = ana.request("publish", user=bia_name, channel=channel, message="forged")["data"]
+        check(reply["status"] == "erro" and "token" in error_text(reply), "publish as bia with ana's token -> erro")
+        reply = stranger.request("publish", user=ana_name, channel=channel, message="no token")["data"]
+        check(reply["status"] == "erro" and "token" in error_text(reply), "publish without a token -> erro")
+
+        reply = ana.request("message", src=ana_name, dst=bia_name, message="psst secure")
+        check(reply["data"]["status"] == "OK", "message -> OK")
+        dm = bia.receive(session_topic(bia.delivery))
+        check(dm["src"] == ana_name and dm["message"] == "psst secure", "private message on bia's session topic")
+        try:
+            bia.receive(bia_name, timeout_s=1.0)
+            check(False, "nothing on bia's name topic")
+        except TimeoutError:
+            check(True, "nothing on bia's name topic")
+        reply = ana.request("private_history", user=bia_name, peer=ana_name)["data"]
+        check(reply["status"] == "erro", "private_history of bia with ana's token -> erro")
+    finally:
+        for client in (ana, bia, stranger):
+            client.close()
+    print("python client: all secure checks passed", flush=True)
+
+
 def social_checks(client, ana, bia, suffix):
     """bia follows ana; ana posts; the post arrives live and in bia's feed; notifications and their read mark."""
     client.subscribe(notifications_topic(ana))
@@ -244,16 +344,25 @@ def main():
     parser.add_argument("--broker", default="tcp://127.0.0.1:5555")
     parser.add_argument("--proxy", default="tcp://127.0.0.1:5558")
     parser.add_argument("--user", default="py_user")
-    parser.add_argument("command", choices=["selftest", "social-demo", "login", "users", "channels"])
+    parser.add_argument("--password", help="log in with this password; later requests carry the session token")
+    parser.add_argument("--server-public-key", metavar="FILE",
+                        help="the cluster's server.key (./synod keys): speak CURVE (secure mode)")
+    parser.add_argument("command",
+                        choices=["selftest", "secure-selftest", "social-demo", "login", "users", "channels"])
     args = parser.parse_args()
-    client = Client(args.broker, args.proxy)
+    key = load_public_key(args.server_public_key) if args.server_public_key else None
+    if args.command == "secure-selftest":
+        if not args.password:
+            parser.error("secure-selftest needs --password")
+        return secure_selftest(args.broker, args.proxy, key, args.password)
+    client = Client(args.broker, args.proxy, server_public_key=key)
     try:
         if args.command == "selftest":
             selftest(client)
         elif args.command == "social-demo":
             social_demo(client, args.user)
         elif args.command == "login":
-            print(client.request("login", user=args.user))
+            print(client.login(args.user, args.password))
         else:
             print(client.request(args.command))
     finally:

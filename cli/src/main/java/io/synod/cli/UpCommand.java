@@ -133,7 +133,8 @@ final class UpCommand implements Callable<Integer> {
     @Option(
             names = "--secure",
             description = "Secure mode on every server: logins need a password, writes and private reads a session"
-                    + " token (docs/security.md). The bots have no accounts yet, so none start.")
+                    + " token (docs/security.md). Each bot logs in as bot-N with a random password kept in"
+                    + " data/bot-N.password.")
     boolean secure;
 
     @Option(
@@ -178,10 +179,6 @@ final class UpCommand implements Callable<Integer> {
             return 2;
         }
         System.out.println("synod up mode=" + (secure ? "secure" : "compat"));
-        if (secure && bots > 0) {
-            System.out.println("synod up: --secure: the bots have no accounts yet, so none are started");
-            bots = 0;
-        }
         Path logs = runDir.resolve("logs");
         Path data = runDir.resolve("data");
         Files.createDirectories(logs);
@@ -367,16 +364,18 @@ final class UpCommand implements Callable<Integer> {
             start(
                     name,
                     logs,
-                    List.of(
-                            "bot",
-                            "--broker",
-                            endpoints(brokerPort, brokers, 0),
-                            "--proxy",
-                            endpoints(proxyPort, proxies, 1),
-                            "--rate",
-                            Double.toString(botRate),
-                            "--log",
-                            logs.resolve(name + ".jsonl").toString()));
+                    with(
+                            List.of(
+                                    "bot",
+                                    "--broker",
+                                    endpoints(brokerPort, brokers, 0),
+                                    "--proxy",
+                                    endpoints(proxyPort, proxies, 1),
+                                    "--rate",
+                                    Double.toString(botRate),
+                                    "--log",
+                                    logs.resolve(name + ".jsonl").toString()),
+                            secure ? UpSecrets.botArguments(name, data, keys) : List.of()));
         }
     }
 

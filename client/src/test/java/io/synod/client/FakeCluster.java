@@ -47,6 +47,11 @@ public final class FakeCluster implements AutoCloseable {
 
     /** Replies to drop: the next N replies are not sent. */
     public final AtomicInteger repliesToDrop = new AtomicInteger();
+    /**
+     * Logins with a password answered without a token, as a real server answers a retried login whose first attempt
+     * was applied (the token was in the lost reply); later ones carry a token, as a real server's do.
+     */
+    public final AtomicInteger tokenlessLogins = new AtomicInteger();
 
     public volatile boolean echoRequestId = true;
     public volatile boolean silent;
@@ -181,7 +186,10 @@ public final class FakeCluster implements AutoCloseable {
         return switch (request.service()) {
             case Services.LOGIN -> {
                 users.add((String) d.get("user"));
-                yield Replies.success(Services.LOGIN);
+                if (d.get("password") == null || tokenlessLogins.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    yield Replies.success(Services.LOGIN);
+                }
+                yield Replies.success(Services.LOGIN, Map.of("token", "fake-token-" + d.get("request_id")));
             }
             case Services.USERS -> Replies.users(new ArrayList<>(users));
             case Services.CHANNEL ->

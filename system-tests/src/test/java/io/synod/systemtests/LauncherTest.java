@@ -106,7 +106,7 @@ class LauncherTest {
     }
 
     /** A port p such that p .. p + count - 1 were all free a moment ago, and are handed out to no one else. */
-    private static int freeRange(int count) throws IOException {
+    static int freeRange(int count) throws IOException {
         for (int attempt = 0; attempt < 200; attempt++) {
             int port = Processes.freePort();
             boolean free = port + count - 1 <= 65535;

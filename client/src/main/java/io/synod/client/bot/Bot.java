@@ -39,6 +39,9 @@ final class Bot {
 
     private final SynodClient client;
     private final BotSettings settings;
+    /** The login's password, or null: kept out of {@link BotSettings} so that no record's toString shows it. */
+    private final String password;
+
     private final RandomGenerator random;
     private final PrintStream out;
     private final PrintStream log;
@@ -46,9 +49,16 @@ final class Bot {
     /** The users this bot follows, as far as it knows (its own follows, and the first page it read at login). */
     private final java.util.Set<String> followed = new java.util.LinkedHashSet<>();
 
-    Bot(SynodClient client, BotSettings settings, RandomGenerator random, PrintStream out, PrintStream log) {
+    Bot(
+            SynodClient client,
+            BotSettings settings,
+            String password,
+            RandomGenerator random,
+            PrintStream out,
+            PrintStream log) {
         this.client = client;
         this.settings = settings;
+        this.password = password;
         this.random = random;
         this.out = out;
         this.log = log;
@@ -78,7 +88,12 @@ final class Bot {
     private boolean login() throws InterruptedException {
         while (running) {
             try {
-                ClientReply.Status reply = client.login(settings.name());
+                ClientReply.Status reply = client.login(settings.name(), password);
+                if (reply.ok() && password != null && !(reply.envelope().data().get("token") instanceof String)) {
+                    // a retried login whose first attempt was applied: the token was in the lost reply
+                    log.println("bot " + settings.name() + ": logged in without a session token, logging in again");
+                    continue;
+                }
                 if (reply.ok()) {
                     log.println("bot " + settings.name() + ": logged in");
                     return true;

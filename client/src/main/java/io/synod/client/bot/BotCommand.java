@@ -4,7 +4,11 @@ import io.synod.client.ClientConfig;
 import io.synod.client.SynodClient;
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
+import io.synod.messaging.zmtp.Z85Keys;
+import io.synod.protocol.Requests;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -22,6 +26,8 @@ import picocli.CommandLine.Option;
  * ({@code --rounds}, 0 = forever); after each round's messages it also publishes {@code --posts-per-round}
  * public posts (now and then mentioning a user it follows) and follows {@code --follows-per-round} other users,
  * up to {@code --following-max}, at the same rate, so a demo cluster has social activity. Its activity goes to stderr. Stops cleanly on SIGTERM/Ctrl-C.
+ * With {@code --password-file} it logs in with that password, and {@link SynodClient} then sends the session token
+ * with every write (what a secure cluster requires); {@code --server-public-key} makes its links CURVE.
  *
  * <p>Not thread-safe: one instance runs once.
  */
@@ -34,6 +40,8 @@ public final class BotCommand implements Callable<Integer> {
     private static final int NAME_SUFFIX_CHARS = 6;
     private static final long LOGIN_RETRY_MILLIS = 1_000;
     private static final long STOP_WAIT_MILLIS = 5_000;
+    /** A password file larger than this is not a password file (the protocol's limit is 256 characters). */
+    static final long PASSWORD_FILE_BYTES_MAX = 4_096;
 
     @Option(
             names = "--broker",
@@ -82,6 +90,19 @@ public final class BotCommand implements Callable<Integer> {
     @Option(names = "--timeout-ms", description = "request timeout per attempt in ms (default: ${DEFAULT-VALUE})")
     long requestTimeoutMillis = ClientConfig.REQUEST_TIMEOUT_MILLIS_DEFAULT;
 
+    @Option(
+            names = "--password-file",
+            paramLabel = "FILE",
+            description = "file whose trimmed content is the bot's password (extension: the first login sets it;"
+                    + " a server in secure mode requires one); a file, not an option, so it stays out of ps")
+    Path passwordFile;
+
+    @Option(
+            names = "--server-public-key",
+            paramLabel = "FILE",
+            description = "secure mode: the cluster's server.key (from ./synod keys); the links then speak CURVE")
+    Path serverPublicKey;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -110,9 +131,11 @@ public final class BotCommand implements Callable<Integer> {
                     postsPerRound,
                     followsPerRound,
                     followingMax);
-            ClientConfig config =
-                    ClientConfig.defaults(brokerEndpoint, proxyEndpoint).withRequestTimeoutMillis(requestTimeoutMillis);
-            runBot(settings, config, random);
+            ClientConfig config = ClientConfig.defaults(brokerEndpoint, proxyEndpoint)
+                    .withRequestTimeoutMillis(requestTimeoutMillis)
+                    .withServerPublicKey(serverPublicKey == null ? null : Z85Keys.readPublic(serverPublicKey));
+            String password = passwordFile == null ? null : readPassword(passwordFile);
+            runBot(settings, password, config, random);
         } catch (IllegalArgumentException e) {
             err.println("synod bot: " + e.getMessage());
             return 2;
@@ -120,10 +143,32 @@ public final class BotCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void runBot(BotSettings settings, ClientConfig config, RandomGenerator random) {
+    /**
+     * The trimmed content of {@code file}: trimmed so that an editor's final newline is not part of the password, and
+     * bounded by the protocol's limit so that a wrong file is refused here, naming it, instead of by every login.
+     */
+    static String readPassword(Path file) {
+        String password;
+        try {
+            if (Files.size(file) > PASSWORD_FILE_BYTES_MAX) {
+                throw new IllegalArgumentException(
+                        "--password-file " + file + " is larger than " + PASSWORD_FILE_BYTES_MAX + " bytes");
+            }
+            password = Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--password-file " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        if (password.isEmpty() || password.length() > Requests.PASSWORD_CHARS_MAX) {
+            throw new IllegalArgumentException(
+                    "--password-file " + file + " must hold 1 to " + Requests.PASSWORD_CHARS_MAX + " characters");
+        }
+        return password;
+    }
+
+    private void runBot(BotSettings settings, String password, ClientConfig config, RandomGenerator random) {
         try (InteractionLog log = InteractionLog.open(logFile, settings.name());
                 SynodClient client = new SynodClient(config, ProcessClock.system(), log, null)) {
-            Bot bot = new Bot(client, settings, random, out, err);
+            Bot bot = new Bot(client, settings, password, random, out, err);
             Thread worker = Thread.currentThread();
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> stop(bot, worker, finished), "synod-bot-shutdown");

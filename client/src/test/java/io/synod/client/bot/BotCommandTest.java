@@ -130,4 +130,60 @@ class BotCommandTest {
                 .startsWith("bot-")
                 .hasSize(10);
     }
+
+    @Test
+    void aPasswordFileLogsInWithItsTrimmedContentAndKeepsItOutOfTheLog(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("password"), "  s3cret-of-the-bot\n");
+        Path log = dir.resolve("bot.jsonl");
+        int status =
+                run("--name", "robot", "--rounds", "1", "--password-file", file.toString(), "--log", log.toString());
+
+        assertThat(status).isZero();
+        assertThat(cluster.requests(Services.LOGIN))
+                .singleElement()
+                .satisfies(r -> assertThat(r.data()).containsEntry("password", "s3cret-of-the-bot"));
+        assertThat(cluster.requests(Services.PUBLISH))
+                .as("every write carries the session's token")
+                .isNotEmpty()
+                .allSatisfy(r -> assertThat(r.data()).containsKey("token"));
+        assertThat(Files.readString(log)).contains("\"kind\":\"login\"").doesNotContain("s3cret-of-the-bot");
+        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("s3cret-of-the-bot");
+    }
+
+    @Test
+    void aMissingEmptyOrHugePasswordFileIsRefusedNamingTheOption(@TempDir Path dir) throws IOException {
+        assertThat(run("--name", "robot", "--password-file", dir.resolve("none").toString()))
+                .isEqualTo(2);
+        Path empty = Files.writeString(dir.resolve("empty"), " \n");
+        assertThat(run("--name", "robot", "--password-file", empty.toString())).isEqualTo(2);
+        Path huge = Files.writeString(dir.resolve("huge"), "x".repeat(300));
+        assertThat(run("--name", "robot", "--password-file", huge.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("--password-file " + dir.resolve("none") + " cannot be read")
+                .contains("--password-file " + empty + " must hold 1 to 256 characters")
+                .contains("--password-file " + huge + " must hold 1 to 256 characters");
+        assertThat(cluster.requests(Services.LOGIN)).isEmpty();
+    }
+
+    @Test
+    void aMalformedServerPublicKeyIsRefused(@TempDir Path dir) throws IOException {
+        Path key = Files.writeString(dir.resolve("server.key"), "not a key\n");
+        assertThat(run("--name", "robot", "--server-public-key", key.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("synod bot: ");
+        assertThat(cluster.requests(Services.LOGIN)).isEmpty();
+    }
+
+    @Test
+    void aLoginAnsweredWithoutATokenIsDoneAgain(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("password"), "s3cret-of-the-bot\n");
+        cluster.tokenlessLogins.set(1);
+        int status = run("--name", "robot", "--rounds", "1", "--password-file", file.toString());
+
+        assertThat(status).isZero();
+        assertThat(cluster.requests(Services.LOGIN)).hasSize(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("logged in without a session token");
+        assertThat(cluster.requests(Services.PUBLISH))
+                .allSatisfy(r -> assertThat(r.data()).containsKey("token"));
+    }
 }

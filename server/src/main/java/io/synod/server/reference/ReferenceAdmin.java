@@ -76,6 +76,7 @@ final class ReferenceAdmin implements AutoCloseable {
         try (ZMQ.Socket socket = probes.createSocket(SocketType.REQ)) {
             socket.setLinger(0);
             socket.setReceiveTimeOut(PROBE_TIMEOUT_MILLIS);
+            reference.secureProbe(socket);
             socket.connect(target);
             long started = System.nanoTime();
             Envelope request =

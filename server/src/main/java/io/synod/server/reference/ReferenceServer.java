@@ -47,6 +47,11 @@ public final class ReferenceServer implements AutoCloseable {
 
     private final ZContext context = new ZContext();
     private final ZMQ.Socket socket;
+    /** Secure mode's ZAP handler, letting in only the server key; null in compat mode. */
+    private final CurveAllowList allowList;
+    /** Secure mode's server key pair (the reference's own probes connect with it), or null. */
+    private final io.synod.messaging.zmtp.CurveCrypto.KeyPair serverKeys;
+
     private final ServerRegistry registry;
     private final RegistryFile file;
     private final InteractionLog log;
@@ -71,6 +76,7 @@ public final class ReferenceServer implements AutoCloseable {
             io.synod.messaging.zmtp.CurveCrypto.KeyPair serverKeys,
             InteractionLog log,
             ProcessClock clock) {
+        this.serverKeys = serverKeys;
         this.file = new RegistryFile(dataDirectory);
         byte[] persisted = file.read();
         this.registry = persisted == null ? new ServerRegistry(config) : ServerRegistry.restore(config, persisted);
@@ -78,9 +84,12 @@ public final class ReferenceServer implements AutoCloseable {
         this.log = log;
         this.clock = clock;
         try {
+            // secure mode: only the cluster's servers, which connect with the server key pair, may ask for a rank
+            this.allowList = serverKeys == null ? null : new CurveAllowList(context, serverKeys.publicKey());
             this.socket = context.createSocket(SocketType.REP);
             socket.setLinger(0);
             if (serverKeys != null) { // secure mode: CURVE, the link encrypted and the server proven to the client
+                socket.setZAPDomain(CurveAllowList.ZAP_DOMAIN);
                 socket.setCurveServer(true);
                 socket.setCurvePublicKey(serverKeys.publicKey());
                 socket.setCurveSecretKey(serverKeys.secretKey());
@@ -120,6 +129,18 @@ public final class ReferenceServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * Makes {@code client} a CURVE client with the server key pair in secure mode (the only key the reference lets
+     * in), so that the reference's own health probe is served; nothing in compat mode.
+     */
+    void secureProbe(ZMQ.Socket client) {
+        if (serverKeys != null) {
+            client.setCurveServerKey(serverKeys.publicKey());
+            client.setCurvePublicKey(serverKeys.publicKey());
+            client.setCurveSecretKey(serverKeys.secretKey());
+        }
+    }
+
     /** The bound endpoint with the real port. */
     public String endpoint() {
         return endpoint;
@@ -130,10 +151,17 @@ public final class ReferenceServer implements AutoCloseable {
     }
 
     private void loop() {
-        try (ZMQ.Poller poller = context.createPoller(1)) {
+        try (ZMQ.Poller poller = context.createPoller(2)) {
             poller.register(socket, ZMQ.Poller.POLLIN);
+            if (allowList != null) {
+                poller.register(allowList.socket(), ZMQ.Poller.POLLIN);
+            }
             while (running) {
-                if (poller.poll(POLL_INTERVAL_MILLIS) > 0 && poller.pollin(0)) {
+                int ready = poller.poll(POLL_INTERVAL_MILLIS);
+                if (allowList != null) {
+                    allowList.answerPending();
+                }
+                if (ready > 0 && poller.pollin(0)) {
                     byte[] frame = socket.recv(ZMQ.DONTWAIT);
                     if (frame == null) {
                         continue;
@@ -152,6 +180,9 @@ public final class ReferenceServer implements AutoCloseable {
             }
         } finally {
             socket.close();
+            if (allowList != null) {
+                allowList.close();
+            }
             stopped.countDown();
         }
     }
