@@ -444,6 +444,7 @@ public final class ChatServer implements AutoCloseable {
             sendReply(outgoing.routed(), outgoing.handled());
         }
         outbox.clear();
+        service.logRateLimitSummaries();
         for (Completion<Waiting> completion : completions) {
             switch (completion.waiting()) {
                 case WaitingWrite write ->
