@@ -97,6 +97,9 @@ public final class ChatServer implements AutoCloseable {
     /** The publications of the writes applied this turn, sent after the turn's replies. */
     private final List<Publication> turnPublications = new ArrayList<>();
 
+    /** Rate-limit refusals held back before they are sent ({@link RefusalHold}: slows a flood at its source). */
+    private final RefusalHold<Outgoing> refusals = new RefusalHold<>();
+
     /** A reply of this turn and where it goes. */
     private record Outgoing(ZmqMessages.Routed routed, ChatService.Handled handled) {}
 
@@ -306,7 +309,12 @@ public final class ChatServer implements AutoCloseable {
                 // 0 only when a reference request can be sent now (a due one waiting for an answer waits for it);
                 // with coordination, its ticks (every few without input: IdleWake), its links and the reference
                 long wait = Math.min(
-                        Math.min(config.pollIntervalMillis(), Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilLinks))),
+                        Math.min(
+                                config.pollIntervalMillis(),
+                                Math.max(
+                                        1,
+                                        TimeUnit.NANOSECONDS.toMillis(
+                                                Math.min(untilLinks, refusals.nanosUntilDue(nowNanos))))),
                         coordination != null ? coordination.waitMillis(nowNanos) : reference.waitMillis(nowNanos));
                 replication.awaitInput(wait);
                 serveWaitingRequests();
@@ -372,7 +380,10 @@ public final class ChatServer implements AutoCloseable {
                 waitForRead(routed, handled.deferredRead());
                 continue;
             }
-            outbox.add(new Outgoing(routed, handled));
+            Outgoing outgoing = new Outgoing(routed, handled);
+            if (!RateLimiter.isRefusal(handled.reply()) || !refusals.hold(outgoing, System.nanoTime())) {
+                outbox.add(outgoing);
+            }
         }
     }
 
@@ -435,15 +446,18 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
-     * Ends a turn: sends its replies (reads and refusals in arrival order), then the answers to the writes it
-     * completed, then its publications. A turn that syncs new votes also comes here before its fsync ({@link
-     * #answerBeforeSync}), with the writes that may be answered then.
+     * Ends a turn: sends its replies (reads and refusals in arrival order; rate-limit refusals once their hold is
+     * over: {@link RefusalHold}), then the answers to the writes it completed, then its publications. A turn that
+     * syncs new votes also comes here before its fsync ({@link #answerBeforeSync}), with the writes that may be
+     * answered then.
      */
     private void finishTurn(List<Completion<Waiting>> completions) {
         for (Outgoing outgoing : outbox) {
             sendReply(outgoing.routed(), outgoing.handled());
         }
         outbox.clear();
+        refusals.releaseDue(System.nanoTime(), held -> sendReply(held.routed(), held.handled()));
+        service.logRateLimitSummaries();
         for (Completion<Waiting> completion : completions) {
             switch (completion.waiting()) {
                 case WaitingWrite write ->

@@ -226,16 +226,13 @@ final class ChatService {
         }
         Object sentClock = request.data().get("clock");
         long observed = clock.observe(sentClock instanceof Long l ? l : 0);
-        log.received(request.service(), peer, observed, clock.nowSeconds(), request.data());
         metrics.request(request.service());
         RateLimiter.Refusal refusal = rateLimiter.check(request, peer);
-        if (refusal != null) { // refused before parsing: nothing of it is ordered, applied or stored
+        if (refusal != null) { // refused before parsing: nothing ordered or stored; logged as a count per second
             metrics.rateLimited(refusal.limit());
-            Map<String, Object> data = new LinkedHashMap<>(
-                    Replies.error(request.service(), refusal.text()).data());
-            data.put("retry_after_ms", refusal.retryAfterMillis());
-            return reply(new Handled(new Envelope(request.service(), data)), echoed(request), peer);
+            return reply(new Handled(refusal.reply(request.service())), echoed(request), peer);
         }
+        log.received(request.service(), peer, observed, clock.nowSeconds(), request.data());
         Handled handled;
         try {
             Request parsed = Requests.parse(request, limits);
@@ -277,6 +274,11 @@ final class ChatService {
     /** The {@code rate_limits} object of {@code /status} (any thread). */
     Map<String, Object> rateLimitStatus() {
         return rateLimiter.statusFields();
+    }
+
+    /** Logs the refusals' due summaries ({@link RateLimiter#dueSummaries}); the owner calls it every turn. */
+    void logRateLimitSummaries() {
+        rateLimiter.logDueSummaries(log, clock);
     }
 
     /**
@@ -476,7 +478,7 @@ final class ChatService {
         return echo;
     }
 
-    /** Adds the echoed ids, stamps the reply (time, Lamport send tick), logs it and encodes it. */
+    /** Adds the echoed ids, stamps the reply (time, Lamport send tick), logs it (not a refusal) and encodes it. */
     private Handled reply(Handled handled, Map<String, Object> echo, String peer) {
         Envelope reply = handled.reply();
         if (Replies.ERRO.equals(reply.data().get("status"))) {
@@ -490,7 +492,9 @@ final class ChatService {
         }
         double now = clock.nowSeconds();
         Envelope stamped = reply.stamped(now, clock.tickForSend());
-        log.sent(stamped.service(), peer, (Long) stamped.data().get("clock"), now, stamped.data());
+        if (!RateLimiter.isRefusal(stamped)) { // refusals are summarised: RateLimiter#dueSummaries
+            log.sent(stamped.service(), peer, (Long) stamped.data().get("clock"), now, stamped.data());
+        }
         return new Handled(stamped);
     }
 }

@@ -28,12 +28,13 @@ class RateLimiterTest {
     private final AtomicLong nanos = new AtomicLong(1_000 * MILLI);
     private final ChatStateMachine machine = new ChatStateMachine(new InMemoryChatStore(), ChatConfig.DEFAULT);
     private final ServerMetrics metrics = new ServerMetrics("s1");
+    private final InteractionLog log = InteractionLog.inMemory("s1");
 
     private ChatService service(RateLimits limits) {
         return new ChatService(
                 machine,
                 ProcessClock.system(),
-                InteractionLog.inMemory("s1"),
+                log,
                 metrics,
                 Limits.DEFAULT,
                 ChatService.SERVER_ID_PEERS_MAX,
@@ -145,6 +146,39 @@ class RateLimiterTest {
         assertThat(machine.appliedIndex()).isEqualTo(indexBefore);
         assertThat(send(service, "calm", "login", Map.of("user", "ana")).data()).doesNotContainEntry("status", "erro");
         assertThat(service.rateLimitStatus()).containsEntry("limited_connection", 1L);
+    }
+
+    @Test
+    void refusalsAreSummarisedInTheLogPerUserAndSecondNotLoggedOneByOne() {
+        setUp();
+        ChatService service = service(new RateLimits(10, 5, 0, 0));
+        int linesBefore = log.recentLines().size();
+        for (int i = 0; i < 20; i++) { // the same instant: 5 pass, 15 are refused
+            send(service, "p" + (i % 2), "publish", Map.of("user", "ana", "channel", "geral", "message", "m" + i));
+        }
+        java.util.List<String> lines = log.recentLines();
+        java.util.List<String> flood = lines.subList(linesBefore, lines.size());
+        assertThat(flood.stream().filter(l -> l.contains("\"dir\":\"in\"")))
+                .as("only the requests served are logged as received")
+                .hasSize(5);
+        assertThat(flood).noneMatch(l -> l.contains("rate limited"));
+        service.logRateLimitSummaries();
+        assertThat(log.recentLines()).as("not yet: a summary per second").hasSameSizeAs(lines);
+
+        nanos.addAndGet(RateLimiter.SUMMARY_INTERVAL_MILLIS * MILLI);
+        service.logRateLimitSummaries();
+        java.util.List<String> after = log.recentLines();
+        assertThat(after.subList(lines.size(), after.size()))
+                .singleElement()
+                .satisfies(summary -> assertThat(summary)
+                        .contains("\"kind\":\"rate-limited\"")
+                        .contains("\"limit\":\"user\"")
+                        .contains("\"user\":\"ana\"")
+                        .contains("\"refused\":15")
+                        .contains("rate limited: user 'ana' over 10 writes/s"));
+        service.logRateLimitSummaries();
+        assertThat(log.recentLines()).as("each refusal is summarised once").hasSameSizeAs(after);
+        assertThat(service.rateLimitStatus()).containsEntry("limited_user", 15L);
     }
 
     @Test
