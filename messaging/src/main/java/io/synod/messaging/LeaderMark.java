@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
  * <p>The rules ({@link #claim}, {@link #leader}; {@link BrokerServers} sends): a claim with a ballot at least the
  * marked one's (or any claim when nothing is marked, or from the marked connection) marks its connection for {@link
  * #MARK_TTL_MILLIS}, renewed by each repeat; a lower ballot from another connection is ignored while the mark
- * lasts; a resignation from the marked connection, the marked connection closing or the mark expiring clears it. While marked, every request (reads too: the broker does not decode payloads) goes to the
- * marked connection if it has room; otherwise, and with no mark, the broker takes its servers in turn. Foreign
- * servers never claim, so a broker in front of them behaves as it always did.
+ * lasts; a resignation from the marked connection, the marked connection closing or the mark expiring clears it.
+ * While marked, every request (reads too: the broker does not decode payloads) goes to the marked connection if it
+ * has room; otherwise, and with no mark, the broker takes its servers in turn. Foreign servers never claim, so a
+ * broker in front of them behaves as it always did.
  *
  * <p>Thread-safety: the broker's loop only (the static members: any thread).
  *
