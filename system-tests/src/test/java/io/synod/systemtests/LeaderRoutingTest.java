@@ -79,8 +79,7 @@ class LeaderRoutingTest {
                 }
                 long forwardedAfter = forwarded(running) - before;
                 System.out.printf(
-                        "leader routing: %d of %d writes forwarded after the kill%n",
-                        forwardedAfter, WRITES_PER_PHASE);
+                        "leader routing: %d of %d writes forwarded after the kill%n", forwardedAfter, WRITES_PER_PHASE);
                 assertThat(forwardedAfter)
                         .as("writes forwarded once the new leader leads")
                         .isLessThanOrEqualTo(FORWARDED_MAX);
