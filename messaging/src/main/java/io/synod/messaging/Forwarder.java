@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Broker: a request from a client gets the client's routing id as a first frame and goes to the next
- *       server in turn that has room (round robin, as a DEALER); with no server able to take it, it is held, in
+ *       server in turn that has room (round robin, as a DEALER), or to the one that said it leads ({@link
+ *       BrokerServers}, {@link LeaderMark}); with no server able to take it, it is held, in
  *       order, until one can, and past {@link ForwarderConfig#highWaterMarkMessages} held requests the clients'
  *       connections are not read. A reply's first frame names the client; a reply to a client that is gone or
  *       whose queue is full is dropped and counted (as a ROUTER does). A client connection has at most {@link
@@ -430,9 +431,8 @@ public final class Forwarder implements AutoCloseable {
     /** ROUTER frontend, DEALER backend; each client's requests beyond its in-flight limit wait ({@link BrokerClient}). */
     private final class BrokerRouting implements Routing {
         private final Map<BrokerClient.RoutingId, BrokerClient> clients = new java.util.HashMap<>();
-        private final List<ZmtpConnection> servers = new ArrayList<>();
+        private final BrokerServers<ZmtpConnection> servers = new BrokerServers<>();
         private final java.util.ArrayDeque<List<byte[]>> held = new java.util.ArrayDeque<>();
-        private int nextServer;
         private int nextGeneratedId = new java.util.SplittableRandom().nextInt();
 
         @Override
@@ -475,6 +475,9 @@ public final class Forwarder implements AutoCloseable {
                 dispatch(client, routed);
                 return;
             }
+            if (servers.announced(connection, frames, turnNanos)) {
+                return; // our server says it leads (LeaderMark): not a reply
+            }
             if (frames.size() < 2) {
                 dropped++; // a reply needs the client's id and a body
                 return;
@@ -511,14 +514,7 @@ public final class Forwarder implements AutoCloseable {
         }
 
         private boolean toServer(List<byte[]> frames) {
-            for (int tried = 0; tried < servers.size(); tried++) {
-                nextServer = (nextServer + 1) % servers.size();
-                ZmtpConnection server = servers.get(nextServer);
-                if (offer(server, frames)) {
-                    return true;
-                }
-            }
-            return false;
+            return servers.offer(frames, turnNanos, Forwarder.this::offer);
         }
 
         @Override
@@ -617,6 +613,9 @@ public final class Forwarder implements AutoCloseable {
         data.put("frontend_connections", frontend.connections.size());
         data.put("backend_connections", backend.connections.size());
         data.put("held", routing instanceof BrokerRouting broker ? broker.held.size() : 0); // waiting for a server
+        if (routing instanceof BrokerRouting broker) {
+            broker.servers.stats(data, turnNanos); // the leader's share
+        }
         data.put("interval_ms", config.statsIntervalMillis());
         statsListener.accept(data);
         if (frontendToBackend + backendToFrontend + dropped + refused + deduplicated + handlingErrors != 0) {

@@ -35,13 +35,12 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>a DEALER connected to each broker's backend ({@link ClusterLinks}): receives {@code [routing..., body]} (see
- *       {@link ZmqMessages#splitRouted}) and replies with the same routing frames, so many requests
- *       can be in flight (the ZeroMQ guide's asynchronous server);
+ *       {@link ZmqMessages#splitRouted}) and replies with the same routing frames, so many requests can be in flight
+ *       (the ZeroMQ guide's asynchronous server); while it leads, it says so there ({@link LeaderAnnouncer});
  *   <li>a PUB connected to each proxy's XSUB: after a write is applied, its publications as
  *       {@code [topic, payload]} (after the turn's replies: see {@link #finishTurn});
- *   <li>both are {@link ZmtpClient}s: ZeroMQ's wire protocol spoken by the event loop itself on
- *       non-blocking sockets, in the same selector as the replication links, so a request or a
- *       publication wakes no other thread;
+ *   <li>both are {@link ZmtpClient}s: ZeroMQ's wire protocol spoken by the event loop itself on non-blocking
+ *       sockets, in the same selector as the replication links, so a request or a publication wakes no other thread;
  *   <li>the replication endpoint of its {@link ReplicationDriver}: every server is a member of a Paxos group and
  *       orders every write through it, a single server too (a group of one: it decides alone, on the same path and
  *       with the same group commit);
@@ -319,6 +318,7 @@ public final class ChatServer implements AutoCloseable {
                 replication.awaitInput(wait);
                 serveWaitingRequests();
                 finishTurn(replication.flush(this::answerBeforeSync)); // synced inside
+                brokerLink.announceLeader(replication.leadingBallot(), nowNanos); // brokers of ours send it requests
                 brokerLink.flush();
                 proxyLink.flush();
                 if (coordination != null) {

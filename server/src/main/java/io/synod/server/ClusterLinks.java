@@ -23,6 +23,8 @@ final class ClusterLinks implements AutoCloseable {
     private final List<ZmtpClient> links;
     /** Several brokers: requests carry their link's index (see the class comment). */
     private final boolean tagged;
+
+    private final LeaderAnnouncer announcer = new LeaderAnnouncer();
     /** The link {@link #receive} looks at first, so that one busy broker does not starve another. */
     private int nextReceive;
 
@@ -105,6 +107,14 @@ final class ClusterLinks implements AutoCloseable {
             taken |= link.send(frames);
         }
         return taken;
+    }
+
+    /**
+     * Tells every broker whether this server leads ({@code leading}: its ballot, or null), as {@link LeaderAnnouncer}
+     * decides: a broker of ours sends it the requests then; any other broker drops the message (LeaderMark).
+     */
+    void announceLeader(io.synod.consensus.Ballot leading, long nowNanos) {
+        announcer.turn(leading, nowNanos, frames -> links.forEach(link -> link.send(frames)));
     }
 
     /** The request's first frame with the link's index before it; a message of one frame gets a frame of its own. */

@@ -331,6 +331,11 @@ public final class ReplicationDriver<T> implements AutoCloseable {
         effects.latencies = java.util.Objects.requireNonNull(latencies, "latencies");
     }
 
+    /** This replica's ballot while it leads, else null (the broker is told: {@link io.synod.messaging.LeaderMark}). */
+    public io.synod.consensus.Ballot leadingBallot() {
+        return replica.isLeader() ? replica.promisedBallot() : null;
+    }
+
     /** The replication fields of {@code /status}; any thread. */
     public Map<String, Object> statusFields() {
         return status.fields();
