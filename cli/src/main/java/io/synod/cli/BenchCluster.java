@@ -15,10 +15,15 @@ import java.util.function.Consumer;
 
 /**
  * A cluster started for {@code synod bench}: {@code synod up --bots 0} as a child process on free
- * loopback ports, its logs and data in a run directory, ready once {@code up} prints its
- * {@code synod ready} line. {@link #close()} stops {@code up} (which stops its children) and then
- * kills any process of the tree still alive, so nothing is left behind; a JVM shutdown hook does the
- * same on Ctrl-C.
+ * loopback ports, with the brokers and proxies the bench asks for, its logs and data in a run
+ * directory, ready once {@code up} prints its {@code synod ready} line. {@link #close()} stops
+ * {@code up} (which stops its children) and then kills any process of the tree still alive, so
+ * nothing is left behind; a JVM shutdown hook does the same on Ctrl-C.
+ *
+ * <p>Ports, from a block found free: broker k (from 1) on {@code base + (k-1)*}{@link
+ * UpCommand#PORT_STEP_PER_EXTRA} and the next port, proxy k two above it (up's own layout, given
+ * {@code --broker-port base}, {@code --proxy-port base + 2}); then the reference, the servers' admin,
+ * peer and replication ports.
  *
  * <p>Thread-safe for {@link #close()} (the bench thread and the shutdown hook may both call it).
  */
@@ -27,15 +32,41 @@ final class BenchCluster implements AutoCloseable {
     private static final int PORT_BLOCK_ATTEMPTS = 200;
     private static final Duration STOP_GRACE = Duration.ofSeconds(40);
 
-    private final int servers;
+    /**
+     * What the bench starts: {@code servers} servers (1, 3 or 5), {@code brokers} brokers and {@code proxies}
+     * proxies (1 to {@link UpCommand#BROKERS_MAX}).
+     */
+    record Shape(int servers, int brokers, int proxies) {
+        /** Validates the counts. */
+        Shape {
+            if (!UpCommand.SERVER_COUNTS.contains(servers)) {
+                throw new IllegalArgumentException("servers must be 1, 3 or 5, was " + servers);
+            }
+            if (brokers < 1 || brokers > UpCommand.BROKERS_MAX || proxies < 1 || proxies > UpCommand.BROKERS_MAX) {
+                throw new IllegalArgumentException("brokers and proxies must be 1 to " + UpCommand.BROKERS_MAX);
+            }
+        }
+
+        /** The ports from the block's first one to the reference's, exclusive: the brokers' and proxies'. */
+        int forwarderSpan() {
+            return (Math.max(brokers, proxies) - 1) * UpCommand.PORT_STEP_PER_EXTRA + 4;
+        }
+
+        /** The size of the block of ports: the forwarders, the reference, then three per server. */
+        int ports() {
+            return forwarderSpan() + 1 + 3 * servers;
+        }
+    }
+
+    private final Shape shape;
     private final Path runDirectory;
     private final int basePort;
     private final ChildProcess up;
     private final Thread shutdownHook;
     private boolean closed;
 
-    private BenchCluster(int servers, Path runDirectory, int basePort, ChildProcess up) {
-        this.servers = servers;
+    private BenchCluster(Shape shape, Path runDirectory, int basePort, ChildProcess up) {
+        this.shape = shape;
         this.runDirectory = runDirectory;
         this.basePort = basePort;
         this.up = up;
@@ -43,20 +74,43 @@ final class BenchCluster implements AutoCloseable {
     }
 
     /**
-     * Starts {@code servers} servers (1, 3 or 5) with reference, broker and proxy, and waits for
-     * them to be ready.
+     * Starts the cluster of {@code shape} with its reference, and waits for it to be ready.
      *
      * @throws IOException if the cluster does not start; the message carries the end of its output
      */
-    static BenchCluster start(int servers, Path runDirectory, Duration readyTimeout, Consumer<String> log)
+    static BenchCluster start(Shape shape, Path runDirectory, Duration readyTimeout, Consumer<String> log)
             throws IOException, InterruptedException {
         Files.createDirectories(runDirectory);
-        int ports = 5 + 3 * servers;
-        int base = freePortBlock(ports);
-        List<String> arguments = List.of(
+        int base = freePortBlock(shape.ports());
+        List<String> arguments = upArguments(shape, runDirectory, base, readyTimeout);
+        ChildProcess up = new ChildProcess("up", ChildProcess.javaCommand(arguments), runDirectory.resolve("up.out"));
+        BenchCluster cluster = new BenchCluster(shape, runDirectory, base, up);
+        Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
+        log.accept("bench: starting " + shape.servers() + " server(s), " + shape.brokers() + " broker(s) and "
+                + shape.proxies() + " prox" + (shape.proxies() == 1 ? "y" : "ies") + " with the reference on 127.0.0.1:"
+                + base + "-" + (base + shape.ports() - 1) + " (logs in " + runDirectory + ")");
+        up.start();
+        try {
+            cluster.awaitReady(readyTimeout);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    /** The {@code synod up} command line of a cluster of {@code shape} on the block of ports from {@code base}. */
+    static List<String> upArguments(Shape shape, Path runDirectory, int base, Duration readyTimeout) {
+        int reference = base + shape.forwarderSpan();
+        int servers = shape.servers();
+        return List.of(
                 "up",
                 "--servers",
                 Integer.toString(servers),
+                "--brokers",
+                Integer.toString(shape.brokers()),
+                "--proxies",
+                Integer.toString(shape.proxies()),
                 "--bots",
                 "0",
                 "--no-web", // a benchmark measures the cluster; the web process would share its cores
@@ -71,28 +125,15 @@ final class BenchCluster implements AutoCloseable {
                 "--proxy-port",
                 Integer.toString(base + 2),
                 "--reference-port",
-                Integer.toString(base + 4),
+                Integer.toString(reference),
                 "--admin-port",
-                Integer.toString(base + 5),
+                Integer.toString(reference + 1),
                 "--peer-port",
-                Integer.toString(base + 5 + servers),
+                Integer.toString(reference + 1 + servers),
                 "--paxos-port",
-                Integer.toString(base + 5 + 2 * servers),
+                Integer.toString(reference + 1 + 2 * servers),
                 "--ready-timeout-s",
                 Long.toString(Math.max(1, readyTimeout.toSeconds())));
-        ChildProcess up = new ChildProcess("up", ChildProcess.javaCommand(arguments), runDirectory.resolve("up.out"));
-        BenchCluster cluster = new BenchCluster(servers, runDirectory, base, up);
-        Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
-        log.accept("bench: starting " + servers + " server(s) with reference, broker and proxy on 127.0.0.1:" + base
-                + "-" + (base + ports - 1) + " (logs in " + runDirectory + ")");
-        up.start();
-        try {
-            cluster.awaitReady(readyTimeout);
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            cluster.close();
-            throw e;
-        }
-        return cluster;
     }
 
     private void awaitReady(Duration readyTimeout) throws IOException, InterruptedException {
@@ -115,20 +156,39 @@ final class BenchCluster implements AutoCloseable {
     }
 
     int servers() {
-        return servers;
+        return shape.servers();
     }
 
     Path runDirectory() {
         return runDirectory;
     }
 
+    /** Every broker's client endpoint, separated by commas (the bench spreads its clients over them). */
     String brokerEndpoint() {
-        return "tcp://127.0.0.1:" + basePort;
+        return brokerEndpoints(shape, basePort);
     }
 
-    /** The proxy's XPUB, where subscribers connect. */
+    /** Every proxy's XPUB, where subscribers connect, separated by commas. */
     String proxyEndpoint() {
-        return "tcp://127.0.0.1:" + (basePort + 3);
+        return proxyEndpoints(shape, basePort);
+    }
+
+    /** The brokers' client endpoints of a cluster of {@code shape} on the block from {@code base}. */
+    static String brokerEndpoints(Shape shape, int base) {
+        return endpoints(base, shape.brokers());
+    }
+
+    /** The proxies' XPUBs (the port after each XSUB) of a cluster of {@code shape} on the block from {@code base}. */
+    static String proxyEndpoints(Shape shape, int base) {
+        return endpoints(base + 3, shape.proxies());
+    }
+
+    private static String endpoints(int firstPort, int count) {
+        List<String> endpoints = new ArrayList<>(count);
+        for (int k = 0; k < count; k++) {
+            endpoints.add("tcp://127.0.0.1:" + (firstPort + k * UpCommand.PORT_STEP_PER_EXTRA));
+        }
+        return String.join(",", endpoints);
     }
 
     /** Stops {@code up} and its children (SIGTERM, then SIGKILL for anything left). Idempotent. */

@@ -97,7 +97,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         Path runDirectory = options.newClusterDirectory();
         boolean succeeded = false;
-        try (BenchCluster cluster = BenchCluster.start(serverCount, runDirectory, options.readyTimeout, err::println)) {
+        try (BenchCluster cluster =
+                BenchCluster.start(options.shape(serverCount), runDirectory, options.readyTimeout, err::println)) {
             int status = runAndReport(
                     commandLine,
                     cluster.brokerEndpoint(),

@@ -115,6 +115,20 @@ final class BenchOptions {
     @Option(names = "--proxy", description = "Target a running cluster: its proxy's XPUB endpoint (with --broker).")
     String proxy;
 
+    @Option(
+            names = "--brokers",
+            defaultValue = "1",
+            description = "A started cluster: its number of brokers, 1 to " + UpCommand.BROKERS_MAX
+                    + " (synod up --brokers); the load spreads over them (default: ${DEFAULT-VALUE}).")
+    int brokers;
+
+    @Option(
+            names = "--proxies",
+            defaultValue = "1",
+            description = "A started cluster: its number of proxies, 1 to " + UpCommand.BROKERS_MAX
+                    + " (synod up --proxies); subscribers spread over them (default: ${DEFAULT-VALUE}).")
+    int proxies;
+
     @Option(names = "--results", description = "Results folder (default: bench-results/<yyyyMMdd-HHmmss>-<workload>).")
     Path results;
 
@@ -135,7 +149,9 @@ final class BenchOptions {
                     + " numbers.")
     Path clusterRoot;
 
-    /** Whether the bench targets a running cluster instead of starting one. */
+    /**
+     * Whether the bench targets a running cluster instead of starting one; checks the options that depend on which.
+     */
     boolean external(CommandLine commandLine) {
         if ((broker == null) != (proxy == null)) {
             throw new CommandLine.ParameterException(commandLine, "--broker and --proxy go together");
@@ -144,7 +160,26 @@ final class BenchOptions {
             throw new CommandLine.ParameterException(
                     commandLine, "--cluster-root is for a cluster the bench starts, not one given with --broker");
         }
+        if (broker != null && (brokers != 1 || proxies != 1)) {
+            throw new CommandLine.ParameterException(
+                    commandLine,
+                    "--brokers and --proxies are for a cluster the bench starts; list a running cluster's"
+                            + " endpoints in --broker and --proxy, separated by commas");
+        }
+        if (brokers < 1 || brokers > UpCommand.BROKERS_MAX) {
+            throw new CommandLine.ParameterException(
+                    commandLine, "--brokers must be 1 to " + UpCommand.BROKERS_MAX + ", was " + brokers);
+        }
+        if (proxies < 1 || proxies > UpCommand.BROKERS_MAX) {
+            throw new CommandLine.ParameterException(
+                    commandLine, "--proxies must be 1 to " + UpCommand.BROKERS_MAX + ", was " + proxies);
+        }
         return broker != null;
+    }
+
+    /** The shape of a cluster the bench starts with {@code servers} servers. */
+    BenchCluster.Shape shape(int servers) {
+        return new BenchCluster.Shape(servers, brokers, proxies);
     }
 
     /** A new, empty folder for a cluster the bench starts: under {@code --cluster-root}, or the temporary folder. */

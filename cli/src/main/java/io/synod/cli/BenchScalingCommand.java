@@ -94,8 +94,8 @@ final class BenchScalingCommand implements Callable<Integer> {
                 continue;
             }
             Path runDirectory = options.newClusterDirectory();
-            try (BenchCluster cluster =
-                    BenchCluster.start(servers, runDirectory, options.readyTimeout, System.err::println)) {
+            try (BenchCluster cluster = BenchCluster.start(
+                    options.shape(servers), runDirectory, options.readyTimeout, System.err::println)) {
                 if (!runPoints(
                         commandLine,
                         cluster.brokerEndpoint(),

@@ -23,6 +23,9 @@ import picocli.CommandLine.Option;
  * per server. Servers come from {@code --admin URL} options or from the {@code cluster.json} that
  * {@code synod up} wrote in its run directory; from that file it also lists every broker and proxy with its
  * endpoints and whether its first port takes a TCP connection now (up or down).
+ *
+ * <p>Exit status 0 when every server answered and every broker and proxy is up, 1 otherwise, with a line on
+ * standard error naming what is down (standard output keeps the table or the JSON), 2 when there is nothing to ask.
  */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Print every server's state.")
 final class StatusCommand implements Callable<Integer> {
@@ -85,19 +88,30 @@ final class StatusCommand implements Callable<Integer> {
                         text(status, "state_digest"));
             }
         }
+        List<String> forwardersDown = new ArrayList<>();
         if (json) {
             System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(documents));
+            forwarders(forwardersDown);
         } else {
-            printForwarders();
+            forwarders(forwardersDown).forEach(System.out::println);
         }
-        return unreachable == 0 ? 0 : 1;
+        if (unreachable > 0) {
+            System.err.println("synod status: " + unreachable + " of " + urls.size() + " servers unreachable");
+        }
+        if (!forwardersDown.isEmpty()) {
+            System.err.println("synod status: down: " + String.join(", ", forwardersDown));
+        }
+        return unreachable == 0 && forwardersDown.isEmpty() ? 0 : 1;
     }
 
-    /** The brokers and proxies of {@code cluster.json} (none without it, or from an older {@code synod up}). */
-    private void printForwarders() throws IOException {
+    /**
+     * The table of the brokers and proxies of {@code cluster.json} (empty without it, or from an older {@code synod
+     * up}), adding the name of each one down to {@code down}.
+     */
+    private List<String> forwarders(List<String> down) throws IOException {
         Path file = runDir.resolve("cluster.json");
         if (!Files.exists(file)) {
-            return;
+            return List.of();
         }
         JsonNode cluster = JSON.readTree(file.toFile());
         List<String> rows = new ArrayList<>();
@@ -112,15 +126,18 @@ final class StatusCommand implements Callable<Integer> {
                 String first = endpoints.isEmpty()
                         ? ""
                         : endpoints.get(0).substring(endpoints.get(0).indexOf('=') + 1);
+                boolean up = accepts(first);
+                if (!up) {
+                    down.add(text(forwarder, "name"));
+                }
                 rows.add(String.format(
-                        "%-12s %-5s %s",
-                        text(forwarder, "name"), accepts(first) ? "up" : "down", String.join(" ", endpoints)));
+                        "%-12s %-5s %s", text(forwarder, "name"), up ? "up" : "down", String.join(" ", endpoints)));
             }
         }
         if (!rows.isEmpty()) {
-            System.out.printf("%n%-12s %-5s %s%n", "FORWARDER", "STATE", "ENDPOINTS");
-            rows.forEach(System.out::println);
+            rows.add(0, String.format("%n%-12s %-5s %s", "FORWARDER", "STATE", "ENDPOINTS"));
         }
+        return rows;
     }
 
     /** Whether {@code tcp://host:port} takes a TCP connection within the timeout. */

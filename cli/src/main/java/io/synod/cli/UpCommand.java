@@ -417,20 +417,11 @@ final class UpCommand implements Callable<Integer> {
         System.out.flush();
         child.start();
         children.add(child);
-        long deadline =
-                System.nanoTime() + Duration.ofSeconds(readyTimeoutSeconds).toNanos();
-        while (child.readyLine().isEmpty()) {
-            if (!child.isAlive()) {
-                System.out.println("FAILED");
-                throw new StartFailure(name + " exited with status " + child.exitValue() + "; last output:\n  "
-                        + String.join("\n  ", child.tail(15)));
-            }
-            if (System.nanoTime() > deadline) {
-                System.out.println("TIMEOUT");
-                throw new StartFailure(
-                        name + " did not report ready within " + readyTimeoutSeconds + " s; see " + child.outputFile());
-            }
-            Thread.sleep(50);
+        try {
+            child.awaitReady(Duration.ofSeconds(readyTimeoutSeconds));
+        } catch (IOException notReady) { // it exited, or the wait ended: the message says which
+            System.out.println(child.isAlive() ? "TIMEOUT" : "FAILED");
+            throw new StartFailure(notReady.getMessage());
         }
         System.out.printf("ok (pid %d)%n", child.pid());
     }

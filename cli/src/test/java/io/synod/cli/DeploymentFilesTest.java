@@ -333,13 +333,235 @@ class DeploymentFilesTest {
         assertThat(dockerfile).contains("curl").contains("EXPOSE 8081");
     }
 
+    // ------------------------------------------------------------------ README.md
+
+    /**
+     * Every {@code docker compose} and {@code kubectl} command of the README's "Run it on several machines" (in its
+     * code blocks and its inline code) names a service of the compose file, or a StatefulSet, Service, pod, claim or
+     * Secret the manifests define, and every launcher command line in them parses with the launcher's own options.
+     */
+    @Test
+    void theReadmesDeploymentCommandsNameWhatTheFilesDefine() throws IOException {
+        String readme = Files.readString(root().resolve("README.md"));
+        int start = readme.indexOf("## Run it on several machines");
+        assertThat(start).as("the README's section on several machines").isNotNegative();
+        int end = readme.indexOf("\n## ", start + 1);
+        String section = readme.substring(start, end < 0 ? readme.length() : end);
+        List<String> commands = deploymentCommands(section);
+        assertThat(commands)
+                .as("the section's commands")
+                .anyMatch(c -> c.startsWith("docker compose up"))
+                .anyMatch(c -> c.startsWith("docker compose attach client"))
+                .anyMatch(c -> c.startsWith("docker compose kill server_"))
+                .anyMatch(c -> c.startsWith("kubectl apply -f deploy/k8s/"))
+                .anyMatch(c -> c.startsWith("kubectl scale statefulset"));
+
+        JsonNode compose =
+                YAML.readTree(root().resolve("docker-compose.yml").toFile()).get("services");
+        Map<String, Command> composeCommands = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> service : compose.properties()) {
+            List<String> args = new ArrayList<>();
+            service.getValue().get("command").forEach(a -> args.add(a.asString()));
+            composeCommands.put(service.getKey(), parse(args));
+        }
+        Map<String, StatefulSet> sets = new HashMap<>();
+        Map<String, Service> k8sServices = new HashMap<>();
+        Set<String> secrets = new LinkedHashSet<>();
+        for (HasMetadata resource : manifests()) {
+            PodTemplateSpec template = null;
+            if (resource instanceof StatefulSet set) {
+                sets.put(set.getMetadata().getName(), set);
+                template = set.getSpec().getTemplate();
+            } else if (resource instanceof Deployment deployment) {
+                template = deployment.getSpec().getTemplate();
+            } else if (resource instanceof Service service) {
+                k8sServices.put(service.getMetadata().getName(), service);
+            }
+            if (template != null && template.getSpec().getVolumes() != null) {
+                template.getSpec().getVolumes().stream()
+                        .filter(v -> v.getSecret() != null)
+                        .forEach(v -> secrets.add(v.getSecret().getSecretName()));
+            }
+        }
+
+        for (String line : commands) {
+            List<String> words = List.of(line.split("\\s+"));
+            if (line.startsWith("docker compose ")) {
+                checkComposeCommand(line, words.subList(2, words.size()), composeCommands);
+            } else {
+                checkKubectlCommand(line, words.subList(1, words.size()), sets, k8sServices, secrets);
+            }
+        }
+    }
+
+    /** The {@code docker compose} and {@code kubectl} commands of {@code markdown}, comments and continuations gone. */
+    static List<String> deploymentCommands(String markdown) {
+        List<String> commands = new ArrayList<>();
+        boolean inBlock = false;
+        StringBuilder pending = new StringBuilder();
+        StringBuilder prose = new StringBuilder(); // inline code may wrap over a line break
+        for (String line : markdown.split("\n")) {
+            if (line.startsWith("```")) {
+                inBlock = !inBlock;
+                continue;
+            }
+            if (inBlock) {
+                String code = line.replaceAll("\\s+#.*$", "").trim();
+                if (code.endsWith("\\")) {
+                    pending.append(code, 0, code.length() - 1).append(' ');
+                    continue;
+                }
+                commands.add(pending.append(code).toString().trim());
+                pending.setLength(0);
+            } else {
+                prose.append(line).append(' ');
+            }
+        }
+        Matcher inline = Pattern.compile("`([^`]+)`").matcher(prose);
+        while (inline.find()) {
+            commands.add(inline.group(1).trim().replaceAll("\\s+", " "));
+        }
+        return commands.stream()
+                .filter(c -> c.startsWith("docker compose ") || c.startsWith("kubectl "))
+                .toList();
+    }
+
+    private static final Set<String> COMPOSE_VERBS_WITHOUT_SERVICE = Set.of("up", "ps", "down");
+    private static final Set<String> COMPOSE_VERBS_WITH_SERVICE =
+            Set.of("attach", "kill", "start", "stop", "restart", "logs", "exec", "run");
+
+    private static void checkComposeCommand(String line, List<String> words, Map<String, Command> services) {
+        String verb = words.get(0);
+        if (COMPOSE_VERBS_WITHOUT_SERVICE.contains(verb)) {
+            return;
+        }
+        assertThat(COMPOSE_VERBS_WITH_SERVICE)
+                .as("a compose verb in '%s'", line)
+                .contains(verb);
+        int at = 1;
+        while (at < words.size() && words.get(at).startsWith("-")) {
+            at++; // --rm, --no-deps: none of those used takes a value
+        }
+        assertThat(at).as("a service in '%s'", line).isLessThan(words.size());
+        String service = words.get(at);
+        assertThat(services).as("'%s' names a compose service", line).containsKey(service);
+        if (verb.equals("run") && at + 1 < words.size()) { // the image's entrypoint is the launcher
+            Command command = parse(words.subList(at + 1, words.size()));
+            for (String url : command.all("--admin")) {
+                Matcher m = ENDPOINT.matcher(url);
+                assertThat(m.matches()).as("an admin URL in '%s'", line).isTrue();
+                assertThat(services).as("'%s' asks %s", line, url).containsKey(m.group(1));
+                assertThat(adminAddress(services.get(m.group(1))).getPort())
+                        .as("'%s': the admin port of %s", line, m.group(1))
+                        .isEqualTo(Integer.parseInt(m.group(2)));
+            }
+        }
+    }
+
+    private static void checkKubectlCommand(
+            String line,
+            List<String> words,
+            Map<String, StatefulSet> sets,
+            Map<String, Service> services,
+            Set<String> secrets) {
+        switch (words.get(0)) {
+            case "apply" -> assertThat(words).as(line).containsSubsequence("-f", "deploy/k8s/");
+            case "get" -> {}
+            case "create" ->
+                assertThat(secrets)
+                        .as("'%s' creates a Secret a pod mounts", line)
+                        .contains(words.get(3));
+            case "scale" -> {
+                assertThat(words.get(1)).as(line).isEqualTo("statefulset");
+                assertThat(sets).as("'%s' names a StatefulSet", line).containsKey(words.get(2));
+            }
+            case "port-forward" -> {
+                String name = words.get(1).substring("svc/".length());
+                assertThat(services).as("'%s' names a Service", line).containsKey(name);
+                int port = Integer.parseInt(words.get(2).split(":")[1]);
+                assertThat(services.get(name).getSpec().getPorts())
+                        .as("'%s': a port of Service %s", line, name)
+                        .anyMatch(p -> p.getPort() == port);
+            }
+            case "delete" -> {
+                if (words.get(1).equals("pvc")) { // <claim template>-<pod>
+                    String pod = words.get(2).substring(words.get(2).indexOf('-') + 1);
+                    StatefulSet set = podOf(line, pod, sets);
+                    assertThat(set.getSpec().getVolumeClaimTemplates())
+                            .as("'%s' deletes a claim of %s", line, pod)
+                            .anyMatch(c -> words.get(2).equals(c.getMetadata().getName() + "-" + pod));
+                } else {
+                    assertThat(words.get(1)).as(line).isEqualTo("pod");
+                    podOf(line, words.get(2), sets);
+                }
+            }
+            case "exec" -> {
+                StatefulSet set = podOf(line, words.get(1), sets);
+                List<String> inPod = words.subList(words.indexOf("--") + 1, words.size());
+                if (inPod.get(0).equals("java")) { // java -jar /app/synod.jar ARGS: the launcher
+                    assertThat(inPod.subList(0, 3)).as(line).containsExactly("java", "-jar", "/app/synod.jar");
+                    ParseResult command = new CommandLine(new SynodMain())
+                            .parseArgs(inPod.subList(3, inPod.size()).toArray(String[]::new));
+                    while (command.hasSubcommand()) { // admin remove-server: a nested subcommand
+                        command = command.subcommand();
+                    }
+                    assertThat(command.unmatched())
+                            .as("unmatched arguments in '%s'", line)
+                            .isEmpty();
+                    if (command.hasMatchedOption("--admin-key")) {
+                        Object keyValue = command.matchedOption("--admin-key").getValue();
+                        String key = keyValue.toString();
+                        Container container = set.getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0);
+                        assertThat(container.getVolumeMounts())
+                                .as("'%s': the key file is mounted", line)
+                                .anyMatch(m -> key.startsWith(m.getMountPath()));
+                    }
+                } else {
+                    assertThat(inPod.get(0)).as(line).isEqualTo("curl");
+                    URI url = URI.create(
+                            inPod.get(inPod.size() - 1).startsWith("http")
+                                    ? inPod.get(inPod.size() - 1)
+                                    : "http://" + inPod.get(inPod.size() - 1));
+                    assertThat(set.getSpec()
+                                    .getTemplate()
+                                    .getSpec()
+                                    .getContainers()
+                                    .get(0)
+                                    .getPorts())
+                            .as("'%s': a port of the pod", line)
+                            .anyMatch(p -> p.getContainerPort() == url.getPort());
+                }
+            }
+            default -> throw new AssertionError("a kubectl verb this check does not know: '" + line + "'");
+        }
+    }
+
+    /** The StatefulSet whose pod {@code pod} ({@code <set>-<ordinal>}) is, at or above its first ordinal. */
+    private static StatefulSet podOf(String line, String pod, Map<String, StatefulSet> sets) {
+        int dash = pod.lastIndexOf('-');
+        assertThat(dash).as("'%s': a pod name <set>-<ordinal>", line).isPositive();
+        StatefulSet set = sets.get(pod.substring(0, dash));
+        assertThat(set).as("'%s': %s is a StatefulSet's pod", line, pod).isNotNull();
+        int first = set.getSpec().getOrdinals() == null
+                ? 0
+                : set.getSpec().getOrdinals().getStart();
+        assertThat(Integer.parseInt(pod.substring(dash + 1)))
+                .as("'%s': an ordinal of %s", line, pod)
+                .isGreaterThanOrEqualTo(first);
+        return set;
+    }
+
     // ------------------------------------------------------------------ deploy/k8s
 
     /** One workload's pod template, with the command of its one container. */
     private record Workload(String name, PodTemplateSpec template, Container container, Command command) {}
 
-    @Test
-    void theKubernetesManifestsMatchTheLauncher() throws IOException {
+    /** Every resource of deploy/k8s, read into the Kubernetes model; a field the model does not know fails. */
+    private static List<HasMetadata> manifests() throws IOException {
         List<HasMetadata> resources = new ArrayList<>();
         try (Stream<Path> files = Files.list(root().resolve("deploy/k8s"))) {
             for (Path file :
@@ -368,6 +590,12 @@ class DeploymentFilesTest {
                 }
             }
         }
+        return resources;
+    }
+
+    @Test
+    void theKubernetesManifestsMatchTheLauncher() throws IOException {
+        List<HasMetadata> resources = manifests();
         Map<String, Service> services = new HashMap<>();
         List<Workload> workloads = new ArrayList<>();
         StatefulSet servers = null;

@@ -140,9 +140,7 @@ public final class ServerCommand implements Callable<Integer> {
             if (Math.abs(clockSkewMillis) > skewMaxMillis) {
                 throw new IllegalArgumentException("--clock-skew-ms must be within +-" + skewMaxMillis);
             }
-            // the servers announcements go through the first proxy (docs/protocol.md, several brokers and proxies)
-            coordination = CoordinationConfig.defaults(
-                            name, advertise, reference, config.proxyEndpoints().get(0))
+            coordination = CoordinationConfig.defaults(name, advertise, reference, proxy)
                     .withClockSyncIntervalMillis(clockSyncIntervalMillis);
             if (initialMembers != null) {
                 var members = ReplicationConfig.parseMembers(initialMembers);

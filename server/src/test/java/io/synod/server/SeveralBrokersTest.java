@@ -10,6 +10,8 @@ import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ProxyCommand;
 import io.synod.messaging.ZmqOptions;
 import io.synod.messaging.ZmqTestSockets;
+import io.synod.protocol.Services;
+import io.synod.server.coordination.CoordinationConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,7 +21,8 @@ import org.zeromq.ZMQ;
 
 /**
  * A server given two brokers and two proxies: a plain REQ client on either broker is answered through that broker,
- * a subscriber on either proxy gets every publication, and with one broker gone the other serves on.
+ * a subscriber on either proxy gets every publication and the coordinator's {@code servers} announcement, and with
+ * one broker gone the other serves on.
  */
 class SeveralBrokersTest {
     @TempDir
@@ -92,6 +95,62 @@ class SeveralBrokersTest {
                 proxy2.close();
             }
         }
+    }
+
+    @Test
+    void theCoordinatorAnnouncementReachesASubscriberOnEitherProxy() {
+        InteractionLog log = InteractionLog.inMemory("test");
+        try (Harness harness = new Harness(root)) {
+            Forwarder proxy2 = ProxyCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", log, ProcessClock.system());
+            try {
+                String proxies = harness.proxy.frontendEndpoint() + "," + proxy2.frontendEndpoint();
+                ZMQ.Socket subFirst = harness.subscriber(Services.SERVERS_TOPIC);
+                ZMQ.Socket subSecond = harness.clientContext.createSocket(org.zeromq.SocketType.SUB);
+                subSecond.setLinger(0);
+                subSecond.setReceiveTimeOut(200);
+                subSecond.connect(proxy2.backendEndpoint());
+                subSecond.subscribe(Services.SERVERS_TOPIC.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                ServerConfig config = ServerConfig.defaults(
+                                "s1",
+                                harness.broker.backendEndpoint(),
+                                proxies,
+                                harness.reference.endpoint(),
+                                root.resolve("s1"),
+                                0)
+                        .withAdvertisedAddress("tcp://127.0.0.1:0");
+                CoordinationConfig coordination =
+                        CoordinationConfig.defaults("s1", "tcp://127.0.0.1:0", harness.reference.endpoint(), proxies);
+                try (ChatServer server = ChatServer.start(config, coordination)) {
+                    Object firstSaw = null;
+                    Object secondSaw = null;
+                    for (int i = 0; i < 50 && (firstSaw == null || secondSaw == null); i++) { // 200 ms each, 10 s
+                        firstSaw = firstSaw != null ? firstSaw : coordinatorIn(Harness.nextPublication(subFirst));
+                        secondSaw = secondSaw != null ? secondSaw : coordinatorIn(Harness.nextPublication(subSecond));
+                        if (i % 5 == 4) {
+                            ZmqOptions.nudge(harness.clientContext); // JeroMQ's connecting SUB (ZmqOptions)
+                        }
+                    }
+                    assertThat(firstSaw)
+                            .as("the announcement through the first proxy")
+                            .isEqualTo("s1");
+                    assertThat(secondSaw)
+                            .as("the announcement through the second proxy")
+                            .isEqualTo("s1");
+                }
+            } finally {
+                proxy2.close();
+            }
+        }
+    }
+
+    /** The coordinator named by an {@code election} publication on {@code servers}; null for anything else. */
+    private static Object coordinatorIn(ZmqTestSockets.ReceivedPublication publication) {
+        if (publication == null
+                || !Services.SERVERS_TOPIC.equals(publication.topic())
+                || !Services.ELECTION.equals(publication.payload().get("service"))) {
+            return null;
+        }
+        return ((Map<?, ?>) publication.payload().get("data")).get("coordinator");
     }
 
     @Test

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The admin endpoints and the admin key on real processes (issues 23 item 5 and 24 item 4): in secure mode {@code
  * synod admin remove-server} without the key, or with a wrong one, fails and the server stays; with it the server is
- * removed. Every process (broker, proxy, reference, web, server) answers {@code /health} for what it claims.
+ * removed. Every process (broker, proxy, reference, web, server) answers {@code /health} for what it claims, and a
+ * server's {@code /health} turns 503 naming {@code quorum_reachable} while two of three servers are down, then 200
+ * again once they are back.
  */
 class AdminEndpointsTest {
     private static final HttpClient HTTP =
@@ -133,6 +135,60 @@ class AdminEndpointsTest {
                     "remove-server", "server-3", "--server", endpoints.get("server-2"), "--admin-key", key.toString());
             assertThat(with.status()).as(with.output()).isZero();
             await("server-3 removed", () -> roleOf(Cluster.status(first), "server-3") == null);
+        }
+    }
+
+    /** The {@code ok} of the check {@code name} in a {@code /health} body; null if the body does not name it. */
+    @SuppressWarnings("unchecked")
+    private static Boolean checkOk(String healthBody, String name) throws Exception {
+        Map<String, Object> body = new com.fasterxml.jackson.databind.ObjectMapper().readValue(healthBody, Map.class);
+        if (body.get("checks") instanceof Map<?, ?> checks && checks.get(name) instanceof Map<?, ?> check) {
+            return (Boolean) check.get("ok");
+        }
+        return null;
+    }
+
+    @Test
+    @Timeout(240)
+    void aServerWithoutItsQuorumIsUnhealthyUntilThePeersAreBack() throws Exception {
+        try (Cluster cluster = new Cluster("health-quorum")) {
+            Map<String, String> endpoints = new LinkedHashMap<>();
+            for (String name : List.of("server-1", "server-2", "server-3")) {
+                endpoints.put(name, Processes.endpoint(Processes.freePort()));
+            }
+            List<String> members = List.of("--initial-members", Cluster.initialMembers(endpoints));
+            List<Processes.Started> servers = new ArrayList<>();
+            for (String name : endpoints.keySet()) {
+                servers.add(cluster.startServer(name, members));
+            }
+            Cluster.awaitLeader(servers);
+            Processes.Started survivor = servers.get(0);
+            String health = Cluster.adminUrl(survivor) + "/health";
+            await("server-1 healthy with its two peers", () -> get(health, null).statusCode() == 200);
+            assertThat(checkOk(get(health, null).body(), "quorum_reachable")).isTrue();
+
+            Processes.kill(servers.get(1));
+            Processes.kill(servers.get(2));
+            await(
+                    "server-1 unhealthy without its quorum",
+                    () -> get(health, null).statusCode() == 503);
+            HttpResponse<String> alone = get(health, null);
+            assertThat(alone.statusCode()).as(alone.body()).isEqualTo(503);
+            assertThat(checkOk(alone.body(), "quorum_reachable"))
+                    .as(alone.body())
+                    .isFalse();
+            assertThat(checkOk(alone.body(), "store_writable")).as(alone.body()).isTrue();
+
+            List<Processes.Started> back = new ArrayList<>(List.of(survivor));
+            for (String name : List.of("server-2", "server-3")) { // the same data directories and members
+                back.add(cluster.startServer(name, members));
+            }
+            await("server-1 healthy again", () -> get(health, null).statusCode() == 200);
+            HttpResponse<String> again = get(health, null);
+            assertThat(checkOk(again.body(), "quorum_reachable"))
+                    .as(again.body())
+                    .isTrue();
+            Cluster.awaitLeader(back);
         }
     }
 

@@ -2,8 +2,10 @@ package io.synod.server.coordination;
 
 import io.synod.clock.BerkeleyConfig;
 import io.synod.clock.BullyElectionConfig;
+import io.synod.messaging.EndpointList;
 import io.synod.messaging.peer.PeerLinkConfig;
 import io.synod.protocol.Limits;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,7 +16,8 @@ import java.util.Objects;
  * @param selfName this server's name (its rank key at the reference)
  * @param advertisedEndpoint the peer endpoint to bind (tcp://host:port; port 0 = any free port)
  * @param referenceEndpoint the reference's REP endpoint
- * @param proxyEndpoint the proxy's XSUB endpoint (announcements on topic {@code servers})
+ * @param proxyEndpoint the proxy's XSUB endpoint, or several separated by commas: the announcements on topic {@code
+ *     servers} go to each, as the server's other publications do
  * @param tickIntervalMillis one tick of the cores (every tick default of the cores assumes 10 ms)
  * @param ticksPerWakeupMax most ticks run in one loop turn after a stall; the rest are skipped, so
  *     a paused process does not fire every timeout at once before reading its messages
@@ -53,7 +56,7 @@ public record CoordinationConfig(
         Objects.requireNonNull(selfName, "selfName");
         Objects.requireNonNull(advertisedEndpoint, "advertisedEndpoint");
         Objects.requireNonNull(referenceEndpoint, "referenceEndpoint");
-        Objects.requireNonNull(proxyEndpoint, "proxyEndpoint");
+        EndpointList.parse(proxyEndpoint, "proxyEndpoint");
         Objects.requireNonNull(election, "election");
         Objects.requireNonNull(berkeley, "berkeley");
         Objects.requireNonNull(peerLinks, "peerLinks");
@@ -69,6 +72,11 @@ public record CoordinationConfig(
         require(
                 gossipMemberAgeMaxMillis >= membersIntervalMillis,
                 "gossipMemberAgeMaxMillis must be >= membersIntervalMillis");
+    }
+
+    /** @return the proxies' XSUB endpoints, in the order given */
+    public List<String> proxyEndpoints() {
+        return EndpointList.parse(proxyEndpoint, "proxyEndpoint");
     }
 
     /**

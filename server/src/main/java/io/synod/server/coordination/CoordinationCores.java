@@ -57,7 +57,9 @@ final class CoordinationCores {
     private final ProcessClock clock;
     private final InteractionLog log;
     private final PeerLinks links;
-    private final ZmtpClient publisher;
+    /** The PUB to each proxy: an announcement goes to every one. */
+    private final List<ZmtpClient> publishers;
+
     private final BullyElection election;
     private final BerkeleySync sync;
     private final Map<String, PeerInbound> pendingRequestsBySource = new HashMap<>();
@@ -72,13 +74,13 @@ final class CoordinationCores {
             ProcessClock clock,
             InteractionLog log,
             PeerLinks links,
-            ZmtpClient publisher,
+            List<ZmtpClient> publishers,
             long selfRank) {
         this.config = config;
         this.clock = clock;
         this.log = log;
         this.links = links;
-        this.publisher = publisher;
+        this.publishers = publishers;
         this.election = new BullyElection(config.election(), config.selfName(), Math.toIntExact(selfRank));
         this.sync = new BerkeleySync(config.berkeley(), config.selfName(), clock.softwareClock());
     }
@@ -300,8 +302,11 @@ final class CoordinationCores {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("service", Services.ELECTION);
         payload.put("data", data);
-        publisher.send(ZmqMessages.publicationFrames(Services.SERVERS_TOPIC, payload));
-        publisher.flush();
+        List<byte[]> frames = ZmqMessages.publicationFrames(Services.SERVERS_TOPIC, payload);
+        for (ZmtpClient publisher : publishers) {
+            publisher.send(frames);
+            publisher.flush();
+        }
         log.sent(Services.ELECTION, Services.SERVERS_TOPIC, lamport, now, data);
         LOG.info("{}: announced coordinator {} on topic servers", config.selfName(), coordinator);
     }

@@ -40,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * sleep {@link #TICKS_PER_IDLE_WAKE} ticks ({@link IdleWake}) and the turn then runs the ticks due together.
  *
  * <p>Sockets, all on the loop's selector: the peer links ({@link PeerLinks}: a ROUTER on the advertised endpoint
- * that any REQ or DEALER may reach, a DEALER per peer), a PUB connected to the proxy's XSUB for the statement's
- * {@code servers} announcements (it hears the proxy's subscriptions, so a coordinator publishes its announcement
- * again when someone subscribes to {@code servers}: the ZeroMQ guide's last value cache), and the server's one
+ * that any REQ or DEALER may reach, a DEALER per peer), a PUB connected to each proxy's XSUB for the statement's
+ * {@code servers} announcements (every announcement goes to every proxy; each PUB hears its proxy's subscriptions, so
+ * a coordinator publishes its announcement again when someone subscribes to {@code servers}: the ZeroMQ guide's last
+ * value cache), and the server's one
  * {@link ReferenceClient}, which this service drives while it runs.
  *
  * <p>Thread-safety: owned by the event loop; only the accessors ({@link #status()}, {@link #coordinator()},
@@ -60,7 +61,7 @@ public final class CoordinationService implements AutoCloseable {
      * late when nothing else happens.
      */
     static final int TICKS_PER_IDLE_WAKE = 5;
-    /** Messages queued towards the proxy: announcements only, a handful at a time. */
+    /** Messages queued towards each proxy: announcements only, a handful at a time. */
     private static final int PUBLISHER_QUEUE_MESSAGES_MAX = 1_000;
 
     private static final ZmtpClient.Config PUBLISHER = new ZmtpClient.Config(
@@ -78,7 +79,9 @@ public final class CoordinationService implements AutoCloseable {
     private final ProcessClock clock;
     private final InteractionLog log;
     private final PeerLinks links;
-    private final ZmtpClient publisher;
+    /** One PUB per proxy, in the configuration's order. */
+    private final List<ZmtpClient> publishers;
+
     private final ReferenceClient reference;
     private final MembershipTracker tracker;
     private final long tickNanos;
@@ -100,7 +103,7 @@ public final class CoordinationService implements AutoCloseable {
      * call right after {@link #open}, before the selector turns.
      */
     public void secure(io.synod.messaging.zmtp.CurveCrypto.KeyPair serverKeys) {
-        publisher.secure(io.synod.messaging.zmtp.ZmtpSecurity.serverLink(serverKeys));
+        publishers.forEach(p -> p.secure(io.synod.messaging.zmtp.ZmtpSecurity.serverLink(serverKeys)));
         links.secure(serverKeys);
     }
 
@@ -123,17 +126,16 @@ public final class CoordinationService implements AutoCloseable {
                 clock,
                 log,
                 config.limits());
-        this.publisher =
-                new ZmtpClient(ZmtpCodec.SocketType.PUB, config.proxyEndpoint(), selector, PUBLISHER, nowNanos);
+        this.publishers = openPublishers(config.proxyEndpoints(), selector, nowNanos);
         byte[] servers = Services.SERVERS_TOPIC.getBytes(StandardCharsets.UTF_8);
-        publisher.onSubscribe(topic -> serversSubscribed |= startsWith(servers, topic));
+        publishers.forEach(p -> p.onSubscribe(topic -> serversSubscribed |= startsWith(servers, topic)));
         this.tracker = new MembershipTracker(
                 config,
                 clock,
                 log,
                 links,
                 reference,
-                rank -> new CoordinationCores(config, clock, log, links, publisher, rank),
+                rank -> new CoordinationCores(config, clock, log, links, publishers, rank),
                 nowNanos);
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(config.tickIntervalMillis());
         this.idleWakeTicks = Math.min(TICKS_PER_IDLE_WAKE, config.ticksPerWakeupMax());
@@ -189,12 +191,34 @@ public final class CoordinationService implements AutoCloseable {
     public long waitMillis(long nowNanos) {
         long wait = IdleWake.waitMillis(nextTickNanos, tickNanos, idleWakeTicks, nowNanos);
         long links = Math.min(
-                Math.min(this.links.nanosUntilTick(nowNanos), publisher.nanosUntilTick(nowNanos)),
+                Math.min(this.links.nanosUntilTick(nowNanos), publishersNanosUntilTick(nowNanos)),
                 tracker.nanosUntilReferenceDue(nowNanos));
         if (links != Long.MAX_VALUE) {
             wait = Math.min(wait, Math.max(1, TimeUnit.NANOSECONDS.toMillis(links)));
         }
         return wait;
+    }
+
+    /** The PUBs connect and reconnect by themselves; one that cannot be made closes those made before it. */
+    private static List<ZmtpClient> openPublishers(List<String> endpoints, Selector selector, long nowNanos) {
+        List<ZmtpClient> opened = new java.util.ArrayList<>(endpoints.size());
+        try {
+            for (String endpoint : endpoints) {
+                opened.add(new ZmtpClient(ZmtpCodec.SocketType.PUB, endpoint, selector, PUBLISHER, nowNanos));
+            }
+        } catch (RuntimeException e) {
+            opened.forEach(ZmtpClient::close);
+            throw e;
+        }
+        return List.copyOf(opened);
+    }
+
+    private long publishersNanosUntilTick(long nowNanos) {
+        long soonest = Long.MAX_VALUE;
+        for (ZmtpClient p : publishers) {
+            soonest = Math.min(soonest, p.nanosUntilTick(nowNanos));
+        }
+        return soonest;
     }
 
     /** Counts one chat message handled (the statement's "every 10 messages" rule); the loop's thread. */
@@ -212,7 +236,7 @@ public final class CoordinationService implements AutoCloseable {
             return;
         }
         links.tick(nowNanos);
-        publisher.tick(nowNanos);
+        publishers.forEach(p -> p.tick(nowNanos));
         for (PeerInbound message : links.receive()) {
             onPeerMessageIsolated(message, nowNanos);
         }
@@ -248,10 +272,10 @@ public final class CoordinationService implements AutoCloseable {
                 cores.onServersSubscribed();
             }
         }
-        publisher.flush();
+        publishers.forEach(ZmtpClient::flush);
         publishStatus();
         long untilLinks = Math.min(
-                Math.min(links.nanosUntilTick(nowNanos), publisher.nanosUntilTick(nowNanos)),
+                Math.min(links.nanosUntilTick(nowNanos), publishersNanosUntilTick(nowNanos)),
                 tracker.nanosUntilReferenceDue(nowNanos));
         nextWorkNanos = nowNanos + Math.min(Math.max(0, nextTickNanos - nowNanos), untilLinks);
     }
@@ -411,10 +435,10 @@ public final class CoordinationService implements AutoCloseable {
         return fields;
     }
 
-    /** Closes the peer links and the PUB (not the reference client: the server's). Idempotent. */
+    /** Closes the peer links and the PUBs (not the reference client: the server's). Idempotent. */
     @Override
     public void close() {
         links.close();
-        publisher.close();
+        publishers.forEach(ZmtpClient::close);
     }
 }
