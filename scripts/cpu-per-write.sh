@@ -5,7 +5,7 @@
 #
 # Usage: scripts/cpu-per-write.sh [LABEL] [CLIENTS] [SERVERS]   (run from a checkout whose jar you want
 # to measure; SERVERS defaults to 3)
-# Starts `./synod up --servers SERVERS --bots 0` on fixed loopback ports 28555-28605 (nothing else may
+# Starts `./synod up --servers SERVERS --bots 0` (rate limits off: one client may send any amount) on fixed loopback ports 28555-28605 (nothing else may
 # use them), loads it for 20 s, measures 10 s, stops it, prints one line for people and one
 # `RESULT synod-cpu ...` line of key=value pairs for scripts (scripts/bench-compare.sh). Alternate two checkouts to
 # compare them (before, after, before, after): single runs move by a third on two shared cores.
@@ -16,7 +16,8 @@ servers=${3:-3}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 run=$(mktemp -d "${TMPDIR:-/tmp}/synod-cpu-$label-XXXXXX")
 cd "$root"
-./synod up --servers "$servers" --bots 0 --no-web --run-dir "$run/cluster" --broker-port 28555 --proxy-port 28557 \
+./synod up --servers "$servers" --bots 0 --no-web --rate-limit-user-writes-per-s 0 \
+  --rate-limit-connection-requests-per-s 0 --run-dir "$run/cluster" --broker-port 28555 --proxy-port 28557 \
   --reference-port 28559 --admin-port 28581 --paxos-port 28591 --peer-port 28601 > "$run/up.log" 2>&1 &
 up=$!
 trap 'kill -TERM $up 2>/dev/null || true; wait $up 2>/dev/null || true' EXIT
