@@ -28,6 +28,11 @@ class RateLimitFairnessTest {
     private static final int FLOOD_SOCKETS = 4;
     private static final int FLOOD_IN_FLIGHT_PER_SOCKET = 64;
     private static final long FLOOD_MILLIS_MAX = 60_000;
+    /**
+     * B sends at most one write per this interval (about 66/s), below its own limit of 100 writes/s: on a quiet
+     * machine a closed loop would exceed it by itself and measure its own refusals.
+     */
+    private static final long B_WRITE_INTERVAL_NANOS = 15_000_000;
 
     @Test
     @Timeout(180)
@@ -101,10 +106,19 @@ class RateLimitFairnessTest {
         assertThat(reply.data().get("status")).as("%s", reply.data()).isNotEqualTo("erro");
     }
 
-    /** B's sequential publishes; every one must succeed. Returns each one's latency in nanoseconds. */
-    private static long[] bWrites(WireClient b, int count, String phase) {
+    /**
+     * B's sequential publishes, paced ({@link #B_WRITE_INTERVAL_NANOS}); every one must succeed. Returns each one's
+     * latency in nanoseconds.
+     */
+    private static long[] bWrites(WireClient b, int count, String phase) throws InterruptedException {
         long[] nanos = new long[count];
+        long next = System.nanoTime();
         for (int i = 0; i < count; i++) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            next += B_WRITE_INTERVAL_NANOS;
             long start = System.nanoTime();
             Envelope reply = b.call("publish", Map.of("user", "bob", "channel", "geral", "message", phase + " " + i));
             nanos[i] = System.nanoTime() - start;
