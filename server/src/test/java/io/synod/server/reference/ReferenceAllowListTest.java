@@ -33,12 +33,18 @@ import org.zeromq.ZMQ;
  * In secure mode the reference serves only CURVE clients holding the server key pair (its ZAP allow list); a client
  * that knows the server public key but presents another key gets no answer, and nothing is registered.
  */
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ReferenceAllowListTest {
     /** How long a refused client waits for the answer that must not come. */
     private static final int SILENCE_MILLIS = 1_500;
-    /** How long an allowed client waits for its answer. */
-    private static final int ANSWER_MILLIS = 5_000;
+    /** How long an allowed client waits for its answer, per attempt. */
+    private static final int ANSWER_MILLIS = 4_000;
+    /**
+     * Attempts of an allowed client, each on a new socket, as the servers' Lazy Pirate client makes them: JeroMQ's
+     * client was seen (1 run in about 6, and once in CI) not to start its handshake right after a refused one; the
+     * reference answers the next attempt. A refused key is refused on every attempt.
+     */
+    private static final int ANSWER_ATTEMPTS = 3;
     /** Health requests before the probe counts as shut out. */
     private static final int HEALTH_TRIES = 5;
 
@@ -91,14 +97,23 @@ class ReferenceAllowListTest {
                 .as("a client key other than the server's")
                 .isNull();
 
-        byte[] reply = listAs(serverKeys, ANSWER_MILLIS);
+        byte[] reply = listAsServer();
         assertThat(reply).as("the server key pair").isNotNull();
         assertThat(Envelope.decode(reply, Limits.DEFAULT).service()).isEqualTo(Services.LIST);
 
         assertThat(listAs(stranger, SILENCE_MILLIS))
                 .as("still refused after an allowed client")
                 .isNull();
-        assertThat(listAs(serverKeys, ANSWER_MILLIS)).isNotNull();
+        assertThat(listAsServer()).isNotNull();
+    }
+
+    /** The reply to {@code list} with the server key pair, over up to {@link #ANSWER_ATTEMPTS} new sockets. */
+    private byte[] listAsServer() {
+        byte[] reply = null;
+        for (int attempt = 0; attempt < ANSWER_ATTEMPTS && reply == null; attempt++) {
+            reply = listAs(serverKeys, ANSWER_MILLIS);
+        }
+        return reply;
     }
 
     @Test
