@@ -134,6 +134,16 @@ final class Cluster implements AutoCloseable {
         return server;
     }
 
+    /** Starts the servers {@code names}, in order, each with {@code extraArguments}; returns them by name. */
+    Map<String, Processes.Started> startServers(List<String> names, List<String> extraArguments)
+            throws IOException, InterruptedException {
+        Map<String, Processes.Started> started = new LinkedHashMap<>();
+        for (String name : names) {
+            started.put(name, startServer(name, extraArguments));
+        }
+        return started;
+    }
+
     /**
      * {@code server} with this cluster's broker, proxy and reference, its data directory and log, and {@code
      * advertise} as its peer address; without the cluster's {@link #options}, which a test adds or leaves out.

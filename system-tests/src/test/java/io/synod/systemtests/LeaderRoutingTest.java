@@ -42,10 +42,8 @@ class LeaderRoutingTest {
         try (Cluster cluster = new Cluster("leader-routing")) {
             List<String> names = List.of("server-1", "server-2", "server-3");
             List<String> extra = Cluster.initialMembersOption(names);
-            List<Processes.Started> running = new ArrayList<>();
-            for (String name : names) {
-                running.add(cluster.startServer(name, extra));
-            }
+            List<Processes.Started> running =
+                    new ArrayList<>(cluster.startServers(names, extra).values());
             Processes.Started leader = Cluster.awaitLeader(running);
             try (Cluster.RetryingClient client =
                     new Cluster.RetryingClient(Processes.endpoint(cluster.brokerFrontend), "lr")) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.synod.protocol.Envelope;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -27,10 +26,7 @@ class ReplicationTest {
         try (Cluster cluster = new Cluster("replication")) {
             List<String> names = List.of("server-1", "server-2", "server-3");
             List<String> extra = Cluster.initialMembersOption(names);
-            Map<String, Processes.Started> running = new HashMap<>();
-            for (String name : names) {
-                running.put(name, cluster.startServer(name, extra));
-            }
+            Map<String, Processes.Started> running = cluster.startServers(names, extra);
             Processes.Started leader = Cluster.awaitLeader(List.copyOf(running.values()));
 
             WireClient subscriber = cluster.client();
