@@ -109,6 +109,13 @@ final class ChaosTopology {
                 ",", proxies.stream().map(p -> endpoint(p, PROXY_PORT + 1)).toList());
     }
 
+    /** A broker's or proxy's command line: {@code firstOption} on {@code port}, {@code secondOption} on the next. */
+    private List<String> forwarderArguments(
+            String kind, String name, String firstOption, String secondOption, int port) {
+        return List.of(
+                kind, firstOption, endpoint(name, port), secondOption, endpoint(name, port + 1), "--log", log(name));
+    }
+
     List<String> arguments(String name) {
         if (name.equals("reference")) {
             return List.of(
@@ -121,24 +128,10 @@ final class ChaosTopology {
                     log(name));
         }
         if (brokers.contains(name)) {
-            return List.of(
-                    "broker",
-                    "--frontend",
-                    endpoint(name, BROKER_PORT),
-                    "--backend",
-                    endpoint(name, BROKER_PORT + 1),
-                    "--log",
-                    log(name));
+            return forwarderArguments("broker", name, "--frontend", "--backend", BROKER_PORT);
         }
         if (proxies.contains(name)) {
-            return List.of(
-                    "proxy",
-                    "--xsub",
-                    endpoint(name, PROXY_PORT),
-                    "--xpub",
-                    endpoint(name, PROXY_PORT + 1),
-                    "--log",
-                    log(name));
+            return forwarderArguments("proxy", name, "--xsub", "--xpub", PROXY_PORT);
         }
         if (servers.contains(name)) {
             List<String> arguments = new ArrayList<>(List.of(

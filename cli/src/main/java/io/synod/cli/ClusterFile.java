@@ -34,14 +34,14 @@ final class ClusterFile {
                         "tcp://" + up.host + ":" + (up.proxyPort + 1)));
         List<Map<String, Object>> brokerList = new ArrayList<>();
         for (int k = 1; k <= up.brokers; k++) {
-            int port = up.brokerPort + (k - 1) * UpCommand.PORT_STEP_PER_EXTRA;
+            int port = UpCommand.forwarderPort(up.brokerPort, k);
             brokerList.add(forwarderEntry(
                     up.host, UpCommand.forwarderName("broker", k, up.brokers), "clients", "servers", port));
         }
         cluster.put("brokers", brokerList); // "broker" and "proxy" above: the first ones, as before
         List<Map<String, Object>> proxyList = new ArrayList<>();
         for (int k = 1; k <= up.proxies; k++) {
-            int port = up.proxyPort + (k - 1) * UpCommand.PORT_STEP_PER_EXTRA;
+            int port = UpCommand.forwarderPort(up.proxyPort, k);
             proxyList.add(forwarderEntry(
                     up.host, UpCommand.forwarderName("proxy", k, up.proxies), "publishers", "subscribers", port));
         }

@@ -265,38 +265,8 @@ final class UpCommand implements Callable<Integer> {
                         "--log",
                         logs.resolve("reference.jsonl").toString()),
                 serverKeyArguments());
-        for (int k = 1; k <= brokers; k++) {
-            String name = forwarderName("broker", k, brokers);
-            int port = brokerPort + (k - 1) * PORT_STEP_PER_EXTRA;
-            start(
-                    name,
-                    logs,
-                    List.of(
-                            "broker",
-                            "--frontend",
-                            broker + port,
-                            "--backend",
-                            broker + (port + 1),
-                            "--log",
-                            logs.resolve(name + ".jsonl").toString()),
-                    serverKeyArguments());
-        }
-        for (int k = 1; k <= proxies; k++) {
-            String name = forwarderName("proxy", k, proxies);
-            int port = proxyPort + (k - 1) * PORT_STEP_PER_EXTRA;
-            start(
-                    name,
-                    logs,
-                    List.of(
-                            "proxy",
-                            "--xsub",
-                            broker + port,
-                            "--xpub",
-                            broker + (port + 1),
-                            "--log",
-                            logs.resolve(name + ".jsonl").toString()),
-                    serverKeyArguments());
-        }
+        startForwarders(logs, "broker", brokers, brokerPort, "--frontend", "--backend");
+        startForwarders(logs, "proxy", proxies, proxyPort, "--xsub", "--xpub");
         Random skews = new Random(seed);
         for (int i = 1; i <= servers; i++) {
             String name = "server-" + i;
@@ -379,6 +349,36 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Starts {@code count} brokers or proxies ({@code kind}), the k-th binding {@code firstOption} to {@link
+     * #forwarderPort} and {@code secondOption} to the next port.
+     */
+    private void startForwarders(
+            Path logs, String kind, int count, int firstPort, String firstOption, String secondOption)
+            throws IOException, InterruptedException, StartFailure {
+        for (int k = 1; k <= count; k++) {
+            String name = forwarderName(kind, k, count);
+            int port = forwarderPort(firstPort, k);
+            start(
+                    name,
+                    logs,
+                    List.of(
+                            kind,
+                            firstOption,
+                            "tcp://" + host + ":" + port,
+                            secondOption,
+                            "tcp://" + host + ":" + (port + 1),
+                            "--log",
+                            logs.resolve(name + ".jsonl").toString()),
+                    serverKeyArguments());
+        }
+    }
+
+    /** The first port of the k-th (from 1) broker or proxy when the first one listens on {@code firstPort}. */
+    static int forwarderPort(int firstPort, int k) {
+        return firstPort + (k - 1) * PORT_STEP_PER_EXTRA;
+    }
+
     /** {@code broker}, or {@code broker-1}, {@code broker-2}... when there are several. */
     static String forwarderName(String kind, int k, int count) {
         return count == 1 ? kind : kind + "-" + k;
@@ -391,7 +391,7 @@ final class UpCommand implements Callable<Integer> {
     private String endpoints(int firstPort, int count, int side) {
         List<String> endpoints = new ArrayList<>();
         for (int k = 1; k <= count; k++) {
-            endpoints.add("tcp://" + host + ":" + (firstPort + (k - 1) * PORT_STEP_PER_EXTRA + side));
+            endpoints.add("tcp://" + host + ":" + (forwarderPort(firstPort, k) + side));
         }
         return String.join(",", endpoints);
     }

@@ -1,7 +1,6 @@
 package io.synod.messaging;
 
 import io.synod.messaging.admin.AdminOptions;
-import io.synod.messaging.zmtp.CurveCrypto;
 import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -33,28 +32,11 @@ public final class BrokerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     AdminOptions admin = new AdminOptions();
 
-    @Option(
-            names = "--secure",
-            description = "secure mode: CURVE on both sides with --server-key; only the server key may connect"
-                    + " on the servers' side (docs/security.md)")
-    boolean secure;
-
     @CommandLine.Mixin
-    ServerKeyOption serverKey = new ServerKeyOption();
+    ForwarderSecurityOptions security = new ForwarderSecurityOptions();
 
-    /** The mechanism of each side: NULL, or CURVE with the server key; null after printing why it cannot be. */
-    private ForwarderSecurity security() {
-        try {
-            CurveCrypto.KeyPair keys = serverKey.load(secure);
-            return keys == null ? ForwarderSecurity.NONE : ForwarderSecurity.broker(keys);
-        } catch (IllegalArgumentException e) {
-            System.err.println("broker: " + e.getMessage());
-            return null;
-        }
-    }
-
-    private static final ForwarderProcess BROKER =
-            new ForwarderProcess("broker", "frontend", SocketType.ROUTER, "backend", SocketType.DEALER);
+    private static final ForwarderProcess BROKER = new ForwarderProcess(
+            "broker", "frontend", SocketType.ROUTER, "backend", SocketType.DEALER, ForwarderSecurity::broker);
 
     /** Starts a broker (tests and the launcher's in-process mode use this directly). */
     public static Forwarder start(String frontend, String backend, InteractionLog log, ProcessClock clock) {
@@ -69,10 +51,6 @@ public final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ForwarderSecurity security = security();
-        if (security == null) {
-            return 2;
-        }
         return BROKER.run(frontend, backend, ForwarderConfig.DEFAULT, security, logFile, admin);
     }
 

@@ -91,66 +91,20 @@ public record ForwarderConfig(
         }
     }
 
-    /** The limits before {@code clientInFlightMax}, with its default. */
-    public ForwarderConfig(
-            long pollIntervalMillis,
-            int highWaterMarkMessages,
-            long queueBytesMax,
-            int frameBytesMax,
-            int messageFramesMax,
-            int readBytesPerTurnMax,
-            int connectionsMax,
-            long statsIntervalMillis,
-            int dedupEntriesMax,
-            long dedupBytesMax,
-            long dedupAgeMaxMillis) {
-        this(
-                pollIntervalMillis,
-                highWaterMarkMessages,
-                queueBytesMax,
-                frameBytesMax,
-                messageFramesMax,
-                readBytesPerTurnMax,
-                connectionsMax,
-                statsIntervalMillis,
-                dedupEntriesMax,
-                dedupBytesMax,
-                dedupAgeMaxMillis,
-                CLIENT_IN_FLIGHT_DEFAULT);
-    }
-
     /** These limits, with another dedup window ({@code entriesMax} 0: none). */
     public ForwarderConfig withDedupWindow(int entriesMax, long bytesMax, long ageMaxMillis) {
-        return new ForwarderConfig(
-                pollIntervalMillis,
-                highWaterMarkMessages,
-                queueBytesMax,
-                frameBytesMax,
-                messageFramesMax,
-                readBytesPerTurnMax,
-                connectionsMax,
-                statsIntervalMillis,
-                entriesMax,
-                bytesMax,
-                ageMaxMillis,
-                clientInFlightMax);
+        Copy copy = new Copy(this);
+        copy.dedupEntriesMax = entriesMax;
+        copy.dedupBytesMax = bytesMax;
+        copy.dedupAgeMaxMillis = ageMaxMillis;
+        return copy.build();
     }
 
     /** These limits, with another {@code clientInFlightMax}. */
     public ForwarderConfig withClientInFlightMax(int inFlight) {
-        return new ForwarderConfig(
-                pollIntervalMillis,
-                highWaterMarkMessages,
-                queueBytesMax,
-                frameBytesMax,
-                messageFramesMax,
-                readBytesPerTurnMax,
-                connectionsMax,
-                statsIntervalMillis,
-                dedupEntriesMax,
-                dedupBytesMax,
-                dedupAgeMaxMillis,
-                inFlight);
+        Copy copy = new Copy(this);
+        copy.clientInFlightMax = inFlight;
+        return copy.build();
     }
 
     /** The limits of each connection. */
@@ -162,5 +116,52 @@ public record ForwarderConfig(
                 highWaterMarkMessages,
                 queueBytesMax,
                 readBytesPerTurnMax);
+    }
+
+    /** A record's fields to change some of and build again: the {@code withX} methods' one copy. */
+    private static final class Copy {
+        long pollIntervalMillis;
+        int highWaterMarkMessages;
+        long queueBytesMax;
+        int frameBytesMax;
+        int messageFramesMax;
+        int readBytesPerTurnMax;
+        int connectionsMax;
+        long statsIntervalMillis;
+        int dedupEntriesMax;
+        long dedupBytesMax;
+        long dedupAgeMaxMillis;
+        int clientInFlightMax;
+
+        Copy(ForwarderConfig config) {
+            pollIntervalMillis = config.pollIntervalMillis;
+            highWaterMarkMessages = config.highWaterMarkMessages;
+            queueBytesMax = config.queueBytesMax;
+            frameBytesMax = config.frameBytesMax;
+            messageFramesMax = config.messageFramesMax;
+            readBytesPerTurnMax = config.readBytesPerTurnMax;
+            connectionsMax = config.connectionsMax;
+            statsIntervalMillis = config.statsIntervalMillis;
+            dedupEntriesMax = config.dedupEntriesMax;
+            dedupBytesMax = config.dedupBytesMax;
+            dedupAgeMaxMillis = config.dedupAgeMaxMillis;
+            clientInFlightMax = config.clientInFlightMax;
+        }
+
+        ForwarderConfig build() {
+            return new ForwarderConfig(
+                    pollIntervalMillis,
+                    highWaterMarkMessages,
+                    queueBytesMax,
+                    frameBytesMax,
+                    messageFramesMax,
+                    readBytesPerTurnMax,
+                    connectionsMax,
+                    statsIntervalMillis,
+                    dedupEntriesMax,
+                    dedupBytesMax,
+                    dedupAgeMaxMillis,
+                    clientInFlightMax);
+        }
     }
 }

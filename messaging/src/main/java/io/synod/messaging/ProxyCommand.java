@@ -1,7 +1,6 @@
 package io.synod.messaging;
 
 import io.synod.messaging.admin.AdminOptions;
-import io.synod.messaging.zmtp.CurveCrypto;
 import io.synod.messaging.zmtp.ZmtpCodec.SocketType;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -35,25 +34,8 @@ public final class ProxyCommand implements Callable<Integer> {
     @Mixin
     AdminOptions admin = new AdminOptions();
 
-    @Option(
-            names = "--secure",
-            description = "secure mode: CURVE on both sides with --server-key; only the server key may connect"
-                    + " on the servers' side (docs/security.md)")
-    boolean secure;
-
-    @CommandLine.Mixin
-    ServerKeyOption serverKey = new ServerKeyOption();
-
-    /** The mechanism of each side: NULL, or CURVE with the server key; null after printing why it cannot be. */
-    private ForwarderSecurity security() {
-        try {
-            CurveCrypto.KeyPair keys = serverKey.load(secure);
-            return keys == null ? ForwarderSecurity.NONE : ForwarderSecurity.proxy(keys);
-        } catch (IllegalArgumentException e) {
-            System.err.println("proxy: " + e.getMessage());
-            return null;
-        }
-    }
+    @Mixin
+    ForwarderSecurityOptions security = new ForwarderSecurityOptions();
 
     @Option(
             names = "--dedup-entries",
@@ -70,7 +52,7 @@ public final class ProxyCommand implements Callable<Integer> {
     long dedupBytes = ForwarderConfig.DEDUP_BYTES_DEFAULT;
 
     private static final ForwarderProcess PROXY =
-            new ForwarderProcess("proxy", "xsub", SocketType.XSUB, "xpub", SocketType.XPUB);
+            new ForwarderProcess("proxy", "xsub", SocketType.XSUB, "xpub", SocketType.XPUB, ForwarderSecurity::proxy);
 
     /** Starts a proxy; its frontend is the XSUB side, its backend the XPUB side. */
     public static Forwarder start(String xsub, String xpub, InteractionLog log, ProcessClock clock) {
@@ -96,10 +78,6 @@ public final class ProxyCommand implements Callable<Integer> {
             config = ForwarderConfig.DEFAULT.withDedupWindow(dedupEntries, dedupBytes, dedupWindowMillis);
         } catch (IllegalArgumentException e) {
             System.err.println("proxy: " + e.getMessage());
-            return 2;
-        }
-        ForwarderSecurity security = security();
-        if (security == null) {
             return 2;
         }
         return PROXY.run(xsub, xpub, config, security, logFile, admin);

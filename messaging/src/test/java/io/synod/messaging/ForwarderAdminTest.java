@@ -47,11 +47,7 @@ class ForwarderAdminTest {
     }
 
     private ZMQ.Socket socket(SocketType type, String endpoint) {
-        ZMQ.Socket socket = context.createSocket(type);
-        socket.setLinger(0);
-        socket.setReceiveTimeOut(5_000);
-        socket.connect(endpoint);
-        return socket;
+        return ZmqTestSockets.connect(context, type, endpoint);
     }
 
     @Test

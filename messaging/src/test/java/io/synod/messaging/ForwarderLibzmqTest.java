@@ -1,12 +1,7 @@
 package io.synod.messaging;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,43 +12,25 @@ import org.junit.jupiter.api.io.TempDir;
  * subscription. JeroMQ peers are in {@link ForwarderTest}.
  */
 class ForwarderLibzmqTest {
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
-
     @Test
     void libzmqPeersWorkThroughTheBrokerAndTheProxy(@TempDir Path directory) throws Exception {
-        assertThat(PYTHON)
-                .as("Debian's /usr/bin/python3 (apt-get install python3-zmq python3-msgpack)")
-                .exists();
-        Path script = directory.resolve("libzmq_peers.py");
-        try (var in = ForwarderLibzmqTest.class.getResourceAsStream("/libzmq_peers.py")) {
-            Files.write(script, in.readAllBytes());
-        }
+        Path script = PythonScript.fromResource("/libzmq_peers.py", directory);
         InteractionLog log = InteractionLog.inMemory("test");
         try (Forwarder broker =
                         BrokerCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", log, ProcessClock.system());
                 Forwarder proxy =
                         ProxyCommand.start("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", log, ProcessClock.system())) {
-            Path output = directory.resolve("python.out");
-            Process python = new ProcessBuilder(List.of(
-                            PYTHON.toString(),
-                            script.toString(),
+            PythonScript.runPassing(
+                    "libzmq peers",
+                    script,
+                    List.of(
                             broker.frontendEndpoint(),
                             broker.backendEndpoint(),
                             proxy.frontendEndpoint(),
-                            proxy.backendEndpoint()))
-                    .redirectErrorStream(true)
-                    .redirectOutput(output.toFile())
-                    .start();
-            boolean finished = python.waitFor(60, TimeUnit.SECONDS);
-            if (!finished) {
-                python.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-            String text = Files.readString(output, StandardCharsets.UTF_8);
-            assertThat(finished)
-                    .as("the libzmq peers finished in time:\n" + text)
-                    .isTrue();
-            assertThat(python.exitValue()).as("libzmq peers:\n" + text).isZero();
-            assertThat(text).contains("all checks passed").doesNotContain("FAIL");
+                            proxy.backendEndpoint()),
+                    directory.resolve("python.out"),
+                    60,
+                    "all checks passed");
         }
     }
 }

@@ -68,11 +68,7 @@ class ForwarderRobustnessTest {
     }
 
     private ZMQ.Socket socket(SocketType type, String endpoint) {
-        ZMQ.Socket socket = context.createSocket(type);
-        socket.setLinger(0);
-        socket.setReceiveTimeOut(5_000);
-        socket.connect(endpoint);
-        return socket;
+        return ZmqTestSockets.connect(context, type, endpoint);
     }
 
     private Forwarder proxy(ForwarderConfig config) {

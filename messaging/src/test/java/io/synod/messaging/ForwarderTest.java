@@ -33,11 +33,7 @@ class ForwarderTest {
     }
 
     private ZMQ.Socket socket(SocketType type, String endpoint) {
-        ZMQ.Socket socket = context.createSocket(type);
-        socket.setLinger(0);
-        socket.setReceiveTimeOut(5_000);
-        socket.connect(endpoint);
-        return socket;
+        return ZmqTestSockets.connect(context, type, endpoint);
     }
 
     @Test
@@ -174,8 +170,8 @@ class ForwarderTest {
         }
     }
 
-    private static final ForwarderConfig SMALL =
-            new ForwarderConfig(100, 5, 1 << 20, 4_096, 8, 64 << 10, 3, 1_000, 0, 1, 1);
+    private static final ForwarderConfig SMALL = new ForwarderConfig(
+            100, 5, 1 << 20, 4_096, 8, 64 << 10, 3, 1_000, 0, 1, 1, ForwarderConfig.CLIENT_IN_FLIGHT_DEFAULT);
 
     private Forwarder broker(ForwarderConfig config) {
         return start("broker", ZmtpCodec.SocketType.ROUTER, ZmtpCodec.SocketType.DEALER, config);
@@ -475,7 +471,8 @@ class ForwarderTest {
 
     @Test
     void aSubscriberThatDoesNotReadMissesPublicationsAndStopsNobodyElse() {
-        ForwarderConfig tight = new ForwarderConfig(100, 5, 64 << 10, 4_096, 8, 64 << 10, 100, 200, 0, 1, 1);
+        ForwarderConfig tight = new ForwarderConfig(
+                100, 5, 64 << 10, 4_096, 8, 64 << 10, 100, 200, 0, 1, 1, ForwarderConfig.CLIENT_IN_FLIGHT_DEFAULT);
         forwarder = start("proxy", ZmtpCodec.SocketType.XSUB, ZmtpCodec.SocketType.XPUB, tight);
         ZMQ.Socket publisher = socket(SocketType.XPUB, forwarder.frontendEndpoint());
         ZMQ.Socket stalled = socket(SocketType.SUB, forwarder.backendEndpoint());

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -24,8 +23,6 @@ import org.zeromq.ZMQ;
  * {@code zmq.proxy}) that must drop the announcement without a client ever seeing it.
  */
 class LeaderRoutingTest {
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
-
     private final ZContext context = new ZContext();
     private final InteractionLog log = InteractionLog.inMemory("test");
     private Forwarder broker;
@@ -39,11 +36,7 @@ class LeaderRoutingTest {
     }
 
     private ZMQ.Socket socket(SocketType type, String endpoint) {
-        ZMQ.Socket socket = context.createSocket(type);
-        socket.setLinger(0);
-        socket.setReceiveTimeOut(5_000);
-        socket.connect(endpoint);
-        return socket;
+        return ZmqTestSockets.connect(context, type, endpoint);
     }
 
     /** Sends one request from {@code client}; the server that gets it answers; returns its index in {@code servers}. */
@@ -94,34 +87,16 @@ class LeaderRoutingTest {
 
     @Test
     void aCourseBrokerDropsTheAnnouncementAndItsClientSeesOnlyReplies(@TempDir Path directory) throws Exception {
-        assertThat(PYTHON)
-                .as("Debian's /usr/bin/python3 (apt-get install python3-zmq)")
-                .exists();
-        Path script = directory.resolve("course_broker_announcement.py");
-        try (var in = LeaderRoutingTest.class.getResourceAsStream("/course_broker_announcement.py")) {
-            Files.write(script, in.readAllBytes());
-        }
+        Path script = PythonScript.fromResource("/course_broker_announcement.py", directory);
         HexFormat hex = HexFormat.of();
         List<byte[]> announcement = LeaderMark.announcement(true, 7, 3);
-        Path output = directory.resolve("python.out");
-        Process python = new ProcessBuilder(List.of(
-                        PYTHON.toString(),
-                        script.toString(),
-                        hex.formatHex(announcement.get(0)),
-                        hex.formatHex(announcement.get(1))))
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
-        boolean finished = python.waitFor(60, TimeUnit.SECONDS);
-        if (!finished) {
-            python.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-        String text = Files.readString(output, StandardCharsets.UTF_8);
-        assertThat(finished)
-                .as("the course broker check finished in time:\n" + text)
-                .isTrue();
-        assertThat(python.exitValue()).as("course broker check:\n" + text).isZero();
-        assertThat(text).contains("all checks passed").doesNotContain("FAIL");
+        PythonScript.runPassing(
+                "course broker check",
+                script,
+                List.of(hex.formatHex(announcement.get(0)), hex.formatHex(announcement.get(1))),
+                directory.resolve("python.out"),
+                60,
+                "all checks passed");
     }
 
     @Test

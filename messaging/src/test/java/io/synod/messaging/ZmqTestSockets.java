@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
@@ -21,6 +22,18 @@ import org.zeromq.ZMQ;
  */
 public final class ZmqTestSockets {
     private ZmqTestSockets() {}
+
+    /** How long {@link #connect}'s sockets wait for a message before {@code recv} gives null. */
+    public static final int RECEIVE_TIMEOUT_MILLIS = 5_000;
+
+    /** A socket of {@code type} connected to {@code endpoint}: no linger, receives bounded by {@link #RECEIVE_TIMEOUT_MILLIS}. */
+    public static ZMQ.Socket connect(ZContext context, SocketType type, String endpoint) {
+        ZMQ.Socket socket = context.createSocket(type);
+        socket.setLinger(0);
+        socket.setReceiveTimeOut(RECEIVE_TIMEOUT_MILLIS);
+        socket.connect(endpoint);
+        return socket;
+    }
 
     /**
      * Receives one frame from {@code socket} within {@code timeoutMillis}, {@linkplain ZmqOptions#nudge nudging} its

@@ -42,33 +42,50 @@ final class Cluster implements AutoCloseable {
     final int proxyXpub = Processes.freePort();
     final int reference = Processes.freePort();
     final List<Processes.Started> servers = new ArrayList<>();
+    /** What the reference, the broker and the proxy are started with besides their endpoints (e.g. secure mode). */
+    private final List<String> options;
     /** The running reference process (replaced by {@link #restartReference()}). */
     Processes.Started referenceProcess;
+    /** The running broker process. */
+    final Processes.Started brokerProcess;
 
     Cluster(String testName) throws IOException, InterruptedException {
-        processes = new Processes(testName);
+        this(new Processes(testName), List.of());
+    }
+
+    /**
+     * The topology in {@code processes}' directory, its reference, broker and proxy started with {@code options}
+     * too (e.g. {@code --secure --server-key FILE}); closing the cluster closes {@code processes}.
+     */
+    Cluster(Processes processes, List<String> options) throws IOException, InterruptedException {
+        this.processes = processes;
+        this.options = List.copyOf(options);
         try {
             referenceProcess = startReference();
-            processes.start(
+            brokerProcess = processes.start(
                     "broker",
-                    List.of(
-                            "broker",
-                            "--frontend",
-                            Processes.endpoint(brokerFrontend),
-                            "--backend",
-                            Processes.endpoint(brokerBackend),
-                            "--log",
-                            log("broker")));
+                    with(
+                            List.of(
+                                    "broker",
+                                    "--frontend",
+                                    Processes.endpoint(brokerFrontend),
+                                    "--backend",
+                                    Processes.endpoint(brokerBackend),
+                                    "--log",
+                                    log("broker")),
+                            this.options));
             processes.start(
                     "proxy",
-                    List.of(
-                            "proxy",
-                            "--xsub",
-                            Processes.endpoint(proxyXsub),
-                            "--xpub",
-                            Processes.endpoint(proxyXpub),
-                            "--log",
-                            log("proxy")));
+                    with(
+                            List.of(
+                                    "proxy",
+                                    "--xsub",
+                                    Processes.endpoint(proxyXsub),
+                                    "--xpub",
+                                    Processes.endpoint(proxyXpub),
+                                    "--log",
+                                    log("proxy")),
+                            this.options));
         } catch (IOException | InterruptedException | RuntimeException e) {
             processes.close();
             throw e;
@@ -78,14 +95,16 @@ final class Cluster implements AutoCloseable {
     private Processes.Started startReference() throws IOException, InterruptedException {
         return processes.start(
                 "reference",
-                List.of(
-                        "reference",
-                        "--bind",
-                        Processes.endpoint(reference),
-                        "--data-dir",
-                        dir("reference").toString(),
-                        "--log",
-                        log("reference")));
+                with(
+                        List.of(
+                                "reference",
+                                "--bind",
+                                Processes.endpoint(reference),
+                                "--data-dir",
+                                dir("reference").toString(),
+                                "--log",
+                                log("reference")),
+                        options));
     }
 
     /** Starts the reference again on its port and data directory (after {@link Processes#stop}). */
@@ -104,33 +123,33 @@ final class Cluster implements AutoCloseable {
 
     /** Starts (or restarts, on the same data directory) the server {@code name}. */
     Processes.Started startServer(String name) throws IOException, InterruptedException {
-        Processes.Started server = processes.start(
-                name,
-                List.of(
-                        "server",
-                        "--name",
-                        name,
-                        "--broker",
-                        Processes.endpoint(brokerBackend),
-                        "--proxy",
-                        Processes.endpoint(proxyXsub),
-                        "--reference",
-                        Processes.endpoint(reference),
-                        "--data-dir",
-                        dir(name).toString(),
-                        "--admin-port",
-                        "0",
-                        "--advertise",
-                        Processes.endpoint(Processes.freePort()),
-                        "--log",
-                        log(name)));
-        servers.add(server);
-        return server;
+        return startServer(name, List.of());
     }
 
     /** Starts the server {@code name} with extra options (e.g. {@code --clock-skew-ms}). */
     Processes.Started startServer(String name, List<String> extraArguments) throws IOException, InterruptedException {
-        List<String> arguments = new ArrayList<>(List.of(
+        Processes.Started server = processes.start(
+                name, with(serverArguments(name, Processes.endpoint(Processes.freePort())), extraArguments));
+        servers.add(server);
+        return server;
+    }
+
+    /** Starts the servers {@code names}, in order, each with {@code extraArguments}; returns them by name. */
+    Map<String, Processes.Started> startServers(List<String> names, List<String> extraArguments)
+            throws IOException, InterruptedException {
+        Map<String, Processes.Started> started = new LinkedHashMap<>();
+        for (String name : names) {
+            started.put(name, startServer(name, extraArguments));
+        }
+        return started;
+    }
+
+    /**
+     * {@code server} with this cluster's broker, proxy and reference, its data directory and log, and {@code
+     * advertise} as its peer address; without the cluster's {@link #options}, which a test adds or leaves out.
+     */
+    List<String> serverArguments(String name, String advertise) {
+        return List.of(
                 "server",
                 "--name",
                 name,
@@ -145,13 +164,19 @@ final class Cluster implements AutoCloseable {
                 "--admin-port",
                 "0",
                 "--advertise",
-                Processes.endpoint(Processes.freePort()),
+                advertise,
                 "--log",
-                log(name)));
-        arguments.addAll(extraArguments);
-        Processes.Started server = processes.start(name, arguments);
-        servers.add(server);
-        return server;
+                log(name));
+    }
+
+    /** {@code arguments}, then each of {@code more}. */
+    @SafeVarargs
+    static List<String> with(List<String> arguments, List<String>... more) {
+        List<String> all = new ArrayList<>(arguments);
+        for (List<String> part : more) {
+            all.addAll(part);
+        }
+        return all;
     }
 
     /** The admin URL from a server's ready line. */
@@ -180,6 +205,15 @@ final class Cluster implements AutoCloseable {
                 .append('=')
                 .append(endpoint));
         return members.toString();
+    }
+
+    /** {@code --initial-members} for a group of the servers {@code names}, each with a fresh Paxos endpoint. */
+    static List<String> initialMembersOption(List<String> names) {
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        for (String name : names) {
+            endpoints.put(name, Processes.endpoint(Processes.freePort()));
+        }
+        return List.of("--initial-members", initialMembers(endpoints));
     }
 
     /** A server's /status as a map; empty if it does not answer (e.g. killed). */

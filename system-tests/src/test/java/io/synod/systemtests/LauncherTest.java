@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,33 +22,15 @@ import org.junit.jupiter.api.Test;
 class LauncherTest {
     @Test
     void upStartsTheWholeTopologyAndStopsItOnSigterm() throws Exception {
-        int broker = freeRange(2);
-        int proxy = freeRange(2);
-        int reference = Processes.freePort();
-        int admin = freeRange(3);
-        int peer = freeRange(3);
-        int paxos = freeRange(3);
+        UpPorts ports = UpPorts.free(2, 3);
         int web = Processes.freePort();
         try (Processes processes = new Processes("launcher")) {
             Path runDir = processes.directory().resolve("run");
             Processes.Started up = processes.start(
                     "up",
-                    List.of(
-                            "up",
+                    ports.up(
                             "--run-dir",
                             runDir.toString(),
-                            "--broker-port",
-                            Integer.toString(broker),
-                            "--proxy-port",
-                            Integer.toString(proxy),
-                            "--reference-port",
-                            Integer.toString(reference),
-                            "--admin-port",
-                            Integer.toString(admin),
-                            "--peer-port",
-                            Integer.toString(peer),
-                            "--paxos-port",
-                            Integer.toString(paxos),
                             "--web-port",
                             Integer.toString(web),
                             "--bots",
@@ -61,12 +41,12 @@ class LauncherTest {
             List<ProcessHandle> children = up.process().children().toList();
             assertThat(children).hasSize(9); // reference, broker, proxy, 3 servers (the default), web, 2 bots
             assertThat(get("http://127.0.0.1:" + web + "/")).contains("<title>Synod</title>");
-            assertThat(get("http://127.0.0.1:" + web + "/api/cluster")).contains("http://127.0.0.1:" + admin);
+            assertThat(get("http://127.0.0.1:" + web + "/api/cluster")).contains("http://127.0.0.1:" + ports.admin());
             assertThat(children)
                     .anySatisfy(child ->
                             assertThat(child.info().commandLine().orElse("")).contains("server --name server-1"));
 
-            try (WireClient client = new WireClient(Processes.endpoint(broker), Processes.endpoint(proxy + 1))) {
+            try (WireClient client = new WireClient(ports.brokerEndpoint(), ports.xpubEndpoint())) {
                 assertThat(client.call("login", Map.of("user", "launcher_ana")).data())
                         .containsEntry("status", "sucesso");
                 // The bots create a channel and publish into it.
@@ -79,7 +59,8 @@ class LauncherTest {
                         .isNotEmpty();
             }
             for (int i = 0; i < 3; i++) {
-                JsonNode status = new ObjectMapper().readTree(get("http://127.0.0.1:" + (admin + i) + "/status"));
+                JsonNode status =
+                        new ObjectMapper().readTree(get("http://127.0.0.1:" + (ports.admin() + i) + "/status"));
                 assertThat(status.path("name").asText()).isEqualTo("server-" + (i + 1));
                 assertThat(status.path("role").asText()).isIn("leader", "follower");
             }
@@ -103,31 +84,5 @@ class LauncherTest {
                 .timeout(Duration.ofSeconds(5))
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    /** A port p such that p .. p + count - 1 were all free a moment ago, and are handed out to no one else. */
-    static int freeRange(int count) throws IOException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = Processes.freePort();
-            boolean free = port + count - 1 <= 65535;
-            for (int i = 1; free && i < count; i++) {
-                free = isFree(port + i);
-            }
-            for (int i = 1; i < count; i++) {
-                Processes.freePort(); // the counter moves past the range, so later ports cannot fall inside it
-            }
-            if (free) {
-                return port;
-            }
-        }
-        throw new IOException("no " + count + " free consecutive ports");
-    }
-
-    private static boolean isFree(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

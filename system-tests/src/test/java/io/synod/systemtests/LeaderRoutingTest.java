@@ -41,18 +41,9 @@ class LeaderRoutingTest {
     void writesGoToTheLeaderAndFollowItAfterItIsKilled() throws Exception {
         try (Cluster cluster = new Cluster("leader-routing")) {
             List<String> names = List.of("server-1", "server-2", "server-3");
-            StringBuilder members = new StringBuilder();
-            for (String name : names) {
-                members.append(members.isEmpty() ? "" : ",")
-                        .append(name)
-                        .append('=')
-                        .append(Processes.endpoint(Processes.freePort()));
-            }
-            List<String> extra = List.of("--initial-members", members.toString());
-            List<Processes.Started> running = new ArrayList<>();
-            for (String name : names) {
-                running.add(cluster.startServer(name, extra));
-            }
+            List<String> extra = Cluster.initialMembersOption(names);
+            List<Processes.Started> running =
+                    new ArrayList<>(cluster.startServers(names, extra).values());
             Processes.Started leader = Cluster.awaitLeader(running);
             try (Cluster.RetryingClient client =
                     new Cluster.RetryingClient(Processes.endpoint(cluster.brokerFrontend), "lr")) {

@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Processes implements AutoCloseable {
     /** Longest wait for a process to print its ready line. */
     static final long READY_TIMEOUT_MILLIS = 60_000;
+    /** Longest wait for a command that runs to its end ({@code synod keys}, {@code synod status}). */
+    static final long RUN_TIMEOUT_MILLIS = 60_000;
 
     private final Path directory;
     private final List<Started> started = Collections.synchronizedList(new ArrayList<>());
@@ -95,6 +97,32 @@ final class Processes implements AutoCloseable {
         throw new IllegalStateException("no free port in " + PORT_RANGE_LOW + "-" + PORT_RANGE_HIGH);
     }
 
+    /** A port p such that p .. p + count - 1 were all free a moment ago, and are handed out to no one else. */
+    static int freeRange(int count) throws IOException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = freePort();
+            boolean free = port + count - 1 <= 65535;
+            for (int i = 1; free && i < count; i++) {
+                free = isFree(port + i);
+            }
+            for (int i = 1; i < count; i++) {
+                freePort(); // the counter moves past the range, so later ports cannot fall inside it
+            }
+            if (free) {
+                return port;
+            }
+        }
+        throw new IOException("no " + count + " free consecutive ports");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The low end of the kernel's ephemeral port range (Linux), or 32768. */
     private static int ephemeralLow() {
         try {
@@ -147,10 +175,37 @@ final class Processes implements AutoCloseable {
         if (bytes.length <= from) {
             return Optional.empty();
         }
-        return new String(bytes, (int) from, bytes.length - (int) from, StandardCharsets.UTF_8)
+        String text = new String(bytes, (int) from, bytes.length - (int) from, StandardCharsets.UTF_8);
+        // whole lines only: a process may be caught half-way through writing its ready line
+        return text.substring(0, text.lastIndexOf('\n') + 1)
                 .lines()
                 .filter(line -> line.contains("ready"))
                 .findFirst();
+    }
+
+    /** A command run to its end: its exit status and what it printed. */
+    record Finished(int status, String output) {}
+
+    /**
+     * Runs {@code synod <arguments>} to its end, its output appended to {@code <name>.out}; fails the test if it
+     * takes longer than {@link #RUN_TIMEOUT_MILLIS}.
+     */
+    Finished runToEnd(String name, List<String> arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(javaCommand());
+        command.addAll(arguments);
+        Path output = directory.resolve(name + ".out");
+        long from = Files.exists(output) ? Files.size(output) : 0;
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+                .start();
+        if (!process.waitFor(RUN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            throw new AssertionError("synod " + arguments.get(0) + " did not finish in " + RUN_TIMEOUT_MILLIS + " ms");
+        }
+        byte[] bytes = Files.readAllBytes(output);
+        return new Finished(
+                process.exitValue(), new String(bytes, (int) from, bytes.length - (int) from, StandardCharsets.UTF_8));
     }
 
     /** Sends SIGTERM and waits (bounded) for the process to exit; returns its exit status. */

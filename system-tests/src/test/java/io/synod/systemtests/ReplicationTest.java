@@ -2,17 +2,9 @@ package io.synod.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.synod.protocol.Envelope;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -25,82 +17,17 @@ import org.junit.jupiter.api.Timeout;
  * applied indexes, and the channel's deliveries without gaps.
  */
 class ReplicationTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final int WRITES = 150;
     private static final int KILL_AT = 50;
-    private static final long WAIT_MILLIS_MAX = 30_000;
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> status(Processes.Started server) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(Cluster.adminUrl(server) + "/status"))
-                    .timeout(Duration.ofSeconds(2))
-                    .build();
-            String body = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-                    .body();
-            return JSON.readValue(body, Map.class);
-        } catch (IOException e) {
-            return Map.of();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Map.of();
-        }
-    }
-
-    private static Processes.Started awaitLeader(List<Processes.Started> servers) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMillis(WAIT_MILLIS_MAX).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (Processes.Started server : servers) {
-                if ("leader".equals(status(server).get("role"))) {
-                    return server;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no leader within " + WAIT_MILLIS_MAX + " ms");
-    }
-
-    /** Waits until every server reports the same applied index and digest; returns the digest. */
-    private static String awaitConverged(List<Processes.Started> servers) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMillis(WAIT_MILLIS_MAX).toNanos();
-        List<Object> last = List.of();
-        while (System.nanoTime() < deadline) {
-            TreeSet<String> seen = new TreeSet<>();
-            List<Object> readings = new ArrayList<>();
-            for (Processes.Started server : servers) {
-                Map<String, Object> s = status(server);
-                seen.add(s.get("applied_index") + "/" + s.get("state_digest"));
-                readings.add(s.get("applied_index") + "/" + s.get("state_digest"));
-            }
-            last = readings;
-            if (seen.size() == 1 && !seen.first().startsWith("null")) {
-                return seen.first();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("servers did not converge: " + last);
-    }
 
     @Test
     @Timeout(180)
     void killTheLeaderUnderLoadThenRestartIt() throws Exception {
         try (Cluster cluster = new Cluster("replication")) {
             List<String> names = List.of("server-1", "server-2", "server-3");
-            StringBuilder members = new StringBuilder();
-            for (String name : names) {
-                members.append(members.isEmpty() ? "" : ",")
-                        .append(name)
-                        .append('=')
-                        .append(Processes.endpoint(Processes.freePort()));
-            }
-            List<String> extra = List.of("--initial-members", members.toString());
-            Map<String, Processes.Started> running = new HashMap<>();
-            for (String name : names) {
-                running.put(name, cluster.startServer(name, extra));
-            }
-            Processes.Started leader = awaitLeader(List.copyOf(running.values()));
+            List<String> extra = Cluster.initialMembersOption(names);
+            Map<String, Processes.Started> running = cluster.startServers(names, extra);
+            Processes.Started leader = Cluster.awaitLeader(List.copyOf(running.values()));
 
             WireClient subscriber = cluster.client();
             subscriber.subscribe("room");
@@ -127,11 +54,11 @@ class ReplicationTest {
                 System.out.printf(
                         "replication: %d writes acknowledged in %d ms, leader %s killed at write %d%n",
                         acknowledged.size(), writesMillis, killed, KILL_AT);
-                Processes.Started newLeader = awaitLeader(List.copyOf(running.values()));
+                Processes.Started newLeader = Cluster.awaitLeader(List.copyOf(running.values()));
                 assertThat(newLeader.name()).isNotEqualTo(killed);
 
                 running.put(killed, cluster.startServer(killed, extra));
-                String converged = awaitConverged(List.copyOf(running.values()));
+                String converged = Cluster.awaitConverged(List.copyOf(running.values()));
                 System.out.println("replication: converged at " + converged);
 
                 for (int read = 0; read < 6; read++) { // the broker spreads reads over the servers

@@ -28,34 +28,16 @@ class SecureLauncherTest {
     @Test
     @Timeout(180)
     void upSecureStartsBotsThatLogInWithTheirOwnPasswordAndPost() throws Exception {
-        int broker = LauncherTest.freeRange(2);
-        int proxy = LauncherTest.freeRange(2);
-        int reference = Processes.freePort();
-        int admin = Processes.freePort();
-        int peer = Processes.freePort();
-        int paxos = Processes.freePort();
+        UpPorts ports = UpPorts.free(2, 1);
         try (Processes processes = new Processes("secure-launcher")) {
             Path runDir = processes.directory().resolve("run");
-            List<String> arguments = List.of(
-                    "up",
+            List<String> arguments = ports.up(
                     "--secure",
                     "--servers",
                     "1",
                     "--no-web",
                     "--run-dir",
                     runDir.toString(),
-                    "--broker-port",
-                    Integer.toString(broker),
-                    "--proxy-port",
-                    Integer.toString(proxy),
-                    "--reference-port",
-                    Integer.toString(reference),
-                    "--admin-port",
-                    Integer.toString(admin),
-                    "--peer-port",
-                    Integer.toString(peer),
-                    "--paxos-port",
-                    Integer.toString(paxos),
                     "--bots",
                     "2",
                     "--bot-rate",
@@ -74,7 +56,7 @@ class SecureLauncherTest {
             }
             assertThat(passwords[0]).isNotEqualTo(passwords[1]);
 
-            ClientConfig config = ClientConfig.defaults(Processes.endpoint(broker), Processes.endpoint(proxy + 1))
+            ClientConfig config = ClientConfig.defaults(ports.brokerEndpoint(), ports.xpubEndpoint())
                     .withServerPublicKey(serverPublic);
             try (SynodClient watcher = SynodClient.connect(config, null)) {
                 assertThat(watcher.login("watcher", "watcher-password").ok()).isTrue();

@@ -2,21 +2,11 @@ package io.synod.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Social;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,10 +17,6 @@ import org.junit.jupiter.api.Timeout;
  * the same feed and notifications at the same digest.
  */
 class SocialTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final long WAIT_MILLIS_MAX = 30_000;
     /** Reads through the broker, which hands them to the servers in turn: every server answers some. */
     private static final int READS = 6;
 
@@ -39,19 +25,9 @@ class SocialTest {
     void bobFollowsAnaAndSeesHerPostsLiveAndAfterReconnectingOnEveryServer() throws Exception {
         try (Cluster cluster = new Cluster("social")) {
             List<String> names = List.of("server-1", "server-2", "server-3");
-            StringBuilder members = new StringBuilder();
-            for (String name : names) {
-                members.append(members.isEmpty() ? "" : ",")
-                        .append(name)
-                        .append('=')
-                        .append(Processes.endpoint(Processes.freePort()));
-            }
-            List<String> extra = List.of("--initial-members", members.toString());
-            Map<String, Processes.Started> running = new HashMap<>();
-            for (String name : names) {
-                running.put(name, cluster.startServer(name, extra));
-            }
-            Processes.Started leader = awaitLeader(List.copyOf(running.values()));
+            List<String> extra = Cluster.initialMembersOption(names);
+            Map<String, Processes.Started> running = cluster.startServers(names, extra);
+            Processes.Started leader = Cluster.awaitLeader(List.copyOf(running.values()));
 
             WireClient bobLive = cluster.client();
             bobLive.subscribe(Social.notificationsTopic("bob"));
@@ -101,7 +77,7 @@ class SocialTest {
                         .isNull();
 
                 running.put(killed, cluster.startServer(killed, extra));
-                String converged = awaitConverged(List.copyOf(running.values()));
+                String converged = Cluster.awaitConverged(List.copyOf(running.values()));
                 System.out.println("social: converged at " + converged + " after killing " + killed);
             }
             try (Cluster.RetryingClient bob = new Cluster.RetryingClient(broker, "bob-again")) { // reconnected
@@ -133,56 +109,5 @@ class SocialTest {
             bobLive.close();
             bobCourse.close();
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> status(Processes.Started server) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(Cluster.adminUrl(server) + "/status"))
-                    .timeout(Duration.ofSeconds(2))
-                    .build();
-            String body = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-                    .body();
-            return JSON.readValue(body, Map.class);
-        } catch (IOException e) {
-            return Map.of();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Map.of();
-        }
-    }
-
-    private static Processes.Started awaitLeader(List<Processes.Started> servers) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMillis(WAIT_MILLIS_MAX).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (Processes.Started server : servers) {
-                if ("leader".equals(status(server).get("role"))) {
-                    return server;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no leader within " + WAIT_MILLIS_MAX + " ms");
-    }
-
-    /** Waits until every server reports the same applied index and digest; returns them. */
-    private static String awaitConverged(List<Processes.Started> servers) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMillis(WAIT_MILLIS_MAX).toNanos();
-        List<Object> last = List.of();
-        while (System.nanoTime() < deadline) {
-            TreeSet<String> seen = new TreeSet<>();
-            List<Object> readings = new ArrayList<>();
-            for (Processes.Started server : servers) {
-                Map<String, Object> s = status(server);
-                seen.add(s.get("applied_index") + "/" + s.get("state_digest"));
-                readings.add(s.get("applied_index") + "/" + s.get("state_digest"));
-            }
-            last = readings;
-            if (seen.size() == 1 && !seen.first().startsWith("null")) {
-                return seen.first();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("servers did not converge: " + last);
     }
 }

@@ -1,13 +1,14 @@
 package io.synod.messaging.peer;
 
+import static io.synod.messaging.peer.PeerLinksPolling.LONG_FRAMES;
+import static io.synod.messaging.peer.PeerLinksPolling.port;
+import static io.synod.messaging.peer.PeerLinksPolling.receive;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.synod.messaging.InteractionLog;
 import io.synod.messaging.ProcessClock;
 import io.synod.messaging.zmtp.CurveCrypto;
 import io.synod.protocol.Envelope;
-import io.synod.protocol.Limits;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -30,9 +31,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StreamPeerLinksCurveTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Duration SILENCE = Duration.ofMillis(1_000);
-    private static final Limits LONG_FRAMES = new Limits(8 << 20, 16, 100_000, 64, 4_096, 128, 500);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final List<StreamPeerLinks> opened = new ArrayList<>();
@@ -52,21 +51,6 @@ class StreamPeerLinksCurveTest {
                 LONG_FRAMES);
         opened.add(links);
         return keys == null ? links : links.secure(keys);
-    }
-
-    private static List<PeerInbound> receive(int count, StreamPeerLinks receiver, StreamPeerLinks... others) {
-        List<PeerInbound> got = new ArrayList<>();
-        await().atMost(WAIT)
-                .pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(1))
-                .until(() -> {
-                    for (StreamPeerLinks other : others) {
-                        other.poll(0);
-                    }
-                    got.addAll(receiver.poll(5));
-                    return got.size() >= count;
-                });
-        return got;
     }
 
     private static List<PeerInbound> quiet(StreamPeerLinks receiver, StreamPeerLinks... others) {
@@ -120,9 +104,7 @@ class StreamPeerLinksCurveTest {
             plain.send("server", new Envelope("accept", Map.of("n", (long) i)));
         }
         // a raw socket with a plain hello and an envelope, as a tool without the key would send
-        int port = Integer.parseInt(
-                server.boundEndpoint().substring(server.boundEndpoint().lastIndexOf(':') + 1));
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port(server))) {
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
             byte[] hello = "SYNODPL1raw".getBytes(StandardCharsets.US_ASCII);
             out.writeInt(hello.length);

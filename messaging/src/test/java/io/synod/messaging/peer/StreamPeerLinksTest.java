@@ -1,5 +1,9 @@
 package io.synod.messaging.peer;
 
+import static io.synod.messaging.peer.PeerLinksPolling.LONG_FRAMES;
+import static io.synod.messaging.peer.PeerLinksPolling.WAIT;
+import static io.synod.messaging.peer.PeerLinksPolling.port;
+import static io.synod.messaging.peer.PeerLinksPolling.receive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -37,9 +41,6 @@ import org.zeromq.ZMQ;
 /** {@link StreamPeerLinks} on loopback: two or three of them polled by the test thread, and raw sockets. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StreamPeerLinksTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    /** Limits with room for a long frame, as the replication links are configured. */
-    private static final Limits LONG_FRAMES = new Limits(8 << 20, 16, 100_000, 64, 4_096, 128, 500);
 
     private final List<StreamPeerLinks> opened = new ArrayList<>();
     private final List<Socket> rawSockets = new ArrayList<>();
@@ -87,22 +88,6 @@ class StreamPeerLinksTest {
                 });
     }
 
-    /** Polls {@code receiver} (and {@code others}) until {@code count} messages arrived; returns them. */
-    private static List<PeerInbound> receive(int count, StreamPeerLinks receiver, StreamPeerLinks... others) {
-        List<PeerInbound> got = new ArrayList<>();
-        await().atMost(WAIT)
-                .pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(1))
-                .until(() -> {
-                    for (StreamPeerLinks other : others) {
-                        other.poll(0);
-                    }
-                    got.addAll(receiver.poll(5));
-                    return got.size() >= count;
-                });
-        return got;
-    }
-
     private static Envelope message(String service, long n) {
         return new Envelope(service, Map.of("n", n));
     }
@@ -116,9 +101,7 @@ class StreamPeerLinksTest {
     }
 
     private Socket raw(StreamPeerLinks target) throws IOException {
-        int port = Integer.parseInt(
-                target.boundEndpoint().substring(target.boundEndpoint().lastIndexOf(':') + 1));
-        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port(target));
         socket.setSoTimeout(5_000);
         rawSockets.add(socket);
         return socket;

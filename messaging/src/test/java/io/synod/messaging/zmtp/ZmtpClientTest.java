@@ -7,12 +7,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.zeromq.ZContext;
@@ -22,48 +19,18 @@ import org.zeromq.ZMQ;
 class ZmtpClientTest {
     private static final ZmtpClient.Config CONFIG = new ZmtpClient.Config(
             50, 100, 500, 100, new ZmtpConnection.Limits(1 << 20, 8, 1 << 20, 1_000, 1 << 20, 64 << 10));
-    private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private final Selector selector = open();
+    private final ZmtpTestLoop loop = new ZmtpTestLoop();
     private final ZContext context = new ZContext();
-    private final List<ZmtpClient> clients = new ArrayList<>();
-
-    private static Selector open() {
-        try {
-            return Selector.open();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     @AfterEach
     void stop() throws IOException {
-        clients.forEach(ZmtpClient::close);
-        selector.close();
+        loop.close();
         context.close();
     }
 
     private ZmtpClient client(SocketType type, String endpoint) {
-        ZmtpClient client = new ZmtpClient(type, endpoint, selector, CONFIG, System.nanoTime());
-        clients.add(client);
-        return client;
-    }
-
-    /** One turn of an owner loop: wait a little, serve the keys, tick, write. */
-    private void turn() throws IOException {
-        long now = ZmtpClient.awaitAndServe(selector, 10);
-        for (ZmtpClient client : clients) {
-            client.tick(now);
-            client.flush();
-        }
-    }
-
-    private void turnUntil(BooleanSupplier condition) throws IOException {
-        long deadline = System.nanoTime() + WAIT_NANOS;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - deadline).as("condition within 10 s").isNegative();
-            turn();
-        }
+        return loop.add(new ZmtpClient(type, endpoint, loop.selector(), CONFIG, System.nanoTime()));
     }
 
     private static int freePort() throws IOException {
@@ -76,23 +43,6 @@ class ZmtpClientTest {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Turns until the JeroMQ socket has a message, and returns it. */
-    private List<byte[]> receive(ZMQ.Socket socket) throws IOException {
-        List<byte[]> frames = new ArrayList<>();
-        turnUntil(() -> {
-            byte[] frame = socket.recv(ZMQ.DONTWAIT);
-            if (frame == null) {
-                return false;
-            }
-            frames.add(frame);
-            while (socket.hasReceiveMore()) {
-                frames.add(socket.recv(0));
-            }
-            return true;
-        });
-        return frames;
-    }
-
     @Test
     void aDealerConnectsWhenItsPeerAppearsAndAgainAfterItRestarts() throws Exception {
         String endpoint = "tcp://127.0.0.1:" + freePort();
@@ -100,29 +50,29 @@ class ZmtpClientTest {
         assertThat(dealer.send(List.of(new byte[0], utf8("sent before the peer was there"))))
                 .isTrue();
         for (int i = 0; i < 5; i++) {
-            turn(); // connection refused, retried
+            loop.turn(); // connection refused, retried
         }
         assertThat(dealer.isConnected()).isFalse();
         ZMQ.Socket router = context.createSocket(org.zeromq.SocketType.ROUTER);
         router.setLinger(0);
         router.bind(endpoint);
-        List<byte[]> first = receive(router);
+        List<byte[]> first = loop.receive(router);
         assertThat(first).hasSize(3);
         assertThat(first.get(2)).isEqualTo(utf8("sent before the peer was there"));
         router.sendMore(first.get(0));
         router.sendMore(new byte[0]);
         router.send("answer");
-        turnUntil(dealer::hasReceived);
+        loop.turnUntil(dealer::hasReceived);
         assertThat(dealer.receive()).last().isEqualTo(utf8("answer"));
 
         router.close(); // the peer goes away, and comes back on the same port
-        turnUntil(() -> !dealer.isConnected());
+        loop.turnUntil(() -> !dealer.isConnected());
         ZMQ.Socket again = context.createSocket(org.zeromq.SocketType.ROUTER);
         again.setLinger(0);
         bindWhenFree(again, endpoint); // JeroMQ closes the old listener in its I/O thread, a little later
-        turnUntil(dealer::isConnected);
+        loop.turnUntil(dealer::isConnected);
         dealer.send(List.of(new byte[0], utf8("after the restart")));
-        assertThat(receive(again)).last().isEqualTo(utf8("after the restart"));
+        assertThat(loop.receive(again)).last().isEqualTo(utf8("after the restart"));
         assertThat(dealer.connects()).isEqualTo(2);
     }
 
@@ -148,11 +98,11 @@ class ZmtpClientTest {
         ZmtpClient pub = client(SocketType.PUB, xsub.getLastEndpoint());
         assertThat(pub.send(List.of(utf8("geral"), utf8("too early")))).isFalse();
         assertThat(pub.dropped()).isEqualTo(1);
-        turnUntil(pub::isConnected);
+        loop.turnUntil(pub::isConnected);
         xsub.send(new byte[] {1, 'g', 'e', 'r', 'a', 'l'});
         // keep publishing until the subscription has arrived; then only the subscribed topic comes through
         List<byte[]> frames = new ArrayList<>();
-        turnUntil(() -> {
+        loop.turnUntil(() -> {
             pub.send(List.of(utf8("outro"), utf8("not subscribed")));
             pub.send(List.of(utf8("geral"), utf8("hello")));
             byte[] topic = xsub.recv(ZMQ.DONTWAIT);
@@ -165,7 +115,7 @@ class ZmtpClientTest {
         assertThat(frames.get(0)).isEqualTo(utf8("geral"));
         assertThat(frames.get(1)).isEqualTo(utf8("hello"));
         for (int i = 0; i < 10; i++) {
-            turn();
+            loop.turn();
         }
         byte[] topic;
         while ((topic = xsub.recv(ZMQ.DONTWAIT)) != null) {
@@ -181,7 +131,7 @@ class ZmtpClientTest {
             ZmtpClient dealer = client(SocketType.DEALER, "tcp://127.0.0.1:" + silent.getLocalPort());
             List<Socket> accepted = new ArrayList<>();
             try {
-                turnUntil(() -> {
+                loop.turnUntil(() -> {
                     try {
                         accepted.add(silent.accept());
                     } catch (IOException timeout) {
