@@ -37,6 +37,8 @@ final class SubscriberLoop implements Runnable {
     private final BenchMeter meter;
     private final BenchControl control;
     private final List<Map<String, SeqChecker>> checkers = new ArrayList<>();
+    /** Proxy-fanout: told, every turn, the highest {@code seq} every subscriber has seen; null otherwise. */
+    private final ProxyFanoutPublisher.Credit credit;
     private long undecodable;
 
     /** What the subscribers saw over the whole run (warm-up and drain included). */
@@ -47,7 +49,9 @@ final class SubscriberLoop implements Runnable {
             List<List<String>> topicsPerSocket,
             ProcessClock clock,
             BenchMeter meter,
-            BenchControl control) {
+            BenchControl control,
+            ProxyFanoutPublisher.Credit credit) {
+        this.credit = credit;
         this.proxyEndpoint = proxyEndpoint;
         this.topicsPerSocket = List.copyOf(topicsPerSocket);
         this.clock = clock;
@@ -80,6 +84,9 @@ final class SubscriberLoop implements Runnable {
                     sockets.get(i).tick(now);
                     receive(sockets.get(i), checkers.get(i));
                     sockets.get(i).flush();
+                }
+                if (credit != null) {
+                    credit.reached(slowest());
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -123,6 +130,17 @@ final class SubscriberLoop implements Runnable {
         long sent = fields.get("message") instanceof String text ? MessageStamp.sentNanos(text) : Long.MIN_VALUE;
         long latencyMicros = sent == Long.MIN_VALUE ? -1 : TimeUnit.NANOSECONDS.toMicros(nowNanos - sent);
         meter.delivered(latencyMicros, control.phase() == BenchControl.Phase.MEASURE);
+    }
+
+    /** The lowest of every checker's highest {@code seq} (0 while one has seen nothing). */
+    private long slowest() {
+        long lowest = Long.MAX_VALUE;
+        for (Map<String, SeqChecker> byTopic : checkers) {
+            for (SeqChecker checker : byTopic.values()) {
+                lowest = Math.min(lowest, checker.highest());
+            }
+        }
+        return lowest == Long.MAX_VALUE ? 0 : lowest;
     }
 
     /** Sums over every socket and topic; call after the thread ended. */
