@@ -263,8 +263,8 @@ final class BenchOptions {
                     return workload;
                 }
             }
-            throw new CommandLine.TypeConversionException(
-                    "'" + value + "' is not a workload; use publish, private, mixed, fanout, social, celebrity or proxy-fanout");
+            throw new CommandLine.TypeConversionException("'" + value
+                    + "' is not a workload; use publish, private, mixed, fanout, social, celebrity or proxy-fanout");
         }
     }
 
