@@ -106,8 +106,8 @@ public final class BenchRun {
                         publishEndpoint != null ? "the publisher's subscriptions" : "the clients' logins");
                 progress.accept(String.format(
                         Locale.ROOT,
-                        "bench: %d client(s) logged in, %d channel(s), %d subscriber socket(s); warm-up %s, measure %s",
-                        config.clients(),
+                        "bench: %s, %d channel(s), %d subscriber socket(s); warm-up %s, measure %s",
+                        publishEndpoint != null ? "1 publisher" : config.clients() + " client(s) logged in",
                         config.channelCount(),
                         subscriberTopics().size(),
                         BenchDurations.format(config.warmup()),

@@ -44,6 +44,7 @@ class ProxyFanoutTest {
                 .as("each delivery timed from the stamp its text starts with")
                 .isEqualTo(summary.deliveries());
         assertThat(progress.get(0)).startsWith("bench: proxy of its own: XSUB tcp://127.0.0.1:");
+        assertThat(BenchReport.summaryText(result)).startsWith("synod bench: proxy-fanout, 1 publisher into a proxy");
         assertThat(result.config().toMap())
                 .containsEntry("workload", "proxy-fanout")
                 .containsEntry("proxy", "in-process");
