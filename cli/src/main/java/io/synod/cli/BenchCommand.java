@@ -41,6 +41,7 @@ import picocli.CommandLine.Option;
             "  ./synod bench --workload publish --clients 64 --duration 20s --json",
             "  ./synod bench --workload social --duration 20s",
             "  ./synod bench --workload celebrity --followers 100000",
+            "  ./synod bench --workload proxy-fanout --subscribers 100   (a proxy alone, no cluster)",
             "  ./synod bench scaling        (throughput and p99 as clients and servers grow)"
         })
 final class BenchCommand implements Callable<Integer> {
@@ -92,6 +93,9 @@ final class BenchCommand implements Callable<Integer> {
                 DURATION_DEFAULT);
         Path results = options.resultsDirectory(options.workload.label());
         PrintStream err = System.err;
+        if (options.workload == Workload.PROXY_FANOUT) { // no cluster: the run starts a proxy of its own
+            return runAndReport(commandLine, "tcp://127.0.0.1:1", "tcp://127.0.0.1:2", 0, results, WARMUP_DEFAULT);
+        }
         if (external) {
             return runAndReport(commandLine, options.broker, options.proxy, serverCount, results, WARMUP_DEFAULT);
         }
@@ -143,6 +147,14 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println(BenchReport.jsonLine(result));
         }
         System.out.flush();
+        if (config.workload() == Workload.PROXY_FANOUT) {
+            BenchResult.Summary summary = result.summary();
+            if (summary.deliveries() == 0 || summary.gaps() + summary.duplicates() + summary.outOfOrder() > 0) {
+                System.err.println("synod bench: the proxy delivered nothing, or not every publication once in order");
+                return 1;
+            }
+            return 0;
+        }
         if (result.summary().ackedWrites() + result.summary().ackedReads() == 0) {
             System.err.println("synod bench: nothing was acknowledged in the measurement window ("
                     + result.summary().errors() + " errors, " + result.summary().timeouts()

@@ -29,7 +29,8 @@ final class BenchOptions {
             defaultValue = "publish",
             converter = WorkloadConverter.class,
             description = "publish, private, mixed, fanout, social (posts, follows, feed, timeline and notification"
-                    + " reads) or celebrity (--followers follow one author, who posts under a publish load)"
+                    + " reads), celebrity (--followers follow one author, who posts under a publish load) or"
+                    + " proxy-fanout (a proxy of its own, no cluster: one publisher to --subscribers)"
                     + " (default: ${DEFAULT-VALUE}).")
     Workload workload;
 
@@ -262,8 +263,8 @@ final class BenchOptions {
                     return workload;
                 }
             }
-            throw new CommandLine.TypeConversionException(
-                    "'" + value + "' is not a workload; use publish, private, mixed, fanout, social or celebrity");
+            throw new CommandLine.TypeConversionException("'" + value
+                    + "' is not a workload; use publish, private, mixed, fanout, social, celebrity or proxy-fanout");
         }
     }
 

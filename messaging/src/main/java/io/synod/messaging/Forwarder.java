@@ -540,6 +540,7 @@ public final class Forwarder implements AutoCloseable {
     /** XSUB frontend (publishers), XPUB backend (subscribers). */
     private final class ProxyRouting implements Routing {
         private final SubscriptionFilter<ZmtpConnection> subscriptions = new SubscriptionFilter<>();
+        private final ProxyFanout fanout = new ProxyFanout(toFlush);
 
         @Override
         public void ready(Side side, ZmtpConnection connection) {
@@ -577,12 +578,9 @@ public final class Forwarder implements AutoCloseable {
                 return;
             }
             frontendToBackend++;
-            SessionTopicGuard.forEachMatch(subscriptions, frames.get(0), subscriber -> {
-                backendToFrontend++;
-                if (!offer(subscriber, frames)) {
-                    dropped++;
-                }
-            });
+            fanout.deliver(subscriptions, frames);
+            backendToFrontend += fanout.offered();
+            dropped += fanout.dropped();
         }
 
         @Override

@@ -161,9 +161,14 @@ public record BenchConfig(
     public int channelCount() {
         return switch (workload) {
             case PRIVATE, SOCIAL -> 0;
-            case FANOUT -> 1;
+            case FANOUT, PROXY_FANOUT -> 1;
             case PUBLISH, MIXED, CELEBRITY -> channels;
         };
+    }
+
+    /** Whether many subscribers share one channel ({@code --subscribers}). */
+    public boolean fansOut() {
+        return workload == Workload.FANOUT || workload == Workload.PROXY_FANOUT;
     }
 
     /** The settings as JSON-ready values, for result.json. */
@@ -174,16 +179,16 @@ public record BenchConfig(
         map.put("in_flight", inFlightPerClient);
         map.put("servers", servers);
         map.put("channels", channelCount());
-        map.put("fanout_subscribers", workload == Workload.FANOUT ? fanoutSubscribers : 0);
-        map.put("topic_subscribers", workload == Workload.FANOUT ? 0 : topicSubscribers);
+        map.put("fanout_subscribers", fansOut() ? fanoutSubscribers : 0);
+        map.put("topic_subscribers", fansOut() ? 0 : topicSubscribers);
         map.put("read_ratio", workload == Workload.MIXED ? readRatio : 0.0);
         map.put("message_bytes", messageBytes);
         map.put("warmup_s", warmup.toMillis() / 1_000.0);
         map.put("duration_s", duration.toMillis() / 1_000.0);
         map.put("request_timeout_s", requestTimeout.toMillis() / 1_000.0);
         map.put("driver_threads", driverThreads);
-        map.put("broker", brokerEndpoint);
-        map.put("proxy", proxyEndpoint);
+        map.put("broker", workload == Workload.PROXY_FANOUT ? "none" : brokerEndpoint);
+        map.put("proxy", workload == Workload.PROXY_FANOUT ? "in-process" : proxyEndpoint);
         map.put("run_tag", runTag);
         if (workload == Workload.SOCIAL) {
             map.put("social_mix", socialMix.label());

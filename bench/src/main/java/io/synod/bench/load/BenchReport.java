@@ -93,14 +93,21 @@ public final class BenchReport {
         BenchConfig config = result.config();
         BenchResult.Summary s = result.summary();
         StringBuilder out = new StringBuilder();
-        out.append(String.format(
-                Locale.ROOT,
-                "synod bench: %s, %d client(s) x %d in flight, %s server(s), %.1f s measured%n",
-                config.workload().label(),
-                config.clients(),
-                config.inFlightPerClient(),
-                config.servers() > 0 ? Integer.toString(config.servers()) : "?",
-                s.measuredSeconds()));
+        if (config.workload() == Workload.PROXY_FANOUT) {
+            out.append(String.format(
+                    Locale.ROOT,
+                    "synod bench: proxy-fanout, 1 publisher into a proxy of its own (no cluster), %.1f s measured%n",
+                    s.measuredSeconds()));
+        } else {
+            out.append(String.format(
+                    Locale.ROOT,
+                    "synod bench: %s, %d client(s) x %d in flight, %s server(s), %.1f s measured%n",
+                    config.workload().label(),
+                    config.clients(),
+                    config.inFlightPerClient(),
+                    config.servers() > 0 ? Integer.toString(config.servers()) : "?",
+                    s.measuredSeconds()));
+        }
         out.append(String.format(
                 Locale.ROOT,
                 "  acked writes  %10.1f /s   (%d)%n  reads         %10.1f /s   (%d)%n"

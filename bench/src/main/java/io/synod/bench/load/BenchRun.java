@@ -1,5 +1,6 @@
 package io.synod.bench.load;
 
+import io.synod.messaging.Forwarder;
 import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Replies;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -58,28 +60,54 @@ public final class BenchRun {
      * @throws InterruptedException if interrupted (threads are stopped first)
      */
     public BenchResult run() throws InterruptedException {
-        BenchControl control = new BenchControl(config.driverThreads());
+        if (config.workload() == Workload.PROXY_FANOUT) {
+            try (Forwarder proxy = ProxyFanoutPublisher.startProxy()) {
+                progress.accept("bench: proxy of its own: XSUB " + proxy.frontendEndpoint() + ", XPUB "
+                        + proxy.backendEndpoint());
+                return run(proxy.frontendEndpoint(), socket -> proxy.backendEndpoint());
+            }
+        }
+        return run(null, config::proxyEndpoint);
+    }
+
+    /**
+     * @param publishEndpoint the XSUB of the bench's own proxy (proxy-fanout: one {@link ProxyFanoutPublisher}
+     *     instead of the clients), or null
+     */
+    private BenchResult run(String publishEndpoint, IntFunction<String> proxyEndpoint) throws InterruptedException {
+        BenchControl control = new BenchControl(publishEndpoint != null ? 1 : config.driverThreads());
+        ProxyFanoutPublisher.Credit credit = publishEndpoint != null ? new ProxyFanoutPublisher.Credit() : null;
         List<Thread> drivers = new ArrayList<>();
         Thread subscriberThread = null;
         SubscriberLoop subscribers;
         try (ZContext context = new ZContext(IO_THREADS)) {
             try {
-                createChannels(context, config, clock);
-                subscribers = new SubscriberLoop(config::proxyEndpoint, subscriberTopics(), clock, meter, control);
+                if (publishEndpoint == null) {
+                    createChannels(context, config, clock);
+                }
+                subscribers = new SubscriberLoop(proxyEndpoint, subscriberTopics(), clock, meter, control, credit);
                 subscriberThread = Thread.ofPlatform().name("bench-subscribers").start(subscribers);
                 awaitReady(control.subscribersReady(), control, "the subscribers");
+                if (publishEndpoint != null) {
+                    ProxyFanoutPublisher publisher =
+                            new ProxyFanoutPublisher(config, publishEndpoint, control, credit, ProcessClock.system());
+                    drivers.add(Thread.ofPlatform().name("bench-publisher").start(publisher));
+                }
                 AtomicLongArray published = new AtomicLongArray(Math.max(1, config.channelCount()));
-                for (int thread = 0; thread < config.driverThreads(); thread++) {
+                for (int thread = 0; publishEndpoint == null && thread < config.driverThreads(); thread++) {
                     LoadDriver driver = new LoadDriver(
                             config, clientsOf(thread), context, clock, meter, control, published, 7261L + thread);
                     drivers.add(
                             Thread.ofPlatform().name("bench-driver-" + thread).start(driver));
                 }
-                awaitReady(control.driversReady(), control, "the clients' logins");
+                awaitReady(
+                        control.driversReady(),
+                        control,
+                        publishEndpoint != null ? "the publisher's subscriptions" : "the clients' logins");
                 progress.accept(String.format(
                         Locale.ROOT,
-                        "bench: %d client(s) logged in, %d channel(s), %d subscriber socket(s); warm-up %s, measure %s",
-                        config.clients(),
+                        "bench: %s, %d channel(s), %d subscriber socket(s); warm-up %s, measure %s",
+                        publishEndpoint != null ? "1 publisher" : config.clients() + " client(s) logged in",
                         config.channelCount(),
                         subscriberTopics().size(),
                         BenchDurations.format(config.warmup()),
@@ -227,7 +255,7 @@ public final class BenchRun {
     List<List<String>> subscriberTopics() {
         List<List<String>> sockets = new ArrayList<>();
         switch (config.workload()) {
-            case FANOUT -> {
+            case FANOUT, PROXY_FANOUT -> {
                 for (int i = 0; i < config.fanoutSubscribers(); i++) {
                     sockets.add(List.of(config.channelName(0)));
                 }

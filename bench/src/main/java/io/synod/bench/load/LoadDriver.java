@@ -263,6 +263,7 @@ final class LoadDriver implements Runnable {
                         : publish(client, client.index % config.channelCount());
             case SOCIAL -> social.next(client.index, client.user);
             case CELEBRITY -> publish(client, client.index % config.channelCount());
+            case PROXY_FANOUT -> throw new IllegalStateException("the proxy-fanout workload has no clients");
         };
     }
 

@@ -11,6 +11,27 @@ final class MessageStamp {
         return "t" + sentNanos + ";";
     }
 
+    /** As {@link #sentNanos(String)}, of the UTF-8 text in {@code bytes[from, to)}, without making a string. */
+    static long sentNanos(byte[] bytes, int from, int to) {
+        if (to - from < 3 || bytes[from] != 't') {
+            return Long.MIN_VALUE;
+        }
+        boolean negative = bytes[from + 1] == '-';
+        int digits = from + (negative ? 2 : 1);
+        long value = 0;
+        for (int i = digits; i < to && i <= from + 21; i++) {
+            byte b = bytes[i];
+            if (b == ';') {
+                return i == digits ? Long.MIN_VALUE : negative ? -value : value;
+            }
+            if (b < '0' || b > '9' || value > (Long.MAX_VALUE - 9) / 10) {
+                return Long.MIN_VALUE;
+            }
+            value = value * 10 + (b - '0');
+        }
+        return Long.MIN_VALUE;
+    }
+
     /** The send time at the start of {@code text}, or {@code Long.MIN_VALUE} if it carries none. */
     static long sentNanos(String text) {
         if (text == null || text.length() < 3 || text.charAt(0) != 't') {

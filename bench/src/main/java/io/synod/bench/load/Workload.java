@@ -21,10 +21,16 @@ public enum Workload {
      * Many users follow one author, then the author posts while the clients publish to channels: the
      * post's time to be accepted and the others' latency around it ({@link CelebrityRun}).
      */
-    CELEBRITY;
+    CELEBRITY,
+    /**
+     * No cluster: the bench starts a proxy of its own ({@link io.synod.messaging.Forwarder}, XSUB/XPUB) and
+     * publishes into it what servers publish on one channel, as fast as many subscribers keep up
+     * ({@link ProxyFanoutPublisher}): the proxy's fan-out is measured, not consensus.
+     */
+    PROXY_FANOUT;
 
-    /** The name used on the command line and in result files. */
+    /** The name used on the command line and in result files ({@code proxy-fanout}). */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

@@ -120,6 +120,33 @@ public final class SubscriptionFilter<S> {
 
     /** Calls {@code action} once for each subscriber with a subscription that prefixes {@code first}. */
     public void forEachMatch(byte[] first, Consumer<S> action) {
+        // the common case, one subscribed prefix matching (a channel's name): its subscribers, with no set to
+        // keep each once
+        Map<S, Integer> only = null;
+        for (int length : topicLengths.keySet()) {
+            if (length > first.length) {
+                break;
+            }
+            probe.reset(first, length);
+            Map<S, Integer> counts = subscribers.get(probe);
+            if (counts == null) {
+                continue;
+            }
+            if (only != null) {
+                forEachOfSeveral(first, action);
+                return;
+            }
+            only = counts;
+        }
+        if (only != null) {
+            for (S subscriber : only.keySet()) {
+                action.accept(subscriber);
+            }
+        }
+    }
+
+    /** {@link #forEachMatch} when several subscribed prefixes match: each subscriber once. */
+    private void forEachOfSeveral(byte[] first, Consumer<S> action) {
         matched.clear();
         for (int length : topicLengths.keySet()) {
             if (length > first.length) {

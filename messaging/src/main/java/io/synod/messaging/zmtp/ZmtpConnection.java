@@ -9,7 +9,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 
@@ -73,8 +72,6 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
 
     /** Our greeting, sent in two parts. */
     private static final byte[] GREETING = ZmtpCodec.greeting();
-    /** Most buffers handed to one gathering write. */
-    private static final int WRITE_BUFFERS_MAX = 64;
 
     private final SocketChannel channel;
     private final SelectionKey key;
@@ -83,9 +80,7 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     private final Handler handler;
     private ZmtpCodec.Decoder decoder;
     private final String remote;
-    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
-    private final ByteBuffer[] writeBatch = new ByteBuffer[WRITE_BUFFERS_MAX];
-    private long queuedBytes;
+    private final ZmtpOutbox queue = new ZmtpOutbox();
     private byte[] peerIdentity = new byte[0];
     /** The identity our READY announces; empty for none. */
     private byte[] ownIdentity = new byte[0];
@@ -194,7 +189,7 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
 
     /** Whether one more message may be queued now. */
     private boolean hasRoom() {
-        return !closed && queue.size() < limits.queueMessagesMax() && queuedBytes < limits.queueBytesMax();
+        return !closed && queue.size() < limits.queueMessagesMax() && queue.bytes() < limits.queueBytesMax();
     }
 
     /**
@@ -214,9 +209,21 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         return true;
     }
 
+    /**
+     * As {@link #send(List)}, given the frames' encoding ({@link ZmtpCodec#message}) made once for every receiver
+     * of a publication: under NULL it is shared (never written to; each connection reads its own view), under
+     * CURVE the frames are boxed for this connection.
+     */
+    public boolean send(List<byte[]> frames, ByteBuffer encoded) {
+        if (!isReady() || !hasRoom()) {
+            return false;
+        }
+        enqueue(curve == null ? encoded.duplicate() : curve.encodeMessage(frames));
+        return true;
+    }
+
     private void enqueue(ByteBuffer buffer) {
-        queue.addLast(buffer);
-        queuedBytes += buffer.remaining();
+        queue.add(buffer);
     }
 
     /** Queues a handshake part or a command of our own (never refused) and asks to be told when it can be written. */
@@ -231,31 +238,15 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
     }
 
     /**
-     * Writes as much of the queue as the socket takes now; asks the selector for writability if some remains.
+     * Writes as much of the queue as the socket takes now ({@link ZmtpOutbox#writeTo}: one write call for many
+     * messages); asks the selector for writability if some remains.
      */
     public void flush() {
         if (closed) {
             return;
         }
         try {
-            while (!queue.isEmpty()) {
-                int count = 0;
-                for (ByteBuffer buffer : queue) {
-                    writeBatch[count++] = buffer;
-                    if (count == WRITE_BUFFERS_MAX) {
-                        break;
-                    }
-                }
-                long written = channel.write(writeBatch, 0, count);
-                java.util.Arrays.fill(writeBatch, 0, count, null);
-                queuedBytes -= written;
-                while (!queue.isEmpty() && !queue.peekFirst().hasRemaining()) {
-                    queue.pollFirst();
-                }
-                if (written == 0) {
-                    break;
-                }
-            }
+            queue.writeTo(channel);
             interest();
         } catch (IOException e) {
             close("write failed: " + e.getMessage());
@@ -489,7 +480,6 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         key.cancel();
         Closeables.closeQuietly(channel);
         queue.clear();
-        queuedBytes = 0;
         handler.closed(this);
     }
 }

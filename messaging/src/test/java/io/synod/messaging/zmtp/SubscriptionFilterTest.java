@@ -86,4 +86,19 @@ class SubscriptionFilterTest {
         assertThat(subscriptions.removeAll("b")).extracting(String::new).containsExactly("geral");
         assertThat(matches(subscriptions, "geral!")).isEmpty();
     }
+
+    @Test
+    void oneMatchingTopicCallsEachOfItsSubscribersOnceWhateverTheirSubscriptionCount() {
+        SubscriptionFilter<String> subscriptions = new SubscriptionFilter<>();
+        subscriptions.apply("a", message(1, "geral"));
+        subscriptions.apply("a", message(1, "geral"));
+        subscriptions.apply("b", message(1, "geral"));
+        subscriptions.apply("c", message(1, "outro"));
+        subscriptions.apply("d", message(1, "geralzao"));
+        assertThat(matches(subscriptions, "geral")).containsExactlyInAnyOrder("a", "b");
+        assertThat(matches(subscriptions, "geralzao!"))
+                .as("two matching topics: the shared subscribers once each")
+                .containsExactlyInAnyOrder("a", "b", "d");
+        assertThat(matches(subscriptions, "gera")).isEmpty();
+    }
 }
