@@ -237,6 +237,14 @@ final class Leader {
             // be told it is decided. The other members (learners, members of a later configuration) need the value.
             List<Integer> voters = new ArrayList<>(m.voters());
             voters.remove(Integer.valueOf(config.nodeId()));
+            if (slot.acceptedBy.contains(config.nodeId())) {
+                // Our vote went to every other voter of the slot, after the Accept on the same link ({@link
+                // PaxosReplica#onAccept}): a voter for which it and its own vote are a quorum (three voters or
+                // fewer) learns the slot from them (PaxosReplica#learnFromVote), so a DecidedAt would only wake it
+                // once more per write. One that missed the Accept or our vote learns from the heartbeat's decided
+                // prefix (a catch-up), as after any lost message.
+                voters.removeIf(voter -> m.isQuorum(List.of(config.nodeId(), voter)));
+            }
             TreeSet<Integer> others = new TreeSet<>(m.members());
             others.addAll(learner.timeline().latest().members());
             others.removeAll(m.voters());

@@ -37,7 +37,10 @@ import java.util.Set;
  * the middle of a batch). A replica that was not advanced is dropped and restored from the durable log. A driver
  * may write the records of step 3 in the same atomic, synced write as the applies of step 6 (records first) when
  * nothing is sent or installed between them: a crash then keeps both or neither, outcomes this order allows (the
- * server's group of one does, so its turn is one write).
+ * server's group of one does, so its turn is one write). Records that are decisions only ({@link
+ * DurableRecord#isDecision}) may go in that write, unsynced, even when messages are sent before it: no message rests on them (a
+ * decision rests on its quorum's persisted votes, and a decision record a crash loses is learned again, as one of
+ * an unsynced batch is), so the server's turn that applies a decision is one write.
  *
  * <p>Immutable; thread-safe.
  */

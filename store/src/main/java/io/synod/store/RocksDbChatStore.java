@@ -33,7 +33,7 @@ import org.rocksdb.WriteOptions;
  * #write} and {@link #replaceAll} is one RocksDB {@link WriteBatch}: the command's writes and the applied index are in
  * the write-ahead log together, or neither is. {@link #write} goes to the log without an fsync (it survives a killed
  * process, the page cache keeps it) unless it carries the Paxos records deciding it ({@link
- * RocksDbDurableLog#persistWithNextStoreWrite}: first in it, and synced); {@link #sync} fsyncs the log once for every
+ * RocksDbDurableLog#persistWithNextStoreWrite}: first in it, and synced unless they are decisions only); {@link #sync} fsyncs the log once for every
  * write before it (group commit). {@link #replaceAll} is synced at once. A replicated server adds column families
  * {@code paxos} (its Paxos log, see {@link #paxosLog()}) and {@code outbox} (the publications a follower keeps for
  * republishing, written with the write that applied them, see {@link #putOutboxWithNextWrite}); neither is part of the
@@ -239,8 +239,8 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
             }
             db.write(synced ? syncWrites : bufferedWrites, writes);
             unsynced = !synced; // a synced write makes every write before it durable too
-            if (synced) {
-                paxosLog.deferredWritten();
+            if (paxosLog != null) {
+                paxosLog.deferredWritten(); // synced if they needed it; decisions only are not, as on their own
             }
         } catch (RocksDBException e) {
             cache.clear(); // whether RocksDB took the batch is unknown

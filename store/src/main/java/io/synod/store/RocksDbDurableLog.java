@@ -129,11 +129,12 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
 
     /**
      * Persists {@code records} with the chat store's next write instead of in a batch of their own: that write then
-     * holds them first, ahead of the applied state they decide, and is synced ({@link RocksDbChatStore#write}), so
-     * the turn costs one RocksDB write and one fsync instead of two writes. A crash keeps both or neither. Until
-     * that write, or {@link #persistDeferred}, they are not durable: the caller sends nothing that depends on them
-     * before one of the two. For a log in a shared database only; the records must not hold a snapshot (its
-     * install replaces the applied state, which must not wait for it).
+     * holds them first, ahead of the applied state they decide, and is synced when they must be (a promise or an
+     * accepted value among them: {@link #deferredNeedsSync}; {@link RocksDbChatStore#write}), so the turn costs one
+     * RocksDB write instead of two. A crash keeps both or neither. Until that write, or {@link #persistDeferred},
+     * they are not written: the caller sends nothing that depends on records that must be synced before one of the
+     * two (decisions only are never synced, so nothing waits for them). For a log in a shared database only; the
+     * records must not hold a snapshot (its install replaces the applied state, which must not wait for it).
      */
     public void persistWithNextStoreWrite(List<DurableRecord> records) {
         check(!ownsDatabase, "only a shared log writes with the chat store");
@@ -146,6 +147,16 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
     /** Whether records wait for the chat store's next write ({@link #persistWithNextStoreWrite}). */
     public boolean hasDeferred() {
         return !deferred.isEmpty();
+    }
+
+    /** Whether the records waiting for the chat store's next write hold more than decisions (they must be synced). */
+    public boolean deferredNeedsSync() {
+        for (DurableRecord record : deferred) {
+            if (!record.isDecision()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Persists, in a batch of their own, the records still waiting for the chat store's next write (if any). */
@@ -161,15 +172,18 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
     /**
      * Adds the deferred records to {@code batch}, the chat store's write (called by it, ahead of its own changes).
      *
-     * @return whether it added any: the batch must then be synced, and {@link #deferredWritten} called once it is
-     *     written (the records are kept until then)
+     * @return whether the batch must be synced (the records added hold more than decisions); if it added any,
+     *     {@link #deferredWritten} is to be called once the batch is written (the records are kept until then)
      */
     boolean addDeferredTo(WriteBatch batch) throws RocksDBException {
         pendingFold = deferred.isEmpty() ? null : fold(deferred, batch);
-        return pendingFold != null;
+        return pendingFold != null && pendingFold.needsSync();
     }
 
-    /** The chat store's write that held the deferred records succeeded: they are durable as that write is. */
+    /**
+     * The chat store's write that held the deferred records succeeded: they are written, and durable as that write is
+     * (synced when {@link #addDeferredTo} said so). Does nothing when none were added.
+     */
     void deferredWritten() {
         if (pendingFold != null) {
             written(pendingFold);

@@ -309,6 +309,41 @@ class RocksDbChatStoreTest {
         }
     }
 
+    /**
+     * Decisions only may wait for the apply's store write too, which then needs no sync for them (a decision is
+     * never a promise to anyone): the log says so, and the decisions land in that write, ahead of the applied state
+     * they decide. Votes among them make it a write to sync.
+     */
+    @Test
+    void deferredDecisionsOnlyNeedNoSyncAndAreWrittenWithTheStoreWrite() {
+        AcceptedEntry vote = new AcceptedEntry(1, new Ballot(1, 1), Batch.of(new LogCommand.Client(1, 1, b("c"))));
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            RocksDbDurableLog log = store.paxosLog();
+            log.persist(List.of(new DurableRecord.AcceptedValue(vote)));
+            log.persistWithNextStoreWrite(List.of(new DurableRecord.DecidedAccepted(1, new Ballot(1, 1))));
+            assertThat(log.deferredNeedsSync()).as("decisions only").isFalse();
+            assertThat(log.load().decided())
+                    .as("not written before the store's write")
+                    .isEmpty();
+            StoreBatch apply = new StoreBatch(1_025);
+            apply.put(b("k"), b("v"));
+            store.write(apply);
+            assertThat(log.hasDeferred()).as("written with it").isFalse();
+            assertThat(log.load().decided()).containsEntry(1L, vote.value());
+            log.persistWithNextStoreWrite(List.of(
+                    new DurableRecord.DecidedAccepted(1, new Ballot(1, 1)),
+                    new DurableRecord.PromisedBallot(new Ballot(2, 1))));
+            assertThat(log.deferredNeedsSync()).as("a promise among them").isTrue();
+            log.persistDeferred();
+        }
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            assertThat(store.appliedIndex()).isEqualTo(1_025);
+            DurableState state = store.paxosLog().load();
+            assertThat(state.decided()).containsEntry(1L, vote.value());
+            assertThat(state.promised()).isEqualTo(new Ballot(2, 1));
+        }
+    }
+
     /** Records with no store write to carry them are written alone; a snapshot is never deferred. */
     @Test
     void deferredPaxosRecordsCanBeWrittenAloneAndASnapshotIsNotDeferred() {

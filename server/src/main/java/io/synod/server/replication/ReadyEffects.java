@@ -19,9 +19,9 @@ import java.util.function.Consumer;
  * <p>A leader's Accepts are written to the links at once, so that the followers' fsyncs overlap ours (the leader's
  * vote follows after its persist, a second wake-up at each follower: measured, that costs less than the overlap
  * gains, docs/performance.md); the records go in one RocksDB batch ({@link RocksDbDurableLog}: synced unless it
- * holds decisions only), so at most one fsync per turn, however many writes the turn carried; records that must be
- * synced and are followed by no message (a group of one's votes and decisions) go in the apply's store write instead,
- * synced, so such a turn is one RocksDB write ({@link #persist}); a snapshot request
+ * holds decisions only), so at most one fsync per turn, however many writes the turn carried; records that are
+ * followed by no message that must wait for them (a group of one's votes and decisions; anyone's decisions only) go
+ * in the apply's store write instead, synced if they must be, so such a turn is one RocksDB write ({@link #persist}); a snapshot request
  * starts the memtable flushes. Given a way to answer mid-turn, a Ready that must be synced first applies and answers
  * the decided entries that rest on none of its records ({@link Ready#appliableBeforePersist}): their decisions
  * written (unsynced, ahead of the applies in the write-ahead log, as always), the applies, the answers, then the
@@ -48,7 +48,7 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
     private long persistNanos;
     /** Decided slots applied and answered before their turn's fsync. */
     private long earlyAppliedCount;
-    /** Readies whose records were written with the apply's store write (statistics). */
+    /** Readies whose records, to be synced, were written with the apply's store write (statistics). */
     private long withApplyCount;
 
     ReadyEffects(
@@ -92,8 +92,8 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
 
     @Override
     public void send(List<PaxosEnvelope> messages, boolean aheadOfPersist) {
-        if (!aheadOfPersist && !messages.isEmpty()) {
-            persistDeferred(); // no message leaves before the records it follows are durable
+        if (!aheadOfPersist && !messages.isEmpty() && durableLog.deferredNeedsSync()) {
+            persistDeferred(); // no message leaves before the records it follows are durable (decisions never are)
         }
         for (PaxosEnvelope message : messages) {
             String target = addressBook.nameOf(message.target());
@@ -121,29 +121,33 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
     }
 
     /**
-     * Whether {@code records} may wait for the apply's store write: when they must be synced (a batch of decisions
-     * only is not, and the early applies must not wait for an fsync) and hold no snapshot. They are written, synced,
-     * in the apply's one RocksDB write, ahead of its changes, or alone before anything is sent or installed, or after
-     * an apply that wrote nothing ({@link #persistDeferred}); nothing is answered before. A group of one has
-     * nothing to send after its records, so its turn is one write and one fsync, as a standalone server's was.
+     * Whether {@code records} may wait for the apply's store write: when they hold no snapshot. They are written in
+     * the apply's one RocksDB write, ahead of its changes (synced when they hold more than decisions), or alone
+     * before anything is sent or installed when they must be synced, or after an apply that wrote nothing ({@link
+     * #persistDeferred}); nothing is answered before. A group of one has nothing to send after its records, so its
+     * turn is one write and one fsync, as a standalone server's was. Decisions only, which are never synced, go with
+     * the apply even when messages leave first (the leader's {@code DecidedAt}s): a decision rests on a quorum's
+     * synced votes, not on this record, so a message that leaves before it promises nothing a crash could take
+     * back; each server's turn that applies a decision is then one RocksDB write, not two.
      */
     private static boolean withNextApply(List<DurableRecord> records) {
-        boolean decisionsOnly = true;
         for (DurableRecord record : records) {
             if (record instanceof DurableRecord.SnapshotSaved) {
                 return false;
             }
-            decisionsOnly &= record.isDecision();
         }
-        return !decisionsOnly;
+        return true;
     }
 
     /** Writes, alone, the records that still wait for an apply's store write, if any. */
     private void persistDeferred() {
         if (durableLog.hasDeferred()) {
+            boolean synced = durableLog.deferredNeedsSync();
             long started = System.nanoTime();
             durableLog.persistDeferred();
-            persisted(started);
+            if (synced) {
+                persisted(started);
+            }
         }
     }
 
@@ -157,10 +161,14 @@ final class ReadyEffects<T> implements ReadyRunner.Effects {
     public void apply(List<LogEntry> entries, boolean early) {
         long started = System.nanoTime();
         if (durableLog.hasDeferred()) {
-            applier.applyEntries(entries); // its first store write carries the records, synced
-            withApplyCount += durableLog.hasDeferred() ? 0 : 1;
+            boolean synced = durableLog.deferredNeedsSync();
+            applier.applyEntries(entries); // its first store write carries the records (synced if they need it)
+            boolean withApply = !durableLog.hasDeferred();
             durableLog.persistDeferred(); // or, if it wrote nothing, they go alone
-            persisted(started);
+            if (synced) { // the statistics count synced Paxos writes
+                withApplyCount += withApply ? 1 : 0;
+                persisted(started);
+            }
         } else {
             applier.applyEntries(entries);
         }
