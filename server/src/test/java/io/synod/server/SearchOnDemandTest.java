@@ -79,7 +79,11 @@ class SearchOnDemandTest {
     }
 
     private ChatService.Handled handleSearch(String user, String query) {
-        return service.handle(new Envelope("search", Map.of("user", user, "query", query)).encode(), "peer");
+        return handleSearch(Map.of("user", user, "query", query));
+    }
+
+    private ChatService.Handled handleSearch(Map<String, Object> data) {
+        return service.handle(new Envelope("search", data).encode(), "peer");
     }
 
     /**
@@ -95,6 +99,11 @@ class SearchOnDemandTest {
         List<ChatService.Handled> replies = new ArrayList<>();
         ZmqMessages.Routed routed = new ZmqMessages.Routed(List.of(), List.of());
         parked.park(routed, handled.deferredRead(), System.nanoTime(), (to, reply) -> replies.add(reply));
+        return answered(replies);
+    }
+
+    /** The messages of the one reply the loop's turns give a parked search (bounded). */
+    private List<Object> answered(List<ChatService.Handled> replies) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REBUILD_WAIT_MILLIS);
         while (replies.isEmpty() && System.nanoTime() < deadline) {
             parked.answerDue(System.nanoTime(), (to, reply) -> replies.add(reply)); // a turn of the loop
@@ -140,6 +149,31 @@ class SearchOnDemandTest {
         ChatService.Handled later = handleSearch("bob", "depois");
         assertThat(later.reply()).as("once built, a search is answered at once").isNotNull();
         assertThat(messages(later.reply())).containsExactly("outra ação, depois");
+    }
+
+    @Test
+    void aSearchWaitingForItsMinIndexActivatesTheIndexOnlyOnceThatIsApplied() throws InterruptedException {
+        search.mode(SearchIndexMode.ON_DEMAND).beforeServing();
+        world();
+        ChatService.Handled handled =
+                handleSearch(Map.of("user", "ana", "query", "futuro", "min_index", machine.appliedIndex() + 1));
+        assertThat(handled.deferredRead()).isNotNull();
+        List<ChatService.Handled> replies = new ArrayList<>();
+        parked.park(
+                new ZmqMessages.Routed(List.of(), List.of()),
+                handled.deferredRead(),
+                System.nanoTime(),
+                (to, reply) -> replies.add(reply));
+        parked.answerDue(System.nanoTime(), (to, reply) -> replies.add(reply));
+        assertThat(replies).isEmpty();
+        assertThat(search.active())
+                .as("nothing activated before the min_index is applied")
+                .isFalse();
+
+        write("post", Map.of("user", "bob", "message", "o futuro chegou"));
+
+        assertThat(answered(replies)).containsExactly("o futuro chegou");
+        assertThat(search.activations()).isEqualTo(1);
     }
 
     @Test
