@@ -72,7 +72,7 @@ final class SearchService implements ReplicationDriver.AppliedListener, AutoClos
      * a second of CPU (SearchRebuildCostTest), so a store of some 100,000 fits on a machine that is not starved.
      */
     static final long SEARCH_INDEX_BUILD_WAIT_MILLIS = 5_000;
-    /** The {@code erro} description of a search refused while the index is rebuilt (the wait is appended). */
+    /** The {@code erro} description of a search while the index is rebuilt (parked searches: once they waited). */
     static final String BUILDING_REFUSAL =
             "this server is rebuilding its search index from its store; retry (another server may answer)";
 
