@@ -102,8 +102,6 @@ public final class ChatServer implements AutoCloseable {
     /** A reply of this turn and where it goes. */
     private record Outgoing(ZmqMessages.Routed routed, ChatService.Handled handled) {}
 
-    /** Reads waiting for a {@code min_index} beyond this server's applied state; refused beyond this. */
-    static final int PARKED_READS_MAX = 4_096;
     /**
      * Messages ZeroMQ may queue towards the broker (replies) and the proxy (publications), as the broker's and
      * the proxy's own sockets do. At ZeroMQ's default of 1,000 a PUB drops silently: a turn applying a burst of
@@ -124,12 +122,6 @@ public final class ChatServer implements AutoCloseable {
             ZmqOptions.HEARTBEAT_TIMEOUT_MILLIS,
             4_096,
             new ZmtpConnection.Limits(256 << 20, 100_000, 256L << 20, LINK_QUEUE_MESSAGES_MAX, 256L << 20, 256 << 10));
-    /** How long a read waits for its {@code min_index} before an {@code erro} (the client may ask another server). */
-    static final long PARKED_READ_WAIT_MILLIS = 2_000;
-
-    /** A read waiting here for the applied index to reach its {@code min_index}. */
-    private record ParkedRead(ZmqMessages.Routed routed, ChatService.DeferredRead read, long sinceNanos) {}
-
     /** What waits for replication, back in its {@link Completion}: a write's answer, or a read behind its barrier. */
     private sealed interface Waiting permits WaitingWrite, WaitingRead {}
 
@@ -137,7 +129,8 @@ public final class ChatServer implements AutoCloseable {
 
     private record WaitingRead(ZmqMessages.Routed routed, ChatService.DeferredRead read) implements Waiting {}
 
-    private final java.util.ArrayDeque<ParkedRead> parkedReads = new java.util.ArrayDeque<>();
+    /** Reads waiting for their {@code min_index}, or (a search) for this server's search index. */
+    private final ParkedReads parkedReads;
 
     private ChatServer(ServerConfig config, InteractionLog log, ProcessClock clock, RocksDbChatStore store) {
         this.config = config;
@@ -149,6 +142,8 @@ public final class ChatServer implements AutoCloseable {
         this.service = new ChatService(
                         machine, clock, log, metrics, config.limits(), config.name(), config.rateLimits())
                 .secure(config);
+        service.search().mode(config.searchIndex()); // kept from follow on: at start-up, or once searched
+        this.parkedReads = new ParkedReads(machine, service);
     }
 
     /**
@@ -418,30 +413,8 @@ public final class ChatServer implements AutoCloseable {
             if (!replication.submitBarrier(new WaitingRead(routed, read))) {
                 outbox.add(new Outgoing(routed, service.expireRead(read, 0)));
             }
-        } else if (parkedReads.size() >= PARKED_READS_MAX) {
-            outbox.add(new Outgoing(routed, service.expireRead(read, 0)));
         } else {
-            parkedReads.addLast(new ParkedRead(routed, read, System.nanoTime()));
-        }
-    }
-
-    /** Answers the parked reads whose index is applied now, and refuses those that waited too long. */
-    private void answerParkedReads() {
-        if (parkedReads.isEmpty()) {
-            return;
-        }
-        long now = System.nanoTime();
-        long applied = machine.appliedIndex();
-        for (java.util.Iterator<ParkedRead> it = parkedReads.iterator(); it.hasNext(); ) {
-            ParkedRead parked = it.next();
-            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(now - parked.sinceNanos());
-            if (parked.read().minIndex() <= applied) {
-                sendReply(parked.routed(), service.answerRead(parked.read()));
-                it.remove();
-            } else if (waitedMillis >= PARKED_READ_WAIT_MILLIS) {
-                sendReply(parked.routed(), service.expireRead(parked.read(), waitedMillis));
-                it.remove();
-            }
+            parkedReads.park(routed, read, System.nanoTime(), (to, refused) -> outbox.add(new Outgoing(to, refused)));
         }
     }
 
@@ -464,10 +437,11 @@ public final class ChatServer implements AutoCloseable {
                     sendReply(
                             write.routed(),
                             service.complete(write.deferred(), completion.result(), completion.index()));
-                case WaitingRead read -> sendReply(read.routed(), service.answerRead(read.read()));
+                case WaitingRead read -> // answered now, or (a search) once its index is built
+                    parkedReads.park(read.routed(), read.read(), System.nanoTime(), this::sendReply);
             }
         }
-        answerParkedReads();
+        parkedReads.answerDue(System.nanoTime(), this::sendReply);
         // Publications after the replies: both leave this turn, but on two cores the first message sent wins the
         // race of wake-ups that follows (I/O threads, broker or proxy, the client's threads). Sending the
         // publications first delayed every reply (one server, one client with a subscriber: p50 4.9 ms, and
@@ -481,6 +455,7 @@ public final class ChatServer implements AutoCloseable {
         if (now - nextStatusNanos >= 0) {
             nextStatusNanos = now + TimeUnit.MILLISECONDS.toNanos(STATUS_INTERVAL_MILLIS);
             publishStatus();
+            service.search().dropIfIdle(now); // on demand: an index no search used for a while is dropped
         }
     }
 

@@ -327,8 +327,8 @@ final class ChatService {
             throw new ProtocolException("field 'linearizable' must be a boolean, got " + Fields.typeName(flag));
         }
         boolean linearizable = Boolean.TRUE.equals(flag);
-        if (!linearizable && minIndex <= machine.appliedIndex()) {
-            return null;
+        if (!linearizable && minIndex <= machine.appliedIndex() && search.answerableNow(request)) {
+            return null; // a search waits while its index is rebuilt (the first one here may start that: on demand)
         }
         return new DeferredRead(request, minIndex, linearizable, echoed(envelope), peer);
     }

@@ -27,12 +27,12 @@ import org.slf4j.LoggerFactory;
  * the last item it added. A search asks {@link #awaitSearchable} whether the index holds everything the loop handed
  * over so far, i.e. every document of every command this server applied before the search. If not, the loop takes
  * the writing side once the indexer's batch in flight is written and adds the rest itself (bounded by the backlog and
- * by {@link #SEARCH_CATCH_UP_WAIT_MILLIS}); while a rebuild is pending (it can take seconds) the search is refused at
- * once.
+ * by {@link #SEARCH_CATCH_UP_WAIT_MILLIS}); while a rebuild is pending (it can take seconds) the search is not
+ * answered from the index: the server parks it until the rebuild is done ({@link SearchService#answerableNow}).
  *
  * <p>Backlog full (the indexer {@link #SEARCH_BACKLOG_MAX_DOCUMENTS} documents behind): the loop neither blocks nor
  * drops a document silently. It drops the whole backlog and hands over a rebuild from the store instead (the store
- * holds every message applied, the dropped ones included); searches are refused until the rebuild is done.
+ * holds every message applied, the dropped ones included); searches wait until the rebuild is done.
  *
  * <p>Threads: {@link #add}, {@link #rebuildFromStore}, {@link #awaitSearchable} and {@link #close} are called by the
  * event loop (one thread); {@link #indexBatch} by the indexer thread, and by the loop when a search catches up;
@@ -277,8 +277,8 @@ final class SearchIndexer implements AutoCloseable {
         }
     }
 
-    /** Where the index stands now; a failed rebuild or write is handed over again here. */
-    private Readiness readiness() {
+    /** Where the index stands now, without waiting; a failed rebuild or write is handed over again here (loop). */
+    Readiness readiness() {
         lock.lock();
         try {
             if (rebuildFailed) {

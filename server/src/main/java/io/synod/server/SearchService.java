@@ -28,63 +28,109 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code search} service (docs/protocol.md) over this server's {@link SearchIndex}: derived state, never
- * replicated. The index is rebuilt from the applied state (at start-up, before the server serves, {@link #follow};
- * after every checkpoint install, {@link #stateReplaced}) and given every document of every command this server
- * applies, leader or not ({@link #applied}), so it holds exactly the messages of the applied state: two servers that
- * applied the same commands answer the same pages.
+ * replicated. While the index is kept, it is given every document of every command this server applies, leader or not
+ * ({@link #applied}), and rebuilt from the applied state after every checkpoint install ({@link #stateReplaced}), so
+ * it holds exactly the messages of the applied state: two servers that applied the same commands answer the same
+ * pages.
+ *
+ * <p>When it is kept ({@link SearchIndexMode}): indexing costs a server more CPU than replicating (the indexer thread
+ * took 57% of a follower's samples, 38% of the leader's, with 64 clients publishing and nobody searching), so {@link
+ * SearchIndexMode#ON_DEMAND on demand} (the server's default) a server keeps no index, hands nothing to an indexer
+ * and holds no Lucene memory until the first search reaches it. That search activates the index: a rebuild from the
+ * store is handed to a new indexer thread, the search waits for it (the server parks it: {@link #answerableNow}, at
+ * most {@link #SEARCH_INDEX_BUILD_WAIT_MILLIS}), and from then on every apply is indexed. After {@link
+ * #SEARCH_INDEX_IDLE_DROP_MILLIS} without a search here ({@link #dropIfIdle}, on the loop's clock) the index and its
+ * thread are dropped again. {@link SearchIndexMode#ALWAYS Always}: the index is rebuilt at start-up, before the
+ * server serves ({@link #follow}), and kept.
  *
  * <p>Off the write path: the loop only hands each document to the {@link SearchIndexer}'s bounded backlog; the
- * indexer thread adds them to Lucene in batches, and runs the rebuilds after a checkpoint install (reading the store,
- * which RocksDB serves concurrently, while the loop goes on applying).
+ * indexer thread adds them to Lucene in batches, and runs the rebuilds (reading the store, which RocksDB serves
+ * concurrently, while the loop goes on applying).
  *
  * <p>A search is a read like {@code history}: it sees every write this server applied before it (a client reads its
  * own writes with {@code min_index} or {@code linearizable}). Before answering, the loop makes sure the index holds
  * every document handed over so far: if the indexer is behind, the loop adds the rest itself once the indexer's
- * batch in flight is written, within about {@link SearchIndexer#SEARCH_CATCH_UP_WAIT_MILLIS}; past it, or while a
- * rebuild from the store runs (after a checkpoint install, or when the backlog was full), the search is answered
- * {@code erro} (retry: another server may answer), never from an index that lacks a write its {@code min_index}
- * covers.
+ * batch in flight is written, within about {@link SearchIndexer#SEARCH_CATCH_UP_WAIT_MILLIS}; past it, the search is
+ * answered {@code erro} (retry: another server may answer), never from an index that lacks a write its {@code
+ * min_index} covers. While a rebuild from the store runs (activation, checkpoint install, full backlog) a search
+ * waits parked, and is refused with {@link #BUILDING_REFUSAL} if the rebuild takes longer than the wait.
  *
  * <p>Thread-safety: not thread-safe; owned by the event loop, like the state machine it reads. The indexer writes the
  * index; the loop searches it (never during a rebuild: refused then).
  */
 final class SearchService implements ReplicationDriver.AppliedListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SearchService.class);
+    /**
+     * How long an on-demand index is kept without a search on this server: then it is dropped (its memory freed, its
+     * indexer thread stopped) until the next search rebuilds it. A user paging through results, or a web page searching
+     * as one types, stays well within it.
+     */
+    static final long SEARCH_INDEX_IDLE_DROP_MILLIS = 10 * 60 * 1_000;
+    /**
+     * How long a search waits (parked by the server, the loop serving on) for a rebuild of the index from the store
+     * before it is refused with {@link #BUILDING_REFUSAL}: a rebuild indexes 6,000 messages with about a quarter of
+     * a second of CPU (SearchRebuildCostTest), so a store of some 100,000 fits on a machine that is not starved.
+     */
+    static final long SEARCH_INDEX_BUILD_WAIT_MILLIS = 5_000;
+    /** The {@code erro} description of a search while the index is rebuilt (parked searches: once they waited). */
+    static final String BUILDING_REFUSAL =
+            "this server is rebuilding its search index from its store; retry (another server may answer)";
 
     private final ChatStateMachine machine;
-    private final SearchIndex index = SearchIndex.inMemory();
-    private final SearchIndexer indexer;
-    private final long catchUpWaitMillis;
+    /** The backlog limit of an indexer run by hand (tests), or 0 for one with a thread of its own. */
+    private final int byHandBacklogMaxDocuments;
 
-    /** A service whose indexer runs on a thread of its own. */
+    private final long catchUpWaitMillis;
+    private SearchIndexMode mode = SearchIndexMode.ALWAYS;
+    /** The index and its indexer while the index is kept; both null while it is not (on demand, dormant). */
+    private SearchIndex index;
+
+    private SearchIndexer indexer;
+    /** When the last search reached this server ({@link System#nanoTime}, the loop's clock). */
+    private long lastSearchNanos;
+
+    private long activations;
+    private long documentsHanded;
+    /** The counters of the indexers dropped so far, which the current one's add to. */
+    private long rebuildsDropped;
+
+    private long overflowsDropped;
+
+    /** A service whose indexer runs on a thread of its own; it indexes from now on until {@link #follow}. */
     SearchService(ChatStateMachine machine) {
-        this.machine = machine;
-        this.indexer = SearchIndexer.started(index, this::storeScan);
-        this.catchUpWaitMillis = SearchIndexer.SEARCH_CATCH_UP_WAIT_MILLIS;
+        this(machine, 0, SearchIndexer.SEARCH_CATCH_UP_WAIT_MILLIS);
     }
 
-    private SearchService(ChatStateMachine machine, int backlogMaxDocuments) {
+    private SearchService(ChatStateMachine machine, int byHandBacklogMaxDocuments, long catchUpWaitMillis) {
         this.machine = machine;
-        this.indexer = SearchIndexer.byHand(index, this::storeScan, backlogMaxDocuments, false);
-        this.catchUpWaitMillis = 0; // nobody indexes while the caller waits
+        this.byHandBacklogMaxDocuments = byHandBacklogMaxDocuments;
+        this.catchUpWaitMillis = catchUpWaitMillis;
+        open();
     }
 
     /**
      * A service whose indexer has no thread: the test runs {@link #indexBatch} when it wants, and a search the index
-     * is behind for is refused at once (it does not add the backlog itself).
+     * is behind for is refused at once (it does not add the backlog itself: nobody indexes while the caller waits).
      */
     static SearchService indexedByHand(ChatStateMachine machine, int backlogMaxDocuments) {
-        return new SearchService(machine, backlogMaxDocuments);
+        return new SearchService(machine, backlogMaxDocuments, 0);
+    }
+
+    /** Keeps the index as {@code newMode} says from {@link #follow} on; called before it (the owner, configuring). */
+    SearchService mode(SearchIndexMode newMode) {
+        this.mode = newMode;
+        return this;
     }
 
     /**
-     * Rebuilds the index from the store (which holds whatever {@code driver}'s opening applied) and from now on
-     * follows {@code driver}'s applies and checkpoint installs; returns {@code driver}. Called before the server
-     * serves, so no search sees a partial index.
+     * From now on follows {@code driver}'s applies and checkpoint installs; returns {@code driver}. {@link
+     * SearchIndexMode#ALWAYS Always}: first rebuilds the index from the store (which holds whatever {@code driver}'s
+     * opening applied), before the server serves, so no search sees a partial index. {@link SearchIndexMode#ON_DEMAND
+     * On demand}: drops the index until a search comes.
      */
     <T> ReplicationDriver<T> follow(ReplicationDriver<T> driver) {
         try {
-            rebuild();
+            beforeServing();
         } catch (RuntimeException e) {
             driver.close(); // the caller never sees it
             throw e;
@@ -93,9 +139,21 @@ final class SearchService implements ReplicationDriver.AppliedListener, AutoClos
         return driver;
     }
 
+    /** Rebuilds the index from the store ({@link SearchIndexMode#ALWAYS}) or drops it until a search comes. */
+    void beforeServing() {
+        if (mode == SearchIndexMode.ON_DEMAND) {
+            drop();
+        } else {
+            rebuild();
+        }
+    }
+
     /** Replaces the index's content with every message of the applied state, on the calling thread. */
     void rebuild() {
         long started = System.nanoTime();
+        if (indexer == null) {
+            open();
+        }
         indexer.rebuildHere();
         LOG.info(
                 "search index rebuilt from the applied state (index {}): {} messages in {} ms",
@@ -104,48 +162,139 @@ final class SearchService implements ReplicationDriver.AppliedListener, AutoClos
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
-    /** How many rebuilds completed (start-up, checkpoint installs, full backlogs). */
+    /**
+     * Whether {@code request} can be answered now: any request but a search, and a search unless this server's index
+     * is being rebuilt from the store; a search on a server without an index activates it (hands the rebuild to a new
+     * indexer) and waits. The server parks a request that cannot, and asks again every turn (loop).
+     */
+    boolean answerableNow(Request request) {
+        if (!(request instanceof Request.Search)) {
+            return true;
+        }
+        searched();
+        return indexer.readiness() != SearchIndexer.Readiness.REBUILDING;
+    }
+
+    /** A search reached this server: the index is kept from now on for the idle time, and activated if dormant. */
+    private void searched() {
+        lastSearchNanos = System.nanoTime();
+        if (indexer == null) {
+            open();
+            indexer.rebuildFromStore();
+            activations++;
+            LOG.info(
+                    "search index activated by a search: rebuilding it from the store (applied index {}) on its"
+                            + " indexer thread",
+                    machine.appliedIndex());
+        }
+    }
+
+    /**
+     * Drops an on-demand index that no search used for {@link #SEARCH_INDEX_IDLE_DROP_MILLIS} before {@code nowNanos}
+     * (the loop's {@link System#nanoTime}, every turn): its indexer stops and its memory is freed.
+     */
+    void dropIfIdle(long nowNanos) {
+        if (mode == SearchIndexMode.ON_DEMAND
+                && indexer != null
+                && nowNanos - lastSearchNanos >= TimeUnit.MILLISECONDS.toNanos(SEARCH_INDEX_IDLE_DROP_MILLIS)) {
+            LOG.info(
+                    "search index dropped: no search for {} ms (the next one rebuilds it)",
+                    SEARCH_INDEX_IDLE_DROP_MILLIS);
+            drop();
+        }
+    }
+
+    /** A new, empty index and its indexer. */
+    private void open() {
+        index = SearchIndex.inMemory();
+        indexer = byHandBacklogMaxDocuments == 0
+                ? SearchIndexer.started(index, this::storeScan)
+                : SearchIndexer.byHand(index, this::storeScan, byHandBacklogMaxDocuments, false);
+    }
+
+    /** Stops the indexer (a rebuild stops reading the store at its next message) and frees the index. */
+    private void drop() {
+        if (indexer == null) {
+            return;
+        }
+        rebuildsDropped += indexer.rebuilds();
+        overflowsDropped += indexer.overflows();
+        indexer.close();
+        index.close();
+        indexer = null;
+        index = null;
+    }
+
+    /** Whether this server keeps an index now (always, or on demand since a search and until it idled). */
+    boolean active() {
+        return indexer != null;
+    }
+
+    /** How many times a search activated a dormant index. */
+    long activations() {
+        return activations;
+    }
+
+    /** How many documents were handed to an indexer since start-up (none while no index is kept). */
+    long documentsHanded() {
+        return documentsHanded;
+    }
+
+    /** How many rebuilds completed (start-up, activations, checkpoint installs, full backlogs). */
     long rebuilds() {
-        return indexer.rebuilds();
+        return rebuildsDropped + (indexer == null ? 0 : indexer.rebuilds());
     }
 
-    /** Whether a rebuild from the store is pending or running (searches are refused until it is done). */
+    /** Whether a rebuild from the store is pending or running (searches wait, or are refused, until it is done). */
     boolean rebuilding() {
-        return indexer.rebuilding();
+        return indexer != null && indexer.rebuilding();
     }
 
-    /** The indexer's next step, for a service {@link #indexedByHand}: false when its backlog was empty. */
+    /** The indexer's next step, for a service {@link #indexedByHand}: false when its backlog was empty or no index. */
     boolean indexBatch() {
-        return indexer.indexBatch();
+        return indexer != null && indexer.indexBatch();
     }
 
     /** How many times the backlog was full and dropped for a rebuild from the store. */
     long backlogOverflows() {
-        return indexer.overflows();
+        return overflowsDropped + (indexer == null ? 0 : indexer.overflows());
     }
 
-    /** How many messages the index holds, once the indexer has caught up (bounded wait); -1 if it has not. */
+    /**
+     * How many messages the index holds, once the indexer has caught up (bounded wait); -1 if it has not; 0 with no
+     * index.
+     */
     int documentCount() {
+        if (indexer == null) {
+            return 0;
+        }
         if (indexer.awaitSearchable(catchUpWaitMillis) != SearchIndexer.Readiness.READY) {
             return -1;
         }
         return index.documentCount();
     }
 
+    /** Hands the documents of an apply to the indexer; nothing while no index is kept (the store has them). */
     @Override
     public void applied(long commandIndex, List<Publication> publications) {
+        if (indexer == null) {
+            return;
+        }
         for (Publication publication : publications) {
             SearchDocument document = document(publication);
             if (document != null) {
                 indexer.add(document); // its index is the writing command's: a replayed duplicate replaces itself
+                documentsHanded++;
             }
         }
     }
 
-    /** Hands the indexer a rebuild of the installed state; searches are refused until it is done. */
+    /** Hands the indexer a rebuild of the installed state (searches wait until it is done); nothing with no index. */
     @Override
     public void stateReplaced() {
-        indexer.rebuildFromStore();
+        if (indexer != null) {
+            indexer.rebuildFromStore();
+        }
     }
 
     /** A scan of every message in the store, started now (on the loop), read by whoever rebuilds. */
@@ -155,13 +304,11 @@ final class SearchService implements ReplicationDriver.AppliedListener, AutoClos
 
     /** The reply to {@code request}: a page of hits, or {@code erro} naming the field the index refused. */
     Envelope read(Request.Search request) {
+        searched();
         switch (indexer.awaitSearchable(catchUpWaitMillis)) {
             case READY -> {}
             case REBUILDING -> {
-                return Replies.error(
-                        Services.SEARCH,
-                        "this server is rebuilding its search index from its store; retry (another server may"
-                                + " answer)");
+                return Replies.error(Services.SEARCH, BUILDING_REFUSAL);
             }
             case BEHIND -> {
                 return Replies.error(
@@ -266,7 +413,6 @@ final class SearchService implements ReplicationDriver.AppliedListener, AutoClos
     /** Stops the indexer (a rebuild stops reading the store, which its owner closes next), then the index. */
     @Override
     public void close() {
-        indexer.close();
-        index.close();
+        drop();
     }
 }

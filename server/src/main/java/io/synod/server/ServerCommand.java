@@ -116,6 +116,15 @@ public final class ServerCommand implements Callable<Integer> {
     @Mixin
     ServerKeyOption serverKey = new ServerKeyOption();
 
+    @Option(
+            names = "--search-index",
+            description = "when this server keeps its search index: on-demand (built from the store by the first"
+                    + " search, which waits for it; dropped after "
+                    + SearchService.SEARCH_INDEX_IDLE_DROP_MILLIS / 60_000
+                    + " minutes without one) or always (from start-up:"
+                    + " no first-search wait, but every message is indexed) (default: ${DEFAULT-VALUE})")
+    String searchIndex = SearchIndexMode.ON_DEMAND.optionValue();
+
     @Override
     public Integer call() {
         ServerConfig config;
@@ -135,7 +144,8 @@ public final class ServerCommand implements Callable<Integer> {
                     .withRateLimits(rateLimits.limits())
                     .withSecure(secure)
                     .withAdmin(new ServerAdmin(adminAddress.getHostString(), gate))
-                    .withServerKeys(serverKey.load(secure));
+                    .withServerKeys(serverKey.load(secure))
+                    .withSearchIndex(SearchIndexMode.fromOption("--search-index", searchIndex));
             long skewMaxMillis = SoftwareClockConfig.defaults().skewMaxMillis();
             if (Math.abs(clockSkewMillis) > skewMaxMillis) {
                 throw new IllegalArgumentException("--clock-skew-ms must be within +-" + skewMaxMillis);

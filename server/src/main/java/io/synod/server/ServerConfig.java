@@ -40,6 +40,8 @@ import java.util.Objects;
  * @param admin where the admin endpoint binds (with {@code adminPort}) and which key its guarded routes need
  * @param serverKeys secure mode: the cluster's server key pair, which every link of this server speaks CURVE with
  *     (docs/security.md); null in compat mode (NULL mechanism)
+ * @param searchIndex when the server keeps its search index: {@link SearchIndexMode#ON_DEMAND} (built by the first
+ *     search, dropped when idle) or {@link SearchIndexMode#ALWAYS} ({@link #defaults}: on demand)
  *     <p>Thread-safety: immutable.
  */
 public record ServerConfig(
@@ -63,7 +65,8 @@ public record ServerConfig(
         RateLimits rateLimits,
         boolean secure,
         ServerAdmin admin,
-        CurveCrypto.KeyPair serverKeys) {
+        CurveCrypto.KeyPair serverKeys,
+        SearchIndexMode searchIndex) {
 
     public ServerConfig {
         Objects.requireNonNull(name, "name");
@@ -75,6 +78,7 @@ public record ServerConfig(
         Objects.requireNonNull(chat, "chat");
         Objects.requireNonNull(rateLimits, "rateLimits");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(searchIndex, "searchIndex");
         EndpointList.parse(brokerEndpoint, "brokerEndpoint");
         EndpointList.parse(proxyEndpoint, "proxyEndpoint");
         if (name.isEmpty() || name.length() > limits.nameCharsMax()) {
@@ -127,7 +131,8 @@ public record ServerConfig(
                 RateLimits.OFF,
                 false,
                 ServerAdmin.LOOPBACK,
-                null);
+                null,
+                SearchIndexMode.ON_DEMAND);
     }
 
     /** The same configuration in secure mode ({@code on}) or compat mode. */
@@ -188,6 +193,13 @@ public record ServerConfig(
         return copy.build();
     }
 
+    /** The same configuration keeping its search index as {@code mode} says. */
+    public ServerConfig withSearchIndex(SearchIndexMode mode) {
+        Copy copy = new Copy(this);
+        copy.searchIndex = mode;
+        return copy.build();
+    }
+
     /** A record's fields to change one or two of and build again: the {@code withX} methods' one copy. */
     private static final class Copy {
         String name;
@@ -211,6 +223,7 @@ public record ServerConfig(
         boolean secure;
         ServerAdmin admin;
         CurveCrypto.KeyPair serverKeys;
+        SearchIndexMode searchIndex;
 
         Copy(ServerConfig config) {
             name = config.name;
@@ -234,6 +247,7 @@ public record ServerConfig(
             secure = config.secure;
             admin = config.admin;
             serverKeys = config.serverKeys;
+            searchIndex = config.searchIndex;
         }
 
         ServerConfig build() {
@@ -258,7 +272,8 @@ public record ServerConfig(
                     rateLimits,
                     secure,
                     admin,
-                    serverKeys);
+                    serverKeys,
+                    searchIndex);
         }
     }
 }
