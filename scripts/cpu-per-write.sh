@@ -6,7 +6,7 @@
 # Usage: scripts/cpu-per-write.sh [LABEL] [CLIENTS] [SERVERS]   (run from a checkout whose jar you want
 # to measure; SERVERS defaults to 3)
 # Starts `./synod up --servers SERVERS --bots 0` (rate limits off: one client may send any amount) on fixed loopback ports 28555-28605 (nothing else may
-# use them), loads it for 20 s, measures 10 s, stops it, prints one line for people and one
+# use them), loads it for 25 s (64 clients or more, then CLIENTS), measures 10 s, stops it, prints one line for people and one
 # `RESULT synod-cpu ...` line of key=value pairs for scripts (scripts/bench-compare.sh). Alternate two checkouts to
 # compare them (before, after, before, after): single runs move by a third on two shared cores.
 set -euo pipefail
@@ -23,16 +23,19 @@ up=$!
 trap 'kill -TERM $up 2>/dev/null || true; wait $up 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do grep -q "synod ready" "$run/up.log" && break; sleep 1; done
 grep -q "synod ready" "$run/up.log" || { echo "cpu-per-write: the cluster did not start (see $run/up.log)" >&2; exit 1; }
-bench() { ./synod bench --broker tcp://127.0.0.1:28555 --proxy tcp://127.0.0.1:28558 --clients "$clients" \
-  --json --results "$run/$1" "${@:2}" 2>/dev/null | tail -1; }
-echo "cpu-per-write: $label: warming up 20 s" >&2
-bench warm --warmup 2s --duration 20s > /dev/null
+bench() { ./synod bench --broker tcp://127.0.0.1:28555 --proxy tcp://127.0.0.1:28558 --json --results "$run/$1" \
+  "${@:2}" 2>/dev/null | tail -1; }
+# The JIT compiles the hot paths during the warm-up: with one client it still took 40-50% of the cluster's CPU
+# after 30 s (2026-12-06), so the warm-up always runs 64 clients, then the measured count for 5 s.
+echo "cpu-per-write: $label: warming up 25 s" >&2
+bench warm --clients $((clients > 64 ? clients : 64)) --warmup 2s --duration 20s > /dev/null
+bench warm-measured --clients "$clients" --warmup 500ms --duration 5s > /dev/null
 kids=""
 for p in $(pgrep -P $up || true); do kids="$kids $p $(pgrep -P "$p" | tr '\n' ' ' || true)"; done
 ticks() { local t=0; for p in $kids; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo $t; }
 before=$(ticks)
 echo "cpu-per-write: $label: measuring 10 s" >&2
-bench measured --warmup 500ms --duration 10s > "$run/measured.json"
+bench measured --clients "$clients" --warmup 500ms --duration 10s > "$run/measured.json"
 after=$(ticks)
 /usr/bin/env python3 - "$run/measured.json" "$before" "$after" "$label" "$servers" "$clients" <<'PY'
 import json, os, sys
