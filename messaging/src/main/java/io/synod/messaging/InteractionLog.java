@@ -1,10 +1,11 @@
 package io.synod.messaging;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +44,12 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #recentLines()} wakes the writer and waits (bounded) for the lines queued before the call, so it
  * sees every line its caller logged.
  *
- * <p>Thread-safe. Keeps the last {@link #RECENT_LINES_MAX} lines in memory for {@code /logs}. Data maps
- * are encoded later, on the writer thread: callers must not change a map after logging it.
+ * <p>Lines are encoded by {@link JsonLineWriter} (the text Jackson wrote) into chunks of the file: no map and no
+ * string per line. The last {@link #RECENT_LINES_MAX} lines are kept for {@code /logs} as they were logged and
+ * encoded again when asked for (rarely), so a line is encoded once on the hot path.
+ *
+ * <p>Thread-safe. Data maps are encoded later, on the writer thread and by {@link #recentLines()}: callers must
+ * not change a map after logging it.
  */
 public final class InteractionLog implements Closeable {
     /** Lines kept in memory for the admin endpoint. */
@@ -57,20 +62,28 @@ public final class InteractionLog implements Closeable {
      * ms 4.2-4.6 (docs/performance.md).
      */
     static final long WRITE_INTERVAL_MILLIS = 100;
+    /** Lines the writer takes from the queue at a time. */
+    private static final int BATCH_LINES_MAX = 4_096;
     /** Longest wait of {@link #recentLines()} and {@link #close()} for the writer to catch up. */
     private static final long CATCH_UP_WAIT_MILLIS = 2_000;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Lines are written to the file in pieces of about this many chars (one write call each, at most a few lines over). */
+    private static final int FILE_CHUNK_CHARS = 64 * 1024;
+    /** Bytes the file is written in at a time (a write call each). */
+    private static final int FILE_BUFFER_BYTES = 64 * 1024;
 
     private final String process;
-    private final BufferedWriter writer;
-    private final Deque<String> recent = new ArrayDeque<>();
+    private final Writer writer;
+    /** The last lines, encoded only when asked for (rarely): guarded by this. */
+    private final Deque<Line> recent = new ArrayDeque<>();
+
     private final BlockingQueue<Line> queue;
     private final Thread writerThread;
     private final AtomicLong queuedCount = new AtomicLong();
     private final AtomicLong droppedCount = new AtomicLong();
     private long writtenCount; // guarded by this
     private long droppedReported; // writer thread only
+    private char[] fileChars = new char[FILE_CHUNK_CHARS]; // writer thread only
     private volatile boolean closing;
     /** True while the writer sleeps with nothing queued: the next line must wake it. */
     private final AtomicBoolean writerIdle = new AtomicBoolean();
@@ -78,7 +91,7 @@ public final class InteractionLog implements Closeable {
     /** One line before encoding. */
     private record Line(String dir, String kind, String peer, long clock, double ts, Map<String, Object> data) {}
 
-    private InteractionLog(String process, BufferedWriter writer) {
+    private InteractionLog(String process, Writer writer) {
         this.process = process;
         this.writer = writer;
         if (writer == null) {
@@ -102,8 +115,13 @@ public final class InteractionLog implements Closeable {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            BufferedWriter writer = Files.newBufferedWriter(
-                    file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            // chunks reach the file in writes of FILE_BUFFER_BYTES (the encoder alone writes 8 KB at a time); the
+            // OutputStreamWriter replaces what UTF-8 cannot encode (a lone surrogate) instead of failing the batch
+            Writer writer = new OutputStreamWriter(
+                    new BufferedOutputStream(
+                            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND),
+                            FILE_BUFFER_BYTES),
+                    StandardCharsets.UTF_8);
             return new InteractionLog(process, writer);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open interaction log " + file, e);
@@ -141,6 +159,7 @@ public final class InteractionLog implements Closeable {
         if (writerThread != null) {
             LockSupport.unpark(writerThread); // write now rather than at the next interval
         }
+        List<Line> lines;
         synchronized (this) {
             while (queue != null && writtenCount < target && !closing) {
                 long leftMillis = (deadline - System.nanoTime()) / 1_000_000L;
@@ -154,8 +173,16 @@ public final class InteractionLog implements Closeable {
                     break;
                 }
             }
-            return new ArrayList<>(recent);
+            lines = new ArrayList<>(recent);
         }
+        List<String> encoded = new ArrayList<>(lines.size());
+        StringBuilder json = new StringBuilder(1_024);
+        for (Line line : lines) {
+            json.setLength(0);
+            encode(json, line);
+            encoded.add(json.toString());
+        }
+        return encoded;
     }
 
     /** Lines dropped because the writer could not keep up (0 for a healthy process). */
@@ -179,7 +206,7 @@ public final class InteractionLog implements Closeable {
     private void write(String dir, String kind, String peer, long clock, double ts, Map<String, Object> data) {
         Line line = new Line(dir, kind, peer, clock, ts, data == null ? Map.of() : data);
         if (queue == null) {
-            append(encode(line));
+            append(line);
             return;
         }
         if (closing || !queue.offer(line)) {
@@ -195,23 +222,20 @@ public final class InteractionLog implements Closeable {
     private void writeLoop() {
         List<Line> batch = new ArrayList<>();
         while (true) {
-            while (queue.drainTo(batch, 4_096) > 0) {
-                List<String> encoded = new ArrayList<>(batch.size() + 1);
-                for (Line line : batch) {
-                    encoded.add(encode(line));
-                }
+            while (queue.drainTo(batch, BATCH_LINES_MAX) > 0) {
+                Line droppedEvent = null;
                 long dropped = droppedCount.get();
                 if (dropped != droppedReported) {
-                    encoded.add(encode(new Line(
+                    droppedEvent = new Line(
                             "event",
                             "log-dropped",
                             null,
                             0,
                             batch.get(batch.size() - 1).ts(),
-                            Map.of("lines", dropped))));
+                            Map.of("lines", dropped));
                     droppedReported = dropped;
                 }
-                appendAll(encoded, batch.size());
+                writeBatch(batch, droppedEvent);
                 batch.clear();
             }
             if (closing || Thread.currentThread().isInterrupted()) {
@@ -233,54 +257,79 @@ public final class InteractionLog implements Closeable {
         }
     }
 
-    private String encode(Line l) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("ts", l.ts());
-        line.put("clock", l.clock());
-        line.put("process", process);
-        line.put("dir", l.dir());
-        line.put("kind", l.kind());
-        if (l.peer() != null) {
-            line.put("peer", l.peer());
-        }
-        line.put("data", withSecretsHidden(l.data()));
+    /** Appends {@code l} as one JSON line (no line break), or a {@code log-error} line if a value cannot be written. */
+    private void encode(StringBuilder out, Line l) {
+        int start = out.length();
         try {
-            return JSON.writeValueAsString(line);
-        } catch (IOException | RuntimeException e) {
-            return "{\"process\":" + quote(process) + ",\"dir\":\"event\",\"kind\":\"log-error\"}";
+            JsonLineWriter.appendLine(
+                    out, l.ts(), l.clock(), process, l.dir(), l.kind(), l.peer(), l.data(), SECRET_FIELDS);
+        } catch (RuntimeException e) {
+            out.setLength(start);
+            out.append("{\"process\":");
+            JsonLineWriter.appendString(out, process);
+            out.append(",\"dir\":\"event\",\"kind\":\"log-error\"}");
         }
     }
 
-    private synchronized void append(String json) {
-        recent.addLast(json);
+    private synchronized void append(Line line) {
+        recent.addLast(line);
         if (recent.size() > RECENT_LINES_MAX) {
             recent.removeFirst();
         }
     }
 
-    /** Writer thread: appends a batch to the ring and the file, flushes once, wakes {@link #recentLines()}. */
-    private synchronized void appendAll(List<String> lines, int queuedLines) {
-        for (String json : lines) {
-            append(json);
-        }
-        try {
-            for (String json : lines) {
-                writer.write(json);
-                writer.newLine();
+    /**
+     * Writer thread: writes a batch to the file in chunks of {@link #FILE_CHUNK_CHARS} (no string per line), flushes
+     * once, then adds the lines to the ring and wakes {@link #recentLines()}.
+     */
+    private void writeBatch(List<Line> batch, Line droppedEvent) {
+        int lines = batch.size() + (droppedEvent == null ? 0 : 1);
+        // a new builder per batch: one that held a long or a non-Latin-1 line stays large or two bytes a char
+        StringBuilder text = new StringBuilder(FILE_CHUNK_CHARS + 4_096);
+        boolean fileOk = true;
+        for (int i = 0; i < lines; i++) {
+            encode(text, i < batch.size() ? batch.get(i) : droppedEvent);
+            text.append('\n');
+            if (text.length() >= FILE_CHUNK_CHARS) {
+                fileOk = fileOk && writeText(text);
+                text.setLength(0);
             }
-            writer.flush();
-        } catch (IOException e) {
-            // The log is best effort: a full disk must not stop the process from serving.
         }
-        writtenCount += queuedLines;
-        notifyAll();
+        fileOk = fileOk && writeText(text);
+        if (fileChars.length > 4 * FILE_CHUNK_CHARS) {
+            fileChars = new char[FILE_CHUNK_CHARS]; // after a very long line
+        }
+        if (fileOk) {
+            try {
+                writer.flush();
+            } catch (IOException e) {
+                // The log is best effort: a full disk must not stop the process from serving.
+            }
+        }
+        synchronized (this) {
+            for (int i = Math.max(0, batch.size() - RECENT_LINES_MAX); i < batch.size(); i++) {
+                append(batch.get(i));
+            }
+            if (droppedEvent != null) {
+                append(droppedEvent);
+            }
+            writtenCount += batch.size();
+            notifyAll();
+        }
     }
 
-    private static String quote(String s) {
+    /** Writes {@code text} to the file; false if the file refused it (the rest of the batch is not tried). */
+    private boolean writeText(StringBuilder text) {
+        int length = text.length();
+        if (fileChars.length < length) {
+            fileChars = new char[Math.max(length, fileChars.length * 2)];
+        }
+        text.getChars(0, length, fileChars, 0);
         try {
-            return JSON.writeValueAsString(s);
+            writer.write(fileChars, 0, length);
+            return true;
         } catch (IOException e) {
-            return "\"?\"";
+            return false; // best effort, as above
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -96,6 +97,39 @@ class InteractionLogTest {
             }
             assertThat(Files.readAllLines(file)).hasSize(2).last().asString().contains("\"i\":2");
         }
+    }
+
+    @Test
+    void theFileHoldsTheLinesOfTheRingInBatchesLargerThanAChunk(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("p.jsonl");
+        InteractionLog log = InteractionLog.open(file, "p");
+        List<String> expected = new ArrayList<>();
+        String hostile = "\"\\\u0000\u001f\n\r\t\u2028\u00e9\ud83d\ude00/" + "x".repeat(300);
+        for (int i = 0; i < 2 * InteractionLog.RECENT_LINES_MAX; i++) {
+            Map<String, Object> data = Map.of("i", i, "text", hostile, "list", List.of(1.5, true, "s"));
+            log.sent("publish", "peer\n" + i, i, 1.5 + i, data); // about 400 KB queued: several file chunks
+            expected.add(JsonLineWriterTest.jacksonLine("p", "out", "publish", "peer\n" + i, i, 1.5 + i, data));
+        }
+        List<String> recent = log.recentLines();
+        log.close();
+        assertThat(Files.readAllLines(file, StandardCharsets.UTF_8)).isEqualTo(expected);
+        assertThat(recent).isEqualTo(expected.subList(InteractionLog.RECENT_LINES_MAX, expected.size()));
+    }
+
+    @Test
+    void aLoneSurrogateBecomesAQuestionMarkInTheFileAndCostsNoOtherLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("p.jsonl");
+        InteractionLog log = InteractionLog.open(file, "p");
+        log.received("publish", "peer", 1, 1.0, Map.of("message", "a\ud800b"));
+        log.received("publish", "peer", 2, 2.0, Map.of("message", "after"));
+        assertThat(log.recentLines().get(0)).contains("\"message\":\"a\ud800b\""); // as Jackson wrote it
+        log.close();
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        assertThat(lines).hasSize(2);
+        assertThat(JSON.readTree(lines.get(0)).get("data").get("message").asText())
+                .isEqualTo("a?b");
+        assertThat(JSON.readTree(lines.get(1)).get("data").get("message").asText())
+                .isEqualTo("after");
     }
 
     @Test
