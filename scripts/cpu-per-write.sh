@@ -20,7 +20,8 @@ cd "$root"
   --rate-limit-connection-requests-per-s 0 --run-dir "$run/cluster" --broker-port 28555 --proxy-port 28557 \
   --reference-port 28559 --admin-port 28581 --paxos-port 28591 --peer-port 28601 > "$run/up.log" 2>&1 &
 up=$!
-trap 'kill -TERM $up 2>/dev/null || true; wait $up 2>/dev/null || true' EXIT
+# The cluster's logs and stores take about half a gigabyte per run: kept only with CPU_PER_WRITE_KEEP=1.
+trap 'kill -TERM $up 2>/dev/null || true; wait $up 2>/dev/null || true; [ "${CPU_PER_WRITE_KEEP:-0}" = 1 ] || rm -rf "$run"' EXIT
 for _ in $(seq 1 120); do grep -q "synod ready" "$run/up.log" && break; sleep 1; done
 grep -q "synod ready" "$run/up.log" || { echo "cpu-per-write: the cluster did not start (see $run/up.log)" >&2; exit 1; }
 bench() { ./synod bench --broker tcp://127.0.0.1:28555 --proxy tcp://127.0.0.1:28558 --json --results "$run/$1" \
