@@ -105,24 +105,12 @@ final class ForwarderDedup {
      * before it. Reads only the top-level keys before {@code seq}, skipping their values by length; never throws.
      */
     static long seqOf(byte[] payload) {
-        if (payload.length == 0) {
+        long header = MsgPackScan.mapHeader(payload);
+        if (header < 0) {
             return NO_SEQ;
         }
-        int type = payload[0] & 0xFF;
-        long pairs;
-        int pos;
-        if (type >= 0x80 && type <= 0x8F) {
-            pairs = type & 0x0F;
-            pos = 1;
-        } else if (type == 0xDE) {
-            pairs = MsgPackScan.unsigned(payload, 1, 2);
-            pos = 3;
-        } else if (type == 0xDF) {
-            pairs = MsgPackScan.unsigned(payload, 1, 4);
-            pos = 5;
-        } else {
-            return NO_SEQ;
-        }
+        long pairs = header >>> 32;
+        int pos = (int) header;
         for (long i = 0; i < pairs && pos >= 0 && pos < payload.length; i++) {
             int keyEnd = MsgPackScan.skip(payload, pos, 1);
             if (keyEnd < 0) {

@@ -96,7 +96,7 @@ public final class MsgPackScan {
      * The big-endian unsigned value of {@code width} bytes at {@code pos} (8 bytes: the raw 64 bits), or -1 if the
      * bytes end first.
      */
-    public static long unsigned(byte[] b, int pos, int width) {
+    private static long unsigned(byte[] b, int pos, int width) {
         if (pos + width > b.length) {
             return -1;
         }
