@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# CPU per acknowledged write of a running 3-server cluster, the way docs/performance.md defines it:
-# utime + stime of every cluster process (children of `synod up`, the bench not counted) over one
-# bench command, divided by the writes it had acknowledged.
+# CPU per acknowledged write of a running cluster, the way docs/performance.md defines it: utime + stime
+# of every cluster process (children of `synod up`, the bench not counted) over one bench command,
+# divided by the writes it had acknowledged. Measured in the steady state, once the JIT has settled.
 #
 # Usage: scripts/cpu-per-write.sh [LABEL] [CLIENTS] [SERVERS]   (run from a checkout whose jar you want
-# to measure; SERVERS defaults to 3)
-# Starts `./synod up --servers SERVERS --bots 0` (rate limits off: one client may send any amount) on fixed loopback ports 28555-28605 (nothing else may
-# use them), loads it for 25 s (64 clients or more, then CLIENTS), measures 10 s, stops it, prints one line for people and one
-# `RESULT synod-cpu ...` line of key=value pairs for scripts (scripts/bench-compare.sh). Alternate two checkouts to
-# compare them (before, after, before, after): single runs move by a third on two shared cores.
+# to measure; CLIENTS may be a list, "64,1,256", measured in turn on the same cluster; SERVERS defaults to 3)
+# Starts `./synod up --servers SERVERS --bots 0` (rate limits off: one client may send any amount) on fixed
+# loopback ports 28555-28605 (nothing else may use them), then:
+#   1. warms it up in 10 s rounds of 64 clients (or the largest count, if more) until the JIT has settled:
+#      the cluster's compiler threads used under JIT_SETTLED_PCT (3) % of its CPU in a round, after at least
+#      WARMUP_MIN_S (30) and at most WARMUP_MAX_S (180) seconds. On two shared cores the servers' C2 threads
+#      compile for 60-120 s under load, and until then they take up to half of the cluster's CPU
+#      (docs/performance.md, "Warm-up"). The first round is printed as a `RESULT synod-cold` line;
+#   2. for each client count: 5 s of load at that count, then 10 s measured.
+# Prints one line for people and one `RESULT synod-cpu ...` line of key=value pairs per count for scripts
+# (scripts/bench-compare.sh). Alternate two checkouts to compare them (before, after, before, after):
+# single runs move by a fifth on two shared cores.
 set -euo pipefail
 label=${1:-run}
 clients=${2:-64}
@@ -26,26 +33,73 @@ for _ in $(seq 1 120); do grep -q "synod ready" "$run/up.log" && break; sleep 1;
 grep -q "synod ready" "$run/up.log" || { echo "cpu-per-write: the cluster did not start (see $run/up.log)" >&2; exit 1; }
 bench() { ./synod bench --broker tcp://127.0.0.1:28555 --proxy tcp://127.0.0.1:28558 --json --results "$run/$1" \
   "${@:2}" 2>/dev/null | tail -1; }
-# The JIT compiles the hot paths during the warm-up: with one client it still took 40-50% of the cluster's CPU
-# after 30 s (2026-12-06), so the warm-up always runs 64 clients, then the measured count for 5 s.
-echo "cpu-per-write: $label: warming up 25 s" >&2
-bench warm --clients $((clients > 64 ? clients : 64)) --warmup 2s --duration 20s > /dev/null
-bench warm-measured --clients "$clients" --warmup 500ms --duration 5s > /dev/null
 kids=""
 for p in $(pgrep -P $up || true); do kids="$kids $p $(pgrep -P "$p" | tr '\n' ' ' || true)"; done
-ticks() { local t=0; for p in $kids; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo $t; }
-before=$(ticks)
-echo "cpu-per-write: $label: measuring 10 s" >&2
-bench measured --clients "$clients" --warmup 500ms --duration 10s > "$run/measured.json"
-after=$(ticks)
-/usr/bin/env python3 - "$run/measured.json" "$before" "$after" "$label" "$servers" "$clients" <<'PY'
+# "TOTAL JIT": clock ticks of every cluster process, and of their JIT compiler threads
+ticks() {
+  local total=0 jit=0 task comm t
+  for p in $kids; do
+    [ -r "/proc/$p/stat" ] && total=$((total + $(awk '{print $14+$15}' "/proc/$p/stat")))
+    for task in /proc/$p/task/*; do
+      comm=$(cat "$task/comm" 2>/dev/null) || continue
+      case "$comm" in
+        C1\ Compiler*|C2\ Compiler*)
+          t=$(awk '{sub(/^.*\) /, ""); print $12+$13}' "$task/stat" 2>/dev/null) && jit=$((jit + t)) ;;
+      esac
+    done
+  done
+  echo "$total $jit"
+}
+IFS=, read -r -a counts <<< "$clients"
+warm_clients=64
+for c in "${counts[@]}"; do [ "$c" -gt "$warm_clients" ] && warm_clients=$c; done
+settled_pct=${JIT_SETTLED_PCT:-3}
+warm_min=${WARMUP_MIN_S:-30}
+warm_max=${WARMUP_MAX_S:-180}
+warmed=0
+round=0
+while :; do
+  round=$((round + 1))
+  read -r t0 j0 <<< "$(ticks)"
+  bench "warm-$round" --clients "$warm_clients" --warmup 500ms --duration 10s > "$run/warm-$round.json"
+  read -r t1 j1 <<< "$(ticks)"
+  warmed=$((warmed + 10))
+  jit_pct=$(( (j1 - j0) * 100 / ((t1 - t0) > 0 ? (t1 - t0) : 1) ))
+  if [ "$round" = 1 ]; then
+    /usr/bin/env python3 - "$run/warm-1.json" "$t0" "$t1" "$label" "$servers" "$warm_clients" "$j0" "$j1" <<'PY'
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+ticks, jit = int(sys.argv[3]) - int(sys.argv[2]), int(sys.argv[8]) - int(sys.argv[7])
+writes = max(d["acked_writes"] * 10.5 / 10, 1)
+print("RESULT synod-cold label=%s servers=%s clients=%s acked_per_s=%.0f p50_ms=%s p99_ms=%s cpu_ms_per_write=%.3f jit_pct=%.0f"
+      % (sys.argv[4], sys.argv[5], sys.argv[6], d["acked_per_s"], d["p50_ms"], d["p99_ms"],
+         ticks * 1000.0 / os.sysconf("SC_CLK_TCK") / writes, 100.0 * jit / max(ticks, 1)))
+PY
+  fi
+  echo "cpu-per-write: $label: warming up, ${warmed} s: JIT ${jit_pct} % of the cluster's CPU" >&2
+  if { [ "$warmed" -ge "$warm_min" ] && [ "$jit_pct" -lt "$settled_pct" ]; } || [ "$warmed" -ge "$warm_max" ]; then
+    break
+  fi
+done
+for count in "${counts[@]}"; do
+  bench "warm-c$count" --clients "$count" --warmup 500ms --duration 5s > /dev/null
+  read -r before jit_before <<< "$(ticks)"
+  echo "cpu-per-write: $label: measuring $count clients, 10 s" >&2
+  bench "measured-c$count" --clients "$count" --warmup 500ms --duration 10s > "$run/measured-c$count.json"
+  read -r after jit_after <<< "$(ticks)"
+  /usr/bin/env python3 - "$run/measured-c$count.json" "$before" "$after" "$label" "$servers" "$count" \
+    "$jit_before" "$jit_after" "$warmed" <<'PY'
 import json, os, sys
 d = json.load(open(sys.argv[1]))
 ticks = int(sys.argv[3]) - int(sys.argv[2])
 writes = d["acked_writes"] * 10.5 / 10  # the 0.5 s warm-up's writes, at the measured rate
 cpu_ms = ticks * 1000.0 / os.sysconf("SC_CLK_TCK") / writes
-print("%s: acked/s %.0f p50 %.2f ms p99 %.2f ms cluster CPU per write %.3f ms"
-      % (sys.argv[4], d["acked_per_s"], d["p50_ms"], d["p99_ms"], cpu_ms))
-print("RESULT synod-cpu label=%s servers=%s clients=%s acked_per_s=%.0f p50_ms=%s p99_ms=%s cpu_ms_per_write=%.3f errors=%s"
-      % (sys.argv[4], sys.argv[5], sys.argv[6], d["acked_per_s"], d["p50_ms"], d["p99_ms"], cpu_ms, d.get("errors")))
+jit_pct = 100.0 * (int(sys.argv[8]) - int(sys.argv[7])) / max(ticks, 1)
+print("%s: %s clients: acked/s %.0f p50 %.2f ms p99 %.2f ms cluster CPU per write %.3f ms (JIT %.0f %% of it)"
+      % (sys.argv[4], sys.argv[6], d["acked_per_s"], d["p50_ms"], d["p99_ms"], cpu_ms, jit_pct))
+print("RESULT synod-cpu label=%s servers=%s clients=%s acked_per_s=%.0f p50_ms=%s p99_ms=%s cpu_ms_per_write=%.3f "
+      "errors=%s warmup_s=%s jit_pct=%.1f"
+      % (sys.argv[4], sys.argv[5], sys.argv[6], d["acked_per_s"], d["p50_ms"], d["p99_ms"], cpu_ms, d.get("errors"),
+         sys.argv[9], jit_pct))
 PY
+done
