@@ -4,6 +4,7 @@ import io.synod.messaging.admin.AdminKey;
 import io.synod.messaging.zmtp.Z85Keys;
 import io.synod.registry.RegistryConfig;
 import io.synod.server.RateLimitOptions;
+import io.synod.server.SearchIndexMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,6 +122,12 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     RateLimitOptions rateLimits = new RateLimitOptions();
 
+    @Option(
+            names = "--search-index",
+            description = "Handed to every server: on-demand (a server builds its search index when first searched)"
+                    + " or always (from start-up) (default: ${DEFAULT-VALUE}).")
+    String searchIndex = SearchIndexMode.ON_DEMAND.optionValue();
+
     @Option(names = "--no-web", description = "Do not start the web process.")
     boolean noWeb;
 
@@ -174,6 +181,7 @@ final class UpCommand implements Callable<Integer> {
         }
         try {
             rateLimits.limits();
+            SearchIndexMode.fromOption("--search-index", searchIndex);
         } catch (IllegalArgumentException e) {
             System.err.println("synod up: " + e.getMessage());
             return 2;
@@ -238,7 +246,7 @@ final class UpCommand implements Callable<Integer> {
     }
 
     /** Secure mode's arguments of a process holding the server key (none in compat mode). */
-    private List<String> serverKeyArguments() {
+    List<String> serverKeyArguments() {
         return secure ? List.of("--secure", "--server-key", serverSecretKey().toString()) : List.of();
     }
 
@@ -269,40 +277,7 @@ final class UpCommand implements Callable<Integer> {
         startForwarders(logs, "proxy", proxies, proxyPort, "--xsub", "--xpub");
         Random skews = new Random(seed);
         for (int i = 1; i <= servers; i++) {
-            String name = "server-" + i;
-            List<String> args = new ArrayList<>(List.of(
-                    "server",
-                    "--name",
-                    name,
-                    "--broker",
-                    endpoints(brokerPort, brokers, 1),
-                    "--proxy",
-                    endpoints(proxyPort, proxies, 0),
-                    "--reference",
-                    broker + referencePort,
-                    "--data-dir",
-                    data.resolve(name).toString(),
-                    "--admin-port",
-                    Integer.toString(adminPort + i - 1),
-                    "--advertise",
-                    broker + (peerPort + i - 1),
-                    "--log",
-                    logs.resolve(name + ".jsonl").toString()));
-            args.addAll(rateLimits.asArguments());
-            if (servers > 1) { // a server without them is a group of one
-                args.add("--initial-members");
-                args.add(initialMembers(broker));
-            }
-            args.addAll(serverKeyArguments());
-            if (adminKeyFile != null) {
-                args.add("--admin-key");
-                args.add(adminKeyFile.toString());
-            }
-            if (skew) {
-                args.add("--clock-skew-ms");
-                args.add(Integer.toString(skews.nextInt(-1000, 1001)));
-            }
-            start(name, logs, args);
+            start("server-" + i, logs, UpServerArguments.of(this, i, logs, data, skews));
         }
         if (!noWeb) {
             List<String> web = new ArrayList<>(List.of(
@@ -388,21 +363,12 @@ final class UpCommand implements Callable<Integer> {
      * The comma-separated endpoints of {@code count} brokers or proxies whose first one listens on {@code firstPort}:
      * their first port ({@code side} 0: broker clients, proxy publishers) or the next one ({@code side} 1).
      */
-    private String endpoints(int firstPort, int count, int side) {
+    String endpoints(int firstPort, int count, int side) {
         List<String> endpoints = new ArrayList<>();
         for (int k = 1; k <= count; k++) {
             endpoints.add("tcp://" + host + ":" + (forwarderPort(firstPort, k) + side));
         }
         return String.join(",", endpoints);
-    }
-
-    /** {@code server-1=tcp://host:paxosPort,...}: the same list, in node-id order, for every server. */
-    private String initialMembers(String endpointPrefix) {
-        List<String> members = new ArrayList<>();
-        for (int i = 1; i <= servers; i++) {
-            members.add("server-" + i + "=" + endpointPrefix + (paxosPort + i - 1));
-        }
-        return String.join(",", members);
     }
 
     private void start(String name, Path logs, List<String> arguments, List<String> more)

@@ -8,9 +8,7 @@ import io.synod.core.Command;
 import io.synod.core.InMemoryChatStore;
 import io.synod.core.Result;
 import io.synod.messaging.InteractionLog;
-import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Envelope;
-import io.synod.protocol.Limits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -32,16 +30,7 @@ class AccountsServiceTest {
 
     private ChatService service(boolean secure, long sessionSeconds) {
         log = InteractionLog.inMemory("s1");
-        return new ChatService(
-                        machine,
-                        ProcessClock.system(),
-                        log,
-                        new ServerMetrics("s1"),
-                        Limits.DEFAULT,
-                        ChatService.SERVER_ID_PEERS_MAX,
-                        "s1",
-                        1_000)
-                .secure(secure, new Accounts(TEST_ITERATIONS, sessionSeconds));
+        return TestChatServices.of(machine, log).secure(secure, new Accounts(TEST_ITERATIONS, sessionSeconds));
     }
 
     /** Sends a request with ids; a write is decided at the next index and applied. Returns the reply's fields. */
@@ -169,15 +158,7 @@ class AccountsServiceTest {
     void passwordsAndTokensNeverReachTheLog() throws Exception {
         Path file = dir.resolve("s1.jsonl");
         log = InteractionLog.open(file, "s1");
-        ChatService logged = new ChatService(
-                        machine,
-                        ProcessClock.system(),
-                        log,
-                        new ServerMetrics("s1"),
-                        Limits.DEFAULT,
-                        ChatService.SERVER_ID_PEERS_MAX,
-                        "s1",
-                        1_000)
+        ChatService logged = TestChatServices.of(machine, log)
                 .secure(true, new Accounts(TEST_ITERATIONS, Accounts.SESSION_SECONDS_DEFAULT));
         String token = (String) send(logged, "login", Map.of("user", "ana", "password", "hunter2"))
                 .get("token");

@@ -9,8 +9,6 @@ import io.synod.core.ChatConfig;
 import io.synod.core.ChatStateMachine;
 import io.synod.core.Command;
 import io.synod.core.Result;
-import io.synod.messaging.InteractionLog;
-import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.ProtocolException;
@@ -111,15 +109,7 @@ class ChatServiceFuzzTest {
             Path dir = Files.createTempDirectory("synod-chat-fuzz");
             RocksDbChatStore store = RocksDbChatStore.open(dir.resolve("state"));
             machine = new ChatStateMachine(store, ChatConfig.DEFAULT);
-            service = new ChatService(
-                    machine,
-                    ProcessClock.system(),
-                    InteractionLog.inMemory("s1"),
-                    new ServerMetrics("s1"),
-                    Limits.DEFAULT,
-                    ChatService.SERVER_ID_PEERS_MAX,
-                    "s1",
-                    1_000);
+            service = TestChatServices.of(machine);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 store.close();
                 try (var paths = Files.walk(dir)) {

@@ -8,7 +8,6 @@ import io.synod.core.Command;
 import io.synod.core.InMemoryChatStore;
 import io.synod.core.Result;
 import io.synod.messaging.InteractionLog;
-import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.Publication;
@@ -22,15 +21,7 @@ import org.junit.jupiter.api.Test;
 class ChatServiceTest {
     private final ChatStateMachine machine = new ChatStateMachine(new InMemoryChatStore(), ChatConfig.DEFAULT);
     private final InteractionLog log = InteractionLog.inMemory("s1");
-    private final ChatService service = new ChatService(
-            machine,
-            ProcessClock.system(),
-            log,
-            new ServerMetrics("s1"),
-            Limits.DEFAULT,
-            ChatService.SERVER_ID_PEERS_MAX,
-            "s1",
-            1_000); // epoch 1000 is "rs" in base 36
+    private final ChatService service = TestChatServices.of(machine, log);
 
     private ChatService.Handled handle(String service, Map<String, Object> data) {
         return this.service.handle(new Envelope(service, data).encode(), "peer");

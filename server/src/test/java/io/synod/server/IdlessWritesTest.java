@@ -8,10 +8,7 @@ import io.synod.core.Command;
 import io.synod.core.HistoryResult;
 import io.synod.core.InMemoryChatStore;
 import io.synod.core.Result;
-import io.synod.messaging.InteractionLog;
-import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Envelope;
-import io.synod.protocol.Limits;
 import io.synod.protocol.Publication;
 import io.synod.store.RocksDbChatStore;
 import java.nio.file.Path;
@@ -38,15 +35,7 @@ class IdlessWritesTest {
 
     /** A service of server s1 in a run of {@code epoch}. */
     private static ChatService service(ChatStateMachine machine, int serverIdPeersMax, long epoch) {
-        return new ChatService(
-                machine,
-                ProcessClock.system(),
-                InteractionLog.inMemory("s1"),
-                new ServerMetrics("s1"),
-                Limits.DEFAULT,
-                serverIdPeersMax,
-                "s1",
-                epoch);
+        return TestChatServices.of(machine, serverIdPeersMax, epoch);
     }
 
     /** A statement request (part 4: clock and timestamp, no ids) as a course client encodes it. */

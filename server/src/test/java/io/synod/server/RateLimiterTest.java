@@ -8,7 +8,6 @@ import io.synod.core.ChatStateMachine;
 import io.synod.core.Command;
 import io.synod.core.InMemoryChatStore;
 import io.synod.messaging.InteractionLog;
-import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import java.io.StringWriter;
@@ -31,16 +30,7 @@ class RateLimiterTest {
     private final InteractionLog log = InteractionLog.inMemory("s1");
 
     private ChatService service(RateLimits limits) {
-        return new ChatService(
-                machine,
-                ProcessClock.system(),
-                log,
-                metrics,
-                Limits.DEFAULT,
-                ChatService.SERVER_ID_PEERS_MAX,
-                "s1",
-                1_000,
-                new RateLimiter(limits, nanos::get));
+        return TestChatServices.of(machine, log, metrics, new RateLimiter(limits, nanos::get));
     }
 
     /** Handles one request; a write handed to replication is applied at once, as the log would. */

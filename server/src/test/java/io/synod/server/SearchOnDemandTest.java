@@ -8,11 +8,8 @@ import io.synod.core.ChatStateMachine;
 import io.synod.core.Command;
 import io.synod.core.InMemoryChatStore;
 import io.synod.core.Result;
-import io.synod.messaging.InteractionLog;
-import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ZmqMessages;
 import io.synod.protocol.Envelope;
-import io.synod.protocol.Limits;
 import io.synod.protocol.Request;
 import io.synod.protocol.RequestMeta;
 import java.io.StringWriter;
@@ -36,15 +33,7 @@ class SearchOnDemandTest {
     private static final long REBUILD_WAIT_MILLIS = 10_000;
 
     private final ChatStateMachine machine = new ChatStateMachine(new InMemoryChatStore(), ChatConfig.DEFAULT);
-    private final ChatService service = new ChatService(
-            machine,
-            ProcessClock.system(),
-            InteractionLog.inMemory("s1"),
-            new ServerMetrics("s1"),
-            Limits.DEFAULT,
-            ChatService.SERVER_ID_PEERS_MAX,
-            "s1",
-            1_000);
+    private final ChatService service = TestChatServices.of(machine);
     private final SearchService search = service.search();
     private final ParkedReads parked = new ParkedReads(machine, service);
     private final List<SearchService> others = new ArrayList<>();

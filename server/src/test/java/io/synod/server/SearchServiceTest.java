@@ -8,10 +8,7 @@ import io.synod.core.ChatStateMachine;
 import io.synod.core.Command;
 import io.synod.core.InMemoryChatStore;
 import io.synod.core.Result;
-import io.synod.messaging.InteractionLog;
-import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Envelope;
-import io.synod.protocol.Limits;
 import io.synod.protocol.Request;
 import io.synod.protocol.RequestMeta;
 import io.synod.search.SearchIndex;
@@ -29,21 +26,9 @@ import org.junit.jupiter.api.Test;
 class SearchServiceTest {
     private final InMemoryChatStore store = new InMemoryChatStore();
     private ChatStateMachine machine = new ChatStateMachine(store, ChatConfig.DEFAULT);
-    private ChatService service = newService(machine);
+    private ChatService service = TestChatServices.of(machine);
     private final List<ChatService> services = new ArrayList<>(List.of(service));
     private long requestId;
-
-    private static ChatService newService(ChatStateMachine machine) {
-        return new ChatService(
-                machine,
-                ProcessClock.system(),
-                InteractionLog.inMemory("s1"),
-                new ServerMetrics("s1"),
-                Limits.DEFAULT,
-                ChatService.SERVER_ID_PEERS_MAX,
-                "s1",
-                1_000);
-    }
 
     private final List<SearchService> searches = new ArrayList<>();
 
@@ -244,7 +229,7 @@ class SearchServiceTest {
 
         // a new process over the same store: its index starts empty, and is rebuilt before it serves
         machine = new ChatStateMachine(store, ChatConfig.DEFAULT);
-        service = newService(machine);
+        service = TestChatServices.of(machine);
         services.add(service);
         assertThat(results(search("carla", "acao"))).isEmpty();
         service.search().rebuild();

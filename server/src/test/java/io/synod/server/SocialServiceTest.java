@@ -7,8 +7,6 @@ import io.synod.core.ChatStateMachine;
 import io.synod.core.Command;
 import io.synod.core.InMemoryChatStore;
 import io.synod.core.Result;
-import io.synod.messaging.InteractionLog;
-import io.synod.messaging.ProcessClock;
 import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.protocol.Names;
@@ -22,15 +20,7 @@ import org.junit.jupiter.api.Test;
 /** The social services through the request handler: writes through the (simulated) log, reads, bad input. */
 class SocialServiceTest {
     private final ChatStateMachine machine = new ChatStateMachine(new InMemoryChatStore(), ChatConfig.DEFAULT);
-    private final ChatService service = new ChatService(
-            machine,
-            ProcessClock.system(),
-            InteractionLog.inMemory("s1"),
-            new ServerMetrics("s1"),
-            Limits.DEFAULT,
-            ChatService.SERVER_ID_PEERS_MAX,
-            "s1",
-            1_000);
+    private final ChatService service = TestChatServices.of(machine);
     private long requestId;
 
     private ChatService.Handled handle(String service, Map<String, Object> data) {
