@@ -279,6 +279,11 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
      * Reads what the socket has (up to {@link Limits#readBytesPerTurnMax}) into {@code scratch} and hands every
      * complete unit on; closes the connection on end of stream, an I/O error or a protocol violation.
      *
+     * <p>A read that leaves room in {@code scratch} took everything the socket held, so no second read follows to
+     * hear it say so (a system call per message, a third of the broker's): the owner's level-triggered selector
+     * reports the socket again when more arrives, or at once if more came meanwhile. Only a read that fills the
+     * buffer reads again, up to the turn's budget.
+     *
      * @param scratch a buffer the owner reuses for every connection (its content is consumed here)
      */
     public void readable(ByteBuffer scratch, long nowNanos) {
@@ -286,6 +291,7 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
         try {
             while (!closed && !readPaused && total < limits.readBytesPerTurnMax()) {
                 scratch.clear();
+                int room = scratch.remaining();
                 int read = channel.read(scratch);
                 if (read < 0) {
                     close("closed by the peer");
@@ -298,6 +304,9 @@ public final class ZmtpConnection implements ZmtpCodec.Sink {
                 lastReceivedNanos = nowNanos;
                 scratch.flip();
                 decoder.feed(scratch, this);
+                if (read < room) {
+                    return; // the socket is drained for now
+                }
             }
         } catch (IOException e) {
             close("read failed: " + e.getMessage());
