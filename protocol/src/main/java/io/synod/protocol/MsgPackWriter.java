@@ -20,6 +20,9 @@ final class MsgPackWriter {
     /** The first buffer: most frames are small; it doubles as needed. */
     private static final int FIRST_BUFFER_BYTES = 256;
 
+    /** Strings shorter than this (in chars) may be a {@code fixstr}. */
+    private static final int FIXSTR_CHARS_MAX = 32;
+
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
@@ -83,30 +86,37 @@ final class MsgPackWriter {
         header(entries, 0x80, -1, 0xde, 0xdf);
     }
 
-    /** UTF-8 (a lone surrogate as {@code ?}, as {@link String#getBytes} writes it). */
+    /**
+     * UTF-8 (a lone surrogate as {@code ?}, as {@link String#getBytes} writes it). A short ASCII string is copied as
+     * it is checked; a longer one through {@code getBytes}, whose check and copy are vectorised (a loop per char
+     * cost more than the rest of the encoding).
+     */
     void string(String s) {
         int length = s.length();
-        boolean ascii = true;
-        for (int i = 0; i < length; i++) {
-            if (s.charAt(i) >= 0x80) {
-                ascii = false;
-                break;
+        if (length < FIXSTR_CHARS_MAX) {
+            ensure(1 + length);
+            int start = size + 1;
+            for (int i = 0; i < length; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    utf8(s);
+                    return;
+                }
+                bytes[start + i] = (byte) c;
             }
-        }
-        if (!ascii) {
-            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            header(utf8.length, 0xa0, 0xd9, 0xda, 0xdb);
-            ensure(utf8.length);
-            System.arraycopy(utf8, 0, bytes, size, utf8.length);
-            size += utf8.length;
+            bytes[size] = (byte) (0xa0 | length);
+            size = start + length;
             return;
         }
-        header(length, 0xa0, 0xd9, 0xda, 0xdb);
-        ensure(length);
-        for (int i = 0; i < length; i++) {
-            bytes[size + i] = (byte) s.charAt(i);
-        }
-        size += length;
+        utf8(s);
+    }
+
+    private void utf8(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        header(utf8.length, 0xa0, 0xd9, 0xda, 0xdb);
+        ensure(utf8.length);
+        System.arraycopy(utf8, 0, bytes, size, utf8.length);
+        size += utf8.length;
     }
 
     /** The smallest format: positive fixint, then unsigned for the rest of the non-negatives, negative fixint, int. */
