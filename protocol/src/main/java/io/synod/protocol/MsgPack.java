@@ -51,6 +51,15 @@ public final class MsgPack {
             throw new ProtocolException(
                     "frame of " + frame.length + " bytes exceeds the limit of " + limits.frameBytesMax());
         }
+        try {
+            return new MsgPackReader(frame, limits).whole();
+        } catch (MsgPackReader.GiveUp e) {
+            return decodeWithLibrary(frame, limits);
+        }
+    }
+
+    /** {@link #decode} by msgpack-java alone: the judge of every frame {@link MsgPackReader} gives up on. */
+    static Object decodeWithLibrary(byte[] frame, Limits limits) {
         try (MessageUnpacker unpacker = UNPACKER.newUnpacker(frame)) {
             Object value = unpack(unpacker, frame.length, limits, 0);
             if (unpacker.hasNext()) {
