@@ -104,7 +104,7 @@ record ClientWindow(long highest, BitSet applied, List<Failure> failures) {
 
     /**
      * The window's bits moved {@code shift} places up (to older positions), those at or beyond {@link #REQUESTS_MAX}
-     * dropped: a word at a time (a bit at a time was a tenth of a follower's samples with 64 clients).
+     * dropped: a word at a time (a bit at a time was 6 % of a follower's samples with 64 clients).
      */
     static long[] shifted(long[] bits, long shift) {
         long[] words = new long[WORDS];

@@ -151,55 +151,6 @@ class JsonLineWriterTest {
     }
 
     @Test
-    void wholeMicrosecondsAreWrittenAsDoubleToStringWritesThem() {
-        Random random = new Random(20261207L);
-        StringBuilder out = new StringBuilder();
-        int fast = 0;
-        for (int i = 0; i < 400_000; i++) {
-            double d = switch (random.nextInt(10)) {
-                case 0, 1, 2 -> (1_700_000_000_000L + random.nextLong(100_000_000_000L)) / 1000.0; // timestamps
-                case 3 -> random.nextLong(1L << 33) / 1e6; // microseconds from 0
-                case 4 -> random.nextLong(9_000_000_000_000_000L) / 1e6; // microseconds below 2^33 s and above
-                case 5 -> random.nextLong(20_000_000_000L) / 1000.0; // milliseconds from 0
-                case 6 -> (double) random.nextLong(1L << 34); // whole numbers
-                case 7 -> {
-                    double edge = new double[] {1e-3, 1e7, 0x1p33, 1.0, 1e6, 9_999_999.999999}[random.nextInt(6)];
-                    yield random.nextBoolean() ? Math.nextUp(edge) : Math.nextDown(edge);
-                }
-                case 8 -> random.nextInt(10_000_000) / 1e6; // below one
-                default -> {
-                    double near = (1_700_000_000_000L + random.nextLong(100_000_000_000L)) / 1000.0;
-                    yield random.nextBoolean() ? Math.nextUp(near) : Math.nextDown(near); // not whole micros
-                }
-            };
-            out.setLength(0);
-            if (JsonLineWriter.appendMicros(out, d)) {
-                fast++;
-                assertThat(out.toString())
-                        .as("%s", Double.doubleToRawLongBits(d))
-                        .isEqualTo(Double.toString(d));
-            } else {
-                assertThat(out).isEmpty();
-            }
-            out.setLength(0);
-            JsonLineWriter.appendDouble(out, d);
-            assertThat(out.toString()).isEqualTo(Double.toString(d));
-        }
-        assertThat(fast).isGreaterThan(200_000);
-        for (long millis :
-                new long[] {1_765_070_000_000L, 1_765_070_000_001L, 1_765_070_000_010L, 1_765_070_000_100L}) {
-            out.setLength(0);
-            assertThat(JsonLineWriter.appendMicros(out, millis / 1000.0)).isTrue();
-            assertThat(out.toString()).isEqualTo(Double.toString(millis / 1000.0));
-        }
-        out.setLength(0);
-        assertThat(JsonLineWriter.appendMicros(out, 0.1 + 0.2)).isFalse();
-        assertThat(JsonLineWriter.appendMicros(out, -1.5)).isFalse();
-        assertThat(JsonLineWriter.appendMicros(out, Double.NaN)).isFalse();
-        assertThat(out).isEmpty();
-    }
-
-    @Test
     void otherValuesAreWrittenByJackson() throws Exception {
         Map<Object, Object> integerKeys = new LinkedHashMap<>();
         integerKeys.put(2, "two");
