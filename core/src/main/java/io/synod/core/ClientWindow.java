@@ -18,6 +18,8 @@ import java.util.List;
 record ClientWindow(long highest, BitSet applied, List<Failure> failures) {
     /** Request ids remembered per client: how many writes a client may have in flight, reordered. */
     static final int REQUESTS_MAX = 256;
+    /** Longs of the bitmap. */
+    private static final int WORDS = REQUESTS_MAX / Long.SIZE;
 
     /** A request of the window that was applied with an error (its retry gets the same error). */
     record Failure(long requestId, String errorText) {}
@@ -84,13 +86,10 @@ record ClientWindow(long highest, BitSet applied, List<Failure> failures) {
         ChatInvariants.require(seen(requestId) == Seen.NEW, "request " + requestId + " is new in its window");
         long newHighest = Math.max(highest, requestId);
         long shift = highest < 0 ? REQUESTS_MAX : newHighest - highest;
-        BitSet bits = new BitSet(REQUESTS_MAX);
-        if (shift < REQUESTS_MAX) {
-            for (int k = applied.nextSetBit(0); k >= 0 && k + shift < REQUESTS_MAX; k = applied.nextSetBit(k + 1)) {
-                bits.set((int) (k + shift));
-            }
-        }
-        bits.set((int) (newHighest - requestId));
+        long[] words = shifted(applied.toLongArray(), shift);
+        int k = (int) (newHighest - requestId);
+        words[k >>> 6] |= 1L << k;
+        BitSet bits = BitSet.valueOf(words);
         List<Failure> kept = new ArrayList<>(failures.size() + 1);
         for (Failure f : failures) {
             if (f.requestId() > newHighest - REQUESTS_MAX) {
@@ -101,6 +100,28 @@ record ClientWindow(long highest, BitSet applied, List<Failure> failures) {
             kept.add(new Failure(requestId, errorText == null ? "" : errorText));
         }
         return new ClientWindow(newHighest, bits, kept);
+    }
+
+    /**
+     * The window's bits moved {@code shift} places up (to older positions), those at or beyond {@link #REQUESTS_MAX}
+     * dropped: a word at a time (a bit at a time was 6 % of a follower's samples with 64 clients).
+     */
+    static long[] shifted(long[] bits, long shift) {
+        long[] words = new long[WORDS];
+        if (shift >= REQUESTS_MAX) {
+            return words;
+        }
+        int wordShift = (int) (shift >>> 6);
+        int bitShift = (int) (shift & 63);
+        for (int to = WORDS - 1; to >= wordShift; to--) {
+            int from = to - wordShift;
+            long word = from < bits.length ? bits[from] << bitShift : 0;
+            if (bitShift != 0 && from > 0 && from - 1 < bits.length) {
+                word |= bits[from - 1] >>> (64 - bitShift);
+            }
+            words[to] = word;
+        }
+        return words;
     }
 
     byte[] encode() {

@@ -43,10 +43,13 @@ public record Envelope(String service, Map<String, Object> data) {
 
     /** Encodes with the keys in the order {@code service, data}, as every client expects. */
     public byte[] encode() {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("service", service);
-        map.put("data", data);
-        return MsgPack.encode(map);
+        MsgPackWriter writer = new MsgPackWriter();
+        writer.mapHeader(2);
+        writer.string("service");
+        writer.string(service);
+        writer.string("data");
+        writer.value(data);
+        return writer.toByteArray();
     }
 
     /** A copy with {@code timestamp} (float epoch seconds) and {@code clock} (Lamport) set. */

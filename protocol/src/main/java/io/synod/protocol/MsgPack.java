@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePackException;
 import org.msgpack.core.MessageUnpacker;
@@ -33,19 +32,14 @@ public final class MsgPack {
             .withActionOnMalformedString(CodingErrorAction.REPORT)
             .withActionOnUnmappableString(CodingErrorAction.REPORT)
             .withStringDecoderBufferSize(256);
-    /** A 256-byte first buffer instead of the library's 8 KB (most frames are small; it grows as needed). */
-    private static final MessagePack.PackerConfig PACKER = new MessagePack.PackerConfig().withBufferSize(256);
 
     private MsgPack() {}
 
     /** Encodes a value of the value model (plus Integer, Float, Short, Byte, Enum by name). */
     public static byte[] encode(Object value) {
-        try (MessageBufferPacker packer = PACKER.newBufferPacker()) {
-            pack(packer, value);
-            return packer.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory MessagePack encoding failed", e);
-        }
+        MsgPackWriter writer = new MsgPackWriter();
+        writer.value(value);
+        return writer.toByteArray();
     }
 
     /** Decodes one complete MessagePack value occupying the whole frame. */
@@ -57,6 +51,15 @@ public final class MsgPack {
             throw new ProtocolException(
                     "frame of " + frame.length + " bytes exceeds the limit of " + limits.frameBytesMax());
         }
+        try {
+            return new MsgPackReader(frame, limits).whole();
+        } catch (MsgPackReader.GiveUp e) {
+            return decodeWithLibrary(frame, limits);
+        }
+    }
+
+    /** {@link #decode} by msgpack-java alone: the judge of every frame {@link MsgPackReader} gives up on. */
+    static Object decodeWithLibrary(byte[] frame, Limits limits) {
         try (MessageUnpacker unpacker = UNPACKER.newUnpacker(frame)) {
             Object value = unpack(unpacker, frame.length, limits, 0);
             if (unpacker.hasNext()) {
@@ -147,41 +150,6 @@ public final class MsgPack {
         if (size < 0 || size > limits.collectionItemsMax()) {
             throw new ProtocolException(
                     "collection of " + size + " items exceeds the limit of " + limits.collectionItemsMax());
-        }
-    }
-
-    private static void pack(MessageBufferPacker packer, Object value) throws IOException {
-        switch (value) {
-            case null -> packer.packNil();
-            case Boolean b -> packer.packBoolean(b);
-            case Long l -> packer.packLong(l);
-            case Integer i -> packer.packInt(i);
-            case Short s -> packer.packShort(s);
-            case Byte b -> packer.packByte(b);
-            case Double d -> packer.packDouble(d);
-            case Float f -> packer.packDouble(f);
-            case String s -> packer.packString(s);
-            case Enum<?> e -> packer.packString(e.name());
-            case byte[] bytes -> {
-                packer.packBinaryHeader(bytes.length);
-                packer.writePayload(bytes);
-            }
-            case List<?> list -> {
-                packer.packArrayHeader(list.size());
-                for (Object item : list) {
-                    pack(packer, item);
-                }
-            }
-            case Map<?, ?> map -> {
-                packer.packMapHeader(map.size());
-                for (Map.Entry<?, ?> entry : map.entrySet()) {
-                    packer.packString(String.valueOf(entry.getKey()));
-                    pack(packer, entry.getValue());
-                }
-            }
-            default ->
-                throw new IllegalArgumentException(
-                        "cannot encode " + value.getClass().getName() + " as MessagePack");
         }
     }
 }
