@@ -7,7 +7,7 @@
 # to measure; CLIENTS may be a list, "64,1,256", measured in turn on the same cluster; SERVERS defaults to 3)
 # Starts `./synod up --servers SERVERS --bots 0` (rate limits off: one client may send any amount) on fixed
 # loopback ports 28555-28605 (nothing else may use them), then:
-#   1. warms it up in 10 s rounds of 64 clients (or the largest count, if more) until the JIT has settled:
+#   1. warms it up in 10 s rounds of 64 clients (after the first, the largest count if more) until the JIT has settled:
 #      the cluster's compiler threads used under JIT_SETTLED_PCT (3) % of its CPU in a round, after at least
 #      WARMUP_MIN_S (30) and at most WARMUP_MAX_S (180) seconds. On two shared cores the servers' C2 threads
 #      compile for 60-120 s under load, and until then they take up to half of the cluster's CPU
@@ -61,12 +61,14 @@ round=0
 while :; do
   round=$((round + 1))
   read -r t0 j0 <<< "$(ticks)"
-  bench "warm-$round" --clients "$warm_clients" --warmup 500ms --duration 10s > "$run/warm-$round.json"
+  # the first round is the cold figure, at 64 clients like etcd's row it sits beside; then the largest count
+  bench "warm-$round" --clients "$([ "$round" = 1 ] && echo 64 || echo "$warm_clients")" --warmup 500ms --duration 10s \
+    > "$run/warm-$round.json"
   read -r t1 j1 <<< "$(ticks)"
   warmed=$((warmed + 10))
   jit_pct=$(( (j1 - j0) * 100 / ((t1 - t0) > 0 ? (t1 - t0) : 1) ))
   if [ "$round" = 1 ]; then
-    /usr/bin/env python3 - "$run/warm-1.json" "$t0" "$t1" "$label" "$servers" "$warm_clients" "$j0" "$j1" <<'PY'
+    /usr/bin/env python3 - "$run/warm-1.json" "$t0" "$t1" "$label" "$servers" 64 "$j0" "$j1" <<'PY'
 import json, os, sys
 d = json.load(open(sys.argv[1]))
 ticks, jit = int(sys.argv[3]) - int(sys.argv[2]), int(sys.argv[8]) - int(sys.argv[7])
