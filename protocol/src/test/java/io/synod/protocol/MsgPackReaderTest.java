@@ -84,29 +84,7 @@ class MsgPackReaderTest {
 
     @Test
     void everyIntegerFormAndItsEdgesDecodeAsTheLibraryDecodesThem() {
-        long[] edges = {
-            0,
-            127,
-            128,
-            255,
-            256,
-            65_535,
-            65_536,
-            4_294_967_295L,
-            4_294_967_296L,
-            Long.MAX_VALUE,
-            -1,
-            -32,
-            -33,
-            -128,
-            -129,
-            -32_768,
-            -32_769,
-            Integer.MIN_VALUE,
-            Integer.MIN_VALUE - 1L,
-            Long.MIN_VALUE
-        };
-        for (long edge : edges) {
+        for (long edge : MsgPackIntegerEdges.EDGES) {
             assertSameAsLibrary(MsgPack.encode(edge), Limits.DEFAULT, "" + edge);
         }
         // uint64 above Long.MAX_VALUE, int forms holding small values, float32: written by other clients

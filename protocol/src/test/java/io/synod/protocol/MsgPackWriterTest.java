@@ -99,31 +99,7 @@ class MsgPackWriterTest {
                 assertThat(MsgPack.encode(value)).as("length %d", length).isEqualTo(withLibrary(value));
             }
         }
-        for (long edge : new long[] {
-            0,
-            1,
-            31,
-            32,
-            127,
-            128,
-            255,
-            256,
-            65_535,
-            65_536,
-            4_294_967_295L,
-            4_294_967_296L,
-            Long.MAX_VALUE,
-            -1,
-            -32,
-            -33,
-            -128,
-            -129,
-            -32_768,
-            -32_769,
-            -2_147_483_648L,
-            -2_147_483_649L,
-            Long.MIN_VALUE
-        }) {
+        for (long edge : MsgPackIntegerEdges.EDGES) {
             for (long v : new long[] {edge - 1, edge, edge + 1}) {
                 assertThat(MsgPack.encode(v)).as("%d", v).isEqualTo(withLibrary(v));
                 assertThat(MsgPack.encode((int) v)).isEqualTo(withLibrary((int) v));
