@@ -20,8 +20,11 @@ final class MsgPackWriter {
     /** The first buffer: most frames are small; it doubles as needed. */
     private static final int FIRST_BUFFER_BYTES = 256;
 
-    /** Strings shorter than this (in chars) may be a {@code fixstr}. */
-    private static final int FIXSTR_CHARS_MAX = 32;
+    /** A {@code fixstr} holds fewer UTF-8 bytes than this (so an ASCII string of fewer chars is one). */
+    private static final int FIXSTR_BYTES_LIMIT = 32;
+
+    /** A {@code fixarray} or {@code fixmap} holds fewer items than this. */
+    private static final int FIX_COLLECTION_LIMIT = 16;
 
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
@@ -93,7 +96,7 @@ final class MsgPackWriter {
      */
     void string(String s) {
         int length = s.length();
-        if (length < FIXSTR_CHARS_MAX) {
+        if (length < FIXSTR_BYTES_LIMIT) {
             ensure(1 + length);
             int start = size + 1;
             for (int i = 0; i < length; i++) {
@@ -152,7 +155,7 @@ final class MsgPackWriter {
 
     /** A length header: {@code fix} (-1: none) below 16 (32 for strings), then the 8-, 16- and 32-bit forms. */
     private void header(int length, int fix, int form8, int form16, int form32) {
-        int fixLimit = fix == 0xa0 ? 32 : 16;
+        int fixLimit = fix == 0xa0 ? FIXSTR_BYTES_LIMIT : FIX_COLLECTION_LIMIT;
         if (fix >= 0 && length < fixLimit) {
             put(fix | length);
         } else if (form8 >= 0 && length < (1 << 8)) {
