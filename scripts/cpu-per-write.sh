@@ -41,7 +41,7 @@ ticks() {
   for p in $kids; do
     [ -r "/proc/$p/stat" ] && total=$((total + $(awk '{print $14+$15}' "/proc/$p/stat")))
     for task in /proc/$p/task/*; do
-      comm=$(cat "$task/comm" 2>/dev/null) || continue
+      read -r comm < "$task/comm" 2> /dev/null || continue # no fork per thread: a JVM has dozens
       case "$comm" in
         C1\ Compiler*|C2\ Compiler*)
           t=$(awk '{sub(/^.*\) /, ""); print $12+$13}' "$task/stat" 2>/dev/null) && jit=$((jit + t)) ;;
