@@ -31,14 +31,16 @@ import org.rocksdb.WriteOptions;
  * A {@link ChatStore} on RocksDB. The chat keys live in the default column family; the applied index lives in column
  * family {@code meta} under key {@code applied_index}, so a full scan of the chat keys never sees it. Every {@link
  * #write} and {@link #replaceAll} is one RocksDB {@link WriteBatch}: the command's writes and the applied index are in
- * the write-ahead log together, or neither is. {@link #write} goes to the log without an fsync (it survives a killed
- * process, the page cache keeps it) unless it carries the Paxos records deciding it ({@link
- * RocksDbDurableLog#persistWithNextStoreWrite}: first in it, and synced unless they are decisions only); {@link #sync} fsyncs the log once for every
- * write before it (group commit). {@link #replaceAll} is synced at once. A replicated server adds column families
- * {@code paxos} (its Paxos log, see {@link #paxosLog()}) and {@code outbox} (the publications a follower keeps for
- * republishing, written with the write that applied them, see {@link #putOutboxWithNextWrite}); neither is part of the
- * chat state. Reads go through a {@link ReadCache} of the keys read recently, kept true by every change of the chat
- * keys.
+ * the write-ahead log together, or neither is. With a Paxos log ({@link #paxosLog()}) a {@link #write} is held in
+ * memory ({@link WriteBehind}: its state is a replay of that log) and written with the others at the next {@link
+ * #sync} (one synced write) or once too much is held; the Paxos records it finds waiting ({@link
+ * RocksDbDurableLog#persistWithNextStoreWrite}) are written alone and synced first if they must be, else held with it
+ * (decisions only). Without one a {@link #write} goes to the log at once, unsynced (a killed process keeps it), and
+ * {@link #sync} fsyncs the log once for every write before it. {@link #replaceAll} is synced at once. A replicated
+ * server adds column families {@code paxos} (its Paxos log, see {@link #paxosLog()}) and {@code outbox} (the
+ * publications a follower keeps for republishing, written with the write that applied them, see {@link
+ * #putOutboxWithNextWrite}); neither is part of the chat state. Reads go through a {@link ReadCache} of the keys read
+ * recently, kept true by every change of the chat keys, then the held writes.
  *
  * <p>Thread-safety: safe for concurrent reads; writes come from the state machine's owner thread.
  * Call order: {@link #open}, use, {@link #close} once (after which every call fails).
@@ -77,8 +79,8 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     private RocksDbDurableLog paxosLog;
     private volatile long appliedIndex;
     private final ReadCache cache = new ReadCache();
-    /** Outbox entries that go into the next {@link #write}'s batch (see {@link #putOutboxWithNextWrite}). */
-    private final List<OutboxEntry> outboxWithNextWrite = new ArrayList<>();
+    /** The writes, outbox entries and decisions waiting for the next RocksDB write. */
+    private final WriteBehind behind;
 
     private RocksDbChatStore(
             Path directory,
@@ -104,6 +106,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         this.bufferedWrites = new WriteOptions().setSync(false);
         this.reads = new ReadOptions();
         this.appliedIndex = readAppliedIndex();
+        this.behind = new WriteBehind(data, meta, APPLIED_INDEX_KEY);
     }
 
     /**
@@ -159,12 +162,12 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
             } catch (RocksDBException e) {
                 throw new StoreException("cannot create the Paxos log in " + directory + ": " + e.getMessage(), e);
             }
-            paxosLog = RocksDbDurableLog.inSharedDatabase(directory, db, paxos);
+            paxosLog = RocksDbDurableLog.inSharedDatabase(directory, db, paxos, () -> writeHeld(false));
         }
         return paxosLog;
     }
 
-    /** Served from a {@link ReadCache} of the keys read recently, which every change of the chat keys keeps true. */
+    /** Served from a {@link ReadCache} of the keys read recently, kept true by every change; then the held writes. */
     @Override
     public byte[] get(byte[] key) {
         ReadCache.Lookup cached = cache.get(key);
@@ -172,6 +175,10 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
             return cached.value();
         }
         long generation = cache.generation();
+        byte[] held = behind.get(key);
+        if (held != WriteBehind.NOT_HELD) {
+            return held;
+        }
         try {
             byte[] value = db.get(data, reads, key);
             cache.put(key, value, generation);
@@ -191,6 +198,13 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         if (limit <= 0) {
             throw new IllegalArgumentException("limit must be positive, was " + limit);
         }
+        List<StoreEntry> held = behind.range(fromInclusive, toExclusive); // before RocksDB's: see WriteBehind
+        int asked = (int) Math.min(Integer.MAX_VALUE, (long) limit + held.size());
+        List<StoreEntry> stored = storedScan(fromInclusive, toExclusive, asked);
+        return WriteBehind.merge(stored, stored.size() < asked, held, limit);
+    }
+
+    private List<StoreEntry> storedScan(byte[] fromInclusive, byte[] toExclusive, int limit) {
         List<StoreEntry> out = new ArrayList<>(Math.min(limit, 64));
         try (RocksIterator it = db.newIterator(data, reads)) {
             if (fromInclusive == null) {
@@ -223,48 +237,50 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
             throw new IllegalStateException(
                     "invariant violated: applied index " + batch.appliedIndex() + " must be above " + appliedIndex);
         }
-        try (WriteBatch writes = new WriteBatch()) {
-            boolean synced = paxosLog != null && paxosLog.addDeferredTo(writes); // the records deciding it, first
-            for (Map.Entry<byte[], byte[]> e : batch.writes().entrySet()) {
-                if (e.getValue() == null) {
-                    writes.delete(data, e.getKey());
-                } else {
-                    writes.put(data, e.getKey(), e.getValue());
-                }
+        if (paxosLog != null && paxosLog.deferredNeedsSync()) {
+            paxosLog.persistDeferred(); // a vote or an answer rests on them: durable now; the state they decide waits
+        } else if (paxosLog != null && paxosLog.hasDeferred()) {
+            try {
+                paxosLog.addDeferredTo(behind.records()); // decisions only: never synced, held with what they decide
+                paxosLog.deferredWritten();
+            } catch (RocksDBException e) {
+                throw new StoreException("holding decisions failed in " + directory, e);
             }
-            writes.put(meta, APPLIED_INDEX_KEY, encodeIndex(batch.appliedIndex()));
-            ColumnFamilyHandle family = outboxWithNextWrite.isEmpty() ? null : outboxFamily();
-            for (OutboxEntry entry : outboxWithNextWrite) {
-                writes.put(family, encodeIndex(entry.index()), entry.value());
-            }
-            db.write(synced ? syncWrites : bufferedWrites, writes);
-            unsynced = !synced; // a synced write makes every write before it durable too
-            if (paxosLog != null) {
-                paxosLog.deferredWritten(); // synced if they needed it; decisions only are not, as on their own
-            }
-        } catch (RocksDBException e) {
-            cache.clear(); // whether RocksDB took the batch is unknown
-            throw new StoreException("write of index " + batch.appliedIndex() + " failed in " + directory, e);
-        } finally {
-            outboxWithNextWrite.clear();
         }
+        behind.hold(batch);
         for (Map.Entry<byte[], byte[]> e : batch.writes().entrySet()) {
             cache.written(e.getKey(), e.getValue());
         }
         appliedIndex = batch.appliedIndex();
+        if (paxosLog == null || behind.full()) {
+            writeHeld(false);
+        }
     }
 
+    /** Writes what is held ({@link WriteBehind}), synced if {@code sync}; or, with nothing held, fsyncs if asked. */
+    private void writeHeld(boolean sync) {
+        try {
+            if (!behind.isEmpty()) {
+                db.write(
+                        sync ? syncWrites : bufferedWrites,
+                        behind.batch(behind.touchesOutbox() ? outboxFamily() : null));
+                behind.written();
+                unsynced = !sync;
+            } else if (sync && unsynced) {
+                db.syncWal();
+                unsynced = false;
+            }
+        } catch (RocksDBException e) {
+            cache.clear(); // whether RocksDB took the batch is unknown
+            throw new StoreException(
+                    (sync ? "sync" : "write") + " through index " + appliedIndex + " failed in " + directory, e);
+        }
+    }
+
+    /** Writes what is held and fsyncs the write-ahead log (one fsync for every write before it). */
     @Override
     public void sync() {
-        if (!unsynced) {
-            return;
-        }
-        try {
-            db.syncWal();
-        } catch (RocksDBException e) {
-            throw new StoreException("fsync of the write-ahead log failed in " + directory, e);
-        }
-        unsynced = false;
+        writeHeld(true);
     }
 
     @Override
@@ -272,6 +288,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         if (newAppliedIndex < 0) {
             throw new IllegalArgumentException("applied index must not be negative");
         }
+        writeHeld(false); // the held keys must not shadow the new state
         try (WriteBatch writes = new WriteBatch();
                 RocksIterator it = db.newIterator(data, reads)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -281,7 +298,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
             for (StoreEntry e : entries) {
                 writes.put(data, e.key(), e.value());
             }
-            writes.put(meta, APPLIED_INDEX_KEY, encodeIndex(newAppliedIndex));
+            writes.put(meta, APPLIED_INDEX_KEY, WriteBehind.indexKey(newAppliedIndex));
             db.write(syncWrites, writes);
             unsynced = false; // a synced write makes every write before it durable too
         } catch (RocksDBException e) {
@@ -339,6 +356,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
      * @throws StoreException if the checkpoint cannot be opened or read, or the write fails
      */
     public long replaceFromCheckpoint(Path checkpoint) {
+        writeHeld(false); // the held keys must not shadow the new state
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try (DBOptions options = new DBOptions();
                 ColumnFamilyOptions families = new ColumnFamilyOptions()) {
@@ -356,7 +374,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
                 deleteAllChatKeys();
                 copyChatKeys(source, handles.get(0));
                 try (WriteBatch last = new WriteBatch()) {
-                    last.put(meta, APPLIED_INDEX_KEY, encodeIndex(installed));
+                    last.put(meta, APPLIED_INDEX_KEY, WriteBehind.indexKey(installed));
                     last.delete(meta, INSTALLING_KEY);
                     db.write(syncWrites, last);
                 }
@@ -393,47 +411,27 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
      * hook), so a crash keeps both or neither; unsynced, like that write. Owner thread only.
      */
     public void putOutboxWithNextWrite(List<OutboxEntry> entries) {
-        outboxWithNextWrite.addAll(entries);
+        behind.holdOutbox(entries);
     }
 
-    /**
-     * Writes {@code entries} to the outbox now, in a write of their own (tests seed an outbox with it; a follower's
-     * applies use {@link #putOutboxWithNextWrite}, which writes them with the apply). Unsynced. Owner thread only.
-     */
+    /** Writes {@code entries} to the outbox now, unsynced (tests seed an outbox with it). Owner thread only. */
     public void putOutbox(List<OutboxEntry> entries) {
-        if (entries.isEmpty()) {
-            return;
-        }
-        try (WriteBatch writes = new WriteBatch()) {
-            ColumnFamilyHandle family = outboxFamily();
-            for (OutboxEntry entry : entries) {
-                writes.put(family, encodeIndex(entry.index()), entry.value());
-            }
-            db.write(bufferedWrites, writes);
-            unsynced = true;
-        } catch (RocksDBException e) {
-            throw new StoreException("outbox write failed in " + directory, e);
-        }
+        behind.holdOutbox(entries);
+        writeHeld(false);
     }
 
-    /** Deletes every outbox entry at or below chat index {@code index}. Owner thread only. */
+    /** Deletes every outbox entry at or below chat index {@code index}, with the held writes. Owner thread only. */
     public void deleteOutboxThrough(long index) {
-        if (outbox == null || index < 0) {
-            return;
-        }
-        try {
-            db.deleteRange(outbox, bufferedWrites, encodeIndex(0), encodeIndex(index + 1));
-            unsynced = true;
-        } catch (RocksDBException e) {
-            throw new StoreException("outbox delete failed in " + directory, e);
+        if (index >= 0) {
+            behind.deleteOutboxThrough(index, outbox != null); // none written without the column family
         }
     }
 
-    /** The outbox entries, lowest index first. */
+    /** The outbox entries, lowest index first (the held ones included). */
     public List<OutboxEntry> readOutbox() {
         List<OutboxEntry> entries = new ArrayList<>();
         if (outbox == null) {
-            return entries;
+            return behind.outbox(entries);
         }
         try (RocksIterator it = db.newIterator(outbox, reads)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -443,7 +441,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         } catch (RocksDBException e) {
             throw new StoreException("outbox read failed in " + directory, e);
         }
-        return entries;
+        return behind.outbox(entries);
     }
 
     private synchronized ColumnFamilyHandle outboxFamily() throws RocksDBException {
@@ -455,7 +453,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
 
     /** Writes (synced) the marker of an install in progress; from now on the store reports applied index 0. */
     void markInstalling(long index) throws RocksDBException {
-        db.put(meta, syncWrites, INSTALLING_KEY, encodeIndex(index));
+        db.put(meta, syncWrites, INSTALLING_KEY, WriteBehind.indexKey(index));
         appliedIndex = 0;
     }
 
@@ -515,10 +513,6 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         }
     }
 
-    private static byte[] encodeIndex(long index) {
-        return ByteBuffer.allocate(Long.BYTES).putLong(index).array();
-    }
-
     /** Syncs what was written and releases RocksDB and its native handles. */
     @Override
     public synchronized void close() {
@@ -530,6 +524,7 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
         } catch (StoreException e) {
             // closing after a failure: the data written since the last sync may be lost, as on a crash
         }
+        behind.close();
         if (paxosLog != null) {
             paxosLog.close();
         }

@@ -65,6 +65,9 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
     private final RocksDB db;
     private final ColumnFamilyHandle family;
     private final boolean ownsDatabase;
+    /** Run before a snapshot's record is written: the chat store writes the decisions it holds first. */
+    private final Runnable beforeSnapshot;
+
     private Ballot promised = Ballot.ZERO;
     private long snapshotSlot;
     private long batchesWritten;
@@ -73,8 +76,10 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
     /** The fold of {@link #deferred} added to the chat store's write under way, applied once it is written. */
     private Folded pendingFold;
 
-    private RocksDbDurableLog(Path directory, Options options, RocksDB db, ColumnFamilyHandle family) {
+    private RocksDbDurableLog(
+            Path directory, Options options, RocksDB db, ColumnFamilyHandle family, Runnable beforeSnapshot) {
         this.directory = directory;
+        this.beforeSnapshot = beforeSnapshot;
         this.options = options;
         this.db = db;
         this.family = family;
@@ -83,9 +88,14 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
         this.bufferedWrites = new WriteOptions().setSync(false);
     }
 
-    /** The log in column family {@code family} of a database owned by the caller (see the class comment). */
-    static RocksDbDurableLog inSharedDatabase(Path directory, RocksDB db, ColumnFamilyHandle family) {
-        RocksDbDurableLog log = new RocksDbDurableLog(directory, null, db, family);
+    /**
+     * The log in column family {@code family} of a database owned by the caller (see the class comment), which runs
+     * {@code beforeSnapshot} before it writes a snapshot's record (whose deletion of the records below it must
+     * follow every write of theirs).
+     */
+    static RocksDbDurableLog inSharedDatabase(
+            Path directory, RocksDB db, ColumnFamilyHandle family, Runnable beforeSnapshot) {
+        RocksDbDurableLog log = new RocksDbDurableLog(directory, null, db, family, beforeSnapshot);
         DurableState state = log.load();
         log.promised = state.promised();
         log.snapshotSlot = state.snapshotSlot();
@@ -102,7 +112,8 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
         try {
             Files.createDirectories(directory);
             RocksDB db = RocksDB.open(options, directory.toString());
-            RocksDbDurableLog log = new RocksDbDurableLog(directory, options, db, db.getDefaultColumnFamily());
+            RocksDbDurableLog log =
+                    new RocksDbDurableLog(directory, options, db, db.getDefaultColumnFamily(), () -> {});
             DurableState state = log.load();
             log.promised = state.promised();
             log.snapshotSlot = state.snapshotSlot();
@@ -117,6 +128,9 @@ public final class RocksDbDurableLog implements DurableLog, AutoCloseable {
     public void persist(List<DurableRecord> records) {
         if (records.isEmpty()) {
             return;
+        }
+        if (records.stream().anyMatch(record -> record instanceof DurableRecord.SnapshotSaved)) {
+            beforeSnapshot.run();
         }
         try (WriteBatch batch = new WriteBatch()) {
             Folded folded = fold(records, batch);

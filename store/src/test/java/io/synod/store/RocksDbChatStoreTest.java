@@ -248,7 +248,7 @@ class RocksDbChatStoreTest {
         try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
             store.putOutboxWithNextWrite(List.of(
                     new RocksDbChatStore.OutboxEntry(1_025, b("a")), new RocksDbChatStore.OutboxEntry(1_026, b("b"))));
-            assertThat(store.readOutbox()).as("nothing before the write").isEmpty();
+            assertThat(store.readOutbox()).as("held for the write").hasSize(2);
             StoreBatch batch = new StoreBatch(1_026);
             batch.put(b("k"), b("v"));
             store.write(batch);
@@ -268,10 +268,9 @@ class RocksDbChatStoreTest {
     }
 
     /**
-     * A group of one's turn is one write: the Paxos records that decide an apply wait for the apply's store write and
-     * go in it, so a crash keeps both or neither. Before that write (a crash there: the store closed without it) the
-     * log holds none of them and the state is not applied; after it, the log holds the vote and the decision and the
-     * state the apply.
+     * The Paxos records that decide an apply wait for the apply's store write, which writes them (synced) before it
+     * holds the state they decide. Before that write (a crash there: the store closed without it) the log holds none
+     * of them and the state is not applied; after it, the log holds the vote and the decision and the state the apply.
      */
     @Test
     void paxosRecordsDeferredToTheNextWriteAreWrittenWithItOnly() {
@@ -311,8 +310,8 @@ class RocksDbChatStoreTest {
 
     /**
      * Decisions only may wait for the apply's store write too, which then needs no sync for them (a decision is
-     * never a promise to anyone): the log says so, and the decisions land in that write, ahead of the applied state
-     * they decide. Votes among them make it a write to sync.
+     * never a promise to anyone): the log says so, and the decisions are held with the applied state they decide and
+     * written with it. Votes among them make it a write to sync.
      */
     @Test
     void deferredDecisionsOnlyNeedNoSyncAndAreWrittenWithTheStoreWrite() {
@@ -328,7 +327,9 @@ class RocksDbChatStoreTest {
             StoreBatch apply = new StoreBatch(1_025);
             apply.put(b("k"), b("v"));
             store.write(apply);
-            assertThat(log.hasDeferred()).as("written with it").isFalse();
+            assertThat(log.hasDeferred()).as("held with it").isFalse();
+            assertThat(log.load().decided()).as("written with it, at the sync").isEmpty();
+            store.sync();
             assertThat(log.load().decided()).containsEntry(1L, vote.value());
             log.persistWithNextStoreWrite(List.of(
                     new DurableRecord.DecidedAccepted(1, new Ballot(1, 1)),

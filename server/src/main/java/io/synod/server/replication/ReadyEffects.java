@@ -21,10 +21,12 @@ import java.util.function.Consumer;
  * gains, docs/performance.md); the records go in one RocksDB batch ({@link RocksDbDurableLog}: synced unless it
  * holds decisions only), so at most one fsync per turn, however many writes the turn carried; records that are
  * followed by no message that must wait for them (a group of one's votes and decisions; anyone's decisions only) go
- * in the apply's store write instead, synced if they must be, so such a turn is one RocksDB write ({@link #persist}); a snapshot request
+ * to the apply's store write instead, which writes them first, alone and synced, if they must be synced, and holds
+ * decisions only with the state they decide ({@code RocksDbChatStore.write}), so such a turn is at most one RocksDB
+ * write ({@link #persist}); a snapshot request
  * starts the memtable flushes. Given a way to answer mid-turn, a Ready that must be synced first applies and answers
  * the decided entries that rest on none of its records ({@link Ready#appliableBeforePersist}): their decisions
- * written (unsynced, ahead of the applies in the write-ahead log, as always), the applies, the answers, then the
+ * held with the applies (never synced, as always), the applies, the answers, then the
  * rest of the records and the rest of the Ready.
  *
  * @param <T> what waits for each write (see {@link PendingWrites})
