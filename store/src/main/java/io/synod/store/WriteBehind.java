@@ -16,8 +16,8 @@ import org.rocksdb.WriteBatch;
 
 /**
  * A replicated server's applied writes, held in memory and written to RocksDB together at the next sync (every 200
- * ms, before a checkpoint and on close) or once {@link #KEYS_MAX} keys or {@link #BYTES_MAX} bytes are held, instead
- * of one RocksDB write per loop turn.
+ * ms, before a checkpoint, before a snapshot's record and on close) or once {@link #KEYS_MAX} keys or {@link
+ * #BYTES_MAX} bytes are held, instead of one RocksDB write per loop turn.
  *
  * <p>Why: every write put three to four keys (the post, the client's request window, a follower's outbox entry, the
  * channel's counter, the digest) into the memtable's skip list and the write-ahead log in the turn that applied it,
@@ -35,7 +35,7 @@ import org.rocksdb.WriteBatch;
  * reader that read the map before a write still sees what RocksDB may not have yet).
  */
 final class WriteBehind implements AutoCloseable {
-    /** Most chat keys held before they are written (a few seconds of writes at 64 clients). */
+    /** Most chat keys held before they are written (over a second of writes at 64 clients: the sync comes first). */
     static final int KEYS_MAX = 16_384;
     /** Most bytes of keys and values held before they are written (counted per put, overwrites included). */
     static final long BYTES_MAX = 8L << 20;
