@@ -406,9 +406,9 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     /**
      * Keeps {@code entries} (a replicated server's encoded publications of the writes at their chat indexes) in
      * column family {@code outbox} until {@link #deleteOutboxThrough}: a follower's record of what the leader may not
-     * have published yet, so it survives a restart. They are written with the next {@link #write}, in its atomic
-     * batch (the one that applies the writes that published them, see {@code ChatStateMachine.applyAll} with a
-     * hook), so a crash keeps both or neither; unsynced, like that write. Owner thread only.
+     * have published yet, so it survives a restart. They are held with the next {@link #write} (the one that
+     * applies the writes that published them, see {@code ChatStateMachine.applyAll} with a hook) and go to RocksDB in
+     * the same batch as its changes ({@link WriteBehind}), so a crash keeps both or neither. Owner thread only.
      */
     public void putOutboxWithNextWrite(List<OutboxEntry> entries) {
         behind.holdOutbox(entries);
