@@ -68,11 +68,10 @@ class ReferenceDownTest {
                 assertCoordinated(servers);
                 Cluster.awaitConverged(servers);
                 for (int read = 0; read < 6; read++) { // the broker spreads reads over the servers
-                    Envelope history = client.call("history", Map.of("channel", "den", "limit", 500));
-                    List<Object> texts = WireClient.messages(history).stream()
-                            .map(m -> m.get("message"))
-                            .toList();
-                    assertThat(texts).as("history read %d", read).containsExactlyElementsOf(acknowledged);
+                    List<Object> texts = wholeHistory(client, "den");
+                    assertThat(texts)
+                            .as("history read %d: %s", read, difference(acknowledged, texts))
+                            .containsExactlyElementsOf(acknowledged);
                 }
                 System.out.printf(
                         "reference-down: %d writes acknowledged and read back without the reference%n",
@@ -84,6 +83,39 @@ class ReferenceDownTest {
                     .pollInterval(Duration.ofMillis(200))
                     .untilAsserted(() -> assertThat(referenceList(cluster)).containsExactlyInAnyOrderElementsOf(names));
         }
+    }
+
+    /** Every message text of {@code channel}, page by page (a page holds at most 500). */
+    private static List<Object> wholeHistory(Cluster.RetryingClient client, String channel) {
+        List<Object> texts = new ArrayList<>();
+        long after = 0;
+        for (int page = 0; page < 1_000; page++) {
+            Envelope reply = client.call("history", Map.of("channel", channel, "after_seq", after, "limit", 500));
+            assertThat(reply.data().get("status"))
+                    .as("history: %s", reply.data())
+                    .isEqualTo("OK");
+            WireClient.messages(reply).forEach(m -> texts.add(m.get("message")));
+            if (!Boolean.TRUE.equals(reply.data().get("more"))) {
+                return texts;
+            }
+            after = ((Number) reply.data().get("next_seq")).longValue();
+        }
+        throw new AssertionError("the history of " + channel + " never ended");
+    }
+
+    /** What differs between what was acknowledged and what a read showed, short enough to read in a report. */
+    private static String difference(List<String> acknowledged, List<Object> read) {
+        int first = 0;
+        while (first < Math.min(acknowledged.size(), read.size())
+                && acknowledged.get(first).equals(read.get(first))) {
+            first++;
+        }
+        Set<Object> readSet = new java.util.HashSet<>(read);
+        List<String> missing =
+                acknowledged.stream().filter(t -> !readSet.contains(t)).toList();
+        return "acknowledged " + acknowledged.size() + ", read " + read.size() + ", first difference at " + first
+                + ", missing " + missing.subList(0, Math.min(10, missing.size()))
+                + ", read around it " + read.subList(Math.max(0, first - 2), Math.min(read.size(), first + 3));
     }
 
     /** Every server names the same non-null coordinator and the same coordination members. */
