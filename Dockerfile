@@ -34,5 +34,7 @@ USER synod
 WORKDIR /data
 # The admin endpoint's port in every container (each process is given --admin-bind 0.0.0.0:8081).
 EXPOSE 8081
-ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/synod.jar"]
+# The launcher's flags, as ./synod gives them: the Java heap in 2 MiB pages where the host's kernel offers
+# transparent huge pages (docs/performance.md), then SYNOD_JAVA_OPTS (a later flag wins), then the command.
+ENTRYPOINT ["sh", "-c", "exec java --enable-native-access=ALL-UNNAMED $(grep -Eqs '\\[(always|madvise)\\]' /sys/kernel/mm/transparent_hugepage/enabled && echo -XX:+UseTransparentHugePages) ${SYNOD_JAVA_OPTS:-} -jar /app/synod.jar \"$@\"", "synod"]
 CMD ["help"]

@@ -18,6 +18,7 @@ import io.synod.messaging.admin.AdminOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,15 +28,18 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MappingIterator;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -49,6 +53,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 class DeploymentFilesTest {
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern ENDPOINT = Pattern.compile("(?:tcp|http)://([^:/]+):(\\d+)");
     private static final Pattern K8S_VARIABLE = Pattern.compile("\\$\\(([A-Z_][A-Z0-9_]*)\\)");
     private static final Set<String> PROBE_PATHS = Set.of("/health", "/status", "/metrics");
@@ -331,6 +336,46 @@ class DeploymentFilesTest {
                     .containsAnyOf("COPY " + name + " " + name, "COPY " + name + "/pom.xml " + name + "/pom.xml");
         }
         assertThat(dockerfile).contains("curl").contains("EXPOSE 8081");
+    }
+
+    /**
+     * The image's entrypoint (a shell line, so that it can ask the kernel about huge pages) hands the container's
+     * command to the launcher word for word, after the launcher's flags and {@code SYNOD_JAVA_OPTS}: run here, with a
+     * {@code java} that prints its arguments.
+     */
+    @Test
+    void theImagesEntrypointHandsTheCommandToTheLauncher(@TempDir Path bin) throws Exception {
+        Matcher line = Pattern.compile("(?m)^ENTRYPOINT (.*)$").matcher(Files.readString(root().resolve("Dockerfile")));
+        assertThat(line.find()).as("the Dockerfile's ENTRYPOINT").isTrue();
+        List<String> command = new ArrayList<>();
+        JSON.readTree(line.group(1)).forEach(word -> command.add(word.asString()));
+        command.addAll(List.of("server", "--name", "two words", "$HOME", "*"));
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
+        assertThat(java.toFile().setExecutable(true)).isTrue();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("PATH", bin + ":/usr/bin:/bin");
+        builder.environment().put("SYNOD_JAVA_OPTS", "-Xmx1g -Dsynod.x=y");
+        Process process = builder.start();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS))
+                .as("the entrypoint ends")
+                .isTrue();
+        List<String> passed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines()
+                .toList();
+
+        Path thpMode = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        boolean hugePages = Files.isReadable(thpMode)
+                && Pattern.compile("\\[(always|madvise)\\]")
+                        .matcher(Files.readString(thpMode))
+                        .find();
+        List<String> expected = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED"));
+        if (hugePages) {
+            expected.add("-XX:+UseTransparentHugePages");
+        }
+        expected.addAll(List.of(
+                "-Xmx1g", "-Dsynod.x=y", "-jar", "/app/synod.jar", "server", "--name", "two words", "$HOME", "*"));
+        assertThat(passed).as("what java was given").containsExactlyElementsOf(expected);
     }
 
     // ------------------------------------------------------------------ README.md
