@@ -45,10 +45,15 @@ class ProcessLaunchTest {
     }
 
     private Process launch(String name, Class<?> main, String... args) throws IOException {
+        return launch(name, List.of(), main, args);
+    }
+
+    private Process launch(String name, List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("--sun-misc-unsafe-memory-access=allow");
         command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
@@ -156,6 +161,64 @@ class ProcessLaunchTest {
         assertThat(terminate(broker)).isZero();
         assertThat(Files.readString(root.resolve("s1.jsonl"))).contains("\"kind\":\"login\"");
         assertThat(Files.readString(root.resolve("reference.jsonl"))).contains("\"kind\":\"rank\"");
+    }
+
+    @Test
+    void aKilledServerLeavesNothingInTheTemporaryDirectory() throws Exception {
+        Process reference = launch(
+                "reference",
+                ReferenceCommand.class,
+                "--bind",
+                "tcp://127.0.0.1:*",
+                "--data-dir",
+                root.resolve("ref").toString());
+        String referenceEndpoint = group(readyLine(reference), "bind=(\\S+)");
+        Path tmp = Files.createDirectories(root.resolve("tmp"));
+        Path lib = root.resolve("s1").resolve("lib");
+        List<Long> libraryChanges = new ArrayList<>();
+        for (int start = 1; start <= 2; start++) {
+            Process server = launch(
+                    "server-" + start,
+                    List.of("-Djava.io.tmpdir=" + tmp),
+                    ServerCommand.class,
+                    "--name",
+                    "s1",
+                    "--broker",
+                    "tcp://127.0.0.1:" + unusedPort(),
+                    "--proxy",
+                    "tcp://127.0.0.1:" + unusedPort(),
+                    "--reference",
+                    referenceEndpoint,
+                    "--data-dir",
+                    root.resolve("s1").toString(),
+                    "--admin-port",
+                    "0");
+            assertThat(readyLine(server)).as("start %d", start).contains("server s1 ready");
+            server.destroyForcibly(); // SIGKILL: no exit hook runs
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            try (var left = Files.list(tmp)) {
+                assertThat(left.map(p -> p.getFileName().toString()))
+                        .as("left in java.io.tmpdir by killed start %d", start)
+                        .noneMatch(name -> name.contains("rocksdb"));
+            }
+            try (var copies = Files.list(lib)) {
+                List<Path> files = copies.toList();
+                assertThat(files).as("RocksDB's library in the data directory").hasSize(1);
+                assertThat(files.get(0).getFileName().toString()).startsWith("librocksdbjni");
+                libraryChanges.add(Files.getLastModifiedTime(files.get(0)).toMillis());
+            }
+        }
+        assertThat(libraryChanges.get(1))
+                .as("the second start uses the first one's copy")
+                .isEqualTo(libraryChanges.get(0));
+        assertThat(terminate(reference)).isZero();
+    }
+
+    private static int unusedPort() throws IOException {
+        try (java.net.ServerSocket socket =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     @Test
