@@ -169,11 +169,12 @@ public final class ChatServer implements AutoCloseable {
 
     /**
      * Loads RocksDB's library from {@code <data-dir>/lib} ({@link RocksDbLibrary}: nothing is left in the temporary
-     * directory if the process is killed), opens the store, connects the sockets, asks the reference for a rank (bounded), starts the admin endpoint and
-     * the event loop. The {@link ReplicationDriver} of {@code replicationConfig} (Paxos log in column family {@code
-     * paxos} of {@code <data-dir>/state}, its own peer links) is opened here and handed to the event loop, its only
-     * user from then on; writes are proposed and answered once applied. A data directory of a single server of an
-     * older Synod (a chat state and no Paxos log) is upgraded first ({@link StandaloneUpgrade}).
+     * directory if the process is killed), opens the store, connects the sockets, asks the reference for a rank
+     * (bounded), starts the admin endpoint and the event loop. The {@link ReplicationDriver} of {@code
+     * replicationConfig} (Paxos log in column family {@code paxos} of {@code <data-dir>/state}, its own peer links)
+     * is opened here and handed to the event loop, its only user from then on; writes are proposed and answered
+     * once applied. A data directory of a single server of an older Synod (a chat state and no Paxos log) is
+     * upgraded first ({@link StandaloneUpgrade}).
      */
     public static ChatServer start(
             ServerConfig config, CoordinationConfig coordinationConfig, ReplicationConfig replicationConfig) {
