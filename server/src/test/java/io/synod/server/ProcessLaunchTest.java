@@ -65,6 +65,14 @@ class ProcessLaunchTest {
         return process;
     }
 
+    /** A reference on any free loopback port, its data in {@code root/ref}. */
+    private Process launchReference(String... extraArgs) throws IOException {
+        List<String> args = new ArrayList<>(List.of(
+                "--bind", "tcp://127.0.0.1:*", "--data-dir", root.resolve("ref").toString()));
+        args.addAll(List.of(extraArgs));
+        return launch("reference", ReferenceCommand.class, args.toArray(String[]::new));
+    }
+
     /** The first stdout line containing "ready", within the bounded wait. */
     private static String readyLine(Process process) throws Exception {
         BufferedReader out =
@@ -117,15 +125,8 @@ class ProcessLaunchTest {
         String proxyReady = readyLine(proxy);
         assertThat(proxyReady).startsWith("proxy ready ");
 
-        Process reference = launch(
-                "reference",
-                ReferenceCommand.class,
-                "--bind",
-                "tcp://127.0.0.1:*",
-                "--data-dir",
-                root.resolve("ref").toString(),
-                "--log",
-                root.resolve("reference.jsonl").toString());
+        Process reference =
+                launchReference("--log", root.resolve("reference.jsonl").toString());
         String referenceReady = readyLine(reference);
         assertThat(referenceReady).startsWith("reference ready ");
 
@@ -165,13 +166,7 @@ class ProcessLaunchTest {
 
     @Test
     void aKilledServerLeavesNothingInTheTemporaryDirectory() throws Exception {
-        Process reference = launch(
-                "reference",
-                ReferenceCommand.class,
-                "--bind",
-                "tcp://127.0.0.1:*",
-                "--data-dir",
-                root.resolve("ref").toString());
+        Process reference = launchReference();
         String referenceEndpoint = group(readyLine(reference), "bind=(\\S+)");
         Path tmp = Files.createDirectories(root.resolve("tmp"));
         Path lib = root.resolve("s1").resolve("lib");
