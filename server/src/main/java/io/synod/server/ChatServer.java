@@ -19,7 +19,6 @@ import io.synod.server.replication.Completion;
 import io.synod.server.replication.ReplicationConfig;
 import io.synod.server.replication.ReplicationDriver;
 import io.synod.store.RocksDbChatStore;
-import io.synod.store.RocksDbLibrary;
 import io.synod.store.StoreException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -168,26 +167,16 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
-     * Loads RocksDB's library from {@code <data-dir>/lib} ({@link RocksDbLibrary}: nothing is left in the temporary
-     * directory if the process is killed), opens the store, connects the sockets, asks the reference for a rank
-     * (bounded), starts the admin endpoint and the event loop. The {@link ReplicationDriver} of {@code
-     * replicationConfig} (Paxos log in column family {@code paxos} of {@code <data-dir>/state}, its own peer links)
-     * is opened here and handed to the event loop, its only user from then on; writes are proposed and answered
-     * once applied. A data directory of a single server of an older Synod (a chat state and no Paxos log) is
-     * upgraded first ({@link StandaloneUpgrade}).
+     * Opens the store, connects the sockets, asks the reference for a rank (bounded), starts the admin endpoint and
+     * the event loop. The {@link ReplicationDriver} of {@code replicationConfig} (Paxos log in column family {@code
+     * paxos} of {@code <data-dir>/state}, its own peer links) is opened here and handed to the event loop, its only
+     * user from then on; writes are proposed and answered once applied. A data directory of a single server of an
+     * older Synod (a chat state and no Paxos log) is upgraded first ({@link StandaloneUpgrade}).
      */
     public static ChatServer start(
             ServerConfig config, CoordinationConfig coordinationConfig, ReplicationConfig replicationConfig) {
         java.util.Objects.requireNonNull(replicationConfig, "replicationConfig");
         InteractionLog log = InteractionLog.open(config.logFile(), config.name());
-        RocksDbLibrary.Loaded library =
-                RocksDbLibrary.load(config.dataDirectory().resolve("lib"));
-        if (library.file().isEmpty()) {
-            LOG.warn(
-                    "{}: {}; using a temporary copy (left behind if this process is killed)",
-                    config.name(),
-                    library.fallbackReason());
-        }
         RocksDbChatStore store;
         try {
             store = RocksDbChatStore.open(config.dataDirectory().resolve("state"));

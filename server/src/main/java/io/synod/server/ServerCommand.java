@@ -9,6 +9,7 @@ import io.synod.messaging.admin.AdminGate;
 import io.synod.messaging.admin.AdminOptions;
 import io.synod.server.coordination.CoordinationConfig;
 import io.synod.server.replication.ReplicationConfig;
+import io.synod.store.RocksDbLibrary;
 import io.synod.store.StoreException;
 import java.nio.file.Path;
 import java.util.List;
@@ -178,6 +179,17 @@ public final class ServerCommand implements Callable<Integer> {
         if (gate.keyRequired()) { // says so at start-up, never the key
             System.out.println("server " + name + " admin operations "
                     + (admin.keyFile() == null ? "disabled (secure mode without --admin-key)" : "need the admin key"));
+        }
+        try { // before any other RocksDB class: a killed server then leaves no copy of it in the temporary directory
+            RocksDbLibrary.Loaded library =
+                    RocksDbLibrary.load(config.dataDirectory().resolve("lib"));
+            if (library.file().isEmpty()) {
+                System.err.println("server " + name + ": " + library.fallbackReason()
+                        + "; using a temporary copy (left behind if this process is killed)");
+            }
+        } catch (RuntimeException e) {
+            System.err.println("server " + name + ": cannot load RocksDB's library: " + e);
+            return 1;
         }
         ChatServer server;
         try {

@@ -9,6 +9,8 @@ import io.synod.server.reference.ReferenceCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,7 +172,7 @@ class ProcessLaunchTest {
         String referenceEndpoint = group(readyLine(reference), "bind=(\\S+)");
         Path tmp = Files.createDirectories(root.resolve("tmp"));
         Path lib = root.resolve("s1").resolve("lib");
-        List<Long> libraryChanges = new ArrayList<>();
+        List<Long> copiedAtMillis = new ArrayList<>();
         for (int start = 1; start <= 2; start++) {
             Process server = launch(
                     "server-" + start,
@@ -200,18 +202,17 @@ class ProcessLaunchTest {
                 List<Path> files = copies.toList();
                 assertThat(files).as("RocksDB's library in the data directory").hasSize(1);
                 assertThat(files.get(0).getFileName().toString()).startsWith("librocksdbjni");
-                libraryChanges.add(Files.getLastModifiedTime(files.get(0)).toMillis());
+                copiedAtMillis.add(Files.getLastModifiedTime(files.get(0)).toMillis());
             }
         }
-        assertThat(libraryChanges.get(1))
+        assertThat(copiedAtMillis.get(1))
                 .as("the second start uses the first one's copy")
-                .isEqualTo(libraryChanges.get(0));
+                .isEqualTo(copiedAtMillis.get(0));
         assertThat(terminate(reference)).isZero();
     }
 
     private static int unusedPort() throws IOException {
-        try (java.net.ServerSocket socket =
-                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }

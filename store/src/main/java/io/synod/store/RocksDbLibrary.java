@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.jar.JarEntry;
 import java.util.zip.CRC32;
@@ -27,8 +28,8 @@ public final class RocksDbLibrary {
     /** How {@link #load} went: the file loaded, or why RocksDB's own loader (the temporary copy) was used instead. */
     public record Loaded(Optional<Path> file, String fallbackReason) {
         public Loaded {
-            java.util.Objects.requireNonNull(file, "file");
-            java.util.Objects.requireNonNull(fallbackReason, "fallbackReason");
+            Objects.requireNonNull(file, "file");
+            Objects.requireNonNull(fallbackReason, "fallbackReason");
         }
     }
 
