@@ -10,6 +10,9 @@ import io.synod.protocol.Envelope;
 import io.synod.protocol.Limits;
 import io.synod.registry.RegistryConfig;
 import io.synod.server.reference.ReferenceServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,6 +89,13 @@ final class Harness implements AutoCloseable {
             socket.subscribe(topic.getBytes(StandardCharsets.UTF_8));
         }
         return socket;
+    }
+
+    /** A loopback endpoint whose port was free a moment ago (nothing listens there unless the caller binds it). */
+    static String freeEndpoint() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return "tcp://127.0.0.1:" + socket.getLocalPort();
+        }
     }
 
     static Envelope callRaw(RawReq client, byte[] frame) {

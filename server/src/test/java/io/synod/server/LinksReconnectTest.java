@@ -9,9 +9,6 @@ import io.synod.messaging.ProcessClock;
 import io.synod.messaging.ProxyCommand;
 import io.synod.messaging.ZmqOptions;
 import io.synod.protocol.Envelope;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -30,12 +27,6 @@ class LinksReconnectTest {
     @TempDir
     Path root;
 
-    private static String freeEndpoint() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return "tcp://127.0.0.1:" + socket.getLocalPort();
-        }
-    }
-
     private static Map<String, Object> data(Object... keyValues) {
         Map<String, Object> map = new LinkedHashMap<>();
         for (int i = 0; i < keyValues.length; i += 2) {
@@ -46,10 +37,10 @@ class LinksReconnectTest {
 
     @Test
     void aServerIsServedAgainAfterTheBrokerAndTheProxyRestart() throws Exception {
-        String front = freeEndpoint();
-        String back = freeEndpoint();
-        String xsub = freeEndpoint();
-        String xpub = freeEndpoint();
+        String front = Harness.freeEndpoint();
+        String back = Harness.freeEndpoint();
+        String xsub = Harness.freeEndpoint();
+        String xpub = Harness.freeEndpoint();
         InteractionLog log = InteractionLog.inMemory("test");
         try (Harness harness = new Harness(root)) {
             Forwarder broker = BrokerCommand.start(front, back, log, ProcessClock.system());

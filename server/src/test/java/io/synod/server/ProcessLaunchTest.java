@@ -9,8 +9,6 @@ import io.synod.server.reference.ReferenceCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -181,9 +179,9 @@ class ProcessLaunchTest {
                     "--name",
                     "s1",
                     "--broker",
-                    "tcp://127.0.0.1:" + unusedPort(),
+                    Harness.freeEndpoint(),
                     "--proxy",
-                    "tcp://127.0.0.1:" + unusedPort(),
+                    Harness.freeEndpoint(),
                     "--reference",
                     referenceEndpoint,
                     "--data-dir",
@@ -209,12 +207,6 @@ class ProcessLaunchTest {
                 .as("the second start uses the first one's copy")
                 .isEqualTo(copiedAtMillis.get(0));
         assertThat(terminate(reference)).isZero();
-    }
-
-    private static int unusedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     @Test
