@@ -48,9 +48,8 @@ public final class RocksDbLibrary {
         if (loaded != null) {
             return loaded;
         }
-        Path file;
         try {
-            file = extract(directory);
+            Path file = extract(directory);
             RocksDB.loadLibrary(List.of(directory.toString()));
             loaded = new Loaded(Optional.of(file), "");
         } catch (IOException | UncheckedIOException | IllegalStateException | UnsatisfiedLinkError e) {
