@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -404,19 +405,18 @@ public final class RocksDbChatStore implements ChatStore, AutoCloseable {
     public record OutboxEntry(long index, byte[] value) {}
 
     /**
-     * Keeps {@code entries} (a replicated server's encoded publications of the writes at their chat indexes) in
-     * column family {@code outbox} until {@link #deleteOutboxThrough}: a follower's record of what the leader may not
-     * have published yet, so it survives a restart. They are held with the next {@link #write} (the one that
-     * applies the writes that published them, see {@code ChatStateMachine.applyAll} with a hook) and go to RocksDB in
-     * the same batch as its changes ({@link WriteBehind}), so a crash keeps both or neither. Owner thread only.
+     * Keeps a follower's outbox entry (the publications of the write at chat index {@code index}, which the leader may
+     * not have published yet) in column family {@code outbox} until {@link #deleteOutboxThrough}, written in the batch
+     * of the next {@link #write} ({@link WriteBehind}): a crash keeps both or neither. {@code encoded} is called only
+     * when a write finds the entry still held, on this thread. Owner thread only.
      */
-    public void putOutboxWithNextWrite(List<OutboxEntry> entries) {
-        behind.holdOutbox(entries);
+    public void putOutboxWithNextWrite(long index, Supplier<byte[]> encoded) {
+        behind.holdOutbox(index, encoded);
     }
 
     /** Writes {@code entries} to the outbox now, unsynced (tests seed an outbox with it). Owner thread only. */
     public void putOutbox(List<OutboxEntry> entries) {
-        behind.holdOutbox(entries);
+        entries.forEach(e -> behind.holdOutbox(e.index(), e::value));
         writeHeld(false);
     }
 

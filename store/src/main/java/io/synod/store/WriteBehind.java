@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Supplier;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -45,6 +46,12 @@ final class WriteBehind implements AutoCloseable {
     private static final byte[] DELETED = new byte[0];
     /** Bookkeeping charged per held key on top of its bytes (map node, array headers). */
     private static final int KEY_OVERHEAD_BYTES = 64;
+    /**
+     * What a held outbox entry is charged: its bytes are made only when written ({@link #holdOutbox}). A write's
+     * publications encode to 100-300 bytes; a post that notifies many followers to more, but the publications it
+     * stands for are held by the caller's ring anyway, which bounds them.
+     */
+    private static final int OUTBOX_ENTRY_CHARGE_BYTES = 512;
 
     private final ColumnFamilyHandle data;
     private final ColumnFamilyHandle meta;
@@ -55,7 +62,8 @@ final class WriteBehind implements AutoCloseable {
     /** The applied index of the last batch held; -1 when none is. */
     private long appliedIndex = -1;
 
-    private final TreeMap<Long, byte[]> outboxPuts = new TreeMap<>();
+    /** The outbox entries to write, each encoded only if a write finds it still held. */
+    private final TreeMap<Long, Supplier<byte[]>> outboxPuts = new TreeMap<>();
     /** The outbox entries at or below this index are deleted by the next write; -1 for none. */
     private long outboxDeleteThrough = -1;
     /** The Paxos records (decisions) that go first in the next write. */
@@ -84,12 +92,13 @@ final class WriteBehind implements AutoCloseable {
         appliedIndex = batch.appliedIndex();
     }
 
-    /** Holds {@code entries} for the outbox's column family, for the next write. */
-    void holdOutbox(List<RocksDbChatStore.OutboxEntry> entries) {
-        for (RocksDbChatStore.OutboxEntry entry : entries) {
-            outboxPuts.put(entry.index(), entry.value());
-            bytes += Long.BYTES + entry.value().length + KEY_OVERHEAD_BYTES;
-        }
+    /**
+     * Holds the outbox entry of chat index {@code index} for the next write; {@code encoded} makes its bytes when a
+     * write or {@link #outbox} needs them, so an entry {@link #deleteOutboxThrough deleted} before is never encoded.
+     */
+    void holdOutbox(long index, Supplier<byte[]> encoded) {
+        outboxPuts.put(index, encoded);
+        bytes += Long.BYTES + OUTBOX_ENTRY_CHARGE_BYTES + KEY_OVERHEAD_BYTES;
     }
 
     /** The batch the Paxos records to write first next time are added to. */
@@ -112,7 +121,7 @@ final class WriteBehind implements AutoCloseable {
     List<RocksDbChatStore.OutboxEntry> outbox(List<RocksDbChatStore.OutboxEntry> written) {
         TreeMap<Long, byte[]> entries = new TreeMap<>();
         written.stream().filter(e -> e.index() > outboxDeleteThrough).forEach(e -> entries.put(e.index(), e.value()));
-        entries.putAll(outboxPuts);
+        outboxPuts.forEach((index, encoded) -> entries.put(index, encoded.get()));
         List<RocksDbChatStore.OutboxEntry> out = new ArrayList<>();
         entries.forEach((index, value) -> out.add(new RocksDbChatStore.OutboxEntry(index, value)));
         return out;
@@ -218,8 +227,8 @@ final class WriteBehind implements AutoCloseable {
         if (outboxDeleteThrough >= 0) {
             records.deleteRange(outbox, indexKey(0), indexKey(outboxDeleteThrough + 1));
         }
-        for (Map.Entry<Long, byte[]> e : outboxPuts.entrySet()) {
-            records.put(outbox, indexKey(e.getKey()), e.getValue());
+        for (Map.Entry<Long, Supplier<byte[]>> e : outboxPuts.entrySet()) {
+            records.put(outbox, indexKey(e.getKey()), e.getValue().get());
         }
         return records;
     }

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -246,8 +247,8 @@ class RocksDbChatStoreTest {
     @Test
     void outboxEntriesHandedForTheNextWriteGoInThatWriteOnly() {
         try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
-            store.putOutboxWithNextWrite(List.of(
-                    new RocksDbChatStore.OutboxEntry(1_025, b("a")), new RocksDbChatStore.OutboxEntry(1_026, b("b"))));
+            store.putOutboxWithNextWrite(1_025, () -> b("a"));
+            store.putOutboxWithNextWrite(1_026, () -> b("b"));
             assertThat(store.readOutbox()).as("held for the write").hasSize(2);
             StoreBatch batch = new StoreBatch(1_026);
             batch.put(b("k"), b("v"));
@@ -264,6 +265,39 @@ class RocksDbChatStoreTest {
             store.deleteOutboxThrough(1_026);
             store.write(new StoreBatch(1_027));
             assertThat(store.readOutbox()).as("handed once, written once").isEmpty();
+        }
+    }
+
+    /**
+     * A held outbox entry is encoded only when a write finds it still held: one deleted before the write (the
+     * leader's note retires most of a follower's entries within 100 ms, before the 200 ms sync) never is.
+     */
+    @Test
+    void anOutboxEntryDeletedBeforeTheWriteIsNeverEncoded() {
+        AtomicInteger retiredEncodings = new AtomicInteger();
+        AtomicInteger keptEncodings = new AtomicInteger();
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            store.putOutbox(List.of(new RocksDbChatStore.OutboxEntry(1, b("written before")))); // the family exists
+            store.putOutboxWithNextWrite(1_025, () -> {
+                retiredEncodings.incrementAndGet();
+                return b("retired");
+            });
+            store.putOutboxWithNextWrite(1_026, () -> {
+                keptEncodings.incrementAndGet();
+                return b("kept");
+            });
+            store.deleteOutboxThrough(1_025);
+            store.write(new StoreBatch(1_026));
+            store.sync();
+            assertThat(keptEncodings)
+                    .as("the entry still held, encoded for the write")
+                    .hasValue(1);
+        }
+        assertThat(retiredEncodings).as("deleted before the write").hasValue(0);
+        try (RocksDbChatStore store = RocksDbChatStore.open(dir)) {
+            assertThat(store.readOutbox())
+                    .extracting(e -> new String(e.value(), StandardCharsets.UTF_8))
+                    .containsExactly("kept");
         }
     }
 

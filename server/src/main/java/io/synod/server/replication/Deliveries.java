@@ -100,18 +100,18 @@ public final class Deliveries {
 
     /**
      * Hands the store the outbox entries of a batch's results that this server keeps for republishing, so they are
-     * written in the batch's own store write (a crash keeps the applied writes and their entries, or neither).
+     * written in the batch's own store write (a crash keeps the applied writes and their entries, or neither). Each
+     * is encoded only if the store writes it: the leader's note usually retires it first (encoding them all was a
+     * tenth of a follower's loop, docs/performance.md).
      */
     void keepWithTheWrite(List<Command> batch, List<Result> results) {
-        List<RocksDbChatStore.OutboxEntry> entries = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             long index = batch.get(i).index();
             List<Publication> publications = results.get(i).publications();
             if (keepsForRepublishing(index, publications)) {
-                entries.add(new RocksDbChatStore.OutboxEntry(index, encodeOutbox(publications)));
+                store.putOutboxWithNextWrite(index, () -> encodeOutbox(publications));
             }
         }
-        store.putOutboxWithNextWrite(entries);
     }
 
     /**
