@@ -81,9 +81,9 @@ public final class SoftwareClock {
     public long readMillis(long underlyingMillis) {
         advance(underlyingMillis);
         long readingMillis = displayedMillis();
-        ClockInvariants.check(
-                readingMillis >= lastReadMillis,
-                "software clock ran backwards: " + readingMillis + " < " + lastReadMillis);
+        if (readingMillis < lastReadMillis) { // the message built only then: every request reads the clock
+            ClockInvariants.check(false, "software clock ran backwards: " + readingMillis + " < " + lastReadMillis);
+        }
         lastReadMillis = readingMillis;
         return readingMillis;
     }

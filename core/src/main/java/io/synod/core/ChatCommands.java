@@ -109,7 +109,9 @@ public final class ChatCommands {
             case "publish", "message", "post", "notifications_read", "conversation_read" -> 3;
             default -> throw new IllegalArgumentException("not a chat command: unknown kind '" + kind + "'");
         };
-        require(f.size() == expected, kind + " has " + expected + " fields, found " + f.size());
+        if (f.size() != expected) { // the message is built only then: this runs for every decoded command
+            require(false, kind + " has " + expected + " fields, found " + f.size());
+        }
         return switch (kind) {
             case "login" ->
                 f.size() == 1
@@ -139,7 +141,7 @@ public final class ChatCommands {
     }
 
     private static String text(List<?> items, int i) {
-        require(items.get(i) instanceof String, "item " + i + " must be a string");
+        requireItem(items.get(i) instanceof String, "item ", i, " must be a string");
         return (String) items.get(i);
     }
 
@@ -153,18 +155,25 @@ public final class ChatCommands {
     }
 
     private static long integer(List<?> items, int i) {
-        require(items.get(i) instanceof Long, "item " + i + " must be an integer");
+        requireItem(items.get(i) instanceof Long, "item ", i, " must be an integer");
         return (Long) items.get(i);
     }
 
     private static double number(List<?> items, int i) {
-        require(items.get(i) instanceof Double, "item " + i + " must be a float");
+        requireItem(items.get(i) instanceof Double, "item ", i, " must be a float");
         return (Double) items.get(i);
     }
 
     private static void require(boolean condition, String message) {
         if (!condition) {
             throw new IllegalArgumentException("not a chat command: " + message);
+        }
+    }
+
+    /** {@link #require} with the message {@code before + number + after}, built only if it fails (every decode). */
+    private static void requireItem(boolean condition, String before, long number, String after) {
+        if (!condition) {
+            throw new IllegalArgumentException("not a chat command: " + before + number + after);
         }
     }
 }

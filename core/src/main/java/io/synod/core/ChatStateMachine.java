@@ -109,8 +109,7 @@ public final class ChatStateMachine {
         long previous = store.appliedIndex();
         for (Command command : commands) {
             ChatInvariants.require(
-                    command.index() > previous,
-                    "command index " + command.index() + " must be above the previous index " + previous);
+                    command.index() > previous, "command index ", command.index(), " must be above ", previous);
             previous = command.index();
         }
         Transaction tx = new Transaction(store, new StoreBatch(previous));

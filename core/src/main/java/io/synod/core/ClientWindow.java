@@ -48,7 +48,7 @@ record ClientWindow(long highest, BitSet applied, List<Failure> failures) {
             return EMPTY;
         }
         List<Object> v = Values.decodeList(stored);
-        ChatInvariants.check(v.size() >= 2 && v.size() % 2 == 0, "a client window has 2 + 2k items, found " + v.size());
+        ChatInvariants.check(v.size() >= 2 && v.size() % 2 == 0, "a client window has 2 + 2k items, found ", v.size());
         ChatInvariants.check(v.get(1) instanceof byte[], "a client window's bitmap is binary");
         List<Failure> failures = new ArrayList<>((v.size() - 2) / 2);
         for (int i = 2; i < v.size(); i += 2) {
@@ -83,7 +83,7 @@ record ClientWindow(long highest, BitSet applied, List<Failure> failures) {
 
     /** This window after applying the new {@code requestId}; requests that fall below it are forgotten. */
     ClientWindow with(long requestId, boolean ok, String errorText) {
-        ChatInvariants.require(seen(requestId) == Seen.NEW, "request " + requestId + " is new in its window");
+        ChatInvariants.require(seen(requestId) == Seen.NEW, "a request already in its window: ", requestId);
         long newHighest = Math.max(highest, requestId);
         long shift = highest < 0 ? REQUESTS_MAX : newHighest - highest;
         long[] words = shifted(applied.toLongArray(), shift);

@@ -32,10 +32,10 @@ public record Command(
         String session) {
 
     public Command {
-        ChatInvariants.require(index > 0, "index must be positive, was " + index);
+        ChatInvariants.require(index > 0, "index must be positive, was ", index);
         ChatInvariants.require(Double.isFinite(timestampSeconds), "timestampSeconds must be finite");
-        ChatInvariants.require(clock >= 0, "clock must not be negative, was " + clock);
-        ChatInvariants.require(requestId >= 0, "requestId must not be negative, was " + requestId);
+        ChatInvariants.require(clock >= 0, "clock must not be negative, was ", clock);
+        ChatInvariants.require(requestId >= 0, "requestId must not be negative, was ", requestId);
         ChatInvariants.require(clientId == null || !clientId.isEmpty(), "clientId must be null or non-empty");
         ChatInvariants.require(operation != null, "operation must not be null");
         ChatInvariants.require(session == null || !session.isEmpty(), "session must be null or non-empty");
