@@ -12,14 +12,14 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Runs the bodies of {@link CodecBenchmark} and {@link ChatStateMachineBenchmark} timed by the benchmark thread's
+ * Runs the bodies of {@link CodecBenchmark}, {@link ChatStateMachineBenchmark} and {@link ChatTurnBenchmark} timed by the benchmark thread's
  * <em>CPU time</em> ({@link ThreadMXBean}) instead of wall-clock time, because this development machine is shared
  * with other builds and JMH's wall-clock scores then mostly measure the other load. It is not a replacement for JMH:
  * there is no fork per benchmark, no dead-code protection beyond storing every result in a volatile field, and CPU
  * time leaves out what the thread waits for (RocksDB's fsync) and what other threads do for it (GC, JIT). Use it to
  * compare bodies on a busy machine; quote JMH on an idle one.
  *
- * <p>Usage: {@code java -cp bench/target/benchmarks.jar io.synod.bench.CpuTimeRunner [codec] [apply]}. Each body runs
+ * <p>Usage: {@code java -cp bench/target/benchmarks.jar io.synod.bench.CpuTimeRunner [codec] [apply] [turn]}. Each body runs
  * {@link #WARMUP_ROUNDS} warm-up rounds and {@link #MEASURED_ROUNDS} measured rounds of one CPU-second each (at most
  * three wall-clock seconds); the best and median rounds are printed in operations per CPU-second.
  *
@@ -40,7 +40,7 @@ public final class CpuTimeRunner {
     private CpuTimeRunner() {}
 
     public static void main(String[] args) throws IOException {
-        List<String> groups = args.length == 0 ? List.of("codec", "apply") : Arrays.asList(args);
+        List<String> groups = args.length == 0 ? List.of("codec", "apply", "turn") : Arrays.asList(args);
         CpuTimeRunner runner = new CpuTimeRunner();
         if (!runner.threads.isCurrentThreadCpuTimeSupported()) {
             throw new IllegalStateException("this JVM cannot read the current thread's CPU time");
@@ -51,6 +51,9 @@ public final class CpuTimeRunner {
         }
         if (groups.contains("apply")) {
             runner.apply();
+        }
+        if (groups.contains("turn")) {
+            runner.turn();
         }
         System.out.println("last result: " + runner.sink);
     }
@@ -86,13 +89,30 @@ public final class CpuTimeRunner {
         }
     }
 
+    /** {@link ChatTurnBenchmark}: one slot's applies on a replicated server's store; printed per write. */
+    private void turn() throws IOException {
+        ChatTurnBenchmark b = new ChatTurnBenchmark();
+        b.messageChars = CodecBenchmark.MESSAGE_CHARS;
+        b.setUp();
+        try {
+            measure("ChatTurnBenchmark.applyTurn, writes", ChatTurnBenchmark.COMMANDS_PER_TURN, b::applyTurn);
+        } finally {
+            b.tearDown();
+        }
+    }
+
     private void measure(String name, Supplier<Object> body) {
+        measure(name, 1, body);
+    }
+
+    /** Measures {@code body}, which does {@code operationsPerCall} operations per call. */
+    private void measure(String name, int operationsPerCall, Supplier<Object> body) {
         for (int i = 0; i < WARMUP_ROUNDS; i++) {
             round(body);
         }
         List<Double> rates = new ArrayList<>();
         for (int i = 0; i < MEASURED_ROUNDS; i++) {
-            rates.add(round(body));
+            rates.add(round(body) * operationsPerCall);
         }
         rates.sort(null);
         System.out.printf(
