@@ -2,6 +2,7 @@ package io.synod.consensus;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
@@ -27,11 +28,15 @@ final class Leader {
     private static final class InflightSlot {
         final Batch value;
         final TreeSet<Integer> acceptedBy = new TreeSet<>();
+        /** The voters sent the Accept: first {@link #acceptTargets}, then everyone a retry reached. */
+        final TreeSet<Integer> sentTo;
+
         long sentTick;
 
-        InflightSlot(Batch value, long sentTick) {
+        InflightSlot(Batch value, long sentTick, List<Integer> sentTo) {
             this.value = value;
             this.sentTick = sentTick;
+            this.sentTo = new TreeSet<>(sentTo);
         }
     }
 
@@ -55,6 +60,9 @@ final class Leader {
     private long nextSlot;
     private final TreeMap<Long, InflightSlot> inflight = new TreeMap<>();
     private final ArrayDeque<LogCommand> queued = new ArrayDeque<>();
+    /** The tick each peer was last heard from at our ballot (a vote or a heartbeat reply), for {@link #acceptTargets}. */
+    private final TreeMap<Integer, Long> heardAtTick = new TreeMap<>();
+
     private boolean needsNewBallot;
     private long prunedAtLearnedCount = -1;
 
@@ -158,6 +166,12 @@ final class Leader {
     private void becomeLeader() {
         role = Role.LEADER;
         prepared.addAll(windowMemberships());
+        heardAtTick.clear();
+        for (Membership m : windowMemberships()) {
+            for (int voter : m.voters()) {
+                heardAtTick.put(voter, ticks); // every voter counts as live until it stays silent
+            }
+        }
         long prefix = learner.decidedPrefixSlot();
         recoveredMaxSlot = learner.highestKnownSlot();
         for (PaxosMessage.Promise promise : promises.values()) {
@@ -224,6 +238,7 @@ final class Leader {
         if (role != Role.LEADER || !accepted.ballot().equals(ballot)) {
             return;
         }
+        heardAtTick.put(from, ticks);
         InflightSlot slot = inflight.get(accepted.slot());
         if (slot == null) {
             return;
@@ -237,6 +252,9 @@ final class Leader {
             // be told it is decided. The other members (learners, members of a later configuration) need the value.
             List<Integer> voters = new ArrayList<>(m.voters());
             voters.remove(Integer.valueOf(config.nodeId()));
+            List<Integer> notSent = new ArrayList<>(voters);
+            notSent.removeAll(slot.sentTo);
+            voters.removeAll(notSent); // a voter left out of the Accept (acceptTargets) needs the value
             if (slot.acceptedBy.contains(config.nodeId())) {
                 // Our vote went to every other voter of the slot, after the Accept on the same link ({@link
                 // PaxosReplica#onAccept}): a voter for which it and its own vote are a quorum (three voters or
@@ -249,6 +267,7 @@ final class Leader {
             others.addAll(learner.timeline().latest().members());
             others.removeAll(m.voters());
             others.remove(config.nodeId());
+            others.addAll(notSent);
             out.sendAll(voters, new PaxosMessage.DecidedAt(ballot, accepted.slot()));
             out.sendAll(List.copyOf(others), new PaxosMessage.Decision(accepted.slot(), slot.value));
         }
@@ -276,6 +295,7 @@ final class Leader {
                 List<Integer> missing =
                         new ArrayList<>(learner.timeline().at(e.getKey()).voters());
                 missing.removeAll(slot.acceptedBy);
+                slot.sentTo.addAll(missing); // a voter left out at first is asked now: a target may be slow
                 out.sendAll(missing, new PaxosMessage.Accept(ballot, e.getKey(), slot.value));
             }
         }
@@ -316,11 +336,54 @@ final class Leader {
                 if (value == null) {
                     return;
                 }
-                inflight.put(nextSlot, new InflightSlot(value, ticks));
-                out.sendAll(m.voters(), new PaxosMessage.Accept(ballot, nextSlot, value));
+                List<Integer> targets = acceptTargets(m);
+                inflight.put(nextSlot, new InflightSlot(value, ticks, targets));
+                out.sendAll(targets, new PaxosMessage.Accept(ballot, nextSlot, value));
             }
             nextSlot++;
         }
+    }
+
+    /** A heartbeat reply at our ballot: {@code from} is live ({@link #acceptTargets}). */
+    void onHeartbeatReply(int from, Ballot replyBallot) {
+        if (role == Role.LEADER && replyBallot.equals(ballot)) {
+            heardAtTick.put(from, ticks);
+        }
+    }
+
+    /**
+     * The voters of a slot that {@code slot}'s Accept went to, this replica included; all of the slot's voters once
+     * it is decided or if it is not ours. A voter left out learns the value from the {@link PaxosMessage.Decision}.
+     */
+    List<Integer> sentTo(long slot, Membership m) {
+        InflightSlot open = inflight.get(slot);
+        return open == null ? m.voters() : List.copyOf(open.sentTo);
+    }
+
+    /**
+     * Who a new slot's Accept goes to: this replica and a quorum's worth of the other voters, that is the followers
+     * a decision needs plus one spare, so that one slow or failed voter delays no decision (three voters: both
+     * followers; five: three of four). A voter left out persists no Accept, sends no vote and learns the value with
+     * the decision ({@link PaxosMessage.Decision}, held unsynced like any decision): with five servers one follower's
+     * fsync and two messages per slot are saved. Which are left out: voters not heard from (a vote or a heartbeat
+     * reply) within two heartbeat intervals first, then the highest ids, so the choice is stable while all are live.
+     * A voter silent that long has missed heartbeats; if a target is slow too, the Accept's retry
+     * ({@link PaxosConfig#acceptRetryTicks()}) asks everyone who has not voted.
+     */
+    private List<Integer> acceptTargets(Membership m) {
+        List<Integer> others = new ArrayList<>(m.voters());
+        others.remove(Integer.valueOf(config.nodeId()));
+        int wanted = m.quorumSize(); // the quorum's other members plus one spare
+        if (others.size() <= wanted) {
+            return m.voters();
+        }
+        long liveSinceTick = ticks - 2L * config.heartbeatIntervalTicks();
+        others.sort(
+                Comparator.comparing((Integer voter) -> heardAtTick.getOrDefault(voter, Long.MIN_VALUE) < liveSinceTick)
+                        .thenComparing(Comparator.naturalOrder()));
+        List<Integer> targets = new ArrayList<>(others.subList(0, wanted));
+        targets.add(config.nodeId());
+        return targets;
     }
 
     private Batch nextValue(long slot) {

@@ -310,8 +310,8 @@ public final class PaxosReplica {
         if (reply instanceof PaxosMessage.Accepted && from == config.nodeId()) {
             // The leader's own vote goes to the slot's other voters as well (like every vote, only once persisted;
             // the Accepts may have left before): with their own vote it may already be a quorum.
-            List<Integer> others =
-                    new ArrayList<>(learner.timeline().at(accept.slot()).voters());
+            List<Integer> others = new ArrayList<>(
+                    leader.sentTo(accept.slot(), learner.timeline().at(accept.slot())));
             others.remove(Integer.valueOf(config.nodeId()));
             out.sendAll(others, reply);
         }
@@ -362,6 +362,7 @@ public final class PaxosReplica {
     }
 
     private void onHeartbeatReply(int from, PaxosMessage.HeartbeatReply reply) {
+        leader.onHeartbeatReply(from, reply.ballot());
         leader.onLearnerProgress(from, reply.decidedPrefixSlot());
         if (reply.decidedPrefixSlot() > learner.decidedPrefixSlot()) {
             requestCatchUp(from); // a leader can lag: decisions of an older ballot reached others after phase 1

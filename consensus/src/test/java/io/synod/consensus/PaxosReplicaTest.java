@@ -50,22 +50,84 @@ class PaxosReplicaTest {
         follower.advance(decided);
     }
 
+    /**
+     * Of five voters, a slot's Accept goes to the leader and three followers (the two a decision needs and a spare);
+     * the fifth persists nothing and sends no vote, and learns the value from a {@code Decision}. The three get a
+     * {@code DecidedAt} (two votes are no quorum of five).
+     */
     @Test
-    void theLeaderSendsOnlyDecidedAtToTheVotersItSentTheAccept() {
+    void ofFiveVotersTheAcceptGoesToAQuorumAndASpareAndTheFifthGetsTheDecision() {
         TestCluster cluster = new TestCluster(5, 1_000);
         cluster.elect(1);
         cluster.drainEvents();
         cluster.propose(1, TestCluster.command("a"));
         cluster.stabilize();
         List<String> events = cluster.drainEvents();
-        for (int voter = 2; voter <= 5; voter++) {
+        for (int voter = 2; voter <= 4; voter++) {
+            String accept = "1->" + voter + " Accept ";
             String decidedAt = "1->" + voter + " DecidedAt slot=";
+            assertThat(events).anyMatch(line -> line.contains(accept));
             assertThat(events).as("two votes are no quorum of five").anyMatch(line -> line.contains(decidedAt));
         }
-        assertThat(events).noneMatch(line -> line.contains("Decision"));
+        assertThat(events).noneMatch(line -> line.contains("1->5 Accept ") || line.contains("5->1 Accepted"));
+        assertThat(events).anyMatch(line -> line.contains("1->5 Decision slot="));
+        assertThat(events).noneMatch(line -> line.contains("Decision") && !line.contains("1->5 "));
         for (int voter = 2; voter <= 5; voter++) {
             assertThat(cluster.appliedValues(voter)).isEqualTo(cluster.appliedValues(1));
         }
+    }
+
+    /** With one of the three Accept targets gone, the spare makes the quorum: no slot waits for a retry. */
+    @Test
+    void ofFiveVotersOneSilentTargetDelaysNoDecision() {
+        TestCluster cluster = new TestCluster(5, 1_000);
+        cluster.elect(1);
+        cluster.crash(2);
+        cluster.drainEvents();
+        cluster.propose(1, TestCluster.command("a"));
+        cluster.stabilize(); // no tick: a retry cannot have helped
+        assertThat(cluster.appliedValues(1)).last().isEqualTo(Batch.of(TestCluster.command("a")));
+        for (int voter = 3; voter <= 5; voter++) {
+            assertThat(cluster.appliedValues(voter)).isEqualTo(cluster.appliedValues(1));
+        }
+        assertThat(cluster.drainEvents()).noneMatch(line -> line.contains("1->5 Accept "));
+    }
+
+    /**
+     * A target silent for two heartbeat intervals is left out of new slots in favour of a live voter; with two
+     * targets silent before that, the retry asks the voter left out, so the slot is still decided.
+     */
+    @Test
+    void ofFiveVotersSilentTargetsAreReplacedAndTheRetryAsksTheVoterLeftOut() {
+        TestCluster cluster = new TestCluster(5, 1_000);
+        cluster.elect(1);
+        cluster.crash(2);
+        cluster.crash(3);
+        cluster.drainEvents();
+        cluster.propose(1, TestCluster.command("a"));
+        cluster.stabilize();
+        assertThat(cluster.appliedValues(1))
+                .as("only 1 and 4 accepted")
+                .doesNotContain(Batch.of(TestCluster.command("a")));
+        for (int tick = 0; tick < cluster.config.acceptRetryTicks(); tick++) {
+            cluster.tick(1, 1);
+            cluster.stabilize();
+        }
+        assertThat(cluster.drainEvents()).anyMatch(line -> line.contains("1->5 Accept "));
+        assertThat(cluster.appliedValues(1)).last().isEqualTo(Batch.of(TestCluster.command("a")));
+        assertThat(cluster.appliedValues(5)).isEqualTo(cluster.appliedValues(1));
+        for (int tick = 0; tick < 2 * cluster.config.heartbeatIntervalTicks() + 1; tick++) {
+            cluster.tick(1, 1); // heartbeats: 4 and 5 reply, 2 and 3 stay silent
+            cluster.stabilize();
+        }
+        cluster.drainEvents();
+        cluster.propose(1, TestCluster.command("b"));
+        cluster.stabilize(); // no tick: decided by the first Accepts
+        List<String> events = cluster.drainEvents();
+        assertThat(events).anyMatch(line -> line.contains("1->4 Accept "));
+        assertThat(events).anyMatch(line -> line.contains("1->5 Accept "));
+        assertThat(cluster.appliedValues(1)).last().isEqualTo(Batch.of(TestCluster.command("b")));
+        assertThat(cluster.appliedValues(5)).isEqualTo(cluster.appliedValues(1));
     }
 
     /**
