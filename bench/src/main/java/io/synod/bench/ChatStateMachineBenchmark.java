@@ -107,9 +107,14 @@ public class ChatStateMachineBenchmark {
             rocks.close();
         }
         if (directory != null) {
-            try (Stream<Path> paths = Files.walk(directory)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(ChatStateMachineBenchmark::delete);
-            }
+            deleteTree(directory);
+        }
+    }
+
+    /** Deletes {@code directory} and everything in it (a trial's RocksDB directory). */
+    static void deleteTree(Path directory) throws IOException {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(ChatStateMachineBenchmark::delete);
         }
     }
 
@@ -122,7 +127,7 @@ public class ChatStateMachineBenchmark {
         return directory;
     }
 
-    private static void requireOk(Result result) {
+    static void requireOk(Result result) {
         if (!result.isOk()) {
             throw new IllegalStateException("setup command failed: " + result.errorText());
         }

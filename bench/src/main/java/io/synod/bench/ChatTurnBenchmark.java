@@ -7,14 +7,11 @@ import io.synod.core.Command;
 import io.synod.core.Result;
 import io.synod.store.RocksDbChatStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -87,11 +84,7 @@ public class ChatTurnBenchmark {
         for (int c = 0; c < CHANNELS; c++) {
             setup.add(Command.of(++nextIndex, TIMESTAMP_SECONDS, nextIndex, new ChatCommand.CreateChannel(channel(c))));
         }
-        for (Result result : machine.applyAll(setup)) {
-            if (!result.isOk()) {
-                throw new IllegalStateException("setup command failed: " + result.errorText());
-            }
-        }
+        machine.applyAll(setup).forEach(ChatStateMachineBenchmark::requireOk);
         machine.sync();
     }
 
@@ -122,9 +115,7 @@ public class ChatTurnBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
         store.close();
-        try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(ChatTurnBenchmark::delete);
-        }
+        ChatStateMachineBenchmark.deleteTree(directory);
     }
 
     ChatStateMachine machine() {
@@ -145,13 +136,5 @@ public class ChatTurnBenchmark {
 
     private static String channel(int c) {
         return "bench-channel-" + c;
-    }
-
-    private static void delete(Path path) {
-        try {
-            Files.delete(path);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
