@@ -256,7 +256,7 @@ final class Leader {
             notSent.removeAll(slot.sentTo);
             voters.removeAll(notSent); // a voter left out of the Accept (acceptTargets) needs the value
             if (slot.acceptedBy.contains(config.nodeId())) {
-                // Our vote went to every other voter of the slot, after the Accept on the same link ({@link
+                // Our vote went to every other voter sent the Accept, after it on the same link ({@link
                 // PaxosReplica#onAccept}): a voter for which it and its own vote are a quorum (three voters or
                 // fewer) learns the slot from them (PaxosReplica#learnFromVote), so a DecidedAt would only wake it
                 // once more per write. One that missed the Accept or our vote learns from the heartbeat's decided
