@@ -371,12 +371,12 @@ final class Leader {
      * ({@link PaxosConfig#acceptRetryTicks()}) asks everyone who has not voted.
      */
     private List<Integer> acceptTargets(Membership m) {
+        int wanted = m.quorumSize(); // the quorum's other members plus one spare
+        if (m.voters().size() - 1 <= wanted) {
+            return m.voters(); // three or four voters: all (pump opens a slot only where this replica votes)
+        }
         List<Integer> others = new ArrayList<>(m.voters());
         others.remove(Integer.valueOf(config.nodeId()));
-        int wanted = m.quorumSize(); // the quorum's other members plus one spare
-        if (others.size() <= wanted) {
-            return m.voters();
-        }
         long liveSinceTick = ticks - 2L * config.heartbeatIntervalTicks();
         others.sort(
                 Comparator.comparing((Integer voter) -> heardAtTick.getOrDefault(voter, Long.MIN_VALUE) < liveSinceTick)
