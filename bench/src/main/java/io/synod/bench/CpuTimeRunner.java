@@ -12,16 +12,16 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Runs the bodies of {@link CodecBenchmark}, {@link ChatStateMachineBenchmark} and {@link ChatTurnBenchmark} timed by the benchmark thread's
- * <em>CPU time</em> ({@link ThreadMXBean}) instead of wall-clock time, because this development machine is shared
- * with other builds and JMH's wall-clock scores then mostly measure the other load. It is not a replacement for JMH:
- * there is no fork per benchmark, no dead-code protection beyond storing every result in a volatile field, and CPU
- * time leaves out what the thread waits for (RocksDB's fsync) and what other threads do for it (GC, JIT). Use it to
- * compare bodies on a busy machine; quote JMH on an idle one.
+ * Runs the bodies of {@link CodecBenchmark}, {@link ChatStateMachineBenchmark} and {@link ChatTurnBenchmark} timed by
+ * the benchmark thread's <em>CPU time</em> ({@link ThreadMXBean}) instead of wall-clock time, because this development
+ * machine is shared with other builds and JMH's wall-clock scores then mostly measure the other load. It is not a
+ * replacement for JMH: there is no fork per benchmark, no dead-code protection beyond storing every result in a
+ * volatile field, and CPU time leaves out what the thread waits for (RocksDB's fsync) and what other threads do for it
+ * (GC, JIT). Use it to compare bodies on a busy machine; quote JMH on an idle one.
  *
- * <p>Usage: {@code java -cp bench/target/benchmarks.jar io.synod.bench.CpuTimeRunner [codec] [apply] [turn]}. Each body runs
- * {@link #WARMUP_ROUNDS} warm-up rounds and {@link #MEASURED_ROUNDS} measured rounds of one CPU-second each (at most
- * three wall-clock seconds); the best and median rounds are printed in operations per CPU-second.
+ * <p>Usage: {@code java -cp bench/target/benchmarks.jar io.synod.bench.CpuTimeRunner [codec] [apply] [turn]}. Each body
+ * runs {@link #WARMUP_ROUNDS} warm-up rounds and {@link #MEASURED_ROUNDS} measured rounds of one CPU-second each (at
+ * most three wall-clock seconds); the best and median rounds are printed in operations per CPU-second.
  *
  * <p>Not thread-safe: runs everything on the calling thread.
  */
