@@ -13,14 +13,20 @@
 #   1. etcd 3.4, 3 members, fsync on (../shared/anchors/etcd3.sh, Go client only): 1 and 64 in flight,
 #      and its three members' CPU per committed write;
 #   2. NATS core fan-out, 1 publisher to 100 subscribers (the anchors' jnats load generator);
-#   3. Synod: 3 servers with 64, 1 and 256 clients, 5 servers with 64, 3 servers with 64 again (the 5-server
-#      ratio is taken against the mean of the two 3-server runs around it) (scripts/cpu-per-write.sh:
-#      cluster CPU per acknowledged write, in the steady state once the servers' JIT has settled; the
-#      first 10 s of load after the start, while it compiles, are shown for information), and fan-out to 100 subscribers
-#      twice: the proxy alone (./synod bench --workload proxy-fanout: one publisher into a proxy of the
-#      bench's own, what the issue's target compares with NATS core) and through a 3-server cluster
-#      (--workload fanout: bounded by consensus's writes/s x 100, shown for information).
-# Each system's own processes are started and stopped by the step that uses them. About 12 minutes.
+#   3. Synod: 3 servers with 64, 1 and 256 clients, 5 servers with 64, 3 servers with 64 and 1 again
+#      (scripts/cpu-per-write.sh: cluster CPU per acknowledged write, in the steady state once the servers'
+#      JIT has settled; the first 10 s of load after the start, while it compiles, are shown for
+#      information), and fan-out to 100 subscribers twice: the proxy alone (./synod bench --workload
+#      proxy-fanout: one publisher into a proxy of the bench's own, what the issue's target compares with
+#      NATS core) and through a 3-server cluster (--workload fanout: bounded by consensus's writes/s x 100,
+#      shown for information);
+#   4. etcd again, as in 1.
+# Bracketed: this machine's speed drifts by a fifth or more within minutes, so each side of a ratio is the
+# mean of two samples around the same middle. Synod's 3-server figures at 64 clients and at 1 client are the
+# mean of its runs before and after the 5-server run, etcd's the mean of its runs before and after Synod's,
+# and the 5-server row compares with the mean of the two 3-server runs around it. Both samples of each are
+# printed under the table. The 256-client row compares with the 64-client run on the same cluster.
+# Each system's own processes are started and stopped by the step that uses them. About 14 minutes.
 # The raw lines go to $COMPARE_OUT (default bench-results/compare-<time>), the table to stdout.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,7 +37,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --background) background=${2:?--background needs a count}; shift 2 ;;
     --quick) quick=1; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "bench-compare: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -58,11 +64,16 @@ done
 dur=15; fan_dur=10
 [ "$quick" = 1 ] && { dur=5; fan_dur=5; }
 
-log "1/3 etcd, 3 members (about 80 s)"
-(cd "$anchors" && JETCD=0 DUR=$dur ./etcd3.sh) > "$out/etcd3.log" 2>&1 || log "etcd3.sh failed: see $out/etcd3.log"
-grep -E '^(RESULT etcd3 |INFO go-concurrent servers_cpu)' "$out/etcd3.log" | sort -u >> "$raw"
+# etcd's RESULT and CPU lines, tagged with the run (1 before Synod, 2 after)
+etcd_run() {
+  local run=$1 log_file=$2
+  (cd "$anchors" && JETCD=0 DUR=$dur ./etcd3.sh) > "$log_file" 2>&1 || log "etcd3.sh failed: see $log_file"
+  grep -E '^(RESULT etcd3 |INFO go-concurrent servers_cpu)' "$log_file" | sort -u | sed "s/\$/ run=$run/" >> "$raw"
+}
+log "1/4 etcd, 3 members (about 80 s)"
+etcd_run 1 "$out/etcd3.log"
 
-log "2/3 NATS core fan-out to 100 subscribers (about 20 s)"
+log "2/4 NATS core fan-out to 100 subscribers (about 20 s)"
 (
   # shellcheck source=/dev/null
   source "$anchors/lib.sh"
@@ -79,11 +90,11 @@ log "2/3 NATS core fan-out to 100 subscribers (about 20 s)"
 ) > "$out/nats.log" 2>&1 || log "NATS fan-out failed: see $out/nats.log"
 grep -o 'RESULT nats-fanout.*' "$out/nats.log" >> "$raw"
 
-log "3/3 Synod (about 9 minutes)"
+log "3/4 Synod (about 10 minutes)"
 cd "$root"
-# Three servers again after five: the five-server row compares with the mean of the three-server runs before and
-# after it, so that the machine's drift over those minutes (a fifth or more here) does not decide the ratio.
-for cfg in "s3 3 64,1,256" "s5 5 64" "s3-again 3 64"; do
+# Three servers again after five: the rows at 64 and 1 clients take the mean of the three-server runs before and
+# after it, so that the machine's drift over those minutes (a fifth or more here) does not decide a ratio.
+for cfg in "s3 3 64,1,256" "s5 5 64" "s3-again 3 64,1"; do
   read -r label servers clients <<< "$cfg"
   scripts/cpu-per-write.sh "$label" "$clients" "$servers" 2>> "$out/synod.log" | tee -a "$out/synod.log" \
     | grep '^RESULT' >> "$raw" || log "synod $servers servers $clients clients failed: see $out/synod.log"
@@ -92,6 +103,8 @@ done
   2>> "$out/synod.log" | tail -1 > "$out/synod-proxy-fanout.json" || log "synod proxy fan-out failed: see $out/synod.log"
 ./synod bench --servers 3 --workload fanout --subscribers 100 --warmup 2s --duration "${fan_dur}s" --json \
   2>> "$out/synod.log" | tail -1 > "$out/synod-fanout.json" || log "synod fan-out failed: see $out/synod.log"
+log "4/4 etcd again, 3 members (about 80 s)"
+etcd_run 2 "$out/etcd3-again.log"
 stop_burners
 
 /usr/bin/env python3 - "$raw" "$out/synod-fanout.json" "$background" "$quick" "$out/synod-proxy-fanout.json" <<'PY' | tee "$out/table.md"
@@ -101,17 +114,17 @@ raw, fanout_file, background, quick, proxy_fanout_file = sys.argv[1:6]
 def fields(line):
     return dict(re.findall(r"(\w+)=(\S+)", line))
 
-etcd, synod, cold, nats, etcd_cpu, s64_again = {}, {}, {}, None, None, None
+etcd, etcd_cpu, synod, again, cold, nats = {}, {}, {}, {}, {}, None
 for line in open(raw):
     f = fields(line)
     if line.startswith("RESULT etcd3 "):
-        etcd[int(f["clients"])] = f
+        etcd.setdefault(int(f["clients"]), {})[f.get("run", "1")] = f
     elif line.startswith("INFO go-concurrent"):
-        etcd_cpu = float(f["servers_cpu_ms_per_write"])
+        etcd_cpu[f.get("run", "1")] = f
     elif line.startswith("RESULT nats-fanout") and f.get("subs") == "100":
         nats = f
     elif line.startswith("RESULT synod-cpu") and f.get("label") == "s3-again":
-        s64_again = f
+        again[int(f["clients"])] = f
     elif line.startswith("RESULT synod-cpu"):
         synod[(int(f["servers"]), int(f["clients"]))] = f
     elif line.startswith("RESULT synod-cold"):
@@ -141,24 +154,41 @@ def row(name, ours, theirs, target, better):
     ok = r >= target if better == "higher" else r <= target
     rows.append((name, ours, theirs, r, target, "met" if ok else "not met"))
 
+def mean(values):
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+def per_write(samples, cost, writes):
+    """Cost per write over several samples: their costs summed over their writes summed (None if none)."""
+    pairs = [(num(f, cost), num(f, writes)) for f in samples if f is not None]
+    pairs = [(c, w) for c, w in pairs if c is not None and w]
+    return sum(c * w for c, w in pairs) / sum(w for _, w in pairs) if pairs else None
+
 s64, s1, s5, s256 = synod.get((3, 64)), synod.get((3, 1)), synod.get((5, 64)), synod.get((3, 256))
-e64, e1 = etcd.get(64), etcd.get(1)
-row("acked writes/s, 64 clients (vs etcd)", num(s64, "acked_per_s"), num(e64, "writes_per_s"), 2.0, "higher")
-row("p99 ms, 64 clients (vs etcd)", num(s64, "p99_ms"), num(e64, "p99_ms"), 1.0, "lower")
-row("p50 ms, 1 client (vs etcd)", num(s1, "p50_ms"), num(e1, "p50_ms"), 1.0, "lower")
-row("cluster CPU ms per write, 64 clients (vs etcd)", num(s64, "cpu_ms_per_write"), etcd_cpu, 0.5, "lower")
+a64, a1 = again.get(64), again.get(1)
+e64, e1 = list(etcd.get(64, {}).values()), list(etcd.get(1, {}).values())
+e_writes = mean(num(f, "writes_per_s") for f in e64)
+# etcd's CPU per write over both runs: CPU seconds over proposals; Synod's: each window's weighted by its writes
+e_cpu = per_write(etcd_cpu.values(), "servers_cpu_ms_per_write", "proposals")
+row("acked writes/s, 64 clients (vs etcd)", mean(num(f, "acked_per_s") for f in (s64, a64)), e_writes, 2.0, "higher")
+row("p99 ms, 64 clients (vs etcd)", mean(num(f, "p99_ms") for f in (s64, a64)), mean(num(f, "p99_ms") for f in e64),
+    1.0, "lower")
+row("p50 ms, 1 client (vs etcd)", mean(num(f, "p50_ms") for f in (s1, a1)), mean(num(f, "p50_ms") for f in e1),
+    1.0, "lower")
+row("cluster CPU ms per write, 64 clients (vs etcd)", per_write((s64, a64), "cpu_ms_per_write", "acked_per_s"), e_cpu,
+    0.5, "lower")
 row("fan-out deliveries/s, 100 subscribers, the proxy alone (vs NATS core)", num(proxy_fan, "deliveries_per_s"), num(nats, "deliveries_per_s"), 0.25, "higher")
 if proxy_fan is not None and any(proxy_fan.get(k) for k in ("gaps", "duplicates", "out_of_order")):
     name, ours, theirs, r, target, _ = rows[-1]
     rows[-1] = (name, ours, theirs, r, target, "not met: deliveries missing, repeated or out of order")
 row("fan-out deliveries/s, 100 subscribers, through 3 servers (vs NATS core)", num(fan, "deliveries_per_s"), num(nats, "deliveries_per_s"), None, "higher")
-three = [v for v in (num(s64, "acked_per_s"), num(s64_again, "acked_per_s")) if v is not None]
 row("acked writes/s, 5 servers (vs Synod 3 servers, before and after)", num(s5, "acked_per_s"),
-    sum(three) / len(three) if three else None, 0.7, "higher")
-row("acked writes/s, 256 clients (vs Synod 64 clients)", num(s256, "acked_per_s"), num(s64, "acked_per_s"), 1.0, "higher")
+    mean(num(f, "acked_per_s") for f in (s64, a64)), 0.7, "higher")
+row("acked writes/s, 256 clients (vs Synod 64 clients, same cluster)", num(s256, "acked_per_s"), num(s64, "acked_per_s"),
+    1.0, "higher")
 c3 = cold.get(3)
-row("acked writes/s, 64 clients, first 10 s after start, JIT compiling (vs etcd)", num(c3, "acked_per_s"), num(e64, "writes_per_s"), None, "higher")
-row("cluster CPU ms per write, first 10 s after start (vs etcd)", num(c3, "cpu_ms_per_write"), etcd_cpu, None, "lower")
+row("acked writes/s, 64 clients, first 10 s after start, JIT compiling (vs etcd)", num(c3, "acked_per_s"), e_writes, None, "higher")
+row("cluster CPU ms per write, first 10 s after start (vs etcd)", num(c3, "cpu_ms_per_write"), e_cpu, None, "lower")
 
 commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 print("Synod vs etcd 3.4 / NATS core, %s, commit %s, %s cores, background busy loops: %s%s" % (
@@ -173,11 +203,18 @@ for name, ours, theirs, r, target, verdict in rows:
     op = ">=" if "writes/s" in name or "deliveries" in name else "<="
     goal = "-" if target is None else "%s %.2f" % (op, target)
     print("| %s | %s | %s | %s | %s | %s |" % (name, fmt(ours), fmt(theirs), "-" if r is None else "%.2f" % r, goal, verdict))
-if s64_again is not None:
-    print()
-    print("Synod, 3 servers, 64 clients: %s acked writes/s before the 5-server run, %s after it (the 5-server row "
-          "compares with their mean)" % (s64.get("acked_per_s") if s64 else "-", s64_again.get("acked_per_s")))
-warm = [f for f in list(synod.values()) + ([s64_again] if s64_again else []) if "warmup_s" in f]
+def both(samples, key):
+    return " and ".join("-" if f is None or f.get(key) is None else f[key] for f in samples)
+e_runs = lambda by_run: [by_run.get("1"), by_run.get("2")]
+print()
+print("Each side is the mean of two samples. Synod, 3 servers, before and after the 5-server run: %s acked "
+      "writes/s, p99 %s ms, %s ms of CPU per write at 64 clients; p50 %s ms at 1 client. etcd, before and after "
+      "Synod: %s writes/s, p99 %s ms, %s ms of CPU per write at 64 clients; p50 %s ms at 1 client." % (
+          both((s64, a64), "acked_per_s"), both((s64, a64), "p99_ms"), both((s64, a64), "cpu_ms_per_write"),
+          both((s1, a1), "p50_ms"), both(e_runs(etcd.get(64, {})), "writes_per_s"),
+          both(e_runs(etcd.get(64, {})), "p99_ms"), both(e_runs(etcd_cpu), "servers_cpu_ms_per_write"),
+          both(e_runs(etcd.get(1, {})), "p50_ms")))
+warm = [f for f in list(synod.values()) + list(again.values()) if "warmup_s" in f]
 if warm:
     print()
     print("Synod measured in the steady state: after %s s of 64-client load (the servers' JIT at most %s %% of the "
