@@ -217,7 +217,7 @@ print("Each side is the mean of two samples. Synod, 3 servers, before and after 
 warm = [f for f in list(synod.values()) + list(again.values()) if "warmup_s" in f]
 if warm:
     print()
-    print("Synod measured in the steady state: after %s s of 64-client load (the servers' JIT at most %s %% of the "
+    print("Synod measured in the steady state: after %s s of load (the servers' JIT at most %s %% of the "
           "cluster's CPU while measured)" % ("/".join(sorted({f["warmup_s"] for f in warm})),
                                               max(float(f["jit_pct"]) for f in warm)))
 for label, result in (("the proxy alone", proxy_fan), ("through 3 servers", fan)):

@@ -7,11 +7,13 @@
 # to measure; CLIENTS may be a list, "64,1,256", measured in turn on the same cluster; SERVERS defaults to 3)
 # Starts `./synod up --servers SERVERS --bots 0` (rate limits off: one client may send any amount) on fixed
 # loopback ports 28555-28605 (nothing else may use them), then:
-#   1. warms it up in 10 s rounds of 64 clients (after the first, the largest count if more) until the JIT has settled:
-#      the cluster's compiler threads used under JIT_SETTLED_PCT (3) % of its CPU in a round, after at least
-#      WARMUP_MIN_S (30) and at most WARMUP_MAX_S (180) seconds. On two shared cores the servers' C2 threads
-#      compile for 60-120 s under load, and until then they take up to half of the cluster's CPU
-#      (docs/performance.md, "Warm-up"). The first round is printed as a `RESULT synod-cold` line;
+#   1. warms it up in 10 s rounds, the first of 64 clients, then of each listed count in turn (64, 1, 256, 64, ...),
+#      until the JIT has settled: the cluster's compiler threads used under JIT_SETTLED_PCT (3) % of its CPU in
+#      each of the last rounds, one per listed count, after at least WARMUP_MIN_S (30) and at most WARMUP_MAX_S
+#      (180) seconds. On two shared cores the servers' C2 threads compile for 60-120 s under load, and until then
+#      they take up to half of the cluster's CPU (docs/performance.md, "Warm-up"); a load of another shape than
+#      the one compiled for (64 clients after 256) sends methods back to be compiled again, so every shape to
+#      measure is warmed. The first round is printed as a `RESULT synod-cold` line;
 #   2. for each client count: 5 s of load at that count, then 10 s measured.
 # Prints one line for people and one `RESULT synod-cpu ...` line of key=value pairs per count for scripts
 # (scripts/bench-compare.sh). Alternate two checkouts to compare them (before, after, before, after):
@@ -51,19 +53,18 @@ ticks() {
   echo "$total $jit"
 }
 IFS=, read -r -a counts <<< "$clients"
-warm_clients=64
-for c in "${counts[@]}"; do [ "$c" -gt "$warm_clients" ] && warm_clients=$c; done
 settled_pct=${JIT_SETTLED_PCT:-3}
 warm_min=${WARMUP_MIN_S:-30}
 warm_max=${WARMUP_MAX_S:-180}
 warmed=0
 round=0
+settled_rounds=0 # consecutive rounds, up to now, whose JIT share was under settled_pct
 while :; do
   round=$((round + 1))
   read -r t0 j0 <<< "$(ticks)"
-  # the first round is the cold figure, at 64 clients like etcd's row it sits beside; then the largest count
-  bench "warm-$round" --clients "$([ "$round" = 1 ] && echo 64 || echo "$warm_clients")" --warmup 500ms --duration 10s \
-    > "$run/warm-$round.json"
+  # the first round is the cold figure, at 64 clients like etcd's row it sits beside; then each count in turn
+  warm_clients=$([ "$round" = 1 ] && echo 64 || echo "${counts[$(( (round - 2) % ${#counts[@]} ))]}")
+  bench "warm-$round" --clients "$warm_clients" --warmup 500ms --duration 10s > "$run/warm-$round.json"
   read -r t1 j1 <<< "$(ticks)"
   warmed=$((warmed + 10))
   jit_pct=$(( (j1 - j0) * 100 / ((t1 - t0) > 0 ? (t1 - t0) : 1) ))
@@ -78,8 +79,9 @@ print("RESULT synod-cold label=%s servers=%s clients=%s acked_per_s=%.0f p50_ms=
          ticks * 1000.0 / os.sysconf("SC_CLK_TCK") / writes, 100.0 * jit / max(ticks, 1)))
 PY
   fi
-  echo "cpu-per-write: $label: warming up, ${warmed} s: JIT ${jit_pct} % of the cluster's CPU" >&2
-  if { [ "$warmed" -ge "$warm_min" ] && [ "$jit_pct" -lt "$settled_pct" ]; } || [ "$warmed" -ge "$warm_max" ]; then
+  echo "cpu-per-write: $label: warming up, ${warmed} s ($warm_clients clients): JIT ${jit_pct} % of the cluster's CPU" >&2
+  if [ "$round" -gt 1 ] && [ "$jit_pct" -lt "$settled_pct" ]; then settled_rounds=$((settled_rounds + 1)); else settled_rounds=0; fi
+  if { [ "$warmed" -ge "$warm_min" ] && [ "$settled_rounds" -ge "${#counts[@]}" ]; } || [ "$warmed" -ge "$warm_max" ]; then
     break
   fi
 done
