@@ -26,7 +26,7 @@
 # mean of its runs before and after the 5-server run, etcd's the mean of its runs before and after Synod's,
 # and the 5-server row compares with the mean of the two 3-server runs around it. Both samples of each are
 # printed under the table. The 256-client row compares with the 64-client run on the same cluster.
-# Each system's own processes are started and stopped by the step that uses them. About 14 minutes.
+# Each system's own processes are started and stopped by the step that uses them. About 13 minutes.
 # The raw lines go to $COMPARE_OUT (default bench-results/compare-<time>), the table to stdout.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
