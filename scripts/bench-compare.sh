@@ -21,11 +21,11 @@
 #      NATS core) and through a 3-server cluster (--workload fanout: bounded by consensus's writes/s x 100,
 #      shown for information);
 #   4. etcd again, as in 1.
-# Bracketed: this machine's speed drifts by a fifth or more within minutes, so each side of a ratio is the
-# mean of two samples around the same middle. Synod's 3-server figures at 64 clients and at 1 client are the
-# mean of its runs before and after the 5-server run, etcd's the mean of its runs before and after Synod's,
-# and the 5-server row compares with the mean of the two 3-server runs around it. Both samples of each are
-# printed under the table. The 256-client row compares with the 64-client run on the same cluster.
+# Bracketed: this machine's speed drifts by a fifth or more within minutes, so each side of the rows at 64
+# clients and at 1 client is the mean of two samples around the same middle: Synod's 3-server runs before
+# and after its 5-server run, etcd's runs before and after Synod's; the 5-server row compares with the same
+# 3-server mean. Both samples of each are printed under the table. The 256-client row compares with the
+# 64-client run on the same cluster, the proxy's fan-out with NATS core's single run.
 # Each system's own processes are started and stopped by the step that uses them. About 13 minutes.
 # The raw lines go to $COMPARE_OUT (default bench-results/compare-<time>), the table to stdout.
 set -uo pipefail
@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --background) background=${2:?--background needs a count}; shift 2 ;;
     --quick) quick=1; shift ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "bench-compare: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
